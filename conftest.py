@@ -106,15 +106,15 @@ def make_report(world):
     def make(status=ReportStatus.DRAFT, *, town=None, period=datetime.date(2026, 9, 1), values=None):
         u = world.users
         report = ledger.monthly_report_create(actor=u.officer, town=town or world.town, period=period)
-        ledger.monthly_report_save(actor=u.officer, report=report, values=values or FULL_VALUES)
+        report = ledger.monthly_report_save(actor=u.officer, report=report, values=values or FULL_VALUES)
         if status == ReportStatus.DRAFT:
             return report
-        ledger.monthly_report_submit(actor=u.officer, report=report)
+        report = ledger.monthly_report_submit(actor=u.officer, report=report)
         if status == ReportStatus.RETURNED:
             return ledger.monthly_report_return(actor=u.reviewer, report=report, reason="数据有误")
         if status == ReportStatus.SUBMITTED:
             return report
-        ledger.monthly_report_approve(actor=u.reviewer, report=report)
+        report = ledger.monthly_report_approve(actor=u.reviewer, report=report)
         if status == ReportStatus.DISTRICT_APPROVED:
             return report
         return ledger.monthly_report_accept(actor=u.office_policy, report=report)

@@ -1,1 +1,6 @@
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    # Session login and logout for the browser pages (templates/registration/).
+    path("accounts/", include("django.contrib.auth.urls")),
+]

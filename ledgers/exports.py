@@ -1,17 +1,299 @@
-"""Excel workbooks for the archives (R-3.7): pure builders, rows in, workbook out."""
+"""Excel workbooks for the archives (R-3.7): pure builders, rows in, workbook out.
 
+The ledger workbook streams: a fixed number of queries whatever the scope, read through database
+cursors in the sheet's own order and written row by row to a write-only workbook, so a city-wide
+year never sits in memory as model instances.
+"""
+
+import datetime
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from itertools import groupby
 from typing import BinaryIO
+from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from openpyxl import Workbook
 
 from coordination.models import Town
+from tianjin_towns.lib import dates, excel
+
+from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus, ReportValue
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CHUNK = 2000
+
+# The sheets' row order. Towns and the rows streamed for them are sorted by the same columns in the
+# database, so both sides of the merges below agree (no Python-vs-collation mismatch).
+TOWN_ORDER = ("district__order", "unit__order", "unit__code")
+
+TITLE_ROWS = 2  # title, then scope and export time
+HEADER_ROW = TITLE_ROWS + 1
+
+
+def _town_order(prefix: str) -> list[str]:
+    return [f"{prefix}{field}" for field in TOWN_ORDER]
 
 
 def write_ledger_workbook(output: BinaryIO, *, towns: QuerySet[Town], year: int) -> None:
     """Write the year's ledger workbook (monthly indicators sheet, project ledger sheet) for `towns` to `output`."""
-    raise NotImplementedError
+    town_list = list(towns.select_related("unit", "district").order_by(*TOWN_ORDER))
+    indicators = list(Indicator.objects.filter(active=True).order_by("order", "code"))
+    subtitle = _("范围：%(scope)s　　导出时间：%(time)s（北京时间）　　仅含已验收数据") % {
+        "scope": _scope_label(town_list),
+        "time": f"{timezone.now().astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+    }
+    workbook = Workbook(write_only=True)
+    _write_indicator_sheet(workbook, town_list, indicators, year, subtitle)
+    _write_project_sheet(workbook, town_list, year, subtitle)
+    workbook.save(output)
 
 
 def ledger_export_filename(*, year: int, scope: str) -> str:
     """e.g. '特色小镇统计台账_2025_东丽区.xlsx'."""
-    raise NotImplementedError
+    safe_scope = re.sub(r'[\\/:*?"<>|\s]+', "_", scope.strip()).strip("_") or _("天津市")
+    return f"{_('特色小镇统计台账')}_{year}_{safe_scope}.xlsx"
+
+
+def _scope_label(town_list: list[Town]) -> str:
+    districts = {town.district_id: town.district.name for town in town_list}
+    if len(districts) != 1:
+        return _("天津市")
+    (district_name,) = districts.values()
+    if len(town_list) == 1:
+        return f"{district_name} {town_list[0].name}"
+    return district_name
+
+
+def _title_rows(ws, title: str, subtitle: str, columns: int) -> None:
+    ws.append([excel.title_cell(ws, title)])
+    ws.append([excel.subtitle_cell(ws, subtitle)])
+    excel.merge_across(ws, 1, columns)
+    excel.merge_across(ws, 2, columns)
+
+
+# -- Sheet 1: monthly indicators ---------------------------------------------------------------------
+
+
+def _accepted_figures(town_ids: list[int], year: int) -> Iterator[tuple[tuple[int, datetime.date], dict[int, Decimal]]]:
+    """((town_id, period), {indicator_id: value}) of accepted reports, in the sheet's row order."""
+    rows = (
+        ReportValue.objects.filter(
+            report__town__in=town_ids, report__period__year=year, report__status=ReportStatus.ACCEPTED
+        )
+        .order_by(*_town_order("report__town__"), "report__period")
+        .values_list("report__town_id", "report__period", "indicator_id", "value")
+        .iterator(chunk_size=CHUNK)
+    )
+    for key, group in groupby(rows, key=lambda row: (row[0], row[1])):
+        yield key, {indicator_id: value for _town, _period, indicator_id, value in group}
+
+
+def _write_indicator_sheet(workbook, town_list: list[Town], indicators: list[Indicator], year: int, subtitle: str):
+    ws = workbook.create_sheet(_("月度指标台账"))
+    identity = [_("区"), _("小镇编码"), _("小镇名称"), _("月份"), _("状态")]
+    columns = len(identity) + len(indicators)
+    excel.prepare_sheet(
+        ws, widths=[10, 10, 24, 9, 13] + [14] * len(indicators), header_row_number=HEADER_ROW, freeze_columns=3
+    )
+    ws.row_dimensions[HEADER_ROW].height = 42
+    _title_rows(ws, _("天津市特色小镇统计台账（%(year)s年）") % {"year": year}, subtitle, columns)
+    ws.append(excel.header_row(ws, identity + [f"{i.name}（{i.unit}）" for i in indicators]))
+
+    formats = [excel.number_format(i.decimal_places) for i in indicators]
+    town_ids = [town.pk for town in town_list]
+    statuses = {
+        (town_id, period): status
+        for town_id, period, status in MonthlyReport.objects.filter(town__in=town_ids, period__year=year).values_list(
+            "town_id", "period", "status"
+        )
+    }
+    rank = {town_id: index for index, town_id in enumerate(town_ids)}
+    figures = _accepted_figures(town_ids, year)
+    pending = next(figures, None)
+
+    flow_totals = {i.pk: Decimal(0) for i in indicators}
+    latest_stock: dict[tuple[int, int], Decimal] = {}  # (town, indicator) → latest accepted value of the year
+    months = dates.months_of_year(year)
+    for town in town_list:
+        for period in months:
+            if not (town.expects_report(period) and dates.period_has_ended(period)):
+                continue
+            key = (rank[town.pk], period)
+            # Skip accepted figures of months no longer expected (e.g. a town's reporting_from moved).
+            while pending is not None and (rank[pending[0][0]], pending[0][1]) < key:
+                pending = next(figures, None)
+            values = pending[1] if pending is not None and pending[0] == (town.pk, period) else {}
+            status = statuses.get((town.pk, period))
+            status_label = str(ReportStatus(status).label) if status else _("未报送")
+            row = [
+                excel.styled_cell(ws, town.district.name),
+                excel.styled_cell(ws, town.code),
+                excel.styled_cell(ws, town.name),
+                excel.styled_cell(ws, dates.format_period(period), alignment=excel.CENTER),
+                excel.styled_cell(
+                    ws,
+                    status_label,
+                    font=excel.BODY_FONT if status == ReportStatus.ACCEPTED else excel.GAP_FONT,
+                    alignment=excel.CENTER,
+                ),
+            ]
+            for indicator, number_format in zip(indicators, formats, strict=True):
+                value = values.get(indicator.pk)
+                if value is not None:
+                    flow_totals[indicator.pk] += value
+                    latest_stock[(town.pk, indicator.pk)] = value
+                row.append(excel.styled_cell(ws, value, number_format=number_format))
+            ws.append(row)
+
+    totals_row = [excel.styled_cell(ws, _("合计"), font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL)]
+    totals_row += [excel.styled_cell(ws, None, fill=excel.TOTAL_FILL) for _index in range(len(identity) - 1)]
+    for indicator, number_format in zip(indicators, formats, strict=True):
+        if indicator.kind == Indicator.Kind.STOCK:
+            total = sum((v for (_t, i), v in latest_stock.items() if i == indicator.pk), Decimal(0))
+        else:
+            total = flow_totals[indicator.pk]
+        totals_row.append(
+            excel.styled_cell(ws, total, font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL, number_format=number_format)
+        )
+    ws.append(totals_row)
+
+    ws.append([])
+    notes = [_("注：1. 只填写已验收的数据；未验收或未报送的月份只显示状态，不填数字，以便查漏补缺。")]
+    stocks = [i.name for i in indicators if i.kind == Indicator.Kind.STOCK]
+    notes.append(_("2. 流量指标的合计为表中各行之和。"))
+    if stocks:
+        notes.append(
+            _("3. 存量指标（%(names)s）的合计为各小镇本年最近一次已验收数之和，不是各月相加。")
+            % {"names": "、".join(stocks)}
+        )
+    for note in notes:
+        ws.append([excel.note_cell(ws, note)])
+
+
+# -- Sheet 2: project ledger -------------------------------------------------------------------------
+
+PROJECT_HEADERS = (
+    _lazy("区"),
+    _lazy("小镇名称"),
+    _lazy("项目编号"),
+    _lazy("项目名称"),
+    _lazy("项目类别"),
+    _lazy("项目状态"),
+    _lazy("计划总投资（万元）"),
+    _lazy("年度计划投资（万元）"),
+    _lazy("月份"),
+    _lazy("本月完成投资（万元）"),
+    _lazy("本年累计完成投资（万元）"),
+    _lazy("开工累计完成投资（万元）"),
+    _lazy("占年度计划（%）"),
+    _lazy("形象进度"),
+    _lazy("存在问题"),
+)
+PROJECT_WIDTHS = (10, 22, 12, 28, 10, 10, 14, 14, 9, 14, 14, 14, 10, 24, 30)
+MONTH_INVESTMENT_COLUMN = 9  # 本月完成投资
+
+
+def _accepted_progress(town_ids: list[int], year: int) -> Iterator[tuple[int, list[tuple]]]:
+    """(project_id, [progress row, …]) of accepted reports of the year, in the sheet's row order."""
+    rows = (
+        ProjectProgress.objects.filter(
+            project__town__in=town_ids, report__period__year=year, report__status=ReportStatus.ACCEPTED
+        )
+        .order_by(*_town_order("project__town__"), "project__code", "report__period")
+        .values_list(
+            "project_id",
+            "report__period",
+            "investment_month",
+            "investment_year",
+            "investment_total",
+            "physical_progress",
+            "problems",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    for project_id, group in groupby(rows, key=lambda row: row[0]):
+        yield project_id, list(group)
+
+
+def _write_project_sheet(workbook, town_list: list[Town], year: int, subtitle: str) -> None:
+    ws = workbook.create_sheet(_("项目台账"))
+    excel.prepare_sheet(ws, widths=PROJECT_WIDTHS, header_row_number=HEADER_ROW, freeze_columns=4)
+    ws.row_dimensions[HEADER_ROW].height = 42
+    _title_rows(ws, _("天津市特色小镇项目台账（%(year)s年）") % {"year": year}, subtitle, len(PROJECT_HEADERS))
+    ws.append(excel.header_row(ws, [str(h) for h in PROJECT_HEADERS]))
+
+    towns = {town.pk: town for town in town_list}
+    projects = (
+        Project.objects.filter(town__in=list(towns))
+        .order_by(*_town_order("town__"), "code")
+        .values_list(
+            "pk",
+            "town_id",
+            "code",
+            "name",
+            "category",
+            "status",
+            "total_investment",
+            "annual_investment",
+            "actual_finish",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    progress = _accepted_progress(list(towns), year)
+    pending = next(progress, None)
+    money = excel.MONEY_FORMAT
+    month_total = Decimal(0)
+    for pk, town_id, code, name, category, status, total_investment, annual_investment, actual_finish in projects:
+        rows = []
+        if pending is not None and pending[0] == pk:
+            rows = pending[1]
+            pending = next(progress, None)
+        elif actual_finish is not None and actual_finish.year < year:
+            continue  # finished before the year: not part of this year's ledger
+        town = towns[town_id]
+        identity = [
+            excel.styled_cell(ws, town.district.name),
+            excel.styled_cell(ws, town.name),
+            excel.styled_cell(ws, code),
+            excel.styled_cell(ws, name, alignment=excel.WRAP),
+            excel.styled_cell(ws, str(Project.Category(category).label), alignment=excel.CENTER),
+            excel.styled_cell(ws, str(Project.Status(status).label), alignment=excel.CENTER),
+            excel.styled_cell(ws, total_investment, number_format=money),
+            excel.styled_cell(ws, annual_investment, number_format=money),
+        ]
+        if not rows:
+            ws.append(
+                identity + [excel.styled_cell(ws, None) for _index in range(len(PROJECT_HEADERS) - len(identity))]
+            )
+            continue
+        for _project, period, inv_month, inv_year, inv_total, physical, problems in rows:
+            month_total += inv_month
+            share = round(inv_year * 100 / annual_investment, 1) if annual_investment else None
+            ws.append(
+                identity
+                + [
+                    excel.styled_cell(ws, dates.format_period(period), alignment=excel.CENTER),
+                    excel.styled_cell(ws, inv_month, number_format=money),
+                    excel.styled_cell(ws, inv_year, number_format=money),
+                    excel.styled_cell(ws, inv_total, number_format=money),
+                    excel.styled_cell(ws, share, number_format=excel.PERCENT_FORMAT),
+                    excel.styled_cell(ws, physical or None, alignment=excel.WRAP),
+                    excel.styled_cell(ws, problems or None, alignment=excel.WRAP),
+                ]
+            )
+            # A write-only sheet serialises a row as it is appended, so the identity cells can be reused.
+
+    totals_row = [excel.styled_cell(ws, _("合计"), font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL)]
+    for index in range(1, len(PROJECT_HEADERS)):
+        value = month_total if index == MONTH_INVESTMENT_COLUMN else None
+        totals_row.append(
+            excel.styled_cell(ws, value, font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL, number_format=money)
+        )
+    ws.append(totals_row)
+    ws.append([])
+    ws.append([excel.note_cell(ws, _("注：只列已验收月报中的项目进展；合计为本月完成投资之和。"))])

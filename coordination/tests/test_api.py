@@ -1,0 +1,192 @@
+"""API v1: token login, org units and towns, scoped by the permission door; the schema generates."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from conftest import PASSWORD
+
+TOKEN_URL = "/api/v1/auth/token/"
+
+
+def ids(response) -> set[int]:
+    return {row["id"] for row in response.json()["results"]}
+
+
+def test_token_login_then_token_authenticates_later_calls(world):
+    response = APIClient().post(TOKEN_URL, {"username": "dongli-officer", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    towns = client.get("/api/v1/towns/")
+    assert towns.status_code == 200
+    assert ids(towns) == {world.town.pk, world.town2.pk}
+
+
+def test_same_user_gets_the_same_token_twice(world):
+    body = {"username": "dongli-officer", "password": PASSWORD}
+    first = APIClient().post(TOKEN_URL, body, format="json").json()["token"]
+    assert APIClient().post(TOKEN_URL, body, format="json").json()["token"] == first
+
+
+def test_wrong_password_is_400_with_chinese_message(world):
+    response = APIClient().post(TOKEN_URL, {"username": "dongli-officer", "password": "wrong-one"}, format="json")
+    assert response.status_code == 400
+    assert "用户名或密码不正确" in str(response.json())
+    assert "token" not in response.json()
+
+
+def test_inactive_user_gets_no_token(world):
+    world.users.officer.is_active = False
+    world.users.officer.save()
+    response = APIClient().post(TOKEN_URL, {"username": "dongli-officer", "password": PASSWORD}, format="json")
+    assert response.status_code == 400
+
+
+def test_anonymous_call_is_401():
+    assert APIClient().get("/api/v1/towns/").status_code == 401
+
+
+def test_bad_token_is_401(world):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert client.get("/api/v1/towns/").status_code == 401
+
+
+# --- Org units --------------------------------------------------------------------------------
+
+
+def test_district_officer_sees_own_district_and_its_towns_only(world, api):
+    response = api(world.users.officer).get("/api/v1/org-units/")
+    assert response.status_code == 200
+    assert ids(response) == {world.dongli.pk, world.town.pk, world.town2.pk}
+    row = next(r for r in response.json()["results"] if r["id"] == world.town.pk)
+    assert row == {
+        "id": world.town.pk,
+        "code": "T0101",
+        "name": "华明智能制造小镇",
+        "level": "town",
+        "parent": world.dongli.pk,
+    }
+
+
+def test_org_units_filter_by_level(world, api):
+    response = api(world.users.office_coord).get("/api/v1/org-units/", {"level": "district"})
+    assert ids(response) == {world.dongli.pk, world.xiqing.pk}
+    municipal = api(world.users.leader).get("/api/v1/org-units/", {"level": "municipal"})
+    assert ids(municipal) == {world.city.pk}
+
+
+def test_org_units_unknown_level_is_400(world, api):
+    response = api(world.users.office_coord).get("/api/v1/org-units/", {"level": "province"})
+    assert response.status_code == 400
+    assert "level" in response.json()
+
+
+def test_org_units_list_is_paginated(world, api):
+    body = api(world.users.leader).get("/api/v1/org-units/").json()
+    assert body["count"] == 6
+    assert {"next", "previous", "results"} <= set(body)
+
+
+def test_org_unit_outside_scope_is_404(world, api):
+    assert api(world.users.officer).get(f"/api/v1/org-units/{world.xiqing.pk}/").status_code == 404
+    assert api(world.users.officer).get(f"/api/v1/org-units/{world.dongli.pk}/").status_code == 200
+
+
+def test_liaison_without_unit_grants_sees_no_org_units(world, api):
+    assert api(world.users.liaison).get("/api/v1/org-units/").json()["count"] == 0
+
+
+# --- Towns ------------------------------------------------------------------------------------
+
+
+def test_town_list_contains_only_towns_in_scope(world, api):
+    assert ids(api(world.users.outsider).get("/api/v1/towns/")) == {world.outsider_town.pk}
+    assert ids(api(world.users.leader).get("/api/v1/towns/")) == {
+        world.town.pk,
+        world.town2.pk,
+        world.outsider_town.pk,
+    }
+
+
+def test_town_list_filters_by_district(world, api):
+    response = api(world.users.leader).get("/api/v1/towns/", {"district": world.xiqing.pk})
+    assert ids(response) == {world.outsider_town.pk}
+
+
+def test_town_list_bad_district_filter_is_400(world, api):
+    assert api(world.users.leader).get("/api/v1/towns/", {"district": "abc"}).status_code == 400
+
+
+def test_town_detail_fields(world, api):
+    response = api(world.users.officer).get(f"/api/v1/towns/{world.town.pk}/")
+    assert response.status_code == 200
+    town = response.json()
+    assert town["id"] == world.town.unit_id
+    assert town["code"] == "T0101"
+    assert town["name"] == "华明智能制造小镇"
+    assert town["district"] == world.dongli.pk
+    assert town["district_name"] == "东丽区"
+    assert town["status"] == "creating"
+    assert town["lead_industry"] == "智能制造"
+    assert town["host_township"] == "华明街"
+    assert set(town) == {
+        "id",
+        "code",
+        "name",
+        "district",
+        "district_name",
+        "status",
+        "lead_industry",
+        "host_township",
+        "level",
+        "batch",
+        "planning_area_km2",
+        "construction_land_mu",
+        "creation_subject",
+        "chief_leader",
+        "leader_in_charge",
+        "national_list",
+        "named_on",
+    }
+
+
+def test_town_outside_scope_is_404(world, api):
+    assert api(world.users.outsider).get(f"/api/v1/towns/{world.town.pk}/").status_code == 404
+
+
+def test_town_list_query_count_does_not_grow_with_towns(world, api, django_assert_max_num_queries):
+    from datetime import date
+
+    from coordination import services as org
+
+    client = api(world.users.leader)
+    with django_assert_max_num_queries(20) as small:
+        client.get("/api/v1/towns/")
+    for i in range(10):
+        org.town_create(
+            district=world.xiqing,
+            code=f"T09{i:02d}",
+            name=f"测试小镇{i}",
+            reporting_from=date(2024, 1, 1),
+            host_township="某街",
+            lead_industry="文旅",
+        )
+    with django_assert_max_num_queries(20) as large:
+        response = client.get("/api/v1/towns/")
+    assert response.json()["count"] == 13
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# --- Schema -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_openapi_schema_generates():
+    response = APIClient().get("/api/schema/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    for path in ("/api/v1/auth/token/", "/api/v1/monthly-reports/{id}/return/", "/api/v1/ledgers/export/"):
+        assert path in body

@@ -1,0 +1,479 @@
+"""REST API v1 for the indicator catalogue, monthly reports and their workflow, projects and the ledger export.
+
+Views parse input, pass through the permission door and call one service; serializers only parse and format.
+"""
+
+import io
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import mixins, renderers, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coordination.api import parse_query
+from coordination.models import OrgUnit
+from coordination.permissions import get_org_unit_for_user, get_town_for_user
+from tianjin_towns.lib import dates
+
+from . import exports, selectors, services
+from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportEvent, ReportStatus
+from .permissions import (
+    ACCEPT,
+    APPROVE,
+    EDIT,
+    RETURN,
+    get_monthly_report_for_user,
+    get_project_for_user,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def as_number(value: Decimal | None) -> int | float | None:
+    """A stored figure as a JSON number: 800 rather than 800.00, 1200.5 as is."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class PeriodField(serializers.CharField):
+    """'YYYY-MM' in and out; the internal value is the month's first day."""
+
+    default_error_messages = {"invalid": _("月份格式应为 YYYY-MM，例如 2026-03。")}
+
+    def to_internal_value(self, data):
+        try:
+            return dates.parse_period(super().to_internal_value(data))
+        except ValueError:
+            self.fail("invalid")
+
+    def to_representation(self, value):
+        return dates.format_period(value)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "number", "nullable": True},
+        "example": {"fixed_asset_investment": 1200.5, "new_enterprises": 3},
+    }
+)
+class FiguresField(serializers.DictField):
+    """Indicator code → number (null clears a figure). The service checks codes and numbers, naming each field."""
+
+
+# --- Indicators -------------------------------------------------------------------------------
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["code", "name", "unit", "kind"]
+        read_only_fields = fields
+
+
+@extend_schema(tags=["indicators"])
+class IndicatorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The active indicator catalogue in catalogue order (SPEC §7)."""
+
+    serializer_class = IndicatorSerializer
+    queryset = Indicator.objects.filter(active=True).order_by("order", "code")
+
+
+# --- Monthly reports --------------------------------------------------------------------------
+
+
+class MonthlyReportSerializer(serializers.ModelSerializer):
+    town = serializers.IntegerField(source="town_id", read_only=True)
+    town_name = serializers.CharField(source="town.unit.name", read_only=True)
+    district = serializers.IntegerField(source="town.district_id", read_only=True)
+    period = PeriodField(read_only=True)
+    values = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MonthlyReport
+        fields = [
+            "id",
+            "town",
+            "town_name",
+            "district",
+            "period",
+            "status",
+            "values",
+            "submitted_at",
+            "timeliness",
+            "due_on",
+            "return_reason",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(FiguresField)
+    def get_values(self, report: MonthlyReport) -> dict:
+        # Reads the prefetched rows (selectors.report_values_prefetch), so a page costs no query per report.
+        return {row.indicator.code: as_number(row.value) for row in report.values.all()}
+
+
+class ReportFilterSerializer(serializers.Serializer):
+    period = PeriodField(required=False)
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    district = serializers.IntegerField(required=False, min_value=1)
+    town = serializers.IntegerField(required=False, min_value=1)
+    status = serializers.ChoiceField(choices=ReportStatus.choices, required=False)
+
+
+class ProgressInputSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    investment_month = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
+    physical_progress = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    problems = serializers.CharField(required=False, allow_blank=True)
+
+
+class MonthlyReportCreateSerializer(serializers.Serializer):
+    town = serializers.IntegerField()
+    period = PeriodField()
+    values = FiguresField(required=False)
+
+
+class MonthlyReportUpdateSerializer(serializers.Serializer):
+    values = FiguresField(required=False)
+    progress = ProgressInputSerializer(many=True, required=False)
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ReportEventSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
+    user_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportEvent
+        fields = ["at", "user", "user_name", "action", "from_status", "to_status", "reason", "changes"]
+        read_only_fields = fields
+
+    def get_user_name(self, event: ReportEvent) -> str:
+        if event.actor is None:
+            return ""
+        profile = getattr(event.actor, "profile", None)  # the superuser may have none
+        return (profile.full_name if profile else "") or event.actor.get_full_name() or event.actor.username
+
+
+def _visible_town_with_perm(user, town_id: int, perm: str):
+    """The town a POST names: unseen → 400 on the field (the body is not a URL), seen without `perm` → 403."""
+    try:
+        return get_town_for_user(user, town_id, perm)
+    except Http404:
+        raise ValidationError({"town": [_("小镇不存在或无权访问。")]}) from None
+
+
+def _report_response(report: MonthlyReport, status_code: int = status.HTTP_200_OK) -> Response:
+    prefetch_related_objects([report], selectors.report_values_prefetch())
+    return Response(MonthlyReportSerializer(report).data, status=status_code)
+
+
+@extend_schema(tags=["monthly-reports"])
+class MonthlyReportViewSet(viewsets.GenericViewSet):
+    """A town's monthly statistics and their workflow: draft → submitted → district_approved → accepted, or returned."""
+
+    serializer_class = MonthlyReportSerializer
+    queryset = MonthlyReport.objects.none()
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        query = parse_query(ReportFilterSerializer, self.request)
+        reports = selectors.monthly_report_list(
+            self.request.user,
+            period=query.get("period"),
+            district_id=query.get("district"),
+            town_id=query.get("town"),
+            status=query.get("status"),
+            year=query.get("year"),
+        )
+        return reports.prefetch_related(selectors.report_values_prefetch())
+
+    @extend_schema(parameters=[ReportFilterSerializer])
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return _report_response(get_monthly_report_for_user(request.user, pk))
+
+    @extend_schema(
+        request=MonthlyReportCreateSerializer,
+        responses={201: MonthlyReportSerializer},
+        description="Open the town's report for an ended month, with figures if given; nothing is created if a figure is invalid.",
+    )
+    def create(self, request):
+        data = self._parse(MonthlyReportCreateSerializer, request)
+        town = _visible_town_with_perm(request.user, data["town"], EDIT)
+        with transaction.atomic():
+            report = services.monthly_report_create(actor=request.user, town=town, period=data["period"])
+            if data.get("values"):
+                report = services.monthly_report_save(actor=request.user, report=report, values=data["values"])
+        return _report_response(report, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=MonthlyReportUpdateSerializer,
+        description="Save figures and project progress of a draft or returned report (409 once submitted).",
+    )
+    def partial_update(self, request, pk=None):
+        report = get_monthly_report_for_user(request.user, pk, EDIT)
+        data = self._parse(MonthlyReportUpdateSerializer, request)
+        report = services.monthly_report_save(
+            actor=request.user, report=report, values=data.get("values", {}), progress=data.get("progress")
+        )
+        return _report_response(report)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        report = get_monthly_report_for_user(request.user, pk, EDIT)
+        return _report_response(services.monthly_report_submit(actor=request.user, report=report))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        report = get_monthly_report_for_user(request.user, pk, APPROVE)
+        return _report_response(services.monthly_report_approve(actor=request.user, report=report))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        report = get_monthly_report_for_user(request.user, pk, ACCEPT)
+        return _report_response(services.monthly_report_accept(actor=request.user, report=report))
+
+    @extend_schema(request=ReturnSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        report = get_monthly_report_for_user(request.user, pk, RETURN)
+        data = self._parse(ReturnSerializer, request)
+        return _report_response(
+            services.monthly_report_return(actor=request.user, report=report, reason=data["reason"])
+        )
+
+    @extend_schema(responses=ReportEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        report = get_monthly_report_for_user(request.user, pk)
+        return Response(ReportEventSerializer(selectors.report_events_with_actors(report), many=True).data)
+
+    @staticmethod
+    def _parse(serializer_class, request) -> dict:
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+# --- Projects ---------------------------------------------------------------------------------
+
+
+def _money(**kwargs):
+    return serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False, **kwargs)
+
+
+class ProjectProgressSerializer(serializers.ModelSerializer):
+    report = serializers.IntegerField(source="report_id", read_only=True)
+    period = PeriodField(source="report.period", read_only=True)
+    investment_month = _money(read_only=True)
+    investment_year = _money(read_only=True)
+    investment_total = _money(read_only=True)
+    share_of_annual = serializers.DecimalField(
+        max_digits=8, decimal_places=1, coerce_to_string=False, read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = ProjectProgress
+        fields = [
+            "report",
+            "period",
+            "investment_month",
+            "investment_year",
+            "investment_total",
+            "share_of_annual",
+            "physical_progress",
+            "problems",
+        ]
+        read_only_fields = fields
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    town = serializers.IntegerField(source="town_id", read_only=True)
+    town_name = serializers.CharField(source="town.unit.name", read_only=True)
+    total_investment = _money(read_only=True)
+    annual_investment = _money(read_only=True)
+    land_mu = serializers.DecimalField(
+        max_digits=10, decimal_places=2, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    progress = ProjectProgressSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "town",
+            "town_name",
+            "code",
+            "name",
+            "category",
+            "content",
+            "total_investment",
+            "annual_investment",
+            "status",
+            "planned_start",
+            "planned_finish",
+            "actual_start",
+            "actual_finish",
+            "land_mu",
+            "progress",
+        ]
+        read_only_fields = fields
+
+
+class ProjectUpdateSerializer(serializers.Serializer):
+    """The editable fields of a project (services.PROJECT_FIELDS); the model's clean() checks the rest."""
+
+    name = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(choices=Project.Category.choices)
+    content = serializers.CharField(allow_blank=True, required=False)
+    total_investment = serializers.DecimalField(max_digits=14, decimal_places=2)
+    annual_investment = serializers.DecimalField(max_digits=14, decimal_places=2)
+    status = serializers.ChoiceField(choices=Project.Status.choices, required=False)
+    planned_start = serializers.DateField(allow_null=True, required=False)
+    planned_finish = serializers.DateField(allow_null=True, required=False)
+    actual_start = serializers.DateField(allow_null=True, required=False)
+    actual_finish = serializers.DateField(allow_null=True, required=False)
+    land_mu = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True, required=False)
+
+
+class ProjectCreateSerializer(ProjectUpdateSerializer):
+    town = serializers.IntegerField()
+    code = serializers.CharField(max_length=40)
+
+
+class ProjectFilterSerializer(serializers.Serializer):
+    district = serializers.IntegerField(required=False, min_value=1)
+    town = serializers.IntegerField(required=False, min_value=1)
+
+
+@extend_schema(tags=["projects"])
+class ProjectViewSet(viewsets.GenericViewSet):
+    """Project ledger rows (identity across months) with their monthly progress."""
+
+    serializer_class = ProjectSerializer
+    queryset = Project.objects.none()
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        query = parse_query(ProjectFilterSerializer, self.request)
+        return selectors.project_list(self.request.user, district_id=query.get("district"), town_id=query.get("town"))
+
+    @extend_schema(parameters=[ProjectFilterSerializer])
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return self._response(get_project_for_user(request.user, pk))
+
+    @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer})
+    def create(self, request):
+        serializer = ProjectCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        town = _visible_town_with_perm(request.user, fields.pop("town"), EDIT)
+        project = services.project_create(actor=request.user, town=town, **fields)
+        return self._response(project, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProjectUpdateSerializer)
+    def partial_update(self, request, pk=None):
+        project = get_project_for_user(request.user, pk, EDIT)
+        serializer = ProjectUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        project = services.project_update(actor=request.user, project=project, **serializer.validated_data)
+        return self._response(project)
+
+    @staticmethod
+    def _response(project: Project, status_code: int = status.HTTP_200_OK) -> Response:
+        prefetch_related_objects([project], selectors.project_progress_prefetch())
+        return Response(ProjectSerializer(project).data, status=status_code)
+
+
+# --- Ledger export ----------------------------------------------------------------------------
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    district = serializers.IntegerField(required=False, min_value=1)
+    town = serializers.IntegerField(required=False, min_value=1)
+
+
+class XlsxRenderer(renderers.BaseRenderer):
+    """Lets a client ask for the workbook with `Accept: <xlsx>`; error bodies stay JSON."""
+
+    media_type = XLSX
+    format = "xlsx"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data)
+
+
+def _export_scope(user, *, district_id: int | None, town_id: int | None) -> str:
+    """The scope named in the file name: the town, the district, or what the caller reaches."""
+    if town_id:
+        return get_town_for_user(user, town_id).name
+    if district_id:
+        district = get_org_unit_for_user(user, district_id)
+        if district.level != OrgUnit.Level.DISTRICT:
+            raise Http404
+        return district.name
+    towns = selectors.towns_in_scope(user)
+    districts = list(OrgUnit.objects.filter(pk__in=towns.values("district_id")).values_list("name", flat=True)[:2])
+    if len(districts) == 1:
+        return districts[0]
+    return str(_("天津市"))
+
+
+class LedgerExportView(APIView):
+    """The year's ledger workbook (.xlsx) for the caller's scope, or one district or town of it."""
+
+    renderer_classes = [renderers.JSONRenderer, XlsxRenderer]
+
+    @extend_schema(
+        tags=["ledgers"],
+        parameters=[ExportQuerySerializer],
+        responses={
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description=_("台账工作簿")),
+            (400, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description=_("参数错误")),
+            (404, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description=_("区或小镇不存在或无权访问")),
+        },
+    )
+    def get(self, request):
+        query = parse_query(ExportQuerySerializer, request)
+        district_id, town_id, year = query.get("district"), query.get("town"), query["year"]
+        scope = _export_scope(request.user, district_id=district_id, town_id=town_id)
+        towns = selectors.towns_in_scope(request.user, district_id=district_id, town_id=town_id)
+        if town_id and not towns.exists():  # a town of another district than the one named
+            raise Http404
+        output = io.BytesIO()
+        exports.write_ledger_workbook(output, towns=towns, year=year)
+        response = HttpResponse(output.getvalue(), content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(
+            True, exports.ledger_export_filename(year=year, scope=scope)
+        )
+        return response

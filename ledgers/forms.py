@@ -1,0 +1,215 @@
+"""Forms of the report pages. They parse and render; the figures themselves are checked by the services."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from coordination.models import OrgUnit, Town
+from tianjin_towns.lib import dates
+
+from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus
+
+# How the entry form groups the catalogue; indicators added later by an administrator land in "其他指标".
+INDICATOR_GROUPS: list[tuple[str, tuple[str, ...]]] = [
+    (_("投资建设"), ("fixed_asset_investment", "industry_investment", "private_investment")),
+    (_("税收与营收"), ("tax_revenue", "main_business_revenue")),
+    (_("土地利用"), ("land_quota_granted", "land_supplied")),
+    (_("项目推进"), ("projects_started", "projects_completed")),
+    (_("产业与人气"), ("new_enterprises", "employment", "tourists")),
+]
+OTHER_GROUP = _("其他指标")
+
+
+class TownChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, town: Town) -> str:
+        return town.unit.name
+
+
+class ReportFilterForm(forms.Form):
+    """The report list's GET filter; every select offers only what the user sees."""
+
+    month = forms.CharField(label=_("月份"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
+    district = forms.ModelChoiceField(label=_("区"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部区"))
+    town = TownChoiceField(label=_("小镇"), queryset=Town.objects.none(), required=False, empty_label=_("全部小镇"))
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *ReportStatus.choices])
+
+    def __init__(self, *args, districts, towns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        self.fields["town"].queryset = towns.select_related("unit")
+        _style(self)
+
+    def clean_month(self) -> datetime.date | None:
+        text = self.cleaned_data["month"]
+        if not text:
+            return None
+        try:
+            return dates.parse_period(text)
+        except ValueError:
+            raise ValidationError(_("请按“年-月”格式填写月份，例如 2026-03。")) from None
+
+
+class LedgerFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=())
+    district = forms.ModelChoiceField(label=_("区"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部区"))
+    indicator = forms.ModelChoiceField(
+        label=_("指标"), queryset=Indicator.objects.none(), to_field_name="code", empty_label=None
+    )
+
+    def __init__(self, *args, districts, indicators, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, _("%(year)s年") % {"year": y}) for y in years]
+        self.fields["district"].queryset = districts
+        self.fields["indicator"].queryset = indicators
+        self.fields["indicator"].label_from_instance = lambda i: f"{i.name}（{i.unit}）"
+        _style(self)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("退回原因"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("请写明需要修改的指标和原因，填报人将看到这段说明。")}),
+        error_messages={"required": _("退回时必须填写退回原因。")},
+    )
+
+
+class ReportEntryForm(forms.Form):
+    """The monthly figures (one field per active indicator, named by its code) and the project progress rows.
+
+    Fields are text: the service parses the figures and its errors are attached back to the fields.
+    """
+
+    PROGRESS_FIELDS = ("investment_month", "physical_progress", "problems")
+
+    def __init__(
+        self,
+        *args,
+        indicators: list[Indicator],
+        project_rows: list[tuple[Project, ProjectProgress | None]],
+        report: MonthlyReport,
+        values: dict,
+        **kwargs,
+    ):
+        initial = {code: _plain(value) for code, value in values.items()}
+        for project, progress in project_rows:
+            if progress is not None:
+                initial[f"p{project.pk}-investment_month"] = _plain(progress.investment_month)
+                initial[f"p{project.pk}-physical_progress"] = progress.physical_progress
+                initial[f"p{project.pk}-problems"] = progress.problems
+        super().__init__(*args, initial=initial, **kwargs)
+        self.report = report
+        self.indicators = indicators
+        self.project_rows = project_rows
+        for indicator in indicators:
+            self.fields[indicator.code] = forms.CharField(
+                label=indicator.name,
+                required=False,
+                max_length=32,
+                widget=forms.TextInput(
+                    attrs={"inputmode": "decimal", "autocomplete": "off", "class": "form-control text-end"}
+                ),
+            )
+        for project, _progress in project_rows:
+            self.fields[f"p{project.pk}-investment_month"] = forms.CharField(
+                label=_("本月完成投资"),
+                required=False,
+                max_length=32,
+                widget=forms.TextInput(
+                    attrs={"inputmode": "decimal", "autocomplete": "off", "class": "form-control text-end"}
+                ),
+            )
+            self.fields[f"p{project.pk}-physical_progress"] = forms.CharField(
+                label=_("形象进度"),
+                required=False,
+                max_length=200,
+                widget=forms.TextInput(attrs={"class": "form-control"}),
+            )
+            self.fields[f"p{project.pk}-problems"] = forms.CharField(
+                label=_("存在问题"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"class": "form-control", "rows": 1}),
+            )
+
+    # --- what the view hands to the services -------------------------------------------------------
+
+    def values(self) -> dict[str, str]:
+        return {i.code: self.cleaned_data.get(i.code, "") for i in self.indicators}
+
+    def progress(self) -> list[dict]:
+        """Rows for projects the user touched, or that already have a row in this report."""
+        self._progress_projects = []
+        rows = []
+        for project, stored in self.project_rows:
+            row = {name: self.cleaned_data.get(f"p{project.pk}-{name}", "") for name in self.PROGRESS_FIELDS}
+            if stored is None and not any(row.values()):
+                continue
+            rows.append({"project": project.pk, **row})
+            self._progress_projects.append(project)
+        return rows
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Attach a service's ValidationError: keys are indicator codes or `progress[<index>].<field>`."""
+        if not hasattr(error, "error_dict"):
+            for message in error.messages:
+                self.add_error(None, message)
+            return
+        projects = getattr(self, "_progress_projects", [])
+        for key, errors in error.message_dict.items():
+            field = key if key in self.fields else None
+            if key.startswith("progress[") and "]." in key:
+                index_text, name = key[len("progress[") :].split("].", 1)
+                index = int(index_text) if index_text.isdigit() else -1
+                if 0 <= index < len(projects):
+                    candidate = f"p{projects[index].pk}-{name}"
+                    field = candidate if candidate in self.fields else None
+            for message in errors:
+                self.add_error(field, message)
+
+    # --- what the template renders -----------------------------------------------------------------
+
+    def indicator_groups(self) -> list[tuple[str, list[tuple[Indicator, forms.BoundField]]]]:
+        by_code = {i.code: i for i in self.indicators}
+        placed: set[str] = set()
+        groups = []
+        for label, codes in INDICATOR_GROUPS:
+            members = [by_code[c] for c in codes if c in by_code]
+            if members:
+                groups.append((label, members))
+                placed.update(i.code for i in members)
+        rest = [i for i in self.indicators if i.code not in placed]
+        if rest:
+            groups.append((OTHER_GROUP, rest))
+        return [(label, [(i, self[i.code]) for i in members]) for label, members in groups]
+
+    def project_fields(self) -> list[dict]:
+        return [
+            {
+                "project": project,
+                "progress": progress,
+                "investment_month": self[f"p{project.pk}-investment_month"],
+                "physical_progress": self[f"p{project.pk}-physical_progress"],
+                "problems": self[f"p{project.pk}-problems"],
+            }
+            for project, progress in self.project_rows
+        ]
+
+
+def _style(form: forms.Form) -> None:
+    """Bootstrap classes on every widget, and is-invalid on fields with errors."""
+    for name, field in form.fields.items():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        if form.is_bound and name in form.errors:
+            css += " is-invalid"
+        field.widget.attrs["class"] = css
+
+
+def _plain(value) -> str:
+    """A stored Decimal as the user typed it: 800.00 → '800', 8.50 → '8.5'."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,0 +1,77 @@
+"""Badges, numbers and the inbox count shared by the report templates."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from ledgers import selectors
+from ledgers.models import ReportStatus, Timeliness
+
+register = template.Library()
+
+STATUS_COLOURS = {
+    ReportStatus.DRAFT: "text-bg-secondary",
+    ReportStatus.SUBMITTED: "text-bg-info",
+    ReportStatus.DISTRICT_APPROVED: "text-bg-primary",
+    ReportStatus.ACCEPTED: "text-bg-success",
+    ReportStatus.RETURNED: "text-bg-danger",
+}
+TIMELINESS_COLOURS = {
+    Timeliness.ON_TIME: "badge-soft-success",
+    Timeliness.LATE: "badge-soft-warning",
+    Timeliness.MISSING: "badge-soft-danger",
+}
+
+
+@register.simple_tag
+def status_badge(status: str | None):
+    if not status:
+        return ""
+    return format_html(
+        '<span class="badge status-badge {}">{}</span>', STATUS_COLOURS.get(status, "text-bg-light"), ReportStatus(status).label
+    )
+
+
+@register.simple_tag
+def timeliness_badge(value: str | None):
+    if not value:
+        return format_html('<span class="text-body-tertiary">{}</span>', "—")
+    return format_html('<span class="badge {}">{}</span>', TIMELINESS_COLOURS.get(value, ""), Timeliness(value).label)
+
+
+@register.filter
+def amount(value, places=None) -> str:
+    """Thousands separators; with `places` that many decimals (1200.5 → '1,200.50'), else as few as needed."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if places not in (None, ""):
+        return format(number.quantize(Decimal(1).scaleb(-int(places))), ",f")
+    return format(number.normalize(), ",f")
+
+
+@register.filter
+def month_label(period: datetime.date | None) -> str:
+    if not period:
+        return ""
+    return _("%(year)s年%(month)s月") % {"year": period.year, "month": period.month}
+
+
+@register.simple_tag(takes_context=True)
+def inbox_total(context) -> int:
+    """How many items wait for the user; computed once per request (the home page passes its own inbox)."""
+    inbox = context.get("inbox")
+    if inbox is not None:
+        return inbox.total
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return 0
+    if not hasattr(request, "_inbox_total"):
+        request._inbox_total = selectors.inbox_for_user(request.user).total
+    return request._inbox_total

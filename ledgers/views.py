@@ -1,0 +1,339 @@
+"""Pages of the monthly reports and ledgers: each view checks access through a permission door, then
+calls one selector or service and renders."""
+
+import io
+from collections import OrderedDict
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coordination.models import OrgUnit
+from coordination.permissions import get_town_for_user, org_units_for_user, towns_for_user
+from tianjin_towns.errors import ConflictError
+from tianjin_towns.lib import dates
+
+from . import exports, selectors, services
+from .forms import LedgerFilterForm, ReportEntryForm, ReportFilterForm, ReturnForm
+from .models import Indicator, MonthlyReport, ProjectProgress, ReportEvent
+from .permissions import ACCEPT, APPROVE, EDIT, RETURN, VIEW, get_monthly_report_for_user, report_actions_for_user
+
+REPORTS_PER_PAGE = 20
+
+
+def _districts_for(user):
+    return org_units_for_user(user).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
+
+
+def _error_text(error: ValidationError) -> str:
+    return "；".join(error.messages)
+
+
+# --- Home: what waits for me -------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    inbox = selectors.inbox_for_user(request.user)
+    period = dates.last_ended_period()
+    today = dates.today()
+    to_fill = []
+    for town, town_period, report in inbox.to_fill:
+        due_on = report.due_on if report else dates.report_due_date(town_period)
+        to_fill.append(
+            {"town": town, "period": town_period, "report": report, "due_on": due_on, "overdue": today > due_on}
+        )
+    return render(
+        request,
+        "ledgers/home.html",
+        {
+            "inbox": inbox,
+            "to_fill": to_fill,
+            "period": period,
+            "today": today,
+            "overview": selectors.period_overview(request.user, period),
+        },
+    )
+
+
+# --- Report list -------------------------------------------------------------------------------------
+
+
+@login_required
+def report_list(request):
+    form = ReportFilterForm(request.GET or None, districts=_districts_for(request.user), towns=towns_for_user(request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    reports = selectors.monthly_report_list(
+        request.user,
+        period=filters.get("month"),
+        district_id=filters["district"].pk if filters.get("district") else None,
+        town_id=filters["town"].pk if filters.get("town") else None,
+        status=filters.get("status") or None,
+    )
+    page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "ledgers/report_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "editable_town_ids": set(towns_for_user(request.user, EDIT).values_list("pk", flat=True)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_fill(request):
+    """The inbox's 填报 button: open the month's report if it does not exist yet, then go to its entry form."""
+    try:
+        town_id = int(request.POST.get("town", ""))
+        period = dates.parse_period(request.POST.get("period", ""))
+    except ValueError:
+        messages.error(request, _("请求参数有误。"))
+        return redirect("home")
+    town = get_town_for_user(request.user, town_id, EDIT)
+    report = MonthlyReport.objects.filter(town=town, period=period).first()
+    if report is None:
+        try:
+            report = services.monthly_report_create(actor=request.user, town=town, period=period)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+            return redirect("home")
+        except ConflictError:
+            report = MonthlyReport.objects.get(town=town, period=period)
+    return redirect("report-edit", pk=report.pk)
+
+
+# --- Entry form --------------------------------------------------------------------------------------
+
+
+@login_required
+def report_edit(request, pk: int):
+    report = get_monthly_report_for_user(request.user, pk, EDIT)
+    if not report.is_editable:
+        messages.warning(
+            request, _("月报当前状态为“%(status)s”，不能修改。") % {"status": report.get_status_display()}
+        )
+        return redirect("report-detail", pk=report.pk)
+    form = ReportEntryForm(
+        request.POST or None,
+        indicators=selectors.active_indicators(),
+        project_rows=selectors.report_project_rows(report),
+        report=report,
+        values=selectors.report_values(report),
+    )
+    if request.method == "POST" and form.is_valid():
+        submit = request.POST.get("action") == "submit"
+        try:
+            # Save and submit are one step: when the submission is refused (a figure missing), nothing is
+            # stored and the form comes back with the typed values and the errors.
+            with transaction.atomic():
+                services.monthly_report_save(
+                    actor=request.user, report=report, values=form.values(), progress=form.progress()
+                )
+                if submit:
+                    services.monthly_report_submit(actor=request.user, report=report)
+        except ConflictError as error:
+            messages.error(request, error.message)
+            return redirect("report-detail", pk=report.pk)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            messages.error(request, _("月报未保存：请按提示修改标红的项目。"))
+        else:
+            if submit:
+                messages.success(request, _("月报已提交，等待区级审核。"))
+                return redirect("report-detail", pk=report.pk)
+            messages.success(request, _("草稿已保存。"))
+            return redirect("report-edit", pk=report.pk)
+    return render(request, "ledgers/report_edit.html", {"report": report, "form": form})
+
+
+# --- Detail and review -------------------------------------------------------------------------------
+
+
+def _history_rows(events: list[ReportEvent], indicator_names: dict[str, str]) -> list[dict]:
+    progress_labels = {f.name: f.verbose_name for f in ProjectProgress._meta.get_fields() if hasattr(f, "verbose_name")}
+    rows = []
+    for event in events:
+        changes = []
+        for code, (old, new) in event.changes.get("values", {}).items():
+            changes.append({"label": indicator_names.get(code, code), "old": old, "new": new})
+        for project_code, fields in event.changes.get("projects", {}).items():
+            for name, (old, new) in fields.items():
+                label = f"{project_code} {progress_labels.get(name, name)}"
+                changes.append({"label": label, "old": old, "new": new})
+        rows.append({"event": event, "changes": changes})
+    return rows
+
+
+@login_required
+def report_detail(request, pk: int):
+    report = get_monthly_report_for_user(request.user, pk, VIEW)
+    indicators = selectors.active_indicators()
+    values = selectors.report_values(report)
+    events = selectors.report_events_with_actors(report)
+    was_returned = any(e.action == ReportEvent.Action.RETURN for e in events)
+    changed = selectors.changes_since_last_return(report) if was_returned else {}
+    figures = [
+        {"indicator": i, "value": values.get(i.code), "change": changed.get(i.code)}
+        for i in indicators
+    ]
+    return render(
+        request,
+        "ledgers/report_detail.html",
+        {
+            "report": report,
+            "figures": figures,
+            "was_returned": was_returned,
+            "changed_count": len(changed),
+            "progress_rows": selectors.report_progress_rows(report),
+            "history": _history_rows(events, {i.code: i.name for i in indicators}),
+            "actions": report_actions_for_user(request.user, report),
+            "return_form": ReturnForm(),
+        },
+    )
+
+
+def _run(request, report: MonthlyReport, service, success: str, **kwargs):
+    try:
+        service(actor=request.user, report=report, **kwargs)
+    except ConflictError as error:
+        messages.error(request, error.message)
+        return False
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return False
+    messages.success(request, success)
+    return True
+
+
+@login_required
+@require_POST
+def report_submit(request, pk: int):
+    report = get_monthly_report_for_user(request.user, pk, EDIT)
+    if not _run(request, report, services.monthly_report_submit, _("月报已提交，等待区级审核。")):
+        if report.is_editable:
+            return redirect("report-edit", pk=report.pk)
+    return redirect("report-detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_approve(request, pk: int):
+    report = get_monthly_report_for_user(request.user, pk, APPROVE)
+    _run(request, report, services.monthly_report_approve, _("已审核通过，月报已报送市特镇办验收。"))
+    return redirect("report-detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_accept(request, pk: int):
+    report = get_monthly_report_for_user(request.user, pk, ACCEPT)
+    _run(request, report, services.monthly_report_accept, _("已验收，月报数据已锁定并计入台账。"))
+    return redirect("report-detail", pk=report.pk)
+
+
+@login_required
+def report_return(request, pk: int):
+    """GET: the confirmation page with the reason (also the no-JavaScript path); POST: return the report."""
+    report = get_monthly_report_for_user(request.user, pk, RETURN)
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.monthly_report_return(actor=request.user, report=report, reason=form.cleaned_data["reason"])
+        except ConflictError as error:
+            messages.error(request, error.message)
+            return redirect("report-detail", pk=report.pk)
+        except ValidationError as error:
+            form.add_error("reason", _error_text(error))
+        else:
+            messages.success(request, _("月报已退回，填报人将看到退回原因。"))
+            return redirect("report-detail", pk=report.pk)
+    return render(request, "ledgers/report_return.html", {"report": report, "form": form})
+
+
+# --- Ledger ------------------------------------------------------------------------------------------
+
+
+def _ledger_form(request):
+    this_year = dates.last_ended_period().year
+    years = list(range(this_year, this_year - 6, -1))
+    indicators = Indicator.objects.filter(active=True)
+    data = {
+        "year": request.GET.get("year") or this_year,
+        "district": request.GET.get("district") or "",
+        "indicator": request.GET.get("indicator") or (indicators.values_list("code", flat=True).first() or ""),
+    }
+    return LedgerFilterForm(data, districts=_districts_for(request.user), indicators=indicators, years=years)
+
+
+def _district_blocks(ledger: selectors.Ledger) -> list[dict]:
+    """Rows grouped by district, each group with its month subtotals and year subtotal."""
+    blocks: OrderedDict[int, dict] = OrderedDict()
+    for row in ledger.rows:
+        block = blocks.setdefault(row.town.district_id, {"district": row.town.district, "rows": []})
+        block["rows"].append(row)
+    for block in blocks.values():
+        block["month_totals"] = [
+            _sum(row.cells[index].value for row in block["rows"]) for index in range(len(ledger.months))
+        ]
+        block["total"] = _sum(row.total for row in block["rows"])
+    return list(blocks.values())
+
+
+def _sum(values) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, Decimal(0)) if present else None
+
+
+@login_required
+def ledger(request):
+    form = _ledger_form(request)
+    context = {"form": form}
+    if form.is_valid():
+        district = form.cleaned_data["district"]
+        towns = selectors.towns_in_scope(request.user, district_id=district.pk if district else None)
+        result = selectors.ledger_for_indicator(
+            towns, year=form.cleaned_data["year"], indicator=form.cleaned_data["indicator"]
+        )
+        gaps = [cell.gap for row in result.rows for cell in row.cells]
+        context.update(
+            ledger=result,
+            blocks=_district_blocks(result),
+            gaps={"missing": gaps.count("missing"), "pending": gaps.count("pending")},
+        )
+    return render(request, "ledgers/ledger.html", context)
+
+
+@login_required
+def ledger_export(request):
+    form = _ledger_form(request)
+    if not form.is_valid():
+        messages.error(request, _("导出参数有误，请重新选择年度和区。"))
+        return redirect("ledger")
+    year, district = form.cleaned_data["year"], form.cleaned_data["district"]
+    towns = selectors.towns_in_scope(request.user, district_id=district.pk if district else None)
+    output = io.BytesIO()
+    exports.write_ledger_workbook(output, towns=towns, year=year)
+    if district is None:
+        districts = list(_districts_for(request.user)[:2])
+        district = districts[0] if len(districts) == 1 else None
+    filename = exports.ledger_export_filename(year=year, scope=district.name if district else _("全市"))
+    response = HttpResponse(
+        output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+

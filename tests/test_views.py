@@ -1,0 +1,409 @@
+"""The browser pages of issue 2: login, inbox, report list, entry form, review, ledger (thin view tests)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from coordination import services as org
+from ledgers import services as ledger
+from ledgers.models import MonthlyReport, ReportStatus
+
+SEPT = datetime.date(2026, 9, 1)
+AUG = datetime.date(2026, 8, 1)
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+def _value(report, code) -> Decimal | None:
+    row = report.values.filter(indicator__code=code).first()
+    return row.value if row else None
+
+
+def _entry_data(values: dict, action: str = "save") -> dict:
+    return {**values, "action": action}
+
+
+# --- Login and home ---------------------------------------------------------------------------------
+
+
+def test_login_page_renders_with_system_name(client, db):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "天津市特色小镇规划建设协同平台" in response.content.decode()
+
+
+def test_anonymous_user_is_redirected_to_login(client, db):
+    for url in (reverse("home"), reverse("report-list"), reverse("ledger")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_user_logs_in_and_out(client, world):
+    response = client.post(reverse("login"), {"username": "dongli-officer", "password": "test-pass-123"})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_wrong_password_shows_an_error_in_chinese(client, world):
+    response = client.post(reverse("login"), {"username": "dongli-officer", "password": "nope"})
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
+
+
+def test_officer_home_lists_reports_to_fill_and_returned_with_reason(login, world, make_report):
+    make_report(ReportStatus.RETURNED, period=SEPT)
+    page = login(world.users.officer).get(reverse("home")).content.decode()
+    assert "待填报的月报" in page
+    assert "东丽湖温泉小镇 · 2026年10月" in page  # last ended month, not yet opened
+    assert "数据有误" in page  # the return reason
+    assert reverse("report-fill") in page
+
+
+def test_reviewer_home_lists_reports_to_approve(login, world, make_report):
+    report = make_report(ReportStatus.SUBMITTED, period=SEPT)
+    page = login(world.users.reviewer).get(reverse("home")).content.decode()
+    assert "待区级审核" in page
+    assert reverse("report-detail", args=[report.pk]) in page
+
+
+def test_office_policy_home_lists_reports_to_accept(login, world, make_report):
+    report = make_report(ReportStatus.DISTRICT_APPROVED, period=SEPT)
+    page = login(world.users.office_policy).get(reverse("home")).content.decode()
+    assert "待市级验收" in page
+    assert reverse("report-detail", args=[report.pk]) in page
+
+
+def test_home_without_work_shows_a_friendly_empty_state(login, world):
+    page = login(world.users.leader).get(reverse("home")).content.decode()
+    assert "暂无待办事项" in page
+
+
+# --- Fill button ------------------------------------------------------------------------------------
+
+
+def test_fill_button_opens_the_report_and_goes_to_the_entry_form(login, world):
+    response = login(world.users.officer).post(reverse("report-fill"), {"town": world.town.pk, "period": "2026-10"})
+    report = MonthlyReport.objects.get(town=world.town, period=datetime.date(2026, 10, 1))
+    assert response.status_code == 302
+    assert response.url == reverse("report-edit", args=[report.pk])
+    # A second click opens the same report instead of failing.
+    again = login(world.users.officer).post(reverse("report-fill"), {"town": world.town.pk, "period": "2026-10"})
+    assert again.url == reverse("report-edit", args=[report.pk])
+
+
+def test_fill_button_is_refused_to_reviewer_and_outsider(login, world):
+    data = {"town": world.town.pk, "period": "2026-10"}
+    assert login(world.users.reviewer).post(reverse("report-fill"), data).status_code == 403
+    assert login(world.users.outsider).post(reverse("report-fill"), data).status_code == 404
+    assert not MonthlyReport.objects.exists()
+
+
+# --- Entry form -------------------------------------------------------------------------------------
+
+
+def test_entry_form_shows_indicators_with_units(login, world, make_report):
+    report = make_report(period=SEPT)
+    page = login(world.users.officer).get(reverse("report-edit", args=[report.pk])).content.decode()
+    assert "固定资产投资" in page and "万元" in page and "万人次" in page
+    assert 'value="1200.5"' in page  # stored figure shown as typed
+
+
+def test_entry_form_saves_values(login, world, full_values):
+    report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=SEPT)
+    response = login(world.users.officer).post(reverse("report-edit", args=[report.pk]), _entry_data(full_values))
+    assert response.status_code == 302
+    assert _value(report, "fixed_asset_investment") == Decimal("1200.50")
+    assert MonthlyReport.objects.get(pk=report.pk).status == ReportStatus.DRAFT
+
+
+def test_entry_form_shows_error_for_negative_number_and_keeps_stored_values(login, world, make_report, full_values):
+    report = make_report(period=SEPT)
+    data = _entry_data(full_values | {"fixed_asset_investment": "-5", "tax_revenue": "999"})
+    response = login(world.users.officer).post(reverse("report-edit", args=[report.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "不能为负数" in page
+    assert 'value="-5"' in page and 'value="999"' in page  # what the user typed is kept
+    assert _value(report, "fixed_asset_investment") == Decimal("1200.50")
+    assert _value(report, "tax_revenue") == Decimal("150.25")
+
+
+def test_entry_form_submit_saves_and_submits(login, world, full_values):
+    report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=SEPT)
+    response = login(world.users.officer).post(
+        reverse("report-edit", args=[report.pk]), _entry_data(full_values, "submit")
+    )
+    report.refresh_from_db()
+    assert response.status_code == 302
+    assert report.status == ReportStatus.SUBMITTED
+    assert _value(report, "employment") == Decimal("2100")
+
+
+def test_entry_form_submit_with_a_missing_figure_stores_nothing(login, world, full_values):
+    report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=SEPT)
+    data = _entry_data(full_values | {"tourists": ""}, "submit")
+    response = login(world.users.officer).post(reverse("report-edit", args=[report.pk]), data)
+    report.refresh_from_db()
+    assert response.status_code == 200
+    assert "请填写「接待游客」" in response.content.decode()
+    assert report.status == ReportStatus.DRAFT
+    assert not report.values.exists()
+
+
+def test_entry_form_of_a_submitted_report_sends_the_officer_to_the_detail(login, world, make_report):
+    report = make_report(ReportStatus.SUBMITTED, period=SEPT)
+    response = login(world.users.officer).get(reverse("report-edit", args=[report.pk]))
+    assert response.status_code == 302
+    assert response.url == reverse("report-detail", args=[report.pk])
+
+
+def test_entry_form_is_refused_to_reviewer_and_outsider(login, world, make_report, full_values):
+    report = make_report(period=SEPT)
+    url = reverse("report-edit", args=[report.pk])
+    assert login(world.users.reviewer).post(url, _entry_data(full_values | {"tax_revenue": "1"})).status_code == 403
+    assert login(world.users.outsider).get(url).status_code == 404
+    assert _value(report, "tax_revenue") == Decimal("150.25")
+
+
+def test_entry_form_records_project_progress(login, world, make_report, full_values):
+    report = make_report(period=SEPT)
+    project = ledger.project_create(
+        actor=world.users.officer,
+        town=world.town,
+        code="P-01",
+        name="智能装备产业园一期",
+        category="industry",
+        total_investment=Decimal("50000"),
+        annual_investment=Decimal("12000"),
+    )
+    data = _entry_data(full_values | {f"p{project.pk}-investment_month": "800", f"p{project.pk}-physical_progress": "主体封顶"})
+    response = login(world.users.officer).post(reverse("report-edit", args=[report.pk]), data)
+    assert response.status_code == 302
+    row = report.project_progress.get()
+    assert (row.investment_month, row.physical_progress) == (Decimal("800"), "主体封顶")
+
+
+# --- Workflow actions -------------------------------------------------------------------------------
+
+
+def test_officer_submits_from_the_detail_page(login, world, make_report):
+    report = make_report(period=SEPT)
+    assert login(world.users.outsider).post(reverse("report-submit", args=[report.pk])).status_code == 404
+    assert login(world.users.reviewer).post(reverse("report-submit", args=[report.pk])).status_code == 403
+    response = login(world.users.officer).post(reverse("report-submit", args=[report.pk]))
+    report.refresh_from_db()
+    assert response.status_code == 302
+    assert report.status == ReportStatus.SUBMITTED
+
+
+def test_reviewer_approves_and_officer_cannot(login, world, make_report):
+    report = make_report(ReportStatus.SUBMITTED, period=SEPT)
+    assert login(world.users.outsider_reviewer).post(reverse("report-approve", args=[report.pk])).status_code == 404
+    assert login(world.users.officer).post(reverse("report-approve", args=[report.pk])).status_code == 403
+    response = login(world.users.reviewer).post(reverse("report-approve", args=[report.pk]))
+    report.refresh_from_db()
+    assert response.status_code == 302
+    assert report.status == ReportStatus.DISTRICT_APPROVED
+
+
+def test_office_policy_accepts_and_other_office_groups_cannot(login, world, make_report):
+    report = make_report(ReportStatus.DISTRICT_APPROVED, period=SEPT)
+    assert login(world.users.outsider).post(reverse("report-accept", args=[report.pk])).status_code == 404
+    assert login(world.users.office_assess).post(reverse("report-accept", args=[report.pk])).status_code == 403
+    assert login(world.users.reviewer).post(reverse("report-accept", args=[report.pk])).status_code == 403
+    response = login(world.users.office_policy).post(reverse("report-accept", args=[report.pk]))
+    report.refresh_from_db()
+    assert response.status_code == 302
+    assert report.status == ReportStatus.ACCEPTED
+
+
+def test_reviewer_returns_with_a_reason(login, world, make_report):
+    report = make_report(ReportStatus.SUBMITTED, period=SEPT)
+    url = reverse("report-return", args=[report.pk])
+    assert login(world.users.outsider_reviewer).post(url, {"reason": "x"}).status_code == 404
+    assert login(world.users.officer).post(url, {"reason": "x"}).status_code == 403
+    response = login(world.users.reviewer).post(url, {"reason": "税收收入与上月差异过大，请核实"})
+    report.refresh_from_db()
+    assert response.status_code == 302
+    assert report.status == ReportStatus.RETURNED
+    assert report.return_reason == "税收收入与上月差异过大，请核实"
+
+
+def test_empty_return_reason_is_refused(login, world, make_report):
+    report = make_report(ReportStatus.SUBMITTED, period=SEPT)
+    response = login(world.users.reviewer).post(reverse("report-return", args=[report.pk]), {"reason": "   "})
+    report.refresh_from_db()
+    assert response.status_code == 200
+    assert "退回时必须填写退回原因" in response.content.decode()
+    assert report.status == ReportStatus.SUBMITTED
+
+
+def test_action_in_the_wrong_state_shows_a_message(login, world, make_report):
+    report = make_report(period=SEPT)  # a draft cannot be approved
+    client = login(world.users.reviewer)
+    response = client.post(reverse("report-approve", args=[report.pk]), follow=True)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT
+    assert "不能审核通过" in response.content.decode()
+
+
+def test_workflow_pages_only_accept_post(login, world, make_report):
+    report = make_report(ReportStatus.SUBMITTED, period=SEPT)
+    assert login(world.users.reviewer).get(reverse("report-approve", args=[report.pk])).status_code == 405
+
+
+# --- Detail / review page ---------------------------------------------------------------------------
+
+
+def test_detail_shows_the_buttons_of_the_users_role(login, world, make_report):
+    report = make_report(ReportStatus.SUBMITTED, period=SEPT)
+    url = reverse("report-detail", args=[report.pk])
+    reviewer_page = login(world.users.reviewer).get(url).content.decode()
+    assert reverse("report-approve", args=[report.pk]) in reviewer_page
+    assert reverse("report-return", args=[report.pk]) in reviewer_page
+    officer_page = login(world.users.officer).get(url).content.decode()
+    assert reverse("report-approve", args=[report.pk]) not in officer_page
+    assert login(world.users.outsider).get(url).status_code == 404
+
+
+def test_review_page_shows_changes_since_return(login, world, make_report):
+    report = make_report(ReportStatus.RETURNED, period=SEPT)
+    u = world.users
+    ledger.monthly_report_save(actor=u.officer, report=report, values={"tax_revenue": "180"})
+    ledger.monthly_report_submit(actor=u.officer, report=report)
+    page = login(u.reviewer).get(reverse("report-detail", args=[report.pk])).content.decode()
+    assert "退回后修改" in page
+    assert "150.25" in page and "180" in page
+    assert "row-changed" in page
+    assert "数据有误" in page  # the return reason in the history
+
+
+# --- Report list ------------------------------------------------------------------------------------
+
+
+def test_report_list_filters_by_status_and_month(login, world, make_report):
+    make_report(ReportStatus.SUBMITTED, period=SEPT)
+    make_report(ReportStatus.DRAFT, town=world.town2, period=AUG)
+    client = login(world.users.officer)
+    listed = client.get(reverse("report-list"), {"status": "submitted"}).context["page"].object_list
+    assert [r.town_id for r in listed] == [world.town.pk]
+    listed = client.get(reverse("report-list"), {"month": "2026-08"}).context["page"].object_list
+    assert [r.town_id for r in listed] == [world.town2.pk]
+
+
+def test_report_list_hides_other_districts(login, world, make_report):
+    make_report(ReportStatus.SUBMITTED, town=world.outsider_town, period=SEPT)
+    page = login(world.users.officer).get(reverse("report-list")).content.decode()
+    assert "精武文化小镇" not in page
+
+
+def _add_towns(world, make_report, count: int) -> None:
+    statuses = [ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.DISTRICT_APPROVED, ReportStatus.ACCEPTED]
+    for index in range(count):
+        town = org.town_create(
+            district=world.dongli,
+            code=f"T09{index:02d}",
+            name=f"测试小镇{index:02d}",
+            reporting_from=datetime.date(2024, 1, 1),
+            order=10 + index,
+            host_township="某街",
+            lead_industry="某产业",
+        )
+        make_report(statuses[index % len(statuses)], town=town, period=SEPT)
+
+
+def _queries(client, url, params=None) -> int:
+    client.get(url, params)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return len(queries)
+
+
+def test_report_list_query_count_does_not_grow_with_towns(login, world, make_report):
+    make_report(ReportStatus.SUBMITTED, period=SEPT)
+    make_report(ReportStatus.ACCEPTED, town=world.town2, period=SEPT)
+    client = login(world.users.office_policy)
+    few = _queries(client, reverse("report-list"))
+    _add_towns(world, make_report, 38)
+    many = _queries(client, reverse("report-list"))
+    assert many == few
+    assert _queries(client, reverse("report-list"), {"page": 2}) == few
+
+
+def test_report_list_paginates_and_keeps_filters(login, world, make_report):
+    _add_towns(world, make_report, 24)
+    page = login(world.users.office_policy).get(reverse("report-list"), {"month": "2026-09"}).content.decode()
+    assert "month=2026-09&amp;page=2" in page
+
+
+# --- Ledger -----------------------------------------------------------------------------------------
+
+
+def test_ledger_shows_accepted_figures_and_gaps(login, world, make_report):
+    make_report(ReportStatus.ACCEPTED, period=SEPT)
+    make_report(ReportStatus.SUBMITTED, town=world.town2, period=SEPT)
+    page = (
+        login(world.users.office_policy)
+        .get(reverse("ledger"), {"year": 2026, "indicator": "fixed_asset_investment"})
+        .content.decode()
+    )
+    assert "1,200.50" in page  # accepted figure
+    assert "待验收" in page  # town2's September is only submitted
+    assert "缺报" in page  # e.g. August, never opened
+    assert "全年合计" in page
+
+
+def test_ledger_of_a_district_officer_shows_only_its_towns(login, world, make_report):
+    page = login(world.users.outsider).get(reverse("ledger")).content.decode()
+    assert "精武文化小镇" in page
+    assert "华明智能制造小镇" not in page
+
+
+def test_ledger_query_count_does_not_grow_with_towns(login, world, make_report):
+    make_report(ReportStatus.ACCEPTED, period=SEPT)
+    client = login(world.users.office_policy)
+    params = {"year": 2026, "indicator": "tax_revenue"}
+    few = _queries(client, reverse("ledger"), params)
+    _add_towns(world, make_report, 38)
+    assert _queries(client, reverse("ledger"), params) == few
+
+
+def test_ledger_export_returns_a_workbook(login, world, make_report):
+    make_report(ReportStatus.ACCEPTED, period=SEPT)
+    response = login(world.users.officer).get(reverse("ledger-export"), {"year": 2026})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content[:2] == b"PK"
+
+
+# --- Error pages ------------------------------------------------------------------------------------
+
+
+def test_not_found_page_is_in_chinese_with_a_way_home(login, world):
+    response = login(world.users.officer).get(reverse("report-detail", args=[999999]))
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "页面不存在" in page and reverse("home") in page
+
+
+def test_forbidden_page_is_in_chinese(login, world, make_report):
+    report = make_report(ReportStatus.SUBMITTED, period=SEPT)
+    response = login(world.users.officer).post(reverse("report-approve", args=[report.pk]))
+    assert response.status_code == 403
+    assert "没有权限" in response.content.decode()

@@ -1,0 +1,101 @@
+"""Shared look of every workbook the platform writes (R-3.7): fonts, fills, borders, number formats.
+
+Builders use write-only worksheets, so cells are `WriteOnlyCell`s styled through `styled_cell`, and
+sheet-level settings (frozen panes, column widths, page setup) must be set before the first row.
+"""
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+FONT_NAME = "宋体"
+
+TITLE_FONT = Font(name=FONT_NAME, size=16, bold=True)
+SUBTITLE_FONT = Font(name=FONT_NAME, size=10, color="595959")
+HEADER_FONT = Font(name=FONT_NAME, size=10, bold=True)
+BODY_FONT = Font(name=FONT_NAME, size=10)
+TOTAL_FONT = Font(name=FONT_NAME, size=10, bold=True)
+NOTE_FONT = Font(name=FONT_NAME, size=9, italic=True, color="595959")
+GAP_FONT = Font(name=FONT_NAME, size=10, color="C00000")  # a month with no accepted figures (查漏补缺)
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+
+_THIN = Side(style="thin", color="808080")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=False)
+WRAP = Alignment(horizontal="left", vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right", vertical="center")
+
+INTEGER_FORMAT = "#,##0"
+PERCENT_FORMAT = "0.0"  # a share already expressed in percent, e.g. 45.3 for 45.3 %
+
+
+def number_format(decimal_places: int) -> str:
+    """'#,##0' for integers, '#,##0.00' for two decimals, and so on."""
+    return INTEGER_FORMAT if decimal_places <= 0 else f"#,##0.{'0' * decimal_places}"
+
+
+MONEY_FORMAT = number_format(2)
+
+
+def styled_cell(ws, value, *, font=BODY_FONT, fill=None, border=BORDER, alignment=None, number_format=None):
+    """A write-only cell with the house style; `value` may be None for an empty, bordered cell."""
+    cell = WriteOnlyCell(ws, value=value)
+    cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if border is not None:
+        cell.border = border
+    if alignment is not None:
+        cell.alignment = alignment
+    elif isinstance(value, int | float | Decimal):
+        cell.alignment = RIGHT
+    if number_format is not None:
+        cell.number_format = number_format
+    return cell
+
+
+def header_row(ws, labels: Iterable[str]) -> list[WriteOnlyCell]:
+    return [styled_cell(ws, label, font=HEADER_FONT, fill=HEADER_FILL, alignment=CENTER) for label in labels]
+
+
+def title_cell(ws, text: str) -> WriteOnlyCell:
+    return styled_cell(ws, text, font=TITLE_FONT, border=None, alignment=Alignment(horizontal="center"))
+
+
+def subtitle_cell(ws, text: str) -> WriteOnlyCell:
+    return styled_cell(ws, text, font=SUBTITLE_FONT, border=None, alignment=LEFT)
+
+
+def note_cell(ws, text: str) -> WriteOnlyCell:
+    return styled_cell(ws, text, font=NOTE_FONT, border=None, alignment=LEFT)
+
+
+def merge_across(ws, row: int, columns: int) -> None:
+    """Merge columns 1..`columns` of `row` (write-only sheets write merges at the end, so any time works)."""
+    if columns > 1:
+        ws.merged_cells.add(f"A{row}:{get_column_letter(columns)}{row}")
+
+
+def prepare_sheet(ws, *, widths: Sequence[float], header_row_number: int, freeze_columns: int = 0) -> None:
+    """Column widths, frozen header, print titles, landscape and fit-to-width.
+
+    Must run before the first `ws.append`: a write-only sheet writes these settings with its first row.
+    """
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row_number + 1}"
+    ws.print_title_rows = f"{header_row_number}:{header_row_number}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
