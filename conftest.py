@@ -31,7 +31,9 @@ def world(db):
     since = datetime.date(2024, 1, 1)
     common = {"host_township": "华明街", "lead_industry": "智能制造", "status": TownStatus.CREATING}
     huaming = org.town_create(district=dongli, code="T0101", name="华明智能制造小镇", reporting_from=since, **common)
-    dongli2 = org.town_create(district=dongli, code="T0102", name="东丽湖温泉小镇", reporting_from=since, order=2, **common)
+    dongli2 = org.town_create(
+        district=dongli, code="T0102", name="东丽湖温泉小镇", reporting_from=since, order=2, **common
+    )
     xiqing_town = org.town_create(district=xiqing, code="T0201", name="精武文化小镇", reporting_from=since, **common)
     groups = {
         code: WorkingGroup.objects.create(code=code, name=name, duties=duties, order=i)

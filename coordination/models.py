@@ -131,8 +131,12 @@ class Town(models.Model):
     )
     host_township = models.CharField(_("所在街镇"), max_length=50)
     lead_industry = models.CharField(_("主导产业"), max_length=100)
-    planning_area_km2 = models.DecimalField(_("规划面积(平方公里)"), max_digits=8, decimal_places=2, null=True, blank=True)
-    construction_land_mu = models.DecimalField(_("建设用地(亩)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    planning_area_km2 = models.DecimalField(
+        _("规划面积(平方公里)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    construction_land_mu = models.DecimalField(
+        _("建设用地(亩)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     level = models.CharField(_("级别"), max_length=24, choices=Level.choices, default=Level.MUNICIPAL)
     national_list = models.BooleanField(_("列入国家级特色小镇名单"), default=False)
     batch = models.PositiveSmallIntegerField(_("批次"), default=1)
@@ -188,6 +192,9 @@ class TownStatusChange(models.Model):
         verbose_name_plural = _("小镇状态变更")
         ordering = ["town", "decided_on", "at"]
 
+    def __str__(self) -> str:
+        return f"{self.town} {self.from_status or '-'} → {self.to_status} ({self.decided_on})"
+
 
 class OrgUnitNameChange(models.Model):
     """Renames keep history (R-1.1)."""
@@ -203,3 +210,6 @@ class OrgUnitNameChange(models.Model):
         verbose_name = _("名称变更")
         verbose_name_plural = _("名称变更")
         ordering = ["unit", "changed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.old_name} → {self.new_name} ({self.changed_on})"

@@ -132,7 +132,9 @@ def town_change_status(
 
 
 @transaction.atomic
-def org_unit_rename(*, actor: AbstractBaseUser | None, unit: OrgUnit, name: str, changed_on: datetime.date, reason: str = ""):
+def org_unit_rename(
+    *, actor: AbstractBaseUser | None, unit: OrgUnit, name: str, changed_on: datetime.date, reason: str = ""
+):
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     if not name.strip():
         raise ValidationError({"name": _("名称不能为空。")})

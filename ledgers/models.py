@@ -114,6 +114,9 @@ class ReportValue(models.Model):
             models.CheckConstraint(condition=models.Q(value__gte=0), name="report_value_non_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.indicator_id}={self.value}"
+
 
 class ReportEvent(models.Model):
     """The audit trail of a report: who did what, when, from which status to which, why, and what changed."""
@@ -140,6 +143,9 @@ class ReportEvent(models.Model):
         verbose_name = _("月报操作记录")
         verbose_name_plural = _("月报操作记录")
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Project(models.Model):
@@ -207,6 +213,9 @@ class ProjectProgress(models.Model):
                 name="progress_non_negative",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} @ {self.report_id}"
 
     @property
     def share_of_annual(self):

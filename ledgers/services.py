@@ -19,7 +19,16 @@ from coordination.models import Town
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
-from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportEvent, ReportStatus, ReportValue, Timeliness
+from .models import (
+    Indicator,
+    MonthlyReport,
+    Project,
+    ProjectProgress,
+    ReportEvent,
+    ReportStatus,
+    ReportValue,
+    Timeliness,
+)
 
 MAX_VALUE = Decimal("99999999999999")
 
@@ -39,9 +48,7 @@ def _number(raw, label: str, decimal_places: int) -> Decimal:
     if decimal_places == 0 and value != value.to_integral_value():
         raise ValidationError(_("「%(field)s」必须是整数。") % {"field": label})
     if value.as_tuple().exponent < -max(decimal_places, 0):
-        raise ValidationError(
-            _("「%(field)s」最多保留%(places)s位小数。") % {"field": label, "places": decimal_places}
-        )
+        raise ValidationError(_("「%(field)s」最多保留%(places)s位小数。") % {"field": label, "places": decimal_places})
     return value
 
 
@@ -70,11 +77,17 @@ def monthly_report_create(*, actor: AbstractBaseUser | None, town: Town, period:
     """Open the report of `town` for `period` (the first day of a month that has ended)."""
     period = dates.month_start(period)
     if not dates.period_has_ended(period):
-        raise ValidationError({"period": _("%(period)s 尚未结束，不能填报该月月报。") % {"period": dates.format_period(period)}})
+        raise ValidationError(
+            {"period": _("%(period)s 尚未结束，不能填报该月月报。") % {"period": dates.format_period(period)}}
+        )
     if not town.expects_report(period):
-        raise ValidationError({"period": _("该小镇在 %(period)s 不需要报送月报。") % {"period": dates.format_period(period)}})
+        raise ValidationError(
+            {"period": _("该小镇在 %(period)s 不需要报送月报。") % {"period": dates.format_period(period)}}
+        )
     if MonthlyReport.objects.filter(town=town, period=period).exists():
-        raise ConflictError(_("%(town)s %(period)s 的月报已存在。") % {"town": town, "period": dates.format_period(period)})
+        raise ConflictError(
+            _("%(town)s %(period)s 的月报已存在。") % {"town": town, "period": dates.format_period(period)}
+        )
     report = MonthlyReport.objects.create(town=town, period=period, due_on=dates.report_due_date(period))
     _event(report, actor, ReportEvent.Action.CREATE, "")
     return report
@@ -127,9 +140,7 @@ def monthly_report_save(
     """Save figures (and project progress rows) of a draft or returned report, recording every change."""
     report = _locked(report.pk)
     if not report.is_editable:
-        raise ConflictError(
-            _("月报当前状态为“%(status)s”，不能修改。") % {"status": ReportStatus(report.status).label}
-        )
+        raise ConflictError(_("月报当前状态为“%(status)s”，不能修改。") % {"status": ReportStatus(report.status).label})
     indicators = {i.code: i for i in Indicator.objects.filter(active=True).select_related("part_of")}
     cleaned = _clean_values(values, indicators)
     stored = {v.indicator.code: v for v in report.values.select_related("indicator")}
@@ -179,7 +190,9 @@ def _save_progress(report: MonthlyReport, rows: Iterable[Mapping[str, object]]) 
             errors[f"progress[{index}].project"] = [_("项目不存在或不属于本小镇。")]
             continue
         try:
-            month = _number(row.get("investment_month") or 0, _("%(project)s 本月完成投资") % {"project": project.name}, 2)
+            month = _number(
+                row.get("investment_month") or 0, _("%(project)s 本月完成投资") % {"project": project.name}, 2
+            )
         except ValidationError as error:
             errors[f"progress[{index}].investment_month"] = error.messages
             continue
@@ -216,7 +229,10 @@ def _save_progress(report: MonthlyReport, rows: Iterable[Mapping[str, object]]) 
         for name, new in fields.items():
             old = getattr(row, name) if row else None
             if old != new:
-                diff[name] = [_text(old) if isinstance(old, Decimal) else old, _text(new) if isinstance(new, Decimal) else new]
+                diff[name] = [
+                    _text(old) if isinstance(old, Decimal) else old,
+                    _text(new) if isinstance(new, Decimal) else new,
+                ]
         if not diff:
             continue
         changes[project.code] = diff
@@ -239,9 +255,15 @@ def _int_or_none(value) -> int | None:
 def _transition(report: MonthlyReport, allowed_from: set[str], verb: str) -> str:
     if report.status not in allowed_from:
         raise ConflictError(
-            _("月报当前状态为“%(status)s”，不能%(verb)s。") % {"status": ReportStatus(report.status).label, "verb": verb}
+            _("月报当前状态为“%(status)s”，不能%(verb)s。")
+            % {"status": ReportStatus(report.status).label, "verb": verb}
         )
     return report.status
+
+
+def timeliness_of(due_on: datetime.date, submitted_at: datetime.datetime) -> str:
+    """On time when filed (Asia/Shanghai date) by the due date, late after it (R-3.4)."""
+    return Timeliness.ON_TIME if timezone.localdate(submitted_at) <= due_on else Timeliness.LATE
 
 
 @transaction.atomic
@@ -252,14 +274,15 @@ def monthly_report_submit(*, actor: AbstractBaseUser, report: MonthlyReport) -> 
     filled = set(report.values.values_list("indicator__code", flat=True))
     missing = Indicator.objects.filter(active=True).exclude(code__in=filled)
     if missing:
-        raise ValidationError({i.code: [_("请填写「%(field)s」（没有发生请填0）。") % {"field": i.name}] for i in missing})
+        raise ValidationError(
+            {i.code: [_("请填写「%(field)s」（没有发生请填0）。") % {"field": i.name}] for i in missing}
+        )
     now = timezone.now()
     report.status = ReportStatus.SUBMITTED
     report.submitted_at = now
     report.submitted_by = actor
     if report.timeliness is None:
-        on_time = timezone.localdate(now) <= report.due_on
-        report.timeliness = Timeliness.ON_TIME if on_time else Timeliness.LATE
+        report.timeliness = timeliness_of(report.due_on, now)
     report.save()
     _event(report, actor, ReportEvent.Action.SUBMIT, from_status)
     return report

@@ -26,10 +26,18 @@ def test_status_change_keeps_dated_history_with_reason(world):
 
 def test_downgrade_from_creating_to_cultivating_via_downgraded(world):
     org.town_change_status(
-        actor=None, town=world.town, status=TownStatus.DOWNGRADED, reason="未完成年度计划", decided_on=datetime.date(2026, 1, 15)
+        actor=None,
+        town=world.town,
+        status=TownStatus.DOWNGRADED,
+        reason="未完成年度计划",
+        decided_on=datetime.date(2026, 1, 15),
     )
     org.town_change_status(
-        actor=None, town=world.town, status=TownStatus.CULTIVATING, reason="降为培育", decided_on=datetime.date(2026, 1, 15)
+        actor=None,
+        town=world.town,
+        status=TownStatus.CULTIVATING,
+        reason="降为培育",
+        decided_on=datetime.date(2026, 1, 15),
     )
     world.town.refresh_from_db()
     assert world.town.status == TownStatus.CULTIVATING
@@ -37,10 +45,14 @@ def test_downgrade_from_creating_to_cultivating_via_downgraded(world):
 
 def test_status_change_needs_a_reason_and_a_legal_transition(world):
     with pytest.raises(ValidationError) as error:
-        org.town_change_status(actor=None, town=world.town, status=TownStatus.NAMED, reason=" ", decided_on=datetime.date.today())
+        org.town_change_status(
+            actor=None, town=world.town, status=TownStatus.NAMED, reason=" ", decided_on=datetime.date.today()
+        )
     assert "reason" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        org.town_change_status(actor=None, town=world.town, status=TownStatus.RESERVE, reason="x", decided_on=datetime.date.today())
+        org.town_change_status(
+            actor=None, town=world.town, status=TownStatus.RESERVE, reason="x", decided_on=datetime.date.today()
+        )
     assert "不能从“创建”变更为“储备”" in error.value.message_dict["status"][0]
     world.town.refresh_from_db()
     assert world.town.status == TownStatus.CREATING
@@ -49,7 +61,11 @@ def test_status_change_needs_a_reason_and_a_legal_transition(world):
 
 def test_exited_town_is_not_expected_to_report_after_exit_nor_before_joining(world):
     org.town_change_status(
-        actor=None, town=world.town, status=TownStatus.EXITED, reason="连续两年考核不合格", decided_on=datetime.date(2026, 5, 20)
+        actor=None,
+        town=world.town,
+        status=TownStatus.EXITED,
+        reason="连续两年考核不合格",
+        decided_on=datetime.date(2026, 5, 20),
     )
     world.town.refresh_from_db()
     assert world.town.expects_report(datetime.date(2026, 4, 1))
@@ -57,14 +73,18 @@ def test_exited_town_is_not_expected_to_report_after_exit_nor_before_joining(wor
     assert not world.town.expects_report(datetime.date(2026, 9, 1))
     assert not world.town.expects_report(datetime.date(2023, 12, 1))
     with pytest.raises(ValidationError):
-        org.town_change_status(actor=None, town=world.town, status=TownStatus.CREATING, reason="x", decided_on=datetime.date.today())
+        org.town_change_status(
+            actor=None, town=world.town, status=TownStatus.CREATING, reason="x", decided_on=datetime.date.today()
+        )
 
 
 def test_rename_keeps_the_old_name(world):
     org.org_unit_rename(actor=None, unit=world.town.unit, name="华明智能装备小镇", changed_on=datetime.date(2026, 3, 1))
     world.town.unit.refresh_from_db()
     assert world.town.name == "华明智能装备小镇"
-    assert list(world.town.unit.name_changes.values_list("old_name", "new_name")) == [("华明智能制造小镇", "华明智能装备小镇")]
+    assert list(world.town.unit.name_changes.values_list("old_name", "new_name")) == [
+        ("华明智能制造小镇", "华明智能装备小镇")
+    ]
 
 
 def test_district_officer_reaches_own_district_and_its_towns_only(world):

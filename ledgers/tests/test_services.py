@@ -264,7 +264,10 @@ def test_progress_for_another_towns_project_is_refused(world, make_report):
     report = make_report(S.DRAFT)
     with pytest.raises(ValidationError):
         ledger.monthly_report_save(
-            actor=world.users.officer, report=report, values={}, progress=[{"project": project.pk, "investment_month": 1}]
+            actor=world.users.officer,
+            report=report,
+            values={},
+            progress=[{"project": project.pk, "investment_month": 1}],
         )
     assert not report.project_progress.exists()
 

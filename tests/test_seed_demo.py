@@ -1,0 +1,189 @@
+"""`manage.py seed_demo`: a complete, consistent demo world, and a second run changes nothing.
+
+The command takes a few seconds, so it runs once for the module (twice, to prove idempotency) inside
+a transaction that is rolled back at the end; each test runs in a savepoint within it.
+"""
+
+import io
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from coordination.models import MemberUnit, OrgUnit, Role, Town, UserProfile, WorkingGroup
+from coordination.reference import DISTRICTS
+from ledgers.models import (
+    Indicator,
+    MonthlyReport,
+    Project,
+    ProjectProgress,
+    ReportEvent,
+    ReportStatus,
+    ReportValue,
+    Timeliness,
+)
+from ledgers.selectors import inbox_for_user
+from tianjin_towns.lib import dates
+
+S = ReportStatus
+COUNTED = (OrgUnit, Town, WorkingGroup, MemberUnit, UserProfile, Project, MonthlyReport, ReportValue, ReportEvent)
+
+
+def _counts() -> dict[str, int]:
+    counts = {model.__name__: model.objects.count() for model in COUNTED}
+    counts["ProjectProgress"] = ProjectProgress.objects.count()
+    counts["User"] = get_user_model().objects.count()
+    return counts
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            first_output, second_output = io.StringIO(), io.StringIO()
+            call_command("seed_demo", stdout=first_output)
+            after_first = _counts()
+            call_command("seed_demo", stdout=second_output)
+            yield {
+                "after_first": after_first,
+                "after_second": _counts(),
+                "first_output": first_output.getvalue(),
+                "second_output": second_output.getvalue(),
+            }
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def seeded(demo, db):
+    return demo
+
+
+def test_running_seed_demo_twice_changes_nothing(seeded):
+    assert seeded["after_first"] == seeded["after_second"]
+    assert seeded["after_first"]["MonthlyReport"] > 500
+    assert "本次新建" in seeded["first_output"]
+    assert "无（数据已存在）" in seeded["second_output"]
+
+
+def test_ten_districts_with_two_to_four_towns_each(seeded):
+    city = OrgUnit.objects.get(code="120000", level=OrgUnit.Level.MUNICIPAL)
+    districts = OrgUnit.objects.filter(level=OrgUnit.Level.DISTRICT, parent=city)
+    assert sorted(d.slug for d in districts) == sorted(slug for _code, _name, slug in DISTRICTS)
+    for district in districts:
+        towns = Town.objects.filter(district=district)
+        assert 2 <= towns.count() <= 4, district.name
+    names = set(Town.objects.values_list("unit__name", flat=True))
+    assert {"华明智能制造小镇", "崔黄口电商小镇", "中塘汽车橡塑小镇", "葛沽民俗文化小镇"} <= names
+    assert Town.objects.get(unit__name="华明智能制造小镇").district.slug == "dongli"
+    for town in Town.objects.all():
+        assert 1 <= town.planning_area_km2 <= 5
+        assert town.host_township and town.lead_industry and town.creation_subject and town.chief_leader
+    assert WorkingGroup.objects.count() == 4 and MemberUnit.objects.count() == 17
+
+
+@pytest.mark.parametrize(
+    ("username", "role", "unit", "group"),
+    [
+        ("admin", Role.ADMIN, "120000", None),
+        ("leader", Role.LEADER, "120000", None),
+        ("office-assess", Role.OFFICE, "120000", "assess"),
+        ("office-planning", Role.OFFICE, "120000", "planning"),
+        ("office-coord", Role.OFFICE, "120000", "coord"),
+        ("office-policy", Role.OFFICE, "120000", "policy"),
+        ("dongli-officer", Role.OFFICER, "120110", None),
+        ("dongli-leader", Role.REVIEWER, "120110", None),
+        ("jizhou-officer", Role.OFFICER, "120119", None),
+        ("binhai-leader", Role.REVIEWER, "120116", None),
+    ],
+)
+def test_demo_users_have_their_role_and_log_in_with_the_demo_password(seeded, username, role, unit, group):
+    profile = UserProfile.objects.select_related("user", "org_unit", "working_group").get(user__username=username)
+    assert profile.role == role and profile.org_unit.code == unit
+    assert (profile.working_group.code if profile.working_group else None) == group
+    assert profile.full_name
+    assert Client().login(username=username, password=settings.DEMO_PASSWORD)
+    assert profile.user.is_superuser == (username == "admin")
+
+
+def test_every_district_has_an_officer_and_a_reviewing_leader(seeded):
+    for _code, name, slug in DISTRICTS:
+        assert UserProfile.objects.get(user__username=f"{slug}-officer").full_name == f"{name}信息员"
+        assert UserProfile.objects.get(user__username=f"{slug}-leader").role == Role.REVIEWER
+
+
+def test_towns_report_24_months_and_the_older_23_are_all_accepted(seeded):
+    last = dates.last_ended_period()
+    first = dates.add_months(last, -23)
+    periods = sorted(set(MonthlyReport.objects.values_list("period", flat=True)))
+    assert len(periods) == 24 and periods[0] == first and periods[-1] == last
+    older = MonthlyReport.objects.filter(period__lt=last)
+    assert set(older.values_list("status", flat=True)) == {S.ACCEPTED}
+    assert older.count() == Town.objects.count() * 23  # no gaps in the history
+
+
+def test_history_has_realistic_dates_timeliness_and_a_full_audit_trail(seeded):
+    last = dates.last_ended_period()
+    older = MonthlyReport.objects.filter(period__lt=last)
+    timeliness = Counter(older.values_list("timeliness", flat=True))
+    assert set(timeliness) == {Timeliness.ON_TIME, Timeliness.LATE}
+    assert timeliness[Timeliness.ON_TIME] > timeliness[Timeliness.LATE]
+    office_policy = get_user_model().objects.get(username="office-policy")
+    for report in older.prefetch_related("events"):
+        submitted_on = timezone.localdate(report.submitted_at)
+        assert dates.month_start(submitted_on) == dates.add_months(report.period, 1)
+        assert (report.timeliness == Timeliness.ON_TIME) == (submitted_on <= report.due_on)
+        assert report.created_at <= report.submitted_at <= report.approved_at <= report.accepted_at
+        events = sorted(report.events.all(), key=lambda e: (e.at, e.pk))
+        assert [e.action for e in events] == ["create", "save", "submit", "approve", "accept"]
+        assert events[2].at == report.submitted_at and events[-1].at == report.accepted_at
+        assert events[-1].actor_id == office_policy.pk
+
+
+def test_figures_are_consistent(seeded):
+    values: dict[int, dict[str, Decimal]] = {}
+    for report_id, code, value in ReportValue.objects.values_list("report_id", "indicator__code", "value"):
+        values.setdefault(report_id, {})[code] = value
+    integers = set(Indicator.objects.filter(decimal_places=0).values_list("code", flat=True))
+    for figures in values.values():
+        if "fixed_asset_investment" in figures:
+            assert figures["industry_investment"] <= figures["fixed_asset_investment"]
+            assert figures["private_investment"] <= figures["fixed_asset_investment"]
+        for code in integers & set(figures):
+            assert figures[code] == figures[code].to_integral_value()
+    project = Project.objects.filter(progress__isnull=False).distinct().first()
+    rows = list(ProjectProgress.objects.filter(project=project).order_by("report__period"))
+    running = Decimal(0)
+    for row in rows:
+        running += row.investment_month
+        assert row.investment_total == running
+    assert 2 <= Project.objects.filter(town=project.town).count() <= 5
+
+
+def test_last_month_is_left_in_every_workflow_state(seeded):
+    last = dates.last_ended_period()
+    statuses = Counter(MonthlyReport.objects.filter(period=last).values_list("status", flat=True))
+    for status in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.DISTRICT_APPROVED):
+        assert statuses[status] >= 1, status
+    filed = set(MonthlyReport.objects.filter(period=last).values_list("town_id", flat=True))
+    assert any(town.expects_report(last) and town.pk not in filed for town in Town.objects.all())
+    assert all(MonthlyReport.objects.filter(period=last, status=S.RETURNED).values_list("return_reason", flat=True))
+
+
+def test_each_inbox_has_work(seeded):
+    users = get_user_model().objects
+    officer = inbox_for_user(users.get(username="dongli-officer"))
+    assert officer.to_fill and officer.returned
+    assert inbox_for_user(users.get(username="dongli-leader")).to_approve
+    assert inbox_for_user(users.get(username="office-policy")).to_accept
+    districts_with_work = {r.town.district.slug for r in inbox_for_user(users.get(username="admin")).to_approve}
+    assert len(districts_with_work) >= 3
