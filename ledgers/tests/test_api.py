@@ -115,6 +115,8 @@ def test_office_returns_district_approved_report(world, api, make_report):
         (S.SUBMITTED, "officer", "submit"),
         (S.DISTRICT_APPROVED, "reviewer", "approve"),
         (S.ACCEPTED, "reviewer", "return"),
+        (S.ACCEPTED, "office_policy", "return"),
+        (S.RETURNED, "office_policy", "return"),
     ],
 )
 def test_wrong_transition_is_409_and_changes_nothing(world, api, make_report, status, persona, action):
