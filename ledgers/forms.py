@@ -15,8 +15,7 @@ from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportSt
 INDICATOR_GROUPS: list[tuple[str, tuple[str, ...]]] = [
     (_("投资建设"), ("fixed_asset_investment", "industry_investment", "private_investment")),
     (_("税收与营收"), ("tax_revenue", "main_business_revenue")),
-    (_("土地利用"), ("land_quota_granted", "land_supplied")),
-    (_("项目推进"), ("projects_started", "projects_completed")),
+    (_("土地与项目"), ("land_quota_granted", "land_supplied", "projects_started", "projects_completed")),
     (_("产业与人气"), ("new_enterprises", "employment", "tourists")),
 ]
 OTHER_GROUP = _("其他指标")
@@ -30,8 +29,10 @@ class TownChoiceField(forms.ModelChoiceField):
 class ReportFilterForm(forms.Form):
     """The report list's GET filter; every select offers only what the user sees."""
 
-    month = forms.CharField(label=_("月份"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
-    district = forms.ModelChoiceField(label=_("区"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部区"))
+    month = forms.CharField(label=_("月份"), required=False, widget=forms.Select)
+    district = forms.ModelChoiceField(
+        label=_("区"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部区")
+    )
     town = TownChoiceField(label=_("小镇"), queryset=Town.objects.none(), required=False, empty_label=_("全部小镇"))
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *ReportStatus.choices])
 
@@ -39,6 +40,7 @@ class ReportFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts
         self.fields["town"].queryset = towns.select_related("unit")
+        self.fields["month"].widget.choices = [("", _("全部月份")), *_month_choices(self.data.get("month"))]
         _style(self)
 
     def clean_month(self) -> datetime.date | None:
@@ -53,7 +55,9 @@ class ReportFilterForm(forms.Form):
 
 class LedgerFilterForm(forms.Form):
     year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=())
-    district = forms.ModelChoiceField(label=_("区"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部区"))
+    district = forms.ModelChoiceField(
+        label=_("区"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部区")
+    )
     indicator = forms.ModelChoiceField(
         label=_("指标"), queryset=Indicator.objects.none(), to_field_name="code", empty_label=None
     )
@@ -71,7 +75,9 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(
         label=_("退回原因"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("请写明需要修改的指标和原因，填报人将看到这段说明。")}),
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": _("请写明需要修改的指标和原因，填报人将看到这段说明。")}
+        ),
         error_messages={"required": _("退回时必须填写退回原因。")},
     )
 
@@ -196,6 +202,19 @@ class ReportEntryForm(forms.Form):
             }
             for project, progress in self.project_rows
         ]
+
+
+def _month_choices(selected: str | None, count: int = 36) -> list[tuple[str, str]]:
+    """The last `count` ended months, newest first (plus an older month chosen through the URL)."""
+    latest = dates.last_ended_period()
+    months = [dates.add_months(latest, -offset) for offset in range(count)]
+    try:
+        chosen = dates.parse_period(selected) if selected else None
+    except ValueError:
+        chosen = None
+    if chosen and chosen not in months:
+        months.append(chosen)
+    return [(dates.format_period(m), _("%(year)s年%(month)s月") % {"year": m.year, "month": m.month}) for m in months]
 
 
 def _style(form: forms.Form) -> None:

@@ -197,7 +197,9 @@ def ledger_for_indicator(towns: QuerySet[Town], *, year: int, indicator: Indicat
     return Ledger(year=year, indicator=indicator, months=months, rows=rows, month_totals=month_totals, total=total)
 
 
-def accepted_values_by_town_month(towns: QuerySet[Town], year: int) -> dict[tuple[int, datetime.date], dict[str, Decimal]]:
+def accepted_values_by_town_month(
+    towns: QuerySet[Town], year: int
+) -> dict[tuple[int, datetime.date], dict[str, Decimal]]:
     """All accepted figures of a year for the given towns: {(town_id, period): {code: value}}."""
     result: dict[tuple[int, datetime.date], dict[str, Decimal]] = defaultdict(dict)
     rows = ReportValue.objects.filter(
@@ -223,7 +225,8 @@ def towns_in_scope(user: AbstractBaseUser, *, district_id: int | None = None, to
 def report_values_prefetch() -> Prefetch:
     """A report's figures with their indicators, in catalogue order: `.prefetch_related(...)` on lists."""
     return Prefetch(
-        "values", queryset=ReportValue.objects.select_related("indicator").order_by("indicator__order", "indicator__code")
+        "values",
+        queryset=ReportValue.objects.select_related("indicator").order_by("indicator__order", "indicator__code"),
     )
 
 

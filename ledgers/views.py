@@ -69,8 +69,11 @@ def home(request):
 
 @login_required
 def report_list(request):
-    form = ReportFilterForm(request.GET or None, districts=_districts_for(request.user), towns=towns_for_user(request.user))
-    filters = form.cleaned_data if form.is_valid() else {}
+    form = ReportFilterForm(
+        request.GET or None, districts=_districts_for(request.user), towns=towns_for_user(request.user)
+    )
+    form.is_valid()  # an invalid field is shown with its error; the valid ones still filter
+    filters = getattr(form, "cleaned_data", {})
     reports = selectors.monthly_report_list(
         request.user,
         period=filters.get("month"),
@@ -123,9 +126,7 @@ def report_fill(request):
 def report_edit(request, pk: int):
     report = get_monthly_report_for_user(request.user, pk, EDIT)
     if not report.is_editable:
-        messages.warning(
-            request, _("月报当前状态为“%(status)s”，不能修改。") % {"status": report.get_status_display()}
-        )
+        messages.warning(request, _("月报当前状态为“%(status)s”，不能修改。") % {"status": report.get_status_display()})
         return redirect("report-detail", pk=report.pk)
     form = ReportEntryForm(
         request.POST or None,
@@ -150,7 +151,6 @@ def report_edit(request, pk: int):
             return redirect("report-detail", pk=report.pk)
         except ValidationError as error:
             form.add_service_errors(error)
-            messages.error(request, _("月报未保存：请按提示修改标红的项目。"))
         else:
             if submit:
                 messages.success(request, _("月报已提交，等待区级审核。"))
@@ -163,17 +163,20 @@ def report_edit(request, pk: int):
 # --- Detail and review -------------------------------------------------------------------------------
 
 
-def _history_rows(events: list[ReportEvent], indicator_names: dict[str, str]) -> list[dict]:
+def _history_rows(events: list[ReportEvent], indicators: list[Indicator]) -> list[dict]:
+    """Each audit event with its changes as labelled old → new pairs, figures in catalogue order."""
+    position = {i.code: index for index, i in enumerate(indicators)}
+    names = {i.code: i.name for i in indicators}
     progress_labels = {f.name: f.verbose_name for f in ProjectProgress._meta.get_fields() if hasattr(f, "verbose_name")}
     rows = []
     for event in events:
-        changes = []
-        for code, (old, new) in event.changes.get("values", {}).items():
-            changes.append({"label": indicator_names.get(code, code), "old": old, "new": new})
-        for project_code, fields in event.changes.get("projects", {}).items():
+        values = sorted(event.changes.get("values", {}).items(), key=lambda item: position.get(item[0], len(position)))
+        changes = [{"label": names.get(code, code), "old": old, "new": new} for code, (old, new) in values]
+        for project_code, fields in sorted(event.changes.get("projects", {}).items()):
             for name, (old, new) in fields.items():
-                label = f"{project_code} {progress_labels.get(name, name)}"
-                changes.append({"label": label, "old": old, "new": new})
+                if old in (None, "") and new in (None, ""):
+                    continue  # an empty text field saved for the first time
+                changes.append({"label": f"{project_code} {progress_labels.get(name, name)}", "old": old, "new": new})
         rows.append({"event": event, "changes": changes})
     return rows
 
@@ -186,10 +189,7 @@ def report_detail(request, pk: int):
     events = selectors.report_events_with_actors(report)
     was_returned = any(e.action == ReportEvent.Action.RETURN for e in events)
     changed = selectors.changes_since_last_return(report) if was_returned else {}
-    figures = [
-        {"indicator": i, "value": values.get(i.code), "change": changed.get(i.code)}
-        for i in indicators
-    ]
+    figures = [{"indicator": i, "value": values.get(i.code), "change": changed.get(i.code)} for i in indicators]
     return render(
         request,
         "ledgers/report_detail.html",
@@ -199,7 +199,7 @@ def report_detail(request, pk: int):
             "was_returned": was_returned,
             "changed_count": len(changed),
             "progress_rows": selectors.report_progress_rows(report),
-            "history": _history_rows(events, {i.code: i.name for i in indicators}),
+            "history": _history_rows(events, indicators),
             "actions": report_actions_for_user(request.user, report),
             "return_form": ReturnForm(),
         },
@@ -336,4 +336,3 @@ def ledger_export(request):
     )
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
-

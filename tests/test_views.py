@@ -191,7 +191,9 @@ def test_entry_form_records_project_progress(login, world, make_report, full_val
         total_investment=Decimal("50000"),
         annual_investment=Decimal("12000"),
     )
-    data = _entry_data(full_values | {f"p{project.pk}-investment_month": "800", f"p{project.pk}-physical_progress": "主体封顶"})
+    data = _entry_data(
+        full_values | {f"p{project.pk}-investment_month": "800", f"p{project.pk}-physical_progress": "主体封顶"}
+    )
     response = login(world.users.officer).post(reverse("report-edit", args=[report.pk]), data)
     assert response.status_code == 302
     row = report.project_progress.get()
@@ -407,3 +409,17 @@ def test_forbidden_page_is_in_chinese(login, world, make_report):
     response = login(world.users.officer).post(reverse("report-approve", args=[report.pk]))
     assert response.status_code == 403
     assert "没有权限" in response.content.decode()
+
+
+def test_server_error_and_csrf_pages_render_without_a_request(db):
+    from django.template.loader import render_to_string
+
+    assert "系统暂时出现问题" in render_to_string("500.html")
+    assert "页面已过期" in render_to_string("403_csrf.html")
+
+
+def test_superuser_without_profile_can_use_the_pages(login, world, make_report):
+    report = make_report(ReportStatus.SUBMITTED, period=SEPT)
+    client = login(world.users.admin)
+    for url in (reverse("home"), reverse("report-list"), reverse("ledger"), reverse("report-detail", args=[report.pk])):
+        assert client.get(url).status_code == 200

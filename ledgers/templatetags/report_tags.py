@@ -31,7 +31,9 @@ def status_badge(status: str | None):
     if not status:
         return ""
     return format_html(
-        '<span class="badge status-badge {}">{}</span>', STATUS_COLOURS.get(status, "text-bg-light"), ReportStatus(status).label
+        '<span class="badge status-badge {}">{}</span>',
+        STATUS_COLOURS.get(status, "text-bg-light"),
+        ReportStatus(status).label,
     )
 
 
