@@ -1,16 +1,29 @@
 """All writes of the coordination app: org units, towns, their status, users and roles."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from . import permissions as perms
-from .models import OrgUnit, OrgUnitNameChange, Role, Town, TownStatus, TownStatusChange, UserProfile, WorkingGroup
+from .models import (
+    Notification,
+    OrgUnit,
+    OrgUnitNameChange,
+    Role,
+    Town,
+    TownStatus,
+    TownStatusChange,
+    UserProfile,
+    WorkingGroup,
+)
 
 # What each role may do on the org unit it belongs to. The office's policy group (综合政策组)
 # also accepts statistics (R-1.5); see user_assign_role.
@@ -144,3 +157,56 @@ def org_unit_rename(
     unit.name = name.strip()
     unit.save(update_fields=["name"])
     return unit
+
+
+# --- Notifications (R-6.2): every app tells people through these ---------------------------------
+
+
+@transaction.atomic
+def notify(
+    *,
+    recipients: Iterable[AbstractBaseUser],
+    kind: str,
+    subject: str,
+    occasion: str,
+    body: str = "",
+    link: str = "",
+    about: models.Model | None = None,
+) -> list[Notification]:
+    """Store one notification per recipient for `occasion`; recipients already told are skipped.
+
+    Returns the notifications created now (empty when every recipient had it already).
+    """
+    content_type = ContentType.objects.get_for_model(about) if about is not None else None
+    wanted = {user.pk: user for user in recipients if user is not None and user.is_active}
+    if not wanted:
+        return []
+    already = set(
+        Notification.objects.filter(recipient__in=list(wanted), occasion=occasion).values_list("recipient", flat=True)
+    )
+    rows = [
+        Notification(
+            recipient_id=user_id,
+            kind=kind,
+            subject=subject[:200],
+            body=body,
+            link=link,
+            content_type=content_type,
+            object_id=about.pk if about is not None else None,
+            occasion=occasion[:200],
+        )
+        for user_id in wanted
+        if user_id not in already
+    ]
+    # ignore_conflicts: two concurrent runs for the same occasion still leave one row each.
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(Notification.objects.filter(recipient__in=[r.recipient_id for r in rows], occasion=occasion))
+
+
+@transaction.atomic
+def notification_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when `ids` is None); returns how many."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

@@ -12,10 +12,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordination import permissions as unit_perms
 from coordination.models import Town
+from coordination.selectors import users_with_unit_perm
+from coordination.services import notify
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
@@ -70,6 +74,23 @@ def _event(report: MonthlyReport, actor, action: str, from_status: str, reason: 
 
 def _locked(report_id: int) -> MonthlyReport:
     return MonthlyReport.objects.select_for_update().select_related("town__unit").get(pk=report_id)
+
+
+def _tell(report: MonthlyReport, event: ReportEvent, recipients, kind: str, subject: str, body: str = "") -> None:
+    """Notify the next people in the workflow; the event id makes each step's occasion unique."""
+    notify(
+        recipients=recipients,
+        kind=kind,
+        subject=subject,
+        body=body,
+        link=reverse("report-detail", args=[report.pk]),
+        about=report,
+        occasion=f"{kind}:{report.pk}:{event.pk}",
+    )
+
+
+def _filers(report: MonthlyReport) -> list:
+    return [report.submitted_by, *users_with_unit_perm(report.town.unit, unit_perms.FILL)]
 
 
 @transaction.atomic
@@ -284,7 +305,14 @@ def monthly_report_submit(*, actor: AbstractBaseUser, report: MonthlyReport) -> 
     if report.timeliness is None:
         report.timeliness = timeliness_of(report.due_on, now)
     report.save()
-    _event(report, actor, ReportEvent.Action.SUBMIT, from_status)
+    event = _event(report, actor, ReportEvent.Action.SUBMIT, from_status)
+    _tell(
+        report,
+        event,
+        users_with_unit_perm(report.town.unit, unit_perms.APPROVE),
+        "report_submitted",
+        _("%(report)s 月报已报送，请审核") % {"report": report},
+    )
     return report
 
 
@@ -297,7 +325,14 @@ def monthly_report_approve(*, actor: AbstractBaseUser, report: MonthlyReport) ->
     report.approved_at = timezone.now()
     report.approved_by = actor
     report.save()
-    _event(report, actor, ReportEvent.Action.APPROVE, from_status)
+    event = _event(report, actor, ReportEvent.Action.APPROVE, from_status)
+    _tell(
+        report,
+        event,
+        users_with_unit_perm(report.town.unit, unit_perms.ACCEPT),
+        "report_approved",
+        _("%(report)s 月报已通过区级审核，请验收") % {"report": report},
+    )
     return report
 
 
@@ -310,7 +345,8 @@ def monthly_report_accept(*, actor: AbstractBaseUser, report: MonthlyReport) -> 
     report.accepted_at = timezone.now()
     report.accepted_by = actor
     report.save()
-    _event(report, actor, ReportEvent.Action.ACCEPT, from_status)
+    event = _event(report, actor, ReportEvent.Action.ACCEPT, from_status)
+    _tell(report, event, _filers(report), "report_accepted", _("%(report)s 月报已验收") % {"report": report})
     return report
 
 
@@ -325,7 +361,15 @@ def monthly_report_return(*, actor: AbstractBaseUser, report: MonthlyReport, rea
     report.status = ReportStatus.RETURNED
     report.return_reason = reason
     report.save()
-    _event(report, actor, ReportEvent.Action.RETURN, from_status, reason=reason)
+    event = _event(report, actor, ReportEvent.Action.RETURN, from_status, reason=reason)
+    _tell(
+        report,
+        event,
+        _filers(report),
+        "report_returned",
+        _("%(report)s 月报被退回") % {"report": report},
+        body=_("退回原因：%(reason)s") % {"reason": reason},
+    )
     return report
 
 

@@ -285,3 +285,19 @@ def test_audit_events_keep_actor_and_time(world, make_report):
     submit = report.events.get(action=ReportEvent.Action.SUBMIT)
     assert submit.actor == world.users.officer
     assert abs((timezone.now() - submit.at).total_seconds()) < 60
+
+
+def test_each_workflow_step_tells_the_next_people_once(world, make_report):
+    from coordination.models import Notification
+
+    report = make_report(S.SUBMITTED)
+    told = Notification.objects.filter(object_id=report.pk)
+    assert [n.recipient.username for n in told.filter(kind="report_submitted")] == ["dongli-leader"]
+    ledger.monthly_report_approve(actor=world.users.reviewer, report=report)
+    assert [n.recipient.username for n in told.filter(kind="report_approved")] == ["office-policy"]
+    ledger.monthly_report_return(actor=world.users.office_policy, report=report, reason="项目合计不符")
+    returned = told.get(kind="report_returned")
+    assert returned.recipient == world.users.officer and "项目合计不符" in returned.body
+    assert returned.link == f"/reports/{report.pk}/"
+    # The outsider district's people hear nothing of dongli's report.
+    assert not told.filter(recipient__in=[world.users.outsider, world.users.outsider_reviewer]).exists()
