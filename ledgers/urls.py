@@ -3,8 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    # The inbox (待我处理) is the home page; today it only holds monthly reports.
-    path("", views.home, name="home"),
     path("reports/", views.report_list, name="report-list"),
     path("reports/fill/", views.report_fill, name="report-fill"),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),

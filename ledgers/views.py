@@ -37,33 +37,6 @@ def _error_text(error: ValidationError) -> str:
     return "；".join(error.messages)
 
 
-# --- Home: what waits for me -------------------------------------------------------------------------
-
-
-@login_required
-def home(request):
-    inbox = selectors.inbox_for_user(request.user)
-    period = dates.last_ended_period()
-    today = dates.today()
-    to_fill = []
-    for town, town_period, report in inbox.to_fill:
-        due_on = report.due_on if report else dates.report_due_date(town_period)
-        to_fill.append(
-            {"town": town, "period": town_period, "report": report, "due_on": due_on, "overdue": today > due_on}
-        )
-    return render(
-        request,
-        "ledgers/home.html",
-        {
-            "inbox": inbox,
-            "to_fill": to_fill,
-            "period": period,
-            "today": today,
-            "overview": selectors.period_overview(request.user, period),
-        },
-    )
-
-
 # --- Report list -------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,35 @@
+"""Project-level pages: the home page gathers what waits for the user (待我处理) from every app.
+
+It lives here, above the apps, because each app contributes a section and apps may not import
+the ones after them (coordination ← ledgers ← inspections ← assessments).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from ledgers import selectors as ledger_selectors
+from tianjin_towns.lib import dates
+
+
+@login_required
+def home(request):
+    inbox = ledger_selectors.inbox_for_user(request.user)
+    period = dates.last_ended_period()
+    today = dates.today()
+    to_fill = []
+    for town, town_period, report in inbox.to_fill:
+        due_on = report.due_on if report else dates.report_due_date(town_period)
+        to_fill.append(
+            {"town": town, "period": town_period, "report": report, "due_on": due_on, "overdue": today > due_on}
+        )
+    return render(
+        request,
+        "home.html",
+        {
+            "inbox": inbox,
+            "to_fill": to_fill,
+            "period": period,
+            "today": today,
+            "overview": ledger_selectors.period_overview(request.user, period),
+        },
+    )
