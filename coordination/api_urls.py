@@ -3,13 +3,18 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, notification_api
 
 router = SimpleRouter()
 router.register("org-units", api.OrgUnitViewSet, basename="api-org-unit")
 router.register("towns", api.TownViewSet, basename="api-town")
+router.register("meetings", api.MeetingViewSet, basename="api-meeting")
+router.register("action-items", api.ActionItemViewSet, basename="api-action-item")
+router.register("plans", api.PlanViewSet, basename="api-plan")
+router.register("notifications", notification_api.NotificationViewSet, basename="api-notification")
 
 urlpatterns = [
     path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("cadence/", api.CadenceView.as_view(), name="api-cadence"),
     *router.urls,
 ]

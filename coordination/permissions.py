@@ -10,7 +10,18 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from .models import OrgUnit, Town
+from .models import (
+    ActionItem,
+    ExportJob,
+    Meeting,
+    MemberUnit,
+    Notification,
+    OrgUnit,
+    Plan,
+    Role,
+    SupportPolicy,
+    Town,
+)
 
 VIEW = "view_unit_data"
 FILL = "fill_report"
@@ -55,3 +66,157 @@ def get_org_unit_for_user(user: AbstractBaseUser, pk: int, perm: str = VIEW) -> 
     if perm != VIEW and not user_has_unit_perm(user, unit.pk, perm):
         raise PermissionDenied
     return unit
+
+
+# --- Meetings, action items, plans and policies (R-1.4, R-1.6, R-2.1, R-2.2) ----------------------
+#
+# The same grants on org units scope them, with two additions: a meeting is also seen by the units
+# and member units that attend it, and an action item by its responsible unit; a member-unit liaison
+# (no org-unit grants) reaches what concerns its member unit.
+
+MANAGE_MEETINGS = "manage_meetings"  # create and record meetings hosted by the unit
+APPROVE_MINUTES = "approve_minutes"
+HANDLE_ACTION_ITEMS = "handle_action_items"  # report progress on the unit's items
+VERIFY_ACTION_ITEMS = "verify_action_items"  # the office only
+SUBMIT_PLANS = "submit_plans"
+REVIEW_PLANS = "review_plans"
+MANAGE_POLICIES = "manage_policies"
+MANAGE_INSPECTIONS = "manage_inspections"
+MANAGE_ASSESSMENTS = "manage_assessments"
+CREATE_ACTION_ITEMS = "create_action_items"  # resolved to MANAGE_MEETINGS on the meeting's host
+
+
+def liaison_member_unit_id(user: AbstractBaseUser) -> int | None:
+    """The member unit a liaison speaks for; None for everybody else."""
+    profile = getattr(user, "profile", None) if user.is_authenticated and user.is_active else None
+    if profile is None or profile.role != Role.LIAISON:
+        return None
+    return profile.member_unit_id
+
+
+def meetings_for_user(user: AbstractBaseUser, perm: str = VIEW):
+    units = org_units_for_user(user, perm).values("pk")
+    if perm != VIEW:
+        return Meeting.objects.filter(org_unit__in=units)
+    seen = Q(org_unit__in=units) | Q(
+        pk__in=Meeting.attendee_units.through.objects.filter(orgunit__in=units).values("meeting_id")
+    )
+    member_unit = liaison_member_unit_id(user)
+    if member_unit is not None:
+        seen |= Q(
+            pk__in=Meeting.attendee_member_units.through.objects.filter(memberunit_id=member_unit).values("meeting_id")
+        )
+    return Meeting.objects.filter(seen)
+
+
+def get_meeting_for_user(user: AbstractBaseUser, pk, perm: str = VIEW):
+    """The meeting if the user sees it (404 otherwise) and holds `perm` on its host (403 otherwise)."""
+    meeting = meetings_for_user(user).select_related("org_unit").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404
+    if perm != VIEW and not user_has_unit_perm(user, meeting.org_unit_id, perm):
+        raise PermissionDenied
+    return meeting
+
+
+def action_items_for_user(user: AbstractBaseUser, perm: str = VIEW):
+    member_unit = liaison_member_unit_id(user)
+    if perm == VIEW:
+        seen = Q(meeting__in=meetings_for_user(user).values("pk")) | Q(
+            responsible_unit__in=org_units_for_user(user).values("pk")
+        )
+    elif perm == HANDLE_ACTION_ITEMS:
+        seen = Q(responsible_unit__in=org_units_for_user(user, perm).values("pk"))
+    else:
+        return ActionItem.objects.filter(meeting__org_unit__in=org_units_for_user(user, perm).values("pk"))
+    if member_unit is not None:
+        seen |= Q(responsible_member_unit_id=member_unit)
+    return ActionItem.objects.filter(seen)
+
+
+def can_on_action_item(user: AbstractBaseUser, item, perm: str) -> bool:
+    if perm == HANDLE_ACTION_ITEMS:
+        if item.responsible_member_unit_id is not None:
+            return item.responsible_member_unit_id == liaison_member_unit_id(user)
+        return user_has_unit_perm(user, item.responsible_unit_id, perm)
+    if perm == CREATE_ACTION_ITEMS:
+        return user_has_unit_perm(user, item.meeting.org_unit_id, MANAGE_MEETINGS)
+    return user_has_unit_perm(user, item.meeting.org_unit_id, perm)
+
+
+def get_action_item_for_user(user: AbstractBaseUser, pk, perm: str = VIEW):
+    item = (
+        action_items_for_user(user)
+        .select_related("meeting__org_unit", "decision", "responsible_unit", "responsible_member_unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    if perm != VIEW and not can_on_action_item(user, item, perm):
+        raise PermissionDenied
+    return item
+
+
+def plans_for_user(user: AbstractBaseUser, perm: str = VIEW):
+    return Plan.objects.filter(org_unit__in=org_units_for_user(user, perm).values("pk"))
+
+
+def get_plan_for_user(user: AbstractBaseUser, pk, perm: str = VIEW):
+    plan = plans_for_user(user).select_related("org_unit__parent").filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    if perm != VIEW and not user_has_unit_perm(user, plan.org_unit_id, perm):
+        raise PermissionDenied
+    return plan
+
+
+def can_edit_policies_of(user: AbstractBaseUser, member_unit_id: int) -> bool:
+    """A liaison records its own member unit's policies; the group owning policies edits any."""
+    if member_unit_id is not None and member_unit_id == liaison_member_unit_id(user):
+        return True
+    return org_units_for_user(user, MANAGE_POLICIES).exists()
+
+
+def policy_member_units_for_user(user: AbstractBaseUser):
+    """Member units whose policies the user may record."""
+    if org_units_for_user(user, MANAGE_POLICIES).exists():
+        return MemberUnit.objects.all()
+    return MemberUnit.objects.filter(pk=liaison_member_unit_id(user))
+
+
+def get_policy_for_user(user: AbstractBaseUser, pk, perm: str = VIEW):
+    """Support policies are public documents: every signed-in user reads them; editing is 403 unless allowed."""
+    policy = SupportPolicy.objects.select_related("member_unit").filter(pk=pk).first()
+    if policy is None or not user.is_authenticated:
+        raise Http404
+    if perm != VIEW and not can_edit_policies_of(user, policy.member_unit_id):
+        raise PermissionDenied
+    return policy
+
+
+# --- Notifications and export jobs: private to their user ------------------------------------------
+
+DOWNLOAD = "download"
+
+
+def get_notification_for_user(user: AbstractBaseUser, pk) -> Notification:
+    """A notification belongs to its recipient alone: anyone else gets 404."""
+    notification = Notification.objects.filter(pk=pk, recipient_id=user.pk).first() if user.is_authenticated else None
+    if notification is None:
+        raise Http404
+    return notification
+
+
+def get_export_job_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> ExportJob:
+    """An export job is seen by the user who asked for it (404 for anyone else). Downloading also needs
+    the scope it was made for still in reach: a user moved to another district gets 403."""
+    job = ExportJob.objects.filter(pk=pk, owner_id=user.pk).first() if user.is_authenticated else None
+    if job is None:
+        raise Http404
+    if perm == DOWNLOAD:
+        scope_unit = job.params.get("district")
+        reaches = org_units_for_user(user, VIEW)
+        if not (reaches.filter(pk=scope_unit).exists() if scope_unit else reaches.exists()):
+            raise PermissionDenied
+    return job

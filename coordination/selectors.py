@@ -1,12 +1,40 @@
 """Reads of the coordination app that cross relations."""
 
+import datetime
+from dataclasses import dataclass, field
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 from guardian.models import UserObjectPermission
 
-from .models import Notification, OrgUnit
+from tianjin_towns.lib import dates
+
+from . import cadence
+from . import permissions as perms
+from .models import (
+    ActionItem,
+    ActionItemEvent,
+    ActionItemStatus,
+    CadenceRule,
+    Decision,
+    JointConference,
+    Meeting,
+    MeetingEvent,
+    MeetingState,
+    MemberUnit,
+    Notification,
+    OrgUnit,
+    Plan,
+    PlanStatus,
+    PlanVersion,
+    Role,
+    SupportPolicy,
+    UserProfile,
+    WorkingGroup,
+)
+from .models.meetings import OPEN_STATUSES
 
 
 def notifications_for_user(user: AbstractBaseUser) -> QuerySet[Notification]:
@@ -31,3 +59,421 @@ def users_with_unit_perm(unit: OrgUnit, perm: str) -> QuerySet:
         object_pk__in=[str(pk) for pk in ancestors],
     ).values("user_id")
     return get_user_model().objects.filter(pk__in=holders, is_active=True).order_by("pk")
+
+
+# ==================================================================================================
+# Issue 4: cadence matrix, meetings, action items, plans, the organisation (R-1.3 – R-1.6, R-2.1 – R-2.4)
+# ==================================================================================================
+
+# --- Cadence compliance (R-2.4) -------------------------------------------------------------------
+
+
+@dataclass
+class CadenceCell:
+    """One org unit × rule × period of the matrix. `period_end` is exclusive: the first day after the
+    period, as the activity counters take it."""
+
+    org_unit: OrgUnit
+    rule: CadenceRule
+    period_start: datetime.date
+    period_end: datetime.date
+    required_min: int
+    required_max: int | None
+    held: int
+    state: str  # ok | short | over | pending
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.rule.period, self.period_start)
+
+    @property
+    def link(self) -> str:
+        """Where the activities behind the cell are listed ('' when the kind has no list page)."""
+        item = cadence.activity_kind(self.rule.kind)
+        if item is None or item.link is None:
+            return ""
+        return item.link(self.org_unit.pk, self.period_start, self.period_end)
+
+
+def periods_of_year(period: str, year: int) -> list[tuple[datetime.date, datetime.date]]:
+    """[start, end) of each month, quarter or the year itself."""
+    step = {CadenceRule.Period.MONTH: 1, CadenceRule.Period.QUARTER: 3, CadenceRule.Period.YEAR: 12}[period]
+    starts = [datetime.date(year, month, 1) for month in range(1, 13, step)]
+    return [(start, dates.add_months(start, step)) for start in starts]
+
+
+def period_label(period: str, start: datetime.date) -> str:
+    if period == CadenceRule.Period.MONTH:
+        return f"{start:%Y-%m}"
+    if period == CadenceRule.Period.QUARTER:
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return str(start.year)
+
+
+def cadence_state(held: int, required_min: int, required_max: int | None, end: datetime.date, today) -> str:
+    """over: more than allowed; ok: the minimum is met; pending: not yet, but the period has not ended; short."""
+    if required_max is not None and held > required_max:
+        return "over"
+    if held >= required_min:
+        return "ok"
+    return "pending" if today < end else "short"
+
+
+def cadence_matrix(
+    year: int, *, unit_ids: list[int] | None = None, today: datetime.date | None = None
+) -> list[CadenceCell]:
+    """Every active rule × org unit of its level × period of `year`, ordered that way.
+
+    Queries: the rules, the org units, and one count per rule and period whatever the number of
+    units or activities. Rules whose kind nobody registered (an app not installed) are left out.
+    """
+    today = today or dates.today()
+    rules = [
+        r for r in CadenceRule.objects.filter(active=True).order_by("order", "pk") if cadence.activity_kind(r.kind)
+    ]
+    if not rules:
+        return []
+    units = OrgUnit.objects.filter(level__in={r.level for r in rules}).order_by("order", "code")
+    if unit_ids is not None:
+        units = units.filter(pk__in=list(unit_ids))
+    by_level: dict[str, list[OrgUnit]] = {}
+    for unit in units:
+        by_level.setdefault(unit.level, []).append(unit)
+    counted: dict[tuple, dict[int, int]] = {}
+    cells: list[CadenceCell] = []
+    for rule in rules:
+        level_units = by_level.get(rule.level, [])
+        if not level_units:
+            continue
+        ids = [unit.pk for unit in level_units]
+        periods = periods_of_year(rule.period, year)
+        for start, end in periods:
+            key = (rule.kind, rule.level, start, end)
+            if key not in counted:
+                counted[key] = cadence.count_activities(rule.kind, ids, start, end)
+        for unit in level_units:
+            for start, end in periods:
+                held = counted[(rule.kind, rule.level, start, end)].get(unit.pk, 0)
+                cells.append(
+                    CadenceCell(
+                        org_unit=unit,
+                        rule=rule,
+                        period_start=start,
+                        period_end=end,
+                        required_min=rule.required_min,
+                        required_max=rule.required_max,
+                        held=held,
+                        state=cadence_state(held, rule.required_min, rule.required_max, end, today),
+                    )
+                )
+    return cells
+
+
+# --- Meetings (R-2.1, R-4.1) ----------------------------------------------------------------------
+
+
+def meeting_list(
+    user: AbstractBaseUser,
+    *,
+    kind: str | None = None,
+    org_unit_id: int | None = None,
+    state: str | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    year: int | None = None,
+) -> QuerySet[Meeting]:
+    """The meetings the user sees, newest first, with their decision and action-item counts."""
+    meetings = perms.meetings_for_user(user)
+    if kind:
+        meetings = meetings.filter(kind=kind)
+    if org_unit_id:
+        meetings = meetings.filter(org_unit_id=org_unit_id)
+    if state:
+        meetings = meetings.filter(state=state)
+    if date_from:
+        meetings = meetings.filter(held_on__gte=date_from)
+    if date_to:
+        meetings = meetings.filter(held_on__lte=date_to)
+    if year:
+        meetings = meetings.filter(held_on__year=year)
+    return (
+        meetings.select_related("org_unit")
+        .annotate(
+            decision_count=Count("decisions", distinct=True),
+            item_count=Count("action_items", distinct=True),
+            open_item_count=Count("action_items", filter=Q(action_items__status__in=OPEN_STATUSES), distinct=True),
+        )
+        .order_by("-held_on", "-pk")
+    )
+
+
+def meeting_decisions(meeting: Meeting) -> list[Decision]:
+    """The decisions in order, each with its action items and their responsible units."""
+    items = ActionItem.objects.select_related("responsible_unit", "responsible_member_unit").order_by("due_on", "pk")
+    return list(meeting.decisions.prefetch_related(Prefetch("action_items", queryset=items)).order_by("order", "pk"))
+
+
+def meeting_events(meeting: Meeting) -> list[MeetingEvent]:
+    return list(meeting.events.select_related("actor__profile").order_by("at", "pk"))
+
+
+def meeting_attendee_units(meeting: Meeting) -> tuple[list[OrgUnit], list[MemberUnit]]:
+    return (
+        list(meeting.attendee_units.order_by("level", "order", "code")),
+        list(meeting.attendee_member_units.order_by("order")),
+    )
+
+
+# --- Action items (R-2.2) -------------------------------------------------------------------------
+
+
+def action_item_list(
+    user: AbstractBaseUser,
+    *,
+    status: str | None = None,
+    unit: str | None = None,
+    overdue: bool = False,
+    meeting_id: int | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet[ActionItem]:
+    """Action items the user sees; `unit` is "u<org unit id>" or "m<member unit id>" (an org unit
+    includes the towns below it)."""
+    today = today or dates.today()
+    items = perms.action_items_for_user(user)
+    if status:
+        items = items.filter(status=status)
+    if unit:
+        kind, _sep, number = unit[:1], None, unit[1:]
+        if kind == "u" and number.isdigit():
+            items = items.filter(Q(responsible_unit_id=int(number)) | Q(responsible_unit__parent_id=int(number)))
+        elif kind == "m" and number.isdigit():
+            items = items.filter(responsible_member_unit_id=int(number))
+    if overdue:
+        items = items.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+    if meeting_id:
+        items = items.filter(meeting_id=meeting_id)
+    return items.select_related("meeting__org_unit", "responsible_unit__parent", "responsible_member_unit").order_by(
+        # Overdue first, then by due date.
+        Case(When(status__in=OPEN_STATUSES, due_on__lt=today, then=0), default=1),
+        "due_on",
+        "pk",
+    )
+
+
+@dataclass
+class UnitItemSummary:
+    key: str  # "u<id>" or "m<id>", as action_item_list's `unit`
+    name: str
+    open: int
+    overdue: int
+    done: int
+
+
+def action_item_summary_by_unit(user: AbstractBaseUser, today: datetime.date | None = None) -> list[UnitItemSummary]:
+    """Per responsible unit: open, overdue and awaiting-verification counts (one query), most overdue first."""
+    today = today or dates.today()
+    is_open = Q(status__in=OPEN_STATUSES)
+    rows = (
+        perms.action_items_for_user(user)
+        .values(
+            "responsible_unit_id",
+            "responsible_unit__name",
+            "responsible_member_unit_id",
+            "responsible_member_unit__name",
+        )
+        .annotate(
+            open=Count("pk", filter=is_open),
+            overdue=Count("pk", filter=is_open & Q(due_on__lt=today)),
+            done=Count("pk", filter=Q(status=ActionItemStatus.DONE)),
+        )
+    )
+    summary = []
+    for row in rows:
+        if not (row["open"] or row["done"]):
+            continue
+        if row["responsible_unit_id"]:
+            key, name = f"u{row['responsible_unit_id']}", row["responsible_unit__name"]
+        else:
+            key, name = f"m{row['responsible_member_unit_id']}", row["responsible_member_unit__name"]
+        summary.append(UnitItemSummary(key=key, name=name, open=row["open"], overdue=row["overdue"], done=row["done"]))
+    return sorted(summary, key=lambda s: (-s.overdue, -s.open, s.name))
+
+
+def action_item_events(item: ActionItem) -> list[ActionItemEvent]:
+    return list(item.events.select_related("actor__profile").order_by("at", "pk"))
+
+
+def open_action_items_for_user(user: AbstractBaseUser) -> list[ActionItem]:
+    """Open or in-progress items the user's unit must report on, earliest due first (the home inbox)."""
+    return list(
+        perms.action_items_for_user(user, perms.HANDLE_ACTION_ITEMS)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("meeting", "responsible_unit", "responsible_member_unit")
+        .order_by("due_on", "pk")
+    )
+
+
+def action_items_to_verify_for_user(user: AbstractBaseUser) -> list[ActionItem]:
+    return list(
+        perms.action_items_for_user(user, perms.VERIFY_ACTION_ITEMS)
+        .filter(status=ActionItemStatus.DONE)
+        .select_related("meeting", "responsible_unit", "responsible_member_unit")
+        .order_by("done_at", "pk")
+    )
+
+
+def overdue_action_item_count(user: AbstractBaseUser, today: datetime.date | None = None) -> int:
+    """Overdue items among all the user sees (the office's and leaders' figure)."""
+    today = today or dates.today()
+    return perms.action_items_for_user(user).filter(status__in=OPEN_STATUSES, due_on__lt=today).count()
+
+
+# --- Plans (R-1.6) --------------------------------------------------------------------------------
+
+
+def plan_list(
+    user: AbstractBaseUser, *, kind: str | None = None, status: str | None = None, org_unit_id: int | None = None
+) -> QuerySet[Plan]:
+    plans = perms.plans_for_user(user)
+    if kind:
+        plans = plans.filter(kind=kind)
+    if status:
+        plans = plans.filter(status=status)
+    if org_unit_id:
+        plans = plans.filter(Q(org_unit_id=org_unit_id) | Q(org_unit__parent_id=org_unit_id))
+    return plans.select_related("org_unit__parent", "created_by__profile").order_by("-updated_at", "-pk")
+
+
+def plan_versions(plan: Plan) -> list[PlanVersion]:
+    """Every version, newest first, with its sub-items, attachments and the people involved."""
+    return list(
+        plan.versions.select_related("submitted_by__profile", "reviewed_by__profile")
+        .prefetch_related("sub_items", "attachments")
+        .order_by("-number")
+    )
+
+
+def plans_to_review_for_user(user: AbstractBaseUser) -> list[Plan]:
+    return list(
+        perms.plans_for_user(user, perms.REVIEW_PLANS)
+        .filter(status=PlanStatus.SUBMITTED)
+        .select_related("org_unit")
+        .order_by("updated_at", "pk")
+    )
+
+
+def plans_returned_for_user(user: AbstractBaseUser) -> list[Plan]:
+    return list(
+        perms.plans_for_user(user, perms.SUBMIT_PLANS)
+        .filter(status=PlanStatus.RETURNED)
+        .select_related("org_unit")
+        .order_by("updated_at", "pk")
+    )
+
+
+def minutes_to_approve_for_user(user: AbstractBaseUser) -> list[Meeting]:
+    """Held meetings of the user's own unit with minutes written, waiting for the user's approval.
+
+    The office may approve any minutes (its grant covers the districts), but its inbox lists only the
+    municipality's meetings; a district's minutes wait for the district's leader.
+    """
+    meetings = perms.meetings_for_user(user, perms.APPROVE_MINUTES).filter(state=MeetingState.HELD).exclude(minutes="")
+    profile = getattr(user, "profile", None)
+    if profile is not None:
+        meetings = meetings.filter(org_unit_id=profile.org_unit_id)
+    return list(meetings.select_related("org_unit").order_by("held_on", "pk"))
+
+
+@dataclass
+class CoordinationInbox:
+    """The coordination app's part of the home page (待我处理)."""
+
+    action_items: list = field(default_factory=list)  # to report on
+    to_verify: list = field(default_factory=list)
+    minutes: list = field(default_factory=list)
+    plans_to_review: list = field(default_factory=list)
+    plans_returned: list = field(default_factory=list)
+    overdue_in_scope: int = 0
+    today: datetime.date | None = None
+
+    @property
+    def total(self) -> int:
+        return (
+            len(self.action_items)
+            + len(self.to_verify)
+            + len(self.minutes)
+            + len(self.plans_to_review)
+            + len(self.plans_returned)
+        )
+
+    @property
+    def overdue_items(self) -> int:
+        return sum(1 for item in self.action_items if item.is_overdue_on(self.today))
+
+
+def coordination_inbox(user: AbstractBaseUser, today: datetime.date | None = None) -> CoordinationInbox:
+    today = today or dates.today()
+    return CoordinationInbox(
+        action_items=open_action_items_for_user(user),
+        to_verify=action_items_to_verify_for_user(user),
+        minutes=minutes_to_approve_for_user(user),
+        plans_to_review=plans_to_review_for_user(user),
+        plans_returned=plans_returned_for_user(user),
+        overdue_in_scope=overdue_action_item_count(user, today),
+        today=today,
+    )
+
+
+# --- The organisation (R-1.3 – R-1.5, R-3.1) ------------------------------------------------------
+
+
+@dataclass
+class OfficerEntry:
+    org_unit: OrgUnit
+    officers: list = field(default_factory=list)
+    reviewers: list = field(default_factory=list)
+
+
+def information_officer_registry() -> list[OfficerEntry]:
+    """Each district's and town's information officers and reviewing leaders (R-3.1), from their roles."""
+    profiles = (
+        UserProfile.objects.filter(role__in=[Role.OFFICER, Role.REVIEWER], user__is_active=True)
+        .select_related("org_unit", "user")
+        .order_by("org_unit__level", "org_unit__order", "org_unit__code", "pk")
+    )
+    entries: dict[int, OfficerEntry] = {}
+    for profile in profiles:
+        entry = entries.setdefault(profile.org_unit_id, OfficerEntry(org_unit=profile.org_unit))
+        (entry.officers if profile.role == Role.OFFICER else entry.reviewers).append(profile)
+    return list(entries.values())
+
+
+def conferences() -> list[JointConference]:
+    return list(
+        JointConference.objects.select_related("org_unit")
+        .prefetch_related(Prefetch("member_units", queryset=MemberUnit.objects.order_by("order")))
+        .order_by("org_unit__level", "org_unit__order")
+    )
+
+
+def member_units_with_liaisons() -> list[MemberUnit]:
+    liaisons = UserProfile.objects.filter(role=Role.LIAISON, user__is_active=True).select_related("user")
+    return list(
+        MemberUnit.objects.prefetch_related(Prefetch("liaisons", queryset=liaisons))
+        .annotate(policy_count=Count("policies"))
+        .order_by("order", "pk")
+    )
+
+
+def working_groups_with_members() -> list[WorkingGroup]:
+    members = UserProfile.objects.filter(role=Role.OFFICE, user__is_active=True).select_related("user")
+    return list(WorkingGroup.objects.prefetch_related(Prefetch("members", queryset=members)).order_by("order"))
+
+
+def policy_list(*, member_unit_id: int | None = None, query: str = "") -> QuerySet[SupportPolicy]:
+    policies = SupportPolicy.objects.select_related("member_unit")
+    if member_unit_id:
+        policies = policies.filter(member_unit_id=member_unit_id)
+    if query:
+        policies = policies.filter(Q(title__icontains=query) | Q(document_number__icontains=query))
+    return policies.order_by("-issued_on", "-pk")

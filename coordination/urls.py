@@ -1,6 +1,52 @@
 from django.urls import include, path
 
+from . import export_views, notification_views, views
+
 urlpatterns = [
     # Session login and logout for the browser pages (templates/registration/).
     path("accounts/", include("django.contrib.auth.urls")),
+    # Notification centre and background exports.
+    path("notifications/", notification_views.notification_list, name="notification-list"),
+    path("notifications/read-all/", notification_views.notification_read_all, name="notification-read-all"),
+    path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification-open"),
+    path("notifications/<int:pk>/read/", notification_views.notification_read, name="notification-read"),
+    path("exports/<int:pk>/", export_views.export_job_detail, name="export-job-detail"),
+    path("exports/<int:pk>/progress/", export_views.export_job_progress, name="export-job-progress"),
+    path("exports/<int:pk>/download/", export_views.export_job_download, name="export-job-download"),
+    # Meetings, action items, plans, cadence, organisation and policies (issue 4).
+    path("meetings/", views.meeting_list, name="meeting-list"),
+    path("meetings/new/", views.meeting_create, name="meeting-create"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
+    path("meetings/<int:pk>/held/", views.meeting_hold, name="meeting-hold"),
+    path("meetings/<int:pk>/approve-minutes/", views.meeting_approve_minutes, name="meeting-approve-minutes"),
+    path("meetings/<int:pk>/delete/", views.meeting_delete, name="meeting-delete"),
+    path("meetings/<int:pk>/minutes.docx", views.meeting_minutes_docx, name="meeting-minutes-docx"),
+    path("meetings/<int:pk>/decisions/", views.decision_add, name="decision-add"),
+    path("meetings/<int:pk>/decisions/<int:decision_pk>/delete/", views.decision_delete, name="decision-delete"),
+    path(
+        "meetings/<int:pk>/decisions/<int:decision_pk>/action-item/",
+        views.action_item_create,
+        name="action-item-create",
+    ),
+    path("meetings/<int:pk>/attachments/", views.meeting_attach, name="meeting-attach"),
+    path("meetings/<int:pk>/attachments/<int:attachment_pk>/", views.meeting_attachment, name="meeting-attachment"),
+    path("action-items/", views.action_item_list, name="action-item-list"),
+    path("action-items/<int:pk>/", views.action_item_detail, name="action-item-detail"),
+    path("action-items/<int:pk>/progress/", views.action_item_progress, name="action-item-progress"),
+    path("action-items/<int:pk>/verify/", views.action_item_verify, name="action-item-verify"),
+    path("action-items/<int:pk>/reject/", views.action_item_reject, name="action-item-reject"),
+    path("action-items/<int:pk>/evidence/<int:event_pk>/", views.action_item_evidence, name="action-item-evidence"),
+    path("plans/", views.plan_list, name="plan-list"),
+    path("plans/new/", views.plan_create, name="plan-create"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
+    path("plans/<int:pk>/resubmit/", views.plan_resubmit, name="plan-resubmit"),
+    path("plans/<int:pk>/review/", views.plan_review, name="plan-review"),
+    path("plans/<int:pk>/attachments/<int:attachment_pk>/", views.plan_attachment, name="plan-attachment"),
+    path("cadence/", views.cadence, name="cadence"),
+    path("organisation/", views.organisation, name="organisation"),
+    path("policies/", views.policy_list, name="policy-list"),
+    path("policies/new/", views.policy_create, name="policy-create"),
+    path("policies/<int:pk>/edit/", views.policy_edit, name="policy-edit"),
+    path("policies/<int:pk>/file/", views.policy_file, name="policy-file"),
 ]

@@ -1,1 +1,263 @@
-"""Models of this app arrive with its own issue (see docs/requirements.md)."""
+"""On-site supervision visits and special inspections, the problems found on them and their follow-up (R-2.3, R-5.6).
+
+A visit belongs to one district; each problem it finds is assigned to one responsible unit — a
+district or town (org unit), or a member department of the joint conference — and runs
+open → in_progress → done (rectified, awaiting verification) → verified, or back to open when the
+office rejects the rectification. Every step is an InspectionEvent; evidence files hang off the
+event they prove.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from coordination.models import MemberUnit, OrgUnit, Town
+
+
+class Visit(models.Model):
+    class Kind(models.TextChoices):
+        ONSITE_SUPERVISION = "onsite_supervision", _("现场督办服务")
+        SPECIAL_INSPECTION = "special_inspection", _("专项检查")
+
+    kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices, default=Kind.ONSITE_SUPERVISION)
+    district = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("区"),
+        on_delete=models.PROTECT,
+        related_name="inspection_visits",
+        limit_choices_to={"level": OrgUnit.Level.DISTRICT},
+    )
+    held_on = models.DateField(_("督办日期"), db_index=True)
+    title = models.CharField(_("主题"), max_length=200)
+    towns = models.ManyToManyField(Town, verbose_name=_("走访小镇"), blank=True, related_name="inspection_visits")
+    member_units = models.ManyToManyField(
+        MemberUnit, verbose_name=_("参加成员单位"), blank=True, related_name="inspection_visits"
+    )
+    participants = models.TextField(_("参加人员"), blank=True)
+    summary = models.TextField(_("听取情况"), blank=True, help_text=_("听取的工作进展、困难和意见建议"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("督办检查")
+        verbose_name_plural = _("督办检查")
+        ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["district", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+
+class ProblemCategory(models.TextChoices):
+    LAND = "land", _("土地")
+    FUNDS = "funds", _("资金")
+    APPROVALS = "approvals", _("审批")
+    INFRASTRUCTURE = "infrastructure", _("基础设施")
+    POLICY = "policy", _("政策")
+    OTHER = "other", _("其他")
+
+
+class ProblemStatus(models.TextChoices):
+    OPEN = "open", _("待整改")
+    IN_PROGRESS = "in_progress", _("整改中")
+    DONE = "done", _("已整改待核验")
+    VERIFIED = "verified", _("已核验销号")
+
+
+class Problem(models.Model):
+    """One entry of a visit's problem list (问题清单)."""
+
+    visit = models.ForeignKey(Visit, verbose_name=_("督办检查"), on_delete=models.PROTECT, related_name="problems")
+    town = models.ForeignKey(
+        Town, verbose_name=_("小镇"), null=True, blank=True, on_delete=models.PROTECT, related_name="problems"
+    )
+    category = models.CharField(_("类别"), max_length=20, choices=ProblemCategory.choices)
+    description = models.TextField(_("问题描述"))
+    # Exactly one of the two: a district or town, or a member department of the joint conference.
+    responsible_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_problems",
+    )
+    responsible_member_unit = models.ForeignKey(
+        MemberUnit,
+        verbose_name=_("责任成员单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_problems",
+    )
+    found_on = models.DateField(_("发现日期"), help_text=_("督办检查当天"))
+    due_on = models.DateField(_("整改期限"))
+    solved_on_site = models.BooleanField(_("现场解决"), default=False)
+    solved_same_day = models.BooleanField(_("当日解决"), default=False, help_text=_("现场解决的问题也计为当日解决"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ProblemStatus.choices, default=ProblemStatus.OPEN, db_index=True
+    )
+    rectified_on = models.DateField(_("整改完成日期"), null=True, blank=True)
+    closed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    reject_reason = models.TextField(_("退回原因"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("督办问题")
+        verbose_name_plural = _("督办问题")
+        ordering = ["visit", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(responsible_unit__isnull=False, responsible_member_unit__isnull=True)
+                    | models.Q(responsible_unit__isnull=True, responsible_member_unit__isnull=False)
+                ),
+                name="problem_one_responsible_unit",
+            ),
+            # Solved on the spot is also solved the same day (the share of the day includes it).
+            models.CheckConstraint(
+                condition=models.Q(solved_on_site=False) | models.Q(solved_same_day=True),
+                name="problem_on_site_is_same_day",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="verified", closed_on__isnull=False)
+                | (~models.Q(status="verified") & models.Q(closed_on__isnull=True)),
+                name="problem_closed_on_iff_verified",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_on__gte=models.F("found_on")), name="problem_due_after_found"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.description[:30]}"
+
+    @property
+    def responsible_name(self) -> str:
+        unit = self.responsible_unit or self.responsible_member_unit
+        return unit.name if unit else ""
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == ProblemStatus.VERIFIED
+
+    def is_overdue(self, on: datetime.date) -> bool:
+        """Past its deadline on `on` and not verified closed (a rectification awaiting verification still counts)."""
+        return not self.is_closed and self.due_on < on
+
+    def days_overdue(self, on: datetime.date) -> int:
+        return (on - self.due_on).days if self.is_overdue(on) else 0
+
+    @property
+    def days_to_close(self) -> int | None:
+        return (self.closed_on - self.found_on).days if self.closed_on else None
+
+
+class InspectionEvent(models.Model):
+    """The audit trail of visits and problems: who did what, when, and why."""
+
+    class Action(models.TextChoices):
+        VISIT_CREATE = "visit_create", _("登记督办检查")
+        VISIT_UPDATE = "visit_update", _("修改督办检查")
+        ATTACH = "attach", _("上传附件")
+        CREATE = "create", _("登记问题")
+        UPDATE = "update", _("修改问题")
+        SOLVE = "solve", _("现场解决")
+        PROGRESS = "progress", _("报告整改进展")
+        RECTIFY = "rectify", _("报告整改完成")
+        VERIFY = "verify", _("核验销号")
+        REJECT = "reject", _("退回整改")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events")
+    problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=16, choices=ProblemStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=ProblemStatus.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    # {field: [old, new]} for updates, as strings.
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("督办操作记录")
+        verbose_name_plural = _("督办操作记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id}/{self.problem_id or '-'} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name is random: the user's file name is kept in `name`, never trusted as a path.
+    return f"inspections/{instance.visit_id}/{instance.token}{instance.extension}"
+
+
+class Attachment(models.Model):
+    """A photo or document of a visit, or evidence of a problem's follow-up step."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("照片")
+        DOCUMENT = "document", _("文档")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="attachments")
+    problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        InspectionEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    token = models.CharField(max_length=32, editable=False)
+    extension = models.CharField(max_length=8, editable=False)
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件格式"), max_length=100)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_photo(self) -> bool:
+        return self.kind == self.Kind.PHOTO
+
+    @property
+    def shows_inline(self) -> bool:
+        """Browsers show JPEG, PNG and WebP; HEIC (iPhone photos) is offered as a download."""
+        return self.content_type in ("image/jpeg", "image/png", "image/webp")
+
+
+class Escalation(models.Model):
+    """An overdue problem brought to the responsible unit's leader and the office, once per level."""
+
+    class Level(models.IntegerChoices):
+        OVERDUE = 1, _("逾期提醒")
+        LONG_OVERDUE = 2, _("严重逾期")
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="escalations")
+    level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices)
+    on = models.DateField(_("督办日期"))
+    days_overdue = models.PositiveIntegerField(_("逾期天数"))
+    recipients = models.PositiveIntegerField(_("通知人数"), default=0)
+    at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("逾期督办")
+        verbose_name_plural = _("逾期督办")
+        ordering = ["problem", "level"]
+        constraints = [models.UniqueConstraint(fields=["problem", "level"], name="one_escalation_per_problem_level")]
+
+    def __str__(self) -> str:
+        return f"#{self.problem_id} L{self.level} {self.on}"

@@ -1,6 +1,18 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Indicator, MonthlyReport, Project, ReportEvent
+from . import services
+from .models import (
+    DataFlag,
+    EntryException,
+    Evidence,
+    Indicator,
+    MonthlyReport,
+    Project,
+    ReopenRequest,
+    ReportEvent,
+    ValidationRule,
+)
 
 
 @admin.register(Indicator)
@@ -46,3 +58,77 @@ class ProjectAdmin(admin.ModelAdmin):
     list_filter = ("category", "status", "town__district")
     search_fields = ("code", "name", "town__unit__name")
     list_select_related = ("town__unit",)
+
+
+# --- Data quality (issue 3) ------------------------------------------------------------------------------
+
+
+@admin.action(description=_("重新计算所选项目各月的本年累计、开工累计投资"))
+def recompute_cumulatives(modeladmin, request, queryset):
+    changed = services.project_cumulatives_recompute(actor=request.user, projects=queryset)
+    modeladmin.message_user(request, _("已重新计算，%(n)s 条月度进展的累计数有变化。") % {"n": changed})
+
+
+ProjectAdmin.actions = [recompute_cumulatives]
+
+
+@admin.register(ValidationRule)
+class ValidationRuleAdmin(admin.ModelAdmin):
+    """Rules as data (R-3.5): administrators tune thresholds, switch rules and their level; every edit is audited."""
+
+    list_display = ("name", "check_type", "severity", "indicator", "threshold", "window_months", "active", "order")
+    list_editable = ("threshold", "active", "order")
+    list_filter = ("check_type", "severity", "active")
+    search_fields = ("code", "name")
+    fields = (
+        "code",
+        "name",
+        "check_type",
+        "severity",
+        "indicator",
+        "threshold",
+        "window_months",
+        "min_points",
+        "description",
+        "active",
+        "order",
+    )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written only by the services (which keep the audit trail); readable here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DataFlag)
+class DataFlagAdmin(ReadOnlyAdmin):
+    list_display = ("report", "indicator", "value", "status", "created_at")
+    list_filter = ("status", "indicator")
+    list_select_related = ("report__town__unit", "indicator")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ("name", "report", "indicator", "size", "uploaded_by", "uploaded_at")
+    list_select_related = ("report__town__unit", "indicator", "uploaded_by")
+
+
+@admin.register(ReopenRequest)
+class ReopenRequestAdmin(ReadOnlyAdmin):
+    list_display = ("report", "status", "requested_by", "requested_at", "decided_by", "decided_at")
+    list_filter = ("status",)
+    list_select_related = ("report__town__unit", "requested_by", "decided_by")
+
+
+@admin.register(EntryException)
+class EntryExceptionAdmin(ReadOnlyAdmin):
+    list_display = ("town", "period", "expires_on", "granted_by", "granted_at", "revoked_at")
+    list_select_related = ("town__unit", "granted_by")

@@ -146,6 +146,11 @@ class MonthlyReportCreateSerializer(serializers.Serializer):
 class MonthlyReportUpdateSerializer(serializers.Serializer):
     values = FiguresField(required=False)
     progress = ProgressInputSerializer(many=True, required=False)
+    explanations = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=2000),
+        required=False,
+        help_text=_("指标代码 → 对异常提示的说明（软规则标记的数字报送前必须说明或上传原始记录）"),
+    )
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -166,6 +171,28 @@ class ReportEventSerializer(serializers.ModelSerializer):
             return ""
         profile = getattr(event.actor, "profile", None)  # the superuser may have none
         return (profile.full_name if profile else "") or event.actor.get_full_name() or event.actor.username
+
+
+class TrailEntrySerializer(serializers.Serializer):
+    """One entry of the report's trail (selectors.TrailEntry), in the same shape as a workflow event."""
+
+    at = serializers.DateTimeField(read_only=True)
+    user = serializers.SerializerMethodField()
+    user_name = serializers.SerializerMethodField()
+    action = serializers.CharField(read_only=True)
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    changes = serializers.JSONField(read_only=True)
+
+    def get_user(self, entry) -> str | None:
+        return entry.actor.get_username() if entry.actor else None
+
+    def get_user_name(self, entry) -> str:
+        if entry.actor is None:
+            return ""
+        profile = getattr(entry.actor, "profile", None)
+        return (profile.full_name if profile else "") or entry.actor.get_full_name() or entry.actor.get_username()
 
 
 def _visible_town_with_perm(user, town_id: int, perm: str):
@@ -231,7 +258,11 @@ class MonthlyReportViewSet(viewsets.GenericViewSet):
         report = get_monthly_report_for_user(request.user, pk, EDIT)
         data = self._parse(MonthlyReportUpdateSerializer, request)
         report = services.monthly_report_save(
-            actor=request.user, report=report, values=data.get("values", {}), progress=data.get("progress")
+            actor=request.user,
+            report=report,
+            values=data.get("values", {}),
+            progress=data.get("progress"),
+            explanations=data.get("explanations"),
         )
         return _report_response(report)
 
@@ -262,11 +293,12 @@ class MonthlyReportViewSet(viewsets.GenericViewSet):
             services.monthly_report_return(actor=request.user, report=report, reason=data["reason"])
         )
 
-    @extend_schema(responses=ReportEventSerializer(many=True))
+    @extend_schema(responses=TrailEntrySerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
+        """Every change: the workflow's events and, as `direct_change`, changes made around it (admin, bulk, SQL)."""
         report = get_monthly_report_for_user(request.user, pk)
-        return Response(ReportEventSerializer(selectors.report_events_with_actors(report), many=True).data)
+        return Response(TrailEntrySerializer(selectors.report_trail(report), many=True).data)
 
     @staticmethod
     def _parse(serializer_class, request) -> dict:

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, quality_api, timeliness_api
 
 router = SimpleRouter()
 router.register("indicators", api.IndicatorViewSet, basename="api-indicator")
@@ -12,5 +12,28 @@ router.register("projects", api.ProjectViewSet, basename="api-project")
 
 urlpatterns = [
     path("ledgers/export/", api.LedgerExportView.as_view(), name="api-ledger-export"),
+    # Data quality (issue 3): corrections, flags, evidence, import, audit search, gaps.
+    path("monthly-reports/<int:pk>/reopen/", quality_api.ReopenView.as_view(), name="api-report-reopen"),
+    path(
+        "monthly-reports/<int:pk>/reopen/approve/",
+        quality_api.ReopenApproveView.as_view(),
+        name="api-report-reopen-approve",
+    ),
+    path(
+        "monthly-reports/<int:pk>/reopen/reject/",
+        quality_api.ReopenRejectView.as_view(),
+        name="api-report-reopen-reject",
+    ),
+    path("monthly-reports/<int:pk>/flags/", quality_api.FlagsView.as_view(), name="api-report-flags"),
+    path(
+        "monthly-reports/<int:pk>/flags/<int:flag_id>/resolve/",
+        quality_api.FlagResolveView.as_view(),
+        name="api-report-flag-resolve",
+    ),
+    path("monthly-reports/<int:pk>/evidence/", quality_api.EvidenceView.as_view(), name="api-report-evidence"),
+    path("ledgers/import/", quality_api.ImportView.as_view(), name="api-ledger-import"),
+    path("audit/", quality_api.AuditView.as_view(), name="api-audit"),
+    path("gaps/", quality_api.GapsView.as_view(), name="api-gaps"),
+    path("timeliness/", timeliness_api.TimelinessView.as_view(), name="api-timeliness"),
     *router.urls,
 ]

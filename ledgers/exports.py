@@ -7,7 +7,7 @@ year never sits in memory as model instances.
 
 import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from itertools import groupby
 from typing import BinaryIO
@@ -39,8 +39,22 @@ def _town_order(prefix: str) -> list[str]:
     return [f"{prefix}{field}" for field in TOWN_ORDER]
 
 
-def write_ledger_workbook(output: BinaryIO, *, towns: QuerySet[Town], year: int) -> None:
-    """Write the year's ledger workbook (monthly indicators sheet, project ledger sheet) for `towns` to `output`."""
+def write_ledger_workbook(
+    output: BinaryIO, *, towns: QuerySet[Town], year: int, progress: Callable[[int], None] | None = None
+) -> None:
+    """Write the year's ledger workbook (monthly indicators sheet, project ledger sheet) for `towns` to `output`.
+
+    `progress`, when given, is called with the number of rows written so far, every PROGRESS_EVERY rows
+    and once at the end (a background export reports it against `ledger_row_count`).
+    """
+    written = 0
+
+    def tick() -> None:
+        nonlocal written
+        written += 1
+        if progress is not None and written % PROGRESS_EVERY == 0:
+            progress(written)
+
     town_list = list(towns.select_related("unit", "district").order_by(*TOWN_ORDER))
     indicators = list(Indicator.objects.filter(active=True).order_by("order", "code"))
     subtitle = _("范围：%(scope)s　　导出时间：%(time)s（北京时间）　　仅含已验收数据") % {
@@ -48,9 +62,28 @@ def write_ledger_workbook(output: BinaryIO, *, towns: QuerySet[Town], year: int)
         "time": f"{timezone.now().astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
     }
     workbook = Workbook(write_only=True)
-    _write_indicator_sheet(workbook, town_list, indicators, year, subtitle)
-    _write_project_sheet(workbook, town_list, year, subtitle)
+    _write_indicator_sheet(workbook, town_list, indicators, year, subtitle, tick)
+    _write_project_sheet(workbook, town_list, year, subtitle, tick)
     workbook.save(output)
+    if progress is not None:
+        progress(written)
+
+
+PROGRESS_EVERY = 200
+
+
+def ledger_row_count(towns: QuerySet[Town], year: int) -> int:
+    """About how many data rows the year's workbook has for `towns` (two queries): decides whether an
+    export runs in the background, and is the total its progress bar counts against."""
+    months = [period for period in dates.months_of_year(year) if dates.period_has_ended(period)]
+    town_list = list(towns.only("unit", "reporting_from", "exited_on"))
+    monthly = sum(1 for town in town_list for period in months if town.expects_report(period))
+    town_ids = [town.pk for town in town_list]
+    projects = Project.objects.filter(town__in=town_ids).count()
+    progress = ProjectProgress.objects.filter(
+        project__town__in=town_ids, report__period__year=year, report__status=ReportStatus.ACCEPTED
+    ).count()
+    return monthly + projects + progress
 
 
 def ledger_export_filename(*, year: int, scope: str) -> str:
@@ -93,7 +126,9 @@ def _accepted_figures(town_ids: list[int], year: int) -> Iterator[tuple[tuple[in
         yield key, {indicator_id: value for _town, _period, indicator_id, value in group}
 
 
-def _write_indicator_sheet(workbook, town_list: list[Town], indicators: list[Indicator], year: int, subtitle: str):
+def _write_indicator_sheet(
+    workbook, town_list: list[Town], indicators: list[Indicator], year: int, subtitle: str, tick: Callable[[], None]
+):
     ws = workbook.create_sheet(_("月度指标台账"))
     identity = [_("区"), _("小镇编码"), _("小镇名称"), _("月份"), _("状态")]
     columns = len(identity) + len(indicators)
@@ -149,6 +184,7 @@ def _write_indicator_sheet(workbook, town_list: list[Town], indicators: list[Ind
                     latest_stock[(town.pk, indicator.pk)] = value
                 row.append(excel.styled_cell(ws, value, number_format=number_format))
             ws.append(row)
+            tick()
 
     totals_row = [excel.styled_cell(ws, _("合计"), font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL)]
     totals_row += [excel.styled_cell(ws, None, fill=excel.TOTAL_FILL) for _index in range(len(identity) - 1)]
@@ -220,7 +256,7 @@ def _accepted_progress(town_ids: list[int], year: int) -> Iterator[tuple[int, li
         yield project_id, list(group)
 
 
-def _write_project_sheet(workbook, town_list: list[Town], year: int, subtitle: str) -> None:
+def _write_project_sheet(workbook, town_list: list[Town], year: int, subtitle: str, tick: Callable[[], None]) -> None:
     ws = workbook.create_sheet(_("项目台账"))
     excel.prepare_sheet(ws, widths=PROJECT_WIDTHS, header_row_number=HEADER_ROW, freeze_columns=4)
     ws.row_dimensions[HEADER_ROW].height = 42
@@ -270,6 +306,7 @@ def _write_project_sheet(workbook, town_list: list[Town], year: int, subtitle: s
             ws.append(
                 identity + [excel.styled_cell(ws, None) for _index in range(len(PROJECT_HEADERS) - len(identity))]
             )
+            tick()
             continue
         for _project, period, inv_month, inv_year, inv_total, physical, problems in rows:
             month_total += inv_month
@@ -286,6 +323,7 @@ def _write_project_sheet(workbook, town_list: list[Town], year: int, subtitle: s
                     excel.styled_cell(ws, problems or None, alignment=excel.WRAP),
                 ]
             )
+            tick()
             # A write-only sheet serialises a row as it is appended, so the identity cells can be reused.
 
     totals_row = [excel.styled_cell(ws, _("合计"), font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL)]

@@ -97,9 +97,12 @@ class ReportEntryForm(forms.Form):
         project_rows: list[tuple[Project, ProjectProgress | None]],
         report: MonthlyReport,
         values: dict,
+        flags: dict[str, list[str]] | None = None,
+        notes: dict[str, str] | None = None,
         **kwargs,
     ):
         initial = {code: _plain(value) for code, value in values.items()}
+        initial.update({f"note-{code}": text for code, text in (notes or {}).items()})
         for project, progress in project_rows:
             if progress is not None:
                 initial[f"p{project.pk}-investment_month"] = _plain(progress.investment_month)
@@ -109,7 +112,13 @@ class ReportEntryForm(forms.Form):
         self.report = report
         self.indicators = indicators
         self.project_rows = project_rows
+        self.flags = flags or {}  # indicator code → the soft rules' messages (R-3.5)
         for indicator in indicators:
+            # A flagged figure is explained by a comment or an evidence file (原始记录); see issue 3.
+            self.fields[f"note-{indicator.code}"] = forms.CharField(
+                label=_("情况说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.fields[f"evidence-{indicator.code}"] = forms.FileField(label=_("原始记录"), required=False)
             self.fields[indicator.code] = forms.CharField(
                 label=indicator.name,
                 required=False,
@@ -118,6 +127,7 @@ class ReportEntryForm(forms.Form):
                     attrs={"inputmode": "decimal", "autocomplete": "off", "class": "form-control text-end"}
                 ),
             )
+        self.fields["evidence-report"] = forms.FileField(label=_("原始记录"), required=False)
         for project, _progress in project_rows:
             self.fields[f"p{project.pk}-investment_month"] = forms.CharField(
                 label=_("本月完成投资"),
@@ -157,6 +167,20 @@ class ReportEntryForm(forms.Form):
             self._progress_projects.append(project)
         return rows
 
+    def explanations(self) -> dict[str, str]:
+        """The comments on flagged figures that were on the page (a cleared box clears the comment)."""
+        return {
+            i.code: self.cleaned_data.get(f"note-{i.code}", "")
+            for i in self.indicators
+            if f"note-{i.code}" in self.data
+        }
+
+    def evidence_files(self) -> list[tuple[Indicator | None, object]]:
+        """Uploaded evidence: (indicator, file) per flagged figure, and (None, file) for the whole report."""
+        uploads = [(i, self.cleaned_data.get(f"evidence-{i.code}")) for i in self.indicators]
+        uploads.append((None, self.cleaned_data.get("evidence-report")))
+        return [(indicator, upload) for indicator, upload in uploads if upload]
+
     def add_service_errors(self, error: ValidationError) -> None:
         """Attach a service's ValidationError: keys are indicator codes or `progress[<index>].<field>`."""
         if not hasattr(error, "error_dict"):
@@ -177,7 +201,7 @@ class ReportEntryForm(forms.Form):
 
     # --- what the template renders -----------------------------------------------------------------
 
-    def indicator_groups(self) -> list[tuple[str, list[tuple[Indicator, forms.BoundField]]]]:
+    def indicator_groups(self) -> list[tuple[str, list[dict]]]:
         by_code = {i.code: i for i in self.indicators}
         placed: set[str] = set()
         groups = []
@@ -189,7 +213,22 @@ class ReportEntryForm(forms.Form):
         rest = [i for i in self.indicators if i.code not in placed]
         if rest:
             groups.append((OTHER_GROUP, rest))
-        return [(label, [(i, self[i.code]) for i in members]) for label, members in groups]
+        return [
+            (
+                label,
+                [
+                    {
+                        "indicator": i,
+                        "field": self[i.code],
+                        "flags": self.flags.get(i.code),
+                        "note": self[f"note-{i.code}"],
+                        "evidence": self[f"evidence-{i.code}"],
+                    }
+                    for i in members
+                ],
+            )
+            for label, members in groups
+        ]
 
     def project_fields(self) -> list[dict]:
         return [
@@ -232,3 +271,98 @@ def _plain(value) -> str:
         return ""
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --- Data quality (issue 3) ------------------------------------------------------------------------
+
+
+class ReasonForm(forms.Form):
+    """A required reason: asking for a correction of accepted data, or refusing one."""
+
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("请填写原因。")},
+    )
+
+
+class FlagResolveForm(forms.Form):
+    note = forms.CharField(label=_("核实意见"), max_length=2000, required=False)
+
+
+class GapsFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=())
+    district = forms.ModelChoiceField(
+        label=_("区"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部区")
+    )
+
+    def __init__(self, *args, districts, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, _("%(year)s年") % {"year": y}) for y in years]
+        self.fields["district"].queryset = districts
+        _style(self)
+
+
+class ImportForm(forms.Form):
+    """Which district and month the uploaded template holds; the file itself is checked by the import."""
+
+    district = forms.ModelChoiceField(label=_("区"), queryset=OrgUnit.objects.none(), empty_label=None)
+    month = forms.CharField(label=_("月份"), widget=forms.Select)
+    file = forms.FileField(
+        label=_("Excel文件"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        error_messages={"required": _("请选择要导入的 Excel 文件（.xlsx）。")},
+    )
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        self.fields["month"].widget.choices = _month_choices(self.data.get("month"), count=24)
+        _style(self)
+
+    def clean_month(self) -> datetime.date:
+        try:
+            return dates.parse_period(self.cleaned_data["month"])
+        except ValueError:
+            raise ValidationError(_("请按“年-月”格式选择月份，例如 2026-03。")) from None
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.CharField(label=_("用户名"), required=False, max_length=150)
+    town = TownChoiceField(label=_("小镇"), queryset=Town.objects.none(), required=False, empty_label=_("全部小镇"))
+    date_from = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, towns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = towns.select_related("unit")
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        return data
+
+
+class EntryExceptionForm(forms.Form):
+    town = TownChoiceField(label=_("小镇"), queryset=Town.objects.none(), empty_label=None)
+    month = forms.CharField(label=_("月份"), widget=forms.Select)
+    expires_on = forms.DateField(label=_("有效期至"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, towns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = towns.select_related("unit", "district").order_by(
+            "district__order", "unit__order", "unit__code"
+        )
+        self.fields["town"].label_from_instance = lambda town: f"{town.district.name} · {town.unit.name}"
+        self.fields["month"].widget.choices = _month_choices(self.data.get("month"), count=24)
+        _style(self)
+
+    def clean_month(self) -> datetime.date:
+        try:
+            return dates.parse_period(self.cleaned_data["month"])
+        except ValueError:
+            raise ValidationError(_("请按“年-月”格式选择月份，例如 2026-03。")) from None

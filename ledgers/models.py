@@ -1,6 +1,10 @@
 """Indicator catalogue, monthly reports with their values and audit events, and the project ledger."""
 
+import uuid
+
+import pghistory
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +132,15 @@ class ReportEvent(models.Model):
         APPROVE = "approve", _("区级审核通过")
         ACCEPT = "accept", _("验收")
         RETURN = "return", _("退回")
+        # Data quality (issue 3): locking, flags, evidence, corrections of accepted data.
+        MARK_MISSING = "mark_missing", _("记为漏报")
+        EXCEPTION = "exception", _("开通补报例外")
+        EVIDENCE = "evidence", _("原始记录")
+        FLAG_RESOLVE = "flag_resolve", _("核实异常数据")
+        REOPEN_REQUEST = "reopen_request", _("申请更正")
+        REOPEN_APPROVE = "reopen_approve", _("批准重新打开")
+        REOPEN_REJECT = "reopen_reject", _("驳回更正申请")
+        RECALCULATE = "recalculate", _("重算累计数")
 
     report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -223,3 +236,252 @@ class ProjectProgress(models.Model):
         if not self.project.annual_investment:
             return None
         return round(self.investment_year * 100 / self.project.annual_investment, 1)
+
+
+# --- Data quality, locking and the audit trail (issue 3: R-3.4, R-3.5) ------------------------------
+
+
+class ValidationRule(models.Model):
+    """One check run on a report's figures; administrators tune or switch rules in the admin (R-3.5).
+
+    Hard rules block saving (or, for sum_of_projects, submitting); soft rules flag a figure for the
+    reviewer, and the filer must explain it (a comment or a 原始记录 attachment) before submitting.
+    """
+
+    class CheckType(models.TextChoices):
+        NON_NEGATIVE = "non_negative", _("数值不能为负")
+        PART_OF_WHOLE = "part_of_whole", _("其中项不大于总数")
+        SUM_OF_PROJECTS = "sum_of_projects", _("与项目本月投资合计一致")
+        CUMULATIVE = "cumulative", _("累计数不能减少")
+        HISTORY_OUTLIER = "history_outlier", _("偏离本镇历史水平")
+        YEAR_ON_YEAR = "year_on_year", _("与去年同月相比变化过大")
+
+    class Severity(models.TextChoices):
+        HARD = "hard", _("强制")
+        SOFT = "soft", _("提示")
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    check_type = models.CharField(_("检查方式"), max_length=20, choices=CheckType.choices)
+    severity = models.CharField(
+        _("级别"),
+        max_length=8,
+        choices=Severity.choices,
+        help_text=_("强制：不通过不能保存或报送；提示：标记给审核人，填报人须填写说明或上传原始记录。"),
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("指标"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("留空表示适用于全部指标；“与项目本月投资合计一致”须指定投资指标。"),
+    )
+    threshold = models.DecimalField(
+        _("阈值"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("偏离历史：k（中位数 ± k×MAD）；同比：变化百分比；项目合计：允许误差百分比。"),
+    )
+    window_months = models.PositiveSmallIntegerField(_("历史月数"), default=12)
+    min_points = models.PositiveSmallIntegerField(
+        _("最少历史月数"), default=6, help_text=_("已验收的历史数据少于此数时不检查。")
+    )
+    description = models.TextField(_("说明"), blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("校验规则")
+        verbose_name_plural = _("校验规则")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        kinds = self.CheckType
+        if self.check_type == kinds.NON_NEGATIVE and (not self.active or self.severity != self.Severity.HARD):
+            # The database refuses negative figures anyway (report_value_non_negative).
+            raise ValidationError({"active": _("非负规则由数据库约束保证，必须启用且为强制级别。")})
+        if self.check_type == kinds.SUM_OF_PROJECTS and self.indicator_id is None:
+            raise ValidationError({"indicator": _("请指定与项目投资合计比较的投资指标。")})
+        needs_threshold = (kinds.SUM_OF_PROJECTS, kinds.HISTORY_OUTLIER, kinds.YEAR_ON_YEAR)
+        if self.check_type in needs_threshold and (self.threshold is None or self.threshold <= 0):
+            raise ValidationError({"threshold": _("该检查方式需要一个大于0的阈值。")})
+        if self.check_type == kinds.HISTORY_OUTLIER and not 3 <= self.min_points <= self.window_months:
+            raise ValidationError({"min_points": _("最少历史月数应不少于3，且不大于历史月数。")})
+
+
+class DataFlag(models.Model):
+    """A figure a soft rule found unusual: the filer explains it, a reviewer confirms it (核实)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待核实")
+        RESOLVED = "resolved", _("已核实")
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="flags")
+    rule = models.ForeignKey(ValidationRule, null=True, on_delete=models.SET_NULL, related_name="+")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("数值"), max_digits=16, decimal_places=2)
+    message = models.TextField(_("提示"))
+    explanation = models.TextField(_("填报说明"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    resolution_note = models.TextField(_("核实意见"), blank=True)
+    created_at = models.DateTimeField(_("标记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("异常数据标记")
+        verbose_name_plural = _("异常数据标记")
+        ordering = ["report", "indicator__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "rule", "indicator"], name="one_flag_per_rule_and_figure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.indicator_id}: {self.message}"
+
+
+def _evidence_path(evidence: "Evidence", filename: str) -> str:
+    # The stored name never reuses the uploaded one (which may hold anything); the original is kept in `name`.
+    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"evidence/{evidence.report_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Evidence(models.Model):
+    """An evidence attachment (原始记录) for a report, or for one of its figures."""
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="evidence")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("文件"), upload_to=_evidence_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("原始记录")
+        verbose_name_plural = _("原始记录")
+        ordering = ["report", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReopenRequest(models.Model):
+    """A request to correct an accepted report (R-3.5); the office approves it, which reopens the report.
+
+    `snapshot` freezes the accepted version when the report reopens, so both versions stay readable:
+    {"values": {code: "1200.5"}, "projects": {project code: {"name": …, "investment_month": "300"}},
+     "accepted_at": ISO time, "accepted_by": user id}.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="reopen_requests")
+    reason = models.TextField(_("更正原因"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    snapshot = models.JSONField(_("验收版本"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("更正申请")
+        verbose_name_plural = _("更正申请")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"], condition=models.Q(status="pending"), name="one_pending_reopen_per_report"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.get_status_display()}"
+
+
+class EntryException(models.Model):
+    """The office lets one town enter one locked month (R-3.4), for a reason and until a day."""
+
+    town = models.ForeignKey(Town, verbose_name=_("小镇"), on_delete=models.PROTECT, related_name="entry_exceptions")
+    period = models.DateField(_("月份"))
+    reason = models.TextField(_("原因"))
+    expires_on = models.DateField(_("有效期至"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(_("开通时间"), auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("补报例外")
+        verbose_name_plural = _("补报例外")
+        ordering = ["-granted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period__day=1), name="exception_period_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.town} {self.period:%Y-%m}"
+
+    def is_active(self, on) -> bool:
+        return self.revoked_at is None and self.expires_on >= on
+
+
+# Database triggers record every insert, update and delete of the statistics, whatever path it takes
+# (services, admin, QuerySet.update(), bulk_create, raw SQL). Who and why come from the pghistory
+# context: the request middleware sets the user and the URL, the services add their name and reason.
+# The event tables are append-only (a protection trigger refuses UPDATE and DELETE).
+
+
+def _audited(*trackers, **kwargs):
+    """Track a model; trackers and field configs are fresh per model (pghistory adapts them to it)."""
+    trackers = trackers or (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+    obj_field = pghistory.ObjForeignKey(related_name="audit_events")
+    return pghistory.track(*trackers, append_only=True, obj_field=obj_field, **kwargs)
+
+
+_audited(fields=["report", "indicator", "value"], model_name="ReportValueAudit")(ReportValue)
+_audited(
+    fields=[
+        "project",
+        "report",
+        "investment_month",
+        "investment_year",
+        "investment_total",
+        "physical_progress",
+        "problems",
+    ],
+    model_name="ProjectProgressAudit",
+)(ProjectProgress)
+_audited(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    fields=["town", "period", "status", "timeliness"],
+    model_name="MonthlyReportAudit",
+)(MonthlyReport)
+_audited(exclude=["created_at"], model_name="ProjectAudit")(Project)
+_audited(model_name="ValidationRuleAudit")(ValidationRule)
+
+
+# The dashboards' one-row-per-report summary of accepted figures lives beside its maintenance (issue 8).
+from .summaries import AcceptedFigures  # noqa: E402, F401

@@ -6,9 +6,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from coordination import permissions as unit_perms
+from coordination.models import Role
 from coordination.permissions import org_units_for_user
 
-from .models import MonthlyReport, Project, ReportStatus
+from .models import DataFlag, EntryException, Evidence, MonthlyReport, Project, ReportStatus
 
 VIEW = unit_perms.VIEW
 EDIT = unit_perms.FILL  # save figures and submit
@@ -73,4 +74,75 @@ def report_actions_for_user(user: AbstractBaseUser, report: MonthlyReport) -> se
         actions |= {"approve", "return"}
     if report.status == ReportStatus.DISTRICT_APPROVED and ACCEPT in held:
         actions |= {"accept", "return"}
+    return actions
+
+
+# --- Data quality and the audit trail (issue 3) -------------------------------------------------------
+
+REVIEW = "review"  # either reviewer of the report's town: confirms flagged figures
+
+
+def can_audit(user: AbstractBaseUser) -> bool:
+    """The office-wide audit search is the office's (and the administrators'), over what they see."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    profile = getattr(user, "profile", None)
+    return profile is not None and profile.role in (Role.OFFICE, Role.ADMIN)
+
+
+def can_review(user: AbstractBaseUser, report: MonthlyReport) -> bool:
+    return can(user, report, APPROVE) or can(user, report, ACCEPT)
+
+
+def get_flag_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> DataFlag:
+    flag = (
+        DataFlag.objects.filter(report__in=monthly_reports_for_user(user, VIEW).values("pk"), pk=pk)
+        .select_related("report__town__unit", "indicator")
+        .first()
+    )
+    if flag is None:
+        raise Http404
+    allowed = can_review(user, flag.report) if perm == REVIEW else perm == VIEW or can(user, flag.report, perm)
+    if not allowed:
+        raise PermissionDenied
+    return flag
+
+
+def get_evidence_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Evidence:
+    evidence = (
+        Evidence.objects.filter(report__in=monthly_reports_for_user(user, VIEW).values("pk"), pk=pk)
+        .select_related("report__town__unit", "indicator")
+        .first()
+    )
+    if evidence is None:
+        raise Http404
+    if perm != VIEW and not can(user, evidence.report, perm):
+        raise PermissionDenied
+    return evidence
+
+
+def get_entry_exception_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> EntryException:
+    exception = (
+        EntryException.objects.filter(town__unit__in=org_units_for_user(user, VIEW).values("pk"), pk=pk)
+        .select_related("town__unit")
+        .first()
+    )
+    if exception is None:
+        raise Http404
+    if perm != VIEW and not unit_perms.user_has_unit_perm(user, exception.town_id, perm):
+        raise PermissionDenied
+    return exception
+
+
+def quality_actions_for_user(user: AbstractBaseUser, report: MonthlyReport, *, pending_reopen: bool) -> set[str]:
+    """Which data-quality buttons a report page shows: reopen (request, approve/reject), evidence, review."""
+    actions = set()
+    if report.status == ReportStatus.ACCEPTED and not pending_reopen and can(user, report, EDIT):
+        actions.add("reopen")
+    if pending_reopen and can(user, report, ACCEPT):
+        actions.add("decide_reopen")
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED) and can_review(user, report):
+        actions.add("resolve_flags")
     return actions

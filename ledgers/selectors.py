@@ -5,15 +5,35 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from coordination.models import Town
 from coordination.permissions import towns_for_user
 from tianjin_towns.lib import dates
 
 from . import permissions as report_perms
-from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportEvent, ReportStatus, ReportValue
+from .models import (
+    DataFlag,
+    EntryException,
+    Evidence,
+    Indicator,
+    MonthlyReport,
+    MonthlyReportAudit,
+    Project,
+    ProjectAudit,
+    ProjectProgress,
+    ProjectProgressAudit,
+    ReopenRequest,
+    ReportEvent,
+    ReportStatus,
+    ReportValue,
+    ReportValueAudit,
+    Timeliness,
+)
 
 
 def active_indicators() -> list[Indicator]:
@@ -76,10 +96,11 @@ class Inbox:
     returned: list = field(default_factory=list)
     to_approve: list = field(default_factory=list)
     to_accept: list = field(default_factory=list)
+    to_reopen: list = field(default_factory=list)  # correction requests for the office to decide (issue 3)
 
     @property
     def total(self) -> int:
-        return len(self.to_fill) + len(self.returned) + len(self.to_approve) + len(self.to_accept)
+        return len(self.to_fill) + len(self.returned) + len(self.to_approve) + len(self.to_accept) + len(self.to_reopen)
 
 
 def inbox_for_user(user: AbstractBaseUser, today: datetime.date | None = None) -> Inbox:
@@ -91,9 +112,21 @@ def inbox_for_user(user: AbstractBaseUser, today: datetime.date | None = None) -
             r.town_id: r
             for r in MonthlyReport.objects.filter(town__in=fill_towns, period=period).select_related("town__unit")
         }
+        # A report recorded missing is locked (R-3.4): nothing to fill unless the office made an exception.
+        excepted = set(
+            EntryException.objects.filter(
+                town__in=fill_towns, period=period, revoked_at__isnull=True, expires_on__gte=today or dates.today()
+            ).values_list("town_id", flat=True)
+        )
         for town in fill_towns:
             report = reports.get(town.pk)
-            if town.expects_report(period) and (report is None or report.status == ReportStatus.DRAFT):
+            locked = (
+                report is not None
+                and report.timeliness == Timeliness.MISSING
+                and report.submitted_at is None
+                and town.pk not in excepted
+            )
+            if town.expects_report(period) and (report is None or report.status == ReportStatus.DRAFT) and not locked:
                 inbox.to_fill.append((town, period, report))
         inbox.returned = list(
             report_perms.monthly_reports_for_user(user, report_perms.EDIT)
@@ -114,6 +147,7 @@ def inbox_for_user(user: AbstractBaseUser, today: datetime.date | None = None) -
             pk__in=report_perms.monthly_reports_for_user(user, report_perms.ACCEPT).values("pk"),
         )
     )
+    inbox.to_reopen = reopen_requests_to_decide(user)
     return inbox
 
 
@@ -297,4 +331,794 @@ def period_overview(user: AbstractBaseUser, period: datetime.date) -> PeriodOver
     received = sum(n for status, n in counts.items() if status not in (ReportStatus.DRAFT, ReportStatus.RETURNED))
     return PeriodOverview(
         period=period, expected=len(expected_ids), received=received, accepted=counts.get(ReportStatus.ACCEPTED, 0)
+    )
+
+
+# --- Assessments (issue 7): year-to-date accepted figures and per-month timeliness, for scoring ---
+
+
+@dataclass
+class YearToDate:
+    """A town's accepted figure for one indicator from January to a month: flows summed, stocks latest."""
+
+    value: Decimal
+    months: int  # accepted months that contributed
+    report_ids: list[int]  # the accepted reports the figure came from (a stock: the latest only)
+    periods: list[datetime.date]  # their months, in the same order
+    through: datetime.date  # the latest month with an accepted figure
+
+
+def accepted_year_to_date(town_ids, *, year: int, through: datetime.date) -> dict[tuple[int, str], YearToDate]:
+    """{(town_id, indicator code): YearToDate} over accepted reports of `year` up to `through` (a month); one query."""
+    rows = (
+        ReportValue.objects.filter(
+            report__town__in=list(town_ids),
+            report__period__gte=datetime.date(year, 1, 1),
+            report__period__lte=dates.month_start(through),
+            report__status=ReportStatus.ACCEPTED,
+        )
+        .order_by("report__period")
+        .values_list("report__town_id", "report__period", "report_id", "indicator__code", "indicator__kind", "value")
+    )
+    result: dict[tuple[int, str], YearToDate] = {}
+    for town_id, period, report_id, code, kind, value in rows.iterator(chunk_size=5000):
+        figure = result.get((town_id, code))
+        if figure is None:
+            result[(town_id, code)] = YearToDate(
+                value=value, months=1, report_ids=[report_id], periods=[period], through=period
+            )
+        elif kind == Indicator.Kind.STOCK:
+            figure.value, figure.report_ids, figure.periods, figure.through = value, [report_id], [period], period
+            figure.months += 1
+        else:
+            figure.value += value
+            figure.report_ids.append(report_id)
+            figure.periods.append(period)
+            figure.months += 1
+            figure.through = period
+    return result
+
+
+@dataclass
+class MonthTimeliness:
+    period: datetime.date
+    report_id: int | None
+    timeliness: str | None  # on_time, late, missing; None while the month is still open (not counted)
+
+
+def report_timeliness_by_town(
+    towns: QuerySet[Town], *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
+) -> dict[int, list[MonthTimeliness]]:
+    """Each expected month from `start` to `end` per town with the report's timeliness (R-3.4); two queries.
+
+    A month the town was not expected to report (before joining, after exit) is absent. A report never
+    submitted counts as missing once the month's close day has passed.
+    """
+    today = today or dates.today()
+    town_list = list(towns.only("unit_id", "reporting_from", "exited_on"))
+    months = []
+    period = dates.month_start(start)
+    while period <= end:
+        months.append(period)
+        period = dates.add_months(period, 1)
+    reports = {
+        (town_id, period): (pk, timeliness)
+        for pk, town_id, period, timeliness in MonthlyReport.objects.filter(
+            town__in=[t.pk for t in town_list], period__gte=dates.month_start(start), period__lte=end
+        ).values_list("pk", "town_id", "period", "timeliness")
+    }
+    result: dict[int, list[MonthTimeliness]] = {}
+    for town in town_list:
+        entries = []
+        for month in months:
+            if not town.expects_report(month):
+                continue
+            pk, timeliness = reports.get((town.pk, month), (None, None))
+            if timeliness is None and dates.report_close_date(month) < today:
+                timeliness = Timeliness.MISSING
+            entries.append(MonthTimeliness(period=month, report_id=pk, timeliness=timeliness))
+        result[town.pk] = entries
+    return result
+
+
+# --- Timeliness rates up the hierarchy (issue 8, R-3.4): the dashboards and GET /api/v1/timeliness/ ---
+
+
+@dataclass
+class TimelinessCount:
+    """Expected reports of one org unit and month and how they arrived. `received` = on time + late;
+    `pending` = expected reports whose close day has not passed yet and that have not arrived."""
+
+    expected: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+
+    @property
+    def received(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def pending(self) -> int:
+        return self.expected - self.received - self.missing
+
+    @property
+    def received_rate(self) -> float | None:
+        return round(self.received * 100 / self.expected, 1) if self.expected else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(self.on_time * 100 / self.expected, 1) if self.expected else None
+
+    @property
+    def state(self) -> str:
+        """One town-month as a heatmap cell: not_expected, on_time, late, missing or pending."""
+        if not self.expected:
+            return "not_expected"
+        if self.on_time:
+            return Timeliness.ON_TIME
+        if self.late:
+            return Timeliness.LATE
+        return Timeliness.MISSING if self.missing else "pending"
+
+    def __add__(self, other: "TimelinessCount") -> "TimelinessCount":
+        return TimelinessCount(
+            self.expected + other.expected,
+            self.on_time + other.on_time,
+            self.late + other.late,
+            self.missing + other.missing,
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "expected": self.expected,
+            "received": self.received,
+            "on_time": self.on_time,
+            "late": self.late,
+            "missing": self.missing,
+            "pending": self.pending,
+            "received_rate": self.received_rate,
+            "on_time_rate": self.on_time_rate,
+        }
+
+
+@dataclass
+class TimelinessTable:
+    """Counts per month of `year` (ended months only) for the towns, their districts and all of them together."""
+
+    year: int
+    months: list[datetime.date]
+    towns: dict[int, dict[datetime.date, TimelinessCount]] = field(default_factory=dict)
+    districts: dict[int, dict[datetime.date, TimelinessCount]] = field(default_factory=dict)
+    total: dict[datetime.date, TimelinessCount] = field(default_factory=dict)
+
+    @staticmethod
+    def year_sum(by_month: dict[datetime.date, TimelinessCount]) -> TimelinessCount:
+        return sum(by_month.values(), TimelinessCount())
+
+
+def timeliness_table(
+    towns: QuerySet[Town], *, year: int, today: datetime.date | None = None, by_town: bool = True
+) -> TimelinessTable:
+    """Timeliness of the towns' reports per month of `year`, summed up to districts and the whole scope
+    in the database (one query whatever the number of towns and reports).
+
+    A month counts once it has ended, for the towns expected to report it (Town.expects_report).
+    A report is missing when marked so, or when none was submitted and the close day has passed
+    (as report_timeliness_by_town); before the close day it is pending. Rates add up because every
+    level counts the same town-months.
+    """
+    from django.db import connection
+
+    today = today or dates.today()
+    months = [m for m in dates.months_of_year(year) if dates.period_has_ended(m, today)]
+    table = TimelinessTable(year=year, months=months)
+    if not months:
+        return table
+    closed = [dates.report_close_date(m) < today for m in months]
+    scope_sql, scope_params = towns.order_by().values("pk").query.sql_with_params()
+    sets = "(m.period), (t.district_id, m.period)" + (", (t.district_id, t.unit_id, m.period)" if by_town else "")
+    town_column = "t.unit_id" if by_town else "NULL::bigint"
+    sql = f"""
+        SELECT t.district_id, {town_column}, m.period, GROUPING(t.district_id),
+               COUNT(*),
+               COUNT(*) FILTER (WHERE r.timeliness = %s),
+               COUNT(*) FILTER (WHERE r.timeliness = %s),
+               COUNT(*) FILTER (WHERE r.timeliness = %s OR (r.timeliness IS NULL AND m.closed))
+        FROM unnest(%s::date[], %s::boolean[]) AS m(period, closed)
+        JOIN {Town._meta.db_table} t
+          ON t.reporting_from <= m.period
+         AND (t.exited_on IS NULL OR m.period < date_trunc('month', t.exited_on)::date)
+        LEFT JOIN (
+            SELECT town_id, period, timeliness FROM {MonthlyReport._meta.db_table}
+            WHERE period BETWEEN %s AND %s  -- only the year's reports, not ten years of them
+        ) r ON r.town_id = t.unit_id AND r.period = m.period
+        WHERE t.unit_id IN ({scope_sql})
+        GROUP BY GROUPING SETS ({sets})
+    """
+    params = [Timeliness.ON_TIME, Timeliness.LATE, Timeliness.MISSING, months, closed, months[0], months[-1]]
+    params += scope_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for district_id, town_id, period, grouping, expected, on_time, late, missing in cursor.fetchall():
+            count = TimelinessCount(expected, on_time, late, missing)
+            if grouping:
+                table.total[period] = count
+            elif town_id is None:
+                table.districts.setdefault(district_id, {})[period] = count
+            else:
+                table.towns.setdefault(town_id, {})[period] = count
+    return table
+
+
+# --- Data quality and the audit trail (issue 3: R-3.4, R-3.5, R-3.6) ---------------------------------
+
+
+def active_entry_exception(town_id: int, period: datetime.date, today: datetime.date | None = None):
+    """The office's exception that currently lets the town enter the (locked) month, or None."""
+    return (
+        EntryException.objects.filter(
+            town_id=town_id, period=period, revoked_at__isnull=True, expires_on__gte=today or dates.today()
+        )
+        .order_by("-expires_on")
+        .first()
+    )
+
+
+def report_flags(report: MonthlyReport) -> list[DataFlag]:
+    return list(
+        report.flags.select_related("indicator", "resolved_by__profile").order_by("indicator__order", "indicator__code")
+    )
+
+
+def report_evidence(report: MonthlyReport) -> list[Evidence]:
+    return list(report.evidence.select_related("indicator", "uploaded_by__profile").order_by("uploaded_at", "pk"))
+
+
+def unexplained_flags(report: MonthlyReport) -> list[DataFlag]:
+    """Open flags whose figure has neither an explanation (on any of its flags) nor an evidence file."""
+    flags = report_flags(report)
+    explained = {flag.indicator_id for flag in flags if flag.explanation.strip()}
+    explained |= set(report.evidence.filter(indicator__isnull=False).values_list("indicator_id", flat=True))
+    return [f for f in flags if f.status == DataFlag.Status.OPEN and f.indicator_id not in explained]
+
+
+def reopen_requests(report: MonthlyReport) -> list[ReopenRequest]:
+    return list(report.reopen_requests.select_related("requested_by__profile", "decided_by__profile"))
+
+
+@dataclass
+class ComparisonRow:
+    label: str
+    unit: str
+    accepted: Decimal | None  # the accepted version (snapshot)
+    current: Decimal | None
+    places: int = 2
+
+    @property
+    def changed(self) -> bool:
+        return self.accepted != self.current
+
+
+@dataclass
+class Comparison:
+    """An accepted report under correction (or corrected): the accepted version next to the current one."""
+
+    request: ReopenRequest
+    figures: list[ComparisonRow]
+    projects: list[ComparisonRow]
+
+    @property
+    def changed_count(self) -> int:
+        return sum(row.changed for row in self.figures + self.projects)
+
+
+def _decimal(text) -> Decimal | None:
+    return None if text in (None, "") else Decimal(str(text))
+
+
+def reopen_comparison(report: MonthlyReport, indicators: list[Indicator]) -> Comparison | None:
+    """The latest approved correction's accepted version against the report's figures now."""
+    request = (
+        report.reopen_requests.filter(status=ReopenRequest.Status.APPROVED)
+        .select_related("requested_by__profile", "decided_by__profile")
+        .order_by("-decided_at")
+        .first()
+    )
+    if request is None:
+        return None
+    snapshot = request.snapshot or {}
+    accepted_values = snapshot.get("values", {})
+    current = report_values(report)
+    figures = [
+        ComparisonRow(i.name, i.unit, _decimal(accepted_values.get(i.code)), current.get(i.code), i.decimal_places)
+        for i in indicators
+    ]
+    progress = {row.project.code: row for row in report_progress_rows(report)}
+    accepted_projects = snapshot.get("projects", {})
+    projects = []
+    for code in sorted(set(progress) | set(accepted_projects)):
+        row = progress.get(code)
+        name = row.project.name if row else accepted_projects[code].get("name", code)
+        projects.append(
+            ComparisonRow(
+                f"{code} {name}",
+                "万元",
+                _decimal(accepted_projects.get(code, {}).get("investment_month")),
+                row.investment_month if row else None,
+            )
+        )
+    return Comparison(request=request, figures=figures, projects=projects)
+
+
+# The trail (修改记录): workflow events and every change the database triggers recorded -----------------
+
+
+@dataclass
+class TrailEntry:
+    """One line of a report's trail, in the shape of the history API (at, user, action, changes…)."""
+
+    at: datetime.datetime
+    actor: object  # a user or None
+    action: str
+    label: str
+    from_status: str = ""
+    to_status: str = ""
+    reason: str = ""
+    changes: dict = field(default_factory=dict)
+    direct: bool = False  # made around the services (admin, bulk update, SQL)
+
+
+DIRECT_CHANGE = "direct_change"
+PROGRESS_FIELDS = ("investment_month", "investment_year", "investment_total", "physical_progress", "problems")
+
+
+def _text_of(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def _direct_source(metadata: dict | None) -> str:
+    url = (metadata or {}).get("url") or ""
+    if url.startswith("/admin/"):
+        return _("在管理后台修改（%(url)s）") % {"url": url}
+    if url:
+        return _("在页面请求中绕过业务流程修改（%(url)s）") % {"url": url}
+    return _("绕过业务流程直接修改数据库（批量更新、脚本或 SQL）")
+
+
+def _walk(events, fields: tuple[str, ...]):
+    """(event, {field: [old, new]}) for each audit event, diffed against the object's previous event."""
+    previous: dict = {}
+    for event in events:
+        before = previous.get(event.pgh_obj_id)
+        if event.pgh_label == "delete":
+            diff = {name: [_text_of(getattr(event, name)), None] for name in fields}
+            previous.pop(event.pgh_obj_id, None)
+        else:
+            diff = {
+                name: [_text_of(getattr(before, name)) if before else None, _text_of(getattr(event, name))]
+                for name in fields
+            }
+            previous[event.pgh_obj_id] = event
+        yield event, {name: pair for name, pair in diff.items() if pair[0] != pair[1]}
+
+
+def _direct_entries(report: MonthlyReport) -> list[TrailEntry]:
+    """Changes of the report's figures, project rows and status that no service made, grouped per operation."""
+    codes = dict(Indicator.objects.values_list("pk", "code"))
+    grouped: dict = {}
+
+    def add(event, section: str, key, diff) -> None:
+        metadata = event.pgh_context.metadata if event.pgh_context_id else None
+        if not diff or (metadata and metadata.get("service")):
+            return
+        group_key = event.pgh_context_id or event.pgh_created_at
+        entry = grouped.get(group_key)
+        if entry is None:
+            entry = grouped[group_key] = TrailEntry(
+                at=event.pgh_created_at,
+                actor=(metadata or {}).get("user"),
+                action=DIRECT_CHANGE,
+                label=_("绕过业务流程的修改"),
+                reason=(metadata or {}).get("reason") or _direct_source(metadata),
+                direct=True,
+            )
+        if section == "report":
+            entry.changes.setdefault("report", {}).update(diff)
+            if "status" in diff:
+                entry.from_status, entry.to_status = diff["status"][0] or "", diff["status"][1] or ""
+        elif section == "values":
+            entry.changes.setdefault("values", {})[key] = diff["value"]
+        else:
+            entry.changes.setdefault("projects", {}).setdefault(key, {}).update(diff)
+
+    values = ReportValueAudit.objects.filter(report_id=report.pk).select_related("pgh_context").order_by("pgh_id")
+    for event, diff in _walk(values, ("value",)):
+        add(event, "values", codes.get(event.indicator_id, str(event.indicator_id)), diff)
+    progress = list(
+        ProjectProgressAudit.objects.filter(report_id=report.pk).select_related("pgh_context").order_by("pgh_id")
+    )
+    project_codes = dict(Project.objects.filter(pk__in={e.project_id for e in progress}).values_list("pk", "code"))
+    for event, diff in _walk(progress, PROGRESS_FIELDS):
+        add(event, "projects", project_codes.get(event.project_id, str(event.project_id)), diff)
+    statuses = MonthlyReportAudit.objects.filter(pgh_obj_id=report.pk).select_related("pgh_context").order_by("pgh_id")
+    for event, diff in _walk(statuses, ("status", "timeliness")):
+        if event.pgh_label != "insert":
+            add(event, "report", None, diff)
+    entries = list(grouped.values())
+    users = _users({entry.actor for entry in entries if entry.actor})
+    for entry in entries:
+        entry.actor = users.get(entry.actor)
+    return entries
+
+
+def _users(ids) -> dict:
+    ids = {int(pk) for pk in ids if str(pk).isdigit()}
+    if not ids:
+        return {}
+    return {user.pk: user for user in get_user_model().objects.filter(pk__in=ids).select_related("profile")}
+
+
+def report_trail(report: MonthlyReport) -> list[TrailEntry]:
+    """The report's whole trail, oldest first: workflow events, then changes made around the services."""
+    entries = [
+        TrailEntry(
+            at=event.at,
+            actor=event.actor,
+            action=event.action,
+            label=event.get_action_display(),
+            from_status=event.from_status,
+            to_status=event.to_status,
+            reason=event.reason,
+            changes=event.changes,
+        )
+        for event in report_events_with_actors(report)
+    ]
+    entries += _direct_entries(report)
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+# Gaps (查漏补缺, R-3.6) -------------------------------------------------------------------------------
+
+GAP_KINDS = ("missing", "late", "overdue", "flagged")
+
+
+@dataclass
+class GapItem:
+    town: Town
+    period: datetime.date
+    kinds: list[str]
+    report_id: int | None
+    status: str | None
+    open_flags: int
+    due_on: datetime.date
+    close_on: datetime.date
+
+
+@dataclass
+class GapTown:
+    town: Town
+    items: list[GapItem]
+
+
+@dataclass
+class GapDistrict:
+    district: object
+    towns: list[GapTown]
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(len(t.items) for t in self.towns)
+
+
+@dataclass
+class GapTable:
+    year: int
+    districts: list[GapDistrict]
+    counts: dict[str, int]
+    expected: int
+
+    @property
+    def items(self) -> list[GapItem]:
+        return [item for d in self.districts for t in d.towns for item in t.items]
+
+
+def gaps_for_year(
+    user: AbstractBaseUser, *, year: int, district_id: int | None = None, today: datetime.date | None = None
+) -> GapTable:
+    """Every expected report of `year` that is missing (漏报), was late (迟报), is overdue and not yet
+    in (逾期未报), or was accepted with flags nobody confirmed; grouped per district and town. 3 queries."""
+    today = today or dates.today()
+    towns = list(
+        towns_in_scope(user, district_id=district_id)
+        .select_related("unit", "district")
+        .order_by("district__order", "unit__order", "unit__code")
+    )
+    months = [m for m in dates.months_of_year(year) if dates.period_has_ended(m, today)]
+    reports = {
+        (town_id, period): (pk, status, timeliness, submitted_at, due_on)
+        for pk, town_id, period, status, timeliness, submitted_at, due_on in MonthlyReport.objects.filter(
+            town__in=[t.pk for t in towns], period__year=year
+        ).values_list("pk", "town_id", "period", "status", "timeliness", "submitted_at", "due_on")
+    }
+    open_flags = dict(
+        DataFlag.objects.filter(
+            report__town__in=[t.pk for t in towns],
+            report__period__year=year,
+            report__status=ReportStatus.ACCEPTED,
+            status=DataFlag.Status.OPEN,
+        )
+        .values("report")
+        .annotate(n=Count("pk"))
+        .values_list("report", "n")
+    )
+    close_dates = {m: dates.report_close_date(m) for m in months}
+    due_dates = {m: dates.report_due_date(m) for m in months}
+    districts: dict[int, GapDistrict] = {}
+    totals = dict.fromkeys(GAP_KINDS, 0)
+    expected = 0
+    for town in towns:
+        district = districts.setdefault(
+            town.district_id, GapDistrict(district=town.district, towns=[], counts=dict.fromkeys(GAP_KINDS, 0))
+        )
+        items = []
+        for month in months:
+            if not town.expects_report(month):
+                continue
+            expected += 1
+            pk, status, timeliness, submitted_at, due_on = reports.get((town.pk, month), (None, None, None, None, None))
+            due_on = due_on or due_dates[month]
+            kinds = []
+            if timeliness == Timeliness.MISSING or (submitted_at is None and close_dates[month] < today):
+                kinds.append("missing")
+            elif timeliness == Timeliness.LATE:
+                kinds.append("late")
+            elif submitted_at is None and due_on < today:
+                kinds.append("overdue")
+            flags = open_flags.get(pk, 0) if status == ReportStatus.ACCEPTED else 0
+            if flags:
+                kinds.append("flagged")
+            if not kinds:
+                continue
+            items.append(GapItem(town, month, kinds, pk, status, flags, due_on, close_dates[month]))
+            for kind in kinds:
+                district.counts[kind] += 1
+                totals[kind] += 1
+        if items:
+            district.towns.append(GapTown(town=town, items=items))
+    return GapTable(year=year, districts=list(districts.values()), counts=totals, expected=expected)
+
+
+# Office-wide audit search (R-3.5) -----------------------------------------------------------------
+
+AUDIT_MODELS = {
+    "value": ReportValueAudit,
+    "progress": ProjectProgressAudit,
+    "report": MonthlyReportAudit,
+    "project": ProjectAudit,
+}
+AUDIT_TOWN_FIELD = {"value": "report__town", "progress": "report__town", "report": "town", "project": "town"}
+PROJECT_AUDIT_FIELDS = (
+    "name",
+    "category",
+    "status",
+    "total_investment",
+    "annual_investment",
+    "planned_start",
+    "planned_finish",
+    "actual_start",
+    "actual_finish",
+    "land_mu",
+    "content",
+)
+
+
+def audit_keys(
+    user: AbstractBaseUser,
+    *,
+    user_id: int | None = None,
+    town_id: int | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet:
+    """(kind, pgh_id, at) of every recorded change of statistics in the caller's scope, newest first.
+
+    A union over the audit tables, so a Paginator counts and slices it in the database.
+    """
+    visible = towns_for_user(user).values("pk")
+    parts = []
+    for kind, model in AUDIT_MODELS.items():
+        town_field = AUDIT_TOWN_FIELD[kind]
+        qs = model.objects.filter(**{f"{town_field}__in": visible})
+        if town_id:
+            qs = qs.filter(**{town_field: town_id})
+        if user_id is not None:
+            qs = qs.filter(pgh_context__metadata__user=user_id)
+        if date_from:
+            qs = qs.filter(pgh_created_at__date__gte=date_from)
+        if date_to:
+            qs = qs.filter(pgh_created_at__date__lte=date_to)
+        parts.append(
+            qs.annotate(kind=Value(kind, output_field=CharField())).values_list("kind", "pgh_id", "pgh_created_at")
+        )
+    first, *rest = parts
+    return first.union(*rest, all=True).order_by("-pgh_created_at", "-pgh_id")
+
+
+def audit_user_id(text: str | None) -> int | None:
+    """The audit search's `user`: an id or a username; an unknown username matches nobody (0)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    return get_user_model().objects.filter(username=text).values_list("pk", flat=True).first() or 0
+
+
+@dataclass
+class AuditRow:
+    at: datetime.datetime
+    user: object
+    object: str
+    action: str
+    changes: list[dict]  # [{"field", "old", "new"}]
+    reason: str
+    source: str
+    report_id: int | None
+    town_id: int | None
+    direct: bool = False  # made around the services
+
+
+ACTION_LABELS = {"insert": _lazy("新增"), "update": _lazy("修改"), "delete": _lazy("删除")}
+
+
+def audit_rows(keys: list[tuple[str, int, datetime.datetime]]) -> list[AuditRow]:
+    """The page of `audit_keys` as readable rows: object, old → new per field, who, why. Fixed queries."""
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for kind, pgh_id, _at in keys:
+        by_kind[kind].append(pgh_id)
+    events: dict[tuple[str, int], object] = {}
+    previous: dict[tuple[str, int], object] = {}
+    for kind, ids in by_kind.items():
+        model = AUDIT_MODELS[kind]
+        page = list(model.objects.filter(pgh_id__in=ids).select_related("pgh_context"))
+        for event in page:
+            events[(kind, event.pgh_id)] = event
+        # Each object's earlier events, to find the value before each change (few per object).
+        earlier = model.objects.filter(pgh_obj_id__in={e.pgh_obj_id for e in page}, pgh_id__lt=max(ids)).order_by(
+            "pgh_id"
+        )
+        history: dict[int, list] = defaultdict(list)
+        for event in earlier:
+            history[event.pgh_obj_id].append(event)
+        for event in page:
+            before = [e for e in history.get(event.pgh_obj_id, []) if e.pgh_id < event.pgh_id]
+            previous[(kind, event.pgh_id)] = before[-1] if before else None
+
+    report_ids = {e.report_id for (k, _id), e in events.items() if k in ("value", "progress")}
+    report_ids |= {e.pgh_obj_id for (k, _id), e in events.items() if k == "report"}
+    reports = {
+        r.pk: r for r in MonthlyReport.objects.filter(pk__in=report_ids).select_related("town__unit", "town__district")
+    }
+    town_ids = {e.town_id for (k, _id), e in events.items() if k == "project"}
+    towns = {t.pk: t for t in Town.objects.filter(pk__in=town_ids).select_related("unit")}
+    indicators = {i.pk: i for i in Indicator.objects.all()}
+    project_ids = {e.project_id for (k, _id), e in events.items() if k == "progress"}
+    projects = {p.pk: p for p in Project.objects.filter(pk__in=project_ids)}
+    users = _users({(e.pgh_context.metadata or {}).get("user") for e in events.values() if e.pgh_context_id})
+    labels = {f.name: str(f.verbose_name) for f in ProjectProgress._meta.fields + Project._meta.fields}
+    labels.update(status=str(_lazy("状态")), timeliness=str(_lazy("及时性")))
+
+    rows = []
+    for kind, pgh_id, _at in keys:
+        event = events.get((kind, pgh_id))
+        if event is None:
+            continue
+        before = previous.get((kind, pgh_id))
+        metadata = event.pgh_context.metadata if event.pgh_context_id else {}
+        report = reports.get(getattr(event, "report_id", None) or (event.pgh_obj_id if kind == "report" else None))
+        where = f"{report.town.unit.name} {report.period:%Y-%m}" if report else ""
+        if kind == "value":
+            indicator = indicators.get(event.indicator_id)
+            name = f"{indicator.name}（{indicator.unit}）" if indicator else str(event.indicator_id)
+            obj, fields = f"{where} · {name}", {"value": name}
+        elif kind == "progress":
+            project = projects.get(event.project_id)
+            obj = f"{where} · {_('项目')} {project.code if project else event.project_id}"
+            fields = {name: labels.get(name, name) for name in PROGRESS_FIELDS}
+        elif kind == "report":
+            obj, fields = f"{where} {_('月报')}", {"status": labels["status"], "timeliness": labels["timeliness"]}
+        else:
+            town = towns.get(event.town_id)
+            obj = f"{town.unit.name if town else ''} · {_('项目')} {event.code} {event.name}"
+            fields = {name: labels.get(name, name) for name in PROJECT_AUDIT_FIELDS}
+        changes = []
+        for name, label in fields.items():
+            new = _choice_label(kind, name, _text_of(getattr(event, name)))
+            old = _choice_label(kind, name, _text_of(getattr(before, name))) if before is not None else None
+            if event.pgh_label == "delete":
+                old, new = new, None
+            if old != new:
+                changes.append({"field": label, "old": old, "new": new})
+        service = metadata.get("service") or ""
+        rows.append(
+            AuditRow(
+                at=event.pgh_created_at,
+                user=users.get(int(metadata["user"])) if str(metadata.get("user", "")).isdigit() else None,
+                object=obj,
+                action=str(ACTION_LABELS.get(event.pgh_label, event.pgh_label)),
+                changes=changes,
+                reason=metadata.get("reason") or "",
+                source=_audit_source(service, metadata),
+                report_id=report.pk if report else None,
+                town_id=report.town_id if report else getattr(event, "town_id", None),
+                direct=not service,
+            )
+        )
+    return rows
+
+
+CHOICE_LABELS = {
+    ("report", "status"): dict(ReportStatus.choices),
+    ("report", "timeliness"): dict(Timeliness.choices),
+    ("project", "status"): dict(Project.Status.choices),
+    ("project", "category"): dict(Project.Category.choices),
+}
+
+
+def _choice_label(kind: str, name: str, value: str | None) -> str | None:
+    """A stored choice as the user reads it: accepted → 已验收."""
+    labels = CHOICE_LABELS.get((kind, name))
+    return str(labels.get(value, value)) if labels and value is not None else value
+
+
+SERVICE_LABELS = {
+    "monthly_report_create": _lazy("新建月报"),
+    "monthly_report_save": _lazy("填报保存"),
+    "monthly_report_submit": _lazy("报送"),
+    "monthly_report_approve": _lazy("区级审核"),
+    "monthly_report_accept": _lazy("验收"),
+    "monthly_report_return": _lazy("退回"),
+    "monthly_reports_import": _lazy("Excel导入"),
+    "monthly_reports_mark_missing": _lazy("记为漏报"),
+    "monthly_report_reopen_approve": _lazy("批准更正"),
+    "project_create": _lazy("新建项目"),
+    "project_update": _lazy("修改项目"),
+    "project_cumulatives_recompute": _lazy("重算累计数"),
+    "report_evidence_add": _lazy("上传原始记录"),
+    "seed_demo": _lazy("演示数据"),
+}
+
+
+def _audit_source(service: str, metadata: dict) -> str:
+    if service:
+        return str(SERVICE_LABELS.get(service, service))
+    return _direct_source(metadata)
+
+
+# Exceptions and corrections waiting for the office -------------------------------------------------
+
+
+def entry_exceptions_for_user(user: AbstractBaseUser) -> QuerySet[EntryException]:
+    return (
+        EntryException.objects.filter(town__in=towns_for_user(user).values("pk"))
+        .select_related("town__unit", "town__district", "granted_by__profile", "revoked_by__profile")
+        .order_by("-granted_at", "-pk")
+    )
+
+
+def reopen_requests_to_decide(user: AbstractBaseUser) -> list[ReopenRequest]:
+    """Pending correction requests on reports the user may accept (the office's inbox)."""
+    return list(
+        ReopenRequest.objects.filter(
+            status=ReopenRequest.Status.PENDING,
+            report__in=report_perms.monthly_reports_for_user(user, report_perms.ACCEPT).values("pk"),
+        )
+        .select_related("report__town__unit", "report__town__district", "requested_by__profile")
+        .order_by("requested_at")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import quality_views, views
 
 urlpatterns = [
     path("reports/", views.report_list, name="report-list"),
@@ -13,4 +13,16 @@ urlpatterns = [
     path("reports/<int:pk>/return/", views.report_return, name="report-return"),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/export/", views.ledger_export, name="ledger-export"),
+    # Data quality (issue 3)
+    path("reports/<int:pk>/reopen/", quality_views.report_reopen, name="report-reopen"),
+    path("reports/<int:pk>/reopen/approve/", quality_views.report_reopen_approve, name="report-reopen-approve"),
+    path("reports/<int:pk>/reopen/reject/", quality_views.report_reopen_reject, name="report-reopen-reject"),
+    path("reports/<int:pk>/flags/<int:flag_id>/resolve/", quality_views.flag_resolve, name="flag-resolve"),
+    path("reports/<int:pk>/evidence/<int:evidence_id>/", quality_views.evidence_download, name="evidence-download"),
+    path("reports/<int:pk>/evidence/<int:evidence_id>/delete/", quality_views.evidence_delete, name="evidence-delete"),
+    path("ledger/gaps/", quality_views.gaps, name="gaps"),
+    path("ledger/import/", quality_views.ledger_import, name="ledger-import"),
+    path("audit/", quality_views.audit, name="audit"),
+    path("exceptions/", quality_views.entry_exceptions, name="entry-exceptions"),
+    path("exceptions/<int:pk>/revoke/", quality_views.entry_exception_revoke, name="entry-exception-revoke"),
 ]

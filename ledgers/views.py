@@ -5,6 +5,7 @@ import io
 from collections import OrderedDict
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,19 +13,32 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coordination import services as org_services
 from coordination.models import OrgUnit
 from coordination.permissions import get_town_for_user, org_units_for_user, towns_for_user
+from tianjin_towns.celery import enqueue_from_request
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
-from . import exports, selectors, services
+from . import exports, rules, selectors, services, tasks
+from .evidence import ACCEPT as ACCEPT_EVIDENCE
 from .forms import LedgerFilterForm, ReportEntryForm, ReportFilterForm, ReturnForm
-from .models import Indicator, MonthlyReport, ProjectProgress, ReportEvent
-from .permissions import ACCEPT, APPROVE, EDIT, RETURN, VIEW, get_monthly_report_for_user, report_actions_for_user
+from .models import Indicator, MonthlyReport, ProjectProgress, ReopenRequest, ReportEvent, ReportStatus, Timeliness
+from .permissions import (
+    ACCEPT,
+    APPROVE,
+    EDIT,
+    RETURN,
+    VIEW,
+    get_monthly_report_for_user,
+    quality_actions_for_user,
+    report_actions_for_user,
+)
 
 REPORTS_PER_PAGE = 20
 
@@ -101,28 +115,45 @@ def report_edit(request, pk: int):
     if not report.is_editable:
         messages.warning(request, _("月报当前状态为“%(status)s”，不能修改。") % {"status": report.get_status_display()})
         return redirect("report-detail", pk=report.pk)
+    if services.entry_locked(report):
+        messages.error(request, _("该月报已记为漏报，填报已锁定；如需补报，请联系市特镇办开通补报例外。"))
+        return redirect("report-detail", pk=report.pk)
+    stored_flags = selectors.report_flags(report)
     form = ReportEntryForm(
         request.POST or None,
+        request.FILES or None,
         indicators=selectors.active_indicators(),
         project_rows=selectors.report_project_rows(report),
         report=report,
         values=selectors.report_values(report),
+        flags=_flag_messages(stored_flags),
+        notes={flag.indicator.code: flag.explanation for flag in stored_flags if flag.explanation},
     )
+    checks = None
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
         try:
-            # Save and submit are one step: when the submission is refused (a figure missing), nothing is
-            # stored and the form comes back with the typed values and the errors.
+            # Save and submit are one step: when the submission is refused (a figure missing or unexplained),
+            # nothing is stored and the form comes back with the typed values and the errors.
             with transaction.atomic():
                 services.monthly_report_save(
-                    actor=request.user, report=report, values=form.values(), progress=form.progress()
+                    actor=request.user,
+                    report=report,
+                    values=form.values(),
+                    progress=form.progress(),
+                    explanations=form.explanations(),
                 )
+                _attach_evidence(request, report, form)
                 if submit:
                     services.monthly_report_submit(actor=request.user, report=report)
         except ConflictError as error:
             messages.error(request, error.message)
             return redirect("report-detail", pk=report.pk)
         except ValidationError as error:
+            # Nothing was stored: show what the rules say about the figures as typed (before add_error
+            # takes the fields in error out of cleaned_data).
+            checks = rules.preview(report, form.values())
+            form.flags = checks.flag_messages()
             form.add_service_errors(error)
         else:
             if submit:
@@ -130,17 +161,73 @@ def report_edit(request, pk: int):
                 return redirect("report-detail", pk=report.pk)
             messages.success(request, _("草稿已保存。"))
             return redirect("report-edit", pk=report.pk)
-    return render(request, "ledgers/report_edit.html", {"report": report, "form": form})
+    if checks is None:
+        checks = rules.evaluate_stored(report)
+    evidence = selectors.report_evidence(report)
+    return render(
+        request,
+        "ledgers/report_edit.html",
+        {
+            "report": report,
+            "form": form,
+            "pending": [message for messages_ in checks.pending.values() for message in messages_],
+            "evidence_by_code": _evidence_by_code(evidence),
+            "evidence": evidence,
+            "evidence_accept": ACCEPT_EVIDENCE,
+        },
+    )
+
+
+def _flag_messages(flags) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for flag in flags:
+        result.setdefault(flag.indicator.code, []).append(flag.message)
+    return result
+
+
+def _flag_rows(flags) -> list[dict]:
+    """The flags of a report, one row per figure (a figure may break several soft rules)."""
+    rows: dict[int, dict] = {}
+    for flag in flags:
+        row = rows.setdefault(
+            flag.indicator_id,
+            {"indicator": flag.indicator, "value": flag.value, "messages": [], "explanation": "", "open": None},
+        )
+        row["messages"].append(flag.message)
+        row["explanation"] = row["explanation"] or flag.explanation
+        if flag.status == flag.Status.OPEN:
+            row["open"] = row["open"] or flag
+        else:
+            row["resolved"] = flag
+    return list(rows.values())
+
+
+def _evidence_by_code(evidence) -> dict[str, list]:
+    result: dict[str, list] = {}
+    for item in evidence:
+        result.setdefault(item.indicator.code if item.indicator_id else "", []).append(item)
+    return result
+
+
+def _attach_evidence(request, report: MonthlyReport, form: ReportEntryForm) -> None:
+    """Store the evidence files uploaded with the form; a refused file names its field."""
+    for indicator, upload in form.evidence_files():
+        try:
+            services.report_evidence_add(actor=request.user, report=report, file=upload, indicator=indicator)
+        except ValidationError as error:
+            raise ValidationError({f"evidence-{indicator.code if indicator else 'report'}": error.messages}) from None
 
 
 # --- Detail and review -------------------------------------------------------------------------------
 
 
-def _history_rows(events: list[ReportEvent], indicators: list[Indicator]) -> list[dict]:
-    """Each audit event with its changes as labelled old → new pairs, figures in catalogue order."""
+def _history_rows(events, indicators: list[Indicator]) -> list[dict]:
+    """Each trail entry (selectors.TrailEntry) with its changes as labelled old → new pairs, figures in
+    catalogue order: workflow events, and changes made around the workflow (admin, bulk, SQL)."""
     position = {i.code: index for index, i in enumerate(indicators)}
     names = {i.code: i.name for i in indicators}
     progress_labels = {f.name: f.verbose_name for f in ProjectProgress._meta.get_fields() if hasattr(f, "verbose_name")}
+    report_labels = {"status": _("状态"), "timeliness": _("及时性")}
     rows = []
     for event in events:
         values = sorted(event.changes.get("values", {}).items(), key=lambda item: position.get(item[0], len(position)))
@@ -150,6 +237,16 @@ def _history_rows(events: list[ReportEvent], indicators: list[Indicator]) -> lis
                 if old in (None, "") and new in (None, ""):
                     continue  # an empty text field saved for the first time
                 changes.append({"label": f"{project_code} {progress_labels.get(name, name)}", "old": old, "new": new})
+        for code, (old, new) in event.changes.get("notes", {}).items():
+            changes.append(
+                {"label": _("%(field)s 情况说明") % {"field": names.get(code, code)}, "old": old, "new": new}
+            )
+        for label, (old, new) in event.changes.get("evidence", {}).items():
+            changes.append({"label": _("%(field)s 原始记录") % {"field": label}, "old": old, "new": new})
+        for name, (old, new) in event.changes.get("report", {}).items():
+            choices = dict(ReportStatus.choices if name == "status" else Timeliness.choices)
+            old, new = choices.get(old, old), choices.get(new, new)
+            changes.append({"label": report_labels.get(name, name), "old": old, "new": new})
         rows.append({"event": event, "changes": changes})
     return rows
 
@@ -162,7 +259,15 @@ def report_detail(request, pk: int):
     events = selectors.report_events_with_actors(report)
     was_returned = any(e.action == ReportEvent.Action.RETURN for e in events)
     changed = selectors.changes_since_last_return(report) if was_returned else {}
-    figures = [{"indicator": i, "value": values.get(i.code), "change": changed.get(i.code)} for i in indicators]
+    flags = selectors.report_flags(report)
+    flagged = {flag.indicator.code for flag in flags}
+    figures = [
+        {"indicator": i, "value": values.get(i.code), "change": changed.get(i.code), "flagged": i.code in flagged}
+        for i in indicators
+    ]
+    reopens = selectors.reopen_requests(report)
+    pending = next((r for r in reopens if r.status == ReopenRequest.Status.PENDING), None)
+    evidence = selectors.report_evidence(report)
     return render(
         request,
         "ledgers/report_detail.html",
@@ -172,9 +277,16 @@ def report_detail(request, pk: int):
             "was_returned": was_returned,
             "changed_count": len(changed),
             "progress_rows": selectors.report_progress_rows(report),
-            "history": _history_rows(events, indicators),
+            "history": _history_rows(selectors.report_trail(report), indicators),
             "actions": report_actions_for_user(request.user, report),
+            "quality_actions": quality_actions_for_user(request.user, report, pending_reopen=pending is not None),
             "return_form": ReturnForm(),
+            "flags": _flag_rows(flags),
+            "evidence": evidence,
+            "evidence_by_code": _evidence_by_code(evidence),
+            "pending_reopen": pending,
+            "comparison": selectors.reopen_comparison(report, indicators),
+            "locked_missing": services.entry_locked(report),
         },
     )
 
@@ -297,15 +409,36 @@ def ledger_export(request):
         messages.error(request, _("导出参数有误，请重新选择年度和区。"))
         return redirect("ledger")
     year, district = form.cleaned_data["year"], form.cleaned_data["district"]
-    towns = selectors.towns_in_scope(request.user, district_id=district.pk if district else None)
-    output = io.BytesIO()
-    exports.write_ledger_workbook(output, towns=towns, year=year)
+    district_id = district.pk if district else None
+    towns = selectors.towns_in_scope(request.user, district_id=district_id)
     if district is None:
         districts = list(_districts_for(request.user)[:2])
         district = districts[0] if len(districts) == 1 else None
-    filename = exports.ledger_export_filename(year=year, scope=district.name if district else _("全市"))
+    scope = district.name if district else _("全市")
+    filename = exports.ledger_export_filename(year=year, scope=scope)
+    if exports.ledger_row_count(towns, year) > settings.EXPORT_BACKGROUND_ROWS:
+        job = _export_in_background(request, year=year, district_id=district_id, scope=scope, filename=filename)
+        if job is not None:
+            return redirect("export-job-detail", pk=job.pk)
+    output = io.BytesIO()
+    exports.write_ledger_workbook(output, towns=towns, year=year)
     response = HttpResponse(
         output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
+
+
+def _export_in_background(request, *, year: int, district_id: int | None, scope: str, filename: str):
+    """Queue a large export (R-3.7); None when the broker is down, and the caller exports directly instead."""
+    job = org_services.export_job_create(
+        actor=request.user,
+        kind="ledger",
+        title=_("%(year)s年统计台账（%(scope)s）") % {"year": year, "scope": scope},
+        params={"year": year, "district": district_id, "filename": filename},
+        back_link=f"{reverse('ledger')}?{request.GET.urlencode()}",
+    )
+    if not enqueue_from_request(tasks.export_ledger, job.pk):  # broker down: the export comes directly
+        org_services.export_job_fail(job_id=job.pk, error=_("后台服务不可用，已改为直接导出。"))
+        return None
+    return job

@@ -1,16 +1,150 @@
-"""The Celery app and the ONE beat schedule of the project."""
+"""The Celery app and the ONE beat schedule of the project.
 
+BEAT_SCHEDULE is the code's default for every periodic task. `manage.py sync_schedules` (run by
+`make run` before beat starts, and by a deploy) copies it into django-celery-beat's tables, which
+beat reads (DatabaseScheduler) and an administrator edits in the admin (周期任务) without a deploy:
+an entry already in the database keeps the administrator's time and switch; the code adds new
+entries and decides which task each runs.
+
+It is deliberately not `app.conf.beat_schedule`: DatabaseScheduler writes that dict over the
+database every time beat starts, which would undo the administrator's changes.
+
+Reminders are periodic queries of what is due today, never tasks scheduled days ahead; each task
+records its occasions with a unique key, so a second run (or a second beat by mistake) sends nothing.
+"""
+
+import datetime
+import logging
 import os
+import socket
+from urllib.parse import urlsplit
 
 from celery import Celery
+from celery.schedules import crontab
+from django.db import DatabaseError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tianjin_towns.settings")
+logger = logging.getLogger(__name__)
 
 app = Celery("tianjin_towns")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic tasks are added here as the scheduling issue lands; django-celery-beat's database
-# scheduler reads them so an administrator can change a time without a deploy.
-BEAT_SCHEDULE: dict = {}
-app.conf.beat_schedule = BEAT_SCHEDULE
+# Options of every task that reads or writes the database or sends mail: a lost connection or a
+# refusing mail server is retried with exponential back-off (5 s, 10 s, 20 s … at most 10 minutes).
+RETRYING = {
+    "autoretry_for": (DatabaseError, OSError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+
+
+def broker_reachable(timeout: float = 0.3) -> bool:
+    """Whether the broker accepts a TCP connection now. A refused or silent Redis would otherwise hold a
+    request for seconds: redis-py retries a failed connect with back-off, and kombu retries it again."""
+    url = urlsplit(app.conf.broker_url or "")
+    if url.scheme not in ("redis", "rediss"):
+        return True
+    try:
+        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def enqueue_from_request(task, *args) -> bool:
+    """Queue `task` for a page or API call that must not fail or wait when the broker is down: no publish
+    retries and no result (the result backend would retry for 20 s). False when it could not be queued;
+    the caller falls back (the notification sweep, a direct export)."""
+    if not broker_reachable():
+        logger.warning("broker unreachable: %s not queued", task.name)
+        return False
+    try:
+        task.apply_async(args=args, retry=False, ignore_result=True)
+    except Exception as error:  # kombu's OperationalError and the redis errors under it
+        logger.warning("broker unavailable: %s not queued (%s)", task.name, error)
+        return False
+    return True
+
+
+def task_day(text: str | None) -> datetime.date:
+    """Tasks take their day as ISO text (JSON-safe; tests pass a fixed one); None means today in Shanghai."""
+    from tianjin_towns.lib import dates
+
+    return datetime.date.fromisoformat(text) if text else dates.today()
+
+
+# A reminder queued while no worker runs is dropped after this long; the next day's run catches up.
+DAILY = {"expire_seconds": 6 * 3600}
+
+# name (shown to the administrator) → task, default time (Asia/Shanghai), what it does.
+BEAT_SCHEDULE: dict[str, dict] = {
+    "月报：开始填报与即将截止提醒": {
+        "task": "ledgers.tasks.remind_reports_due",
+        "schedule": crontab(minute=30, hour=8),
+        "options": DAILY,
+        "description": "工作日上午提醒信息员：上月月报开始填报；截止日前一个工作日提醒尚未报送的小镇。",
+    },
+    "月报：迟报提醒": {
+        "task": "ledgers.tasks.remind_reports_late",
+        "schedule": crontab(minute=35, hour=8),
+        "options": DAILY,
+        "description": "截止日后的第一个工作日，通知信息员、主管领导和市特镇办：哪些小镇的月报迟报。",
+    },
+    "月报：关闭后标记漏报": {
+        "task": "ledgers.tasks.close_missing_reports",
+        "schedule": crontab(minute=40, hour=8),
+        "options": DAILY,
+        "description": "关闭日之后把仍未报送的月报标记为漏报，并通知信息员、主管领导和市特镇办。",
+    },
+    "会议：到期未召开提醒": {
+        "task": "coordination.tasks.remind_meetings",
+        "schedule": crontab(minute=0, hour=9),
+        "options": DAILY,
+        "description": "每月规定日期（默认20日）后区例会、现场推动会仍未召开；季度最后一个月联席会议、现场督办仍未开展。",
+    },
+    "督办事项：即将到期与逾期提醒": {
+        "task": "coordination.tasks.remind_action_items",
+        "schedule": crontab(minute=5, hour=9),
+        "options": DAILY,
+        "description": "督办事项3天内到期提醒责任单位；逾期后提醒责任单位、其主管领导和市特镇办。",
+    },
+    "督办问题：逾期督办": {
+        "task": "inspections.tasks.escalate_overdue_problems",
+        "schedule": crontab(minute=10, hour=9),
+        "options": DAILY,
+        "description": "现场督办发现的问题逾期未整改，逐级提醒责任单位领导和市特镇办（每个问题每级一次）。",
+    },
+    "自查自评：即将截止与逾期提醒": {
+        "task": "assessments.tasks.remind_self_evaluations",
+        "schedule": crontab(minute=15, hour=9),
+        "options": DAILY,
+        "description": "月度、季度自评截止前3天和逾期后，提醒尚未提交的区和小镇信息员（每个单位每期每种一次）。",
+    },
+    "年度目标：时间过半任务过半预警": {
+        "task": "assessments.tasks.check_target_lag",
+        "schedule": crontab(minute=0, hour=10, day_of_month=27),
+        "options": DAILY,
+        "description": "每月月报关闭后，标记年度目标完成进度落后于时间进度的小镇并通知（每镇每月一次）。",
+    },
+    "节假日日历检查": {
+        "task": "coordination.tasks.check_holiday_calendar",
+        "schedule": crontab(minute=0, hour=8),
+        "options": DAILY,
+        "description": "今后两个月涉及的年份如无节假日安排，通知系统管理员在“节假日与调休”中录入（每年一次）。",
+    },
+    "补发未发送的通知邮件": {
+        "task": "coordination.tasks.email_pending_notifications",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expire_seconds": 240},
+        "description": "消息队列中断期间已保存但未发出的通知邮件，恢复后补发，每条只发一次。",
+    },
+    "清理过期导出文件": {
+        "task": "coordination.tasks.purge_old_exports",
+        "schedule": crontab(minute=0, hour=3),
+        "options": DAILY,
+        "description": "删除7天前生成的Excel导出文件。",
+    },
+}

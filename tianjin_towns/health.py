@@ -1,10 +1,20 @@
-"""GET /healthz: is the database reachable, is the broker reachable."""
+"""GET /healthz: is the database reachable, is the broker reachable; and what every other page answers
+when the database is not (a 503 that says so, fast, instead of a 500)."""
+
+import logging
+import sys
 
 from django.conf import settings
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+log = logging.getLogger("tianjin_towns.health")
+RETRY_AFTER_SECONDS = 30
 
 
 def _database_ok() -> bool:
@@ -32,3 +42,26 @@ def healthz(request):
     database = _database_ok()
     body = {"database": "ok" if database else "unavailable", "broker": "ok" if _broker_ok() else "unavailable"}
     return JsonResponse(body, status=200 if database else 503)
+
+
+def database_unavailable(request, exception: Exception) -> HttpResponse:
+    """503 while PostgreSQL is unreachable: JSON for the API, the 503 page for browsers.
+
+    Renders without the request's context: the navbar would ask the database for the user.
+    """
+    log.error("database unavailable: %s", str(exception).strip().splitlines()[0] if str(exception).strip() else "")
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": _("数据库暂时无法访问，请稍后重试。")}, status=503)
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def server_error(request):
+    """handler500: a database outage outside a view (a session save, a middleware) is a 503 too."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, (OperationalError, InterfaceError)):
+        return database_unavailable(request, exception)
+    return defaults.server_error(request)

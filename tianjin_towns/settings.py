@@ -3,6 +3,7 @@
 One file; every value that differs between machines comes from the environment.
 """
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -48,6 +49,8 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Only PostgreSQL is supported: DATABASE_URL must start with postgres://")
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+# A persistent connection that died with a database restart is replaced instead of failing one request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" + (",testserver" if TESTING else ""))
@@ -67,6 +70,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "guardian",
     "django_celery_beat",
+    "pgtrigger",  # database triggers behind the audit trail (django-pghistory)
+    "pghistory",
+    "axes",
+    "csp",
+    "drf_spectacular_sidecar",
+    "tianjin_towns.apps.ProjectConfig",
     "coordination",
     "ledgers",
     "inspections",
@@ -74,6 +83,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tianjin_towns.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,8 +91,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every tracked change of statistics records who made it and from which page (R-3.5 audit trail).
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tianjin_towns.middleware.SessionTimeoutMiddleware",
+    "tianjin_towns.middleware.RefusalLogMiddleware",
+    "tianjin_towns.middleware.DatabaseOutageMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "tianjin_towns.middleware.DownloadHeadersMiddleware",  # after csp: sets the downloads' own policy first
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "tianjin_towns.urls"
@@ -105,6 +123,7 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    "tianjin_towns.security.LoginThrottleBackend",  # django-axes: refuses locked-out logins, must come first
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -153,6 +172,8 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Production: nginx sends uploaded files after Django's permission check (tianjin_towns.lib.downloads).
+MEDIA_ACCEL_REDIRECT = env_bool("DJANGO_MEDIA_ACCEL_REDIRECT", False)
 
 # Security: production values unless DEBUG.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
@@ -167,6 +188,41 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 if TESTING:
     SECURE_SSL_REDIRECT = False
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes inside the compose network speak plain HTTP
+# tianjin_towns.middleware.SessionTimeoutMiddleware: logged out after this long without a request,
+# and in any case this long after logging in (a working day).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_ABSOLUTE_LIFETIME = int(os.environ.get("SESSION_ABSOLUTE_LIFETIME", str(SESSION_COOKIE_AGE)))
+# Behind nginx the client's address arrives in X-Real-IP; trust it only when nginx is the only way in.
+TRUST_X_REAL_IP = env_bool("DJANGO_TRUST_X_REAL_IP", False)
+
+# django-axes: a username is locked out from one address after repeated failures, for a cool-off period.
+# Username AND address together: district offices share one public address, so locking the address
+# would lock the whole office out because of one person, and locking the username alone would let
+# anyone lock a colleague out from anywhere.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tianjin_towns.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "tianjin_towns.security.lockout_response"  # the page in Chinese, 429
+AXES_VERBOSE = False  # tianjin_towns.security logs attempts and lockouts in the project's own format
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, nothing inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # Bootstrap draws its form icons as data: SVGs
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -184,11 +240,26 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST API v1 (see shared/API.md).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the drf-spectacular-sidecar package: no CDN, and no inline script (CSP).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Several models have a `status`; name each choice set once so the schema has no ambiguous enums.
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "ledgers.models.ReportStatus",
         "ProjectStatusEnum": "ledgers.models.Project.Status",
         "TownStatusEnum": "coordination.models.TownStatus",
+        "MeetingKindEnum": "coordination.models.MeetingKind",
+        "MeetingStateEnum": "coordination.models.MeetingState",
+        "ActionItemStatusEnum": "coordination.models.ActionItemStatus",
+        "PlanKindEnum": "coordination.models.PlanKind",
+        "PlanStatusEnum": "coordination.models.PlanStatus",
+        "PlanReviewEnum": "coordination.models.PlanVersion.Review",
+        "ProblemStatusEnum": "inspections.models.ProblemStatus",
+        "ProblemCategoryEnum": "inspections.models.ProblemCategory",
+        "ProjectCategoryEnum": "ledgers.models.Project.Category",
+        "VisitKindEnum": "inspections.models.Visit.Kind",
+        "InspectionAttachmentKindEnum": "inspections.models.Attachment.Kind",
+        "InspectionActionEnum": "inspections.models.InspectionEvent.Action",
     },
 }
 
@@ -208,18 +279,47 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@tjtowns.gov.cn")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / ".data" / "mail"))  # the file backend's folder
+# Links in e-mails point at this address.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Scheduling (R-6.1, R-3.7): the due-soon reminder goes this many working days before the due date;
+# ledger exports of more rows than this run in the background with a progress bar.
+REPORT_DUE_SOON_WORKING_DAYS = int(os.environ.get("REPORT_DUE_SOON_WORKING_DAYS", "1"))
+# Monthly district meetings not yet held by this day of the month are reminded (R-6.1).
+MEETING_REMINDER_DAY = int(os.environ.get("MEETING_REMINDER_DAY", "20"))
+EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", "5000"))
 
 # Monthly report deadlines (R-3.4): due by this day of the next month, missing after the close day.
 REPORT_DUE_DAY = int(os.environ.get("REPORT_DUE_DAY", "10"))
 REPORT_CLOSE_DAY = int(os.environ.get("REPORT_CLOSE_DAY", "25"))
+# Excel import of a month's figures (R-3.7) and evidence attachments (原始记录, R-3.5): size limits.
+LEDGER_IMPORT_MAX_BYTES = int(float(os.environ.get("LEDGER_IMPORT_MAX_MB", "5")) * 1024 * 1024)
+EVIDENCE_UPLOAD_MAX_BYTES = int(float(os.environ.get("EVIDENCE_UPLOAD_MAX_MB", "10")) * 1024 * 1024)
+
+# Photos and documents of inspections: each file at most this size (R-2.3).
+INSPECTIONS_UPLOAD_MAX_BYTES = int(float(os.environ.get("INSPECTIONS_UPLOAD_MAX_MB", "10")) * 1024 * 1024)
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo12345")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Times in UTC with the request id, so that a line can be matched with nginx's log and the audit trail.
+    "formatters": {
+        "plain": {
+            "()": "tianjin_towns.logs.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        }
+    },
+    "filters": {"request_id": {"()": "tianjin_towns.logs.RequestIdFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # django-axes narrates every login at INFO; tianjin_towns.security logs them once, in our format.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

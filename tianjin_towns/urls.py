@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
 from .health import healthz
@@ -8,6 +8,8 @@ from .health import healthz
 api_v1 = [
     path("", include("coordination.api_urls")),
     path("", include("ledgers.api_urls")),
+    path("", include("inspections.api_urls")),
+    path("", include("assessments.api_urls")),
 ]
 
 urlpatterns = [
@@ -16,8 +18,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", views.home, name="home"),
     path("", include("coordination.urls")),
     path("", include("ledgers.urls")),
+    path("", include("inspections.urls")),
+    path("", include("assessments.urls")),
+    path("", include("assessments.dashboard_urls")),
 ]
+
+# A database outage anywhere in a request answers the 503 page rather than a 500 (tianjin_towns.health).
+handler500 = "tianjin_towns.health.server_error"

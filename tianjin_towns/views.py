@@ -7,6 +7,9 @@ the ones after them (coordination ← ledgers ← inspections ← assessments).
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from assessments import selectors as assessment_selectors
+from coordination import selectors as coordination_selectors
+from inspections import selectors as inspection_selectors
 from ledgers import selectors as ledger_selectors
 from tianjin_towns.lib import dates
 
@@ -31,5 +34,8 @@ def home(request):
             "period": period,
             "today": today,
             "overview": ledger_selectors.period_overview(request.user, period),
+            "coordination_inbox": coordination_selectors.coordination_inbox(request.user, today),
+            "problem_inbox": inspection_selectors.problem_inbox(request.user, today=today),
+            "assessments": assessment_selectors.home_items(request.user, today),
         },
     )

@@ -31,6 +31,15 @@ class OrgUnit(models.Model):
             ("fill_report", _("填报月报")),
             ("approve_report", _("区级审核月报")),
             ("accept_report", _("验收月报")),
+            ("manage_meetings", _("登记会议活动")),
+            ("approve_minutes", _("审定会议纪要")),
+            ("handle_action_items", _("办理督办事项")),
+            ("verify_action_items", _("核验督办事项")),
+            ("submit_plans", _("报审规划方案")),
+            ("review_plans", _("审查规划方案")),
+            ("manage_policies", _("管理支持政策")),
+            ("manage_inspections", _("组织现场督办和专项检查")),
+            ("manage_assessments", _("组织创建考核")),
         ]
 
     def __str__(self) -> str:

@@ -77,3 +77,9 @@ def inbox_total(context) -> int:
     if not hasattr(request, "_inbox_total"):
         request._inbox_total = selectors.inbox_for_user(request.user).total
     return request._inbox_total
+
+
+@register.filter
+def lookup(mapping, key):
+    """A dict's item by a variable key in a template: {{ evidence_by_code|lookup:indicator.code }}."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -167,6 +167,10 @@ def test_header_is_frozen_and_printed_on_every_page_in_landscape(world):
 
 def _file_with_progress(world, values, period, progress, status=S.ACCEPTED):
     u = world.users
+    # The town's investment equals its projects' (a hard rule at submission, issue 3); parts stay within it.
+    invested = sum(Decimal(row["investment_month"]) for row in progress)
+    parts = ("industry_investment", "private_investment")
+    values = values | {"fixed_asset_investment": invested} | {p: min(Decimal(values[p]), invested) for p in parts}
     report = ledger.monthly_report_create(actor=u.officer, town=world.town, period=period)
     ledger.monthly_report_save(actor=u.officer, report=report, values=values, progress=progress)
     ledger.monthly_report_submit(actor=u.officer, report=report)

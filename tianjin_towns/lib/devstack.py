@@ -212,6 +212,8 @@ def cmd_run(env: dict[str, str]) -> int:
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True)
+    # The beat schedule of tianjin_towns/celery.py into the database scheduler, before beat reads it.
+    subprocess.run([*manage, "sync_schedules"], cwd=ROOT, env=env, check=True)
     celery = [sys.executable, "-m", "celery", "-A", "tianjin_towns"]
     children = {
         "web": spawn([*manage, "runserver", "127.0.0.1:8000", "--noreload"], env=env),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from zoneinfo import ZoneInfo
 
+import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -28,9 +29,12 @@ from django.utils import timezone
 
 # The demo spans the whole platform, so it lives in the last app of the dependency chain
 # (coordination ← ledgers ← inspections ← assessments) and may call every app's services.
+from assessments import demo as assessments_demo
+from coordination import demo as coordination_demo
 from coordination import services as org
 from coordination.models import MemberUnit, OrgUnit, Role, Town, TownStatus, WorkingGroup
 from coordination.reference import DISTRICTS, MEMBER_UNITS, MUNICIPALITY, WORKING_GROUPS
+from inspections import demo as inspections_demo
 from ledgers import services as ledger
 from ledgers.models import (
     Indicator,
@@ -166,14 +170,52 @@ class Command(BaseCommand):
         self.last = dates.last_ended_period()
         self.first = dates.add_months(self.last, -(MONTHS - 1))
         self.now = timezone.now()
-        with transaction.atomic():
+        # The audit trail (django-pghistory) records the demo's bulk writes as the seed's own, not as direct changes.
+        with transaction.atomic(), pghistory.context(service="seed_demo", reason="演示数据"):
             city, districts = self.seed_org_units()
             groups = self.seed_reference()
             users = self.seed_users(city, districts, groups)
             towns = self.seed_towns(districts)
             self.seed_projects(towns)
             self.seed_reports(towns, users)
+            self.seed_inspections(users)
+            self.seed_coordination(users)
+            self.seed_assessments(users)
+            self.seed_dashboards()
+            self.seed_reminders()
         self.print_summary(time.monotonic() - started)
+
+    def seed_dashboards(self) -> None:
+        """The dashboards' summary of accepted figures (issue 8): the accepted months above were written in
+        bulk, not through monthly_report_accept, so recompute it (idempotent)."""
+        from ledgers.summaries import accepted_figures_rebuild
+
+        accepted_figures_rebuild()
+
+    def seed_reminders(self) -> None:
+        """Issue 6: demo e-mail addresses, and the reminders of the last month's reporting window as the
+        scheduler would have sent them (the real services; each occasion once, so a rerun adds nothing)."""
+        from coordination.models import Notification
+        from coordination.reminders import calendar_warn_unknown_years
+        from ledgers import reminders
+
+        for user in get_user_model().objects.filter(email=""):
+            user.email = f"{user.username}@demo.tjtowns.gov.cn"
+            user.save(update_fields=["email"])
+            self.created["email_addresses"] += 1
+        today = dates.today()
+        window = reminders.ReportWindow.of(self.last)
+        for day, send in (
+            (window.opens_on, reminders.report_reminders_due),
+            (window.due_soon_on, reminders.report_reminders_due),
+            (dates.add_working_days(window.due_on, 1), reminders.report_reminders_late),
+            (today, reminders.reports_close_missing),
+        ):
+            if day <= today:
+                self.created["notifications"] += send(today=day)
+        self.created["notifications"] += calendar_warn_unknown_years(today=today)
+        # The demo's history counts as e-mailed already: `make run` must not print hundreds of mails.
+        Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=self.now)
 
     # -- organisation --------------------------------------------------------------------------------
 
@@ -387,6 +429,7 @@ class Command(BaseCommand):
                 values["projects_started"] = Decimal(sum(1 for p in plans if p["start_index"] == index and index > 0))
                 values["projects_completed"] = Decimal(sum(1 for p in plans if p["finish_index"] == index))
                 progress = self._progress(town, plans, projects, index, values["fixed_asset_investment"])
+                self._align_investment(values, progress)
                 job = {"town": town, "period": period, "values": values, "progress": progress, "actors": actors}
                 job["schedule"] = self._schedule(town, period, target)
                 (current if period == self.last else history).append((target, job))
@@ -463,13 +506,28 @@ class Command(BaseCommand):
             )
         return rows
 
+    @staticmethod
+    def _align_investment(values: dict[str, Decimal], progress: list[dict]) -> None:
+        """A town's investment is the sum of its projects' this month (a hard validation rule); parts keep their share."""
+        if not progress:
+            return
+        total = sum((row["investment_month"] for row in progress), Decimal(0))
+        whole = values["fixed_asset_investment"]
+        for part in ("industry_investment", "private_investment"):
+            values[part] = _part(total, float(values[part] / whole)) if whole else Decimal("0.00")
+        values["fixed_asset_investment"] = total
+
     def _file_report(self, *, town, period, target, values, progress, actors) -> MonthlyReport:
         officer, reviewer, office = actors["officer"], actors["reviewer"], actors["office"]
         report = ledger.monthly_report_create(actor=officer, town=town, period=period)
         if target == S.DRAFT:  # half filled in: still in the officer's "to fill" list
             partial = dict(list(values.items())[:6])
             return ledger.monthly_report_save(actor=officer, report=report, values=partial)
-        report = ledger.monthly_report_save(actor=officer, report=report, values=values, progress=progress)
+        # A figure the soft rules flag is explained before submission, as the entry form asks.
+        explanations = dict.fromkeys(values, "已与原始台账核对无误。")
+        report = ledger.monthly_report_save(
+            actor=officer, report=report, values=values, progress=progress, explanations=explanations
+        )
         report = ledger.monthly_report_submit(actor=officer, report=report)
         if target == S.SUBMITTED:
             return report
@@ -636,6 +694,24 @@ class Command(BaseCommand):
             S.DISTRICT_APPROVED: ["approve"],
             S.ACCEPTED: ["accept"],
         }[status]
+
+    # -- inspections (R-2.3) ---------------------------------------------------------------------------
+
+    def seed_inspections(self, users: dict) -> None:
+        """A year of on-site supervision visits and the problems found, with their follow-up (inspections/demo.py)."""
+        self.created.update(inspections_demo.seed_inspections(users=users))
+
+    # -- meetings, action items, plans (R-1.3 – R-1.6, R-2.1, R-2.2, R-4.1) -----------------------------
+
+    def seed_coordination(self, users: dict) -> None:
+        """Conferences, a year of meetings with realistic gaps, action items and plans (coordination/demo.py)."""
+        self.created.update(coordination_demo.seed_coordination(users=users))
+
+    # -- assessments (R-5) -------------------------------------------------------------------------------
+
+    def seed_assessments(self, users: dict) -> None:
+        """Targets, schemes, a published semi-annual and annual run, self-evaluations (assessments/demo.py)."""
+        self.created.update(assessments_demo.seed_assessments(users=users))
 
     # -- summary -------------------------------------------------------------------------------------
 

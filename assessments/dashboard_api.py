@@ -1,0 +1,157 @@
+"""GET /api/v1/dashboard/ (API.md): the leaders' dashboard figures as JSON, from the same selector as
+the page and behind the same door (a district's staff get 404 for the city or another district)."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coordination.api import parse_query
+from ledgers.selectors import TimelinessCount
+from tianjin_towns.lib import dates
+
+from . import dashboards
+from .dashboards import Dashboard, Figure
+
+
+class DashboardQuerySerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=dashboards.LEVELS)
+    id = serializers.IntegerField(required=False, min_value=1)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(
+        required=False, min_value=1, max_value=12, help_text=_("统计截至月份；默认为已结束的最近一个月")
+    )
+
+    def validate(self, attrs):
+        if attrs["level"] != dashboards.CITY and "id" not in attrs:
+            raise serializers.ValidationError({"id": _("区级和小镇驾驶舱须指定 id。")})
+        return attrs
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _completion(figure: Figure, expected: Decimal) -> dict:
+    return {
+        "target": _number(figure.target),
+        "actual": _number(figure.actual_on_target if figure.target else figure.actual),
+        "completion": _number(figure.completion),
+        "expected": _number(expected),
+        "lagging": figure.lagging,
+        "towns_with_target": figure.towns_with_target,
+        "towns_lagging": figure.towns_lagging,
+    }
+
+
+def _timeliness(by_month: dict, months) -> dict:
+    total = sum(by_month.values(), TimelinessCount())
+    return {
+        **total.as_dict(),
+        "months": [{"period": dates.format_period(m), **by_month.get(m, TimelinessCount()).as_dict()} for m in months],
+    }
+
+
+def dashboard_json(board: Dashboard) -> dict:
+    codes = [i.code for i in board.indicators]
+    targeted = [code for code in codes if board.figures[code].target is not None]
+    scope = board.scope
+    return {
+        "level": scope.level,
+        "org_unit": {"id": scope.unit.pk, "name": scope.unit.name, "level": scope.unit.level},
+        "year": board.year,
+        "through": dates.format_period(board.through),
+        "elapsed": _number(board.elapsed),
+        "lag_margin": _number(board.margin),
+        "totals": {code: _number(board.figures[code].actual) for code in codes},
+        "last_year_totals": {code: _number(board.figures[code].last_year) for code in codes},
+        "targets": {code: _number(board.figures[code].target) for code in targeted},
+        "completion": {code: _completion(board.figures[code], board.expected[code]) for code in targeted},
+        "timeliness": _timeliness(board.timeliness.total, board.timeliness.months),
+        "ranking": {
+            "run": (
+                {"id": board.run.pk, "title": board.run.title, "kind": board.run.kind, "year": board.run.year}
+                if board.run
+                else None
+            ),
+            "districts": [
+                {
+                    "id": row["unit"].id,
+                    "name": row["unit"].name,
+                    "score": _number(row["score"]),
+                    "rank": row["rank"],
+                    "towns": row["towns"],
+                    "praise": row["praise"],
+                    "warning": row["warning"],
+                }
+                for row in board.district_ranking
+            ],
+            "towns": [
+                {
+                    "id": row["town_id"],
+                    "name": row["town_name"],
+                    "district": row["district_name"],
+                    "score": _number(row["score"]),
+                    "rank": row["rank"],
+                    "district_rank": row["district_rank"],
+                    "grade": row["grade"] or None,
+                    "band": row["band"] or None,
+                }
+                for row in board.town_ranking
+            ],
+            "towns_ranked": board.towns_ranked,
+        },
+        "children": [
+            {
+                "id": child.id,
+                "name": child.name,
+                "level": child.level,
+                "totals": {code: _number(child.figures[code].actual) for code in codes},
+                "completion": {
+                    code: _number(child.figures[code].completion)
+                    for code in codes
+                    if child.figures[code].completion is not None
+                },
+                "lagging": [code for code in codes if child.figures[code].lagging],
+                "timeliness": child.timeliness.as_dict(),
+                "score": _number(child.score),
+                "rank": child.rank,
+            }
+            for child in board.children
+        ],
+        "trend": {
+            code: {key: [_number(v) for v in values] for key, values in series.items()}
+            for code, series in board.trend.items()
+        },
+        "problems": (
+            {k: v for k, v in board.problems.items() if not k.endswith("link")} if board.problems is not None else None
+        ),
+        "action_items": {k: v for k, v in board.action_items.items() if not k.endswith("link")},
+    }
+
+
+class DashboardView(APIView):
+    """The dashboard of the city, a district or a town for a year: `totals` (indicator code → the year's
+    accepted figures through the month, flows summed, stocks the latest), `targets`, `completion`,
+    `timeliness`, `ranking`, and the children, trends, problems and action items behind them."""
+
+    @extend_schema(
+        tags=["dashboard"],
+        parameters=[DashboardQuerySerializer],
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description=_("驾驶舱数据")),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description=_("参数错误")),
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description=_("单位不存在或无权访问")),
+        },
+    )
+    def get(self, request):
+        query = parse_query(DashboardQuerySerializer, request)
+        scope = dashboards.get_dashboard_scope_for_user(request.user, query["level"], query.get("id"))
+        board = dashboards.build_dashboard(scope, year=query["year"], month=query.get("month"))
+        return Response(dashboard_json(board))

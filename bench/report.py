@@ -1,0 +1,164 @@
+"""The "Dashboards and exports" section of docs/performance.md: rendered from one bench run and put in
+place of the section's previous text, leaving every other section of the file as it was."""
+
+import re
+from pathlib import Path
+
+SECTION = "## Dashboards and exports"
+DASHBOARD_RATIO = 2.0
+DASHBOARD_QUERIES = 20
+EXPORT_RATIO = 0.7
+MEMORY_GROWTH = 0.20
+MINUTES = 15
+
+
+def _yes(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def render(*, machine, sizes, generated, database_size, tables, pages, check, export, elapsed) -> str:
+    lines = [
+        SECTION,
+        "",
+        f"Measured by `make bench` (bench/) on {machine['date']}; the run took {elapsed / 60:.1f} minutes, "
+        "data generation included. Server time is the time Django takes for the request in-process "
+        "(middleware, view, template), with production settings (DEBUG off). Two floors, both bare SQL run "
+        "directly through the database driver and fetching every row: the *floor* is the statements the "
+        "dashboard itself sends for its figures (over the summary of accepted figures, ledgers/summaries.py), "
+        "the measure of everything Django adds; the *base-table floor* is hand-written SQL computing the same "
+        "figures from the monthly reports and their values without the summary (bench/floors.py), the cost "
+        "the summary saves. The targets are judged against the first, the stricter one.",
+        "",
+        "**Machine.** "
+        f"{machine['cpu']}, {machine['cores']} cores, {machine['memory']} memory; {machine['os']}; "
+        f"load average {machine['load']} when the measurements began (other work shares the machine); "
+        f"PostgreSQL {machine['postgres']}, Python {machine['python']}, Django {machine['django']}, "
+        f"openpyxl {machine['openpyxl']}.",
+        "",
+        "**Data.** "
+        f"{sizes.towns:,} towns in {sizes.districts} districts, {sizes.years} years of monthly reports "
+        f"({generated.first_period:%Y-%m} to {generated.last_period:%Y-%m}), {sizes.projects_per_town} projects "
+        f"per town; database {database_size}.",
+        "",
+        "| table | rows |",
+        "| --- | ---: |",
+    ]
+    lines += [f"| {name.replace('_', ' ')} | {count:,} |" for name, count in generated.counts.items()]
+    lines += [
+        "",
+        "Late reports about 8 %, missing about 2.5 % (half never opened, half a draft never submitted); the "
+        "last ended month is left in every workflow state. Generation: "
+        + ", ".join(f"{name} {seconds} s" for name, seconds in generated.seconds.items())
+        + ".",
+    ]
+    if generated.skipped:
+        lines += ["", "Not generated: " + "; ".join(generated.skipped) + "."]
+    lines += [
+        "",
+        "### Dashboards and the ledger page",
+        "",
+        f"Each page requested {pages[0].timing.runs} times after two warm-up requests by the city leader "
+        "(the ledger pages fewer times); p50/p95 in milliseconds; queries are every SQL statement of one "
+        "request (session, navigation bar counters and audit context included).",
+        "",
+        "| page | p50 | p95 | queries | floor p50 | floor p95 | p95 ÷ floor | base-table floor p95 | target ≤ 2× and ≤ 20 queries |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for page in pages:
+        floor = page.floor
+        if floor is None:
+            verdict = "no floor (counts per rule and period)"
+        elif "dashboard" in page.name:
+            verdict = _yes(page.ratio <= DASHBOARD_RATIO and page.queries <= DASHBOARD_QUERIES)
+            if page.ratio > DASHBOARD_RATIO and page.queries <= DASHBOARD_QUERIES:
+                verdict += " (time)"
+            elif page.ratio <= DASHBOARD_RATIO and page.queries > DASHBOARD_QUERIES:
+                verdict += " (queries)"
+        else:
+            verdict = "— (reported, no target)"
+        lines.append(
+            f"| {page.name} | {page.timing.p50:.0f} | {page.timing.p95:.0f} | {page.queries} | "
+            + (f"{floor.p50:.0f} | {floor.p95:.0f} | {page.ratio:.2f}× |" if floor else "— | — | — |")
+            + (f" {page.base_floor.p95:.0f} |" if page.base_floor else " — |")
+            + f" {verdict} |"
+        )
+    lines += [
+        "",
+        f"Exactness: the city dashboard's `totals` ({check['year']}, January–{check['month']}) "
+        + (
+            f"equal the floor's for all {check['compared']} indicators."
+            if check["matches"]
+            else f"differ from the floor's: {check.get('differences')}."
+        ),
+        "",
+        "### Excel export",
+        "",
+        f"`ledgers.exports.write_ledger_workbook` for {export['year']}, written to a file: the district-year best "
+        "of two runs, the city-year one run. The floor is bare openpyxl write-only writing the same sheets, rows "
+        "and cells (recorded from the district-year export): with the same styles applied the fastest way "
+        "openpyxl offers (each distinct style resolved once, its style array then copied to every cell), and "
+        "with the values only. The city-year is compared with the same floor rates (cells per second of the "
+        "same kinds of cells), so the city's three to four million cells are written once, not three times.",
+        "",
+        "| scope | towns | rows | cells | seconds | cells/s | floor cells/s (styled) | ratio | floor cells/s (values only) | ratio | target ≥ 0.7× |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for result in export["results"]:
+        styled = result.cells_per_second / result.floor_styled_rate
+        plain = result.cells_per_second / result.floor_plain_rate
+        lines.append(
+            f"| {result.name} | {result.towns:,} | {result.rows:,} | {result.cells:,} | {result.seconds:.1f} | "
+            f"{result.cells_per_second:,.0f} | {result.floor_styled_rate:,.0f} | {styled:.2f}× | "
+            f"{result.floor_plain_rate:,.0f} | {plain:.2f}× | {_yes(styled >= EXPORT_RATIO)} (styled floor) |"
+        )
+    memory = export["memory"]
+    growth = memory["peak_4"] / memory["peak_1"] - 1
+    lines += [
+        "",
+        f"Peak memory (Python allocations traced by tracemalloc during the export): {memory['peak_1'] / 2**20:.1f} MiB "
+        f"for {memory['towns_1']} towns ({memory['rows_1']:,} rows), {memory['peak_4'] / 2**20:.1f} MiB for "
+        f"{memory['towns_4']} towns ({memory['rows_4']:,} rows, {memory['rows_4'] / memory['rows_1']:.1f}×): "
+        f"growth {growth * 100:.0f} %, "
+        f"target < 20 %: {_yes(growth < MEMORY_GROWTH)}.",
+        "",
+        "Where the export's time goes (the smaller slice under cProfile, share of the export's time): "
+        + ", ".join(f"{name} {share:.0f} %" for name, share in export["split"])
+        + ".",
+        "",
+        "### Targets",
+        "",
+    ]
+    dashboards = [p for p in pages if "dashboard" in p.name and p.floor]
+    for page in dashboards:
+        lines.append(
+            f"- {page.name}: p95 {page.timing.p95:.0f} ms = {page.ratio:.2f}× the floor "
+            f"({_yes(page.ratio <= DASHBOARD_RATIO)}); {page.queries} queries ({_yes(page.queries <= DASHBOARD_QUERIES)})."
+        )
+    for result in export["results"]:
+        styled = result.cells_per_second / result.floor_styled_rate
+        lines.append(
+            f"- Export {result.name}: {styled:.2f}× the styled floor's cells/s ({_yes(styled >= EXPORT_RATIO)})."
+        )
+    lines += [
+        f"- Export peak memory growth at {memory['rows_4'] / memory['rows_1']:.1f}× rows: {growth * 100:.0f} % "
+        f"({_yes(growth < MEMORY_GROWTH)}).",
+        f"- `make bench` in under {MINUTES} minutes: {elapsed / 60:.1f} min ({_yes(elapsed < MINUTES * 60)}).",
+        "- An accepted report changes the dashboard on the next request: asserted by "
+        "`assessments/tests/test_dashboards.py` (nothing is cached; the figures are read live).",
+        "",
+        "Largest tables: " + ", ".join(f"{name} ({rows:,} rows, {size})" for name, rows, size in tables) + ".",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(path: Path, section: str) -> Path:
+    """Replace the section in the file (or add it, creating the file), leaving other sections alone."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _match: section.rstrip("\n") + "\n\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,105 @@
+"""`make bench`: build a province-scale database, measure the dashboards, the ledger page and the Excel
+export, and write the results to the "Dashboards and exports" section of docs/performance.md.
+
+    python -m bench.run            the full run (about ten minutes on two cores)
+    python -m bench.run --small    a quick run on a tiny data set; prints, writes nothing
+
+The database is a separate one, tianjin_towns_bench (BENCH_DATABASE_NAME), dropped and created anew on
+the server of DATABASE_URL (default postgres://postgres@127.0.0.1:5432/): the development and test
+databases are never touched. Django runs with production settings (DEBUG off), static files from the
+finders, so no collectstatic is needed.
+"""
+
+import argparse
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def _database_urls() -> tuple[str, str]:
+    """(maintenance database URL, bench database URL) on the server of DATABASE_URL."""
+    base = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_SERVER)
+    name = os.environ.get("BENCH_DATABASE_NAME", "tianjin_towns_bench")
+    return urlunsplit(base._replace(path="/postgres")), urlunsplit(base._replace(path=f"/{name}"))
+
+
+def _recreate(maintenance_url: str, bench_url: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    name = urlsplit(bench_url).path.lstrip("/")
+    conn = psycopg2.connect(maintenance_url)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    conn.close()
+
+
+def _setup(bench_url: str) -> None:
+    os.environ.update(
+        DATABASE_URL=bench_url,
+        DJANGO_SETTINGS_MODULE="tianjin_towns.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_TESTING="1",  # static files from the finders and plain HTTP; everything else as in production
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+    )
+    os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="a tiny data set; print the figures, write nothing")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    maintenance_url, bench_url = _database_urls()
+    print(f"bench database: {urlsplit(bench_url).path.lstrip('/')} (recreated)")
+    _recreate(maintenance_url, bench_url)
+    _setup(bench_url)
+
+    from django.core.management import call_command
+
+    from . import generate, measure, report
+
+    print("migrate")
+    call_command("migrate", verbosity=0)
+    sizes = generate.Sizes(2, 5, 2, 4) if args.small else generate.Sizes()
+    print(f"generate: {sizes.towns} towns in {sizes.districts} districts, {sizes.years} years")
+    generated = generate.Generator(sizes).run()
+    machine = measure.machine()
+    print("measure pages")
+    pages, check = measure.pages(generated)
+    print("measure exports")
+    export = measure.exports_all(generated)
+    elapsed = time.monotonic() - started
+    text = report.render(
+        machine=machine,
+        sizes=sizes,
+        generated=generated,
+        database_size=generate.database_size(),
+        tables=generate.largest_tables(),
+        pages=pages,
+        check=check,
+        export=export,
+        elapsed=elapsed,
+    )
+    if args.small:
+        print(text)
+    else:
+        path = report.write(ROOT / "docs" / "performance.md", text)
+        print(f"wrote {path} ({elapsed / 60:.1f} min)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

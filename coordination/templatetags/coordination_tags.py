@@ -1,0 +1,101 @@
+"""Form fields and badges of the coordination pages."""
+
+from django import forms, template
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from coordination.models import ActionItemStatus, MeetingState, PlanStatus, PlanVersion
+
+register = template.Library()
+
+MEETING_STATE_COLOURS = {
+    MeetingState.PLANNED: "text-bg-secondary",
+    MeetingState.HELD: "text-bg-info",
+    MeetingState.MINUTES_APPROVED: "text-bg-success",
+}
+ITEM_STATUS_COLOURS = {
+    ActionItemStatus.OPEN: "text-bg-secondary",
+    ActionItemStatus.IN_PROGRESS: "text-bg-primary",
+    ActionItemStatus.DONE: "text-bg-info",
+    ActionItemStatus.VERIFIED: "text-bg-success",
+}
+PLAN_STATUS_COLOURS = {
+    PlanStatus.SUBMITTED: "text-bg-info",
+    PlanStatus.RETURNED: "text-bg-danger",
+    PlanStatus.APPROVED: "text-bg-success",
+}
+REVIEW_COLOURS = {
+    PlanVersion.Review.PENDING: "text-bg-info",
+    PlanVersion.Review.RETURNED: "text-bg-danger",
+    PlanVersion.Review.APPROVED: "text-bg-success",
+}
+
+
+def _badge(colours: dict, choices, value: str | None):
+    if not value:
+        return ""
+    return format_html(
+        '<span class="badge status-badge {}">{}</span>', colours.get(value, "text-bg-light"), choices(value).label
+    )
+
+
+@register.simple_tag
+def meeting_state_badge(state: str | None):
+    return _badge(MEETING_STATE_COLOURS, MeetingState, state)
+
+
+@register.simple_tag
+def item_status_badge(status: str | None):
+    return _badge(ITEM_STATUS_COLOURS, ActionItemStatus, status)
+
+
+@register.simple_tag
+def plan_status_badge(status: str | None):
+    return _badge(PLAN_STATUS_COLOURS, PlanStatus, status)
+
+
+@register.simple_tag
+def review_badge(review: str | None):
+    return _badge(REVIEW_COLOURS, PlanVersion.Review, review)
+
+
+@register.filter
+def is_overdue(item, today) -> bool:
+    return item.is_overdue_on(today)
+
+
+@register.simple_tag
+def item_overdue_flag(item, today):
+    if item.is_overdue_on(today):
+        days = (today - item.due_on).days
+        return format_html(
+            '<span class="badge badge-soft-danger overdue-flag"><i class="bi bi-alarm" aria-hidden="true"></i> {}</span>',
+            _("逾期 %(days)s 天") % {"days": days},
+        )
+    return ""
+
+
+def widget_css(field: forms.BoundField) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select) and not isinstance(widget, forms.CheckboxSelectMultiple):
+        css = "form-select"
+    else:
+        css = "form-control"
+    return f"{css} is-invalid" if field.errors else css
+
+
+@register.simple_tag
+def widget(field: forms.BoundField, **attrs):
+    """The field's widget with Bootstrap classes (is-invalid when it has errors) and extra attributes."""
+    attrs = {name.replace("_", "-"): value for name, value in attrs.items()}  # aria_label → aria-label
+    attrs["class"] = f"{widget_css(field)} {attrs.get('class', '')}".strip()
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def form_field(field: forms.BoundField, **options):
+    """Label, widget, help text and errors of one field, as the pages lay them out."""
+    return render_to_string("coordination/includes/field.html", {"field": field, "options": options})

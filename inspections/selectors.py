@@ -1,0 +1,488 @@
+"""Reads across relations for visits and problems: lists in a fixed number of queries, the inbox, the
+quarterly measures (R-2.3, scored by assessments, R-5.2), the cadence counter (R-2.4) and the circular (R-5.6)."""
+
+import datetime
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from coordination import permissions as unit_perms
+from coordination.models import OrgUnit, Town
+from coordination.permissions import liaison_member_unit_id
+from tianjin_towns.lib import dates
+
+from .models import Attachment, Escalation, InspectionEvent, Problem, ProblemStatus, Visit
+from .permissions import districts_managed_by, problems_qs_for_user, visits_qs_for_user
+
+S = ProblemStatus
+OPEN_STATUSES = (S.OPEN, S.IN_PROGRESS, S.DONE)
+
+
+# --- Periods -----------------------------------------------------------------------------------------
+
+
+def quarter_of(day: datetime.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    """[start, end) of a quarter: quarter_bounds(2026, 3) → (2026-07-01, 2026-10-01)."""
+    start = datetime.date(year, 3 * (quarter - 1) + 1, 1)
+    return start, dates.add_months(start, 3)
+
+
+def period_bounds(year: int, quarter: int | None) -> tuple[datetime.date, datetime.date]:
+    """A quarter, or the whole year when `quarter` is None."""
+    if quarter is None:
+        return datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    return quarter_bounds(year, quarter)
+
+
+# --- Lists -------------------------------------------------------------------------------------------
+
+
+def _problem_related(qs: QuerySet[Problem]) -> QuerySet[Problem]:
+    return qs.select_related("visit__district", "town__unit", "responsible_unit", "responsible_member_unit")
+
+
+def visit_list(
+    user: AbstractBaseUser,
+    *,
+    district_id: int | None = None,
+    town_id: int | None = None,
+    kind: str | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet[Visit]:
+    """Visits the user sees, newest first, with their towns, member units and problem counts."""
+    today = today or dates.today()
+    qs = visits_qs_for_user(user)
+    if district_id:
+        qs = qs.filter(district_id=district_id)
+    if town_id:
+        qs = qs.filter(pk__in=Visit.towns.through.objects.filter(town_id=town_id).values("visit_id"))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if start:
+        qs = qs.filter(held_on__gte=start)
+    if end:
+        qs = qs.filter(held_on__lt=end)
+    return (
+        qs.select_related("district")
+        .prefetch_related(
+            Prefetch("towns", queryset=Town.objects.select_related("unit").order_by("unit__order", "unit__code")),
+            "member_units",
+        )
+        .annotate(
+            problem_count=Count("problems", distinct=True),
+            open_count=Count("problems", filter=~Q(problems__status=S.VERIFIED), distinct=True),
+            overdue_count=Count(
+                "problems", filter=~Q(problems__status=S.VERIFIED) & Q(problems__due_on__lt=today), distinct=True
+            ),
+            solved_count=Count("problems", filter=Q(problems__solved_same_day=True), distinct=True),
+        )
+        .order_by("-held_on", "-pk")
+    )
+
+
+def visit_problems(visit: Visit, user: AbstractBaseUser) -> list[Problem]:
+    """The visit's problems the user sees (a liaison sees only its unit's), with their evidence files."""
+    qs = problems_qs_for_user(user).filter(visit=visit)
+    return list(
+        _problem_related(qs).prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk"))
+        )
+    )
+
+
+def visit_attachments(visit: Visit) -> list[Attachment]:
+    """Files of the visit itself (evidence of problems is shown with each problem)."""
+    return list(visit.attachments.filter(problem__isnull=True).order_by("uploaded_at", "pk"))
+
+
+def visit_history(visit: Visit) -> list[InspectionEvent]:
+    return list(visit.events.filter(problem__isnull=True).select_related("actor__profile").order_by("at", "pk"))
+
+
+def problem_list(
+    user: AbstractBaseUser,
+    *,
+    district_id: int | None = None,
+    visit_id: int | None = None,
+    status: str | None = None,
+    category: str | None = None,
+    overdue: bool = False,
+    mine: bool = False,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet[Problem]:
+    today = today or dates.today()
+    qs = problems_qs_for_user(user)
+    if district_id:
+        qs = qs.filter(visit__district_id=district_id)
+    if visit_id:
+        qs = qs.filter(visit_id=visit_id)
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if overdue:
+        qs = qs.exclude(status=S.VERIFIED).filter(due_on__lt=today)
+    if mine:
+        qs = qs.filter(_assigned_to(user))
+    if start:
+        qs = qs.filter(found_on__gte=start)
+    if end:
+        qs = qs.filter(found_on__lt=end)
+    return _problem_related(qs).order_by("-found_on", "-visit_id", "pk")
+
+
+def problem_with_related(pk: int) -> Problem:
+    """One problem with what its API answer shows (no access check: callers went through the door)."""
+    return _problem_related(Problem.objects.filter(pk=pk)).prefetch_related("attachments").get()
+
+
+def problem_timeline(problem: Problem) -> list[InspectionEvent]:
+    return list(
+        problem.events.select_related("actor__profile")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")))
+        .order_by("at", "pk")
+    )
+
+
+def problem_escalations(problem: Problem) -> list[Escalation]:
+    return list(problem.escalations.order_by("level"))
+
+
+# --- What waits for the user (待我处理) ---------------------------------------------------------------
+
+
+def _assigned_to(user: AbstractBaseUser) -> Q:
+    """Problems the user answers for: its units' (as officer or leader) or its member unit's."""
+    units = unit_perms.org_units_for_user(user, unit_perms.FILL) | unit_perms.org_units_for_user(
+        user, unit_perms.APPROVE
+    )
+    scope = Q(responsible_unit__in=units.values("pk"))
+    member_unit = liaison_member_unit_id(user)
+    if member_unit is not None:
+        scope |= Q(responsible_member_unit_id=member_unit)
+    return scope
+
+
+@dataclass
+class ProblemInbox:
+    today: datetime.date
+    to_rectify: list[Problem] = field(default_factory=list)  # open or in progress, assigned to the user's unit
+    to_verify: list[Problem] = field(default_factory=list)  # rectified, awaiting the office
+    to_rectify_count: int = 0
+    to_verify_count: int = 0
+    overdue_count: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.to_rectify_count + self.to_verify_count
+
+
+def problem_inbox(user: AbstractBaseUser, *, today: datetime.date | None = None, limit: int = 8) -> ProblemInbox:
+    """Problems waiting for the user: the most urgent first (overdue, then by deadline)."""
+    today = today or dates.today()
+    inbox = ProblemInbox(today=today)
+    to_rectify = problems_qs_for_user(user).filter(_assigned_to(user), status__in=(S.OPEN, S.IN_PROGRESS))
+    counts = to_rectify.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    inbox.to_rectify_count, inbox.overdue_count = counts["total"], counts["overdue"]
+    if inbox.to_rectify_count:
+        inbox.to_rectify = list(_problem_related(to_rectify).order_by("due_on", "pk")[:limit])
+    to_verify = Problem.objects.filter(visit__district__in=districts_managed_by(user).values("pk"), status=S.DONE)
+    inbox.to_verify_count = to_verify.count()
+    if inbox.to_verify_count:
+        inbox.to_verify = list(_problem_related(to_verify).order_by("rectified_on", "pk")[:limit])
+    return inbox
+
+
+def problem_inbox_count(user: AbstractBaseUser) -> int:
+    """For the navigation badge: how many problems wait for the user (two counts, no rows)."""
+    if not user.is_authenticated:
+        return 0
+    total = problems_qs_for_user(user).filter(_assigned_to(user), status__in=(S.OPEN, S.IN_PROGRESS)).count()
+    total += Problem.objects.filter(visit__district__in=districts_managed_by(user).values("pk"), status=S.DONE).count()
+    return total
+
+
+# --- Measures ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Measures:
+    """How a district (or town) handled the problems found on visits held in a period.
+
+    `found` counts problems found on visits held in [start, end); the other counts describe those
+    problems as of `today`: `closed` verified, `closed_on_time` verified by their deadline, `open`
+    not verified yet, `overdue` not verified and past the deadline. Shares are of `found` (None when
+    nothing was found); solved the same day includes solved on the spot.
+    """
+
+    visits: int = 0  # on-site supervision services held
+    special_inspections: int = 0
+    found: int = 0
+    solved_on_site: int = 0
+    solved_same_day: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    open: int = 0
+    overdue: int = 0
+    days_to_close: list[int] = field(default_factory=list, repr=False)
+
+    @staticmethod
+    def _share(part: int, whole: int) -> float | None:
+        return round(part / whole, 4) if whole else None
+
+    @property
+    def visits_held(self) -> int:
+        return self.visits + self.special_inspections
+
+    @property
+    def share_solved_on_site(self) -> float | None:
+        return self._share(self.solved_on_site, self.found)
+
+    @property
+    def share_solved_same_day(self) -> float | None:
+        return self._share(self.solved_same_day, self.found)
+
+    @property
+    def share_closed_on_time(self) -> float | None:
+        return self._share(self.closed_on_time, self.found)
+
+    @property
+    def median_days_to_close(self) -> float | None:
+        """Median of (closed on − found on) over the verified problems; None when none is closed yet."""
+        return float(statistics.median(self.days_to_close)) if self.days_to_close else None
+
+    def add_problem(
+        self, *, status: str, solved_on_site: bool, solved_same_day: bool, found_on, due_on, closed_on, today
+    ) -> None:
+        self.found += 1
+        self.solved_on_site += solved_on_site
+        self.solved_same_day += solved_same_day
+        if status == S.VERIFIED:
+            self.closed += 1
+            self.closed_on_time += closed_on <= due_on
+            self.days_to_close.append((closed_on - found_on).days)
+        else:
+            self.open += 1
+            self.overdue += due_on < today
+
+    def as_dict(self) -> dict:
+        return {
+            "visits": self.visits,
+            "special_inspections": self.special_inspections,
+            "visits_held": self.visits_held,
+            "found": self.found,
+            "solved_on_site": self.solved_on_site,
+            "solved_same_day": self.solved_same_day,
+            "share_solved_on_site": self.share_solved_on_site,
+            "share_solved_same_day": self.share_solved_same_day,
+            "closed": self.closed,
+            "closed_on_time": self.closed_on_time,
+            "share_closed_on_time": self.share_closed_on_time,
+            "median_days_to_close": self.median_days_to_close,
+            "open": self.open,
+            "overdue": self.overdue,
+        }
+
+
+PROBLEM_MEASURE_FIELDS = ("status", "solved_on_site", "solved_same_day", "found_on", "due_on", "closed_on")
+
+
+def _count_visits(result: dict[int, Measures], rows: Iterable[tuple[int, str, int]]) -> None:
+    for key, kind, count in rows:
+        if key not in result:
+            continue
+        if kind == Visit.Kind.ONSITE_SUPERVISION:
+            result[key].visits += count
+        else:
+            result[key].special_inspections += count
+
+
+def problem_measures(
+    *,
+    district_ids: list[int] | None = None,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date | None = None,
+) -> dict[int, Measures]:
+    """Measures per district (every district when `district_ids` is None) for visits held in [start, end).
+
+    Not scoped to a user: callers pass the districts the user sees. Two queries whatever the size.
+    """
+    today = today or dates.today()
+    if district_ids is None:
+        district_ids = list(OrgUnit.objects.filter(level=OrgUnit.Level.DISTRICT).values_list("pk", flat=True))
+    result = {pk: Measures() for pk in district_ids}
+    visits = (
+        Visit.objects.filter(district_id__in=district_ids, held_on__gte=start, held_on__lt=end)
+        .values_list("district_id", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    _count_visits(result, visits)
+    problems = Problem.objects.filter(
+        visit__district_id__in=district_ids, visit__held_on__gte=start, visit__held_on__lt=end
+    ).values_list("visit__district_id", *PROBLEM_MEASURE_FIELDS)
+    for district_id, *values in problems:
+        result[district_id].add_problem(**dict(zip(PROBLEM_MEASURE_FIELDS, values, strict=True)), today=today)
+    return result
+
+
+def problem_measures_by_town(
+    *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
+) -> dict[int, Measures]:
+    """Measures per town (every town) for visits held in [start, end): visits that went to the town and
+    the problems recorded against it. Problems recorded for a district as a whole count only there."""
+    today = today or dates.today()
+    result = {pk: Measures() for pk in Town.objects.values_list("pk", flat=True)}
+    through = Visit.towns.through
+    visits = (
+        through.objects.filter(visit__held_on__gte=start, visit__held_on__lt=end)
+        .values_list("town_id", "visit__kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    _count_visits(result, visits)
+    problems = Problem.objects.filter(
+        town__isnull=False, visit__held_on__gte=start, visit__held_on__lt=end
+    ).values_list("town_id", *PROBLEM_MEASURE_FIELDS)
+    for town_id, *values in problems:
+        if town_id in result:
+            result[town_id].add_problem(**dict(zip(PROBLEM_MEASURE_FIELDS, values, strict=True)), today=today)
+    return result
+
+
+def measures_total(measures: Iterable[Measures]) -> Measures:
+    """The sum of several districts' (or quarters') measures; the median is over all their closed problems."""
+    total = Measures()
+    counted = ("visits", "special_inspections", "found", "solved_on_site", "solved_same_day", "closed")
+    counted += ("closed_on_time", "open", "overdue")
+    for item in measures:
+        for name in counted:
+            setattr(total, name, getattr(total, name) + getattr(item, name))
+        total.days_to_close.extend(item.days_to_close)
+    return total
+
+
+def districts_for_user(user: AbstractBaseUser) -> QuerySet[OrgUnit]:
+    return unit_perms.org_units_for_user(user).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
+
+
+# --- Cadence (R-2.4) ---------------------------------------------------------------------------------
+
+
+def visits_held_counter(kind: str) -> Callable[[list[int], datetime.date, datetime.date], dict[int, int]]:
+    """The counter coordination's cadence registry calls: visits of `kind` held per org unit in [start, end).
+
+    A district counts the visits to it; a town counts the visits that went to the town.
+    """
+
+    def count(unit_ids: list[int], start: datetime.date, end: datetime.date) -> dict[int, int]:
+        result = dict.fromkeys(unit_ids, 0)
+        in_period = {"held_on__gte": start, "held_on__lt": end, "kind": kind}
+        for district_id, n in (
+            Visit.objects.filter(district_id__in=unit_ids, **in_period)
+            .values_list("district_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            result[district_id] += n
+        for town_id, n in (
+            Visit.towns.through.objects.filter(
+                town_id__in=unit_ids, **{f"visit__{key}": value for key, value in in_period.items()}
+            )
+            .values_list("town_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            result[town_id] += n
+        return result
+
+    return count
+
+
+def visit_list_link(kind: str) -> Callable[[int, datetime.date, datetime.date], str]:
+    """Where the cadence matrix links a cell: the visit list filtered to the district, kind and period.
+
+    Visit rules are per district (1–2 a quarter), so the unit is a district; no query per cell.
+    """
+
+    def link(unit_id: int, start: datetime.date, end: datetime.date) -> str:
+        last_day = end - datetime.timedelta(days=1)
+        query = {"district": unit_id, "kind": kind, "date_from": start.isoformat(), "date_to": last_day.isoformat()}
+        return f"{reverse('inspection-list')}?{urlencode(query)}"
+
+    return link
+
+
+# --- Circular (通报, R-5.6) --------------------------------------------------------------------------
+
+
+@dataclass
+class CircularEntry:
+    problem: Problem
+    days_overdue: int
+
+
+@dataclass
+class CircularDistrict:
+    district: OrgUnit
+    entries: list[CircularEntry]
+
+
+@dataclass
+class Circular:
+    start: datetime.date
+    end: datetime.date
+    as_of: datetime.date
+    districts: list[CircularDistrict]
+    district_count: int  # districts covered, with or without overdue problems
+
+    @property
+    def total(self) -> int:
+        return sum(len(d.entries) for d in self.districts)
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=1)
+
+
+def overdue_circular(
+    *,
+    districts: Iterable[OrgUnit],
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date | None = None,
+) -> Circular:
+    """Problems overdue at the end of [start, end) — or today, for a period still running — per district.
+
+    A problem is overdue on a day when its deadline has passed and it was not verified closed by then;
+    problems found before the period and still overdue are listed too.
+    """
+    today = today or dates.today()
+    as_of = min(end - datetime.timedelta(days=1), today)
+    districts = list(districts)
+    problems = _problem_related(
+        Problem.objects.filter(
+            visit__district__in=[d.pk for d in districts], found_on__lte=as_of, due_on__lt=as_of
+        ).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
+    ).order_by("due_on", "pk")
+    by_district: dict[int, list[CircularEntry]] = defaultdict(list)
+    for problem in problems:
+        by_district[problem.visit.district_id].append(CircularEntry(problem, (as_of - problem.due_on).days))
+    blocks = [CircularDistrict(d, by_district[d.pk]) for d in districts if by_district.get(d.pk)]
+    blocks.sort(key=lambda block: (-len(block.entries), block.district.order))
+    return Circular(start=start, end=end, as_of=as_of, districts=blocks, district_count=len(districts))

@@ -1,0 +1,656 @@
+"""All writes of visits, problems and their follow-up (R-2.3, R-5.6).
+
+Each function is one operation in one transaction: it checks its invariants, writes the
+InspectionEvent beside the change and tells the people concerned. Uploaded files are checked before
+anything is written, and a file is stored only with its row: when the operation fails, the files it
+had already written are deleted again, so a refused upload leaves neither a row nor a file.
+"""
+
+import datetime
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from coordination import permissions as unit_perms
+from coordination.models import MemberUnit, OrgUnit, Role, Town
+from coordination.selectors import users_with_unit_perm
+from coordination.services import notify
+from tianjin_towns.errors import ConflictError
+from tianjin_towns.lib import dates
+
+from .models import Attachment, Escalation, InspectionEvent, Problem, ProblemCategory, ProblemStatus, Visit
+from .uploads import CheckedFile, check_uploads
+
+A = InspectionEvent.Action
+S = ProblemStatus
+# Days past the deadline at which each escalation level is reached (1: the day after the deadline).
+ESCALATION_LEVELS = ((Escalation.Level.OVERDUE, 1), (Escalation.Level.LONG_OVERDUE, 30))
+
+
+# --- Files -------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _storing_files() -> Iterator[list[str]]:
+    """Collects the names of files written inside; deletes them if the block raises."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def _attach(
+    stored: list[str],
+    checked: Iterable[CheckedFile],
+    *,
+    actor,
+    visit: Visit,
+    problem: Problem | None = None,
+    event: InspectionEvent | None = None,
+) -> list[Attachment]:
+    attachments = []
+    for item in checked:
+        attachment = Attachment(
+            visit=visit,
+            problem=problem,
+            event=event,
+            kind=item.kind,
+            token=uuid.uuid4().hex,
+            extension=item.extension,
+            name=item.name,
+            content_type=item.content_type,
+            size=item.size,
+            uploaded_by=actor,
+        )
+        item.file.seek(0)
+        attachment.file.save(item.name, item.file, save=False)
+        stored.append(attachment.file.name)
+        attachment.save()
+        attachments.append(attachment)
+    return attachments
+
+
+def _checked(files) -> list[CheckedFile]:
+    try:
+        return check_uploads(files)
+    except ValidationError as error:
+        raise ValidationError({"files": error.messages}) from None
+
+
+# --- Events and recipients ---------------------------------------------------------------------------
+
+
+def _event(
+    *,
+    visit: Visit,
+    actor,
+    action: str,
+    problem: Problem | None = None,
+    from_status: str = "",
+    note: str = "",
+    changes=None,
+) -> InspectionEvent:
+    return InspectionEvent.objects.create(
+        visit=visit,
+        problem=problem,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=problem.status if problem is not None else "",
+        note=note,
+        changes=changes or {},
+    )
+
+
+def inspection_office_users(district: OrgUnit):
+    """Who runs inspections in `district` and verifies rectifications (the office's coordination group)."""
+    return users_with_unit_perm(district, unit_perms.MANAGE_INSPECTIONS)
+
+
+def _liaisons(member_unit_id: int):
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, profile__role=Role.LIAISON, profile__member_unit_id=member_unit_id)
+        .order_by("pk")
+    )
+
+
+def responsible_users(problem: Problem) -> list:
+    """Who answers for the problem: the unit's officers and leaders, or the member unit's liaisons."""
+    if problem.responsible_member_unit_id is not None:
+        return list(_liaisons(problem.responsible_member_unit_id))
+    unit = problem.responsible_unit
+    return [*users_with_unit_perm(unit, unit_perms.FILL), *users_with_unit_perm(unit, unit_perms.APPROVE)]
+
+
+def responsible_leaders(problem: Problem) -> list:
+    """The responsible unit's leader: the district's reviewing leader; a member unit's liaisons speak for it."""
+    if problem.responsible_member_unit_id is not None:
+        return list(_liaisons(problem.responsible_member_unit_id))
+    return list(users_with_unit_perm(problem.responsible_unit, unit_perms.APPROVE))
+
+
+def _city_leaders():
+    return get_user_model().objects.filter(
+        is_active=True, profile__role=Role.LEADER, profile__org_unit__level=OrgUnit.Level.MUNICIPAL
+    )
+
+
+def _tell(problem: Problem, recipients, *, kind: str, subject: str, occasion: str, body: str = "") -> None:
+    notify(
+        recipients=recipients,
+        kind=kind,
+        subject=subject,
+        body=body,
+        link=reverse("problem-detail", args=[problem.pk]),
+        about=problem,
+        occasion=occasion,
+    )
+
+
+def _label(problem: Problem) -> str:
+    where = problem.town.unit.name if problem.town_id else problem.visit.district.name
+    text = problem.description.strip().splitlines()[0] if problem.description.strip() else ""
+    return f"{where}：{text[:40]}"
+
+
+# --- Visits ------------------------------------------------------------------------------------------
+
+
+def _clean_visit(
+    *, kind: str, district: OrgUnit, held_on: datetime.date, title: str, towns: list[Town], today: datetime.date
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if kind not in Visit.Kind.values:
+        errors["kind"] = [_("请选择督办检查的类型。")]
+    if district.level != OrgUnit.Level.DISTRICT:
+        errors["district"] = [_("督办检查必须针对一个区。")]
+    if held_on > today:
+        errors["held_on"] = [_("督办日期不能晚于今天：请在督办检查举行后登记。")]
+    if not (title or "").strip():
+        errors["title"] = [_("请填写督办检查的主题。")]
+    strays = [t.unit.name for t in towns if t.district_id != district.pk]
+    if strays:
+        errors["towns"] = [
+            _("以下小镇不属于%(district)s：%(towns)s。") % {"district": district.name, "towns": "、".join(strays)}
+        ]
+    return errors
+
+
+@transaction.atomic
+def visit_create(
+    *,
+    actor: AbstractBaseUser,
+    kind: str,
+    district: OrgUnit,
+    held_on: datetime.date,
+    title: str,
+    towns: Iterable[Town] = (),
+    member_units: Iterable[MemberUnit] = (),
+    participants: str = "",
+    summary: str = "",
+    files: Iterable = (),
+) -> Visit:
+    """Record an on-site supervision visit or special inspection, with its photos and documents."""
+    towns = list(towns)
+    errors = _clean_visit(kind=kind, district=district, held_on=held_on, title=title, towns=towns, today=dates.today())
+    try:
+        checked = _checked(files)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    with _storing_files() as stored:
+        visit = Visit.objects.create(
+            kind=kind,
+            district=district,
+            held_on=held_on,
+            title=title.strip(),
+            participants=(participants or "").strip(),
+            summary=(summary or "").strip(),
+            created_by=actor,
+        )
+        visit.towns.set(towns)
+        visit.member_units.set(list(member_units))
+        event = _event(visit=visit, actor=actor, action=A.VISIT_CREATE)
+        _attach(stored, checked, actor=actor, visit=visit, event=event)
+    return visit
+
+
+VISIT_FIELDS = ("kind", "held_on", "title", "participants", "summary")
+
+
+@transaction.atomic
+def visit_update(*, actor: AbstractBaseUser, visit: Visit, files: Iterable = (), **fields) -> Visit:
+    """Correct a visit's details; towns and member units are replaced when given, `files` are added.
+    The district stays."""
+    visit = Visit.objects.select_for_update().select_related("district").get(pk=visit.pk)
+    towns = list(fields.pop("towns")) if "towns" in fields else None
+    member_units = list(fields.pop("member_units")) if "member_units" in fields else None
+    unknown = set(fields) - set(VISIT_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    merged = {name: fields.get(name, getattr(visit, name)) for name in VISIT_FIELDS}
+    errors = _clean_visit(
+        kind=merged["kind"],
+        district=visit.district,
+        held_on=merged["held_on"],
+        title=merged["title"],
+        towns=towns if towns is not None else [],
+        today=dates.today(),
+    )
+    if merged["held_on"] != visit.held_on and visit.problems.filter(due_on__lt=merged["held_on"]).exists():
+        errors.setdefault("held_on", []).append(_("已有问题的整改期限早于新的督办日期，请先调整这些问题的期限。"))
+    if errors:
+        raise ValidationError(errors)
+    changes = {}
+    for name in VISIT_FIELDS:
+        new = merged[name].strip() if isinstance(merged[name], str) else merged[name]
+        if new != getattr(visit, name):
+            changes[name] = [str(getattr(visit, name)), str(new)]
+            setattr(visit, name, new)
+    if towns is not None:
+        old = sorted(visit.towns.values_list("unit__name", flat=True))
+        if old != sorted(t.unit.name for t in towns):
+            changes["towns"] = ["、".join(old), "、".join(sorted(t.unit.name for t in towns))]
+            visit.towns.set(towns)
+    if member_units is not None:
+        old = sorted(visit.member_units.values_list("name", flat=True))
+        if old != sorted(m.name for m in member_units):
+            changes["member_units"] = ["、".join(old), "、".join(sorted(m.name for m in member_units))]
+            visit.member_units.set(member_units)
+    files = list(files or [])
+    if files:
+        visit_add_attachments(actor=actor, visit=visit, files=files)
+    if changes:
+        visit.save()
+        if "held_on" in changes:
+            # A problem is found on the day of its visit; the deadline check above keeps due ≥ found.
+            visit.problems.update(found_on=visit.held_on)
+        _event(visit=visit, actor=actor, action=A.VISIT_UPDATE, changes=changes)
+    return visit
+
+
+@transaction.atomic
+def visit_add_attachments(*, actor: AbstractBaseUser, visit: Visit, files: Iterable) -> list[Attachment]:
+    checked = _checked(files)
+    if not checked:
+        raise ValidationError({"files": [_("请选择要上传的照片或文件。")]})
+    with _storing_files() as stored:
+        event = _event(
+            visit=visit,
+            actor=actor,
+            action=A.ATTACH,
+            note=_("上传 %(n)s 个附件") % {"n": len(checked)},
+        )
+        return _attach(stored, checked, actor=actor, visit=visit, event=event)
+
+
+# --- Problems ----------------------------------------------------------------------------------------
+
+
+def _clean_problem(
+    *,
+    visit: Visit,
+    category: str,
+    description: str,
+    town: Town | None,
+    responsible_unit: OrgUnit | None,
+    responsible_member_unit: MemberUnit | None,
+    due_on: datetime.date | None,
+    solved: bool,
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if category not in ProblemCategory.values:
+        errors["category"] = [_("请选择问题类别。")]
+    if not (description or "").strip():
+        errors["description"] = [_("请填写问题描述。")]
+    if town is not None and town.district_id != visit.district_id:
+        errors["town"] = [
+            _("小镇“%(town)s”不属于%(district)s。") % {"town": town.unit.name, "district": visit.district.name}
+        ]
+    if (responsible_unit is None) == (responsible_member_unit is None):
+        errors["responsible"] = [_("请选择一个责任单位：区、小镇或市级成员单位。")]
+    elif responsible_unit is not None and visit.district_id not in (responsible_unit.pk, responsible_unit.parent_id):
+        errors["responsible"] = [
+            _("责任单位必须是%(district)s或其小镇，或者市级成员单位。") % {"district": visit.district.name}
+        ]
+    if due_on is None and not solved:
+        errors["due_on"] = [_("请填写整改期限（现场或当日解决的问题除外）。")]
+    elif due_on is not None and due_on < visit.held_on:
+        errors["due_on"] = [_("整改期限不能早于督办日期 %(date)s。") % {"date": visit.held_on.isoformat()}]
+    return errors
+
+
+@transaction.atomic
+def problem_create(
+    *,
+    actor: AbstractBaseUser,
+    visit: Visit,
+    category: str,
+    description: str,
+    town: Town | None = None,
+    responsible_unit: OrgUnit | None = None,
+    responsible_member_unit: MemberUnit | None = None,
+    due_on: datetime.date | None = None,
+    solved_on_site: bool = False,
+    solved_same_day: bool = False,
+    files: Iterable = (),
+) -> Problem:
+    """Add a problem to a visit's list. Solved on the spot or the same day: closed at once, on the visit's day
+    ("能今天解决的绝不拖到明天,能现场解决的决不带回办公室"); otherwise open until rectified and verified."""
+    visit = Visit.objects.select_related("district").get(pk=visit.pk)
+    solved_same_day = solved_same_day or solved_on_site
+    errors = _clean_problem(
+        visit=visit,
+        category=category,
+        description=description,
+        town=town,
+        responsible_unit=responsible_unit,
+        responsible_member_unit=responsible_member_unit,
+        due_on=due_on,
+        solved=solved_same_day,
+    )
+    try:
+        checked = _checked(files)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    found_on = visit.held_on
+    solved_on = found_on if solved_same_day else None
+    with _storing_files() as stored:
+        problem = Problem.objects.create(
+            visit=visit,
+            town=town,
+            category=category,
+            description=description.strip(),
+            responsible_unit=responsible_unit,
+            responsible_member_unit=responsible_member_unit,
+            found_on=found_on,
+            due_on=due_on or found_on,
+            solved_on_site=solved_on_site,
+            solved_same_day=solved_same_day,
+            status=S.VERIFIED if solved_same_day else S.OPEN,
+            rectified_on=solved_on,
+            closed_on=solved_on,
+            created_by=actor,
+        )
+        if solved_same_day:
+            note = _("现场解决") if solved_on_site else _("当日解决")
+            event = _event(visit=visit, problem=problem, actor=actor, action=A.SOLVE, note=note)
+        else:
+            event = _event(visit=visit, problem=problem, actor=actor, action=A.CREATE)
+        _attach(stored, checked, actor=actor, visit=visit, problem=problem, event=event)
+    if not solved_same_day:
+        _tell(
+            problem,
+            responsible_users(problem),
+            kind="problem_assigned",
+            subject=_("督办问题交办：%(label)s") % {"label": _label(problem)},
+            body=_("整改期限：%(due)s。请按期整改并报告整改情况。") % {"due": problem.due_on.isoformat()},
+            occasion=f"problem-assigned:{problem.pk}:{event.pk}",
+        )
+    return problem
+
+
+def _locked(problem: Problem) -> Problem:
+    return (
+        Problem.objects.select_for_update(of=("self",))
+        .select_related("visit__district", "town__unit", "responsible_unit", "responsible_member_unit")
+        .get(pk=problem.pk)
+    )
+
+
+def _transition(problem: Problem, allowed: set[str], verb: str) -> str:
+    if problem.status not in allowed:
+        raise ConflictError(
+            _("问题当前状态为“%(status)s”，不能%(verb)s。") % {"status": S(problem.status).label, "verb": verb}
+        )
+    return problem.status
+
+
+PROBLEM_FIELDS = ("category", "description", "town", "responsible_unit", "responsible_member_unit", "due_on")
+
+
+@transaction.atomic
+def problem_update(*, actor: AbstractBaseUser, problem: Problem, **fields) -> Problem:
+    """The office corrects a problem that is not closed yet: its text, town, responsible unit or deadline."""
+    unknown = set(fields) - set(PROBLEM_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    problem = _locked(problem)
+    _transition(problem, {S.OPEN, S.IN_PROGRESS, S.DONE}, _("修改"))
+    merged = {name: fields.get(name, getattr(problem, name)) for name in PROBLEM_FIELDS}
+    if "responsible_unit" in fields and fields["responsible_unit"] is not None:
+        merged["responsible_member_unit"] = fields.get("responsible_member_unit")
+    if "responsible_member_unit" in fields and fields["responsible_member_unit"] is not None:
+        merged["responsible_unit"] = fields.get("responsible_unit")
+    errors = _clean_problem(visit=problem.visit, solved=False, **merged)
+    if errors:
+        raise ValidationError(errors)
+    merged["description"] = merged["description"].strip()
+    changes = {}
+    for name, new in merged.items():
+        old = getattr(problem, name)
+        if new != old:
+            changes[name] = [_display(old), _display(new)]
+            setattr(problem, name, new)
+    if not changes:
+        return problem
+    reassigned = "responsible_unit" in changes or "responsible_member_unit" in changes
+    problem.save()
+    event = _event(
+        visit=problem.visit, problem=problem, actor=actor, action=A.UPDATE, from_status=problem.status, changes=changes
+    )
+    if reassigned or "due_on" in changes:
+        _tell(
+            problem,
+            responsible_users(problem),
+            kind="problem_assigned" if reassigned else "problem_changed",
+            subject=(_("督办问题交办：%(label)s") if reassigned else _("督办问题已调整：%(label)s"))
+            % {"label": _label(problem)},
+            body=_("整改期限：%(due)s。") % {"due": problem.due_on.isoformat()},
+            occasion=f"problem-changed:{problem.pk}:{event.pk}",
+        )
+    return problem
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Town):
+        return value.unit.name
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str) and value in ProblemCategory.values:
+        return str(ProblemCategory(value).label)
+    return str(value)
+
+
+def _note(note: str, what: str) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_("请填写%(what)s。") % {"what": what}]})
+    return note
+
+
+@transaction.atomic
+def problem_report_progress(*, actor: AbstractBaseUser, problem: Problem, note: str, files: Iterable = ()) -> Problem:
+    """The responsible unit reports how the rectification is going: open or in progress → in progress."""
+    note = _note(note, _("整改进展"))
+    checked = _checked(files)
+    problem = _locked(problem)
+    from_status = _transition(problem, {S.OPEN, S.IN_PROGRESS}, _("报告整改进展"))
+    with _storing_files() as stored:
+        problem.status = S.IN_PROGRESS
+        problem.save()
+        event = _event(
+            visit=problem.visit, problem=problem, actor=actor, action=A.PROGRESS, from_status=from_status, note=note
+        )
+        _attach(stored, checked, actor=actor, visit=problem.visit, problem=problem, event=event)
+    return problem
+
+
+@transaction.atomic
+def problem_rectify(
+    *,
+    actor: AbstractBaseUser,
+    problem: Problem,
+    note: str,
+    files: Iterable = (),
+    on: datetime.date | None = None,
+) -> Problem:
+    """The responsible unit reports the rectification done, with evidence: → done, awaiting the office."""
+    note = _note(note, _("整改情况"))
+    checked = _checked(files)
+    problem = _locked(problem)
+    from_status = _transition(problem, {S.OPEN, S.IN_PROGRESS}, _("报告整改完成"))
+    with _storing_files() as stored:
+        problem.status = S.DONE
+        problem.rectified_on = on or dates.today()
+        problem.save()
+        event = _event(
+            visit=problem.visit, problem=problem, actor=actor, action=A.RECTIFY, from_status=from_status, note=note
+        )
+        _attach(stored, checked, actor=actor, visit=problem.visit, problem=problem, event=event)
+    _tell(
+        problem,
+        inspection_office_users(problem.visit.district),
+        kind="problem_rectified",
+        subject=_("督办问题已整改，请核验：%(label)s") % {"label": _label(problem)},
+        body=note,
+        occasion=f"problem-rectified:{problem.pk}:{event.pk}",
+    )
+    return problem
+
+
+@transaction.atomic
+def problem_verify(
+    *, actor: AbstractBaseUser, problem: Problem, note: str = "", on: datetime.date | None = None
+) -> Problem:
+    """The office confirms the rectification: done → verified (closed, 销号)."""
+    problem = _locked(problem)
+    from_status = _transition(problem, {S.DONE}, _("核验销号"))
+    problem.status = S.VERIFIED
+    problem.closed_on = max(on or dates.today(), problem.found_on)
+    if problem.closed_on == problem.found_on:
+        problem.solved_same_day = True  # rectified and verified on the day it was found
+    problem.reject_reason = ""
+    problem.save()
+    event = _event(
+        visit=problem.visit,
+        problem=problem,
+        actor=actor,
+        action=A.VERIFY,
+        from_status=from_status,
+        note=(note or "").strip(),
+    )
+    _tell(
+        problem,
+        responsible_users(problem),
+        kind="problem_verified",
+        subject=_("督办问题已核验销号：%(label)s") % {"label": _label(problem)},
+        occasion=f"problem-verified:{problem.pk}:{event.pk}",
+    )
+    return problem
+
+
+@transaction.atomic
+def problem_reject(*, actor: AbstractBaseUser, problem: Problem, reason: str) -> Problem:
+    """The office finds the rectification insufficient: done → open again, with the reason the unit reads."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("退回整改时必须填写原因。")]})
+    problem = _locked(problem)
+    from_status = _transition(problem, {S.DONE}, _("退回整改"))
+    problem.status = S.OPEN
+    problem.rectified_on = None
+    problem.reject_reason = reason
+    problem.save()
+    event = _event(
+        visit=problem.visit, problem=problem, actor=actor, action=A.REJECT, from_status=from_status, note=reason
+    )
+    _tell(
+        problem,
+        responsible_users(problem),
+        kind="problem_rejected",
+        subject=_("督办问题核验未通过，请继续整改：%(label)s") % {"label": _label(problem)},
+        body=_("退回原因：%(reason)s") % {"reason": reason},
+        occasion=f"problem-rejected:{problem.pk}:{event.pk}",
+    )
+    return problem
+
+
+# --- Escalation --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def problems_escalate_overdue(*, today: datetime.date) -> list[Escalation]:
+    """Bring every overdue problem to the responsible unit's leader and the office, once per level.
+
+    Safe to run twice (the scheduler calls it daily): a (problem, level) pair is recorded once and its
+    notification occasion is unique, so a second run creates and sends nothing. A rectification that
+    awaits verification goes to the office alone: the unit has done its part.
+    """
+    first_level_days = ESCALATION_LEVELS[0][1]
+    overdue = list(
+        Problem.objects.exclude(status=S.VERIFIED)
+        .filter(due_on__lte=today - datetime.timedelta(days=first_level_days))
+        .select_related("visit__district", "town__unit", "responsible_unit", "responsible_member_unit")
+        .order_by("due_on", "pk")
+    )
+    done = set(Escalation.objects.filter(problem__in=overdue).values_list("problem_id", "level"))
+    offices: dict[int, list] = {}
+    created = []
+    for problem in overdue:
+        district = problem.visit.district
+        if district.pk not in offices:
+            offices[district.pk] = list(inspection_office_users(district))
+        days = (today - problem.due_on).days
+        for level, threshold in ESCALATION_LEVELS:
+            if days < threshold or (problem.pk, level) in done:
+                continue
+            recipients = list(offices[district.pk])
+            if problem.status != S.DONE:
+                recipients += responsible_leaders(problem)
+            if level == Escalation.Level.LONG_OVERDUE:
+                recipients += list(_city_leaders())
+            escalation, is_new = Escalation.objects.get_or_create(
+                problem=problem,
+                level=level,
+                defaults={"on": today, "days_overdue": days, "recipients": len({u.pk for u in recipients})},
+            )
+            if not is_new:
+                continue
+            subject = (
+                _("督办问题严重逾期（%(days)s天）：%(label)s")
+                if level == Escalation.Level.LONG_OVERDUE
+                else _("督办问题逾期未整改（%(days)s天）：%(label)s")
+            ) % {"days": days, "label": _label(problem)}
+            _tell(
+                problem,
+                recipients,
+                kind="problem_overdue",
+                subject=subject,
+                body=_("责任单位：%(unit)s；整改期限：%(due)s；当前状态：%(status)s。")
+                % {
+                    "unit": problem.responsible_name,
+                    "due": problem.due_on.isoformat(),
+                    "status": S(problem.status).label,
+                },
+                occasion=f"problem-overdue:{problem.pk}:{level}",
+            )
+            created.append(escalation)
+    return created

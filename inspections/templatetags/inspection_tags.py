@@ -1,0 +1,78 @@
+"""Badges, shares and the navigation count of the inspection pages."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from inspections import selectors
+from inspections.models import ProblemStatus, Visit
+
+register = template.Library()
+
+STATUS_COLOURS = {
+    ProblemStatus.OPEN: "text-bg-warning",
+    ProblemStatus.IN_PROGRESS: "text-bg-info",
+    ProblemStatus.DONE: "text-bg-primary",
+    ProblemStatus.VERIFIED: "text-bg-success",
+}
+STATUS_ICONS = {
+    ProblemStatus.OPEN: "bi-hourglass",
+    ProblemStatus.IN_PROGRESS: "bi-tools",
+    ProblemStatus.DONE: "bi-clipboard-check",
+    ProblemStatus.VERIFIED: "bi-check-circle",
+}
+
+
+@register.simple_tag
+def problem_status_badge(status: str | None):
+    if not status:
+        return ""
+    return format_html(
+        '<span class="badge status-badge {}"><i class="bi {}" aria-hidden="true"></i> {}</span>',
+        STATUS_COLOURS.get(status, "text-bg-light"),
+        STATUS_ICONS.get(status, ""),
+        ProblemStatus(status).label,
+    )
+
+
+@register.simple_tag
+def visit_kind_badge(kind: str):
+    css = "badge-soft-kind-onsite" if kind == Visit.Kind.ONSITE_SUPERVISION else "badge-soft-kind-special"
+    return format_html('<span class="badge {}">{}</span>', css, Visit.Kind(kind).label)
+
+
+@register.simple_tag
+def overdue_badge(days: int | None):
+    if not days:
+        return ""
+    return format_html('<span class="badge badge-soft-danger">{}</span>', _("逾期 %(n)s 天") % {"n": days})
+
+
+@register.filter
+def percent(share: float | None) -> str:
+    """0.25 → '25%', 0.3333 → '33.3%'; None (nothing to divide) → '—'."""
+    if share is None:
+        return "—"
+    value = round(share * 100, 1)
+    return f"{value:g}%"
+
+
+@register.filter
+def days(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return _("%(n)s 天") % {"n": f"{value:g}"}
+
+
+@register.simple_tag(takes_context=True)
+def inspections_waiting(context) -> int:
+    """Problems waiting for the user (to rectify or to verify); counted once per request."""
+    inbox = context.get("problem_inbox")
+    if inbox is not None:
+        return inbox.total
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return 0
+    if not hasattr(request, "_inspections_waiting"):
+        request._inspections_waiting = selectors.problem_inbox_count(request.user)
+    return request._inspections_waiting

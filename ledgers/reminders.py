@@ -1,0 +1,197 @@
+"""Monthly report reminders (R-6.1, R-3.4): who still owes a report, told on working days, once each.
+
+For the report of month P (the windows come from tianjin_towns.lib.dates):
+- opened: from the first working day of month P+1 until the due date, officers are told which of their
+  towns must report (one notification per officer and month);
+- due soon: REPORT_DUE_SOON_WORKING_DAYS working days before the due date (never on the opening day,
+  whose notice already names the due date), officers whose towns have not submitted;
+- late: on the first working day after the due date, officers, district leaders and the office
+  (统计验收) about the towns that have not submitted;
+- missing: after the close date the reports are marked missing (漏报) by the ledgers service and the
+  same people are told.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from coordination import permissions as unit_perms
+from coordination.models import Town
+from coordination.reminders import (
+    day_label,
+    is_officer,
+    items_by_recipient,
+    period_label,
+    send_digests,
+    unit_perm_holders,
+)
+from tianjin_towns.lib import dates
+
+from . import services
+from .models import MonthlyReport
+
+
+@dataclass(frozen=True)
+class ReportWindow:
+    """The days that matter for the report of one month."""
+
+    period: datetime.date
+    opens_on: datetime.date
+    due_on: datetime.date
+    closes_on: datetime.date
+
+    @classmethod
+    def of(cls, period: datetime.date) -> "ReportWindow":
+        return cls(
+            period=period,
+            opens_on=dates.first_working_day_of_month(dates.add_months(period, 1)),
+            due_on=dates.report_due_date(period),
+            closes_on=dates.report_close_date(period),
+        )
+
+    @property
+    def missing_notice_until(self) -> datetime.date:
+        """The missing notice is due from the day after closing to the end of that month (a week at least),
+        so that a worker that was down catches up, but old months are not queried for ever."""
+        month_end = dates.add_months(self.period, 2) - datetime.timedelta(days=1)
+        return max(month_end, self.closes_on + datetime.timedelta(days=7))
+
+    @property
+    def due_soon_on(self) -> datetime.date:
+        """The first day of the due-soon reminder: a few working days before the due date, after opening."""
+        before_due = dates.add_working_days(self.due_on, -settings.REPORT_DUE_SOON_WORKING_DAYS)
+        return max(before_due, dates.add_working_days(self.opens_on, 1))
+
+
+def report_windows(today: datetime.date) -> list[ReportWindow]:
+    """The months whose reminders may fall on `today`: the last ended month and the one before it."""
+    latest = dates.last_ended_period(today)
+    return [ReportWindow.of(dates.add_months(latest, -1)), ReportWindow.of(latest)]
+
+
+def outstanding_towns(period: datetime.date, by: datetime.date) -> list[Town]:
+    """Towns that owe the report of `period` and had not submitted it by the end of day `by`."""
+    towns = Town.objects.select_related("unit", "district").order_by("district__order", "unit__order", "unit__code")
+    received = set(
+        MonthlyReport.objects.filter(period=period, submitted_at__date__lte=by).values_list("town_id", flat=True)
+    )
+    return [town for town in towns if town.expects_report(period) and town.pk not in received]
+
+
+def _recipients(towns: list[Town], *perms: str):
+    holders = [unit_perm_holders([town.pk for town in towns], perm) for perm in perms]
+    return lambda town: [user for by_unit in holders for user in by_unit.get(town.pk, [])]
+
+
+def _town_line(town: Town) -> str:
+    return f"{town.district.name} {town.name}"
+
+
+def _link_for(period: datetime.date):
+    """Officers go to their inbox (待我处理, where the 填报 buttons are), reviewers to the month's list."""
+    month_list = f"{reverse('report-list')}?month={dates.format_period(period)}"
+
+    def link(user) -> str:
+        return reverse("home") if is_officer(user) else month_list
+
+    return link
+
+
+def _tell(window: ReportWindow, towns: list[Town], *, kind: str, perms: tuple[str, ...], subject: str, intro: str):
+    """One digest per recipient about `towns`. `subject` and `intro` may name %(period)s, %(due)s, %(close)s
+    (with the year: %(due_full)s, %(close_full)s); the subject also %(count)s, the recipient's towns."""
+    words = {
+        "period": period_label(window.period),
+        "due": day_label(window.due_on),
+        "due_full": day_label(window.due_on, with_year=True),
+        "close": day_label(window.closes_on),
+        "close_full": day_label(window.closes_on, with_year=True),
+    }
+    return send_digests(
+        items_by_recipient(towns, _recipients(towns, *perms)),
+        kind=kind,
+        occasion=f"{kind.replace('_', '-')}:{dates.format_period(window.period)}",
+        subject=lambda items: subject % {**words, "count": len(items)},
+        intro=intro % words,
+        line=_town_line,
+        link=_link_for(window.period),
+    )
+
+
+OFFICERS = (unit_perms.FILL,)
+OFFICERS_LEADERS_OFFICE = (unit_perms.FILL, unit_perms.APPROVE, unit_perms.ACCEPT)
+
+
+@transaction.atomic
+def report_reminders_due(*, today: datetime.date) -> int:
+    """Month opened and due soon, to the officers of towns that have not submitted. Returns notifications created."""
+    if not dates.is_working_day(today):
+        return 0
+    created = 0
+    for window in report_windows(today):
+        if window.opens_on <= today <= window.due_on:
+            created += _tell(
+                window,
+                outstanding_towns(window.period, today),
+                kind="report_opened",
+                perms=OFFICERS,
+                subject=_("请报送%(period)s月报，截止%(due)s"),
+                intro=_("%(period)s月报已开始填报，截止日期为%(due_full)s。以下小镇需要报送："),
+            )
+        if window.due_soon_on <= today <= window.due_on:
+            created += _tell(
+                window,
+                outstanding_towns(window.period, today),
+                kind="report_due_soon",
+                perms=OFFICERS,
+                subject=_("%(period)s月报即将截止（%(due)s），%(count)s个小镇尚未报送"),
+                intro=_("%(period)s月报将于%(due_full)s截止，以下小镇尚未报送："),
+            )
+    return created
+
+
+@transaction.atomic
+def report_reminders_late(*, today: datetime.date) -> int:
+    """After the due date: officers, district leaders and the office learn which towns have not submitted."""
+    if not dates.is_working_day(today):
+        return 0
+    created = 0
+    for window in report_windows(today):
+        if window.due_on < today <= window.closes_on:
+            created += _tell(
+                window,
+                outstanding_towns(window.period, today),  # those who filed after the due date are late, not owing
+                kind="report_late",
+                perms=OFFICERS_LEADERS_OFFICE,
+                subject=_("%(period)s月报已过截止日期，%(count)s个小镇尚未报送"),
+                intro=_(
+                    "%(period)s月报截止日期为%(due_full)s，以下小镇至今未报送，报送后计为迟报；"
+                    "%(close)s后仍未报送的计为漏报："
+                ),
+            )
+    return created
+
+
+@transaction.atomic
+def reports_close_missing(*, today: datetime.date) -> int:
+    """After the close date: mark the reports that never came missing (漏报, the ledgers service does it
+    every day), then, on a working day, tell officers, district leaders and the office once."""
+    services.monthly_reports_mark_missing(today=today)
+    if not dates.is_working_day(today):
+        return 0
+    created = 0
+    for window in report_windows(today):
+        if window.closes_on < today <= window.missing_notice_until:
+            created += _tell(
+                window,
+                outstanding_towns(window.period, window.closes_on),
+                kind="report_missing",
+                perms=OFFICERS_LEADERS_OFFICE,
+                subject=_("%(period)s月报漏报：%(count)s个小镇未在关闭日前报送"),
+                intro=_("%(period)s月报已于%(close_full)s关闭填报，以下小镇未报送，计为漏报；补报需市特镇办同意："),
+            )
+    return created

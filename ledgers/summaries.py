@@ -1,0 +1,74 @@
+"""The accepted figures of each report in one row (issue 8, SPEC §8): a summary the leaders' dashboards
+read instead of one ReportValue row per indicator, so a city-wide year is a few thousand rows rather
+than half a million.
+
+The row of a report exists exactly while the report is accepted and holds its values in cents (exact
+integers, fixed width, so `figures[indicator_id]` in SQL is a direct lookup), positioned by indicator id. The services keep it so in the same transaction as the
+change of status (monthly_report_accept, monthly_report_reopen_approve), so a dashboard shows an
+accepted report on the next request; `accepted_figures_rebuild()` recomputes every row (after a bulk
+load such as seed_demo's or the benchmark's, and in the migration that created the table).
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection, models
+
+from coordination.models import Town
+
+from .models import Indicator, MonthlyReport, ReportStatus, ReportValue
+
+
+class AcceptedFigures(models.Model):
+    report = models.OneToOneField(MonthlyReport, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="+", db_index=False)
+    period = models.DateField()
+    # figures[i] is the value of the indicator whose id is i, times 100 (NULL where the report has none).
+    figures = ArrayField(models.BigIntegerField(null=True))
+
+    class Meta:
+        verbose_name = "已验收数据汇总"
+        verbose_name_plural = "已验收数据汇总"
+        indexes = [
+            # The dashboards filter by month range (city, district) or by town; the figures ride along,
+            # so the scans read the index alone.
+            models.Index(fields=["period", "town"], include=["figures"], name="acceptedfigures_period"),
+            models.Index(fields=["town", "period"], include=["figures"], name="acceptedfigures_town"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}"
+
+
+def _insert_sql(condition: str) -> str:
+    return f"""
+        INSERT INTO {AcceptedFigures._meta.db_table} (report_id, town_id, period, figures)
+        SELECT r.id, r.town_id, r.period,
+               ARRAY(
+                   SELECT ROUND(v.value * 100)::bigint
+                   FROM generate_series(1, (SELECT COALESCE(MAX(id), 1) FROM {Indicator._meta.db_table})) AS g(i)
+                   LEFT JOIN {ReportValue._meta.db_table} v ON v.report_id = r.id AND v.indicator_id = g.i
+                   ORDER BY g.i
+               )
+        FROM {MonthlyReport._meta.db_table} r
+        WHERE r.status = %s AND {condition}
+    """
+
+
+def accepted_figures_refresh(report_ids: Iterable[int]) -> None:
+    """Make the rows of these reports match their status and values now (called inside the services'
+    transactions; safe to call twice)."""
+    ids = list(report_ids)
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {AcceptedFigures._meta.db_table} WHERE report_id = ANY(%s)", [ids])
+        cursor.execute(_insert_sql("r.id = ANY(%s)"), [ReportStatus.ACCEPTED, ids])
+
+
+def accepted_figures_rebuild() -> int:
+    """Recompute every row from the reports (after a bulk load); returns the number of accepted reports."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {AcceptedFigures._meta.db_table}")
+        cursor.execute(_insert_sql("TRUE"), [ReportStatus.ACCEPTED])
+        return cursor.rowcount

@@ -1,0 +1,28 @@
+"""The project's Celery app as test workers run it: `celery -A tests.celery_app worker` (and beat).
+
+It is tianjin_towns.celery's app, with two things test processes need: the queue the test named
+(TEST_CELERY_QUEUE, see tests/workers.py `private_queue`), and, since pytest-django empties the test
+database between tests and Django then recreates the content types under new ids, a worker serving many
+tests forgets its cached ones (and the holiday calendar) before each task.
+"""
+
+import os
+
+from celery.signals import task_prerun
+
+from tianjin_towns.celery import app
+
+__all__ = ["app"]
+
+if os.environ.get("TEST_CELERY_QUEUE"):
+    app.conf.task_default_queue = os.environ["TEST_CELERY_QUEUE"]
+
+
+@task_prerun.connect
+def forget_cached_rows(**kwargs) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from tianjin_towns.lib import dates
+
+    ContentType.objects.clear_cache()
+    dates.clear_calendar_cache()

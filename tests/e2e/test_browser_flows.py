@@ -1,0 +1,268 @@
+"""Browser end-to-end: Debian's Chromium, driven by Playwright, against pytest-django's live server.
+
+A monthly report goes from draft to accepted through the pages, as the people who do it: dongli's
+information officer fills and submits it, dongli's reviewing leader approves it, the office's
+policy group accepts it and exports the ledger, whose workbook holds the accepted figure; the
+leaders open their home pages. Screenshots go to tests/e2e/screenshots/ (ignored by git).
+
+No `playwright install`: the browser is /usr/bin/chromium (`apt-get install chromium
+fonts-noto-cjk`, which .ci/run does). Without it these tests are skipped on a developer's machine
+and FAIL in CI (CI set), so that a missing browser never passes for a green run.
+
+Playwright's sync API runs an event loop in the thread that drives it, and Django gives code under
+a running loop other database connections; so the browser runs in a thread of its own (`in_browser`)
+and the test's own database work stays in the test's thread.
+"""
+
+import contextlib
+import io
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.template.loader import render_to_string
+
+from ledgers.models import MonthlyReport, ReportStatus
+from tianjin_towns.lib import dates
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+PASSWORD = "test-pass-123"  # conftest.PASSWORD
+TIMEOUT_MS = 15_000
+# The figures the officer types; 1357.9 appears nowhere else, so finding it in the workbook proves
+# that the accepted report reached the export.
+FIGURES = {
+    "fixed_asset_investment": "1357.9",
+    "industry_investment": "900",
+    "private_investment": "310",
+    "tax_revenue": "152.5",
+    "main_business_revenue": "5600",
+    "land_quota_granted": "12",
+    "land_supplied": "8.5",
+    "new_enterprises": "3",
+    "employment": "2100",
+    "tourists": "4.2",
+    "projects_started": "2",
+    "projects_completed": "1",
+}
+
+# serialized_rollback: the live server needs committed rows, and the indicator catalogue that a data
+# migration created must be back for the tests that run after these.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def database_as_found(django_db_blocker):
+    """Leave the database as these tests found it: the last test's flush empties it, and transactional
+    tests of other modules that run later expect the migrated reference data.
+
+    Restoring rewrites every row, append-only audit tables included, whose triggers (django-pgtrigger)
+    refuse an UPDATE: this thread's restores go through; the live server's thread, where the
+    application runs, keeps every trigger."""
+    from django.apps import apps
+    from django.db import connection
+
+    ignoring = contextlib.nullcontext
+    if apps.is_installed("pgtrigger"):
+        import pgtrigger
+
+        ignoring = pgtrigger.ignore
+    with ignoring():
+        yield
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            with django_db_blocker.unblock():
+                connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture
+def in_browser() -> Callable:
+    """in_browser(steps) runs steps(page) in a fresh Chromium in the browser thread and returns its result.
+
+    The page collects what a person would not see but must not happen: script errors and resources
+    that the server or the Content-Security-Policy refused (the favicon aside: the site has none).
+    """
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (.ci/run does it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+    def run(steps: Callable):
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(
+                viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True
+            )
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(f"script error: {error}"))
+            page.on(
+                "console", lambda m: errors.append(m.text) if m.type == "error" and "status of" not in m.text else None
+            )
+            page.on(
+                "response",
+                lambda r: (
+                    errors.append(f"{r.status} {r.url}")
+                    if r.status >= 400 and r.request.resource_type != "document" and not r.url.endswith("/favicon.ico")
+                    else None
+                ),
+            )
+            try:
+                result = steps(page)
+            finally:
+                browser.close()
+            assert not errors, errors
+            return result
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="browser") as pool:
+        yield lambda steps: pool.submit(run, steps).result()
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"9-{name}.png"), full_page=True)
+
+
+def log_in(page, base: str, username: str) -> None:
+    from playwright.sync_api import expect
+
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator(".app-navbar")).to_be_visible()
+
+
+def confirm(page, button: str, modal: str, label: str) -> None:
+    """Click an action button, then the confirmation dialog's button: every irreversible step has one."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name=button, exact=True).first.click()
+    dialog = page.locator(modal)
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name=label).click()
+    expect(page.locator(".alert-success")).to_be_visible()
+
+
+def test_a_report_goes_from_draft_to_accepted_and_into_the_exported_ledger(in_browser, live_server, world):
+    base = live_server.url
+    period = dates.last_ended_period()
+    town_id, town_name = world.town.pk, world.town.unit.name
+
+    def officer_submits(page) -> str:
+        from playwright.sync_api import expect
+
+        log_in(page, base, "dongli-officer")
+        inbox = page.locator("form", has=page.locator(f"input[name=town][value='{town_id}']")).first
+        expect(inbox).to_be_visible()  # the inbox offers the month's report
+        shot(page, "01-officer-inbox")
+        inbox.get_by_role("button", name="填报").click()
+        expect(page.locator("#report-form")).to_be_visible()
+        for code, value in FIGURES.items():
+            page.fill(f"input[name={code}]", value)
+        shot(page, "02-officer-entry-form")
+        page.get_by_role("button", name="提交审核").click()
+        expect(page.locator("#confirm-submit")).to_be_visible()
+        page.locator("#confirm-submit").get_by_role("button", name="确认提交").click()
+        expect(page.locator(".alert-success")).to_be_visible()
+        return page.url
+
+    report_url = in_browser(officer_submits)
+    report = MonthlyReport.objects.get(town=world.town, period=period)
+    assert report.status == ReportStatus.SUBMITTED
+    assert report_url.endswith(f"/reports/{report.pk}/")
+
+    def reviewer_approves(page) -> None:
+        from playwright.sync_api import expect
+
+        log_in(page, base, "dongli-leader")
+        expect(page.locator(f"a[href='/reports/{report.pk}/']").first).to_be_visible()  # in the inbox
+        page.goto(report_url)
+        shot(page, "03-leader-review")
+        confirm(page, "审核通过", "#confirm-approve", "审核通过")
+
+    in_browser(reviewer_approves)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DISTRICT_APPROVED
+
+    def office_accepts_and_exports(page) -> bytes:
+        from playwright.sync_api import expect
+
+        log_in(page, base, "office-policy")
+        page.goto(report_url)
+        confirm(page, "验收", "#confirm-accept", "确认验收")
+        shot(page, "04-office-accepted")
+        expect(page.get_by_role("button", name="验收", exact=True)).to_have_count(0)  # locked now
+        page.goto(f"{base}/ledger/?year={period.year}")
+        shot(page, "05-office-ledger")
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name="导出Excel").click()
+        download = download_info.value
+        assert download.suggested_filename.endswith(".xlsx")
+        return Path(download.path()).read_bytes()
+
+    workbook_bytes = in_browser(office_accepts_and_exports)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.ACCEPTED
+    workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes), read_only=True, data_only=True)
+    rows = [row for ws in workbook.worksheets for row in ws.iter_rows(values_only=True)]
+    assert any(town_name in row and 1357.9 in row for row in rows), "the accepted figure is not in the workbook"
+
+
+def test_leaders_and_the_office_land_on_a_home_page_with_their_work(in_browser, live_server, world, make_report):
+    base = live_server.url
+    report = make_report(ReportStatus.SUBMITTED)
+
+    def visit_homes(page) -> None:
+        from playwright.sync_api import expect
+
+        for username, name in (
+            ("dongli-leader", "leader-home"),
+            ("leader", "convener-home"),
+            ("office-policy", "office-home"),
+        ):
+            log_in(page, base, username)
+            expect(page.locator("h1.page-title")).to_be_visible()
+            if username == "dongli-leader":
+                expect(page.get_by_text("待区级审核").first).to_be_visible()
+                expect(page.locator(f"a[href='/reports/{report.pk}/']").first).to_be_visible()
+            shot(page, f"06-{name}")
+
+    in_browser(visit_homes)
+
+
+def test_the_lockout_and_outage_pages_render_in_chinese(in_browser, live_server, world, settings):
+    base = live_server.url
+    outage_page = render_to_string("503.html")  # as tianjin_towns.health answers while PostgreSQL is down
+
+    def pages(page) -> None:
+        from playwright.sync_api import expect
+
+        for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+            page.goto(f"{base}/accounts/login/")
+            page.fill("input[name=username]", "xiqing-officer")
+            page.fill("input[name=password]", "wrong")
+            page.click("button[type=submit]")
+        expect(page.get_by_text("登录已暂时锁定")).to_be_visible()
+        shot(page, "07-locked-out")
+        page.goto(f"{base}/healthz")  # the same origin, so the page's static files load
+        page.set_content(outage_page)
+        expect(page.get_by_text("系统暂时不可用").first).to_be_visible()
+        shot(page, "08-database-outage")
+
+    in_browser(pages)

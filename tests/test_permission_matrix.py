@@ -1,0 +1,897 @@
+"""The permission matrix: every page and API route × every persona, against the table ROWS below.
+
+The routes come from the URL configuration, so a new endpoint is covered without anyone remembering:
+a route (and HTTP method) without a row fails `test_every_route_has_a_row`, whose message is the row
+to paste. Each row says who may do it (`ok`), who sees the object but may not act (`forbidden`, 403)
+and what everyone else gets (`rest`: 404 for an object they cannot see). Anonymous callers are sent
+to the login page (pages) or refused with 401/403 (API) unless the row is `public`.
+
+Personas (conftest.world): dongli's officer and reviewing leader, xiqing's officer (the outsider),
+a member of each of the office's four working groups, the convener (leader), a member-unit liaison,
+and anonymous. Each persona's request runs in its own savepoint on a freshly built target object,
+so a successful POST changes nothing for the next persona.
+
+Adding a row:   Row("meeting-detail", "GET", target="meeting", ok=SEES_CITY, rest=404)
+Adding a target: TARGETS["meeting"] = lambda w: <create it through your app's services; return it>
+(target objects belong to dongli unless the name says otherwise, so SEES_DONGLI is who sees them).
+"""
+
+import datetime
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.views.generic.edit import ProcessFormView
+from rest_framework.authtoken.models import Token
+
+from conftest import FULL_VALUES, PASSWORD
+from ledgers import services as ledger
+from ledgers.models import Project, ReportStatus
+
+# --- Personas ------------------------------------------------------------------------------------------
+
+ANONYMOUS = "anonymous"
+OFFICE = frozenset({"office_policy", "office_assess", "office_planning", "office_coord"})
+USERS = frozenset({"officer", "reviewer", "outsider", "leader", "liaison"} | OFFICE)
+PERSONAS = sorted(USERS) + [ANONYMOUS]
+DONGLI = frozenset({"officer", "reviewer"})
+SEES_CITY = OFFICE | {"leader"}  # view every district's data
+SEES_DONGLI = DONGLI | SEES_CITY  # who sees a dongli object
+NOBODY: frozenset = frozenset()
+
+
+def _but(group: frozenset, *names: str) -> frozenset:
+    return group - set(names)
+
+
+# --- Targets: the objects a route's URL points at ------------------------------------------------------
+
+SEPT = datetime.date(2026, 9, 1)
+
+
+def _report(world, status: str):
+    u = world.users
+    report = ledger.monthly_report_create(actor=u.officer, town=world.town, period=SEPT)
+    report = ledger.monthly_report_save(actor=u.officer, report=report, values=FULL_VALUES)
+    steps = [
+        (ReportStatus.SUBMITTED, lambda r: ledger.monthly_report_submit(actor=u.officer, report=r)),
+        (ReportStatus.DISTRICT_APPROVED, lambda r: ledger.monthly_report_approve(actor=u.reviewer, report=r)),
+        (ReportStatus.ACCEPTED, lambda r: ledger.monthly_report_accept(actor=u.office_policy, report=r)),
+    ]
+    for reached, step in steps:
+        if report.status == status:
+            break
+        report = step(report)
+        assert report.status == reached
+    return report
+
+
+def _project(world):
+    return ledger.project_create(
+        actor=world.users.officer,
+        town=world.town,
+        code="P-001",
+        name="智能装备产业园",
+        category=Project.Category.INDUSTRY,
+        total_investment=10000,
+        annual_investment=3000,
+    )
+
+
+TARGETS: dict[str, Callable] = {
+    "draft_report": lambda w: _report(w, ReportStatus.DRAFT),
+    "submitted_report": lambda w: _report(w, ReportStatus.SUBMITTED),
+    "approved_report": lambda w: _report(w, ReportStatus.DISTRICT_APPROVED),
+    "project": _project,
+    "town": lambda w: w.town,
+    "district": lambda w: w.dongli,
+}
+
+
+# Meetings, action items, plans and policies (issue 4): dongli's, made through the coordination services.
+def _coordination_targets() -> dict[str, Callable]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from coordination import services as org
+    from coordination.models import MemberUnit
+    from coordination.tests.factories import make_item, make_meeting, make_plan
+
+    def meeting_attachment(w):
+        meeting = make_meeting(w)
+        upload = SimpleUploadedFile("签到表.pdf", b"%PDF")
+        return org.meeting_attach(actor=w.users.officer, meeting=meeting, file=upload)
+
+    def done_item(w):
+        item = make_item(w)
+        upload = SimpleUploadedFile("批复.pdf", b"%PDF")
+        return org.action_item_report_progress(
+            actor=w.users.officer, item=item, done=True, resolution="完成", evidence=upload
+        )
+
+    def returned_plan(w):
+        return org.plan_return(actor=w.users.office_planning, plan=make_plan(w), comments="请补充创建点位")
+
+    def plan_attachment(w):
+        plan = org.plan_submit(
+            actor=w.users.officer, org_unit=w.town.unit, kind="development", title="规划",
+            content={"scope": "范围", "positioning": "定位"}, attachments=[SimpleUploadedFile("规划.pdf", b"%PDF")],
+        )  # fmt: skip
+        return plan.versions.get().attachments.get()
+
+    def policy(w):
+        stats = MemberUnit.objects.get(code="statistics")
+        return org.policy_create(
+            actor=w.users.liaison, member_unit=stats, title="统计监测办法", issued_on=datetime.date(2026, 5, 10),
+            file=SimpleUploadedFile("办法.pdf", b"%PDF"),
+        )  # fmt: skip
+
+    return {
+        "planned_meeting": lambda w: make_meeting(w, held=False, held_on=datetime.date(2026, 11, 2)),
+        "held_meeting": lambda w: make_meeting(w),
+        "decision": lambda w: make_meeting(w, decisions=["完成用地报批"]).decisions.get(),
+        "meeting_attachment": meeting_attachment,
+        "action_item": lambda w: make_item(w),
+        "done_item": done_item,
+        "evidence_event": lambda w: done_item(w).events.get(action="done"),
+        "plan": lambda w: make_plan(w),
+        "returned_plan": returned_plan,
+        "plan_attachment": plan_attachment,
+        "policy": policy,
+    }
+
+
+TARGETS.update(_coordination_targets())
+
+
+# --- The table -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str  # the URL name
+    method: str  # GET, POST, PATCH, …
+    ok: frozenset = NOBODY  # personas who may do it: 2xx or a redirect that is not to a login page
+    forbidden: frozenset = NOBODY  # personas who see the object but may not act: 403
+    rest: int = 404  # every other logged-in persona: 404 (cannot see it), 403, or 400 (an unseen id in the body)
+    public: bool = False  # anonymous may do it too
+    target: str | None = None  # a key of TARGETS; its pk fills every URL argument
+    kwargs: Callable | None = None  # (target) → URL kwargs, when pk does not fit
+    data: Callable | dict | None = None  # (world, target) → form data / JSON body
+    query: dict = field(default_factory=dict)
+    label: str = ""  # tells two rows of the same route and method apart
+    expect_anonymous: str = ""  # "admin-login": redirected to the admin's own login page
+    lands_on_login: bool = False  # success is a redirect to the login page (logging out)
+
+    def __post_init__(self):
+        object.__setattr__(self, "ok", frozenset(self.ok))
+        object.__setattr__(self, "forbidden", frozenset(self.forbidden))
+
+    @property
+    def id(self) -> str:
+        return f"{self.name} {self.method}{' @' + self.label if self.label else ''}"
+
+
+def _town_period(world, target):
+    return {"town": world.town.pk, "period": "2026-10"}
+
+
+def _figures(world, target):
+    return {**FULL_VALUES, "action": "save"}
+
+
+def _reason(world, target):
+    return {"reason": "数据与台账不符，请核实。"}
+
+
+def _new_project(world, target):
+    return {
+        "town": world.town.pk,
+        "code": "P-NEW",
+        "name": "新建项目",
+        "category": "industry",
+        "total_investment": "500",
+        "annual_investment": "100",
+    }
+
+
+def _password_change(world, target):
+    return {"old_password": PASSWORD, "new_password1": "Tj-Town$2026-Quarter", "new_password2": "Tj-Town$2026-Quarter"}
+
+
+EDITORS_OF_DONGLI = frozenset({"officer"})
+NOT_EDITORS = _but(SEES_DONGLI, "officer")
+
+ROWS: list[Row] = [
+    # Public: health, language, login and password reset.
+    Row("healthz", "GET", ok=USERS, public=True),
+    Row("set_language", "POST", ok=USERS, public=True, data={"language": "zh-hans", "next": "/"}),
+    Row("login", "GET", ok=USERS, public=True),
+    Row("login", "POST", ok=USERS, public=True, data={"username": "dongli-officer", "password": PASSWORD}),
+    Row("set_language", "GET", ok=USERS, public=True),
+    Row("logout", "POST", ok=USERS, public=True, lands_on_login=True),
+    Row("password_reset", "GET", ok=USERS, public=True),
+    Row("password_reset", "POST", ok=USERS, public=True, data={"email": "nobody@example.com"}),
+    Row("password_reset_done", "GET", ok=USERS, public=True),
+    Row(
+        "password_reset_confirm",
+        "GET",
+        ok=USERS,
+        public=True,
+        kwargs=lambda t: {"uidb64": "MQ", "token": "set-password"},
+    ),
+    Row(
+        "password_reset_confirm",
+        "POST",
+        ok=USERS,
+        public=True,
+        kwargs=lambda t: {"uidb64": "MQ", "token": "set-password"},
+        data={"new_password1": "x", "new_password2": "x"},
+    ),
+    Row("password_reset_complete", "GET", ok=USERS, public=True),
+    Row("api-schema", "GET", ok=USERS, public=True),
+    Row("api-docs", "GET", ok=USERS, public=True),
+    Row("api-token", "POST", ok=USERS, public=True, data={"username": "dongli-officer", "password": PASSWORD}),
+    # Every logged-in user: their own account, the inbox, lists scoped to what they may see.
+    Row("password_change", "GET", ok=USERS),
+    Row("password_change", "POST", ok=USERS, data=_password_change),
+    Row("password_change_done", "GET", ok=USERS),
+    Row("home", "GET", ok=USERS),
+    Row("report-list", "GET", ok=USERS),
+    Row("ledger", "GET", ok=USERS),
+    Row("ledger-export", "GET", ok=USERS, query={"year": "2026"}),
+    Row("api-org-unit-list", "GET", ok=USERS),
+    Row("api-town-list", "GET", ok=USERS),
+    Row("api-indicator-list", "GET", ok=USERS),
+    Row("api-monthly-report-list", "GET", ok=USERS),
+    Row("api-project-list", "GET", ok=USERS),
+    Row("api-ledger-export", "GET", ok=USERS, query={"year": "2026"}),
+    # Objects of dongli: seen by dongli and the city, not by xiqing or the liaison.
+    Row("api-org-unit-detail", "GET", target="district", ok=SEES_DONGLI),
+    Row("api-town-detail", "GET", target="town", ok=SEES_DONGLI),
+    Row("report-detail", "GET", target="draft_report", ok=SEES_DONGLI),
+    Row("api-monthly-report-detail", "GET", target="draft_report", ok=SEES_DONGLI),
+    Row("api-monthly-report-history", "GET", target="draft_report", ok=SEES_DONGLI),
+    Row("api-project-detail", "GET", target="project", ok=SEES_DONGLI),
+    # Filling in: dongli's officer only.
+    Row("report-fill", "POST", ok=EDITORS_OF_DONGLI, forbidden=NOT_EDITORS, data=_town_period),
+    Row("report-edit", "GET", target="draft_report", ok=EDITORS_OF_DONGLI, forbidden=NOT_EDITORS),
+    Row("report-edit", "POST", target="draft_report", ok=EDITORS_OF_DONGLI, forbidden=NOT_EDITORS, data=_figures),
+    Row("report-submit", "POST", target="draft_report", ok=EDITORS_OF_DONGLI, forbidden=NOT_EDITORS),
+    Row(
+        "api-monthly-report-list",
+        "POST",
+        label="create",
+        ok=EDITORS_OF_DONGLI,
+        forbidden=NOT_EDITORS,
+        rest=400,  # the town in the body is unknown to them
+        data=_town_period,
+    ),
+    Row(
+        "api-monthly-report-detail",
+        "PATCH",
+        target="draft_report",
+        ok=EDITORS_OF_DONGLI,
+        forbidden=NOT_EDITORS,
+        data={"values": {"tax_revenue": 99}},
+    ),
+    Row("api-monthly-report-submit", "POST", target="draft_report", ok=EDITORS_OF_DONGLI, forbidden=NOT_EDITORS),
+    Row(
+        "api-project-list",
+        "POST",
+        label="create",
+        ok=EDITORS_OF_DONGLI,
+        forbidden=NOT_EDITORS,
+        rest=400,
+        data=_new_project,
+    ),
+    Row(
+        "api-project-detail",
+        "PATCH",
+        target="project",
+        ok=EDITORS_OF_DONGLI,
+        forbidden=NOT_EDITORS,
+        data={"name": "智能装备产业园（二期）"},
+    ),
+    # District review: dongli's reviewing leader only.
+    Row("report-approve", "POST", target="submitted_report", ok={"reviewer"}, forbidden=_but(SEES_DONGLI, "reviewer")),
+    Row(
+        "report-return",
+        "GET",
+        target="submitted_report",
+        label="district",
+        ok={"reviewer"},
+        forbidden=_but(SEES_DONGLI, "reviewer"),
+    ),
+    Row(
+        "report-return",
+        "POST",
+        target="submitted_report",
+        label="district",
+        ok={"reviewer"},
+        forbidden=_but(SEES_DONGLI, "reviewer"),
+        data=_reason,
+    ),
+    Row(
+        "api-monthly-report-approve",
+        "POST",
+        target="submitted_report",
+        ok={"reviewer"},
+        forbidden=_but(SEES_DONGLI, "reviewer"),
+    ),
+    Row(
+        "api-monthly-report-return",
+        "POST",
+        target="submitted_report",
+        label="district",
+        ok={"reviewer"},
+        forbidden=_but(SEES_DONGLI, "reviewer"),
+        data=_reason,
+    ),
+    # Acceptance: the office's policy group (综合政策组) only.
+    Row(
+        "report-accept",
+        "POST",
+        target="approved_report",
+        ok={"office_policy"},
+        forbidden=_but(SEES_DONGLI, "office_policy"),
+    ),
+    Row(
+        "report-return",
+        "POST",
+        target="approved_report",
+        label="office",
+        ok={"office_policy"},
+        forbidden=_but(SEES_DONGLI, "office_policy"),
+        data=_reason,
+    ),
+    Row(
+        "api-monthly-report-accept",
+        "POST",
+        target="approved_report",
+        ok={"office_policy"},
+        forbidden=_but(SEES_DONGLI, "office_policy"),
+    ),
+    Row(
+        "api-monthly-report-return",
+        "POST",
+        target="approved_report",
+        label="office",
+        ok={"office_policy"},
+        forbidden=_but(SEES_DONGLI, "office_policy"),
+        data=_reason,
+    ),
+    # Django's admin: no persona is staff; every admin page sends them to the admin's login.
+    Row("admin:index", "GET", expect_anonymous="admin-login"),
+]
+
+# --- Meetings, action items, plans, cadence, organisation and policies (issue 4) ---------------------------
+MEETING_MANAGERS = frozenset({"officer", "office_coord"})  # dongli's officer; the group that owns meetings
+MINUTES_APPROVERS = frozenset({"reviewer", "office_coord"})
+ITEM_HANDLERS = DONGLI  # the responsible unit (a dongli town) and its district
+ITEM_VERIFIERS = frozenset({"office_coord"})
+PLAN_REVIEWERS = frozenset({"office_planning"})
+POLICY_EDITORS = frozenset({"liaison", "office_policy"})  # the statistics bureau's liaison; the policy group
+MEETING_HOSTS = frozenset({"officer", "outsider", "office_coord"})  # whoever may record some meeting
+
+
+def _meeting_form(world, target):
+    return {"kind": "district_regular", "org_unit": world.dongli.pk, "title": "12月例会", "held_on": "2026-11-20"}
+
+
+def _meeting_api(world, target):
+    return {"kind": "district_regular", "org_unit": world.dongli.pk, "title": "12月例会", "held_on": "2026-11-20"}
+
+
+def _plan_content(world, target):
+    return {"scope": "华明街道", "positioning": "智能制造", "sub-TOTAL_FORMS": "0", "sub-INITIAL_FORMS": "0"}
+
+
+def _new_plan(world, target):
+    return {"org_unit": world.town.unit.pk, "kind": "development", "title": "新规划", **_plan_content(world, target)}
+
+
+def _new_policy(world, target):
+    from coordination.models import MemberUnit
+
+    stats = MemberUnit.objects.get(code="statistics")
+    return {"member_unit": stats.pk, "title": "新政策", "issued_on": "2026-06-01"}
+
+
+def _attachment_upload(world, target):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("材料.pdf", b"%PDF")}
+
+
+def _assign(world, target):
+    return {"responsible": f"u{world.town.unit.pk}", "owner": "张伟", "due_on": "2026-12-20"}
+
+
+def _assign_api(world, target):
+    return {"decision": target.pk, "responsible_unit": world.town.unit.pk, "owner": "张伟", "due_on": "2026-12-20"}
+
+
+def _decision_kwargs(decision):
+    return {"pk": decision.meeting_id, "decision_pk": decision.pk}
+
+
+ROWS += [
+    Row("meeting-list", "GET", ok=USERS),
+    Row("action-item-list", "GET", ok=USERS),
+    Row("plan-list", "GET", ok=USERS),
+    Row("cadence", "GET", ok=USERS),
+    Row("organisation", "GET", ok=USERS),
+    Row("policy-list", "GET", ok=USERS),
+    Row("api-meeting-list", "GET", ok=USERS),
+    Row("api-action-item-list", "GET", ok=USERS),
+    Row("api-plan-list", "GET", ok=USERS),
+    Row("api-cadence", "GET", ok=USERS, query={"year": "2026"}),
+    # Meetings: dongli's officer and 协调推动组 record them; the reviewer or 协调推动组 approves minutes.
+    Row("meeting-create", "GET", ok=MEETING_HOSTS, forbidden=USERS - MEETING_HOSTS),
+    Row("meeting-create", "POST", ok=MEETING_HOSTS, forbidden=USERS - MEETING_HOSTS, data=_meeting_form),
+    Row("meeting-detail", "GET", target="held_meeting", ok=SEES_DONGLI),
+    Row("meeting-minutes-docx", "GET", target="held_meeting", ok=SEES_DONGLI),
+    Row("meeting-edit", "GET", target="planned_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS),
+    Row("meeting-edit", "POST", target="planned_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS, data=_meeting_form),
+    Row("meeting-hold", "POST", target="planned_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS),
+    Row("meeting-delete", "POST", target="planned_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS),
+    Row("meeting-approve-minutes", "POST", target="held_meeting", ok=MINUTES_APPROVERS, forbidden=SEES_DONGLI - MINUTES_APPROVERS),
+    Row("decision-add", "POST", target="held_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS, data={"text": "新决定"}),
+    Row("decision-delete", "POST", target="decision", kwargs=_decision_kwargs, ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS),
+    Row("action-item-create", "GET", target="decision", kwargs=_decision_kwargs, ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS),
+    Row("action-item-create", "POST", target="decision", kwargs=_decision_kwargs, ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS, data=_assign),
+    Row("meeting-attach", "POST", target="held_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS, data=_attachment_upload),
+    Row("meeting-attachment", "GET", target="meeting_attachment", kwargs=lambda a: {"pk": a.meeting_id, "attachment_pk": a.pk}, ok=SEES_DONGLI),
+    Row("api-meeting-list", "POST", label="create", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS, rest=400, data=_meeting_api),
+    Row("api-meeting-detail", "GET", target="held_meeting", ok=SEES_DONGLI),
+    Row("api-meeting-detail", "PATCH", target="held_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS, data={"place": "华明街道"}),
+    Row("api-meeting-detail", "DELETE", target="planned_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS),
+    Row("api-meeting-held", "POST", target="planned_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS),
+    Row("api-meeting-approve-minutes", "POST", target="held_meeting", ok=MINUTES_APPROVERS, forbidden=SEES_DONGLI - MINUTES_APPROVERS),
+    # Action items: the responsible unit reports, 协调推动组 verifies.
+    Row("action-item-detail", "GET", target="action_item", ok=SEES_DONGLI),
+    Row("action-item-progress", "GET", target="action_item", ok=ITEM_HANDLERS, forbidden=SEES_DONGLI - ITEM_HANDLERS),
+    Row("action-item-progress", "POST", target="action_item", ok=ITEM_HANDLERS, forbidden=SEES_DONGLI - ITEM_HANDLERS, data={"note": "已上报"}),
+    Row("action-item-verify", "POST", target="done_item", ok=ITEM_VERIFIERS, forbidden=SEES_DONGLI - ITEM_VERIFIERS),
+    Row("action-item-reject", "POST", target="done_item", ok=ITEM_VERIFIERS, forbidden=SEES_DONGLI - ITEM_VERIFIERS, data={"reason": "材料不全"}),
+    Row("action-item-evidence", "GET", target="evidence_event", kwargs=lambda e: {"pk": e.item_id, "event_pk": e.pk}, ok=SEES_DONGLI),
+    Row("api-action-item-list", "POST", label="create", target="decision", kwargs=lambda d: {}, ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS, rest=400, data=_assign_api),
+    Row("api-action-item-detail", "GET", target="action_item", ok=SEES_DONGLI),
+    Row("api-action-item-history", "GET", target="action_item", ok=SEES_DONGLI),
+    Row("api-action-item-progress", "POST", target="action_item", ok=ITEM_HANDLERS, forbidden=SEES_DONGLI - ITEM_HANDLERS, data={"note": "已上报"}),
+    Row("api-action-item-verify", "POST", target="done_item", ok=ITEM_VERIFIERS, forbidden=SEES_DONGLI - ITEM_VERIFIERS),
+    Row("api-action-item-reject", "POST", target="done_item", ok=ITEM_VERIFIERS, forbidden=SEES_DONGLI - ITEM_VERIFIERS, data={"reason": "材料不全"}),
+    # Plans: dongli's officer submits, 规划编制组 reviews; everyone who sees dongli reads every version.
+    Row("plan-create", "GET", ok={"officer", "outsider"}, forbidden=USERS - {"officer", "outsider"}),
+    Row("plan-create", "POST", ok={"officer", "outsider"}, forbidden=USERS - {"officer", "outsider"}, data=_new_plan),
+    Row("plan-detail", "GET", target="plan", ok=SEES_DONGLI),
+    Row("plan-resubmit", "GET", target="returned_plan", ok={"officer"}, forbidden=_but(SEES_DONGLI, "officer")),
+    Row("plan-resubmit", "POST", target="returned_plan", ok={"officer"}, forbidden=_but(SEES_DONGLI, "officer"), data=_plan_content),
+    Row("plan-review", "POST", target="plan", ok=PLAN_REVIEWERS, forbidden=SEES_DONGLI - PLAN_REVIEWERS, data={"decision": "approve"}),
+    Row("plan-attachment", "GET", target="plan_attachment", kwargs=lambda a: {"pk": a.version.plan_id, "attachment_pk": a.pk}, ok=SEES_DONGLI),
+    Row("api-plan-list", "POST", label="create", ok={"officer"}, forbidden=_but(SEES_DONGLI, "officer"), rest=400, data=_new_plan),
+    Row("api-plan-detail", "GET", target="plan", ok=SEES_DONGLI),
+    Row("api-plan-approve", "POST", target="plan", ok=PLAN_REVIEWERS, forbidden=SEES_DONGLI - PLAN_REVIEWERS),
+    Row("api-plan-return", "POST", target="plan", ok=PLAN_REVIEWERS, forbidden=SEES_DONGLI - PLAN_REVIEWERS, data={"comments": "请修改"}),
+    Row("api-plan-resubmit", "POST", target="returned_plan", ok={"officer"}, forbidden=_but(SEES_DONGLI, "officer"), data={"scope": "范围", "positioning": "定位"}),
+    # Support policies: public documents; the member unit's liaison and 综合政策组 record them.
+    Row("policy-create", "GET", ok=POLICY_EDITORS, forbidden=USERS - POLICY_EDITORS),
+    Row("policy-create", "POST", ok=POLICY_EDITORS, forbidden=USERS - POLICY_EDITORS, data=_new_policy),
+    Row("policy-edit", "GET", target="policy", ok=POLICY_EDITORS, forbidden=USERS - POLICY_EDITORS),
+    Row("policy-edit", "POST", target="policy", ok=POLICY_EDITORS, forbidden=USERS - POLICY_EDITORS, data={"title": "改", "issued_on": "2026-06-01"}),
+    Row("policy-file", "GET", target="policy", ok=USERS),
+]  # fmt: skip
+
+
+# Visits and problems (issue 5): dongli's, made through the inspections services. 协调推动组 records
+# visits and problems and verifies; the responsible unit (here 东丽区: its officer and leader) rectifies.
+def _inspection_targets() -> dict[str, Callable]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inspections import services as inspection
+
+    def visit(w, files=()):
+        return inspection.visit_create(
+            actor=w.users.office_coord, kind="onsite_supervision", district=w.dongli,
+            held_on=datetime.date(2026, 7, 10), title="第三季度现场督办服务", towns=[w.town], files=files,
+        )  # fmt: skip
+
+    def problem(w):
+        return inspection.problem_create(
+            actor=w.users.office_coord, visit=visit(w), category="land", description="用地指标未落实",
+            town=w.town, responsible_unit=w.dongli, due_on=datetime.date(2026, 8, 10),
+        )  # fmt: skip
+
+    def visit_file(w):
+        photo = SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32)
+        return visit(w, files=[photo]).attachments.get()
+
+    return {
+        "visit": visit,
+        "problem": problem,
+        "rectified_problem": lambda w: inspection.problem_rectify(
+            actor=w.users.officer, problem=problem(w), note="已整改"
+        ),
+        "visit_file": visit_file,
+    }
+
+
+TARGETS.update(_inspection_targets())
+INSPECTORS = frozenset({"office_coord"})
+RECTIFIERS = DONGLI
+
+
+def _visit_form(world, target):
+    return {"kind": "onsite_supervision", "district": world.dongli.pk, "held_on": "2026-07-10", "title": "现场督办"}
+
+
+def _problem_form(world, target):
+    unit = f"unit-{world.dongli.pk}"
+    return {"category": "land", "description": "用地", "responsible": unit, "outcome": "open", "due_on": "2026-08-10"}
+
+
+def _problem_api(world, target):
+    return {
+        "visit": target.pk,
+        "category": "land",
+        "description": "用地",
+        "responsible_unit": world.dongli.pk,
+        "due_on": "2026-08-10",
+    }
+
+
+ROWS += [
+    Row("inspection-list", "GET", ok=USERS),
+    Row("inspection-measures", "GET", ok=USERS),
+    Row("inspection-circular", "GET", ok=USERS),
+    Row("inspection-circular-docx", "GET", ok=USERS),
+    Row("problem-list", "GET", ok=USERS),
+    Row("inspection-create", "GET", ok=INSPECTORS, forbidden=USERS - INSPECTORS),
+    Row("inspection-create", "POST", ok=INSPECTORS, forbidden=USERS - INSPECTORS, data=_visit_form),
+    Row("inspection-detail", "GET", target="visit", ok=SEES_DONGLI),
+    Row("inspection-edit", "GET", target="visit", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS),
+    Row("inspection-edit", "POST", target="visit", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS, data={"kind": "onsite_supervision", "held_on": "2026-07-10", "title": "改"}),
+    Row("inspection-upload", "POST", target="visit", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS),
+    Row("inspection-file", "GET", target="visit_file", ok=SEES_DONGLI),
+    Row("inspection-district", "GET", target="district", ok=SEES_DONGLI),
+    Row("problem-create", "GET", target="visit", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS),
+    Row("problem-create", "POST", target="visit", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS, data=_problem_form),
+    Row("problem-detail", "GET", target="problem", ok=SEES_DONGLI),
+    Row("problem-edit", "GET", target="problem", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS),
+    Row("problem-edit", "POST", target="problem", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS, data=_problem_form),
+    Row("problem-progress", "GET", target="problem", ok=RECTIFIERS, forbidden=SEES_DONGLI - RECTIFIERS),
+    Row("problem-progress", "POST", target="problem", ok=RECTIFIERS, forbidden=SEES_DONGLI - RECTIFIERS, data={"note": "推进中"}),
+    Row("problem-rectify", "GET", target="problem", ok=RECTIFIERS, forbidden=SEES_DONGLI - RECTIFIERS),
+    Row("problem-rectify", "POST", target="problem", ok=RECTIFIERS, forbidden=SEES_DONGLI - RECTIFIERS, data={"note": "已整改"}),
+    Row("problem-verify", "POST", target="rectified_problem", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS),
+    Row("problem-reject", "GET", target="rectified_problem", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS),
+    Row("problem-reject", "POST", target="rectified_problem", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS, data={"reason": "不到位"}),
+    Row("api-inspection-list", "GET", ok=USERS),
+    Row("api-inspection-list", "POST", label="create", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS, rest=400, data=_visit_form),
+    Row("api-inspection-detail", "GET", target="visit", ok=SEES_DONGLI),
+    Row("api-inspection-detail", "PATCH", target="visit", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS, data={"title": "改"}),
+    Row("api-inspection-measures", "GET", ok=USERS, query={"year": "2026"}),
+    Row("api-inspection-circular", "GET", ok=USERS, query={"year": "2026"}),
+    Row("api-inspection-file", "GET", target="visit_file", ok=SEES_DONGLI),
+    Row("api-problem-list", "GET", ok=USERS),
+    Row("api-problem-list", "POST", label="create", target="visit", kwargs=lambda v: {}, ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS, rest=400, data=_problem_api),
+    Row("api-problem-detail", "GET", target="problem", ok=SEES_DONGLI),
+    Row("api-problem-detail", "PATCH", target="problem", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS, data={"description": "改"}),
+    Row("api-problem-history", "GET", target="problem", ok=SEES_DONGLI),
+    Row("api-problem-progress", "POST", target="problem", ok=RECTIFIERS, forbidden=SEES_DONGLI - RECTIFIERS, data={"note": "推进中"}),
+    Row("api-problem-rectify", "POST", target="problem", ok=RECTIFIERS, forbidden=SEES_DONGLI - RECTIFIERS, data={"note": "已整改"}),
+    Row("api-problem-verify", "POST", target="rectified_problem", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS),
+    Row("api-problem-reject", "POST", target="rectified_problem", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS, data={"reason": "不到位"}),
+]  # fmt: skip
+
+# --- Data quality: corrections, flags, evidence, import, audit, gaps, exceptions (issue 3) ---------------------
+
+
+def _quality_targets() -> dict[str, Callable]:
+    from ledgers.models import DataFlag, Indicator
+    from ledgers.tests.quality import pdf
+
+    def reopen_pending(w):
+        report = _report(w, ReportStatus.ACCEPTED)
+        ledger.monthly_report_reopen_request(actor=w.users.officer, report=report, reason="税收收入误填")
+        return report
+
+    def flag(w):
+        report = _report(w, ReportStatus.SUBMITTED)
+        tax = Indicator.objects.get(code="tax_revenue")
+        return DataFlag.objects.create(report=report, indicator=tax, value=900, message="超出正常范围")
+
+    def exception(w):
+        expires = datetime.date.today() + datetime.timedelta(days=7)
+        return ledger.entry_exception_grant(
+            actor=w.users.office_policy, town=w.town, period=SEPT, reason="系统故障", expires_on=expires
+        )
+
+    return {
+        "accepted_report": lambda w: _report(w, ReportStatus.ACCEPTED),
+        "reopen_pending_report": reopen_pending,
+        "flag": flag,
+        "evidence": lambda w: ledger.report_evidence_add(
+            actor=w.users.officer, report=_report(w, ReportStatus.DRAFT), file=pdf()
+        ),
+        "exception": exception,
+    }
+
+
+TARGETS.update(_quality_targets())
+FILERS = frozenset({"officer"})
+REVIEWERS = frozenset({"reviewer", "office_policy"})  # either reviewer of the report confirms a flagged figure
+CORRECTION_DECIDERS = frozenset({"office_policy"})
+
+
+def _import_file(world, target):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from coordination.models import Town
+    from ledgers.tests.quality import fill, template
+
+    data = fill(template(Town.objects.filter(district=world.dongli)), {("T0101", "2026-09"): {"税收收入（万元）": 160}})
+    return SimpleUploadedFile("台账.xlsx", data)
+
+
+def _import_page(world, target):
+    return {"district": world.dongli.pk, "month": "2026-09", "file": _import_file(world, target)}
+
+
+def _import_api(world, target):
+    return {"district": world.dongli.pk, "period": "2026-09", "file": _import_file(world, target)}
+
+
+def _evidence_upload(world, target):
+    from ledgers.tests.quality import pdf
+
+    return {"file": pdf()}
+
+
+def _exception_form(world, target):
+    expires = datetime.date.today() + datetime.timedelta(days=5)
+    return {"town": world.town.pk, "month": "2026-09", "expires_on": expires.isoformat(), "reason": "系统故障"}
+
+
+def _flag_kwargs(flag):
+    return {"pk": flag.report_id, "flag_id": flag.pk}
+
+
+def _evidence_kwargs(evidence):
+    return {"pk": evidence.report_id, "evidence_id": evidence.pk}
+
+
+ROWS += [
+    Row("gaps", "GET", ok=USERS, query={"year": "2026"}),
+    Row("api-gaps", "GET", ok=USERS, query={"year": "2026"}),
+    Row("audit", "GET", ok=OFFICE, forbidden=USERS - OFFICE),
+    Row("api-audit", "GET", ok=OFFICE, forbidden=USERS - OFFICE),
+    Row("entry-exceptions", "GET", ok=USERS),
+    Row("entry-exceptions", "POST", ok=CORRECTION_DECIDERS, forbidden=USERS - CORRECTION_DECIDERS, data=_exception_form),
+    Row("entry-exception-revoke", "POST", target="exception", ok=CORRECTION_DECIDERS, forbidden=SEES_DONGLI - CORRECTION_DECIDERS),
+    # The import: a district's officer; the outsider posts only for their own district (东丽区 is no choice: the form is shown again).
+    Row("ledger-import", "GET", ok=USERS),
+    Row("ledger-import", "POST", ok=FILERS | {"outsider"}, forbidden=USERS - FILERS - {"outsider"}, data=_import_page),
+    Row("api-ledger-import", "POST", ok=FILERS, forbidden=SEES_DONGLI - FILERS, data=_import_api),
+    # Corrections of accepted reports: the filer asks, the policy group decides.
+    Row("report-reopen", "GET", target="accepted_report", ok=FILERS, forbidden=SEES_DONGLI - FILERS),
+    Row("report-reopen", "POST", target="accepted_report", ok=FILERS, forbidden=SEES_DONGLI - FILERS, data=_reason),
+    Row("report-reopen-approve", "POST", target="reopen_pending_report", ok=CORRECTION_DECIDERS, forbidden=SEES_DONGLI - CORRECTION_DECIDERS),
+    Row("report-reopen-reject", "GET", target="reopen_pending_report", ok=CORRECTION_DECIDERS, forbidden=SEES_DONGLI - CORRECTION_DECIDERS),
+    Row("report-reopen-reject", "POST", target="reopen_pending_report", ok=CORRECTION_DECIDERS, forbidden=SEES_DONGLI - CORRECTION_DECIDERS, data=_reason),
+    Row("api-report-reopen", "POST", target="accepted_report", ok=FILERS, forbidden=SEES_DONGLI - FILERS, data=_reason),
+    Row("api-report-reopen-approve", "POST", target="reopen_pending_report", ok=CORRECTION_DECIDERS, forbidden=SEES_DONGLI - CORRECTION_DECIDERS),
+    Row("api-report-reopen-reject", "POST", target="reopen_pending_report", ok=CORRECTION_DECIDERS, forbidden=SEES_DONGLI - CORRECTION_DECIDERS, data=_reason),
+    # Flags and evidence.
+    Row("flag-resolve", "POST", target="flag", kwargs=_flag_kwargs, ok=REVIEWERS, forbidden=SEES_DONGLI - REVIEWERS),
+    Row("api-report-flags", "GET", target="draft_report", ok=SEES_DONGLI),
+    Row("api-report-flag-resolve", "POST", target="flag", kwargs=_flag_kwargs, ok=REVIEWERS, forbidden=SEES_DONGLI - REVIEWERS),
+    Row("evidence-download", "GET", target="evidence", kwargs=_evidence_kwargs, ok=SEES_DONGLI),
+    Row("evidence-delete", "POST", target="evidence", kwargs=_evidence_kwargs, ok=FILERS, forbidden=SEES_DONGLI - FILERS),
+    Row("api-report-evidence", "POST", target="draft_report", ok=FILERS, forbidden=SEES_DONGLI - FILERS, data=_evidence_upload),
+]  # fmt: skip
+
+# Routes checked through another row: each admin page is wrapped by the same admin_view staff check
+# that the admin:index row exercises.
+EXEMPT_PREFIXES = ("admin/",)
+
+
+# --- Reading the URL configuration -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str
+    name: str | None
+    methods: frozenset
+    is_api: bool
+
+
+def _methods_of(callback) -> frozenset:
+    actions = getattr(callback, "actions", None)  # DRF ViewSet: {"get": "list", "post": "create"}
+    if actions:
+        return frozenset(m.upper() for m in actions if m != "head")  # DRF adds HEAD wherever GET is
+    cls = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if cls is not None:
+        names = [m for m in cls.http_method_names if m not in ("options", "head") and hasattr(cls, m)]
+        if getattr(cls, "put", None) is ProcessFormView.put:
+            names.remove("put")  # Django's form views answer PUT as POST
+        return frozenset(m.upper() for m in names)
+    # A function view: require_http_methods keeps its list in a closure; otherwise GET, plus POST when
+    # the view reads a posted form.
+    func = callback
+    while func is not None:
+        for cell in func.__closure__ or ():
+            contents = cell.cell_contents
+            if (
+                isinstance(contents, list | tuple)
+                and contents
+                and all(isinstance(m, str) and m.isupper() for m in contents)
+            ):
+                return frozenset(m for m in contents if m != "HEAD")
+        func = getattr(func, "__wrapped__", None)
+    try:
+        source = inspect.getsource(inspect.unwrap(callback))
+    except (OSError, TypeError):
+        source = ""
+    posts = "request.POST" in source or 'request.method == "POST"' in source
+    return frozenset({"GET", "POST"} if posts else {"GET"})
+
+
+def _walk(patterns, prefix: str = "", namespace: str = ""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            name = f"{namespace}{pattern.name}" if pattern.name else None
+            yield Route(route, name, _methods_of(pattern.callback), route.startswith("api/"))
+
+
+def all_routes() -> list[Route]:
+    return [r for r in _walk(get_resolver().url_patterns) if not r.route.startswith(EXEMPT_PREFIXES)]
+
+
+def _suggestion(route: Route, method: str) -> str:
+    has_args = "<" in route.route or "(?P<" in route.route
+    target = ', target="…"' if has_args else ""
+    body = ", data={…}" if method not in ("GET", "DELETE") else ""
+    return (
+        f'    Row("{route.name}", "{method}"{target}, ok=…, forbidden=…{body}),\n'
+        f"  (who may {method} {route.route}? ok: personas allowed; forbidden: those who see it but may not act (403);"
+        f" everyone else gets `rest` (404); personas: {', '.join(PERSONAS)})"
+    )
+
+
+# --- Tests -------------------------------------------------------------------------------------------------
+
+
+def test_every_route_has_a_row():
+    covered = {(row.name, row.method) for row in ROWS}
+    missing = []
+    for route in all_routes():
+        if route.name is None:
+            missing.append(f"{route.route}: has no URL name; name it, then add its rows here")
+            continue
+        for method in sorted(route.methods):
+            if (route.name, method) not in covered:
+                missing.append(f"{method} /{route.route} (URL name {route.name!r}):\n{_suggestion(route, method)}")
+    assert not missing, (
+        "Routes missing from the permission matrix (tests/test_permission_matrix.py, ROWS):\n\n" + "\n\n".join(missing)
+    )
+
+
+def test_every_row_names_a_route_that_exists():
+    names = {r.name for r in all_routes()} | {"admin:index"}
+    stale = sorted({row.id for row in ROWS if row.name not in names})
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+    for row in ROWS:
+        assert row.target is None or row.target in TARGETS, f"{row.id}: no target {row.target!r} in TARGETS"
+        assert not (row.ok & row.forbidden), f"{row.id}: a persona cannot be both ok and forbidden"
+        assert row.ok | row.forbidden <= USERS, f"{row.id}: unknown persona in {set(row.ok | row.forbidden) - USERS}"
+
+
+def _is_login_redirect(response, admin: bool = False) -> bool:
+    login = reverse("admin:login") if admin else reverse("login")
+    return response.status_code == 302 and response["Location"].split("?")[0].endswith(login)
+
+
+def _expected(row: Row, persona: str) -> str:
+    if row.expect_anonymous == "admin-login":
+        return "admin-login"
+    if persona == ANONYMOUS:
+        return "allow" if row.public else "login"
+    if persona in row.ok:
+        return "allow"
+    if persona in row.forbidden:
+        return "403"
+    return str(row.rest)
+
+
+def _outcome(response, is_api: bool) -> str:
+    status = response.status_code
+    if _is_login_redirect(response, admin=True):
+        return "admin-login"
+    if _is_login_redirect(response):
+        return "login"
+    if is_api and status in (401, 403) and not getattr(response, "_matrix_authenticated", True):
+        return "login"
+    if status < 400:
+        return "allow"
+    return str(status)
+
+
+def _request(row: Row, route: Route, world, persona: str):
+    target = TARGETS[row.target](world) if row.target else None
+    kwargs = row.kwargs(target) if row.kwargs else ({} if target is None else _url_kwargs(route, target))
+    url = reverse(row.name, kwargs=kwargs)
+    data = row.data(world, target) if callable(row.data) else (row.data or {})
+    client = Client()
+    headers = {}
+    if persona != ANONYMOUS:
+        user = getattr(world.users, persona)
+        if route.is_api:
+            headers["HTTP_AUTHORIZATION"] = f"Token {Token.objects.get_or_create(user=user)[0].key}"
+        else:
+            client.force_login(user)
+    method = row.method.lower()
+    if row.method == "GET":
+        response = client.get(url, row.query, **headers)
+    elif route.is_api and not any(hasattr(value, "read") for value in data.values()):
+        response = getattr(client, method)(url, data, content_type="application/json", **headers)
+    else:
+        response = getattr(client, method)(url, data, **headers)
+    response._matrix_authenticated = persona != ANONYMOUS
+    return response
+
+
+def _url_kwargs(route: Route, target) -> dict:
+    names = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route.route)
+    return {a or b: target.pk for a, b in names}
+
+
+def _route_of(row: Row) -> Route:
+    if row.name == "admin:index":
+        return Route("admin/", "admin:index", frozenset({"GET"}), False)
+    return next(r for r in all_routes() if r.name == row.name)
+
+
+DESCRIBE = {
+    "allow": "allowed",
+    "login": "sent to log in",
+    "admin-login": "sent to the admin login",
+    "403": "403 (sees it, may not act)",
+    "404": "404 (cannot see it)",
+    "400": "400 (unknown id in the body)",
+}
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
+def test_permission_matrix(row, world):
+    route = _route_of(row)
+    problems = []
+    for persona in PERSONAS:
+        expected = _expected(row, persona)
+        with transaction.atomic():
+            response = _request(row, route, world, persona)
+            transaction.set_rollback(True)  # the next persona starts from the same data
+        got = _outcome(response, route.is_api)
+        if row.lands_on_login and got == "login":
+            got = "allow"
+        if got != expected:
+            severity = "UNEXPECTED ALLOW" if got == "allow" else "unexpected refusal" if expected == "allow" else ""
+            problems.append(
+                f"  {persona}: expected {DESCRIBE.get(expected, expected)}, got {DESCRIBE.get(got, got)}"
+                f" (HTTP {response.status_code}) {severity}".rstrip()
+            )
+    assert not problems, f"{row.method} {reverse_hint(row)} ({row.id}):\n" + "\n".join(problems)
+
+
+def reverse_hint(row: Row) -> str:
+    return "/" + _route_of(row).route

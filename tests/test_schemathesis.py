@@ -1,0 +1,74 @@
+"""API fuzzing: schemathesis generates requests from /api/schema/ for every operation and sends them as
+two roles (dongli's information officer, who writes, and the office's policy group, who accepts).
+No answer may be a server error, and every documented answer must match its schema.
+
+Bounded for CI: a few examples per operation, no shrinking, and the whole module must take less than
+TIME_BUDGET seconds (checked by the last test).
+"""
+
+import datetime
+import time
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+
+from tianjin_towns.wsgi import application
+
+MAX_EXAMPLES = 10
+TIME_BUDGET = 120  # seconds for the whole module
+ROLES = ("officer", "office_policy")
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def started() -> float:
+    return time.monotonic()
+
+
+@pytest.fixture
+def in_process_wsgi():
+    """Requests go through the WSGI app in this thread, inside the test's transaction: Django must not close
+    the connection at the end of each request (its own test client disconnects the same receivers)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+# The schema is read once, at collection, from the app itself (generating it touches no database).
+# Fuzzing only (random valid and invalid inputs, MAX_EXAMPLES per operation): the coverage phase's
+# exhaustive boundary cases would take several minutes once every app has its API.
+CONFIG = schemathesis.Config.from_dict({"phases": {"coverage": {"enabled": False}}})
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG)
+
+
+@pytest.fixture
+def reports(world, make_report, in_process_wsgi):
+    """A report in each state, so that generated ids sometimes hit real objects."""
+    for month, status in ((6, "draft"), (7, "submitted"), (8, "district_approved")):
+        make_report(status, period=datetime.date(2026, month, 1))
+
+
+@schema.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,  # the same cases on every run: a failure in CI reproduces locally
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_has_no_server_errors_and_answers_as_documented(case, world, reports):
+    for role in ROLES:
+        token, _created = Token.objects.get_or_create(user=getattr(world.users, role))
+        case.call_and_validate(headers={"Authorization": f"Token {token.key}"}, checks=CHECKS)
+
+
+def test_fuzzing_stays_within_its_time_budget(started):
+    assert time.monotonic() - started < TIME_BUDGET

@@ -1,0 +1,136 @@
+"""Project middleware: request ids, session lifetimes, the log of refused access, the database-outage page."""
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from . import health, logs, security
+
+log = logging.getLogger("tianjin_towns.security")
+
+# nginx's $request_id is 32 hex digits; accept any short token of safe characters, never raw input.
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+LOGIN_AT, SEEN_AT = "_login_at", "_seen_at"
+SEEN_EVERY = 60  # seconds: record activity at most once a minute, not one session write per request
+
+
+class RequestIdMiddleware:
+    """Every request gets an id (nginx's X-Request-ID, or a new one): in each log line and the response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = logs.request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            logs.request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class SessionTimeoutMiddleware:
+    """Log a browser session out after SESSION_IDLE_TIMEOUT without a request, and SESSION_ABSOLUTE_LIFETIME
+    after its login, whatever the activity. API calls with a token have no session and are not affected."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        # Look at the session's keys rather than request.user: no user query for anonymous requests.
+        if session is not None and SESSION_KEY in session:
+            self._check(request, session)
+        return self.get_response(request)
+
+    def _check(self, request, session) -> None:
+        now = int(time.time())
+        login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
+        if login_at is None or seen_at is None:  # a session from before this middleware: starts now
+            session[LOGIN_AT] = login_at or now
+            session[SEEN_AT] = now
+            return
+        if now - seen_at > settings.SESSION_IDLE_TIMEOUT:
+            reason, text = "idle", _("您已超过 %(minutes)s 分钟未操作，为保护数据安全已自动退出，请重新登录。")
+        elif now - login_at > settings.SESSION_ABSOLUTE_LIFETIME:
+            reason, text = "lifetime", _("登录已超过 %(hours)s 小时，为保护数据安全已自动退出，请重新登录。")
+        else:
+            if now - seen_at >= SEEN_EVERY:
+                session[SEEN_AT] = now
+            return
+        username = request.user.get_username()
+        logout(request)  # flushes the session; the view then sees an anonymous user
+        log.info("session expired reason=%s user=%s ip=%s", reason, username, security.client_ip(request) or "-")
+        messages.info(
+            request,
+            text
+            % {
+                "minutes": settings.SESSION_IDLE_TIMEOUT // 60,
+                "hours": settings.SESSION_ABSOLUTE_LIFETIME // 3600,
+            },
+        )
+
+
+class RefusalLogMiddleware:
+    """Log the 403s and 404s that the permission doors raise in page views (the API logs its own in
+    tianjin_towns.api_errors): who was refused what, in the security log."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            security.log_refusal(request, 403)
+        elif isinstance(exception, Http404):
+            security.log_refusal(request, 404)
+        return None  # Django renders 403.html / 404.html as usual
+
+
+class DatabaseOutageMiddleware:
+    """A view that cannot reach PostgreSQL answers a clear 503 at once, not a 500 and a stack trace.
+
+    Errors outside views (a session save) reach health.server_error, the handler500, which does the same.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            return health.database_unavailable(request, exception)
+        return None
+
+
+class DownloadHeadersMiddleware:
+    """Every download (a response with Content-Disposition: uploads, Excel exports) is sandboxed: no
+    scripts, no sniffing, no caching by shared proxies, whatever view produced it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Content-Disposition"):
+            response["X-Content-Type-Options"] = "nosniff"
+            response["Content-Security-Policy"] = "default-src 'none'; sandbox"  # csp's middleware keeps it
+            response.setdefault("Cache-Control", "private, no-store")
+        return response

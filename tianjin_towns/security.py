@@ -1,0 +1,108 @@
+"""Who asked, from where, under which request id: login throttling and the security log.
+
+The security log (logger `tianjin_towns.security`) records every login, failed login, lockout and
+refused authorisation with the user and the client address; tianjin_towns.logs adds the time in UTC
+and the request id. Receivers are connected in tianjin_towns.apps.ProjectConfig.ready().
+"""
+
+import logging
+import time
+
+from axes.backends import AxesStandaloneBackend
+from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+log = logging.getLogger("tianjin_towns.security")
+
+
+def client_ip(request) -> str | None:
+    """The client's address: nginx's X-Real-IP when settings trust it, else the socket's peer."""
+    meta = request.META
+    if settings.TRUST_X_REAL_IP and meta.get("HTTP_X_REAL_IP"):
+        return meta["HTTP_X_REAL_IP"].strip()
+    return meta.get("REMOTE_ADDR") or None
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """django-axes' lockout check for logins over HTTP.
+
+    A login without a request (a management command, the test client's login()) is no HTTP login
+    and cannot be throttled by address: the other backends decide it alone.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def _who(user) -> str:
+    return getattr(user, "username", None) or "anonymous"
+
+
+def log_refusal(request, status: int, reason: str = "") -> None:
+    """A refused authorisation (403) or an object the user may not see (404)."""
+    user = getattr(request, "user", None)
+    log.warning(
+        "access refused status=%s user=%s ip=%s method=%s path=%s%s",
+        status,
+        _who(user) if user is not None and user.is_authenticated else "anonymous",
+        client_ip(request) or "-",
+        request.method,
+        request.path,
+        f" reason={reason}" if reason else "",
+    )
+
+
+def _on_login(sender, request, user, **kwargs):
+    if request is None:
+        return
+    log.info("login user=%s ip=%s", _who(user), client_ip(request) or "-")
+    if hasattr(request, "session"):
+        # The start of the session's absolute lifetime (SessionTimeoutMiddleware).
+        now = int(time.time())
+        request.session["_login_at"] = now
+        request.session["_seen_at"] = now
+
+
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    if request is None:
+        return
+    log.warning("login failed user=%s ip=%s", credentials.get("username", "-"), client_ip(request) or "-")
+
+
+def _on_logout(sender, request, user, **kwargs):
+    if request is None:
+        return
+    log.info("logout user=%s ip=%s", _who(user), client_ip(request) or "-")
+
+
+def _on_locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    log.warning(
+        "login locked out user=%s ip=%s failures>=%s cooloff=%s",
+        username or "-",
+        ip_address or ((client_ip(request) if request is not None else None) or "-"),
+        settings.AXES_FAILURE_LIMIT,
+        settings.AXES_COOLOFF_TIME,
+    )
+
+
+def connect_receivers() -> None:
+    user_logged_in.connect(_on_login, dispatch_uid="tianjin_towns.security.login")
+    user_login_failed.connect(_on_login_failed, dispatch_uid="tianjin_towns.security.login_failed")
+    user_logged_out.connect(_on_logout, dispatch_uid="tianjin_towns.security.logout")
+    user_locked_out.connect(_on_locked_out, dispatch_uid="tianjin_towns.security.locked_out")
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login: the login page's look, status 429, in Chinese."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    if request.path.startswith("/api/"):
+        message = _("登录失败次数过多，该账号在您所在的网络已被暂时锁定，请 %(minutes)s 分钟后再试。")
+        return JsonResponse({"detail": message % {"minutes": minutes}}, status=429)
+    context = {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}
+    return render(request, "registration/locked_out.html", context, status=429)
