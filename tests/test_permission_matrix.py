@@ -696,6 +696,135 @@ ROWS += [
     Row("api-report-evidence", "POST", target="draft_report", ok=FILERS, forbidden=SEES_DONGLI - FILERS, data=_evidence_upload),
 ]  # fmt: skip
 
+# Notifications and background exports (issue 6): private to their user, dongli's officer here.
+def _scheduling_targets() -> dict[str, Callable]:
+    from coordination import services as org
+
+    def notification(w):
+        return org.notify(recipients=[w.users.officer], kind="test", subject="提醒", occasion="matrix", link="/")[0]
+
+    def export_job(w):
+        params = {"year": 2026, "district": w.dongli.pk, "filename": "台账.xlsx"}
+        return org.export_job_create(actor=w.users.officer, kind="ledger", title="2026年统计台账", params=params)
+
+    return {"notification": notification, "export_job": export_job}
+
+
+TARGETS.update(_scheduling_targets())
+OWNER = frozenset({"officer"})
+
+ROWS += [
+    Row("notification-list", "GET", ok=USERS),
+    Row("notification-read-all", "POST", ok=USERS),
+    Row("notification-open", "GET", target="notification", ok=OWNER),
+    Row("notification-read", "POST", target="notification", ok=OWNER),
+    Row("api-notification-list", "GET", ok=USERS),
+    Row("api-notification-unread-count", "GET", ok=USERS),
+    Row("api-notification-read-all", "POST", ok=USERS),
+    Row("api-notification-detail", "GET", target="notification", ok=OWNER),
+    Row("api-notification-read", "POST", target="notification", ok=OWNER),
+    Row("export-job-detail", "GET", target="export_job", ok=OWNER),
+    Row("export-job-progress", "GET", target="export_job", ok=OWNER),
+    # Still queued: the download sends its owner back to the progress page.
+    Row("export-job-download", "GET", target="export_job", ok=OWNER),
+]  # fmt: skip
+
+# Assessments (issue 7): targets, schemes, runs, sanctions, self-evaluations.
+def _assessment_targets() -> dict[str, Callable]:
+    from assessments import services as assess
+    from assessments.models import RunKind
+    from assessments.tests.factories import make_scheme, score_manual, set_targets
+
+    def run(w, year: int, kind: str, *, scored: bool, publish: bool):
+        scheme = make_scheme(w, year)
+        created = assess.run_create(actor=w.users.office_assess, scheme=scheme, kind=kind)
+        if scored:
+            for town in (w.town, w.town2, w.outsider_town):
+                score_manual(w, created, town, 10)
+        if publish:
+            created = assess.run_publish(actor=w.users.office_policy, run=created, today=datetime.date(2026, 11, 26))
+        return created
+
+    def annual(w):
+        set_targets(w, w.town2, 2025, fixed_asset_investment="1000")  # no reports: a proposed warning
+        return run(w, 2025, RunKind.ANNUAL, scored=True, publish=True)
+
+    return {
+        "scheme": lambda w: make_scheme(w, 2026),
+        "target": lambda w: assess.Target.objects.get(town=w.town, indicator__code="tax_revenue")
+        if set_targets(w, w.town, 2026, tax_revenue="100") is not None
+        else None,
+        "draft_run": lambda w: run(w, 2026, RunKind.SEMIANNUAL, scored=False, publish=False),
+        "ready_run": lambda w: run(w, 2026, RunKind.SEMIANNUAL, scored=True, publish=False),
+        "published_run": lambda w: run(w, 2026, RunKind.SEMIANNUAL, scored=True, publish=True),
+        "annual_run": annual,
+    }
+
+
+TARGETS.update(_assessment_targets())
+ASSESSORS = frozenset({"office_assess"})  # 创建考核组
+SEES_ASSESSMENTS = _but(USERS, "liaison")  # whoever reaches a town, and the office
+
+
+def _new_run(world, target):
+    from assessments.tests.factories import make_scheme
+
+    return {"scheme": make_scheme(world, 2026).pk, "kind": "annual"}
+
+
+def _town_of_run(run):
+    return {"pk": run.pk, "town_id": run.results.get(town__unit__code="T0101").town_id}
+
+
+def _self_evaluation_kwargs(district):
+    from tianjin_towns.lib import dates
+
+    return {"unit_id": district.pk, "kind": "monthly", "period": dates.format_period(dates.last_ended_period())}
+
+
+ROWS += [
+    Row("assessment-overview", "GET", ok=SEES_ASSESSMENTS),
+    Row("assessment-targets", "GET", ok=SEES_ASSESSMENTS),
+    Row("assessment-target-template", "GET", ok=SEES_ASSESSMENTS),
+    Row("assessment-target-import", "GET", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS),
+    Row("assessment-target-import", "POST", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS, data={"year": "2026"}),
+    Row("assessment-target-edit", "GET", target="town", kwargs=lambda t: {"town_id": t.pk, "year": 2026}, ok=ASSESSORS, forbidden=SEES_DONGLI - ASSESSORS),
+    Row("assessment-target-edit", "POST", target="town", kwargs=lambda t: {"town_id": t.pk, "year": 2026}, ok=ASSESSORS, forbidden=SEES_DONGLI - ASSESSORS, data={"fixed_asset_investment": "1000"}),
+    Row("assessment-schemes", "GET", ok=SEES_ASSESSMENTS),
+    Row("assessment-scheme-create", "GET", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS),
+    Row("assessment-scheme-create", "POST", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS, data={"name": ""}),
+    Row("assessment-scheme", "GET", target="scheme", ok=SEES_ASSESSMENTS),
+    Row("assessment-scheme-edit", "GET", target="scheme", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS),
+    Row("assessment-scheme-edit", "POST", target="scheme", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS, data={"name": ""}),
+    Row("assessment-scheme-copy", "POST", target="scheme", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS, data={"year": "2031"}),
+    Row("assessment-run-create", "POST", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS, data=_new_run),
+    # Drafts are internal to the office; published runs are seen by everyone assessed, each town by its district.
+    Row("assessment-run", "GET", target="published_run", ok=SEES_ASSESSMENTS),
+    Row("assessment-run", "GET", target="draft_run", label="draft", ok=OFFICE),
+    Row("assessment-run-manual", "GET", target="draft_run", ok=ASSESSORS, forbidden=OFFICE - ASSESSORS),
+    Row("assessment-run-manual", "POST", target="draft_run", ok=ASSESSORS, forbidden=OFFICE - ASSESSORS, data={}),
+    Row("assessment-run-publish", "POST", target="ready_run", ok=OFFICE),
+    Row("assessment-run-delete", "POST", target="draft_run", ok=ASSESSORS, forbidden=OFFICE - ASSESSORS),
+    Row("assessment-run-export", "GET", target="published_run", ok=SEES_ASSESSMENTS),
+    Row("assessment-run-briefing", "GET", target="published_run", ok=SEES_ASSESSMENTS),
+    Row("assessment-run-briefing-docx", "GET", target="published_run", ok=SEES_ASSESSMENTS),
+    Row("assessment-town", "GET", target="published_run", kwargs=_town_of_run, ok=SEES_DONGLI),
+    Row("assessment-town-decide", "POST", target="annual_run", kwargs=lambda r: {"pk": r.pk, "town_id": r.results.get(town__unit__code="T0102").town_id}, ok=OFFICE, forbidden=SEES_DONGLI - OFFICE, data={"decision": "none", "reason": "酌情不予处理", "decided_on": "2026-01-15"}),
+    Row("assessment-self-evaluations", "GET", ok=SEES_ASSESSMENTS),
+    Row("assessment-self-evaluation", "GET", target="district", kwargs=_self_evaluation_kwargs, ok=SEES_DONGLI),
+    Row("assessment-self-evaluation", "POST", target="district", kwargs=_self_evaluation_kwargs, ok=FILERS, forbidden=SEES_DONGLI - FILERS, data={"self_score": "90", "action": "save"}),
+    Row("api-target-list", "GET", ok=USERS),
+    Row("api-target-list", "POST", label="set", ok=ASSESSORS, forbidden=SEES_DONGLI - ASSESSORS, rest=400, data=lambda w, t: {"town": w.town.pk, "year": 2026, "indicator": "tax_revenue", "value": 100}),
+    Row("api-target-detail", "GET", target="target", ok=SEES_DONGLI),
+    Row("api-target-completion", "GET", ok=USERS, query={"year": "2026"}),
+    Row("api-assessment-list", "GET", ok=USERS),
+    Row("api-assessment-list", "POST", label="create", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS, data=_new_run),
+    Row("api-assessment-detail", "GET", target="published_run", ok=SEES_ASSESSMENTS),
+    Row("api-assessment-results", "GET", target="published_run", ok=SEES_ASSESSMENTS),
+    Row("api-assessment-publish", "POST", target="ready_run", ok=OFFICE),
+    Row("api-assessment-decide", "POST", target="annual_run", ok=OFFICE, forbidden=SEES_ASSESSMENTS - OFFICE, data=lambda w, r: {"town": w.town2.pk, "decision": "none", "reason": "酌情不予处理"}),
+]  # fmt: skip
+
 # Routes checked through another row: each admin page is wrapped by the same admin_view staff check
 # that the admin:index row exercises.
 EXEMPT_PREFIXES = ("admin/",)

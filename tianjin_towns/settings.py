@@ -260,6 +260,9 @@ SPECTACULAR_SETTINGS = {
         "VisitKindEnum": "inspections.models.Visit.Kind",
         "InspectionAttachmentKindEnum": "inspections.models.Attachment.Kind",
         "InspectionActionEnum": "inspections.models.InspectionEvent.Action",
+        "IndicatorKindEnum": "ledgers.models.Indicator.Kind",
+        "AssessmentKindEnum": "assessments.models.RunKind",
+        "SanctionEnum": "assessments.models.Sanction",
     },
 }
 

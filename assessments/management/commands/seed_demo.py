@@ -194,7 +194,8 @@ class Command(BaseCommand):
 
     def seed_reminders(self) -> None:
         """Issue 6: demo e-mail addresses, and the reminders of the last month's reporting window as the
-        scheduler would have sent them (the real services; each occasion once, so a rerun adds nothing)."""
+        scheduler would have sent them (the real services; each occasion once, so a rerun adds nothing).
+        Not the close-day run: it would mark the month's open drafts missing, and the demo keeps them open."""
         from coordination.models import Notification
         from coordination.reminders import calendar_warn_unknown_years
         from ledgers import reminders
@@ -209,7 +210,6 @@ class Command(BaseCommand):
             (window.opens_on, reminders.report_reminders_due),
             (window.due_soon_on, reminders.report_reminders_due),
             (dates.add_working_days(window.due_on, 1), reminders.report_reminders_late),
-            (today, reminders.reports_close_missing),
         ):
             if day <= today:
                 self.created["notifications"] += send(today=day)
