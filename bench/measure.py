@@ -91,6 +91,29 @@ def time_page(client: Client, url: str, runs: int) -> tuple[Timing, int]:
     return _timing(samples), len(queries.captured_queries)
 
 
+def time_navbar(user, runs: int) -> tuple[Timing, int]:
+    """The navigation bar rendered alone, as on every page: its counters (待我处理, problems, notifications)."""
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    def render():
+        request = RequestFactory().get("/dashboard/")
+        request.user, request.resolver_match = user, resolve("/dashboard/")
+        render_to_string("includes/navbar.html", {"user": user, "request": request}, request=request)
+
+    for _ in range(WARMUP):
+        render()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        render()
+        samples.append(time.perf_counter() - started)
+    with CaptureQueriesContext(connection) as queries:
+        render()
+    return _timing(samples), len(queries.captured_queries)
+
+
 def time_floor(statements: list[str], values: dict, runs: int) -> Timing:
     for _ in range(WARMUP):
         floors.run(statements, values)
@@ -130,6 +153,9 @@ def pages(generated, log=print) -> tuple[list[PageResult], dict]:
                 f"  {results[-1].name}: p95 {timing.p95:.0f} ms, floor p95 {floor.p95:.0f} ms "
                 f"(base tables {base.p95:.0f} ms), {queries} queries"
             )
+    timing, queries = time_navbar(leader, DASHBOARD_RUNS)
+    results.append(PageResult("navigation bar alone (on every page)", "includes/navbar.html", timing, queries, None, 0))
+    log(f"  navigation bar: p95 {timing.p95:.0f} ms, {queries} queries")
     cadence_url = f"/dashboard/cadence/?level=city&year={year}"
     timing, queries = time_page(client, cadence_url, 5)
     results.append(PageResult("city cadence panel (htmx)", cadence_url, timing, queries, None, 0))

@@ -61,12 +61,14 @@ def render(*, machine, sizes, generated, database_size, tables, pages, check, ex
         "(the ledger pages fewer times); p50/p95 in milliseconds; queries are every SQL statement of one "
         "request (session, navigation bar counters and audit context included).",
         "",
-        "| page | p50 | p95 | queries | floor p50 | floor p95 | p95 ÷ floor | base-table floor p95 | target ≤ 2× and ≤ 20 queries |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| page | p50 | p95 | queries | floor p50 | floor p95 | p50 ÷ floor p50 | p95 ÷ floor p95 | base-table floor p95 | target ≤ 2× (p95) and ≤ 20 queries |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for page in pages:
         floor = page.floor
-        if floor is None:
+        if floor is None and "navigation" in page.name:
+            verdict = "— (part of every page above)"
+        elif floor is None:
             verdict = "no floor (counts per rule and period)"
         elif "dashboard" in page.name:
             verdict = _yes(page.ratio <= DASHBOARD_RATIO and page.queries <= DASHBOARD_QUERIES)
@@ -78,7 +80,11 @@ def render(*, machine, sizes, generated, database_size, tables, pages, check, ex
             verdict = "— (reported, no target)"
         lines.append(
             f"| {page.name} | {page.timing.p50:.0f} | {page.timing.p95:.0f} | {page.queries} | "
-            + (f"{floor.p50:.0f} | {floor.p95:.0f} | {page.ratio:.2f}× |" if floor else "— | — | — |")
+            + (
+                f"{floor.p50:.0f} | {floor.p95:.0f} | {page.timing.p50 / floor.p50:.2f}× | {page.ratio:.2f}× |"
+                if floor
+                else "— | — | — | — |"
+            )
             + (f" {page.base_floor.p95:.0f} |" if page.base_floor else " — |")
             + f" {verdict} |"
         )

@@ -97,6 +97,7 @@ class Inbox:
     to_approve: list = field(default_factory=list)
     to_accept: list = field(default_factory=list)
     to_reopen: list = field(default_factory=list)  # correction requests for the office to decide (issue 3)
+    locked_report_ids: set = field(default_factory=set)  # in to_fill, recorded missing and locked
 
     @property
     def total(self) -> int:
@@ -112,7 +113,7 @@ def inbox_for_user(user: AbstractBaseUser, today: datetime.date | None = None) -
             r.town_id: r
             for r in MonthlyReport.objects.filter(town__in=fill_towns, period=period).select_related("town__unit")
         }
-        # A report recorded missing is locked: nothing to fill unless the office made an exception.
+        # A report recorded missing is locked unless the office made an exception.
         excepted = set(
             EntryException.objects.filter(
                 town__in=fill_towns, period=period, revoked_at__isnull=True, expires_on__gte=today or dates.today()
@@ -120,14 +121,12 @@ def inbox_for_user(user: AbstractBaseUser, today: datetime.date | None = None) -
         )
         for town in fill_towns:
             report = reports.get(town.pk)
-            locked = (
-                report is not None
-                and report.timeliness == Timeliness.MISSING
-                and report.submitted_at is None
-                and town.pk not in excepted
-            )
-            if town.expects_report(period) and (report is None or report.status == ReportStatus.DRAFT) and not locked:
+            if town.expects_report(period) and (report is None or report.status == ReportStatus.DRAFT):
                 inbox.to_fill.append((town, period, report))
+                # Listed all the same, so that the officer knows to ask the office for an exception.
+                if report and report.timeliness == Timeliness.MISSING and not report.submitted_at:
+                    if town.pk not in excepted:
+                        inbox.locked_report_ids.add(report.pk)
         inbox.returned = list(
             report_perms.monthly_reports_for_user(user, report_perms.EDIT)
             .filter(status=ReportStatus.RETURNED)

@@ -696,6 +696,7 @@ ROWS += [
     Row("api-report-evidence", "POST", target="draft_report", ok=FILERS, forbidden=SEES_DONGLI - FILERS, data=_evidence_upload),
 ]  # fmt: skip
 
+
 # Notifications and background exports (issue 6): private to their user, dongli's officer here.
 def _scheduling_targets() -> dict[str, Callable]:
     from coordination import services as org
@@ -728,6 +729,7 @@ ROWS += [
     # Still queued: the download sends its owner back to the progress page.
     Row("export-job-download", "GET", target="export_job", ok=OWNER),
 ]  # fmt: skip
+
 
 # Assessments (issue 7): targets, schemes, runs, sanctions, self-evaluations.
 def _assessment_targets() -> dict[str, Callable]:
@@ -1024,3 +1026,12 @@ def test_permission_matrix(row, world):
 
 def reverse_hint(row: Row) -> str:
     return "/" + _route_of(row).route
+
+
+# Dashboards and timeliness (issue 8): each user's widest scope; the city only for those who reach it.
+ROWS += [
+    Row("dashboard", "GET", ok=SEES_ASSESSMENTS),
+    Row("dashboard-cadence", "GET", ok=SEES_ASSESSMENTS),
+    Row("api-dashboard", "GET", ok=SEES_CITY, query={"level": "city", "year": 2026}),
+    Row("api-timeliness", "GET", ok=USERS, query={"year": 2026}),
+]  # fmt: skip

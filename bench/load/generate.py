@@ -2,7 +2,6 @@
 per town, one reviewing leader per district (with an e-mail address, so submissions send mail).
 
     python bench/load/generate.py --towns 200 --out users.json     create (idempotent), list the officers
-    python bench/load/generate.py --reset --period 2026-10          delete that month's load reports again
 
 Everything goes through the services the application uses, except the password: one hash is made
 once and set on every load user (hashing 200 passwords would take a minute and prove nothing).
@@ -29,10 +28,8 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import transaction  # noqa: E402
 
 from coordination import services as org  # noqa: E402
-from coordination.models import Notification, OrgUnit, Role, Town, TownStatus  # noqa: E402
+from coordination.models import OrgUnit, Role, Town, TownStatus  # noqa: E402
 from coordination.reference import DISTRICTS, MUNICIPALITY  # noqa: E402
-from ledgers.models import MonthlyReport  # noqa: E402
-from tianjin_towns.lib import dates  # noqa: E402
 
 PREFIX = "load"
 REPORTING_FROM = datetime.date(2024, 1, 1)
@@ -97,27 +94,12 @@ def generate(towns: int, password: str) -> list[dict]:
     return officers
 
 
-@transaction.atomic
-def reset(period: datetime.date) -> int:
-    """Forget the load towns' reports of `period` and the notifications they caused: the next run starts clean."""
-    reports = MonthlyReport.objects.filter(town__unit__code__startswith="LT", period=period)
-    ids = list(reports.values_list("pk", flat=True))
-    Notification.objects.filter(recipient__username__startswith=f"{PREFIX}-").delete()
-    reports.delete()
-    return len(ids)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--towns", type=int, default=200)
     parser.add_argument("--password", default=os.environ.get("LOAD_PASSWORD", "Load-Test-2026"))
     parser.add_argument("--out", type=Path, help="write the officers (username, town id) as JSON here")
-    parser.add_argument("--reset", action="store_true", help="delete the load towns' reports of --period")
-    parser.add_argument("--period", default=dates.format_period(dates.last_ended_period()))
     args = parser.parse_args()
-    if args.reset:
-        print(f"deleted {reset(dates.parse_period(args.period))} load reports of {args.period}")
-        return 0
     officers = generate(args.towns, args.password)
     if args.out:
         args.out.write_text(json.dumps(officers))
