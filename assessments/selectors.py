@@ -485,9 +485,10 @@ QUARTERLY_DUE_DAY = 15  # of the month after the quarter
 
 
 def self_evaluation_due(kind: str, period: datetime.date) -> datetime.date:
+    """The due day after the period, moved to the next working day like the monthly reports' (R-3.4)."""
     if kind == SelfEvaluationKind.QUARTERLY:
-        return dates.add_months(period, 3).replace(day=QUARTERLY_DUE_DAY)
-    return dates.add_months(period, 1).replace(day=MONTHLY_DUE_DAY)
+        return dates.next_working_day(dates.add_months(period, 3).replace(day=QUARTERLY_DUE_DAY))
+    return dates.next_working_day(dates.add_months(period, 1).replace(day=MONTHLY_DUE_DAY))
 
 
 def self_evaluation_periods(kind: str, year: int, today: datetime.date) -> list[datetime.date]:

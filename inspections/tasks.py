@@ -6,11 +6,21 @@ Their schedules live in tianjin_towns/celery.py (BEAT_SCHEDULE).
 from celery import shared_task
 
 from tianjin_towns.celery import RETRYING, task_day
+from tianjin_towns.lib import dates
 
-from . import services
+from . import reminders, services
+
+
+@shared_task(**RETRYING)
+def remind_problems_due_soon(today: str | None = None) -> int:
+    """Problems due within three days to the responsible unit, on working days, once per problem and deadline."""
+    return reminders.problem_reminders_send(today=task_day(today))
 
 
 @shared_task(**RETRYING)
 def escalate_overdue_problems(today: str | None = None) -> int:
-    """Overdue problems to the responsible unit's leader and the office, once per problem and level."""
-    return len(services.problems_escalate_overdue(today=task_day(today)))
+    """Overdue problems to the responsible unit's leader and the office, on working days, once per problem and level."""
+    day = task_day(today)
+    if not dates.is_working_day(day):
+        return 0
+    return len(services.problems_escalate_overdue(today=day))

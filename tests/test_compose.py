@@ -71,10 +71,26 @@ def _app_services() -> dict:
     return {name: s for name, s in SERVICES.items() if s.get("image") == OUR_IMAGE}
 
 
+# Inside `sh -c`, only `&&` may join commands: the container then fails as soon as one step fails.
+SHELL_OPERATORS = re.compile(r"[;|`<>]|\$\(|(?<!&)&(?!&)")
+
+
+def _command_lines(argv: list[str]) -> list[list[str]]:
+    """`sh -c "a && b"` → [a, b], each split like a command list; any other command → [argv]."""
+    if argv[:2] == ["sh", "-c"] and len(argv) == 3:
+        return [shlex.split(part) for part in argv[2].split("&&")]
+    return [argv]
+
+
 def _check_command(argv: list[str]) -> list[str]:
     """What in one command line does not exist in the project."""
     problems = []
-    if argv[:2] == ["python", "manage.py"]:
+    if argv[:2] == ["sh", "-c"]:
+        if len(argv) != 3 or SHELL_OPERATORS.search(argv[2]):
+            return [f"a shell line that does not stop at the first failure or that this test cannot read: {argv}"]
+        for line in _command_lines(argv):
+            problems += _check_command(line)
+    elif argv[:2] == ["python", "manage.py"]:
         if argv[2] not in get_commands():
             problems.append(f"manage.py has no command {argv[2]!r}")
     elif argv[:1] == ["python"] and argv[1].endswith(".py"):
@@ -126,9 +142,35 @@ def test_every_long_running_service_has_a_health_check_and_restarts():
 
 
 def test_exactly_one_beat():
-    beats = [name for name, service in _app_services().items() if "beat" in _command(service)]
+    beats = [
+        name
+        for name, service in _app_services().items()
+        if any("beat" in line for line in _command_lines(_command(service)))
+    ]
     assert beats == ["beat"]
     assert SERVICES["beat"].get("deploy", {}).get("replicas", 1) == 1
+
+
+def test_each_deploy_migrates_then_copies_the_beat_schedule_into_the_database():
+    # Beat reads django-celery-beat's tables; without sync_schedules a new reminder would never run.
+    assert _command_lines(_command(SERVICES["migrate"])) == [
+        ["python", "manage.py", "migrate", "--noinput"],
+        ["python", "manage.py", "sync_schedules"],
+    ]
+    assert SERVICES["beat"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+@pytest.mark.parametrize(
+    ("script", "problem"),
+    [
+        ("python manage.py migrate --noinput && python manage.py no_such_command", "no command 'no_such_command'"),
+        ("python manage.py migrate --noinput; python manage.py sync_schedules", "does not stop at the first failure"),
+        ("python manage.py migrate --noinput || true", "does not stop at the first failure"),
+    ],
+)
+def test_each_command_of_a_shell_line_is_checked(script, problem):
+    assert any(problem in text for text in _check_command(["sh", "-c", script]))
+    assert _check_command(["sh", "-c", "python manage.py migrate --noinput && python manage.py sync_schedules"]) == []
 
 
 def test_redis_never_evicts_queued_tasks():

@@ -111,6 +111,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "options": DAILY,
         "description": "督办事项3天内到期提醒责任单位；逾期后提醒责任单位、其主管领导和市特镇办。",
     },
+    "督办问题：即将到期提醒": {
+        "task": "inspections.tasks.remind_problems_due_soon",
+        "schedule": crontab(minute=8, hour=9),
+        "options": DAILY,
+        "description": "工作日提醒责任单位：现场督办发现的问题3天内到整改期限（每个问题每个期限一次）。",
+    },
     "督办问题：逾期督办": {
         "task": "inspections.tasks.escalate_overdue_problems",
         "schedule": crontab(minute=10, hour=9),
@@ -121,13 +127,19 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "assessments.tasks.remind_self_evaluations",
         "schedule": crontab(minute=15, hour=9),
         "options": DAILY,
-        "description": "月度、季度自评截止前3天和逾期后，提醒尚未提交的区和小镇信息员（每个单位每期每种一次）。",
+        "description": "工作日提醒尚未提交的区和小镇信息员：月度、季度自评截止前3天内和逾期后（每个单位每期每种一次）。",
+    },
+    "考核：考核期结束，开展考核提醒": {
+        "task": "assessments.tasks.remind_assessment_windows",
+        "schedule": crontab(minute=20, hour=9),
+        "options": DAILY,
+        "description": "上半年、全年结束后的第一个工作日，提醒创建考核组开展半年考核、年度考核，并告知参加考核小镇的信息员和主管领导（每次考核一次）。",
     },
     "年度目标：时间过半任务过半预警": {
         "task": "assessments.tasks.check_target_lag",
-        "schedule": crontab(minute=0, hour=10, day_of_month=27),
+        "schedule": crontab(minute=0, hour=10),
         "options": DAILY,
-        "description": "每月月报关闭后，标记年度目标完成进度落后于时间进度的小镇并通知（每镇每月一次）。",
+        "description": "每月27日（遇周末、节假日顺延至下一个工作日，且在上月月报关闭之后），标记年度目标完成进度落后于时间进度的小镇并通知（每镇每月一次）。",
     },
     "节假日日历检查": {
         "task": "coordination.tasks.check_holiday_calendar",

@@ -289,6 +289,9 @@ def test_rectified_overdue_problem_is_brought_to_the_office_only(world, make_vis
 def test_the_daily_task_escalates_through_the_service_and_twice_is_harmless(world, make_visit, make_problem):
     from inspections.tasks import escalate_overdue_problems
 
-    make_problem(make_visit(), due_on=datetime.date(2026, 8, 10))
+    make_problem(make_visit(), due_on=datetime.date(2026, 8, 5))
+    # National Day week and a Saturday are not working days: nobody is escalated to then.
+    assert escalate_overdue_problems.apply(args=["2026-08-08"]).get() == 0
+    assert escalate_overdue_problems.apply(args=["2026-10-02"]).get() == 0
     assert escalate_overdue_problems.apply(args=["2026-08-11"]).get() == 1
     assert escalate_overdue_problems.apply(args=["2026-08-11"]).get() == 0
