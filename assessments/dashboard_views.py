@@ -167,6 +167,8 @@ def _heatmap(board: Dashboard) -> dict:
     future = format_html('<td class="heat-cell heat-future" title="{}"></td>', _("未到报送期"))
     not_expected = format_html('<td class="heat-cell heat-na" title="{}"></td>', _("不需报送"))
     states = {key: str(label) for key, label in STATE_LABELS.items()}
+    # The month's part of the links, built once for all the rows (a district has a hundred of them).
+    month_links = {month: f"{reports_url}?{urlencode({'month': dates.format_period(month)})}" for month in months}
     rows = []
     for unit, by_month in board.timeliness_rows:
         if unit is None:
@@ -178,7 +180,7 @@ def _heatmap(board: Dashboard) -> dict:
             name, query, is_sum = unit.name, {"district": unit.id}, True
         else:
             name, query, is_sum = unit.name, {"district": scope.district_id, "town": unit.id}, False
-        query = {k: v for k, v in query.items() if v}
+        query = urlencode({k: v for k, v in query.items() if v})  # the row's part of each cell's link
         cells = []
         for month in months:
             count = by_month.get(month)
@@ -197,7 +199,7 @@ def _heatmap(board: Dashboard) -> dict:
             # own text and numbers, and the link is escaped.
             title = _timeliness_title(count, title_text)
             if reports_url:
-                link = escape(f"{reports_url}?{urlencode({'month': dates.format_period(month), **query})}")
+                link = escape(f"{month_links[month]}&{query}" if query else month_links[month])
                 cells.append(f'<td class="heat-cell {css}" title="{title}"><a href="{link}">{label}</a></td>')
             else:
                 cells.append(f'<td class="heat-cell {css}" title="{title}">{label}</td>')

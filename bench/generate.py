@@ -572,3 +572,44 @@ def largest_tables(limit: int = 6) -> list[tuple[str, int, str]]:
             [limit],
         )
         return cursor.fetchall()
+
+
+# --- Reuse (bench.run --reuse): the record of a finished generation, kept in the bench database -------
+
+RECORD_TABLE = "bench_generated"
+
+
+def save_generated(sizes: Sizes, generated: Generated) -> None:
+    """Record a finished generation so that `--reuse` can measure the same data again without rebuilding it."""
+    import dataclasses
+    import json
+
+    record = {"sizes": dataclasses.asdict(sizes), "generated": dataclasses.asdict(generated)}
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {RECORD_TABLE} (data jsonb NOT NULL)")
+        cursor.execute(f"DELETE FROM {RECORD_TABLE}")
+        cursor.execute(f"INSERT INTO {RECORD_TABLE} (data) VALUES (%s)", [json.dumps(record, default=str)])
+
+
+def load_generated(sizes: Sizes, today: datetime.date | None = None) -> Generated | None:
+    """The recorded generation if it was of these sizes and ends at the same month as one made today would."""
+    import dataclasses
+    import json
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [RECORD_TABLE])
+        if cursor.fetchone()[0] is None:
+            return None
+        cursor.execute(f"SELECT data FROM {RECORD_TABLE}")
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    record = json.loads(row[0]) if isinstance(row[0], str) else row[0]  # Django hands jsonb over as text
+    if record["sizes"] != dataclasses.asdict(sizes):
+        return None
+    generated = Generated(**record["generated"])
+    generated.first_period = datetime.date.fromisoformat(generated.first_period)
+    generated.last_period = datetime.date.fromisoformat(generated.last_period)
+    if generated.last_period != dates.last_ended_period(today or dates.today()):
+        return None
+    return generated

@@ -69,7 +69,7 @@ def render(*, machine, sizes, generated, database_size, tables, pages, check, ex
         if floor is None and "navigation" in page.name:
             verdict = "— (part of every page above)"
         elif floor is None:
-            verdict = "no floor (counts per rule and period)"
+            verdict = "no floor (one count per activity kind for the year)"
         elif "dashboard" in page.name:
             verdict = _yes(page.ratio <= DASHBOARD_RATIO and page.queries <= DASHBOARD_QUERIES)
             if page.ratio > DASHBOARD_RATIO and page.queries <= DASHBOARD_QUERIES:

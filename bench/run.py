@@ -3,6 +3,9 @@ export, and write the results to the "Dashboards and exports" section of docs/pe
 
     python -m bench.run            the full run (about ten minutes on two cores)
     python -m bench.run --small    a quick run on a tiny data set; prints, writes nothing
+    python -m bench.run --reuse    keep the data of the last generation of the same size (no drop, no
+                                   generation): for working on the code; prints, writes nothing
+    python -m bench.run --reuse --only pages     one part (data, pages or exports); prints, writes nothing
 
 The database is a separate one, tianjin_towns_bench (BENCH_DATABASE_NAME), dropped and created anew on
 the server of DATABASE_URL (default postgres://postgres@127.0.0.1:5432/): the development and test
@@ -42,6 +45,17 @@ def _recreate(maintenance_url: str, bench_url: str) -> None:
     conn.close()
 
 
+def _exists(maintenance_url: str, bench_url: str) -> bool:
+    import psycopg2
+
+    conn = psycopg2.connect(maintenance_url)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [urlsplit(bench_url).path.lstrip("/")])
+        found = cursor.fetchone() is not None
+    conn.close()
+    return found
+
+
 def _setup(bench_url: str) -> None:
     os.environ.update(
         DATABASE_URL=bench_url,
@@ -60,27 +74,54 @@ def _setup(bench_url: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="a tiny data set; print the figures, write nothing")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the bench database when it holds a finished generation of the same size; prints, writes nothing",
+    )
+    parser.add_argument(
+        "--only",
+        choices=("data", "pages", "exports"),
+        help="one part (data: generate and stop); prints, writes nothing",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     maintenance_url, bench_url = _database_urls()
-    print(f"bench database: {urlsplit(bench_url).path.lstrip('/')} (recreated)")
-    _recreate(maintenance_url, bench_url)
-    _setup(bench_url)
+    _setup(bench_url)  # Django reads the settings now and connects only when first asked
 
     from django.core.management import call_command
+    from django.db import connections
 
     from . import generate, measure, report
 
+    sizes = generate.Sizes(2, 5, 2, 4) if args.small else generate.Sizes()
+    generated = generate.load_generated(sizes) if args.reuse and _exists(maintenance_url, bench_url) else None
+    reused = generated is not None
+    name = urlsplit(bench_url).path.lstrip("/")
+    if reused:
+        print(f"bench database: {name} (reused: the data of its last generation)")
+    else:
+        print(f"bench database: {name} (recreated)")
+        connections.close_all()
+        _recreate(maintenance_url, bench_url)
     print("migrate")
     call_command("migrate", verbosity=0)
-    sizes = generate.Sizes(2, 5, 2, 4) if args.small else generate.Sizes()
-    print(f"generate: {sizes.towns} towns in {sizes.districts} districts, {sizes.years} years")
-    generated = generate.Generator(sizes).run()
+    if not reused:
+        print(f"generate: {sizes.towns} towns in {sizes.districts} districts, {sizes.years} years")
+        generated = generate.Generator(sizes).run()
+        generate.save_generated(sizes, generated)
+    if args.only == "data":
+        return 0
     machine = measure.machine()
-    print("measure pages")
-    pages, check = measure.pages(generated)
-    print("measure exports")
-    export = measure.exports_all(generated)
+    pages, check, export = [], {}, {}
+    if args.only in (None, "pages"):
+        print("measure pages")
+        pages, check = measure.pages(generated)
+    if args.only in (None, "exports"):
+        print("measure exports")
+        export = measure.exports_all(generated)
+    if args.only:
+        return 0
     elapsed = time.monotonic() - started
     text = report.render(
         machine=machine,
@@ -93,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         export=export,
         elapsed=elapsed,
     )
-    if args.small:
+    if args.small or reused:
         print(text)
     else:
         path = report.write(ROOT / "docs" / "performance.md", text)

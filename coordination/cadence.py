@@ -1,23 +1,29 @@
 """The registry of activity kinds the cadence matrix (R-2.4) counts.
 
 Each kind registers a counter: `counter(unit_ids, start, end) -> {unit_id: count}`, how many
-activities of that kind each org unit held in [start, end) (units with none may be left out).
-This module registers the meeting kinds (counted by host org unit, held meetings only); later apps
-register theirs in their AppConfig.ready(), e.g. the inspections app:
+activities of that kind each org unit held in [start, end) (units with none may be left out), and
+preferably a period counter, `period_counter(unit_ids, periods) -> {unit_id: [count per period]}`,
+which counts a whole year of months or quarters in one query (`period_counts` builds that query), so
+the matrix costs one query per kind rather than one per kind and period. This module registers the
+meeting kinds (counted by host org unit, held meetings only); later apps register theirs in their
+AppConfig.ready(), e.g. the inspections app:
 
-    register_activity_counter("onsite_supervision", "现场督办服务", count_visits_per_district)
+    register_activity_counter("onsite_supervision", "现场督办服务", count_visits, period_counter=count_visits_by_period)
 
 A registry rather than an import keeps the dependencies one way: coordination never imports the
 apps after it, yet its cadence rules can name their kinds.
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+Period = tuple[datetime.date, datetime.date]  # [start, end)
 Counter = Callable[[list[int], datetime.date, datetime.date], dict[int, int]]
+PeriodCounter = Callable[[list[int], list[Period]], dict[int, list[int]]]
 # Optional: where the activities behind a cell are listed, given (unit_id, start, end).
 Linker = Callable[[int, datetime.date, datetime.date], str]
 
@@ -28,14 +34,17 @@ class ActivityKind:
     label: str
     counter: Counter
     link: Linker | None = None
+    period_counter: PeriodCounter | None = None
 
 
 _REGISTRY: dict[str, ActivityKind] = {}
 
 
-def register_activity_counter(kind: str, label: str, counter: Counter, *, link: Linker | None = None) -> None:
+def register_activity_counter(
+    kind: str, label: str, counter: Counter, *, link: Linker | None = None, period_counter: PeriodCounter | None = None
+) -> None:
     """Register (or replace) how activities of `kind` are counted. Safe to call twice."""
-    _REGISTRY[kind] = ActivityKind(kind=kind, label=label, counter=counter, link=link)
+    _REGISTRY[kind] = ActivityKind(kind=kind, label=label, counter=counter, link=link, period_counter=period_counter)
 
 
 def activity_kind(kind: str) -> ActivityKind | None:
@@ -58,27 +67,65 @@ def count_activities(kind: str, unit_ids: list[int], start: datetime.date, end: 
     return item.counter(list(unit_ids), start, end)
 
 
+def count_activities_by_period(kind: str, unit_ids: list[int], periods: Sequence[Period]) -> dict[int, list[int]]:
+    """Activities of `kind` per unit and period: {unit_id: [count in periods[0], count in periods[1], …]}
+    (units with none may be left out). One call of the kind's period counter, or, for a kind registered
+    with a plain counter only, one call per period."""
+    item = _REGISTRY.get(kind)
+    periods = list(periods)
+    if item is None or not unit_ids or not periods:
+        return {}
+    if item.period_counter is not None:
+        return item.period_counter(list(unit_ids), periods)
+    result: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(periods):
+        for unit_id, count in item.counter(list(unit_ids), start, end).items():
+            result.setdefault(unit_id, [0] * len(periods))[index] = count
+    return result
+
+
+def period_counts(queryset: QuerySet, *, unit: str, day: str, periods: Sequence[Period]) -> QuerySet:
+    """Rows (unit id, count in periods[0], count in periods[1], …) of `queryset` grouped by the field
+    `unit`, a row counted in each period its date field `day` falls in: a year of months in one query.
+    The rows of two such querysets with the same periods may be combined with `.union(…, all=True)`."""
+    first, last = min(start for start, _end in periods), max(end for _start, end in periods)
+    counts = {
+        f"in_period_{index}": Count("pk", filter=Q(**{f"{day}__gte": start, f"{day}__lt": end}))
+        for index, (start, end) in enumerate(periods)
+    }
+    return queryset.filter(**{f"{day}__gte": first, f"{day}__lt": last}).values_list(unit).annotate(**counts).order_by()
+
+
+def sum_period_counts(rows: Iterable[tuple], periods: int) -> dict[int, list[int]]:
+    """{unit_id: [count per period]} from `period_counts` rows (a unit in several rows is summed)."""
+    result: dict[int, list[int]] = {}
+    for unit_id, *counts in rows:
+        total = result.setdefault(unit_id, [0] * periods)
+        for index, count in enumerate(counts):
+            total[index] += count
+    return result
+
+
+def single_period(period_counter: PeriodCounter) -> Counter:
+    """The plain counter of a kind, from its period counter (one period)."""
+
+    def count(unit_ids: list[int], start: datetime.date, end: datetime.date) -> dict[int, int]:
+        return {unit_id: counts[0] for unit_id, counts in period_counter(unit_ids, [(start, end)]).items()}
+
+    return count
+
+
 # --- Meeting kinds ------------------------------------------------------------------------------
 
 
-def _meeting_counter(kind: str) -> Counter:
-    def count(unit_ids: list[int], start: datetime.date, end: datetime.date) -> dict[int, int]:
-        from django.db.models import Count
-
+def _meeting_period_counter(kind: str) -> PeriodCounter:
+    def count(unit_ids: list[int], periods: list[Period]) -> dict[int, list[int]]:
         from .models import Meeting, MeetingState
 
-        rows = (
-            Meeting.objects.filter(
-                kind=kind,
-                org_unit_id__in=unit_ids,
-                held_on__gte=start,
-                held_on__lt=end,
-                state__in=[MeetingState.HELD, MeetingState.MINUTES_APPROVED],
-            )
-            .values("org_unit_id")
-            .annotate(n=Count("pk"))
+        held = Meeting.objects.filter(
+            kind=kind, org_unit_id__in=unit_ids, state__in=[MeetingState.HELD, MeetingState.MINUTES_APPROVED]
         )
-        return {row["org_unit_id"]: row["n"] for row in rows}
+        return sum_period_counts(period_counts(held, unit="org_unit_id", day="held_on", periods=periods), len(periods))
 
     return count
 
@@ -106,7 +153,10 @@ def _register_meeting_kinds() -> None:
         "exchange": _("交流互动（串起来）"),
     }
     for kind, label in labels.items():
-        register_activity_counter(kind, label, _meeting_counter(kind), link=_meeting_link(kind))
+        per_period = _meeting_period_counter(kind)
+        register_activity_counter(
+            kind, label, single_period(per_period), link=_meeting_link(kind), period_counter=per_period
+        )
 
 
 _register_meeting_kinds()

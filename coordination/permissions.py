@@ -2,13 +2,26 @@
 
 Grants are guardian object permissions on org units (a district, or the municipality); a grant
 covers the unit and every unit below it, so years of reports never need per-row grants.
+
+Within a request the user's grants are read once (one small query for every permission) and remembered
+until the request ends: the navigation bar's counters and the page ask for several scopes, and each
+would otherwise embed guardian's lookup as a subquery of its own. Outside a request (tasks, commands,
+tests calling the selectors) nothing is remembered. A service that changes a user's grants calls
+`forget_unit_grants`, so a later question in the same request sees the new role.
 """
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
+
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.core.signals import request_finished, request_started
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
+from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from .models import (
     ActionItem,
@@ -29,12 +42,84 @@ APPROVE = "approve_report"
 ACCEPT = "accept_report"
 
 
+# --- Grants remembered for one request ----------------------------------------------------------------
+
+# user id → {permission codename → ids of the org units granted it}; None outside a request.
+_remembered: contextvars.ContextVar[dict[int, dict[str, frozenset[int]]] | None] = contextvars.ContextVar(
+    "remembered_unit_grants", default=None
+)
+
+
+@contextlib.contextmanager
+def remembered_unit_grants() -> Iterator[None]:
+    """Remember grants while the block runs, as during a request (the benchmark renders a page fragment so)."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def _request_started(**_kwargs) -> None:
+    _remembered.set({})
+
+
+def _request_finished(**_kwargs) -> None:
+    _remembered.set(None)
+
+
+request_started.connect(_request_started, dispatch_uid="coordination.permissions.remember_grants")
+request_finished.connect(_request_finished, dispatch_uid="coordination.permissions.forget_grants")
+
+
+def forget_unit_grants(user: AbstractBaseUser | None = None) -> None:
+    """Drop what this request remembered of `user`'s grants (of everybody's without a user)."""
+    remembered = _remembered.get()
+    if remembered is None:
+        return
+    if user is None:
+        remembered.clear()
+    else:
+        remembered.pop(user.pk, None)
+
+
+def _unit_grants(user: AbstractBaseUser) -> dict[str, frozenset[int]] | None:
+    """{codename: granted org-unit ids} of an active, non-superuser user, read once per request; None when
+    not in a request (the caller then asks guardian as a subquery)."""
+    remembered = _remembered.get()
+    if remembered is None:
+        return None
+    grants = remembered.get(user.pk)
+    if grants is None:
+        user_model, group_model = get_user_obj_perms_model(OrgUnit), get_group_obj_perms_model(OrgUnit)
+        if not (user_model.objects.is_generic() and group_model.objects.is_generic()):
+            return None  # direct foreign-key grant tables: not used here; ask guardian each time
+        ctype = ContentType.objects.get_for_model(OrgUnit)
+        # The same rows guardian's get_objects_for_user reads for one codename (the user's own grants and
+        # their groups'), for every codename at once.
+        mine = user_model.objects.filter(user=user, permission__content_type=ctype)
+        groups = group_model.objects.filter(group__in=user.groups.all(), permission__content_type=ctype)
+        collected: dict[str, set[int]] = {}
+        for codename, object_pk in mine.values_list("permission__codename", "object_pk").union(
+            groups.values_list("permission__codename", "object_pk"), all=True
+        ):
+            collected.setdefault(codename, set()).add(int(object_pk))
+        grants = remembered[user.pk] = {codename: frozenset(ids) for codename, ids in collected.items()}
+    return grants
+
+
 def org_units_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[OrgUnit]:
     """Org units on which `user` holds `perm`, directly or through an ancestor."""
     if not user.is_authenticated or not user.is_active:
         return OrgUnit.objects.none()
     if user.is_superuser:
         return OrgUnit.objects.all()
+    grants = _unit_grants(user)
+    if grants is not None:
+        ids = sorted(grants.get(perm, ()))
+        if not ids:
+            return OrgUnit.objects.none()  # and the queries built on it are not sent at all
+        return OrgUnit.objects.filter(Q(pk__in=ids) | Q(parent__in=ids) | Q(parent__parent__in=ids))
     granted = get_objects_for_user(
         user, f"coordination.{perm}", klass=OrgUnit, accept_global_perms=False, with_superuser=False
     ).values("pk")

@@ -124,8 +124,9 @@ def cadence_matrix(
 ) -> list[CadenceCell]:
     """Every active rule × org unit of its level × period of `year`, ordered that way.
 
-    Queries: the rules, the org units, and one count per rule and period whatever the number of
-    units or activities. Rules whose kind nobody registered (an app not installed) are left out.
+    Queries: the rules, the org units, and one count per activity kind and level for the whole year
+    (every period of its rules at once) whatever the number of units, periods or activities. Rules whose
+    kind nobody registered (an app not installed) are left out.
     """
     today = today or dates.today()
     rules = [
@@ -139,21 +140,28 @@ def cadence_matrix(
     by_level: dict[str, list[OrgUnit]] = {}
     for unit in units:
         by_level.setdefault(unit.level, []).append(unit)
-    counted: dict[tuple, dict[int, int]] = {}
+    # The periods each kind is counted over, per level: those of all its rules, counted together.
+    periods_by_kind: dict[tuple[str, str], list[tuple[datetime.date, datetime.date]]] = {}
+    for rule in rules:
+        if rule.level in by_level:
+            wanted = periods_by_kind.setdefault((rule.kind, rule.level), [])
+            wanted += [p for p in periods_of_year(rule.period, year) if p not in wanted]
+    counted: dict[tuple[str, str], tuple[dict, dict[int, list[int]]]] = {}
+    for (kind, level), periods in periods_by_kind.items():
+        ids = [unit.pk for unit in by_level[level]]
+        position = {period: index for index, period in enumerate(periods)}
+        counted[(kind, level)] = (position, cadence.count_activities_by_period(kind, ids, periods))
     cells: list[CadenceCell] = []
     for rule in rules:
         level_units = by_level.get(rule.level, [])
         if not level_units:
             continue
-        ids = [unit.pk for unit in level_units]
         periods = periods_of_year(rule.period, year)
-        for start, end in periods:
-            key = (rule.kind, rule.level, start, end)
-            if key not in counted:
-                counted[key] = cadence.count_activities(rule.kind, ids, start, end)
+        position, counts = counted[(rule.kind, rule.level)]
         for unit in level_units:
+            unit_counts = counts.get(unit.pk)
             for start, end in periods:
-                held = counted[(rule.kind, rule.level, start, end)].get(unit.pk, 0)
+                held = unit_counts[position[(start, end)]] if unit_counts else 0
                 cells.append(
                     CadenceCell(
                         org_unit=unit,

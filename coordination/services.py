@@ -144,6 +144,7 @@ def user_assign_role(
         granted += [perm for perm in working_group_perms(working_group) if perm not in granted]
     for perm in granted:
         assign_perm(f"coordination.{perm}", user, org_unit)
+    perms.forget_unit_grants(user)  # a scope remembered earlier in this request is out of date now
     profile, _created = UserProfile.objects.update_or_create(
         user=user,
         defaults={

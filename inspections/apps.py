@@ -12,9 +12,13 @@ class InspectionsConfig(AppConfig):
         from coordination.cadence import register_activity_counter
 
         from .models import Visit
-        from .selectors import visit_list_link, visits_held_counter
+        from .selectors import visit_list_link, visits_held_counter, visits_held_period_counter
 
         for kind in Visit.Kind:
             register_activity_counter(
-                kind.value, kind.label, visits_held_counter(kind.value), link=visit_list_link(kind.value)
+                kind.value,
+                kind.label,
+                visits_held_counter(kind.value),
+                link=visit_list_link(kind.value),
+                period_counter=visits_held_period_counter(kind.value),  # a whole year in one query
             )

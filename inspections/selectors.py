@@ -2,6 +2,8 @@
 quarterly measures (R-2.3, scored by assessments, R-5.2), the cadence counter (R-2.4) and the circular (R-5.6)."""
 
 import datetime
+import functools
+import operator
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -13,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from coordination import permissions as unit_perms
+from coordination.cadence import period_counts, single_period, sum_period_counts
 from coordination.models import OrgUnit, Town
 from coordination.permissions import liaison_member_unit_id
 from tianjin_towns.lib import dates
@@ -208,12 +211,24 @@ def problem_inbox(user: AbstractBaseUser, *, today: datetime.date | None = None,
 
 
 def problem_inbox_count(user: AbstractBaseUser) -> int:
-    """For the navigation badge: how many problems wait for the user (two counts, no rows)."""
+    """For the navigation badge: how many problems wait for the user, to rectify or to verify (one count,
+    no rows; the two kinds differ by status, so no problem is counted twice). No query at all for what the
+    user holds no grant on, when that is known without one (inside a request)."""
     if not user.is_authenticated:
         return 0
-    total = problems_qs_for_user(user).filter(_assigned_to(user), status__in=(S.OPEN, S.IN_PROGRESS)).count()
-    total += Problem.objects.filter(visit__district__in=districts_managed_by(user).values("pk"), status=S.DONE).count()
-    return total
+    answers_for = unit_perms.org_units_for_user(user, unit_perms.FILL) | unit_perms.org_units_for_user(
+        user, unit_perms.APPROVE
+    )
+    managed = districts_managed_by(user)
+    waiting = []
+    if not answers_for.query.is_empty() or liaison_member_unit_id(user) is not None:
+        to_rectify = problems_qs_for_user(user).filter(_assigned_to(user), status__in=(S.OPEN, S.IN_PROGRESS))
+        waiting.append(Q(pk__in=to_rectify.values("pk")))
+    if not managed.query.is_empty():
+        waiting.append(Q(visit__district__in=managed.values("pk"), status=S.DONE))
+    if not waiting:
+        return 0
+    return Problem.objects.filter(functools.reduce(operator.or_, waiting)).count()
 
 
 # --- Measures ----------------------------------------------------------------------------------------
@@ -342,23 +357,26 @@ def problem_measures(
 
 
 def problem_measures_by_town(
-    *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date | None = None,
+    town_ids: list[int] | None = None,
 ) -> dict[int, Measures]:
-    """Measures per town (every town) for visits held in [start, end): visits that went to the town and
-    the problems recorded against it. Problems recorded for a district as a whole count only there."""
+    """Measures per town (every town, or those of `town_ids`) for visits held in [start, end): visits that
+    went to the town and the problems recorded against it. Problems recorded for a district as a whole
+    count only there."""
     today = today or dates.today()
-    result = {pk: Measures() for pk in Town.objects.values_list("pk", flat=True)}
+    ids = Town.objects.values_list("pk", flat=True) if town_ids is None else town_ids  # callers pass towns
+    result = {pk: Measures() for pk in ids}
     through = Visit.towns.through
-    visits = (
-        through.objects.filter(visit__held_on__gte=start, visit__held_on__lt=end)
-        .values_list("town_id", "visit__kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    visits = through.objects.filter(visit__held_on__gte=start, visit__held_on__lt=end)
+    problems = Problem.objects.filter(town__isnull=False, visit__held_on__gte=start, visit__held_on__lt=end)
+    if town_ids is not None:
+        visits, problems = visits.filter(town_id__in=town_ids), problems.filter(town_id__in=town_ids)
+    visits = visits.values_list("town_id", "visit__kind").annotate(n=Count("pk")).order_by()
     _count_visits(result, visits)
-    problems = Problem.objects.filter(
-        town__isnull=False, visit__held_on__gte=start, visit__held_on__lt=end
-    ).values_list("town_id", *PROBLEM_MEASURE_FIELDS)
+    problems = problems.values_list("town_id", *PROBLEM_MEASURE_FIELDS)
     for town_id, *values in problems:
         if town_id in result:
             result[town_id].add_problem(**dict(zip(PROBLEM_MEASURE_FIELDS, values, strict=True)), today=today)
@@ -384,34 +402,37 @@ def districts_for_user(user: AbstractBaseUser) -> QuerySet[OrgUnit]:
 # --- Cadence (R-2.4) ---------------------------------------------------------------------------------
 
 
-def visits_held_counter(kind: str) -> Callable[[list[int], datetime.date, datetime.date], dict[int, int]]:
-    """The counter coordination's cadence registry calls: visits of `kind` held per org unit in [start, end).
+def visits_held_period_counter(kind: str) -> Callable[[list[int], list[tuple]], dict[int, list[int]]]:
+    """The period counter coordination's cadence registry calls: visits of `kind` held per org unit and
+    period, {unit_id: [count per period]}, for a whole year in one query.
 
     A district counts the visits to it; a town counts the visits that went to the town.
     """
 
-    def count(unit_ids: list[int], start: datetime.date, end: datetime.date) -> dict[int, int]:
-        result = dict.fromkeys(unit_ids, 0)
-        in_period = {"held_on__gte": start, "held_on__lt": end, "kind": kind}
-        for district_id, n in (
-            Visit.objects.filter(district_id__in=unit_ids, **in_period)
-            .values_list("district_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            result[district_id] += n
-        for town_id, n in (
-            Visit.towns.through.objects.filter(
-                town_id__in=unit_ids, **{f"visit__{key}": value for key, value in in_period.items()}
-            )
-            .values_list("town_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            result[town_id] += n
+    def count(unit_ids: list[int], periods: list[tuple]) -> dict[int, list[int]]:
+        to_districts = period_counts(
+            Visit.objects.filter(district_id__in=unit_ids, kind=kind),
+            unit="district_id",
+            day="held_on",
+            periods=periods,
+        )
+        to_towns = period_counts(
+            Visit.towns.through.objects.filter(town_id__in=unit_ids, visit__kind=kind),
+            unit="town_id",
+            day="visit__held_on",
+            periods=periods,
+        )
+        result = {unit_id: [0] * len(periods) for unit_id in unit_ids}
+        result.update(sum_period_counts(to_districts.union(to_towns, all=True), len(periods)))
         return result
 
     return count
+
+
+def visits_held_counter(kind: str) -> Callable[[list[int], datetime.date, datetime.date], dict[int, int]]:
+    """The counter of one period (coordination's `count_activities`): visits of `kind` held per org unit in
+    [start, end), every unit asked for included."""
+    return single_period(visits_held_period_counter(kind))
 
 
 def visit_list_link(kind: str) -> Callable[[int, datetime.date, datetime.date], str]:

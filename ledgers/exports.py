@@ -1,8 +1,9 @@
 """Excel workbooks for the archives (R-3.7): pure builders, rows in, workbook out.
 
-The ledger workbook streams: a fixed number of queries whatever the scope, read through database
-cursors in the sheet's own order and written row by row to a write-only workbook, so a city-wide
-year never sits in memory as model instances.
+The ledger workbook streams: a fixed number of queries whatever the scope, every one read through a
+database cursor in the sheet's own order (towns, their reports, figures, projects and progress alike)
+and written row by row to a write-only workbook. Nothing is kept per town or per row beyond the town
+being written, so memory stays flat whether the scope is one district or the whole city.
 """
 
 import datetime
@@ -13,7 +14,7 @@ from itertools import groupby
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -25,7 +26,7 @@ from tianjin_towns.lib import dates, excel
 from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus, ReportValue
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-CHUNK = 2000
+CHUNK = 500  # rows fetched per round trip of each cursor: the export's memory is a few such batches
 
 # The sheets' row order. Towns and the rows streamed for them are sorted by the same columns in the
 # database, so both sides of the merges below agree (no Python-vs-collation mismatch).
@@ -55,15 +56,14 @@ def write_ledger_workbook(
         if progress is not None and written % PROGRESS_EVERY == 0:
             progress(written)
 
-    town_list = list(towns.select_related("unit", "district").order_by(*TOWN_ORDER))
     indicators = list(Indicator.objects.filter(active=True).order_by("order", "code"))
     subtitle = _("范围：%(scope)s　　导出时间：%(time)s（北京时间）　　仅含已验收数据") % {
-        "scope": _scope_label(town_list),
+        "scope": _scope_label(towns),
         "time": f"{timezone.now().astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
     }
     workbook = Workbook(write_only=True)
-    _write_indicator_sheet(workbook, town_list, indicators, year, subtitle, tick)
-    _write_project_sheet(workbook, town_list, year, subtitle, tick)
+    _write_indicator_sheet(workbook, towns, indicators, year, subtitle, tick)
+    _write_project_sheet(workbook, towns, year, subtitle, tick)
     workbook.save(output)
     if progress is not None:
         progress(written)
@@ -92,14 +92,44 @@ def ledger_export_filename(*, year: int, scope: str) -> str:
     return f"{_('特色小镇统计台账')}_{year}_{safe_scope}.xlsx"
 
 
-def _scope_label(town_list: list[Town]) -> str:
-    districts = {town.district_id: town.district.name for town in town_list}
-    if len(districts) != 1:
+def _scope_label(towns: QuerySet[Town]) -> str:
+    """天津市, the district, or the district and the town (one query)."""
+    scope = towns.order_by().aggregate(
+        towns=Count("pk"),
+        districts=Count("district", distinct=True),
+        district_name=Min("district__name"),
+        town_name=Min("unit__name"),
+    )
+    if scope["districts"] != 1:
         return _("天津市")
-    (district_name,) = districts.values()
-    if len(town_list) == 1:
-        return f"{district_name} {town_list[0].name}"
-    return district_name
+    if scope["towns"] == 1:
+        return f"{scope['district_name']} {scope['town_name']}"
+    return scope["district_name"]
+
+
+def _town_rows(towns: QuerySet[Town]) -> Iterator[tuple]:
+    """(id, code, name, district name, reporting from, exited on) of each town, in the sheets' order."""
+    return (
+        towns.order_by(*TOWN_ORDER)
+        .values_list("pk", "unit__code", "unit__name", "district__name", "reporting_from", "exited_on")
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+def _by_town(rows: Iterator[tuple]) -> Callable[[int], list[tuple]]:
+    """Given rows ordered like the towns (town id first), a function returning the rows of the next town
+    asked for, reading no further than that town: the towns are asked for in the same order."""
+    pending = next(rows, None)
+
+    def take(town_id: int) -> list[tuple]:
+        nonlocal pending
+        taken = []
+        while pending is not None and pending[0] == town_id:
+            taken.append(pending)
+            pending = next(rows, None)
+        return taken
+
+    return take
 
 
 def _title_rows(ws, title: str, subtitle: str, columns: int) -> None:
@@ -112,22 +142,30 @@ def _title_rows(ws, title: str, subtitle: str, columns: int) -> None:
 # -- Sheet 1: monthly indicators ---------------------------------------------------------------------
 
 
-def _accepted_figures(town_ids: list[int], year: int) -> Iterator[tuple[tuple[int, datetime.date], dict[int, Decimal]]]:
-    """((town_id, period), {indicator_id: value}) of accepted reports, in the sheet's row order."""
-    rows = (
+def _accepted_values(towns: QuerySet[Town], year: int) -> Iterator[tuple[int, datetime.date, int, Decimal]]:
+    """(town id, period, indicator id, value) of the year's accepted reports, in the sheet's row order."""
+    return (
         ReportValue.objects.filter(
-            report__town__in=town_ids, report__period__year=year, report__status=ReportStatus.ACCEPTED
+            report__town__in=towns.values("pk"), report__period__year=year, report__status=ReportStatus.ACCEPTED
         )
         .order_by(*_town_order("report__town__"), "report__period")
         .values_list("report__town_id", "report__period", "indicator_id", "value")
         .iterator(chunk_size=CHUNK)
     )
-    for key, group in groupby(rows, key=lambda row: (row[0], row[1])):
-        yield key, {indicator_id: value for _town, _period, indicator_id, value in group}
+
+
+def _report_statuses(towns: QuerySet[Town], year: int) -> Iterator[tuple[int, datetime.date, str]]:
+    """(town id, period, status) of the year's reports, in the sheet's row order."""
+    return (
+        MonthlyReport.objects.filter(town__in=towns.values("pk"), period__year=year)
+        .order_by(*_town_order("town__"), "period")
+        .values_list("town_id", "period", "status")
+        .iterator(chunk_size=CHUNK)
+    )
 
 
 def _write_indicator_sheet(
-    workbook, town_list: list[Town], indicators: list[Indicator], year: int, subtitle: str, tick: Callable[[], None]
+    workbook, towns: QuerySet[Town], indicators: list[Indicator], year: int, subtitle: str, tick: Callable[[], None]
 ):
     ws = workbook.create_sheet(_("月度指标台账"))
     identity = [_("区"), _("小镇编码"), _("小镇名称"), _("月份"), _("状态")]
@@ -140,35 +178,30 @@ def _write_indicator_sheet(
     ws.append(excel.header_row(ws, identity + [f"{i.name}（{i.unit}）" for i in indicators]))
 
     formats = [excel.number_format(i.decimal_places) for i in indicators]
-    town_ids = [town.pk for town in town_list]
-    statuses = {
-        (town_id, period): status
-        for town_id, period, status in MonthlyReport.objects.filter(town__in=town_ids, period__year=year).values_list(
-            "town_id", "period", "status"
-        )
-    }
-    rank = {town_id: index for index, town_id in enumerate(town_ids)}
-    figures = _accepted_figures(town_ids, year)
-    pending = next(figures, None)
-
+    stocks = {i.pk for i in indicators if i.kind == Indicator.Kind.STOCK}
+    statuses_of = _by_town(_report_statuses(towns, year))
+    values_of = _by_town(_accepted_values(towns, year))
     flow_totals = {i.pk: Decimal(0) for i in indicators}
-    latest_stock: dict[tuple[int, int], Decimal] = {}  # (town, indicator) → latest accepted value of the year
+    stock_totals = {pk: Decimal(0) for pk in stocks}  # the sum of each town's latest accepted value of the year
     months = dates.months_of_year(year)
-    for town in town_list:
+    for town_id, code, name, district_name, reporting_from, exited_on in _town_rows(towns):
+        town = Town(reporting_from=reporting_from, exited_on=exited_on)  # for expects_report only
+        statuses = {period: status for _town, period, status in statuses_of(town_id)}
+        values: dict[datetime.date, dict[int, Decimal]] = {}
+        for _town, period, indicator_id, value in values_of(town_id):
+            values.setdefault(period, {})[indicator_id] = value
+        latest_stock: dict[int, Decimal] = {}
         for period in months:
+            # Accepted figures of months no longer expected (e.g. a town's reporting_from moved) are left out.
             if not (town.expects_report(period) and dates.period_has_ended(period)):
                 continue
-            key = (rank[town.pk], period)
-            # Skip accepted figures of months no longer expected (e.g. a town's reporting_from moved).
-            while pending is not None and (rank[pending[0][0]], pending[0][1]) < key:
-                pending = next(figures, None)
-            values = pending[1] if pending is not None and pending[0] == (town.pk, period) else {}
-            status = statuses.get((town.pk, period))
+            month_values = values.get(period, {})
+            status = statuses.get(period)
             status_label = str(ReportStatus(status).label) if status else _("未报送")
             row = [
-                excel.styled_cell(ws, town.district.name),
-                excel.styled_cell(ws, town.code),
-                excel.styled_cell(ws, town.name),
+                excel.styled_cell(ws, district_name),
+                excel.styled_cell(ws, code),
+                excel.styled_cell(ws, name),
                 excel.styled_cell(ws, dates.format_period(period), alignment=excel.CENTER),
                 excel.styled_cell(
                     ws,
@@ -178,21 +211,21 @@ def _write_indicator_sheet(
                 ),
             ]
             for indicator, number_format in zip(indicators, formats, strict=True):
-                value = values.get(indicator.pk)
+                value = month_values.get(indicator.pk)
                 if value is not None:
                     flow_totals[indicator.pk] += value
-                    latest_stock[(town.pk, indicator.pk)] = value
+                    if indicator.pk in stocks:
+                        latest_stock[indicator.pk] = value
                 row.append(excel.styled_cell(ws, value, number_format=number_format))
             ws.append(row)
             tick()
+        for indicator_id, value in latest_stock.items():
+            stock_totals[indicator_id] += value
 
     totals_row = [excel.styled_cell(ws, _("合计"), font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL)]
     totals_row += [excel.styled_cell(ws, None, fill=excel.TOTAL_FILL) for _index in range(len(identity) - 1)]
     for indicator, number_format in zip(indicators, formats, strict=True):
-        if indicator.kind == Indicator.Kind.STOCK:
-            total = sum((v for (_t, i), v in latest_stock.items() if i == indicator.pk), Decimal(0))
-        else:
-            total = flow_totals[indicator.pk]
+        total = stock_totals[indicator.pk] if indicator.pk in stocks else flow_totals[indicator.pk]
         totals_row.append(
             excel.styled_cell(ws, total, font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL, number_format=number_format)
         )
@@ -200,12 +233,12 @@ def _write_indicator_sheet(
 
     ws.append([])
     notes = [_("注：1. 只填写已验收的数据；未验收或未报送的月份只显示状态，不填数字，以便查漏补缺。")]
-    stocks = [i.name for i in indicators if i.kind == Indicator.Kind.STOCK]
+    stock_names = [i.name for i in indicators if i.kind == Indicator.Kind.STOCK]
     notes.append(_("2. 流量指标的合计为表中各行之和。"))
-    if stocks:
+    if stock_names:
         notes.append(
             _("3. 存量指标（%(names)s）的合计为各小镇本年最近一次已验收数之和，不是各月相加。")
-            % {"names": "、".join(stocks)}
+            % {"names": "、".join(stock_names)}
         )
     for note in notes:
         ws.append([excel.note_cell(ws, note)])
@@ -234,11 +267,11 @@ PROJECT_WIDTHS = (10, 22, 12, 28, 10, 10, 14, 14, 9, 14, 14, 14, 10, 24, 30)
 MONTH_INVESTMENT_COLUMN = 9  # 本月完成投资
 
 
-def _accepted_progress(town_ids: list[int], year: int) -> Iterator[tuple[int, list[tuple]]]:
+def _accepted_progress(towns: QuerySet[Town], year: int) -> Iterator[tuple[int, list[tuple]]]:
     """(project_id, [progress row, …]) of accepted reports of the year, in the sheet's row order."""
     rows = (
         ProjectProgress.objects.filter(
-            project__town__in=town_ids, report__period__year=year, report__status=ReportStatus.ACCEPTED
+            project__town__in=towns.values("pk"), report__period__year=year, report__status=ReportStatus.ACCEPTED
         )
         .order_by(*_town_order("project__town__"), "project__code", "report__period")
         .values_list(
@@ -256,20 +289,20 @@ def _accepted_progress(town_ids: list[int], year: int) -> Iterator[tuple[int, li
         yield project_id, list(group)
 
 
-def _write_project_sheet(workbook, town_list: list[Town], year: int, subtitle: str, tick: Callable[[], None]) -> None:
+def _write_project_sheet(workbook, towns: QuerySet[Town], year: int, subtitle: str, tick: Callable[[], None]) -> None:
     ws = workbook.create_sheet(_("项目台账"))
     excel.prepare_sheet(ws, widths=PROJECT_WIDTHS, header_row_number=HEADER_ROW, freeze_columns=4)
     ws.row_dimensions[HEADER_ROW].height = 42
     _title_rows(ws, _("天津市特色小镇项目台账（%(year)s年）") % {"year": year}, subtitle, len(PROJECT_HEADERS))
     ws.append(excel.header_row(ws, [str(h) for h in PROJECT_HEADERS]))
 
-    towns = {town.pk: town for town in town_list}
     projects = (
-        Project.objects.filter(town__in=list(towns))
+        Project.objects.filter(town__in=towns.values("pk"))
         .order_by(*_town_order("town__"), "code")
         .values_list(
             "pk",
-            "town_id",
+            "town__district__name",
+            "town__unit__name",
             "code",
             "name",
             "category",
@@ -280,21 +313,31 @@ def _write_project_sheet(workbook, town_list: list[Town], year: int, subtitle: s
         )
         .iterator(chunk_size=CHUNK)
     )
-    progress = _accepted_progress(list(towns), year)
+    progress = _accepted_progress(towns, year)
     pending = next(progress, None)
     money = excel.MONEY_FORMAT
     month_total = Decimal(0)
-    for pk, town_id, code, name, category, status, total_investment, annual_investment, actual_finish in projects:
+    for (
+        pk,
+        district_name,
+        town_name,
+        code,
+        name,
+        category,
+        status,
+        total_investment,
+        annual_investment,
+        actual_finish,
+    ) in projects:
         rows = []
         if pending is not None and pending[0] == pk:
             rows = pending[1]
             pending = next(progress, None)
         elif actual_finish is not None and actual_finish.year < year:
             continue  # finished before the year: not part of this year's ledger
-        town = towns[town_id]
         identity = [
-            excel.styled_cell(ws, town.district.name),
-            excel.styled_cell(ws, town.name),
+            excel.styled_cell(ws, district_name),
+            excel.styled_cell(ws, town_name),
             excel.styled_cell(ws, code),
             excel.styled_cell(ws, name, alignment=excel.WRAP),
             excel.styled_cell(ws, str(Project.Category(category).label), alignment=excel.CENTER),

@@ -291,6 +291,32 @@ def test_dashboard_queries_do_not_grow_with_the_data(figures, client, api):
     assert max(before[2:]) <= 20  # the JSON figures; the pages add the navigation bar's counters
 
 
+def _dashboard_urls(world) -> list[str]:
+    return [
+        f"level=city&year={YEAR}",
+        f"level=district&id={world.dongli.pk}&year={YEAR}",
+        f"level=town&id={world.town.pk}&year={YEAR}",
+    ]
+
+
+def test_every_dashboard_page_and_api_stays_within_twenty_queries_as_the_data_grows(figures, client, api):
+    """Session, user, grants, the figures, the navigation bar's badges: at most 20, the same with more data."""
+    client.force_login(figures.users.leader)
+    rest = api(figures.users.leader)
+    _queries(client, f"/dashboard/?{_dashboard_urls(figures)[0]}")  # the working-day calendar, once a minute
+    pages = [f"/dashboard/?{query}" for query in _dashboard_urls(figures)]
+    apis = [f"/api/v1/dashboard/?{query}" for query in _dashboard_urls(figures)]
+    before = [_queries(client, url) for url in pages] + [_queries(rest, url) for url in apis]
+    assert max(before) <= 20
+    for n in range(3, 6):
+        town = org.town_create(
+            district=figures.dongli, code=f"T01{n:02d}", name=f"新增小镇{n}", host_township="华明街",
+            lead_industry="智能制造", status=TownStatus.CREATING, reporting_from=datetime.date(2024, 1, 1), order=n,
+        )  # fmt: skip
+        accepted_report(figures, town, JAN, fixed_asset_investment=n)
+    assert [_queries(client, url) for url in pages] + [_queries(rest, url) for url in apis] == before
+
+
 def test_town_officer_of_another_role_is_scoped_to_the_town(figures, api):
     town_officer = org.user_create(
         username="huaming-officer", password="x-pass-123", role=Role.OFFICER, org_unit=figures.town.unit

@@ -183,3 +183,45 @@ def test_matrix_query_count_does_not_grow_with_units_or_meetings(world, rules):
         cells = selectors.cadence_matrix(2026, today=TODAY)
     assert len(cells) > 100
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_matrix_counts_each_kind_once_for_the_whole_year(world, rules, django_assert_num_queries):
+    """The rules, the org units, then one count per activity kind: not one per period (12 months)."""
+    _held(world.dongli, K.DISTRICT_REGULAR, *_monthly(2026, range(1, 11)))
+    with django_assert_num_queries(2 + 3):
+        cells = selectors.cadence_matrix(2026, today=TODAY)
+    assert len(cells) == 4 + 2 * 2 * 12
+
+
+def test_a_kind_under_a_monthly_and_a_quarterly_rule_is_counted_once_and_right_for_both(
+    world, rules, django_assert_num_queries
+):
+    _held(world.dongli, K.DISTRICT_REGULAR, datetime.date(2026, 1, 5), datetime.date(2026, 2, 5),
+          datetime.date(2026, 3, 31), datetime.date(2026, 4, 1))  # fmt: skip
+    CadenceRule.objects.create(
+        kind=K.DISTRICT_REGULAR, level=R.Level.DISTRICT, period=R.Period.QUARTER, required_min=3, order=4
+    )
+    with django_assert_num_queries(2 + 3):
+        cells = selectors.cadence_matrix(2026, today=TODAY)
+    monthly = [c for c in cells if c.org_unit == world.dongli and c.rule == rules["regular"]]
+    quarterly = [
+        c
+        for c in cells
+        if c.org_unit == world.dongli and c.rule.period == R.Period.QUARTER and c.rule.kind == K.DISTRICT_REGULAR
+    ]
+    assert [c.held for c in monthly][:5] == [1, 1, 1, 1, 0]  # the last day of March and the first of April
+    assert [(c.held, c.state) for c in quarterly] == [(3, "ok"), (1, "short"), (0, "short"), (0, "pending")]
+
+
+def test_counting_by_period_gives_what_counting_each_period_gives(world, rules):
+    _held(world.dongli, K.DISTRICT_REGULAR, *_monthly(2026, range(1, 13), day=28), datetime.date(2026, 6, 1))
+    _held(world.xiqing, K.DISTRICT_REGULAR, datetime.date(2026, 6, 30), datetime.date(2027, 1, 1))
+    ids = [world.dongli.pk, world.xiqing.pk]
+    periods = selectors.periods_of_year(R.Period.MONTH, 2026)
+    by_period = cadence.count_activities_by_period(K.DISTRICT_REGULAR, ids, periods)
+    for index, (start, end) in enumerate(periods):
+        one = cadence.count_activities(K.DISTRICT_REGULAR, ids, start, end)
+        assert {unit: counts[index] for unit, counts in by_period.items() if counts[index]} == {
+            unit: n for unit, n in one.items() if n
+        }
+    assert by_period[world.dongli.pk][5] == 2 and by_period[world.xiqing.pk][5] == 1

@@ -118,6 +118,9 @@ def test_measures_by_town_count_the_visits_to_the_town_and_its_problems(world, f
     assert (huaming.visits, huaming.found, huaming.overdue) == (1, 4, 1)
     assert huaming.share_solved_on_site == 0.25
     assert (towns[world.town2.pk].visits, towns[world.town2.pk].found) == (0, 0)
+    # One town's measures (the town dashboard) are that town's, read for it alone.
+    one = selectors.problem_measures_by_town(start=Q3[0], end=Q3[1], today=TODAY, town_ids=[world.town.pk])
+    assert set(one) == {world.town.pk} and one[world.town.pk].as_dict() == huaming.as_dict()
 
 
 def test_visits_count_in_the_cadence_registry_per_district_and_kind(world, make_visit):
@@ -129,6 +132,13 @@ def test_visits_count_in_the_cadence_registry_per_district_and_kind(world, make_
     assert cadence.count_activities("onsite_supervision", ids, *Q3) == {world.dongli.pk: 2, world.xiqing.pk: 0}
     assert cadence.count_activities("special_inspection", ids, *Q3) == {world.dongli.pk: 1, world.xiqing.pk: 0}
     assert cadence.count_activities("onsite_supervision", [world.town.pk], *Q3) == {world.town.pk: 2}
+    # A year by quarter in one query: the district's and the town's visits alike.
+    quarters = [selectors.quarter_bounds(2026, q) for q in (1, 2, 3, 4)]
+    assert cadence.count_activities_by_period("onsite_supervision", [*ids, world.town.pk], quarters) == {
+        world.dongli.pk: [0, 0, 2, 0],
+        world.xiqing.pk: [0, 0, 0, 1],
+        world.town.pk: [0, 0, 2, 0],
+    }
     assert cadence.activity_kind("onsite_supervision").label == "现场督办服务"
     link = cadence.activity_kind("onsite_supervision").link(world.dongli.pk, *Q3)
     assert link.startswith("/inspections/?district=") and "date_to=2026-09-30" in link

@@ -75,7 +75,8 @@ def inbox_total(context) -> int:
     if request is None or not request.user.is_authenticated:
         return 0
     if not hasattr(request, "_inbox_total"):
-        request._inbox_total = selectors.inbox_for_user(request.user).total
+        # Counted in the database (the same rules as the inbox page's lists), not by building the lists.
+        request._inbox_total = selectors.inbox_count(request.user)
     return request._inbox_total
 
 

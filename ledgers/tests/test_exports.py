@@ -165,6 +165,40 @@ def test_header_is_frozen_and_printed_on_every_page_in_landscape(world):
     assert "东丽区" in workbook["月度指标台账"]["A2"].value
 
 
+def test_the_subtitle_names_the_scope_the_workbook_covers(world):
+    def scope(towns) -> str:
+        return export(towns)["月度指标台账"]["A2"].value.split("　")[0]
+
+    assert scope(dongli_towns(world)) == "范围：东丽区"
+    assert scope(Town.objects.filter(pk=world.town.pk)) == "范围：东丽区 华明智能制造小镇"
+    assert scope(Town.objects.all()) == "范围：天津市"
+
+
+def _styles(ws) -> list[tuple]:
+    return [
+        (c.value, c.font.b, c.font.color.rgb if c.font.color else None, c.fill.fgColor.rgb, c.alignment.horizontal)
+        for row in ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW + 4)
+        for c in row
+    ]
+
+
+def test_each_workbook_gets_its_own_styles_and_they_are_the_house_styles(world, make_report):
+    """Styles are resolved once per workbook and copied to each cell: a second workbook written in the same
+    process (the indices are the workbook's own) looks exactly like the first."""
+    make_report(S.RETURNED, period=AUG)
+    make_report(S.ACCEPTED, period=SEPT)
+    first, second = export(dongli_towns(world)), export(dongli_towns(world))
+    ws = first["月度指标台账"]
+    assert _styles(ws) == _styles(second["月度指标台账"])
+    assert _styles(first["项目台账"]) == _styles(second["项目台账"])
+    header = ws.cell(HEADER_ROW, 1)
+    assert header.font.b and header.fill.fgColor.rgb == "00DDEBF7" and header.alignment.horizontal == "center"
+    rows = {r[3].value: r for r in ws.iter_rows(min_row=HEADER_ROW + 1) if r[1].value == world.town.code}
+    assert rows["2026-08"][4].font.color.rgb == "00C00000"  # not accepted: the status in red (查漏补缺)
+    assert rows["2026-09"][4].font.color is None or rows["2026-09"][4].font.color.rgb != "00C00000"
+    assert rows["2026-09"][5].alignment.horizontal == "right" and rows["2026-09"][5].border.left.style == "thin"
+
+
 def _file_with_progress(world, values, period, progress, status=S.ACCEPTED):
     u = world.users
     # The town's investment equals its projects' (a hard rule at submission, issue 3); parts stay within it.

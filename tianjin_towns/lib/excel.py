@@ -2,13 +2,23 @@
 
 Builders use write-only worksheets, so cells are `WriteOnlyCell`s styled through `styled_cell`, and
 sheet-level settings (frozen panes, column widths, page setup) must be set before the first row.
+
+Styling a cell attribute by attribute makes openpyxl hash the font, fill, border and alignment and look
+each up in the workbook's style tables, for every cell; most of an export's time went there. So each
+distinct combination is resolved once per workbook, through openpyxl's own attribute setters, and its
+style array (the indices into those tables) is copied to every further cell, as openpyxl itself does
+when it copies a cell. Pass the shared style objects below (or other long-lived ones): the cache knows
+a style by the identity of its objects.
 """
 
+import weakref
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -32,6 +42,7 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=False)
 WRAP = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
+TITLE_ALIGNMENT = Alignment(horizontal="center")
 
 INTEGER_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.0"  # a share already expressed in percent, e.g. 45.3 for 45.3 %
@@ -45,21 +56,42 @@ def number_format(decimal_places: int) -> str:
 MONEY_FORMAT = number_format(2)
 
 
+# workbook → {(id(font), id(fill), id(border), id(alignment), number format): (style array, the style objects)}
+# The entry keeps its objects alive, so their ids cannot be reused by other objects while it exists.
+_STYLE_ARRAYS: "weakref.WeakKeyDictionary[object, dict[tuple, tuple[StyleArray, tuple]]]" = weakref.WeakKeyDictionary()
+_NUMBER = (int, float, Decimal)
+
+
+def _style_array(ws, font, fill, border, alignment, number_format) -> StyleArray:
+    workbook = ws.parent
+    arrays = _STYLE_ARRAYS.get(workbook)
+    if arrays is None:
+        arrays = _STYLE_ARRAYS[workbook] = {}
+    key = (id(font), id(fill), id(border), id(alignment), number_format)
+    entry = arrays.get(key)
+    if entry is None:
+        cell = WriteOnlyCell(ws)
+        cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        if border is not None:
+            cell.border = border
+        if alignment is not None:
+            cell.alignment = alignment
+        if number_format is not None:
+            cell.number_format = number_format
+        entry = arrays[key] = (cell._style, (font, fill, border, alignment))
+    return entry[0]
+
+
 def styled_cell(ws, value, *, font=BODY_FONT, fill=None, border=BORDER, alignment=None, number_format=None):
     """A write-only cell with the house style; `value` may be None for an empty, bordered cell."""
-    cell = WriteOnlyCell(ws, value=value)
-    cell.font = font
-    if fill is not None:
-        cell.fill = fill
-    if border is not None:
-        cell.border = border
-    if alignment is not None:
-        cell.alignment = alignment
-    elif isinstance(value, int | float | Decimal):
-        cell.alignment = RIGHT
-    if number_format is not None:
-        cell.number_format = number_format
-    return cell
+    if alignment is None and isinstance(value, _NUMBER):
+        alignment = RIGHT
+    # As WriteOnlyCell(ws, value) with the style array copied in (Cell copies the array it is given).
+    return Cell(
+        ws, row=1, column=1, value=value, style_array=_style_array(ws, font, fill, border, alignment, number_format)
+    )
 
 
 def header_row(ws, labels: Iterable[str]) -> list[WriteOnlyCell]:
@@ -67,7 +99,7 @@ def header_row(ws, labels: Iterable[str]) -> list[WriteOnlyCell]:
 
 
 def title_cell(ws, text: str) -> WriteOnlyCell:
-    return styled_cell(ws, text, font=TITLE_FONT, border=None, alignment=Alignment(horizontal="center"))
+    return styled_cell(ws, text, font=TITLE_FONT, border=None, alignment=TITLE_ALIGNMENT)
 
 
 def subtitle_cell(ws, text: str) -> WriteOnlyCell:

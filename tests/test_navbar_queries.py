@@ -1,0 +1,144 @@
+"""The navigation bar on every page: its badges (待我处理, problems, notifications) count what waits for
+the user in a few queries that do not grow with the data, and the user's grants are read once a request."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve, reverse
+
+from coordination import permissions as perms
+from coordination import services as org
+from coordination.models import OrgUnit, Role, TownStatus
+from inspections.selectors import problem_inbox, problem_inbox_count
+from ledgers import selectors as ledger_selectors
+from ledgers import services as ledger
+from ledgers.models import ReportStatus
+from tianjin_towns.lib import dates
+
+S = ReportStatus
+TODAY = datetime.date(2026, 11, 26)
+PERIOD = dates.last_ended_period(TODAY)  # the month the inbox asks to fill
+PERSONAS = (
+    "officer",
+    "reviewer",
+    "outsider",
+    "outsider_reviewer",
+    "office_policy",
+    "office_coord",
+    "leader",
+    "liaison",
+)
+
+
+@pytest.fixture
+def waiting(world, make_report):
+    """Something in every state the inbox lists: 华明's month still a draft (东丽湖's not opened), 精武's
+    submitted, older months returned and district-approved, an accepted one with a correction requested."""
+    make_report(S.DRAFT, period=PERIOD)
+    make_report(S.SUBMITTED, town=world.outsider_town, period=PERIOD)
+    make_report(S.RETURNED, period=dates.add_months(PERIOD, -1))
+    make_report(S.DISTRICT_APPROVED, town=world.town2, period=dates.add_months(PERIOD, -1))
+    accepted = make_report(S.ACCEPTED, period=dates.add_months(PERIOD, -2))
+    ledger.monthly_report_reopen_request(actor=world.users.officer, report=accepted, reason="税收收入填错")
+    return world
+
+
+def _more_data(world, make_report, n: int = 4):
+    """More towns with reports in every state: the counts grow, their queries must not."""
+    for i in range(n):
+        town = org.town_create(
+            district=world.dongli, code=f"T09{i}", name=f"新增小镇{i}", host_township="华明街",
+            lead_industry="智能制造", status=TownStatus.CREATING, reporting_from=datetime.date(2024, 1, 1),
+        )  # fmt: skip
+        make_report(S.SUBMITTED, town=town, period=PERIOD)
+        make_report(S.DISTRICT_APPROVED, town=town, period=dates.add_months(PERIOD, -1))
+        make_report(S.RETURNED, town=town, period=dates.add_months(PERIOD, -2))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_badge_counts_what_the_inbox_lists(waiting, persona):
+    user = getattr(waiting.users, persona)
+    expected = ledger_selectors.inbox_for_user(user, TODAY).total
+    assert ledger_selectors.inbox_count(user, TODAY) == expected
+    with perms.remembered_unit_grants():  # as inside a request, where the grants are read once
+        assert ledger_selectors.inbox_count(user, TODAY) == expected
+        assert problem_inbox_count(user) == problem_inbox(user).total
+
+
+def test_the_officer_has_months_to_fill_and_a_returned_report_and_the_office_a_report_and_a_correction(waiting):
+    assert ledger_selectors.inbox_count(waiting.users.officer, TODAY) == 3  # 华明 draft, 东丽湖 unopened, returned
+    assert ledger_selectors.inbox_count(waiting.users.outsider_reviewer, TODAY) == 1
+    assert ledger_selectors.inbox_count(waiting.users.office_policy, TODAY) == 2  # to accept, correction request
+    assert ledger_selectors.inbox_count(waiting.users.leader, TODAY) == 0
+
+
+def _navbar_queries(user) -> int:
+    request = RequestFactory().get("/")
+    request.user, request.resolver_match = user, resolve(reverse("home"))
+    with perms.remembered_unit_grants(), CaptureQueriesContext(connection) as queries:
+        render_to_string("includes/navbar.html", {"user": user, "request": request}, request=request)
+    return len(queries.captured_queries)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_navbar_queries_are_few_and_do_not_grow_with_the_data(waiting, make_report, persona):
+    user = getattr(waiting.users, persona)
+    User = type(user)
+    before = _navbar_queries(User.objects.get(pk=user.pk))  # the user as a request loads it
+    _more_data(waiting, make_report)
+    assert _navbar_queries(User.objects.get(pk=user.pk)) == before
+    # The grants, the profile and its unit (the user menu), at most three for the inbox, one per other
+    # badge (problems, notifications, work information): nine at most, fewer without grants for some work.
+    assert before <= 9
+
+
+def test_a_page_of_a_reader_without_work_spends_few_queries_on_the_badges(
+    waiting, client, django_assert_max_num_queries
+):
+    client.force_login(waiting.users.leader)
+    client.get(reverse("notification-list"))
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("notification-list")).status_code == 200
+
+
+# --- Grants remembered for one request ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS + ("admin",))
+def test_remembered_grants_reach_what_guardian_grants(world, persona):
+    user = getattr(world.users, persona)
+    for perm in (perms.VIEW, perms.FILL, perms.APPROVE, perms.ACCEPT, perms.MANAGE_INSPECTIONS, perms.MANAGE_MEETINGS):
+        asked = set(perms.org_units_for_user(user, perm))
+        with perms.remembered_unit_grants():
+            assert set(perms.org_units_for_user(user, perm)) == asked, perm
+
+
+def test_grants_are_read_once_within_a_request(world, django_assert_num_queries):
+    officer = world.users.officer
+    with perms.remembered_unit_grants():
+        perms.org_units_for_user(officer, perms.VIEW).count()  # the grants, then the count
+        with django_assert_num_queries(2):
+            perms.towns_for_user(officer, perms.FILL).count()
+            perms.org_units_for_user(officer, perms.APPROVE).exists()  # none held: no query at all
+            perms.towns_for_user(officer, perms.VIEW).count()
+
+
+def test_a_role_changed_within_the_request_is_seen_at_once(world):
+    officer = world.users.officer
+    with perms.remembered_unit_grants():
+        assert perms.towns_for_user(officer, perms.FILL).exists()
+        org.user_assign_role(user=officer, role=Role.REVIEWER, org_unit=world.xiqing)
+        assert not perms.towns_for_user(officer, perms.FILL).exists()
+        assert set(perms.towns_for_user(officer, perms.APPROVE)) == {world.outsider_town}
+
+
+def test_nothing_is_remembered_from_one_request_to_the_next(world, client):
+    """The test client sends the request signals as a server does: after the request, grants are asked afresh."""
+    client.force_login(world.users.officer)
+    assert client.get(reverse("notification-list")).status_code == 200
+    OrgUnit.objects.filter(pk=world.dongli.pk)  # between requests: not inside one
+    assert perms._remembered.get() is None
