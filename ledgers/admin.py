@@ -12,6 +12,8 @@ from .models import (
     ReopenRequest,
     ReportEvent,
     ValidationRule,
+    WorkInfo,
+    WorkInfoEvent,
 )
 
 
@@ -132,3 +134,33 @@ class ReopenRequestAdmin(ReadOnlyAdmin):
 class EntryExceptionAdmin(ReadOnlyAdmin):
     list_display = ("town", "period", "expires_on", "granted_by", "granted_at", "revoked_at")
     list_select_related = ("town__unit", "granted_by")
+
+
+class WorkInfoEventInline(admin.TabularInline):
+    model = WorkInfoEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "actor", "action", "from_status", "to_status", "reason")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkInfo)
+class WorkInfoAdmin(admin.ModelAdmin):
+    """Read-only here: work information changes only through its workflow (信息报送 pages)."""
+
+    list_display = ("title", "org_unit", "category", "happened_on", "status", "accepted_at")
+    list_filter = ("status", "category", "org_unit__parent")
+    search_fields = ("title", "body", "org_unit__name")
+    date_hierarchy = "happened_on"
+    inlines = [WorkInfoEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

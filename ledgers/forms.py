@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.models import OrgUnit, Town
 from tianjin_towns.lib import dates
 
-from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus
+from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus, WorkInfo
 
 # How the entry form groups the catalogue; indicators added later by an administrator land in "其他指标".
 INDICATOR_GROUPS: list[tuple[str, tuple[str, ...]]] = [
@@ -366,3 +366,62 @@ class EntryExceptionForm(forms.Form):
             return dates.parse_period(self.cleaned_data["month"])
         except ValueError:
             raise ValidationError(_("请按“年-月”格式选择月份，例如 2026-03。")) from None
+
+
+# --- Work information (R-3.2) ------------------------------------------------------------------------
+
+
+class WorkInfoForm(forms.Form):
+    """The officer's form; the service checks the content (so the API and the page say the same)."""
+
+    org_unit = forms.ModelChoiceField(label=_("报送单位"), queryset=OrgUnit.objects.none(), empty_label=None)
+    category = forms.ChoiceField(label=_("信息类别"), choices=WorkInfo.Category.choices)
+    happened_on = forms.DateField(
+        label=_("发生日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("请按“年-月-日”格式填写日期。")},
+    )
+    title = forms.CharField(label=_("标题"), max_length=120, widget=forms.TextInput(attrs={"maxlength": 120}))
+    body = forms.CharField(
+        label=_("正文"),
+        max_length=5000,
+        widget=forms.Textarea(
+            attrs={"rows": 10, "placeholder": _("写明时间、地点、参加人员、主要内容和取得的成效，500字以内为宜。")}
+        ),
+    )
+
+    def __init__(self, *args, units, lock_unit: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = units
+        self.fields["org_unit"].disabled = lock_unit  # a correction keeps its unit
+        self.fields["org_unit"].label_from_instance = lambda unit: (
+            f"{unit.parent.name} · {unit.name}" if unit.level == OrgUnit.Level.TOWN and unit.parent else unit.name
+        )
+        _style(self)
+
+
+class WorkInfoFilterForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False, max_length=50)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *WorkInfo.Status.choices]
+    )
+    category = forms.ChoiceField(
+        label=_("信息类别"), required=False, choices=[("", _("全部类别")), *WorkInfo.Category.choices]
+    )
+    org_unit = forms.ModelChoiceField(
+        label=_("区"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部区")
+    )
+    month = forms.CharField(label=_("月份"), required=False, widget=forms.Select)
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = districts
+        this_month = dates.month_start(dates.today())
+        self.fields["month"].widget.choices = [
+            ("", _("全部月份")),
+            (dates.format_period(this_month), _("%(year)s年%(month)s月") % {"year": this_month.year, "month": this_month.month}),
+            *_month_choices(self.data.get("month"), count=24),
+        ]
+        _style(self)
+
+    clean_month = ReportFilterForm.clean_month

@@ -2,14 +2,14 @@
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from coordination import permissions as unit_perms
 from coordination.models import Role
 from coordination.permissions import org_units_for_user
 
-from .models import DataFlag, EntryException, Evidence, MonthlyReport, Project, ReportStatus
+from .models import DataFlag, EntryException, Evidence, MonthlyReport, Project, ReportStatus, WorkInfo
 
 VIEW = unit_perms.VIEW
 EDIT = unit_perms.FILL  # save figures and submit
@@ -146,3 +146,46 @@ def quality_actions_for_user(user: AbstractBaseUser, report: MonthlyReport, *, p
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED) and can_review(user, report):
         actions.add("resolve_flags")
     return actions
+
+
+# --- Work information (R-3.2) --------------------------------------------------------------------------
+#
+# The report grants carry over: the officer (fill) writes and submits, the district leader (approve)
+# reviews, the group that accepts statistics (accept, 综合政策组) adopts. A draft is its writers' own.
+
+
+def work_info_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[WorkInfo]:
+    units = org_units_for_user(user, perm).values("pk")
+    infos = WorkInfo.objects.filter(org_unit__in=units)
+    if perm == VIEW:
+        infos = infos.filter(~Q(status=WorkInfo.Status.DRAFT) | Q(org_unit__in=org_units_for_user(user, EDIT).values("pk")))
+    return infos
+
+
+def work_info_actions_for_user(user: AbstractBaseUser, info: WorkInfo) -> set[str]:
+    """Which buttons the page shows: the perms the user holds that the item's state allows."""
+    Status = WorkInfo.Status
+    needed = {
+        Status.DRAFT: (EDIT, {"edit", "submit"}),
+        Status.RETURNED: (EDIT, {"edit", "submit"}),
+        Status.SUBMITTED: (APPROVE, {"approve", "return"}),
+        Status.APPROVED: (ACCEPT, {"accept", "return"}),
+    }.get(info.status)
+    if needed is None or not unit_perms.user_has_unit_perm(user, info.org_unit_id, needed[0]):
+        return set()
+    return needed[1]
+
+
+def get_work_info_for_user(user: AbstractBaseUser, pk, action: str | None = None) -> WorkInfo:
+    """The item if `user` sees it (Http404 otherwise) and, when `action` is named, may do it now
+    (PermissionDenied otherwise; the service says why a state refuses it)."""
+    info = work_info_for_user(user, VIEW).select_related("org_unit__parent", "created_by").filter(pk=pk).first()
+    if info is None:
+        raise Http404
+    if action is not None:
+        perm = {"edit": EDIT, "submit": EDIT, "approve": APPROVE, "accept": ACCEPT}.get(action)
+        if action == "return":
+            perm = ACCEPT if info.status == WorkInfo.Status.APPROVED else APPROVE
+        if not unit_perms.user_has_unit_perm(user, info.org_unit_id, perm):
+            raise PermissionDenied
+    return info

@@ -1,16 +1,20 @@
 """Reads across relations for monthly reports and ledgers; every list here is a fixed number of queries."""
 
 import datetime
+import functools
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
+from django.core.exceptions import EmptyResultSet
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from coordination import permissions as unit_perms
 from coordination.models import Town
 from coordination.permissions import towns_for_user
 from tianjin_towns.lib import dates
@@ -33,6 +37,7 @@ from .models import (
     ReportValue,
     ReportValueAudit,
     Timeliness,
+    WorkInfo,
 )
 
 
@@ -148,6 +153,48 @@ def inbox_for_user(user: AbstractBaseUser, today: datetime.date | None = None) -
     )
     inbox.to_reopen = reopen_requests_to_decide(user)
     return inbox
+
+
+def inbox_count(user: AbstractBaseUser, today: datetime.date | None = None) -> int:
+    """`inbox_for_user(user, today).total` without building the lists, for the navigation badge on every
+    page: the same rules (a test holds the two together), counted in the database in at most three queries,
+    and none for what the user holds no grant on (known without a query inside a request)."""
+    period = dates.last_ended_period(today)
+    edit, approve, accept = (
+        unit_perms.org_units_for_user(user, perm)
+        for perm in (report_perms.EDIT, report_perms.APPROVE, report_perms.ACCEPT)
+    )
+    total = 0
+    if not edit.query.is_empty():
+        # To fill: towns the user files for that expect the month's report and have none yet, or a draft.
+        month_report = MonthlyReport.objects.filter(town=OuterRef("pk"), period=period).order_by().values("status")
+        fill_towns = (
+            Town.objects.filter(unit__in=edit.values("pk"))
+            .only("unit", "reporting_from", "exited_on")
+            .annotate(report_status=Subquery(month_report))
+        )
+        total += sum(
+            1 for town in fill_towns if town.expects_report(period) and town.report_status in (None, ReportStatus.DRAFT)
+        )
+    # Returned to the user, waiting for the user's approval, waiting for the user's acceptance: one count.
+    # (The scopes as org units rather than report ids, so the database hashes a few units, not every report.)
+    waiting = [
+        Q(status=status, town__unit__in=units.values("pk"))
+        for status, units in (
+            (ReportStatus.RETURNED, edit),
+            (ReportStatus.SUBMITTED, approve),
+            (ReportStatus.DISTRICT_APPROVED, accept),
+        )
+        if not units.query.is_empty()
+    ]
+    if waiting:
+        statuses = (ReportStatus.RETURNED, ReportStatus.SUBMITTED, ReportStatus.DISTRICT_APPROVED)
+        total += MonthlyReport.objects.filter(functools.reduce(operator.or_, waiting), status__in=statuses).count()
+    if not accept.query.is_empty():
+        total += ReopenRequest.objects.filter(
+            status=ReopenRequest.Status.PENDING, report__town__unit__in=accept.values("pk")
+        ).count()
+    return total
 
 
 @dataclass
@@ -515,7 +562,10 @@ def timeliness_table(
     if not months:
         return table
     closed = [dates.report_close_date(m) < today for m in months]
-    scope_sql, scope_params = towns.order_by().values("pk").query.sql_with_params()
+    try:
+        scope_sql, scope_params = towns.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a scope known to be empty (no grant) has no SQL: nothing is expected of it
+        return table
     sets = "(m.period), (t.district_id, m.period)" + (", (t.district_id, t.unit_id, m.period)" if by_town else "")
     town_column = "t.unit_id" if by_town else "NULL::bigint"
     sql = f"""
@@ -1121,3 +1171,63 @@ def reopen_requests_to_decide(user: AbstractBaseUser) -> list[ReopenRequest]:
         .select_related("report__town__unit", "report__town__district", "requested_by__profile")
         .order_by("requested_at")
     )
+
+
+# --- Work information (信息报送, R-3.2) ----------------------------------------------------------------
+
+
+def work_info_list(
+    user: AbstractBaseUser,
+    *,
+    status: str | None = None,
+    category: str | None = None,
+    org_unit_id: int | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    text: str | None = None,
+) -> QuerySet:
+    """The items the user sees, filtered; one query for the page whatever its length."""
+    infos = report_perms.work_info_for_user(user).select_related("org_unit__parent", "created_by__profile")
+    if status:
+        infos = infos.filter(status=status)
+    if category:
+        infos = infos.filter(category=category)
+    if org_unit_id:
+        infos = infos.filter(Q(org_unit_id=org_unit_id) | Q(org_unit__parent_id=org_unit_id))
+    if date_from:
+        infos = infos.filter(happened_on__gte=date_from)
+    if date_to:
+        infos = infos.filter(happened_on__lte=date_to)
+    if text:
+        infos = infos.filter(Q(title__icontains=text) | Q(body__icontains=text))
+    return infos.order_by(*WorkInfo._meta.ordering)
+
+
+def work_info_waiting(user: AbstractBaseUser) -> QuerySet:
+    """Items waiting for this user: returned to the writer, submitted to the leader, approved to the office."""
+    Status = WorkInfo.Status
+    waiting = (
+        Q(status=Status.RETURNED, pk__in=report_perms.work_info_for_user(user, report_perms.EDIT).values("pk"))
+        | Q(status=Status.SUBMITTED, pk__in=report_perms.work_info_for_user(user, report_perms.APPROVE).values("pk"))
+        | Q(status=Status.APPROVED, pk__in=report_perms.work_info_for_user(user, report_perms.ACCEPT).values("pk"))
+    )
+    return WorkInfo.objects.filter(waiting).select_related("org_unit__parent").order_by("happened_on", "pk")
+
+
+def work_info_events(info) -> list:
+    return list(info.events.select_related("actor__profile").order_by("at", "pk"))
+
+
+def work_info_briefing(user: AbstractBaseUser, period: datetime.date) -> dict:
+    """The adopted items of `period`'s month, by category in the catalogue's order (the briefing's material)."""
+    start = dates.month_start(period)
+    items = (
+        report_perms.work_info_for_user(user)
+        .filter(status=WorkInfo.Status.ACCEPTED, happened_on__gte=start, happened_on__lt=dates.add_months(start, 1))
+        .select_related("org_unit__parent")
+        .order_by("org_unit__level", "org_unit__order", "happened_on", "pk")
+    )
+    grouped = {category: [] for category in WorkInfo.Category}
+    for info in items:
+        grouped[WorkInfo.Category(info.category)].append(info)
+    return {category: rows for category, rows in grouped.items() if rows}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import quality_views, views
+from . import quality_views, views, work_info_views
 
 urlpatterns = [
     path("reports/", views.report_list, name="report-list"),
@@ -25,4 +25,14 @@ urlpatterns = [
     path("audit/", quality_views.audit, name="audit"),
     path("exceptions/", quality_views.entry_exceptions, name="entry-exceptions"),
     path("exceptions/<int:pk>/revoke/", quality_views.entry_exception_revoke, name="entry-exception-revoke"),
+    # Work information
+    path("work-info/", work_info_views.work_info_list, name="work-info-list"),
+    path("work-info/new/", work_info_views.work_info_create, name="work-info-create"),
+    path("work-info/briefing/", work_info_views.work_info_briefing, name="work-info-briefing"),
+    path("work-info/<int:pk>/", work_info_views.work_info_detail, name="work-info-detail"),
+    path("work-info/<int:pk>/edit/", work_info_views.work_info_edit, name="work-info-edit"),
+    path("work-info/<int:pk>/submit/", work_info_views.work_info_submit, name="work-info-submit"),
+    path("work-info/<int:pk>/approve/", work_info_views.work_info_approve, name="work-info-approve"),
+    path("work-info/<int:pk>/accept/", work_info_views.work_info_accept, name="work-info-accept"),
+    path("work-info/<int:pk>/return/", work_info_views.work_info_return, name="work-info-return"),
 ]

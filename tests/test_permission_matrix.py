@@ -241,6 +241,7 @@ ROWS: list[Row] = [
     Row("password_change", "POST", ok=USERS, data=_password_change),
     Row("password_change_done", "GET", ok=USERS),
     Row("home", "GET", ok=USERS),
+    Row("session-keepalive", "GET", ok=USERS),
     Row("report-list", "GET", ok=USERS),
     Row("ledger", "GET", ok=USERS),
     Row("ledger-export", "GET", ok=USERS, query={"year": "2026"}),
@@ -696,6 +697,54 @@ ROWS += [
     Row("api-report-evidence", "POST", target="draft_report", ok=FILERS, forbidden=SEES_DONGLI - FILERS, data=_evidence_upload),
 ]  # fmt: skip
 
+
+
+def _work_info_targets() -> dict[str, Callable]:
+    from ledgers.models import WorkInfo
+
+    def draft(w):
+        return ledger.work_info_create(
+            actor=w.users.officer,
+            org_unit=w.dongli,
+            category=WorkInfo.Category.MEETING,
+            title="东丽区召开特色小镇例会",
+            body="东丽区召开特色小镇建设例会，研究推进重点项目。",
+            happened_on=SEPT,
+        )
+
+    def submitted(w):
+        return ledger.work_info_submit(actor=w.users.officer, info=draft(w))
+
+    def approved(w):
+        return ledger.work_info_approve(actor=w.users.reviewer, info=submitted(w))
+
+    return {"work_info_draft": draft, "work_info_submitted": submitted, "work_info_approved": approved}
+
+
+TARGETS.update(_work_info_targets())
+INFO_REVIEWER = frozenset({"reviewer"})
+INFO_ADOPTER = frozenset({"office_policy"})
+
+
+def _work_info_form(world, target):
+    return {"org_unit": world.dongli.pk, "category": "work", "happened_on": "2026-09-15", "title": "东丽区重点项目集中开工", "body": "东丽区5个特色小镇重点项目集中开工，总投资12亿元。"}
+
+
+ROWS += [
+    # Work information (R-3.2): the officer writes (a draft is its writers' only), the leader reviews, the policy group adopts.
+    Row("work-info-list", "GET", ok=USERS),
+    Row("work-info-briefing", "GET", ok=USERS, query={"month": "2026-09"}),
+    Row("work-info-create", "GET", ok=FILERS | {"outsider"}, forbidden=USERS - FILERS - {"outsider"}),
+    Row("work-info-create", "POST", ok=FILERS | {"outsider"}, forbidden=USERS - FILERS - {"outsider"}, data=_work_info_form),
+    Row("work-info-detail", "GET", target="work_info_draft", ok=FILERS),
+    Row("work-info-detail", "GET", target="work_info_submitted", ok=SEES_DONGLI, label="submitted"),
+    Row("work-info-edit", "GET", target="work_info_draft", ok=FILERS),
+    Row("work-info-edit", "POST", target="work_info_draft", ok=FILERS, data=_work_info_form),
+    Row("work-info-submit", "POST", target="work_info_draft", ok=FILERS),
+    Row("work-info-approve", "POST", target="work_info_submitted", ok=INFO_REVIEWER, forbidden=SEES_DONGLI - INFO_REVIEWER),
+    Row("work-info-return", "POST", target="work_info_submitted", ok=INFO_REVIEWER, forbidden=SEES_DONGLI - INFO_REVIEWER, data=_reason),
+    Row("work-info-accept", "POST", target="work_info_approved", ok=INFO_ADOPTER, forbidden=SEES_DONGLI - INFO_ADOPTER),
+]  # fmt: skip
 
 # Notifications and background exports (issue 6): private to their user, dongli's officer here.
 def _scheduling_targets() -> dict[str, Callable]:

@@ -367,3 +367,20 @@ def test_an_outage_outside_a_view_is_a_503_too(rf):
         raise RuntimeError("a bug")
     except RuntimeError:
         assert health.server_error(request).status_code == 500
+
+
+def test_typing_keeps_the_session_alive_past_the_idle_timeout(client, world):
+    """The keepalive ping (static/js/keepalive.js) counts as activity; without it the idle session ends."""
+    from tianjin_towns import middleware
+
+    client.force_login(world.users.officer)
+    assert client.get(reverse("home")).status_code == 200
+    start = time.time()
+    for minutes in (25, 50, 75):  # a ping every 25 minutes while typing, with a 30-minute timeout
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(middleware.time, "time", lambda m=minutes: start + m * 60)
+            assert client.get(reverse("session-keepalive")).status_code == 204
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(middleware.time, "time", lambda: start + 110 * 60)  # 35 minutes after the last ping
+        response = client.get(reverse("session-keepalive"))
+    assert response.status_code == 302 and reverse("login") in response.url

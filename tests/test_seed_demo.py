@@ -27,12 +27,17 @@ from ledgers.models import (
     ReportStatus,
     ReportValue,
     Timeliness,
+    WorkInfo,
+    WorkInfoEvent,
 )
 from ledgers.selectors import inbox_for_user
 from tianjin_towns.lib import dates
 
 S = ReportStatus
-COUNTED = (OrgUnit, Town, WorkingGroup, MemberUnit, UserProfile, Project, MonthlyReport, ReportValue, ReportEvent)
+COUNTED = (
+    OrgUnit, Town, WorkingGroup, MemberUnit, UserProfile, Project, MonthlyReport, ReportValue, ReportEvent,
+    WorkInfo, WorkInfoEvent,
+)  # fmt: skip
 
 
 def _counts() -> dict[str, int]:
@@ -187,3 +192,25 @@ def test_each_inbox_has_work(seeded):
     assert inbox_for_user(users.get(username="office-policy")).to_accept
     districts_with_work = {r.town.district.slug for r in inbox_for_user(users.get(username="admin")).to_approve}
     assert len(districts_with_work) >= 3
+
+
+def test_a_year_of_work_information_in_every_state(seeded):
+    """R-3.2: each district reports every month; last month's items wait for each reviewer, older ones are adopted."""
+    this_month = dates.month_start(dates.today())
+    last_month = dates.add_months(this_month, -1)
+    infos = WorkInfo.objects.select_related("org_unit")
+    assert {i.org_unit.parent_id if i.org_unit.level == "town" else i.org_unit_id for i in infos} == set(
+        OrgUnit.objects.filter(level=OrgUnit.Level.DISTRICT).values_list("pk", flat=True)
+    )
+    older = infos.filter(happened_on__lt=last_month)
+    assert older.exists() and set(older.values_list("status", flat=True)) == {WorkInfo.Status.ACCEPTED}
+    recent = set(infos.filter(happened_on__gte=last_month).values_list("status", flat=True))
+    assert {"submitted", "approved", "returned", "draft"} <= recent
+    for info in infos.filter(status=WorkInfo.Status.ACCEPTED)[:50]:
+        trail = list(info.events.values_list("action", "at"))
+        assert trail[0][0] == "create" and trail[-1][0] == "accept"
+        assert [at for _action, at in trail] == sorted(at for _action, at in trail)
+        assert timezone.localdate(trail[0][1]) == info.happened_on
+    assert WorkInfo.objects.filter(status="returned").exclude(return_reason="").count() == WorkInfo.objects.filter(
+        status="returned"
+    ).count()

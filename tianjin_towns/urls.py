@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", views.home, name="home"),
+    path("session/keepalive/", views.session_keepalive, name="session-keepalive"),
     path("", include("coordination.urls")),
     path("", include("ledgers.urls")),
     path("", include("inspections.urls")),

@@ -5,7 +5,9 @@ the ones after them (coordination ← ledgers ← inspections ← assessments).
 """
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from assessments import selectors as assessment_selectors
 from coordination import selectors as coordination_selectors
@@ -34,8 +36,18 @@ def home(request):
             "period": period,
             "today": today,
             "overview": ledger_selectors.period_overview(request.user, period),
+            "work_info_waiting": list(ledger_selectors.work_info_waiting(request.user)[:20]),
             "coordination_inbox": coordination_selectors.coordination_inbox(request.user, today),
             "problem_inbox": inspection_selectors.problem_inbox(request.user, today=today),
             "assessments": assessment_selectors.home_items(request.user, today),
         },
     )
+
+
+@never_cache
+@login_required
+def session_keepalive(request):
+    """Pinged by static/js/keepalive.js while someone types into a form, so that a long entry is not lost
+    to the idle timeout (SESSION_IDLE_TIMEOUT). The session middleware records the activity; this answers
+    204, or redirects to the login page when the session has already ended (the script then warns)."""
+    return HttpResponse(status=204)

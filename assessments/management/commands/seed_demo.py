@@ -35,6 +35,7 @@ from coordination import services as org
 from coordination.models import MemberUnit, OrgUnit, Role, Town, TownStatus, WorkingGroup
 from coordination.reference import DISTRICTS, MEMBER_UNITS, MUNICIPALITY, WORKING_GROUPS
 from inspections import demo as inspections_demo
+from ledgers import demo as ledgers_demo
 from ledgers import services as ledger
 from ledgers.models import (
     Indicator,
@@ -180,6 +181,7 @@ class Command(BaseCommand):
             self.seed_reports(towns, users)
             self.seed_inspections(users)
             self.seed_coordination(users)
+            self.seed_work_info(users)
             self.seed_assessments(users)
             self.seed_dashboards()
             self.seed_reminders()
@@ -706,6 +708,10 @@ class Command(BaseCommand):
     def seed_coordination(self, users: dict) -> None:
         """Conferences, a year of meetings with realistic gaps, action items and plans (coordination/demo.py)."""
         self.created.update(coordination_demo.seed_coordination(users=users))
+
+    def seed_work_info(self, users: dict) -> None:
+        """A year of work information in every workflow state (ledgers/demo.py)."""
+        self.created.update(ledgers_demo.seed_work_info(users=users))
 
     # -- assessments (R-5) -------------------------------------------------------------------------------
 

@@ -1,0 +1,206 @@
+"""Pages for work information (信息报送, R-3.2): the officer writes, the district leader reviews, the
+office adopts (采用); adopted items of a month become the work briefing (简报) as a Word document.
+
+Each view checks access through the permission door, then calls one selector or service and renders.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coordination.forms import add_service_errors
+from coordination.models import OrgUnit
+from coordination.permissions import org_units_for_user
+from tianjin_towns.errors import ConflictError
+from tianjin_towns.lib import dates
+
+from . import selectors, services
+from .briefing import DOCX, briefing_filename, write_work_briefing
+from .forms import WorkInfoFilterForm, WorkInfoForm
+from .models import WorkInfo
+from .permissions import EDIT, get_work_info_for_user, work_info_actions_for_user
+
+PER_PAGE = 20
+
+
+def _writable_units(user):
+    """Districts and towns the user writes for, districts first (the form's select)."""
+    return (
+        org_units_for_user(user, EDIT)
+        .exclude(level=OrgUnit.Level.MUNICIPAL)
+        .select_related("parent")
+        .order_by("level", "order", "code")
+    )
+
+
+@login_required
+def work_info_list(request):
+    form = WorkInfoFilterForm(
+        request.GET or None,
+        districts=org_units_for_user(request.user).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code"),
+    )
+    form.is_valid()  # an invalid field shows its error; the valid ones still filter
+    filters = getattr(form, "cleaned_data", {})
+    month = filters.get("month")
+    infos = selectors.work_info_list(
+        request.user,
+        status=filters.get("status") or None,
+        category=filters.get("category") or None,
+        org_unit_id=filters["org_unit"].pk if filters.get("org_unit") else None,
+        date_from=month,
+        date_to=dates.add_months(month, 1) - datetime.timedelta(days=1) if month else None,
+        text=(filters.get("q") or "").strip() or None,
+    )
+    page = Paginator(infos, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "ledgers/work_info_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_write": _writable_units(request.user).exists(),
+            "waiting": selectors.work_info_waiting(request.user).count(),
+            "briefing_month": dates.format_period(month or dates.month_start(dates.today())),
+        },
+    )
+
+
+@login_required
+def work_info_create(request):
+    units = _writable_units(request.user)
+    if not units.exists():
+        raise PermissionDenied
+    form = WorkInfoForm(request.POST or None, units=units, initial={"happened_on": dates.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            info = services.work_info_create(actor=request.user, **form.cleaned_data)
+            if "submit" in request.POST:
+                services.work_info_submit(actor=request.user, info=info)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if "submit" in request.POST:
+                messages.success(request, _("信息已报送，等待主管领导审核。"))
+            else:
+                messages.success(request, _("已保存为草稿。"))
+            return redirect("work-info-detail", pk=info.pk)
+    return render(request, "ledgers/work_info_form.html", {"form": form, "info": None})
+
+
+@login_required
+def work_info_edit(request, pk: int):
+    info = get_work_info_for_user(request.user, pk, "edit")
+    if not info.is_editable:
+        messages.warning(request, _("只有草稿或退回的信息可以修改。"))
+        return redirect("work-info-detail", pk=info.pk)
+    units = _writable_units(request.user)
+    initial = {name: getattr(info, name) for name in services.WORK_INFO_FIELDS}
+    form = WorkInfoForm(
+        request.POST or None, units=units, lock_unit=True, initial={**initial, "org_unit": info.org_unit}
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in services.WORK_INFO_FIELDS}
+        try:
+            info = services.work_info_update(actor=request.user, info=info, **values)
+            if "submit" in request.POST:
+                services.work_info_submit(actor=request.user, info=info)
+        except ConflictError as error:
+            messages.error(request, error.message)
+            return redirect("work-info-detail", pk=info.pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("信息已报送，等待主管领导审核。") if "submit" in request.POST else _("已保存。"))
+            return redirect("work-info-detail", pk=info.pk)
+    return render(request, "ledgers/work_info_form.html", {"form": form, "info": info})
+
+
+@login_required
+def work_info_detail(request, pk: int):
+    info = get_work_info_for_user(request.user, pk)
+    return render(
+        request,
+        "ledgers/work_info_detail.html",
+        {
+            "info": info,
+            "events": selectors.work_info_events(info),
+            "actions": work_info_actions_for_user(request.user, info),
+        },
+    )
+
+
+def _transition(request, pk: int, action: str, service, success: str, **kwargs):
+    info = get_work_info_for_user(request.user, pk, action)
+    try:
+        service(actor=request.user, info=info, **kwargs)
+    except ConflictError as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect("work-info-detail", pk=info.pk)
+
+
+@login_required
+@require_POST
+def work_info_submit(request, pk: int):
+    return _transition(request, pk, "submit", services.work_info_submit, _("信息已报送，等待主管领导审核。"))
+
+
+@login_required
+@require_POST
+def work_info_approve(request, pk: int):
+    return _transition(request, pk, "approve", services.work_info_approve, _("审核通过，已报市特镇办。"))
+
+
+@login_required
+@require_POST
+def work_info_accept(request, pk: int):
+    return _transition(request, pk, "accept", services.work_info_accept, _("信息已采用，将编入当月工作简报。"))
+
+
+@login_required
+@require_POST
+def work_info_return(request, pk: int):
+    return _transition(
+        request,
+        pk,
+        "return",
+        services.work_info_return,
+        _("信息已退回，报送人将看到退回原因。"),
+        reason=request.POST.get("reason", ""),
+    )
+
+
+@login_required
+def work_info_briefing(request):
+    """The adopted items of a month as the work briefing (工作简报, .docx)."""
+    try:
+        period = dates.parse_period(request.GET.get("month", ""))
+    except ValueError:
+        period = dates.month_start(dates.today())
+    grouped = selectors.work_info_briefing(request.user, period)
+    if not grouped:
+        messages.warning(
+            request,
+            _("%(period)s 没有已采用的工作信息，无法生成简报。") % {"period": dates.format_period(period)},
+        )
+        return redirect(f"{reverse('work-info-list')}?status={WorkInfo.Status.ACCEPTED}&month={dates.format_period(period)}")
+    response = HttpResponse(content_type=DOCX)
+    write_work_briefing(response, period=period, grouped=grouped, issued_on=dates.today())
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=briefing_filename(period))
+    return response
+
