@@ -11,7 +11,10 @@ workers = int(os.environ.get("GUNICORN_WORKERS", str(multiprocessing.cpu_count()
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a whole city's Excel ledger takes a while
 graceful_timeout = 30
-keepalive = 5
+# Longer than nginx keeps an idle upstream connection (deploy/nginx.conf: keepalive_timeout 60s), so the
+# side that reuses a connection is the side that closes it: gunicorn never closes one that nginx (or a
+# client) is just sending on, which the client would see as a reset instead of an answer.
+keepalive = 75
 # Recycle workers now and then so that a slow leak never becomes an outage.
 max_requests = 2000
 max_requests_jitter = 200
