@@ -246,6 +246,37 @@ def test_leaders_and_the_office_land_on_a_home_page_with_their_work(in_browser, 
     in_browser(visit_homes)
 
 
+def test_the_navigation_bar_fits_the_page_at_every_desktop_width(in_browser, live_server, world, make_report):
+    """Every section and its badge on one line, and never a page that scrolls sideways (1200 px to 1920 px)."""
+    from ledgers import services as ledger
+    from ledgers.models import WorkInfo
+
+    base = live_server.url
+    make_report(ReportStatus.SUBMITTED)
+    info = ledger.work_info_create(
+        actor=world.users.officer,
+        org_unit=world.dongli,
+        category=WorkInfo.Category.WORK,
+        title="东丽区重点项目集中开工",
+        body="东丽区5个特色小镇重点项目集中开工，总投资12亿元。",
+        happened_on=dates.today(),
+    )
+    ledger.work_info_submit(actor=world.users.officer, info=info)
+
+    def measure(page) -> None:
+        from playwright.sync_api import expect
+
+        log_in(page, base, "dongli-leader")
+        expect(page.locator(".app-navbar .badge").first).to_be_visible()  # the badges are there
+        for width in (1200, 1280, 1366, 1440, 1536, 1600, 1920):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(f"{base}/work-info/")
+            assert page.evaluate("document.documentElement.scrollWidth") == width, width
+            assert page.evaluate("document.querySelector('.app-navbar').offsetHeight") < 80, width
+
+    in_browser(measure)
+
+
 def test_the_lockout_and_outage_pages_render_in_chinese(in_browser, live_server, world, settings):
     base = live_server.url
     outage_page = render_to_string("503.html")  # as tianjin_towns.health answers while PostgreSQL is down
