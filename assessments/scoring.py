@@ -185,6 +185,22 @@ def _not_applicable(item: SchemeItem, rule: str, note: str, figures=None) -> Ite
     )
 
 
+def _rated(item: SchemeItem, rule: str, rate: Decimal, figures: list, sources: list) -> ItemScore:
+    """An item scored as a share: `rate` per cent of its weight."""
+    return ItemScore(
+        item_id=item.pk,
+        name=item.name,
+        kind=item.kind,
+        weight=item.weight,
+        rule=rule,
+        applicable=True,
+        earned=q2(item.weight * rate / HUNDRED),
+        rate=q1(rate),
+        figures=figures,
+        sources=sources,
+    )
+
+
 # --- The rules -------------------------------------------------------------------------------------
 
 
@@ -275,15 +291,10 @@ def score_timeliness(item: SchemeItem, town: Town, ctx: ScoringContext) -> ItemS
         }
         for e in entries
     ]
-    return ItemScore(
-        item_id=item.pk,
-        name=item.name,
-        kind=item.kind,
-        weight=item.weight,
-        rule=rule,
-        applicable=True,
-        earned=q2(item.weight * rate / HUNDRED),
-        rate=q1(rate),
+    return _rated(
+        item,
+        rule,
+        rate,
         figures=[
             [_("应报月数"), str(len(entries))],
             [_("按时报送"), str(on_time)],
@@ -305,15 +316,10 @@ def score_cadence(item: SchemeItem, town: Town, ctx: ScoringContext) -> ItemScor
     if share is None or not share.counted:
         return _not_applicable(item, rule, _("所在区期内没有已结束的工作机制考核周期，此项不计分。"))
     rate = Decimal(share.ok) / Decimal(share.counted) * HUNDRED
-    return ItemScore(
-        item_id=item.pk,
-        name=item.name,
-        kind=item.kind,
-        weight=item.weight,
-        rule=rule,
-        applicable=True,
-        earned=q2(item.weight * rate / HUNDRED),
-        rate=q1(rate),
+    return _rated(
+        item,
+        rule,
+        rate,
         figures=[
             [_("已结束周期"), str(share.counted)],
             [_("达标"), str(share.ok)],
@@ -338,15 +344,10 @@ def score_problems(item: SchemeItem, town: Town, ctx: ScoringContext) -> ItemSco
     if share is None or not share.found:
         return _not_applicable(item, rule, _("期内督办检查未发现该小镇的问题，此项不计分。"))
     rate = Decimal(share.closed_on_time) / Decimal(share.found) * HUNDRED
-    return ItemScore(
-        item_id=item.pk,
-        name=item.name,
-        kind=item.kind,
-        weight=item.weight,
-        rule=rule,
-        applicable=True,
-        earned=q2(item.weight * rate / HUNDRED),
-        rate=q1(rate),
+    return _rated(
+        item,
+        rule,
+        rate,
         figures=[
             [_("发现问题"), str(share.found)],
             [_("按期解决"), str(share.closed_on_time)],

@@ -4,10 +4,10 @@ A pure builder in the layout of the meeting minutes (coordination.exports): the 
 """
 
 import datetime
-import io
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, RGBColor
@@ -17,7 +17,7 @@ from coordination.exports import BODY_FONT, HEADING_FONT, SIZE_BODY, TITLE_FONT,
 from .models import WorkInfo
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-ISSUER = "天津市特色小镇规划建设工作联席会议办公室"
+ISSUER = gettext_lazy("天津市特色小镇规划建设工作联席会议办公室")
 
 
 def _source(info: WorkInfo) -> str:
@@ -38,7 +38,7 @@ def write_work_briefing(
         "year": period.year,
         "month": period.month,
     }
-    document.core_properties.author = _(ISSUER)
+    document.core_properties.author = str(ISSUER)
 
     masthead = _paragraph(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     run = masthead.add_run(_("特色小镇建设工作简报"))
@@ -51,7 +51,7 @@ def write_work_briefing(
         align=WD_ALIGN_PARAGRAPH.CENTER,
     )
     line = _paragraph(document, indent=False)
-    _font(line.add_run(_(ISSUER)), BODY_FONT, Pt(14))
+    _font(line.add_run(str(ISSUER)), BODY_FONT, Pt(14))
     _font(line.add_run(f"　　{issued_on:%Y年%m月%d日}"), BODY_FONT, Pt(14))
     _paragraph(document, "━" * 26, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER).runs[0].font.color.rgb = RGBColor(
         0xC0, 0x00, 0x00
@@ -71,13 +71,7 @@ def write_work_briefing(
         size=Pt(14),
         indent=False,
     )
-    output.write(_document_bytes(document))
-
-
-def _document_bytes(document) -> bytes:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    document.save(output)
 
 
 def briefing_filename(period: datetime.date) -> str:

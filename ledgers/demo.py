@@ -109,7 +109,7 @@ def seed_work_info(*, users: dict, today: datetime.date | None = None) -> Counte
                     "share": rng.randint(55, 80),
                 }
                 title = template[1].format(**fill)
-                unit = town.unit if template[0] != Category.MEETING and "{district}" not in template[1] else district
+                unit = district if "{district}" in template[1] else town.unit  # a district item names it
                 if (unit.pk, day, title) in existing:
                     continue
                 existing.add((unit.pk, day, title))

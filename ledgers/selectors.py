@@ -1200,7 +1200,7 @@ def work_info_list(
         infos = infos.filter(happened_on__lte=date_to)
     if text:
         infos = infos.filter(Q(title__icontains=text) | Q(body__icontains=text))
-    return infos.order_by(*WorkInfo._meta.ordering)
+    return infos
 
 
 def work_info_waiting(user: AbstractBaseUser) -> QuerySet:

@@ -158,16 +158,17 @@ def _locked(report_id: int) -> MonthlyReport:
     return MonthlyReport.objects.select_for_update().select_related("town__unit").get(pk=report_id)
 
 
-def _tell(report: MonthlyReport, event: ReportEvent, recipients, kind: str, subject: str, body: str = "") -> None:
-    """Notify the next people in the workflow; the event id makes each step's occasion unique."""
+def _tell(obj, event, recipients, kind: str, subject: str, body: str = "", *, page: str = "report-detail") -> None:
+    """Notify the next people in a workflow (a report's, or work information's); the event id makes each
+    step's occasion unique. `page` is the URL name of the object's page."""
     notify(
         recipients=recipients,
         kind=kind,
         subject=subject,
         body=body,
-        link=reverse("report-detail", args=[report.pk]),
-        about=report,
-        occasion=f"{kind}:{report.pk}:{event.pk}",
+        link=reverse(page, args=[obj.pk]),
+        about=obj,
+        occasion=f"{kind}:{obj.pk}:{event.pk}",
     )
 
 
@@ -1182,15 +1183,7 @@ def _work_info_transition(info: WorkInfo, allowed_from: set[str], verb: str) -> 
 
 
 def _work_info_tell(info: WorkInfo, event: WorkInfoEvent, recipients, kind: str, subject: str, body: str = "") -> None:
-    notify(
-        recipients=recipients,
-        kind=kind,
-        subject=subject,
-        body=body,
-        link=reverse("work-info-detail", args=[info.pk]),
-        about=info,
-        occasion=f"{kind}:{info.pk}:{event.pk}",
-    )
+    _tell(info, event, recipients, kind, subject, body, page="work-info-detail")
 
 
 @transaction.atomic

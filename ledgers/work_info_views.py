@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -85,9 +86,10 @@ def work_info_create(request):
     form = WorkInfoForm(request.POST or None, units=units, initial={"happened_on": dates.today()})
     if request.method == "POST" and form.is_valid():
         try:
-            info = services.work_info_create(actor=request.user, **form.cleaned_data)
-            if "submit" in request.POST:
-                services.work_info_submit(actor=request.user, info=info)
+            with transaction.atomic():  # "保存并报送" is one operation: nothing saved if the submission fails
+                info = services.work_info_create(actor=request.user, **form.cleaned_data)
+                if "submit" in request.POST:
+                    services.work_info_submit(actor=request.user, info=info)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -113,16 +115,19 @@ def work_info_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in services.WORK_INFO_FIELDS}
         try:
-            info = services.work_info_update(actor=request.user, info=info, **values)
-            if "submit" in request.POST:
-                services.work_info_submit(actor=request.user, info=info)
+            with transaction.atomic():
+                info = services.work_info_update(actor=request.user, info=info, **values)
+                if "submit" in request.POST:
+                    services.work_info_submit(actor=request.user, info=info)
         except ConflictError as error:
             messages.error(request, error.message)
             return redirect("work-info-detail", pk=info.pk)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("信息已报送，等待主管领导审核。") if "submit" in request.POST else _("已保存。"))
+            messages.success(
+                request, _("信息已报送，等待主管领导审核。") if "submit" in request.POST else _("已保存。")
+            )
             return redirect("work-info-detail", pk=info.pk)
     return render(request, "ledgers/work_info_form.html", {"form": form, "info": info})
 
@@ -198,9 +203,10 @@ def work_info_briefing(request):
             request,
             _("%(period)s 没有已采用的工作信息，无法生成简报。") % {"period": dates.format_period(period)},
         )
-        return redirect(f"{reverse('work-info-list')}?status={WorkInfo.Status.ACCEPTED}&month={dates.format_period(period)}")
+        return redirect(
+            f"{reverse('work-info-list')}?status={WorkInfo.Status.ACCEPTED}&month={dates.format_period(period)}"
+        )
     response = HttpResponse(content_type=DOCX)
     write_work_briefing(response, period=period, grouped=grouped, issued_on=dates.today())
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=briefing_filename(period))
     return response
-

@@ -121,7 +121,13 @@ def test_bad_input_is_a_field_error_in_chinese_and_nothing_is_saved(world, clien
         world.users.officer,
         "work-info-create",
         method="post",
-        data={"org_unit": world.dongli.pk, "category": "work", "happened_on": tomorrow.isoformat(), "title": "标题", "body": "太短"},
+        data={
+            "org_unit": world.dongli.pk,
+            "category": "work",
+            "happened_on": tomorrow.isoformat(),
+            "title": "标题",
+            "body": "太短",
+        },
     )
     assert response.status_code == 200
     text = response.content.decode()
@@ -246,7 +252,9 @@ def test_the_briefing_holds_the_months_adopted_items_only(world, client):
     day = max(month, dates.today() - datetime.timedelta(days=1))
     adopted = write(world, title="东丽区召开特色小镇现场推动会", happened_on=day)
     for step in (services.work_info_submit, services.work_info_approve, services.work_info_accept):
-        actor = {"work_info_submit": users.officer, "work_info_approve": users.reviewer}.get(step.__name__, users.office_policy)
+        actor = {"work_info_submit": users.officer, "work_info_approve": users.reviewer}.get(
+            step.__name__, users.office_policy
+        )
         step(actor=actor, info=adopted)
     services.work_info_submit(actor=users.officer, info=write(world, title="尚未采用的信息", happened_on=day))
     response = page(client, users.leader, "work-info-briefing")
@@ -266,7 +274,10 @@ def test_the_briefing_holds_the_months_adopted_items_only(world, client):
 def test_events_record_each_save(world):
     info = write(world)
     services.work_info_update(actor=world.users.officer, info=info, title="新标题：东丽区现场推动会")
-    assert list(info.events.values_list("action", flat=True)) == [WorkInfoEvent.Action.CREATE, WorkInfoEvent.Action.SAVE]
+    assert list(info.events.values_list("action", flat=True)) == [
+        WorkInfoEvent.Action.CREATE,
+        WorkInfoEvent.Action.SAVE,
+    ]
     info.refresh_from_db()
     assert info.title == "新标题：东丽区现场推动会"
 
