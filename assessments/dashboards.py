@@ -130,25 +130,26 @@ def _reach(user: AbstractBaseUser) -> tuple[OrgUnit | None, dict[int, OrgUnit]]:
 def get_dashboard_scope_for_user(user: AbstractBaseUser, level: str, pk: int | None = None) -> Scope:
     """The door of the dashboards: the city for users who reach the municipality, a district or a town
     they reach; Http404 for anything else (a district's staff never see another district or the city)."""
-    city, districts = _reach(user)
-    if level == CITY and city is not None:
-        return Scope(level=CITY, unit=city, reaches_city=True)
-    if level == DISTRICT and pk in districts:
-        return Scope(level=DISTRICT, unit=districts[pk], district=districts[pk], reaches_city=city is not None)
     if level == TOWN and pk is not None:
         town = Town.objects.select_related("unit", "district").filter(pk=pk).first()
         if town is None:
             raise Http404
-        if city is None and town.district_id not in districts:
-            town = unit_perms.get_town_for_user(user, pk)  # a town's own staff
+        city, district, own = unit_perms.reaches_along(user, [town.district.parent_id, town.district_id, town.pk])
+        if not own:
+            raise Http404
         return Scope(
             level=TOWN,
             unit=town.unit,
             district=town.district,
             town=town,
-            reaches_city=city is not None,
-            reaches_district=city is not None or town.district_id in districts,
+            reaches_city=city,
+            reaches_district=district,
         )
+    city, districts = _reach(user)
+    if level == CITY and city is not None:
+        return Scope(level=CITY, unit=city, reaches_city=True)
+    if level == DISTRICT and pk in districts:
+        return Scope(level=DISTRICT, unit=districts[pk], district=districts[pk], reaches_city=city is not None)
     raise Http404
 
 

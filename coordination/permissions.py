@@ -14,10 +14,11 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.signals import request_finished, request_started
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
@@ -83,6 +84,26 @@ def forget_unit_grants(user: AbstractBaseUser | None = None) -> None:
         remembered.pop(user.pk, None)
 
 
+def _grant_rows(user: AbstractBaseUser, user_model, group_model) -> list[tuple[str, str]]:
+    """(codename, org unit pk) of every grant on org units: the user's own and their groups', the rows
+    guardian's get_objects_for_user reads for one codename. Plain SQL: it runs on every page, and
+    building the two-table union through the ORM took longer than running it."""
+    ctype = ContentType.objects.get_for_model(OrgUnit)  # cached by Django after the first call
+    permission = Permission._meta.db_table
+    memberships = user._meta.get_field("groups").remote_field.through._meta.db_table
+    sql = f"""
+        SELECT p.codename, g.object_pk FROM {user_model._meta.db_table} g JOIN {permission} p ON p.id = g.permission_id
+        WHERE g.user_id = %(user)s AND p.content_type_id = %(ctype)s
+        UNION ALL
+        SELECT p.codename, g.object_pk FROM {group_model._meta.db_table} g JOIN {permission} p ON p.id = g.permission_id
+        WHERE g.group_id IN (SELECT m.group_id FROM {memberships} m WHERE m.user_id = %(user)s)
+          AND p.content_type_id = %(ctype)s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"user": user.pk, "ctype": ctype.pk})
+        return cursor.fetchall()
+
+
 def _unit_grants(user: AbstractBaseUser) -> dict[str, frozenset[int]] | None:
     """{codename: granted org-unit ids} of an active, non-superuser user, read once per request; None when
     not in a request (the caller then asks guardian as a subquery)."""
@@ -94,15 +115,8 @@ def _unit_grants(user: AbstractBaseUser) -> dict[str, frozenset[int]] | None:
         user_model, group_model = get_user_obj_perms_model(OrgUnit), get_group_obj_perms_model(OrgUnit)
         if not (user_model.objects.is_generic() and group_model.objects.is_generic()):
             return None  # direct foreign-key grant tables: not used here; ask guardian each time
-        ctype = ContentType.objects.get_for_model(OrgUnit)
-        # The same rows guardian's get_objects_for_user reads for one codename (the user's own grants and
-        # their groups'), for every codename at once.
-        mine = user_model.objects.filter(user=user, permission__content_type=ctype)
-        groups = group_model.objects.filter(group__in=user.groups.all(), permission__content_type=ctype)
         collected: dict[str, set[int]] = {}
-        for codename, object_pk in mine.values_list("permission__codename", "object_pk").union(
-            groups.values_list("permission__codename", "object_pk"), all=True
-        ):
+        for codename, object_pk in _grant_rows(user, user_model, group_model):
             collected.setdefault(codename, set()).add(int(object_pk))
         grants = remembered[user.pk] = {codename: frozenset(ids) for codename, ids in collected.items()}
     return grants
@@ -124,6 +138,25 @@ def org_units_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[Org
         user, f"coordination.{perm}", klass=OrgUnit, accept_global_perms=False, with_superuser=False
     ).values("pk")
     return OrgUnit.objects.filter(Q(pk__in=granted) | Q(parent__in=granted) | Q(parent__parent__in=granted))
+
+
+def reaches_along(user: AbstractBaseUser, chain: list[int], perm: str = VIEW) -> list[bool]:
+    """For org units from the top down (the municipality, one of its districts, one of its towns):
+    whether the user holds `perm` on each, directly or through a unit above it. In a request the
+    remembered grants answer without a query; outside one, one query."""
+    if not user.is_authenticated or not user.is_active:
+        return [False] * len(chain)
+    if user.is_superuser:
+        return [True] * len(chain)
+    grants = _unit_grants(user)
+    if grants is None:
+        reached = set(org_units_for_user(user, perm).filter(pk__in=chain).values_list("pk", flat=True))
+        return [pk in reached for pk in chain]
+    granted, above, result = grants.get(perm, frozenset()), False, []
+    for pk in chain:
+        above = above or pk in granted
+        result.append(above)
+    return result
 
 
 def towns_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[Town]:

@@ -2,6 +2,7 @@
 liaisons see the meetings their member unit attends, leaders read everything and edit nothing, and the
 office's working groups act on the kinds of work routed to them (R-1.5)."""
 
+import contextlib
 import datetime
 
 from django.urls import reverse
@@ -129,3 +130,27 @@ def test_leaders_read_everything_and_edit_nothing(world):
     for perm in (perms.SUBMIT_PLANS, perms.REVIEW_PLANS):
         assert not perms.plans_for_user(leader, perm).exists()
     assert not perms.policy_member_units_for_user(leader).exists()
+
+
+def test_reach_down_the_tree_is_the_same_in_a_request_and_outside_one(world):
+    """The dashboards' door asks whether a user reaches the city, a district and a town: from the grants
+    a request remembered (no query), or with a query outside a request; both answers must agree."""
+    u = world.users
+    chain = [world.city.pk, world.dongli.pk, world.town.pk]
+    other = [world.city.pk, world.xiqing.pk, world.outsider_town.pk]
+    expected = {
+        u.leader: ([True, True, True], [True, True, True]),
+        u.officer: ([False, True, True], [False, False, False]),
+        u.liaison: ([False, False, False], [False, False, False]),
+    }
+    for user, (own, foreign) in expected.items():
+        assert [perms.reaches_along(user, chain), perms.reaches_along(user, other)] == [own, foreign], user
+        with perms.remembered_unit_grants():
+            assert [perms.reaches_along(user, chain), perms.reaches_along(user, other)] == [own, foreign], user
+    town_officer = org.user_create(
+        username="t-officer", password="x-pass-123", role="officer", org_unit=world.town.unit
+    )
+    for context in (contextlib.nullcontext, perms.remembered_unit_grants):
+        with context():
+            assert perms.reaches_along(town_officer, chain) == [False, False, True]
+            assert perms.reaches_along(town_officer, [world.city.pk, world.dongli.pk, world.town2.pk]) == [False] * 3
