@@ -66,7 +66,7 @@ def _chart_data(board: Dashboard, ledger_query: dict) -> dict:
             "lagging": _("滞后"),
             "no_data": _("暂无数据"),
             "accepting": _("验收中"),
-            "coverage": _("已验收 %(accepted)s / 应报 %(expected)s 份"),
+            "coverage": _("已验收 %(accepted)s / 应报 %(expected)s 份，漏报 %(missing)s 份"),
             "reports": _("份"),
         },
         "trend": [
@@ -80,10 +80,15 @@ def _chart_data(board: Dashboard, ledger_query: dict) -> dict:
             }
             for i in key
         ],
-        # Months of this year not yet fully accepted: the trend marks them, so a dip there reads as
-        # "still being accepted" rather than as a fall.
+        # Months of this year whose reports are still coming in or being accepted: the trend marks them,
+        # so a dip there reads as "still being accepted" rather than as a fall. A missing report will not
+        # come, so a closed month with every other report accepted is complete.
         "coverage": [
-            {"accepted": accepted, "expected": board.timeliness.total[m].expected}
+            {
+                "accepted": accepted,
+                "expected": board.timeliness.total[m].expected,
+                "missing": board.timeliness.total[m].missing,
+            }
             if m in board.timeliness.total and m.month <= board.month
             else None
             for m, accepted in zip(dates.months_of_year(board.year), board.accepted_reports, strict=True)
@@ -167,8 +172,10 @@ def _heatmap(board: Dashboard) -> dict:
     future = format_html('<td class="heat-cell heat-future" title="{}"></td>', _("未到报送期"))
     not_expected = format_html('<td class="heat-cell heat-na" title="{}"></td>', _("不需报送"))
     states = {key: str(label) for key, label in STATE_LABELS.items()}
-    # The month's part of the links, built once for all the rows (a district has a hundred of them).
-    month_links = {month: f"{reports_url}?{urlencode({'month': dates.format_period(month)})}" for month in months}
+    # The month's part of the links, built and escaped once for all the rows (a district has a hundred).
+    month_links = {
+        month: escape(f"{reports_url}?{urlencode({'month': dates.format_period(month)})}") for month in months
+    }
     rows = []
     for unit, by_month in board.timeliness_rows:
         if unit is None:
@@ -181,6 +188,7 @@ def _heatmap(board: Dashboard) -> dict:
         else:
             name, query, is_sum = unit.name, {"district": scope.district_id, "town": unit.id}, False
         query = urlencode({k: v for k, v in query.items() if v})  # the row's part of each cell's link
+        query = f"&amp;{escape(query)}" if query else ""
         cells = []
         for month in months:
             count = by_month.get(month)
@@ -190,19 +198,20 @@ def _heatmap(board: Dashboard) -> dict:
             if count is None or not count.expected:
                 cells.append(not_expected)
                 continue
+            # Plain formatting (format_html is slow at this count): css, labels and titles are the app's
+            # own text and numbers, and the link is escaped. A sum's cell tells its counts on hover; a
+            # town's cell is one report, whose state its label already names.
             if is_sum:
                 css = "heat-pending" if count.pending else _rate_class(count.on_time_rate)
                 label = f"{count.on_time_rate:.0f}%"
+                title = f' title="{_timeliness_title(count, title_text)}"'
             else:
-                css, label = f"heat-{count.state}", states[count.state]
-            # Plain formatting (format_html is slow at this count): css, labels and titles are the app's
-            # own text and numbers, and the link is escaped.
-            title = _timeliness_title(count, title_text)
+                css, label, title = f"heat-{count.state}", states[count.state], ""
             if reports_url:
-                link = escape(f"{month_links[month]}&{query}" if query else month_links[month])
-                cells.append(f'<td class="heat-cell {css}" title="{title}"><a href="{link}">{label}</a></td>')
+                link = month_links[month] + query
+                cells.append(f'<td class="heat-cell {css}"{title}><a href="{link}">{label}</a></td>')
             else:
-                cells.append(f'<td class="heat-cell {css}" title="{title}">{label}</td>')
+                cells.append(f'<td class="heat-cell {css}"{title}>{label}</td>')
         total = board.timeliness.year_sum(by_month)
         rows.append(
             {
@@ -216,6 +225,16 @@ def _heatmap(board: Dashboard) -> dict:
             }
         )
     return {"months": [_("%(month)s月") % {"month": m.month} for m in months], "rows": rows}
+
+
+def _district_ranking_rows(board: Dashboard) -> list[dict]:
+    """A district's towns in its ranking panel: all of them, or in a large district (more than the city's
+    list shows) the best and the weakest few, as the city's list does; the run's page has them all."""
+    rows = board.town_ranking
+    top, bottom = dashboards.TOP_TOWNS, dashboards.TOP_TOWNS // 2
+    if len(rows) <= top + bottom:
+        return rows
+    return rows[:top] + [{**rows[-bottom], "gap_before": True}] + rows[-bottom + 1 :]
 
 
 def _breadcrumb(scope: Scope, year: int, month: int) -> list[dict]:
@@ -249,6 +268,7 @@ def dashboard(request):
             "month_choices": range(1, 13),
             "chart_data": _chart_data(board, ledger_query),
             "heatmap": _heatmap(board),
+            "district_ranking_rows": _district_ranking_rows(board) if scope.level != CITY else [],
             "ledger_query": ledger_query,
             "links": {
                 "ledger": dashboards.safe_reverse("ledger", ledger_query),

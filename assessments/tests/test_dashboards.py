@@ -349,3 +349,19 @@ def test_rebuilding_the_summary_gives_what_the_services_kept(figures):
     assert len(kept) == 5  # the five accepted reports; the submitted one is not there
     assert accepted_figures_rebuild() == 5
     assert {row.report_id: (row.period, row.figures) for row in AcceptedFigures.objects.all()} == kept
+
+
+def test_a_large_districts_ranking_panel_lists_the_best_and_the_weakest_few():
+    """Like the city's town list: a district of a hundred towns shows the top ten, a gap and the last
+    five in its ranking panel (the run's own page has them all); a small district shows every town."""
+    from types import SimpleNamespace
+
+    from assessments.dashboard_views import _district_ranking_rows
+
+    rows = [{"town_name": f"镇{n}", "district_rank": n} for n in range(1, 21)]
+    shown = _district_ranking_rows(SimpleNamespace(town_ranking=rows))
+    assert [row["district_rank"] for row in shown] == [*range(1, 11), *range(16, 21)]
+    assert [row["district_rank"] for row in shown if row.get("gap_before")] == [16]
+    assert "gap_before" not in rows[15]  # the board's own rows (and the API's) stay whole
+    small = rows[:15]
+    assert _district_ranking_rows(SimpleNamespace(town_ranking=small)) == small

@@ -39,7 +39,8 @@
 
   function partial(month) {
     var c = data.coverage[month];
-    return c !== null && c !== undefined && c.expected > 0 && c.accepted < c.expected;
+    // Reports still to come or to accept; a missing one will not come.
+    return c !== null && c !== undefined && c.expected > 0 && c.accepted + c.missing < c.expected;
   }
 
   function partialMonths() {
@@ -71,7 +72,7 @@
           params.forEach(function (p) { lines.push(p.marker + p.seriesName + "：" + formatNumber(p.value) + " " + item.unit); });
           var c = data.coverage[month];
           if (c) {
-            lines.push(data.labels.coverage.replace("%(accepted)s", c.accepted).replace("%(expected)s", c.expected));
+            lines.push(data.labels.coverage.replace("%(accepted)s", c.accepted).replace("%(expected)s", c.expected).replace("%(missing)s", c.missing));
           }
           return lines.join("<br>");
         }
@@ -98,9 +99,9 @@
             silent: true,
             itemStyle: { color: "rgba(194, 124, 14, .08)" },
             label: { color: "#8a5a00", fontSize: 13, position: "insideTop" },
+            // The label alone fits a month's width; the tooltip gives the counts.
             data: partialMonths().map(function (month) {
-              var c = data.coverage[month];
-              return [{ name: data.labels.accepting + " " + c.accepted + "/" + c.expected, xAxis: data.months[month] }, { xAxis: data.months[month] }];
+              return [{ name: data.labels.accepting, xAxis: data.months[month] }, { xAxis: data.months[month] }];
             })
           } : undefined,
           symbolSize: 8,
