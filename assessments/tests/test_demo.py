@@ -1,10 +1,12 @@
 """Acceptance with the demo data (issue 7): the semi-annual run of the last full half-year ranks every
 town, praises those that met their targets and warns the rest, proposes no sanction, and its briefing
 opens with the right lists; the annual run grades every town and proposes sanctions for missed plans.
+The dashboards (issue 8) on the demo data equal the figures summed by hand from the reports.
 
 seed_demo runs once for the module inside a transaction rolled back at the end (as tests/test_seed_demo.py).
 """
 
+import datetime
 import io
 
 import pytest
@@ -73,3 +75,86 @@ def test_annual_run_grades_every_town_and_proposes_sanctions_for_missed_plans(se
         if row.plan_met is False:
             assert row.sanction_proposed in (Sanction.WARNING, Sanction.DOWNGRADE, Sanction.EXIT), row.town_name
     assert any(row.sanction_proposed for row in rows)
+
+
+# --- The dashboards on the demo data (issue 8) -----------------------------------------------------------
+
+
+def _by_hand(year: int, month: int, towns) -> tuple[dict, dict, dict]:
+    """From the monthly reports and their values, without the dashboards' summary: {code: this year's
+    figure through `month`} (flows summed, each town's latest month of a stock), {code: the towns'
+    targets}, and the timeliness counts of the year's ended months."""
+    from decimal import Decimal
+
+    from assessments.models import Target
+    from ledgers.models import Indicator, MonthlyReport, ReportStatus, ReportValue, Timeliness
+
+    through = datetime.date(year, month, 1)
+    values = ReportValue.objects.filter(
+        report__status=ReportStatus.ACCEPTED,
+        report__town__in=towns,
+        report__period__gte=datetime.date(year, 1, 1),
+        report__period__lte=through,
+        indicator__active=True,
+    ).values_list("indicator__code", "indicator__kind", "report__town_id", "report__period", "value")
+    flows: dict[str, Decimal] = {}
+    latest: dict[tuple[str, int], tuple] = {}
+    for code, kind, town_id, period, value in values:
+        if kind == Indicator.Kind.STOCK:
+            if (code, town_id) not in latest or latest[code, town_id][0] < period:
+                latest[code, town_id] = (period, value)
+        else:
+            flows[code] = flows.get(code, Decimal(0)) + value
+    for (code, _town), (_period, value) in latest.items():
+        flows[code] = flows.get(code, Decimal(0)) + value
+    targets: dict[str, Decimal] = {}
+    for code, value in Target.objects.filter(year=year, town__in=towns).values_list("indicator__code", "value"):
+        targets[code] = targets.get(code, Decimal(0)) + value
+    today = dates.today()
+    ended = [m for m in dates.months_of_year(year) if dates.period_has_ended(m, today)]
+    reports = {(r.town_id, r.period): r for r in MonthlyReport.objects.filter(town__in=towns, period__in=ended)}
+    counts = {"expected": 0, "on_time": 0, "late": 0, "missing": 0}
+    for town in towns:
+        for period in ended:
+            if not town.expects_report(period):
+                continue
+            counts["expected"] += 1
+            report = reports.get((town.pk, period))
+            timeliness = report.timeliness if report else None
+            if timeliness == Timeliness.ON_TIME:
+                counts["on_time"] += 1
+            elif timeliness == Timeliness.LATE:
+                counts["late"] += 1
+            elif timeliness == Timeliness.MISSING or dates.report_close_date(period) < today:
+                counts["missing"] += 1
+    return flows, targets, counts
+
+
+def test_dashboards_on_the_demo_data_match_figures_computed_by_hand(seeded):
+    """The city's, every district's and one town's dashboard for the demo year equal what the reports
+    themselves give, summed by hand: figures, targets and timeliness, at every level of the drill-down."""
+    from django.contrib.auth import get_user_model
+
+    from assessments import dashboards
+    from coordination.models import OrgUnit
+
+    leader = get_user_model().objects.get(username="leader")
+    year = dates.last_ended_period().year
+    month = dashboards.default_month(year)
+    scopes = [(dashboards.CITY, None, Town.objects.all())]
+    for district in OrgUnit.objects.filter(level=OrgUnit.Level.DISTRICT, district_towns__isnull=False).distinct():
+        scopes.append((dashboards.DISTRICT, district.pk, Town.objects.filter(district=district)))
+    town = Town.objects.order_by("unit__code").first()
+    scopes.append((dashboards.TOWN, town.pk, Town.objects.filter(pk=town.pk)))
+    assert len(scopes) > 3
+    for level, pk, towns in scopes:
+        board = dashboards.build_dashboard(dashboards.get_dashboard_scope_for_user(leader, level, pk), year=year)
+        flows, targets, counts = _by_hand(year, month, list(towns))
+        assert flows, (level, pk)  # the demo has accepted figures in every scope
+        for code, value in flows.items():
+            assert board.figures[code].actual == value, (level, pk, code)
+        assert all(board.figures[code].actual is None for code in board.figures if code not in flows)
+        for code, value in targets.items():
+            assert board.figures[code].target == value, (level, pk, code)
+        total = board.timeliness_total
+        assert (total.expected, total.on_time, total.late, total.missing) == tuple(counts.values()), (level, pk)
