@@ -21,6 +21,7 @@ from tianjin_towns.lib import dates
 
 from . import dashboards
 from .dashboards import CITY, DISTRICT, TOWN, Dashboard, Scope
+from .templatetags.dashboard_tags import pct
 
 FIRST_YEAR = 2017  # the working mechanism dates from December 2016
 
@@ -161,8 +162,9 @@ def _timeliness_title(count: TimelinessCount, text: str) -> str:
 def _heatmap(board: Dashboard) -> dict:
     """The timeliness heatmap (org unit × month): on-time rates for sums, the state of each town-month.
 
-    The cells are rendered here, not in the template: a district of a hundred towns has twelve hundred
-    of them, which Django's template engine would take a good part of a second to loop over.
+    The rows are rendered here, not in the template: a district of a hundred towns has twelve hundred
+    cells, which Django's template engine would take a good part of a second to loop over (and its
+    hundred rows alone some milliseconds).
     """
     scope = board.scope
     ended = set(board.timeliness.months)
@@ -213,16 +215,17 @@ def _heatmap(board: Dashboard) -> dict:
             else:
                 cells.append(f'<td class="heat-cell {css}"{title}>{label}</td>')
         total = board.timeliness.year_sum(by_month)
+        name = escape(name)
+        if unit is not None:
+            name = f'<a href="{escape(unit.link)}">{name}</a>'
+        row_class = ' class="heat-sum"' if unit is None and scope.level != TOWN else ""
         rows.append(
-            {
-                "name": name,
-                "is_sum": unit is None and scope.level != TOWN,
-                "cells": mark_safe("".join(cells)),  # built above from the app's own text, links escaped
-                "total": total,
-                "total_title": _timeliness_title(total, title_text),
-                "link": unit.link if unit else "",
-                "total_css": _rate_class(total.on_time_rate),
-            }
+            mark_safe(  # the app's own text and numbers; names and links escaped
+                f'<tr{row_class}><th scope="row" class="heat-unit">{name}</th>{"".join(cells)}'
+                f'<td class="num text-center heat-total {_rate_class(total.on_time_rate)}" '
+                f'title="{_timeliness_title(total, title_text)}">{pct(total.on_time_rate)}</td>'
+                f'<td class="num text-center heat-total">{pct(total.received_rate)}</td></tr>'
+            )
         )
     return {"months": [_("%(month)s月") % {"month": m.month} for m in months], "rows": rows}
 
