@@ -58,7 +58,8 @@ def render(*, machine, sizes, generated, database_size, tables, pages, check, ex
         "### Dashboards and the ledger page",
         "",
         f"Each page requested {pages[0].timing.runs} times after two warm-up requests by the city leader "
-        "(the ledger pages fewer times); p50/p95 in milliseconds; queries are every SQL statement of one "
+        "(the ledger pages fewer times), a dashboard's floor, page and API timed in turns (floor, page, API, "
+        "floor, …) so that whatever else the machine does at a moment falls on all three; p50/p95 in milliseconds; queries are every SQL statement of one "
         "request (session, navigation bar counters and audit context included). The application is loaded "
         "as a production worker loads it (tianjin_towns/wsgi.py, which freezes what is loaded out of the "
         "garbage collector's full collections). The first row is what every signed-in request costs before "
