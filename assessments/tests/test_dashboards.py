@@ -231,6 +231,18 @@ def test_town_page_links_up_the_drill_down_for_a_leader(figures, client):
     assert "/reports/?month=2025-01" in page.content.decode()  # a heatmap cell links to its reports
 
 
+def test_heatmap_rows_show_a_towns_name_as_text_and_link_each_month_to_its_reports(figures, client):
+    """The heatmap's rows are built in Python: a name is text, never markup, and each cell of a town
+    links to that town's reports of the month."""
+    unit = figures.town.unit
+    unit.name = "华明<script>x</script>镇"
+    unit.save()
+    client.force_login(figures.users.leader)
+    html = client.get(f"/dashboard/?level=district&id={figures.dongli.pk}&year={YEAR}").content.decode()
+    assert "华明&lt;script&gt;x&lt;/script&gt;镇" in html and "<script>x</script>" not in html
+    assert f"/reports/?month=2025-02&amp;district={figures.dongli.pk}&amp;town={figures.town.pk}" in html
+
+
 # --- Ranking -----------------------------------------------------------------------------------------
 
 
