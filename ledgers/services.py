@@ -1182,6 +1182,20 @@ def _work_info_transition(info: WorkInfo, allowed_from: set[str], verb: str) -> 
     return info.status
 
 
+def _work_info_move(
+    info: WorkInfo, actor, allowed_from: set[str], verb: str, to_status: str, action: str, reason: str = "", **fields
+) -> tuple[WorkInfo, WorkInfoEvent]:
+    """One step of the workflow: lock the item, check it may take the step, move it to `to_status` with
+    `fields`, and write the step to its trail."""
+    info = _work_info_locked(info.pk)
+    from_status = _work_info_transition(info, allowed_from, verb)
+    info.status = to_status
+    for name, value in fields.items():
+        setattr(info, name, value)
+    info.save()
+    return info, _work_info_event(info, actor, action, from_status, reason)
+
+
 def _work_info_tell(info: WorkInfo, event: WorkInfoEvent, recipients, kind: str, subject: str, body: str = "") -> None:
     _tell(info, event, recipients, kind, subject, body, page="work-info-detail")
 
@@ -1222,14 +1236,17 @@ def work_info_update(*, actor: AbstractBaseUser, info: WorkInfo, **values) -> Wo
 @transaction.atomic
 def work_info_submit(*, actor: AbstractBaseUser, info: WorkInfo) -> WorkInfo:
     """Officer: draft or returned → submitted; the unit's reviewing leader is told."""
-    info = _work_info_locked(info.pk)
-    from_status = _work_info_transition(info, {WorkInfo.Status.DRAFT, WorkInfo.Status.RETURNED}, _("报送"))
-    info.status = WorkInfo.Status.SUBMITTED
-    info.submitted_at = timezone.now()
-    info.submitted_by = actor
-    info.return_reason = ""
-    info.save()
-    event = _work_info_event(info, actor, WorkInfoEvent.Action.SUBMIT, from_status)
+    info, event = _work_info_move(
+        info,
+        actor,
+        {WorkInfo.Status.DRAFT, WorkInfo.Status.RETURNED},
+        _("报送"),
+        WorkInfo.Status.SUBMITTED,
+        WorkInfoEvent.Action.SUBMIT,
+        submitted_at=timezone.now(),
+        submitted_by=actor,
+        return_reason="",
+    )
     _work_info_tell(
         info,
         event,
@@ -1243,11 +1260,9 @@ def work_info_submit(*, actor: AbstractBaseUser, info: WorkInfo) -> WorkInfo:
 @transaction.atomic
 def work_info_approve(*, actor: AbstractBaseUser, info: WorkInfo) -> WorkInfo:
     """District leader: submitted → approved; the office group that adopts information is told."""
-    info = _work_info_locked(info.pk)
-    from_status = _work_info_transition(info, {WorkInfo.Status.SUBMITTED}, _("审核通过"))
-    info.status = WorkInfo.Status.APPROVED
-    info.save()
-    event = _work_info_event(info, actor, WorkInfoEvent.Action.APPROVE, from_status)
+    info, event = _work_info_move(
+        info, actor, {WorkInfo.Status.SUBMITTED}, _("审核通过"), WorkInfo.Status.APPROVED, WorkInfoEvent.Action.APPROVE
+    )
     _work_info_tell(
         info,
         event,
@@ -1261,12 +1276,15 @@ def work_info_approve(*, actor: AbstractBaseUser, info: WorkInfo) -> WorkInfo:
 @transaction.atomic
 def work_info_accept(*, actor: AbstractBaseUser, info: WorkInfo) -> WorkInfo:
     """Office: approved → accepted (采用); the item joins its month's briefing material."""
-    info = _work_info_locked(info.pk)
-    from_status = _work_info_transition(info, {WorkInfo.Status.APPROVED}, _("采用"))
-    info.status = WorkInfo.Status.ACCEPTED
-    info.accepted_at = timezone.now()
-    info.save()
-    event = _work_info_event(info, actor, WorkInfoEvent.Action.ACCEPT, from_status)
+    info, event = _work_info_move(
+        info,
+        actor,
+        {WorkInfo.Status.APPROVED},
+        _("采用"),
+        WorkInfo.Status.ACCEPTED,
+        WorkInfoEvent.Action.ACCEPT,
+        accepted_at=timezone.now(),
+    )
     _work_info_tell(
         info,
         event,
@@ -1283,12 +1301,16 @@ def work_info_return(*, actor: AbstractBaseUser, info: WorkInfo, reason: str) ->
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("退回时必须填写退回原因。")]})
-    info = _work_info_locked(info.pk)
-    from_status = _work_info_transition(info, {WorkInfo.Status.SUBMITTED, WorkInfo.Status.APPROVED}, _("退回"))
-    info.status = WorkInfo.Status.RETURNED
-    info.return_reason = reason
-    info.save()
-    event = _work_info_event(info, actor, WorkInfoEvent.Action.RETURN, from_status, reason)
+    info, event = _work_info_move(
+        info,
+        actor,
+        {WorkInfo.Status.SUBMITTED, WorkInfo.Status.APPROVED},
+        _("退回"),
+        WorkInfo.Status.RETURNED,
+        WorkInfoEvent.Action.RETURN,
+        reason,
+        return_reason=reason,
+    )
     _work_info_tell(
         info,
         event,
