@@ -147,7 +147,7 @@ class WorkInfoEventInline(admin.TabularInline):
 
 
 @admin.register(WorkInfo)
-class WorkInfoAdmin(admin.ModelAdmin):
+class WorkInfoAdmin(ReadOnlyAdmin):
     """Read-only here: work information changes only through its workflow (信息报送 pages)."""
 
     list_display = ("title", "org_unit", "category", "happened_on", "status", "accepted_at")
@@ -155,12 +155,3 @@ class WorkInfoAdmin(admin.ModelAdmin):
     search_fields = ("title", "body", "org_unit__name")
     date_hierarchy = "happened_on"
     inlines = [WorkInfoEventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
