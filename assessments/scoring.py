@@ -170,29 +170,20 @@ class ItemScore:
         return data
 
 
+def _score(item: SchemeItem, rule: str, **result) -> ItemScore:
+    """The item's score: its name, kind and weight from the scheme, the rest (`earned`, `rate`, …) as given."""
+    return ItemScore(item_id=item.pk, name=item.name, kind=item.kind, weight=item.weight, rule=rule, **result)
+
+
 def _not_applicable(item: SchemeItem, rule: str, note: str, figures=None) -> ItemScore:
-    return ItemScore(
-        item_id=item.pk,
-        name=item.name,
-        kind=item.kind,
-        weight=item.weight,
-        rule=rule,
-        applicable=False,
-        earned=Decimal(0),
-        rate=None,
-        figures=figures or [],
-        note=note,
-    )
+    return _score(item, rule, applicable=False, earned=Decimal(0), rate=None, figures=figures or [], note=note)
 
 
 def _rated(item: SchemeItem, rule: str, rate: Decimal, figures: list, sources: list) -> ItemScore:
     """An item scored as a share: `rate` per cent of its weight."""
-    return ItemScore(
-        item_id=item.pk,
-        name=item.name,
-        kind=item.kind,
-        weight=item.weight,
-        rule=rule,
+    return _score(
+        item,
+        rule,
         applicable=True,
         earned=q2(item.weight * rate / HUNDRED),
         rate=q1(rate),
@@ -251,12 +242,9 @@ def score_completion(item: SchemeItem, town: Town, ctx: ScoringContext) -> ItemS
         {"type": "report", "id": report_id, "label": _("%(month)s 月报") % {"month": dates.format_period(period)}}
         for report_id, period in (zip(figure.report_ids, figure.periods, strict=True) if figure else [])
     ]
-    return ItemScore(
-        item_id=item.pk,
-        name=item.name,
-        kind=item.kind,
-        weight=item.weight,
-        rule=rule,
+    return _score(
+        item,
+        rule,
         applicable=True,
         earned=q2(earned),
         rate=q1(ratio),
@@ -367,12 +355,9 @@ def score_manual(item: SchemeItem, town: Town, ctx: ScoringContext) -> ItemScore
     rule = manual_rule_text(item)
     entry = ctx.manual.get((item.pk, town.pk))
     if entry is None:
-        return ItemScore(
-            item_id=item.pk,
-            name=item.name,
-            kind=item.kind,
-            weight=item.weight,
-            rule=rule,
+        return _score(
+            item,
+            rule,
             applicable=True,
             earned=Decimal(0),
             rate=None,
@@ -380,12 +365,9 @@ def score_manual(item: SchemeItem, town: Town, ctx: ScoringContext) -> ItemScore
             note=_("尚未评分，暂按 0 分计。"),
         )
     points = min(entry.score, item.weight)
-    return ItemScore(
-        item_id=item.pk,
-        name=item.name,
-        kind=item.kind,
-        weight=item.weight,
-        rule=rule,
+    return _score(
+        item,
+        rule,
         applicable=True,
         earned=q2(points),
         rate=q1(points / item.weight * HUNDRED),
