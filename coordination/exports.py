@@ -52,6 +52,18 @@ def _heading(document, number: int, text: str) -> None:
     _paragraph(document, f"{CHINESE_NUMERALS[number - 1]}、{text}", font=HEADING_FONT)
 
 
+def official_document(*, title: str, author: str):
+    """An empty A4 document with the margins of official documents (GB/T 9704) and its properties set."""
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    document.core_properties.title = title
+    document.core_properties.author = author
+    return document
+
+
 def _cell(cell, text: str, bold: bool = False) -> None:
     cell.text = ""
     paragraph = cell.paragraphs[0]
@@ -66,13 +78,7 @@ def minutes_docx(
     attendee_member_units: list[MemberUnit],
 ) -> bytes:
     """The minutes of `meeting`; `decisions` come with their action items prefetched."""
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    document.core_properties.title = f"{meeting.title}{_('会议纪要')}"
-    document.core_properties.author = meeting.org_unit.name
+    document = official_document(title=f"{meeting.title}{_('会议纪要')}", author=meeting.org_unit.name)
 
     title = _paragraph(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     _font(title.add_run(f"{meeting.title}"), TITLE_FONT, SIZE_TITLE)

@@ -8,11 +8,19 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Pt, RGBColor
 
-from coordination.exports import BODY_FONT, HEADING_FONT, SIZE_BODY, TITLE_FONT, _font, _heading, _paragraph
+from coordination.exports import (
+    BODY_FONT,
+    HEADING_FONT,
+    SIZE_BODY,
+    TITLE_FONT,
+    _font,
+    _heading,
+    _paragraph,
+    official_document,
+)
 
 from .models import WorkInfo
 
@@ -29,16 +37,10 @@ def write_work_briefing(
     output: BinaryIO, *, period: datetime.date, grouped: dict[str, list[WorkInfo]], issued_on: datetime.date
 ) -> None:
     """Masthead in red, the issue line, then one numbered section per category with its items."""
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    document.core_properties.title = _("特色小镇建设工作简报（%(year)s年%(month)s月）") % {
-        "year": period.year,
-        "month": period.month,
-    }
-    document.core_properties.author = str(ISSUER)
+    document = official_document(
+        title=_("特色小镇建设工作简报（%(year)s年%(month)s月）") % {"year": period.year, "month": period.month},
+        author=str(ISSUER),
+    )
 
     masthead = _paragraph(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     run = masthead.add_run(_("特色小镇建设工作简报"))
