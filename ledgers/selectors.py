@@ -42,7 +42,12 @@ from .models import (
 
 
 def active_indicators() -> list[Indicator]:
-    return list(Indicator.objects.filter(active=True).select_related("part_of"))
+    """The catalogue in its order. A raw query: every dashboard request reads it, and the ORM took longer
+    to build the statement than the database took to answer it. `part_of` is not joined: callers that
+    need the whole an indicator is part of look it up among these by `part_of_id`."""
+    return list(
+        Indicator.objects.raw(f'SELECT * FROM {Indicator._meta.db_table} WHERE active ORDER BY "order", code')
+    )
 
 
 def monthly_report_list(
