@@ -327,6 +327,22 @@ def _count_visits(result: dict[int, Measures], rows: Iterable[tuple[int, str, in
             result[key].special_inspections += count
 
 
+def _read_measures(
+    result: dict[int, Measures], visits_sql: str, problems_sql: str, params: dict, today: datetime.date
+) -> None:
+    """Fill `result` from two statements: (key, visit kind, count) and (key, *PROBLEM_MEASURE_FIELDS).
+    Plain SQL: the leaders' dashboards read these on every request, and building the querysets cost more
+    than running them."""
+    with connection.cursor() as cursor:
+        cursor.execute(visits_sql, params)
+        _count_visits(result, cursor.fetchall())
+        cursor.execute(problems_sql, params)
+        problems = cursor.fetchall()
+    for key, *values in problems:
+        if key in result:
+            result[key].add_problem(**dict(zip(PROBLEM_MEASURE_FIELDS, values, strict=True)), today=today)
+
+
 def problem_measures(
     *,
     district_ids: list[int] | None = None,
@@ -342,27 +358,16 @@ def problem_measures(
     if district_ids is None:
         district_ids = list(OrgUnit.objects.filter(level=OrgUnit.Level.DISTRICT).values_list("pk", flat=True))
     result = {pk: Measures() for pk in district_ids}
-    # Plain SQL: the leaders' dashboards call this on every request, and building the two querysets cost
-    # more than running them.
-    params = {"districts": list(district_ids), "start": start, "end": end}
-    visit_table, problem_table = Visit._meta.db_table, Problem._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT district_id, kind, COUNT(*) FROM {visit_table}
-                WHERE district_id = ANY(%(districts)s) AND held_on >= %(start)s AND held_on < %(end)s
-                GROUP BY district_id, kind""",
-            params,
-        )
-        _count_visits(result, cursor.fetchall())
-        cursor.execute(
-            f"""SELECT v.district_id, {", ".join(f"p.{name}" for name in PROBLEM_MEASURE_FIELDS)}
-                FROM {problem_table} p JOIN {visit_table} v ON v.id = p.visit_id
-                WHERE v.district_id = ANY(%(districts)s) AND v.held_on >= %(start)s AND v.held_on < %(end)s""",
-            params,
-        )
-        problems = cursor.fetchall()
-    for district_id, *values in problems:
-        result[district_id].add_problem(**dict(zip(PROBLEM_MEASURE_FIELDS, values, strict=True)), today=today)
+    visits, problems = Visit._meta.db_table, Problem._meta.db_table
+    held = "v.held_on >= %(start)s AND v.held_on < %(end)s AND v.district_id = ANY(%(districts)s)"
+    _read_measures(
+        result,
+        f"SELECT v.district_id, v.kind, COUNT(*) FROM {visits} v WHERE {held} GROUP BY v.district_id, v.kind",
+        f"""SELECT v.district_id, {", ".join(f"p.{name}" for name in PROBLEM_MEASURE_FIELDS)}
+            FROM {problems} p JOIN {visits} v ON v.id = p.visit_id WHERE {held}""",
+        {"districts": list(district_ids), "start": start, "end": end},
+        today,
+    )
     return result
 
 
@@ -379,17 +384,19 @@ def problem_measures_by_town(
     today = today or dates.today()
     ids = Town.objects.values_list("pk", flat=True) if town_ids is None else town_ids  # callers pass towns
     result = {pk: Measures() for pk in ids}
-    through = Visit.towns.through
-    visits = through.objects.filter(visit__held_on__gte=start, visit__held_on__lt=end)
-    problems = Problem.objects.filter(town__isnull=False, visit__held_on__gte=start, visit__held_on__lt=end)
-    if town_ids is not None:
-        visits, problems = visits.filter(town_id__in=town_ids), problems.filter(town_id__in=town_ids)
-    visits = visits.values_list("town_id", "visit__kind").annotate(n=Count("pk")).order_by()
-    _count_visits(result, visits)
-    problems = problems.values_list("town_id", *PROBLEM_MEASURE_FIELDS)
-    for town_id, *values in problems:
-        if town_id in result:
-            result[town_id].add_problem(**dict(zip(PROBLEM_MEASURE_FIELDS, values, strict=True)), today=today)
+    visits, problems, visited = Visit._meta.db_table, Problem._meta.db_table, Visit.towns.through._meta.db_table
+    held = "v.held_on >= %(start)s AND v.held_on < %(end)s"
+    towns = "" if town_ids is None else " AND {}.town_id = ANY(%(towns)s)"
+    _read_measures(
+        result,
+        f"""SELECT vt.town_id, v.kind, COUNT(*) FROM {visited} vt JOIN {visits} v ON v.id = vt.visit_id
+            WHERE {held}{towns.format("vt")} GROUP BY vt.town_id, v.kind""",
+        f"""SELECT p.town_id, {", ".join(f"p.{name}" for name in PROBLEM_MEASURE_FIELDS)}
+            FROM {problems} p JOIN {visits} v ON v.id = p.visit_id
+            WHERE p.town_id IS NOT NULL AND {held}{towns.format("p")}""",
+        {"towns": list(town_ids or []), "start": start, "end": end},
+        today,
+    )
     return result
 
 
