@@ -32,6 +32,8 @@ LEDGER_RUNS = 3
 BASE_FLOOR_RUNS = 5  # the floor without the summary table: informational, and slow at province scale
 WARMUP = 2
 EMPTY_REQUEST = "signed-in request doing nothing (session keepalive)"
+NAVBAR = "navigation bar alone (on every page)"
+PAGE_FRAME = "page frame alone (the base template with the navigation bar, no content)"
 
 
 @dataclass
@@ -112,8 +114,10 @@ def time_in_turns(client: Client, urls: list[str], statements: list[str], runs: 
     return [_timing(samples[url]) for url in urls], _timing(floor)
 
 
-def time_navbar(user, runs: int) -> tuple[Timing, int]:
-    """The navigation bar rendered alone, as on every page: its counters (待我处理, problems, notifications)."""
+def time_template(user, template: str, runs: int) -> tuple[Timing, int]:
+    """A template rendered alone for the user, as within a request to the dashboard: the navigation bar
+    (its counters: 待我处理, problems, notifications), or the base template every page extends."""
+    from django.contrib.messages.storage import default_storage
     from django.template.loader import render_to_string
     from django.test import RequestFactory
     from django.urls import resolve
@@ -123,8 +127,10 @@ def time_navbar(user, runs: int) -> tuple[Timing, int]:
     def render():
         request = RequestFactory().get("/dashboard/")
         request.user, request.resolver_match = user, resolve("/dashboard/")
+        request.session = {}  # no message waits: the frame as most pages show it
+        request._messages = default_storage(request)
         with remembered_unit_grants():  # as in a request: the user's grants read once
-            render_to_string("includes/navbar.html", {"user": user, "request": request}, request=request)
+            render_to_string(template, {"user": user, "request": request}, request=request)
 
     for _ in range(WARMUP):
         render()
@@ -188,9 +194,12 @@ def pages(generated, log=print) -> tuple[list[PageResult], dict]:
                 f"  {results[-1].name}: p95 {timing.p95:.0f} ms, floor p95 {floor.p95:.0f} ms "
                 f"(base tables {base.p95:.0f} ms), {queries} queries"
             )
-    timing, queries = time_navbar(leader, DASHBOARD_RUNS)
-    results.append(PageResult("navigation bar alone (on every page)", "includes/navbar.html", timing, queries, None, 0))
+    timing, queries = time_template(leader, "includes/navbar.html", DASHBOARD_RUNS)
+    results.append(PageResult(NAVBAR, "includes/navbar.html", timing, queries, None, 0))
     log(f"  navigation bar: p95 {timing.p95:.0f} ms, {queries} queries")
+    timing, queries = time_template(leader, "base.html", DASHBOARD_RUNS)
+    results.append(PageResult(PAGE_FRAME, "base.html", timing, queries, None, 0))
+    log(f"  page frame: p95 {timing.p95:.0f} ms, {queries} queries")
     cadence_url = f"/dashboard/cadence/?level=city&year={year}"
     timing, queries = time_page(client, cadence_url, 5)
     results.append(PageResult("city cadence panel (htmx)", cadence_url, timing, queries, None, 0))

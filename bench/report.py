@@ -4,6 +4,8 @@ place of the section's previous text, leaving every other section of the file as
 import re
 from pathlib import Path
 
+from .measure import EMPTY_REQUEST, NAVBAR, PAGE_FRAME
+
 SECTION = "## Dashboards and exports"
 DASHBOARD_RATIO = 2.0
 DASHBOARD_QUERIES = 20
@@ -70,7 +72,7 @@ def render(*, machine, sizes, generated, database_size, tables, pages, check, ex
     ]
     for page in pages:
         floor = page.floor
-        if floor is None and ("navigation" in page.name or "doing nothing" in page.name):
+        if floor is None and page.name in (EMPTY_REQUEST, NAVBAR, PAGE_FRAME):
             verdict = "— (part of every page above)"
         elif floor is None:
             verdict = "no floor (one count per activity kind for the year)"
@@ -139,7 +141,8 @@ def render(*, machine, sizes, generated, database_size, tables, pages, check, ex
         "",
     ]
     dashboards = [p for p in pages if "dashboard" in p.name and p.floor]
-    empty = next((p for p in pages if "doing nothing" in p.name), None)
+    empty = next((p for p in pages if p.name == EMPTY_REQUEST), None)
+    frame = next((p for p in pages if p.name == PAGE_FRAME), None)
     for page in dashboards:
         beyond = ""
         if empty is not None:
@@ -147,6 +150,13 @@ def render(*, machine, sizes, generated, database_size, tables, pages, check, ex
             beyond = (
                 f" Beyond what every signed-in request costs ({empty.timing.p95:.0f} ms): {own:.0f} ms, "
                 f"{own / page.floor.p95:.2f}× the floor."
+            )
+        if empty is not None and frame is not None and page.name.endswith("(page)"):
+            fixed = empty.timing.p95 + frame.timing.p95
+            own = page.timing.p95 - fixed
+            beyond += (
+                f" Beyond that and the page frame every page renders ({frame.timing.p95:.0f} ms, so {fixed:.0f} ms "
+                f"before any figure): {own:.0f} ms, {own / page.floor.p95:.2f}× the floor."
             )
         lines.append(
             f"- {page.name}: p95 {page.timing.p95:.0f} ms = {page.ratio:.2f}× the floor "
