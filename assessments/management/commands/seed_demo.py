@@ -738,5 +738,6 @@ class Command(BaseCommand):
             f"{dates.format_period(self.last)}：应报 {expected}，未报 {expected - sum(last.values())}，{states}。"
         )
         self.stdout.write(
-            "演示账号：admin、leader、office-policy、dongli-officer、dongli-leader 等，密码为 DEMO_PASSWORD。"
+            "演示账号：admin、leader、office-policy、dongli-officer、dongli-leader 等；"
+            "密码为环境变量 DEMO_PASSWORD 的值，未设置时为 demo12345。"
         )
