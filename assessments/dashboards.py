@@ -6,8 +6,9 @@ the services in the same transaction as acceptance), so a city-wide year is a fe
 rows rather than half a million values. Every aggregate is computed in the database, in a fixed number
 of queries whatever the number of towns, reports or years: one for the year-to-date figures with
 targets and lag counts (per child unit and for the scope), one for the monthly trends of this year and
-last year, one for timeliness (ledgers.selectors.timeliness_table), three for the latest published
-assessment and its ranking, two for problems, one for action items. Lag and completion follow
+last year, one for timeliness (ledgers.selectors.timeliness_table), two for the latest published
+assessment and its ranking (three for the city's), two for problems, one for action items. The small
+reads are plain SQL (_fetch): the ORM took longer to build them than the database to answer. Lag and completion follow
 assessments.selectors.target_completion exactly (same rounding, same margin), so a town lagging there
 is lagging here (a test holds them together).
 """

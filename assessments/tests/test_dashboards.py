@@ -187,6 +187,16 @@ def test_leader_sees_the_city_and_every_drill_down(figures, api):
         assert client.get(f"/api/v1/dashboard/?{query}&year={YEAR}").status_code == 200, query
 
 
+def test_a_district_dashboard_opens_only_for_a_district(figures, api):
+    """The door looks the id up as a district: a town's unit, the municipality or no unit at all is a 404,
+    even for the leader who reaches everything."""
+    client = api(figures.users.leader)
+    municipality = figures.dongli.parent_id
+    for pk in (figures.town.pk, municipality, 999_999):
+        assert client.get(f"/api/v1/dashboard/?level=district&id={pk}&year={YEAR}").status_code == 404, pk
+    assert client.get(f"/api/v1/dashboard/?level=district&id={figures.dongli.pk}&year={YEAR}").status_code == 200
+
+
 def test_district_staff_see_only_their_own_drill_down(figures, api):
     client = api(figures.users.officer)
     own = client.get(f"/api/v1/dashboard/?level=district&id={figures.dongli.pk}&year={YEAR}")
