@@ -8,9 +8,9 @@ of queries whatever the number of towns, reports or years: one for the year-to-d
 targets and lag counts (per child unit and for the scope), one for the monthly trends of this year and
 last year, one for timeliness (ledgers.selectors.timeliness_table), two for the latest published
 assessment and its ranking (three for the city's), two for problems, one for action items. The small
-reads are plain SQL (_fetch): the ORM took longer to build them than the database to answer. Lag and completion follow
-assessments.selectors.target_completion exactly (same rounding, same margin), so a town lagging there
-is lagging here (a test holds them together).
+reads are plain SQL (_fetch): the ORM took longer to build them than the database to answer them. Lag
+and completion follow assessments.selectors.target_completion exactly (same rounding, same margin), so
+a town lagging there is lagging here (a test holds them together).
 """
 
 import datetime
