@@ -67,6 +67,8 @@ def _chart_data(board: Dashboard, ledger_query: dict) -> dict:
             "lagging": _("滞后"),
             "no_data": _("暂无数据"),
             "accepting": _("验收中"),
+            "accepting_series": _("%(year)s年（验收中）") % {"year": board.year},
+            "accepted_short": _("已验收 %(accepted)s/%(expected)s 份"),
             "coverage": _("已验收 %(accepted)s / 应报 %(expected)s 份，漏报 %(missing)s 份"),
             "reports": _("份"),
         },

@@ -13,6 +13,9 @@
   var GREY = "#8a94a3";
   var GREEN = "#1e8449";
   var RED = "#c62828";
+  // Tooltips drawn on the canvas: ECharts' HTML tooltips carry inline style attributes, which the
+  // pages' Content-Security-Policy (style-src 'self') refuses, leaving them without their colour marks.
+  var TOOLTIP_MODE = "richText";
   var charts = [];
 
   function makeChart(id, height) {
@@ -65,16 +68,23 @@
       title: empty ? { text: data.labels.no_data, left: "center", top: "middle", textStyle: { color: GREY, fontSize: 18 } } : { show: false },
       tooltip: {
         trigger: "axis",
+        renderMode: TOOLTIP_MODE,
         valueFormatter: function (value) { return formatNumber(value) + " " + item.unit; },
         formatter: function (params) {
           var month = params[0].dataIndex;
           var lines = [params[0].axisValueLabel];
-          params.forEach(function (p) { lines.push(p.marker + p.seriesName + "：" + formatNumber(p.value) + " " + item.unit); });
+          params.forEach(function (p) {
+            // This year's month is either complete (the solid line) or being accepted (the hollow point).
+            if ((p.seriesIndex === 0 && partial(month)) || (p.seriesIndex === 1 && !partial(month))) {
+              return;
+            }
+            lines.push(p.marker + p.seriesName + "：" + formatNumber(p.value) + " " + item.unit);
+          });
           var c = data.coverage[month];
           if (c) {
             lines.push(data.labels.coverage.replace("%(accepted)s", c.accepted).replace("%(expected)s", c.expected).replace("%(missing)s", c.missing));
           }
-          return lines.join("<br>");
+          return lines.join("\n");
         }
       },
       legend: { top: 0, textStyle: { fontSize: 14 }, data: [data.labels.this_year, data.labels.last_year] },
@@ -91,10 +101,9 @@
         {
           name: data.labels.this_year,
           type: "line",
-          data: item.this_year.map(function (value, month) {
-            // A month whose reports are not all accepted yet is drawn hollow and labelled.
-            return partial(month) ? { value: value, symbol: "emptyCircle", symbolSize: 12, itemStyle: { color: "#fff", borderColor: BLUE, borderWidth: 2 } } : value;
-          }),
+          // Complete months only: a month whose reports are still coming in or being accepted is not
+          // part of the solid line, or its partial sum would read as a fall.
+          data: item.this_year.map(function (value, month) { return partial(month) ? null : value; }),
           markArea: partialMonths().length ? {
             silent: true,
             itemStyle: { color: "rgba(194, 124, 14, .08)" },
@@ -110,6 +119,30 @@
           areaStyle: { color: "rgba(11, 74, 162, .08)" },
           label: { show: true, position: "top", fontSize: 12, color: "#1c2733", formatter: function (p) { return formatNumber(p.value); } },
           labelLayout: { hideOverlap: true }
+        },
+        {
+          // The months being accepted: hollow points, not joined to the solid line, labelled with how
+          // many reports are in rather than with their partial sum.
+          name: data.labels.accepting_series,
+          type: "line",
+          data: item.this_year.map(function (value, month) { return partial(month) ? value : null; }),
+          symbol: "emptyCircle",
+          symbolSize: 11,
+          showAllSymbol: true,
+          lineStyle: { width: 2, type: "dotted", color: BLUE },
+          itemStyle: { color: BLUE, borderWidth: 2.5 },
+          label: {
+            show: true,
+            position: "bottom",
+            fontSize: 12,
+            color: "#8a5a00",
+            formatter: function (p) {
+              var c = data.coverage[p.dataIndex];
+              return partial(p.dataIndex) && c ? data.labels.accepted_short.replace("%(accepted)s", c.accepted).replace("%(expected)s", c.expected) : "";
+            }
+          },
+          labelLayout: { hideOverlap: true },
+          z: 1
         },
         {
           name: data.labels.last_year,
@@ -148,6 +181,7 @@
       title: noData(item.completion) ? { text: data.labels.no_data, left: "center", top: "middle", textStyle: { color: GREY, fontSize: 18 } } : { show: false },
       tooltip: {
         trigger: "axis",
+        renderMode: TOOLTIP_MODE,
         axisPointer: { type: "shadow" },
         valueFormatter: function (value) { return value === null ? "—" : value + "%"; }
       },
@@ -187,7 +221,7 @@
     var colours = { on_time: "#5fb97e", late: "#f0b43c", missing: "#e06666", pending: "#9bbbe6" };
     timelinessChart.setOption({
       textStyle: { fontFamily: FONT, fontSize: 13 },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v + " " + data.labels.reports; } },
+      tooltip: { trigger: "axis", renderMode: TOOLTIP_MODE, axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v + " " + data.labels.reports; } },
       legend: { show: false },
       grid: { left: 4, right: 8, top: 8, bottom: 4, containLabel: true },
       xAxis: { type: "category", data: data.timeliness.months, axisLabel: { fontSize: 12 } },

@@ -90,7 +90,8 @@ def in_browser() -> Callable:
     """in_browser(steps) runs steps(page) in a fresh Chromium in the browser thread and returns its result.
 
     The page collects what a person would not see but must not happen: script errors and resources
-    that the server or the Content-Security-Policy refused (the favicon aside: the site has none).
+    that the server or the Content-Security-Policy refused (a /favicon.ico aside: the pages name their
+    icon, Django's admin does not).
     """
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (.ci/run does it)"
@@ -297,3 +298,42 @@ def test_the_lockout_and_outage_pages_render_in_chinese(in_browser, live_server,
         shot(page, "08-database-outage")
 
     in_browser(pages)
+
+
+def test_the_trend_keeps_a_month_being_accepted_off_the_solid_line(in_browser, live_server, world, make_report):
+    """A month whose reports are still being accepted is a partial sum: drawn as a labelled hollow point
+    apart from the year's solid line, never as a fall of the line. Its tooltip works under the pages'
+    Content-Security-Policy (no refused inline styles)."""
+    base = live_server.url
+    last = dates.last_ended_period()
+    before = dates.add_months(last, -1)
+    for town in (world.town, world.town2):
+        make_report(ReportStatus.ACCEPTED, town=town, period=before)
+    make_report(ReportStatus.ACCEPTED, town=world.town, period=last)
+    make_report(ReportStatus.SUBMITTED, town=world.town2, period=last)  # October's second report is not in yet
+    query = f"level=district&id={world.dongli.pk}&year={last.year}&month={last.month}"
+
+    def read_trend(page) -> dict:
+        from playwright.sync_api import expect
+
+        log_in(page, base, "dongli-leader")
+        page.goto(f"{base}/dashboard/?{query}")
+        chart = page.locator("#chart-trend")
+        expect(chart.locator("canvas")).to_be_visible()
+        box = chart.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * (last.month - 0.5) / 12, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(300)  # the tooltip draws; a refused inline style would be logged by now
+        shot(page, "10-dashboard-trend")
+        return page.evaluate(
+            """() => echarts.getInstanceByDom(document.getElementById('chart-trend')).getOption().series
+                 .map((s) => ({ name: s.name, data: s.data }))"""
+        )
+
+    solid, accepting, _last_year = in_browser(read_trend)
+    month = last.month - 1
+    assert solid["data"][month] is None
+    assert accepting["name"].endswith("（验收中）")
+    assert accepting["data"][month] == 1200.5  # the one accepted report, as a point of its own
+    if before.year == last.year:
+        assert solid["data"][month - 1] == 2401  # both towns' reports of the month before
+        assert accepting["data"][month - 1] is None
