@@ -142,3 +142,10 @@ def test_nothing_is_remembered_from_one_request_to_the_next(world, client):
     assert client.get(reverse("notification-list")).status_code == 200
     OrgUnit.objects.filter(pk=world.dongli.pk)  # between requests: not inside one
     assert perms._remembered.get() is None
+
+
+def test_the_account_menu_has_a_name_when_only_its_icon_shows(world, client):
+    """From 1200 to 1399 px the account menu is an icon alone: a screen reader still names it and whose it is."""
+    client.force_login(world.users.officer)
+    page = client.get(reverse("home")).content.decode()
+    assert 'aria-label="账户菜单：东丽信息员"' in page
