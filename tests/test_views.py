@@ -65,7 +65,8 @@ def test_wrong_password_shows_an_error_in_chinese(client, world):
     assert "用户名或密码不正确" in response.content.decode()
 
 
-def test_officer_home_lists_reports_to_fill_and_returned_with_reason(login, world, make_report):
+def test_officer_home_lists_reports_to_fill_and_returned_with_reason(login, world, make_report, on_day):
+    on_day(datetime.date(2026, 11, 20))  # ten of twelve months elapsed; October the last ended month
     make_report(ReportStatus.RETURNED, period=SEPT)
     page = login(world.users.officer).get(reverse("home")).content.decode()
     assert "待填报的月报" in page

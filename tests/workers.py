@@ -26,6 +26,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from tianjin_towns.celery import app as celery_app
 
@@ -54,6 +55,8 @@ def _env(broker_url: str, queue: str, mail_dir: Path, media_dir: Path) -> dict[s
         "EMAIL_FILE_PATH": str(mail_dir),
         "MEDIA_ROOT": str(media_dir),
         "SITE_URL": "http://testserver",
+        # The worker keeps the test's clock (conftest.pinned_clock): tests/celery_app.py travels to it.
+        "TEST_NOW": timezone.now().isoformat(),
     }
 
 

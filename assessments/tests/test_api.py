@@ -73,7 +73,8 @@ def test_targets_are_scoped_to_what_the_caller_reaches(api, world):
     assert api(world.users.officer).get(f"{TARGETS}{mine.pk}/").json()["value"] == 1200
 
 
-def test_target_completion_endpoint(api, world):
+def test_target_completion_endpoint(api, world, on_day):
+    on_day(datetime.date(2026, 11, 20))  # ten of twelve months elapsed; October the last ended month
     set_targets(world, world.town, YEAR, fixed_asset_investment="1200")
     accepted_report(world, world.town, datetime.date(YEAR, 1, 1), fixed_asset_investment=600)
     rows = api(world.users.reviewer).get(f"{TARGETS}completion/", {"year": YEAR}).json()

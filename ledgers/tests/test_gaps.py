@@ -33,8 +33,9 @@ def login(client):
 
 
 @pytest.fixture
-def since_august(world):
-    """The world's towns report from August 2026 on, so a year has three expected months each."""
+def since_august(world, on_day):
+    """The world's towns report from August 2026 on, so on 20 November 2026 a year has three expected months each."""
+    on_day(datetime.date(2026, 11, 20))
     Town.objects.update(reporting_from=AUG)
     for town in (world.town, world.town2, world.outsider_town):
         town.refresh_from_db()
@@ -135,7 +136,8 @@ def test_an_expired_exception_locks_the_report_again(since_august, make_report):
         ("expires_on", {"expires_on": datetime.date(2099, 1, 1)}, "最长 90 天"),
     ],
 )
-def test_an_exception_needs_a_reason_a_closed_month_and_a_sensible_expiry(world, field, kwargs, fragment):
+def test_an_exception_needs_a_reason_a_closed_month_and_a_sensible_expiry(world, on_day, field, kwargs, fragment):
+    on_day(datetime.date(2026, 11, 20))  # September closed, January 2027 not yet
     arguments = {
         "actor": world.users.office_policy,
         "town": world.town,
@@ -158,7 +160,8 @@ def test_one_exception_at_a_time_and_none_for_a_received_report(world, make_repo
         grant(world, world.town2)
 
 
-def test_exceptions_page_lets_the_office_grant_and_revoke(world, login):
+def test_exceptions_page_lets_the_office_grant_and_revoke(world, login, on_day):
+    on_day(datetime.date(2026, 11, 20))  # September closed, January 2027 not yet
     url = reverse("entry-exceptions")
     data = {
         "town": world.town.pk,
