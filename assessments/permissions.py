@@ -1,10 +1,11 @@
 """The doors of the assessments app: who sees and who may change targets, schemes, runs and self-evaluations.
 
-- 创建考核组 (an office member of the working group "assess") sets targets, edits schemes, creates
-  runs and enters manual scores: the notice makes it the owner of "creation & assessment" (R-1.5).
-- Any office member (工作组成员, any of the four groups) publishes a run and confirms or overrides a
-  proposed sanction: the notice gives those decisions to the office (市特镇办) as a whole, and the
-  group that computed a run should not be the only one able to make it final.
+Routing is the one source of these rights (R-1.5): no role or working-group code is read here.
+- The working group the kind of work "创建考核" is routed to (创建考核组 by default) holds
+  MANAGE_ASSESSMENTS: it sets targets, edits schemes, creates runs and enters manual scores.
+- Any office member (one acting for the office through a kind of work routed to its group) publishes
+  a run and confirms or overrides a proposed sanction: the notice gives those decisions to the office
+  (市特镇办) as a whole, and the group that computed a run should not be the only one able to make it final.
 - Drafts are internal to the office; everybody else sees published runs only.
 - Results are scoped like every other list: a district's officer and leader see their own towns'
   results and breakdowns, a leader of the municipality sees all, a user who reaches no town (a
@@ -19,38 +20,24 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from coordination import permissions as unit_perms
-from coordination.models import OrgUnit, Role
+from coordination.models import OrgUnit
 from coordination.permissions import org_units_for_user, towns_for_user
 
 from .models import Run, RunStatus, Scheme, SelfEvaluation, Target
 
-ASSESS_GROUP_CODE = "assess"
-
 VIEW = "view"
-EDIT = "edit"  # 创建考核组: targets, schemes, runs, manual scores
+EDIT = "edit"  # MANAGE_ASSESSMENTS: targets, schemes, runs, manual scores
 PUBLISH = "publish"  # the office: publish a run, decide on sanctions
 FILL = "fill"  # self-evaluations: the unit's information officer
 
 
-def _profile(user: AbstractBaseUser):
-    if not user.is_authenticated or not user.is_active:
-        return None
-    return getattr(user, "profile", None)
-
-
 def is_office(user: AbstractBaseUser) -> bool:
-    profile = _profile(user)
-    return profile is not None and profile.role == Role.OFFICE
+    return unit_perms.works_for_office(user)
 
 
 def is_assessment_group(user: AbstractBaseUser) -> bool:
-    profile = _profile(user)
-    return (
-        profile is not None
-        and profile.role == Role.OFFICE
-        and profile.working_group is not None
-        and profile.working_group.code == ASSESS_GROUP_CODE
-    )
+    """The holders of MANAGE_ASSESSMENTS: the group "创建考核" is routed to (and superusers)."""
+    return unit_perms.holds_unit_perm(user, unit_perms.MANAGE_ASSESSMENTS)
 
 
 def can_edit(user: AbstractBaseUser) -> bool:

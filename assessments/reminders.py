@@ -24,14 +24,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coordination import permissions as unit_perms
-from coordination.models import Role, Town
+from coordination.models import OrgUnit, Town
 from coordination.reminders import day_label, items_by_recipient, period_label, send_digests, unit_perm_holders
+from coordination.selectors import users_with_unit_perm
 from coordination.services import notify
 from tianjin_towns.lib import dates
 
 from . import scoring, selectors, services
 from .models import Run, RunKind, Scheme
-from .permissions import ASSESS_GROUP_CODE
 
 
 def _catch_up_until(first_day: datetime.date) -> datetime.date:
@@ -127,12 +127,12 @@ def assessed_towns(window: AssessmentWindow) -> list[Town]:
 
 
 def assessment_group_members() -> QuerySet:
-    """创建考核组: the office members who create runs and enter manual scores (permissions.can_edit)."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, profile__role=Role.OFFICE, profile__working_group__code=ASSESS_GROUP_CODE)
-        .order_by("pk")
-    )
+    """The holders of MANAGE_ASSESSMENTS on the municipality (the working group "创建考核" is routed to),
+    who create runs and enter manual scores (permissions.can_edit)."""
+    city = OrgUnit.objects.filter(level=OrgUnit.Level.MUNICIPAL).order_by("pk").first()
+    if city is None:
+        return get_user_model().objects.none()
+    return users_with_unit_perm(city, unit_perms.MANAGE_ASSESSMENTS)
 
 
 def _date(day: datetime.date) -> str:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -35,9 +35,9 @@ from .models import (
     PlanKind,
     PlanStatus,
     PlanVersion,
-    Town,
+    UserProfile,
 )
-from .permissions import get_org_unit_for_user, get_town_for_user, org_units_for_user, towns_for_user
+from .permissions import get_org_unit_for_user, org_units_for_user
 
 # --- Auth -------------------------------------------------------------------------------------
 
@@ -68,8 +68,12 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        if UserProfile.objects.filter(user=user, must_change_password=True).exists():
+            # A one-time password is changed in the browser first (coordination.services.people).
+            return Response({"detail": _("请先登录网页修改初始密码。")}, status=status.HTTP_403_FORBIDDEN)
         # DRF's own ObtainAuthToken does the same: one token per user, created on first login.
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
 
@@ -78,10 +82,6 @@ class TokenView(APIView):
 
 class OrgUnitFilterSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=OrgUnit.Level.choices, required=False)
-
-
-class TownFilterSerializer(serializers.Serializer):
-    district = serializers.IntegerField(required=False, min_value=1)
 
 
 def parse_query(serializer_class, request) -> dict:
@@ -122,68 +122,7 @@ class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(get_org_unit_for_user(request.user, pk)).data)
 
 
-# --- Towns ------------------------------------------------------------------------------------
-
-
-class TownSerializer(serializers.ModelSerializer):
-    id = serializers.IntegerField(source="unit_id", read_only=True)
-    code = serializers.CharField(source="unit.code", read_only=True)
-    name = serializers.CharField(source="unit.name", read_only=True)
-    district = serializers.IntegerField(source="district_id", read_only=True)
-    district_name = serializers.CharField(source="district.name", read_only=True)
-    planning_area_km2 = serializers.DecimalField(
-        max_digits=8, decimal_places=2, coerce_to_string=False, read_only=True, allow_null=True
-    )
-    construction_land_mu = serializers.DecimalField(
-        max_digits=10, decimal_places=2, coerce_to_string=False, read_only=True, allow_null=True
-    )
-
-    class Meta:
-        model = Town
-        fields = [
-            "id",
-            "code",
-            "name",
-            "district",
-            "district_name",
-            "status",
-            "lead_industry",
-            "host_township",
-            "level",
-            "batch",
-            "planning_area_km2",
-            "construction_land_mu",
-            "creation_subject",
-            "chief_leader",
-            "leader_in_charge",
-            "national_list",
-            "named_on",
-        ]
-        read_only_fields = fields
-
-
-@extend_schema(tags=["towns"])
-class TownViewSet(viewsets.ReadOnlyModelViewSet):
-    """Characteristic towns the caller reaches; `id` is the town's org-unit id."""
-
-    serializer_class = TownSerializer
-    queryset = Town.objects.none()
-    lookup_url_kwarg = "id"  # a town's primary key is its org unit; the API calls it `id`
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self):
-        towns = towns_for_user(self.request.user).select_related("unit", "district")
-        district = parse_query(TownFilterSerializer, self.request).get("district")
-        towns = towns.filter(district_id=district) if district else towns
-        return towns.order_by("district__order", "unit__order", "unit__code")
-
-    @extend_schema(parameters=[TownFilterSerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("小镇的组织单位 id"))])
-    def retrieve(self, request, id=None):
-        return Response(self.get_serializer(get_town_for_user(request.user, id)).data)
+# --- Towns: coordination.town_api (registered in api_urls) ----------------------------------------
 
 
 # ==================================================================================================

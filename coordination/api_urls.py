@@ -3,15 +3,17 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api, notification_api
+from . import api, notification_api, organisation_api, people_api, town_api
 
 router = SimpleRouter()
 router.register("org-units", api.OrgUnitViewSet, basename="api-org-unit")
-router.register("towns", api.TownViewSet, basename="api-town")
+router.register("towns", town_api.TownViewSet, basename="api-town")
 router.register("meetings", api.MeetingViewSet, basename="api-meeting")
 router.register("action-items", api.ActionItemViewSet, basename="api-action-item")
 router.register("plans", api.PlanViewSet, basename="api-plan")
 router.register("notifications", notification_api.NotificationViewSet, basename="api-notification")
+router.register("member-units", organisation_api.MemberUnitViewSet, basename="api-member-unit")
+router.register("users", people_api.UserViewSet, basename="api-user")
 
 urlpatterns = [
     path("auth/token/", api.TokenView.as_view(), name="api-token"),

@@ -12,6 +12,7 @@ tests calling the selectors) nothing is remembered. A service that changes a use
 
 import contextlib
 import contextvars
+import functools
 from collections.abc import Iterator
 
 from django.contrib.auth.models import AbstractBaseUser, Permission
@@ -35,12 +36,28 @@ from .models import (
     Role,
     SupportPolicy,
     Town,
+    UnitPerm,
 )
 
-VIEW = "view_unit_data"
-FILL = "fill_report"
-APPROVE = "approve_report"
-ACCEPT = "accept_report"
+# Short names for the permissions of models.UnitPerm, the one list of them.
+VIEW = UnitPerm.VIEW_UNIT_DATA.value
+FILL = UnitPerm.FILL_REPORT.value
+APPROVE = UnitPerm.APPROVE_REPORT.value
+ACCEPT = UnitPerm.ACCEPT_REPORT.value
+MANAGE_MEETINGS = UnitPerm.MANAGE_MEETINGS.value  # create and record meetings hosted by the unit
+APPROVE_MINUTES = UnitPerm.APPROVE_MINUTES.value
+HANDLE_ACTION_ITEMS = UnitPerm.HANDLE_ACTION_ITEMS.value  # report progress on the unit's items
+VERIFY_ACTION_ITEMS = UnitPerm.VERIFY_ACTION_ITEMS.value  # the office only
+SUBMIT_PLANS = UnitPerm.SUBMIT_PLANS.value
+REVIEW_PLANS = UnitPerm.REVIEW_PLANS.value
+MANAGE_POLICIES = UnitPerm.MANAGE_POLICIES.value
+MANAGE_INSPECTIONS = UnitPerm.MANAGE_INSPECTIONS.value
+MANAGE_ASSESSMENTS = UnitPerm.MANAGE_ASSESSMENTS.value
+MANAGE_TOWNS = UnitPerm.MANAGE_TOWNS.value
+MANAGE_PROJECTS = UnitPerm.MANAGE_PROJECTS.value
+MANAGE_USERS = UnitPerm.MANAGE_USERS.value
+MANAGE_ORGANISATION = UnitPerm.MANAGE_ORGANISATION.value
+MANAGE_CATALOGUE = UnitPerm.MANAGE_CATALOGUE.value
 
 
 # --- Grants remembered for one request ----------------------------------------------------------------
@@ -186,21 +203,87 @@ def get_org_unit_for_user(user: AbstractBaseUser, pk: int, perm: str = VIEW) -> 
     return unit
 
 
+# --- What a user may do somewhere: the navigation bar, the office, master data (R-1.5, R-1.7) ---------
+
+
+def unit_perms_held(user: AbstractBaseUser) -> frozenset[str]:
+    """The permissions the user holds on at least one org unit (all of them for a superuser). In a
+    request the remembered grants answer without a query: the navigation bar asks on every page."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(UnitPerm.values)
+    grants = _unit_grants(user)
+    if grants is not None:
+        return frozenset(perm for perm, ids in grants.items() if ids)
+    user_model, group_model = get_user_obj_perms_model(OrgUnit), get_group_obj_perms_model(OrgUnit)
+    if user_model.objects.is_generic() and group_model.objects.is_generic():
+        return frozenset(codename for codename, _pk in _grant_rows(user, user_model, group_model))  # one query
+    return frozenset(perm for perm in UnitPerm.values if org_units_for_user(user, perm).exists())
+
+
+def holds_unit_perm(user: AbstractBaseUser, perm: str) -> bool:
+    """Whether the user holds `perm` on some org unit: the door of pages about no one unit (master data)."""
+    return perm in unit_perms_held(user)
+
+
+@functools.cache
+def office_perms() -> frozenset[str]:
+    """The permissions held only through the routing of work to a working group (services.ROUTE_PERMS less
+    what any role grants by itself, services.ROLE_UNIT_PERMS): every kind of work has at least one."""
+    from .services import ROLE_UNIT_PERMS, ROUTE_PERMS  # the grant tables live beside the services that grant
+
+    routed = {perm for granted in ROUTE_PERMS.values() for perm in granted}
+    by_role = {perm for granted in ROLE_UNIT_PERMS.values() for perm in granted}
+    return frozenset(routed - by_role)
+
+
+def works_for_office(user: AbstractBaseUser) -> bool:
+    """A member of the office (市特镇办) acting for it: some kind of work is routed to the user's working
+    group. Routing is the one source: no role or group code is read here, and the members of a group
+    that has been given no kind of work do not act for the office. No query in a request."""
+    return bool(unit_perms_held(user) & office_perms())
+
+
+def can_audit(user: AbstractBaseUser) -> bool:
+    """The office-wide audit search (ledgers) is the office's and the administrators' (superusers')."""
+    return works_for_office(user) or can_manage_organisation(user)
+
+
+def can_manage_organisation(user: AbstractBaseUser) -> bool:
+    """Member units, org unit names and the routing of work to groups (R-1.4, R-1.5): the administrators."""
+    return holds_unit_perm(user, MANAGE_ORGANISATION)
+
+
+def check_manage_organisation(user: AbstractBaseUser) -> None:
+    """The door of the master-data pages that are about no one object (lists, routing): 403 without the
+    permission (the data itself is public within the platform: the organisation page shows it)."""
+    if not can_manage_organisation(user):
+        raise PermissionDenied
+
+
+def get_member_unit_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> MemberUnit:
+    """Member units are the conference's public list: every signed-in user reads them; changing one
+    needs MANAGE_ORGANISATION (403)."""
+    unit = MemberUnit.objects.filter(pk=pk).first() if user.is_authenticated and user.is_active else None
+    if unit is None:
+        raise Http404
+    if perm != VIEW and not holds_unit_perm(user, perm):
+        raise PermissionDenied
+    return unit
+
+
+def get_org_unit_to_rename(user: AbstractBaseUser, pk) -> OrgUnit:
+    """An org unit to rename: 404 unless seen, 403 without MANAGE_ORGANISATION (held on the municipality)."""
+    return get_org_unit_for_user(user, pk, MANAGE_ORGANISATION)
+
+
 # --- Meetings, action items, plans and policies (R-1.4, R-1.6, R-2.1, R-2.2) ----------------------
 #
 # The same grants on org units scope them, with two additions: a meeting is also seen by the units
 # and member units that attend it, and an action item by its responsible unit; a member-unit liaison
 # (no org-unit grants) reaches what concerns its member unit.
 
-MANAGE_MEETINGS = "manage_meetings"  # create and record meetings hosted by the unit
-APPROVE_MINUTES = "approve_minutes"
-HANDLE_ACTION_ITEMS = "handle_action_items"  # report progress on the unit's items
-VERIFY_ACTION_ITEMS = "verify_action_items"  # the office only
-SUBMIT_PLANS = "submit_plans"
-REVIEW_PLANS = "review_plans"
-MANAGE_POLICIES = "manage_policies"
-MANAGE_INSPECTIONS = "manage_inspections"
-MANAGE_ASSESSMENTS = "manage_assessments"
 CREATE_ACTION_ITEMS = "create_action_items"  # resolved to MANAGE_MEETINGS on the meeting's host
 
 
@@ -338,3 +421,20 @@ def get_export_job_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Exp
         if not (reaches.filter(pk=scope_unit).exists() if scope_unit else reaches.exists()):
             raise PermissionDenied
     return job
+
+
+# --- Towns and their lifecycle (R-1.1, R-1.2, R-1.7) ------------------------------------------------
+#
+# Everybody who sees a town reads it and its history; creating towns, editing them and recording their
+# lifecycle decisions needs MANAGE_TOWNS, which routing gives the working group that owns the towns
+# (SubmissionKind.TOWNS, by default the 创建考核组). Single towns go through get_town_for_user.
+
+
+def town_districts_for_user(user: AbstractBaseUser) -> QuerySet[OrgUnit]:
+    """The districts in which the user may create and manage towns."""
+    return org_units_for_user(user, MANAGE_TOWNS).filter(level=OrgUnit.Level.DISTRICT)
+
+
+def can_manage_towns(user: AbstractBaseUser) -> bool:
+    """Whether the user manages towns anywhere (the pages' buttons; each town is checked again)."""
+    return org_units_for_user(user, MANAGE_TOWNS).exists()

@@ -28,7 +28,7 @@ from tianjin_towns.lib import dates
 from . import cadence
 from .models import ActionItem, MeetingKind, Notification, OrgUnit, Role
 from .models.meetings import OPEN_STATUSES
-from .permissions import APPROVE_MINUTES, MANAGE_INSPECTIONS, MANAGE_MEETINGS
+from .permissions import APPROVE_MINUTES, MANAGE_INSPECTIONS, MANAGE_MEETINGS, MANAGE_ORGANISATION
 from .selectors import cadence_matrix, users_with_unit_perm
 from .services import action_item_handlers, action_item_verifiers, notify
 
@@ -87,10 +87,13 @@ def is_officer(user: AbstractBaseUser) -> bool:
 
 
 def administrators() -> QuerySet:
-    """Superusers and users with the administrator role (系统管理员)."""
+    """Superusers and the holders of MANAGE_ORGANISATION (系统管理员), who maintain the reference data."""
+    holders = UserObjectPermission.objects.filter(
+        permission__codename=MANAGE_ORGANISATION, content_type=ContentType.objects.get_for_model(OrgUnit)
+    ).values("user_id")
     return (
         get_user_model()
-        .objects.filter(Q(is_superuser=True) | Q(profile__role=Role.ADMIN), is_active=True)
+        .objects.filter(Q(is_superuser=True) | Q(pk__in=holders), is_active=True)
         .distinct()
         .order_by("pk")
     )

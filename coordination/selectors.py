@@ -485,3 +485,10 @@ def policy_list(*, member_unit_id: int | None = None, query: str = "") -> QueryS
     if query:
         policies = policies.filter(Q(title__icontains=query) | Q(document_number__icontains=query))
     return policies.order_by("-issued_on", "-pk")
+
+
+def member_units_offered(keep=()) -> QuerySet[MemberUnit]:
+    """Member units offered in forms for new meetings, action items, policies and liaisons: the active
+    ones, plus those in `keep` (ids already chosen on the object edited), so a retired unit's history
+    stays as it was (R-1.4)."""
+    return MemberUnit.objects.filter(Q(active=True) | Q(pk__in=keep)).order_by("order", "pk")

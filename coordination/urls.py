@@ -1,9 +1,11 @@
 from django.urls import include, path
 
-from . import export_views, notification_views, views
+from . import export_views, notification_views, people_views, views
 
 urlpatterns = [
     # Session login and logout for the browser pages (templates/registration/).
+    # A successful change also ends a one-time password's obligation (people_views); before Django's own.
+    path("accounts/password_change/", people_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Notification centre and background exports.
     path("notifications/", notification_views.notification_list, name="notification-list"),
@@ -49,4 +51,10 @@ urlpatterns = [
     path("policies/new/", views.policy_create, name="policy-create"),
     path("policies/<int:pk>/edit/", views.policy_edit, name="policy-edit"),
     path("policies/<int:pk>/file/", views.policy_file, name="policy-file"),
+    # 系统管理: member units, org unit names, routing of work (issue 15).
+    path("", include("coordination.organisation_urls")),
+    # Towns and their lifecycle (issue 15).
+    path("", include("coordination.town_urls")),
+    # 系统管理 → 用户与角色, and the information-officer registry (issue 15).
+    path("", include("coordination.people_urls")),
 ]

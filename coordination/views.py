@@ -153,7 +153,9 @@ def _meeting_form(request, *, data=None, initial=None, meeting=None):
         initial=initial,
         hosts=_host_choices(request.user),
         units=OrgUnit.objects.filter(pk__in=[u.pk for u in _units_tree(units)]).order_by("level", "order", "code"),
-        member_units=MemberUnit.objects.order_by("order"),
+        member_units=selectors.member_units_offered(
+            keep=meeting.attendee_member_units.values("pk") if meeting is not None else ()
+        ),
         creating=meeting is None,
     )
 
@@ -267,7 +269,7 @@ def _responsible_choices(meeting):
         units = OrgUnit.objects.filter(pk=meeting.org_unit_id) | OrgUnit.objects.filter(parent=meeting.org_unit_id)
     else:
         units = OrgUnit.objects.exclude(level=OrgUnit.Level.MUNICIPAL)
-    return _units_tree(units), list(MemberUnit.objects.order_by("order"))
+    return _units_tree(units), list(selectors.member_units_offered())
 
 
 @login_required
@@ -808,7 +810,7 @@ def policy_list(request):
 
 @login_required
 def policy_create(request):
-    member_units = perms.policy_member_units_for_user(request.user)
+    member_units = perms.policy_member_units_for_user(request.user).filter(active=True)
     if not member_units.exists():
         raise PermissionDenied
     form = PolicyForm(request.POST or None, request.FILES or None, member_units=member_units)

@@ -151,11 +151,15 @@ def test_exactly_one_beat():
     assert SERVICES["beat"].get("deploy", {}).get("replicas", 1) == 1
 
 
-def test_each_deploy_migrates_then_copies_the_beat_schedule_into_the_database():
+def test_each_deploy_migrates_then_copies_the_beat_schedule_loads_the_reference_data_and_regrants():
     # Beat reads django-celery-beat's tables; without sync_schedules a new reminder would never run.
+    # A new installation gets the notice's districts, groups and member units; an upgrade that gives a
+    # role a new permission reaches the users who already hold the role.
     assert _command_lines(_command(SERVICES["migrate"])) == [
         ["python", "manage.py", "migrate", "--noinput"],
         ["python", "manage.py", "sync_schedules"],
+        ["python", "manage.py", "load_reference"],
+        ["python", "manage.py", "sync_grants"],
     ]
     assert SERVICES["beat"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 

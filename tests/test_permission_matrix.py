@@ -79,7 +79,7 @@ def _project(world):
         name="智能装备产业园",
         category=Project.Category.INDUSTRY,
         total_investment=10000,
-        annual_investment=3000,
+        year_plans=[{"year": 2026, "amount": 3000}],
     )
 
 
@@ -281,12 +281,13 @@ ROWS: list[Row] = [
         data={"values": {"tax_revenue": 99}},
     ),
     Row("api-monthly-report-submit", "POST", target="draft_report", ok=EDITORS_OF_DONGLI, forbidden=NOT_EDITORS),
+    # Projects: MANAGE_PROJECTS on the town (the district's officer and leader, issue 15).
     Row(
         "api-project-list",
         "POST",
         label="create",
-        ok=EDITORS_OF_DONGLI,
-        forbidden=NOT_EDITORS,
+        ok=DONGLI,
+        forbidden=SEES_CITY,
         rest=400,
         data=_new_project,
     ),
@@ -294,9 +295,9 @@ ROWS: list[Row] = [
         "api-project-detail",
         "PATCH",
         target="project",
-        ok=EDITORS_OF_DONGLI,
-        forbidden=NOT_EDITORS,
-        data={"name": "智能装备产业园（二期）"},
+        ok=DONGLI,
+        forbidden=SEES_CITY,
+        data={"name": "智能装备产业园（二期）", "year_plans": [{"year": 2027, "amount": "500"}]},
     ),
     # District review: dongli's reviewing leader only.
     Row("report-approve", "POST", target="submitted_report", ok={"reviewer"}, forbidden=_but(SEES_DONGLI, "reviewer")),
@@ -698,7 +699,6 @@ ROWS += [
 ]  # fmt: skip
 
 
-
 def _work_info_targets() -> dict[str, Callable]:
     from ledgers.models import WorkInfo
 
@@ -727,7 +727,13 @@ INFO_ADOPTER = frozenset({"office_policy"})
 
 
 def _work_info_form(world, target):
-    return {"org_unit": world.dongli.pk, "category": "work", "happened_on": "2026-09-15", "title": "东丽区重点项目集中开工", "body": "东丽区5个特色小镇重点项目集中开工，总投资12亿元。"}
+    return {
+        "org_unit": world.dongli.pk,
+        "category": "work",
+        "happened_on": "2026-09-15",
+        "title": "东丽区重点项目集中开工",
+        "body": "东丽区5个特色小镇重点项目集中开工，总投资12亿元。",
+    }
 
 
 ROWS += [
@@ -745,6 +751,7 @@ ROWS += [
     Row("work-info-return", "POST", target="work_info_submitted", ok=INFO_REVIEWER, forbidden=SEES_DONGLI - INFO_REVIEWER, data=_reason),
     Row("work-info-accept", "POST", target="work_info_approved", ok=INFO_ADOPTER, forbidden=SEES_DONGLI - INFO_ADOPTER),
 ]  # fmt: skip
+
 
 # Notifications and background exports (issue 6): private to their user, dongli's officer here.
 def _scheduling_targets() -> dict[str, Callable]:
@@ -802,9 +809,11 @@ def _assessment_targets() -> dict[str, Callable]:
 
     return {
         "scheme": lambda w: make_scheme(w, 2026),
-        "target": lambda w: assess.Target.objects.get(town=w.town, indicator__code="tax_revenue")
-        if set_targets(w, w.town, 2026, tax_revenue="100") is not None
-        else None,
+        "target": lambda w: (
+            assess.Target.objects.get(town=w.town, indicator__code="tax_revenue")
+            if set_targets(w, w.town, 2026, tax_revenue="100") is not None
+            else None
+        ),
         "draft_run": lambda w: run(w, 2026, RunKind.SEMIANNUAL, scored=False, publish=False),
         "ready_run": lambda w: run(w, 2026, RunKind.SEMIANNUAL, scored=True, publish=False),
         "published_run": lambda w: run(w, 2026, RunKind.SEMIANNUAL, scored=True, publish=True),
@@ -1083,4 +1092,240 @@ ROWS += [
     Row("dashboard-cadence", "GET", ok=SEES_ASSESSMENTS),
     Row("api-dashboard", "GET", ok=SEES_CITY, query={"level": "city", "year": 2026}),
     Row("api-timeliness", "GET", ok=USERS, query={"year": 2026}),
+]  # fmt: skip
+
+
+# Towns and their lifecycle (issue 15, R-1.1, R-1.2): everybody reads the towns they see; the group that
+# manages towns (routed SubmissionKind.TOWNS, by default the 创建考核组) creates, edits and moves them.
+TOWN_MANAGERS = frozenset({"office_assess"})
+
+
+def _new_town(world, target):
+    return {
+        "district": world.dongli.pk, "code": "T0199", "name": "金桥新城小镇", "host_township": "金桥街",
+        "lead_industry": "智能制造", "level": "municipal", "batch": 2, "status": "reserve", "reporting_from": "2026-11",
+    }  # fmt: skip
+
+
+def _town_step(world, target):
+    return {
+        "status": "named",
+        "decided_on": "2026-11-01",
+        "document_no": "津特镇办〔2026〕9号",
+        "reason": "验收合格，予以命名",
+    }
+
+
+def _town_edit(world, target):
+    return {
+        "name": target.name,
+        "host_township": "华明街道",
+        "lead_industry": "智能制造",
+        "level": "municipal",
+        "batch": 1,
+    }
+
+
+def _list_decision(world, target):
+    return {
+        "title": "2026年度市级特色小镇命名名单", "kind": "adjustment", "document_no": "津特镇办〔2026〕10号",
+        "decided_on": "2026-11-01", f"status_{world.town.pk}": "named",
+    }  # fmt: skip
+
+
+ROWS += [
+    Row("town-list", "GET", ok=USERS),
+    Row("town-list-decisions", "GET", ok=USERS),
+    Row("town-create", "GET", ok=TOWN_MANAGERS, rest=403),
+    Row("town-create", "POST", ok=TOWN_MANAGERS, rest=403, data=_new_town),
+    Row("town-list-decision", "GET", ok=TOWN_MANAGERS, rest=403),
+    Row("town-list-decision", "POST", ok=TOWN_MANAGERS, rest=403, data=_list_decision),
+    Row("town-detail", "GET", target="town", ok=SEES_DONGLI),
+    Row("town-edit", "GET", target="town", ok=TOWN_MANAGERS, forbidden=SEES_DONGLI - TOWN_MANAGERS),
+    Row("town-edit", "POST", target="town", ok=TOWN_MANAGERS, forbidden=SEES_DONGLI - TOWN_MANAGERS, data=_town_edit),
+    Row("town-status", "GET", target="town", ok=TOWN_MANAGERS, forbidden=SEES_DONGLI - TOWN_MANAGERS),
+    Row("town-status", "POST", target="town", ok=TOWN_MANAGERS, forbidden=SEES_DONGLI - TOWN_MANAGERS, data=_town_step),
+    Row("api-town-list", "POST", ok=TOWN_MANAGERS, forbidden=SEES_DONGLI - TOWN_MANAGERS, rest=400, data=_new_town),
+    Row("api-town-detail", "PATCH", target="town", ok=TOWN_MANAGERS, forbidden=SEES_DONGLI - TOWN_MANAGERS, data={"lead_industry": "高端装备"}),
+    Row("api-town-status", "POST", target="town", ok=TOWN_MANAGERS, forbidden=SEES_DONGLI - TOWN_MANAGERS, data=_town_step),
+    Row("api-town-status-history", "GET", target="town", ok=SEES_DONGLI),
+]  # fmt: skip
+
+
+# The organisation's master data (issue 15, R-1.1, R-1.4, R-1.5): 系统管理 pages for the holders of
+# MANAGE_ORGANISATION (the administrator role and superusers, none of these personas); the member units
+# are the conference's public list, read by every signed-in user through the API.
+def _member_unit(world):
+    from coordination.models import MemberUnit
+
+    return MemberUnit.objects.get(code="statistics")
+
+
+TARGETS["member_unit"] = _member_unit
+
+ROWS += [
+    Row("member-unit-list", "GET", rest=403),
+    Row("member-unit-create", "GET", rest=403),
+    Row("member-unit-create", "POST", rest=403, data={"name": "市税务局"}),
+    Row("member-unit-edit", "GET", target="member_unit", rest=403),
+    Row("member-unit-edit", "POST", target="member_unit", rest=403, data={"name": "市统计调查局"}),
+    Row("member-unit-retire", "POST", target="member_unit", rest=403),
+    Row("member-unit-reactivate", "POST", target="member_unit", rest=403),
+    Row("org-unit-list", "GET", rest=403),
+    Row("org-unit-rename", "GET", target="district", forbidden=SEES_DONGLI),
+    Row("org-unit-rename", "POST", target="district", forbidden=SEES_DONGLI, data={"name": "东丽新区", "changed_on": "2026-11-01"}),
+    Row("routing", "GET", rest=403),
+    Row("routing", "POST", rest=403, data={"assessments": "1", "reason": "调整"}),
+    Row("api-member-unit-list", "GET", ok=USERS),
+    Row("api-member-unit-list", "POST", rest=403, data={"name": "市税务局"}),
+    Row("api-member-unit-detail", "GET", target="member_unit", ok=USERS),
+    Row("api-member-unit-detail", "PATCH", target="member_unit", rest=403, data={"active": False}),
+]  # fmt: skip
+
+
+# People and roles (issue 15, R-1.7, R-3.1): the administrator manages everybody (a superuser, none of these
+# personas); an office member only the office members of its own working group, so a new member of the
+# policy group is managed by office_policy alone, unseen (404) by everyone else. Nobody stops their own
+# account (403). The registry of information officers: every persona who reaches a district.
+def _people_targets() -> dict[str, Callable]:
+    from coordination import services as org
+    from coordination.models import Role
+
+    def policy_member(w):
+        return org.user_create(
+            username="policy-new", full_name="政策组新成员", role=Role.OFFICE, org_unit=w.city,
+            working_group=w.groups["policy"],
+        )  # fmt: skip
+
+    def stopped_member(w):
+        return org.user_deactivate(actor=None, user=policy_member(w))
+
+    return {
+        "policy_member": policy_member,
+        "stopped_member": stopped_member,
+        "office_policy": lambda w: w.users.office_policy,
+    }
+
+
+TARGETS.update(_people_targets())
+
+
+def _new_policy_member(world, target):
+    return {
+        "full_name": "政策组二",
+        "username": "policy-two",
+        "role": "office",
+        "working_group": world.groups["policy"].pk,
+    }
+
+
+def _policy_member_edit(world, target):
+    return {
+        "full_name": "政策组新成员",
+        "phone": "13800000000",
+        "role": "office",
+        "working_group": world.groups["policy"].pk,
+    }
+
+
+def _users_sheet(world, target):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from coordination.tests.test_people import sheet_with
+
+    row = ["政策组三", "policy-three", "", "", "工作组成员", "", world.groups["policy"].name, ""]
+    return {"file": SimpleUploadedFile("用户.xlsx", sheet_with([row]))}
+
+
+NOT_OFFICE = USERS - OFFICE
+ROWS += [
+    Row("user-list", "GET", ok=OFFICE, forbidden=NOT_OFFICE),
+    Row("user-create", "GET", ok=OFFICE, forbidden=NOT_OFFICE),
+    # Other groups' members may post the form: it answers their error (their own group only), saving nothing.
+    Row("user-create", "POST", ok=OFFICE, forbidden=NOT_OFFICE, data=_new_policy_member),
+    Row("user-import", "GET", ok=OFFICE, forbidden=NOT_OFFICE),
+    Row("user-import", "POST", ok=OFFICE, forbidden=NOT_OFFICE, data=_users_sheet),
+    Row("user-import-template", "GET", ok=OFFICE, forbidden=NOT_OFFICE),
+    Row("user-detail", "GET", target="policy_member", ok={"office_policy"}),
+    Row("user-edit", "GET", target="policy_member", ok={"office_policy"}),
+    Row("user-edit", "POST", target="policy_member", ok={"office_policy"}, data=_policy_member_edit),
+    Row("user-deactivate", "POST", target="policy_member", ok={"office_policy"}),
+    Row("user-deactivate", "POST", target="office_policy", forbidden={"office_policy"}, label="own account"),
+    Row("user-reactivate", "POST", target="stopped_member", ok={"office_policy"}),
+    Row("user-reset-password", "POST", target="policy_member", ok={"office_policy"}),
+    Row("officer-registry", "GET", ok=USERS - {"liaison"}, forbidden={"liaison"}),
+    Row("api-user-list", "GET", ok=OFFICE, forbidden=NOT_OFFICE),
+    # The API refuses what the caller may not give (another group's member) with 403, the import per row (400).
+    Row("api-user-list", "POST", ok={"office_policy"}, rest=403, data=_new_policy_member),
+    Row("api-user-import", "POST", ok={"office_policy"}, forbidden=NOT_OFFICE, rest=400, data=_users_sheet),
+    Row("api-user-detail", "GET", target="policy_member", ok={"office_policy"}),
+    Row("api-user-detail", "PATCH", target="policy_member", ok={"office_policy"}, data={"phone": "13800000000"}),
+    Row("api-user-detail", "PATCH", target="office_policy", forbidden={"office_policy"}, data={"is_active": False},
+        label="own account"),
+    Row("api-user-reset-password", "POST", target="policy_member", ok={"office_policy"}),
+]  # fmt: skip
+
+
+# The project ledger's pages (issue 15, R-3.3): the district's officer and leader (MANAGE_PROJECTS on its
+# towns) register and edit; the office and the leaders read. The indicator catalogue (R-1.7) is
+# MANAGE_CATALOGUE on the municipality: the administrator role and superusers, none of these personas.
+def _project_pages_targets() -> dict[str, Callable]:
+    from ledgers.models import Indicator
+    from ledgers.tests.quality import pdf
+
+    return {
+        "project_attachment": lambda w: ledger.project_attachment_add(
+            actor=w.users.officer, project=_project(w), file=pdf()
+        ),
+        "indicator": lambda w: Indicator.objects.get(code="tourists"),
+    }
+
+
+TARGETS.update(_project_pages_targets())
+PROJECT_MANAGERS = DONGLI
+
+
+def _project_form(world, target):
+    return {
+        "town": world.town.pk,
+        "code": "P-FORM",
+        "name": "华明大道管网工程",
+        "category": "infrastructure",
+        "status": "preparing",
+        "total_investment": "800",
+        "plan_year_0": "2026",
+        "plan_amount_0": "300",
+    }
+
+
+def _project_upload(world, target):
+    from ledgers.tests.quality import pdf
+
+    return {"file": pdf(), "note": "立项批复"}
+
+
+def _project_attachment_kwargs(attachment):
+    return {"pk": attachment.project_id, "attachment_id": attachment.pk}
+
+
+def _indicator_form(world, target):
+    return {"code": "tourism_revenue", "name": "旅游收入", "unit": "万元", "kind": "flow", "decimal_places": "2",
+            "order": "130", "active_from": "2027-01"}  # fmt: skip
+
+
+ROWS += [
+    Row("project-list", "GET", ok=USERS),
+    # Whoever manages some town's projects opens the form (the outsider for 西青; posting a 东丽 town is a form error).
+    Row("project-create", "GET", ok=PROJECT_MANAGERS | {"outsider"}, rest=403),
+    Row("project-create", "POST", ok=PROJECT_MANAGERS | {"outsider"}, rest=403, data=_project_form),
+    Row("project-detail", "GET", target="project", ok=SEES_DONGLI),
+    Row("project-edit", "GET", target="project", ok=PROJECT_MANAGERS, forbidden=SEES_CITY),
+    Row("project-edit", "POST", target="project", ok=PROJECT_MANAGERS, forbidden=SEES_CITY, data=_project_form),
+    Row("project-attachment-upload", "POST", target="project", ok=PROJECT_MANAGERS, forbidden=SEES_CITY, data=_project_upload),
+    Row("project-attachment", "GET", target="project_attachment", kwargs=_project_attachment_kwargs, ok=SEES_DONGLI),
+    Row("indicator-list", "GET", rest=403),
+    Row("indicator-create", "GET", rest=403),
+    Row("indicator-create", "POST", rest=403, data=_indicator_form),
+    Row("indicator-edit", "GET", target="indicator", rest=403),
+    Row("indicator-edit", "POST", target="indicator", rest=403, data=_indicator_form),
 ]  # fmt: skip

@@ -8,9 +8,11 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import health, logs, security
@@ -134,3 +136,43 @@ class DownloadHeadersMiddleware:
             response["Content-Security-Policy"] = "default-src 'none'; sandbox"  # csp's middleware keeps it
             response.setdefault("Cache-Control", "private, no-store")
         return response
+
+
+class MustChangePasswordMiddleware:
+    """A user signed in with a one-time password (a new account, a reset) is sent to change it first:
+    every page answers a redirect to the password change page, except that page, logging out, static
+    files and the session keepalive. The API answers 403 to such a session (the browser's session also
+    authenticates API calls); a token is never issued to such a user (coordination.api.TokenView), and
+    token calls are not signed in yet at this point.
+
+    The profile read here is the one the navigation bar reads on every page, so it costs no extra query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and self._must_change(user) and not self._exempt(request.path):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": _("请先登录网页修改初始密码。")}, status=403)
+            return redirect("password_change")  # the page itself says why (coordination.people_views)
+        return self.get_response(request)
+
+    @staticmethod
+    def _must_change(user) -> bool:
+        try:
+            return user.profile.must_change_password
+        except ObjectDoesNotExist:
+            return False
+
+    @staticmethod
+    def _exempt(path: str) -> bool:
+        allowed = (
+            reverse("password_change"),
+            reverse("password_change_done"),
+            reverse("logout"),
+            reverse("session-keepalive"),
+            reverse("set_language"),
+        )
+        return path in allowed or path.startswith((settings.STATIC_URL or "/static/", "/healthz"))

@@ -57,7 +57,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" + (",test
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tianjin_towns.apps.PlatformAdminConfig",  # django.contrib.admin with the platform's site (admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,7 +72,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "pgtrigger",  # database triggers behind the audit trail (django-pghistory)
     "pghistory",
-    "axes",
+    "tianjin_towns.apps.AxesConfig",  # django-axes, named in Chinese in the admin
     "csp",
     "drf_spectacular_sidecar",
     "tianjin_towns.apps.ProjectConfig",
@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A one-time password must be changed before any other page (coordination.services.people).
+    "tianjin_towns.middleware.MustChangePasswordMiddleware",
     # Every tracked change of statistics records who made it and from which page (R-3.5 audit trail).
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -248,6 +250,8 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "ledgers.models.ReportStatus",
         "ProjectStatusEnum": "ledgers.models.Project.Status",
         "TownStatusEnum": "coordination.models.TownStatus",
+        "TownLevelEnum": "coordination.models.Town.Level",
+        "OrgUnitLevelEnum": "coordination.models.OrgUnit.Level",
         "MeetingKindEnum": "coordination.models.MeetingKind",
         "MeetingStateEnum": "coordination.models.MeetingState",
         "ActionItemStatusEnum": "coordination.models.ActionItemStatus",

@@ -210,10 +210,10 @@ def test_thresholds_are_configurable(world):
 
 
 def test_a_sanction_the_lifecycle_does_not_allow_is_softened(world):
-    """A town in cultivation cannot be downgraded (coordination.services.TOWN_TRANSITIONS): it is warned."""
+    """A town already downgraded cannot be downgraded again (coordination.services.TOWN_TRANSITIONS): it is warned."""
     scheme = make_scheme(world, YEAR, warnings_before_downgrade=1)
     proposal, reason = scoring.propose_sanction(
-        _result(FakeTown(1, status=TownStatus.CULTIVATING), score=70, plan_met=False, grade=Grade.PASS),
+        _result(FakeTown(1, status=TownStatus.DOWNGRADED), score=70, plan_met=False, grade=Grade.PASS),
         _context(scheme),
     )
     assert proposal == Sanction.WARNING

@@ -23,11 +23,15 @@ from .org import (
     Town,
     TownStatus,
     TownStatusChange,
+    UnitPerm,
     UserProfile,
     WorkingGroup,
 )
+from .organisation import MemberUnitEvent, SubmissionRouteChange
+from .people import UserRoleEvent
 from .plans import Plan, PlanAttachment, PlanKind, PlanStatus, PlanSubItem, PlanVersion
 from .structure import JointConference, SubmissionKind, SubmissionRoute, SupportPolicy
+from .towns import TownEdit, TownListDecision
 
 __all__ = [
     "ActionItem",
@@ -44,6 +48,7 @@ __all__ = [
     "MeetingKind",
     "MeetingState",
     "MemberUnit",
+    "MemberUnitEvent",
     "Notification",
     "OrgUnit",
     "OrgUnitNameChange",
@@ -56,10 +61,15 @@ __all__ = [
     "Role",
     "SubmissionKind",
     "SubmissionRoute",
+    "SubmissionRouteChange",
     "SupportPolicy",
     "Town",
+    "TownEdit",
+    "TownListDecision",
+    "UnitPerm",
     "TownStatus",
     "TownStatusChange",
     "UserProfile",
+    "UserRoleEvent",
     "WorkingGroup",
 ]

@@ -5,6 +5,33 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class UnitPerm(models.TextChoices):
+    """Every permission a user can hold on an org unit: the one list from which OrgUnit's permissions,
+    the grant tables of coordination.services and every check (pages, API, navigation bar) derive.
+
+    A grant on a unit covers the units below it (coordination.permissions.org_units_for_user).
+    """
+
+    VIEW_UNIT_DATA = "view_unit_data", _("查看本单位及下级数据")
+    FILL_REPORT = "fill_report", _("填报月报")
+    APPROVE_REPORT = "approve_report", _("区级审核月报")
+    ACCEPT_REPORT = "accept_report", _("验收月报")
+    MANAGE_MEETINGS = "manage_meetings", _("登记会议活动")
+    APPROVE_MINUTES = "approve_minutes", _("审定会议纪要")
+    HANDLE_ACTION_ITEMS = "handle_action_items", _("办理督办事项")
+    VERIFY_ACTION_ITEMS = "verify_action_items", _("核验督办事项")
+    SUBMIT_PLANS = "submit_plans", _("报审规划方案")
+    REVIEW_PLANS = "review_plans", _("审查规划方案")
+    MANAGE_POLICIES = "manage_policies", _("管理支持政策")
+    MANAGE_INSPECTIONS = "manage_inspections", _("组织现场督办和专项检查")
+    MANAGE_ASSESSMENTS = "manage_assessments", _("组织创建考核")
+    MANAGE_TOWNS = "manage_towns", _("创建特色小镇和记录生命周期决定")
+    MANAGE_PROJECTS = "manage_projects", _("维护重点项目台账")
+    MANAGE_USERS = "manage_users", _("管理用户与角色")
+    MANAGE_ORGANISATION = "manage_organisation", _("维护组织机构、成员单位和事项分工")
+    MANAGE_CATALOGUE = "manage_catalogue", _("维护指标目录")
+
+
 class OrgUnit(models.Model):
     """A node of the three-level hierarchy. Guardian grants on these rows scope every list."""
 
@@ -26,21 +53,7 @@ class OrgUnit(models.Model):
         verbose_name = _("组织单位")
         verbose_name_plural = _("组织单位")
         ordering = ["level", "order", "code"]
-        permissions = [
-            ("view_unit_data", _("查看本单位及下级数据")),
-            ("fill_report", _("填报月报")),
-            ("approve_report", _("区级审核月报")),
-            ("accept_report", _("验收月报")),
-            ("manage_meetings", _("登记会议活动")),
-            ("approve_minutes", _("审定会议纪要")),
-            ("handle_action_items", _("办理督办事项")),
-            ("verify_action_items", _("核验督办事项")),
-            ("submit_plans", _("报审规划方案")),
-            ("review_plans", _("审查规划方案")),
-            ("manage_policies", _("管理支持政策")),
-            ("manage_inspections", _("组织现场督办和专项检查")),
-            ("manage_assessments", _("组织创建考核")),
-        ]
+        permissions = UnitPerm.choices
 
     def __str__(self) -> str:
         return self.name
@@ -68,9 +81,12 @@ class MemberUnit(models.Model):
 
     code = models.SlugField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=50)
+    short_name = models.CharField(_("简称"), max_length=20, blank=True)
     responsible_leader = models.CharField(_("责任领导"), max_length=50, blank=True)
     counterpart_division = models.CharField(_("对口业务处室"), max_length=100, blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
+    # Retired, never deleted: meetings, policies and action items keep pointing at it (R-1.4).
+    active = models.BooleanField(_("在用"), default=True, db_index=True)
 
     class Meta:
         verbose_name = _("成员单位")
@@ -104,6 +120,8 @@ class UserProfile(models.Model):
     )
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
+    # Set with a one-time password (new account, reset); the pages send the user to change it first.
+    must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
 
     class Meta:
         verbose_name = _("用户资料")
@@ -193,6 +211,17 @@ class TownStatusChange(models.Model):
     to_status = models.CharField(_("新状态"), max_length=16, choices=TownStatus.choices)
     decided_on = models.DateField(_("决定日期"))
     reason = models.TextField(_("依据"))
+    document_no = models.CharField(_("文号"), max_length=100, blank=True)
+    batch = models.PositiveSmallIntegerField(_("批次"), null=True, blank=True)
+    # The annual list decision (创建/培育名单) this change was part of, when it was one of many.
+    decision = models.ForeignKey(
+        "coordination.TownListDecision",
+        verbose_name=_("名单决定"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changes",
+    )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 

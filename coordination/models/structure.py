@@ -43,6 +43,7 @@ class SubmissionKind(models.TextChoices):
     INSPECTIONS = "inspections", _("现场督办与专项检查")
     ASSESSMENTS = "assessments", _("创建考核")
     POLICIES = "policies", _("支持政策")
+    TOWNS = "towns", _("特色小镇创建名单与生命周期")
 
 
 class SubmissionRoute(models.Model):

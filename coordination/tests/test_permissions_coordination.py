@@ -57,15 +57,16 @@ def test_routing_a_kind_to_another_group_moves_the_grants(world):
     assert perms.plans_for_user(world.users.office_coord, perms.REVIEW_PLANS).filter(pk=plan.pk).exists()
 
 
-def test_admin_routes_a_kind_through_the_service(client, world):
+def test_admin_cannot_route_around_the_service(client, world):
+    """Routing is read-only in the admin (issue 15): it changes on 系统管理 › 事项分工, through the service."""
     client.force_login(world.users.admin)
     response = client.post(
         reverse("admin:coordination_submissionroute_add"),
         {"kind": SubmissionKind.STATISTICS, "working_group": world.groups["assess"].pk},
     )
-    assert response.status_code == 302
-    assert perms.user_has_unit_perm(world.users.office_assess, world.town.pk, perms.ACCEPT)
-    assert not perms.user_has_unit_perm(world.users.office_policy, world.town.pk, perms.ACCEPT)
+    assert response.status_code == 403
+    assert not SubmissionRoute.objects.filter(kind=SubmissionKind.STATISTICS).exists()
+    assert perms.user_has_unit_perm(world.users.office_policy, world.town.pk, perms.ACCEPT)
 
 
 def test_a_district_sees_and_edits_only_its_own_meetings_plans_and_items(world):

@@ -212,6 +212,8 @@ def cmd_run(env: dict[str, str]) -> int:
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True)
+    # Users of an earlier run's database get what their roles give in this version.
+    subprocess.run([*manage, "sync_grants"], cwd=ROOT, env=env, check=True)
     # The beat schedule of tianjin_towns/celery.py into the database scheduler, before beat reads it.
     subprocess.run([*manage, "sync_schedules"], cwd=ROOT, env=env, check=True)
     celery = [sys.executable, "-m", "celery", "-A", "tianjin_towns"]

@@ -7,7 +7,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -17,13 +17,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
 
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
-from . import permissions as perms
-from .models import (
+from .. import permissions as perms
+from ..models import (
     ActionItem,
     ActionItemEvent,
     ActionItemStatus,
@@ -36,7 +35,6 @@ from .models import (
     MeetingState,
     Notification,
     OrgUnit,
-    OrgUnitNameChange,
     Plan,
     PlanAttachment,
     PlanKind,
@@ -47,24 +45,63 @@ from .models import (
     SubmissionKind,
     SubmissionRoute,
     SupportPolicy,
-    Town,
-    TownStatus,
-    TownStatusChange,
-    UserProfile,
+    UnitPerm,
     WorkingGroup,
 )
-from .models.meetings import DISTRICT_KINDS
-from .selectors import users_with_unit_perm
+from ..models.meetings import DISTRICT_KINDS
+from ..selectors import users_with_unit_perm
+from .organisation import (  # noqa: F401 (re-exported: org.member_unit_create …)
+    member_unit_create,
+    member_unit_reactivate,
+    member_unit_retire,
+    member_unit_update,
+    submission_route_change,
+)
+from .people import (  # noqa: F401 (re-exported: org.user_create …)
+    grants_sync,
+    user_assign_role,
+    user_create,
+    user_deactivate,
+    user_password_changed,
+    user_reactivate,
+    user_reset_password,
+    user_update,
+    users_import,
+)
+from .towns import (  # noqa: F401 (re-exported: org.town_create … as before the move)
+    INITIAL_STATUSES,
+    LEVEL_AFTER_DOWNGRADE,
+    TOWN_FIELDS,
+    TOWN_TRANSITIONS,
+    TownTransitionRefused,
+    org_unit_rename,
+    town_change_status,
+    town_create,
+    town_list_decide,
+    town_next_statuses,
+    town_transition_refusal,
+    town_update,
+)
 
 # What each role may do on the org unit it belongs to. Office members also get the permissions of
 # the kinds of work routed to their working group (R-1.5); see user_assign_role and ROUTE_PERMS.
 ROLE_UNIT_PERMS: dict[str, tuple[str, ...]] = {
-    Role.OFFICER: (perms.VIEW, perms.FILL, perms.MANAGE_MEETINGS, perms.HANDLE_ACTION_ITEMS, perms.SUBMIT_PLANS),
-    Role.REVIEWER: (perms.VIEW, perms.APPROVE, perms.APPROVE_MINUTES, perms.HANDLE_ACTION_ITEMS),
-    Role.OFFICE: (perms.VIEW,),
+    Role.OFFICER: (
+        perms.VIEW,
+        perms.FILL,
+        perms.MANAGE_MEETINGS,
+        perms.HANDLE_ACTION_ITEMS,
+        perms.SUBMIT_PLANS,
+        perms.MANAGE_PROJECTS,
+    ),
+    Role.REVIEWER: (perms.VIEW, perms.APPROVE, perms.APPROVE_MINUTES, perms.HANDLE_ACTION_ITEMS, perms.MANAGE_PROJECTS),
+    # An office member manages the people of its own working group (the services narrow it to that group).
+    Role.OFFICE: (perms.VIEW, perms.MANAGE_USERS),
     Role.LEADER: (perms.VIEW,),
     Role.LIAISON: (),
-    Role.ADMIN: (perms.VIEW,),
+    # Towns and their lifecycle decisions are the work routed to a group (SubmissionKind.TOWNS, by default the
+    # 创建考核组); the superuser, who installs the platform, may record them too.
+    Role.ADMIN: (perms.VIEW, perms.MANAGE_USERS, perms.MANAGE_ORGANISATION, perms.MANAGE_CATALOGUE),
 }
 # What the working group that owns a kind of submission may do, on the municipality and so everywhere.
 ROUTE_PERMS: dict[str, tuple[str, ...]] = {
@@ -74,6 +111,7 @@ ROUTE_PERMS: dict[str, tuple[str, ...]] = {
     SubmissionKind.INSPECTIONS: (perms.MANAGE_INSPECTIONS,),
     SubmissionKind.ASSESSMENTS: (perms.MANAGE_ASSESSMENTS,),
     SubmissionKind.POLICIES: (perms.MANAGE_POLICIES,),
+    SubmissionKind.TOWNS: (perms.MANAGE_TOWNS,),
 }
 # The notice's division of work (R-1.5), used until an administrator routes a kind elsewhere.
 DEFAULT_ROUTES: dict[str, str] = {
@@ -83,22 +121,9 @@ DEFAULT_ROUTES: dict[str, str] = {
     SubmissionKind.INSPECTIONS: "coord",
     SubmissionKind.ASSESSMENTS: "assess",
     SubmissionKind.POLICIES: "policy",
+    SubmissionKind.TOWNS: "assess",
 }
-ALL_UNIT_PERMS = (
-    perms.VIEW,
-    perms.FILL,
-    perms.APPROVE,
-    perms.ACCEPT,
-    perms.MANAGE_MEETINGS,
-    perms.APPROVE_MINUTES,
-    perms.HANDLE_ACTION_ITEMS,
-    perms.VERIFY_ACTION_ITEMS,
-    perms.SUBMIT_PLANS,
-    perms.REVIEW_PLANS,
-    perms.MANAGE_POLICIES,
-    perms.MANAGE_INSPECTIONS,
-    perms.MANAGE_ASSESSMENTS,
-)
+ALL_UNIT_PERMS = tuple(UnitPerm.values)
 
 
 def submission_routes() -> dict[str, str]:
@@ -115,127 +140,6 @@ def working_group_perms(working_group: WorkingGroup) -> list[str]:
         if group_code == working_group.code:
             granted += [perm for perm in ROUTE_PERMS.get(kind, ()) if perm not in granted]
     return granted
-
-
-@transaction.atomic
-def user_assign_role(
-    *,
-    user: AbstractBaseUser,
-    role: str,
-    org_unit: OrgUnit,
-    working_group: WorkingGroup | None = None,
-    member_unit=None,
-    full_name: str = "",
-) -> UserProfile:
-    """Give `user` one role on one org unit; replaces any earlier role and its grants."""
-    if role == Role.OFFICE and working_group is None:
-        raise ValidationError({"working_group": _("工作组成员必须属于一个工作组。")})
-    if role in (Role.OFFICER, Role.REVIEWER) and org_unit.level == OrgUnit.Level.MUNICIPAL:
-        raise ValidationError({"org_unit": _("信息员和主管领导必须属于区或小镇。")})
-    profile = UserProfile.objects.filter(user=user).select_related("org_unit").first()
-    if profile is not None:
-        for perm in ALL_UNIT_PERMS:
-            remove_perm(f"coordination.{perm}", user, profile.org_unit)
-    user.groups.remove(*Group.objects.filter(name__in=Role.values))
-    group, _created = Group.objects.get_or_create(name=role)
-    user.groups.add(group)
-    granted = list(ROLE_UNIT_PERMS[role])
-    if role == Role.OFFICE:
-        granted += [perm for perm in working_group_perms(working_group) if perm not in granted]
-    for perm in granted:
-        assign_perm(f"coordination.{perm}", user, org_unit)
-    perms.forget_unit_grants(user)  # a scope remembered earlier in this request is out of date now
-    profile, _created = UserProfile.objects.update_or_create(
-        user=user,
-        defaults={
-            "org_unit": org_unit,
-            "role": role,
-            "working_group": working_group,
-            "member_unit": member_unit,
-            "full_name": full_name,
-        },
-    )
-    return profile
-
-
-@transaction.atomic
-def user_create(
-    *, username: str, password: str, role: str, org_unit: OrgUnit, full_name: str = "", email: str = "", **kwargs
-) -> AbstractBaseUser:
-    user = get_user_model().objects.create_user(username=username, password=password, email=email)
-    user_assign_role(user=user, role=role, org_unit=org_unit, full_name=full_name, **kwargs)
-    return user
-
-
-@transaction.atomic
-def town_create(
-    *, district: OrgUnit, code: str, name: str, reporting_from: datetime.date, order: int = 0, **fields
-) -> Town:
-    if district.level != OrgUnit.Level.DISTRICT:
-        raise ValidationError({"district": _("小镇必须属于一个区。")})
-    unit = OrgUnit.objects.create(code=code, name=name, level=OrgUnit.Level.TOWN, parent=district, order=order)
-    town = Town.objects.create(unit=unit, district=district, reporting_from=reporting_from.replace(day=1), **fields)
-    TownStatusChange.objects.create(
-        town=town, from_status="", to_status=town.status, decided_on=reporting_from, reason=_("纳入特色小镇名单")
-    )
-    return town
-
-
-# Statuses a town may move to from each status. Sanctions come from assessments (R-5.4).
-TOWN_TRANSITIONS: dict[str, set[str]] = {
-    TownStatus.RESERVE: {TownStatus.CULTIVATING, TownStatus.EXITED},
-    TownStatus.CULTIVATING: {TownStatus.CREATING, TownStatus.WARNED, TownStatus.EXITED, TownStatus.RESERVE},
-    TownStatus.CREATING: {TownStatus.NAMED, TownStatus.WARNED, TownStatus.DOWNGRADED, TownStatus.EXITED},
-    TownStatus.NAMED: {TownStatus.WARNED, TownStatus.DOWNGRADED, TownStatus.EXITED},
-    TownStatus.WARNED: {
-        TownStatus.CULTIVATING,
-        TownStatus.CREATING,
-        TownStatus.NAMED,
-        TownStatus.DOWNGRADED,
-        TownStatus.EXITED,
-    },
-    TownStatus.DOWNGRADED: {TownStatus.CULTIVATING, TownStatus.CREATING, TownStatus.WARNED, TownStatus.EXITED},
-    TownStatus.EXITED: set(),
-}
-
-
-@transaction.atomic
-def town_change_status(
-    *, actor: AbstractBaseUser | None, town: Town, status: str, reason: str, decided_on: datetime.date
-) -> TownStatusChange:
-    """Move a town through its lifecycle with a dated, reasoned history row (R-1.2)."""
-    town = Town.objects.select_for_update().get(pk=town.pk)
-    if not reason or not reason.strip():
-        raise ValidationError({"reason": _("请填写状态变更的依据。")})
-    if status not in TOWN_TRANSITIONS.get(town.status, set()):
-        raise ValidationError(
-            {
-                "status": _("小镇状态不能从“%(old)s”变更为“%(new)s”。")
-                % {"old": TownStatus(town.status).label, "new": TownStatus(status).label}
-            }
-        )
-    change = TownStatusChange.objects.create(
-        town=town, from_status=town.status, to_status=status, decided_on=decided_on, reason=reason.strip(), actor=actor
-    )
-    town.status = status
-    town.exited_on = decided_on if status == TownStatus.EXITED else None
-    town.save(update_fields=["status", "exited_on"])
-    return change
-
-
-@transaction.atomic
-def org_unit_rename(
-    *, actor: AbstractBaseUser | None, unit: OrgUnit, name: str, changed_on: datetime.date, reason: str = ""
-):
-    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
-    if not name.strip():
-        raise ValidationError({"name": _("名称不能为空。")})
-    OrgUnitNameChange.objects.create(
-        unit=unit, old_name=unit.name, new_name=name.strip(), changed_on=changed_on, reason=reason, actor=actor
-    )
-    unit.name = name.strip()
-    unit.save(update_fields=["name"])
-    return unit
 
 
 # --- Notifications (R-6.2): every app tells people through these ---------------------------------
@@ -289,7 +193,7 @@ def notify(
 
 
 def _queue_emails(notification_ids: list[int]) -> None:
-    from .tasks import queue_notification_emails  # tasks import this module
+    from ..tasks import queue_notification_emails  # tasks import this module
 
     queue_notification_emails(notification_ids)
 
@@ -320,22 +224,9 @@ def submission_route_set(*, actor: AbstractBaseUser | None, kind: str, working_g
     return route
 
 
-@transaction.atomic
 def office_sync_grants() -> int:
     """Re-grant every office member after the routes changed; returns how many were re-granted."""
-    profiles = list(
-        UserProfile.objects.filter(role=Role.OFFICE).select_related("user", "org_unit", "working_group", "member_unit")
-    )
-    for profile in profiles:
-        user_assign_role(
-            user=profile.user,
-            role=profile.role,
-            org_unit=profile.org_unit,
-            working_group=profile.working_group,
-            member_unit=profile.member_unit,
-            full_name=profile.full_name,
-        )
-    return len(profiles)
+    return grants_sync(roles=[Role.OFFICE])
 
 
 # --- Meetings and activities (R-2.1, R-4.1) -------------------------------------------------------

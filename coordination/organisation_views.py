@@ -1,0 +1,179 @@
+"""系统管理 pages for the organisation's master data (R-1.1, R-1.4, R-1.5, R-1.7): member units, org unit
+names and the routing of work to the office's working groups. The holders of MANAGE_ORGANISATION (the
+administrators; superusers) use them; everybody else reads the same data on the public 组织体系 page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from . import organisation_selectors as selectors
+from . import permissions as perms
+from . import services
+from .forms import add_service_errors
+from .models import SubmissionKind
+from .organisation_forms import MemberUnitForm, OrgUnitRenameForm, RoutingForm
+
+PER_PAGE = 30
+STATE_LABELS = {"active": gettext_lazy("在用"), "retired": gettext_lazy("已停用"), "all": gettext_lazy("全部")}
+
+
+# --- Member units (R-1.4) ---------------------------------------------------------------------------
+
+
+@login_required
+def member_unit_list(request):
+    perms.check_manage_organisation(request.user)
+    state = request.GET.get("state") if request.GET.get("state") in selectors.MEMBER_UNIT_STATES else "active"
+    query = (request.GET.get("q") or "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL in text
+    page = Paginator(selectors.member_units(state=state, query=query), PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "coordination/organisation/member_unit_list.html",
+        {"page": page, "state": state, "q": query, "states": STATE_LABELS.items()},
+    )
+
+
+@login_required
+def member_unit_create(request):
+    perms.check_manage_organisation(request.user)
+    form = MemberUnitForm(request.POST or None, creating=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.member_unit_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已新增成员单位“%(name)s”。") % {"name": unit.name})
+            return redirect("member-unit-list")
+    return render(request, "coordination/organisation/member_unit_form.html", {"form": form, "unit": None})
+
+
+@login_required
+def member_unit_edit(request, pk: int):
+    unit = perms.get_member_unit_for_user(request.user, pk, perms.MANAGE_ORGANISATION)
+    form = MemberUnitForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if data.get("order") is None:
+            data["order"] = unit.order
+        try:
+            services.member_unit_update(actor=request.user, member_unit=unit, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("成员单位信息已保存。"))
+            return redirect("member-unit-list")
+    return render(
+        request,
+        "coordination/organisation/member_unit_form.html",
+        {
+            "form": form,
+            "unit": unit,
+            "history": selectors.member_unit_history(unit),
+            "liaisons": unit.liaisons.filter(user__is_active=True).select_related("user"),
+        },
+    )
+
+
+def _set_active(request, pk: int, service, done: str):
+    unit = perms.get_member_unit_for_user(request.user, pk, perms.MANAGE_ORGANISATION)
+    try:
+        service(actor=request.user, member_unit=unit, note=(request.POST.get("note") or "")[:200])
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, done % {"name": unit.name})
+    return redirect("member-unit-list")
+
+
+@login_required
+@require_POST
+def member_unit_retire(request, pk: int):
+    return _set_active(
+        request, pk, services.member_unit_retire, _("已停用成员单位“%(name)s”：新建会议、政策和联络员时不再列出。")
+    )
+
+
+@login_required
+@require_POST
+def member_unit_reactivate(request, pk: int):
+    return _set_active(request, pk, services.member_unit_reactivate, _("已恢复成员单位“%(name)s”。"))
+
+
+# --- Org units (R-1.1) --------------------------------------------------------------------------------
+
+
+@login_required
+def org_unit_list(request):
+    perms.check_manage_organisation(request.user)
+    top, districts = selectors.org_unit_tree()
+    return render(request, "coordination/organisation/org_unit_list.html", {"top": top, "districts": districts})
+
+
+@login_required
+def org_unit_rename(request, pk: int):
+    unit = perms.get_org_unit_to_rename(request.user, pk)
+    form = OrgUnitRenameForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        old_name = unit.name
+        try:
+            services.org_unit_rename(actor=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("“%(old)s”已更名为“%(new)s”。") % {"old": old_name, "new": form.cleaned_data["name"]}
+            )
+            return redirect("org-unit-list")
+    return render(
+        request,
+        "coordination/organisation/org_unit_rename.html",
+        {"form": form, "unit": unit, "renames": selectors.org_unit_renames(unit)},
+    )
+
+
+# --- Routing of work to the working groups (R-1.5) -------------------------------------------------------
+
+
+@login_required
+def routing(request):
+    """The administrators route each kind of work to a working group; the members' permissions follow."""
+    perms.check_manage_organisation(request.user)
+    routes = services.submission_routes()
+    form = RoutingForm(request.POST or None, routes=routes)
+    if request.method == "POST" and form.is_valid():
+        moved = []
+        with transaction.atomic():
+            for kind in SubmissionKind.values:
+                change = services.submission_route_change(
+                    actor=request.user,
+                    kind=kind,
+                    working_group=form.cleaned_data[kind],
+                    reason=form.cleaned_data["reason"],
+                )
+                if change is not None:
+                    moved.append(change)
+        if moved:
+            messages.success(
+                request,
+                _("事项分工已调整：%(changes)s。相关工作组成员的权限已随之调整。")
+                % {"changes": "；".join(f"{c.get_kind_display()} → {c.to_group.name}" for c in moved)},
+            )
+        else:
+            messages.info(request, _("事项分工没有变化。"))
+        return redirect("routing")
+    return render(
+        request,
+        "coordination/organisation/routing.html",
+        {
+            "form": form,
+            "rows": list(zip(selectors.routing_table(routes), form.kinds(), strict=True)),
+            "history": selectors.routing_history(),
+        },
+    )

@@ -1,0 +1,217 @@
+"""REST API v1 for people and roles (API.md): `/api/v1/users/`, its reset and import. The same services and
+permission door as the pages: a user outside the caller's scope is 404, an action the caller may see but not
+perform 403 (giving a role the caller may not give, stopping one's own account, changing a superuser)."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from . import people_imports, people_selectors
+from . import people_permissions as people_perms
+from .models import MemberUnit, OrgUnit, Role, WorkingGroup
+from .services import people as services
+from .services.people import MUNICIPAL_ROLES
+
+
+class UserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField(source="profile.full_name", default="")
+    phone = serializers.CharField(source="profile.phone", default="")
+    email = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices, source="profile.role", default=None, allow_null=True)
+    org_unit = serializers.IntegerField(source="profile.org_unit_id", default=None, allow_null=True)
+    working_group = serializers.IntegerField(source="profile.working_group_id", default=None, allow_null=True)
+    member_unit = serializers.IntegerField(source="profile.member_unit_id", default=None, allow_null=True)
+    is_active = serializers.BooleanField()
+    last_login = serializers.DateTimeField(allow_null=True)
+
+
+class UserCreatedSerializer(UserSerializer):
+    one_time_password = serializers.CharField(
+        required=False, help_text=_("只在未提供 password 时返回，且只返回这一次；首次登录须修改。")
+    )
+
+
+class _UserInput(serializers.Serializer):
+    full_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False, allow_null=True)
+    working_group = serializers.PrimaryKeyRelatedField(
+        queryset=WorkingGroup.objects.all(), required=False, allow_null=True
+    )
+    member_unit = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all(), required=False, allow_null=True)
+
+
+class UserCreateSerializer(_UserInput):
+    username = serializers.CharField(max_length=150)
+    full_name = serializers.CharField(max_length=50)
+    role = serializers.ChoiceField(choices=Role.choices)
+    password = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, trim_whitespace=False, max_length=128,
+        help_text=_("不填则生成一次性密码，在响应的 one_time_password 中返回一次，首次登录须修改。"),
+    )  # fmt: skip
+
+
+class UserUpdateSerializer(_UserInput):
+    is_active = serializers.BooleanField(required=False)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class UserImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+def _parse(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _municipality() -> OrgUnit | None:
+    return OrgUnit.objects.filter(level=OrgUnit.Level.MUNICIPAL).order_by("pk").first()
+
+
+def _check_may_assign(user, role: str, working_group) -> None:
+    if not people_perms.may_assign(user, role, working_group.pk if working_group else None):
+        raise PermissionDenied(_("您无权授予该角色或管理其他工作组的用户。"))
+
+
+def _user(pk) -> object:
+    return people_selectors.user_list(get_user_model().objects.filter(pk=pk)).get()
+
+
+class UserViewSet(viewsets.GenericViewSet):
+    """Users and their one role (administrator; the office for its own working group)."""
+
+    serializer_class = UserSerializer
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return people_selectors.user_list(people_perms.users_for_user(self.request.user))
+
+    def _scope(self, request) -> None:
+        if not people_perms.can_manage_users(request.user):
+            raise PermissionDenied(_("您没有管理用户的权限。"))
+
+    def list(self, request):
+        self._scope(request)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(UserSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(UserSerializer(people_perms.get_managed_user_for_user(request.user, pk)).data)
+
+    @extend_schema(
+        request=UserCreateSerializer,
+        responses={201: UserCreatedSerializer},
+    )
+    def create(self, request):
+        self._scope(request)
+        data = _parse(UserCreateSerializer, request)
+        org_unit = _municipality() if data["role"] in MUNICIPAL_ROLES else data.get("org_unit")
+        _check_may_assign(request.user, data["role"], data.get("working_group"))
+        user = services.user_create(
+            actor=request.user,
+            username=data["username"],
+            password=data.get("password", ""),
+            full_name=data["full_name"],
+            phone=data.get("phone", ""),
+            email=data.get("email", ""),
+            role=data["role"],
+            org_unit=org_unit,
+            working_group=data.get("working_group"),
+            member_unit=data.get("member_unit"),
+        )
+        body = dict(UserSerializer(_user(user.pk)).data)
+        if user.one_time_password:
+            body["one_time_password"] = user.one_time_password
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})
+
+    @extend_schema(request=UserUpdateSerializer, responses={200: UserSerializer})
+    def partial_update(self, request, pk=None):
+        person = people_perms.get_managed_user_for_user(request.user, pk, people_perms.CHANGE)
+        data = _parse(UserUpdateSerializer, request)
+        if data.get("is_active") is False and person.is_active:
+            person = people_perms.get_managed_user_for_user(request.user, pk, people_perms.DEACTIVATE)
+        profile = getattr(person, "profile", None)
+        changes_role = any(key in data for key in ("role", "org_unit", "working_group", "member_unit", "full_name",
+                                                    "phone", "email"))  # fmt: skip
+        if changes_role:
+            role = data.get("role", profile.role if profile else None)
+            if role is None:
+                raise serializers.ValidationError({"role": [_("请指定角色。")]})
+            working_group = data.get("working_group", profile.working_group if profile else None)
+            member_unit = data.get("member_unit", profile.member_unit if profile else None)
+            org_unit = data.get("org_unit", profile.org_unit if profile else None)
+            if role in MUNICIPAL_ROLES:
+                org_unit = _municipality()
+            if role != Role.OFFICE:
+                working_group = None
+            if role != Role.LIAISON:
+                member_unit = None
+            _check_may_assign(request.user, role, working_group)
+            services.user_update(
+                actor=request.user,
+                user=person,
+                role=role,
+                org_unit=org_unit,
+                working_group=working_group,
+                member_unit=member_unit,
+                full_name=data.get("full_name"),
+                phone=data.get("phone"),
+                email=data.get("email"),
+                reason=data.get("reason", ""),
+            )
+        if data.get("is_active") is False and person.is_active:
+            services.user_deactivate(actor=request.user, user=person, reason=data.get("reason", ""))
+        elif data.get("is_active") is True and not person.is_active:
+            services.user_reactivate(actor=request.user, user=person, reason=data.get("reason", ""))
+        return Response(UserSerializer(_user(person.pk)).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: inline_serializer("OneTimePassword", {"one_time_password": serializers.CharField()})},
+    )
+    @action(detail=True, methods=["post"], url_path="reset-password", url_name="reset-password")
+    def reset_password(self, request, pk=None):
+        person = people_perms.get_managed_user_for_user(request.user, pk, people_perms.RESET_PASSWORD)
+        password = services.user_reset_password(actor=request.user, user=person)
+        return Response({"one_time_password": password}, headers={"Cache-Control": "no-store"})
+
+    @extend_schema(
+        request={"multipart/form-data": UserImportSerializer},
+        responses={
+            201: OpenApiResponse(OpenApiTypes.OBJECT, description=_("created：每人的 id、用户名和一次性密码")),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description=_("errors：每个问题的行、列和说明")),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="import", url_name="import",
+            parser_classes=[MultiPartParser, FormParser])  # fmt: skip
+    def import_users(self, request):
+        self._scope(request)
+        upload = _parse(UserImportSerializer, request)["file"]
+        try:
+            imported = services.users_import(actor=request.user, data=upload.read())
+        except people_imports.ImportRejected as rejected:
+            return Response(
+                {
+                    "detail": _("文件未导入：发现 %(n)s 处问题，请修改后重新导入。") % {"n": len(rejected.problems)},
+                    "errors": [problem.as_dict() for problem in rejected.problems],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        created = [
+            {"row": item.row, "id": item.user.pk, "username": item.user.username,
+             "one_time_password": item.one_time_password}
+            for item in imported
+        ]  # fmt: skip
+        return Response({"created": created}, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,222 @@
+"""Pages of 系统管理 → 用户与角色 (R-1.7) and the information-officer registry (R-3.1). Each view checks access
+through coordination.people_permissions, then calls one selector or service of coordination.services.people.
+
+A one-time password is rendered in the response of the POST that made it and stored nowhere in clear:
+it is shown once."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import people_imports, people_selectors
+from . import people_permissions as people_perms
+from .forms import add_service_errors
+from .models import MemberUnit, OrgUnit
+from .people_forms import RegistryFilterForm, UserFilterForm, UserForm, UserImportForm, district_and_town_units
+from .services import people as services
+
+PER_PAGE = 20
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _once(response: HttpResponse) -> HttpResponse:
+    """A page that shows a one-time password: never cached, never shown again from history."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; a success ends the obligation to change a one-time password."""
+
+    template_name = "coordination/people/password_change_form.html"  # says why a one-time password is changed
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_password_changed(user=form.user)
+        return response
+
+
+@login_required
+def user_list(request):
+    if not people_perms.can_manage_users(request.user):
+        raise PermissionDenied
+    form = UserFilterForm(request.GET or None, working_groups=people_perms.working_groups_for_user(request.user))
+    form.is_valid()  # an invalid field is shown with its error; the valid ones still filter
+    filters = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v not in (None, "")}
+    users = people_selectors.user_list(people_perms.users_for_user(request.user), **filters)
+    page = Paginator(users, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "coordination/people/user_list.html",
+        {"form": form, "page": page, "query": _query_without_page(request)},
+    )
+
+
+def _user_form(request, data=None, **kwargs) -> UserForm:
+    return UserForm(
+        data,
+        roles=people_perms.roles_for_user(request.user),
+        working_groups=people_perms.working_groups_for_user(request.user),
+        **kwargs,
+    )
+
+
+def _allowed(request, data: dict) -> None:
+    working_group = data.get("working_group")
+    if not people_perms.may_assign(request.user, data["role"], working_group.pk if working_group else None):
+        raise PermissionDenied
+
+
+@login_required
+def user_create(request):
+    if not people_perms.can_manage_users(request.user):
+        raise PermissionDenied
+    form = _user_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _allowed(request, data)
+        try:
+            user = services.user_create(actor=request.user, **data)  # the form's fields are the service's arguments
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            context = {"person": user, "password": user.one_time_password, "created": True}
+            return _once(render(request, "coordination/people/one_time_password.html", context))
+    return render(request, "coordination/people/user_form.html", {"form": form, "person": None})
+
+
+@login_required
+def user_detail(request, pk: int):
+    person = people_perms.get_managed_user_for_user(request.user, pk)
+    return render(
+        request,
+        "coordination/people/user_detail.html",
+        {
+            "person": person,
+            "profile": getattr(person, "profile", None),
+            "grants": people_selectors.grants_in_words(person),
+            "events": people_selectors.role_events(person),
+            "is_self": person.pk == request.user.pk,
+            "may_change": not person.is_superuser or request.user.is_superuser,
+        },
+    )
+
+
+@login_required
+def user_edit(request, pk: int):
+    person = people_perms.get_managed_user_for_user(request.user, pk, people_perms.CHANGE)
+    profile = getattr(person, "profile", None)
+    initial = {"email": person.email}
+    if profile is not None:
+        initial.update(
+            full_name=profile.full_name,
+            phone=profile.phone,
+            role=profile.role,
+            org_unit=profile.org_unit if profile.org_unit.level != OrgUnit.Level.MUNICIPAL else None,
+            working_group=profile.working_group,
+            member_unit=profile.member_unit,
+        )
+    form = _user_form(request, request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _allowed(request, data)
+        try:
+            services.user_update(actor=request.user, user=person, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存，权限即时生效。"))
+            return redirect("user-detail", pk=person.pk)
+    return render(request, "coordination/people/user_form.html", {"form": form, "person": person})
+
+
+def _set_active(request, pk: int, perm: str, service, done: str):
+    """Stop or restore an account (the detail page's confirmed POST), then show the person again."""
+    person = people_perms.get_managed_user_for_user(request.user, pk, perm)
+    try:
+        service(actor=request.user, user=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect("user-detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def user_deactivate(request, pk: int):
+    done = _("账号已停用，其登录和接口令牌已立即失效。")
+    return _set_active(request, pk, people_perms.DEACTIVATE, services.user_deactivate, done)
+
+
+@login_required
+@require_POST
+def user_reactivate(request, pk: int):
+    return _set_active(request, pk, people_perms.CHANGE, services.user_reactivate, _("账号已恢复使用。"))
+
+
+@login_required
+@require_POST
+def user_reset_password(request, pk: int):
+    person = people_perms.get_managed_user_for_user(request.user, pk, people_perms.RESET_PASSWORD)
+    password = services.user_reset_password(actor=request.user, user=person)
+    context = {"person": person, "password": password, "created": False}
+    return _once(render(request, "coordination/people/one_time_password.html", context))
+
+
+@login_required
+def user_import(request):
+    if not people_perms.can_manage_users(request.user):
+        raise PermissionDenied
+    form = UserImportForm(request.POST or None, request.FILES or None)
+    problems, imported = [], []
+    if request.method == "POST" and form.is_valid():
+        try:
+            imported = services.users_import(actor=request.user, data=form.cleaned_data["file"].read())
+        except people_imports.ImportRejected as rejected:
+            problems = rejected.problems
+    response = render(
+        request, "coordination/people/user_import.html", {"form": form, "problems": problems, "imported": imported}
+    )
+    return _once(response) if imported else response
+
+
+@login_required
+def user_import_template(request):
+    if not people_perms.can_manage_users(request.user):
+        raise PermissionDenied
+    content = people_imports.template_workbook(
+        units=[unit.name for unit in district_and_town_units()],
+        groups=[group.name for group in people_perms.working_groups_for_user(request.user)],
+        member_units=list(MemberUnit.objects.filter(active=True).order_by("order").values_list("name", flat=True)),
+    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, "用户导入模板.xlsx")
+    return response
+
+
+@login_required
+def officer_registry(request):
+    districts = people_perms.registry_districts_for_user(request.user)
+    if not districts.exists():
+        raise PermissionDenied
+    form = RegistryFilterForm(request.GET or None, districts=districts)
+    chosen = form.cleaned_data.get("district") if form.is_valid() else None
+    shown = districts.filter(pk=chosen.pk) if chosen else districts
+    return render(
+        request,
+        "coordination/people/officer_registry.html",
+        {"form": form, "registry": people_selectors.officer_registry(list(shown)), "chosen": chosen},
+    )

@@ -1,0 +1,62 @@
+"""Badges of the town pages: one colour per lifecycle status and level."""
+
+import datetime
+
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from coordination.models import Town, TownStatus
+
+register = template.Library()
+
+TOWN_STATUS_COLOURS = {
+    TownStatus.RESERVE: "text-bg-secondary",
+    TownStatus.CULTIVATING: "text-bg-info",
+    TownStatus.CREATING: "text-bg-primary",
+    TownStatus.NAMED: "text-bg-success",
+    TownStatus.WARNED: "text-bg-warning",
+    TownStatus.DOWNGRADED: "text-bg-danger",
+    TownStatus.EXITED: "text-bg-dark",
+}
+
+
+@register.simple_tag
+def town_status_badge(status: str | None):
+    if not status:
+        return "—"
+    return format_html(
+        '<span class="badge status-badge {}">{}</span>',
+        TOWN_STATUS_COLOURS.get(status, "text-bg-light"),
+        TownStatus(status).label,
+    )
+
+
+@register.filter
+def town_level_label(level: str | None) -> str:
+    return Town.Level(level).label if level in Town.Level.values else (level or "—")
+
+
+def _shown(field: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if field == "level" and value in Town.Level.values:
+        return str(Town.Level(value).label)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if field == "named_on":
+        day = datetime.date.fromisoformat(value)
+        return f"{day.year}年{day.month}月{day.day}日"
+    return str(value)
+
+
+@register.filter
+def town_change_text(change: dict) -> str:
+    """One recorded attribute change (TownEdit.changes) as "级别：市级特色小镇 → 市级培育特色小镇"."""
+    field = change.get("field", "")
+    try:
+        label = str(Town._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:  # a field since removed: show its name
+        label = field
+    return f"{label}：{_shown(field, change.get('old'))} → {_shown(field, change.get('new'))}"

@@ -1,0 +1,198 @@
+"""/api/v1/towns/: towns (R-1.1) and their lifecycle (R-1.2), on the same services and permission doors as
+the pages. Everybody reads the towns they see; MANAGE_TOWNS (routed by SubmissionKind.TOWNS) creates,
+edits and records lifecycle steps. A step the lifecycle does not allow answers 409."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from . import permissions as perms
+from . import services
+from .api import _parse, _visible_in_body, parse_query
+from .models import Town, TownStatus, TownStatusChange
+
+TOWN_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("小镇的组织单位 id"))
+
+
+class TownFilterSerializer(serializers.Serializer):
+    district = serializers.IntegerField(required=False, min_value=1)
+
+
+class TownSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="unit_id", read_only=True)
+    code = serializers.CharField(source="unit.code", read_only=True)
+    name = serializers.CharField(source="unit.name", read_only=True)
+    district = serializers.IntegerField(source="district_id", read_only=True)
+    district_name = serializers.CharField(source="district.name", read_only=True)
+    planning_area_km2 = serializers.DecimalField(
+        max_digits=8, decimal_places=2, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    construction_land_mu = serializers.DecimalField(
+        max_digits=10, decimal_places=2, coerce_to_string=False, read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Town
+        fields = [
+            "id",
+            "code",
+            "name",
+            "district",
+            "district_name",
+            "status",
+            "lead_industry",
+            "host_township",
+            "level",
+            "batch",
+            "planning_area_km2",
+            "construction_land_mu",
+            "creation_subject",
+            "chief_leader",
+            "leader_in_charge",
+            "national_list",
+            "named_on",
+        ]
+        read_only_fields = fields
+
+
+class TownAttributesSerializer(serializers.Serializer):
+    """The R-1.1 attributes a POST sets and a PATCH edits (services.TOWN_FIELDS)."""
+
+    host_township = serializers.CharField(max_length=50)
+    lead_industry = serializers.CharField(max_length=100)
+    planning_area_km2 = serializers.DecimalField(
+        max_digits=8, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    construction_land_mu = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    level = serializers.ChoiceField(choices=Town.Level.choices, default=Town.Level.MUNICIPAL)
+    national_list = serializers.BooleanField(default=False)
+    batch = serializers.IntegerField(min_value=1, max_value=99, default=1)
+    named_on = serializers.DateField(required=False, allow_null=True)
+    creation_subject = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    chief_leader = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    leader_in_charge = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class TownCreateSerializer(TownAttributesSerializer):
+    district = serializers.IntegerField(min_value=1)
+    code = serializers.CharField(max_length=32)
+    name = serializers.CharField(max_length=100)
+    status = serializers.ChoiceField(
+        choices=[(s.value, s.label) for s in services.INITIAL_STATUSES], default=TownStatus.RESERVE
+    )
+    reporting_from = serializers.DateField(
+        input_formats=["%Y-%m", "%Y-%m-%d"], help_text=_("起报月份：YYYY-MM，或该月中的一天")
+    )
+    document_no = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class TownUpdateSerializer(TownAttributesSerializer):
+    name = serializers.CharField(max_length=100, required=False)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class TownStatusStepSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TownStatus.choices)
+    decided_on = serializers.DateField()
+    document_no = serializers.CharField(max_length=100)
+    reason = serializers.CharField(max_length=2000)
+    batch = serializers.IntegerField(min_value=1, max_value=99, required=False, allow_null=True)
+
+
+class TownListDecisionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    document_no = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class TownStatusChangeSerializer(serializers.ModelSerializer):
+    decision = TownListDecisionRefSerializer(allow_null=True, read_only=True)
+    actor = serializers.CharField(source="actor.username", allow_null=True, read_only=True, default=None)
+
+    class Meta:
+        model = TownStatusChange
+        fields = [
+            "id",
+            "from_status",
+            "to_status",
+            "decided_on",
+            "document_no",
+            "batch",
+            "reason",
+            "decision",
+            "actor",
+            "at",
+        ]
+        read_only_fields = fields
+
+
+def _town_response(town: Town, status_code: int = status.HTTP_200_OK) -> Response:
+    town = Town.objects.select_related("unit", "district").get(pk=town.pk)
+    return Response(TownSerializer(town).data, status=status_code)
+
+
+@extend_schema(tags=["towns"])
+class TownViewSet(viewsets.GenericViewSet):
+    """Characteristic towns the caller reaches; `id` is the town's org-unit id."""
+
+    serializer_class = TownSerializer
+    queryset = Town.objects.none()
+    lookup_url_kwarg = "id"  # a town's primary key is its org unit; the API calls it `id`
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        towns = perms.towns_for_user(self.request.user).select_related("unit", "district")
+        district = parse_query(TownFilterSerializer, self.request).get("district")
+        towns = towns.filter(district_id=district) if district else towns
+        return towns.order_by("district__order", "unit__order", "unit__code")
+
+    @extend_schema(parameters=[TownFilterSerializer])
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(parameters=[TOWN_ID])
+    def retrieve(self, request, id=None):
+        return Response(self.get_serializer(perms.get_town_for_user(request.user, id)).data)
+
+    @extend_schema(request=TownCreateSerializer, responses={201: TownSerializer})
+    def create(self, request):
+        """A new town and its org unit (R-1.1); the district must be one where the caller manages towns."""
+        data = _parse(TownCreateSerializer, request)
+        district = _visible_in_body(
+            perms.get_org_unit_for_user, request.user, data.pop("district"), perms.MANAGE_TOWNS, "district"
+        )
+        town = services.town_create(actor=request.user, district=district, **data)
+        return _town_response(town, status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[TOWN_ID], request=TownUpdateSerializer, responses={200: TownSerializer})
+    def partial_update(self, request, id=None):
+        """Edit attributes; a new `name` is a rename kept in the history and needs a `reason`."""
+        town = perms.get_town_for_user(request.user, id, perms.MANAGE_TOWNS)
+        serializer = TownUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        town = services.town_update(actor=request.user, town=town, **data)
+        return _town_response(town)
+
+    @extend_schema(parameters=[TOWN_ID], request=TownStatusStepSerializer, responses={201: TownStatusChangeSerializer})
+    @action(detail=True, methods=["post"], url_path="status", url_name="status")
+    def status_step(self, request, id=None):
+        """A lifecycle step (R-1.2) with the decision behind it; a step not allowed now answers 409."""
+        town = perms.get_town_for_user(request.user, id, perms.MANAGE_TOWNS)
+        data = _parse(TownStatusStepSerializer, request)
+        change = services.town_change_status(actor=request.user, town=town, **data)
+        return Response(TownStatusChangeSerializer(change).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[TOWN_ID], responses={200: TownStatusChangeSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="status-history", url_name="status-history")
+    def status_history(self, request, id=None):
+        """The town's status changes, oldest first, each with its decision."""
+        town = perms.get_town_for_user(request.user, id)
+        changes = town.status_changes.select_related("decision", "actor").order_by("decided_on", "at", "pk")
+        return Response(TownStatusChangeSerializer(changes, many=True).data)
