@@ -24,7 +24,7 @@ from django.utils import timezone
 from coordination import services as org
 from coordination.models import OrgUnit, Role, Town, TownStatus, WorkingGroup
 from coordination.reference import WORKING_GROUPS
-from ledgers.models import Indicator, MonthlyReport, Project, ProjectProgress, ReportValue
+from ledgers.models import Indicator, MonthlyReport, Project, ProjectProgress, ProjectYearPlan, ReportValue
 from tianjin_towns.lib import dates
 
 DISTRICTS = 20
@@ -344,10 +344,13 @@ class Generator:
     def projects(self) -> None:
         rng = self.rng
         project_columns = [
-            "id", "town_id", "code", "name", "category", "content", "total_investment", "annual_investment",
+            "id", "town_id", "code", "name", "category", "content", "total_investment",
             "status", "planned_start", "planned_finish", "actual_start", "actual_finish", "land_mu", "created_at",
+            "owner",
         ]  # fmt: skip
         projects = Copier(Project, project_columns)
+        year_plans = Copier(ProjectYearPlan, ["id", "project_id", "year", "amount"])
+        plan_id = 0
         progress = Copier(
             ProjectProgress,
             ["id", "project_id", "report_id", "investment_month", "investment_year", "investment_total",
@@ -375,9 +378,13 @@ class Generator:
                 word = PROJECT_WORDS[n % len(PROJECT_WORDS)]
                 projects.add(
                     f"{project_id}\t{town.unit_id}\tP{n:03d}\t{town.unit.name[:8]}{word}{n:02d}期\t{rng.choice(CATEGORIES)}\t"
-                    f"\t{total}\t{annual}\t{status}\t{start}\t{finish}\t{start if started else NULL}\t"
-                    f"{finish if finished else NULL}\t{round(rng.uniform(20, 400), 2)}\t{now}"
+                    f"\t{total}\t{status}\t{start}\t{finish}\t{start if started else NULL}\t"
+                    f"{finish if finished else NULL}\t{round(rng.uniform(20, 400), 2)}\t{now}\t"
+                    f"{town.unit.name[:8]}建设发展有限公司"
                 )
+                for year in range(start.year, finish.year + 1):  # a plan for each year the project runs
+                    plan_id += 1
+                    year_plans.add(f"{plan_id}\t{project_id}\t{year}\t{annual}")
                 if not started:
                     continue
                 monthly = total / duration
@@ -402,8 +409,10 @@ class Generator:
                         )
                     month = dates.add_months(month, 1)
         projects.flush()
+        year_plans.flush()
         progress.flush()
         _reset_sequence(Project)
+        _reset_sequence(ProjectYearPlan)
         _reset_sequence(ProjectProgress)
         self.result.counts.update(projects=projects.count, project_progress=progress.count)
 

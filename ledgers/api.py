@@ -30,6 +30,7 @@ from .permissions import (
     ACCEPT,
     APPROVE,
     EDIT,
+    MANAGE_PROJECTS,
     RETURN,
     get_monthly_report_for_user,
     get_project_for_user,
@@ -74,10 +75,20 @@ class FiguresField(serializers.DictField):
 # --- Indicators -------------------------------------------------------------------------------
 
 
+class MonthField(PeriodField):
+    """A catalogue month ('YYYY-MM') that may be empty (null = always)."""
+
+    def to_representation(self, value):
+        return dates.format_period(value) if value else None
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
+    active_from = MonthField(read_only=True, allow_null=True, help_text=_("首个适用月份；null 表示一直适用"))
+    active_to = MonthField(read_only=True, allow_null=True, help_text=_("最后适用月份；null 表示一直适用"))
+
     class Meta:
         model = Indicator
-        fields = ["code", "name", "unit", "kind"]
+        fields = ["code", "name", "unit", "kind", "active_from", "active_to"]
         read_only_fields = fields
 
 
@@ -118,8 +129,13 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(FiguresField)
     def get_values(self, report: MonthlyReport) -> dict:
-        # Reads the prefetched rows (selectors.report_values_prefetch), so a page costs no query per report.
-        return {row.indicator.code: as_number(row.value) for row in report.values.all()}
+        # Reads the prefetched rows (selectors.report_values_prefetch), so a page costs no query per report;
+        # only the indicators that apply in the report's month (active_from/active_to).
+        return {
+            row.indicator.code: as_number(row.value)
+            for row in report.values.all()
+            if row.indicator.applies_in(report.period)
+        }
 
 
 class ReportFilterSerializer(serializers.Serializer):
@@ -323,6 +339,10 @@ class ProjectProgressSerializer(serializers.ModelSerializer):
     share_of_annual = serializers.DecimalField(
         max_digits=8, decimal_places=1, coerce_to_string=False, read_only=True, allow_null=True
     )
+    # The plan the month is measured against: as frozen when it was accepted, the current one while open.
+    total_investment = _money(source="plan_total", read_only=True, allow_null=True)
+    annual_plan = _money(source="plan_annual", read_only=True, allow_null=True)
+    plan_frozen = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = ProjectProgress
@@ -332,6 +352,9 @@ class ProjectProgressSerializer(serializers.ModelSerializer):
             "investment_month",
             "investment_year",
             "investment_total",
+            "total_investment",
+            "annual_plan",
+            "plan_frozen",
             "share_of_annual",
             "physical_progress",
             "problems",
@@ -339,11 +362,22 @@ class ProjectProgressSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class YearPlanSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, allow_null=True)
+
+
+class YearPlanOutSerializer(serializers.Serializer):
+    year = serializers.IntegerField(read_only=True)
+    amount = _money(read_only=True)
+
+
 class ProjectSerializer(serializers.ModelSerializer):
     town = serializers.IntegerField(source="town_id", read_only=True)
     town_name = serializers.CharField(source="town.unit.name", read_only=True)
     total_investment = _money(read_only=True)
-    annual_investment = _money(read_only=True)
+    annual_investment = _money(read_only=True, allow_null=True, help_text=_("本年度计划投资（year_plans 中本年的数）"))
+    year_plans = YearPlanOutSerializer(many=True, read_only=True)
     land_mu = serializers.DecimalField(
         max_digits=10, decimal_places=2, coerce_to_string=False, read_only=True, allow_null=True
     )
@@ -359,8 +393,10 @@ class ProjectSerializer(serializers.ModelSerializer):
             "name",
             "category",
             "content",
+            "owner",
             "total_investment",
             "annual_investment",
+            "year_plans",
             "status",
             "planned_start",
             "planned_finish",
@@ -373,13 +409,18 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class ProjectUpdateSerializer(serializers.Serializer):
-    """The editable fields of a project (services.PROJECT_FIELDS); the model's clean() checks the rest."""
+    """The editable fields of a project (services.PROJECT_FIELDS); the model's clean() checks the rest.
+
+    `year_plans` sets the plans of the years listed (an amount of null removes that year's plan);
+    `annual_investment` is a shorthand for this year's plan."""
 
     name = serializers.CharField(max_length=200)
     category = serializers.ChoiceField(choices=Project.Category.choices)
-    content = serializers.CharField(allow_blank=True, required=False)
+    content = serializers.CharField(allow_blank=True, required=False, max_length=2000)
+    owner = serializers.CharField(allow_blank=True, required=False, max_length=200)
     total_investment = serializers.DecimalField(max_digits=14, decimal_places=2)
-    annual_investment = serializers.DecimalField(max_digits=14, decimal_places=2)
+    annual_investment = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    year_plans = YearPlanSerializer(many=True, required=False)
     status = serializers.ChoiceField(choices=Project.Status.choices, required=False)
     planned_start = serializers.DateField(allow_null=True, required=False)
     planned_finish = serializers.DateField(allow_null=True, required=False)
@@ -396,6 +437,9 @@ class ProjectCreateSerializer(ProjectUpdateSerializer):
 class ProjectFilterSerializer(serializers.Serializer):
     district = serializers.IntegerField(required=False, min_value=1)
     town = serializers.IntegerField(required=False, min_value=1)
+    status = serializers.ChoiceField(choices=Project.Status.choices, required=False)
+    category = serializers.ChoiceField(choices=Project.Category.choices, required=False)
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
 
 @extend_schema(tags=["projects"])
@@ -408,7 +452,14 @@ class ProjectViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         query = parse_query(ProjectFilterSerializer, self.request)
-        return selectors.project_list(self.request.user, district_id=query.get("district"), town_id=query.get("town"))
+        return selectors.project_list(
+            self.request.user,
+            district_id=query.get("district"),
+            town_id=query.get("town"),
+            status=query.get("status"),
+            category=query.get("category"),
+            year=query.get("year"),
+        )
 
     @extend_schema(parameters=[ProjectFilterSerializer])
     def list(self, request):
@@ -423,13 +474,13 @@ class ProjectViewSet(viewsets.GenericViewSet):
         serializer = ProjectCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        town = _visible_town_with_perm(request.user, fields.pop("town"), EDIT)
+        town = _visible_town_with_perm(request.user, fields.pop("town"), MANAGE_PROJECTS)
         project = services.project_create(actor=request.user, town=town, **fields)
         return self._response(project, status.HTTP_201_CREATED)
 
     @extend_schema(request=ProjectUpdateSerializer)
     def partial_update(self, request, pk=None):
-        project = get_project_for_user(request.user, pk, EDIT)
+        project = get_project_for_user(request.user, pk, MANAGE_PROJECTS)
         serializer = ProjectUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         project = services.project_update(actor=request.user, project=project, **serializer.validated_data)
@@ -437,7 +488,8 @@ class ProjectViewSet(viewsets.GenericViewSet):
 
     @staticmethod
     def _response(project: Project, status_code: int = status.HTTP_200_OK) -> Response:
-        prefetch_related_objects([project], selectors.project_progress_prefetch())
+        project = Project.objects.select_related("town__unit").get(pk=project.pk)  # fresh plans after a change
+        prefetch_related_objects([project], *selectors.project_prefetches())
         return Response(ProjectSerializer(project).data, status=status_code)
 
 

@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from coordination.models import Town
 from tianjin_towns.lib import dates, excel
 
-from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus, ReportValue
+from .models import Indicator, MonthlyReport, Project, ProjectProgress, ProjectYearPlan, ReportStatus, ReportValue
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHUNK = 500  # rows fetched per round trip of each cursor: the export's memory is a few such batches
@@ -56,7 +56,11 @@ def write_ledger_workbook(
         if progress is not None and written % PROGRESS_EVERY == 0:
             progress(written)
 
-    indicators = list(Indicator.objects.filter(active=True).order_by("order", "code"))
+    indicators = [
+        i
+        for i in Indicator.objects.filter(active=True).order_by("order", "code")
+        if any(i.applies_in(month) for month in dates.months_of_year(year))
+    ]  # the indicators that apply in some month of the year (active_from/active_to, R-1.7)
     subtitle = _("范围：%(scope)s　　导出时间：%(time)s（北京时间）　　仅含已验收数据") % {
         "scope": _scope_label(towns),
         "time": f"{timezone.now().astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
@@ -211,6 +215,10 @@ def _write_indicator_sheet(
                 ),
             ]
             for indicator, number_format in zip(indicators, formats, strict=True):
+                if not indicator.applies_in(period):
+                    # Blank, not a dash: the sheet is also the import template, which reads numbers only.
+                    row.append(excel.styled_cell(ws, None, fill=excel.TOTAL_FILL))
+                    continue
                 value = month_values.get(indicator.pk)
                 if value is not None:
                     flow_totals[indicator.pk] += value
@@ -239,6 +247,17 @@ def _write_indicator_sheet(
         notes.append(
             _("3. 存量指标（%(names)s）的合计为各小镇本年最近一次已验收数之和，不是各月相加。")
             % {"names": "、".join(stock_names)}
+        )
+    dated = [i for i in indicators if i.active_from or i.active_to]
+    if dated:
+        spans = []
+        for i in dated:
+            start = dates.format_period(i.active_from) if i.active_from else ""
+            end = dates.format_period(i.active_to) if i.active_to else ""
+            spans.append(f"{i.name}（{start}～{end}）")
+        notes.append(
+            _("%(n)s. 以下指标只在所列月份适用，其他月份留空（灰底）：%(list)s。")
+            % {"n": len(notes) + 1, "list": "；".join(spans)}
         )
     for note in notes:
         ws.append([excel.note_cell(ws, note)])
@@ -282,11 +301,23 @@ def _accepted_progress(towns: QuerySet[Town], year: int) -> Iterator[tuple[int, 
             "investment_total",
             "physical_progress",
             "problems",
+            "total_investment_at",
+            "annual_plan_at",
         )
         .iterator(chunk_size=CHUNK)
     )
     for project_id, group in groupby(rows, key=lambda row: row[0]):
         yield project_id, list(group)
+
+
+def _year_plans(towns: QuerySet[Town], year: int) -> Iterator[tuple[int, Decimal]]:
+    """(project id, amount) of the year's plans, in the project sheet's order."""
+    return (
+        ProjectYearPlan.objects.filter(project__town__in=towns.values("pk"), year=year)
+        .order_by(*_town_order("project__town__"), "project__code")
+        .values_list("project_id", "amount")
+        .iterator(chunk_size=CHUNK)
+    )
 
 
 def _write_project_sheet(workbook, towns: QuerySet[Town], year: int, subtitle: str, tick: Callable[[], None]) -> None:
@@ -308,11 +339,12 @@ def _write_project_sheet(workbook, towns: QuerySet[Town], year: int, subtitle: s
             "category",
             "status",
             "total_investment",
-            "annual_investment",
             "actual_finish",
         )
         .iterator(chunk_size=CHUNK)
     )
+    plans = _year_plans(towns, year)
+    pending_plan = next(plans, None)
     progress = _accepted_progress(towns, year)
     pending = next(progress, None)
     money = excel.MONEY_FORMAT
@@ -326,9 +358,12 @@ def _write_project_sheet(workbook, towns: QuerySet[Town], year: int, subtitle: s
         category,
         status,
         total_investment,
-        annual_investment,
         actual_finish,
     ) in projects:
+        annual_investment = None
+        if pending_plan is not None and pending_plan[0] == pk:  # plans come in the projects' order
+            annual_investment = pending_plan[1]
+            pending_plan = next(plans, None)
         rows = []
         if pending is not None and pending[0] == pk:
             rows = pending[1]
@@ -342,21 +377,30 @@ def _write_project_sheet(workbook, towns: QuerySet[Town], year: int, subtitle: s
             excel.styled_cell(ws, name, alignment=excel.WRAP),
             excel.styled_cell(ws, str(Project.Category(category).label), alignment=excel.CENTER),
             excel.styled_cell(ws, str(Project.Status(status).label), alignment=excel.CENTER),
-            excel.styled_cell(ws, total_investment, number_format=money),
-            excel.styled_cell(ws, annual_investment, number_format=money),
         ]
         if not rows:
             ws.append(
-                identity + [excel.styled_cell(ws, None) for _index in range(len(PROJECT_HEADERS) - len(identity))]
+                identity
+                + [
+                    excel.styled_cell(ws, total_investment, number_format=money),
+                    excel.styled_cell(ws, annual_investment, number_format=money),
+                ]
+                + [excel.styled_cell(ws, None) for _index in range(len(PROJECT_HEADERS) - len(identity) - 2)]
             )
             tick()
             continue
-        for _project, period, inv_month, inv_year, inv_total, physical, problems in rows:
+        for _project, period, inv_month, inv_year, inv_total, physical, problems, total_at, annual_at in rows:
+            # An accepted month shows the plan it was accepted with (frozen on acceptance), not today's.
+            plan_total, plan_annual = (
+                (total_at, annual_at) if total_at is not None else (total_investment, annual_investment)
+            )
             month_total += inv_month
-            share = round(inv_year * 100 / annual_investment, 1) if annual_investment else None
+            share = round(inv_year * 100 / plan_annual, 1) if plan_annual else None
             ws.append(
                 identity
                 + [
+                    excel.styled_cell(ws, plan_total, number_format=money),
+                    excel.styled_cell(ws, plan_annual, number_format=money),
                     excel.styled_cell(ws, dates.format_period(period), alignment=excel.CENTER),
                     excel.styled_cell(ws, inv_month, number_format=money),
                     excel.styled_cell(ws, inv_year, number_format=money),

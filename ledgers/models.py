@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import Town
+from tianjin_towns.lib import dates
 
 
 class Indicator(models.Model):
@@ -29,14 +30,45 @@ class Indicator(models.Model):
     decimal_places = models.PositiveSmallIntegerField(_("小数位数"), default=2)
     order = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
+    # The months the indicator applies (R-1.7): the first day of the first and of the last month; null = always.
+    # A report of month M requires and shows only the indicators applying in M, so an indicator added in 2027
+    # never appears in a 2026 report that is reopened.
+    active_from = models.DateField(_("启用月份"), null=True, blank=True)
+    active_to = models.DateField(
+        _("停用月份"), null=True, blank=True, help_text=_("最后适用的月份；留空表示一直适用。")
+    )
 
     class Meta:
         verbose_name = _("统计指标")
         verbose_name_plural = _("统计指标")
         ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(active_from__isnull=True) | models.Q(active_from__day=1),
+                name="indicator_active_from_first_day",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(active_to__isnull=True) | models.Q(active_to__day=1),
+                name="indicator_active_to_first_day",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(active_from__isnull=True)
+                | models.Q(active_to__isnull=True)
+                | models.Q(active_to__gte=models.F("active_from")),
+                name="indicator_active_months_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}({self.unit})"
+
+    def applies_in(self, period) -> bool:
+        """Whether a report of the month starting `period` carries this indicator."""
+        if not self.active:
+            return False
+        return (self.active_from is None or self.active_from <= period) and (
+            self.active_to is None or period <= self.active_to
+        )
 
 
 class ReportStatus(models.TextChoices):
@@ -170,18 +202,20 @@ class Project(models.Model):
         PUBLIC_SERVICE = "public_service", _("公共服务")
 
     class Status(models.TextChoices):
-        PREPARING = "preparing", _("预备")
-        NEW = "new", _("新开工")
-        CONTINUING = "continuing", _("续建")
+        # The API's codes of SPEC R-3.3; the labels also name the stage of issue 15 (前期/在建/竣工/停缓建).
+        PREPARING = "preparing", _("前期（预备）")
+        NEW = "new", _("在建（新开工）")
+        CONTINUING = "continuing", _("在建（续建）")
         COMPLETED = "completed", _("竣工投产")
+        SUSPENDED = "suspended", _("停缓建")
 
     town = models.ForeignKey(Town, verbose_name=_("小镇"), on_delete=models.PROTECT, related_name="projects")
     code = models.CharField(_("项目编号"), max_length=40)
     name = models.CharField(_("项目名称"), max_length=200)
     category = models.CharField(_("项目类别"), max_length=20, choices=Category.choices)
-    content = models.TextField(_("建设内容"), blank=True)
+    content = models.TextField(_("建设内容"), max_length=2000, blank=True)
+    owner = models.CharField(_("项目业主"), max_length=200, blank=True)
     total_investment = models.DecimalField(_("计划总投资(万元)"), max_digits=14, decimal_places=2)
-    annual_investment = models.DecimalField(_("年度计划投资(万元)"), max_digits=14, decimal_places=2)
     status = models.CharField(_("项目状态"), max_length=12, choices=Status.choices, default=Status.PREPARING)
     planned_start = models.DateField(_("计划开工"), null=True, blank=True)
     planned_finish = models.DateField(_("计划竣工"), null=True, blank=True)
@@ -197,11 +231,91 @@ class Project(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["town", "code"], name="project_code_unique_in_town"),
             models.CheckConstraint(condition=models.Q(total_investment__gte=0), name="project_total_non_negative"),
-            models.CheckConstraint(condition=models.Q(annual_investment__gte=0), name="project_annual_non_negative"),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def plan_for_year(self, year: int):
+        """The planned investment of `year` (万元), or None without a plan; reads prefetched `year_plans`."""
+        return next((plan.amount for plan in self.year_plans.all() if plan.year == year), None)
+
+    @property
+    def annual_investment(self):
+        """This year's plan (the API's `annual_investment`, kept from before plans were per year)."""
+        return self.plan_for_year(dates.today().year)
+
+
+class ProjectYearPlan(models.Model):
+    """A project's planned investment for one year (R-3.3): each year has its own figure."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="year_plans")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    amount = models.DecimalField(_("年度计划投资(万元)"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("项目年度计划")
+        verbose_name_plural = _("项目年度计划")
+        ordering = ["project", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="one_plan_per_project_year"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="project_year_plan_non_negative"),
+            models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100), name="project_year_plan_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.year}: {self.amount}"
+
+
+class ProjectEvent(models.Model):
+    """The history of a project's identity and plans: who changed what, when, from what to what."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("登记")
+        UPDATE = "update", _("修改")
+        ATTACH = "attach", _("上传附件")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    # {field: [old, new]}; "year_plans": {year: [old, new]}; numbers and dates as strings.
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("项目变更记录")
+        verbose_name_plural = _("项目变更记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+def _attachment_path(attachment: "ProjectAttachment", filename: str) -> str:
+    # As for evidence: the stored name never reuses the uploaded one; the original is kept in `name`.
+    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"projects/{attachment.project_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+class ProjectAttachment(models.Model):
+    """A document of a project (立项批复, 规划许可, 施工许可, photos…), downloaded through a permission check."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=_attachment_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("项目附件")
+        verbose_name_plural = _("项目附件")
+        ordering = ["project", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ProjectProgress(models.Model):
@@ -214,6 +328,14 @@ class ProjectProgress(models.Model):
     investment_total = models.DecimalField(_("开工累计完成投资(万元)"), max_digits=14, decimal_places=2)
     physical_progress = models.CharField(_("形象进度"), max_length=200, blank=True)
     problems = models.TextField(_("存在问题"), blank=True)
+    # The plan the month was judged against, frozen when the month is accepted (monthly_report_accept):
+    # a later change of the project never rewrites an accepted month. Null while the month is open.
+    total_investment_at = models.DecimalField(
+        _("验收时计划总投资(万元)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    annual_plan_at = models.DecimalField(
+        _("验收时年度计划投资(万元)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("项目月度进展")
@@ -231,11 +353,26 @@ class ProjectProgress(models.Model):
         return f"{self.project_id} @ {self.report_id}"
 
     @property
+    def plan_frozen(self) -> bool:
+        """An accepted month shows the plan as it stood when it was accepted."""
+        return self.report.status == ReportStatus.ACCEPTED and self.total_investment_at is not None
+
+    @property
+    def plan_total(self):
+        return self.total_investment_at if self.plan_frozen else self.project.total_investment
+
+    @property
+    def plan_annual(self):
+        """The year's plan this month is measured against (reads the project's prefetched `year_plans`)."""
+        return self.annual_plan_at if self.plan_frozen else self.project.plan_for_year(self.report.period.year)
+
+    @property
     def share_of_annual(self):
         """Cumulative-this-year investment as a share of the annual plan, in percent (None without a plan)."""
-        if not self.project.annual_investment:
+        plan = self.plan_annual
+        if not plan:
             return None
-        return round(self.investment_year * 100 / self.project.annual_investment, 1)
+        return round(self.investment_year * 100 / plan, 1)
 
 
 # --- Data quality, locking and the audit trail (issue 3: R-3.4, R-3.5) ------------------------------
@@ -252,6 +389,7 @@ class ValidationRule(models.Model):
         NON_NEGATIVE = "non_negative", _("数值不能为负")
         PART_OF_WHOLE = "part_of_whole", _("其中项不大于总数")
         SUM_OF_PROJECTS = "sum_of_projects", _("与项目本月投资合计一致")
+        PROJECT_DATES = "project_dates", _("与项目台账开工/竣工日期一致")
         CUMULATIVE = "cumulative", _("累计数不能减少")
         HISTORY_OUTLIER = "history_outlier", _("偏离本镇历史水平")
         YEAR_ON_YEAR = "year_on_year", _("与去年同月相比变化过大")
@@ -309,6 +447,12 @@ class ValidationRule(models.Model):
             raise ValidationError({"active": _("非负规则由数据库约束保证，必须启用且为强制级别。")})
         if self.check_type == kinds.SUM_OF_PROJECTS and self.indicator_id is None:
             raise ValidationError({"indicator": _("请指定与项目投资合计比较的投资指标。")})
+        if (
+            self.check_type == kinds.PROJECT_DATES
+            and self.indicator_id is not None
+            and self.indicator.code not in ("projects_started", "projects_completed")
+        ):
+            raise ValidationError({"indicator": _("该检查方式只适用于“新开工项目”和“竣工项目”。")})
         needs_threshold = (kinds.SUM_OF_PROJECTS, kinds.HISTORY_OUTLIER, kinds.YEAR_ON_YEAR)
         if self.check_type in needs_threshold and (self.threshold is None or self.threshold <= 0):
             raise ValidationError({"threshold": _("该检查方式需要一个大于0的阈值。")})
@@ -453,7 +597,6 @@ class EntryException(models.Model):
 # The event tables are append-only (a protection trigger refuses UPDATE and DELETE).
 
 
-
 # --- Work information (信息报送, R-3.2) ----------------------------------------------------------------
 
 
@@ -561,6 +704,8 @@ _audited(
     model_name="MonthlyReportAudit",
 )(MonthlyReport)
 _audited(exclude=["created_at"], model_name="ProjectAudit")(Project)
+_audited(model_name="ProjectYearPlanAudit")(ProjectYearPlan)
+_audited(model_name="IndicatorAudit")(Indicator)  # the catalogue's changes (R-1.7)
 _audited(model_name="ValidationRuleAudit")(ValidationRule)
 _audited(exclude=["created_at", "updated_at"], model_name="WorkInfoAudit")(WorkInfo)
 

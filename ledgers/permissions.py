@@ -6,16 +6,28 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from coordination import permissions as unit_perms
-from coordination.models import Role
+from coordination.models import OrgUnit
 from coordination.permissions import org_units_for_user
 
-from .models import DataFlag, EntryException, Evidence, MonthlyReport, Project, ReportStatus, WorkInfo
+from .models import (
+    DataFlag,
+    EntryException,
+    Evidence,
+    Indicator,
+    MonthlyReport,
+    Project,
+    ProjectAttachment,
+    ReportStatus,
+    WorkInfo,
+)
 
 VIEW = unit_perms.VIEW
 EDIT = unit_perms.FILL  # save figures and submit
 APPROVE = unit_perms.APPROVE
 ACCEPT = unit_perms.ACCEPT
 RETURN = "return"  # resolved per status by perm_for_return
+MANAGE_PROJECTS = unit_perms.MANAGE_PROJECTS  # register and edit the town's projects (officers, reviewers)
+MANAGE_CATALOGUE = unit_perms.MANAGE_CATALOGUE  # on the municipality: the indicator catalogue (administrators)
 
 
 def monthly_reports_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[MonthlyReport]:
@@ -56,12 +68,52 @@ def projects_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[Proj
 
 
 def get_project_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Project:
-    project = projects_for_user(user, VIEW).select_related("town__unit").filter(pk=pk).first()
+    """The project if its town is in `user`'s scope (Http404 otherwise) and `user` holds `perm` on the town
+    (PermissionDenied otherwise): MANAGE_PROJECTS to edit it or attach documents."""
+    project = projects_for_user(user, VIEW).select_related("town__unit", "town__district").filter(pk=pk).first()
     if project is None:
         raise Http404
     if perm != VIEW and not unit_perms.user_has_unit_perm(user, project.town_id, perm):
         raise PermissionDenied
     return project
+
+
+def can_manage_projects(user: AbstractBaseUser, project: Project) -> bool:
+    return unit_perms.user_has_unit_perm(user, project.town_id, MANAGE_PROJECTS)
+
+
+def get_project_attachment_for_user(user: AbstractBaseUser, project_pk, pk) -> ProjectAttachment:
+    """An attachment of a project `user` sees (Http404 otherwise): downloads need nothing more."""
+    attachment = (
+        ProjectAttachment.objects.filter(project__in=projects_for_user(user, VIEW).values("pk"), project_id=project_pk)
+        .filter(pk=pk)
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+# --- The indicator catalogue (R-1.7) ------------------------------------------------------------------
+
+
+def can_manage_catalogue(user: AbstractBaseUser) -> bool:
+    """The catalogue is the municipality's: MANAGE_CATALOGUE granted there (the administrator role)."""
+    return org_units_for_user(user, MANAGE_CATALOGUE).filter(level=OrgUnit.Level.MUNICIPAL).exists()
+
+
+def check_catalogue_access(user: AbstractBaseUser) -> None:
+    """The catalogue pages are its maintainers' (PermissionDenied for everyone else)."""
+    if not can_manage_catalogue(user):
+        raise PermissionDenied
+
+
+def get_indicator_for_user(user: AbstractBaseUser, pk) -> Indicator:
+    check_catalogue_access(user)
+    indicator = Indicator.objects.filter(pk=pk).first()
+    if indicator is None:
+        raise Http404
+    return indicator
 
 
 def report_actions_for_user(user: AbstractBaseUser, report: MonthlyReport) -> set[str]:
@@ -83,13 +135,9 @@ REVIEW = "review"  # either reviewer of the report's town: confirms flagged figu
 
 
 def can_audit(user: AbstractBaseUser) -> bool:
-    """The office-wide audit search is the office's (and the administrators'), over what they see."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    profile = getattr(user, "profile", None)
-    return profile is not None and profile.role in (Role.OFFICE, Role.ADMIN)
+    """The office-wide audit search is the office's (and the administrators'), over what they see: read from
+    the permissions (work routed to the office, MANAGE_ORGANISATION), not from role names."""
+    return unit_perms.can_audit(user)
 
 
 def can_review(user: AbstractBaseUser, report: MonthlyReport) -> bool:
@@ -158,7 +206,9 @@ def work_info_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[Wor
     units = org_units_for_user(user, perm).values("pk")
     infos = WorkInfo.objects.filter(org_unit__in=units)
     if perm == VIEW:
-        infos = infos.filter(~Q(status=WorkInfo.Status.DRAFT) | Q(org_unit__in=org_units_for_user(user, EDIT).values("pk")))
+        infos = infos.filter(
+            ~Q(status=WorkInfo.Status.DRAFT) | Q(org_unit__in=org_units_for_user(user, EDIT).values("pk"))
+        )
     return infos
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from tianjin_towns.lib import dates
 
-from .models import Indicator, MonthlyReport, ProjectProgress, ReportStatus, ReportValue, ValidationRule
+from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus, ReportValue, ValidationRule
 
 C = ValidationRule.CheckType
 HUNDRED = Decimal(100)
@@ -68,6 +68,30 @@ class _Context:
 
     accepted: dict[str, dict[datetime.date, Decimal]]  # code → {period: value} of accepted reports
     neighbours: dict[str, dict[datetime.date, Decimal]]  # code → {period: value} of the adjacent months, any status
+    # code → the town's projects (code, name) whose date of PROJECT_DATE_FIELDS[code] falls in the month;
+    # None when the town has no project in its ledger (nothing to compare with).
+    dated_projects: dict[str, list[tuple[str, str]]] | None = None
+
+
+# The indicators counted from the project ledger, and the project date that counts them.
+PROJECT_DATE_FIELDS = {"projects_started": "actual_start", "projects_completed": "actual_finish"}
+
+
+def _dated_projects(report: MonthlyReport) -> dict[str, list[tuple[str, str]]] | None:
+    rows = list(
+        Project.objects.filter(town_id=report.town_id)
+        .order_by("code")
+        .values_list("code", "name", *PROJECT_DATE_FIELDS.values())
+    )
+    if not rows:
+        return None
+    month_end = dates.add_months(report.period, 1)
+    result: dict[str, list[tuple[str, str]]] = {}
+    for index, code in enumerate(PROJECT_DATE_FIELDS):
+        result[code] = [
+            (row[0], row[1]) for row in rows if row[2 + index] and report.period <= row[2 + index] < month_end
+        ]
+    return result
 
 
 def _context(report: MonthlyReport, rules: list[ValidationRule]) -> _Context:
@@ -87,7 +111,8 @@ def _context(report: MonthlyReport, rules: list[ValidationRule]) -> _Context:
             accepted[code][period] = value
         if period in (previous, following):
             neighbours[code][period] = value
-    return _Context(accepted=accepted, neighbours=neighbours)
+    dated = _dated_projects(report) if any(r.check_type == C.PROJECT_DATES for r in rules) else None
+    return _Context(accepted=accepted, neighbours=neighbours, dated_projects=dated)
 
 
 def project_total(report: MonthlyReport) -> Decimal | None:
@@ -113,7 +138,7 @@ def evaluate(
         if value < 0:
             result.errors.setdefault(code, []).append(_("「%(field)s」不能为负数。") % {"field": indicators[code].name})
     figures = {code: value for code, value in figures.items() if value >= 0}  # the other rules judge the rest
-    needs_context = {C.CUMULATIVE, C.HISTORY_OUTLIER, C.YEAR_ON_YEAR}
+    needs_context = {C.CUMULATIVE, C.HISTORY_OUTLIER, C.YEAR_ON_YEAR, C.PROJECT_DATES}
     context = _context(report, rules) if any(r.check_type in needs_context for r in rules) else None
     for rule in rules:
         check = CHECKS.get(rule.check_type)
@@ -241,7 +266,38 @@ def _year_on_year(rule, report, figures, indicators, context, projects_total):
         )
 
 
+def _project_dates(rule, report, figures, indicators, context, projects_total):
+    """新开工/竣工 counts against the projects whose actual start/completion date falls in the month."""
+    if context.dated_projects is None:
+        return  # the town has registered no project: nothing to compare with
+    for code in PROJECT_DATE_FIELDS:
+        value = figures.get(code)
+        if value is None or not _applies(rule, code):
+            continue
+        projects = context.dated_projects[code]
+        if value == len(projects):
+            continue
+        what = _("实际开工") if code == "projects_started" else _("实际竣工")
+        listed = "、".join(f"{p_code} {name}" for p_code, name in projects[:5]) + ("等" if len(projects) > 5 else "")
+        yield (
+            code,
+            _(
+                "「%(field)s」填报 %(value)s 个，项目台账中%(what)s日期在%(month)s的项目有 %(count)s 个%(listed)s。"
+                "请核对项目台账中的%(what)s日期，或说明原因。"
+            )
+            % {
+                "field": indicators[code].name,
+                "value": fmt(value),
+                "what": what,
+                "month": _("%(year)s年%(month)s月") % {"year": report.period.year, "month": report.period.month},
+                "count": len(projects),
+                "listed": f"（{listed}）" if projects else "",
+            },
+        )
+
+
 CHECKS = {
+    C.PROJECT_DATES: _project_dates,
     C.PART_OF_WHOLE: _part_of_whole,
     C.SUM_OF_PROJECTS: _sum_of_projects,
     C.CUMULATIVE: _cumulative,
@@ -250,17 +306,23 @@ CHECKS = {
 }
 
 
+def _indicators(report: MonthlyReport) -> dict[str, Indicator]:
+    """The indicators a report of its month carries (active_from/active_to, R-1.7), with their wholes."""
+    indicators = Indicator.objects.filter(active=True).select_related("part_of")
+    return {i.code: i for i in indicators if i.applies_in(report.period)}
+
+
 def evaluate_stored(report: MonthlyReport, indicators: Mapping[str, Indicator] | None = None) -> Evaluation:
     """The rules on the report's figures as stored (before submission, and for the pages)."""
     if indicators is None:
-        indicators = {i.code: i for i in Indicator.objects.filter(active=True).select_related("part_of")}
+        indicators = _indicators(report)
     values = dict(report.values.values_list("indicator__code", "value"))
     return evaluate(report, values, indicators=indicators, projects_total=project_total(report))
 
 
 def preview(report: MonthlyReport, raw_values: Mapping[str, object]) -> Evaluation:
     """The rules on figures as typed on a form that was not saved; unreadable numbers are left out."""
-    indicators = {i.code: i for i in Indicator.objects.filter(active=True).select_related("part_of")}
+    indicators = _indicators(report)
     values: dict[str, Decimal] = dict(report.values.values_list("indicator__code", "value"))
     for code, raw in raw_values.items():
         if code not in indicators:

@@ -10,7 +10,17 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import EmptyResultSet
-from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    CharField,
+    Count,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -31,6 +41,7 @@ from .models import (
     ProjectAudit,
     ProjectProgress,
     ProjectProgressAudit,
+    ProjectYearPlan,
     ReopenRequest,
     ReportEvent,
     ReportStatus,
@@ -41,13 +52,29 @@ from .models import (
 )
 
 
-def active_indicators() -> list[Indicator]:
-    """The catalogue in its order. A raw query: every dashboard request reads it, and the ORM took longer
-    to build the statement than the database took to answer it. `part_of` is not joined: callers that
-    need the whole an indicator is part of look it up among these by `part_of_id`."""
-    return list(
+def active_indicators(period: datetime.date | None = None) -> list[Indicator]:
+    """The catalogue in its order; with `period`, only the indicators a report of that month carries
+    (their active_from/active_to months, R-1.7). A raw query: every dashboard request reads it, and the ORM
+    took longer to build the statement than the database took to answer it. `part_of` is not joined:
+    callers that need the whole an indicator is part of look it up among these by `part_of_id`."""
+    indicators = list(
         Indicator.objects.raw(f'SELECT * FROM {Indicator._meta.db_table} WHERE active ORDER BY "order", code')
     )
+    if period is None:
+        return indicators
+    return [indicator for indicator in indicators if indicator.applies_in(period)]
+
+
+def indicators_of_year(year: int) -> list[Indicator]:
+    """The indicators that apply in at least one month of `year` (the columns of that year's ledger)."""
+    months = dates.months_of_year(year)
+    return [i for i in active_indicators() if any(i.applies_in(month) for month in months)]
+
+
+def indicators_by_code(period: datetime.date) -> dict[str, Indicator]:
+    """code → indicator (with the whole it is part of) for a report of `period`: what it requires and accepts."""
+    indicators = Indicator.objects.filter(active=True).select_related("part_of").order_by("order", "code")
+    return {i.code: i for i in indicators if i.applies_in(period)}
 
 
 def monthly_report_list(
@@ -78,7 +105,12 @@ def report_values(report: MonthlyReport) -> dict[str, Decimal]:
 
 
 def report_progress_rows(report: MonthlyReport) -> list[ProjectProgress]:
-    return list(report.project_progress.select_related("project").order_by("project__code"))
+    """The report's project rows; each reads its plan as frozen at acceptance or, while open, the current one."""
+    return list(
+        report.project_progress.select_related("project", "report")
+        .prefetch_related("project__year_plans")
+        .order_by("project__code")
+    )
 
 
 def report_history(report: MonthlyReport) -> list[ReportEvent]:
@@ -207,11 +239,12 @@ class LedgerCell:
     status: str | None  # report status, or None when no report exists
     expected: bool
     value: Decimal | None  # accepted figure only
+    applies: bool = True  # the indicator applies in this month (its active_from/active_to, R-1.7)
 
     @property
     def gap(self) -> str | None:
         """Why the cell has no accepted figure: 'missing' (no report), 'pending' (not yet accepted), None."""
-        if not self.expected or self.status == ReportStatus.ACCEPTED:
+        if not self.applies or not self.expected or self.status == ReportStatus.ACCEPTED:
             return None
         return "missing" if self.status is None else "pending"
 
@@ -268,7 +301,8 @@ def ledger_for_indicator(towns: QuerySet[Town], *, year: int, indicator: Indicat
             LedgerCell(
                 status=statuses.get((town.pk, m)),
                 expected=town.expects_report(m) and dates.period_has_ended(m),
-                value=values.get((town.pk, m)),
+                value=values.get((town.pk, m)) if indicator.applies_in(m) else None,
+                applies=indicator.applies_in(m),
             )
             for m in months
         ]
@@ -321,21 +355,86 @@ def report_events_with_actors(report: MonthlyReport) -> list[ReportEvent]:
 
 
 def project_progress_prefetch() -> Prefetch:
-    """A project's monthly rows with their report (for the period), oldest month first."""
+    """A project's monthly rows with their report (for the period and status), oldest month first; the rows read
+    their plan from the project's `year_plans`, prefetched beside this one (see `project_prefetches`)."""
     return Prefetch("progress", queryset=ProjectProgress.objects.select_related("report").order_by("report__period"))
 
 
+def project_prefetches() -> list:
+    """What a project's page or API answer reads: its year plans and its monthly rows."""
+    return [Prefetch("year_plans", queryset=ProjectYearPlan.objects.order_by("year")), project_progress_prefetch()]
+
+
 def project_list(
-    user: AbstractBaseUser, *, district_id: int | None = None, town_id: int | None = None
+    user: AbstractBaseUser,
+    *,
+    district_id: int | None = None,
+    town_id: int | None = None,
+    status: str | None = None,
+    category: str | None = None,
+    year: int | None = None,
+    search: str = "",
+    with_progress: bool = True,
 ) -> QuerySet[Project]:
-    projects = report_perms.projects_for_user(user).select_related("town__unit")
+    """The projects `user` sees, filtered; `year` keeps those under way in that year (started by its end and
+    not finished before it, or planned so). The API lists them with their monthly rows; the page without."""
+    projects = report_perms.projects_for_user(user).select_related("town__unit", "town__district")
     if district_id:
         projects = projects.filter(town__district_id=district_id)
     if town_id:
         projects = projects.filter(town_id=town_id)
-    return projects.prefetch_related(project_progress_prefetch()).order_by(
+    if status:
+        projects = projects.filter(status=status)
+    if category:
+        projects = projects.filter(category=category)
+    if year:
+        year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        started = Q(actual_start__lte=year_end) | Q(actual_start__isnull=True, planned_start__lte=year_end)
+        not_started = Q(actual_start__isnull=True, planned_start__isnull=True)
+        unfinished = Q(actual_finish__isnull=True) | Q(actual_finish__gte=year_start)
+        projects = projects.filter((started | not_started) & unfinished)
+    search = (search or "").strip()
+    if search:
+        projects = projects.filter(Q(code__icontains=search) | Q(name__icontains=search) | Q(owner__icontains=search))
+    prefetches = (
+        project_prefetches()
+        if with_progress
+        else [Prefetch("year_plans", queryset=ProjectYearPlan.objects.order_by("year"))]
+    )
+    return projects.prefetch_related(*prefetches).order_by(
         "town__district__order", "town__unit__order", "town__unit__code", "code"
     )
+
+
+def project_detail_parts(project: Project) -> dict:
+    """What the project page shows beside its identity: plans by year, monthly rows, attachments, history."""
+    prefetch_related_objects([project], *project_prefetches())
+    return {
+        "year_plans": list(project.year_plans.all()),
+        "progress": list(project.progress.all()),
+        "attachments": list(project.attachments.select_related("uploaded_by__profile").order_by("uploaded_at", "pk")),
+        "events": [_readable_event(e) for e in project.events.select_related("actor__profile").order_by("-at", "-pk")],
+    }
+
+
+def _readable_event(event):
+    """A project event with `readable`: [{"label", "old", "new"}], labels and choices as the user reads them."""
+    labels = {f.name: str(f.verbose_name) for f in Project._meta.fields}
+    choices = {"status": dict(Project.Status.choices), "category": dict(Project.Category.choices)}
+    readable = []
+    for name, pair in event.changes.items():
+        if name == "year_plans":
+            for year, (old, new) in sorted(pair.items()):
+                readable.append({"label": _("%(year)s年计划投资") % {"year": year}, "old": old, "new": new})
+            continue
+        if name not in labels or not isinstance(pair, list):
+            continue
+        old, new = pair
+        if name in choices:
+            old, new = (str(choices[name].get(v, v)) if v else v for v in (old, new))
+        readable.append({"label": labels[name], "old": old, "new": new})
+    event.readable = readable
+    return event
 
 
 # --- Browser pages (issue 2): reads behind the report entry form and the home page -----------------
@@ -355,9 +454,14 @@ def report_project_rows(report: MonthlyReport) -> list[tuple[Project, ProjectPro
             | Q(actual_finish__gte=report.period)
             | Q(pk__in=list(progress))
         )
+        .prefetch_related("year_plans")
         .order_by("code")
     )
-    return [(project, progress.get(project.pk)) for project in projects]
+    rows = []
+    for project in projects:
+        project.report_year_plan = project.plan_for_year(report.period.year)  # the plan the month is filled against
+        rows.append((project, progress.get(project.pk)))
+    return rows
 
 
 @dataclass
@@ -960,9 +1064,9 @@ AUDIT_TOWN_FIELD = {"value": "report__town", "progress": "report__town", "report
 PROJECT_AUDIT_FIELDS = (
     "name",
     "category",
+    "owner",
     "status",
     "total_investment",
-    "annual_investment",
     "planned_start",
     "planned_finish",
     "actual_start",
@@ -1143,6 +1247,9 @@ SERVICE_LABELS = {
     "monthly_report_reopen_approve": _lazy("批准更正"),
     "project_create": _lazy("新建项目"),
     "project_update": _lazy("修改项目"),
+    "project_attachment_add": _lazy("上传项目附件"),
+    "indicator_create": _lazy("新增统计指标"),
+    "indicator_update": _lazy("修改统计指标"),
     "project_cumulatives_recompute": _lazy("重算累计数"),
     "report_evidence_add": _lazy("上传原始记录"),
     "seed_demo": _lazy("演示数据"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import quality_views, views, work_info_views
+from . import catalogue_views, project_views, quality_views, views, work_info_views
 
 urlpatterns = [
     path("reports/", views.report_list, name="report-list"),
@@ -35,4 +35,23 @@ urlpatterns = [
     path("work-info/<int:pk>/approve/", work_info_views.work_info_approve, name="work-info-approve"),
     path("work-info/<int:pk>/accept/", work_info_views.work_info_accept, name="work-info-accept"),
     path("work-info/<int:pk>/return/", work_info_views.work_info_return, name="work-info-return"),
+    # Project ledger (重点项目台账, R-3.3; issue 15)
+    path("projects/", project_views.project_list, name="project-list"),
+    path("projects/new/", project_views.project_create, name="project-create"),
+    path("projects/<int:pk>/", project_views.project_detail, name="project-detail"),
+    path("projects/<int:pk>/edit/", project_views.project_edit, name="project-edit"),
+    path(
+        "projects/<int:pk>/attachments/",
+        project_views.project_attachment_upload,
+        name="project-attachment-upload",
+    ),
+    path(
+        "projects/<int:pk>/attachments/<int:attachment_id>/",
+        project_views.project_attachment,
+        name="project-attachment",
+    ),
+    # The indicator catalogue (R-1.7, SPEC §7)
+    path("system/indicators/", catalogue_views.indicator_list, name="indicator-list"),
+    path("system/indicators/new/", catalogue_views.indicator_create, name="indicator-create"),
+    path("system/indicators/<int:pk>/edit/", catalogue_views.indicator_edit, name="indicator-edit"),
 ]

@@ -122,7 +122,7 @@ def report_edit(request, pk: int):
     form = ReportEntryForm(
         request.POST or None,
         request.FILES or None,
-        indicators=selectors.active_indicators(),
+        indicators=selectors.active_indicators(report.period),
         project_rows=selectors.report_project_rows(report),
         report=report,
         values=selectors.report_values(report),
@@ -254,7 +254,8 @@ def _history_rows(events, indicators: list[Indicator]) -> list[dict]:
 @login_required
 def report_detail(request, pk: int):
     report = get_monthly_report_for_user(request.user, pk, VIEW)
-    indicators = selectors.active_indicators()
+    catalogue = selectors.active_indicators()
+    indicators = [i for i in catalogue if i.applies_in(report.period)]  # what a report of its month carries
     values = selectors.report_values(report)
     events = selectors.report_events_with_actors(report)
     was_returned = any(e.action == ReportEvent.Action.RETURN for e in events)
@@ -277,7 +278,7 @@ def report_detail(request, pk: int):
             "was_returned": was_returned,
             "changed_count": len(changed),
             "progress_rows": selectors.report_progress_rows(report),
-            "history": _history_rows(selectors.report_trail(report), indicators),
+            "history": _history_rows(selectors.report_trail(report), catalogue),
             "actions": report_actions_for_user(request.user, report),
             "quality_actions": quality_actions_for_user(request.user, report, pending_reopen=pending is not None),
             "return_form": ReturnForm(),

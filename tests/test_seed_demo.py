@@ -174,6 +174,16 @@ def test_figures_are_consistent(seeded):
     assert 2 <= Project.objects.filter(town=project.town).count() <= 5
 
 
+def test_projects_have_a_plan_per_year_and_accepted_months_keep_theirs(seeded):
+    project = Project.objects.filter(progress__isnull=False).prefetch_related("year_plans").first()
+    years = {plan.year for plan in project.year_plans.all()}
+    accepted = ProjectProgress.objects.filter(project=project, report__status=ReportStatus.ACCEPTED)
+    assert {row.report.period.year for row in accepted.select_related("report")} <= years
+    for row in accepted.select_related("report"):
+        assert row.annual_plan_at == project.plan_for_year(row.report.period.year)
+        assert row.total_investment_at == project.total_investment
+
+
 def test_last_month_is_left_in_every_workflow_state(seeded):
     last = dates.last_ended_period()
     statuses = Counter(MonthlyReport.objects.filter(period=last).values_list("status", flat=True))
@@ -211,6 +221,7 @@ def test_a_year_of_work_information_in_every_state(seeded):
         assert trail[0][0] == "create" and trail[-1][0] == "accept"
         assert [at for _action, at in trail] == sorted(at for _action, at in trail)
         assert timezone.localdate(trail[0][1]) == info.happened_on
-    assert WorkInfo.objects.filter(status="returned").exclude(return_reason="").count() == WorkInfo.objects.filter(
-        status="returned"
-    ).count()
+    assert (
+        WorkInfo.objects.filter(status="returned").exclude(return_reason="").count()
+        == WorkInfo.objects.filter(status="returned").count()
+    )

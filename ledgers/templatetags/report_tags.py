@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from ledgers import selectors
-from ledgers.models import ReportStatus, Timeliness
+from ledgers.models import Project, ReportStatus, Timeliness
 
 register = template.Library()
 
@@ -24,6 +24,26 @@ TIMELINESS_COLOURS = {
     Timeliness.LATE: "badge-soft-warning",
     Timeliness.MISSING: "badge-soft-danger",
 }
+
+
+PROJECT_STATUS_COLOURS = {
+    Project.Status.PREPARING: "badge-soft-category",
+    Project.Status.NEW: "badge-soft-kind-onsite",
+    Project.Status.CONTINUING: "text-bg-primary",
+    Project.Status.COMPLETED: "badge-soft-success",
+    Project.Status.SUSPENDED: "badge-soft-warning",
+}
+
+
+@register.simple_tag
+def project_status_badge(status: str | None):
+    if not status:
+        return ""
+    return format_html(
+        '<span class="badge status-badge {}">{}</span>',
+        PROJECT_STATUS_COLOURS.get(status, "text-bg-light"),
+        Project.Status(status).label,
+    )
 
 
 @register.simple_tag

@@ -401,7 +401,7 @@ def _make_project(world, town=None, code="P001", **fields):
         "name": "智能装备产业园",
         "category": "industry",
         "total_investment": "5000",
-        "annual_investment": "1000",
+        "year_plans": [{"year": 2026, "amount": "1000"}],
     }
     return services.project_create(actor=world.users.officer, town=town or world.town, code=code, **defaults | fields)
 
@@ -488,7 +488,8 @@ def test_project_permissions(world, api):
     project = _make_project(world)
     body = {"town": world.town.pk, "code": "P002", "name": "新项目", "category": "infrastructure"}
     body |= {"total_investment": "10", "annual_investment": "5"}
-    assert api(world.users.reviewer).post("/api/v1/projects/", body, format="json").status_code == 403
+    # The office and the leaders see every project but register none: that is the districts' work.
+    assert api(world.users.office_policy).post("/api/v1/projects/", body, format="json").status_code == 403
     assert (
         api(world.users.leader).patch(f"/api/v1/projects/{project.pk}/", {"name": "改"}, format="json").status_code
         == 403
@@ -524,7 +525,14 @@ def test_indicator_catalogue_in_order(world, api):
     assert response.status_code == 200
     rows = response.json()["results"]
     assert [r["code"] for r in rows] == list(FULL_VALUES)
-    assert rows[0] == {"code": "fixed_asset_investment", "name": "固定资产投资", "unit": "万元", "kind": "flow"}
+    assert rows[0] == {
+        "code": "fixed_asset_investment",
+        "name": "固定资产投资",
+        "unit": "万元",
+        "kind": "flow",
+        "active_from": None,
+        "active_to": None,
+    }
 
 
 # --- Ledger export ----------------------------------------------------------------------------

@@ -206,6 +206,7 @@ def _file_with_progress(world, values, period, progress, status=S.ACCEPTED):
     invested = sum(Decimal(row["investment_month"]) for row in progress)
     parts = ("industry_investment", "private_investment")
     values = values | {"fixed_asset_investment": invested} | {p: min(Decimal(values[p]), invested) for p in parts}
+    values |= {"projects_started": "0", "projects_completed": "0"}  # as the project ledger's dates say
     report = ledger.monthly_report_create(actor=u.officer, town=world.town, period=period)
     ledger.monthly_report_save(actor=u.officer, report=report, values=values, progress=progress)
     ledger.monthly_report_submit(actor=u.officer, report=report)
@@ -220,7 +221,7 @@ def test_project_sheet_lists_accepted_progress_with_a_total(world, full_values):
         defaults = {
             "category": Project.Category.INDUSTRY,
             "total_investment": Decimal("50000"),
-            "annual_investment": Decimal("12000"),
+            "year_plans": [{"year": 2026, "amount": Decimal("12000")}],
             "status": Project.Status.CONTINUING,
         }
         return ledger.project_create(
@@ -254,7 +255,7 @@ def test_project_sheet_lists_accepted_progress_with_a_total(world, full_values):
     ]
     sept = progress_rows[1]
     stored = ProjectProgress.objects.get(project=park, report__period=SEPT)
-    assert sept["项目名称"] == "智能制造产业园（一期）" and sept["项目类别"] == "产业" and sept["项目状态"] == "续建"
+    assert (sept["项目名称"], sept["项目类别"], sept["项目状态"]) == ("智能制造产业园（一期）", "产业", "在建（续建）")
     assert as_decimal(sept["本月完成投资（万元）"]) == stored.investment_month == Decimal("200")
     assert as_decimal(sept["本年累计完成投资（万元）"]) == stored.investment_year == Decimal("500.5")
     assert as_decimal(sept["开工累计完成投资（万元）"]) == stored.investment_total
@@ -263,7 +264,7 @@ def test_project_sheet_lists_accepted_progress_with_a_total(world, full_values):
     assert sept["存在问题"] == "融资到位较慢"
     # The project without progress is listed with its identity and no figures.
     idle = next(r for r in rows if r["项目编号"] == "XM-03")
-    assert idle["项目状态"] == "预备" and idle["月份"] is None and idle["本月完成投资（万元）"] is None
+    assert idle["项目状态"] == "前期（预备）" and idle["月份"] is None and idle["本月完成投资（万元）"] is None
     # Total of investment this month: accepted reports only (the submitted October's 999 is left out).
     accepted_sum = sum(
         ProjectProgress.objects.filter(report__status=S.ACCEPTED, report__period__year=YEAR).values_list(

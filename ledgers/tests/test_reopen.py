@@ -117,9 +117,9 @@ def test_correcting_a_month_recomputes_the_cumulatives_of_later_months(world, ma
         name="智能装备产业园",
         category=Project.Category.INDUSTRY,
         total_investment=Decimal("50000"),
-        annual_investment=Decimal("12000"),
+        year_plans=[{"year": 2026, "amount": Decimal("12000")}],
     )
-    values = full_values | {"fixed_asset_investment": "1000"}
+    values = full_values | {"fixed_asset_investment": "1000", "projects_started": "0", "projects_completed": "0"}
     reports = {}
     for period in (AUG, datetime.date(2026, 9, 1)):
         report = make_report(S.DRAFT, period=period, values=values)

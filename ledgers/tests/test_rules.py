@@ -40,12 +40,16 @@ def steady_tax_history(town, level=150):
     accepted_history(town, {p: {"tax_revenue": level + w} for p, w in zip(months_before(SEPT, 8), wobble, strict=True)})
 
 
+# What the project ledger's dates say of September when no project has an actual start or completion.
+NONE_STARTED = {"projects_started": "0", "projects_completed": "0"}
+
+
 def project(world, code="P001", **fields):
     defaults = {
         "name": "智能装备产业园",
         "category": Project.Category.INDUSTRY,
         "total_investment": Decimal("50000"),
-        "annual_investment": Decimal("12000"),
+        "year_plans": [{"year": 2026, "amount": Decimal("12000")}],
     }
     return services.project_create(actor=world.users.officer, town=world.town, code=code, **defaults | fields)
 
@@ -92,7 +96,7 @@ def test_town_investment_must_equal_its_projects_before_submission(world, make_r
     report = make_report(S.DRAFT)  # fixed-asset investment 1200.5
     rows = [{"project": park.pk, "investment_month": "600"}, {"project": road.pk, "investment_month": "200"}]
     # A draft may be saved while the projects are being entered…
-    services.monthly_report_save(actor=world.users.officer, report=report, values={}, progress=rows)
+    services.monthly_report_save(actor=world.users.officer, report=report, values=NONE_STARTED, progress=rows)
     # …but it cannot be submitted while the figures disagree by more than the tolerance.
     with pytest.raises(ValidationError) as error:
         services.monthly_report_submit(actor=world.users.officer, report=report)
@@ -118,7 +122,10 @@ def test_administrator_switches_a_rule_off_and_tunes_a_threshold(world, make_rep
     park = project(world)
     report = make_report(S.DRAFT)
     services.monthly_report_save(
-        actor=world.users.officer, report=report, values={}, progress=[{"project": park.pk, "investment_month": "1000"}]
+        actor=world.users.officer,
+        report=report,
+        values=NONE_STARTED,
+        progress=[{"project": park.pk, "investment_month": "1000"}],
     )
     rule = ValidationRule.objects.get(code="investment_equals_projects")
     rule.threshold = Decimal("20")  # 1200.5 vs 1000 is 16.7% apart

@@ -228,7 +228,7 @@ def test_project_progress_derives_cumulatives_from_earlier_months(world, make_re
         name="智能装备产业园",
         category=Project.Category.INDUSTRY,
         total_investment=Decimal("50000"),
-        annual_investment=Decimal("12000"),
+        year_plans=[{"year": 2026, "amount": Decimal("12000")}],
     )
     july = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=datetime.date(2026, 7, 1))
     july_rows = [{"project": project.pk, "investment_month": "1000", "physical_progress": "主体结构施工"}]

@@ -32,8 +32,9 @@ from django.utils import timezone
 from assessments import demo as assessments_demo
 from coordination import demo as coordination_demo
 from coordination import services as org
-from coordination.models import MemberUnit, OrgUnit, Role, Town, TownStatus, WorkingGroup
-from coordination.reference import DISTRICTS, MEMBER_UNITS, MUNICIPALITY, WORKING_GROUPS
+from coordination.models import OrgUnit, Role, Town, TownStatus, WorkingGroup
+from coordination.reference import MUNICIPALITY
+from coordination.services.reference import reference_data_load
 from inspections import demo as inspections_demo
 from ledgers import demo as ledgers_demo
 from ledgers import services as ledger
@@ -42,6 +43,7 @@ from ledgers.models import (
     MonthlyReport,
     Project,
     ProjectProgress,
+    ProjectYearPlan,
     ReportEvent,
     ReportStatus,
     ReportValue,
@@ -173,8 +175,7 @@ class Command(BaseCommand):
         self.now = timezone.now()
         # The audit trail (django-pghistory) records the demo's bulk writes as the seed's own, not as direct changes.
         with transaction.atomic(), pghistory.context(service="seed_demo", reason="演示数据"):
-            city, districts = self.seed_org_units()
-            groups = self.seed_reference()
+            city, districts, groups = self.seed_org_units()
             users = self.seed_users(city, districts, groups)
             towns = self.seed_towns(districts)
             self.seed_projects(towns)
@@ -221,33 +222,14 @@ class Command(BaseCommand):
 
     # -- organisation --------------------------------------------------------------------------------
 
-    def seed_org_units(self) -> tuple[OrgUnit, dict[str, OrgUnit]]:
-        # Org units have no service: they are reference data, created once.
-        code, name = MUNICIPALITY
-        city, created = OrgUnit.objects.get_or_create(
-            code=code, defaults={"name": name, "slug": "tianjin", "level": OrgUnit.Level.MUNICIPAL}
-        )
-        self.created["org_units"] += created
-        districts = {}
-        for order, (code, name, slug) in enumerate(DISTRICTS, start=1):
-            districts[slug], created = OrgUnit.objects.get_or_create(
-                code=code,
-                defaults={"name": name, "slug": slug, "level": OrgUnit.Level.DISTRICT, "parent": city, "order": order},
-            )
-            self.created["org_units"] += created
-        return city, districts
-
-    def seed_reference(self) -> dict[str, WorkingGroup]:
-        groups = {}
-        for order, (code, name, duties) in enumerate(WORKING_GROUPS, start=1):
-            groups[code], created = WorkingGroup.objects.get_or_create(
-                code=code, defaults={"name": name, "duties": duties, "order": order}
-            )
-            self.created["working_groups"] += created
-        for order, (code, name) in enumerate(MEMBER_UNITS, start=1):
-            _unit, created = MemberUnit.objects.get_or_create(code=code, defaults={"name": name, "order": order})
-            self.created["member_units"] += created
-        return groups
+    def seed_org_units(self) -> tuple[OrgUnit, dict[str, OrgUnit], dict[str, WorkingGroup]]:
+        """The notice's reference data, as `manage.py load_reference` loads it for a real installation."""
+        self.created.update(reference_data_load())
+        units = OrgUnit.objects.filter(level__in=[OrgUnit.Level.MUNICIPAL, OrgUnit.Level.DISTRICT])
+        city = units.get(code=MUNICIPALITY[0])
+        districts = {unit.slug: unit for unit in units if unit.level == OrgUnit.Level.DISTRICT}
+        groups = {group.code: group for group in WorkingGroup.objects.all()}
+        return city, districts, groups
 
     def seed_users(self, city: OrgUnit, districts: dict[str, OrgUnit], groups: dict[str, WorkingGroup]) -> dict:
         User = get_user_model()
@@ -329,7 +311,7 @@ class Command(BaseCommand):
             for plan in self._project_plans(town, demo):
                 if (town.pk, plan["code"]) in have:
                     continue
-                fields = {k: v for k, v in plan.items() if k in ledger.PROJECT_FIELDS}
+                fields = {k: v for k, v in plan.items() if k in ledger.PROJECT_FIELDS or k == "year_plans"}
                 ledger.project_create(actor=None, town=town, code=plan["code"], **fields)
                 self.created["projects"] += 1
 
@@ -389,7 +371,11 @@ class Command(BaseCommand):
                     "category": category,
                     "content": f"{name}，建设内容详见项目备案文件。",
                     "total_investment": Decimal(str(total)),
-                    "annual_investment": _money(min(total, rate * 12 * rng.uniform(0.9, 1.2))),
+                    # A plan for each year of the demo and the next one (the per-year plans of R-3.3).
+                    "year_plans": [
+                        {"year": year, "amount": _money(min(total, rate * 12 * rng.uniform(0.9, 1.2)))}
+                        for year in range(self.first.year, self.last.year + 2)
+                    ],
                     "status": status,
                     "planned_start": planned_start,
                     "planned_finish": finish_date or dates.add_months(planned_start, duration),
@@ -619,6 +605,17 @@ class Command(BaseCommand):
                     )
                 )
         ReportValue.objects.bulk_create(values, batch_size=2000)
+        # The accepted months keep the plan they were accepted against, as monthly_report_accept records it.
+        plans = {
+            (plan.project_id, plan.year): plan.amount
+            for plan in ProjectYearPlan.objects.filter(project_id__in={row.project_id for row in progress})
+        }
+        totals = dict(
+            Project.objects.filter(pk__in={row.project_id for row in progress}).values_list("pk", "total_investment")
+        )
+        for row in progress:
+            row.total_investment_at = totals[row.project_id]
+            row.annual_plan_at = plans.get((row.project_id, row.report.period.year))
         ProjectProgress.objects.bulk_create(progress, batch_size=2000)
         ReportEvent.objects.bulk_create(events, batch_size=2000)
         return {report.pk: job["schedule"] for report, job in zip(reports, history, strict=True)}

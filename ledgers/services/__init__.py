@@ -5,25 +5,20 @@ change and leaves the database untouched when it raises.
 """
 
 import datetime
-import functools
 import io
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-import pghistory
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pghistory import runtime as pghistory_runtime
 
 from coordination import permissions as unit_perms
 from coordination import services as org
@@ -34,9 +29,9 @@ from coordination.services import notify
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
-from . import exports, imports, rules, selectors
-from .evidence import check_evidence_file
-from .models import (
+from .. import exports, imports, rules, selectors
+from ..evidence import check_evidence_file
+from ..models import (
     DataFlag,
     EntryException,
     Evidence,
@@ -52,94 +47,16 @@ from .models import (
     WorkInfo,
     WorkInfoEvent,
 )
-from .summaries import accepted_figures_refresh
-
-MAX_VALUE = Decimal("99999999999999")
-
-
-def audited(service):
-    """Run a service inside a pghistory context that names it and its actor (R-3.5 audit trail).
-
-    The database triggers attach this context to every change of statistics the service makes, so
-    the trail tells the services' changes (already described by their ReportEvent) from changes
-    made around them (admin, bulk updates, SQL), and knows who made each.
-    """
-
-    @functools.wraps(service)
-    def wrapper(*args, **kwargs):
-        metadata = {"service": service.__name__}
-        actor = kwargs.get("actor")
-        if getattr(actor, "pk", None) is not None:
-            metadata["user"] = actor.pk
-        with _operation_context(metadata):
-            return service(*args, **kwargs)
-
-    return wrapper
-
-
-@contextmanager
-def _operation_context(metadata: dict):
-    """A pghistory context of its own for one service call, even inside another context.
-
-    pghistory merges nested contexts into the outer one (one row for a whole request or command), so
-    the last service's user and reason would be written over the earlier ones'. Here each call gets a
-    fresh context id that inherits the outer metadata (the request's user and URL) and adds its own.
-    """
-    outer = getattr(pghistory_runtime._tracker, "value", None)
-    if outer is None:
-        with pghistory.context(**metadata):
-            yield
-        _forget_context()
-        return
-    pghistory_runtime._tracker.value = pghistory_runtime.Context(
-        id=uuid.uuid4(), metadata={**outer.metadata, **metadata}
-    )
-    try:
-        yield
-    finally:
-        pghistory_runtime._tracker.value = outer
-
-
-def _forget_context() -> None:
-    """pghistory sets its context with SET LOCAL, which lasts to the end of the transaction: inside an
-    outer transaction, changes made after the service and outside any context would be attributed to it."""
-    if connection.in_atomic_block and connection.savepoint_ids:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pghistory.context_id', '', true), set_config('pghistory.context_metadata', '', true)"
-            )
-
-
-def _audit_reason(reason: str) -> None:
-    """Add the why to the current audit context (the one `audited` entered)."""
-    if reason:
-        pghistory.context(reason=reason)
-
-
-def _number(raw, label: str, decimal_places: int, *, negative_ok: bool = False) -> Decimal:
-    """Parse one figure, or raise a message naming the field in the user's language.
-
-    Indicator figures pass `negative_ok`: their sign is the non-negative validation rule's business.
-    """
-    try:
-        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(_("「%(field)s」必须是数字。") % {"field": label}) from None
-    if not value.is_finite():
-        raise ValidationError(_("「%(field)s」必须是数字。") % {"field": label})
-    if value < 0 and not negative_ok:
-        raise ValidationError(_("「%(field)s」不能为负数。") % {"field": label})
-    if abs(value) > MAX_VALUE:
-        raise ValidationError(_("「%(field)s」数值过大。") % {"field": label})
-    if decimal_places == 0 and value != value.to_integral_value():
-        raise ValidationError(_("「%(field)s」必须是整数。") % {"field": label})
-    if value.as_tuple().exponent < -max(decimal_places, 0):
-        raise ValidationError(_("「%(field)s」最多保留%(places)s位小数。") % {"field": label, "places": decimal_places})
-    return value
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else format(value.normalize(), "f")
+from ..summaries import accepted_figures_refresh
+from .catalogue import indicator_create, indicator_update  # noqa: F401 (re-exported)
+from .common import MAX_VALUE, _audit_reason, _number, _text, audited  # noqa: F401 (re-exported)
+from .projects import (  # noqa: F401 (re-exported: ledger.project_create(...))
+    PROJECT_FIELDS,
+    progress_plans_freeze,
+    project_attachment_add,
+    project_create,
+    project_update,
+)
 
 
 def _event(report: MonthlyReport, actor, action: str, from_status: str, reason: str = "", changes=None) -> ReportEvent:
@@ -204,7 +121,7 @@ def _clean_values(raw_values: Mapping[str, object], indicators: dict[str, Indica
     for code, raw in raw_values.items():
         indicator = indicators.get(code)
         if indicator is None:
-            errors.setdefault(code, []).append(_("未知的统计指标：%(code)s") % {"code": code})
+            errors.setdefault(code, []).append(_("未知的统计指标，或该指标在本月不适用：%(code)s") % {"code": code})
             continue
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             cleaned[code] = None
@@ -240,7 +157,7 @@ def monthly_report_save(
     _ensure_open_for_entry(report)
     reason = (reason or "").strip() or _correction_reason(report)
     _audit_reason(reason)
-    indicators = {i.code: i for i in Indicator.objects.filter(active=True).select_related("part_of")}
+    indicators = selectors.indicators_by_code(report.period)
     cleaned = _clean_values(values, indicators)
     stored = {v.indicator.code: v for v in report.values.select_related("indicator")}
     merged = {code: v.value for code, v in stored.items() if code in indicators} | cleaned
@@ -381,7 +298,7 @@ def monthly_report_submit(*, actor: AbstractBaseUser, report: MonthlyReport) -> 
     from_status = _transition(report, {ReportStatus.DRAFT, ReportStatus.RETURNED}, _("报送"))
     _ensure_open_for_entry(report)
     filled = set(report.values.values_list("indicator__code", flat=True))
-    missing = Indicator.objects.filter(active=True).exclude(code__in=filled)
+    missing = [i for i in selectors.indicators_by_code(report.period).values() if i.code not in filled]
     if missing:
         raise ValidationError(
             {i.code: [_("请填写「%(field)s」（没有发生请填0）。") % {"field": i.name}] for i in missing}
@@ -436,6 +353,7 @@ def monthly_report_accept(*, actor: AbstractBaseUser, report: MonthlyReport) -> 
     report.accepted_at = timezone.now()
     report.accepted_by = actor
     report.save()
+    progress_plans_freeze(report)  # the month keeps the plan it was judged against (issue 15)
     accepted_figures_refresh([report.pk])  # the dashboards read it on the next request (issue 8)
     event = _event(report, actor, ReportEvent.Action.ACCEPT, from_status)
     _tell(report, event, _filers(report), "report_accepted", _("%(report)s 月报已验收") % {"report": report})
@@ -464,52 +382,6 @@ def monthly_report_return(*, actor: AbstractBaseUser, report: MonthlyReport, rea
         body=_("退回原因：%(reason)s") % {"reason": reason},
     )
     return report
-
-
-PROJECT_FIELDS = (
-    "name",
-    "category",
-    "content",
-    "total_investment",
-    "annual_investment",
-    "status",
-    "planned_start",
-    "planned_finish",
-    "actual_start",
-    "actual_finish",
-    "land_mu",
-)
-
-
-@transaction.atomic
-@audited
-def project_create(*, actor: AbstractBaseUser | None, town: Town, code: str, **fields) -> Project:
-    code = (code or "").strip()
-    if not code:
-        raise ValidationError({"code": [_("请填写项目编号。")]})
-    if Project.objects.filter(town=town, code=code).exists():
-        raise ValidationError({"code": [_("本小镇已有编号为 %(code)s 的项目。") % {"code": code}]})
-    unknown = set(fields) - set(PROJECT_FIELDS)
-    if unknown:
-        raise ValidationError({name: [_("未知字段。")] for name in unknown})
-    project = Project(town=town, code=code, **fields)
-    project.full_clean()
-    project.save()
-    return project
-
-
-@transaction.atomic
-@audited
-def project_update(*, actor: AbstractBaseUser | None, project: Project, **fields) -> Project:
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    unknown = set(fields) - set(PROJECT_FIELDS)
-    if unknown:
-        raise ValidationError({name: [_("未知字段。")] for name in unknown})
-    for name, value in fields.items():
-        setattr(project, name, value)
-    project.full_clean()
-    project.save()
-    return project
 
 
 # --- Background export (R-3.7) ----------------------------------------------------------------------
@@ -614,7 +486,7 @@ def _sync_flags(
 
 def _check_before_submission(report: MonthlyReport) -> None:
     """Every hard rule passes (sum of projects included) and every flagged figure is explained."""
-    indicators = {i.code: i for i in Indicator.objects.filter(active=True).select_related("part_of")}
+    indicators = selectors.indicators_by_code(report.period)
     evaluation = rules.evaluate_stored(report, indicators)
     blocking = evaluation.blocking_submission()
     if blocking:
@@ -1030,8 +902,9 @@ def monthly_reports_import(
                 )
             ]
         )
-    indicators = {i.code: i for i in Indicator.objects.filter(active=True).select_related("part_of")}
-    sheet = imports.read_month_sheet(data, period=period, indicators=list(indicators.values()))
+    indicators = selectors.indicators_by_code(period)
+    # The columns of the year's template; an indicator that does not apply in `period` must stay empty.
+    sheet = imports.read_month_sheet(data, period=period, indicators=selectors.indicators_of_year(period.year))
     towns = {t.code: t for t in Town.objects.filter(district=district).select_related("unit")}
     fillable = set(towns_for_user(actor, unit_perms.FILL).filter(district=district).values_list("pk", flat=True))
     reports = {r.town_id: r for r in MonthlyReport.objects.filter(town__district=district, period=period)}
@@ -1081,7 +954,13 @@ def monthly_reports_import(
             continue
         values: dict[str, Decimal] = {}
         for code, cell in row.figures.items():
-            indicator = indicators[code]
+            indicator = indicators.get(code)
+            if indicator is None:
+                problem(
+                    cell.column,
+                    _("该指标在 %(period)s 不适用，请留空。") % {"period": dates.format_period(period)},
+                )
+                continue
             try:
                 values[code] = _number(cell.value, indicator.name, indicator.decimal_places, negative_ok=True)
             except ValidationError as error:
