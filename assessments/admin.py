@@ -2,74 +2,77 @@
 which validate (weights total 100, frozen runs) and write the audit trail."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from tianjin_towns.admin_site import ReadOnlyInline, ServicePageAdmin
 
 from .models import AssessmentEvent, LagFlag, Run, RunResult, Scheme, SchemeItem, SelfEvaluation, Target
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class SchemeItemInline(admin.TabularInline):
+class SchemeItemInline(ReadOnlyInline):
     model = SchemeItem
-    extra = 0
     fields = ("order", "name", "kind", "weight", "indicator", "cap", "floor", "late_credit", "guidance")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Scheme)
-class SchemeAdmin(ReadOnlyAdmin):
+class SchemeAdmin(ServicePageAdmin):
+    service_page = "assessment-schemes"
+    field_labels = {"updated_by": _("修改人")}
     list_display = ("year", "name", "excellent_min", "good_min", "pass_min", "lag_margin", "updated_at")
     inlines = [SchemeItemInline]
 
 
 @admin.register(Target)
-class TargetAdmin(ReadOnlyAdmin):
+class TargetAdmin(ServicePageAdmin):
+    service_page = "assessment-targets"
+    field_labels = {"updated_by": _("修改人")}
     list_display = ("year", "town", "indicator", "value", "updated_at")
     list_filter = ("year", "indicator", "town__district")
     list_select_related = ("town__unit", "indicator")
 
 
 @admin.register(Run)
-class RunAdmin(ReadOnlyAdmin):
+class RunAdmin(ServicePageAdmin):
+    service_page = "assessment-overview"
+    field_labels = {"created_by": _("创建人"), "published_by": _("发布人")}
     list_display = ("title", "kind", "status", "created_at", "published_at")
     list_filter = ("kind", "status")
 
 
+class RunFilter(admin.RelatedFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("考核")
+
+
 @admin.register(RunResult)
-class RunResultAdmin(ReadOnlyAdmin):
+class RunResultAdmin(ServicePageAdmin):
+    service_page = "assessment-overview"
+    field_labels = {"run": _("考核"), "decided_by": _("决定人")}
     list_display = ("run", "rank", "town_name", "score", "grade", "band", "sanction_proposed", "sanction_decided")
-    list_filter = ("run",)
+    list_filter = (("run", RunFilter),)
+    list_select_related = ("run",)
 
 
 @admin.register(LagFlag)
-class LagFlagAdmin(ReadOnlyAdmin):
+class LagFlagAdmin(ServicePageAdmin):
+    service_page = "assessment-targets"
     list_display = ("period", "town", "indicator", "completion", "expected", "created_at")
     list_select_related = ("town__unit", "indicator")
 
 
 @admin.register(SelfEvaluation)
-class SelfEvaluationAdmin(ReadOnlyAdmin):
+class SelfEvaluationAdmin(ServicePageAdmin):
+    service_page = "assessment-self-evaluations"
+    field_labels = {"submitted_by": _("报送人")}
     list_display = ("org_unit", "kind", "period", "status", "self_score", "due_on", "submitted_at")
     list_filter = ("kind", "status")
 
 
 @admin.register(AssessmentEvent)
-class AssessmentEventAdmin(ReadOnlyAdmin):
+class AssessmentEventAdmin(ServicePageAdmin):
+    service_page = "assessment-overview"
+    field_labels = {"actor": _("操作人"), "town": _("小镇")}
     list_display = ("at", "actor", "action", "object_type", "object_id", "town")
     list_filter = ("action", "object_type")
+    list_select_related = ("actor", "town__unit")

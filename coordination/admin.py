@@ -1,11 +1,15 @@
+"""Admin of the coordination app. What changes through a service (roles, towns and their status, org
+unit names, member units, routing, meetings, action items, plans, policies) is read-only here
+(tianjin_towns.admin_site.ServicePageAdmin); the calendar and the cadence rules are edited here."""
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from guardian.admin import GuardedModelAdmin
 
+from tianjin_towns.admin_site import ReadOnlyInline, ServicePageAdmin, column
 from tianjin_towns.lib import dates
 
-from . import cadence, services
+from . import cadence
 from .models import (
     ActionItem,
     CadenceRule,
@@ -30,46 +34,86 @@ from .reminders import WEEKDAYS
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(GuardedModelAdmin):
+class OrgUnitAdmin(ServicePageAdmin):
+    """Renames go through org_unit_rename, which keeps the name history (R-1.1). Not guardian's
+    GuardedModelAdmin: its object-permission pages would grant rights outside user_assign_role."""
+
+    service_page = "org-unit-list"
     list_display = ("code", "name", "level", "parent", "order")
     list_filter = ("level",)
     search_fields = ("code", "name", "slug")
     list_select_related = ("parent",)
 
 
-class TownStatusChangeInline(admin.TabularInline):
+class TownStatusChangeInline(ReadOnlyInline):
     model = TownStatusChange
-    extra = 0
-    can_delete = False
-    readonly_fields = ("from_status", "to_status", "decided_on", "reason", "actor", "at")
-
-    def has_add_permission(self, request, obj=None):
-        # Status changes go through coordination.services.town_change_status, which keeps the history.
-        return False
+    fields = (
+        "decided_on",
+        "from_status",
+        "to_status",
+        "document_no",
+        "batch",
+        "reason",
+        column("actor", _("记录人")),
+        "at",
+    )
 
 
 @admin.register(Town)
-class TownAdmin(admin.ModelAdmin):
+class TownAdmin(ServicePageAdmin):
+    """Towns are created, edited and moved along their lifecycle through the services (R-1.1, R-1.2)."""
+
+    service_page = "town-list"
     list_display = ("unit", "district", "status", "level", "lead_industry", "batch", "reporting_from", "exited_on")
     list_filter = ("district", "status", "level", "national_list")
     search_fields = ("unit__name", "unit__code", "lead_industry", "host_township")
     list_select_related = ("unit", "district")
-    readonly_fields = ("status", "exited_on")
     inlines = [TownStatusChangeInline]
 
 
 @admin.register(UserProfile)
-class UserProfileAdmin(admin.ModelAdmin):
+class UserProfileAdmin(ServicePageAdmin):
+    """Roles and units are granted only by user_assign_role (the guardian grants follow the role)."""
+
+    service_page = "user-list"
+    field_labels = {"user": _("用户账号")}
     list_display = ("user", "full_name", "role", "org_unit", "working_group", "member_unit")
     list_filter = ("role", "working_group")
     search_fields = ("user__username", "full_name")
     list_select_related = ("user", "org_unit", "working_group", "member_unit")
-    readonly_fields = ("role", "org_unit", "working_group")
 
 
-admin.site.register(WorkingGroup)
-admin.site.register(MemberUnit)
-admin.site.register(OrgUnitNameChange)
+@admin.register(MemberUnit)
+class MemberUnitAdmin(ServicePageAdmin):
+    """Added, renamed and retired through the member-unit services, which keep their history (R-1.4)."""
+
+    service_page = "member-unit-list"
+    list_display = ("name", "short_name", "code", "responsible_leader", "counterpart_division", "active", "order")
+    list_filter = ("active",)
+    search_fields = ("name", "short_name", "code")
+
+
+@admin.register(OrgUnitNameChange)
+class OrgUnitNameChangeAdmin(ServicePageAdmin):
+    service_page = "org-unit-list"
+    field_labels = {"unit": _("组织单位"), "actor": _("操作人")}
+    list_display = ("unit", "old_name", "new_name", "changed_on", "actor")
+    list_select_related = ("unit", "actor")
+
+
+@admin.register(WorkingGroup)
+class WorkingGroupAdmin(admin.ModelAdmin):
+    """The office's four groups (coordination/reference.py): their names and duties are edited here.
+    The code is fixed: the default routes and the office members' grants are keyed on it."""
+
+    list_display = ("name", "code", "order")
+    readonly_fields = ("code",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CalendarDay)
@@ -100,26 +144,23 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(ServicePageAdmin):
+    """Created by the export pages, purged by coordination.services.export_jobs_purge."""
+
     list_display = ("title", "owner", "status", "rows_done", "rows_total", "created_at", "finished_at")
     list_filter = ("status", "kind")
     list_select_related = ("owner",)
-    readonly_fields = [field.name for field in ExportJob._meta.fields]
-
-    def has_add_permission(self, request):
-        return False  # jobs are created by the export pages
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ServicePageAdmin):
+    """Notifications come from coordination.services.notify."""
+
+    field_labels = {"content_type": _("关联对象类型"), "object_id": _("关联对象编号")}
     list_display = ("subject", "recipient", "kind", "created_at", "read_at", "emailed_at")
     list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter), ("emailed_at", admin.EmptyFieldListFilter))
     search_fields = ("subject", "occasion", "recipient__username")
     list_select_related = ("recipient",)
-    readonly_fields = [field.name for field in Notification._meta.fields if field.name != "id"]
-
-    def has_add_permission(self, request):
-        return False  # notifications come from coordination.services.notify
 
 
 # --- Issue 4: structure, routing, cadence rules, meetings, action items, plans -------------------
@@ -157,22 +198,12 @@ class CadenceRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(SubmissionRoute)
-class SubmissionRouteAdmin(admin.ModelAdmin):
-    """Routing changes move the office members' permissions with them (services.submission_route_set)."""
+class SubmissionRouteAdmin(ServicePageAdmin):
+    """Routing moves the office members' permissions with it: only through submission_route_set (R-1.5)."""
 
+    service_page = "routing"
     list_display = ("kind", "working_group")
-
-    def save_model(self, request, obj, form, change):
-        route = services.submission_route_set(actor=request.user, kind=obj.kind, working_group=obj.working_group)
-        obj.pk = route.pk
-
-    def delete_model(self, request, obj):
-        obj.delete()
-        services.office_sync_grants()
-
-    def delete_queryset(self, request, queryset):
-        queryset.delete()
-        services.office_sync_grants()
+    list_select_related = ("working_group",)
 
 
 @admin.register(JointConference)
@@ -183,27 +214,26 @@ class JointConferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportPolicy)
-class SupportPolicyAdmin(admin.ModelAdmin):
+class SupportPolicyAdmin(ServicePageAdmin):
+    service_page = "policy-list"
+    field_labels = {"created_by": _("录入人")}
     list_display = ("title", "member_unit", "document_number", "issued_on")
     list_filter = ("member_unit",)
     search_fields = ("title", "document_number")
     list_select_related = ("member_unit",)
 
 
-class DecisionInline(admin.TabularInline):
+class DecisionInline(ReadOnlyInline):
     model = Decision
-    extra = 0
-    can_delete = False
-    readonly_fields = ("order", "text")
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ("order", "text")
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
-    """Read-only: meetings change through the pages and the API, which keep their history."""
+class MeetingAdmin(ServicePageAdmin):
+    """Meetings change through the pages and the API, which keep their history."""
 
+    service_page = "meeting-list"
+    field_labels = {"created_by": _("登记人"), "minutes_approved_by": _("纪要审定人")}
     list_display = ("title", "kind", "org_unit", "held_on", "state")
     list_filter = ("kind", "state", "org_unit")
     search_fields = ("title",)
@@ -211,36 +241,22 @@ class MeetingAdmin(admin.ModelAdmin):
     list_select_related = ("org_unit",)
     inlines = [DecisionInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(ServicePageAdmin):
+    service_page = "action-item-list"
+    field_labels = {"created_by": _("交办人"), "verified_by": _("核验人")}
     list_display = ("title", "responsible_unit", "responsible_member_unit", "owner", "due_on", "status")
     list_filter = ("status", "responsible_unit", "responsible_member_unit")
     search_fields = ("title", "owner")
     list_select_related = ("responsible_unit", "responsible_member_unit")
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ServicePageAdmin):
+    service_page = "plan-list"
+    field_labels = {"created_by": _("报审人")}
     list_display = ("title", "org_unit", "kind", "status", "current_version", "updated_at")
     list_filter = ("kind", "status")
     search_fields = ("title",)
     list_select_related = ("org_unit",)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False

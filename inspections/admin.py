@@ -1,39 +1,23 @@
+"""Read-only admin of the inspections app: visits and problems change only through the services, which
+write the audit trail and notify (tianjin_towns.admin_site.ServicePageAdmin)."""
+
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from tianjin_towns.admin_site import ReadOnlyInline, ServicePageAdmin, column
 
 from .models import Attachment, Escalation, InspectionEvent, Problem, Visit
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Visits and problems change only through the services, which write the audit trail and notify."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = InspectionEvent
-    extra = 0
-    fields = ("at", "actor", "action", "from_status", "to_status", "note")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    fields = ("at", column("actor", _("操作人")), "action", "from_status", "to_status", "note")
 
 
 @admin.register(Visit)
-class VisitAdmin(ReadOnlyAdmin):
+class VisitAdmin(ServicePageAdmin):
+    service_page = "inspection-list"
+    field_labels = {"created_by": _("登记人")}
     list_display = ("held_on", "kind", "district", "title", "created_by")
     list_filter = ("kind", "district", "held_on")
     search_fields = ("title", "summary")
@@ -42,7 +26,9 @@ class VisitAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Problem)
-class ProblemAdmin(ReadOnlyAdmin):
+class ProblemAdmin(ServicePageAdmin):
+    service_page = "problem-list"
+    field_labels = {"pk": _("编号"), "responsible_name": _("责任单位"), "created_by": _("登记人")}
     list_display = ("pk", "visit", "town", "category", "responsible_name", "due_on", "status", "closed_on")
     list_filter = ("status", "category", "solved_on_site", "solved_same_day", "visit__district")
     search_fields = ("description",)
@@ -51,14 +37,25 @@ class ProblemAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnlyAdmin):
+class AttachmentAdmin(ServicePageAdmin):
+    service_page = "inspection-list"
+    field_labels = {
+        "visit": _("督办检查"),
+        "problem": _("督办问题"),
+        "event": _("办理记录"),
+        "token": _("下载令牌"),
+        "extension": _("扩展名"),
+        "uploaded_by": _("上传人"),
+    }
     list_display = ("name", "kind", "content_type", "size", "visit", "problem", "uploaded_by", "uploaded_at")
     list_filter = ("kind", "content_type")
     list_select_related = ("visit", "problem", "uploaded_by")
 
 
 @admin.register(Escalation)
-class EscalationAdmin(ReadOnlyAdmin):
+class EscalationAdmin(ServicePageAdmin):
+    service_page = "problem-list"
+    field_labels = {"problem": _("督办问题")}
     list_display = ("problem", "level", "on", "days_overdue", "recipients", "at")
     list_filter = ("level", "on")
     list_select_related = ("problem",)

@@ -1,5 +1,11 @@
+"""Admin of the ledgers app. Reports, their figures and events, projects, the indicator catalogue and
+everything the workflows write are read-only here (tianjin_towns.admin_site.ServicePageAdmin); the
+validation rules are tuned here (R-3.5)."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+
+from tianjin_towns.admin_site import ReadOnlyInline, ServicePageAdmin, column
 
 from . import services
 from .models import (
@@ -9,6 +15,7 @@ from .models import (
     Indicator,
     MonthlyReport,
     Project,
+    ProjectYearPlan,
     ReopenRequest,
     ReportEvent,
     ValidationRule,
@@ -18,48 +25,48 @@ from .models import (
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ServicePageAdmin):
+    """The catalogue is maintained on its page, with the months each indicator is required (active_from)."""
+
+    service_page = "indicator-list"
     list_display = ("code", "name", "unit", "kind", "keeps_cumulative", "part_of", "decimal_places", "order", "active")
-    list_editable = ("order", "active")
     search_fields = ("code", "name")
 
 
-class ReportEventInline(admin.TabularInline):
+class ReportEventInline(ReadOnlyInline):
     model = ReportEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ("at", "actor", "action", "from_status", "to_status", "reason", "changes")
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ("at", column("actor", _("操作人")), "action", "from_status", "to_status", "reason", "changes")
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(admin.ModelAdmin):
-    """Read-only here: figures and status change only through the workflow services, which write the audit trail."""
+class MonthlyReportAdmin(ServicePageAdmin):
+    """Figures and status change only through the workflow services, which write the audit trail."""
 
+    service_page = "report-list"
+    field_labels = {"submitted_by": _("报送人"), "approved_by": _("区级审核人"), "accepted_by": _("验收人")}
     list_display = ("town", "period", "status", "timeliness", "submitted_at", "accepted_at")
     list_filter = ("status", "timeliness", "period", "town__district")
     search_fields = ("town__unit__name",)
     list_select_related = ("town__unit",)
     inlines = [ReportEventInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ProjectYearPlanInline(ReadOnlyInline):
+    model = ProjectYearPlan
+    fields = ("year", "amount")
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "town", "category", "status", "total_investment", "annual_investment")
+class ProjectAdmin(ServicePageAdmin):
+    """Projects are registered and edited by the districts on the ledger's pages (R-3.3): an edit
+    never rewrites an accepted month, which an admin form could not guarantee."""
+
+    service_page = "project-list"
+    list_display = ("code", "name", "town", "category", "status", "total_investment", "actual_start", "actual_finish")
     list_filter = ("category", "status", "town__district")
     search_fields = ("code", "name", "town__unit__name")
     list_select_related = ("town__unit",)
+    inlines = [ProjectYearPlanInline]
 
 
 # --- Data quality (issue 3) ------------------------------------------------------------------------------
@@ -97,59 +104,51 @@ class ValidationRuleAdmin(admin.ModelAdmin):
     )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written only by the services (which keep the audit trail); readable here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(DataFlag)
-class DataFlagAdmin(ReadOnlyAdmin):
+class DataFlagAdmin(ServicePageAdmin):
+    service_page = "gaps"
+    field_labels = {"report": _("月报"), "rule": _("校验规则"), "resolved_by": _("处理人")}
     list_display = ("report", "indicator", "value", "status", "created_at")
     list_filter = ("status", "indicator")
     list_select_related = ("report__town__unit", "indicator")
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ReadOnlyAdmin):
+class EvidenceAdmin(ServicePageAdmin):
+    service_page = "report-list"
+    field_labels = {"report": _("月报"), "uploaded_by": _("上传人")}
     list_display = ("name", "report", "indicator", "size", "uploaded_by", "uploaded_at")
     list_select_related = ("report__town__unit", "indicator", "uploaded_by")
 
 
 @admin.register(ReopenRequest)
-class ReopenRequestAdmin(ReadOnlyAdmin):
+class ReopenRequestAdmin(ServicePageAdmin):
+    service_page = "report-list"
+    field_labels = {"report": _("月报"), "requested_by": _("申请人"), "decided_by": _("审批人")}
     list_display = ("report", "status", "requested_by", "requested_at", "decided_by", "decided_at")
     list_filter = ("status",)
     list_select_related = ("report__town__unit", "requested_by", "decided_by")
 
 
 @admin.register(EntryException)
-class EntryExceptionAdmin(ReadOnlyAdmin):
+class EntryExceptionAdmin(ServicePageAdmin):
+    service_page = "entry-exceptions"
+    field_labels = {"granted_by": _("批准人"), "revoked_by": _("撤销人")}
     list_display = ("town", "period", "expires_on", "granted_by", "granted_at", "revoked_at")
     list_select_related = ("town__unit", "granted_by")
 
 
-class WorkInfoEventInline(admin.TabularInline):
+class WorkInfoEventInline(ReadOnlyInline):
     model = WorkInfoEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ("at", "actor", "action", "from_status", "to_status", "reason")
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ("at", column("actor", _("操作人")), "action", "from_status", "to_status", "reason")
 
 
 @admin.register(WorkInfo)
-class WorkInfoAdmin(ReadOnlyAdmin):
-    """Read-only here: work information changes only through its workflow (信息报送 pages)."""
+class WorkInfoAdmin(ServicePageAdmin):
+    """Work information changes only through its workflow (信息报送 pages)."""
 
+    service_page = "work-info-list"
+    field_labels = {"created_by": _("起草人"), "submitted_by": _("报送人")}
     list_display = ("title", "org_unit", "category", "happened_on", "status", "accepted_at")
     list_filter = ("status", "category", "org_unit__parent")
     search_fields = ("title", "body", "org_unit__name")
