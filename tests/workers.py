@@ -27,6 +27,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from kombu import pools as kombu_pools
 
 from tianjin_towns.celery import app as celery_app
 
@@ -83,9 +84,10 @@ class Worker:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"celery worker exited with {self.process.returncode}:\n{self.log.read_text()}")
-            with contextlib.suppress(Exception):
-                if celery_app.control.ping(destination=[self.name], timeout=0.5):
-                    return
+            # The worker says so in its log. A broadcast ping is not asked: its messages carry an expiry
+            # in the sender's clock, and the worker's clock is the test's pinned one, started a little later.
+            if f"{self.name} ready." in self.log.read_text(errors="replace"):
+                return
             time.sleep(0.2)
         raise RuntimeError(f"celery worker not ready after {timeout} s:\n{self.log.read_text()}")
 
@@ -205,6 +207,9 @@ def celery_broker(url: str):
             if celery_app._pool is not None:
                 celery_app._pool.force_close_all()
         celery_app._pool = None
+        # kombu keeps producer pools per broker in a registry of its own; one made earlier in the run (a
+        # page queueing an e-mail) would still hold the pool closed above: "Acquire on closed pool".
+        kombu_pools.reset()
         with contextlib.suppress(AttributeError, KeyError):
             celery_app.__dict__["amqp"]._producer_pool = None
         celery_app._backend_cache = None
