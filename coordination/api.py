@@ -1,18 +1,16 @@
-"""REST API v1 for org units and towns (API.md): token login, then read-only lists scoped by the permission door."""
+"""REST API v1 for org units and towns (API.md): read-only lists scoped by the permission door. (Login and
+API tokens: coordination.auth_api.)"""
 
 import datetime
 
-from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -35,47 +33,8 @@ from .models import (
     PlanKind,
     PlanStatus,
     PlanVersion,
-    UserProfile,
 )
 from .permissions import get_org_unit_for_user, org_units_for_user
-
-# --- Auth -------------------------------------------------------------------------------------
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-
-    def validate(self, attrs):
-        user = authenticate(self.context["request"], username=attrs["username"], password=attrs["password"])
-        if user is None or not user.is_active:
-            raise serializers.ValidationError(_("用户名或密码不正确。"), code="authorization")
-        attrs["user"] = user
-        return attrs
-
-
-class TokenView(APIView):
-    """POST {username, password} → {token}; later calls send `Authorization: Token <token>`."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        request=TokenRequestSerializer,
-        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-        auth=[],
-    )
-    def post(self, request):
-        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        if UserProfile.objects.filter(user=user, must_change_password=True).exists():
-            # A one-time password is changed in the browser first (coordination.services.people).
-            return Response({"detail": _("请先登录网页修改初始密码。")}, status=status.HTTP_403_FORBIDDEN)
-        # DRF's own ObtainAuthToken does the same: one token per user, created on first login.
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
-
 
 # --- Query parameters -------------------------------------------------------------------------
 
@@ -458,6 +417,10 @@ class ActionItemNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
+class ActionItemRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)  # a string (a list is a 400), not blank
+
+
 class ActionItemEventSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
 
@@ -550,13 +513,13 @@ class ActionItemViewSet(viewsets.GenericViewSet):
         data = _parse(ActionItemNoteSerializer, request)
         return _item_response(org_services.action_item_verify(actor=request.user, item=item, note=data["note"]))
 
-    @extend_schema(request=inline_serializer("RejectRequest", {"reason": serializers.CharField()}))
+    @extend_schema(request=ActionItemRejectSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """The office does not accept the resolution (done → in_progress); an empty reason is a 400."""
         item = unit_perms.get_action_item_for_user(request.user, pk, unit_perms.VERIFY_ACTION_ITEMS)
-        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
-        return _item_response(org_services.action_item_reject(actor=request.user, item=item, reason=str(reason or "")))
+        data = _parse(ActionItemRejectSerializer, request)
+        return _item_response(org_services.action_item_reject(actor=request.user, item=item, reason=data["reason"]))
 
     @extend_schema(responses=ActionItemEventSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api, notification_api, organisation_api, people_api, town_api
+from . import api, auth_api, notification_api, organisation_api, people_api, town_api
 
 router = SimpleRouter()
 router.register("org-units", api.OrgUnitViewSet, basename="api-org-unit")
@@ -14,9 +14,10 @@ router.register("plans", api.PlanViewSet, basename="api-plan")
 router.register("notifications", notification_api.NotificationViewSet, basename="api-notification")
 router.register("member-units", organisation_api.MemberUnitViewSet, basename="api-member-unit")
 router.register("users", people_api.UserViewSet, basename="api-user")
+router.register("auth/tokens", auth_api.ApiTokenViewSet, basename="api-auth-token")
 
 urlpatterns = [
-    path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("auth/token/", auth_api.TokenView.as_view(), name="api-token"),
     path("cadence/", api.CadenceView.as_view(), name="api-cadence"),
     *router.urls,
 ]

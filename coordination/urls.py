@@ -1,11 +1,15 @@
 from django.urls import include, path
 
-from . import export_views, notification_views, people_views, views
+from . import account_views, export_views, notification_views, people_views, views
 
 urlpatterns = [
     # Session login and logout for the browser pages (templates/registration/).
     # A successful change also ends a one-time password's obligation (people_views); before Django's own.
     path("accounts/password_change/", people_views.PasswordChangeView.as_view(), name="password_change"),
+    # Reset e-mails limited per address, account and client (account_views); before Django's own.
+    path("accounts/password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/api-tokens/", account_views.api_token_list, name="api-token-list"),
+    path("accounts/api-tokens/<int:pk>/revoke/", account_views.api_token_revoke, name="api-token-revoke"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Notification centre and background exports.
     path("notifications/", notification_views.notification_list, name="notification-list"),

@@ -19,7 +19,7 @@ from ledgers.models import Indicator, MonthlyReport, Project, ReportStatus
 from tianjin_towns import admin_site
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-THIRD_PARTY_APPS = {"auth", "authtoken", "axes", "django_celery_beat"}
+THIRD_PARTY_APPS = {"auth", "axes", "django_celery_beat"}
 
 
 def _admin_url(model, view: str, *args) -> str:
@@ -110,7 +110,6 @@ def third_party_rows(world):
         PeriodicTask,
         SolarSchedule,
     )
-    from rest_framework.authtoken.models import Token
 
     login = {
         "username": "dongli-officer",
@@ -121,7 +120,6 @@ def third_party_rows(world):
     AccessAttempt.objects.create(**login, get_data="", post_data="", failures_since_start=5)
     AccessLog.objects.create(**login)
     AccessFailureLog.objects.create(**login, locked_out=True)
-    Token.objects.create(user=world.users.officer)
     crontab = CrontabSchedule.objects.create(minute="30", hour="8", timezone="Asia/Shanghai")
     IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
     ClockedSchedule.objects.create(clocked_time=datetime.datetime(2026, 12, 6, 9, tzinfo=datetime.UTC))
@@ -144,7 +142,7 @@ def _labels(html: str) -> set[str]:
 
 
 def test_third_party_pages_in_the_admin_have_chinese_labels(admin_client, third_party_rows):
-    """django-axes, django-celery-beat, authtoken and auth: every column, field and filter is labelled
+    """django-axes, django-celery-beat and auth: every column, field and filter is labelled
     in Chinese on the list and on the detail page, as they render (translations included)."""
     english = []
     for model in admin.site._registry:
@@ -153,7 +151,7 @@ def test_third_party_pages_in_the_admin_have_chinese_labels(admin_client, third_
         obj = model._default_manager.order_by("pk").first()
         pages = [_admin_url(model, "changelist")]
         if obj is not None:
-            pages.append(_admin_url(model, "change", obj.user_id if model._meta.model_name == "tokenproxy" else obj.pk))
+            pages.append(_admin_url(model, "change", obj.pk))
         for url in pages:
             response = admin_client.get(url)
             assert response.status_code == 200, url
@@ -316,12 +314,30 @@ def test_the_note_links_to_the_product_page_when_it_exists():
 
 
 def test_api_tokens_cannot_be_made_for_someone_else_in_the_admin(world, admin_client):
-    from rest_framework.authtoken.models import Token
+    from coordination.models import ApiToken
 
-    assert admin_client.get(reverse("admin:authtoken_tokenproxy_add")).status_code == 403
-    response = admin_client.post(reverse("admin:authtoken_tokenproxy_add"), {"user": world.users.officer.pk})
+    assert admin_client.get(reverse("admin:coordination_apitoken_add")).status_code == 403
+    response = admin_client.post(reverse("admin:coordination_apitoken_add"), {"user": world.users.officer.pk})
     assert response.status_code == 403
-    assert not Token.objects.filter(user=world.users.officer).exists()
+    assert not ApiToken.objects.filter(user=world.users.officer).exists()
+
+
+def test_the_admin_revokes_a_token_and_the_account_history_says_so(world, admin_client):
+    from coordination.models import UserRoleEvent
+    from coordination.services.tokens import api_token_issue
+
+    token = api_token_issue(user=world.users.officer, name="报表脚本")
+    changelist = admin_client.get(reverse("admin:coordination_apitoken_changelist")).content.decode()
+    assert token.prefix in changelist and token.key not in changelist and token.key_hash not in changelist
+
+    response = admin_client.post(
+        reverse("admin:coordination_apitoken_changelist"), {"action": "revoke", "_selected_action": [token.pk]}
+    )
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    event = UserRoleEvent.objects.get(user=world.users.officer, action=UserRoleEvent.Action.API_TOKEN_REVOKED)
+    assert event.actor == world.users.admin and token.prefix in event.reason
 
 
 def test_office_member_cannot_open_the_admin(world, client):

@@ -1,8 +1,8 @@
-"""Admin of the platform-wide third-party models: Django's users and groups, the API tokens, the login
-lockouts of django-axes, the beat schedules of django-celery-beat.
+"""Admin of the platform-wide models: Django's users and groups, the API tokens, the login lockouts of
+django-axes, the beat schedules of django-celery-beat.
 
-Loaded by the admin's autodiscovery after django.contrib.auth and rest_framework.authtoken (this app
-comes after them in INSTALLED_APPS), so it replaces their registrations.
+Loaded by the admin's autodiscovery after django.contrib.auth (this app comes after it in
+INSTALLED_APPS), so it replaces its registrations.
 """
 
 from axes.admin import AccessAttemptAdmin
@@ -20,8 +20,9 @@ from django_celery_beat.models import (
     PeriodicTask,
     SolarSchedule,
 )
-from rest_framework.authtoken.admin import TokenAdmin
-from rest_framework.authtoken.models import TokenProxy
+
+from coordination.models import ApiToken
+from coordination.services import tokens as token_services
 
 from .admin_site import ServicePageAdmin
 
@@ -29,7 +30,6 @@ User = get_user_model()
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
-admin.site.unregister(TokenProxy)
 admin.site.unregister(AccessAttempt)
 admin.site.unregister([PeriodicTask, ClockedSchedule, CrontabSchedule, IntervalSchedule, SolarSchedule])
 
@@ -55,17 +55,31 @@ class PlatformGroupAdmin(ServicePageAdmin, GroupAdmin):
     service_page = "user-list"
 
 
-@admin.register(TokenProxy)
-class PlatformTokenAdmin(TokenAdmin):
+@admin.register(ApiToken)
+class PlatformApiTokenAdmin(ServicePageAdmin):
     """A token made here for another user would let the administrator act as that user in the API:
-    tokens come only from the user's own sign-in (POST /api/v1/auth/token/). Deleting one (revoking
-    it) stays possible."""
+    tokens come only from the user's own sign-in (POST /api/v1/auth/token/). Revoking one stays possible
+    (the action below, recorded in the account's history); its key was never stored, so none is shown."""
 
-    def has_add_permission(self, request):
-        return False
+    service_page = "user-list"
+    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "expires_at", "revoked_at", "state_column")
+    list_filter = ("created_at", "revoked_at")
+    search_fields = ("user__username", "prefix", "name")
+    list_select_related = ("user",)
+    exclude = ("key_hash",)
+    actions = ["revoke"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    @admin.display(description=_("状态"))
+    def state_column(self, token: ApiToken) -> str:
+        return token.state
+
+    @admin.action(description=_("撤销所选令牌"))
+    def revoke(self, request, queryset):
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            token_services.api_token_revoke(actor=request.user, token=token)
+            revoked += 1
+        self.message_user(request, _("已撤销 %(count)s 个令牌。") % {"count": revoked})
 
 
 @admin.register(AccessAttempt)

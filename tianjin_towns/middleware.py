@@ -142,7 +142,7 @@ class MustChangePasswordMiddleware:
     """A user signed in with a one-time password (a new account, a reset) is sent to change it first:
     every page answers a redirect to the password change page, except that page, logging out, static
     files and the session keepalive. The API answers 403 to such a session (the browser's session also
-    authenticates API calls); a token is never issued to such a user (coordination.api.TokenView), and
+    authenticates API calls); a token is never issued to such a user (coordination.auth_api.TokenView), and
     token calls are not signed in yet at this point.
 
     The profile read here is the one the navigation bar reads on every page, so it costs no extra query.

@@ -98,11 +98,22 @@ def connect_receivers() -> None:
     user_locked_out.connect(_on_locked_out, dispatch_uid="tianjin_towns.security.locked_out")
 
 
+def lockout_message() -> str:
+    """What a locked-out API login is told (the page says the same in templates/registration/locked_out.html)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return _("登录失败次数过多，该账号在您所在的网络已被暂时锁定，请 %(minutes)s 分钟后再试。") % {"minutes": minutes}
+
+
+def is_locked_out(request) -> bool:
+    """Whether django-axes refused the last authenticate() of this request for a lockout. It marks the
+    request it was given: for an API view that is DRF's Request, which the middleware does not see."""
+    return bool(getattr(request, "axes_locked_out", False))
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """django-axes' answer to a locked-out login: the login page's look, status 429, in Chinese."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     if request.path.startswith("/api/"):
-        message = _("登录失败次数过多，该账号在您所在的网络已被暂时锁定，请 %(minutes)s 分钟后再试。")
-        return JsonResponse({"detail": message % {"minutes": minutes}}, status=429)
+        return JsonResponse({"detail": lockout_message()}, status=429)
     context = {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}
     return render(request, "registration/locked_out.html", context, status=429)

@@ -31,12 +31,14 @@ from .organisation import MemberUnitEvent, SubmissionRouteChange
 from .people import UserRoleEvent
 from .plans import Plan, PlanAttachment, PlanKind, PlanStatus, PlanSubItem, PlanVersion
 from .structure import JointConference, SubmissionKind, SubmissionRoute, SupportPolicy
+from .tokens import ApiToken, PasswordResetMail
 from .towns import TownEdit, TownListDecision
 
 __all__ = [
     "ActionItem",
     "ActionItemEvent",
     "ActionItemStatus",
+    "ApiToken",
     "CadenceRule",
     "CalendarDay",
     "Decision",
@@ -52,6 +54,7 @@ __all__ = [
     "Notification",
     "OrgUnit",
     "OrgUnitNameChange",
+    "PasswordResetMail",
     "Plan",
     "PlanAttachment",
     "PlanKind",

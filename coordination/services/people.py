@@ -2,8 +2,8 @@
 
 `user_assign_role` is the one door for grants. Every service runs in one transaction and writes a
 UserRoleEvent beside the change (who, whose, when, from what to what). Ending an account's access
-(deactivation, a password reset) deletes its browser sessions and API tokens in the same transaction,
-so the next request of that user is refused at once.
+(deactivation, a password reset) deletes its browser sessions and revokes its API tokens in the same
+transaction, so the next request of that user is refused at once.
 """
 
 import secrets
@@ -19,12 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
-from rest_framework.authtoken.models import Token
 
 from .. import people_imports
 from .. import people_permissions as people_perms
 from .. import permissions as perms
 from ..models import MemberUnit, OrgUnit, Role, UserProfile, UserRoleEvent, WorkingGroup
+from .tokens import api_tokens_revoke_all
 
 Action = UserRoleEvent.Action
 # Letters and digits that cannot be mistaken for one another when read out or copied from a screen.
@@ -71,8 +71,8 @@ def _record(*, actor, user, action: str, before: dict, after: dict, reason: str 
 
 
 def _end_access(user: AbstractBaseUser) -> None:
-    """Delete the user's API tokens and browser sessions (the database session store)."""
-    Token.objects.filter(user=user).delete()
+    """Revoke the user's API tokens and delete their browser sessions (the database session store)."""
+    api_tokens_revoke_all(user=user)
     key = str(user.pk)
     ended = [
         session.session_key
@@ -391,7 +391,7 @@ def user_password_changed(*, user: AbstractBaseUser) -> None:
     """The user chose their own password: the one-time password's obligation ends, and the API tokens issued
     under the old password stop working (API.md: a password change revokes them)."""
     UserProfile.objects.filter(user=user, must_change_password=True).update(must_change_password=False)
-    Token.objects.filter(user=user).delete()
+    api_tokens_revoke_all(user=user)
 
 
 @dataclass

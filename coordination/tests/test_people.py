@@ -9,13 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.test import Client
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 
 from coordination import people_imports
 from coordination import people_permissions as people_perms
 from coordination import permissions as perms
 from coordination import services as org
-from coordination.models import Role, UserRoleEvent
+from coordination.models import ApiToken, Role, UserRoleEvent
+from coordination.services.tokens import api_token_issue
 
 Action = UserRoleEvent.Action
 
@@ -145,10 +145,14 @@ def test_regranting_the_same_role_records_nothing(world):
 # --- Ending access -------------------------------------------------------------------------------
 
 
-def _signed_in(user) -> tuple[Client, Token]:
+def _signed_in(user) -> tuple[Client, ApiToken]:
     client = Client()
     client.force_login(user)
-    return client, Token.objects.create(user=user)
+    return client, api_token_issue(user=user)
+
+
+def _tokens_in_force(user) -> bool:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
 
 
 def _sessions_of(user) -> int:
@@ -163,7 +167,7 @@ def test_deactivation_ends_sessions_and_tokens_at_once(world):
     org.user_deactivate(actor=world.users.admin, user=officer, reason="离职")
     officer.refresh_from_db()
     assert not officer.is_active
-    assert _sessions_of(officer) == 0 and not Token.objects.filter(user=officer).exists()
+    assert _sessions_of(officer) == 0 and not _tokens_in_force(officer)
     assert _sessions_of(world.users.reviewer) == 1  # nobody else is signed out
     assert latest_event(officer).changes() == [("账号状态", "在用", "已停用")]
 
@@ -189,7 +193,7 @@ def test_password_reset_ends_tokens_and_requires_a_change(world):
     password = org.user_reset_password(actor=world.users.admin, user=officer)
     officer.refresh_from_db()
     assert officer.check_password(password) and officer.profile.must_change_password
-    assert not Token.objects.filter(user=officer).exists() and _sessions_of(officer) == 0
+    assert not _tokens_in_force(officer) and _sessions_of(officer) == 0
     org.user_password_changed(user=officer)
     officer.profile.refresh_from_db()
     assert not officer.profile.must_change_password

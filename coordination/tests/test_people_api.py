@@ -4,11 +4,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conftest import PASSWORD
 from coordination.models import Role, UserRoleEvent
+from coordination.services.tokens import api_token_issue
 
 from .test_people import officer_row, sheet_with
 
@@ -19,7 +19,7 @@ FIELDS = {"id", "username", "full_name", "phone", "email", "role", "org_unit", "
 
 def with_token(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user).key}")
     return client
 
 

@@ -10,11 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from coordination import services as org
 from coordination.models import Role, UserRoleEvent
+from coordination.services.tokens import api_token_issue
 
 from .test_people import officer_row, sheet_with
 
@@ -68,7 +68,7 @@ def test_new_user_must_change_the_one_time_password_before_any_page(world):
 
 def test_changing_ones_password_revokes_ones_api_tokens(world):
     officer = world.users.officer
-    old_token = Token.objects.create(user=officer)
+    old_token = api_token_issue(user=officer)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {old_token.key}")
     assert api.get("/api/v1/monthly-reports/").status_code == 200
@@ -135,7 +135,7 @@ def test_officer_transferred_to_xiqing_gets_404_on_dongli_reports_at_once(world,
 
 def test_deactivated_user_is_signed_out_and_their_token_refused(world):
     officer = as_user(world.users.officer)
-    token = Token.objects.create(user=world.users.officer)
+    token = api_token_issue(user=world.users.officer)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert api.get("/api/v1/towns/").status_code == 200
@@ -146,7 +146,7 @@ def test_deactivated_user_is_signed_out_and_their_token_refused(world):
 
 
 def test_password_reset_shows_a_new_one_time_password_and_kills_the_old_token(world):
-    token = Token.objects.create(user=world.users.officer)
+    token = api_token_issue(user=world.users.officer)
     response = as_user(world.users.admin).post(reverse("user-reset-password", args=[world.users.officer.pk]))
     page = _page(response)
     assert "密码已重置" in page and re.search(r"data-one-time-password>([^<]+)<", page)
