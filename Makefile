@@ -55,7 +55,7 @@ DATE_TESTS := ledgers/tests/test_services.py ledgers/tests/test_gaps.py ledgers/
 	ledgers/tests/test_reopen.py ledgers/tests/test_api.py coordination/tests/test_reminders.py \
 	coordination/tests/test_calendar.py coordination/tests/test_cadence.py inspections/tests/test_reminders.py \
 	assessments/tests/test_reminders.py assessments/tests/test_dashboards.py assessments/tests/test_api.py \
-	tests/test_views.py
+	tests/test_views.py ledgers/tests/test_missing_lock.py
 TEST_DAYS := 2026-12-01 2026-12-10 2026-12-26 2026-12-31 2027-03-15
 
 test-dates: install-dev
@@ -75,8 +75,9 @@ lint: install-dev
 	$(PY) -m ruff check .
 
 # gunicorn as in production on loopback, its own PostgreSQL and Redis on spare ports (never the
-# machine's), 200 officers at once; then the same while PostgreSQL restarts and while Redis is down.
-# LOAD_ARGS="--scenarios burst" runs one scenario; see bench/load/run.py --help.
+# machine's), 200 officers at once; then the same while PostgreSQL restarts, while Redis is down and
+# while Redis hangs (SIGSTOP). LOAD_ARGS="--scenarios redis-hung" runs one scenario and keeps the
+# others' figures in docs/performance.md; see bench/load/run.py --help.
 load: install-bench
 	$(PY) bench/load/run.py $(LOAD_ARGS)
 

@@ -129,6 +129,28 @@ FULL_VALUES = {
 }
 
 
+# FULL_VALUES report investment without project progress, which the rules flag for an explanation.
+FIXTURE_EXPLANATIONS = {"fixed_asset_investment": "本月投资为企业设备更新，未纳入项目台账。"}
+
+
+def let_file(world, town, period: datetime.date) -> None:
+    """Set-up for filing a month past its close day, which is locked (R-3.4): the office's exception for the
+    town (written directly, without the notification the service sends). Nothing for a month still open."""
+    from ledgers import deadlines
+    from ledgers.models import EntryException
+
+    if deadlines.is_closed(period):
+        EntryException.objects.get_or_create(
+            town=town,
+            period=period,
+            defaults={
+                "reason": "补报",
+                "expires_on": datetime.date(2099, 12, 31),
+                "granted_by": world.users.office_policy,
+            },
+        )
+
+
 @pytest.fixture
 def full_values():
     return dict(FULL_VALUES)
@@ -142,8 +164,12 @@ def make_report(world):
 
     def make(status=ReportStatus.DRAFT, *, town=None, period=datetime.date(2026, 9, 1), values=None):
         u = world.users
-        report = ledger.monthly_report_create(actor=u.officer, town=town or world.town, period=period)
-        report = ledger.monthly_report_save(actor=u.officer, report=report, values=values or FULL_VALUES)
+        town = town or world.town
+        let_file(world, town, period)
+        report = ledger.monthly_report_create(actor=u.officer, town=town, period=period)
+        report = ledger.monthly_report_save(
+            actor=u.officer, report=report, values=values or FULL_VALUES, explanations=FIXTURE_EXPLANATIONS
+        )
         if status == ReportStatus.DRAFT:
             return report
         report = ledger.monthly_report_submit(actor=u.officer, report=report)

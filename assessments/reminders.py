@@ -28,6 +28,7 @@ from coordination.models import OrgUnit, Town
 from coordination.reminders import day_label, items_by_recipient, period_label, send_digests, unit_perm_holders
 from coordination.selectors import users_with_unit_perm
 from coordination.services import notify
+from ledgers import deadlines as report_deadlines
 from tianjin_towns.lib import dates
 
 from . import scoring, selectors, services
@@ -49,7 +50,7 @@ def lag_check_on(month: datetime.date) -> datetime.date:
     """The day in `month` on which the lag check over the month before is due: LAG_CHECK_DAY moved to the next
     working day, and never before the first working day after that month's reports closed."""
     nominal = dates.next_working_day(month.replace(day=LAG_CHECK_DAY))
-    after_close = dates.add_working_days(dates.report_close_date(dates.add_months(month, -1)), 1)
+    after_close = dates.next_working_day(report_deadlines.missing_from(dates.add_months(month, -1)))
     return max(nominal, after_close)
 
 

@@ -126,6 +126,7 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
             "return_reason",
         ]
         read_only_fields = fields
+        extra_kwargs = {"due_on": {"source": "deadline"}}  # the month's current rule until judged (deadlines.py)
 
     @extend_schema_field(FiguresField)
     def get_values(self, report: MonthlyReport) -> dict:
@@ -166,6 +167,18 @@ class MonthlyReportUpdateSerializer(serializers.Serializer):
         child=serializers.CharField(allow_blank=True, max_length=2000),
         required=False,
         help_text=_("指标代码 → 对异常提示的说明（软规则标记的数字报送前必须说明或上传原始记录）"),
+    )
+
+
+class AcceptSerializer(serializers.Serializer):
+    waivers = serializers.DictField(
+        child=serializers.CharField(max_length=2000),
+        required=False,
+        default=dict,
+        help_text=_(
+            "异常提示编号（或规则代码、指标代码）→ 豁免理由：区里未说明的每条待核实异常提示，验收时须逐条填写；"
+            "没有待核实的异常提示时可不传请求体"
+        ),
     )
 
 
@@ -294,11 +307,18 @@ class MonthlyReportViewSet(viewsets.GenericViewSet):
         report = get_monthly_report_for_user(request.user, pk, APPROVE)
         return _report_response(services.monthly_report_approve(actor=request.user, report=report))
 
-    @extend_schema(request=None)
+    @extend_schema(
+        request=AcceptSerializer,
+        description="Accept a district-approved report. Each open flag the district did not explain needs a "
+        "waiver with a reason; without one the answer is 409 naming the flags.",
+    )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         report = get_monthly_report_for_user(request.user, pk, ACCEPT)
-        return _report_response(services.monthly_report_accept(actor=request.user, report=report))
+        data = self._parse(AcceptSerializer, request)
+        return _report_response(
+            services.monthly_report_accept(actor=request.user, report=report, waivers=data["waivers"])
+        )
 
     @extend_schema(request=ReturnSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")

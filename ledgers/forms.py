@@ -82,6 +82,34 @@ class ReturnForm(forms.Form):
     )
 
 
+class AcceptForm(forms.Form):
+    """The accept dialog: a waiver reason (豁免理由) for each open flag the district has not explained.
+
+    The fields are optional here: the service refuses an acceptance that leaves such a flag without one,
+    naming the flags, so the page and the API say the same thing.
+    """
+
+    def __init__(self, *args, flags=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.flags = list(flags)
+        for flag in self.flags:
+            self.fields[f"waiver-{flag.pk}"] = forms.CharField(
+                label=_("「%(field)s」豁免理由") % {"field": flag.indicator.name},
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("为什么无需区里说明即可验收")}),
+            )
+            self.fields[f"waiver-{flag.pk}"].flag = flag
+
+    def waivers(self) -> dict[str, str]:
+        """flag id → reason, for the reasons filled in."""
+        return {
+            str(flag.pk): self.cleaned_data[f"waiver-{flag.pk}"]
+            for flag in self.flags
+            if self.cleaned_data.get(f"waiver-{flag.pk}")
+        }
+
+
 class ReportEntryForm(forms.Form):
     """The monthly figures (one field per active indicator, named by its code) and the project progress rows.
 
@@ -402,9 +430,7 @@ class WorkInfoForm(forms.Form):
 
 class WorkInfoFilterForm(forms.Form):
     q = forms.CharField(label=_("关键词"), required=False, max_length=50)
-    status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部状态")), *WorkInfo.Status.choices]
-    )
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *WorkInfo.Status.choices])
     category = forms.ChoiceField(
         label=_("信息类别"), required=False, choices=[("", _("全部类别")), *WorkInfo.Category.choices]
     )
@@ -419,7 +445,10 @@ class WorkInfoFilterForm(forms.Form):
         this_month = dates.month_start(dates.today())
         self.fields["month"].widget.choices = [
             ("", _("全部月份")),
-            (dates.format_period(this_month), _("%(year)s年%(month)s月") % {"year": this_month.year, "month": this_month.month}),
+            (
+                dates.format_period(this_month),
+                _("%(year)s年%(month)s月") % {"year": this_month.year, "month": this_month.month},
+            ),
             *_month_choices(self.data.get("month"), count=24),
         ]
         _style(self)

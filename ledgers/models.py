@@ -1,6 +1,8 @@
 """Indicator catalogue, monthly reports with their values and audit events, and the project ledger."""
 
+import datetime
 import uuid
+from decimal import Decimal
 
 import pghistory
 from django.conf import settings
@@ -135,6 +137,19 @@ class MonthlyReport(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == ReportStatus.ACCEPTED
+
+    @property
+    def deadline(self) -> datetime.date:
+        """The due date that applies to the report: the one recorded with its timeliness once judged, until
+        then the month's current rule (ledgers.deadlines explains why `due_on` is not frozen at creation)."""
+        from . import deadlines  # which imports this module
+
+        return self.due_on if self.timeliness else deadlines.due_date(self.period)
+
+
+# The largest figure a report holds (14 whole digits, as ReportValue.value's max_digits − decimal_places): the
+# figure parser refuses larger ones with 数值过大 (services.common), and the rules' preview leaves them out.
+MAX_FIGURE = Decimal("99999999999999")
 
 
 class ReportValue(models.Model):
@@ -389,6 +404,7 @@ class ValidationRule(models.Model):
         NON_NEGATIVE = "non_negative", _("数值不能为负")
         PART_OF_WHOLE = "part_of_whole", _("其中项不大于总数")
         SUM_OF_PROJECTS = "sum_of_projects", _("与项目本月投资合计一致")
+        NO_PROJECT_PROGRESS = "no_project_progress", _("有投资须有项目进展")
         PROJECT_DATES = "project_dates", _("与项目台账开工/竣工日期一致")
         CUMULATIVE = "cumulative", _("累计数不能减少")
         HISTORY_OUTLIER = "history_outlier", _("偏离本镇历史水平")
@@ -447,6 +463,8 @@ class ValidationRule(models.Model):
             raise ValidationError({"active": _("非负规则由数据库约束保证，必须启用且为强制级别。")})
         if self.check_type == kinds.SUM_OF_PROJECTS and self.indicator_id is None:
             raise ValidationError({"indicator": _("请指定与项目投资合计比较的投资指标。")})
+        if self.check_type == kinds.NO_PROJECT_PROGRESS and self.indicator_id is None:
+            raise ValidationError({"indicator": _("请指定须有项目进展支撑的投资指标。")})
         if (
             self.check_type == kinds.PROJECT_DATES
             and self.indicator_id is not None
@@ -461,11 +479,16 @@ class ValidationRule(models.Model):
 
 
 class DataFlag(models.Model):
-    """A figure a soft rule found unusual: the filer explains it, a reviewer confirms it (核实)."""
+    """A figure a soft rule found unusual: the filer explains it, a reviewer confirms it (核实).
+
+    Acceptance closes every open flag (monthly_report_accept): an explained one is confirmed (resolved),
+    an unexplained one only with the accepting office member's waiver and its reason (waived).
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", _("待核实")
         RESOLVED = "resolved", _("已核实")
+        WAIVED = "waived", _("验收豁免")
 
     report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="flags")
     rule = models.ForeignKey(ValidationRule, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -478,7 +501,7 @@ class DataFlag(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     resolved_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
-    resolution_note = models.TextField(_("核实意见"), blank=True)
+    resolution_note = models.TextField(_("核实意见"), blank=True)  # a waiver's reason when waived
     created_at = models.DateTimeField(_("标记时间"), auto_now_add=True)
 
     class Meta:

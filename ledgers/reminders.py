@@ -31,7 +31,7 @@ from coordination.reminders import (
 )
 from tianjin_towns.lib import dates
 
-from . import services
+from . import deadlines, services
 from .models import MonthlyReport
 
 
@@ -49,8 +49,8 @@ class ReportWindow:
         return cls(
             period=period,
             opens_on=dates.first_working_day_of_month(dates.add_months(period, 1)),
-            due_on=dates.report_due_date(period),
-            closes_on=dates.report_close_date(period),
+            due_on=deadlines.due_date(period),
+            closes_on=deadlines.close_date(period),
         )
 
     @property

@@ -18,12 +18,22 @@ from django.utils.translation import gettext as _
 
 from tianjin_towns.lib import dates
 
-from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus, ReportValue, ValidationRule
+from .models import (
+    MAX_FIGURE,
+    Indicator,
+    MonthlyReport,
+    Project,
+    ProjectProgress,
+    ReportStatus,
+    ReportValue,
+    ValidationRule,
+)
 
 C = ValidationRule.CheckType
 HUNDRED = Decimal(100)
-# Rules a draft may break while it is being filled in; submission needs them to pass.
-SUBMISSION_ONLY = {C.SUM_OF_PROJECTS}
+# Rules a draft may break while it is being filled in (its projects entered later); submission needs them to
+# pass when an administrator makes them hard.
+SUBMISSION_ONLY = {C.SUM_OF_PROJECTS, C.NO_PROJECT_PROGRESS}
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,8 @@ class _Context:
     # code → the town's projects (code, name) whose date of PROJECT_DATE_FIELDS[code] falls in the month;
     # None when the town has no project in its ledger (nothing to compare with).
     dated_projects: dict[str, list[tuple[str, str]]] | None = None
+    # Whether the report has project progress rows this month; None when the caller does not know.
+    project_rows: bool | None = None
 
 
 # The indicators counted from the project ledger, and the project date that counts them.
@@ -94,7 +106,7 @@ def _dated_projects(report: MonthlyReport) -> dict[str, list[tuple[str, str]]] |
     return result
 
 
-def _context(report: MonthlyReport, rules: list[ValidationRule]) -> _Context:
+def _context(report: MonthlyReport, rules: list[ValidationRule], project_rows: bool | None) -> _Context:
     window = max([r.window_months for r in rules if r.check_type == C.HISTORY_OUTLIER] + [12])
     start = dates.add_months(report.period, -window)
     previous, following = dates.add_months(report.period, -1), dates.add_months(report.period, 1)
@@ -112,7 +124,7 @@ def _context(report: MonthlyReport, rules: list[ValidationRule]) -> _Context:
         if period in (previous, following):
             neighbours[code][period] = value
     dated = _dated_projects(report) if any(r.check_type == C.PROJECT_DATES for r in rules) else None
-    return _Context(accepted=accepted, neighbours=neighbours, dated_projects=dated)
+    return _Context(accepted=accepted, neighbours=neighbours, dated_projects=dated, project_rows=project_rows)
 
 
 def project_total(report: MonthlyReport) -> Decimal | None:
@@ -128,9 +140,18 @@ def evaluate(
     indicators: Mapping[str, Indicator],
     projects_total: Decimal | None,
     rules: list[ValidationRule] | None = None,
+    project_rows: bool | None = None,
 ) -> Evaluation:
-    """Run every active rule on `values` (indicator code → figure, as they would be stored)."""
+    """Run every active rule on `values` (indicator code → figure, as they would be stored).
+
+    `projects_total` is the sum of the report's project investment this month, None when it has no
+    project rows or when it is not known (a draft being saved: the sum is checked at submission).
+    `project_rows` says whether the report has project progress rows; None when not known, and then
+    the rules that need it are skipped.
+    """
     rules = active_rules() if rules is None else rules
+    if project_rows is None and projects_total is not None:
+        project_rows = True
     figures = {code: value for code, value in values.items() if value is not None and code in indicators}
     result = Evaluation()
     # Non-negative figures are an invariant of the database: checked whether or not the rule is active.
@@ -138,8 +159,8 @@ def evaluate(
         if value < 0:
             result.errors.setdefault(code, []).append(_("「%(field)s」不能为负数。") % {"field": indicators[code].name})
     figures = {code: value for code, value in figures.items() if value >= 0}  # the other rules judge the rest
-    needs_context = {C.CUMULATIVE, C.HISTORY_OUTLIER, C.YEAR_ON_YEAR, C.PROJECT_DATES}
-    context = _context(report, rules) if any(r.check_type in needs_context for r in rules) else None
+    needs_context = {C.CUMULATIVE, C.HISTORY_OUTLIER, C.YEAR_ON_YEAR, C.PROJECT_DATES, C.NO_PROJECT_PROGRESS}
+    context = _context(report, rules, project_rows) if any(r.check_type in needs_context for r in rules) else None
     for rule in rules:
         check = CHECKS.get(rule.check_type)
         if check is None:
@@ -187,6 +208,26 @@ def _sum_of_projects(rule, report, figures, indicators, context, projects_total)
                 "tolerance": fmt(rule.threshold),
             },
         )
+
+
+def _no_project_progress(rule, report, figures, indicators, context, projects_total):
+    """Investment reported in a month without a single project progress row: the sum-of-projects rule has
+    nothing to compare it with, so nothing stands behind the figure. The filer explains it (investment
+    outside the project ledger) or enters the projects' progress."""
+    if rule.indicator is None or context.project_rows is not False:
+        return  # rows entered (the sum rule compares them), or not known yet
+    code = rule.indicator.code
+    value = figures.get(code)
+    if not value:
+        return
+    yield (
+        code,
+        _(
+            "本月填报「%(field)s」%(value)s%(unit)s，但没有任何项目的本月进展，投资没有项目支撑。"
+            "请补录项目本月进展，或说明这笔投资的来源（如未纳入项目台账的投资）。"
+        )
+        % {"field": indicators[code].name, "value": fmt(value), "unit": indicators[code].unit},
+    )
 
 
 def _cumulative(rule, report, figures, indicators, context, projects_total):
@@ -300,6 +341,7 @@ CHECKS = {
     C.PROJECT_DATES: _project_dates,
     C.PART_OF_WHOLE: _part_of_whole,
     C.SUM_OF_PROJECTS: _sum_of_projects,
+    C.NO_PROJECT_PROGRESS: _no_project_progress,
     C.CUMULATIVE: _cumulative,
     C.HISTORY_OUTLIER: _history_outlier,
     C.YEAR_ON_YEAR: _year_on_year,
@@ -317,7 +359,8 @@ def evaluate_stored(report: MonthlyReport, indicators: Mapping[str, Indicator] |
     if indicators is None:
         indicators = _indicators(report)
     values = dict(report.values.values_list("indicator__code", "value"))
-    return evaluate(report, values, indicators=indicators, projects_total=project_total(report))
+    total = project_total(report)
+    return evaluate(report, values, indicators=indicators, projects_total=total, project_rows=total is not None)
 
 
 def preview(report: MonthlyReport, raw_values: Mapping[str, object]) -> Evaluation:
@@ -335,6 +378,7 @@ def preview(report: MonthlyReport, raw_values: Mapping[str, object]) -> Evaluati
             number = Decimal(text)
         except InvalidOperation:
             continue
-        if number.is_finite():
+        if number.is_finite() and number.copy_abs() <= MAX_FIGURE:  # beyond it the figure parser says 数值过大
             values[code] = number
-    return evaluate(report, values, indicators=indicators, projects_total=project_total(report))
+    total = project_total(report)
+    return evaluate(report, values, indicators=indicators, projects_total=total, project_rows=total is not None)

@@ -29,6 +29,7 @@ from coordination.models import Town
 from coordination.permissions import towns_for_user
 from tianjin_towns.lib import dates
 
+from . import deadlines
 from . import permissions as report_perms
 from .models import (
     DataFlag,
@@ -139,7 +140,8 @@ class Inbox:
     to_approve: list = field(default_factory=list)
     to_accept: list = field(default_factory=list)
     to_reopen: list = field(default_factory=list)  # correction requests for the office to decide (issue 3)
-    locked_report_ids: set = field(default_factory=set)  # in to_fill, recorded missing and locked (R-3.4)
+    # In to_fill: the towns whose month is missing and locked (R-3.4), with a report row or without one.
+    locked_town_ids: set = field(default_factory=set)
 
     @property
     def total(self) -> int:
@@ -148,6 +150,7 @@ class Inbox:
 
 def inbox_for_user(user: AbstractBaseUser, today: datetime.date | None = None) -> Inbox:
     inbox = Inbox()
+    today = today or dates.today()
     period = dates.last_ended_period(today)
     fill_towns = list(towns_for_user(user, report_perms.EDIT).select_related("unit", "district"))
     if fill_towns:
@@ -155,20 +158,19 @@ def inbox_for_user(user: AbstractBaseUser, today: datetime.date | None = None) -
             r.town_id: r
             for r in MonthlyReport.objects.filter(town__in=fill_towns, period=period).select_related("town__unit")
         }
-        # A report recorded missing is locked (R-3.4) unless the office made an exception.
-        excepted = set(
-            EntryException.objects.filter(
-                town__in=fill_towns, period=period, revoked_at__isnull=True, expires_on__gte=today or dates.today()
-            ).values_list("town_id", flat=True)
-        )
+        # After the close day the month is missing and locked (R-3.4), recorded yet or not, unless excepted.
+        closed = deadlines.is_closed(period, today)
+        excepted = deadlines.excepted_town_ids(fill_towns, period, today) if closed else set()
         for town in fill_towns:
             report = reports.get(town.pk)
             if town.expects_report(period) and (report is None or report.status == ReportStatus.DRAFT):
                 inbox.to_fill.append((town, period, report))
                 # Listed all the same, so that the officer knows to ask the office for an exception.
-                if report and report.timeliness == Timeliness.MISSING and not report.submitted_at:
-                    if town.pk not in excepted:
-                        inbox.locked_report_ids.add(report.pk)
+                submitted_at = report.submitted_at if report else None
+                if deadlines.entry_locked(
+                    town.pk, period, submitted_at=submitted_at, today=today, excepted=town.pk in excepted
+                ):
+                    inbox.locked_town_ids.add(town.pk)
         inbox.returned = list(
             report_perms.monthly_reports_for_user(user, report_perms.EDIT)
             .filter(status=ReportStatus.RETURNED)
@@ -557,10 +559,10 @@ def report_timeliness_by_town(
         months.append(period)
         period = dates.add_months(period, 1)
     reports = {
-        (town_id, period): (pk, timeliness)
-        for pk, town_id, period, timeliness in MonthlyReport.objects.filter(
+        (town_id, period): (pk, timeliness, submitted_at)
+        for pk, town_id, period, timeliness, submitted_at in MonthlyReport.objects.filter(
             town__in=[t.pk for t in town_list], period__gte=dates.month_start(start), period__lte=end
-        ).values_list("pk", "town_id", "period", "timeliness")
+        ).values_list("pk", "town_id", "period", "timeliness", "submitted_at")
     }
     result: dict[int, list[MonthTimeliness]] = {}
     for town in town_list:
@@ -568,8 +570,8 @@ def report_timeliness_by_town(
         for month in months:
             if not town.expects_report(month):
                 continue
-            pk, timeliness = reports.get((town.pk, month), (None, None))
-            if timeliness is None and dates.report_close_date(month) < today:
+            pk, timeliness, submitted_at = reports.get((town.pk, month), (None, None, None))
+            if deadlines.is_missing(month, timeliness=timeliness, submitted_at=submitted_at, today=today):
                 timeliness = Timeliness.MISSING
             entries.append(MonthTimeliness(period=month, report_id=pk, timeliness=timeliness))
         result[town.pk] = entries
@@ -659,9 +661,9 @@ def timeliness_table(
     in the database (one query whatever the number of towns and reports).
 
     A month counts once it has ended, for the towns expected to report it (Town.expects_report).
-    A report is missing when marked so, or when none was submitted and the close day has passed
-    (as report_timeliness_by_town); before the close day it is pending. Rates add up because every
-    level counts the same town-months.
+    Missing is ledgers.deadlines' rule in SQL (deadlines.missing_sql): recorded so, or never submitted
+    and the close day passed, recorded yet or not; before the close day it is pending. Rates add up
+    because every level counts the same town-months.
     """
     from django.db import connection
 
@@ -670,7 +672,8 @@ def timeliness_table(
     table = TimelinessTable(year=year, months=months)
     if not months:
         return table
-    closed = [dates.report_close_date(m) < today for m in months]
+    closed = deadlines.closed_flags(months, today)
+    missing, missing_params = deadlines.missing_sql("r", "m.closed")
     try:
         scope_sql, scope_params = towns.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # a scope known to be empty (no grant) has no SQL: nothing is expected of it
@@ -682,19 +685,19 @@ def timeliness_table(
                COUNT(*),
                COUNT(*) FILTER (WHERE r.timeliness = %s),
                COUNT(*) FILTER (WHERE r.timeliness = %s),
-               COUNT(*) FILTER (WHERE r.timeliness = %s OR (r.timeliness IS NULL AND m.closed))
+               COUNT(*) FILTER (WHERE {missing})
         FROM unnest(%s::date[], %s::boolean[]) AS m(period, closed)
         JOIN {Town._meta.db_table} t
           ON t.reporting_from <= m.period
          AND (t.exited_on IS NULL OR m.period < date_trunc('month', t.exited_on)::date)
         LEFT JOIN (
-            SELECT town_id, period, timeliness FROM {MonthlyReport._meta.db_table}
+            SELECT town_id, period, timeliness, submitted_at FROM {MonthlyReport._meta.db_table}
             WHERE period BETWEEN %s AND %s  -- only the year's reports, not ten years of them
         ) r ON r.town_id = t.unit_id AND r.period = m.period
         WHERE t.unit_id IN ({scope_sql})
         GROUP BY GROUPING SETS ({sets})
     """
-    params = [Timeliness.ON_TIME, Timeliness.LATE, Timeliness.MISSING, months, closed, months[0], months[-1]]
+    params = [Timeliness.ON_TIME, Timeliness.LATE, *missing_params, months, closed, months[0], months[-1]]
     params += scope_params
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -712,20 +715,11 @@ def timeliness_table(
 # --- Data quality and the audit trail (issue 3: R-3.4, R-3.5, R-3.6) ---------------------------------
 
 
-def active_entry_exception(town_id: int, period: datetime.date, today: datetime.date | None = None):
-    """The office's exception that currently lets the town enter the (locked) month, or None."""
-    return (
-        EntryException.objects.filter(
-            town_id=town_id, period=period, revoked_at__isnull=True, expires_on__gte=today or dates.today()
-        )
-        .order_by("-expires_on")
-        .first()
-    )
-
-
 def report_flags(report: MonthlyReport) -> list[DataFlag]:
     return list(
-        report.flags.select_related("indicator", "resolved_by__profile").order_by("indicator__order", "indicator__code")
+        report.flags.select_related("indicator", "rule", "resolved_by__profile").order_by(
+            "indicator__order", "indicator__code"
+        )
     )
 
 
@@ -990,7 +984,11 @@ def gaps_for_year(
     user: AbstractBaseUser, *, year: int, district_id: int | None = None, today: datetime.date | None = None
 ) -> GapTable:
     """Every expected report of `year` that is missing (漏报), was late (迟报), is overdue and not yet
-    in (逾期未报), or was accepted with flags nobody confirmed; grouped per district and town. 3 queries."""
+    in (逾期未报), or was accepted with flags still open; grouped per district and town. 3 queries.
+
+    Missing is ledgers.deadlines' rule (recorded or not). Acceptance closes every flag (confirmed with the
+    district's explanation, or waived with a reason), so "flagged" lists what was accepted before that
+    rule, or flags opened since."""
     today = today or dates.today()
     towns = list(
         towns_in_scope(user, district_id=district_id)
@@ -1015,8 +1013,8 @@ def gaps_for_year(
         .annotate(n=Count("pk"))
         .values_list("report", "n")
     )
-    close_dates = {m: dates.report_close_date(m) for m in months}
-    due_dates = {m: dates.report_due_date(m) for m in months}
+    close_dates = {m: deadlines.close_date(m) for m in months}
+    due_dates = {m: deadlines.due_date(m) for m in months}
     districts: dict[int, GapDistrict] = {}
     totals = dict.fromkeys(GAP_KINDS, 0)
     expected = 0
@@ -1030,9 +1028,9 @@ def gaps_for_year(
                 continue
             expected += 1
             pk, status, timeliness, submitted_at, due_on = reports.get((town.pk, month), (None, None, None, None, None))
-            due_on = due_on or due_dates[month]
+            due_on = due_on if timeliness else due_dates[month]  # the rule's date until judged (MonthlyReport.deadline)
             kinds = []
-            if timeliness == Timeliness.MISSING or (submitted_at is None and close_dates[month] < today):
+            if deadlines.is_missing(month, timeliness=timeliness, submitted_at=submitted_at, today=today):
                 kinds.append("missing")
             elif timeliness == Timeliness.LATE:
                 kinds.append("late")

@@ -27,7 +27,7 @@ from tianjin_towns.lib import dates
 
 from . import exports, rules, selectors, services, tasks
 from .evidence import ACCEPT as ACCEPT_EVIDENCE
-from .forms import LedgerFilterForm, ReportEntryForm, ReportFilterForm, ReturnForm
+from .forms import AcceptForm, LedgerFilterForm, ReportEntryForm, ReportFilterForm, ReturnForm
 from .models import Indicator, MonthlyReport, ProjectProgress, ReopenRequest, ReportEvent, ReportStatus, Timeliness
 from .permissions import (
     ACCEPT,
@@ -101,8 +101,12 @@ def report_fill(request):
         except ValidationError as error:
             messages.error(request, _error_text(error))
             return redirect("home")
-        except ConflictError:
-            report = MonthlyReport.objects.get(town=town, period=period)
+        except ConflictError as error:
+            # Opened meanwhile by a colleague (then edit it), or the month is locked (say why).
+            report = MonthlyReport.objects.filter(town=town, period=period).first()
+            if report is None:
+                messages.error(request, error.message)
+                return redirect("home")
     return redirect("report-edit", pk=report.pk)
 
 
@@ -116,7 +120,9 @@ def report_edit(request, pk: int):
         messages.warning(request, _("月报当前状态为“%(status)s”，不能修改。") % {"status": report.get_status_display()})
         return redirect("report-detail", pk=report.pk)
     if services.entry_locked(report):
-        messages.error(request, _("该月报已记为漏报，填报已锁定；如需补报，请联系市特镇办开通补报例外。"))
+        messages.error(
+            request, _("该月报在关闭日前未报送，计为漏报，填报已锁定；如需补报，请联系市特镇办开通补报例外。")
+        )
         return redirect("report-detail", pk=report.pk)
     stored_flags = selectors.report_flags(report)
     form = ReportEntryForm(
@@ -185,18 +191,28 @@ def _flag_messages(flags) -> dict[str, list[str]]:
     return result
 
 
-def _flag_rows(flags) -> list[dict]:
-    """The flags of a report, one row per figure (a figure may break several soft rules)."""
+def _flag_rows(flags, unexplained_ids: set[int] = frozenset()) -> list[dict]:
+    """The flags of a report, one row per figure (a figure may break several soft rules). `unexplained` lists
+    the row's open flags that the district has not explained: accepting needs a waiver for each."""
     rows: dict[int, dict] = {}
     for flag in flags:
         row = rows.setdefault(
             flag.indicator_id,
-            {"indicator": flag.indicator, "value": flag.value, "messages": [], "explanation": "", "open": None},
+            {
+                "indicator": flag.indicator,
+                "value": flag.value,
+                "messages": [],
+                "explanation": "",
+                "open": None,
+                "unexplained": [],
+            },
         )
         row["messages"].append(flag.message)
         row["explanation"] = row["explanation"] or flag.explanation
         if flag.status == flag.Status.OPEN:
             row["open"] = row["open"] or flag
+            if flag.pk in unexplained_ids:
+                row["unexplained"].append(flag)
         else:
             row["resolved"] = flag
     return list(rows.values())
@@ -243,6 +259,10 @@ def _history_rows(events, indicators: list[Indicator]) -> list[dict]:
             )
         for label, (old, new) in event.changes.get("evidence", {}).items():
             changes.append({"label": _("%(field)s 原始记录") % {"field": label}, "old": old, "new": new})
+        for code, (old, new) in event.changes.get("flags", {}).items():
+            changes.append(
+                {"label": _("%(field)s 异常提示") % {"field": names.get(code, code)}, "old": old, "new": new}
+            )
         for name, (old, new) in event.changes.get("report", {}).items():
             choices = dict(ReportStatus.choices if name == "status" else Timeliness.choices)
             old, new = choices.get(old, old), choices.get(new, new)
@@ -262,6 +282,9 @@ def report_detail(request, pk: int):
     changed = selectors.changes_since_last_return(report) if was_returned else {}
     flags = selectors.report_flags(report)
     flagged = {flag.indicator.code for flag in flags}
+    actions = report_actions_for_user(request.user, report)
+    unexplained = selectors.unexplained_flags(report) if "accept" in actions else []
+    flag_rows = _flag_rows(flags, {flag.pk for flag in unexplained})
     figures = [
         {"indicator": i, "value": values.get(i.code), "change": changed.get(i.code), "flagged": i.code in flagged}
         for i in indicators
@@ -279,10 +302,12 @@ def report_detail(request, pk: int):
             "changed_count": len(changed),
             "progress_rows": selectors.report_progress_rows(report),
             "history": _history_rows(selectors.report_trail(report), catalogue),
-            "actions": report_actions_for_user(request.user, report),
+            "actions": actions,
             "quality_actions": quality_actions_for_user(request.user, report, pending_reopen=pending is not None),
             "return_form": ReturnForm(),
-            "flags": _flag_rows(flags),
+            "flags": flag_rows,
+            "open_flag_rows": [row for row in flag_rows if row["open"]],
+            "accept_form": AcceptForm(flags=unexplained) if "accept" in actions else None,
             "evidence": evidence,
             "evidence_by_code": _evidence_by_code(evidence),
             "pending_reopen": pending,
@@ -326,8 +351,19 @@ def report_approve(request, pk: int):
 @login_required
 @require_POST
 def report_accept(request, pk: int):
+    """Accept, with a waiver reason for each flag the district left unexplained (the accept dialog lists them)."""
     report = get_monthly_report_for_user(request.user, pk, ACCEPT)
-    _run(request, report, services.monthly_report_accept, _("已验收，月报数据已锁定并计入台账。"))
+    form = AcceptForm(request.POST, flags=selectors.unexplained_flags(report))
+    if not form.is_valid():
+        messages.error(request, "；".join(message for errors in form.errors.values() for message in errors))
+        return redirect("report-detail", pk=report.pk)
+    _run(
+        request,
+        report,
+        services.monthly_report_accept,
+        _("已验收，月报数据已锁定并计入台账。"),
+        waivers=form.waivers(),
+    )
     return redirect("report-detail", pk=report.pk)
 
 

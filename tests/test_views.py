@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from conftest import let_file
 from coordination import services as org
 from ledgers import services as ledger
 from ledgers.models import MonthlyReport, ReportStatus
@@ -98,6 +99,7 @@ def test_home_without_work_shows_a_friendly_empty_state(login, world):
 
 
 def test_fill_button_opens_the_report_and_goes_to_the_entry_form(login, world):
+    let_file(world, world.town, datetime.date(2026, 10, 1))  # on the test days after October's close day
     response = login(world.users.officer).post(reverse("report-fill"), {"town": world.town.pk, "period": "2026-10"})
     report = MonthlyReport.objects.get(town=world.town, period=datetime.date(2026, 10, 1))
     assert response.status_code == 302
@@ -125,6 +127,7 @@ def test_entry_form_shows_indicators_with_units(login, world, make_report):
 
 
 def test_entry_form_saves_values(login, world, full_values):
+    let_file(world, world.town, SEPT)  # September is past its close day
     report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=SEPT)
     response = login(world.users.officer).post(reverse("report-edit", args=[report.pk]), _entry_data(full_values))
     assert response.status_code == 302
@@ -145,9 +148,11 @@ def test_entry_form_shows_error_for_negative_number_and_keeps_stored_values(logi
 
 
 def test_entry_form_submit_saves_and_submits(login, world, full_values):
+    let_file(world, world.town, SEPT)
     report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=SEPT)
+    note = {"note-fixed_asset_investment": "企业设备更新投资"}  # investment without project progress
     response = login(world.users.officer).post(
-        reverse("report-edit", args=[report.pk]), _entry_data(full_values, "submit")
+        reverse("report-edit", args=[report.pk]), _entry_data(full_values | note, "submit")
     )
     report.refresh_from_db()
     assert response.status_code == 302
@@ -156,6 +161,7 @@ def test_entry_form_submit_saves_and_submits(login, world, full_values):
 
 
 def test_entry_form_submit_with_a_missing_figure_stores_nothing(login, world, full_values):
+    let_file(world, world.town, SEPT)
     report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=SEPT)
     data = _entry_data(full_values | {"tourists": ""}, "submit")
     response = login(world.users.officer).post(reverse("report-edit", args=[report.pk]), data)

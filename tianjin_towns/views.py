@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from assessments import selectors as assessment_selectors
 from coordination import selectors as coordination_selectors
 from inspections import selectors as inspection_selectors
+from ledgers import deadlines as report_deadlines
 from ledgers import selectors as ledger_selectors
 from tianjin_towns.lib import dates
 
@@ -23,9 +24,16 @@ def home(request):
     today = dates.today()
     to_fill = []
     for town, town_period, report in inbox.to_fill:
-        due_on = report.due_on if report else dates.report_due_date(town_period)
+        due_on = report.deadline if report else report_deadlines.due_date(town_period)
         to_fill.append(
-            {"town": town, "period": town_period, "report": report, "due_on": due_on, "overdue": today > due_on}
+            {
+                "town": town,
+                "period": town_period,
+                "report": report,
+                "due_on": due_on,
+                "overdue": today > due_on,
+                "locked": town.pk in inbox.locked_town_ids,  # missing and locked (ledgers.deadlines)
+            }
         )
     return render(
         request,

@@ -6,7 +6,7 @@ from decimal import Decimal
 from assessments import services
 from assessments.models import ItemKind
 from assessments.selectors import indicators_by_code
-from conftest import FULL_VALUES
+from conftest import FIXTURE_EXPLANATIONS, FULL_VALUES, let_file
 from ledgers import services as ledger
 from ledgers.models import MonthlyReport, Timeliness
 
@@ -18,8 +18,11 @@ def accepted_report(world, town, period: datetime.date, *, timeliness: str = Tim
     on time or late (the services stamp today's date, which makes every past month late)."""
     u = world.users
     figures = {**ZEROS, **{code: str(value) for code, value in values.items()}}
+    let_file(world, town, period)  # a past month is locked after its close day (R-3.4)
     report = ledger.monthly_report_create(actor=u.officer, town=town, period=period)
-    report = ledger.monthly_report_save(actor=u.officer, report=report, values=figures)
+    report = ledger.monthly_report_save(
+        actor=u.officer, report=report, values=figures, explanations=FIXTURE_EXPLANATIONS
+    )
     report = ledger.monthly_report_submit(actor=u.officer, report=report)
     report = ledger.monthly_report_approve(actor=u.reviewer, report=report)
     report = ledger.monthly_report_accept(actor=u.office_policy, report=report)

@@ -162,7 +162,11 @@ def test_self_evaluation_due_days_move_off_weekends_and_holidays_but_keep_make_u
     from assessments.models import SelfEvaluationKind
     from assessments.selectors import self_evaluation_due
 
-    assert self_evaluation_due(SelfEvaluationKind.MONTHLY, datetime.date(2026, 4, 1)) == datetime.date(2026, 5, 11)  # 10th a Sunday
-    assert self_evaluation_due(SelfEvaluationKind.MONTHLY, datetime.date(2026, 9, 1)) == datetime.date(2026, 10, 10)  # make-up Saturday
+    assert self_evaluation_due(SelfEvaluationKind.MONTHLY, datetime.date(2026, 4, 1)) == datetime.date(
+        2026, 5, 11
+    )  # 10th a Sunday
+    assert self_evaluation_due(SelfEvaluationKind.MONTHLY, datetime.date(2026, 9, 1)) == datetime.date(
+        2026, 10, 10
+    )  # make-up Saturday
     assert self_evaluation_due(SelfEvaluationKind.MONTHLY, datetime.date(2026, 7, 1)) == datetime.date(2026, 8, 10)
     assert self_evaluation_due(SelfEvaluationKind.QUARTERLY, datetime.date(2026, 7, 1)) == datetime.date(2026, 10, 15)

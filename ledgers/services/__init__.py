@@ -29,7 +29,7 @@ from coordination.services import notify
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
-from .. import exports, imports, rules, selectors
+from .. import deadlines, exports, imports, rules, selectors
 from ..evidence import check_evidence_file
 from ..models import (
     DataFlag,
@@ -50,6 +50,7 @@ from ..models import (
 from ..summaries import accepted_figures_refresh
 from .catalogue import indicator_create, indicator_update  # noqa: F401 (re-exported)
 from .common import MAX_VALUE, _audit_reason, _number, _text, audited  # noqa: F401 (re-exported)
+from .flags import close_flags_at_acceptance
 from .projects import (  # noqa: F401 (re-exported: ledger.project_create(...))
     PROJECT_FIELDS,
     progress_plans_freeze,
@@ -96,7 +97,11 @@ def _filers(report: MonthlyReport) -> list:
 @transaction.atomic
 @audited
 def monthly_report_create(*, actor: AbstractBaseUser | None, town: Town, period: datetime.date) -> MonthlyReport:
-    """Open the report of `town` for `period` (the first day of a month that has ended)."""
+    """Open the report of `town` for `period` (the first day of a month that has ended).
+
+    After the month's close day the month is missing and locked (R-3.4) from the date alone, whether or
+    not the nightly run has recorded it yet: only the office's exception for the town opens it again.
+    """
     period = dates.month_start(period)
     if not dates.period_has_ended(period):
         raise ValidationError(
@@ -110,7 +115,9 @@ def monthly_report_create(*, actor: AbstractBaseUser | None, town: Town, period:
         raise ConflictError(
             _("%(town)s %(period)s 的月报已存在。") % {"town": town, "period": dates.format_period(period)}
         )
-    report = MonthlyReport.objects.create(town=town, period=period, due_on=dates.report_due_date(period))
+    if deadlines.entry_locked(town.pk, period, submitted_at=None):
+        raise ConflictError(_locked_message(f"{town} {dates.format_period(period)}", period))
+    report = MonthlyReport.objects.create(town=town, period=period, due_on=deadlines.due_date(period))
     _event(report, actor, ReportEvent.Action.CREATE, "")
     return report
 
@@ -161,7 +168,11 @@ def monthly_report_save(
     cleaned = _clean_values(values, indicators)
     stored = {v.indicator.code: v for v in report.values.select_related("indicator")}
     merged = {code: v.value for code, v in stored.items() if code in indicators} | cleaned
-    checked = rules.evaluate(report, merged, indicators=indicators, projects_total=None)
+    # Rows are only ever added here, so the report has project rows after the save when it has them now or
+    # is given some (the sum itself is checked at submission).
+    progress = list(progress) if progress is not None else None
+    project_rows = bool(progress) or report.project_progress.exists()
+    checked = rules.evaluate(report, merged, indicators=indicators, projects_total=None, project_rows=project_rows)
     if checked.errors:
         raise ValidationError(checked.errors)
 
@@ -285,15 +296,16 @@ def _transition(report: MonthlyReport, allowed_from: set[str], verb: str) -> str
     return report.status
 
 
-def timeliness_of(due_on: datetime.date, submitted_at: datetime.datetime) -> str:
-    """On time when filed (Asia/Shanghai date) by the due date, late after it (R-3.4)."""
-    return Timeliness.ON_TIME if timezone.localdate(submitted_at) <= due_on else Timeliness.LATE
+def timeliness_of(period: datetime.date, submitted_at: datetime.datetime) -> str:
+    """On time when filed (Asia/Shanghai date) by the due date, late by the close day, missing after it (R-3.4)."""
+    return deadlines.timeliness_at(period, submitted_at)
 
 
 @transaction.atomic
 @audited
 def monthly_report_submit(*, actor: AbstractBaseUser, report: MonthlyReport) -> MonthlyReport:
-    """Officer: draft or returned → submitted. Timeliness is fixed by the first submission (R-3.4)."""
+    """Officer: draft or returned → submitted. Timeliness is fixed by the first submission (R-3.4), against the
+    month's deadlines as they stand that day, which `due_on` records (ledgers.deadlines)."""
     report = _locked(report.pk)
     from_status = _transition(report, {ReportStatus.DRAFT, ReportStatus.RETURNED}, _("报送"))
     _ensure_open_for_entry(report)
@@ -309,7 +321,8 @@ def monthly_report_submit(*, actor: AbstractBaseUser, report: MonthlyReport) -> 
     report.submitted_at = now
     report.submitted_by = actor
     if report.timeliness is None:
-        report.timeliness = timeliness_of(report.due_on, now)
+        report.timeliness = timeliness_of(report.period, now)
+        report.due_on = deadlines.due_date(report.period)
     report.save()
     event = _event(report, actor, ReportEvent.Action.SUBMIT, from_status)
     _tell(
@@ -345,17 +358,28 @@ def monthly_report_approve(*, actor: AbstractBaseUser, report: MonthlyReport) ->
 
 @transaction.atomic
 @audited
-def monthly_report_accept(*, actor: AbstractBaseUser, report: MonthlyReport) -> MonthlyReport:
-    """Office (综合政策组): district_approved → accepted; the report is locked from then on."""
+def monthly_report_accept(
+    *, actor: AbstractBaseUser, report: MonthlyReport, waivers: Mapping[str, str] | None = None
+) -> MonthlyReport:
+    """Office (综合政策组): district_approved → accepted; the report is locked from then on.
+
+    No report is accepted with an open doubt (R-3.5): each open flag is closed here, confirmed when the
+    district explained it (a comment or an evidence file), waived when the accepting office member gives
+    a reason in `waivers` (flag id, rule code or indicator code → reason). An unexplained flag without a
+    waiver refuses the acceptance (ConflictError naming the flags); the waivers go into the ACCEPT event.
+    """
     report = _locked(report.pk)
     from_status = _transition(report, {ReportStatus.DISTRICT_APPROVED}, _("验收"))
+    flag_changes, waiver_text = close_flags_at_acceptance(report, actor, waivers or {})
+    _audit_reason(waiver_text)
     report.status = ReportStatus.ACCEPTED
     report.accepted_at = timezone.now()
     report.accepted_by = actor
     report.save()
     progress_plans_freeze(report)  # the month keeps the plan it was judged against (issue 15)
     accepted_figures_refresh([report.pk])  # the dashboards read it on the next request (issue 8)
-    event = _event(report, actor, ReportEvent.Action.ACCEPT, from_status)
+    changes = {"flags": flag_changes} if flag_changes else None
+    event = _event(report, actor, ReportEvent.Action.ACCEPT, from_status, reason=waiver_text, changes=changes)
     _tell(report, event, _filers(report), "report_accepted", _("%(report)s 月报已验收") % {"report": report})
     return report
 
@@ -431,21 +455,24 @@ def _correction_reason(report: MonthlyReport) -> str:
 
 
 def entry_locked(report: MonthlyReport) -> bool:
-    """Entry is locked for a report recorded missing (漏报) at its close day, unless the office made an exception."""
-    if report.timeliness != Timeliness.MISSING or report.submitted_at is not None:
-        return False
-    return selectors.active_entry_exception(report.town_id, report.period) is None
+    """Entry is locked for a report never filed by its month's close day (漏报), whether or not the nightly
+    run has recorded it yet, unless the office made an exception (ledgers.deadlines.entry_locked)."""
+    return deadlines.entry_locked(report.town_id, report.period, submitted_at=report.submitted_at)
+
+
+def _locked_message(what: str, period: datetime.date) -> str:
+    return _(
+        "%(report)s 月报在关闭日（%(close)s）前未报送，计为漏报，填报已锁定。如需补报，请联系市特镇办开通补报例外。"
+    ) % {"report": what, "close": _day(deadlines.close_date(period))}
+
+
+def _day(day: datetime.date) -> str:
+    return _("%(year)s年%(month)s月%(day)s日") % {"year": day.year, "month": day.month, "day": day.day}
 
 
 def _ensure_open_for_entry(report: MonthlyReport) -> None:
     if entry_locked(report):
-        raise ConflictError(
-            _(
-                "%(report)s 月报在截止日（%(close)s）前未报送，已记为漏报，填报已锁定。"
-                "如需补报，请联系市特镇办开通补报例外。"
-            )
-            % {"report": report, "close": dates.report_close_date(report.period).isoformat()}
-        )
+        raise ConflictError(_locked_message(str(report), report.period))
 
 
 def _sync_flags(
@@ -612,6 +639,8 @@ def data_flag_resolve(*, actor: AbstractBaseUser, flag: DataFlag, note: str = ""
     flag = DataFlag.objects.select_for_update().select_related("report__town__unit", "indicator").get(pk=flag.pk)
     if flag.status == DataFlag.Status.RESOLVED:
         raise ConflictError(_("该异常提示已经核实。"))
+    if flag.status == DataFlag.Status.WAIVED:
+        raise ConflictError(_("该异常提示已在验收时豁免。"))
     if flag.report.is_editable:
         raise ConflictError(_("月报尚未报送，报送后再核实。"))
     note = (note or "").strip()[:2000]
@@ -765,18 +794,20 @@ EXCEPTION_MAX_DAYS = 90
 @transaction.atomic
 @audited
 def monthly_reports_mark_missing(*, today: datetime.date | None = None, actor: AbstractBaseUser | None = None) -> int:
-    """Record 漏报 on every expected report not received by its close day, which locks its entry (R-3.4).
+    """Record 漏报 on every expected report not received by its close day (R-3.4).
 
-    Safe to run every day (beat): a report already recorded, or received, is left alone. A town that
-    never opened the month gets the report row (an empty, locked draft) so that the fact is stored;
-    a town not expected to report that month (before joining, after exit) gets nothing.
+    Only a record: the month is missing, and its entry locked, from the day after the close day whether
+    or not this has run (ledgers.deadlines). Safe to run every day (beat): a report already recorded,
+    or received, is left alone. A town that never opened the month gets the report row (an empty,
+    locked draft) so that the fact is stored; a town not expected to report that month (before
+    joining, after exit) gets nothing.
     """
     today = today or dates.today()
     last = dates.last_ended_period(today)
     periods = [
         period
         for period in (dates.add_months(last, -offset) for offset in range(MISSING_LOOKBACK_MONTHS))
-        if dates.report_close_date(period) < today
+        if deadlines.is_closed(period, today)
     ]
     if not periods:
         return 0
@@ -793,12 +824,15 @@ def monthly_reports_mark_missing(*, today: datetime.date | None = None, actor: A
             report = reports.get((town.pk, period))
             if report is None:
                 report = MonthlyReport.objects.create(
-                    town=town, period=period, due_on=dates.report_due_date(period), timeliness=Timeliness.MISSING
+                    town=town, period=period, due_on=deadlines.due_date(period), timeliness=Timeliness.MISSING
                 )
                 _event(report, actor, ReportEvent.Action.MARK_MISSING, "", reason=reason)
-            elif report.timeliness is None and report.submitted_at is None:
+            elif report.timeliness is None and deadlines.is_missing(
+                period, timeliness=None, submitted_at=report.submitted_at, today=today
+            ):
                 report.timeliness = Timeliness.MISSING
-                report.save(update_fields=["timeliness", "updated_at"])
+                report.due_on = deadlines.due_date(period)
+                report.save(update_fields=["timeliness", "due_on", "updated_at"])
                 _event(report, actor, ReportEvent.Action.MARK_MISSING, report.status, reason=reason)
             else:
                 continue
@@ -820,10 +854,10 @@ def entry_exception_grant(
         errors["reason"] = [_("开通补报例外必须填写原因。")]
     if not town.expects_report(period):
         errors["period"] = [_("该小镇在 %(period)s 不需要报送月报。") % {"period": dates.format_period(period)}]
-    elif dates.report_close_date(period) >= today:
+    elif not deadlines.is_closed(period, today):
         errors["period"] = [
-            _("%(period)s 的月报截止日（%(close)s）还没过，填报没有锁定，不需要开通例外。")
-            % {"period": dates.format_period(period), "close": dates.report_close_date(period).isoformat()}
+            _("%(period)s 的月报关闭日（%(close)s）还没过，填报没有锁定，不需要开通例外。")
+            % {"period": dates.format_period(period), "close": _day(deadlines.close_date(period))}
         ]
     if expires_on < today:
         errors["expires_on"] = [_("有效期不能早于今天。")]
@@ -831,7 +865,7 @@ def entry_exception_grant(
         errors["expires_on"] = [_("有效期最长 %(days)s 天。") % {"days": EXCEPTION_MAX_DAYS}]
     if errors:
         raise ValidationError(errors)
-    active = selectors.active_entry_exception(town.pk, period)
+    active = deadlines.active_exception(town.pk, period)
     if active is not None:
         raise ConflictError(
             _("%(town)s %(period)s 已有有效的补报例外（至 %(date)s）。")
@@ -992,10 +1026,13 @@ def monthly_reports_import(
                 _("%(report)s 月报正在审核中（%(status)s），不能导入修改。")
                 % {"report": report, "status": ReportStatus(report.status).label},
             )
-        elif report is not None and entry_locked(report):
+        elif deadlines.entry_locked(town.pk, period, submitted_at=report.submitted_at if report else None):
             problem(
                 "D",
-                _("%(report)s 月报已记为漏报，填报已锁定；如需补报，请联系市特镇办开通补报例外。") % {"report": report},
+                _(
+                    "%(town)s %(period)s 月报在关闭日前未报送，计为漏报，填报已锁定；如需补报，请联系市特镇办开通补报例外。"
+                )
+                % {"town": town, "period": dates.format_period(period)},
             )
         plan.append((town, report, changed))
     if problems:

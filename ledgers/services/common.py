@@ -11,7 +11,9 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from pghistory import runtime as pghistory_runtime
 
-MAX_VALUE = Decimal("99999999999999")
+from ..models import MAX_FIGURE
+
+MAX_VALUE = MAX_FIGURE
 
 
 def audited(service):
@@ -86,7 +88,7 @@ def _number(raw, label: str, decimal_places: int, *, negative_ok: bool = False) 
         raise ValidationError(_("「%(field)s」必须是数字。") % {"field": label})
     if value < 0 and not negative_ok:
         raise ValidationError(_("「%(field)s」不能为负数。") % {"field": label})
-    if abs(value) > MAX_VALUE:
+    if value.copy_abs() > MAX_VALUE:  # copy_abs: no context, so 1e999999999 cannot overflow
         raise ValidationError(_("「%(field)s」数值过大。") % {"field": label})
     if decimal_places == 0 and value != value.to_integral_value():
         raise ValidationError(_("「%(field)s」必须是整数。") % {"field": label})

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from conftest import let_file  # noqa: F401 (re-exported for the ledgers tests)
 from coordination.models import Town
 from ledgers import exports
 from ledgers.models import Indicator, MonthlyReport, ReportStatus, ReportValue

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from conftest import FULL_VALUES, PASSWORD
 from ledgers import services
 from ledgers.models import MonthlyReport, Project, ReportStatus, ReportValue
+from ledgers.tests.quality import let_file
 from tianjin_towns.lib import dates
 
 S = ReportStatus
@@ -46,7 +47,8 @@ def stored_status(report) -> str:
 # --- The whole loop ---------------------------------------------------------------------------
 
 
-def test_officer_reviewer_office_loop_over_the_api_with_token_auth(world):
+def test_officer_reviewer_office_loop_over_the_api_with_token_auth(world, on_day):
+    on_day(datetime.date(2026, 10, 9))  # September is open and due tomorrow
     officer, reviewer, office = (token_client(n) for n in ("dongli-officer", "dongli-leader", "office-policy"))
 
     created = officer.post(REPORTS, {"town": world.town.pk, "period": "2026-09", "values": FULL_VALUES}, format="json")
@@ -60,13 +62,23 @@ def test_officer_reviewer_office_loop_over_the_api_with_token_auth(world):
     assert report["values"]["fixed_asset_investment"] == 1200.5
     assert report["values"]["new_enterprises"] == 3
     assert report["timeliness"] is None
+    assert report["due_on"] == "2026-10-10"
     pk = report["id"]
 
+    # The investment has no project progress behind it: the rules ask for an explanation first.
+    refused = officer.post(f"{REPORTS}{pk}/submit/")
+    assert refused.status_code == 400 and "fixed_asset_investment" in refused.json()
+    explained = officer.patch(
+        f"{REPORTS}{pk}/",
+        {"explanations": {"fixed_asset_investment": "企业自筹技改投资，未列入项目台账。"}},
+        format="json",
+    )
+    assert explained.status_code == 200, explained.content
     submitted = officer.post(f"{REPORTS}{pk}/submit/")
     assert submitted.status_code == 200, submitted.content
     assert submitted.json()["status"] == "submitted"
     assert submitted.json()["submitted_at"]
-    assert submitted.json()["timeliness"] in ("on_time", "late")
+    assert submitted.json()["timeliness"] == "on_time"
 
     approved = reviewer.post(f"{REPORTS}{pk}/approve/")
     assert approved.status_code == 200, approved.content
@@ -282,6 +294,7 @@ def test_opening_a_report_for_a_month_not_ended_is_400(world, api):
 
 
 def test_a_bad_figure_on_create_creates_nothing(world, api):
+    let_file(world, world.town, datetime.date(2026, 9, 1))
     values = {**FULL_VALUES, "tax_revenue": -5}
     response = api(world.users.officer).post(
         REPORTS, {"town": world.town.pk, "period": "2026-09", "values": values}, format="json"
@@ -331,6 +344,7 @@ def test_values_must_be_an_object(world, api, make_report):
 
 
 def test_submitting_with_missing_figures_is_400_per_field(world, api):
+    let_file(world, world.town, datetime.date(2026, 9, 1))
     report = services.monthly_report_create(
         actor=world.users.officer, town=world.town, period=datetime.date(2026, 9, 1)
     )

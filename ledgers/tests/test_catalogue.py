@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from conftest import FULL_VALUES
+from conftest import FIXTURE_EXPLANATIONS, FULL_VALUES
 from ledgers import exports, selectors
 from ledgers import services as ledger
 from ledgers.models import Indicator, ReportStatus
+from ledgers.tests.quality import let_file
 
 S = ReportStatus
 SEPT, JAN_2027 = datetime.date(2026, 9, 1), datetime.date(2027, 1, 1)
@@ -47,8 +48,11 @@ def add_tourism_revenue(world) -> Indicator:
 
 def file_report(world, period, values, status=S.ACCEPTED):
     u = world.users
+    let_file(world, world.town, period)
     report = ledger.monthly_report_create(actor=u.officer, town=world.town, period=period)
-    report = ledger.monthly_report_save(actor=u.officer, report=report, values=values)
+    report = ledger.monthly_report_save(
+        actor=u.officer, report=report, values=values, explanations=FIXTURE_EXPLANATIONS
+    )
     if status == S.DRAFT:
         return report
     report = ledger.monthly_report_submit(actor=u.officer, report=report)
@@ -62,7 +66,9 @@ def file_report(world, period, values, status=S.ACCEPTED):
 def test_an_indicator_added_for_2027_is_required_from_its_first_month(world, in_february_2027):
     add_tourism_revenue(world)
     january = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=JAN_2027)
-    ledger.monthly_report_save(actor=world.users.officer, report=january, values=FULL_VALUES)
+    ledger.monthly_report_save(
+        actor=world.users.officer, report=january, values=FULL_VALUES, explanations=FIXTURE_EXPLANATIONS
+    )
     with pytest.raises(ValidationError) as error:
         ledger.monthly_report_submit(actor=world.users.officer, report=january)
     assert error.value.message_dict == {"tourism_revenue": ["请填写「旅游收入」（没有发生请填0）。"]}

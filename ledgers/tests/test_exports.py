@@ -15,6 +15,7 @@ from coordination.permissions import towns_for_user
 from ledgers import services as ledger
 from ledgers.exports import ledger_export_filename, write_ledger_workbook
 from ledgers.models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus, ReportValue
+from ledgers.tests.quality import let_file
 
 S = ReportStatus
 YEAR = 2026
@@ -207,6 +208,7 @@ def _file_with_progress(world, values, period, progress, status=S.ACCEPTED):
     parts = ("industry_investment", "private_investment")
     values = values | {"fixed_asset_investment": invested} | {p: min(Decimal(values[p]), invested) for p in parts}
     values |= {"projects_started": "0", "projects_completed": "0"}  # as the project ledger's dates say
+    let_file(world, world.town, period)
     report = ledger.monthly_report_create(actor=u.officer, town=world.town, period=period)
     ledger.monthly_report_save(actor=u.officer, report=report, values=values, progress=progress)
     ledger.monthly_report_submit(actor=u.officer, report=report)

@@ -21,6 +21,7 @@ from tianjin_towns.lib import dates
 S = ReportStatus
 AUG, SEPT, OCT = datetime.date(2026, 8, 1), datetime.date(2026, 9, 1), datetime.date(2026, 10, 1)
 CLOSED_OCTOBER = datetime.date(2026, 11, 26)  # the day after October's close day (25 November)
+SEPT_OPEN = datetime.date(2026, 10, 20)  # after September's due day (10 October), before its close day (26 October)
 
 
 @pytest.fixture
@@ -56,10 +57,12 @@ def grant(world, report_or_town, period=SEPT, days=10):
 # --- Recording missing reports (the close-day job) --------------------------------------------------------
 
 
-def test_reports_not_received_by_the_close_day_are_recorded_missing(since_august, make_report):
+def test_reports_not_received_by_the_close_day_are_recorded_missing(since_august, make_report, on_day):
     world = since_august
+    on_day(SEPT_OPEN)
     submitted = make_report(S.SUBMITTED)  # September, received
     draft = make_report(S.DRAFT, town=world.town2)  # September, never submitted
+    on_day(CLOSED_OCTOBER)
     marked = services.monthly_reports_mark_missing(today=CLOSED_OCTOBER)
     # Aug–Oct for three towns, less the received September report.
     assert marked == 8
@@ -93,11 +96,13 @@ def test_a_month_before_its_close_day_is_not_missing(since_august):
 # --- Locking and exceptions ---------------------------------------------------------------------------
 
 
-def test_a_missing_report_is_locked_until_the_office_grants_an_exception(since_august, make_report, login):
+def test_a_missing_report_is_locked_until_the_office_grants_an_exception(since_august, make_report, login, on_day):
     world = since_august
+    on_day(SEPT_OPEN)
     report = make_report(S.DRAFT)
+    on_day(CLOSED_OCTOBER)
     services.monthly_reports_mark_missing(today=CLOSED_OCTOBER)
-    with pytest.raises(ConflictError, match="已记为漏报，填报已锁定"):
+    with pytest.raises(ConflictError, match="计为漏报，填报已锁定"):
         services.monthly_report_save(actor=world.users.officer, report=report, values={"tax_revenue": "1"})
     with pytest.raises(ConflictError):
         services.monthly_report_submit(actor=world.users.officer, report=report)
@@ -116,9 +121,11 @@ def test_a_missing_report_is_locked_until_the_office_grants_an_exception(since_a
         services.entry_exception_revoke(actor=world.users.office_policy, exception=exception)
 
 
-def test_an_expired_exception_locks_the_report_again(since_august, make_report):
+def test_an_expired_exception_locks_the_report_again(since_august, make_report, on_day):
     world = since_august
+    on_day(SEPT_OPEN)
     report = make_report(S.DRAFT)
+    on_day(CLOSED_OCTOBER)
     services.monthly_reports_mark_missing(today=CLOSED_OCTOBER)
     grant(world, report)
     report.refresh_from_db()
@@ -151,11 +158,13 @@ def test_an_exception_needs_a_reason_a_closed_month_and_a_sensible_expiry(world,
     assert not EntryException.objects.exists()
 
 
-def test_one_exception_at_a_time_and_none_for_a_received_report(world, make_report):
+def test_one_exception_at_a_time_and_none_for_a_received_report(world, make_report, on_day):
+    on_day(SEPT_OPEN)
+    make_report(S.SUBMITTED, town=world.town2)  # received before the close day
+    on_day(datetime.date(2026, 11, 20))
     grant(world, world.town)
     with pytest.raises(ConflictError, match="已有有效的补报例外"):
         grant(world, world.town)
-    make_report(S.SUBMITTED, town=world.town2)
     with pytest.raises(ConflictError, match="已经报送过"):
         grant(world, world.town2)
 
@@ -227,7 +236,7 @@ def test_gaps_list_missing_late_overdue_and_open_flags_per_district_and_town(sin
     later = selectors.gaps_for_year(world.users.office_policy, year=2026, today=CLOSED_OCTOBER)
     assert later.counts == {"missing": 6, "late": 1, "overdue": 0, "flagged": 1}
     # A reviewer's confirmation closes the flag.
-    flag = DataFlag.objects.get()
+    flag = DataFlag.objects.get(report__status=S.ACCEPTED, status=DataFlag.Status.OPEN)
     services.data_flag_resolve(actor=world.users.office_policy, flag=flag)
     assert selectors.gaps_for_year(world.users.office_policy, year=2026, today=CLOSED_OCTOBER).counts["flagged"] == 0
 
@@ -281,10 +290,11 @@ def test_gaps_page_costs_the_same_queries_for_one_town_and_many(since_august, ma
     assert count() == few
 
 
-def test_the_inbox_shows_a_locked_report_as_locked_until_an_exception(world, login):
+def test_the_inbox_shows_a_locked_report_as_locked_until_an_exception(world, login, on_day):
     period = dates.last_ended_period()
     Town.objects.update(reporting_from=period)
-    services.monthly_reports_mark_missing(today=dates.report_close_date(period) + datetime.timedelta(days=1))
+    on_day(dates.report_close_date(period) + datetime.timedelta(days=1))
+    services.monthly_reports_mark_missing()
     report = MonthlyReport.objects.get(town=world.town, period=period)
     page = login(world.users.officer).get(reverse("home")).content.decode()
     assert "已锁定" in page and reverse("report-edit", args=[report.pk]) not in page

@@ -41,6 +41,12 @@ FULL_ROW = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _september_open(on_day):
+    """The tests import September while it is open: after its due day, before its close day (26 October)."""
+    on_day(datetime.date(2026, 10, 20))
+
+
 @pytest.fixture
 def dongli_template(world):
     return template(Town.objects.filter(district=world.dongli))
@@ -144,12 +150,11 @@ def test_accepted_submitted_and_locked_reports_are_not_changed_by_an_import(worl
     assert "没有需要导入的数据" in problem.message
 
 
-def test_a_month_locked_as_missing_is_refused_until_an_exception(world, dongli_template):
-    Town.objects.update(reporting_from=SEPT)
-    services.monthly_reports_mark_missing(today=datetime.date(2026, 10, 27))
+def test_a_month_locked_as_missing_is_refused_until_an_exception(world, dongli_template, on_day):
+    on_day(datetime.date(2026, 10, 27))  # September closed yesterday; the nightly run need not have recorded it
     data = fill(dongli_template, {("T0101", "2026-09"): {TAX: 1}})
     [problem] = problems_of(world, data)
-    assert problem.column == "D" and "已记为漏报，填报已锁定" in problem.message
+    assert problem.column == "D" and "计为漏报，填报已锁定" in problem.message
     services.entry_exception_grant(
         actor=world.users.office_policy,
         town=world.town,

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from ledgers import rules, services
 from ledgers.models import Project, ProjectProgress, ReportValue
+from ledgers.tests.quality import let_file
 
 # A year boundary inside the window: 本年累计 restarts in January, 开工累计 does not.
 PERIODS = [datetime.date(2025, 11, 1), datetime.date(2025, 12, 1), datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)]
@@ -47,6 +48,8 @@ def ledger(world):
         )
         for index in range(3)
     ]
+    for period in PERIODS:
+        let_file(world, world.town, period)
     reports = [
         services.monthly_report_create(actor=world.users.officer, town=world.town, period=period) for period in PERIODS
     ]

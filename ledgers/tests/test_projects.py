@@ -13,8 +13,10 @@ from conftest import FULL_VALUES
 from ledgers import exports, rules, selectors
 from ledgers import services as ledger
 from ledgers.models import DataFlag, Project, ProjectEvent, ProjectProgress, ReportStatus, ValidationRule
+from ledgers.tests.quality import let_file
 
 S = ReportStatus
+DATES = ValidationRule.CheckType.PROJECT_DATES
 AUG, SEPT = datetime.date(2026, 8, 1), datetime.date(2026, 9, 1)
 
 
@@ -41,6 +43,7 @@ def file_month(world, period, progress, *, status=S.ACCEPTED, values=None):
         "projects_started": "0",
         "projects_completed": "0",
     }
+    let_file(world, world.town, period)
     report = ledger.monthly_report_create(actor=u.officer, town=world.town, period=period)
     ledger.monthly_report_save(actor=u.officer, report=report, values=figures | (values or {}), progress=progress)
     if status == S.DRAFT:
@@ -195,7 +198,7 @@ def test_new_starts_that_disagree_with_the_project_ledger_are_flagged_with_an_ex
     make_project(world, actual_start=datetime.date(2026, 9, 12))
     make_project(world, code="P-02", name="污水处理站", actual_start=datetime.date(2025, 3, 1))
     report = make_report(S.DRAFT)  # 新开工 2, 竣工 1 (conftest's figures)
-    flags = {flag.indicator.code: flag for flag in DataFlag.objects.filter(report=report)}
+    flags = {flag.indicator.code: flag for flag in DataFlag.objects.filter(report=report, rule__check_type=DATES)}
     assert set(flags) == {"projects_started", "projects_completed"}
     assert flags["projects_started"].message == (
         "「新开工项目」填报 2 个，项目台账中实际开工日期在2026年9月的项目有 1 个（P-01 智能装备产业园）。"
@@ -231,8 +234,8 @@ def test_new_starts_and_completions_matching_the_project_ledger_pass(world, make
     )
     report = make_report(S.SUBMITTED)  # 新开工 2, 竣工 1
     assert report.status == S.SUBMITTED
-    assert not DataFlag.objects.filter(report=report).exists()
-    assert not rules.evaluate_stored(report).flags
+    assert not DataFlag.objects.filter(report=report, rule__check_type=DATES).exists()
+    assert not [f for f in rules.evaluate_stored(report).flags if f.rule.check_type == DATES]
 
 
 def test_a_town_without_registered_projects_is_not_checked(world, make_report):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from conftest import FIXTURE_EXPLANATIONS
 from ledgers import rules, services
 from ledgers.models import DataFlag, Evidence, Indicator, MonthlyReport, Project, ReportStatus, ValidationRule
 from ledgers.tests.quality import AUG, SEPT, accepted_history, months_before, pdf
@@ -40,6 +41,7 @@ def steady_tax_history(town, level=150):
     accepted_history(town, {p: {"tax_revenue": level + w} for p, w in zip(months_before(SEPT, 8), wobble, strict=True)})
 
 
+INVESTED_500 = {"fixed_asset_investment": "500", "industry_investment": "300", "private_investment": "100"}
 # What the project ledger's dates say of September when no project has an actual start or completion.
 NONE_STARTED = {"projects_started": "0", "projects_completed": "0"}
 
@@ -153,7 +155,7 @@ def test_the_non_negative_rule_cannot_be_switched_off(world):
 def test_figure_outside_the_towns_history_is_flagged_and_needs_a_comment(world, make_report, full_values):
     steady_tax_history(world.town)
     report = make_report(S.DRAFT, values=full_values | {"tax_revenue": "900"})
-    flag = DataFlag.objects.get(report=report)
+    flag = DataFlag.objects.get(report=report, indicator__code="tax_revenue")
     assert flag.indicator.code == "tax_revenue" and flag.status == DataFlag.Status.OPEN
     assert flag.message.startswith("「税收收入」为 900，超出本镇近12个月的正常范围")
     with pytest.raises(ValidationError) as error:
@@ -175,13 +177,13 @@ def test_figure_outside_the_towns_history_is_flagged_and_needs_a_comment(world, 
 def test_figure_within_the_towns_history_is_not_flagged(world, make_report, full_values):
     steady_tax_history(world.town)
     report = make_report(S.SUBMITTED, values=full_values | {"tax_revenue": "152"})
-    assert not report.flags.exists()
+    assert not report.flags.filter(indicator__code="tax_revenue").exists()
 
 
 def test_jump_against_the_same_month_last_year_is_flagged(world, make_report, full_values):
     accepted_history(world.town, {datetime.date(2025, 9, 1): {"main_business_revenue": 2000}})
     report = make_report(S.DRAFT, values=full_values | {"main_business_revenue": "5600"})
-    (flag,) = report.flags.all()
+    (flag,) = report.flags.filter(indicator__code="main_business_revenue")
     assert flag.message == "「主营业务收入」为 5,600，比去年同月（2,000）增长 180%。"
     assert flag.rule.code == "revenue_year_on_year"
 
@@ -201,16 +203,16 @@ def test_a_changed_figure_needs_a_new_explanation_and_a_normal_one_drops_the_fla
         actor=world.users.officer, report=report, values={}, explanations={"tax_revenue": "补缴"}
     )
     services.monthly_report_save(actor=world.users.officer, report=report, values={"tax_revenue": "950"})
-    flag = report.flags.get()
+    flag = report.flags.get(indicator__code="tax_revenue")
     assert (flag.value, flag.explanation) == (Decimal("950"), "")
     services.monthly_report_save(actor=world.users.officer, report=report, values={"tax_revenue": "151"})
-    assert not report.flags.exists()
+    assert not report.flags.filter(indicator__code="tax_revenue").exists()
 
 
 def test_reviewer_confirms_a_flagged_figure_once_submitted(world, make_report, full_values):
     steady_tax_history(world.town)
     report = make_report(S.DRAFT, values=full_values | {"tax_revenue": "900"})
-    flag = report.flags.get()
+    flag = report.flags.get(indicator__code="tax_revenue")
     with pytest.raises(Exception, match="尚未报送"):
         services.data_flag_resolve(actor=world.users.reviewer, flag=flag)
     services.monthly_report_save(
@@ -225,6 +227,55 @@ def test_reviewer_confirms_a_flagged_figure_once_submitted(world, make_report, f
         "已核对税务部门数据",
     )
     assert report.events.last().action == "flag_resolve"
+
+
+def test_investment_without_any_project_progress_is_flagged_and_needs_an_explanation(world, full_values, on_day):
+    on_day(datetime.date(2026, 10, 20))  # September still open
+    report = services.monthly_report_create(actor=world.users.officer, town=world.town, period=SEPT)
+    services.monthly_report_save(actor=world.users.officer, report=report, values=full_values | INVESTED_500)
+    flag = report.flags.get(indicator__code="fixed_asset_investment")
+    assert (flag.rule.code, flag.rule.severity, flag.value) == ("investment_without_projects", "soft", Decimal("500"))
+    assert flag.message.startswith("本月填报「固定资产投资」500万元，但没有任何项目的本月进展")
+    with pytest.raises(ValidationError) as error:
+        services.monthly_report_submit(actor=world.users.officer, report=report)
+    assert list(error.value.message_dict) == ["fixed_asset_investment"]
+    services.monthly_report_save(
+        actor=world.users.officer,
+        report=report,
+        values={},
+        explanations={"fixed_asset_investment": "企业自筹设备更新投资，未纳入项目台账。"},
+    )
+    assert services.monthly_report_submit(actor=world.users.officer, report=report).status == S.SUBMITTED
+
+
+def test_investment_backed_by_project_progress_or_none_at_all_is_not_flagged(world, full_values, on_day):
+    on_day(datetime.date(2026, 10, 20))
+    park = project(world, status=Project.Status.CONTINUING)
+    report = services.monthly_report_create(actor=world.users.officer, town=world.town, period=SEPT)
+    services.monthly_report_save(
+        actor=world.users.officer,
+        report=report,
+        values=full_values | NONE_STARTED | INVESTED_500,
+        progress=[{"project": park.pk, "investment_month": "500"}],
+    )
+    assert not report.flags.exists()  # the sum-of-projects rule compares the two instead
+    assert services.monthly_report_submit(actor=world.users.officer, report=report).status == S.SUBMITTED
+    idle = services.monthly_report_create(actor=world.users.officer, town=world.town2, period=SEPT)
+    zero = {"fixed_asset_investment": "0", "industry_investment": "0", "private_investment": "0"}
+    services.monthly_report_save(actor=world.users.officer, report=idle, values=full_values | zero)
+    assert not idle.flags.exists()
+
+
+def test_the_entry_form_asks_for_the_explanation_of_investment_without_projects(login, world, full_values, on_day):
+    on_day(datetime.date(2026, 10, 20))
+    report = services.monthly_report_create(actor=world.users.officer, town=world.town, period=SEPT)
+    client = login(world.users.officer)
+    url = reverse("report-edit", args=[report.pk])
+    response = client.post(url, full_values | {"action": "submit"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "投资没有项目支撑" in page
+    assert 'name="note-fixed_asset_investment"' in page
+    assert MonthlyReport.objects.get(pk=report.pk).status == S.DRAFT
 
 
 # --- Evidence files ----------------------------------------------------------------------------------
@@ -274,18 +325,20 @@ def test_submitting_an_unexplained_flag_keeps_the_form_then_a_comment_lets_it_th
     report = make_report(S.DRAFT)
     client = login(world.users.officer)
     url = reverse("report-edit", args=[report.pk])
-    response = client.post(url, full_values | {"tax_revenue": "900", "action": "submit"})
+    # The conftest's investment has no project behind it: its explanation stays in its box, as a browser keeps it.
+    kept = {"note-fixed_asset_investment": FIXTURE_EXPLANATIONS["fixed_asset_investment"]}
+    response = client.post(url, full_values | kept | {"tax_revenue": "900", "action": "submit"})
     page = response.content.decode()
     assert response.status_code == 200
     assert "请在该指标下填写说明或上传原始记录后再报送" in page and 'name="note-tax_revenue"' in page
     assert stored(report)["tax_revenue"] == Decimal("150.25")  # nothing was saved
     response = client.post(
-        url, full_values | {"tax_revenue": "900", "note-tax_revenue": "企业补缴税款", "action": "submit"}
+        url, full_values | kept | {"tax_revenue": "900", "note-tax_revenue": "企业补缴税款", "action": "submit"}
     )
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == S.SUBMITTED
-    assert report.flags.get().explanation == "企业补缴税款"
+    assert report.flags.get(indicator__code="tax_revenue").explanation == "企业补缴税款"
 
 
 def test_entry_form_uploads_evidence_and_refuses_a_disguised_file(login, world, make_report, full_values):
@@ -323,7 +376,7 @@ def test_review_page_shows_flags_with_the_explanation_and_the_confirm_button(log
     services.monthly_report_submit(actor=world.users.officer, report=report)
     page = login(world.users.reviewer).get(reverse("report-detail", args=[report.pk])).content.decode()
     assert "异常数据提示" in page and "补缴" in page and "核实无误" in page
-    flag = report.flags.get()
+    flag = report.flags.get(indicator__code="tax_revenue")
     resolve = reverse("flag-resolve", args=[report.pk, flag.pk])
     assert login(world.users.outsider).post(resolve).status_code == 404
     assert login(world.users.officer).post(resolve).status_code == 403  # sees the report, is not a reviewer
@@ -340,7 +393,7 @@ def test_api_flags_explanations_and_evidence(world, api, make_report, full_value
     report = make_report(S.DRAFT, values=full_values | {"tax_revenue": "900"})
     base = f"/api/v1/monthly-reports/{report.pk}"
     officer = api(world.users.officer)
-    [flag] = officer.get(f"{base}/flags/").json()
+    [flag] = [flag for flag in officer.get(f"{base}/flags/").json() if flag["indicator"] == "tax_revenue"]
     assert (flag["indicator"], flag["value"], flag["status"]) == ("tax_revenue", 900, "open")
     refused = officer.post(f"{base}/submit/")
     assert refused.status_code == 400 and "tax_revenue" in refused.json()

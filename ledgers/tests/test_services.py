@@ -11,6 +11,7 @@ from django.utils import timezone
 from ledgers import selectors
 from ledgers import services as ledger
 from ledgers.models import MonthlyReport, Project, ReportEvent, ReportStatus, ReportValue, Timeliness
+from ledgers.tests.quality import let_file
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
@@ -157,6 +158,7 @@ def test_saving_unchanged_values_writes_no_event(world, make_report, full_values
 
 
 def test_submit_requires_every_indicator(world):
+    let_file(world, world.town, SEPT)
     report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=SEPT)
     ledger.monthly_report_save(actor=world.users.officer, report=report, values={"tax_revenue": "3"})
     with pytest.raises(ValidationError) as error:
@@ -189,26 +191,28 @@ def test_no_report_before_a_town_joined(world):
 def test_due_date_defaults_to_the_tenth_of_next_month(world, make_report, settings):
     assert make_report(S.DRAFT).due_on == datetime.date(2026, 10, 10)
     settings.REPORT_DUE_DAY = 5
+    let_file(world, world.town2, SEPT)
     report = ledger.monthly_report_create(actor=world.users.officer, town=world.town2, period=SEPT)
     assert report.due_on == datetime.date(2026, 10, 8)  # the 5th falls in the National Day holiday
 
 
-def test_timeliness_is_fixed_at_first_submission(world, make_report):
+def test_timeliness_is_fixed_at_first_submission(world, make_report, on_day):
+    on_day(datetime.date(2026, 10, 9))  # September's report is due on 10 October
     report = make_report(S.DRAFT)
-    MonthlyReport.objects.filter(pk=report.pk).update(due_on=timezone.localdate())
     ledger.monthly_report_submit(actor=world.users.officer, report=report)
     report.refresh_from_db()
-    assert report.timeliness == Timeliness.ON_TIME
+    assert (report.timeliness, report.due_on) == (Timeliness.ON_TIME, datetime.date(2026, 10, 10))
     # Returned and resubmitted after the due date: still counted as on time, as first filed.
     ledger.monthly_report_return(actor=world.users.reviewer, report=report, reason="补充说明")
-    MonthlyReport.objects.filter(pk=report.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=1))
+    on_day(datetime.date(2026, 10, 20))
     ledger.monthly_report_submit(actor=world.users.officer, report=report)
     report.refresh_from_db()
     assert report.timeliness == Timeliness.ON_TIME
 
 
-def test_submission_after_the_due_date_is_late(world, make_report):
-    report = make_report(S.SUBMITTED)  # September's report, due 2026-10-10, filed today
+def test_submission_after_the_due_date_is_late(world, make_report, on_day):
+    on_day(datetime.date(2026, 10, 20))  # due 2026-10-10, closing 2026-10-26
+    report = make_report(S.SUBMITTED)
     assert report.timeliness == Timeliness.LATE
 
 
@@ -230,6 +234,8 @@ def test_project_progress_derives_cumulatives_from_earlier_months(world, make_re
         total_investment=Decimal("50000"),
         year_plans=[{"year": 2026, "amount": Decimal("12000")}],
     )
+    let_file(world, world.town, datetime.date(2026, 7, 1))
+    let_file(world, world.town, datetime.date(2025, 12, 1))
     july = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=datetime.date(2026, 7, 1))
     july_rows = [{"project": project.pk, "investment_month": "1000", "physical_progress": "主体结构施工"}]
     ledger.monthly_report_save(actor=world.users.officer, report=july, values={}, progress=july_rows)

@@ -180,6 +180,13 @@ def test_a_report_goes_from_draft_to_accepted_and_into_the_exported_ledger(in_br
         page.get_by_role("button", name="提交审核").click()
         expect(page.locator("#confirm-submit")).to_be_visible()
         page.locator("#confirm-submit").get_by_role("button", name="确认提交").click()
+        # No project progress behind the investment: the form asks for an explanation first.
+        note = page.locator("textarea[name=note-fixed_asset_investment]")
+        expect(note).to_be_visible()
+        note.fill("企业设备更新投资，未纳入项目台账。")
+        page.get_by_role("button", name="提交审核").click()
+        expect(page.locator("#confirm-submit")).to_be_visible()
+        page.locator("#confirm-submit").get_by_role("button", name="确认提交").click()
         expect(page.locator(".alert-success")).to_be_visible()
         return page.url
 

@@ -83,8 +83,10 @@ def calendar_entries(year: int) -> dict[datetime.date, bool]:
 
 
 def clear_calendar_cache() -> None:
-    """Forget the entries read so far (after an administrator's change, and between tests)."""
+    """Forget the entries read so far, and which years' fallback was logged (after an administrator's change,
+    and between tests: a test that looks for the warning must not depend on which tests ran before it)."""
     _entries.clear()
+    _fallback_logged.clear()
 
 
 def calendar_source(year: int) -> str:
@@ -144,7 +146,10 @@ def _day_of_next_month(period: datetime.date, day: int) -> datetime.date:
 
 def report_due_date(period: datetime.date) -> datetime.date:
     """The last day on which the report for `period` counts as on time (R-3.4): the configured day of
-    the next month, moved to the next working day when it falls on a weekend or a public holiday."""
+    the next month, moved to the next working day when it falls on a weekend or a public holiday.
+
+    Computed from today's settings and calendar, never frozen per report: what the due date and the close
+    day mean for a report (late, missing, the entry lock) is ledgers.deadlines' business."""
     return next_working_day(_day_of_next_month(period, settings.REPORT_DUE_DAY))
 
 
