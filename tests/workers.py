@@ -64,17 +64,18 @@ def _env(broker_url: str, queue: str, mail_dir: Path, media_dir: Path) -> dict[s
 class Worker:
     """`celery -A tianjin_towns worker` in a subprocess; `stop()` ends it."""
 
-    def __init__(self, broker_url: str, queue: str, mail_dir: Path, media_dir: Path, log: Path):
+    def __init__(self, broker_url: str, queue: str, mail_dir: Path, media_dir: Path, log: Path, *,
+                 pool: str = "solo", app: str = "tests.celery_app", env: dict[str, str] | None = None):  # fmt: skip
         self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         self.broker_url = broker_url
         self.mail_dir, self.media_dir, self.log = mail_dir, media_dir, log
-        argv = [sys.executable, "-m", "celery", "-A", "tests.celery_app", "worker", "--pool", "solo", "-n", self.name,
+        argv = [sys.executable, "-m", "celery", "-A", app, "worker", "--pool", pool, "-c", "1", "-n", self.name,
                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"]  # fmt: skip
         self._log_file = log.open("wb")
         self.process = subprocess.Popen(
             argv,
             cwd=ROOT,
-            env=_env(broker_url, queue, mail_dir, media_dir),
+            env={**_env(broker_url, queue, mail_dir, media_dir), **(env or {})},
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
         )

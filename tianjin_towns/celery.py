@@ -16,11 +16,10 @@ records its occasions with a unique key, so a second run (or a second beat by mi
 import datetime
 import logging
 import os
-import socket
-from urllib.parse import urlsplit
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 from django.db import DatabaseError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tianjin_towns.settings")
@@ -40,31 +39,39 @@ RETRYING = {
     "max_retries": 6,
 }
 
+# Options of a task that is safe to run twice (its writes are one transaction keyed by a unique occasion,
+# or it restarts its job from the beginning): when the worker process running it dies (SIGKILL, the
+# kernel's OOM killer, a restarted container) it runs again instead of being dropped as "failed".
+# Every task acknowledges its message only once it has run (CELERY_TASK_ACKS_LATE); by default Celery
+# still acknowledges the message of a task whose process was lost. retry_on_worker_lost sends it again as
+# a counted retry (max_retries, default_retry_delay), so a task that kills its worker every time stops
+# after a few runs instead of looping; reject_on_worker_lost puts the message back if that retry cannot
+# be sent. Not for the e-mail tasks: a batch cut short may already have gone out, and their sweep resends
+# what is still unsent anyway.
+SAFE_TO_RUN_TWICE = {"acks_late": True, "reject_on_worker_lost": True, "retry_on_worker_lost": True}
 
-def broker_reachable(timeout: float = 0.3) -> bool:
-    """Whether the broker accepts a TCP connection now. A refused or silent Redis would otherwise hold a
-    request for seconds: redis-py retries a failed connect with back-off, and kombu retries it again."""
-    url = urlsplit(app.conf.broker_url or "")
-    if url.scheme not in ("redis", "rediss"):
-        return True
-    try:
-        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout=timeout):
-            return True
-    except OSError:
-        return False
+
+def _request_connection():
+    """A broker connection for one publish from a page or API call: every socket operation gives up after
+    REQUEST_PUBLISH_TIMEOUT and nothing is retried (kombu would retry connecting, for seconds). A Redis that
+    accepts connections but does not answer (stopped, swapping) would otherwise hold the request for the
+    worker's socket timeout. Opened per publish: connecting on loopback costs about a millisecond."""
+    timeout = settings.REQUEST_PUBLISH_TIMEOUT
+    return app.connection_for_write(
+        connect_timeout=timeout,
+        transport_options={"socket_connect_timeout": timeout, "socket_timeout": timeout, "max_retries": 0},
+    )
 
 
 def enqueue_from_request(task, *args) -> bool:
-    """Queue `task` for a page or API call that must not fail or wait when the broker is down: no publish
-    retries and no result (the result backend would retry for 20 s). False when it could not be queued;
-    the caller falls back (the notification sweep, a direct export)."""
-    if not broker_reachable():
-        logger.warning("broker unreachable: %s not queued", task.name)
-        return False
+    """Queue `task` for a page or API call that must not fail or wait when the broker is down or hung: one
+    try within REQUEST_PUBLISH_TIMEOUT and no result (the result backend would retry for 20 s). False when
+    it could not be queued; the caller falls back (the notification sweep, a direct export)."""
     try:
-        task.apply_async(args=args, retry=False, ignore_result=True)
+        with _request_connection() as connection:
+            task.apply_async(args=args, retry=False, ignore_result=True, connection=connection)
     except Exception as error:  # kombu's OperationalError and the redis errors under it
-        logger.warning("broker unavailable: %s not queued (%s)", task.name, error)
+        logger.warning("broker unreachable: %s not queued (%s)", task.name, error)
         return False
     return True
 
@@ -152,6 +159,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/5"),
         "options": {"expire_seconds": 240},
         "description": "消息队列中断期间已保存但未发出的通知邮件，恢复后补发，每条只发一次。",
+    },
+    "导出任务：标记中断的导出为失败": {
+        "task": "coordination.tasks.fail_stuck_exports",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expire_seconds": 240},
+        "description": "后台导出超过时限仍未完成（处理进程中断或任务丢失）的，标记为失败，申请人可在导出页面重新生成。",
     },
     "清理过期导出文件": {
         "task": "coordination.tasks.purge_old_exports",

@@ -153,6 +153,8 @@ class Officer(HttpUser):
 
     def post_form(self, form_page, action: str, name: str):
         data = {"csrfmiddlewaretoken": self.csrf(form_page), **self.figures(), "action": action}
+        # The load towns have no projects: investment with no project progress needs a word (issue 16).
+        data["note-fixed_asset_investment"] = "本月投资为尚未纳入项目台账的零星投资。"
         return self.request("POST", f"/reports/{self.report_id}/edit/", name, ok=(302,), data=data)
 
     @task

@@ -11,6 +11,11 @@ Scenarios (each a fresh month of 200 reports; --scenarios picks some):
   burst        200 officers log in, open, save and submit their town's report within a few minutes
   pg-restart   the same; PostgreSQL is stopped for PG_DOWN_SECONDS mid-burst, then started again
   redis-down   the same; Redis is stopped for REDIS_DOWN_SECONDS mid-burst, then started again
+  redis-hung   the same; Redis is frozen (SIGSTOP: connections accepted, nothing answered) for
+               REDIS_HUNG_CYCLE[0] s of every cycle through the run; submit p95 while it hangs stays
+               within 1.5x of submit p95 while it answers (a page gives up queueing after 0.5 s)
+
+A run writes its scenarios' sections of docs/performance.md and keeps the sections of the others.
 """
 
 from __future__ import annotations
@@ -42,6 +47,11 @@ PG_PORT, REDIS_PORT, WEB_PORT = 55432, 56379, 58000
 PASSWORD = "Load-Test-2026"
 PG_DOWN_SECONDS = 15
 REDIS_DOWN_SECONDS = 60
+REDIS_HUNG_CYCLE = (10, 10)  # seconds frozen, then seconds answering, from REDIS_HUNG_FROM on
+REDIS_HUNG_FROM = 10
+HUNG_TARGET = 1.5  # submit p95 while Redis hangs ≤ this × submit p95 while it answers
+PUBLISH_GRACE = 1.0  # a publish begun just before Redis answers again gives up (0.5 s) within this
+SCENARIOS = ("burst", "pg-restart", "redis-down", "redis-hung")
 TRIVIAL, SUBMIT = "trivial /healthz", "submit"
 SECTION = "## Load and faults"
 
@@ -125,8 +135,17 @@ class Redis:
         self.proc = subprocess.Popen(argv, start_new_session=True)
         wait_for("redis", lambda: not port_free(REDIS_PORT), 20)
 
+    def freeze(self) -> None:
+        """Hang without closing anything: the kernel still accepts connections, nothing answers."""
+        os.kill(self.proc.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGCONT)
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
+            self.thaw()
             self.proc.terminate()
             self.proc.wait(20)
         wait_for("redis to stop", lambda: port_free(REDIS_PORT), 20)
@@ -173,7 +192,10 @@ class Result:
     acked: list[int]
     checks: dict = field(default_factory=dict)
     fault: tuple[float, float] | None = None  # (start, end) of the fault, epoch seconds
+    hung: list[tuple[float, float]] = field(default_factory=list)  # (start, end) of each time Redis hung
     load_before: float = 0.0  # the machine's 1-minute load average when the scenario started
+    started: float = 0.0
+    seconds: float = 0.0
 
     def rows(self) -> dict[str, dict]:
         by_name: dict[str, list[Sample]] = {}
@@ -190,6 +212,17 @@ class Result:
                 "p99": percentile(times, 99),
             }
         return table
+
+    def submits_by_redis(self) -> tuple[list[float], list[float]]:
+        """Submit times (ms) of the requests that ended while Redis hung (or within PUBLISH_GRACE after), and
+        of the others. A submit queues its e-mail as it ends, after its commit: one ending in a freeze waited
+        for Redis. (By the end, not by overlap: under load a long request overlaps some freeze anyway.)"""
+        hung, up = [], []
+        for sample in self.samples:
+            if sample.name == SUBMIT:
+                frozen = any(begin <= sample.at <= end + PUBLISH_GRACE for begin, end in self.hung)
+                (hung if frozen else up).append(sample.ms)
+        return hung, up
 
     def during_fault(self) -> list[Sample]:
         if not self.fault:
@@ -334,7 +367,23 @@ def run_scenario(name: str, env: dict, work: Path, pg: Postgres, redis: Redis, a
             redis.start()
             fault.append(time.time())
             log("redis-down: Redis is back")
+        elif name == "redis-hung":
+            time.sleep(REDIS_HUNG_FROM)
+            frozen, answering = REDIS_HUNG_CYCLE
+            log(f"redis-hung: freezing Redis for {frozen} s of every {frozen + answering} s until the run ends")
+            try:
+                while time.time() + frozen < started + args.run_seconds:
+                    begin = time.time()
+                    redis.freeze()
+                    time.sleep(frozen)
+                    redis.thaw()
+                    hung.append((begin, time.time()))
+                    time.sleep(answering)
+            finally:
+                redis.thaw()
+            log(f"redis-hung: Redis hung {len(hung)} times, answers again")
 
+    hung: list[tuple[float, float]] = []
     injector = threading.Thread(target=inject, daemon=True)
     injector.start()
     locust.wait(args.run_seconds + 120)
@@ -342,14 +391,14 @@ def run_scenario(name: str, env: dict, work: Path, pg: Postgres, redis: Redis, a
     log(f"{name}: locust done after {time.time() - started:.0f} s")
     wait_for_drain(Path(env["GUNICORN_ACCESSLOG"]))
 
-    if name == "redis-down":
+    if name in ("redis-down", "redis-hung"):
         # What beat does every few minutes: the sweep e-mails what was stored while the broker was down.
         sweep = "from coordination.tasks import email_pending_notifications as t; t.apply_async()"
         code = f"import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tianjin_towns.settings'); django.setup(); {sweep}"
         try:
             django(env, "-c", code)
         except SystemExit as error:
-            log(f"redis-down: no sweep task to call ({str(error).splitlines()[0]})")
+            log(f"{name}: no sweep task to call ({str(error).splitlines()[0]})")
     # Let the worker finish the e-mails queued at the end of the run.
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -359,7 +408,9 @@ def run_scenario(name: str, env: dict, work: Path, pg: Postgres, redis: Redis, a
         time.sleep(3)
     acked = [int(line) for line in acks.read_text().split()]
     result = Result(name, read_samples(samples), acked, fault=(fault[0], fault[1]) if len(fault) == 2 else None)
+    result.hung = hung
     result.load_before = load_before
+    result.started, result.seconds = started, time.time() - started
     result.checks = verify(env, acked, period, expect_mail=True)
     log(f"{name}: {json.dumps(result.checks)}")
     return result
@@ -372,13 +423,16 @@ def fmt(ms: float) -> str:
     return "–" if ms != ms else f"{ms:,.0f}"
 
 
-def report_markdown(results: list[Result], args, seconds: float) -> str:
-    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+def utc(epoch: float) -> str:
+    return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def report_markdown(results: list[Result], args) -> str:
     cores = os.cpu_count()
     lines = [
         SECTION,
         "",
-        f"`make load` ({now}, {seconds / 60:.0f} min; this machine: {cores} cores, and the load generator runs on it too).",
+        f"`make load` (this machine: {cores} cores, and the load generator runs on it too; each scenario says when it ran).",
         f"gunicorn with `deploy/gunicorn.conf.py` (gthread, {env_workers()} workers × 4 threads) behind nothing on",
         "loopback, talking to the client as nginx would (X-Forwarded-Proto https): production settings",
         "unchanged. Its own PostgreSQL and Redis (appendonly, noeviction) on spare ports; one Celery worker",
@@ -394,7 +448,7 @@ def report_markdown(results: list[Result], args, seconds: float) -> str:
         lines += [
             f"### {result.scenario}",
             "",
-            f"Load average of the machine when it started: {result.load_before:.1f}.",
+            f"Run {utc(result.started)} ({result.seconds / 60:.0f} min); load average of the machine when it started: {result.load_before:.1f}.",
             "",
             "| request | count | errors | p50 | p95 | p99 |",
             "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -416,6 +470,20 @@ def report_markdown(results: list[Result], args, seconds: float) -> str:
             f" e-mails written: {c.get('mails_written', '–')} (the same one twice: {c.get('mails_duplicated', '–')}),"
             f" still waiting: {c['not_emailed']}",
         ]
+        if result.hung:
+            hung, up = result.submits_by_redis()
+            frozen, answering = REDIS_HUNG_CYCLE
+            ratio = percentile(hung, 95) / percentile(up, 95) if hung and up else float("nan")
+            verdict = "met" if ratio <= HUNG_TARGET else "NOT met"
+            lines += [
+                f"- Redis frozen (SIGSTOP) {len(result.hung)} times for {frozen} s of every {frozen + answering} s from"
+                f" {REDIS_HUNG_FROM} s into the run: connections accepted, nothing answered",
+                f"- submit p95 while Redis hung (the request ended in a freeze or {PUBLISH_GRACE:g} s after):"
+                f" {fmt(percentile(hung, 95))} ms over"
+                f" {len(hung)} submits (p50 {fmt(percentile(hung, 50))}, max {fmt(max(hung, default=float('nan')))});"
+                f" while it answered: {fmt(percentile(up, 95))} ms over {len(up)} (p50 {fmt(percentile(up, 50))}):"
+                f" {ratio:.2f}× (target ≤ {HUNG_TARGET:g}×: {verdict})",
+            ]
         during = result.during_fault()
         if during:
             unavailable = [s for s in during if s.status == 503]
@@ -444,13 +512,26 @@ def env_workers() -> int:
     return int(os.environ.get("GUNICORN_WORKERS", str((os.cpu_count() or 1) * 2 + 1)))
 
 
+def _scenario_sections(section: str) -> tuple[str, dict[str, str]]:
+    """The load section's introduction, and its scenarios' subsections by name."""
+    intro, *parts = section.split("\n### ")
+    return intro, {part.split("\n", 1)[0].strip(): "### " + part.rstrip("\n") + "\n" for part in parts}
+
+
 def write_docs(markdown: str) -> Path:
+    """Replace the load section of docs/performance.md: the scenarios of this run replace theirs, the
+    scenarios not run keep the figures of their last run."""
     path = ROOT / "docs" / "performance.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
     if SECTION in text:
         head, _, rest = text.partition(SECTION)
         following = rest.find("\n## ")
-        text = head + markdown + (rest[following + 1 :] if following >= 0 else "")
+        old, tail = (rest[:following], rest[following + 1 :]) if following >= 0 else (rest, "")
+        intro, sections = _scenario_sections(markdown)
+        kept = _scenario_sections(SECTION + old)[1]
+        merged = {**kept, **sections}
+        order = [name for name in SCENARIOS if name in merged] + [name for name in merged if name not in SCENARIOS]
+        text = head + intro.rstrip("\n") + "\n\n" + "\n".join(merged[name] for name in order) + "\n" + tail
     else:
         text = text.rstrip("\n") + "\n\n" + markdown
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
@@ -462,7 +543,7 @@ def write_docs(markdown: str) -> Path:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)  # fmt: skip
-    parser.add_argument("--scenarios", default="burst,pg-restart,redis-down")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--spawn-seconds", type=int, default=60)
     parser.add_argument("--run-seconds", type=int, default=300)
@@ -472,7 +553,7 @@ def main() -> int:
     parser.add_argument("--no-docs", action="store_true", help="print the figures, leave docs/performance.md alone")
     args = parser.parse_args()
     scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
-    unknown = set(scenarios) - {"burst", "pg-restart", "redis-down"}
+    unknown = set(scenarios) - set(SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     busy = [p for p in (PG_PORT, REDIS_PORT, WEB_PORT) if not port_free(p)]
@@ -480,6 +561,7 @@ def main() -> int:
         raise SystemExit(f"ports {busy} are in use (another `make load`?); nothing was started")
 
     started = time.time()
+    log(f"scenarios: {', '.join(scenarios)}")
     work = Path(tempfile.gettempdir()) / f"tianjin-towns-load-{os.getuid()}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(mode=0o755)
@@ -535,8 +617,9 @@ def main() -> int:
         if redis.proc:
             redis.stop()
         pg.stop()
-    markdown = report_markdown(results, args, time.time() - started)
+    markdown = report_markdown(results, args)
     print("\n" + markdown)
+    log(f"{len(results)} scenario(s) in {(time.time() - started) / 60:.0f} min")
     if not args.no_docs:
         log(f"written to {write_docs(markdown).relative_to(ROOT)}")
     return 0

@@ -1,7 +1,9 @@
 """Background jobs that produce a file for one user (R-3.7: large Excel exports).
 
 A row per request: the worker reports its progress here, the page polls it, and the finished file
-waits in storage under MEDIA_ROOT/exports/ until the user downloads it.
+waits in storage under MEDIA_ROOT/exports/ until the user downloads it. A job whose worker was lost and
+that no run will finish is failed by the sweep in coordination/services/jobs.py (started_at and
+created_at tell how long it has been going).
 """
 
 from django.conf import settings
