@@ -197,7 +197,7 @@ def template_workbook(*, units: list[str], groups: list[str], member_units: list
     lists.sheet_state = "hidden"
     for column, values in enumerate(([str(label) for label in Role.labels], units, groups, member_units), start=1):
         for row, value in enumerate(values, start=1):
-            lists.cell(row=row, column=column, value=value)
+            excel.text_cell(lists.cell(row=row, column=column, value=value))  # names are user text
     for source, (letter, values) in enumerate(
         (("E", Role.labels), ("F", units), ("G", groups), ("H", member_units)), start=1
     ):

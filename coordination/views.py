@@ -187,6 +187,11 @@ def _with_suggestions(request, form: MeetingForm, initial: dict, host: OrgUnit |
     return initial
 
 
+def _host(hosts, raw: str | None) -> OrgUnit | None:
+    """The host a query or form names (`?org_unit=`), among those the user may host for; none for anything else."""
+    return hosts.filter(pk=int(raw)).first() if (raw or "").isdigit() else None
+
+
 @login_required
 def meeting_create(request):
     hosts = _host_choices(request.user)
@@ -195,12 +200,12 @@ def meeting_create(request):
     if request.method == "POST" and "suggest" in request.POST:
         form = _meeting_form(request)
         initial = _initial_from_post(form, request.POST)
-        host = hosts.filter(pk=request.POST.get("org_unit") or 0).first()
+        host = _host(hosts, request.POST.get("org_unit"))
         initial = _with_suggestions(request, form, initial, host, request.POST.get("kind"))
         form = _meeting_form(request, initial=initial)
         return render(request, "coordination/meeting_form.html", {"form": form, "meeting": None})
     initial = {"held_on": dates.today(), "kind": request.GET.get("kind") or MeetingKind.DISTRICT_REGULAR}
-    default_host = hosts.filter(pk=request.GET.get("org_unit") or 0).first() or hosts.first()
+    default_host = _host(hosts, request.GET.get("org_unit")) or hosts.first()
     initial["org_unit"] = default_host.pk if default_host else None
     form = _meeting_form(request, data=request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -262,21 +267,18 @@ def meeting_edit(request, pk: int):
     return render(request, "coordination/meeting_form.html", {"form": form, "meeting": meeting})
 
 
-def _responsible_choices(meeting):
-    """Units a meeting's decisions may be assigned to: the host district and its towns, or (a municipal
-    meeting) every district and town, plus the member units."""
-    if meeting.org_unit.level == OrgUnit.Level.DISTRICT:
-        units = OrgUnit.objects.filter(pk=meeting.org_unit_id) | OrgUnit.objects.filter(parent=meeting.org_unit_id)
-    else:
-        units = OrgUnit.objects.exclude(level=OrgUnit.Level.MUNICIPAL)
-    return _units_tree(units), list(selectors.member_units_offered())
+def _responsible_choices(meeting, user):
+    """Units `user` may assign the meeting's decisions to, as the service's rule has them: a district's or a
+    town's own district and its towns; for the municipality every district and town, plus the member units."""
+    units, member_units_allowed = services.action_item_assignable(meeting=meeting, actor=user)
+    return _units_tree(units), (list(selectors.member_units_offered()) if member_units_allowed else [])
 
 
 @login_required
 def meeting_detail(request, pk: int):
     meeting = perms.get_meeting_for_user(request.user, pk)
     can_manage = perms.user_has_unit_perm(request.user, meeting.org_unit_id, perms.MANAGE_MEETINGS)
-    units, member_units = _responsible_choices(meeting) if can_manage else ([], [])
+    units, member_units = _responsible_choices(meeting, request.user) if can_manage else ([], [])
     attendee_units, attendee_member_units = selectors.meeting_attendee_units(meeting)
     return render(
         request,
@@ -353,7 +355,7 @@ def action_item_create(request, pk: int, decision_pk: int):
     """GET: the form on its own page (also the no-JavaScript path); POST: assign the decision."""
     meeting = perms.get_meeting_for_user(request.user, pk, perms.MANAGE_MEETINGS)
     decision = get_object_or_404(Decision, pk=decision_pk, meeting=meeting)
-    units, member_units = _responsible_choices(meeting)
+    units, member_units = _responsible_choices(meeting, request.user)
     form = ActionItemForm(request.POST or None, units=units, member_units=member_units)
     if request.method == "POST" and form.is_valid():
         try:
@@ -362,7 +364,9 @@ def action_item_create(request, pk: int, decision_pk: int):
             messages.error(request, error.message)
             return redirect("meeting-detail", pk=meeting.pk)
         except ValidationError as error:
-            add_service_errors(form, error, aliases={"responsible_unit": "responsible"})
+            add_service_errors(
+                form, error, aliases={"responsible_unit": "responsible", "responsible_member_unit": "responsible"}
+            )
         else:
             messages.success(
                 request, _("已交办督办事项，责任单位“%(unit)s”将收到通知。") % {"unit": item.responsible_name}

@@ -557,6 +557,40 @@ def _tell_about_item(item: ActionItem, event: ActionItemEvent, recipients, kind:
     )
 
 
+def _district_id_of(unit: OrgUnit | None) -> int | None:
+    """The district a district or a town belongs to; None for the municipality (or no unit)."""
+    if unit is None:
+        return None
+    if unit.level == OrgUnit.Level.DISTRICT:
+        return unit.pk
+    if unit.level == OrgUnit.Level.TOWN:
+        return unit.parent_id
+    return None
+
+
+def action_item_assignable(*, meeting: Meeting, actor: AbstractBaseUser | None) -> tuple[models.QuerySet, bool]:
+    """Where `actor` may assign the decisions of `meeting`: (the districts and towns, whether member units too).
+
+    A district or a town keeps its work within its own district, the district itself and its towns: that is
+    so when the meeting's host is a district or a town, and when the actor belongs to one. Only the
+    municipality (a municipal meeting, assigned by the office) assigns across districts and to the member
+    units of the joint conference. The one rule behind the service's check and the forms' choices.
+    """
+    profile = getattr(actor, "profile", None) if actor is not None else None
+    districts = {
+        district
+        for district in (_district_id_of(meeting.org_unit), _district_id_of(getattr(profile, "org_unit", None)))
+        if district is not None
+    }
+    units = OrgUnit.objects.exclude(level=OrgUnit.Level.MUNICIPAL)
+    if not districts:
+        return units, True
+    if len(districts) > 1:  # an actor of one district on another district's meeting: nothing is theirs to give
+        return units.none(), False
+    (district,) = districts
+    return units.filter(models.Q(pk=district) | models.Q(parent_id=district)), False
+
+
 @transaction.atomic
 def action_item_create(
     *,
@@ -575,14 +609,14 @@ def action_item_create(
     errors: dict[str, list[str]] = {}
     if (responsible_unit is None) == (responsible_member_unit is None):
         errors["responsible_unit"] = [_("请选择一个责任单位（区、小镇或成员单位）。")]
-    elif responsible_unit is not None:
-        if responsible_unit.level == OrgUnit.Level.MUNICIPAL:
+    else:
+        units, member_units_allowed = action_item_assignable(meeting=meeting, actor=actor)
+        if responsible_unit is not None and responsible_unit.level == OrgUnit.Level.MUNICIPAL:
             errors["responsible_unit"] = [_("责任单位应为区、小镇或成员单位。")]
-        elif meeting.org_unit.level == OrgUnit.Level.DISTRICT and meeting.org_unit_id not in (
-            responsible_unit.pk,
-            responsible_unit.parent_id,
-        ):
-            errors["responsible_unit"] = [_("区级会议的督办事项只能交办给本区或本区的小镇。")]
+        elif responsible_unit is not None and not units.filter(pk=responsible_unit.pk).exists():
+            errors["responsible_unit"] = [_("区、小镇的督办事项只能交办给本区或本区的小镇，跨区交办须由市级统筹。")]
+        elif responsible_member_unit is not None and not member_units_allowed:
+            errors["responsible_member_unit"] = [_("区、小镇的督办事项不能交办给市级成员单位，须由市级统筹交办。")]
     if not (owner or "").strip():
         errors["owner"] = [_("请填写责任人。")]
     if due_on is None:
@@ -1047,3 +1081,6 @@ def export_jobs_purge(*, now: datetime.datetime | None = None) -> int:
         job.delete()
         count += 1
     return count
+
+
+from .jobs import export_jobs_fail_stuck  # noqa: E402, F401 (re-exported: org.export_jobs_fail_stuck)

