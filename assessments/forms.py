@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from coordination.forms import add_service_errors
 from coordination.models import OrgUnit
 from ledgers.models import Indicator
 from tianjin_towns.lib import dates
@@ -66,8 +67,7 @@ class TargetForm(forms.Form):
         return [(indicator, self[indicator.code]) for indicator in self.indicators]
 
     def add_service_errors(self, error: ValidationError) -> None:
-        for code, messages in error.message_dict.items():
-            self.add_error(code if code in self.fields else None, messages)
+        add_service_errors(self, error)
 
 
 class TargetImportForm(forms.Form):
@@ -230,9 +230,7 @@ class ManualScoreForm(forms.Form):
         ]
 
     def add_service_errors(self, error: ValidationError) -> None:
-        for key, messages in error.message_dict.items():
-            name = f"score-{key}"
-            self.add_error(name if name in self.fields else None, messages)
+        add_service_errors(self, error, aliases={key: f"score-{key}" for key in getattr(error, "error_dict", {})})
 
 
 class SanctionDecisionForm(forms.Form):
@@ -285,8 +283,7 @@ class SelfEvaluationForm(forms.Form):
         style(self)
 
     def add_service_errors(self, error: ValidationError) -> None:
-        for name, messages in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, messages)
+        add_service_errors(self, error)
 
 
 class SelfEvaluationFilterForm(forms.Form):

@@ -7,6 +7,7 @@ for anyone else's.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -51,7 +52,9 @@ def notification_open(request, pk: int):
 
 def _back(request):
     target = request.POST.get("next", "")
-    return redirect(target if _local(request, target) else "notification-list")
+    if target.startswith("/") and _local(request, target):  # a path on this site, never a view name to reverse
+        return HttpResponseRedirect(target)
+    return redirect("notification-list")
 
 
 @login_required

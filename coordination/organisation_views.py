@@ -30,7 +30,7 @@ STATE_LABELS = {"active": gettext_lazy("在用"), "retired": gettext_lazy("已�
 def member_unit_list(request):
     perms.check_manage_organisation(request.user)
     state = request.GET.get("state") if request.GET.get("state") in selectors.MEMBER_UNIT_STATES else "active"
-    query = (request.GET.get("q") or "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL in text
+    query = (request.GET.get("q") or "").strip()[:50]
     page = Paginator(selectors.member_units(state=state, query=query), PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

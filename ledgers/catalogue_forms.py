@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from coordination.forms import add_service_errors
 from tianjin_towns.lib import dates
 
 from .models import Indicator
@@ -80,13 +81,7 @@ class IndicatorForm(forms.ModelForm):
         return {name: self.cleaned_data.get(name) for name in names}
 
     def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            for message in error.messages:
-                self.add_error(None, message)
-            return
-        for key, messages in error.message_dict.items():
-            for message in messages:
-                self.add_error(key if key in self.fields else None, message)
+        add_service_errors(self, error)
 
     def _post_clean(self):
         # The service validates and saves; the ModelForm's own instance checks would run before it.

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from coordination.forms import add_service_errors
 from coordination.models import OrgUnit, Town
 from tianjin_towns.lib import dates
 
@@ -162,13 +163,7 @@ class ProjectForm(forms.Form):
         return fields
 
     def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            for message in error.messages:
-                self.add_error(None, message)
-            return
-        for key, messages in error.message_dict.items():
-            for message in messages:
-                self.add_error(key if key in self.fields else None, message)
+        add_service_errors(self, error)
 
 
 class AttachmentForm(forms.Form):

@@ -1,5 +1,6 @@
-"""GET /healthz: is the database reachable, is the broker reachable; and what every other page answers
-when the database is not (a 503 that says so, fast, instead of a 500)."""
+"""GET /healthz: is the database reachable, is the broker reachable; what every other page answers when the
+database is not (a 503 that says so, fast, instead of a 500); and the error handlers (pages render their
+template, API paths answer JSON)."""
 
 import logging
 import sys
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -50,7 +52,10 @@ def database_unavailable(request, exception: Exception) -> HttpResponse:
     Renders without the request's context: the navbar would ask the database for the user.
     """
     log.error("database unavailable: %s", str(exception).strip().splitlines()[0] if str(exception).strip() else "")
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/healthz"):  # a middleware met the outage before the view: still JSON
+        broker = "ok" if _broker_ok() else "unavailable"
+        response = JsonResponse({"database": "unavailable", "broker": broker}, status=503)
+    elif request.path.startswith("/api/"):
         response = JsonResponse({"detail": _("数据库暂时无法访问，请稍后重试。")}, status=503)
     else:
         response = HttpResponse(loader.render_to_string("503.html"), status=503)
@@ -60,8 +65,33 @@ def database_unavailable(request, exception: Exception) -> HttpResponse:
 
 
 def server_error(request):
-    """handler500: a database outage outside a view (a session save, a middleware) is a 503 too."""
+    """handler500: a database outage outside a view (a session save, a middleware) is a 503 too; an API path
+    answers JSON."""
     exception = sys.exc_info()[1]
     if isinstance(exception, (OperationalError, InterfaceError)):
         return database_unavailable(request, exception)
+    if request.path.startswith(("/api/", "/healthz")):
+        return JsonResponse({"detail": _("服务器内部错误，请稍后重试。")}, status=500)
     return defaults.server_error(request)
+
+
+# The other error handlers: pages as Django renders them, API paths as JSON (API.md: "Errors on /api/ paths
+# are JSON, 404 included"), e.g. /api/v1/monthly-reports/-1/, which no URL pattern matches.
+
+
+def bad_request(request, exception):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("请求无效。")}, status=400)
+    return TemplateResponse(request, "400.html", {}, status=400).render()
+
+
+def permission_denied(request, exception):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("您没有执行该操作的权限。")}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到。")}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -66,7 +66,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "guardian",
     "django_celery_beat",
@@ -89,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A NUL or an oversized field in any query or form is a 400 before a view sees it (tianjin_towns.input_limits).
+    "tianjin_towns.input_limits.InputLimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A one-time password must be changed before any other page (coordination.services.people).
@@ -193,6 +194,9 @@ if TESTING:
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes inside the compose network speak plain HTTP
 # tianjin_towns.middleware.SessionTimeoutMiddleware: logged out after this long without a request,
 # and in any case this long after logging in (a working day).
+# The longest text any single field may carry (a meeting's minutes are the longest real ones); tighter
+# limits sit on the forms and serializers. NUL is refused everywhere (tianjin_towns.input_limits).
+INPUT_MAX_FIELD_LENGTH = int(os.environ.get("INPUT_MAX_FIELD_LENGTH", "20000"))
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_ABSOLUTE_LIFETIME = int(os.environ.get("SESSION_ABSOLUTE_LIFETIME", str(SESSION_COOKIE_AGE)))
 # Behind nginx the client's address arrives in X-Real-IP; trust it only when nginx is the only way in.
@@ -209,6 +213,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "tianjin_towns.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "tianjin_towns.security.lockout_response"  # the page in Chinese, 429
 AXES_VERBOSE = False  # tianjin_towns.security logs attempts and lockouts in the project's own format
+
+# API tokens (coordination.models.tokens): a token unused for this many days expires; each use extends it.
+API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "30"))
+# Password-reset e-mails per hour, at most: to one e-mail address or account, and from one client address
+# (higher: a district office's colleagues share one public address). Beyond it the page looks the same
+# and nothing is sent.
+PASSWORD_RESET_EMAILS_PER_HOUR = int(os.environ.get("PASSWORD_RESET_EMAILS_PER_HOUR", "3"))
+PASSWORD_RESET_EMAILS_PER_IP_PER_HOUR = int(os.environ.get("PASSWORD_RESET_EMAILS_PER_IP_PER_HOUR", "20"))
 
 # Content-Security-Policy (django-csp): scripts and styles only from our own static files, nothing inline.
 CONTENT_SECURITY_POLICY = {
@@ -228,10 +240,15 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "coordination.authentication.ApiTokenAuthentication",  # `Authorization: Token <key>`, hashed, expiring
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "tianjin_towns.input_limits.JSONParser",  # depth, NUL and length limits (issue 16)
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -278,6 +295,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A page or API call that queues a task gives up after this many seconds (connect and each socket
+# operation, no retry) when the broker does not answer; the task's sweep delivers it later. The worker's
+# own connection keeps CELERY_BROKER_TRANSPORT_OPTIONS above.
+REQUEST_PUBLISH_TIMEOUT = float(os.environ.get("REQUEST_PUBLISH_TIMEOUT", "0.5"))
+# A background export stops itself after this long (the worker kills it 30 s later); a job still
+# unfinished this much plus the margin after it started (or was requested) is marked failed by the sweep.
+EXPORT_TIME_LIMIT_SECONDS = int(os.environ.get("EXPORT_TIME_LIMIT_SECONDS", "600"))
+EXPORT_STUCK_MARGIN_SECONDS = int(os.environ.get("EXPORT_STUCK_MARGIN_SECONDS", "300"))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

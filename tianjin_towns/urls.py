@@ -30,3 +30,7 @@ urlpatterns = [
 
 # A database outage anywhere in a request answers the 503 page rather than a 500 (tianjin_towns.health).
 handler500 = "tianjin_towns.health.server_error"
+# API paths answer JSON for every error, 404 included (API.md).
+handler400 = "tianjin_towns.health.bad_request"
+handler403 = "tianjin_towns.health.permission_denied"
+handler404 = "tianjin_towns.health.page_not_found"
