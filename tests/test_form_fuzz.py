@@ -7,8 +7,11 @@ The demo world (`seed_demo`) is built once for the module inside a transaction r
 Pages: each persona's pages are found by following the links from the home page (at most a few pages per
 URL pattern); every POST form found there is sent each payload once, with the form's own values kept for
 the fields the payload does not replace; every GET form (the lists' filters) gets each payload in its
-fields. API: every write operation in /api/schema/ gets each payload in every property of its body, as the
-first persona the operation does not refuse, on a real object of its collection.
+fields. A form is fuzzed once per run, by the first persona that finds it. API (one test per collection):
+every write operation in /api/schema/ gets each payload in every property of its body, and the payloads a
+JSON parser lets through in each property alone (so they reach the service past the other fields), as the
+first persona and real object (a few of each workflow state) the operation serves; and non-numeric and
+negative ids.
 Each request runs in a savepoint rolled back afterwards, so one payload cannot change what the next sees.
 """
 
