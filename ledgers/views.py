@@ -476,6 +476,6 @@ def _export_in_background(request, *, year: int, district_id: int | None, scope:
         back_link=f"{reverse('ledger')}?{request.GET.urlencode()}",
     )
     if not enqueue_from_request(tasks.export_ledger, job.pk):  # broker down: the export comes directly
-        org_services.export_job_fail(job_id=job.pk, error=_("后台服务不可用，已改为直接导出。"))
+        org_services.export_job_fail(job_id=job.pk, error=_("后台服务不可用，已改为直接导出。"), tell_owner=False)
         return None
     return job

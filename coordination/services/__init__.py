@@ -1062,9 +1062,24 @@ def export_job_finish(*, job_id: int, filename: str, content: bytes) -> ExportJo
 
 
 @transaction.atomic
-def export_job_fail(*, job_id: int, error: str) -> None:
-    ExportJob.objects.filter(pk=job_id).exclude(status=ExportJob.Status.DONE).update(
-        status=ExportJob.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+def export_job_fail(*, job_id: int, error: str, tell_owner: bool = True) -> None:
+    """The job ends failed; its owner is told, unless the page answers them at once (`tell_owner=False`:
+    the broker was down and the file came directly)."""
+    failed = ExportJob.objects.filter(pk=job_id).exclude(status__in=[ExportJob.Status.DONE, ExportJob.Status.FAILED])
+    if failed.update(status=ExportJob.Status.FAILED, error=error[:2000], finished_at=timezone.now()) and tell_owner:
+        export_job_failed_notify(ExportJob.objects.select_related("owner").get(pk=job_id))
+
+
+def export_job_failed_notify(job: ExportJob) -> None:
+    """Tell the owner an export failed, as its page promised to tell them when it is done."""
+    notify(
+        recipients=[job.owner],
+        kind="export_failed",
+        subject=_("导出失败：%(title)s") % {"title": job.title},
+        body=_("文件未能生成，请在导出页面点击“重新生成”。"),
+        link=reverse("export-job-detail", args=[job.pk]),
+        about=job,
+        occasion=f"export-failed:{job.pk}",
     )
 
 

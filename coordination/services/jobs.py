@@ -11,6 +11,7 @@ of a worker killed outright after its visibility timeout) finds it finished and 
 import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,13 +24,22 @@ def export_jobs_fail_stuck(*, now: datetime.datetime | None = None) -> int:
     EXPORT_STUCK_MARGIN_SECONDS after it started, or still queued that long after it was requested.
 
     No worker still runs such a job: the task stops itself at the time limit and the worker kills it
-    30 s later. One UPDATE, so a job finishing at the same moment stays done. Safe to run twice.
-    Returns how many jobs it marked.
+    30 s later. The rows are locked first, so a job finishing at the same moment stays done; the owner is
+    told (a notification, once per job). Safe to run twice. Returns how many jobs it marked.
     """
+    from . import export_job_failed_notify  # this module is imported at the end of the package's __init__
+
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(seconds=settings.EXPORT_TIME_LIMIT_SECONDS + settings.EXPORT_STUCK_MARGIN_SECONDS)
     stuck = ExportJob.objects.filter(
         Q(status=ExportJob.Status.RUNNING, started_at__lt=cutoff)
         | Q(status=ExportJob.Status.QUEUED, created_at__lt=cutoff)
     )
-    return stuck.update(status=ExportJob.Status.FAILED, error=_("后台生成中断或超时，文件未能生成。"), finished_at=now)
+    with transaction.atomic():
+        jobs = list(stuck.select_for_update().select_related("owner"))
+        ExportJob.objects.filter(pk__in=[job.pk for job in jobs]).update(
+            status=ExportJob.Status.FAILED, error=_("后台生成中断或超时，文件未能生成。"), finished_at=now
+        )
+        for job in jobs:
+            export_job_failed_notify(job)
+    return len(jobs)

@@ -17,6 +17,7 @@ KIND_STYLES = {
     "report_late": ("bi-alarm", "danger"),
     "report_missing": ("bi-x-octagon", "danger"),
     "export_ready": ("bi-file-earmark-excel", "success"),
+    "export_failed": ("bi-file-earmark-x", "danger"),
     "calendar_missing": ("bi-calendar-x", "warning"),
 }
 OVERDUE_STYLE = ("bi-exclamation-triangle", "danger")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coordination import services as org
-from coordination.models import ExportJob
+from coordination.models import ExportJob, Notification
 from tests.workers import indicator_catalogue  # noqa: F401 (a fixture)
 
 
@@ -92,3 +92,29 @@ def test_a_job_never_started_fails_after_the_same_time_and_finished_jobs_are_lef
     assert org.export_jobs_fail_stuck(now=later) == 1
     assert [status(job) for job in (queued, done, failed, recent)] == ["failed", "done", "failed", "queued"]
     assert ExportJob.objects.get(pk=failed.pk).error == "boom"
+
+
+def _failure_notices(user):
+    return list(Notification.objects.filter(recipient=user, kind="export_failed").values_list("subject", "link"))
+
+
+def test_the_owner_is_told_once_when_an_export_fails(world, limits):
+    stuck, broken = ledger_job(world), ledger_job(world)
+    org.export_job_fail(job_id=broken.pk, error="boom")
+    org.export_job_fail(job_id=broken.pk, error="boom again")  # a retry's second failure: no second notice
+    assert org.export_jobs_fail_stuck(now=timezone.now() + limits + datetime.timedelta(seconds=1)) == 1
+    assert org.export_jobs_fail_stuck(now=timezone.now() + limits + datetime.timedelta(seconds=2)) == 0
+    link = reverse("export-job-detail", args=[stuck.pk])
+    assert sorted(_failure_notices(world.users.office_policy)) == sorted(
+        [
+            ("导出失败：2026年统计台账（全市）", reverse("export-job-detail", args=[broken.pk])),
+            ("导出失败：2026年统计台账（全市）", link),
+        ]
+    )
+
+
+def test_no_failure_notice_when_the_page_exported_directly_instead(world):
+    job = ledger_job(world)
+    org.export_job_fail(job_id=job.pk, error="后台服务不可用，已改为直接导出。", tell_owner=False)
+    assert status(job) == ExportJob.Status.FAILED
+    assert _failure_notices(world.users.office_policy) == []
