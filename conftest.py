@@ -1,6 +1,7 @@
 """Shared personas for every test: built once per test through the same services the app uses."""
 
 import datetime
+import io
 import os
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -8,6 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from coordination import services as org
@@ -98,6 +101,21 @@ def world(db):
         groups=groups,
         users=users,
     )
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo world (`seed_demo`), built once for a module inside a transaction rolled back at its end; a test
+    asks for it through a fixture that also takes `db`, so that each test rolls back to it."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("seed_demo", stdout=io.StringIO())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from tests.workers import (
     celery_broker,
     indicator_catalogue,  # noqa: F401 (a fixture)
     private_queue,
+    wait_until,
 )
 from tianjin_towns.celery import BEAT_SCHEDULE, app, enqueue_from_request
 
@@ -52,15 +53,6 @@ SAFE_TO_RUN_TWICE = {
     "assessments.tasks.remind_assessment_windows",
 }
 OCT = datetime.date(2026, 10, 1)  # open for filing on the suite's "today" (2026-11-20)
-
-
-def wait_until(condition, timeout: float = 30) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 # --- A worker lost mid-task (point 7) ---------------------------------------------------------------------

@@ -23,6 +23,7 @@ from tests.workers import (
     indicator_catalogue,  # noqa: F401 (a fixture)
     private_queue,
     sent_mails,
+    wait_until,
 )
 
 SEPT, AUG = datetime.date(2026, 9, 1), datetime.date(2026, 8, 1)
@@ -44,15 +45,6 @@ def worker(django_db_setup, django_db_blocker, tmp_path_factory):
             yield process
         finally:
             process.stop()
-
-
-def wait_until(condition, timeout: float = 20) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 def remind(day: str) -> int:

@@ -127,6 +127,16 @@ class Beat:
         self._log_file.close()
 
 
+def wait_until(condition, timeout: float = 30) -> bool:
+    """Poll `condition` until it holds or `timeout` seconds pass: what a worker in another process did."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
 def _terminate(process: subprocess.Popen, timeout: float = 10) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)

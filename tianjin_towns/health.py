@@ -79,10 +79,13 @@ def server_error(request):
 # are JSON, 404 included"), e.g. /api/v1/monthly-reports/-1/, which no URL pattern matches.
 
 
-def bad_request(request, exception):
+def bad_request(request, exception=None, problems: dict[str, list[str]] | None = None):
+    """A 400: the refused fields and why (`problems`, from tianjin_towns.input_limits), or a request Django
+    refused itself (a body too large, a suspicious header)."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("请求无效。")}, status=400)
-    return TemplateResponse(request, "400.html", {}, status=400).render()
+        return JsonResponse(problems or {"detail": _("请求无效。")}, status=400)
+    context = {"problems": sorted((problems or {}).items())}
+    return TemplateResponse(request, "400.html", context, status=400).render()
 
 
 def permission_denied(request, exception):

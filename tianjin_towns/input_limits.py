@@ -14,11 +14,11 @@ a title); these are the ceiling for every field they forget.
 import math
 
 from django.conf import settings
-from django.http import JsonResponse
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 from rest_framework.settings import api_settings
+
+from . import health
 
 MAX_JSON_DEPTH = 32
 
@@ -70,12 +70,9 @@ class InputLimitsMiddleware:
         ):
             querydicts.append(request.POST)  # DRF reads the parsed form from here when the stream is consumed
         problems = querydict_problems(*querydicts)
-        if not problems:
-            return self.get_response(request)
-        if request.path.startswith("/api/"):
-            return JsonResponse(problems, status=400)
-        response = TemplateResponse(request, "400.html", {"problems": sorted(problems.items())}, status=400)
-        return response.render()
+        if problems:
+            return health.bad_request(request, problems=problems)
+        return self.get_response(request)
 
 
 def _check_json(data) -> dict[str, list[str]]:

@@ -10,27 +10,12 @@ import datetime
 import io
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from docx import Document
 
 from assessments import exports, selectors
 from assessments.models import Band, Run, RunKind, RunStatus, Sanction
 from coordination.models import Town
 from tianjin_towns.lib import dates
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", stdout=io.StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -5,12 +5,9 @@ seed_demo takes a while, so it runs once for the module inside a transaction rol
 """
 
 import datetime
-import io
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from coordination.models import Town
@@ -19,19 +16,6 @@ from ledgers.models import DataFlag, Indicator, MonthlyReport, ReportStatus, Tim
 from tianjin_towns.lib import dates
 
 S = ReportStatus
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", stdout=io.StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture
