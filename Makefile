@@ -1,6 +1,7 @@
 # make run    start the application at http://127.0.0.1:8000 (PostgreSQL and Redis included)
-# make test   deploy checks, then the test suite; PYTEST_ARGS="-k report -x" narrows it
-# make lint   ruff
+# make test   deploy checks, then the test suite in parallel (pytest-xdist, one test database per worker);
+#             PYTEST_ARGS="-k report -x" narrows it, PYTEST_WORKERS=0 runs it in one process
+# make lint   ruff: the checks and the formatting
 # make load   the deadline-day load test and the fault runs (bench/load/), figures into docs/performance.md
 # make bench  province-scale data in its own database (tianjin_towns_bench), then the dashboards, ledger page
 #             and Excel export against their floors; figures into docs/performance.md (about ten minutes)
@@ -44,8 +45,12 @@ node_modules/.installed: package-lock.json | $(VENV)/.requirements
 run: install
 	$(PY) -m tianjin_towns.lib.devstack run
 
+# One worker per core, each with its own test database built from the migrations; a module's tests stay on
+# one worker, so its shared world (conftest.py) and the demo are built once.
+PYTEST_WORKERS ?= auto
+
 test: install-dev check-deploy
-	$(PY) -m tianjin_towns.lib.devstack test $(PYTEST_ARGS)
+	$(PY) -m tianjin_towns.lib.devstack test -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 # The date-sensitive tests (deadlines, gaps, reminders, home page, exports, dashboards) again on fixed days
 # (conftest.TEST_TODAY): a month's 1st, its due day, the day after its close day, 31 December and a day of
@@ -55,13 +60,13 @@ DATE_TESTS := ledgers/tests/test_services.py ledgers/tests/test_gaps.py ledgers/
 	ledgers/tests/test_reopen.py ledgers/tests/test_api.py coordination/tests/test_reminders.py \
 	coordination/tests/test_calendar.py coordination/tests/test_cadence.py inspections/tests/test_reminders.py \
 	assessments/tests/test_reminders.py assessments/tests/test_dashboards.py assessments/tests/test_api.py \
-	tests/test_views.py ledgers/tests/test_missing_lock.py
+	tests/test_views.py ledgers/tests/test_missing_lock.py ledgers/tests/test_deadlines.py
 TEST_DAYS := 2026-12-01 2026-12-10 2026-12-26 2026-12-31 2027-03-15
 
 test-dates: install-dev
 	set -e; for day in $(TEST_DAYS); do \
 		echo "== the date-sensitive tests on $$day"; \
-		TEST_TODAY=$$day $(PY) -m tianjin_towns.lib.devstack test -n 2 -p no:cacheprovider $(DATE_TESTS); \
+		TEST_TODAY=$$day $(PY) -m tianjin_towns.lib.devstack test -n $(PYTEST_WORKERS) --dist loadscope -p no:cacheprovider $(DATE_TESTS); \
 	done
 
 # The settings as production runs them; no server is needed for these checks.
@@ -73,6 +78,7 @@ check-deploy: install
 
 lint: install-dev
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 # gunicorn as in production on loopback, its own PostgreSQL and Redis on spare ports (never the
 # machine's), 200 officers at once; then the same while PostgreSQL restarts, while Redis is down and

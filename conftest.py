@@ -1,8 +1,11 @@
 """Shared personas for every test: built once per test through the same services the app uses."""
 
+import contextlib
+import copy
 import datetime
 import io
 import os
+import sys
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -11,6 +14,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from coordination import services as org
@@ -56,8 +60,7 @@ def _make_user(username: str, role: str, unit: OrgUnit, **kwargs):
     return org.user_create(username=username, password=PASSWORD, role=role, org_unit=unit, **kwargs)
 
 
-@pytest.fixture
-def world(db):
+def build_world() -> SimpleNamespace:
     """A municipality, two districts with towns, and one user per persona.
 
     dongli: officer, leader (reviewer) and two towns; xiqing: officer (the outsider) and one town;
@@ -101,6 +104,102 @@ def world(db):
         groups=groups,
         users=users,
     )
+
+
+def _needs_committed_data(item: pytest.Item) -> bool:
+    """A test whose data another process or thread must see (a live server, a Celery worker) commits it."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+# The data migrations' reference rows, in the order they load: what a test after a flush needs back.
+MIGRATED_DATA = (
+    ("coordination.migrations.0005_cadence_rules_default", "create_rules"),
+    ("ledgers.migrations.0002_indicator_catalogue", "load"),
+    ("ledgers.migrations.0004_validation_rules", "load"),
+    ("ledgers.migrations.0010_flag_waivers_and_investment_rule", "add_rule"),
+)
+
+
+def _restore_migrated_data() -> None:
+    """The database as the migrations left it, after a test that committed its data and whose teardown emptied
+    every table (a flush): the next test, on this worker, finds the catalogue, the rules and the content types.
+
+    With a serialized copy of the migrated database (pytest-django makes one when any collected test asks for
+    `serialized_rollback`), the flush is repeated without post_migrate and the copy loaded, so every row gets
+    back its original id; append-only audit tables refuse the UPDATE a later restore would make, so their
+    triggers are ignored for this thread only. Without one, the data migrations' loaders run again.
+    """
+    import importlib
+
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if not contents:
+        for module, loader in MIGRATED_DATA:
+            getattr(importlib.import_module(module), loader)(django_apps, None)
+        return
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    ignoring = contextlib.nullcontext
+    if django_apps.is_installed("pgtrigger"):
+        import pgtrigger
+
+        ignoring = pgtrigger.ignore
+    with ignoring():
+        connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    # After the last test the session's fixtures are gone, the test database with them, unless it is kept.
+    kept = item.config.getvalue("reuse_db") and not item.config.getvalue("create_db")
+    if (nextitem is not None or kept) and _needs_committed_data(item):
+        with item.session.config.stash[blocking_manager_key].unblock():
+            _restore_migrated_data()
+
+
+@pytest.fixture(scope="module")
+def _module_world(request, django_db_setup, django_db_blocker):
+    """The world built once for a test module, inside a transaction rolled back at the module's end; each test's
+    own transaction (the `db` fixture) is a savepoint inside it, so every test starts from the same world.
+
+    A module with a test that commits its data (a browser or Celery test) gets None: those tests build their
+    own world, since an open transaction would hide it from the server and the worker.
+    """
+    items = [item for item in request.session.items if item.getparent(pytest.Module) is request.node]
+    if any(_needs_committed_data(item) for item in items):
+        yield None
+        return
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            built = build_world()
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(_module_world, db):
+    """The personas' world (`build_world`): the module's copy, fresh for each test.
+
+    The database rolls back after each test; the objects are deep copies, so a test that changes one in memory
+    (or a service that refreshes it) leaves the next test's untouched. Tests that commit their data build it anew.
+    """
+    if _module_world is None:
+        return build_world()
+    return copy.deepcopy(_module_world)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from tests.workers import (
     RedisServer,
     Worker,
     celery_broker,
-    indicator_catalogue,  # noqa: F401 (a fixture)
     sent_mails,
 )
 
@@ -30,7 +29,6 @@ def redis_server(tmp_path):
     server.stop()
 
 
-@pytest.mark.usefixtures("indicator_catalogue")
 def test_with_redis_down_a_report_is_submitted_and_the_leader_is_emailed_once_it_is_back(
     world, make_report, api, redis_server, tmp_path
 ):

@@ -30,7 +30,6 @@ from tests.workers import (
     Worker,
     broker_url,
     celery_broker,
-    indicator_catalogue,  # noqa: F401 (a fixture)
     private_queue,
     wait_until,
 )
@@ -102,7 +101,6 @@ def pool_processes(worker) -> list[psutil.Process]:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("indicator_catalogue")
 def test_an_export_whose_pool_process_is_killed_runs_again_and_finishes(
     world, make_report, prefork_worker, client, settings
 ):
@@ -176,7 +174,7 @@ def test_queueing_an_email_gives_up_within_half_a_second_when_redis_hangs(world,
     assert notification.emailed_at is None
 
 
-@pytest.mark.usefixtures("db", "indicator_catalogue")
+@pytest.mark.usefixtures("db")
 def test_submit_and_approve_answer_at_once_when_redis_hangs_and_the_sweep_emails_afterwards(
     world, make_report, api, tmp_path, django_capture_on_commit_callbacks
 ):

@@ -20,7 +20,6 @@ from ledgers.models import ReportStatus
 from tests.workers import (
     Worker,
     broker_url,
-    indicator_catalogue,  # noqa: F401 (a fixture)
     private_queue,
     sent_mails,
     wait_until,
@@ -28,7 +27,7 @@ from tests.workers import (
 
 SEPT, AUG = datetime.date(2026, 9, 1), datetime.date(2026, 8, 1)
 # Committed data: the worker is another process. (Not serialized_rollback: restoring the migrated rows
-# runs into the append-only audit tables; tests that need the indicator catalogue reload it.)
+# runs into the append-only audit tables; conftest puts the migrated data back after each test.)
 pytestmark = pytest.mark.django_db(transaction=True)
 REMINDERS = (ledger_tasks.remind_reports_due, ledger_tasks.remind_reports_late, ledger_tasks.close_missing_reports)
 
@@ -95,7 +94,6 @@ def workbook_values(content: bytes) -> dict[str, list[tuple]]:
     return {ws.title: [row for index, row in enumerate(ws.iter_rows(values_only=True)) if index != 1] for ws in book}
 
 
-@pytest.mark.usefixtures("indicator_catalogue")
 def test_a_large_export_built_by_the_worker_reaches_100_percent_and_matches_the_direct_export(
     world, make_report, worker, client, settings
 ):

@@ -12,7 +12,9 @@ every write operation in /api/schema/ gets each payload in every property of its
 JSON parser lets through in each property alone (so they reach the service past the other fields), as the
 first persona and real object (a few of each workflow state) the operation serves; and non-numeric and
 negative ids.
-Each request runs in a savepoint rolled back afterwards, so one payload cannot change what the next sees.
+Each request runs in a savepoint rolled back afterwards, so one payload cannot change what the next sees; the
+tables whose rows it inserted or deleted (PostgreSQL's per-transaction counters) have their rows counted
+during and after the savepoint.
 """
 
 import dataclasses
@@ -85,16 +87,55 @@ def _tables() -> list[str]:
     return sorted(set(names))
 
 
-def _fingerprint(tables) -> tuple:
-    """The row count of every table, in one statement: what a refused request must leave unchanged."""
+def _write_counters() -> dict[str, tuple[int, int]]:
+    """Rows inserted and deleted so far in this transaction, per table (savepoints rolled back included): cheap,
+    and any change of a table's row count moves them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, n_tup_ins, n_tup_del FROM pg_stat_xact_user_tables")
+        return {name: (inserted, deleted) for name, inserted, deleted in cursor.fetchall()}
+
+
+def _row_counts(tables) -> tuple:
+    if not tables:
+        return ()
     sql = " UNION ALL ".join(f'SELECT {i}, count(*) FROM "{name}"' for i, name in enumerate(tables))
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return tuple(count for _i, count in sorted(cursor.fetchall()))
 
 
-def _changed(tables, before, after) -> list[str]:
-    return [f"{name}: {a} → {b}" for name, a, b in zip(tables, before, after, strict=True) if a != b]
+class RolledBack:
+    """`with RolledBack(tables) as attempt:` runs a request in a savepoint rolled back at the end, so one payload
+    cannot change what the next sees. `attempt.measure()` (once the request answered without a server error)
+    notes the row count of every table the request inserted into or deleted from; after the block,
+    `attempt.changed()` names the tables whose row count differs from before the request."""
+
+    def __init__(self, tables):
+        self.tables = tables
+        self.touched, self.after, self.before = [], (), ()
+
+    def __enter__(self):
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        self._start = _write_counters()
+        return self
+
+    def measure(self) -> None:
+        end = _write_counters()
+        self.touched = [name for name in self.tables if end.get(name, (0, 0)) != self._start.get(name, (0, 0))]
+        self.after = _row_counts(self.touched)
+
+    def __exit__(self, *exc_info):
+        transaction.set_rollback(True)
+        self._atomic.__exit__(*exc_info)
+        if exc_info[0] is None:
+            self.before = _row_counts(self.touched)  # the savepoint is gone: the counts as they were
+        return False
+
+    def changed(self) -> list[str]:
+        return [
+            f"{name}: {a} → {b}" for name, a, b in zip(self.touched, self.before, self.after, strict=True) if a != b
+        ]
 
 
 def _route(path: str) -> str | None:
@@ -281,6 +322,23 @@ def _login(username: str) -> Client:
     return client
 
 
+def test_the_check_sees_what_a_request_left_behind_and_only_that(db):
+    """The check the fuzzer relies on: a row left behind is named, a row added and removed again is not."""
+    from coordination.models import WorkingGroup
+
+    tables, before = _tables(), WorkingGroup.objects.count()
+    with RolledBack(tables) as left:
+        WorkingGroup.objects.create(code="probe", name="探针组")
+        left.measure()
+    with RolledBack(tables) as undone:
+        WorkingGroup.objects.create(code="probe", name="探针组").delete()
+        undone.measure()
+    table = WorkingGroup._meta.db_table
+    assert f"{table}: {before} → {before + 1}" in left.changed()
+    assert table in undone.touched and undone.changed() == []
+    assert not WorkingGroup.objects.filter(code="probe").exists()
+
+
 @pytest.mark.parametrize("username", PERSONAS)
 def test_page_forms_never_answer_500_and_refusals_save_nothing(seeded, tables, username):
     client = _login(username)
@@ -293,20 +351,19 @@ def test_page_forms_never_answer_500_and_refusals_save_nothing(seeded, tables, u
         FUZZED_FORMS.add(key)
         method, target, _names = key
         for label, data in _page_variants(form):
-            with transaction.atomic():
-                before = _fingerprint(tables)
+            with RolledBack(tables) as attempt:
                 if method == "post":
                     response = client.post(form.action, data)
                 else:
                     query = urlencode([(k, v) for k, values in data.items() for v in values])
                     response = client.get(f"{urlsplit(form.action).path}?{query}")
-                after = _fingerprint(tables) if response.status_code < 500 else before
-                transaction.set_rollback(True)
+                if response.status_code < 500:
+                    attempt.measure()
             where = f"{method.upper()} {form.action} ({target}, from {page}) with {label}"
             if response.status_code >= 500:
                 problems.append(f"{where}: {response.status_code}")
             elif method == "post" and _is_refusal(response) and target not in SUCCESS_PAGES_WITH_200:
-                changed = _changed(tables, before, after)
+                changed = attempt.changed()
                 if changed:
                     problems.append(f"{where}: refused ({response.status_code}) but saved {changed}")
     _assert_none(problems)
@@ -462,11 +519,10 @@ def test_api_write_endpoints_never_answer_500_and_refusals_save_nothing(seeded, 
                 variants.append((f"id {bad}", None))
         for label, body in variants:
             target = re.sub(r"/\d+/", "/-1/" if label == "id -1" else "/abc/", url, count=1) if body is None else url
-            with transaction.atomic():
-                before = _fingerprint(tables)
+            with RolledBack(tables) as attempt:
                 response = _send(client, method, target, media, body or {})
-                after = _fingerprint(tables) if response.status_code < 500 else before
-                transaction.set_rollback(True)
+                if response.status_code < 500:
+                    attempt.measure()
             where = f"{method.upper()} {target} as {username} with {label}"
             if response.status_code >= 500:
                 problems.append(f"{where}: {response.status_code}")
@@ -474,7 +530,7 @@ def test_api_write_endpoints_never_answer_500_and_refusals_save_nothing(seeded, 
             if "json" not in response.get("Content-Type", "") and response.status_code >= 400:
                 problems.append(f"{where}: {response.status_code} answered {response.get('Content-Type')}, not JSON")
             if response.status_code >= 400:
-                changed = _changed(tables, before, after)
+                changed = attempt.changed()
                 if changed:
                     problems.append(f"{where}: refused ({response.status_code}) but saved {changed}")
     _assert_none(problems)

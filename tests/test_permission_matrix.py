@@ -8,8 +8,8 @@ to the login page (pages) or refused with 401/403 (API) unless the row is `publi
 
 Personas (conftest.world): dongli's officer and reviewing leader, xiqing's officer (the outsider),
 a member of each of the office's four working groups, the convener (leader), a member-unit liaison,
-and anonymous. Each persona's request runs in its own savepoint on a freshly built target object,
-so a successful POST changes nothing for the next persona.
+and anonymous. The row's target object is built once; each persona's request runs in its own savepoint rolled back
+after it, so a successful POST changes nothing for the next persona.
 
 Adding a row:   Row("meeting-detail", "GET", target="meeting", ok=SEES_CITY, rest=404)
 Adding a target: TARGETS["meeting"] = lambda w: <create it through your app's services; return it>
@@ -17,12 +17,14 @@ Adding a target: TARGETS["meeting"] = lambda w: <create it through your app's se
 """
 
 import datetime
+import functools
 import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -957,8 +959,9 @@ def _walk(patterns, prefix: str = "", namespace: str = ""):
             yield Route(route, name, _methods_of(pattern.callback), route.startswith("api/"))
 
 
-def all_routes() -> list[Route]:
-    return [r for r in _walk(get_resolver().url_patterns) if not r.route.startswith(EXEMPT_PREFIXES)]
+@functools.cache  # the URL configuration does not change during a run; reading views' source is slow
+def all_routes() -> tuple[Route, ...]:
+    return tuple(r for r in _walk(get_resolver().url_patterns) if not r.route.startswith(EXEMPT_PREFIXES))
 
 
 def _suggestion(route: Route, method: str) -> str:
@@ -1030,19 +1033,34 @@ def _outcome(response, is_api: bool) -> str:
     return str(status)
 
 
-def _request(row: Row, route: Route, world, persona: str):
-    target = TARGETS[row.target](world) if row.target else None
+@pytest.fixture(scope="module")
+def logins(_module_world, django_db_blocker) -> tuple[dict, dict]:
+    """Each persona's session key and API token, made once for the module inside its transaction (before any
+    test's savepoint), so every row's requests carry them; a request that ends a session or revokes a token
+    does so in its savepoint, rolled back before the next persona."""
+    sessions, tokens = {}, {}
+    with django_db_blocker.unblock():
+        for persona in USERS:
+            user = getattr(_module_world.users, persona)
+            client = Client()
+            client.force_login(user)
+            sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+            tokens[persona] = api_token_issue(user=user, name="matrix").key
+    return sessions, tokens
+
+
+def _request(row: Row, route: Route, world, target, persona: str, logins: tuple[dict, dict]):
     kwargs = row.kwargs(target) if row.kwargs else ({} if target is None else _url_kwargs(route, target))
     url = reverse(row.name, kwargs=kwargs)
     data = row.data(world, target) if callable(row.data) else (row.data or {})
     client = Client()
     headers = {}
     if persona != ANONYMOUS:
-        user = getattr(world.users, persona)
+        sessions, tokens = logins
         if route.is_api:
-            headers["HTTP_AUTHORIZATION"] = f"Token {api_token_issue(user=user, name='matrix').key}"
+            headers["HTTP_AUTHORIZATION"] = f"Token {tokens[persona]}"
         else:
-            client.force_login(user)
+            client.cookies[settings.SESSION_COOKIE_NAME] = sessions[persona]
     method = row.method.lower()
     if row.method == "GET":
         response = client.get(url, row.query, **headers)
@@ -1076,13 +1094,14 @@ DESCRIBE = {
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
-def test_permission_matrix(row, world):
+def test_permission_matrix(row, world, logins):
     route = _route_of(row)
+    target = TARGETS[row.target](world) if row.target else None
     problems = []
     for persona in PERSONAS:
         expected = _expected(row, persona)
         with transaction.atomic():
-            response = _request(row, route, world, persona)
+            response = _request(row, route, world, target, persona, logins)
             transaction.set_rollback(True)  # the next persona starts from the same data
         got = _outcome(response, route.is_api)
         if row.lands_on_login and got == "login":

@@ -10,7 +10,6 @@ them must commit their data: mark them `@pytest.mark.django_db(transaction=True)
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import shutil
 import signal
@@ -22,8 +21,6 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
-import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -245,15 +242,6 @@ def celery_broker(url: str):
 
 def broker_url() -> str:
     return settings.CELERY_BROKER_URL
-
-
-@pytest.fixture
-def indicator_catalogue():
-    """The catalogue a data migration loads: the flush after an earlier transactional test emptied it."""
-    from ledgers.models import Indicator
-
-    if not Indicator.objects.exists():
-        importlib.import_module("ledgers.migrations.0002_indicator_catalogue").load(django_apps, None)
 
 
 def sent_mails(mail_dir: Path) -> list[str]:

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from coordination import services as org
 from coordination.models import ExportJob, Notification
-from tests.workers import indicator_catalogue  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
@@ -64,7 +63,7 @@ def test_the_progress_page_of_a_failed_export_stops_polling_and_offers_to_genera
     assert "重新生成" in page
 
 
-@pytest.mark.usefixtures("db", "indicator_catalogue")  # the ledger form offers the indicators
+@pytest.mark.usefixtures("db")
 def test_regenerating_starts_a_new_export_of_the_same_ledger(world, limits, client, settings, monkeypatch):
     from ledgers import tasks
 

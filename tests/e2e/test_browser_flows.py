@@ -62,15 +62,12 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def database_as_found(django_db_blocker):
-    """Leave the database as these tests found it: the last test's flush empties it, and transactional
-    tests of other modules that run later expect the migrated reference data.
-
-    Restoring rewrites every row, append-only audit tables included, whose triggers (django-pgtrigger)
-    refuse an UPDATE: this thread's restores go through; the live server's thread, where the
-    application runs, keeps every trigger."""
+def database_as_found():
+    """Each test starts from the migrated database (serialized_rollback) and conftest puts it back after the
+    last one. Restoring rewrites every row, append-only audit tables included, whose triggers (django-pgtrigger)
+    refuse an UPDATE: this thread's restores go through; the live server's thread, where the application runs,
+    keeps every trigger."""
     from django.apps import apps
-    from django.db import connection
 
     ignoring = contextlib.nullcontext
     if apps.is_installed("pgtrigger"):
@@ -79,10 +76,6 @@ def database_as_found(django_db_blocker):
         ignoring = pgtrigger.ignore
     with ignoring():
         yield
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents:
-            with django_db_blocker.unblock():
-                connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture
