@@ -14,24 +14,23 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Pt
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from coordination.models import Town
 from ledgers.models import Indicator
+from tianjin_towns.lib import documents as doc
 from tianjin_towns.lib import excel
 
 from .models import Band, Grade, Run, RunKind, Sanction
 from .selectors import ResultRow
 from .services import TargetRow, parse_amount
 
+DOCX = doc.DOCX  # the view's content type
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TITLE_ROWS = 2
 HEADER_ROW = TITLE_ROWS + 1
 
@@ -295,34 +294,15 @@ def _column(index: int) -> str:
 
 def write_briefing(output: BinaryIO, *, run: Run, briefing: dict, issued_on: datetime.date) -> None:
     """The semi-annual briefing as a Word document: summary, praise list, warning list, each district's position."""
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "仿宋"
-    style.font.size = Pt(14)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋")
-
-    def heading(text: str, size: int = 16, colour: RGBColor | None = None, center: bool = False):
-        paragraph = document.add_paragraph()
-        run_ = paragraph.add_run(text)
-        run_.bold = True
-        run_.font.size = Pt(size)
-        run_.font.name = "黑体"
-        run_._element.rPr.rFonts.set(qn("w:eastAsia"), "黑体")
-        if colour is not None:
-            run_.font.color.rgb = colour
-        if center:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        return paragraph
-
-    heading(_("特色小镇建设工作简报"), size=26, colour=RGBColor(0xC0, 0x00, 0x00), center=True)
+    document = doc.plain_document()
+    doc.plain_heading(document, _("特色小镇建设工作简报"), size=Pt(26), colour=doc.RED, center=True)
     meta = document.add_paragraph(
-        _("天津市特色小镇规划建设工作联席会议办公室　　%(date)s")
-        % {"date": f"{issued_on.year}年{issued_on.month}月{issued_on.day}日"}
+        _("天津市特色小镇规划建设工作联席会议办公室　　%(date)s") % {"date": doc.chinese_date(issued_on)}
     )
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    heading(run.title + _("情况通报"), size=18, center=True)
+    doc.plain_heading(document, run.title + _("情况通报"), size=Pt(18), center=True)
 
-    heading(_("一、总体情况"))
+    doc.plain_heading(document, _("一、总体情况"))
     document.add_paragraph(
         _(
             "按照“半年一小考、一年一大考”的要求，依据%(scheme)s，对全市 %(count)s 个特色小镇 %(start)s 至 %(end)s 的建设情况进行了考核。"
@@ -348,23 +328,22 @@ def write_briefing(output: BinaryIO, *, run: Run, briefing: dict, issued_on: dat
         )
     )
 
-    heading(_("二、表扬名单"))
+    doc.plain_heading(document, _("二、表扬名单"))
     if briefing["praise"]:
         document.add_paragraph(_("以下小镇按时完成半年目标任务，予以表扬（按得分排序）："))
         _result_table(document, briefing["praise"])
     else:
         document.add_paragraph(_("本次无按时完成半年目标任务的小镇。"))
 
-    heading(_("三、警示名单"))
+    doc.plain_heading(document, _("三、警示名单"))
     if briefing["warning"]:
         document.add_paragraph(_("以下小镇未按时完成半年目标任务，予以警示，请所在区督促加快进度："))
         _result_table(document, briefing["warning"])
     else:
         document.add_paragraph(_("本次无警示小镇。"))
 
-    heading(_("四、各区情况"))
-    table = document.add_table(rows=1, cols=6)
-    table.style = "Table Grid"
+    doc.plain_heading(document, _("四、各区情况"))
+    table = doc.table(document, rows=1, cols=6, align=None)
     for cell, text in zip(
         table.rows[0].cells,
         [_("区"), _("参加考核小镇"), _("平均得分"), _("表扬"), _("警示"), _("最好名次")],
@@ -391,8 +370,7 @@ def write_briefing(output: BinaryIO, *, run: Run, briefing: dict, issued_on: dat
 
 
 def _result_table(document, rows: list[ResultRow]) -> None:
-    table = document.add_table(rows=1, cols=4)
-    table.style = "Table Grid"
+    table = doc.table(document, rows=1, cols=4, align=None)
     for cell, text in zip(table.rows[0].cells, [_("全市排名"), _("区"), _("小镇"), _("得分")], strict=True):
         cell.text = text
     for row in rows:

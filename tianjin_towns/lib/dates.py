@@ -6,12 +6,16 @@ The Chinese working-day calendar (R-3.4): the State Council announces each year'
 enters the days of any other year (coordination.CalendarDay, in the admin), and those entries win
 over the package. A year known to neither falls back to Monday–Friday: a warning is logged here,
 and the daily calendar check (coordination.tasks) tells the administrators, once per year.
+
+This module sits below the apps and imports none of them: the coordination app hands in its reader of
+the administrator's entries when it starts (`register_calendar`, in CoordinationConfig.ready).
 """
 
 import datetime
 import logging
 import re
 import time
+from collections.abc import Callable
 
 import chinese_calendar
 from chinese_calendar.constants import holidays as _OFFICIAL_HOLIDAYS
@@ -69,15 +73,26 @@ CALENDAR_CACHE_SECONDS = 60
 _entries: dict[int, tuple[float, dict[datetime.date, bool]]] = {}
 _fallback_logged: set[int] = set()
 
+# year → the administrator's entries of that year (date → whether it is a working day).
+CalendarReader = Callable[[int], dict[datetime.date, bool]]
+_reader: CalendarReader | None = None
+
+
+def register_calendar(reader: CalendarReader) -> None:
+    """Where the administrator's entries come from: the coordination app registers its CalendarDay table."""
+    global _reader
+    _reader = reader
+    clear_calendar_cache()
+
 
 def calendar_entries(year: int) -> dict[datetime.date, bool]:
     """The administrator's entries for `year`: date → whether it is a working day."""
     cached = _entries.get(year)
     if cached is not None and time.monotonic() - cached[0] < CALENDAR_CACHE_SECONDS:
         return cached[1]
-    from coordination.models import CalendarDay  # lib sits below the apps: import on use
-
-    days = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "is_working_day"))
+    if _reader is None:
+        raise RuntimeError("no working-day calendar registered: the coordination app registers it when it starts")
+    days = _reader(year)
     _entries[year] = (time.monotonic(), days)
     return days
 
