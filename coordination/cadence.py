@@ -11,7 +11,11 @@ AppConfig.ready(), e.g. the inspections app:
     register_activity_counter("onsite_supervision", "现场督办服务", count_visits, period_counter=count_visits_by_period)
 
 A registry rather than an import keeps the dependencies one way: coordination never imports the
-apps after it, yet its cadence rules can name their kinds.
+apps after it, yet its cadence rules can name their kinds. The meeting kinds are registered from
+MeetingKind, so a new kind is counted (and labelled) without a line here.
+
+The selectors count against these definitions (selectors.cadence_matrix) and lay the matrix out as the tables
+that the cadence page and the leaders' dashboard show (selectors.cadence_tables).
 """
 
 import datetime
@@ -19,7 +23,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+
+from .models import CadenceRule, Meeting, MeetingKind, MeetingState
 
 Period = tuple[datetime.date, datetime.date]  # [start, end)
 Counter = Callable[[list[int], datetime.date, datetime.date], dict[int, int]]
@@ -49,10 +55,6 @@ def register_activity_counter(
 
 def activity_kind(kind: str) -> ActivityKind | None:
     return _REGISTRY.get(kind)
-
-
-def activity_kinds() -> list[ActivityKind]:
-    return list(_REGISTRY.values())
 
 
 def activity_choices() -> list[tuple[str, str]]:
@@ -120,8 +122,6 @@ def single_period(period_counter: PeriodCounter) -> Counter:
 
 def _meeting_period_counter(kind: str) -> PeriodCounter:
     def count(unit_ids: list[int], periods: list[Period]) -> dict[int, list[int]]:
-        from .models import Meeting, MeetingState
-
         held = Meeting.objects.filter(
             kind=kind, org_unit_id__in=unit_ids, state__in=[MeetingState.HELD, MeetingState.MINUTES_APPROVED]
         )
@@ -143,20 +143,23 @@ def _meeting_link(kind: str) -> Linker:
 
 
 def _register_meeting_kinds() -> None:
-    # Labels as the cadence page shows them; the vocabulary is MeetingKind's (models import lazily).
-    labels = {
-        "joint_conference": _("市联席会议"),
-        "district_regular": _("区例会"),
-        "district_onsite": _("区现场推动会"),
-        "training": _("专家培训（请进来）"),
-        "study_tour": _("考察学习（走出去）"),
-        "exchange": _("交流互动（串起来）"),
-    }
-    for kind, label in labels.items():
-        per_period = _meeting_period_counter(kind)
+    for kind in MeetingKind:
+        per_period = _meeting_period_counter(kind.value)
         register_activity_counter(
-            kind, label, single_period(per_period), link=_meeting_link(kind), period_counter=per_period
+            kind.value, kind.label, single_period(per_period), link=_meeting_link(kind.value), period_counter=per_period
         )
 
 
 _register_meeting_kinds()
+
+
+# --- The matrix as tables: the cadence page and the leaders' dashboard -----------------------------
+
+
+def short_period_label(period: str, start: datetime.date) -> str:
+    """1月, 1季度 or 全年: a column of a year's table."""
+    if period == CadenceRule.Period.MONTH:
+        return _("%(month)s月") % {"month": start.month}
+    if period == CadenceRule.Period.QUARTER:
+        return _("%(quarter)s季度") % {"quarter": (start.month - 1) // 3 + 1}
+    return _("全年")

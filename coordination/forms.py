@@ -3,14 +3,11 @@
 They parse and render; the services check the invariants and their errors are attached back to the fields.
 """
 
-import datetime
 from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-
-from tianjin_towns.lib import dates
 
 from .models import (
     ActionItemStatus,
@@ -386,10 +383,6 @@ class PolicyForm(forms.Form):
         self.fields["member_unit"].queryset = member_units
         if editing:
             del self.fields["member_unit"]
-
-
-def default_held_on() -> datetime.date:
-    return dates.today()
 
 
 def add_service_errors(form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:

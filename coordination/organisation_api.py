@@ -11,9 +11,10 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from tianjin_towns.lib.api import parse_query
+
 from . import permissions as unit_perms
 from . import services as org_services
-from .api import parse_query
 from .models import MemberUnit
 
 # API name → model field.

@@ -27,12 +27,16 @@ from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from .models import (
     ActionItem,
+    ActionItemEvent,
+    Decision,
     ExportJob,
     Meeting,
+    MeetingAttachment,
     MemberUnit,
     Notification,
     OrgUnit,
     Plan,
+    PlanAttachment,
     Role,
     SupportPolicy,
     Town,
@@ -231,7 +235,7 @@ def holds_unit_perm(user: AbstractBaseUser, perm: str) -> bool:
 def office_perms() -> frozenset[str]:
     """The permissions held only through the routing of work to a working group (services.ROUTE_PERMS less
     what any role grants by itself, services.ROLE_UNIT_PERMS): every kind of work has at least one."""
-    from .services import ROLE_UNIT_PERMS, ROUTE_PERMS  # the grant tables live beside the services that grant
+    from .services.grants import ROLE_UNIT_PERMS, ROUTE_PERMS  # the grant tables live beside the services that grant
 
     routed = {perm for granted in ROUTE_PERMS.values() for perm in granted}
     by_role = {perm for granted in ROLE_UNIT_PERMS.values() for perm in granted}
@@ -310,14 +314,68 @@ def meetings_for_user(user: AbstractBaseUser, perm: str = VIEW):
     return Meeting.objects.filter(seen)
 
 
+def can_on_meeting(user: AbstractBaseUser, meeting: Meeting, perm: str) -> bool:
+    """Whether the user holds `perm` (MANAGE_MEETINGS, APPROVE_MINUTES) on the meeting's host."""
+    return user_has_unit_perm(user, meeting.org_unit_id, perm)
+
+
 def get_meeting_for_user(user: AbstractBaseUser, pk, perm: str = VIEW):
     """The meeting if the user sees it (404 otherwise) and holds `perm` on its host (403 otherwise)."""
     meeting = meetings_for_user(user).select_related("org_unit").filter(pk=pk).first()
     if meeting is None:
         raise Http404
-    if perm != VIEW and not user_has_unit_perm(user, meeting.org_unit_id, perm):
+    if perm != VIEW and not can_on_meeting(user, meeting, perm):
         raise PermissionDenied
     return meeting
+
+
+def meeting_hosts_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[OrgUnit]:
+    """The municipality and the districts (towns host no meetings) on which the user holds `perm`, in the
+    order of the selects."""
+    return org_units_for_user(user, perm).exclude(level=OrgUnit.Level.TOWN).order_by("level", "order", "code")
+
+
+def can_create_meetings(user: AbstractBaseUser) -> bool:
+    """Whether the user records meetings for some host (the list's button; the host chosen is checked again)."""
+    return meeting_hosts_for_user(user, MANAGE_MEETINGS).exists()
+
+
+def check_create_meetings(user: AbstractBaseUser) -> None:
+    """The door of the new-meeting page: 403 unless the user may host a meeting somewhere."""
+    if not can_create_meetings(user):
+        raise PermissionDenied
+
+
+def get_decision_for_user(user: AbstractBaseUser, pk, perm: str = VIEW, *, meeting_pk=None) -> Decision:
+    """A meeting's decision, 404 unless the user sees its meeting, 403 without `perm` on the meeting's host.
+
+    Through a page's address (`meeting_pk`) the meeting is the door, as for every page under it, and the
+    decision must be one of its own (404 otherwise)."""
+    if meeting_pk is not None:
+        meeting = get_meeting_for_user(user, meeting_pk, perm)
+        decision = Decision.objects.filter(pk=pk, meeting=meeting).first()
+        if decision is None:
+            raise Http404
+        decision.meeting = meeting
+        return decision
+    decision = (
+        Decision.objects.select_related("meeting__org_unit")
+        .filter(pk=pk, meeting__in=meetings_for_user(user).values("pk"))
+        .first()
+    )
+    if decision is None:
+        raise Http404
+    if perm != VIEW and not can_on_meeting(user, decision.meeting, perm):
+        raise PermissionDenied
+    return decision
+
+
+def get_meeting_attachment_for_user(user: AbstractBaseUser, meeting_pk, pk) -> MeetingAttachment:
+    """A file of a meeting the user sees; 404 for anything else."""
+    attachment = MeetingAttachment.objects.filter(pk=pk, meeting=get_meeting_for_user(user, meeting_pk)).first()
+    if attachment is None:
+        raise Http404
+    return attachment
 
 
 def action_items_for_user(user: AbstractBaseUser, perm: str = VIEW):
@@ -359,17 +417,60 @@ def get_action_item_for_user(user: AbstractBaseUser, pk, perm: str = VIEW):
     return item
 
 
+def get_action_item_evidence_for_user(user: AbstractBaseUser, item_pk, event_pk) -> ActionItemEvent:
+    """A step of an item the user sees that carries an evidence file; 404 for anything else."""
+    event = ActionItemEvent.objects.filter(pk=event_pk, item=get_action_item_for_user(user, item_pk)).first()
+    if event is None or not event.evidence:
+        raise Http404
+    return event
+
+
 def plans_for_user(user: AbstractBaseUser, perm: str = VIEW):
     return Plan.objects.filter(org_unit__in=org_units_for_user(user, perm).values("pk"))
+
+
+def can_on_plan(user: AbstractBaseUser, plan: Plan, perm: str) -> bool:
+    """Whether the user holds `perm` (SUBMIT_PLANS, REVIEW_PLANS) on the plan's unit."""
+    return user_has_unit_perm(user, plan.org_unit_id, perm)
 
 
 def get_plan_for_user(user: AbstractBaseUser, pk, perm: str = VIEW):
     plan = plans_for_user(user).select_related("org_unit__parent").filter(pk=pk).first()
     if plan is None:
         raise Http404
-    if perm != VIEW and not user_has_unit_perm(user, plan.org_unit_id, perm):
+    if perm != VIEW and not can_on_plan(user, plan, perm):
         raise PermissionDenied
     return plan
+
+
+def get_plan_attachment_for_user(user: AbstractBaseUser, plan_pk, pk) -> PlanAttachment:
+    """A file of any version of a plan the user sees; 404 for anything else."""
+    attachment = PlanAttachment.objects.filter(pk=pk, version__plan=get_plan_for_user(user, plan_pk)).first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def districts_and_towns_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[OrgUnit]:
+    """The districts and towns on which the user holds `perm` (the units that submit plans, attend meetings
+    and answer for action items), in the order of the selects."""
+    return org_units_for_user(user, perm).exclude(level=OrgUnit.Level.MUNICIPAL).order_by("level", "order", "code")
+
+
+def districts_for_user(user: AbstractBaseUser) -> QuerySet[OrgUnit]:
+    """The districts the user sees, in their order (the lists' district filters)."""
+    return org_units_for_user(user).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
+
+
+def can_submit_plans(user: AbstractBaseUser) -> bool:
+    """Whether the user submits plans for some district or town (the list's button)."""
+    return districts_and_towns_for_user(user, SUBMIT_PLANS).exists()
+
+
+def check_submit_plans(user: AbstractBaseUser) -> None:
+    """The door of the new-plan page: 403 unless the user submits plans somewhere."""
+    if not can_submit_plans(user):
+        raise PermissionDenied
 
 
 def can_edit_policies_of(user: AbstractBaseUser, member_unit_id: int) -> bool:
@@ -379,11 +480,19 @@ def can_edit_policies_of(user: AbstractBaseUser, member_unit_id: int) -> bool:
     return org_units_for_user(user, MANAGE_POLICIES).exists()
 
 
-def policy_member_units_for_user(user: AbstractBaseUser):
-    """Member units whose policies the user may record."""
+def policy_member_units_for_user(user: AbstractBaseUser, *, active_only: bool = False) -> QuerySet[MemberUnit]:
+    """Member units whose policies the user may record (only those still active: the new-policy page's)."""
     if org_units_for_user(user, MANAGE_POLICIES).exists():
-        return MemberUnit.objects.all()
-    return MemberUnit.objects.filter(pk=liaison_member_unit_id(user))
+        units = MemberUnit.objects.all()
+    else:
+        units = MemberUnit.objects.filter(pk=liaison_member_unit_id(user))
+    return units.filter(active=True) if active_only else units
+
+
+def check_record_policies(user: AbstractBaseUser) -> None:
+    """The door of the new-policy page: 403 unless the user records the policies of an active member unit."""
+    if not policy_member_units_for_user(user, active_only=True).exists():
+        raise PermissionDenied
 
 
 def get_policy_for_user(user: AbstractBaseUser, pk, perm: str = VIEW):

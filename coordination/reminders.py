@@ -28,9 +28,10 @@ from tianjin_towns.lib import dates
 from . import cadence
 from .models import ActionItem, MeetingKind, Notification, OrgUnit, Role
 from .models.meetings import OPEN_STATUSES
+from .notifications import notify
 from .permissions import APPROVE_MINUTES, MANAGE_INSPECTIONS, MANAGE_MEETINGS, MANAGE_ORGANISATION
 from .selectors import cadence_matrix, users_with_unit_perm
-from .services import action_item_handlers, action_item_verifiers, notify
+from .services.action_items import action_item_handlers, action_item_verifiers
 
 WEEKDAYS = (
     gettext_lazy("星期一"),

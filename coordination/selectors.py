@@ -1,6 +1,9 @@
 """Reads of the coordination app that cross relations."""
 
+import collections
 import datetime
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -18,9 +21,11 @@ from .models import (
     ActionItemEvent,
     ActionItemStatus,
     CadenceRule,
+    CalendarDay,
     Decision,
     JointConference,
     Meeting,
+    MeetingAttachment,
     MeetingEvent,
     MeetingState,
     MemberUnit,
@@ -177,6 +182,16 @@ def cadence_matrix(
     return cells
 
 
+def cadence_matrix_for_user(user: AbstractBaseUser, year: int) -> list[CadenceCell]:
+    """The matrix of the municipality and the districts the user sees (the page's and the API's)."""
+    unit_ids = list(
+        perms.org_units_for_user(user)
+        .filter(level__in=[OrgUnit.Level.MUNICIPAL, OrgUnit.Level.DISTRICT])
+        .values_list("pk", flat=True)
+    )
+    return cadence_matrix(year, unit_ids=unit_ids)
+
+
 # --- Meetings (R-2.1, R-4.1) ----------------------------------------------------------------------
 
 
@@ -230,6 +245,33 @@ def meeting_attendee_units(meeting: Meeting) -> tuple[list[OrgUnit], list[Member
         list(meeting.attendee_units.order_by("level", "order", "code")),
         list(meeting.attendee_member_units.order_by("order")),
     )
+
+
+def meeting_attendee_ids(meeting: Meeting) -> tuple[list[int], list[int]]:
+    """The ids of the attending units and member units (what the edit form starts from)."""
+    return (
+        list(meeting.attendee_units.values_list("pk", flat=True)),
+        list(meeting.attendee_member_units.values_list("pk", flat=True)),
+    )
+
+
+def meeting_attachments(meeting: Meeting) -> list[MeetingAttachment]:
+    return list(meeting.attachments.all())
+
+
+def meetings_with_decisions(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """With what the API shows of each: the decisions in order with their action items' ids, the attendees' ids."""
+    items = ActionItem.objects.only("pk", "decision_id")
+    decisions = Decision.objects.order_by("order", "pk").prefetch_related(Prefetch("action_items", queryset=items))
+    return meetings.prefetch_related(
+        Prefetch("decisions", queryset=decisions),
+        Prefetch("attendee_units", queryset=OrgUnit.objects.only("pk")),
+        Prefetch("attendee_member_units", queryset=MemberUnit.objects.only("pk")),
+    )
+
+
+def meeting_with_decisions(pk: int) -> Meeting:
+    return meetings_with_decisions(Meeting.objects.select_related("org_unit").filter(pk=pk)).get()
 
 
 # --- Action items (R-2.2) -------------------------------------------------------------------------
@@ -307,6 +349,15 @@ def action_item_summary_by_unit(user: AbstractBaseUser, today: datetime.date | N
     return sorted(summary, key=lambda s: (-s.overdue, -s.open, s.name))
 
 
+def action_items_with_source(items: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
+    """With what the API shows of each: the meeting and decision it comes from, the responsible unit."""
+    return items.select_related("meeting", "decision", "responsible_unit", "responsible_member_unit")
+
+
+def action_item_with_source(pk: int) -> ActionItem:
+    return action_items_with_source(ActionItem.objects.filter(pk=pk)).get()
+
+
 def action_item_events(item: ActionItem) -> list[ActionItemEvent]:
     return list(item.events.select_related("actor__profile").order_by("at", "pk"))
 
@@ -359,6 +410,23 @@ def plan_versions(plan: Plan) -> list[PlanVersion]:
         .prefetch_related("sub_items", "attachments")
         .order_by("-number")
     )
+
+
+def plan_current_version(plan: Plan) -> PlanVersion:
+    """The version last submitted, with its sub-items (what a resubmission starts from)."""
+    return plan.versions.prefetch_related("sub_items").get(number=plan.current_version)
+
+
+def plans_with_versions(plans: QuerySet[Plan]) -> QuerySet[Plan]:
+    """With every version in order, its sub-items, attachments and the people involved (what the API shows)."""
+    versions = PlanVersion.objects.select_related("submitted_by", "reviewed_by").prefetch_related(
+        "sub_items", "attachments"
+    )
+    return plans.prefetch_related(Prefetch("versions", queryset=versions.order_by("number")))
+
+
+def plan_with_versions(pk: int) -> Plan:
+    return plans_with_versions(Plan.objects.select_related("org_unit").filter(pk=pk)).get()
 
 
 def plans_to_review_for_user(user: AbstractBaseUser) -> list[Plan]:
@@ -487,8 +555,84 @@ def policy_list(*, member_unit_id: int | None = None, query: str = "") -> QueryS
     return policies.order_by("-issued_on", "-pk")
 
 
+def member_units_in_order() -> QuerySet[MemberUnit]:
+    """Every member unit, retired ones too (the lists' filters: old records name them)."""
+    return MemberUnit.objects.order_by("order")
+
+
+def org_units_as_tree(units: QuerySet[OrgUnit]) -> list[OrgUnit]:
+    """Districts each followed by their towns (the order of the selects and checkbox grids)."""
+    units = list(units.select_related("parent").order_by("level", "order", "code"))
+    districts = [u for u in units if u.level == OrgUnit.Level.DISTRICT]
+    towns: dict[int, list[OrgUnit]] = {}
+    for unit in units:
+        if unit.level == OrgUnit.Level.TOWN:
+            towns.setdefault(unit.parent_id, []).append(unit)
+    ordered = []
+    for district in districts:
+        ordered += [district, *towns.pop(district.pk, [])]
+    return ordered + [t for group in towns.values() for t in group]
+
+
 def member_units_offered(keep=()) -> QuerySet[MemberUnit]:
     """Member units offered in forms for new meetings, action items, policies and liaisons: the active
     ones, plus those in `keep` (ids already chosen on the object edited), so a retired unit's history
     stays as it was (R-1.4)."""
     return MemberUnit.objects.filter(Q(active=True) | Q(pk__in=keep)).order_by("order", "pk")
+
+
+# --- The working-day calendar (R-3.4) -------------------------------------------------------------
+
+
+def calendar_entries(year: int) -> dict[datetime.date, bool]:
+    """The administrator's entries of `year`: date → whether offices work (tianjin_towns.lib.dates reads them)."""
+    return dict(CalendarDay.objects.filter(date__year=year).values_list("date", "is_working_day"))
+
+
+# --- The cadence matrix as tables: the cadence page and the leaders' dashboard ----------------------------
+
+
+@dataclass
+class CadenceRow:
+    unit: OrgUnit
+    cells: list[CadenceCell]  # one per period of the rule, in order
+
+
+@dataclass
+class CadenceTable:
+    """One rule of the matrix: a row per org unit of its level, a column per period."""
+
+    rule: CadenceRule
+    label: str  # the activity kind's
+    rows: list[CadenceRow]
+    states: collections.Counter  # cells per state: ok, short, over, pending (`Counter` here is a kind's counter)
+
+    @property
+    def periods(self) -> list[str]:
+        return [cell.period_label for cell in self.rows[0].cells]
+
+    @property
+    def short_periods(self) -> list[str]:
+        return [cadence.short_period_label(cell.rule.period, cell.period_start) for cell in self.rows[0].cells]
+
+
+def cadence_tables(cells: Iterable[CadenceCell]) -> list[CadenceTable]:
+    """The cells of selectors.cadence_matrix (ordered rule, org unit, period) as one table per rule."""
+    tables = []
+    for _rule_id, group in itertools.groupby(cells, key=lambda cell: cell.rule.pk):
+        rule_cells = list(group)
+        rows = [
+            CadenceRow(unit=unit_cells[0].org_unit, cells=unit_cells)
+            for unit_cells in (list(g) for _unit_id, g in itertools.groupby(rule_cells, key=lambda c: c.org_unit.pk))
+        ]
+        rule = rule_cells[0].rule
+        kind = cadence.activity_kind(rule.kind)
+        tables.append(
+            CadenceTable(
+                rule=rule,
+                label=kind.label if kind else rule.kind,
+                rows=rows,
+                states=collections.Counter(cell.state for cell in rule_cells),
+            )
+        )
+    return tables

@@ -8,9 +8,10 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from tianjin_towns.lib.api import parse_body, parse_query, visible_in_body
+
 from . import permissions as perms
 from . import services
-from .api import _parse, _visible_in_body, parse_query
 from .models import Town, TownStatus, TownStatusChange
 
 TOWN_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("小镇的组织单位 id"))
@@ -163,8 +164,8 @@ class TownViewSet(viewsets.GenericViewSet):
     @extend_schema(request=TownCreateSerializer, responses={201: TownSerializer})
     def create(self, request):
         """A new town and its org unit (R-1.1); the district must be one where the caller manages towns."""
-        data = _parse(TownCreateSerializer, request)
-        district = _visible_in_body(
+        data = parse_body(TownCreateSerializer, request)
+        district = visible_in_body(
             perms.get_org_unit_for_user, request.user, data.pop("district"), perms.MANAGE_TOWNS, "district"
         )
         town = services.town_create(actor=request.user, district=district, **data)
@@ -185,7 +186,7 @@ class TownViewSet(viewsets.GenericViewSet):
     def status_step(self, request, id=None):
         """A lifecycle step (R-1.2) with the decision behind it; a step not allowed now answers 409."""
         town = perms.get_town_for_user(request.user, id, perms.MANAGE_TOWNS)
-        data = _parse(TownStatusStepSerializer, request)
+        data = parse_body(TownStatusStepSerializer, request)
         change = services.town_change_status(actor=request.user, town=town, **data)
         return Response(TownStatusChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 

@@ -8,23 +8,45 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tianjin_towns.lib.events import Event
+
 from .org import MemberUnit, OrgUnit
+
+_MUNICIPAL = (OrgUnit.Level.MUNICIPAL,)
+_DISTRICT = (OrgUnit.Level.DISTRICT,)
+_ANY: tuple[str, ...] = ()
 
 
 class MeetingKind(models.TextChoices):
-    """The API's fixed vocabulary (API.md)."""
+    """The kinds of meetings and activities, each defined once, on one line: the value (the API's fixed
+    vocabulary, API.md), the org-unit levels that may host it (empty: any), the colour of its tag
+    (a `.kind-tag-<colour>` class of static/css/app.css) and the label.
 
-    JOINT_CONFERENCE = "joint_conference", _("市联席会议")
-    DISTRICT_REGULAR = "district_regular", _("区例会")
-    DISTRICT_ONSITE = "district_onsite", _("区现场推动会")
-    TRAINING = "training", _("专家培训（请进来）")
-    STUDY_TOUR = "study_tour", _("考察学习（走出去）")
-    EXCHANGE = "exchange", _("交流互动（串起来）")
+    Everything else derives from this: the form and API choices, the host rule of the services and
+    its message, the cadence matrix's kinds (coordination.cadence) and the tags of the meeting pages.
+    """
+
+    JOINT_CONFERENCE = "joint_conference", _MUNICIPAL, "purple", _("市联席会议")
+    DISTRICT_REGULAR = "district_regular", _DISTRICT, "blue", _("区例会")
+    DISTRICT_ONSITE = "district_onsite", _DISTRICT, "green", _("区现场推动会")
+    TRAINING = "training", _ANY, "amber", _("专家培训（请进来）")
+    STUDY_TOUR = "study_tour", _ANY, "amber", _("考察学习（走出去）")
+    EXCHANGE = "exchange", _ANY, "amber", _("交流互动（串起来）")
+
+    def __new__(cls, value: str, host_levels: tuple[str, ...], colour: str):
+        # Django's Choices takes the label off the end; the stored value stays the plain string.
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.host_levels = host_levels
+        member.colour = colour
+        return member
+
+    def may_be_hosted_by(self, level: str) -> bool:
+        return not self.host_levels or level in self.host_levels
 
 
-# Kinds a district hosts, and kinds the municipality (the conference or its office) hosts.
-DISTRICT_KINDS = (MeetingKind.DISTRICT_REGULAR, MeetingKind.DISTRICT_ONSITE)
-MUNICIPAL_KINDS = (MeetingKind.JOINT_CONFERENCE, MeetingKind.STUDY_TOUR)
+# Kinds only a district hosts (the agenda suggestions are theirs).
+DISTRICT_KINDS = tuple(kind for kind in MeetingKind if kind.host_levels == _DISTRICT)
 
 
 class MeetingState(models.TextChoices):
@@ -94,7 +116,7 @@ class Meeting(models.Model):
         return [line.strip() for line in self.agenda.splitlines() if line.strip()]
 
 
-class MeetingEvent(models.Model):
+class MeetingEvent(Event):
     """The meeting's history: who created, edited, recorded, approved it and when."""
 
     class Action(models.TextChoices):
@@ -106,16 +128,14 @@ class MeetingEvent(models.Model):
         ATTACH = "attach", _("上传附件")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
     note = models.TextField(_("说明"), blank=True)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("会议办理记录")
         verbose_name_plural = _("会议办理记录")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.meeting_id} {self.action}"
@@ -251,7 +271,7 @@ def action_item_upload_path(instance: "ActionItemEvent", filename: str) -> str:
     return f"action-items/{instance.item_id}/{filename}"
 
 
-class ActionItemEvent(models.Model):
+class ActionItemEvent(Event):
     """The item's history: assignment, progress reports with evidence, verification or rejection."""
 
     class Action(models.TextChoices):
@@ -262,7 +282,6 @@ class ActionItemEvent(models.Model):
         REJECT = "reject", _("核验退回")
 
     item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
     from_status = models.CharField(_("原状态"), max_length=20, choices=ActionItemStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, choices=ActionItemStatus.choices)
@@ -271,10 +290,9 @@ class ActionItemEvent(models.Model):
     evidence_name = models.CharField(_("佐证材料文件名"), max_length=200, blank=True)
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("督办事项办理记录")
         verbose_name_plural = _("督办事项办理记录")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.action}"

@@ -5,11 +5,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tianjin_towns.lib.events import Event
+
 from .org import MemberUnit, WorkingGroup
 from .structure import SubmissionKind
 
 
-class MemberUnitEvent(models.Model):
+class MemberUnitEvent(Event):
     """One change of a member unit; a rename is the event whose `changes` hold the old and new name."""
 
     class Action(models.TextChoices):
@@ -30,7 +32,7 @@ class MemberUnitEvent(models.Model):
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("成员单位变更记录")
         verbose_name_plural = _("成员单位变更记录")
         ordering = ["member_unit", "at", "pk"]

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tianjin_towns.lib.events import Event
+
 from .org import Role
 
 # What an event's states hold, in the order the history shows them.
@@ -31,7 +33,7 @@ def _shown(key: str, value) -> str:
     return str(value)
 
 
-class UserRoleEvent(models.Model):
+class UserRoleEvent(Event):
     """One change to a user's account, written by coordination.services.people beside the change.
 
     `before` and `after` hold the account's state as shown then (role code, the unit's id and name, the
@@ -55,13 +57,12 @@ class UserRoleEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
     before = models.JSONField(_("变更前"), default=dict, blank=True)
     after = models.JSONField(_("变更后"), default=dict, blank=True)
     reason = models.CharField(_("说明"), max_length=200, blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("用户角色变更")
         verbose_name_plural = _("用户角色变更")
         ordering = ["-at", "-pk"]

@@ -10,7 +10,17 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from ..models import MemberUnit, MemberUnitEvent, SubmissionKind, SubmissionRouteChange, WorkingGroup
+from ..models import (
+    MemberUnit,
+    MemberUnitEvent,
+    Role,
+    SubmissionKind,
+    SubmissionRoute,
+    SubmissionRouteChange,
+    WorkingGroup,
+)
+from .grants import submission_routes
+from .people import grants_sync
 
 # Fields of a member unit an administrator edits; `code` is set once, at creation.
 MEMBER_UNIT_FIELDS = ("name", "short_name", "responsible_leader", "counterpart_division", "order")
@@ -126,13 +136,26 @@ def _set_active(actor, member_unit: MemberUnit, active: bool, note: str) -> Memb
 
 
 @transaction.atomic
+def submission_route_set(*, actor: AbstractBaseUser | None, kind: str, working_group: WorkingGroup) -> SubmissionRoute:
+    """Route a kind of submission to a working group and move the office members' grants with it."""
+    if kind not in SubmissionKind.values:
+        raise ValidationError({"kind": _("未知的事项类别。")})
+    route, _created = SubmissionRoute.objects.update_or_create(kind=kind, defaults={"working_group": working_group})
+    office_sync_grants()
+    return route
+
+
+def office_sync_grants() -> int:
+    """Re-grant every office member after the routes changed; returns how many were re-granted."""
+    return grants_sync(roles=[Role.OFFICE])
+
+
+@transaction.atomic
 def submission_route_change(
     *, actor: AbstractBaseUser | None, kind: str, working_group: WorkingGroup, reason: str = ""
 ) -> SubmissionRouteChange | None:
     """Give a kind of work to another working group: the route, the office members' grants (through
     `submission_route_set`) and a history row. None when the kind already goes to that group."""
-    from . import submission_route_set, submission_routes  # defined in the package, which imports this module
-
     if kind not in SubmissionKind.values:
         raise ValidationError({"kind": _("未知的事项类别。")})
     current_code = submission_routes().get(kind)

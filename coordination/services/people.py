@@ -24,6 +24,7 @@ from .. import people_imports
 from .. import people_permissions as people_perms
 from .. import permissions as perms
 from ..models import MemberUnit, OrgUnit, Role, UserProfile, UserRoleEvent, WorkingGroup
+from .grants import ALL_UNIT_PERMS, ROLE_UNIT_PERMS, working_group_perms
 from .tokens import api_tokens_revoke_all
 
 Action = UserRoleEvent.Action
@@ -106,8 +107,6 @@ def check_unit(*, role: str, org_unit: OrgUnit | None, working_group, member_uni
 
 def _grant(*, user, role: str, org_unit: OrgUnit, working_group, member_unit, full_name, phone) -> UserProfile:
     """Replace the user's role and grants (no event: the public services write theirs)."""
-    from . import ALL_UNIT_PERMS, ROLE_UNIT_PERMS, working_group_perms  # the grant tables live in the package
-
     if role == Role.OFFICE and working_group is None:
         raise ValidationError({"working_group": _("工作组成员必须属于一个工作组。")})
     if role in (Role.OFFICER, Role.REVIEWER) and org_unit.level == OrgUnit.Level.MUNICIPAL:

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from coordination.models import ActionItemStatus, MeetingState, PlanStatus, PlanVersion
+from coordination.models import ActionItemStatus, MeetingKind, MeetingState, PlanStatus, PlanVersion
 
 register = template.Library()
 
@@ -43,6 +43,15 @@ def _badge(colours: dict, choices, value: str | None):
 @register.simple_tag
 def meeting_state_badge(state: str | None):
     return _badge(MEETING_STATE_COLOURS, MeetingState, state)
+
+
+@register.simple_tag
+def meeting_kind_tag(kind: str | None):
+    """The kind's label in its colour (both from MeetingKind)."""
+    if kind not in MeetingKind.values:
+        return ""
+    kind = MeetingKind(kind)
+    return format_html('<span class="kind-tag kind-tag-{}">{}</span>', kind.colour, kind.label)
 
 
 @register.simple_tag

@@ -137,11 +137,11 @@ def test_the_page_form_offers_only_the_own_district(client, world, xiqing_town_d
 
 def test_the_page_shows_the_services_refusal_on_the_field(client, world, xiqing_town_decision, monkeypatch):
     """Should the choices and the rule ever part, the service still refuses, as a form error on the field."""
-    from coordination import views
+    from coordination import action_item_views
 
     meeting = xiqing_town_decision.meeting
     everything = OrgUnit.objects.exclude(level=OrgUnit.Level.MUNICIPAL)
-    monkeypatch.setattr(views, "_responsible_choices", lambda meeting, user: (list(everything), []))
+    monkeypatch.setattr(action_item_views, "responsible_choices", lambda meeting, user: (list(everything), []))
     client.force_login(world.users.outsider)
     url = reverse("action-item-create", args=[meeting.pk, xiqing_town_decision.pk])
     response = client.post(url, {"responsible": f"u{world.dongli.pk}", "owner": "王强", "due_on": "2026-12-20"})

@@ -175,6 +175,27 @@ def test_set_decisions_refuses_a_decision_of_another_meeting_and_changes_nothing
     assert list(meeting.decisions.values_list("text", flat=True)) == ["甲"]
 
 
+def test_update_with_decisions_changes_both_or_nothing(world):
+    meeting = make_meeting(world, decisions=["甲"])
+    first = meeting.decisions.get()
+    org.meeting_update(
+        actor=world.users.officer, meeting=meeting, place="会议室", decisions=[{"id": first.pk, "text": "甲（改）"}]
+    )
+    meeting.refresh_from_db()
+    assert meeting.place == "会议室" and list(meeting.decisions.values_list("text", flat=True)) == ["甲（改）"]
+
+    other = make_meeting(world, decisions=["别的会"])
+    with pytest.raises(ValidationError):
+        org.meeting_update(
+            actor=world.users.officer,
+            meeting=meeting,
+            place="礼堂",
+            decisions=[{"id": other.decisions.get().pk, "text": "x"}],
+        )
+    meeting.refresh_from_db()
+    assert meeting.place == "会议室" and list(meeting.decisions.values_list("text", flat=True)) == ["甲（改）"]
+
+
 def test_only_a_planned_meeting_can_be_cancelled(world):
     planned = make_meeting(world, held=False)
     org.meeting_delete(actor=world.users.officer, meeting=planned)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from coordination import services, tasks
+from coordination import notifications, services, tasks
 from coordination.models import Notification
 from tests.workers import celery_broker, free_port
 
@@ -122,7 +122,7 @@ def test_a_mail_server_failure_keeps_what_went_out_and_raises_for_a_retry(world,
             raise ConnectionRefusedError("smtp down")
         return 1
 
-    monkeypatch.setattr(services._Message, "send", send)
+    monkeypatch.setattr(notifications._Message, "send", send)
     with pytest.raises(ConnectionRefusedError):
         services.notifications_email(ids=[first.pk, second.pk])
     first.refresh_from_db()

@@ -1,0 +1,211 @@
+"""/api/v1/action-items/ (API.md, R-2.2): action items (督办事项), open → in_progress → done → verified; the
+office may reject `done`. Views parse, pass the permission door and call one service; serializers only
+parse and format."""
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from tianjin_towns.lib import dates
+from tianjin_towns.lib.api import parse_body, parse_query
+
+from . import permissions as perms
+from . import selectors, services
+from .models import ActionItem, ActionItemEvent, ActionItemStatus, Decision, MemberUnit, OrgUnit
+
+
+class ActionItemSourceSerializer(serializers.Serializer):
+    meeting = serializers.IntegerField()
+    meeting_title = serializers.CharField()
+    held_on = serializers.DateField()
+    decision = serializers.IntegerField()
+    decision_text = serializers.CharField()
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    source = serializers.SerializerMethodField()
+    responsible_name = serializers.CharField(read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id",
+            "title",
+            "source",
+            "responsible_unit",
+            "responsible_member_unit",
+            "responsible_name",
+            "owner",
+            "due_on",
+            "status",
+            "overdue",
+            "resolution",
+            "created_at",
+            "done_at",
+            "verified_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ActionItemSourceSerializer)
+    def get_source(self, item: ActionItem) -> dict:
+        return {
+            "meeting": item.meeting_id,
+            "meeting_title": item.meeting.title,
+            "held_on": item.meeting.held_on.isoformat(),
+            "decision": item.decision_id,
+            "decision_text": item.decision.text,
+        }
+
+    def get_overdue(self, item: ActionItem) -> bool:
+        return item.is_overdue_on(self.context.get("today") or dates.today())
+
+
+class ActionItemFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ActionItemStatus.choices, required=False)
+    responsible_unit = serializers.IntegerField(required=False, min_value=1, help_text=_("区或小镇（含其下小镇）"))
+    responsible_member_unit = serializers.IntegerField(required=False, min_value=1)
+    overdue = serializers.BooleanField(required=False, default=False)
+    meeting = serializers.IntegerField(required=False, min_value=1)
+
+
+class ActionItemCreateSerializer(serializers.Serializer):
+    decision = serializers.IntegerField()
+    title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    responsible_unit = serializers.IntegerField(required=False, allow_null=True, default=None)
+    responsible_member_unit = serializers.IntegerField(required=False, allow_null=True, default=None)
+    owner = serializers.CharField(max_length=100)
+    due_on = serializers.DateField()
+
+
+class ProgressSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    done = serializers.BooleanField(required=False, default=False, help_text=_("true：报告办结（须填写 resolution）"))
+    resolution = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    evidence = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+class ActionItemNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ActionItemRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)  # a string (a list is a 400), not blank
+
+
+class ActionItemEventSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = ActionItemEvent
+        fields = ["at", "user", "action", "from_status", "to_status", "note", "evidence_name"]
+        read_only_fields = fields
+
+
+def _decision_in_body(user, pk) -> Decision:
+    """The decision a new item names: unseen → 400 on the field, seen without MANAGE_MEETINGS → 403."""
+    try:
+        return perms.get_decision_for_user(user, pk, perms.MANAGE_MEETINGS)
+    except Http404:
+        raise serializers.ValidationError({"decision": [_("决定事项不存在或无权访问。")]}) from None
+
+
+def _responsible_in_body(data: dict) -> tuple[OrgUnit | None, MemberUnit | None]:
+    """The responsible unit or member unit a new item names by id: an unknown one is a 400 on its field."""
+    unit = member_unit = None
+    if data["responsible_unit"] is not None:
+        unit = OrgUnit.objects.filter(pk=data["responsible_unit"]).first()
+        if unit is None:
+            raise serializers.ValidationError({"responsible_unit": [_("责任单位不存在。")]})
+    if data["responsible_member_unit"] is not None:
+        member_unit = MemberUnit.objects.filter(pk=data["responsible_member_unit"]).first()
+        if member_unit is None:
+            raise serializers.ValidationError({"responsible_member_unit": [_("成员单位不存在。")]})
+    return unit, member_unit
+
+
+def _item_response(item: ActionItem, status_code: int = 200) -> Response:
+    return Response(ActionItemSerializer(selectors.action_item_with_source(item.pk)).data, status=status_code)
+
+
+@extend_schema(tags=["action-items"])
+class ActionItemViewSet(viewsets.GenericViewSet):
+    """Action items (督办事项, R-2.2): open → in_progress → done → verified; the office may reject `done`."""
+
+    serializer_class = ActionItemSerializer
+    queryset = ActionItem.objects.none()
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        query = parse_query(ActionItemFilterSerializer, self.request)
+        unit = None
+        if query.get("responsible_unit"):
+            unit = f"u{query['responsible_unit']}"
+        elif query.get("responsible_member_unit"):
+            unit = f"m{query['responsible_member_unit']}"
+        items = selectors.action_item_list(
+            self.request.user,
+            status=query.get("status"),
+            unit=unit,
+            overdue=query.get("overdue", False),
+            meeting_id=query.get("meeting"),
+        )
+        return selectors.action_items_with_source(items)
+
+    @extend_schema(parameters=[ActionItemFilterSerializer])
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        context = {"today": dates.today()}
+        return self.get_paginated_response(ActionItemSerializer(page, many=True, context=context).data)
+
+    def retrieve(self, request, pk=None):
+        return _item_response(perms.get_action_item_for_user(request.user, pk))
+
+    @extend_schema(request=ActionItemCreateSerializer, responses={201: ActionItemSerializer})
+    def create(self, request):
+        data = parse_body(ActionItemCreateSerializer, request)
+        decision = _decision_in_body(request.user, data["decision"])
+        unit, member_unit = _responsible_in_body(data)
+        item = services.action_item_create(
+            actor=request.user,
+            decision=decision,
+            title=data["title"],
+            owner=data["owner"],
+            due_on=data["due_on"],
+            responsible_unit=unit,
+            responsible_member_unit=member_unit,
+        )
+        return _item_response(item, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProgressSerializer)
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None):
+        """The responsible unit reports progress (→ in_progress) or done with a resolution (→ done)."""
+        item = perms.get_action_item_for_user(request.user, pk, perms.HANDLE_ACTION_ITEMS)
+        data = parse_body(ProgressSerializer, request)
+        return _item_response(services.action_item_report_progress(actor=request.user, item=item, **data))
+
+    @extend_schema(request=ActionItemNoteSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        """The office verifies a done item (→ verified)."""
+        item = perms.get_action_item_for_user(request.user, pk, perms.VERIFY_ACTION_ITEMS)
+        data = parse_body(ActionItemNoteSerializer, request)
+        return _item_response(services.action_item_verify(actor=request.user, item=item, note=data["note"]))
+
+    @extend_schema(request=ActionItemRejectSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """The office does not accept the resolution (done → in_progress); an empty reason is a 400."""
+        item = perms.get_action_item_for_user(request.user, pk, perms.VERIFY_ACTION_ITEMS)
+        data = parse_body(ActionItemRejectSerializer, request)
+        return _item_response(services.action_item_reject(actor=request.user, item=item, reason=data["reason"]))
+
+    @extend_schema(responses=ActionItemEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        item = perms.get_action_item_for_user(request.user, pk)
+        return Response(ActionItemEventSerializer(selectors.action_item_events(item), many=True).data)

@@ -1,0 +1,171 @@
+"""Pages of action items (督办事项, R-2.2): assigning a meeting's decision, the list with its summary per
+unit, an item's page, its progress reported by the responsible unit, verified or sent back by the office.
+Each view passes one door of coordination.permissions, then calls one selector or service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tianjin_towns.lib import dates
+
+from . import permissions as perms
+from . import selectors, services
+from .forms import ActionItemFilterForm, ActionItemForm, ProgressForm, ReasonForm
+from .models import OrgUnit
+from .pages import PER_PAGE, download, query_without_page, run_step, save_form
+
+
+def responsible_choices(meeting, user):
+    """Units `user` may assign the meeting's decisions to, as the service's rule has them: a district's or a
+    town's own district and its towns; for the municipality every district and town, plus the member units."""
+    units, member_units_allowed = services.action_item_assignable(meeting=meeting, actor=user)
+    return selectors.org_units_as_tree(units), (list(selectors.member_units_offered()) if member_units_allowed else [])
+
+
+@login_required
+def action_item_create(request, pk: int, decision_pk: int):
+    """GET: the form on its own page (also the no-JavaScript path); POST: assign the decision."""
+    decision = perms.get_decision_for_user(request.user, decision_pk, perms.MANAGE_MEETINGS, meeting_pk=pk)
+    meeting = decision.meeting
+    units, member_units = responsible_choices(meeting, request.user)
+    form = ActionItemForm(request.POST or None, units=units, member_units=member_units)
+    if request.method == "POST" and form.is_valid():
+        back = reverse("meeting-detail", args=[meeting.pk])
+        response = save_form(
+            request,
+            form,
+            services.action_item_create,
+            {"decision": decision, **form.service_fields()},
+            success=lambda item: _("已交办督办事项，责任单位“%(unit)s”将收到通知。") % {"unit": item.responsible_name},
+            then=f"{back}#decision-{decision.pk}",
+            conflict=back,
+            aliases={"responsible_unit": "responsible", "responsible_member_unit": "responsible"},
+        )
+        if response is not None:
+            return response
+    return render(
+        request, "coordination/action_item_form.html", {"meeting": meeting, "decision": decision, "form": form}
+    )
+
+
+@login_required
+def action_item_list(request):
+    units = selectors.org_units_as_tree(perms.districts_and_towns_for_user(request.user))
+    form = ActionItemFilterForm(request.GET or None, units=units, member_units=selectors.member_units_in_order())
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
+    today = dates.today()
+    unit = filters.get("unit")
+    unit_key = (f"u{unit.pk}" if isinstance(unit, OrgUnit) else f"m{unit.pk}") if unit is not None else None
+    items = selectors.action_item_list(
+        request.user,
+        status=filters.get("status") or None,
+        unit=unit_key,
+        overdue=bool(filters.get("overdue")),
+        today=today,
+    )
+    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    summary = selectors.action_item_summary_by_unit(request.user, today)
+    return render(
+        request,
+        "coordination/action_item_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "summary": summary,
+            "overdue_total": sum(s.overdue for s in summary),
+            "open_total": sum(s.open for s in summary),
+            "done_total": sum(s.done for s in summary),
+            "unit_key": unit_key,
+            "today": today,
+        },
+    )
+
+
+def _item_page(request, item, *, can_handle: bool, can_verify: bool, progress_form=None):
+    return render(
+        request,
+        "coordination/action_item_detail.html",
+        {
+            "item": item,
+            "events": selectors.action_item_events(item),
+            "can_handle": can_handle,
+            "can_verify": can_verify,
+            "progress_form": progress_form if progress_form is not None else ProgressForm(),
+            "reason_form": ReasonForm(),
+            "today": dates.today(),
+        },
+    )
+
+
+@login_required
+def action_item_detail(request, pk: int):
+    item = perms.get_action_item_for_user(request.user, pk)
+    can_handle = perms.can_on_action_item(request.user, item, perms.HANDLE_ACTION_ITEMS)
+    can_verify = perms.can_on_action_item(request.user, item, perms.VERIFY_ACTION_ITEMS)
+    return _item_page(
+        request, item, can_handle=can_handle and item.is_open, can_verify=can_verify and item.status == "done"
+    )
+
+
+@login_required
+def action_item_progress(request, pk: int):
+    item = perms.get_action_item_for_user(request.user, pk, perms.HANDLE_ACTION_ITEMS)
+    form = ProgressForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            "item": item,
+            **{name: form.cleaned_data[name] for name in ("note", "done", "resolution", "evidence")},
+        }
+        back = reverse("action-item-detail", args=[item.pk])
+        response = save_form(
+            request,
+            form,
+            services.action_item_report_progress,
+            fields,
+            success=_("已报告办结，等待市特镇办核验。") if fields["done"] else _("进展已报告。"),
+            then=back,
+            conflict=back,
+        )
+        if response is not None:
+            return response
+    return _item_page(request, item, can_handle=item.is_open, can_verify=False, progress_form=form)
+
+
+@login_required
+@require_POST
+def action_item_verify(request, pk: int):
+    item = perms.get_action_item_for_user(request.user, pk, perms.VERIFY_ACTION_ITEMS)
+    run_step(
+        request, services.action_item_verify, _("已核验，督办事项办结。"), item=item, note=request.POST.get("note", "")
+    )
+    return redirect("action-item-detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def action_item_reject(request, pk: int):
+    item = perms.get_action_item_for_user(request.user, pk, perms.VERIFY_ACTION_ITEMS)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写退回原因。"))
+    else:
+        run_step(
+            request,
+            services.action_item_reject,
+            _("已退回，责任单位将继续办理。"),
+            item=item,
+            reason=form.cleaned_data["reason"],
+        )
+    return redirect("action-item-detail", pk=item.pk)
+
+
+@login_required
+def action_item_evidence(request, pk: int, event_pk: int):
+    event = perms.get_action_item_evidence_for_user(request.user, pk, event_pk)
+    return download(event.evidence, event.evidence_name)

@@ -1,0 +1,283 @@
+"""Pages of meetings and activities (R-2.1, R-4.1): the list, planning or recording one (with agenda
+suggestions), its page with decisions and attachments, its state changes and the minutes as a Word file.
+Each view passes one door of coordination.permissions, then calls one selector or service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tianjin_towns.lib import dates
+
+from . import exports, selectors, services
+from . import permissions as perms
+from .action_item_views import responsible_choices
+from .agenda import agenda_suggestions
+from .forms import ActionItemForm, AttachmentForm, DecisionForm, MeetingFilterForm, MeetingForm
+from .models import MeetingKind, OrgUnit
+from .models.meetings import DISTRICT_KINDS
+from .pages import PER_PAGE, download, form_errors, query_without_page, run_step, save_form
+
+
+def meeting_url(meeting, anchor: str = "") -> str:
+    return reverse("meeting-detail", args=[meeting.pk]) + (f"#{anchor}" if anchor else "")
+
+
+@login_required
+def meeting_list(request):
+    form = MeetingFilterForm(request.GET or None, hosts=perms.meeting_hosts_for_user(request.user))
+    form.is_valid()  # invalid fields show their error; the valid ones still filter
+    filters = getattr(form, "cleaned_data", {})
+    meetings = selectors.meeting_list(
+        request.user,
+        kind=filters.get("kind") or None,
+        org_unit_id=filters["org_unit"].pk if filters.get("org_unit") else None,
+        state=filters.get("state") or None,
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    page = Paginator(meetings, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "coordination/meeting_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "can_create": perms.can_create_meetings(request.user),
+            "today": dates.today(),
+        },
+    )
+
+
+def _meeting_form(request, *, data=None, initial=None, meeting=None):
+    return MeetingForm(
+        data,
+        files=None,
+        initial=initial,
+        hosts=perms.meeting_hosts_for_user(request.user, perms.MANAGE_MEETINGS),
+        units=perms.districts_and_towns_for_user(request.user),
+        member_units=selectors.member_units_offered(
+            keep=meeting.attendee_member_units.values("pk") if meeting is not None else ()
+        ),
+        creating=meeting is None,
+    )
+
+
+def _initial_from_post(form: MeetingForm, data) -> dict:
+    """Re-show what was typed (for the agenda suggestions) without validating it."""
+    initial = {}
+    for name, field in form.fields.items():
+        initial[name] = (
+            data.getlist(name)
+            if hasattr(field, "queryset") and field.widget.allow_multiple_selected
+            else data.get(name)
+        )
+    initial["held"] = bool(data.get("held"))
+    return initial
+
+
+def _with_suggestions(request, form: MeetingForm, initial: dict, host: OrgUnit | None, kind: str | None):
+    if host is None or host.level != OrgUnit.Level.DISTRICT or kind not in DISTRICT_KINDS:
+        messages.info(request, _("议程建议只适用于区例会和区现场推动会，请先选择区和会议类别。"))
+        return initial
+    lines = agenda_suggestions(host, dates.today())
+    if not lines:
+        messages.info(request, _("本区暂无迟报、退回的月报或未办结的督办事项。"))
+        return initial
+    existing = (initial.get("agenda") or "").strip()
+    initial["agenda"] = "\n".join([existing, *lines] if existing else lines)
+    messages.success(request, _("已将 %(n)s 项待议事项加入议程，请核对后保存。") % {"n": len(lines)})
+    return initial
+
+
+def _suggested(request, meeting=None):
+    """The form again with the agenda suggestions of the host and kind typed so far (the 「议程建议」 button)."""
+    form = _meeting_form(request, meeting=meeting)
+    if meeting is not None:
+        host = meeting.org_unit
+    else:
+        host = _host(perms.meeting_hosts_for_user(request.user, perms.MANAGE_MEETINGS), request.POST.get("org_unit"))
+    initial = _with_suggestions(request, form, _initial_from_post(form, request.POST), host, request.POST.get("kind"))
+    form = _meeting_form(request, initial=initial, meeting=meeting)
+    return render(request, "coordination/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+def _host(hosts, raw: str | None) -> OrgUnit | None:
+    """The host a query or form names (`?org_unit=`), among those the user may host for; none for anything else."""
+    return hosts.filter(pk=int(raw)).first() if (raw or "").isdigit() else None
+
+
+@login_required
+def meeting_create(request):
+    perms.check_create_meetings(request.user)
+    if request.method == "POST" and "suggest" in request.POST:
+        return _suggested(request)
+    hosts = perms.meeting_hosts_for_user(request.user, perms.MANAGE_MEETINGS)
+    initial = {"held_on": dates.today(), "kind": request.GET.get("kind") or MeetingKind.DISTRICT_REGULAR}
+    default_host = _host(hosts, request.GET.get("org_unit")) or hosts.first()
+    initial["org_unit"] = default_host.pk if default_host else None
+    form = _meeting_form(request, data=request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            "org_unit": form.cleaned_data["org_unit"],
+            "held": form.cleaned_data["held"],
+            "attendee_units": form.cleaned_data["attendee_units"],
+            "attendee_member_units": form.cleaned_data["attendee_member_units"],
+            "decisions": form.decision_lines(),
+            **form.service_fields(),
+        }
+        response = save_form(
+            request, form, services.meeting_create, fields, success=_("会议已登记。"), then=meeting_url
+        )
+        if response is not None:
+            return response
+    return render(request, "coordination/meeting_form.html", {"form": form, "meeting": None})
+
+
+@login_required
+def meeting_edit(request, pk: int):
+    meeting = perms.get_meeting_for_user(request.user, pk, perms.MANAGE_MEETINGS)
+    if meeting.minutes_locked:
+        messages.warning(request, _("会议纪要已审定，不能再修改。"))
+        return redirect("meeting-detail", pk=meeting.pk)
+    if request.method == "POST" and "suggest" in request.POST:
+        return _suggested(request, meeting)
+    initial = {
+        name: getattr(meeting, name)
+        for name in ("kind", "title", "held_on", "place", "convener", "attendees", "agenda", "minutes")
+    }
+    initial["attendee_units"], initial["attendee_member_units"] = selectors.meeting_attendee_ids(meeting)
+    form = _meeting_form(request, data=request.POST or None, initial=initial, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            "meeting": meeting,
+            "attendee_units": form.cleaned_data["attendee_units"],
+            "attendee_member_units": form.cleaned_data["attendee_member_units"],
+            **form.service_fields(),
+        }
+        back = meeting_url(meeting)
+        response = save_form(
+            request, form, services.meeting_update, fields, success=_("会议信息已保存。"), then=back, conflict=back
+        )
+        if response is not None:
+            return response
+    return render(request, "coordination/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+@login_required
+def meeting_detail(request, pk: int):
+    meeting = perms.get_meeting_for_user(request.user, pk)
+    can_manage = perms.can_on_meeting(request.user, meeting, perms.MANAGE_MEETINGS)
+    units, member_units = responsible_choices(meeting, request.user) if can_manage else ([], [])
+    attendee_units, attendee_member_units = selectors.meeting_attendee_units(meeting)
+    return render(
+        request,
+        "coordination/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "decisions": selectors.meeting_decisions(meeting),
+            "events": selectors.meeting_events(meeting),
+            "attachments": selectors.meeting_attachments(meeting),
+            "attendee_units": attendee_units,
+            "attendee_member_units": attendee_member_units,
+            "can_manage": can_manage,
+            "can_approve": perms.can_on_meeting(request.user, meeting, perms.APPROVE_MINUTES),
+            "decision_form": DecisionForm(),
+            "item_form": ActionItemForm(units=units, member_units=member_units) if can_manage else None,
+            "attachment_form": AttachmentForm(),
+            "today": dates.today(),
+        },
+    )
+
+
+def _meeting_step(request, pk: int, perm: str, service, success: str, *, then: str = ""):
+    """A meeting's state change: the door for `perm`, the service, back to the meeting (or to `then` once done)."""
+    meeting = perms.get_meeting_for_user(request.user, pk, perm)
+    if run_step(request, service, success, meeting=meeting) and then:
+        return redirect(then)
+    return redirect("meeting-detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_hold(request, pk: int):
+    success = _("已登记会议召开，请录入纪要和决定事项。")
+    return _meeting_step(request, pk, perms.MANAGE_MEETINGS, services.meeting_record_held, success)
+
+
+@login_required
+@require_POST
+def meeting_approve_minutes(request, pk: int):
+    return _meeting_step(request, pk, perms.APPROVE_MINUTES, services.meeting_approve_minutes, _("会议纪要已审定。"))
+
+
+@login_required
+@require_POST
+def meeting_delete(request, pk: int):
+    return _meeting_step(
+        request, pk, perms.MANAGE_MEETINGS, services.meeting_delete, _("会议已取消。"), then="meeting-list"
+    )
+
+
+@login_required
+@require_POST
+def decision_add(request, pk: int):
+    meeting = perms.get_meeting_for_user(request.user, pk, perms.MANAGE_MEETINGS)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+    else:
+        run_step(request, services.decision_add, _("决定事项已添加。"), meeting=meeting, text=form.cleaned_data["text"])
+    return redirect(meeting_url(meeting, "decisions"))
+
+
+@login_required
+@require_POST
+def decision_delete(request, pk: int, decision_pk: int):
+    decision = perms.get_decision_for_user(request.user, decision_pk, perms.MANAGE_MEETINGS, meeting_pk=pk)
+    run_step(request, services.decision_delete, _("决定事项已删除。"), decision=decision)
+    return redirect(meeting_url(decision.meeting, "decisions"))
+
+
+@login_required
+@require_POST
+def meeting_attach(request, pk: int):
+    meeting = perms.get_meeting_for_user(request.user, pk, perms.MANAGE_MEETINGS)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+    else:
+        upload = form.cleaned_data["file"]
+        run_step(request, services.meeting_attach, _("附件已上传。"), meeting=meeting, file=upload, name=upload.name)
+    return redirect(meeting_url(meeting, "attachments"))
+
+
+@login_required
+def meeting_attachment(request, pk: int, attachment_pk: int):
+    attachment = perms.get_meeting_attachment_for_user(request.user, pk, attachment_pk)
+    return download(attachment.file, attachment.name)
+
+
+@login_required
+def meeting_minutes_docx(request, pk: int):
+    meeting = perms.get_meeting_for_user(request.user, pk)
+    units, member_units = selectors.meeting_attendee_units(meeting)
+    content = exports.minutes_docx(
+        meeting,
+        decisions=selectors.meeting_decisions(meeting),
+        attendee_units=units,
+        attendee_member_units=member_units,
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=exports.minutes_filename(meeting)
+    )
+    return response

@@ -1,0 +1,187 @@
+"""Pages of plans submitted for review (报审, R-1.6): the list, submitting one, its page with every version
+and what changed since the one before, resubmitting a returned plan, the review and the attachments.
+Each view passes one door of coordination.permissions, then calls one selector or service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import permissions as perms
+from . import selectors, services
+from .forms import PlanContentForm, PlanFilterForm, PlanReviewForm, sub_item_formset
+from .models import PlanKind, PlanStatus
+from .pages import PER_PAGE, download, query_without_page, run_step, save_form
+
+PLAN_CONTENT_FIELDS = ("scope", "sites", "positioning", "layout", "path")
+
+
+def _plan_url(plan) -> str:
+    return reverse("plan-detail", args=[plan.pk])
+
+
+@login_required
+def plan_list(request):
+    form = PlanFilterForm(request.GET or None, units=perms.districts_for_user(request.user))
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
+    plans = selectors.plan_list(
+        request.user,
+        kind=filters.get("kind") or None,
+        status=filters.get("status") or None,
+        org_unit_id=filters["org_unit"].pk if filters.get("org_unit") else None,
+    )
+    page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "coordination/plan_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "can_submit": perms.can_submit_plans(request.user),
+        },
+    )
+
+
+def _sub_items(formset) -> list[dict]:
+    return [f.cleaned_data for f in formset.forms if f.cleaned_data]
+
+
+def _sub_item_errors(formset, error: ValidationError) -> None:
+    if hasattr(error, "error_dict") and "sub_items" in error.message_dict:
+        formset.sub_item_errors = error.message_dict["sub_items"]
+
+
+@login_required
+def plan_create(request):
+    perms.check_submit_plans(request.user)
+    form = PlanContentForm(
+        request.POST or None,
+        request.FILES or None,
+        units=perms.districts_and_towns_for_user(request.user, perms.SUBMIT_PLANS),
+        initial={"kind": request.GET.get("kind") or PlanKind.DEVELOPMENT},
+    )
+    formset = sub_item_formset(request.POST or None)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        fields = {
+            **{name: form.cleaned_data[name] for name in ("org_unit", "kind", "title", "attachments")},
+            "content": form.content(),
+            "sub_items": _sub_items(formset),
+        }
+        response = save_form(
+            request,
+            form,
+            services.plan_submit,
+            fields,
+            success=_("方案已报审，等待规划编制组审查。"),
+            then=_plan_url,
+            invalid=lambda error: _sub_item_errors(formset, error),
+        )
+        if response is not None:
+            return response
+    return render(request, "coordination/plan_form.html", {"form": form, "formset": formset, "plan": None})
+
+
+@login_required
+def plan_detail(request, pk: int):
+    plan = perms.get_plan_for_user(request.user, pk)
+    versions = selectors.plan_versions(plan)
+    try:
+        shown_number = int(request.GET.get("v", plan.current_version))
+    except ValueError:
+        shown_number = plan.current_version
+    shown = next((v for v in versions if v.number == shown_number), versions[0] if versions else None)
+    previous = next((v for v in versions if shown and v.number == shown.number - 1), None)
+    return render(
+        request,
+        "coordination/plan_detail.html",
+        {
+            "plan": plan,
+            "versions": versions,
+            "shown": shown,
+            "previous": previous,
+            "changed": _changed_fields(previous, shown) if previous and shown else set(),
+            "can_review": plan.status == PlanStatus.SUBMITTED
+            and perms.can_on_plan(request.user, plan, perms.REVIEW_PLANS),
+            "can_resubmit": plan.status == PlanStatus.RETURNED
+            and perms.can_on_plan(request.user, plan, perms.SUBMIT_PLANS),
+            "review_form": PlanReviewForm(),
+        },
+    )
+
+
+def _changed_fields(previous, current) -> set[str]:
+    changed = {name for name in PLAN_CONTENT_FIELDS if getattr(previous, name) != getattr(current, name)}
+    old = [(s.name, s.content, s.responsible_unit) for s in previous.sub_items.all()]
+    new = [(s.name, s.content, s.responsible_unit) for s in current.sub_items.all()]
+    if old != new:
+        changed.add("sub_items")
+    return changed
+
+
+@login_required
+def plan_resubmit(request, pk: int):
+    plan = perms.get_plan_for_user(request.user, pk, perms.SUBMIT_PLANS)
+    if plan.status != PlanStatus.RETURNED:
+        messages.warning(request, _("只有退回修改的方案可以重新报审。"))
+        return redirect("plan-detail", pk=plan.pk)
+    current = selectors.plan_current_version(plan)
+    initial = {name: getattr(current, name) for name in PLAN_CONTENT_FIELDS}
+    form = PlanContentForm(request.POST or None, request.FILES or None, initial=initial, resubmitting=True)
+    formset = sub_item_formset(
+        request.POST or None,
+        initial=[
+            {"name": s.name, "content": s.content, "responsible_unit": s.responsible_unit}
+            for s in current.sub_items.all()
+        ],
+        spare=1,
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        fields = {
+            "plan": plan,
+            "content": form.content(),
+            "sub_items": _sub_items(formset),
+            "attachments": form.cleaned_data["attachments"],
+        }
+        response = save_form(
+            request,
+            form,
+            services.plan_resubmit,
+            fields,
+            success=_("已重新报审（第%(n)s版）。") % {"n": plan.current_version + 1},
+            then=_plan_url(plan),
+            conflict=_plan_url(plan),
+            invalid=lambda error: _sub_item_errors(formset, error),
+        )
+        if response is not None:
+            return response
+    return render(
+        request,
+        "coordination/plan_form.html",
+        {"form": form, "formset": formset, "plan": plan, "returned": current},
+    )
+
+
+@login_required
+@require_POST
+def plan_review(request, pk: int):
+    plan = perms.get_plan_for_user(request.user, pk, perms.REVIEW_PLANS)
+    form = PlanReviewForm(request.POST)
+    form.is_valid()
+    comments = form.cleaned_data.get("comments", "")
+    if request.POST.get("decision") == "return":
+        run_step(request, services.plan_return, _("方案已退回，报审单位将看到审查意见。"), plan=plan, comments=comments)
+    else:
+        run_step(request, services.plan_approve, _("方案审查通过。"), plan=plan, comments=comments)
+    return redirect("plan-detail", pk=plan.pk)
+
+
+@login_required
+def plan_attachment(request, pk: int, attachment_pk: int):
+    attachment = perms.get_plan_attachment_for_user(request.user, pk, attachment_pk)
+    return download(attachment.file, attachment.name)
