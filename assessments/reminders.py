@@ -1,8 +1,9 @@
 """Assessment reminders (R-6.1, R-5.1, R-5.3 – R-5.5): what is due on `today`, on working days, each once.
 
-- The lag check "时间过半、任务过半" (services.targets_check_lag) is due on LAG_CHECK_DAY of each month,
-  after the previous month's reports have closed, moved to the next working day when that is a weekend
-  or a holiday; later days up to the month's end (a week at least) catch up after a worker was down.
+- The lag check "时间过半、任务过半" (services.targets_check_lag) is due each month two days after the
+  configured report close day (REPORT_CLOSE_DAY, ledgers.deadlines), after the previous month's reports
+  have closed, moved to the next working day when that is a weekend or a holiday; later days up to the
+  month's end (a week at least) catch up after a worker was down.
 - Self-evaluations due soon and overdue (services.self_evaluations_remind): the service's windows (a few
   days before the due date, any day after it) are tried on working days only, so a reminder whose day
   is a holiday goes out on the next working day.
@@ -43,13 +44,20 @@ def _catch_up_until(first_day: datetime.date) -> datetime.date:
 
 # --- The lag check (R-5.1) ----------------------------------------------------------------------------
 
-LAG_CHECK_DAY = 27  # two days after the default report close day (REPORT_CLOSE_DAY)
+LAG_CHECK_DAYS_AFTER_CLOSE = 2  # the lag check's day: two days after the report close day
+
+
+def lag_check_nominal_day(month: datetime.date) -> datetime.date:
+    """The lag check's day in `month` before the calendar moves it: LAG_CHECK_DAYS_AFTER_CLOSE after the
+    configured close day of the month before's reports (ledgers.deadlines.close_day), at most the month's end."""
+    month_end = dates.add_months(dates.month_start(month), 1) - datetime.timedelta(days=1)
+    return month_end.replace(day=min(report_deadlines.close_day() + LAG_CHECK_DAYS_AFTER_CLOSE, month_end.day))
 
 
 def lag_check_on(month: datetime.date) -> datetime.date:
-    """The day in `month` on which the lag check over the month before is due: LAG_CHECK_DAY moved to the next
-    working day, and never before the first working day after that month's reports closed."""
-    nominal = dates.next_working_day(month.replace(day=LAG_CHECK_DAY))
+    """The day in `month` on which the lag check over the month before is due: its nominal day moved to the
+    next working day, and never before the first working day after that month's reports closed."""
+    nominal = dates.next_working_day(lag_check_nominal_day(month))
     after_close = dates.next_working_day(report_deadlines.missing_from(dates.add_months(month, -1)))
     return max(nominal, after_close)
 
@@ -65,7 +73,7 @@ def target_lag_check(*, today: datetime.date) -> int:
         due = lag_check_on(month)
         if due <= today <= _catch_up_until(due):
             # As of the nominal day, so that a check moved into the next month still covers the right month.
-            flagged += services.targets_check_lag(today=month.replace(day=LAG_CHECK_DAY))
+            flagged += services.targets_check_lag(today=lag_check_nominal_day(month))
     return flagged
 
 

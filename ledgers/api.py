@@ -19,13 +19,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordination.api import parse_query
 from coordination.models import OrgUnit
 from coordination.permissions import get_org_unit_for_user, get_town_for_user
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.api import parse_query
 
 from . import exports, selectors, services
-from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportEvent, ReportStatus
+from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus
 from .permissions import (
     ACCEPT,
     APPROVE,
@@ -184,22 +184,6 @@ class AcceptSerializer(serializers.Serializer):
 
 class ReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, required=False, default="")
-
-
-class ReportEventSerializer(serializers.ModelSerializer):
-    user = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
-    user_name = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ReportEvent
-        fields = ["at", "user", "user_name", "action", "from_status", "to_status", "reason", "changes"]
-        read_only_fields = fields
-
-    def get_user_name(self, event: ReportEvent) -> str:
-        if event.actor is None:
-            return ""
-        profile = getattr(event.actor, "profile", None)  # the superuser may have none
-        return (profile.full_name if profile else "") or event.actor.get_full_name() or event.actor.username
 
 
 class TrailEntrySerializer(serializers.Serializer):

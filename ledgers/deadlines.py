@@ -1,9 +1,15 @@
-"""What a month's deadlines mean for its reports (R-3.4): on time, late, missing (漏报), and the entry lock.
+"""What a month's deadlines mean for its reports (R-3.4): expected, on time, late, missing (漏报), and the
+entry lock.
 
-The one place that says when a town-month is missing and when its entry is locked. The inbox, the gaps
-page, the timeliness rates (in Python and in SQL), the nightly record of missing reports, the entry lock
-of the services and the lag check all ask here; the dates themselves come from the working-day calendar
-(tianjin_towns.lib.dates: report_due_date, report_close_date).
+The one place that says which town-months expect a report, when one is missing and when its entry is
+locked. The inbox and its badge, the gaps page, the ledger, the timeliness rates (in Python and in SQL),
+the nightly record of missing reports, the entry lock of the services, the Excel import and the lag check
+all ask here; the dates themselves come from the working-day calendar (tianjin_towns.lib.dates:
+report_due_date, report_close_date).
+
+- Expected: a town reports every month from its `reporting_from` month up to the month before the one it
+  exits in (Town.expects_report states it on the row; expects_report_q and expects_report_sql are the
+  same rule as a queryset filter and as SQL).
 
 - Due date: the configured day of the next month (REPORT_DUE_DAY), moved to the next working day.
   Filed (first submission, Asia/Shanghai date) on or before it: on time; after it: late.
@@ -24,11 +30,40 @@ timeliness is recorded (first submission, or the missing record) and never chang
 
 import datetime
 
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
+from coordination.models import Town
 from tianjin_towns.lib import dates
 
 from .models import EntryException, Timeliness
+
+
+def expects_report(town: Town, period: datetime.date) -> bool:
+    """Whether `town` owes a report for `period` (the first day of a month): from its reporting_from month
+    on, and before the month it exits in."""
+    return town.expects_report(period)
+
+
+def expects_report_q(period: datetime.date, *, town: str = "") -> Q:
+    """expects_report as a filter: on towns, or on rows reaching their town through `town` ("town__")."""
+    exits_later = Q(**{f"{town}exited_on__isnull": True}) | Q(**{f"{town}exited_on__gte": dates.add_months(period, 1)})
+    return Q(**{f"{town}reporting_from__lte": period}) & exits_later
+
+
+def expects_report_sql(town: str, period: str) -> str:
+    """expects_report as a SQL condition over a town row aliased `town` and a month expression `period`."""
+    return (
+        f"({town}.reporting_from <= {period}"
+        f" AND ({town}.exited_on IS NULL OR {period} < date_trunc('month', {town}.exited_on)::date))"
+    )
+
+
+def close_day() -> int:
+    """The configured day of the following month on which a month's reports close (REPORT_CLOSE_DAY),
+    before the calendar moves it to a working day."""
+    return settings.REPORT_CLOSE_DAY
 
 
 def due_date(period: datetime.date) -> datetime.date:
@@ -77,6 +112,14 @@ def is_missing(
     For a town-month without a report row, pass timeliness=None and submitted_at=None.
     """
     return timeliness == Timeliness.MISSING or (submitted_at is None and is_closed(period, today))
+
+
+def is_overdue(
+    period: datetime.date, *, submitted_at: datetime.datetime | None, today: datetime.date | None = None
+) -> bool:
+    """Whether the report of `period` is not filed yet and its due date has passed on `today` (逾期未报; it is
+    missing besides once the close day has passed too)."""
+    return submitted_at is None and due_date(period) < (today or dates.today())
 
 
 def missing_sql(report: str, closed: str) -> tuple[str, list]:

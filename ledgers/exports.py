@@ -230,16 +230,26 @@ def _write_indicator_sheet(
         for indicator_id, value in latest_stock.items():
             stock_totals[indicator_id] += value
 
-    totals_row = [excel.styled_cell(ws, _("合计"), font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL)]
-    totals_row += [excel.styled_cell(ws, None, fill=excel.TOTAL_FILL) for _index in range(len(identity) - 1)]
-    for indicator, number_format in zip(indicators, formats, strict=True):
-        total = stock_totals[indicator.pk] if indicator.pk in stocks else flow_totals[indicator.pk]
-        totals_row.append(
+    totals = [stock_totals[i.pk] if i.pk in stocks else flow_totals[i.pk] for i in indicators]
+    ws.append(_indicator_totals_row(ws, totals, formats, blanks=len(identity) - 1))
+    ws.append([])
+    for note in _indicator_notes(indicators):
+        ws.append([excel.note_cell(ws, note)])
+
+
+def _indicator_totals_row(ws, totals: list[Decimal], formats: list[str], *, blanks: int) -> list:
+    """合计: a flow indicator's rows added up, a stock indicator's latest accepted value per town added up."""
+    row = [excel.styled_cell(ws, _("合计"), font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL)]
+    row += [excel.styled_cell(ws, None, fill=excel.TOTAL_FILL) for _index in range(blanks)]
+    for total, number_format in zip(totals, formats, strict=True):
+        row.append(
             excel.styled_cell(ws, total, font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL, number_format=number_format)
         )
-    ws.append(totals_row)
+    return row
 
-    ws.append([])
+
+def _indicator_notes(indicators: list[Indicator]) -> list[str]:
+    """The notes under the indicator sheet: what is filled in, how totals add up, which indicators are dated."""
     notes = [_("注：1. 只填写已验收的数据；未验收或未报送的月份只显示状态，不填数字，以便查漏补缺。")]
     stock_names = [i.name for i in indicators if i.kind == Indicator.Kind.STOCK]
     notes.append(_("2. 流量指标的合计为表中各行之和。"))
@@ -259,8 +269,28 @@ def _write_indicator_sheet(
             _("%(n)s. 以下指标只在所列月份适用，其他月份留空（灰底）：%(list)s。")
             % {"n": len(notes) + 1, "list": "；".join(spans)}
         )
-    for note in notes:
-        ws.append([excel.note_cell(ws, note)])
+    return notes
+
+
+def _project_month_cells(ws, row: tuple, total_investment, annual_investment) -> tuple[list, Decimal]:
+    """The cells of one accepted month of a project after its identity, and the month's investment. An accepted
+    month shows the plan it was accepted with (frozen on acceptance), not today's."""
+    _project, period, inv_month, inv_year, inv_total, physical, problems, total_at, annual_at = row
+    plan_total, plan_annual = (total_at, annual_at) if total_at is not None else (total_investment, annual_investment)
+    share = round(inv_year * 100 / plan_annual, 1) if plan_annual else None
+    money = excel.MONEY_FORMAT
+    cells = [
+        excel.styled_cell(ws, plan_total, number_format=money),
+        excel.styled_cell(ws, plan_annual, number_format=money),
+        excel.styled_cell(ws, dates.format_period(period), alignment=excel.CENTER),
+        excel.styled_cell(ws, inv_month, number_format=money),
+        excel.styled_cell(ws, inv_year, number_format=money),
+        excel.styled_cell(ws, inv_total, number_format=money),
+        excel.styled_cell(ws, share, number_format=excel.PERCENT_FORMAT),
+        excel.styled_cell(ws, physical or None, alignment=excel.WRAP),
+        excel.styled_cell(ws, problems or None, alignment=excel.WRAP),
+    ]
+    return cells, inv_month
 
 
 # -- Sheet 2: project ledger -------------------------------------------------------------------------
@@ -320,14 +350,9 @@ def _year_plans(towns: QuerySet[Town], year: int) -> Iterator[tuple[int, Decimal
     )
 
 
-def _write_project_sheet(workbook, towns: QuerySet[Town], year: int, subtitle: str, tick: Callable[[], None]) -> None:
-    ws = workbook.create_sheet(_("项目台账"))
-    excel.prepare_sheet(ws, widths=PROJECT_WIDTHS, header_row_number=HEADER_ROW, freeze_columns=4)
-    ws.row_dimensions[HEADER_ROW].height = 42
-    _title_rows(ws, _("天津市特色小镇项目台账（%(year)s年）") % {"year": year}, subtitle, len(PROJECT_HEADERS))
-    ws.append(excel.header_row(ws, [str(h) for h in PROJECT_HEADERS]))
-
-    projects = (
+def _project_rows(towns: QuerySet[Town]):
+    """The towns' projects in the ledger's order, as tuples, streamed."""
+    return (
         Project.objects.filter(town__in=towns.values("pk"))
         .order_by(*_town_order("town__"), "code")
         .values_list(
@@ -343,6 +368,16 @@ def _write_project_sheet(workbook, towns: QuerySet[Town], year: int, subtitle: s
         )
         .iterator(chunk_size=CHUNK)
     )
+
+
+def _write_project_sheet(workbook, towns: QuerySet[Town], year: int, subtitle: str, tick: Callable[[], None]) -> None:
+    ws = workbook.create_sheet(_("项目台账"))
+    excel.prepare_sheet(ws, widths=PROJECT_WIDTHS, header_row_number=HEADER_ROW, freeze_columns=4)
+    ws.row_dimensions[HEADER_ROW].height = 42
+    _title_rows(ws, _("天津市特色小镇项目台账（%(year)s年）") % {"year": year}, subtitle, len(PROJECT_HEADERS))
+    ws.append(excel.header_row(ws, [str(h) for h in PROJECT_HEADERS]))
+
+    projects = _project_rows(towns)
     plans = _year_plans(towns, year)
     pending_plan = next(plans, None)
     progress = _accepted_progress(towns, year)
@@ -389,27 +424,10 @@ def _write_project_sheet(workbook, towns: QuerySet[Town], year: int, subtitle: s
             )
             tick()
             continue
-        for _project, period, inv_month, inv_year, inv_total, physical, problems, total_at, annual_at in rows:
-            # An accepted month shows the plan it was accepted with (frozen on acceptance), not today's.
-            plan_total, plan_annual = (
-                (total_at, annual_at) if total_at is not None else (total_investment, annual_investment)
-            )
-            month_total += inv_month
-            share = round(inv_year * 100 / plan_annual, 1) if plan_annual else None
-            ws.append(
-                identity
-                + [
-                    excel.styled_cell(ws, plan_total, number_format=money),
-                    excel.styled_cell(ws, plan_annual, number_format=money),
-                    excel.styled_cell(ws, dates.format_period(period), alignment=excel.CENTER),
-                    excel.styled_cell(ws, inv_month, number_format=money),
-                    excel.styled_cell(ws, inv_year, number_format=money),
-                    excel.styled_cell(ws, inv_total, number_format=money),
-                    excel.styled_cell(ws, share, number_format=excel.PERCENT_FORMAT),
-                    excel.styled_cell(ws, physical or None, alignment=excel.WRAP),
-                    excel.styled_cell(ws, problems or None, alignment=excel.WRAP),
-                ]
-            )
+        for row in rows:
+            cells, invested = _project_month_cells(ws, row, total_investment, annual_investment)
+            month_total += invested
+            ws.append(identity + cells)
             tick()
             # A write-only sheet serialises a row as it is appended, so the identity cells can be reused.
 

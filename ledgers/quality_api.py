@@ -16,10 +16,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordination.api import parse_query
 from coordination.models import OrgUnit
 from coordination.permissions import get_org_unit_for_user, get_town_for_user
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.api import parse_body, parse_query
 
 from . import imports, selectors, services
 from .api import MonthlyReportSerializer, PeriodField, _report_response, as_number
@@ -35,12 +35,6 @@ from .permissions import (
 )
 
 AUDIT_PAGE_SIZE = 50
-
-
-def _parse(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _person(user) -> str:
@@ -77,7 +71,7 @@ class ReopenView(APIView):
     @extend_schema(tags=["monthly-reports"], request=ReasonSerializer, responses={201: ReopenRequestSerializer})
     def post(self, request, pk: int):
         report = get_monthly_report_for_user(request.user, pk, EDIT)
-        data = _parse(ReasonSerializer, request)
+        data = parse_body(ReasonSerializer, request)
         reopen = services.monthly_report_reopen_request(actor=request.user, report=report, reason=data["reason"])
         return Response(ReopenRequestSerializer(reopen).data, status=status.HTTP_201_CREATED)
 
@@ -89,7 +83,7 @@ class ReopenApproveView(APIView):
     @extend_schema(tags=["monthly-reports"], request=NoteSerializer, responses=MonthlyReportSerializer)
     def post(self, request, pk: int):
         report = get_monthly_report_for_user(request.user, pk, ACCEPT)
-        data = _parse(NoteSerializer, request)
+        data = parse_body(NoteSerializer, request)
         report = services.monthly_report_reopen_approve(actor=request.user, report=report, note=data["note"])
         return _report_response(report)
 
@@ -100,7 +94,7 @@ class ReopenRejectView(APIView):
     @extend_schema(tags=["monthly-reports"], request=ReasonSerializer, responses={200: ReopenRequestSerializer})
     def post(self, request, pk: int):
         report = get_monthly_report_for_user(request.user, pk, ACCEPT)
-        data = _parse(ReasonSerializer, request)
+        data = parse_body(ReasonSerializer, request)
         reopen = services.monthly_report_reopen_reject(actor=request.user, report=report, reason=data["reason"])
         return Response(ReopenRequestSerializer(reopen).data)
 
@@ -150,7 +144,7 @@ class FlagResolveView(APIView):
         flag = get_flag_for_user(request.user, flag_id, REVIEW)
         if flag.report_id != int(pk):
             raise Http404
-        data = _parse(NoteSerializer, request)
+        data = parse_body(NoteSerializer, request)
         return Response(
             FlagSerializer(services.data_flag_resolve(actor=request.user, flag=flag, note=data["note"])).data
         )
@@ -181,7 +175,7 @@ class EvidenceView(APIView):
     @extend_schema(tags=["monthly-reports"], request=EvidenceUploadSerializer, responses={201: EvidenceSerializer})
     def post(self, request, pk: int):
         report = get_monthly_report_for_user(request.user, pk, EDIT)
-        data = _parse(EvidenceUploadSerializer, request)
+        data = parse_body(EvidenceUploadSerializer, request)
         evidence = services.report_evidence_add(
             actor=request.user, report=report, file=data["file"], indicator=data.get("indicator"), note=data["note"]
         )
@@ -214,7 +208,7 @@ class ImportView(APIView):
         },
     )
     def post(self, request):
-        data = _parse(ImportSerializer, request)
+        data = parse_body(ImportSerializer, request)
         district = get_org_unit_for_user(request.user, data["district"], EDIT)
         if district.level != OrgUnit.Level.DISTRICT:
             raise ValidationError({"district": [_("请选择一个区。")]})

@@ -7,37 +7,15 @@ integers, fixed width, so `figures[indicator_id]` in SQL is a direct lookup), po
 change of status (monthly_report_accept, monthly_report_reopen_approve), so a dashboard shows an
 accepted report on the next request; `accepted_figures_rebuild()` recomputes every row (after a bulk
 load such as seed_demo's or the benchmark's, and in the migration that created the table).
+The model, AcceptedFigures, lives with the reports' (ledgers/models/reports.py); this module only
+imports the models, never the other way round.
 """
 
 from collections.abc import Iterable
 
-from django.contrib.postgres.fields import ArrayField
-from django.db import connection, models
+from django.db import connection
 
-from coordination.models import Town
-
-from .models import Indicator, MonthlyReport, ReportStatus, ReportValue
-
-
-class AcceptedFigures(models.Model):
-    report = models.OneToOneField(MonthlyReport, primary_key=True, on_delete=models.CASCADE, related_name="+")
-    town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="+", db_index=False)
-    period = models.DateField()
-    # figures[i] is the value of the indicator whose id is i, times 100 (NULL where the report has none).
-    figures = ArrayField(models.BigIntegerField(null=True))
-
-    class Meta:
-        verbose_name = "已验收数据汇总"
-        verbose_name_plural = "已验收数据汇总"
-        indexes = [
-            # The dashboards filter by month range (city, district) or by town; the figures ride along,
-            # so the scans read the index alone.
-            models.Index(fields=["period", "town"], include=["figures"], name="acceptedfigures_period"),
-            models.Index(fields=["town", "period"], include=["figures"], name="acceptedfigures_town"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.report_id}"
+from .models import AcceptedFigures, Indicator, MonthlyReport, ReportStatus, ReportValue
 
 
 def _insert_sql(condition: str) -> str:

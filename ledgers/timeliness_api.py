@@ -9,10 +9,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordination.api import parse_query
 from coordination.models import OrgUnit
 from coordination.permissions import get_org_unit_for_user, org_units_for_user
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.api import parse_query
 
 from . import selectors
 

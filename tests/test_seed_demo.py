@@ -4,6 +4,7 @@ The command takes a few seconds, so it runs once for the module (twice, to prove
 a transaction that is rolled back at the end; each test runs in a savepoint within it.
 """
 
+import datetime
 import io
 from collections import Counter
 from decimal import Decimal
@@ -14,10 +15,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
+from coordination import permissions as perms
 from coordination.models import MemberUnit, OrgUnit, Role, Town, UserProfile, WorkingGroup
 from coordination.reference import DISTRICTS
+from ledgers import deadlines
 from ledgers.models import (
     Indicator,
     MonthlyReport,
@@ -30,7 +34,7 @@ from ledgers.models import (
     WorkInfo,
     WorkInfoEvent,
 )
-from ledgers.selectors import inbox_for_user
+from ledgers.selectors import inbox_count, inbox_for_user
 from tianjin_towns.lib import dates
 
 S = ReportStatus
@@ -225,3 +229,41 @@ def test_a_year_of_work_information_in_every_state(seeded):
         WorkInfo.objects.filter(status="returned").exclude(return_reason="").count()
         == WorkInfo.objects.filter(status="returned").count()
     )
+
+
+# --- The 待我处理 badge against the home page's report lists, for every persona of the demo -----------------
+# The badge's count (inbox_count, on every page) is the total the home page lists (inbox_for_user), on the demo's
+# own day and on the days around the month's deadlines. (tests/test_navbar_queries.py checks the same on a small
+# world, with the badge's query count.)
+
+
+def _deadline_days() -> list[datetime.date]:
+    """Today, and for the month just ended: before its due date, after it, its close day, after that (locked)."""
+    period = dates.last_ended_period()
+    due, close = deadlines.due_date(period), deadlines.close_date(period)
+    return [
+        dates.today(),
+        due - datetime.timedelta(days=1),
+        due + datetime.timedelta(days=1),
+        close,
+        close + datetime.timedelta(days=3),
+    ]
+
+
+def test_the_badge_counts_what_the_home_page_lists_for_every_persona(seeded):
+    users = list(get_user_model().objects.filter(is_active=True).order_by("username"))
+    assert len(users) > 20  # every district's officer and leader, the office, the liaisons, the admin
+    for day in _deadline_days():
+        for user in users:
+            listed = inbox_for_user(user, day).total
+            assert inbox_count(user, day) == listed, (user.username, day)
+            with perms.remembered_unit_grants():  # as inside a request
+                assert inbox_count(user, day) == listed, (user.username, day)
+
+
+def test_the_demo_officer_sees_the_same_number_on_the_badge_and_the_home_page(seeded, client):
+    officer = get_user_model().objects.get(username="dongli-officer")
+    client.force_login(officer)
+    home = client.get(reverse("home")).context["inbox"]
+    assert home.total >= 2  # a month to fill and a returned report at least
+    assert inbox_count(officer) == home.total

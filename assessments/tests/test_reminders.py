@@ -45,6 +45,7 @@ def test_lag_check_on_a_weekend_27th_runs_on_the_next_working_day_once(world):
 def test_lag_check_waits_until_the_previous_months_reports_have_closed(world, settings):
     settings.REPORT_CLOSE_DAY = 28  # May's reports close on Sunday 06-28, moved to Monday 06-29
     set_targets(world, world.town, 2026, fixed_asset_investment="12000")
+    assert reminders.target_lag_check(today=D(2026, 6, 1)) == 1  # May's check (day 30, a Saturday) on April
     assert reminders.target_lag_check(today=D(2026, 6, 29)) == 0
     assert reminders.target_lag_check(today=D(2026, 6, 30)) == 1
 

@@ -1,17 +1,24 @@
-"""What every ledger service shares: the audit context around a service and the parsing of figures."""
+"""What every ledger service shares: the audit context around a service, the parsing of figures, and the
+steps of a report's workflow (lock the row, check the transition, write the trail, tell the next people)."""
 
 import functools
 import uuid
 from contextlib import contextmanager
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pghistory
-from django.core.exceptions import ValidationError
 from django.db import connection
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from pghistory import runtime as pghistory_runtime
 
-from ..models import MAX_FIGURE
+from coordination import permissions as unit_perms
+from coordination.selectors import users_with_unit_perm
+from coordination.services import notify
+from tianjin_towns.errors import ConflictError
+from tianjin_towns.lib.numbers import parse_decimal
+
+from ..models import MAX_FIGURE, MonthlyReport, ReportEvent, ReportStatus
 
 MAX_VALUE = MAX_FIGURE
 
@@ -80,22 +87,54 @@ def _number(raw, label: str, decimal_places: int, *, negative_ok: bool = False) 
 
     Indicator figures pass `negative_ok`: their sign is the non-negative validation rule's business.
     """
-    try:
-        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(_("「%(field)s」必须是数字。") % {"field": label}) from None
-    if not value.is_finite():
-        raise ValidationError(_("「%(field)s」必须是数字。") % {"field": label})
-    if value < 0 and not negative_ok:
-        raise ValidationError(_("「%(field)s」不能为负数。") % {"field": label})
-    if value.copy_abs() > MAX_VALUE:  # copy_abs: no context, so 1e999999999 cannot overflow
-        raise ValidationError(_("「%(field)s」数值过大。") % {"field": label})
-    if decimal_places == 0 and value != value.to_integral_value():
-        raise ValidationError(_("「%(field)s」必须是整数。") % {"field": label})
-    if value.as_tuple().exponent < -max(decimal_places, 0):
-        raise ValidationError(_("「%(field)s」最多保留%(places)s位小数。") % {"field": label, "places": decimal_places})
-    return value
+    return parse_decimal(raw, label, decimal_places=decimal_places, maximum=MAX_VALUE, negative_ok=negative_ok)
 
 
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
+
+
+# --- The steps of a report's workflow -------------------------------------------------------------
+
+
+def _event(report: MonthlyReport, actor, action: str, from_status: str, reason: str = "", changes=None) -> ReportEvent:
+    return ReportEvent.objects.create(
+        report=report,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=report.status,
+        reason=reason,
+        changes=changes or {},
+    )
+
+
+def _locked(report_id: int) -> MonthlyReport:
+    return MonthlyReport.objects.select_for_update().select_related("town__unit").get(pk=report_id)
+
+
+def _tell(obj, event, recipients, kind: str, subject: str, body: str = "", *, page: str = "report-detail") -> None:
+    """Notify the next people in a workflow (a report's, or work information's); the event id makes each
+    step's occasion unique. `page` is the URL name of the object's page."""
+    notify(
+        recipients=recipients,
+        kind=kind,
+        subject=subject,
+        body=body,
+        link=reverse(page, args=[obj.pk]),
+        about=obj,
+        occasion=f"{kind}:{obj.pk}:{event.pk}",
+    )
+
+
+def _filers(report: MonthlyReport) -> list:
+    return [report.submitted_by, *users_with_unit_perm(report.town.unit, unit_perms.FILL)]
+
+
+def _transition(report: MonthlyReport, allowed_from: set[str], verb: str) -> str:
+    if report.status not in allowed_from:
+        raise ConflictError(
+            _("月报当前状态为“%(status)s”，不能%(verb)s。")
+            % {"status": ReportStatus(report.status).label, "verb": verb}
+        )
+    return report.status

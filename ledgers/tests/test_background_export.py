@@ -125,7 +125,7 @@ def test_the_job_writes_the_same_workbook_as_the_direct_export_and_reports_progr
     job = _job(world.users.office_policy)
     reported = []
     monkeypatch.setattr(exports, "PROGRESS_EVERY", 5)
-    monkeypatch.setattr(services, "EXPORT_PROGRESS_SECONDS", 0)
+    monkeypatch.setattr(services.export_jobs, "EXPORT_PROGRESS_SECONDS", 0)  # where ledger_export_run reads it
     real_progress = org.export_job_progress
 
     def spy(*, job_id, done, total):

@@ -1,0 +1,109 @@
+"""Reads of a report's data quality (R-3.5): its flags and evidence, the flags still unexplained, its
+correction requests with the accepted version beside the current one, and the office's exceptions."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from coordination.permissions import towns_for_user
+
+from ..models import DataFlag, EntryException, Evidence, Indicator, MonthlyReport, ReopenRequest
+from .reports import report_progress_rows, report_values
+
+
+def report_flags(report: MonthlyReport) -> list[DataFlag]:
+    return list(
+        report.flags.select_related("indicator", "rule", "resolved_by__profile").order_by(
+            "indicator__order", "indicator__code"
+        )
+    )
+
+
+def report_evidence(report: MonthlyReport) -> list[Evidence]:
+    return list(report.evidence.select_related("indicator", "uploaded_by__profile").order_by("uploaded_at", "pk"))
+
+
+def unexplained_flags(report: MonthlyReport) -> list[DataFlag]:
+    """Open flags whose figure has neither an explanation (on any of its flags) nor an evidence file."""
+    flags = report_flags(report)
+    explained = {flag.indicator_id for flag in flags if flag.explanation.strip()}
+    explained |= set(report.evidence.filter(indicator__isnull=False).values_list("indicator_id", flat=True))
+    return [f for f in flags if f.status == DataFlag.Status.OPEN and f.indicator_id not in explained]
+
+
+def reopen_requests(report: MonthlyReport) -> list[ReopenRequest]:
+    return list(report.reopen_requests.select_related("requested_by__profile", "decided_by__profile"))
+
+
+@dataclass
+class ComparisonRow:
+    label: str
+    unit: str
+    accepted: Decimal | None  # the accepted version (snapshot)
+    current: Decimal | None
+    places: int = 2
+
+    @property
+    def changed(self) -> bool:
+        return self.accepted != self.current
+
+
+@dataclass
+class Comparison:
+    """An accepted report under correction (or corrected): the accepted version next to the current one."""
+
+    request: ReopenRequest
+    figures: list[ComparisonRow]
+    projects: list[ComparisonRow]
+
+    @property
+    def changed_count(self) -> int:
+        return sum(row.changed for row in self.figures + self.projects)
+
+
+def _decimal(text) -> Decimal | None:
+    return None if text in (None, "") else Decimal(str(text))
+
+
+def reopen_comparison(report: MonthlyReport, indicators: list[Indicator]) -> Comparison | None:
+    """The latest approved correction's accepted version against the report's figures now."""
+    request = (
+        report.reopen_requests.filter(status=ReopenRequest.Status.APPROVED)
+        .select_related("requested_by__profile", "decided_by__profile")
+        .order_by("-decided_at")
+        .first()
+    )
+    if request is None:
+        return None
+    snapshot = request.snapshot or {}
+    accepted_values = snapshot.get("values", {})
+    current = report_values(report)
+    figures = [
+        ComparisonRow(i.name, i.unit, _decimal(accepted_values.get(i.code)), current.get(i.code), i.decimal_places)
+        for i in indicators
+    ]
+    progress = {row.project.code: row for row in report_progress_rows(report)}
+    accepted_projects = snapshot.get("projects", {})
+    projects = []
+    for code in sorted(set(progress) | set(accepted_projects)):
+        row = progress.get(code)
+        name = row.project.name if row else accepted_projects[code].get("name", code)
+        projects.append(
+            ComparisonRow(
+                f"{code} {name}",
+                "万元",
+                _decimal(accepted_projects.get(code, {}).get("investment_month")),
+                row.investment_month if row else None,
+            )
+        )
+    return Comparison(request=request, figures=figures, projects=projects)
+
+
+def entry_exceptions_for_user(user: AbstractBaseUser) -> QuerySet[EntryException]:
+    return (
+        EntryException.objects.filter(town__in=towns_for_user(user).values("pk"))
+        .select_related("town__unit", "town__district", "granted_by__profile", "revoked_by__profile")
+        .order_by("-granted_at", "-pk")
+    )

@@ -1,0 +1,165 @@
+"""Reads of monthly reports: the catalogue a month carries, lists in a user's scope, one report's figures,
+project rows and history, and the home page's counters of a month."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from coordination.permissions import towns_for_user
+from tianjin_towns.lib import dates
+
+from .. import deadlines
+from .. import permissions as report_perms
+from ..models import Indicator, MonthlyReport, Project, ProjectProgress, ReportEvent, ReportStatus, ReportValue
+
+
+def active_indicators(period: datetime.date | None = None) -> list[Indicator]:
+    """The catalogue in its order; with `period`, only the indicators a report of that month carries
+    (their active_from/active_to months, R-1.7). A raw query: every dashboard request reads it, and the ORM
+    took longer to build the statement than the database took to answer it. `part_of` is not joined:
+    callers that need the whole an indicator is part of look it up among these by `part_of_id`."""
+    indicators = list(
+        Indicator.objects.raw(f'SELECT * FROM {Indicator._meta.db_table} WHERE active ORDER BY "order", code')
+    )
+    if period is None:
+        return indicators
+    return [indicator for indicator in indicators if indicator.applies_in(period)]
+
+
+def indicators_of_year(year: int) -> list[Indicator]:
+    """The indicators that apply in at least one month of `year` (the columns of that year's ledger)."""
+    months = dates.months_of_year(year)
+    return [i for i in active_indicators() if any(i.applies_in(month) for month in months)]
+
+
+def indicators_by_code(period: datetime.date) -> dict[str, Indicator]:
+    """code → indicator (with the whole it is part of) for a report of `period`: what it requires and accepts."""
+    indicators = Indicator.objects.filter(active=True).select_related("part_of").order_by("order", "code")
+    return {i.code: i for i in indicators if i.applies_in(period)}
+
+
+def monthly_report_list(
+    user: AbstractBaseUser,
+    *,
+    period: datetime.date | None = None,
+    district_id: int | None = None,
+    town_id: int | None = None,
+    status: str | None = None,
+    year: int | None = None,
+) -> QuerySet[MonthlyReport]:
+    qs = report_perms.monthly_reports_for_user(user).select_related("town__unit", "town__district", "submitted_by")
+    if period:
+        qs = qs.filter(period=period)
+    if year:
+        qs = qs.filter(period__year=year)
+    if district_id:
+        qs = qs.filter(town__district_id=district_id)
+    if town_id:
+        qs = qs.filter(town_id=town_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-period", "town__district__order", "town__unit__order", "town__unit__code")
+
+
+def report_values(report: MonthlyReport) -> dict[str, Decimal]:
+    return {code: value for code, value in report.values.values_list("indicator__code", "value")}
+
+
+def report_progress_rows(report: MonthlyReport) -> list[ProjectProgress]:
+    """The report's project rows; each reads its plan as frozen at acceptance or, while open, the current one."""
+    return list(
+        report.project_progress.select_related("project", "report")
+        .prefetch_related("project__year_plans")
+        .order_by("project__code")
+    )
+
+
+def report_history(report: MonthlyReport) -> list[ReportEvent]:
+    return list(report.events.select_related("actor").order_by("at", "pk"))
+
+
+def changes_since_last_return(report: MonthlyReport) -> dict[str, list]:
+    """For a resubmitted report: each figure changed after the last return, as [value at return, value now]."""
+    events = report_history(report)
+    last_return = max((i for i, e in enumerate(events) if e.action == ReportEvent.Action.RETURN), default=None)
+    if last_return is None:
+        return {}
+    merged: dict[str, list] = {}
+    for event in events[last_return + 1 :]:
+        for code, (old, new) in event.changes.get("values", {}).items():
+            merged.setdefault(code, [old, new])[1] = new
+    return {code: pair for code, pair in merged.items() if pair[0] != pair[1]}
+
+
+def towns_in_scope(user: AbstractBaseUser, *, district_id: int | None = None, town_id: int | None = None):
+    towns = towns_for_user(user)
+    if district_id:
+        towns = towns.filter(district_id=district_id)
+    if town_id:
+        towns = towns.filter(pk=town_id)
+    return towns
+
+
+def report_values_prefetch() -> Prefetch:
+    """A report's figures with their indicators, in catalogue order: `.prefetch_related(...)` on lists."""
+    return Prefetch(
+        "values",
+        queryset=ReportValue.objects.select_related("indicator").order_by("indicator__order", "indicator__code"),
+    )
+
+
+def report_events_with_actors(report: MonthlyReport) -> list[ReportEvent]:
+    """The audit trail with each actor's profile (for the display name), oldest first."""
+    return list(report.events.select_related("actor__profile").order_by("at", "pk"))
+
+
+def report_project_rows(report: MonthlyReport) -> list[tuple[Project, ProjectProgress | None]]:
+    """The town's projects for the report's entry form, each with its progress row in this report (or None).
+
+    Projects completed before the report's month are left out unless the report already has a row for them.
+    """
+    progress = {row.project_id: row for row in report.project_progress.all()}
+    projects = (
+        Project.objects.filter(town_id=report.town_id)
+        .filter(
+            ~Q(status=Project.Status.COMPLETED)
+            | Q(actual_finish__isnull=True)
+            | Q(actual_finish__gte=report.period)
+            | Q(pk__in=list(progress))
+        )
+        .prefetch_related("year_plans")
+        .order_by("code")
+    )
+    rows = []
+    for project in projects:
+        project.report_year_plan = project.plan_for_year(report.period.year)  # the plan the month is filled against
+        rows.append((project, progress.get(project.pk)))
+    return rows
+
+
+@dataclass
+class PeriodOverview:
+    """How far the reports of one month have come in the user's scope (the home page's counters)."""
+
+    period: datetime.date
+    expected: int
+    received: int  # submitted or further
+    accepted: int
+
+
+def period_overview(user: AbstractBaseUser, period: datetime.date) -> PeriodOverview:
+    expected_towns = towns_for_user(user).filter(deadlines.expects_report_q(period))
+    expected = expected_towns.count()
+    counts = dict(
+        MonthlyReport.objects.filter(town__in=expected_towns.values("pk"), period=period)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    received = sum(n for status, n in counts.items() if status not in (ReportStatus.DRAFT, ReportStatus.RETURNED))
+    return PeriodOverview(
+        period=period, expected=expected, received=received, accepted=counts.get(ReportStatus.ACCEPTED, 0)
+    )

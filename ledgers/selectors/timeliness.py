@@ -1,0 +1,189 @@
+"""Timeliness of the reports (R-3.4): each town's months as on time, late or missing (the assessments'
+scoring, issue 7), and the counts and rates per month summed up the hierarchy in one query (the dashboards
+and GET /api/v1/timeliness/, issue 8). What expected, late and missing mean is ledgers.deadlines'.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import QuerySet
+
+from coordination.models import Town
+from tianjin_towns.lib import dates
+
+from .. import deadlines
+from ..models import MonthlyReport, Timeliness
+
+
+@dataclass
+class MonthTimeliness:
+    period: datetime.date
+    report_id: int | None
+    timeliness: str | None  # on_time, late, missing; None while the month is still open (not counted)
+
+
+def report_timeliness_by_town(
+    towns: QuerySet[Town], *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
+) -> dict[int, list[MonthTimeliness]]:
+    """Each expected month from `start` to `end` per town with the report's timeliness (R-3.4); two queries.
+
+    A month the town was not expected to report (before joining, after exit) is absent. A report never
+    submitted counts as missing once the month's close day has passed.
+    """
+    today = today or dates.today()
+    town_list = list(towns.only("unit_id", "reporting_from", "exited_on"))
+    months = []
+    period = dates.month_start(start)
+    while period <= end:
+        months.append(period)
+        period = dates.add_months(period, 1)
+    reports = {
+        (town_id, period): (pk, timeliness, submitted_at)
+        for pk, town_id, period, timeliness, submitted_at in MonthlyReport.objects.filter(
+            town__in=[t.pk for t in town_list], period__gte=dates.month_start(start), period__lte=end
+        ).values_list("pk", "town_id", "period", "timeliness", "submitted_at")
+    }
+    result: dict[int, list[MonthTimeliness]] = {}
+    for town in town_list:
+        entries = []
+        for month in months:
+            if not deadlines.expects_report(town, month):
+                continue
+            pk, timeliness, submitted_at = reports.get((town.pk, month), (None, None, None))
+            if deadlines.is_missing(month, timeliness=timeliness, submitted_at=submitted_at, today=today):
+                timeliness = Timeliness.MISSING
+            entries.append(MonthTimeliness(period=month, report_id=pk, timeliness=timeliness))
+        result[town.pk] = entries
+    return result
+
+
+# --- Timeliness rates up the hierarchy (issue 8): the dashboards and GET /api/v1/timeliness/ ---------
+
+
+@dataclass
+class TimelinessCount:
+    """Expected reports of one org unit and month and how they arrived. `received` = on time + late;
+    `pending` = expected reports whose close day has not passed yet and that have not arrived."""
+
+    expected: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+
+    @property
+    def received(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def pending(self) -> int:
+        return self.expected - self.received - self.missing
+
+    @property
+    def received_rate(self) -> float | None:
+        return round(self.received * 100 / self.expected, 1) if self.expected else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(self.on_time * 100 / self.expected, 1) if self.expected else None
+
+    @property
+    def state(self) -> str:
+        """One town-month as a heatmap cell: not_expected, on_time, late, missing or pending."""
+        if not self.expected:
+            return "not_expected"
+        if self.on_time:
+            return Timeliness.ON_TIME
+        if self.late:
+            return Timeliness.LATE
+        return Timeliness.MISSING if self.missing else "pending"
+
+    def __add__(self, other: "TimelinessCount") -> "TimelinessCount":
+        return TimelinessCount(
+            self.expected + other.expected,
+            self.on_time + other.on_time,
+            self.late + other.late,
+            self.missing + other.missing,
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "expected": self.expected,
+            "received": self.received,
+            "on_time": self.on_time,
+            "late": self.late,
+            "missing": self.missing,
+            "pending": self.pending,
+            "received_rate": self.received_rate,
+            "on_time_rate": self.on_time_rate,
+        }
+
+
+@dataclass
+class TimelinessTable:
+    """Counts per month of `year` (ended months only) for the towns, their districts and all of them together."""
+
+    year: int
+    months: list[datetime.date]
+    towns: dict[int, dict[datetime.date, TimelinessCount]] = field(default_factory=dict)
+    districts: dict[int, dict[datetime.date, TimelinessCount]] = field(default_factory=dict)
+    total: dict[datetime.date, TimelinessCount] = field(default_factory=dict)
+
+    @staticmethod
+    def year_sum(by_month: dict[datetime.date, TimelinessCount]) -> TimelinessCount:
+        return sum(by_month.values(), TimelinessCount())
+
+
+def timeliness_table(
+    towns: QuerySet[Town], *, year: int, today: datetime.date | None = None, by_town: bool = True
+) -> TimelinessTable:
+    """Timeliness of the towns' reports per month of `year`, summed up to districts and the whole scope
+    in the database (one query whatever the number of towns and reports).
+
+    A month counts once it has ended, for the towns expected to report it (deadlines.expects_report_sql).
+    Missing is ledgers.deadlines' rule in SQL (deadlines.missing_sql): recorded so, or never submitted
+    and the close day passed, recorded yet or not; before the close day it is pending. Rates add up
+    because every level counts the same town-months.
+    """
+    today = today or dates.today()
+    months = [m for m in dates.months_of_year(year) if dates.period_has_ended(m, today)]
+    table = TimelinessTable(year=year, months=months)
+    if not months:
+        return table
+    closed = deadlines.closed_flags(months, today)
+    missing, missing_params = deadlines.missing_sql("r", "m.closed")
+    try:
+        scope_sql, scope_params = towns.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a scope known to be empty (no grant) has no SQL: nothing is expected of it
+        return table
+    sets = "(m.period), (t.district_id, m.period)" + (", (t.district_id, t.unit_id, m.period)" if by_town else "")
+    town_column = "t.unit_id" if by_town else "NULL::bigint"
+    sql = f"""
+        SELECT t.district_id, {town_column}, m.period, GROUPING(t.district_id),
+               COUNT(*),
+               COUNT(*) FILTER (WHERE r.timeliness = %s),
+               COUNT(*) FILTER (WHERE r.timeliness = %s),
+               COUNT(*) FILTER (WHERE {missing})
+        FROM unnest(%s::date[], %s::boolean[]) AS m(period, closed)
+        JOIN {Town._meta.db_table} t ON {deadlines.expects_report_sql("t", "m.period")}
+        LEFT JOIN (
+            SELECT town_id, period, timeliness, submitted_at FROM {MonthlyReport._meta.db_table}
+            WHERE period BETWEEN %s AND %s  -- only the year's reports, not ten years of them
+        ) r ON r.town_id = t.unit_id AND r.period = m.period
+        WHERE t.unit_id IN ({scope_sql})
+        GROUP BY GROUPING SETS ({sets})
+    """
+    params = [Timeliness.ON_TIME, Timeliness.LATE, *missing_params, months, closed, months[0], months[-1]]
+    params += scope_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for district_id, town_id, period, grouping, expected, on_time, late, missing in cursor.fetchall():
+            count = TimelinessCount(expected, on_time, late, missing)
+            if grouping:
+                table.total[period] = count
+            elif town_id is None:
+                table.districts.setdefault(district_id, {})[period] = count
+            else:
+                table.towns.setdefault(town_id, {})[period] = count
+    return table

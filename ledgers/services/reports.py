@@ -1,0 +1,270 @@
+"""A monthly report's workflow (R-3.4): opened for a month that has ended, its figures saved, submitted
+by the town, approved by the district, accepted by the office, or returned with a reason.
+
+Each function is one business operation in one transaction, writes its audit event beside the
+change and leaves the database untouched when it raises.
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordination import permissions as unit_perms
+from coordination.models import Town
+from coordination.selectors import users_with_unit_perm
+from tianjin_towns.errors import ConflictError
+from tianjin_towns.lib import dates
+
+from .. import deadlines, rules, selectors
+from ..models import Indicator, MonthlyReport, Project, ReportEvent, ReportStatus, ReportValue
+from ..summaries import accepted_figures_refresh
+from .common import _audit_reason, _event, _filers, _locked, _number, _tell, _text, _transition, audited
+from .corrections import _correction_reason
+from .flags import close_flags_at_acceptance
+from .locking import _ensure_open_for_entry, _locked_message
+from .progress import _recompute_cumulatives, _save_progress
+from .projects import progress_plans_freeze
+from .quality import _check_before_submission, _sync_flags
+
+
+@transaction.atomic
+@audited
+def monthly_report_create(*, actor: AbstractBaseUser | None, town: Town, period: datetime.date) -> MonthlyReport:
+    """Open the report of `town` for `period` (the first day of a month that has ended).
+
+    After the month's close day the month is missing and locked (R-3.4) from the date alone, whether or
+    not the nightly run has recorded it yet: only the office's exception for the town opens it again.
+    """
+    period = dates.month_start(period)
+    if not dates.period_has_ended(period):
+        raise ValidationError(
+            {"period": _("%(period)s 尚未结束，不能填报该月月报。") % {"period": dates.format_period(period)}}
+        )
+    if not deadlines.expects_report(town, period):
+        raise ValidationError(
+            {"period": _("该小镇在 %(period)s 不需要报送月报。") % {"period": dates.format_period(period)}}
+        )
+    if MonthlyReport.objects.filter(town=town, period=period).exists():
+        raise ConflictError(
+            _("%(town)s %(period)s 的月报已存在。") % {"town": town, "period": dates.format_period(period)}
+        )
+    if deadlines.entry_locked(town.pk, period, submitted_at=None):
+        raise ConflictError(_locked_message(f"{town} {dates.format_period(period)}", period))
+    report = MonthlyReport.objects.create(town=town, period=period, due_on=deadlines.due_date(period))
+    _event(report, actor, ReportEvent.Action.CREATE, "")
+    return report
+
+
+def _clean_values(raw_values: Mapping[str, object], indicators: dict[str, Indicator]) -> dict[str, Decimal | None]:
+    cleaned: dict[str, Decimal | None] = {}
+    errors: dict[str, list[str]] = {}
+    for code, raw in raw_values.items():
+        indicator = indicators.get(code)
+        if indicator is None:
+            errors.setdefault(code, []).append(_("未知的统计指标，或该指标在本月不适用：%(code)s") % {"code": code})
+            continue
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            cleaned[code] = None
+            continue
+        try:
+            cleaned[code] = _number(raw, indicator.name, indicator.decimal_places, negative_ok=True)
+        except ValidationError as error:
+            errors.setdefault(code, []).extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+@audited
+def monthly_report_save(
+    *,
+    actor: AbstractBaseUser | None,
+    report: MonthlyReport,
+    values: Mapping[str, object],
+    progress: Iterable[Mapping[str, object]] | None = None,
+    explanations: Mapping[str, str] | None = None,
+    reason: str = "",
+) -> MonthlyReport:
+    """Save figures (and project progress rows) of a draft or returned report, recording every change.
+
+    Hard validation rules refuse the save (nothing is stored); soft rules flag figures for the
+    reviewer, and `explanations` (indicator code → the filer's comment) explain flagged figures (R-3.5).
+    """
+    report = _locked(report.pk)
+    if not report.is_editable:
+        raise ConflictError(_("月报当前状态为“%(status)s”，不能修改。") % {"status": ReportStatus(report.status).label})
+    _ensure_open_for_entry(report)
+    reason = (reason or "").strip() or _correction_reason(report)
+    _audit_reason(reason)
+    indicators = selectors.indicators_by_code(report.period)
+    cleaned = _clean_values(values, indicators)
+    stored = {v.indicator.code: v for v in report.values.select_related("indicator")}
+    merged = {code: v.value for code, v in stored.items() if code in indicators} | cleaned
+    # Rows are only ever added here, so the report has project rows after the save when it has them now or
+    # is given some (the sum itself is checked at submission).
+    progress = list(progress) if progress is not None else None
+    project_rows = bool(progress) or report.project_progress.exists()
+    checked = rules.evaluate(report, merged, indicators=indicators, projects_total=None, project_rows=project_rows)
+    if checked.errors:
+        raise ValidationError(checked.errors)
+
+    value_changes = _store_values(report, cleaned, stored, indicators)
+    project_changes = _save_progress(report, progress) if progress is not None else {}
+    if project_changes:
+        touched = Project.objects.filter(town=report.town, code__in=list(project_changes))
+        _recompute_cumulatives(actor, touched, skip_report=report)
+    note_changes = _sync_flags(report, checked.flags, indicators, explanations or {})
+    changes = {}
+    if value_changes:
+        changes["values"] = value_changes
+    if project_changes:
+        changes["projects"] = project_changes
+    if note_changes:
+        changes["notes"] = note_changes
+    if changes:
+        report.save(update_fields=["updated_at"])
+        _event(report, actor, ReportEvent.Action.SAVE, report.status, reason=reason, changes=changes)
+    return report
+
+
+def _store_values(
+    report: MonthlyReport,
+    cleaned: Mapping[str, Decimal | None],
+    stored: Mapping[str, ReportValue],
+    indicators: Mapping[str, Indicator],
+) -> dict[str, list[str | None]]:
+    """Write the figures that changed (an empty one deletes its row); return them as code → [old, new]."""
+    value_changes: dict[str, list[str | None]] = {}
+    for code, new in cleaned.items():
+        row = stored.get(code)
+        old = row.value if row else None
+        if old == new:
+            continue
+        value_changes[code] = [_text(old), _text(new)]
+        if new is None:
+            row.delete()
+        elif row is None:
+            ReportValue.objects.create(report=report, indicator=indicators[code], value=new)
+        else:
+            row.value = new
+            row.save(update_fields=["value"])
+    return value_changes
+
+
+def timeliness_of(period: datetime.date, submitted_at: datetime.datetime) -> str:
+    """On time when filed (Asia/Shanghai date) by the due date, late by the close day, missing after it (R-3.4)."""
+    return deadlines.timeliness_at(period, submitted_at)
+
+
+@transaction.atomic
+@audited
+def monthly_report_submit(*, actor: AbstractBaseUser, report: MonthlyReport) -> MonthlyReport:
+    """Officer: draft or returned → submitted. Timeliness is fixed by the first submission (R-3.4), against the
+    month's deadlines as they stand that day, which `due_on` records (ledgers.deadlines)."""
+    report = _locked(report.pk)
+    from_status = _transition(report, {ReportStatus.DRAFT, ReportStatus.RETURNED}, _("报送"))
+    _ensure_open_for_entry(report)
+    filled = set(report.values.values_list("indicator__code", flat=True))
+    missing = [i for i in selectors.indicators_by_code(report.period).values() if i.code not in filled]
+    if missing:
+        raise ValidationError(
+            {i.code: [_("请填写「%(field)s」（没有发生请填0）。") % {"field": i.name}] for i in missing}
+        )
+    _check_before_submission(report)
+    now = timezone.now()
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = now
+    report.submitted_by = actor
+    if report.timeliness is None:
+        report.timeliness = timeliness_of(report.period, now)
+        report.due_on = deadlines.due_date(report.period)
+    report.save()
+    event = _event(report, actor, ReportEvent.Action.SUBMIT, from_status)
+    _tell(
+        report,
+        event,
+        users_with_unit_perm(report.town.unit, unit_perms.APPROVE),
+        "report_submitted",
+        _("%(report)s 月报已报送，请审核") % {"report": report},
+    )
+    return report
+
+
+@transaction.atomic
+@audited
+def monthly_report_approve(*, actor: AbstractBaseUser, report: MonthlyReport) -> MonthlyReport:
+    """District leader: submitted → district_approved."""
+    report = _locked(report.pk)
+    from_status = _transition(report, {ReportStatus.SUBMITTED}, _("审核通过"))
+    report.status = ReportStatus.DISTRICT_APPROVED
+    report.approved_at = timezone.now()
+    report.approved_by = actor
+    report.save()
+    event = _event(report, actor, ReportEvent.Action.APPROVE, from_status)
+    _tell(
+        report,
+        event,
+        users_with_unit_perm(report.town.unit, unit_perms.ACCEPT),
+        "report_approved",
+        _("%(report)s 月报已通过区级审核，请验收") % {"report": report},
+    )
+    return report
+
+
+@transaction.atomic
+@audited
+def monthly_report_accept(
+    *, actor: AbstractBaseUser, report: MonthlyReport, waivers: Mapping[str, str] | None = None
+) -> MonthlyReport:
+    """Office (综合政策组): district_approved → accepted; the report is locked from then on.
+
+    No report is accepted with an open doubt (R-3.5): each open flag is closed here, confirmed when the
+    district explained it (a comment or an evidence file), waived when the accepting office member gives
+    a reason in `waivers` (flag id, rule code or indicator code → reason). An unexplained flag without a
+    waiver refuses the acceptance (ConflictError naming the flags); the waivers go into the ACCEPT event.
+    """
+    report = _locked(report.pk)
+    from_status = _transition(report, {ReportStatus.DISTRICT_APPROVED}, _("验收"))
+    flag_changes, waiver_text = close_flags_at_acceptance(report, actor, waivers or {})
+    _audit_reason(waiver_text)
+    report.status = ReportStatus.ACCEPTED
+    report.accepted_at = timezone.now()
+    report.accepted_by = actor
+    report.save()
+    progress_plans_freeze(report)  # the month keeps the plan it was judged against (issue 15)
+    accepted_figures_refresh([report.pk])  # the dashboards read it on the next request (issue 8)
+    changes = {"flags": flag_changes} if flag_changes else None
+    event = _event(report, actor, ReportEvent.Action.ACCEPT, from_status, reason=waiver_text, changes=changes)
+    _tell(report, event, _filers(report), "report_accepted", _("%(report)s 月报已验收") % {"report": report})
+    return report
+
+
+@transaction.atomic
+@audited
+def monthly_report_return(*, actor: AbstractBaseUser, report: MonthlyReport, reason: str) -> MonthlyReport:
+    """Either reviewer: submitted or district_approved → returned, with a reason the filer reads."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("退回时必须填写退回原因。")]})
+    report = _locked(report.pk)
+    from_status = _transition(report, {ReportStatus.SUBMITTED, ReportStatus.DISTRICT_APPROVED}, _("退回"))
+    report.status = ReportStatus.RETURNED
+    report.return_reason = reason
+    report.save()
+    event = _event(report, actor, ReportEvent.Action.RETURN, from_status, reason=reason)
+    _tell(
+        report,
+        event,
+        _filers(report),
+        "report_returned",
+        _("%(report)s 月报被退回") % {"report": report},
+        body=_("退回原因：%(reason)s") % {"reason": reason},
+    )
+    return report

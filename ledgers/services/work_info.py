@@ -1,0 +1,202 @@
+"""Work information (信息报送, R-3.2): a district or town writes an item, its leader approves it, the office
+adopts it (采用) for the month's briefing, or either reviewer returns it with a reason.
+"""
+
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordination import permissions as unit_perms
+from coordination.models import OrgUnit
+from coordination.selectors import users_with_unit_perm
+from tianjin_towns.errors import ConflictError
+from tianjin_towns.lib import dates
+
+from ..models import WorkInfo, WorkInfoEvent
+from .common import _tell
+
+WORK_INFO_FIELDS = ("category", "title", "body", "happened_on")
+
+
+def _check_work_info(org_unit: OrgUnit, values: dict) -> None:
+    errors = {}
+    if org_unit.level == OrgUnit.Level.MUNICIPAL:
+        errors["org_unit"] = [_("工作信息由区或小镇报送。")]
+    if values.get("category") not in WorkInfo.Category.values:
+        errors["category"] = [_("请选择信息类别。")]
+    if not (values.get("title") or "").strip():
+        errors["title"] = [_("请填写标题。")]
+    elif len(values["title"].strip()) > 120:
+        errors["title"] = [_("标题不能超过120个字。")]
+    if len((values.get("body") or "").strip()) < 10:
+        errors["body"] = [_("请填写正文（不少于10个字）。")]
+    happened_on = values.get("happened_on")
+    if happened_on is None:
+        errors["happened_on"] = [_("请填写发生日期。")]
+    elif happened_on > dates.today():
+        errors["happened_on"] = [_("发生日期不能晚于今天。")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _work_info_event(info: WorkInfo, actor, action: str, from_status: str, reason: str = "") -> WorkInfoEvent:
+    return WorkInfoEvent.objects.create(
+        info=info, actor=actor, action=action, from_status=from_status, to_status=info.status, reason=reason
+    )
+
+
+def _work_info_locked(info_id: int) -> WorkInfo:
+    return WorkInfo.objects.select_for_update().select_related("org_unit").get(pk=info_id)
+
+
+def _work_info_transition(info: WorkInfo, allowed_from: set[str], verb: str) -> str:
+    if info.status not in allowed_from:
+        raise ConflictError(
+            _("该信息当前状态为“%(status)s”，不能%(verb)s。")
+            % {"status": WorkInfo.Status(info.status).label, "verb": verb}
+        )
+    return info.status
+
+
+def _work_info_move(
+    info: WorkInfo, actor, allowed_from: set[str], verb: str, to_status: str, action: str, reason: str = "", **fields
+) -> tuple[WorkInfo, WorkInfoEvent]:
+    """One step of the workflow: lock the item, check it may take the step, move it to `to_status` with
+    `fields`, and write the step to its trail."""
+    info = _work_info_locked(info.pk)
+    from_status = _work_info_transition(info, allowed_from, verb)
+    info.status = to_status
+    for name, value in fields.items():
+        setattr(info, name, value)
+    info.save()
+    return info, _work_info_event(info, actor, action, from_status, reason)
+
+
+def _work_info_tell(info: WorkInfo, event: WorkInfoEvent, recipients, kind: str, subject: str, body: str = "") -> None:
+    _tell(info, event, recipients, kind, subject, body, page="work-info-detail")
+
+
+@transaction.atomic
+def work_info_create(
+    *, actor: AbstractBaseUser, org_unit: OrgUnit, category: str, title: str, body: str, happened_on: datetime.date
+) -> WorkInfo:
+    """Officer: a new draft for `org_unit`."""
+    values = {"category": category, "title": title, "body": body, "happened_on": happened_on}
+    _check_work_info(org_unit, values)
+    info = WorkInfo.objects.create(
+        org_unit=org_unit,
+        category=category,
+        title=title.strip(),
+        body=body.strip(),
+        happened_on=happened_on,
+        created_by=actor,
+    )
+    _work_info_event(info, actor, WorkInfoEvent.Action.CREATE, "")
+    return info
+
+
+@transaction.atomic
+def work_info_update(*, actor: AbstractBaseUser, info: WorkInfo, **values) -> WorkInfo:
+    """Officer: change a draft or a returned item (a returned one stays returned until submitted again)."""
+    info = _work_info_locked(info.pk)
+    _work_info_transition(info, {WorkInfo.Status.DRAFT, WorkInfo.Status.RETURNED}, _("修改"))
+    merged = {name: values.get(name, getattr(info, name)) for name in WORK_INFO_FIELDS}
+    _check_work_info(info.org_unit, merged)
+    for name, value in merged.items():
+        setattr(info, name, value.strip() if isinstance(value, str) else value)
+    info.save()
+    _work_info_event(info, actor, WorkInfoEvent.Action.SAVE, info.status)
+    return info
+
+
+@transaction.atomic
+def work_info_submit(*, actor: AbstractBaseUser, info: WorkInfo) -> WorkInfo:
+    """Officer: draft or returned → submitted; the unit's reviewing leader is told."""
+    info, event = _work_info_move(
+        info,
+        actor,
+        {WorkInfo.Status.DRAFT, WorkInfo.Status.RETURNED},
+        _("报送"),
+        WorkInfo.Status.SUBMITTED,
+        WorkInfoEvent.Action.SUBMIT,
+        submitted_at=timezone.now(),
+        submitted_by=actor,
+        return_reason="",
+    )
+    _work_info_tell(
+        info,
+        event,
+        users_with_unit_perm(info.org_unit, unit_perms.APPROVE),
+        "work_info_submitted",
+        _("工作信息待审核：%(title)s") % {"title": info.title},
+    )
+    return info
+
+
+@transaction.atomic
+def work_info_approve(*, actor: AbstractBaseUser, info: WorkInfo) -> WorkInfo:
+    """District leader: submitted → approved; the office group that adopts information is told."""
+    info, event = _work_info_move(
+        info, actor, {WorkInfo.Status.SUBMITTED}, _("审核通过"), WorkInfo.Status.APPROVED, WorkInfoEvent.Action.APPROVE
+    )
+    _work_info_tell(
+        info,
+        event,
+        users_with_unit_perm(info.org_unit, unit_perms.ACCEPT),
+        "work_info_approved",
+        _("工作信息待采用：%(title)s") % {"title": info.title},
+    )
+    return info
+
+
+@transaction.atomic
+def work_info_accept(*, actor: AbstractBaseUser, info: WorkInfo) -> WorkInfo:
+    """Office: approved → accepted (采用); the item joins its month's briefing material."""
+    info, event = _work_info_move(
+        info,
+        actor,
+        {WorkInfo.Status.APPROVED},
+        _("采用"),
+        WorkInfo.Status.ACCEPTED,
+        WorkInfoEvent.Action.ACCEPT,
+        accepted_at=timezone.now(),
+    )
+    _work_info_tell(
+        info,
+        event,
+        [info.submitted_by, info.created_by],
+        "work_info_accepted",
+        _("工作信息已被采用：%(title)s") % {"title": info.title},
+    )
+    return info
+
+
+@transaction.atomic
+def work_info_return(*, actor: AbstractBaseUser, info: WorkInfo, reason: str) -> WorkInfo:
+    """Either reviewer: submitted or approved → returned with a reason the writer reads."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("退回时必须填写退回原因。")]})
+    info, event = _work_info_move(
+        info,
+        actor,
+        {WorkInfo.Status.SUBMITTED, WorkInfo.Status.APPROVED},
+        _("退回"),
+        WorkInfo.Status.RETURNED,
+        WorkInfoEvent.Action.RETURN,
+        reason,
+        return_reason=reason,
+    )
+    _work_info_tell(
+        info,
+        event,
+        [info.submitted_by, info.created_by],
+        "work_info_returned",
+        _("工作信息被退回：%(title)s") % {"title": info.title},
+        body=reason,
+    )
+    return info
