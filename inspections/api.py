@@ -2,7 +2,7 @@
 measures and the circular. Views parse input, pass through the permission door and call one service
 or selector; serializers only parse and format. Files travel as multipart `files`."""
 
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,15 +10,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordination.api import parse_query
 from coordination.models import MemberUnit, OrgUnit, Town
 from coordination.permissions import get_org_unit_for_user
 from tianjin_towns.lib import dates, downloads
+from tianjin_towns.lib.api import parse_body, parse_query
 
 from . import selectors, services
 from .models import Attachment, InspectionEvent, Problem, ProblemCategory, ProblemStatus, Visit
@@ -26,10 +26,10 @@ from .permissions import (
     RECORD,
     RECTIFY,
     VERIFY,
-    get_attachment_for_user,
+    check_record_visits,
+    get_attachment_file_for_user,
     get_problem_for_user,
     get_visit_for_user,
-    manages,
 )
 
 PARSERS = [JSONParser, MultiPartParser, FormParser]
@@ -39,12 +39,6 @@ def _files_field():
     return serializers.ListField(
         child=serializers.FileField(allow_empty_file=True), required=False, help_text=_("照片或文件（multipart）")
     )
-
-
-def _parse(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 # --- Output ------------------------------------------------------------------------------------------
@@ -275,12 +269,21 @@ def _district(user, pk: int, *, field: str = "district") -> OrgUnit:
     return unit
 
 
-def _rows(model, ids, field: str) -> list:
+def _districts(user, query: dict) -> QuerySet[OrgUnit]:
+    """The districts the user sees, or the one the query names (validated as `_district` does)."""
+    only = _district(user, query["district"]).pk if query.get("district") else None
+    return selectors.districts_for_user(user, only=only)
+
+
+def _rows(model, ids, field: str, *, unknown=None) -> list:
+    """The rows a body names by id; an unknown id is a 400 on the field (`unknown`, or the missing ids)."""
     ids = list(dict.fromkeys(ids or []))
-    rows = list(model.objects.filter(pk__in=ids))
+    rows = selectors.rows_by_pk(model, ids)
     if len(rows) != len(ids):
         missing = sorted(set(ids) - {row.pk for row in rows})
-        raise ValidationError({field: [_("不存在的编号：%(ids)s。") % {"ids": ", ".join(map(str, missing))}]})
+        if unknown is None:
+            unknown = _("不存在的编号：%(ids)s。") % {"ids": ", ".join(map(str, missing))}
+        raise ValidationError({field: [unknown]})
     return rows
 
 
@@ -291,16 +294,11 @@ def _one(model, pk, field: str):
 
 
 def _towns(ids) -> list[Town]:
-    ids = list(dict.fromkeys(ids or []))
-    towns = list(Town.objects.filter(pk__in=ids).select_related("unit"))
-    if len(towns) != len(ids):
-        raise ValidationError({"towns": [_("小镇不存在。")]})
-    return towns
+    return _rows(Town, ids, "towns", unknown=_("小镇不存在。"))
 
 
 def _visit_response(visit: Visit, status_code=status.HTTP_200_OK) -> Response:
-    prefetch_related_objects([visit], "towns", "member_units", "attachments")
-    return Response(VisitSerializer(visit).data, status=status_code)
+    return Response(VisitSerializer(selectors.visit_with_related(visit)).data, status=status_code)
 
 
 def _problem_response(problem: Problem, status_code=status.HTTP_200_OK) -> Response:
@@ -326,8 +324,13 @@ class VisitViewSet(viewsets.GenericViewSet):
         if query.get("year"):
             start, end = selectors.period_bounds(query["year"], query.get("quarter"))
         return selectors.visit_list(
-            self.request.user, district_id=query.get("district"), kind=query.get("kind"), start=start, end=end
-        ).prefetch_related("attachments")
+            self.request.user,
+            district_id=query.get("district"),
+            kind=query.get("kind"),
+            start=start,
+            end=end,
+            with_attachments=True,
+        )
 
     @extend_schema(parameters=[VisitFilterSerializer])
     def list(self, request):
@@ -339,10 +342,9 @@ class VisitViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=VisitCreateSerializer, responses={201: VisitSerializer})
     def create(self, request):
-        data = _parse(VisitCreateSerializer, request)
+        data = parse_body(VisitCreateSerializer, request)
         district = _district(request.user, data["district"])
-        if not manages(request.user, district.pk):
-            raise PermissionDenied(_("只有市特镇办协调推动组可以登记督办检查。"))
+        check_record_visits(request.user, district.pk)
         visit = services.visit_create(
             actor=request.user,
             kind=data["kind"],
@@ -363,7 +365,7 @@ class VisitViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request, pk=None):
         visit = get_visit_for_user(request.user, pk, RECORD)
-        fields = dict(_parse(VisitUpdateSerializer, request))
+        fields = dict(parse_body(VisitUpdateSerializer, request))
         if "towns" in fields:
             fields["towns"] = _towns(fields["towns"])
         if "member_units" in fields:
@@ -378,14 +380,10 @@ class VisitViewSet(viewsets.GenericViewSet):
         query = parse_query(PeriodQuerySerializer, request)
         year, quarter = query["year"], query.get("quarter")
         start, end = selectors.period_bounds(year, quarter)
-        districts = selectors.districts_for_user(request.user)
-        if query.get("district"):
-            districts = districts.filter(pk=_district(request.user, query["district"]).pk)
-        districts = list(districts)
-        figures = selectors.problem_measures(district_ids=[d.pk for d in districts], start=start, end=end)
+        measured = selectors.district_measures(_districts(request.user, query), start=start, end=end)
         rows = [
-            {"district": d.pk, "district_name": d.name, "year": year, "quarter": quarter, **figures[d.pk].as_dict()}
-            for d in districts
+            {"district": d.pk, "district_name": d.name, "year": year, "quarter": quarter, **m.as_dict()}
+            for d, m in measured
         ]
         return Response(rows)
 
@@ -405,10 +403,7 @@ class VisitViewSet(viewsets.GenericViewSet):
         """The circular (通报): problems overdue at the end of the period (or today), per district."""
         query = parse_query(PeriodQuerySerializer, request)
         start, end = selectors.period_bounds(query["year"], query.get("quarter"))
-        districts = selectors.districts_for_user(request.user)
-        if query.get("district"):
-            districts = districts.filter(pk=_district(request.user, query["district"]).pk)
-        result = selectors.overdue_circular(districts=districts, start=start, end=end)
+        result = selectors.overdue_circular(districts=_districts(request.user, query), start=start, end=end)
         context = {"today": result.as_of}
         return Response(
             {
@@ -452,7 +447,8 @@ class ProblemViewSet(viewsets.GenericViewSet):
             category=query.get("category"),
             overdue=query["overdue"],
             mine=query["mine"],
-        ).prefetch_related("attachments")
+            with_attachments=True,
+        )
 
     @extend_schema(parameters=[ProblemFilterSerializer])
     def list(self, request):
@@ -464,7 +460,7 @@ class ProblemViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=ProblemCreateSerializer, responses={201: ProblemSerializer})
     def create(self, request):
-        data = dict(_parse(ProblemCreateSerializer, request))
+        data = dict(parse_body(ProblemCreateSerializer, request))
         try:
             visit = get_visit_for_user(request.user, data.pop("visit"), RECORD)
         except Http404:
@@ -493,33 +489,31 @@ class ProblemViewSet(viewsets.GenericViewSet):
                 fields[name] = _one(model, fields[name], name)
         return _problem_response(services.problem_update(actor=request.user, problem=problem, **fields))
 
+    def _follow_up(self, request, pk, service) -> Response:
+        """Progress or rectification, reported by the responsible unit with its note and evidence."""
+        problem = get_problem_for_user(request.user, pk, RECTIFY)
+        data = parse_body(ProblemNoteSerializer, request)
+        return _problem_response(
+            service(actor=request.user, problem=problem, note=data["note"], files=data.get("files") or [])
+        )
+
     @extend_schema(request=ProblemNoteSerializer, description="The responsible unit reports progress: → in_progress.")
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
-        problem = get_problem_for_user(request.user, pk, RECTIFY)
-        data = _parse(ProblemNoteSerializer, request)
-        problem = services.problem_report_progress(
-            actor=request.user, problem=problem, note=data["note"], files=data.get("files") or []
-        )
-        return _problem_response(problem)
+        return self._follow_up(request, pk, services.problem_report_progress)
 
     @extend_schema(
         request=ProblemNoteSerializer, description="The responsible unit reports the rectification done: → done."
     )
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None):
-        problem = get_problem_for_user(request.user, pk, RECTIFY)
-        data = _parse(ProblemNoteSerializer, request)
-        problem = services.problem_rectify(
-            actor=request.user, problem=problem, note=data["note"], files=data.get("files") or []
-        )
-        return _problem_response(problem)
+        return self._follow_up(request, pk, services.problem_rectify)
 
     @extend_schema(request=VerifySerializer, description="The office verifies the rectification: done → verified.")
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         problem = get_problem_for_user(request.user, pk, VERIFY)
-        data = _parse(VerifySerializer, request)
+        data = parse_body(VerifySerializer, request)
         return _problem_response(services.problem_verify(actor=request.user, problem=problem, note=data["note"]))
 
     @extend_schema(
@@ -529,7 +523,7 @@ class ProblemViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         problem = get_problem_for_user(request.user, pk, VERIFY)
-        data = _parse(RejectSerializer, request)
+        data = parse_body(RejectSerializer, request)
         return _problem_response(services.problem_reject(actor=request.user, problem=problem, reason=data["reason"]))
 
     @extend_schema(responses=EventSerializer(many=True))
@@ -547,7 +541,5 @@ class AttachmentFileView(APIView):
 
     @extend_schema(tags=["inspections"], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
-        attachment = get_attachment_for_user(request.user, pk)
-        if not attachment.file.storage.exists(attachment.file.name):
-            raise Http404
+        attachment = get_attachment_file_for_user(request.user, pk)
         return downloads.file_download(attachment.file, filename=attachment.name, content_type=attachment.content_type)

@@ -15,6 +15,7 @@ Idempotent: a visit that exists (district, day, kind) is skipped with its proble
 import datetime
 import random
 from collections import Counter
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -163,6 +164,44 @@ def seed_inspections(*, users: dict, today: datetime.date | None = None) -> Coun
     existing = set(Visit.objects.values_list("district_id", "held_on", "kind"))
     office = users["office-coord"]
 
+    year = _DemoYear()
+    for district, day, kind in _visit_plans(districts, today):
+        if (district.pk, day, kind) in existing:
+            continue
+        rng = random.Random(f"visit-{district.code}-{day}-{kind}")
+        towns = towns_of.get(district.pk, [])
+        visit, visited, joined = _plan_visit(district, day, kind, rng, towns, members, office)
+        year.visits.append(visit)
+        year.timestamps.append((visit, _at(day, rng, (17, 19))))
+        year.town_links.append((visit, visited))
+        year.member_links.append((visit, joined))
+        reporters = {"district": users[f"{district.slug}-officer"], "leader": users[f"{district.slug}-leader"]}
+        for number in range(rng.randint(2, 5)):
+            year.problems.append(
+                _plan_problem(visit, number, district, visited or towns, members, liaisons, reporters, office, today)
+            )
+
+    if year.visits:
+        _save_year(year, office)
+        counts["visits"] += len(year.visits)
+        counts["problems"] += len(year.problems)
+    _escalate(today, counts)
+    return counts
+
+
+@dataclass
+class _DemoYear:
+    """The rows planned for the demo year, saved together by `_save_year`."""
+
+    visits: list[Visit] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)  # _plan_problem's {"problem", "events"}
+    timestamps: list[tuple[Visit, datetime.datetime]] = field(default_factory=list)
+    town_links: list[tuple[Visit, list[Town]]] = field(default_factory=list)
+    member_links: list[tuple[Visit, list[MemberUnit]]] = field(default_factory=list)
+
+
+def _visit_plans(districts: list[OrgUnit], today: datetime.date) -> list[tuple[OrgUnit, datetime.date, str]]:
+    """(district, day, kind) of every demo visit, in the order they were held."""
     plans = []
     for index, district in enumerate(districts):
         for day in _visit_days(district, index, today):
@@ -172,83 +211,68 @@ def seed_inspections(*, users: dict, today: datetime.date | None = None) -> Coun
         while day.weekday() >= 5:
             day -= datetime.timedelta(days=1)
         plans.append((district, day, Visit.Kind.SPECIAL_INSPECTION))
+    return sorted(plans, key=lambda p: (p[1], p[0].order))
 
-    visits, problems, events, town_links, member_links, timestamps = [], [], [], [], [], []
-    for district, day, kind in sorted(plans, key=lambda p: (p[1], p[0].order)):
-        if (district.pk, day, kind) in existing:
-            continue
-        rng = random.Random(f"visit-{district.code}-{day}-{kind}")
-        towns = towns_of.get(district.pk, [])
-        visited = rng.sample(towns, k=min(len(towns), rng.randint(1, 2))) if towns else []
-        joined = rng.sample([members[c] for c in LIAISON_UNITS if c in members], k=4)
-        if kind == Visit.Kind.ONSITE_SUPERVISION:
-            year, quarter = quarter_of(day)
-            title = f"{year}年第{quarter}季度现场督办服务（{district.name}）"
-        else:
-            title = f"{rng.choice(SPECIAL_TOPICS)}（{district.name}）"
-        names = "、".join(t.unit.name for t in visited) or district.name
-        visit = Visit(
-            kind=kind,
-            district=district,
-            held_on=day,
-            title=title,
-            participants="市特镇办协调推动组；"
-            + "、".join(m.name for m in joined)
-            + f"；{district.name}特色小镇工作领导小组办公室及相关街镇负责同志",
-            summary=(
-                f"听取{district.name}特色小镇建设进展和存在困难的汇报，实地查看{names}重点项目建设现场。"
-                f"{len(joined)}家市级成员单位现场答疑解难，对能够当场解决的问题现场明确办理意见，"
-                "其余问题列入问题清单，明确责任单位和整改时限，跟踪督办直至销号。"
-            ),
-            created_by=office,
-        )
-        visits.append(visit)
-        timestamps.append((visit, _at(day, rng, (17, 19))))
-        town_links.append((visit, visited))
-        member_links.append((visit, joined))
-        reporters = {"district": users[f"{district.slug}-officer"], "leader": users[f"{district.slug}-leader"]}
-        for number in range(rng.randint(2, 5)):
-            problems.append(
-                _plan_problem(visit, number, district, visited or towns, members, liaisons, reporters, office, today)
-            )
 
-    if not visits:
-        _escalate(today, counts)
-        return counts
-    Visit.objects.bulk_create(visits)
+def _plan_visit(district, day, kind, rng, towns, members, office) -> tuple[Visit, list[Town], list[MemberUnit]]:
+    """One visit (unsaved), the towns it went to and the member units that joined it."""
+    visited = rng.sample(towns, k=min(len(towns), rng.randint(1, 2))) if towns else []
+    joined = rng.sample([members[c] for c in LIAISON_UNITS if c in members], k=4)
+    if kind == Visit.Kind.ONSITE_SUPERVISION:
+        year, quarter = quarter_of(day)
+        title = f"{year}年第{quarter}季度现场督办服务（{district.name}）"
+    else:
+        title = f"{rng.choice(SPECIAL_TOPICS)}（{district.name}）"
+    names = "、".join(t.unit.name for t in visited) or district.name
+    visit = Visit(
+        kind=kind,
+        district=district,
+        held_on=day,
+        title=title,
+        participants="市特镇办协调推动组；"
+        + "、".join(m.name for m in joined)
+        + f"；{district.name}特色小镇工作领导小组办公室及相关街镇负责同志",
+        summary=(
+            f"听取{district.name}特色小镇建设进展和存在困难的汇报，实地查看{names}重点项目建设现场。"
+            f"{len(joined)}家市级成员单位现场答疑解难，对能够当场解决的问题现场明确办理意见，"
+            "其余问题列入问题清单，明确责任单位和整改时限，跟踪督办直至销号。"
+        ),
+        created_by=office,
+    )
+    return visit, visited, joined
+
+
+def _save_year(year: _DemoYear, office) -> None:
+    """Write the planned rows in bulk, then give every row the time it happened."""
+    Visit.objects.bulk_create(year.visits)
     Visit.towns.through.objects.bulk_create(
-        [Visit.towns.through(visit_id=v.pk, town_id=t.pk) for v, ts in town_links for t in ts]
+        [Visit.towns.through(visit_id=v.pk, town_id=t.pk) for v, ts in year.town_links for t in ts]
     )
     Visit.member_units.through.objects.bulk_create(
-        [Visit.member_units.through(visit_id=v.pk, memberunit_id=m.pk) for v, ms in member_links for m in ms]
+        [Visit.member_units.through(visit_id=v.pk, memberunit_id=m.pk) for v, ms in year.member_links for m in ms]
     )
-    for visit, at in timestamps:
-        events.append((InspectionEvent(visit=visit, actor=office, action=A.VISIT_CREATE), at))
-    rows = [plan["problem"] for plan in problems]
+    events = [(InspectionEvent(visit=visit, actor=office, action=A.VISIT_CREATE), at) for visit, at in year.timestamps]
+    rows = [plan["problem"] for plan in year.problems]
     for row in rows:
         row.visit_id = row.visit.pk
     Problem.objects.bulk_create(rows)
-    for plan in problems:
+    for plan in year.problems:
         for event, at in plan["events"]:
             event.visit_id = plan["problem"].visit.pk
             event.problem_id = plan["problem"].pk
             events.append((event, at))
     InspectionEvent.objects.bulk_create([event for event, _at_ in events], batch_size=1000)
     # auto_now_add stamped now(); give every row the day it happened.
-    for visit, at in timestamps:
+    for visit, at in year.timestamps:
         visit.created_at = visit.updated_at = at
-    Visit.objects.bulk_update([v for v, _a in timestamps], ["created_at", "updated_at"])
-    for plan in problems:
+    Visit.objects.bulk_update([v for v, _a in year.timestamps], ["created_at", "updated_at"])
+    for plan in year.problems:
         plan["problem"].created_at = plan["events"][0][1]
         plan["problem"].updated_at = plan["events"][-1][1]
     Problem.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=500)
     for event, at in events:
         event.at = at
     InspectionEvent.objects.bulk_update([e for e, _a in events], ["at"], batch_size=1000)
-    counts["visits"] += len(visits)
-    counts["problems"] += len(rows)
-    _escalate(today, counts)
-    return counts
 
 
 def _escalate(today: datetime.date, counts: Counter) -> None:

@@ -72,6 +72,13 @@ class TownMultipleChoiceField(forms.ModelMultipleChoiceField):
         return town.unit.name
 
 
+class UploadsMixin:
+    """Forms with photo and document fields: what was uploaded, photos first, for the service's `files`."""
+
+    def uploads(self) -> list:
+        return [*(self.cleaned_data.get("photos") or []), *(self.cleaned_data.get("documents") or [])]
+
+
 def _style(form: forms.Form) -> None:
     for field in form.fields.values():
         widget = field.widget
@@ -100,7 +107,7 @@ class VisitFilterForm(forms.Form):
         _style(self)
 
 
-class VisitForm(forms.Form):
+class VisitForm(UploadsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Visit.Kind.choices, widget=forms.RadioSelect)
     district = forms.ModelChoiceField(label=_("区"), queryset=OrgUnit.objects.none(), empty_label=_("请选择区"))
     held_on = forms.DateField(label=_("督办日期"), widget=DateInput())
@@ -164,11 +171,16 @@ class VisitForm(forms.Form):
             groups.setdefault(town.district_id, (town.district, []))[1].append(widget)
         return list(groups.values())
 
-    def uploads(self) -> list:
-        return [*(self.cleaned_data.get("photos") or []), *(self.cleaned_data.get("documents") or [])]
+    def service_kwargs(self) -> dict:
+        """The arguments of visit_create or visit_update: the fields (the district unless fixed) and, when the
+        form takes files, the uploads as `files`."""
+        kwargs = {name: value for name, value in self.cleaned_data.items() if name not in ("photos", "documents")}
+        if "photos" in self.fields:
+            kwargs["files"] = self.uploads()
+        return kwargs
 
 
-class UploadForm(forms.Form):
+class UploadForm(UploadsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["photos"] = photo_field()
@@ -179,9 +191,6 @@ class UploadForm(forms.Form):
         if not self.errors and not cleaned.get("photos") and not cleaned.get("documents"):
             raise ValidationError(_("请选择要上传的照片或文件。"))
         return cleaned
-
-    def uploads(self) -> list:
-        return [*(self.cleaned_data.get("photos") or []), *(self.cleaned_data.get("documents") or [])]
 
 
 # --- Problems ----------------------------------------------------------------------------------------
@@ -277,7 +286,7 @@ class ProblemForm(forms.Form):
         return kwargs
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(UploadsMixin, forms.Form):
     """Progress or rectification reported by the responsible unit, with evidence."""
 
     note = forms.CharField(
@@ -292,9 +301,6 @@ class FollowUpForm(forms.Form):
         self.fields["photos"] = photo_field(_("整改照片"))
         self.fields["documents"] = document_field(_("佐证材料"))
         _style(self)
-
-    def uploads(self) -> list:
-        return [*(self.cleaned_data.get("photos") or []), *(self.cleaned_data.get("documents") or [])]
 
 
 class VerifyForm(forms.Form):

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import MemberUnit, OrgUnit, Town
+from tianjin_towns.lib.events import Event
 
 
 class Visit(models.Model):
@@ -159,7 +160,7 @@ class Problem(models.Model):
         return (self.closed_on - self.found_on).days if self.closed_on else None
 
 
-class InspectionEvent(models.Model):
+class InspectionEvent(Event):
     """The audit trail of visits and problems: who did what, when, and why."""
 
     class Action(models.TextChoices):
@@ -176,8 +177,6 @@ class InspectionEvent(models.Model):
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events")
     problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
     from_status = models.CharField(_("原状态"), max_length=16, choices=ProblemStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=16, choices=ProblemStatus.choices, blank=True)
@@ -185,10 +184,9 @@ class InspectionEvent(models.Model):
     # {field: [old, new]} for updates, as strings.
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("督办操作记录")
         verbose_name_plural = _("督办操作记录")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.visit_id}/{self.problem_id or '-'} {self.action} {self.at:%Y-%m-%d %H:%M}"

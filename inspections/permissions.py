@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from coordination import permissions as unit_perms
 from coordination.models import OrgUnit
@@ -48,6 +49,27 @@ def manages_any(user: AbstractBaseUser) -> bool:
         if user.is_authenticated:
             user._manages_inspections = cached
     return cached
+
+
+def can_record_visits(user: AbstractBaseUser, district_id: int | None = None) -> bool:
+    """Whether `user` records visits in the district, or (without one: the "new visit" button and page, which
+    offer a choice of districts) in at least one."""
+    return manages_any(user) if district_id is None else manages(user, district_id)
+
+
+def check_record_visits(user: AbstractBaseUser, district_id: int | None = None) -> None:
+    """The door of recording a visit (the page and the API): PermissionDenied, with the reason, unless
+    `can_record_visits`."""
+    if not can_record_visits(user, district_id):
+        raise PermissionDenied(_("只有市特镇办协调推动组可以登记督办检查。"))
+
+
+def get_district_for_user(user: AbstractBaseUser, pk) -> OrgUnit:
+    """A district's inspection page: Http404 when the user does not see the unit or it is not a district."""
+    district = unit_perms.get_org_unit_for_user(user, pk)
+    if district.level != OrgUnit.Level.DISTRICT:
+        raise Http404
+    return district
 
 
 def visits_qs_for_user(user: AbstractBaseUser) -> QuerySet[Visit]:
@@ -127,6 +149,15 @@ def get_attachment_for_user(user: AbstractBaseUser, pk) -> Attachment:
     else:
         seen = visits_qs_for_user(user).filter(pk=attachment.visit_id).exists()
     if not seen:
+        raise Http404
+    return attachment
+
+
+def get_attachment_file_for_user(user: AbstractBaseUser, pk) -> Attachment:
+    """The door of a download (the page and the API): the attachment as `get_attachment_for_user` gives it,
+    and Http404 as well when its file is no longer in storage."""
+    attachment = get_attachment_for_user(user, pk)
+    if not attachment.file.storage.exists(attachment.file.name):
         raise Http404
     return attachment
 

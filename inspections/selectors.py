@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Model, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from coordination import permissions as unit_perms
 from coordination.cadence import period_counts, single_period, sum_period_counts
-from coordination.models import OrgUnit, Town
+from coordination.models import MemberUnit, OrgUnit, Town
 from coordination.permissions import liaison_member_unit_id
 from tianjin_towns.lib import dates
 
@@ -64,8 +64,10 @@ def visit_list(
     start: datetime.date | None = None,
     end: datetime.date | None = None,
     today: datetime.date | None = None,
+    with_attachments: bool = False,
 ) -> QuerySet[Visit]:
-    """Visits the user sees, newest first, with their towns, member units and problem counts."""
+    """Visits the user sees, newest first, with their towns, member units and problem counts (and their files,
+    `with_attachments`: the API shows them)."""
     today = today or dates.today()
     qs = visits_qs_for_user(user)
     if district_id:
@@ -78,6 +80,8 @@ def visit_list(
         qs = qs.filter(held_on__gte=start)
     if end:
         qs = qs.filter(held_on__lt=end)
+    if with_attachments:
+        qs = qs.prefetch_related("attachments")
     return (
         qs.select_related("district")
         .prefetch_related(
@@ -96,6 +100,31 @@ def visit_list(
     )
 
 
+def visit_with_related(visit: Visit) -> Visit:
+    """The visit with what its API answer shows (no access check: callers went through the door)."""
+    prefetch_related_objects([visit], "towns", "member_units", "attachments")
+    return visit
+
+
+def visit_towns(visit: Visit) -> list[Town]:
+    return list(visit.towns.select_related("unit").order_by("unit__order", "unit__code"))
+
+
+def visit_only_town(visit: Visit) -> Town | None:
+    """The town visited when the visit went to exactly one (most problems then concern it)."""
+    visited = list(visit.towns.all()[:2])
+    return visited[0] if len(visited) == 1 else None
+
+
+def visit_member_units(visit: Visit) -> list[MemberUnit]:
+    return list(visit.member_units.order_by("order"))
+
+
+def visit_district_choices(visit: Visit) -> QuerySet[OrgUnit]:
+    """The visit's district as the one choice of its edit form: the district of a visit stays."""
+    return OrgUnit.objects.filter(pk=visit.district_id)
+
+
 def visit_problems(visit: Visit, user: AbstractBaseUser) -> list[Problem]:
     """The visit's problems the user sees (a liaison sees only its unit's), with their evidence files."""
     qs = problems_qs_for_user(user).filter(visit=visit)
@@ -104,6 +133,17 @@ def visit_problems(visit: Visit, user: AbstractBaseUser) -> list[Problem]:
             Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk"))
         )
     )
+
+
+def problem_tally(problems: list[Problem], today: datetime.date) -> dict[str, int]:
+    """A visit's problems counted for the strip above its list."""
+    return {
+        "found": len(problems),
+        "on_site": sum(p.solved_on_site for p in problems),
+        "same_day": sum(p.solved_same_day for p in problems),
+        "open": sum(not p.is_closed for p in problems),
+        "overdue": sum(p.is_overdue(today) for p in problems),
+    }
 
 
 def visit_attachments(visit: Visit) -> list[Attachment]:
@@ -127,7 +167,9 @@ def problem_list(
     start: datetime.date | None = None,
     end: datetime.date | None = None,
     today: datetime.date | None = None,
+    with_attachments: bool = False,
 ) -> QuerySet[Problem]:
+    """Problems the user sees, newest first (with their files, `with_attachments`: the API shows them)."""
     today = today or dates.today()
     qs = problems_qs_for_user(user)
     if district_id:
@@ -146,7 +188,18 @@ def problem_list(
         qs = qs.filter(found_on__gte=start)
     if end:
         qs = qs.filter(found_on__lt=end)
+    if with_attachments:
+        qs = qs.prefetch_related("attachments")
     return _problem_related(qs).order_by("-found_on", "-visit_id", "pk")
+
+
+def rows_by_pk(model: type[Model], ids: Iterable[int]) -> list:
+    """The towns, org units or member units an API body names by id (towns with their unit), found or not:
+    the caller says which ids are missing."""
+    qs = model.objects.filter(pk__in=list(ids))
+    if model is Town:
+        qs = qs.select_related("unit")
+    return list(qs)
 
 
 def problem_with_related(pk: int) -> Problem:
@@ -412,8 +465,61 @@ def measures_total(measures: Iterable[Measures]) -> Measures:
     return total
 
 
-def districts_for_user(user: AbstractBaseUser) -> QuerySet[OrgUnit]:
-    return unit_perms.org_units_for_user(user).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
+def district_measures(
+    districts: Iterable[OrgUnit], *, start: datetime.date, end: datetime.date
+) -> list[tuple[OrgUnit, Measures]]:
+    """Each district with its measures for visits held in [start, end), in the order given."""
+    districts = list(districts)
+    figures = problem_measures(district_ids=[d.pk for d in districts], start=start, end=end)
+    return [(d, figures[d.pk]) for d in districts]
+
+
+@dataclass
+class DistrictOverview:
+    """A district's inspection page for a year: its quarters so far, their total, visits and open problems."""
+
+    quarters: list[dict]  # {"quarter", "start", "m": Measures}, up to the current quarter
+    year_total: Measures
+    visits: list[Visit]
+    open_problems: list[Problem]
+
+
+def district_overview(
+    user: AbstractBaseUser, district: OrgUnit, *, year: int, today: datetime.date, visits: int = 20, problems: int = 30
+) -> DistrictOverview:
+    quarters = []
+    for quarter in range(1, 5):
+        start, end = quarter_bounds(year, quarter)
+        if start > today:
+            break
+        figures = problem_measures(district_ids=[district.pk], start=start, end=end, today=today)
+        quarters.append({"quarter": quarter, "start": start, "m": figures[district.pk]})
+    start, end = period_bounds(year, None)
+    open_problems = problem_list(user, district_id=district.pk, today=today).exclude(status=S.VERIFIED)
+    return DistrictOverview(
+        quarters=quarters,
+        year_total=measures_total(q["m"] for q in quarters),
+        visits=list(visit_list(user, district_id=district.pk, start=start, end=end)[:visits]),
+        open_problems=list(open_problems[:problems]),
+    )
+
+
+def districts_for_user(user: AbstractBaseUser, *, only: int | None = None) -> QuerySet[OrgUnit]:
+    """The districts the user sees (`only` that one, when given), in their order."""
+    qs = unit_perms.org_units_for_user(user).filter(level=OrgUnit.Level.DISTRICT)
+    if only is not None:
+        qs = qs.filter(pk=only)
+    return qs.order_by("order", "code")
+
+
+def districts_to_record(user: AbstractBaseUser) -> QuerySet[OrgUnit]:
+    """The districts the "new visit" form offers: those where the user records visits."""
+    return districts_managed_by(user).order_by("order", "code")
+
+
+def towns_for_filter(user: AbstractBaseUser) -> QuerySet[Town]:
+    """The towns the user sees, with their names: the visit list filters by one of them."""
+    return unit_perms.towns_for_user(user).select_related("unit")
 
 
 # --- Cadence (R-2.4) ---------------------------------------------------------------------------------

@@ -88,6 +88,18 @@ def _checked(files) -> list[CheckedFile]:
         raise ValidationError({"files": error.messages}) from None
 
 
+def _checked_with(errors: dict[str, list[str]], files) -> list[CheckedFile]:
+    """The checked files, once the fields are clean too: the files' errors and `errors` raised together."""
+    try:
+        checked = _checked(files)
+    except ValidationError as error:
+        checked = []
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
 # --- Events and recipients ---------------------------------------------------------------------------
 
 
@@ -205,12 +217,7 @@ def visit_create(
     """Record an on-site supervision visit or special inspection, with its photos and documents."""
     towns = list(towns)
     errors = _clean_visit(kind=kind, district=district, held_on=held_on, title=title, towns=towns, today=dates.today())
-    try:
-        checked = _checked(files)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    checked = _checked_with(errors, files)
     with _storing_files() as stored:
         visit = Visit.objects.create(
             kind=kind,
@@ -362,12 +369,7 @@ def problem_create(
         due_on=due_on,
         solved=solved_same_day,
     )
-    try:
-        checked = _checked(files)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    checked = _checked_with(errors, files)
     found_on = visit.held_on
     solved_on = found_on if solved_same_day else None
     with _storing_files() as stored:

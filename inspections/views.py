@@ -2,11 +2,12 @@
 door, then calls one selector or service and renders."""
 
 import datetime
+import functools
 import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from coordination.models import OrgUnit
-from coordination.permissions import get_org_unit_for_user, towns_for_user
+from coordination.forms import add_service_errors
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates, downloads
 
@@ -34,34 +34,57 @@ from .forms import (
     VisitForm,
     responsible_value,
 )
-from .models import InspectionEvent, Problem, ProblemStatus, Visit
+from .models import InspectionEvent, Problem, Visit
 from .permissions import (
     RECORD,
     RECTIFY,
     VERIFY,
     VIEW,
-    districts_managed_by,
-    get_attachment_for_user,
+    can_record_visits,
+    check_record_visits,
+    get_attachment_file_for_user,
+    get_district_for_user,
     get_problem_for_user,
     get_visit_for_user,
-    manages,
-    manages_any,
     problem_actions_for_user,
 )
 
 PER_PAGE = 20
 
 
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form's fields (unknown keys to the form as a whole)."""
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for key, field_messages in error.message_dict.items():
-        field = key if key in form.fields else "photos" if key == "files" and "photos" in form.fields else None
-        for message in field_messages:
-            form.add_error(field, message)
+def _submit(request, form, service, success: str | None, **kwargs):
+    """Call `service(actor=request.user, **kwargs)` for a valid form: its result, after the `success` message;
+    None when the service refused the input, its errors now on the form's fields (uploads on the photos)."""
+    try:
+        result = service(actor=request.user, **kwargs)
+    except ValidationError as error:
+        add_service_errors(form, error, {"files": "photos"})
+        return None
+    if success is not None:
+        messages.success(request, str(success))
+    return result
+
+
+def _conflict_to_problem_page(view):
+    """A ConflictError (the problem's state moved on since the user opened the page) becomes a message on the
+    problem's page."""
+
+    @functools.wraps(view)
+    def wrapper(request, pk: int, **kwargs):
+        try:
+            return view(request, pk, **kwargs)
+        except ConflictError as error:
+            messages.error(request, error.message)
+            return redirect("problem-detail", pk=pk)
+
+    return wrapper
+
+
+def _with_overdue_days(problems, today: datetime.date):
+    """The problems, each with its days overdue on `today` as `overdue_days` (the badge of the lists)."""
+    for problem in problems:
+        problem.overdue_days = problem.days_overdue(today)
+    return problems
 
 
 def _with_change_rows(events: list[InspectionEvent], model) -> list[InspectionEvent]:
@@ -90,7 +113,7 @@ def visit_list(request):
     form = VisitFilterForm(
         request.GET or None,
         districts=selectors.districts_for_user(user),
-        towns=towns_for_user(user).select_related("unit"),
+        towns=selectors.towns_for_filter(user),
     )
     form.is_valid()  # an invalid field shows its error; the valid ones still filter
     filters = getattr(form, "cleaned_data", {})
@@ -107,38 +130,22 @@ def visit_list(request):
     return render(
         request,
         "inspections/visit_list.html",
-        {"form": form, "page": page, "query": _query_without_page(request), "can_record": manages_any(user)},
+        {"form": form, "page": page, "query": _query_without_page(request), "can_record": can_record_visits(user)},
     )
 
 
 @login_required
 def visit_create(request):
-    districts = districts_managed_by(request.user).order_by("order", "code")
-    if not districts.exists():
-        raise PermissionDenied
+    check_record_visits(request.user)
     initial = {"kind": request.GET.get("kind") or Visit.Kind.ONSITE_SUPERVISION, "held_on": dates.today()}
     if request.GET.get("district", "").isdigit():
         initial["district"] = int(request.GET["district"])
+    districts = selectors.districts_to_record(request.user)
     form = VisitForm(request.POST or None, request.FILES or None, districts=districts, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            visit = services.visit_create(
-                actor=request.user,
-                kind=data["kind"],
-                district=data["district"],
-                held_on=data["held_on"],
-                title=data["title"],
-                towns=data["towns"],
-                member_units=data["member_units"],
-                participants=data["participants"],
-                summary=data["summary"],
-                files=form.uploads(),
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, _("督办检查已登记。请继续登记发现的问题。"))
+        success = _("督办检查已登记。请继续登记发现的问题。")
+        visit = _submit(request, form, services.visit_create, success, **form.service_kwargs())
+        if visit is not None:
             return redirect("inspection-detail", pk=visit.pk)
     return render(request, "inspections/visit_form.html", {"form": form, "visit": None})
 
@@ -146,31 +153,13 @@ def visit_create(request):
 @login_required
 def visit_edit(request, pk: int):
     visit = get_visit_for_user(request.user, pk, RECORD)
-    initial = {
-        "kind": visit.kind,
-        "held_on": visit.held_on,
-        "title": visit.title,
-        "towns": list(visit.towns.all()),
-        "member_units": list(visit.member_units.all()),
-        "participants": visit.participants,
-        "summary": visit.summary,
-    }
-    districts = OrgUnit.objects.filter(pk=visit.district_id)
+    initial = {name: getattr(visit, name) for name in ("kind", "held_on", "title", "participants", "summary")}
+    initial.update(towns=selectors.visit_towns(visit), member_units=selectors.visit_member_units(visit))
+    districts = selectors.visit_district_choices(visit)
     form = VisitForm(request.POST or None, districts=districts, initial=initial, with_files=False, district_fixed=True)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.visit_update(
-                actor=request.user,
-                visit=visit,
-                **{name: data[name] for name in ("kind", "held_on", "title", "participants", "summary")},
-                towns=data["towns"],
-                member_units=data["member_units"],
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, _("督办检查已修改。"))
+        kwargs = form.service_kwargs()
+        if _submit(request, form, services.visit_update, _("督办检查已修改。"), visit=visit, **kwargs) is not None:
             return redirect("inspection-detail", pk=visit.pk)
     return render(request, "inspections/visit_form.html", {"form": form, "visit": visit})
 
@@ -179,28 +168,20 @@ def visit_edit(request, pk: int):
 def visit_detail(request, pk: int):
     user = request.user
     visit = get_visit_for_user(user, pk)
-    problems = selectors.visit_problems(visit, user)
     today = dates.today()
-    for problem in problems:
-        problem.overdue_days = problem.days_overdue(today)
+    problems = _with_overdue_days(selectors.visit_problems(visit, user), today)
     return render(
         request,
         "inspections/visit_detail.html",
         {
             "visit": visit,
-            "towns": list(visit.towns.select_related("unit").order_by("unit__order", "unit__code")),
-            "member_units": list(visit.member_units.order_by("order")),
+            "towns": selectors.visit_towns(visit),
+            "member_units": selectors.visit_member_units(visit),
             "problems": problems,
-            "tally": {
-                "found": len(problems),
-                "on_site": sum(p.solved_on_site for p in problems),
-                "same_day": sum(p.solved_same_day for p in problems),
-                "open": sum(not p.is_closed for p in problems),
-                "overdue": sum(bool(p.overdue_days) for p in problems),
-            },
+            "tally": selectors.problem_tally(problems, today),
             "attachments": selectors.visit_attachments(visit),
             "history": _with_change_rows(selectors.visit_history(visit), Visit),
-            "can_record": manages(user, visit.district_id),
+            "can_record": can_record_visits(user, visit.district_id),
             "upload_form": UploadForm(),
         },
     )
@@ -228,9 +209,7 @@ def visit_upload(request, pk: int):
 
 @login_required
 def attachment_download(request, pk: int):
-    attachment = get_attachment_for_user(request.user, pk)
-    if not attachment.file.storage.exists(attachment.file.name):
-        raise Http404
+    attachment = get_attachment_file_for_user(request.user, pk)
     # An attachment, sandboxed (tianjin_towns.lib.downloads); an <img> still shows it as a thumbnail.
     return downloads.file_download(attachment.file, filename=attachment.name, content_type=attachment.content_type)
 
@@ -241,15 +220,12 @@ def attachment_download(request, pk: int):
 @login_required
 def problem_create(request, pk: int):
     visit = get_visit_for_user(request.user, pk, RECORD)
-    visited = list(visit.towns.all()[:2])
-    initial = {"town": visited[0]} if len(visited) == 1 else {}  # most problems concern the one town visited
+    town = selectors.visit_only_town(visit)
+    initial = {"town": town} if town is not None else {}
     form = ProblemForm(request.POST or None, request.FILES or None, visit=visit, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            problem = services.problem_create(actor=request.user, visit=visit, **form.service_kwargs())
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
+        problem = _submit(request, form, services.problem_create, None, visit=visit, **form.service_kwargs())
+        if problem is not None:
             messages.success(request, _("问题已登记（%(status)s）。") % {"status": problem.get_status_display()})
             if request.POST.get("next") == "another":
                 return redirect("problem-create", pk=visit.pk)
@@ -258,26 +234,15 @@ def problem_create(request, pk: int):
 
 
 @login_required
+@_conflict_to_problem_page
 def problem_edit(request, pk: int):
     problem = get_problem_for_user(request.user, pk, RECORD)
-    initial = {
-        "town": problem.town,
-        "category": problem.category,
-        "description": problem.description,
-        "responsible": responsible_value(problem),
-        "due_on": problem.due_on,
-    }
+    initial = {name: getattr(problem, name) for name in ("town", "category", "description", "due_on")}
+    initial["responsible"] = responsible_value(problem)
     form = ProblemForm(request.POST or None, visit=problem.visit, initial=initial, with_outcome=False)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.problem_update(actor=request.user, problem=problem, **form.service_kwargs())
-        except ConflictError as error:
-            messages.error(request, error.message)
-            return redirect("problem-detail", pk=problem.pk)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, _("问题已修改。"))
+        kwargs = form.service_kwargs()
+        if _submit(request, form, services.problem_update, _("问题已修改。"), problem=problem, **kwargs) is not None:
             return redirect("problem-detail", pk=problem.pk)
     return render(request, "inspections/problem_form.html", {"form": form, "visit": problem.visit, "problem": problem})
 
@@ -299,8 +264,7 @@ def problem_list(request):
         today=today,
     )
     page = Paginator(problems, PER_PAGE).get_page(request.GET.get("page"))
-    for problem in page.object_list:
-        problem.overdue_days = problem.days_overdue(today)
+    _with_overdue_days(page.object_list, today)
     return render(
         request,
         "inspections/problem_list.html",
@@ -312,7 +276,7 @@ def problem_list(request):
 def problem_detail(request, pk: int):
     problem = get_problem_for_user(request.user, pk, VIEW)
     today = dates.today()
-    problem.overdue_days = problem.days_overdue(today)
+    _with_overdue_days([problem], today)
     return render(
         request,
         "inspections/problem_detail.html",
@@ -336,6 +300,7 @@ FOLLOW_UPS = {
 
 
 @login_required
+@_conflict_to_problem_page
 def problem_follow_up(request, pk: int, action: str):
     """GET: the form page (also the no-JavaScript path); POST: report progress or rectification."""
     if action not in FOLLOW_UPS:
@@ -344,49 +309,33 @@ def problem_follow_up(request, pk: int, action: str):
     form = FollowUpForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         service, success = FOLLOW_UPS[action]
-        try:
-            service(actor=request.user, problem=problem, note=form.cleaned_data["note"], files=form.uploads())
-        except ConflictError as error:
-            messages.error(request, error.message)
-            return redirect("problem-detail", pk=problem.pk)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, str(success))
+        kwargs = {"problem": problem, "note": form.cleaned_data["note"], "files": form.uploads()}
+        if _submit(request, form, service, success, **kwargs) is not None:
             return redirect("problem-detail", pk=problem.pk)
     return render(request, "inspections/problem_follow_up.html", {"problem": problem, "form": form, "action": action})
 
 
 @login_required
 @require_POST
+@_conflict_to_problem_page
 def problem_verify(request, pk: int):
     problem = get_problem_for_user(request.user, pk, VERIFY)
     form = VerifyForm(request.POST)
     form.is_valid()
-    try:
-        services.problem_verify(actor=request.user, problem=problem, note=form.cleaned_data.get("note", ""))
-    except ConflictError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("已核验销号。"))
+    services.problem_verify(actor=request.user, problem=problem, note=form.cleaned_data.get("note", ""))
+    messages.success(request, _("已核验销号。"))
     return redirect("problem-detail", pk=problem.pk)
 
 
 @login_required
+@_conflict_to_problem_page
 def problem_reject(request, pk: int):
     """GET: the page with the reason (also the no-JavaScript path); POST: send the problem back to the unit."""
     problem = get_problem_for_user(request.user, pk, VERIFY)
     form = RejectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.problem_reject(actor=request.user, problem=problem, reason=form.cleaned_data["reason"])
-        except ConflictError as error:
-            messages.error(request, error.message)
-            return redirect("problem-detail", pk=problem.pk)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, _("已退回整改，责任单位将看到退回原因。"))
+        success, reason = _("已退回整改，责任单位将看到退回原因。"), form.cleaned_data["reason"]
+        if _submit(request, form, services.problem_reject, success, problem=problem, reason=reason) is not None:
             return redirect("problem-detail", pk=problem.pk)
     return render(request, "inspections/problem_reject.html", {"problem": problem, "form": form})
 
@@ -406,9 +355,7 @@ def _period(request) -> tuple[PeriodForm, int, int | None]:
 def measures(request):
     form, year, quarter = _period(request)
     start, end = selectors.period_bounds(year, quarter)
-    districts = list(selectors.districts_for_user(request.user))
-    figures = selectors.problem_measures(district_ids=[d.pk for d in districts], start=start, end=end)
-    rows = [{"district": d, "m": figures[d.pk]} for d in districts]
+    measured = selectors.district_measures(selectors.districts_for_user(request.user), start=start, end=end)
     return render(
         request,
         "inspections/measures.html",
@@ -418,34 +365,18 @@ def measures(request):
             "quarter": quarter,
             "start": start,
             "last_day": end - datetime.timedelta(days=1),
-            "rows": rows,
-            "total": selectors.measures_total(figures.values()),
+            "rows": [{"district": district, "m": m} for district, m in measured],
+            "total": selectors.measures_total(m for _district, m in measured),
         },
     )
 
 
 @login_required
 def district_detail(request, pk: int):
-    district = get_org_unit_for_user(request.user, pk)
-    if district.level != OrgUnit.Level.DISTRICT:
-        raise Http404
+    district = get_district_for_user(request.user, pk)
     form, year, _quarter = _period(request)
     today = dates.today()
-    quarters = []
-    for quarter in range(1, 5):
-        start, end = selectors.quarter_bounds(year, quarter)
-        if start > today:
-            break
-        figures = selectors.problem_measures(district_ids=[district.pk], start=start, end=end, today=today)
-        quarters.append({"quarter": quarter, "start": start, "m": figures[district.pk]})
-    start, end = selectors.period_bounds(year, None)
-    open_problems = list(
-        selectors.problem_list(request.user, district_id=district.pk, today=today).exclude(
-            status=ProblemStatus.VERIFIED
-        )[:30]
-    )
-    for problem in open_problems:
-        problem.overdue_days = problem.days_overdue(today)
+    overview = selectors.district_overview(request.user, district, year=year, today=today)
     return render(
         request,
         "inspections/district_detail.html",
@@ -453,11 +384,11 @@ def district_detail(request, pk: int):
             "district": district,
             "form": form,
             "year": year,
-            "quarters": quarters,
-            "year_total": selectors.measures_total(q["m"] for q in quarters),
-            "visits": list(selectors.visit_list(request.user, district_id=district.pk, start=start, end=end)[:20]),
-            "open_problems": open_problems,
-            "can_record": manages(request.user, district.pk),
+            "quarters": overview.quarters,
+            "year_total": overview.year_total,
+            "visits": overview.visits,
+            "open_problems": _with_overdue_days(overview.open_problems, today),
+            "can_record": can_record_visits(request.user, district.pk),
         },
     )
 

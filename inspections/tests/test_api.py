@@ -101,6 +101,21 @@ def test_only_the_office_records_visits_and_problems(world, api, make_visit):
     assert outsider.status_code == 400 and "visit" in outsider.json()
 
 
+def test_a_district_is_told_who_records_visits(world, api, db):
+    response = api(world.users.officer).post(VISITS, _visit_body(world), format="json")
+    assert response.json() == {"detail": "只有市特镇办协调推动组可以登记督办检查。"}
+
+
+def test_unknown_ids_are_a_400_on_their_field(world, api, make_visit):
+    office = api(world.users.office_coord)
+    response = office.post(VISITS, _visit_body(world, towns=[999999]), format="json")
+    assert (response.status_code, response.json()) == (400, {"towns": ["小镇不存在。"]})
+    response = office.post(VISITS, _visit_body(world, member_units=[999999]), format="json")
+    assert response.json() == {"member_units": ["不存在的编号：999999。"]}
+    response = office.post(PROBLEMS, _problem_body(make_visit(), world, town=999999), format="json")
+    assert (response.status_code, response.json()) == (400, {"town": ["不存在的编号：999999。"]})
+
+
 def test_a_district_it_cannot_see_is_a_400_on_the_field(world, api, db):
     from coordination import services as org
     from coordination.models import Role

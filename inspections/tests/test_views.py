@@ -109,6 +109,22 @@ def test_a_district_cannot_record_visits(login, world):
     assert login(world.users.officer).get(reverse("inspection-create")).status_code == 403
 
 
+def test_office_corrects_a_visit_and_the_district_cannot(login, world, visit):
+    url = reverse("inspection-edit", args=[visit.pk])
+    assert login(world.users.officer).get(url).status_code == 403
+    client = login(world.users.office_coord)
+    assert client.get(url).context["form"].initial["towns"] == [world.town]
+    fields = {
+        "kind": "special_inspection",
+        "held_on": VISIT_DAY.isoformat(),
+        "title": "专项检查",
+        "towns": [world.town.pk],
+    }
+    assert client.post(url, fields).status_code == 302
+    visit.refresh_from_db()
+    assert (visit.kind, visit.title) == ("special_inspection", "专项检查")
+
+
 def test_visit_detail_shows_problems_summary_and_photos(login, world, problem, visit):
     page = login(world.users.officer).get(reverse("inspection-detail", args=[visit.pk])).content.decode()
     assert "主干道路衔接段尚未贯通" in page
@@ -265,6 +281,20 @@ def test_office_edits_a_problem_and_the_district_cannot(login, world, problem):
     )
     problem.refresh_from_db()
     assert (problem.category, problem.due_on) == ("infrastructure", datetime.date(2026, 9, 30))
+
+
+def test_editing_or_rejecting_a_verified_problem_says_why_not(login, world, problem):
+    services.problem_rectify(actor=world.users.officer, problem=problem, note="已整改")
+    services.problem_verify(actor=world.users.office_coord, problem=problem)
+    client = login(world.users.office_coord)
+    fields = {"category": "land", "description": "改", "responsible": f"unit-{world.dongli.pk}", "due_on": "2026-09-30"}
+    response = client.post(reverse("problem-edit", args=[problem.pk]), fields, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("problem-detail", args=[problem.pk])
+    assert "不能修改" in response.content.decode()
+    response = client.post(reverse("problem-reject", args=[problem.pk]), {"reason": "仍未贯通"}, follow=True)
+    assert "不能退回整改" in response.content.decode()
+    problem.refresh_from_db()
+    assert problem.status == "verified"
 
 
 def test_problem_list_filters_overdue_and_counts_queries(login, world, visit, make_problem):
