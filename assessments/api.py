@@ -12,8 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from coordination.api import parse_query
 from ledgers.api import as_number
+from tianjin_towns.lib.api import parse_query
 
 from . import selectors, services
 from .models import Band, Grade, Run, RunKind, Sanction, Target

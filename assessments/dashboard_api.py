@@ -1,5 +1,7 @@
 """GET /api/v1/dashboard/ (API.md): the leaders' dashboard figures as JSON, from the same selector as
-the page and behind the same door (a district's staff get 404 for the city or another district)."""
+the page (dashboards.build_dashboard) and behind the same door (permissions.get_dashboard_scope_for_user:
+a district's staff get 404 for the city or another district). The JSON is a contract other systems
+read: change it only with API.md."""
 
 from decimal import Decimal
 
@@ -10,16 +12,17 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordination.api import parse_query
 from ledgers.selectors import TimelinessCount
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.api import parse_query
 
 from . import dashboards
-from .dashboards import Dashboard, Figure
+from .dashboards import Dashboard, Figure, RankedRun, Unit
+from .permissions import CITY, LEVELS, get_dashboard_scope_for_user
 
 
 class DashboardQuerySerializer(serializers.Serializer):
-    level = serializers.ChoiceField(choices=dashboards.LEVELS)
+    level = serializers.ChoiceField(choices=LEVELS)
     id = serializers.IntegerField(required=False, min_value=1)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     month = serializers.IntegerField(
@@ -27,7 +30,7 @@ class DashboardQuerySerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        if attrs["level"] != dashboards.CITY and "id" not in attrs:
+        if attrs["level"] != CITY and "id" not in attrs:
             raise serializers.ValidationError({"id": _("区级和小镇驾驶舱须指定 id。")})
         return attrs
 
@@ -58,9 +61,82 @@ def _timeliness(by_month: dict, months) -> dict:
     }
 
 
+def _run_json(run: RankedRun | None) -> dict | None:
+    return None if run is None else {"id": run.pk, "title": run.title, "kind": run.kind, "year": run.year}
+
+
+def _district_rank_json(row: dict) -> dict:
+    return {
+        "id": row["unit"].id,
+        "name": row["unit"].name,
+        "score": _number(row["score"]),
+        "rank": row["rank"],
+        "towns": row["towns"],
+        "praise": row["praise"],
+        "warning": row["warning"],
+    }
+
+
+def _town_rank_json(row: dict) -> dict:
+    return {
+        "id": row["town_id"],
+        "name": row["town_name"],
+        "district": row["district_name"],
+        "score": _number(row["score"]),
+        "rank": row["rank"],
+        "district_rank": row["district_rank"],
+        "grade": row["grade"] or None,
+        "band": row["band"] or None,
+    }
+
+
+def _ranking_json(board: Dashboard) -> dict:
+    return {
+        "run": _run_json(board.run),
+        "districts": [_district_rank_json(row) for row in board.district_ranking],
+        "towns": [_town_rank_json(row) for row in board.town_ranking],
+        "towns_ranked": board.towns_ranked,
+    }
+
+
+def _child_json(child: Unit, codes: list[str]) -> dict:
+    figures = child.figures
+    return {
+        "id": child.id,
+        "name": child.name,
+        "level": child.level,
+        "totals": {code: _number(figures[code].actual) for code in codes},
+        "completion": {
+            code: _number(figures[code].completion) for code in codes if figures[code].completion is not None
+        },
+        "lagging": [code for code in codes if figures[code].lagging],
+        "timeliness": child.timeliness.as_dict(),
+        "score": _number(child.score),
+        "rank": child.rank,
+    }
+
+
+def _figures_json(board: Dashboard, codes: list[str]) -> dict:
+    """The scope's totals through the month, last year's, and the targets with their completion."""
+    figures = board.figures
+    targeted = [code for code in codes if figures[code].target is not None]
+    return {
+        "totals": {code: _number(figures[code].actual) for code in codes},
+        "last_year_totals": {code: _number(figures[code].last_year) for code in codes},
+        "targets": {code: _number(figures[code].target) for code in targeted},
+        "completion": {code: _completion(figures[code], board.expected[code]) for code in targeted},
+    }
+
+
+def _trend_json(trend: dict[str, dict[str, list]]) -> dict:
+    return {
+        code: {key: [_number(v) for v in values] for key, values in series.items()} for code, series in trend.items()
+    }
+
+
 def dashboard_json(board: Dashboard) -> dict:
+    """The response of GET /api/v1/dashboard/: other systems read these keys (API.md), keep them as they are."""
     codes = [i.code for i in board.indicators]
-    targeted = [code for code in codes if board.figures[code].target is not None]
     scope = board.scope
     return {
         "level": scope.level,
@@ -69,70 +145,13 @@ def dashboard_json(board: Dashboard) -> dict:
         "through": dates.format_period(board.through),
         "elapsed": _number(board.elapsed),
         "lag_margin": _number(board.margin),
-        "totals": {code: _number(board.figures[code].actual) for code in codes},
-        "last_year_totals": {code: _number(board.figures[code].last_year) for code in codes},
-        "targets": {code: _number(board.figures[code].target) for code in targeted},
-        "completion": {code: _completion(board.figures[code], board.expected[code]) for code in targeted},
+        **_figures_json(board, codes),
         "timeliness": _timeliness(board.timeliness.total, board.timeliness.months),
-        "ranking": {
-            "run": (
-                {"id": board.run.pk, "title": board.run.title, "kind": board.run.kind, "year": board.run.year}
-                if board.run
-                else None
-            ),
-            "districts": [
-                {
-                    "id": row["unit"].id,
-                    "name": row["unit"].name,
-                    "score": _number(row["score"]),
-                    "rank": row["rank"],
-                    "towns": row["towns"],
-                    "praise": row["praise"],
-                    "warning": row["warning"],
-                }
-                for row in board.district_ranking
-            ],
-            "towns": [
-                {
-                    "id": row["town_id"],
-                    "name": row["town_name"],
-                    "district": row["district_name"],
-                    "score": _number(row["score"]),
-                    "rank": row["rank"],
-                    "district_rank": row["district_rank"],
-                    "grade": row["grade"] or None,
-                    "band": row["band"] or None,
-                }
-                for row in board.town_ranking
-            ],
-            "towns_ranked": board.towns_ranked,
-        },
-        "children": [
-            {
-                "id": child.id,
-                "name": child.name,
-                "level": child.level,
-                "totals": {code: _number(child.figures[code].actual) for code in codes},
-                "completion": {
-                    code: _number(child.figures[code].completion)
-                    for code in codes
-                    if child.figures[code].completion is not None
-                },
-                "lagging": [code for code in codes if child.figures[code].lagging],
-                "timeliness": child.timeliness.as_dict(),
-                "score": _number(child.score),
-                "rank": child.rank,
-            }
-            for child in board.children
-        ],
-        "trend": {
-            code: {key: [_number(v) for v in values] for key, values in series.items()}
-            for code, series in board.trend.items()
-        },
-        "problems": (
-            {k: v for k, v in board.problems.items() if not k.endswith("link")} if board.problems is not None else None
-        ),
-        "action_items": {k: v for k, v in board.action_items.items() if not k.endswith("link")},
+        "ranking": _ranking_json(board),
+        "children": [_child_json(child, codes) for child in board.children],
+        "trend": _trend_json(board.trend),
+        "problems": board.problems,
+        "action_items": board.action_items,
     }
 
 
@@ -152,6 +171,6 @@ class DashboardView(APIView):
     )
     def get(self, request):
         query = parse_query(DashboardQuerySerializer, request)
-        scope = dashboards.get_dashboard_scope_for_user(request.user, query["level"], query.get("id"))
+        scope = get_dashboard_scope_for_user(request.user, query["level"], query.get("id"))
         board = dashboards.build_dashboard(scope, year=query["year"], month=query.get("month"))
         return Response(dashboard_json(board))

@@ -1,26 +1,28 @@
-"""The leaders' dashboard pages (领导驾驶舱): the door in dashboards.py decides the scope, one selector
-builds the figures, the template renders them; the charts read their data from a json_script block."""
+"""The leaders' dashboard pages (领导驾驶舱): the door in permissions.py decides the scope, one selector
+(dashboards.build_dashboard) computes the figures, and this module presents them: the links, the heatmap's
+rows, the charts' data (read by static/js/dashboard.js from a json_script block) and the template."""
 
-import itertools
+import functools
 from collections import Counter
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from coordination import cadence
 from coordination import selectors as coordination_selectors
 from coordination.models import OrgUnit
 from ledgers.selectors import TimelinessCount
 from tianjin_towns.lib import dates
 
 from . import dashboards
-from .dashboards import CITY, DISTRICT, TOWN, Dashboard, Scope
+from .dashboards import Dashboard, Unit
+from .permissions import CITY, DISTRICT, LEVELS, TOWN, Scope, default_scope_for_user, get_dashboard_scope_for_user
 from .templatetags.dashboard_tags import pct
 
 FIRST_YEAR = 2017  # the working mechanism dates from December 2016
@@ -35,9 +37,9 @@ def _int(request, name: str) -> int | None:
 
 def _scope_from_request(request) -> Scope:
     level = request.GET.get("level")
-    if level in dashboards.LEVELS:
-        return dashboards.get_dashboard_scope_for_user(request.user, level, _int(request, "id"))
-    return dashboards.default_scope_for_user(request.user)
+    if level in LEVELS:
+        return get_dashboard_scope_for_user(request.user, level, _int(request, "id"))
+    return default_scope_for_user(request.user)
 
 
 def _year_and_month(request) -> tuple[int, int | None]:
@@ -53,82 +55,172 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _chart_data(board: Dashboard, ledger_query: dict) -> dict:
-    """What static/js/dashboard.js draws: labels in the user's language, numbers, and links."""
-    key = board.key_indicators
+# --- Links ----------------------------------------------------------------------------------------------
+
+
+def page_link(name: str, query: dict | None = None, args=None) -> str:
+    """The URL of a named page with its query string; parameters without a value are left out."""
+    url = reverse(name, args=args)
+    query = {k: v for k, v in (query or {}).items() if v not in (None, "")}
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@functools.cache
+def _dashboard_url() -> str:
+    return reverse("dashboard")  # resolved once: a district's dashboard links a hundred towns
+
+
+def dashboard_link(level: str, pk: int | None, year: int, month: int | None = None) -> str:
+    # Formatted rather than urlencode()d (the same text for these plain values): a district's dashboard
+    # builds two hundred of them.
+    link = f"{_dashboard_url()}?level={level}"
+    if level != CITY and pk is not None:
+        link += f"&id={int(pk)}"
+    link += f"&year={int(year)}"
+    return link if month is None else f"{link}&month={int(month)}"
+
+
+def _child_link(board: Dashboard, child: Unit) -> str:
+    """A district's or a town's own dashboard, for the same year and month."""
+    return dashboard_link(child.level, child.id, board.year, board.month)
+
+
+def _page_links(board: Dashboard) -> dict[str, str]:
+    """The links out of the page: the ledger, the reports, the targets, the run, the cadence, problems
+    and action items, each filtered to the scope."""
+    scope, year = board.scope, board.year
+    problems = {"district": scope.district_id, "town": scope.town_id, "year": year}
+    action_items = {"unit": None if scope.level == CITY else f"u{scope.unit.pk}"}
     return {
-        "months": [_("%(month)s月") % {"month": m} for m in range(1, 13)],
-        "labels": {
-            "this_year": _("%(year)s年") % {"year": board.year},
-            "last_year": _("%(year)s年") % {"year": board.year - 1},
-            "completion": _("完成率"),
-            "elapsed": _("时间进度 %(pct)s%%") % {"pct": board.elapsed},
-            "expected": _("应达进度"),
-            "lagging": _("滞后"),
-            "no_data": _("暂无数据"),
-            "accepting": _("验收中"),
-            "accepting_series": _("%(year)s年（验收中）") % {"year": board.year},
-            "accepted_short": _("已验收 %(accepted)s/%(expected)s 份"),
-            "coverage": _("已验收 %(accepted)s / 应报 %(expected)s 份，漏报 %(missing)s 份"),
-            "reports": _("份"),
-        },
-        "trend": [
+        "ledger": page_link("ledger", _ledger_query(board)),
+        "reports": page_link("report-list", {"district": scope.district_id, "town": scope.town_id}),
+        "targets": page_link("assessment-targets", {"year": year, "district": scope.district_id}),
+        "run": page_link("assessment-run", args=[board.run.pk]) if board.run else "",
+        "cadence": page_link("cadence", {"year": year}),
+        "cadence_fragment": page_link("dashboard-cadence", {"level": scope.level, "id": scope.unit.pk, "year": year}),
+        "problems": page_link("problem-list", problems),
+        "problems_overdue": page_link("problem-list", {**problems, "overdue": 1}),
+        "action_items": page_link("action-item-list", action_items),
+        "action_items_overdue": page_link("action-item-list", {**action_items, "overdue": 1}),
+    }
+
+
+def _ledger_query(board: Dashboard) -> dict:
+    return {"year": board.year, "district": board.scope.district_id}
+
+
+def _breadcrumb(scope: Scope, year: int, month: int) -> list[dict]:
+    """The way up the drill-down, as far as the user reaches (a district's staff never see the city)."""
+    crumbs = []
+    if scope.level != CITY and scope.reaches_city:
+        crumbs.append({"name": _("全市"), "link": dashboard_link(CITY, None, year, month)})
+    if scope.level == TOWN and scope.reaches_district:
+        crumbs.append({"name": scope.district.name, "link": dashboard_link(DISTRICT, scope.district.pk, year, month)})
+    return crumbs
+
+
+# --- The charts' data -----------------------------------------------------------------------------------
+
+
+def _chart_labels(board: Dashboard) -> dict:
+    return {
+        "this_year": _("%(year)s年") % {"year": board.year},
+        "last_year": _("%(year)s年") % {"year": board.year - 1},
+        "completion": _("完成率"),
+        "elapsed": _("时间进度 %(pct)s%%") % {"pct": board.elapsed},
+        "expected": _("应达进度"),
+        "lagging": _("滞后"),
+        "no_data": _("暂无数据"),
+        "accepting": _("验收中"),
+        "accepting_series": _("%(year)s年（验收中）") % {"year": board.year},
+        "accepted_short": _("已验收 %(accepted)s/%(expected)s 份"),
+        "coverage": _("已验收 %(accepted)s / 应报 %(expected)s 份，漏报 %(missing)s 份"),
+        "reports": _("份"),
+    }
+
+
+def _trend_chart(board: Dashboard) -> list[dict]:
+    """This year against last year, per key indicator, with a link to the indicator in the ledger."""
+    ledger_query = _ledger_query(board)
+    return [
+        {
+            "code": i.code,
+            "name": i.name,
+            "unit": i.unit,
+            "this_year": [_number(v) for v in board.trend[i.code]["this_year"]],
+            "last_year": [_number(v) for v in board.trend[i.code]["last_year"]],
+            "link": page_link("ledger", {**ledger_query, "indicator": i.code}),
+        }
+        for i in board.key_indicators
+    ]
+
+
+def _coverage_chart(board: Dashboard) -> list[dict | None]:
+    """Months of this year whose reports are still coming in or being accepted: the trend marks them,
+    so a dip there reads as "still being accepted" rather than as a fall. A missing report will not
+    come, so a closed month with every other report accepted is complete."""
+    total = board.timeliness.total
+    return [
+        {"accepted": accepted, "expected": total[m].expected, "missing": total[m].missing}
+        if m in total and m.month <= board.month
+        else None
+        for m, accepted in zip(dates.months_of_year(board.year), board.accepted_reports, strict=True)
+    ]
+
+
+TIMELINESS_SERIES = (
+    ("on_time", _lazy("按时")),
+    ("late", _lazy("迟报")),
+    ("missing", _lazy("漏报")),
+    ("pending", _lazy("报送期内")),
+)
+
+
+def _timeliness_chart(board: Dashboard) -> dict:
+    months = board.timeliness.months
+    return {
+        "months": [_("%(month)s月") % {"month": m.month} for m in months],
+        "series": [
+            {
+                "key": key,
+                "name": str(label),
+                "data": [getattr(board.timeliness.total.get(m, TimelinessCount()), key) for m in months],
+            }
+            for key, label in TIMELINESS_SERIES
+        ],
+    }
+
+
+def _children_chart(board: Dashboard) -> dict:
+    return {
+        "names": [child.name for child in board.children],
+        "links": [_child_link(board, child) for child in board.children],
+        "indicators": [
             {
                 "code": i.code,
                 "name": i.name,
-                "unit": i.unit,
-                "this_year": [_number(v) for v in board.trend[i.code]["this_year"]],
-                "last_year": [_number(v) for v in board.trend[i.code]["last_year"]],
-                "link": dashboards.safe_reverse("ledger", {**ledger_query, "indicator": i.code}),
+                "expected": float(board.expected[i.code]),
+                "completion": [_number(child.figures[i.code].completion) for child in board.children],
+                "lagging": [child.figures[i.code].lagging for child in board.children],
             }
-            for i in key
+            for i in board.key_indicators
         ],
-        # Months of this year whose reports are still coming in or being accepted: the trend marks them,
-        # so a dip there reads as "still being accepted" rather than as a fall. A missing report will not
-        # come, so a closed month with every other report accepted is complete.
-        "coverage": [
-            {
-                "accepted": accepted,
-                "expected": board.timeliness.total[m].expected,
-                "missing": board.timeliness.total[m].missing,
-            }
-            if m in board.timeliness.total and m.month <= board.month
-            else None
-            for m, accepted in zip(dates.months_of_year(board.year), board.accepted_reports, strict=True)
-        ],
-        "timeliness": {
-            "months": [_("%(month)s月") % {"month": m.month} for m in board.timeliness.months],
-            "series": [
-                {
-                    "key": key,
-                    "name": str(label),
-                    "data": [
-                        getattr(board.timeliness.total.get(m, TimelinessCount()), key) for m in board.timeliness.months
-                    ],
-                }
-                for key, label in (
-                    ("on_time", _lazy("按时")),
-                    ("late", _lazy("迟报")),
-                    ("missing", _lazy("漏报")),
-                    ("pending", _lazy("报送期内")),
-                )
-            ],
-        },
-        "children": {
-            "names": [child.name for child in board.children],
-            "links": [child.link for child in board.children],
-            "indicators": [
-                {
-                    "code": i.code,
-                    "name": i.name,
-                    "expected": float(board.expected[i.code]),
-                    "completion": [_number(child.figures[i.code].completion) for child in board.children],
-                    "lagging": [child.figures[i.code].lagging for child in board.children],
-                }
-                for i in key
-            ],
-        },
     }
+
+
+def _chart_data(board: Dashboard) -> dict:
+    """What static/js/dashboard.js draws: labels in the user's language, numbers, and links."""
+    return {
+        "months": [_("%(month)s月") % {"month": m} for m in range(1, 13)],
+        "labels": _chart_labels(board),
+        "trend": _trend_chart(board),
+        "coverage": _coverage_chart(board),
+        "timeliness": _timeliness_chart(board),
+        "children": _children_chart(board),
+    }
+
+
+# --- The timeliness heatmap -----------------------------------------------------------------------------
 
 
 def _rate_class(rate: float | None) -> str:
@@ -149,6 +241,7 @@ STATE_LABELS = {
     "missing": _lazy("漏报"),
     "pending": _lazy("待报"),
 }
+HEAT_TITLE = _lazy("应报 %(expected)s，按时 %(on_time)s，迟报 %(late)s，漏报 %(missing)s，报送中 %(pending)s")
 
 
 def _timeliness_title(count: TimelinessCount, text: str) -> str:
@@ -161,6 +254,59 @@ def _timeliness_title(count: TimelinessCount, text: str) -> str:
     }
 
 
+def _heat_row_head(scope: Scope, unit: Unit | None) -> tuple[str, dict, bool]:
+    """(the row's name, its filter of the report list, whether it sums several towns)."""
+    if unit is None:  # the scope's own row
+        if scope.level == CITY:
+            name = _("全市合计")
+        elif scope.level == TOWN:
+            name = scope.unit.name
+        else:
+            name = _("%(name)s合计") % {"name": scope.unit.name}
+        return name, {"district": scope.district_id, "town": scope.town_id}, scope.level != TOWN
+    if unit.level == DISTRICT:
+        return unit.name, {"district": unit.id}, True
+    return unit.name, {"district": scope.district_id, "town": unit.id}, False
+
+
+class _HeatCells:
+    """The cells of the heatmap's rows, with what every row shares built and escaped once."""
+
+    def __init__(self, board: Dashboard):
+        self.ended = set(board.timeliness.months)
+        self.months = dates.months_of_year(board.year)
+        self.title_text = str(HEAT_TITLE)
+        self.future = format_html('<td class="heat-cell heat-future" title="{}"></td>', _("未到报送期"))
+        self.not_expected = format_html('<td class="heat-cell heat-na" title="{}"></td>', _("不需报送"))
+        self.states = {key: str(label) for key, label in STATE_LABELS.items()}
+        reports_url = page_link("report-list")  # resolved once for all the cells
+        # The month's part of the links, built and escaped once for all the rows (a district has a hundred).
+        self.month_links = {
+            month: escape(f"{reports_url}?{urlencode({'month': dates.format_period(month)})}") for month in self.months
+        }
+
+    def row(self, by_month: dict, query: dict, is_sum: bool) -> str:
+        query = urlencode({k: v for k, v in query.items() if v})  # the row's part of each cell's link
+        query = f"&amp;{escape(query)}" if query else ""
+        return "".join(self.cell(month, by_month.get(month), query, is_sum) for month in self.months)
+
+    def cell(self, month, count: TimelinessCount | None, query: str, is_sum: bool) -> str:
+        if month not in self.ended:
+            return self.future
+        if count is None or not count.expected:
+            return self.not_expected
+        # Plain formatting (format_html is slow at this count): css, labels and titles are the app's
+        # own text and numbers, and the link is escaped. A sum's cell tells its counts on hover; a
+        # town's cell is one report, whose state its label already names.
+        if is_sum:
+            css = "heat-pending" if count.pending else _rate_class(count.on_time_rate)
+            label = f"{count.on_time_rate:.0f}%"
+            title = f' title="{_timeliness_title(count, self.title_text)}"'
+        else:
+            css, label, title = f"heat-{count.state}", self.states[count.state], ""
+        return f'<td class="heat-cell {css}"{title}><a href="{self.month_links[month] + query}">{label}</a></td>'
+
+
 def _heatmap(board: Dashboard) -> dict:
     """The timeliness heatmap (org unit × month): on-time rates for sums, the state of each town-month.
 
@@ -169,67 +315,37 @@ def _heatmap(board: Dashboard) -> dict:
     hundred rows alone some milliseconds).
     """
     scope = board.scope
-    ended = set(board.timeliness.months)
-    months = dates.months_of_year(board.year)
-    reports_url = dashboards.safe_reverse("report-list")  # resolved once for all the cells
-    title_text = _("应报 %(expected)s，按时 %(on_time)s，迟报 %(late)s，漏报 %(missing)s，报送中 %(pending)s")
-    future = format_html('<td class="heat-cell heat-future" title="{}"></td>', _("未到报送期"))
-    not_expected = format_html('<td class="heat-cell heat-na" title="{}"></td>', _("不需报送"))
-    states = {key: str(label) for key, label in STATE_LABELS.items()}
-    # The month's part of the links, built and escaped once for all the rows (a district has a hundred).
-    month_links = {
-        month: escape(f"{reports_url}?{urlencode({'month': dates.format_period(month)})}") for month in months
-    }
+    cells = _HeatCells(board)
     rows = []
     for unit, by_month in board.timeliness_rows:
-        if unit is None:
-            name = scope.unit.name if scope.level == TOWN else _("%(name)s合计") % {"name": scope.unit.name}
-            if scope.level == CITY:
-                name = _("全市合计")
-            query, is_sum = {"district": scope.district_id, "town": scope.town_id}, scope.level != TOWN
-        elif unit.level == DISTRICT:
-            name, query, is_sum = unit.name, {"district": unit.id}, True
-        else:
-            name, query, is_sum = unit.name, {"district": scope.district_id, "town": unit.id}, False
-        query = urlencode({k: v for k, v in query.items() if v})  # the row's part of each cell's link
-        query = f"&amp;{escape(query)}" if query else ""
-        cells = []
-        for month in months:
-            count = by_month.get(month)
-            if month not in ended:
-                cells.append(future)
-                continue
-            if count is None or not count.expected:
-                cells.append(not_expected)
-                continue
-            # Plain formatting (format_html is slow at this count): css, labels and titles are the app's
-            # own text and numbers, and the link is escaped. A sum's cell tells its counts on hover; a
-            # town's cell is one report, whose state its label already names.
-            if is_sum:
-                css = "heat-pending" if count.pending else _rate_class(count.on_time_rate)
-                label = f"{count.on_time_rate:.0f}%"
-                title = f' title="{_timeliness_title(count, title_text)}"'
-            else:
-                css, label, title = f"heat-{count.state}", states[count.state], ""
-            if reports_url:
-                link = month_links[month] + query
-                cells.append(f'<td class="heat-cell {css}"{title}><a href="{link}">{label}</a></td>')
-            else:
-                cells.append(f'<td class="heat-cell {css}"{title}>{label}</td>')
+        name, query, is_sum = _heat_row_head(scope, unit)
         total = board.timeliness.year_sum(by_month)
         name = escape(name)
         if unit is not None:
-            name = f'<a href="{escape(unit.link)}">{name}</a>'
+            name = f'<a href="{escape(_child_link(board, unit))}">{name}</a>'
         row_class = ' class="heat-sum"' if unit is None and scope.level != TOWN else ""
         rows.append(
             mark_safe(  # the app's own text and numbers; names and links escaped
-                f'<tr{row_class}><th scope="row" class="heat-unit">{name}</th>{"".join(cells)}'
+                f'<tr{row_class}><th scope="row" class="heat-unit">{name}</th>{cells.row(by_month, query, is_sum)}'
                 f'<td class="num text-center heat-total {_rate_class(total.on_time_rate)}" '
-                f'title="{_timeliness_title(total, title_text)}">{pct(total.on_time_rate)}</td>'
+                f'title="{_timeliness_title(total, cells.title_text)}">{pct(total.on_time_rate)}</td>'
                 f'<td class="num text-center heat-total">{pct(total.received_rate)}</td></tr>'
             )
         )
-    return {"months": [_("%(month)s月") % {"month": m.month} for m in months], "rows": rows}
+    return {"months": [_("%(month)s月") % {"month": m.month} for m in cells.months], "rows": rows}
+
+
+# --- Rankings -------------------------------------------------------------------------------------------
+
+
+def _ranked_districts(board: Dashboard) -> list[dict]:
+    """The city's districts by their towns' average score, each with a link to its dashboard."""
+    return [{**row, "link": _child_link(board, row["unit"])} for row in board.district_ranking]
+
+
+def _with_town_links(board: Dashboard, rows: list[dict]) -> list[dict]:
+    """Ranked towns, each with a link to its dashboard for the run's year."""
+    return [{**row, "link": dashboard_link(TOWN, row["town_id"], board.run.year)} for row in rows]
 
 
 def _district_ranking_rows(board: Dashboard) -> list[dict]:
@@ -242,24 +358,11 @@ def _district_ranking_rows(board: Dashboard) -> list[dict]:
     return rows[:top] + [{**rows[-bottom], "gap_before": True}] + rows[-bottom + 1 :]
 
 
-def _breadcrumb(scope: Scope, year: int, month: int) -> list[dict]:
-    """The way up the drill-down, as far as the user reaches (a district's staff never see the city)."""
-    crumbs = []
-    if scope.level != CITY and scope.reaches_city:
-        crumbs.append({"name": _("全市"), "link": dashboards.dashboard_link(CITY, None, year, month)})
-    if scope.level == TOWN and scope.reaches_district:
-        crumbs.append(
-            {"name": scope.district.name, "link": dashboards.dashboard_link(DISTRICT, scope.district.pk, year, month)}
-        )
-    return crumbs
-
-
 @login_required
 def dashboard(request):
     scope = _scope_from_request(request)
     year, month = _year_and_month(request)
     board = dashboards.build_dashboard(scope, year=year, month=month)
-    ledger_query = {"year": year, "district": scope.district_id}
     this_year = dates.last_ended_period().year
     return render(
         request,
@@ -271,32 +374,16 @@ def dashboard(request):
             "crumbs": _breadcrumb(scope, year, board.month),
             "years": list(range(this_year, FIRST_YEAR - 1, -1)),
             "month_choices": range(1, 13),
-            "chart_data": _chart_data(board, ledger_query),
+            "chart_data": _chart_data(board),
             "heatmap": _heatmap(board),
-            "district_ranking_rows": _district_ranking_rows(board) if scope.level != CITY else [],
-            "ledger_query": ledger_query,
-            "links": {
-                "ledger": dashboards.safe_reverse("ledger", ledger_query),
-                "reports": dashboards.safe_reverse(
-                    "report-list", {"district": scope.district_id, "town": scope.town_id}
-                ),
-                "targets": dashboards.safe_reverse("assessment-targets", {"year": year, "district": scope.district_id}),
-                "run": dashboards.safe_reverse("assessment-run", args=[board.run.pk]) if board.run else "",
-                "cadence": dashboards.safe_reverse("cadence", {"year": year}),
-                "cadence_fragment": dashboards.safe_reverse(
-                    "dashboard-cadence", {"level": scope.level, "id": scope.unit.pk, "year": year}
-                ),
-            },
+            "ranked_districts": _ranked_districts(board),
+            "ranked_towns": _with_town_links(board, board.town_ranking) if scope.level == CITY else [],
+            "district_ranking_rows": (
+                _with_town_links(board, _district_ranking_rows(board)) if scope.level != CITY else []
+            ),
+            "links": _page_links(board),
         },
     )
-
-
-def _period_label(period: str, start) -> str:
-    if period == "month":
-        return _("%(month)s月") % {"month": start.month}
-    if period == "quarter":
-        return _("%(quarter)s季度") % {"quarter": (start.month - 1) // 3 + 1}
-    return _("全年")
 
 
 @login_required
@@ -313,22 +400,12 @@ def dashboard_cadence(request):
     else:
         unit_ids = [scope.district.pk]
     cells = coordination_selectors.cadence_matrix(year, unit_ids=unit_ids)
-    tables = []
-    for _rule, rule_cells in itertools.groupby(cells, key=lambda c: c.rule.pk):
-        rule_cells = list(rule_cells)
-        rows = [list(g) for _unit, g in itertools.groupby(rule_cells, key=lambda c: c.org_unit.pk)]
-        kind = cadence.activity_kind(rule_cells[0].rule.kind)
-        tables.append(
-            {
-                "rule": rule_cells[0].rule,
-                "label": kind.label if kind else rule_cells[0].rule.kind,
-                "periods": [_period_label(c.rule.period, c.period_start) for c in rows[0]],
-                "rows": rows,
-                "states": Counter(c.state for c in rule_cells),
-            }
-        )
     return render(
         request,
         "assessments/dashboard_cadence.html",
-        {"tables": tables, "year": year, "states": Counter(c.state for c in cells)},
+        {
+            "tables": coordination_selectors.cadence_tables(cells),
+            "year": year,
+            "states": Counter(c.state for c in cells),
+        },
     )

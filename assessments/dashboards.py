@@ -11,22 +11,19 @@ assessment and its ranking (three for the city's), two for problems, one for act
 reads are plain SQL (_fetch): the ORM took longer to build them than the database to answer them. Lag
 and completion follow assessments.selectors.target_completion exactly (same rounding, same margin), so
 a town lagging there is lagging here (a test holds them together).
+
+This module reads figures only (numbers, ids, names, codes): the door in permissions.py decides the
+scope, the page (dashboard_views.py) builds the links and the HTML, the API (dashboard_api.py) the JSON.
 """
 
 import datetime
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import Avg, Count, Q, QuerySet
-from django.http import Http404
-from django.urls import NoReverseMatch, reverse
-from django.utils.http import urlencode
+from django.db.models import Avg, Count, Q
 
-from coordination import permissions as unit_perms
 from coordination.models import ActionItem, OrgUnit, Town
 from coordination.models.meetings import OPEN_STATUSES
 from ledgers import selectors as ledger_selectors
@@ -36,9 +33,16 @@ from tianjin_towns.lib import dates
 
 from . import scoring
 from .models import Run, RunResult, RunStatus, Scheme, Target
+from .permissions import (  # noqa: F401 - the door's names, also read from here
+    CITY,
+    DISTRICT,
+    LEVELS,
+    TOWN,
+    Scope,
+    default_scope_for_user,
+    get_dashboard_scope_for_user,
+)
 
-CITY, DISTRICT, TOWN = "city", "district", "town"
-LEVELS = (CITY, DISTRICT, TOWN)
 # The key figures against annual targets (R-5.1, SPEC §8), in the order the cards show them.
 KEY_INDICATORS = (
     "fixed_asset_investment",
@@ -52,118 +56,17 @@ DEFAULT_LAG_MARGIN = Decimal(10)
 TOP_TOWNS = 10  # the city's town ranking shows the best and the weakest few, not two thousand rows
 
 
-def safe_reverse(name: str, query: dict | None = None, args=None) -> str:
-    """A link to another app's list page, or '' while that page does not exist (yet)."""
-    try:
-        url = reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-    query = {k: v for k, v in (query or {}).items() if v not in (None, "")}
-    return f"{url}?{urlencode(query)}" if query else url
+def _town_filter_sql(scope: Scope, column: str) -> str:
+    """A WHERE condition on a town-id column, with the named parameter %(scope_id)s (see _scope_params)."""
+    if scope.level == TOWN:
+        return f"{column} = %(scope_id)s"
+    if scope.level == DISTRICT:
+        return f"{column} IN (SELECT unit_id FROM {Town._meta.db_table} WHERE district_id = %(scope_id)s)"
+    return "TRUE"
 
 
-# --- Scope: who sees what -----------------------------------------------------------------------------
-
-
-@dataclass
-class Scope:
-    level: str
-    unit: OrgUnit  # the municipality, the district, or the town's org unit
-    district: OrgUnit | None = None
-    town: Town | None = None
-    reaches_city: bool = False  # whether the user may go up to the city's dashboard (the breadcrumb)
-    reaches_district: bool = False  # … and to the town's district
-
-    @property
-    def child_level(self) -> str | None:
-        return {CITY: DISTRICT, DISTRICT: TOWN}.get(self.level)
-
-    @property
-    def district_id(self) -> int | None:
-        return self.district.pk if self.district else None
-
-    @property
-    def town_id(self) -> int | None:
-        return self.town.pk if self.town else None
-
-    def towns(self) -> QuerySet[Town]:
-        # The door below has checked the unit: a grant on it covers every town beneath, so the figures
-        # need no per-user subquery.
-        if self.level == TOWN:
-            return Town.objects.filter(pk=self.town.pk)
-        if self.level == DISTRICT:
-            return Town.objects.filter(district=self.district)
-        return Town.objects.all()
-
-    def town_filter_sql(self, column: str) -> str:
-        """A WHERE condition on a town-id column, with the named parameter %(scope_id)s (see scope_params)."""
-        if self.level == TOWN:
-            return f"{column} = %(scope_id)s"
-        if self.level == DISTRICT:
-            return f"{column} IN (SELECT unit_id FROM {Town._meta.db_table} WHERE district_id = %(scope_id)s)"
-        return "TRUE"
-
-    @property
-    def scope_params(self) -> dict:
-        return {"scope_id": self.unit.pk}
-
-
-def _reach(user: AbstractBaseUser) -> tuple[OrgUnit | None, dict[int, OrgUnit]]:
-    """(the municipality if the user reaches it, {district id: district} reached as a whole); one query."""
-    units = unit_perms.org_units_for_user(user).filter(level__in=[OrgUnit.Level.MUNICIPAL, OrgUnit.Level.DISTRICT])
-    city, districts = None, {}
-    for unit in units.order_by("order", "code"):
-        if unit.level == OrgUnit.Level.MUNICIPAL:
-            city = unit
-        else:
-            districts[unit.pk] = unit
-    return city, districts
-
-
-def get_dashboard_scope_for_user(user: AbstractBaseUser, level: str, pk: int | None = None) -> Scope:
-    """The door of the dashboards: the city for users who reach the municipality, a district or a town
-    they reach; Http404 for anything else (a district's staff never see another district or the city)."""
-    if level == TOWN and pk is not None:
-        town = Town.objects.select_related("unit", "district").filter(pk=pk).first()
-        if town is None:
-            raise Http404
-        city, district, own = unit_perms.reaches_along(user, [town.district.parent_id, town.district_id, town.pk])
-        if not own:
-            raise Http404
-        return Scope(
-            level=TOWN,
-            unit=town.unit,
-            district=town.district,
-            town=town,
-            reaches_city=city,
-            reaches_district=district,
-        )
-    if level == DISTRICT and pk is not None:
-        district = OrgUnit.objects.filter(pk=pk, level=OrgUnit.Level.DISTRICT).first()
-        if district is None:
-            raise Http404
-        city, own = unit_perms.reaches_along(user, [district.parent_id, district.pk])
-        if not own:
-            raise Http404
-        return Scope(level=DISTRICT, unit=district, district=district, reaches_city=city)
-    city, _districts = _reach(user)
-    if level == CITY and city is not None:
-        return Scope(level=CITY, unit=city, reaches_city=True)
-    raise Http404
-
-
-def default_scope_for_user(user: AbstractBaseUser) -> Scope:
-    """The widest view the user has: the city, else their district, else their town; Http404 if none."""
-    city, districts = _reach(user)
-    if city is not None:
-        return Scope(level=CITY, unit=city, reaches_city=True)
-    if districts:
-        district = next(iter(districts.values()))
-        return Scope(level=DISTRICT, unit=district, district=district)
-    town = unit_perms.towns_for_user(user).select_related("unit", "district").order_by("unit__code").first()
-    if town is None:
-        raise Http404
-    return Scope(level=TOWN, unit=town.unit, district=town.district, town=town)
+def _scope_params(scope: Scope) -> dict:
+    return {"scope_id": scope.unit.pk}
 
 
 def default_month(year: int, today: datetime.date | None = None) -> int:
@@ -216,7 +119,6 @@ class Unit:
     id: int
     name: str
     level: str
-    link: str
     figures: dict[str, Figure] = field(default_factory=dict)
     timeliness: ledger_selectors.TimelinessCount = field(default_factory=ledger_selectors.TimelinessCount)
     score: Decimal | None = None
@@ -278,11 +180,6 @@ class Dashboard:
         return self.timeliness.year_sum(self.timeliness.total)
 
 
-def _lag_margin(year: int) -> Decimal:
-    margin = Scheme.objects.filter(year=year).values_list("lag_margin", flat=True).first()
-    return DEFAULT_LAG_MARGIN if margin is None else margin
-
-
 def _expected_shares(indicators: list[Indicator], month: int) -> dict[str, Decimal]:
     return {i.code: scoring.q1(scoring.expected_share(i.kind, month) * scoring.HUNDRED) for i in indicators}
 
@@ -313,7 +210,7 @@ def _figures_sql(scope: Scope, child_column: str, indicators: list[Indicator]) -
         WITH months AS (
             SELECT f.town_id, f.period, f.figures FROM {AcceptedFigures._meta.db_table} f
             WHERE (f.period BETWEEN %(start)s AND %(through)s OR f.period BETWEEN %(last_start)s AND %(last_through)s)
-              AND {scope.town_filter_sql("f.town_id")}
+              AND {_town_filter_sql(scope, "f.town_id")}
         ), per_town AS (
             SELECT m.town_id, EXTRACT(YEAR FROM m.period)::int AS year, {_year_to_date(indicators)} AS totals
             FROM months m GROUP BY m.town_id, EXTRACT(YEAR FROM m.period)
@@ -323,7 +220,7 @@ def _figures_sql(scope: Scope, child_column: str, indicators: list[Indicator]) -
             FROM {Target._meta.db_table} g
             LEFT JOIN per_town p ON p.town_id = g.town_id AND p.year = %(year)s
             WHERE g.year = %(year)s AND g.indicator_id = ANY(%(indicator_ids)s::bigint[])
-              AND {scope.town_filter_sql("g.town_id")}
+              AND {_town_filter_sql(scope, "g.town_id")}
         ), margin AS (
             SELECT COALESCE((SELECT lag_margin FROM {Scheme._meta.db_table} WHERE year = %(year)s), %(default_margin)s)
                    AS margin
@@ -350,7 +247,7 @@ def _load_figures(scope: Scope, *, year: int, month: int, indicators: list[Indic
     child_column = "t.district_id" if scope.level == CITY else "t.unit_id"
     by_id = {i.pk: i for i in indicators}
     params = {
-        **scope.scope_params,
+        **_scope_params(scope),
         "year": year,
         "start": datetime.date(year, 1, 1),
         "through": datetime.date(year, month, 1),
@@ -391,11 +288,11 @@ def _load_trend(scope: Scope, *, year: int, month: int, indicators: list[Indicat
     sums = ", ".join(f"SUM(f.figures[{int(i.pk)}]) / 100" for i in indicators)  # stored in hundredths
     sql = f"""
         SELECT f.period, ARRAY[{sums}]::numeric[], COUNT(*) FROM {AcceptedFigures._meta.db_table} f
-        WHERE f.period BETWEEN %(last_start)s AND %(through)s AND {scope.town_filter_sql("f.town_id")}
+        WHERE f.period BETWEEN %(last_start)s AND %(through)s AND {_town_filter_sql(scope, "f.town_id")}
         GROUP BY f.period
     """
     params = {
-        **scope.scope_params,
+        **_scope_params(scope),
         "last_start": datetime.date(year - 1, 1, 1),
         "through": datetime.date(year, month, 1),
     }
@@ -413,22 +310,7 @@ def _load_trend(scope: Scope, *, year: int, month: int, indicators: list[Indicat
 # --- Children, timeliness, ranking, problems and action items -----------------------------------------
 
 
-@functools.cache
-def _dashboard_url() -> str:
-    return reverse("dashboard")  # resolved once: a district's dashboard links a hundred towns
-
-
-def dashboard_link(level: str, pk: int | None, year: int, month: int | None = None) -> str:
-    # Formatted rather than urlencode()d (the same text for these plain values): a district's dashboard
-    # builds two hundred of them.
-    link = f"{_dashboard_url()}?level={level}"
-    if level != CITY and pk is not None:
-        link += f"&id={int(pk)}"
-    link += f"&year={int(year)}"
-    return link if month is None else f"{link}&month={int(month)}"
-
-
-def _children(scope: Scope, year: int, month: int) -> list[Unit]:
+def _children(scope: Scope) -> list[Unit]:
     if scope.level == CITY:
         units = (
             OrgUnit.objects.filter(level=OrgUnit.Level.DISTRICT, district_towns__isnull=False)
@@ -436,14 +318,14 @@ def _children(scope: Scope, year: int, month: int) -> list[Unit]:
             .order_by("order", "code")
             .values_list("pk", "name")
         )
-        return [Unit(pk, name, DISTRICT, dashboard_link(DISTRICT, pk, year, month)) for pk, name in units]
+        return [Unit(pk, name, DISTRICT) for pk, name in units]
     if scope.level == DISTRICT:
         towns = _fetch(
             f"""SELECT t.unit_id, u.name FROM {Town._meta.db_table} t JOIN {OrgUnit._meta.db_table} u ON u.id = t.unit_id
                 WHERE t.district_id = %(district)s ORDER BY u."order", u.code""",
             {"district": scope.district.pk},
         )
-        return [Unit(pk, name, TOWN, dashboard_link(TOWN, pk, year, month)) for pk, name in towns]
+        return [Unit(pk, name, TOWN) for pk, name in towns]
     return []
 
 
@@ -478,13 +360,9 @@ def _ranking(scope: Scope, run: RankedRun | None, children: list[Unit]) -> tuple
     if run is None:
         return [], [], 0
     if scope.level == CITY:
-        districts, towns, count = _city_ranking(run, children)
-    else:
-        districts, towns = [], _local_ranking(scope, run, children)
-        count = len(towns)
-    for row in towns:
-        row["link"] = dashboard_link(TOWN, row["town_id"], run.year)
-    return districts, towns, count
+        return _city_ranking(run, children)
+    towns = _local_ranking(scope, run, children)
+    return [], towns, len(towns)
 
 
 def _city_ranking(run: RankedRun, children: list[Unit]) -> tuple[list[dict], list[dict], int]:
@@ -535,9 +413,9 @@ def _local_ranking(scope: Scope, run: RankedRun, children: list[Unit]) -> list[d
     rows = _fetch(
         f"""SELECT {", ".join(f"r.{name}" for name in RANKING_FIELDS)} FROM {RunResult._meta.db_table} r
             JOIN {Town._meta.db_table} t ON t.unit_id = r.town_id
-            WHERE r.run_id = %(run)s AND {scope.town_filter_sql("t.unit_id")}
+            WHERE r.run_id = %(run)s AND {_town_filter_sql(scope, "t.unit_id")}
             ORDER BY r.rank, r.town_id""",
-        {**scope.scope_params, "run": run.pk},
+        {**_scope_params(scope), "run": run.pk},
     )
     towns = [dict(zip(RANKING_FIELDS, row, strict=True)) for row in rows]
     by_town = {row["town_id"]: row for row in towns}
@@ -565,14 +443,7 @@ def _problems(scope: Scope, year: int, today: datetime.date) -> dict | None:
             district_ids=district_ids, start=start, end=end, today=today
         )
         measures = inspection_selectors.measures_total(by_district.values())
-    if measures is None:
-        return None
-    query = {"district": scope.district_id, "town": scope.town_id, "year": year}
-    return {
-        **measures.as_dict(),
-        "link": safe_reverse("problem-list", query),
-        "overdue_link": safe_reverse("problem-list", {**query, "overdue": 1}),
-    }
+    return None if measures is None else measures.as_dict()
 
 
 def _action_items(scope: Scope, today: datetime.date) -> dict:
@@ -594,13 +465,7 @@ def _action_items(scope: Scope, today: datetime.date) -> dict:
             WHERE {units}""",
         {"unit": scope.unit.pk, "open": [status.value for status in OPEN_STATUSES], "today": today},
     )
-    counts = {"open": open_items, "overdue": overdue}
-    query = {"unit": None if scope.level == CITY else f"u{scope.unit.pk}"}
-    return {
-        **counts,
-        "link": safe_reverse("action-item-list", query),
-        "overdue_link": safe_reverse("action-item-list", {**query, "overdue": 1}),
-    }
+    return {"open": open_items, "overdue": overdue}
 
 
 # --- The dashboard ---------------------------------------------------------------------------------
@@ -617,7 +482,7 @@ def build_dashboard(
     figures, child_figures, margin = _load_figures(
         scope, year=year, month=month, indicators=indicators, expected=expected
     )
-    children = _children(scope, year, month)
+    children = _children(scope)
     for child in children:
         child.figures = child_figures.get(child.id) or {i.code: Figure() for i in indicators}
     table = ledger_selectors.timeliness_table(scope.towns(), year=year, today=today, by_town=scope.level != CITY)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.models import OrgUnit, Town
 from ledgers.models import Indicator
+from tianjin_towns.lib.events import Event
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))]
 
@@ -337,11 +338,9 @@ class SelfEvaluation(models.Model):
         return timezone.localdate(self.submitted_at) > self.due_on
 
 
-class AssessmentEvent(models.Model):
+class AssessmentEvent(Event):
     """The audit trail of this app: who changed which target, scheme, run, score or decision, when and why."""
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(_("操作"), max_length=40)
     object_type = models.CharField(_("对象类型"), max_length=40)
     object_id = models.PositiveBigIntegerField(_("对象"))
@@ -349,10 +348,9 @@ class AssessmentEvent(models.Model):
     reason = models.TextField(_("原因"), blank=True)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("考核操作记录")
         verbose_name_plural = _("考核操作记录")
-        ordering = ["at", "pk"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:

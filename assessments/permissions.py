@@ -12,7 +12,11 @@ Routing is the one source of these rights (R-1.5): no role or working-group code
   member-unit liaison, a stranger) sees nothing here (404).
 - Self-evaluations are filled by whoever fills the unit's monthly reports (the information officer)
   and seen by everybody who sees the unit.
+- The leaders' dashboards: the city for users who reach the municipality, a district or a town they
+  reach; a district's staff never see another district or the city (404).
 """
+
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -20,10 +24,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from coordination import permissions as unit_perms
-from coordination.models import OrgUnit
+from coordination.models import OrgUnit, Town
 from coordination.permissions import org_units_for_user, towns_for_user
 
-from .models import Run, RunStatus, Scheme, SelfEvaluation, Target
+from .models import Run, RunKind, RunStatus, Scheme, Target
 
 VIEW = "view"
 EDIT = "edit"  # MANAGE_ASSESSMENTS: targets, schemes, runs, manual scores
@@ -109,6 +113,20 @@ def get_run_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Run:
     return run
 
 
+def get_briefing_run_for_user(user: AbstractBaseUser, pk) -> Run:
+    """A semi-annual run whose briefing (简报) the user may read: 404 for an annual run or one unseen."""
+    run = get_run_for_user(user, pk, VIEW)
+    if run.kind != RunKind.SEMIANNUAL:
+        raise Http404
+    return run
+
+
+def can_decide_sanction(user: AbstractBaseUser, run: Run, awaiting_decision: bool) -> bool:
+    """Whether a town's page offers the office the decision on its proposed sanction: a published annual
+    run whose proposal awaits one (the service refuses the rest)."""
+    return run.is_published and run.kind == RunKind.ANNUAL and awaiting_decision and can_publish(user)
+
+
 def get_run_town_for_user(user: AbstractBaseUser, run: Run, town_id: int, perm: str = VIEW):
     """A town's place in a run: 404 unless the user sees the town, 403 without `perm`."""
     town = unit_perms.get_town_for_user(user, town_id)
@@ -164,5 +182,98 @@ def can_fill_self_evaluation(user: AbstractBaseUser, unit: OrgUnit) -> bool:
     return self_evaluation_units_qs(user, FILL).filter(pk=unit.pk).exists()
 
 
-def self_evaluations_qs_for_user(user: AbstractBaseUser) -> QuerySet[SelfEvaluation]:
-    return SelfEvaluation.objects.filter(org_unit__in=self_evaluation_units_qs(user).values("pk"))
+# --- The leaders' dashboards ------------------------------------------------------------------------
+
+CITY, DISTRICT, TOWN = "city", "district", "town"
+LEVELS = (CITY, DISTRICT, TOWN)
+
+
+@dataclass
+class Scope:
+    """What one dashboard covers, as the door below let the user see it."""
+
+    level: str
+    unit: OrgUnit  # the municipality, the district, or the town's org unit
+    district: OrgUnit | None = None
+    town: Town | None = None
+    reaches_city: bool = False  # whether the user may go up to the city's dashboard (the breadcrumb)
+    reaches_district: bool = False  # … and to the town's district
+
+    @property
+    def child_level(self) -> str | None:
+        return {CITY: DISTRICT, DISTRICT: TOWN}.get(self.level)
+
+    @property
+    def district_id(self) -> int | None:
+        return self.district.pk if self.district else None
+
+    @property
+    def town_id(self) -> int | None:
+        return self.town.pk if self.town else None
+
+    def towns(self) -> QuerySet[Town]:
+        # The door below has checked the unit: a grant on it covers every town beneath, so the figures
+        # need no per-user subquery.
+        if self.level == TOWN:
+            return Town.objects.filter(pk=self.town.pk)
+        if self.level == DISTRICT:
+            return Town.objects.filter(district=self.district)
+        return Town.objects.all()
+
+
+def _reach(user: AbstractBaseUser) -> tuple[OrgUnit | None, dict[int, OrgUnit]]:
+    """(the municipality if the user reaches it, {district id: district} reached as a whole); one query."""
+    units = org_units_for_user(user).filter(level__in=[OrgUnit.Level.MUNICIPAL, OrgUnit.Level.DISTRICT])
+    city, districts = None, {}
+    for unit in units.order_by("order", "code"):
+        if unit.level == OrgUnit.Level.MUNICIPAL:
+            city = unit
+        else:
+            districts[unit.pk] = unit
+    return city, districts
+
+
+def get_dashboard_scope_for_user(user: AbstractBaseUser, level: str, pk: int | None = None) -> Scope:
+    """The door of the dashboards: the city for users who reach the municipality, a district or a town
+    they reach; Http404 for anything else (a district's staff never see another district or the city)."""
+    if level == TOWN and pk is not None:
+        town = Town.objects.select_related("unit", "district").filter(pk=pk).first()
+        if town is None:
+            raise Http404
+        city, district, own = unit_perms.reaches_along(user, [town.district.parent_id, town.district_id, town.pk])
+        if not own:
+            raise Http404
+        return Scope(
+            level=TOWN,
+            unit=town.unit,
+            district=town.district,
+            town=town,
+            reaches_city=city,
+            reaches_district=district,
+        )
+    if level == DISTRICT and pk is not None:
+        district = OrgUnit.objects.filter(pk=pk, level=OrgUnit.Level.DISTRICT).first()
+        if district is None:
+            raise Http404
+        city, own = unit_perms.reaches_along(user, [district.parent_id, district.pk])
+        if not own:
+            raise Http404
+        return Scope(level=DISTRICT, unit=district, district=district, reaches_city=city)
+    city, _districts = _reach(user)
+    if level == CITY and city is not None:
+        return Scope(level=CITY, unit=city, reaches_city=True)
+    raise Http404
+
+
+def default_scope_for_user(user: AbstractBaseUser) -> Scope:
+    """The widest view the user has: the city, else their district, else their town; Http404 if none."""
+    city, districts = _reach(user)
+    if city is not None:
+        return Scope(level=CITY, unit=city, reaches_city=True)
+    if districts:
+        district = next(iter(districts.values()))
+        return Scope(level=DISTRICT, unit=district, district=district)
+    town = towns_for_user(user).select_related("unit", "district").order_by("unit__code").first()
+    if town is None:
+        raise Http404
+    return Scope(level=TOWN, unit=town.unit, district=town.district, town=town)

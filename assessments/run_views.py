@@ -17,21 +17,23 @@ from django.views.decorators.http import require_POST
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
-from .. import exports, selectors, services
-from ..forms import ManualScoreForm, RunCreateForm, SanctionDecisionForm
-from ..models import Grade, ItemKind, ManualScore, RunKind, Sanction
-from ..permissions import (
+from . import exports, selectors, services
+from .forms import ManualScoreForm, RunCreateForm, SanctionDecisionForm
+from .models import Grade, ItemKind, ManualScore, RunKind, Sanction
+from .permissions import (
     EDIT,
     PUBLISH,
     VIEW,
+    can_decide_sanction,
     can_edit,
     can_publish,
     check_access,
+    get_briefing_run_for_user,
     get_run_for_user,
     get_run_town_for_user,
     schemes_qs_for_user,
 )
-from .common import districts_for, error_text, file_response, int_param, year_param
+from .view_helpers import districts_for, error_text, file_response, int_param, year_param
 
 
 @login_required
@@ -145,10 +147,9 @@ def run_town(request, pk: int, town_id: int):
     row = selectors.run_result_for_town(run, request.user, town.pk)
     if row is None:
         raise Http404
-    decide = run.is_published and run.kind == RunKind.ANNUAL and row.awaiting_decision and can_publish(request.user)
     form = (
         SanctionDecisionForm(initial={"decision": row.sanction_proposed, "decided_on": dates.today()})
-        if decide
+        if can_decide_sanction(request.user, run, row.awaiting_decision)
         else None
     )
     return render(
@@ -282,17 +283,10 @@ def run_export(request, pk: int):
     return file_response(output.getvalue(), content_type=exports.XLSX, filename=exports.results_filename(run))
 
 
-def _briefing_run(request, pk: int):
-    run = get_run_for_user(request.user, pk, VIEW)
-    if run.kind != RunKind.SEMIANNUAL:
-        raise Http404
-    return run
-
-
 @login_required
 def run_briefing(request, pk: int):
     """The semi-annual briefing: a circular to every district, so it names all towns' ranks (not their breakdowns)."""
-    run = _briefing_run(request, pk)
+    run = get_briefing_run_for_user(request.user, pk)
     return render(
         request,
         "assessments/run_briefing.html",
@@ -306,7 +300,7 @@ def _issued_on(run):
 
 @login_required
 def run_briefing_docx(request, pk: int):
-    run = _briefing_run(request, pk)
+    run = get_briefing_run_for_user(request.user, pk)
     output = io.BytesIO()
     exports.write_briefing(output, run=run, briefing=selectors.briefing(run), issued_on=_issued_on(run))
     return file_response(output.getvalue(), content_type=exports.DOCX, filename=exports.briefing_filename(run))

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_POST
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
-from .. import scoring, selectors, services
-from ..forms import SchemeForm, SchemeItemFormSet, item_initial, year_choices
-from ..models import Scheme
-from ..permissions import EDIT, VIEW, can_edit, check_access, get_scheme_for_user, schemes_qs_for_user
-from .common import error_text, int_param
+from . import scoring, selectors, services
+from .forms import SchemeForm, SchemeItemFormSet, item_initial, year_choices
+from .models import Scheme
+from .permissions import EDIT, VIEW, can_edit, check_access, get_scheme_for_user, schemes_qs_for_user
+from .view_helpers import error_text, int_param
 
 
 @login_required

@@ -15,11 +15,11 @@ from coordination.models import OrgUnit
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
-from .. import selectors, services
-from ..forms import SelfEvaluationFilterForm, SelfEvaluationForm
-from ..models import SelfEvaluation, SelfEvaluationKind
-from ..permissions import FILL, VIEW, can_fill_self_evaluation, check_access, get_self_evaluation_unit_for_user
-from .common import districts_for, year_param
+from . import selectors, services
+from .forms import SelfEvaluationFilterForm, SelfEvaluationForm
+from .models import SelfEvaluation, SelfEvaluationKind
+from .permissions import FILL, VIEW, can_fill_self_evaluation, check_access, get_self_evaluation_unit_for_user
+from .view_helpers import districts_for, year_param
 
 PER_PAGE = 40
 

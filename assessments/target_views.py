@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from coordination.permissions import towns_for_user
 from ledgers import selectors as ledger_selectors
 
-from .. import exports, selectors, services
-from ..forms import TargetForm, TargetImportForm, YearDistrictForm
-from ..permissions import EDIT, VIEW, can_edit, check_access, get_target_town_for_user
-from .common import districts_for, error_text, file_response, year_param
+from . import exports, selectors, services
+from .forms import TargetForm, TargetImportForm, YearDistrictForm
+from .permissions import EDIT, VIEW, can_edit, check_access, get_target_town_for_user
+from .view_helpers import districts_for, error_text, file_response, year_param
 
 
 def _filters(request) -> tuple[YearDistrictForm, int, int | None]:

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from .views import runs, schemes, self_evaluations, targets
+from . import run_views as runs
+from . import scheme_views as schemes
+from . import self_evaluation_views as self_evaluations
+from . import target_views as targets
 
 urlpatterns = [
     path("assessments/", runs.overview, name="assessment-overview"),

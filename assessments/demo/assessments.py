@@ -1,4 +1,4 @@
-"""Demo data of the assessments app, called by `manage.py seed_demo` after every other app's data.
+"""The demo of the assessments app, seeded after every other app's data (see __init__.py).
 
 Annual targets for the last full year and the current one (derived from each town's accepted
 figures, with a per-town ambition so that some towns meet their plan and others do not), the
@@ -22,8 +22,8 @@ from ledgers import selectors as ledger_selectors
 from ledgers.models import Indicator
 from tianjin_towns.lib import dates
 
-from . import selectors, services
-from .models import ItemKind, Run, RunKind, RunStatus, Scheme, SelfEvaluation, SelfEvaluationKind, Target
+from .. import selectors, services
+from ..models import ItemKind, Run, RunKind, RunStatus, Scheme, SelfEvaluation, SelfEvaluationKind, Target
 
 # Indicators with targets, and how much each town's ambition varies from one indicator to the next.
 TARGET_CODES = ("fixed_asset_investment", "industry_investment", "tax_revenue", "new_enterprises", "employment")

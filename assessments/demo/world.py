@@ -1,0 +1,212 @@
+"""The demo's organisation: the municipality and its districts (the reference data), one user per
+persona, and the 27 towns, through the coordination services as the pages would create them."""
+
+import datetime
+import random
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from coordination import services as org
+from coordination.models import OrgUnit, Role, Town, TownStatus, WorkingGroup
+from coordination.reference import MUNICIPALITY
+from coordination.services.reference import reference_data_load
+from ledgers.models import ReportStatus
+from tianjin_towns.lib import dates
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MONTHS = 24  # months of reports, ending with the last ended month
+S = ReportStatus
+L = Town.Level
+NAMED, CREATING, CULTIVATING = TownStatus.NAMED, TownStatus.CREATING, TownStatus.CULTIVATING
+
+
+@dataclass(frozen=True)
+class DemoSpan:
+    """The demo's time: MONTHS of reports ending with the last ended month, seeded at `now`."""
+
+    last: datetime.date
+    now: datetime.datetime
+
+    @classmethod
+    def current(cls) -> "DemoSpan":
+        return cls(last=dates.last_ended_period(), now=timezone.now())
+
+    @property
+    def first(self) -> datetime.date:
+        return dates.add_months(self.last, -(MONTHS - 1))
+
+
+@dataclass(frozen=True)
+class DemoTown:
+    name: str
+    township: str
+    industry: str
+    level: str
+    batch: int
+    status: str
+    national: bool
+    last_month: str | None  # the state its report for the last ended month is left in; None: not filed yet
+
+
+# Real names where the sources give them (华明, 崔黄口, 中塘, 葛沽; the MOHURD national list of 2016–2017
+# includes 中塘, 崔黄口, 葛沽 and 下营); the others are plausible towns on real townships.
+# fmt: off
+TOWNS: dict[str, list[DemoTown]] = {
+    "binhai": [
+        DemoTown("中塘汽车橡塑小镇", "中塘镇", "汽车橡塑零部件", L.MUNICIPAL_STRONG, 1, NAMED, True, S.DISTRICT_APPROVED),
+        DemoTown("茶淀葡萄小镇", "茶淀街道", "葡萄种植与葡萄酒文化旅游", L.MUNICIPAL, 1, CREATING, False, S.SUBMITTED),
+        DemoTown("北塘渔港风情小镇", "北塘街道", "滨海休闲旅游", L.MUNICIPAL_CULTIVATED, 2, CULTIVATING, False, None),
+    ],
+    "dongli": [
+        DemoTown("华明智能制造小镇", "华明街道", "智能制造", L.MUNICIPAL_STRONG, 1, NAMED, False, S.SUBMITTED),
+        DemoTown("东丽湖温泉旅游小镇", "东丽湖街道", "温泉旅游与健康养生", L.MUNICIPAL, 1, CREATING, False, S.RETURNED),
+        DemoTown("军粮城文化创意小镇", "军粮城街道", "文化创意", L.DISTRICT, 2, CULTIVATING, False, None),
+    ],
+    "xiqing": [
+        DemoTown("精武文化小镇", "精武镇", "武术文化与体育产业", L.MUNICIPAL, 1, NAMED, False, S.DRAFT),
+        DemoTown("杨柳青文化旅游小镇", "杨柳青镇", "年画文化旅游", L.MUNICIPAL_STRONG, 1, CREATING, False, S.DISTRICT_APPROVED),
+        DemoTown("王稳庄稻米小镇", "王稳庄镇", "小站稻种植与农产品加工", L.MUNICIPAL_CULTIVATED, 2, CULTIVATING, False, S.ACCEPTED),
+    ],
+    "jinnan": [
+        DemoTown("葛沽民俗文化小镇", "葛沽镇", "民俗文化旅游", L.MUNICIPAL, 1, NAMED, True, S.SUBMITTED),
+        DemoTown("小站稻作文化小镇", "小站镇", "稻作文化与农业观光", L.MUNICIPAL, 2, CREATING, False, None),
+        DemoTown("八里台智能科技小镇", "八里台镇", "智能科技", L.DISTRICT, 2, CULTIVATING, False, S.RETURNED),
+    ],
+    "beichen": [
+        DemoTown("双街生态科技小镇", "双街镇", "科技研发与生态休闲", L.MUNICIPAL, 1, CREATING, False, S.ACCEPTED),
+        DemoTown("西堤头医药健康小镇", "西堤头镇", "生物医药", L.MUNICIPAL_CULTIVATED, 2, CULTIVATING, False, S.DRAFT),
+    ],
+    "wuqing": [
+        DemoTown("崔黄口电商小镇", "崔黄口镇", "电子商务", L.MUNICIPAL_STRONG, 1, NAMED, True, S.DISTRICT_APPROVED),
+        DemoTown("王庆坨自行车小镇", "王庆坨镇", "自行车及零部件制造", L.MUNICIPAL, 1, CREATING, False, S.SUBMITTED),
+        DemoTown("大黄堡湿地旅游小镇", "大黄堡镇", "湿地生态旅游", L.DISTRICT, 2, CULTIVATING, False, S.DRAFT),
+    ],
+    "baodi": [
+        DemoTown("京津新城温泉小镇", "周良街道", "温泉旅游与健康养生", L.MUNICIPAL, 1, CREATING, False, None),
+        DemoTown("八门城现代农业小镇", "八门城镇", "现代农业", L.MUNICIPAL_CULTIVATED, 2, CULTIVATING, False, S.SUBMITTED),
+    ],
+    "ninghe": [
+        DemoTown("七里海湿地生态小镇", "七里海镇", "湿地生态旅游", L.MUNICIPAL, 1, CREATING, False, S.RETURNED),
+        DemoTown("岳龙现代种业小镇", "岳龙镇", "现代种业", L.MUNICIPAL_CULTIVATED, 2, CULTIVATING, False, S.DISTRICT_APPROVED),
+    ],
+    "jinghai": [
+        DemoTown("子牙循环经济小镇", "子牙镇", "循环经济", L.MUNICIPAL_STRONG, 1, NAMED, False, S.ACCEPTED),
+        DemoTown("团泊健康小镇", "团泊镇", "健康医疗与体育产业", L.MUNICIPAL, 1, CREATING, False, S.SUBMITTED),
+        DemoTown("大邱庄精品钢材小镇", "大邱庄镇", "金属制品", L.DISTRICT, 2, CULTIVATING, False, None),
+    ],
+    "jizhou": [
+        DemoTown("下营山野运动小镇", "下营镇", "山地运动与乡村旅游", L.MUNICIPAL, 1, NAMED, True, S.DISTRICT_APPROVED),
+        DemoTown("渔阳古城文化小镇", "渔阳镇", "历史文化旅游", L.MUNICIPAL, 2, CREATING, False, S.DRAFT),
+        DemoTown("穿芳峪乡居休闲小镇", "穿芳峪镇", "乡居休闲度假", L.MUNICIPAL_CULTIVATED, 2, CULTIVATING, False, S.RETURNED),
+    ],
+}
+# fmt: on
+NAMED_ON = {1: datetime.date(2019, 12, 26), 2: datetime.date(2021, 12, 28)}
+
+OFFICE_USERS = {
+    "assess": "创建考核组成员",
+    "planning": "规划编制组成员",
+    "coord": "协调推动组成员",
+    "policy": "综合政策组成员",
+}
+
+
+def money(value: float) -> Decimal:
+    return Decimal(str(round(value, 2)))
+
+
+def town_scale(town: Town) -> float:
+    """How big a town is, relative to a typical one; drives its figures and its projects' size."""
+    return random.Random(f"scale-{town.code}").uniform(0.5, 2.0)
+
+
+def seed_org_units(created: Counter) -> tuple[OrgUnit, dict[str, OrgUnit], dict[str, WorkingGroup]]:
+    """The notice's reference data, as `manage.py load_reference` loads it for a real installation."""
+    created.update(reference_data_load())
+    units = OrgUnit.objects.filter(level__in=[OrgUnit.Level.MUNICIPAL, OrgUnit.Level.DISTRICT])
+    city = units.get(code=MUNICIPALITY[0])
+    districts = {unit.slug: unit for unit in units if unit.level == OrgUnit.Level.DISTRICT}
+    groups = {group.code: group for group in WorkingGroup.objects.all()}
+    return city, districts, groups
+
+
+def seed_users(city: OrgUnit, districts: dict[str, OrgUnit], groups: dict[str, WorkingGroup], created: Counter) -> dict:
+    User = get_user_model()
+    existing = set(User.objects.values_list("username", flat=True))
+    new_ids = []
+
+    def ensure(username: str, role: str, unit: OrgUnit, full_name: str, **kwargs):
+        if username not in existing:
+            # No password yet: it is hashed once below, not once per user (PBKDF2 is slow on purpose).
+            user = org.user_create(
+                username=username, password=None, role=role, org_unit=unit, full_name=full_name, **kwargs
+            )
+            new_ids.append(user.pk)
+
+    if "admin" not in existing:
+        admin = User.objects.create_superuser("admin", "admin@example.com", None)
+        org.user_assign_role(user=admin, role=Role.ADMIN, org_unit=city, full_name="系统管理员")
+        new_ids.append(admin.pk)
+    ensure("leader", Role.LEADER, city, "联席会议召集人")
+    for code, full_name in OFFICE_USERS.items():
+        ensure(f"office-{code}", Role.OFFICE, city, full_name, working_group=groups[code])
+    for slug, district in districts.items():
+        ensure(f"{slug}-officer", Role.OFFICER, district, f"{district.name}信息员")
+        ensure(f"{slug}-leader", Role.REVIEWER, district, f"{district.name}主管领导")
+    if new_ids:
+        User.objects.filter(pk__in=new_ids).update(password=make_password(settings.DEMO_PASSWORD))
+        created["users"] += len(new_ids)
+    return {user.username: user for user in User.objects.filter(username__in=_demo_usernames(districts))}
+
+
+def _demo_usernames(districts) -> list[str]:
+    names = ["admin", "leader"] + [f"office-{code}" for code in OFFICE_USERS]
+    return names + [f"{slug}-{role}" for slug in districts for role in ("officer", "leader")]
+
+
+def seed_towns(span: DemoSpan, districts: dict[str, OrgUnit], created: Counter) -> list[tuple[Town, DemoTown]]:
+    existing = {town.code: town for town in Town.objects.select_related("unit", "district")}
+    towns = []
+    for slug, demo_towns in TOWNS.items():
+        district = districts[slug]
+        for order, demo in enumerate(demo_towns, start=1):
+            code = f"{district.code}{order:02d}"
+            town = existing.get(code)
+            if town is None:
+                town = _create_town(span, district, code, order, demo)
+                created["towns"] += 1
+            towns.append((town, demo))
+    return towns
+
+
+def _create_town(span: DemoSpan, district: OrgUnit, code: str, order: int, demo: DemoTown) -> Town:
+    rng = random.Random(code)
+    area = round(rng.uniform(1.0, 5.0), 2)
+    street = demo.township.endswith("街道")
+    return org.town_create(
+        district=district,
+        code=code,
+        name=demo.name,
+        order=order,
+        reporting_from=span.first,
+        host_township=demo.township,
+        lead_industry=demo.industry,
+        planning_area_km2=Decimal(str(area)),
+        # 1 km² = 1,500 亩; built-up land is a third to a half of the planned area.
+        construction_land_mu=money(area * 1500 * rng.uniform(0.3, 0.5)),
+        level=demo.level,
+        national_list=demo.national,
+        batch=demo.batch,
+        named_on=NAMED_ON[demo.batch] if demo.status == TownStatus.NAMED else None,
+        creation_subject=f"{demo.township}{'办事处' if street else '人民政府'}",
+        chief_leader=f"{demo.township}{'党工委书记' if street else '党委书记'}",
+        leader_in_charge=f"{demo.township}{'分管副主任' if street else '分管副镇长'}",
+        status=demo.status,
+    )
