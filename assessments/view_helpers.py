@@ -1,16 +1,12 @@
 """Small helpers the assessment pages share."""
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
 from coordination.models import OrgUnit
 from coordination.permissions import org_units_for_user
 from tianjin_towns.lib import dates
-
-
-def error_text(error: ValidationError) -> str:
-    return "；".join(error.messages)
+from tianjin_towns.lib.pages import error_text  # noqa: F401 (the assessment pages import it from here)
 
 
 def districts_for(user):

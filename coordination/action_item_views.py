@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.pages import query_without_page
 
 from . import permissions as perms
 from . import selectors, services
 from .forms import ActionItemFilterForm, ActionItemForm, ProgressForm, ReasonForm
 from .models import OrgUnit
-from .pages import PER_PAGE, download, query_without_page, run_step, save_form
+from .pages import PER_PAGE, download, run_step, save_form
 
 
 def responsible_choices(meeting, user):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.pages import query_without_page
 
 from . import exports, selectors, services
 from . import permissions as perms
@@ -21,7 +22,7 @@ from .agenda import agenda_suggestions
 from .forms import ActionItemForm, AttachmentForm, DecisionForm, MeetingFilterForm, MeetingForm
 from .models import MeetingKind, OrgUnit
 from .models.meetings import DISTRICT_KINDS
-from .pages import PER_PAGE, download, form_errors, query_without_page, run_step, save_form
+from .pages import PER_PAGE, download, form_errors, run_step, save_form
 
 
 def meeting_url(meeting, anchor: str = "") -> str:

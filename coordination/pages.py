@@ -16,13 +16,6 @@ from .forms import add_service_errors
 PER_PAGE = 20
 
 
-def query_without_page(request) -> str:
-    """The list's filters, for the links to its other pages."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def form_errors(form) -> str:
     """Every error of a form posted from another page, as one message."""
     return "；".join(e for errors in form.errors.values() for e in errors)

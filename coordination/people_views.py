@@ -15,6 +15,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tianjin_towns.lib.pages import query_without_page as _query_without_page
+
 from . import people_imports, people_selectors
 from . import people_permissions as people_perms
 from .forms import add_service_errors
@@ -23,12 +25,6 @@ from .people_forms import RegistryFilterForm, UserFilterForm, UserForm, UserImpo
 from .services import people as services
 
 PER_PAGE = 20
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _once(response: HttpResponse) -> HttpResponse:

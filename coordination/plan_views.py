@@ -11,11 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tianjin_towns.lib.pages import query_without_page
+
 from . import permissions as perms
 from . import selectors, services
 from .forms import PlanContentForm, PlanFilterForm, PlanReviewForm, sub_item_formset
 from .models import PlanKind, PlanStatus
-from .pages import PER_PAGE, download, query_without_page, run_step, save_form
+from .pages import PER_PAGE, download, run_step, save_form
 
 PLAN_CONTENT_FIELDS = ("scope", "sites", "positioning", "layout", "path")
 

@@ -9,11 +9,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from tianjin_towns.lib.pages import query_without_page
+
 from . import permissions as perms
 from . import selectors, services
 from .forms import PolicyForm
 from .models import MemberUnit, SubmissionKind
-from .pages import PER_PAGE, download, query_without_page, save_form
+from .pages import PER_PAGE, download, save_form
 
 
 @login_required

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from coordination.forms import add_service_errors
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates, downloads
+from tianjin_towns.lib.pages import query_without_page as _query_without_page
 
 from . import exports, selectors, services
 from .forms import (
@@ -96,12 +97,6 @@ def _with_change_rows(events: list[InspectionEvent], model) -> list[InspectionEv
             for name, (old, new) in event.changes.items()
         ]
     return events
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 # --- Visits ------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from coordination.models import OrgUnit
 from coordination.permissions import org_units_for_user, towns_for_user
 from tianjin_towns.lib import dates, downloads
+from tianjin_towns.lib.pages import query_without_page as _query_without_page
 
 from . import selectors, services
 from .permissions import (
@@ -25,12 +26,6 @@ from .permissions import (
 from .project_forms import AttachmentForm, ProjectFilterForm, ProjectForm
 
 PER_PAGE = 20
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @login_required

@@ -17,6 +17,7 @@ from coordination.models import OrgUnit
 from coordination.permissions import get_org_unit_for_user, get_town_for_user, org_units_for_user, towns_for_user
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates, downloads
+from tianjin_towns.lib.pages import error_text as _error_text
 
 from . import imports, selectors, services
 from .forms import AuditFilterForm, EntryExceptionForm, FlagResolveForm, GapsFilterForm, ImportForm, ReasonForm
@@ -33,10 +34,6 @@ from .permissions import (
 )
 
 AUDIT_PER_PAGE = 50
-
-
-def _error_text(error: ValidationError) -> str:
-    return "；".join(error.messages)
 
 
 def _districts(user, perm: str = VIEW):

@@ -24,6 +24,7 @@ from coordination.permissions import get_town_for_user, org_units_for_user, town
 from tianjin_towns.celery import enqueue_from_request
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.pages import error_text as _error_text
 
 from . import exports, rules, selectors, services, tasks
 from .evidence import ACCEPT as ACCEPT_EVIDENCE
@@ -45,10 +46,6 @@ REPORTS_PER_PAGE = 20
 
 def _districts_for(user):
     return org_units_for_user(user).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
-
-
-def _error_text(error: ValidationError) -> str:
-    return "；".join(error.messages)
 
 
 # --- Report list -------------------------------------------------------------------------------------
