@@ -6,7 +6,6 @@ Views parse input, pass through the permission door and call one service; serial
 import io
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
@@ -19,8 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordination.models import OrgUnit
-from coordination.permissions import get_org_unit_for_user, get_town_for_user
+from coordination.permissions import get_town_for_user
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.api import parse_query
 
@@ -32,6 +30,7 @@ from .permissions import (
     EDIT,
     MANAGE_PROJECTS,
     RETURN,
+    get_ledger_scope_for_user,
     get_monthly_report_for_user,
     get_project_for_user,
 )
@@ -257,10 +256,9 @@ class MonthlyReportViewSet(viewsets.GenericViewSet):
     def create(self, request):
         data = self._parse(MonthlyReportCreateSerializer, request)
         town = _visible_town_with_perm(request.user, data["town"], EDIT)
-        with transaction.atomic():
-            report = services.monthly_report_create(actor=request.user, town=town, period=data["period"])
-            if data.get("values"):
-                report = services.monthly_report_save(actor=request.user, report=report, values=data["values"])
+        report = services.monthly_report_create(
+            actor=request.user, town=town, period=data["period"], values=data.get("values")
+        )
         return _report_response(report, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -523,15 +521,10 @@ class XlsxRenderer(renderers.BaseRenderer):
 
 def _export_scope(user, *, district_id: int | None, town_id: int | None) -> str:
     """The scope named in the file name: the town, the district, or what the caller reaches."""
-    if town_id:
-        return get_town_for_user(user, town_id).name
-    if district_id:
-        district = get_org_unit_for_user(user, district_id)
-        if district.level != OrgUnit.Level.DISTRICT:
-            raise Http404
-        return district.name
-    towns = selectors.towns_in_scope(user)
-    districts = list(OrgUnit.objects.filter(pk__in=towns.values("district_id")).values_list("name", flat=True)[:2])
+    scope = get_ledger_scope_for_user(user, district_id=district_id, town_id=town_id)
+    if scope is not None:
+        return scope.name
+    districts = selectors.district_names_in_scope(user, limit=2)
     if len(districts) == 1:
         return districts[0]
     return str(_("天津市"))
@@ -556,8 +549,6 @@ class LedgerExportView(APIView):
         district_id, town_id, year = query.get("district"), query.get("town"), query["year"]
         scope = _export_scope(request.user, district_id=district_id, town_id=town_id)
         towns = selectors.towns_in_scope(request.user, district_id=district_id, town_id=town_id)
-        if town_id and not towns.exists():  # a town of another district than the one named
-            raise Http404
         output = io.BytesIO()
         exports.write_ledger_workbook(output, towns=towns, year=year)
         response = HttpResponse(output.getvalue(), content_type=XLSX)

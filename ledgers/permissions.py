@@ -6,8 +6,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from coordination import permissions as unit_perms
-from coordination.models import OrgUnit
-from coordination.permissions import org_units_for_user
+from coordination.models import OrgUnit, Town
+from coordination.permissions import org_units_for_user, towns_for_user
 
 from .models import (
     DataFlag,
@@ -63,6 +63,53 @@ def get_monthly_report_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) ->
     return report
 
 
+# --- Districts and the ledger's scope -------------------------------------------------------------------
+
+
+def districts_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[OrgUnit]:
+    """The districts on which `user` holds `perm`, in their order (the pages' district selects)."""
+    return org_units_for_user(user, perm).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
+
+
+def get_district_for_user(user: AbstractBaseUser, pk) -> OrgUnit:
+    """A district named in a request: Http404 when the user does not see the unit or it is not a district."""
+    district = unit_perms.get_org_unit_for_user(user, pk)
+    if district.level != OrgUnit.Level.DISTRICT:
+        raise Http404
+    return district
+
+
+def get_ledger_scope_for_user(
+    user: AbstractBaseUser, *, district_id: int | None = None, town_id: int | None = None
+) -> Town | OrgUnit | None:
+    """The scope a ledger export names: the town (Http404 unless the user sees it and, when a district is
+    named as well, it lies in that district), else the district (`get_district_for_user`), else None (all the
+    user sees)."""
+    if town_id:
+        town = unit_perms.get_town_for_user(user, town_id)
+        if district_id and town.district_id != district_id:
+            raise Http404
+        return town
+    if district_id:
+        return get_district_for_user(user, district_id)
+    return None
+
+
+def can_import_reports(user: AbstractBaseUser) -> bool:
+    """Whether the user fills the reports of some district (the Excel import is a district's)."""
+    return districts_for_user(user, EDIT).exists()
+
+
+def check_import_reports(user: AbstractBaseUser) -> None:
+    """The door of sending an import: PermissionDenied unless `can_import_reports` (each district is checked
+    again with `get_org_unit_for_user`)."""
+    if not can_import_reports(user):
+        raise PermissionDenied
+
+
+# --- Projects ------------------------------------------------------------------------------------------
+
+
 def projects_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[Project]:
     return Project.objects.filter(town__unit__in=org_units_for_user(user, perm).values("pk"))
 
@@ -80,6 +127,18 @@ def get_project_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Projec
 
 def can_manage_projects(user: AbstractBaseUser, project: Project) -> bool:
     return unit_perms.user_has_unit_perm(user, project.town_id, MANAGE_PROJECTS)
+
+
+def project_towns_for_user(user: AbstractBaseUser) -> QuerySet[Town]:
+    """The towns whose projects `user` registers and edits."""
+    return towns_for_user(user, MANAGE_PROJECTS)
+
+
+def check_register_projects(user: AbstractBaseUser) -> None:
+    """The door of the new-project page: PermissionDenied unless the user manages the projects of some town
+    (the town chosen is checked by the form's choices)."""
+    if not project_towns_for_user(user).exists():
+        raise PermissionDenied
 
 
 def get_project_attachment_for_user(user: AbstractBaseUser, project_pk, pk) -> ProjectAttachment:
@@ -144,6 +203,12 @@ def can_review(user: AbstractBaseUser, report: MonthlyReport) -> bool:
     return can(user, report, APPROVE) or can(user, report, ACCEPT)
 
 
+def check_audit_access(user: AbstractBaseUser) -> None:
+    """The door of the audit search: PermissionDenied unless `can_audit`."""
+    if not can_audit(user):
+        raise PermissionDenied
+
+
 def get_flag_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> DataFlag:
     flag = (
         DataFlag.objects.filter(report__in=monthly_reports_for_user(user, VIEW).values("pk"), pk=pk)
@@ -158,6 +223,16 @@ def get_flag_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> DataFlag:
     return flag
 
 
+def get_report_flag_for_user(user: AbstractBaseUser, report_pk, pk, perm: str = VIEW) -> DataFlag:
+    """A flag of the report in the URL: Http404 unless the user sees the report and the flag and the flag is
+    the report's, PermissionDenied when it may not do `perm` (REVIEW to confirm the figure)."""
+    report = get_monthly_report_for_user(user, report_pk)
+    flag = get_flag_for_user(user, pk, perm)
+    if flag.report_id != report.pk:
+        raise Http404
+    return flag
+
+
 def get_evidence_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Evidence:
     evidence = (
         Evidence.objects.filter(report__in=monthly_reports_for_user(user, VIEW).values("pk"), pk=pk)
@@ -169,6 +244,31 @@ def get_evidence_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Evide
     if perm != VIEW and not can(user, evidence.report, perm):
         raise PermissionDenied
     return evidence
+
+
+def get_report_evidence_for_user(user: AbstractBaseUser, report_pk, pk, perm: str = VIEW) -> Evidence:
+    """An evidence file of the report in the URL: `get_evidence_for_user`, and Http404 when it is another
+    report's."""
+    evidence = get_evidence_for_user(user, pk, perm)
+    if evidence.report_id != int(report_pk):
+        raise Http404
+    return evidence
+
+
+def entry_exception_towns_for_user(user: AbstractBaseUser) -> QuerySet[Town]:
+    """The towns the user may grant an exception to the entry lock: those whose reports it accepts (the office)."""
+    return towns_for_user(user, ACCEPT)
+
+
+def can_grant_entry_exceptions(user: AbstractBaseUser) -> bool:
+    return entry_exception_towns_for_user(user).exists()
+
+
+def check_grant_entry_exceptions(user: AbstractBaseUser) -> None:
+    """The door of granting an exception: PermissionDenied unless `can_grant_entry_exceptions` (the town
+    chosen is checked again with `get_town_for_user`)."""
+    if not can_grant_entry_exceptions(user):
+        raise PermissionDenied
 
 
 def get_entry_exception_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> EntryException:
@@ -210,6 +310,27 @@ def work_info_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[Wor
             ~Q(status=WorkInfo.Status.DRAFT) | Q(org_unit__in=org_units_for_user(user, EDIT).values("pk"))
         )
     return infos
+
+
+def work_info_units_for_user(user: AbstractBaseUser) -> QuerySet[OrgUnit]:
+    """Districts and towns the user writes for, districts first (the form's select)."""
+    return (
+        org_units_for_user(user, EDIT)
+        .exclude(level=OrgUnit.Level.MUNICIPAL)
+        .select_related("parent")
+        .order_by("level", "order", "code")
+    )
+
+
+def can_write_work_info(user: AbstractBaseUser) -> bool:
+    return work_info_units_for_user(user).exists()
+
+
+def check_write_work_info(user: AbstractBaseUser) -> None:
+    """The door of the new-item page: PermissionDenied unless the user writes for some district or town (the
+    unit chosen is checked by the form's choices)."""
+    if not can_write_work_info(user):
+        raise PermissionDenied
 
 
 def work_info_actions_for_user(user: AbstractBaseUser, info: WorkInfo) -> set[str]:

@@ -3,15 +3,13 @@ the office and the leaders see every project, a district only its own."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination.models import OrgUnit
-from coordination.permissions import org_units_for_user, towns_for_user
+from coordination.permissions import towns_for_user
 from tianjin_towns.lib import dates, downloads
 from tianjin_towns.lib.pages import query_without_page as _query_without_page
 
@@ -20,8 +18,11 @@ from .permissions import (
     MANAGE_PROJECTS,
     VIEW,
     can_manage_projects,
+    check_register_projects,
+    districts_for_user,
     get_project_attachment_for_user,
     get_project_for_user,
+    project_towns_for_user,
 )
 from .project_forms import AttachmentForm, ProjectFilterForm, ProjectForm
 
@@ -30,7 +31,7 @@ PER_PAGE = 20
 
 @login_required
 def project_list(request):
-    districts = org_units_for_user(request.user).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
+    districts = districts_for_user(request.user)
     towns = towns_for_user(request.user)
     form = ProjectFilterForm(request.GET or None, districts=districts, towns=towns)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -49,7 +50,7 @@ def project_list(request):
     year = filters.get("year") or dates.today().year
     for project in page.object_list:
         project.year_plan = project.plan_for_year(year)  # the plan of the year shown (prefetched plans)
-    manageable = towns_for_user(request.user, MANAGE_PROJECTS)
+    manageable = project_towns_for_user(request.user)
     return render(
         request,
         "ledgers/projects/project_list.html",
@@ -66,9 +67,8 @@ def project_list(request):
 
 @login_required
 def project_create(request):
-    towns = towns_for_user(request.user, MANAGE_PROJECTS)
-    if not towns.exists():
-        raise PermissionDenied
+    check_register_projects(request.user)
+    towns = project_towns_for_user(request.user)
     initial = {"status": "preparing"}
     if (request.GET.get("town") or "").isdigit():
         initial["town"] = int(request.GET["town"])
@@ -130,10 +130,9 @@ def project_attachment_upload(request, pk: int):
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
         return redirect("project-detail", pk=project.pk)
     try:
-        with transaction.atomic():
-            services.project_attachment_add(
-                actor=request.user, project=project, file=form.cleaned_data["file"], note=form.cleaned_data["note"]
-            )
+        services.project_attachment_add(
+            actor=request.user, project=project, file=form.cleaned_data["file"], note=form.cleaned_data["note"]
+        )
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:

@@ -6,15 +6,13 @@ Each view checks access through a permission door, then calls one selector or se
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination.models import OrgUnit
-from coordination.permissions import get_org_unit_for_user, get_town_for_user, org_units_for_user, towns_for_user
+from coordination.permissions import get_org_unit_for_user, get_town_for_user, towns_for_user
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates, downloads
 from tianjin_towns.lib.pages import error_text as _error_text
@@ -25,19 +23,18 @@ from .permissions import (
     ACCEPT,
     EDIT,
     REVIEW,
-    VIEW,
-    can_audit,
+    check_audit_access,
+    check_grant_entry_exceptions,
+    check_import_reports,
+    districts_for_user,
+    entry_exception_towns_for_user,
     get_entry_exception_for_user,
-    get_evidence_for_user,
-    get_flag_for_user,
     get_monthly_report_for_user,
+    get_report_evidence_for_user,
+    get_report_flag_for_user,
 )
 
 AUDIT_PER_PAGE = 50
-
-
-def _districts(user, perm: str = VIEW):
-    return org_units_for_user(user, perm).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
 
 
 # --- Corrections of accepted reports (reopen) --------------------------------------------------------
@@ -101,10 +98,7 @@ def report_reopen_reject(request, pk: int):
 @login_required
 @require_POST
 def flag_resolve(request, pk: int, flag_id: int):
-    report = get_monthly_report_for_user(request.user, pk)
-    flag = get_flag_for_user(request.user, flag_id, REVIEW)
-    if flag.report_id != report.pk:
-        raise Http404
+    flag = get_report_flag_for_user(request.user, pk, flag_id, REVIEW)
     form = FlagResolveForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -113,23 +107,19 @@ def flag_resolve(request, pk: int, flag_id: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("已核实「%(field)s」。") % {"field": flag.indicator.name})
-    return redirect("report-detail", pk=report.pk)
+    return redirect("report-detail", pk=flag.report_id)
 
 
 @login_required
 def evidence_download(request, pk: int, evidence_id: int):
-    evidence = get_evidence_for_user(request.user, evidence_id)
-    if evidence.report_id != int(pk):
-        raise Http404
+    evidence = get_report_evidence_for_user(request.user, pk, evidence_id)
     return downloads.file_download(evidence.file, filename=evidence.name, content_type=evidence.content_type)
 
 
 @login_required
 @require_POST
 def evidence_delete(request, pk: int, evidence_id: int):
-    evidence = get_evidence_for_user(request.user, evidence_id, EDIT)
-    if evidence.report_id != int(pk):
-        raise Http404
+    evidence = get_report_evidence_for_user(request.user, pk, evidence_id, EDIT)
     try:
         services.report_evidence_delete(actor=request.user, evidence=evidence)
     except ConflictError as error:
@@ -146,7 +136,9 @@ def evidence_delete(request, pk: int, evidence_id: int):
 def gaps(request):
     this_year = dates.last_ended_period().year
     data = {"year": request.GET.get("year") or this_year, "district": request.GET.get("district") or ""}
-    form = GapsFilterForm(data, districts=_districts(request.user), years=list(range(this_year, this_year - 6, -1)))
+    form = GapsFilterForm(
+        data, districts=districts_for_user(request.user), years=list(range(this_year, this_year - 6, -1))
+    )
     context = {"form": form}
     if form.is_valid():
         district = form.cleaned_data["district"]
@@ -162,9 +154,9 @@ def gaps(request):
 @login_required
 def ledger_import(request):
     """Upload the export template with a month's figures for a district; every row is saved, or none."""
-    districts = _districts(request.user, EDIT)
-    if request.method == "POST" and not districts.exists():
-        raise PermissionDenied
+    if request.method == "POST":
+        check_import_reports(request.user)
+    districts = districts_for_user(request.user, EDIT)
     form = ImportForm(request.POST or None, request.FILES or None, districts=districts)
     problems, summary = [], None
     if request.method == "POST" and form.is_valid():
@@ -199,8 +191,7 @@ def ledger_import(request):
 
 @login_required
 def audit(request):
-    if not can_audit(request.user):
-        raise PermissionDenied
+    check_audit_access(request.user)
     form = AuditFilterForm(request.GET or None, towns=towns_for_user(request.user))
     form.is_valid()  # an invalid field is shown with its error; the valid ones still filter
     filters = getattr(form, "cleaned_data", {})
@@ -228,12 +219,11 @@ def audit(request):
 @login_required
 def entry_exceptions(request):
     """The office grants a town an exception to enter a locked month (R-3.4); everyone in scope reads the list."""
-    grantable = towns_for_user(request.user, ACCEPT)
+    grantable = entry_exception_towns_for_user(request.user)
     can_grant = grantable.exists()
     form = EntryExceptionForm(request.POST or None, towns=grantable)
     if request.method == "POST":
-        if not can_grant:
-            raise PermissionDenied
+        check_grant_entry_exceptions(request.user)
         if form.is_valid():
             town = get_town_for_user(request.user, form.cleaned_data["town"].pk, ACCEPT)
             try:

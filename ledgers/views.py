@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,8 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination import services as org_services
-from coordination.models import OrgUnit
-from coordination.permissions import get_town_for_user, org_units_for_user, towns_for_user
+from coordination.permissions import get_town_for_user, towns_for_user
 from tianjin_towns.celery import enqueue_from_request
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
@@ -36,6 +34,7 @@ from .permissions import (
     EDIT,
     RETURN,
     VIEW,
+    districts_for_user,
     get_monthly_report_for_user,
     quality_actions_for_user,
     report_actions_for_user,
@@ -44,17 +43,13 @@ from .permissions import (
 REPORTS_PER_PAGE = 20
 
 
-def _districts_for(user):
-    return org_units_for_user(user).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
-
-
 # --- Report list -------------------------------------------------------------------------------------
 
 
 @login_required
 def report_list(request):
     form = ReportFilterForm(
-        request.GET or None, districts=_districts_for(request.user), towns=towns_for_user(request.user)
+        request.GET or None, districts=districts_for_user(request.user), towns=towns_for_user(request.user)
     )
     form.is_valid()  # an invalid field is shown with its error; the valid ones still filter
     filters = getattr(form, "cleaned_data", {})
@@ -138,17 +133,15 @@ def report_edit(request, pk: int):
         try:
             # Save and submit are one step: when the submission is refused (a figure missing or unexplained),
             # nothing is stored and the form comes back with the typed values and the errors.
-            with transaction.atomic():
-                services.monthly_report_save(
-                    actor=request.user,
-                    report=report,
-                    values=form.values(),
-                    progress=form.progress(),
-                    explanations=form.explanations(),
-                )
-                _attach_evidence(request, report, form)
-                if submit:
-                    services.monthly_report_submit(actor=request.user, report=report)
+            services.monthly_report_save(
+                actor=request.user,
+                report=report,
+                values=form.values(),
+                progress=form.progress(),
+                explanations=form.explanations(),
+                evidence=form.evidence_files(),
+                submit=submit,
+            )
         except ConflictError as error:
             messages.error(request, error.message)
             return redirect("report-detail", pk=report.pk)
@@ -220,15 +213,6 @@ def _evidence_by_code(evidence) -> dict[str, list]:
     for item in evidence:
         result.setdefault(item.indicator.code if item.indicator_id else "", []).append(item)
     return result
-
-
-def _attach_evidence(request, report: MonthlyReport, form: ReportEntryForm) -> None:
-    """Store the evidence files uploaded with the form; a refused file names its field."""
-    for indicator, upload in form.evidence_files():
-        try:
-            services.report_evidence_add(actor=request.user, report=report, file=upload, indicator=indicator)
-        except ValidationError as error:
-            raise ValidationError({f"evidence-{indicator.code if indicator else 'report'}": error.messages}) from None
 
 
 # --- Detail and review -------------------------------------------------------------------------------
@@ -395,7 +379,7 @@ def _ledger_form(request):
         "district": request.GET.get("district") or "",
         "indicator": request.GET.get("indicator") or (indicators.values_list("code", flat=True).first() or ""),
     }
-    return LedgerFilterForm(data, districts=_districts_for(request.user), indicators=indicators, years=years)
+    return LedgerFilterForm(data, districts=districts_for_user(request.user), indicators=indicators, years=years)
 
 
 def _district_blocks(ledger: selectors.Ledger) -> list[dict]:
@@ -446,7 +430,7 @@ def ledger_export(request):
     district_id = district.pk if district else None
     towns = selectors.towns_in_scope(request.user, district_id=district_id)
     if district is None:
-        districts = list(_districts_for(request.user)[:2])
+        districts = list(districts_for_user(request.user)[:2])
         district = districts[0] if len(districts) == 1 else None
     scope = district.name if district else _("全市")
     filename = exports.ledger_export_filename(year=year, scope=scope)

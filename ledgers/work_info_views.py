@@ -8,9 +8,8 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,8 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination.forms import add_service_errors
-from coordination.models import OrgUnit
-from coordination.permissions import org_units_for_user
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
@@ -28,26 +25,23 @@ from . import selectors, services
 from .briefing import DOCX, briefing_filename, write_work_briefing
 from .forms import WorkInfoFilterForm, WorkInfoForm
 from .models import WorkInfo
-from .permissions import EDIT, get_work_info_for_user, work_info_actions_for_user
+from .permissions import (
+    can_write_work_info,
+    check_write_work_info,
+    districts_for_user,
+    get_work_info_for_user,
+    work_info_actions_for_user,
+    work_info_units_for_user,
+)
 
 PER_PAGE = 20
-
-
-def _writable_units(user):
-    """Districts and towns the user writes for, districts first (the form's select)."""
-    return (
-        org_units_for_user(user, EDIT)
-        .exclude(level=OrgUnit.Level.MUNICIPAL)
-        .select_related("parent")
-        .order_by("level", "order", "code")
-    )
 
 
 @login_required
 def work_info_list(request):
     form = WorkInfoFilterForm(
         request.GET or None,
-        districts=org_units_for_user(request.user).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code"),
+        districts=districts_for_user(request.user),
     )
     form.is_valid()  # an invalid field shows its error; the valid ones still filter
     filters = getattr(form, "cleaned_data", {})
@@ -71,7 +65,7 @@ def work_info_list(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_write": _writable_units(request.user).exists(),
+            "can_write": can_write_work_info(request.user),
             "waiting": selectors.work_info_waiting(request.user).count(),
             "briefing_month": dates.format_period(month or dates.month_start(dates.today())),
         },
@@ -80,16 +74,12 @@ def work_info_list(request):
 
 @login_required
 def work_info_create(request):
-    units = _writable_units(request.user)
-    if not units.exists():
-        raise PermissionDenied
+    check_write_work_info(request.user)
+    units = work_info_units_for_user(request.user)
     form = WorkInfoForm(request.POST or None, units=units, initial={"happened_on": dates.today()})
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():  # "保存并报送" is one operation: nothing saved if the submission fails
-                info = services.work_info_create(actor=request.user, **form.cleaned_data)
-                if "submit" in request.POST:
-                    services.work_info_submit(actor=request.user, info=info)
+            info = services.work_info_create(actor=request.user, submit="submit" in request.POST, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -107,7 +97,7 @@ def work_info_edit(request, pk: int):
     if not info.is_editable:
         messages.warning(request, _("只有草稿或退回的信息可以修改。"))
         return redirect("work-info-detail", pk=info.pk)
-    units = _writable_units(request.user)
+    units = work_info_units_for_user(request.user)
     initial = {name: getattr(info, name) for name in services.WORK_INFO_FIELDS}
     form = WorkInfoForm(
         request.POST or None, units=units, lock_unit=True, initial={**initial, "org_unit": info.org_unit}
@@ -115,10 +105,7 @@ def work_info_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in services.WORK_INFO_FIELDS}
         try:
-            with transaction.atomic():
-                info = services.work_info_update(actor=request.user, info=info, **values)
-                if "submit" in request.POST:
-                    services.work_info_submit(actor=request.user, info=info)
+            info = services.work_info_update(actor=request.user, info=info, submit="submit" in request.POST, **values)
         except ConflictError as error:
             messages.error(request, error.message)
             return redirect("work-info-detail", pk=info.pk)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from coordination.models import OrgUnit
 from coordination.permissions import towns_for_user
 from tianjin_towns.lib import dates
 
@@ -101,6 +102,12 @@ def towns_in_scope(user: AbstractBaseUser, *, district_id: int | None = None, to
     if town_id:
         towns = towns.filter(pk=town_id)
     return towns
+
+
+def district_names_in_scope(user: AbstractBaseUser, *, limit: int) -> list[str]:
+    """The names of (at most `limit` of) the districts whose towns the user sees."""
+    towns = towns_in_scope(user)
+    return list(OrgUnit.objects.filter(pk__in=towns.values("district_id")).values_list("name", flat=True)[:limit])
 
 
 def report_values_prefetch() -> Prefetch:

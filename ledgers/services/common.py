@@ -23,17 +23,20 @@ from ..models import MAX_FIGURE, MonthlyReport, ReportEvent, ReportStatus
 MAX_VALUE = MAX_FIGURE
 
 
-def audited(service):
+def audited(service=None, *, name: str | None = None):
     """Run a service inside a pghistory context that names it and its actor (R-3.5 audit trail).
 
     The database triggers attach this context to every change of statistics the service makes, so
     the trail tells the services' changes (already described by their ReportEvent) from changes
-    made around them (admin, bulk updates, SQL), and knows who made each.
+    made around them (admin, bulk updates, SQL), and knows who made each. `@audited(name=...)` names
+    a step after the service it is the first part of (the trail keeps one label per operation).
     """
+    if service is None:
+        return functools.partial(audited, name=name)
 
     @functools.wraps(service)
     def wrapper(*args, **kwargs):
-        metadata = {"service": service.__name__}
+        metadata = {"service": name or service.__name__}
         actor = kwargs.get("actor")
         if getattr(actor, "pk", None) is not None:
             metadata["user"] = actor.pk

@@ -30,17 +30,32 @@ from .flags import close_flags_at_acceptance
 from .locking import _ensure_open_for_entry, _locked_message
 from .progress import _recompute_cumulatives, _save_progress
 from .projects import progress_plans_freeze
-from .quality import _check_before_submission, _sync_flags
+from .quality import _check_before_submission, _sync_flags, report_evidence_add
 
 
 @transaction.atomic
-@audited
-def monthly_report_create(*, actor: AbstractBaseUser | None, town: Town, period: datetime.date) -> MonthlyReport:
-    """Open the report of `town` for `period` (the first day of a month that has ended).
+def monthly_report_create(
+    *,
+    actor: AbstractBaseUser | None,
+    town: Town,
+    period: datetime.date,
+    values: Mapping[str, object] | None = None,
+) -> MonthlyReport:
+    """Open the report of `town` for `period` (the first day of a month that has ended), with its first
+    figures when `values` are given (saved as `monthly_report_save` saves them): when a figure is refused,
+    no report is opened either.
 
     After the month's close day the month is missing and locked (R-3.4) from the date alone, whether or
     not the nightly run has recorded it yet: only the office's exception for the town opens it again.
     """
+    report = _open_report(actor=actor, town=town, period=period)
+    if values:
+        report = monthly_report_save(actor=actor, report=report, values=values)
+    return report
+
+
+@audited(name="monthly_report_create")
+def _open_report(*, actor: AbstractBaseUser | None, town: Town, period: datetime.date) -> MonthlyReport:
     period = dates.month_start(period)
     if not dates.period_has_ended(period):
         raise ValidationError(
@@ -82,7 +97,6 @@ def _clean_values(raw_values: Mapping[str, object], indicators: dict[str, Indica
 
 
 @transaction.atomic
-@audited
 def monthly_report_save(
     *,
     actor: AbstractBaseUser | None,
@@ -91,12 +105,42 @@ def monthly_report_save(
     progress: Iterable[Mapping[str, object]] | None = None,
     explanations: Mapping[str, str] | None = None,
     reason: str = "",
+    evidence: Iterable[tuple[Indicator | None, object]] = (),
+    submit: bool = False,
 ) -> MonthlyReport:
     """Save figures (and project progress rows) of a draft or returned report, recording every change.
 
     Hard validation rules refuse the save (nothing is stored); soft rules flag figures for the
     reviewer, and `explanations` (indicator code → the filer's comment) explain flagged figures (R-3.5).
+    `evidence` attaches files as `report_evidence_add` does, (indicator, file) or (None, file) for the
+    whole report; a refused file raises its messages under `evidence-<indicator code>` (`evidence-report`),
+    the entry form's field. With `submit` the report is then submitted (`monthly_report_submit`). It is one
+    operation: when any step is refused, nothing is stored.
     """
+    report = _save_figures(
+        actor=actor, report=report, values=values, progress=progress, explanations=explanations, reason=reason
+    )
+    for indicator, upload in evidence:
+        try:
+            report_evidence_add(actor=actor, report=report, file=upload, indicator=indicator)
+        except ValidationError as error:
+            raise ValidationError({f"evidence-{indicator.code if indicator else 'report'}": error.messages}) from None
+    if submit:
+        report = monthly_report_submit(actor=actor, report=report)
+    return report
+
+
+@audited(name="monthly_report_save")
+def _save_figures(
+    *,
+    actor: AbstractBaseUser | None,
+    report: MonthlyReport,
+    values: Mapping[str, object],
+    progress: Iterable[Mapping[str, object]] | None,
+    explanations: Mapping[str, str] | None,
+    reason: str,
+) -> MonthlyReport:
+    """The figures, project rows and explanations of `monthly_report_save`, in its transaction."""
     report = _locked(report.pk)
     if not report.is_editable:
         raise ConflictError(_("月报当前状态为“%(status)s”，不能修改。") % {"status": ReportStatus(report.status).label})

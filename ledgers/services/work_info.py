@@ -82,9 +82,17 @@ def _work_info_tell(info: WorkInfo, event: WorkInfoEvent, recipients, kind: str,
 
 @transaction.atomic
 def work_info_create(
-    *, actor: AbstractBaseUser, org_unit: OrgUnit, category: str, title: str, body: str, happened_on: datetime.date
+    *,
+    actor: AbstractBaseUser,
+    org_unit: OrgUnit,
+    category: str,
+    title: str,
+    body: str,
+    happened_on: datetime.date,
+    submit: bool = False,
 ) -> WorkInfo:
-    """Officer: a new draft for `org_unit`."""
+    """Officer: a new draft for `org_unit`; with `submit` it is submitted as well ("保存并报送", one operation:
+    nothing is saved when the submission is refused)."""
     values = {"category": category, "title": title, "body": body, "happened_on": happened_on}
     _check_work_info(org_unit, values)
     info = WorkInfo.objects.create(
@@ -96,12 +104,15 @@ def work_info_create(
         created_by=actor,
     )
     _work_info_event(info, actor, WorkInfoEvent.Action.CREATE, "")
+    if submit:
+        info = work_info_submit(actor=actor, info=info)
     return info
 
 
 @transaction.atomic
-def work_info_update(*, actor: AbstractBaseUser, info: WorkInfo, **values) -> WorkInfo:
-    """Officer: change a draft or a returned item (a returned one stays returned until submitted again)."""
+def work_info_update(*, actor: AbstractBaseUser, info: WorkInfo, submit: bool = False, **values) -> WorkInfo:
+    """Officer: change a draft or a returned item (a returned one stays returned until submitted again);
+    with `submit` it is submitted as well, in the same transaction (nothing is saved when that is refused)."""
     info = _work_info_locked(info.pk)
     _work_info_transition(info, {WorkInfo.Status.DRAFT, WorkInfo.Status.RETURNED}, _("修改"))
     merged = {name: values.get(name, getattr(info, name)) for name in WORK_INFO_FIELDS}
@@ -110,6 +121,8 @@ def work_info_update(*, actor: AbstractBaseUser, info: WorkInfo, **values) -> Wo
         setattr(info, name, value.strip() if isinstance(value, str) else value)
     info.save()
     _work_info_event(info, actor, WorkInfoEvent.Action.SAVE, info.status)
+    if submit:
+        info = work_info_submit(actor=actor, info=info)
     return info
 
 

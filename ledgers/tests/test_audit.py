@@ -68,6 +68,16 @@ def test_a_service_change_records_the_user_the_service_and_the_old_value(world, 
     assert not [entry for entry in selectors.report_trail(report) if entry.direct]
 
 
+def test_save_and_submit_in_one_call_records_each_step_under_its_own_service(world, make_report):
+    report = make_report(S.DRAFT)
+    services.monthly_report_save(actor=world.users.officer, report=report, values={"tax_revenue": "160"}, submit=True)
+    saved = ReportValueAudit.objects.filter(pgh_obj=tax_row(report)).latest("pgh_id")
+    submitted = MonthlyReportAudit.objects.filter(pgh_obj=report).latest("pgh_id")
+    assert saved.pgh_context.metadata["service"] == "monthly_report_save"
+    assert (submitted.status, submitted.pgh_context.metadata["service"]) == (S.SUBMITTED, "monthly_report_submit")
+    assert not [entry for entry in selectors.report_trail(report) if entry.direct]
+
+
 def test_a_bulk_update_leaves_an_audit_event_and_shows_in_the_trail(world, make_report, api):
     report = make_report(S.ACCEPTED)
     ReportValue.objects.filter(report=report, indicator__code="tax_revenue").update(value=Decimal("999"))

@@ -306,6 +306,42 @@ def test_evidence_above_the_size_limit_is_refused(world, make_report, settings):
     assert "超过上限" in error.value.message_dict["file"][0]
 
 
+def test_save_with_a_refused_evidence_file_names_its_field_and_stores_nothing(world, make_report, full_values):
+    steady_tax_history(world.town)
+    report = make_report(S.DRAFT)
+    tax = Indicator.objects.get(code="tax_revenue")
+    for indicator, field in ((tax, "evidence-tax_revenue"), (None, "evidence-report")):
+        with pytest.raises(ValidationError) as error:
+            services.monthly_report_save(
+                actor=world.users.officer,
+                report=report,
+                values={"tax_revenue": "900"},
+                evidence=[(indicator, SimpleUploadedFile("税单.pdf", b"MZ this is an exe"))],
+                submit=True,
+            )
+        assert list(error.value.message_dict) == [field]
+        assert "内容与扩展名不符" in error.value.message_dict[field][0]
+    assert stored(report)["tax_revenue"] == Decimal("150.25")
+    assert not Evidence.objects.exists()
+    assert not report.flags.filter(indicator__code="tax_revenue").exists()
+
+
+def test_save_with_evidence_explains_the_flag_and_submits_in_one_call(world, make_report, full_values):
+    steady_tax_history(world.town)
+    report = make_report(S.DRAFT)
+    tax = Indicator.objects.get(code="tax_revenue")
+    report = services.monthly_report_save(
+        actor=world.users.officer,
+        report=report,
+        values={"tax_revenue": "900"},
+        evidence=[(tax, pdf("税单.pdf"))],
+        submit=True,
+    )
+    assert report.status == S.SUBMITTED
+    assert list(report.evidence.values_list("name", "indicator__code")) == [("税单.pdf", "tax_revenue")]
+    assert report.flags.get(indicator__code="tax_revenue").value == Decimal("900")
+
+
 # --- Pages ----------------------------------------------------------------------------------------------
 
 

@@ -307,3 +307,46 @@ def test_each_workflow_step_tells_the_next_people_once(world, make_report):
     assert returned.link == f"/reports/{report.pk}/"
     # The outsider district's people hear nothing of dongli's report.
     assert not told.filter(recipient__in=[world.users.outsider, world.users.outsider_reviewer]).exists()
+
+
+# --- One call for the entry form's "save and submit" and the API's "open with figures" -------------------
+
+
+def test_save_and_submit_in_one_call_submits_the_saved_figures(world, make_report):
+    report = make_report(S.DRAFT)
+    report = ledger.monthly_report_save(
+        actor=world.users.officer, report=report, values={"tax_revenue": "160"}, submit=True
+    )
+    assert report.status == S.SUBMITTED and stored(report)["tax_revenue"] == "160.00"
+    assert [e.action for e in report.events.all()][-2:] == [ReportEvent.Action.SAVE, ReportEvent.Action.SUBMIT]
+
+
+def test_save_and_submit_refused_stores_nothing(world):
+    let_file(world, world.town, SEPT)
+    report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=SEPT)
+    with pytest.raises(ValidationError) as error:
+        ledger.monthly_report_save(actor=world.users.officer, report=report, values={"tax_revenue": "3"}, submit=True)
+    assert "fixed_asset_investment" in error.value.message_dict  # the submission's refusal, per field
+    report.refresh_from_db()
+    assert report.status == S.DRAFT
+    assert stored(report) == {}
+    assert not report.events.filter(action=ReportEvent.Action.SAVE).exists()
+
+
+def test_create_with_figures_opens_the_report_and_saves_them(world):
+    let_file(world, world.town, SEPT)
+    report = ledger.monthly_report_create(
+        actor=world.users.officer, town=world.town, period=SEPT, values={"tax_revenue": "12"}
+    )
+    assert stored(report) == {"tax_revenue": "12.00"}
+    assert [e.action for e in report.events.all()] == [ReportEvent.Action.CREATE, ReportEvent.Action.SAVE]
+
+
+def test_create_with_a_refused_figure_opens_nothing(world):
+    let_file(world, world.town, SEPT)
+    with pytest.raises(ValidationError) as error:
+        ledger.monthly_report_create(
+            actor=world.users.officer, town=world.town, period=SEPT, values={"tax_revenue": "-5"}
+        )
+    assert list(error.value.message_dict) == ["tax_revenue"]
+    assert not MonthlyReport.objects.filter(town=world.town, period=SEPT).exists()

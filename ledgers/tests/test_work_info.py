@@ -282,6 +282,71 @@ def test_events_record_each_save(world):
     assert info.title == "新标题：东丽区现场推动会"
 
 
+def test_create_with_submit_writes_and_submits_in_one_operation(world):
+    info = services.work_info_create(
+        actor=world.users.officer,
+        org_unit=world.dongli,
+        category=WorkInfo.Category.MEETING,
+        title="东丽区召开特色小镇现场推动会",
+        body=BODY,
+        happened_on=dates.today() - datetime.timedelta(days=1),
+        submit=True,
+    )
+    assert info.status == S.SUBMITTED and info.submitted_by == world.users.officer
+    assert list(info.events.values_list("action", flat=True)) == [
+        WorkInfoEvent.Action.CREATE,
+        WorkInfoEvent.Action.SUBMIT,
+    ]
+
+
+def test_create_with_submit_refused_saves_nothing(world, monkeypatch):
+    from ledgers.services import work_info as work_info_services
+
+    def refuse(**_kwargs):
+        raise ValidationError("报送失败")
+
+    monkeypatch.setattr(work_info_services, "work_info_submit", refuse)
+    with pytest.raises(ValidationError):
+        services.work_info_create(
+            actor=world.users.officer,
+            org_unit=world.dongli,
+            category=WorkInfo.Category.MEETING,
+            title="东丽区召开特色小镇现场推动会",
+            body=BODY,
+            happened_on=dates.today() - datetime.timedelta(days=1),
+            submit=True,
+        )
+    assert not WorkInfo.objects.exists() and not WorkInfoEvent.objects.exists()
+
+
+def test_update_with_submit_saves_and_submits_a_returned_item(world):
+    users = world.users
+    info = services.work_info_submit(actor=users.officer, info=write(world))
+    services.work_info_return(actor=users.reviewer, info=info, reason="请补充参会部门")
+    info = services.work_info_update(actor=users.officer, info=info, body=BODY + "区农委也参加。", submit=True)
+    info.refresh_from_db()
+    assert info.status == S.SUBMITTED and info.body.endswith("区农委也参加。")
+    assert list(info.events.values_list("action", flat=True))[-2:] == [
+        WorkInfoEvent.Action.SAVE,
+        WorkInfoEvent.Action.SUBMIT,
+    ]
+
+
+def test_update_with_submit_refused_saves_nothing(world, monkeypatch):
+    from ledgers.services import work_info as work_info_services
+
+    def refuse(**_kwargs):
+        raise ValidationError("报送失败")
+
+    info = write(world)
+    monkeypatch.setattr(work_info_services, "work_info_submit", refuse)
+    with pytest.raises(ValidationError):
+        services.work_info_update(actor=world.users.officer, info=info, title="改过的标题", submit=True)
+    info.refresh_from_db()
+    assert info.title == "东丽区召开特色小镇现场推动会" and info.status == S.DRAFT
+    assert list(info.events.values_list("action", flat=True)) == [WorkInfoEvent.Action.CREATE]
+
+
 def test_the_navbar_inbox_badge_counts_work_information_too(world, client):
     users = world.users
     services.work_info_submit(actor=users.officer, info=write(world))
