@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.api import parse_body, parse_query
 
+from . import organisation_selectors, selectors, services
 from . import permissions as perms
-from . import selectors, services
 from .models import ActionItem, ActionItemEvent, ActionItemStatus, Decision, MemberUnit, OrgUnit
 
 
@@ -117,11 +117,11 @@ def _responsible_in_body(data: dict) -> tuple[OrgUnit | None, MemberUnit | None]
     """The responsible unit or member unit a new item names by id: an unknown one is a 400 on its field."""
     unit = member_unit = None
     if data["responsible_unit"] is not None:
-        unit = OrgUnit.objects.filter(pk=data["responsible_unit"]).first()
+        unit = organisation_selectors.org_unit_named(data["responsible_unit"])
         if unit is None:
             raise serializers.ValidationError({"responsible_unit": [_("责任单位不存在。")]})
     if data["responsible_member_unit"] is not None:
-        member_unit = MemberUnit.objects.filter(pk=data["responsible_member_unit"]).first()
+        member_unit = organisation_selectors.member_unit_named(data["responsible_member_unit"])
         if member_unit is None:
             raise serializers.ValidationError({"responsible_member_unit": [_("成员单位不存在。")]})
     return unit, member_unit

@@ -17,7 +17,7 @@ from tianjin_towns import security
 
 from . import token_selectors
 from .authentication import ApiTokenAuthentication
-from .models import ApiToken, UserProfile
+from .models import ApiToken
 from .services import tokens as token_services
 
 
@@ -80,7 +80,7 @@ class TokenView(APIView):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        if UserProfile.objects.filter(user=user, must_change_password=True).exists():
+        if token_selectors.must_change_password_first(user):
             # A one-time password is changed in the browser first (coordination.services.people).
             return Response({"detail": _("请先登录网页修改初始密码。")}, status=status.HTTP_403_FORBIDDEN)
         token = token_services.api_token_issue(user=user, name=_user_agent(request), ip=security.client_ip(request))

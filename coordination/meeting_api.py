@@ -10,9 +10,9 @@ from rest_framework.response import Response
 
 from tianjin_towns.lib.api import parse_body, parse_query, visible_in_body
 
+from . import organisation_selectors, selectors, services
 from . import permissions as perms
-from . import selectors, services
-from .models import Decision, Meeting, MeetingKind, MeetingState, MemberUnit, OrgUnit
+from .models import Decision, Meeting, MeetingKind, MeetingState
 
 
 class AttendeesSerializer(serializers.Serializer):
@@ -125,10 +125,10 @@ def _attendee_objects(data: dict | None) -> tuple[list | None, list | None, str 
     """The attendees a body names: (org units, member units, people one a line); an unknown id is a 400."""
     if data is None:
         return None, None, None
-    units = list(OrgUnit.objects.filter(pk__in=data.get("units", [])).exclude(level=OrgUnit.Level.MUNICIPAL))
+    units = organisation_selectors.districts_and_towns_named(data.get("units", []))
     if len(units) != len(set(data.get("units", []))):
         raise serializers.ValidationError({"attendees": {"units": [_("参会单位 id 无效。")]}})
-    members = list(MemberUnit.objects.filter(pk__in=data.get("member_units", [])))
+    members = organisation_selectors.member_units_named(data.get("member_units", []))
     if len(members) != len(set(data.get("member_units", []))):
         raise serializers.ValidationError({"attendees": {"member_units": [_("成员单位 id 无效。")]}})
     people = "\n".join(p.strip() for p in data["people"] if p.strip()) if "people" in data else None

@@ -103,15 +103,10 @@ def _suggested(request, meeting=None):
     if meeting is not None:
         host = meeting.org_unit
     else:
-        host = _host(perms.meeting_hosts_for_user(request.user, perms.MANAGE_MEETINGS), request.POST.get("org_unit"))
+        host = perms.meeting_host_for_user(request.user, request.POST.get("org_unit"))
     initial = _with_suggestions(request, form, _initial_from_post(form, request.POST), host, request.POST.get("kind"))
     form = _meeting_form(request, initial=initial, meeting=meeting)
     return render(request, "coordination/meeting_form.html", {"form": form, "meeting": meeting})
-
-
-def _host(hosts, raw: str | None) -> OrgUnit | None:
-    """The host a query or form names (`?org_unit=`), among those the user may host for; none for anything else."""
-    return hosts.filter(pk=int(raw)).first() if (raw or "").isdigit() else None
 
 
 @login_required
@@ -119,9 +114,8 @@ def meeting_create(request):
     perms.check_create_meetings(request.user)
     if request.method == "POST" and "suggest" in request.POST:
         return _suggested(request)
-    hosts = perms.meeting_hosts_for_user(request.user, perms.MANAGE_MEETINGS)
     initial = {"held_on": dates.today(), "kind": request.GET.get("kind") or MeetingKind.DISTRICT_REGULAR}
-    default_host = _host(hosts, request.GET.get("org_unit")) or hosts.first()
+    default_host = perms.meeting_host_for_user(request.user, request.GET.get("org_unit"), or_first=True)
     initial["org_unit"] = default_host.pk if default_host else None
     form = _meeting_form(request, data=request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

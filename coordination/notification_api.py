@@ -42,12 +42,11 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        notifications = selectors.notifications_for_user(self.request.user).select_related("content_type")
         filters = NotificationFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        if filters.validated_data.get("unread"):
-            notifications = notifications.filter(read_at__isnull=True)
-        return notifications
+        return selectors.notifications_for_user(
+            self.request.user, unread_only=bool(filters.validated_data.get("unread"))
+        )
 
     @extend_schema(parameters=[NotificationFilterSerializer])
     def list(self, request, *args, **kwargs):

@@ -22,9 +22,7 @@ NOTIFICATIONS_PER_PAGE = 20
 @login_required
 def notification_list(request):
     unread_only = request.GET.get("show") == "unread"
-    notifications = selectors.notifications_for_user(request.user)
-    if unread_only:
-        notifications = notifications.filter(read_at__isnull=True)
+    notifications = selectors.notifications_for_user(request.user, unread_only=unread_only)
     page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

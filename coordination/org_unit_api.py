@@ -8,8 +8,9 @@ from rest_framework.response import Response
 
 from tianjin_towns.lib.api import parse_query
 
+from . import organisation_selectors
 from .models import OrgUnit
-from .permissions import get_org_unit_for_user, org_units_for_user
+from .permissions import get_org_unit_for_user
 
 
 class OrgUnitFilterSerializer(serializers.Serializer):
@@ -32,9 +33,8 @@ class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        units = org_units_for_user(self.request.user).order_by("level", "order", "code")
         level = parse_query(OrgUnitFilterSerializer, self.request).get("level")
-        return units.filter(level=level) if level else units
+        return organisation_selectors.org_units_listed(self.request.user, level=level or "")
 
     @extend_schema(parameters=[OrgUnitFilterSerializer])
     def list(self, request, *args, **kwargs):

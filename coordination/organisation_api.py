@@ -4,15 +4,14 @@ Every signed-in caller reads them (the conference's public list); adding one (PO
 (PATCH, `active: false` retires it) need MANAGE_ORGANISATION, through the same services as the pages.
 """
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from tianjin_towns.lib.api import parse_query
 
+from . import organisation_selectors as selectors
 from . import permissions as unit_perms
 from . import services as org_services
 from .models import MemberUnit
@@ -48,11 +47,6 @@ class MemberUnitFilterSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-def _check_manage(user) -> None:
-    if not unit_perms.can_manage_organisation(user):
-        raise PermissionDenied(_("只有系统管理员可以维护成员单位。"))
-
-
 @extend_schema(tags=["member-units"])
 class MemberUnitViewSet(viewsets.GenericViewSet):
     serializer_class = MemberUnitSerializer
@@ -60,9 +54,7 @@ class MemberUnitViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        units = MemberUnit.objects.order_by("order", "pk")
-        active = parse_query(MemberUnitFilterSerializer, self.request).get("active")
-        return units if active is None else units.filter(active=active)
+        return selectors.member_unit_list(active=parse_query(MemberUnitFilterSerializer, self.request).get("active"))
 
     @extend_schema(parameters=[MemberUnitFilterSerializer])
     def list(self, request):
@@ -74,16 +66,12 @@ class MemberUnitViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=MemberUnitWriteSerializer, responses={201: MemberUnitSerializer})
     def create(self, request):
-        _check_manage(request.user)
+        unit_perms.check_manage_member_units(request.user)
         serializer = MemberUnitWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with transaction.atomic():
-            unit = org_services.member_unit_create(
-                actor=request.user, **{FIELD_NAMES[name]: value for name, value in data.items() if name in FIELD_NAMES}
-            )
-            if data.get("active") is False:
-                unit = org_services.member_unit_retire(actor=request.user, member_unit=unit)
+        fields = {FIELD_NAMES[name]: value for name, value in data.items() if name in FIELD_NAMES}
+        unit = org_services.member_unit_create(actor=request.user, active=data.get("active", True), **fields)
         return Response(MemberUnitSerializer(unit).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MemberUnitWriteSerializer, responses=MemberUnitSerializer)
@@ -93,10 +81,7 @@ class MemberUnitViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         fields = {FIELD_NAMES[name]: value for name, value in data.items() if name in FIELD_NAMES}
-        with transaction.atomic():
-            if fields:
-                unit = org_services.member_unit_update(actor=request.user, member_unit=unit, **fields)
-            if "active" in data and data["active"] != unit.active:
-                service = org_services.member_unit_reactivate if data["active"] else org_services.member_unit_retire
-                unit = service(actor=request.user, member_unit=unit)
+        unit = org_services.member_unit_update(
+            actor=request.user, member_unit=unit, active=data.get("active"), **fields
+        )
         return Response(MemberUnitSerializer(unit).data)

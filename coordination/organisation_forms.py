@@ -111,3 +111,7 @@ class RoutingForm(forms.Form):
 
     def kinds(self):
         return [self[name] for name in self.kind_fields]
+
+    def working_groups(self) -> dict[str, WorkingGroup]:
+        """The group chosen for each kind of work (after is_valid), as services.submission_routes_update takes it."""
+        return {name: self.cleaned_data[name] for name in self.kind_fields}

@@ -3,8 +3,10 @@ with their renames, the routing of work and its changes (R-1.1, R-1.4, R-1.5).""
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from . import permissions as perms
 from .models import (
     MemberUnit,
     MemberUnitEvent,
@@ -33,6 +35,26 @@ def member_units(*, state: str = "active", query: str = "") -> QuerySet[MemberUn
     )
 
 
+def member_unit_list(*, active: bool | None = None) -> QuerySet[MemberUnit]:
+    """Member units in their order (the API's list): all of them, or only the active or the retired ones."""
+    units = MemberUnit.objects.order_by("order", "pk")
+    return units if active is None else units.filter(active=active)
+
+
+def member_unit_liaisons(member_unit: MemberUnit) -> QuerySet[UserProfile]:
+    """The unit's liaisons whose accounts are in use."""
+    return member_unit.liaisons.filter(user__is_active=True).select_related("user")
+
+
+def member_units_named(ids) -> list[MemberUnit]:
+    """The member units among `ids` (an API body's); the caller compares the counts to find unknown ids."""
+    return list(MemberUnit.objects.filter(pk__in=ids))
+
+
+def member_unit_named(pk: int) -> MemberUnit | None:
+    return MemberUnit.objects.filter(pk=pk).first()
+
+
 def _shown(value) -> str:
     return "—" if value in ("", None) else str(value)
 
@@ -47,6 +69,21 @@ def member_unit_history(member_unit: MemberUnit) -> list[MemberUnitEvent]:
             if name not in ("active", "code") and event.action != MemberUnitEvent.Action.CREATED
         ]
     return events
+
+
+def org_units_listed(user: AbstractBaseUser, *, level: str = "") -> QuerySet[OrgUnit]:
+    """The org units the user reaches, from the municipality down (the API's list), of one level if given."""
+    units = perms.org_units_for_user(user).order_by("level", "order", "code")
+    return units.filter(level=level) if level else units
+
+
+def org_unit_named(pk: int) -> OrgUnit | None:
+    return OrgUnit.objects.filter(pk=pk).first()
+
+
+def districts_and_towns_named(ids) -> list[OrgUnit]:
+    """The districts and towns among `ids` (a meeting's attendees in an API body; the municipality hosts)."""
+    return list(OrgUnit.objects.filter(pk__in=ids).exclude(level=OrgUnit.Level.MUNICIPAL))
 
 
 @dataclass

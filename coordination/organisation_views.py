@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +15,6 @@ from . import organisation_selectors as selectors
 from . import permissions as perms
 from . import services
 from .forms import add_service_errors
-from .models import SubmissionKind
 from .organisation_forms import MemberUnitForm, OrgUnitRenameForm, RoutingForm
 
 PER_PAGE = 30
@@ -76,7 +74,7 @@ def member_unit_edit(request, pk: int):
             "form": form,
             "unit": unit,
             "history": selectors.member_unit_history(unit),
-            "liaisons": unit.liaisons.filter(user__is_active=True).select_related("user"),
+            "liaisons": selectors.member_unit_liaisons(unit),
         },
     )
 
@@ -148,17 +146,9 @@ def routing(request):
     routes = services.submission_routes()
     form = RoutingForm(request.POST or None, routes=routes)
     if request.method == "POST" and form.is_valid():
-        moved = []
-        with transaction.atomic():
-            for kind in SubmissionKind.values:
-                change = services.submission_route_change(
-                    actor=request.user,
-                    kind=kind,
-                    working_group=form.cleaned_data[kind],
-                    reason=form.cleaned_data["reason"],
-                )
-                if change is not None:
-                    moved.append(change)
+        moved = services.submission_routes_update(
+            actor=request.user, working_groups=form.working_groups(), reason=form.cleaned_data["reason"]
+        )
         if moved:
             messages.success(
                 request,

@@ -2,8 +2,6 @@
 permission door as the pages: a user outside the caller's scope is 404, an action the caller may see but not
 perform 403 (giving a role the caller may not give, stopping one's own account, changing a superuser)."""
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -76,19 +74,6 @@ def _parse(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
-def _municipality() -> OrgUnit | None:
-    return OrgUnit.objects.filter(level=OrgUnit.Level.MUNICIPAL).order_by("pk").first()
-
-
-def _check_may_assign(user, role: str, working_group) -> None:
-    if not people_perms.may_assign(user, role, working_group.pk if working_group else None):
-        raise PermissionDenied(_("您无权授予该角色或管理其他工作组的用户。"))
-
-
-def _user(pk) -> object:
-    return people_selectors.user_list(get_user_model().objects.filter(pk=pk)).get()
-
-
 class UserViewSet(viewsets.GenericViewSet):
     """Users and their one role (administrator; the office for its own working group)."""
 
@@ -98,12 +83,8 @@ class UserViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return people_selectors.user_list(people_perms.users_for_user(self.request.user))
 
-    def _scope(self, request) -> None:
-        if not people_perms.can_manage_users(request.user):
-            raise PermissionDenied(_("您没有管理用户的权限。"))
-
     def list(self, request):
-        self._scope(request)
+        people_perms.check_manage_users(request.user)
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(UserSerializer(page, many=True).data)
 
@@ -115,10 +96,10 @@ class UserViewSet(viewsets.GenericViewSet):
         responses={201: UserCreatedSerializer},
     )
     def create(self, request):
-        self._scope(request)
+        people_perms.check_manage_users(request.user)
         data = _parse(UserCreateSerializer, request)
-        org_unit = _municipality() if data["role"] in MUNICIPAL_ROLES else data.get("org_unit")
-        _check_may_assign(request.user, data["role"], data.get("working_group"))
+        org_unit = people_selectors.municipality() if data["role"] in MUNICIPAL_ROLES else data.get("org_unit")
+        people_perms.check_may_assign(request.user, data["role"], data.get("working_group"))
         user = services.user_create(
             actor=request.user,
             username=data["username"],
@@ -131,7 +112,7 @@ class UserViewSet(viewsets.GenericViewSet):
             working_group=data.get("working_group"),
             member_unit=data.get("member_unit"),
         )
-        body = dict(UserSerializer(_user(user.pk)).data)
+        body = dict(UserSerializer(people_selectors.user_row(user.pk)).data)
         if user.one_time_password:
             body["one_time_password"] = user.one_time_password
         return Response(body, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})
@@ -153,12 +134,12 @@ class UserViewSet(viewsets.GenericViewSet):
             member_unit = data.get("member_unit", profile.member_unit if profile else None)
             org_unit = data.get("org_unit", profile.org_unit if profile else None)
             if role in MUNICIPAL_ROLES:
-                org_unit = _municipality()
+                org_unit = people_selectors.municipality()
             if role != Role.OFFICE:
                 working_group = None
             if role != Role.LIAISON:
                 member_unit = None
-            _check_may_assign(request.user, role, working_group)
+            people_perms.check_may_assign(request.user, role, working_group)
             services.user_update(
                 actor=request.user,
                 user=person,
@@ -175,7 +156,7 @@ class UserViewSet(viewsets.GenericViewSet):
             services.user_deactivate(actor=request.user, user=person, reason=data.get("reason", ""))
         elif data.get("is_active") is True and not person.is_active:
             services.user_reactivate(actor=request.user, user=person, reason=data.get("reason", ""))
-        return Response(UserSerializer(_user(person.pk)).data)
+        return Response(UserSerializer(people_selectors.user_row(person.pk)).data)
 
     @extend_schema(
         request=None,
@@ -197,7 +178,7 @@ class UserViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="import", url_name="import",
             parser_classes=[MultiPartParser, FormParser])  # fmt: skip
     def import_users(self, request):
-        self._scope(request)
+        people_perms.check_manage_users(request.user)
         upload = _parse(UserImportSerializer, request)["file"]
         try:
             imported = services.users_import(actor=request.user, data=upload.read())

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import OrgUnit, Role, WorkingGroup
 from .permissions import MANAGE_USERS, VIEW, org_units_for_user
@@ -44,6 +45,13 @@ def managed_working_group_id(actor: AbstractBaseUser) -> int | None | bool:
 
 def can_manage_users(actor: AbstractBaseUser) -> bool:
     return managed_working_group_id(actor) is not False
+
+
+def check_manage_users(actor: AbstractBaseUser) -> None:
+    """The door of the user list, the new-user page, the import and its template (page and API): 403,
+    with the reason, unless the actor manages somebody."""
+    if not can_manage_users(actor):
+        raise PermissionDenied(_("您没有管理用户的权限。"))
 
 
 def users_for_user(actor: AbstractBaseUser) -> QuerySet:
@@ -83,6 +91,18 @@ def may_assign(actor: AbstractBaseUser, role: str, working_group_id: int | None)
     return role == Role.OFFICE and working_group_id == scope
 
 
+def check_may_assign(actor: AbstractBaseUser, role: str, working_group: WorkingGroup | None) -> None:
+    """The door of giving `role` (in `working_group` for office members) on a create or an edit: 403, with
+    the reason, unless `may_assign`."""
+    if not may_assign(actor, role, working_group.pk if working_group else None):
+        raise PermissionDenied(_("您无权授予该角色或管理其他工作组的用户。"))
+
+
+def can_change_user(actor: AbstractBaseUser, user: AbstractBaseUser) -> bool:
+    """Whether `actor` may change a user it manages: only a superuser changes a superuser."""
+    return not user.is_superuser or actor.is_superuser
+
+
 def get_managed_user_for_user(actor: AbstractBaseUser, pk: int, perm: str = VIEW):
     """The user `pk` with its profile if `actor` manages them (404 otherwise) and may do `perm` (403 otherwise)."""
     user = (
@@ -94,8 +114,8 @@ def get_managed_user_for_user(actor: AbstractBaseUser, pk: int, perm: str = VIEW
     if user is None:
         raise Http404
     if perm != VIEW:
-        if user.is_superuser and not actor.is_superuser:
-            raise PermissionDenied  # only a superuser changes a superuser
+        if not can_change_user(actor, user):
+            raise PermissionDenied
         if perm == DEACTIVATE and user.pk == actor.pk:
             raise PermissionDenied  # nobody locks themselves out
     return user
@@ -105,3 +125,11 @@ def registry_districts_for_user(user: AbstractBaseUser) -> QuerySet:
     """Districts whose information officers and reviewing leaders `user` may list (R-3.1)."""
     reached = org_units_for_user(user, VIEW)
     return OrgUnit.objects.filter(level=OrgUnit.Level.DISTRICT, pk__in=reached.values("pk")).order_by("order", "code")
+
+
+def get_registry_districts_for_user(user: AbstractBaseUser) -> QuerySet:
+    """The door of the information-officer registry: the districts it lists for `user`, 403 when none."""
+    districts = registry_districts_for_user(user)
+    if not districts.exists():
+        raise PermissionDenied
+    return districts

@@ -3,11 +3,12 @@ history, the information-officer registry (R-3.1). Each is a fixed number of que
 
 from collections import defaultdict
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from guardian.models import UserObjectPermission
 
-from .models import Notification, OrgUnit, Role, UnitPerm, UserRoleEvent
+from .models import MemberUnit, Notification, OrgUnit, Role, UnitPerm, UserRoleEvent
 
 
 def user_list(users: QuerySet, *, q: str = "", role: str = "", unit=None, working_group=None, member_unit=None,
@@ -37,6 +38,21 @@ def user_list(users: QuerySet, *, q: str = "", role: str = "", unit=None, workin
         .annotate(open_work=Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0)))
         .order_by("-is_active", "profile__org_unit__level", "profile__org_unit__order", "profile__role", "username")
     )
+
+
+def active_member_unit_names() -> list[str]:
+    """The names of the member units in use, in their order (the user import template's choices)."""
+    return list(MemberUnit.objects.filter(active=True).order_by("order").values_list("name", flat=True))
+
+
+def user_row(pk: int):
+    """One user as `user_list` shows it (the API's answer after a change)."""
+    return user_list(get_user_model().objects.filter(pk=pk)).get()
+
+
+def municipality() -> OrgUnit | None:
+    """The municipality, the unit of every municipal role (services.people.MUNICIPAL_ROLES)."""
+    return OrgUnit.objects.filter(level=OrgUnit.Level.MUNICIPAL).order_by("pk").first()
 
 
 def grants_in_words(user) -> list[tuple[OrgUnit, list[str]]]:

@@ -7,7 +7,7 @@ it is shown once."""
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +20,7 @@ from tianjin_towns.lib.pages import query_without_page as _query_without_page
 from . import people_imports, people_selectors
 from . import people_permissions as people_perms
 from .forms import add_service_errors
-from .models import MemberUnit, OrgUnit
+from .models import OrgUnit
 from .people_forms import RegistryFilterForm, UserFilterForm, UserForm, UserImportForm, district_and_town_units
 from .services import people as services
 
@@ -46,8 +46,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def user_list(request):
-    if not people_perms.can_manage_users(request.user):
-        raise PermissionDenied
+    people_perms.check_manage_users(request.user)
     form = UserFilterForm(request.GET or None, working_groups=people_perms.working_groups_for_user(request.user))
     form.is_valid()  # an invalid field is shown with its error; the valid ones still filter
     filters = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v not in (None, "")}
@@ -69,20 +68,13 @@ def _user_form(request, data=None, **kwargs) -> UserForm:
     )
 
 
-def _allowed(request, data: dict) -> None:
-    working_group = data.get("working_group")
-    if not people_perms.may_assign(request.user, data["role"], working_group.pk if working_group else None):
-        raise PermissionDenied
-
-
 @login_required
 def user_create(request):
-    if not people_perms.can_manage_users(request.user):
-        raise PermissionDenied
+    people_perms.check_manage_users(request.user)
     form = _user_form(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        _allowed(request, data)
+        people_perms.check_may_assign(request.user, data["role"], data.get("working_group"))
         try:
             user = services.user_create(actor=request.user, **data)  # the form's fields are the service's arguments
         except ValidationError as error:
@@ -105,7 +97,7 @@ def user_detail(request, pk: int):
             "grants": people_selectors.grants_in_words(person),
             "events": people_selectors.role_events(person),
             "is_self": person.pk == request.user.pk,
-            "may_change": not person.is_superuser or request.user.is_superuser,
+            "may_change": people_perms.can_change_user(request.user, person),
         },
     )
 
@@ -127,7 +119,7 @@ def user_edit(request, pk: int):
     form = _user_form(request, request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        _allowed(request, data)
+        people_perms.check_may_assign(request.user, data["role"], data.get("working_group"))
         try:
             services.user_update(actor=request.user, user=person, **data)
         except ValidationError as error:
@@ -174,8 +166,7 @@ def user_reset_password(request, pk: int):
 
 @login_required
 def user_import(request):
-    if not people_perms.can_manage_users(request.user):
-        raise PermissionDenied
+    people_perms.check_manage_users(request.user)
     form = UserImportForm(request.POST or None, request.FILES or None)
     problems, imported = [], []
     if request.method == "POST" and form.is_valid():
@@ -191,12 +182,11 @@ def user_import(request):
 
 @login_required
 def user_import_template(request):
-    if not people_perms.can_manage_users(request.user):
-        raise PermissionDenied
+    people_perms.check_manage_users(request.user)
     content = people_imports.template_workbook(
         units=[unit.name for unit in district_and_town_units()],
         groups=[group.name for group in people_perms.working_groups_for_user(request.user)],
-        member_units=list(MemberUnit.objects.filter(active=True).order_by("order").values_list("name", flat=True)),
+        member_units=people_selectors.active_member_unit_names(),
     )
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = content_disposition_header(True, "用户导入模板.xlsx")
@@ -205,12 +195,10 @@ def user_import_template(request):
 
 @login_required
 def officer_registry(request):
-    districts = people_perms.registry_districts_for_user(request.user)
-    if not districts.exists():
-        raise PermissionDenied
+    districts = people_perms.get_registry_districts_for_user(request.user)
     form = RegistryFilterForm(request.GET or None, districts=districts)
     chosen = form.cleaned_data.get("district") if form.is_valid() else None
-    shown = districts.filter(pk=chosen.pk) if chosen else districts
+    shown = [chosen] if chosen else districts  # the form chose it among `districts`
     return render(
         request,
         "coordination/people/officer_registry.html",

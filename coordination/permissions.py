@@ -22,6 +22,7 @@ from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
@@ -266,6 +267,12 @@ def check_manage_organisation(user: AbstractBaseUser) -> None:
         raise PermissionDenied
 
 
+def check_manage_member_units(user: AbstractBaseUser) -> None:
+    """The door of adding a member unit through the API: 403, with the reason, without MANAGE_ORGANISATION."""
+    if not can_manage_organisation(user):
+        raise PermissionDenied(_("只有系统管理员可以维护成员单位。"))
+
+
 def get_member_unit_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> MemberUnit:
     """Member units are the conference's public list: every signed-in user reads them; changing one
     needs MANAGE_ORGANISATION (403)."""
@@ -333,6 +340,14 @@ def meeting_hosts_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet
     """The municipality and the districts (towns host no meetings) on which the user holds `perm`, in the
     order of the selects."""
     return org_units_for_user(user, perm).exclude(level=OrgUnit.Level.TOWN).order_by("level", "order", "code")
+
+
+def meeting_host_for_user(user: AbstractBaseUser, raw: str | None, *, or_first: bool = False) -> OrgUnit | None:
+    """The host a query or form names (`?org_unit=`) among those the user records meetings for; None for
+    anything else, or with `or_first` the first of them (the new-meeting page's default)."""
+    hosts = meeting_hosts_for_user(user, MANAGE_MEETINGS)
+    host = hosts.filter(pk=int(raw)).first() if (raw or "").isdigit() else None
+    return host or (hosts.first() if or_first else None)
 
 
 def can_create_meetings(user: AbstractBaseUser) -> bool:
@@ -505,6 +520,14 @@ def get_policy_for_user(user: AbstractBaseUser, pk, perm: str = VIEW):
     return policy
 
 
+def get_policy_file_for_user(user: AbstractBaseUser, pk) -> SupportPolicy:
+    """A policy the user reads that carries a file; 404 for anything else."""
+    policy = get_policy_for_user(user, pk)
+    if not policy.file:
+        raise Http404
+    return policy
+
+
 # --- Notifications and export jobs: private to their user ------------------------------------------
 
 DOWNLOAD = "download"
@@ -544,6 +567,21 @@ def town_districts_for_user(user: AbstractBaseUser) -> QuerySet[OrgUnit]:
     return org_units_for_user(user, MANAGE_TOWNS).filter(level=OrgUnit.Level.DISTRICT)
 
 
+def get_town_districts_for_user(user: AbstractBaseUser) -> QuerySet[OrgUnit]:
+    """The door of the new-town page: the districts in which the user creates towns, in their order; 403
+    when there are none."""
+    districts = town_districts_for_user(user).order_by("order", "code")
+    if not districts.exists():
+        raise PermissionDenied
+    return districts
+
+
 def can_manage_towns(user: AbstractBaseUser) -> bool:
     """Whether the user manages towns anywhere (the pages' buttons; each town is checked again)."""
     return org_units_for_user(user, MANAGE_TOWNS).exists()
+
+
+def check_manage_towns(user: AbstractBaseUser) -> None:
+    """The door of the list-decision page: 403 unless the user manages towns somewhere."""
+    if not can_manage_towns(user):
+        raise PermissionDenied

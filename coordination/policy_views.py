@@ -5,7 +5,6 @@ record policies. Each view passes one door of coordination.permissions, then cal
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -102,7 +101,5 @@ def policy_edit(request, pk: int):
 
 @login_required
 def policy_file(request, pk: int):
-    policy = perms.get_policy_for_user(request.user, pk)
-    if not policy.file:
-        raise Http404
+    policy = perms.get_policy_file_for_user(request.user, pk)
     return download(policy.file, policy.file.name.rsplit("/", 1)[-1])

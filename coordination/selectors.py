@@ -42,8 +42,12 @@ from .models import (
 from .models.meetings import OPEN_STATUSES
 
 
-def notifications_for_user(user: AbstractBaseUser) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+def notifications_for_user(user: AbstractBaseUser, *, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's notifications, newest first, with the type of what each is about (the API names it)."""
+    notifications = Notification.objects.filter(recipient=user).select_related("content_type")
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications.order_by("-created_at", "-pk")
 
 
 def unread_count(user: AbstractBaseUser) -> int:

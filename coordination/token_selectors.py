@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import ApiToken
+from .models import ApiToken, UserProfile
 
 
 def api_tokens_in_force(user: AbstractBaseUser) -> QuerySet[ApiToken]:
@@ -15,6 +15,11 @@ def api_tokens_in_force(user: AbstractBaseUser) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()).order_by(
         "-created_at", "-pk"
     )
+
+
+def must_change_password_first(user: AbstractBaseUser) -> bool:
+    """Whether the user still holds a one-time password: changed in the browser before any API token."""
+    return UserProfile.objects.filter(user=user, must_change_password=True).exists()
 
 
 def get_api_token_for_user(user: AbstractBaseUser, pk) -> ApiToken:

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from tianjin_towns.lib.api import parse_body, parse_query, visible_in_body
 
 from . import permissions as perms
-from . import services
+from . import services, town_selectors
 from .models import Town, TownStatus, TownStatusChange
 
 TOWN_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("小镇的组织单位 id"))
@@ -133,8 +133,7 @@ class TownStatusChangeSerializer(serializers.ModelSerializer):
 
 
 def _town_response(town: Town, status_code: int = status.HTTP_200_OK) -> Response:
-    town = Town.objects.select_related("unit", "district").get(pk=town.pk)
-    return Response(TownSerializer(town).data, status=status_code)
+    return Response(TownSerializer(town_selectors.town_with_unit(town.pk)).data, status=status_code)
 
 
 @extend_schema(tags=["towns"])
@@ -147,10 +146,8 @@ class TownViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        towns = perms.towns_for_user(self.request.user).select_related("unit", "district")
         district = parse_query(TownFilterSerializer, self.request).get("district")
-        towns = towns.filter(district_id=district) if district else towns
-        return towns.order_by("district__order", "unit__order", "unit__code")
+        return town_selectors.town_list(self.request.user, district_id=district)
 
     @extend_schema(parameters=[TownFilterSerializer])
     def list(self, request):
@@ -195,5 +192,4 @@ class TownViewSet(viewsets.GenericViewSet):
     def status_history(self, request, id=None):
         """The town's status changes, oldest first, each with its decision."""
         town = perms.get_town_for_user(request.user, id)
-        changes = town.status_changes.select_related("decision", "actor").order_by("decided_on", "at", "pk")
-        return Response(TownStatusChangeSerializer(changes, many=True).data)
+        return Response(TownStatusChangeSerializer(town_selectors.town_status_history(town), many=True).data)

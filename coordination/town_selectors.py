@@ -5,7 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import permissions as perms
-from .models import OrgUnit, Town, TownEdit, TownListDecision, TownStatusChange
+from .models import OrgUnit, OrgUnitNameChange, Town, TownEdit, TownListDecision, TownStatus, TownStatusChange
 
 
 def town_list(
@@ -32,6 +32,21 @@ def town_list(
     return towns.order_by("district__order", "unit__order", "unit__code")
 
 
+def town_with_unit(pk: int) -> Town:
+    """One town with its unit and district (the API's answer after a change)."""
+    return Town.objects.select_related("unit", "district").get(pk=pk)
+
+
+def towns_to_decide(user: AbstractBaseUser) -> list[Town]:
+    """The towns an annual list decision may name: those the user manages that have not exited, in order."""
+    return list(
+        perms.towns_for_user(user, perms.MANAGE_TOWNS)
+        .select_related("unit", "district")
+        .exclude(status=TownStatus.EXITED)
+        .order_by("district__order", "unit__order", "unit__code")
+    )
+
+
 def town_status_counts(towns: QuerySet[Town]) -> dict[str, int]:
     return dict(towns.order_by().values_list("status").annotate(n=Count("pk")))
 
@@ -42,6 +57,11 @@ def town_districts(user: AbstractBaseUser) -> QuerySet[OrgUnit]:
 
 def town_status_history(town: Town) -> QuerySet[TownStatusChange]:
     return town.status_changes.select_related("decision", "actor__profile").order_by("decided_on", "at", "pk")
+
+
+def town_renames(town: Town) -> QuerySet[OrgUnitNameChange]:
+    """The town's renames, oldest first."""
+    return town.unit.name_changes.select_related("actor__profile").order_by("changed_on", "pk")
 
 
 def town_edits(town: Town) -> QuerySet[TownEdit]:

@@ -4,7 +4,7 @@ group that manages towns (MANAGE_TOWNS, routed by SubmissionKind.TOWNS) changes 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -67,9 +67,7 @@ def town_list(request):
 
 @login_required
 def town_create(request):
-    districts = perms.town_districts_for_user(request.user).order_by("order", "code")
-    if not districts.exists():
-        raise PermissionDenied
+    districts = perms.get_town_districts_for_user(request.user)
     form = TownForm(request.POST or None, districts=districts)
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,7 +90,7 @@ def town_detail(request, pk: int):
         {
             "town": town,
             "history": town_selectors.town_status_history(town),
-            "renames": town.unit.name_changes.select_related("actor__profile").order_by("changed_on", "pk"),
+            "renames": town_selectors.town_renames(town),
             "edits": town_selectors.town_edits(town),
             "can_manage": can_manage,
             "next_statuses": services.town_next_statuses(town) if can_manage else [],
@@ -148,15 +146,8 @@ def town_status(request, pk: int):
 
 @login_required
 def town_list_decision_create(request):
-    if not perms.can_manage_towns(request.user):
-        raise PermissionDenied
-    towns = list(
-        perms.towns_for_user(request.user, perms.MANAGE_TOWNS)
-        .select_related("unit", "district")
-        .exclude(status=TownStatus.EXITED)
-        .order_by("district__order", "unit__order", "unit__code")
-    )
-    form = TownListDecisionForm(request.POST or None, towns=towns)
+    perms.check_manage_towns(request.user)
+    form = TownListDecisionForm(request.POST or None, towns=town_selectors.towns_to_decide(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             decision = services.town_list_decide(actor=request.user, **form.decision())

@@ -68,6 +68,7 @@ from .organisation import (  # noqa: F401 (re-exported: org.member_unit_create â
     office_sync_grants,
     submission_route_change,
     submission_route_set,
+    submission_routes_update,
 )
 from .people import (  # noqa: F401 (re-exported: org.user_create â€¦)
     grants_sync,

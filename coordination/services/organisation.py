@@ -57,8 +57,10 @@ def member_unit_create(
     counterpart_division: str = "",
     code: str = "",
     order: int | None = None,
+    active: bool = True,
 ) -> MemberUnit:
-    """Add a member unit beyond the 2016 list (e.g. 市税务局), at the end of the list unless `order` says."""
+    """Add a member unit beyond the 2016 list (e.g. 市税务局), at the end of the list unless `order` says.
+    Added as not `active` (the API's `active: false`), it is retired at once: both steps are in its history."""
     values = _clean_member_unit(
         {
             "name": name,
@@ -79,28 +81,30 @@ def member_unit_create(
         changes={name: [None, getattr(unit, name)] for name in ("code", *MEMBER_UNIT_FIELDS)},
         actor=actor,
     )
-    return unit
+    return unit if active else _set_active(actor, unit, False, "")
 
 
 @transaction.atomic
 def member_unit_update(
-    *, actor: AbstractBaseUser | None, member_unit: MemberUnit, note: str = "", **fields
+    *, actor: AbstractBaseUser | None, member_unit: MemberUnit, note: str = "", active: bool | None = None, **fields
 ) -> MemberUnit:
     """Change a member unit's name, short name, leader, division or order. A new name is recorded as a
-    rename (the old name stays in the history); nothing is written when nothing changed."""
+    rename (the old name stays in the history); nothing is written when nothing changed. An `active` that
+    differs from the unit's (the API's PATCH) then retires or restores it, in the same transaction."""
     unknown = set(fields) - set(MEMBER_UNIT_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     unit = MemberUnit.objects.select_for_update().get(pk=member_unit.pk)
     values = _clean_member_unit(fields, exclude_pk=unit.pk)
     changes = {name: [getattr(unit, name), value] for name, value in values.items() if getattr(unit, name) != value}
-    if not changes:
-        return unit
-    for name, (_old, new) in changes.items():
-        setattr(unit, name, new)
-    unit.save(update_fields=list(changes))
-    action = MemberUnitEvent.Action.RENAMED if "name" in changes else MemberUnitEvent.Action.UPDATED
-    MemberUnitEvent.objects.create(member_unit=unit, action=action, changes=changes, note=note[:200], actor=actor)
+    if changes:
+        for name, (_old, new) in changes.items():
+            setattr(unit, name, new)
+        unit.save(update_fields=list(changes))
+        action = MemberUnitEvent.Action.RENAMED if "name" in changes else MemberUnitEvent.Action.UPDATED
+        MemberUnitEvent.objects.create(member_unit=unit, action=action, changes=changes, note=note[:200], actor=actor)
+    if active is not None and active != unit.active:
+        unit = _set_active(actor, unit, active, "")
     return unit
 
 
@@ -169,3 +173,21 @@ def submission_route_change(
         reason=reason.strip()[:200],
         actor=actor,
     )
+
+
+@transaction.atomic
+def submission_routes_update(
+    *, actor: AbstractBaseUser | None, working_groups: dict[str, WorkingGroup], reason: str = ""
+) -> list[SubmissionRouteChange]:
+    """The 事项分工 page's save: each kind of work named in `working_groups` goes to its group, through
+    `submission_route_change` (its history row, the office members' grants). All of them or none; returns
+    the changes made, in the order of SubmissionKind (none when nothing moved)."""
+    if set(working_groups) - set(SubmissionKind.values):
+        raise ValidationError({"kind": _("未知的事项类别。")})
+    changes = []
+    for kind in SubmissionKind.values:
+        if kind in working_groups:
+            change = submission_route_change(actor=actor, kind=kind, working_group=working_groups[kind], reason=reason)
+            if change is not None:
+                changes.append(change)
+    return changes

@@ -78,6 +78,36 @@ def test_a_retired_member_unit_is_no_longer_offered_but_keeps_its_liaisons_and_c
     assert [e.action for e in stats.events.order_by("at", "pk")] == ["retired", "reactivated"]
 
 
+def test_a_member_unit_added_as_retired_has_both_steps_in_its_history(world, sysadmin):
+    unit = org.member_unit_create(actor=sysadmin, name="市税务局", active=False)
+    assert not unit.active and not MemberUnit.objects.get(pk=unit.pk).active
+    assert [e.action for e in unit.events.order_by("at", "pk")] == ["created", "retired"]
+
+
+def test_a_failed_retirement_stores_neither_the_new_unit_nor_the_edit(world, sysadmin, monkeypatch):
+    stats = MemberUnit.objects.get(code="statistics")
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("retirement failed")
+
+    monkeypatch.setattr("coordination.services.organisation._set_active", refuse)
+    with pytest.raises(RuntimeError):
+        org.member_unit_create(actor=sysadmin, name="市税务局", active=False)
+    with pytest.raises(RuntimeError):
+        org.member_unit_update(actor=sysadmin, member_unit=stats, name="市统计局（新）", active=False)
+    stats.refresh_from_db()
+    assert MemberUnit.objects.count() == 1 and stats.name == "市统计局" and stats.active
+    assert not MemberUnitEvent.objects.exists()
+
+
+def test_an_update_retires_or_restores_the_unit_only_when_active_differs(world, sysadmin):
+    stats = MemberUnit.objects.get(code="statistics")
+    org.member_unit_update(actor=sysadmin, member_unit=stats, responsible_leader="李副局长", active=True)
+    org.member_unit_update(actor=sysadmin, member_unit=stats, active=False)
+    assert not org.member_unit_update(actor=sysadmin, member_unit=stats, active=False).active
+    assert [e.action for e in stats.events.order_by("at", "pk")] == ["updated", "retired"]
+
+
 def test_an_org_unit_rename_keeps_the_old_name(world, sysadmin):
     org.org_unit_rename(actor=sysadmin, unit=world.dongli, name="东丽新区", changed_on=datetime.date(2026, 11, 1))
     world.dongli.refresh_from_db()
@@ -106,6 +136,40 @@ def test_routing_a_kind_to_the_group_it_already_has_records_nothing(world, sysad
     assert not SubmissionRouteChange.objects.exists()
     with pytest.raises(ValidationError):
         org.submission_route_change(actor=sysadmin, kind="nonsense", working_group=world.groups["assess"])
+
+
+def test_routing_several_kinds_at_once_records_each_change_in_order(world, sysadmin):
+    coord = world.groups["coord"]
+    groups = {kind: world.groups[code] for kind, code in org.submission_routes().items()}
+    groups.update({SubmissionKind.ASSESSMENTS: coord, SubmissionKind.PLANS: coord})
+    changes = org.submission_routes_update(actor=sysadmin, working_groups=groups, reason="主任办公会议决定")
+    assert [(c.kind, c.to_group, c.reason) for c in changes] == [
+        (SubmissionKind.PLANS, coord, "主任办公会议决定"),
+        (SubmissionKind.ASSESSMENTS, coord, "主任办公会议决定"),
+    ]
+    assert perms.holds_unit_perm(world.users.office_coord, perms.MANAGE_ASSESSMENTS)
+    assert org.submission_routes_update(actor=sysadmin, working_groups=groups) == []
+
+
+def test_a_failed_routing_change_leaves_every_route_as_it_was(world, sysadmin, monkeypatch):
+    before = org.submission_routes()
+    change_one = org.submission_route_change
+
+    def fail_on_assessments(*, kind, **kwargs):
+        if kind == SubmissionKind.ASSESSMENTS:
+            raise RuntimeError("routing failed")
+        return change_one(kind=kind, **kwargs)
+
+    monkeypatch.setattr("coordination.services.organisation.submission_route_change", fail_on_assessments)
+    coord = world.groups["coord"]
+    with pytest.raises(RuntimeError):
+        org.submission_routes_update(
+            actor=sysadmin, working_groups={SubmissionKind.PLANS: coord, SubmissionKind.ASSESSMENTS: coord}
+        )
+    assert org.submission_routes() == before and not SubmissionRouteChange.objects.exists()
+    assert perms.works_for_office(world.users.office_planning)
+    with pytest.raises(ValidationError):
+        org.submission_routes_update(actor=sysadmin, working_groups={"nonsense": coord})
 
 
 def test_an_office_member_acts_for_the_office_through_routed_work_only(world, sysadmin):
