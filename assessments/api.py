@@ -2,6 +2,7 @@
 `/assessments/{id}/results/`. Views parse input, pass through the doors in permissions.py and call
 one service or selector; serializers only parse and format."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.http import Http404
@@ -16,7 +17,7 @@ from ledgers.api import as_number
 from tianjin_towns.lib.api import parse_query
 
 from . import selectors, services
-from .models import Band, Grade, Run, RunKind, Sanction, Target
+from .models import Band, Grade, Run, RunKind, Sanction, Scheme, Target
 from .permissions import (
     EDIT,
     PUBLISH,
@@ -24,11 +25,28 @@ from .permissions import (
     check_access,
     get_run_for_user,
     get_run_town_for_user,
+    get_scheme_for_user,
     get_target_for_user,
     get_target_town_for_user,
-    schemes_qs_for_user,
-    targets_qs_for_user,
 )
+
+
+def _town_in_body(door: Callable, *args):
+    """The town a POST names, through its door `door(*args)`: unseen → 400 on `town` (the body is not a URL),
+    seen without the right → 403 (the door's)."""
+    try:
+        return door(*args)
+    except Http404:
+        raise ValidationError({"town": [_("小镇不存在或无权访问。")]}) from None
+
+
+def _scheme_in_body(user, pk: int) -> Scheme:
+    """The scheme a new run follows: one the user does not see is a 400 on `scheme`."""
+    try:
+        return get_scheme_for_user(user, pk, VIEW)
+    except Http404:
+        raise ValidationError({"scheme": [_("考核方案不存在。")]}) from None
+
 
 # --- Targets ----------------------------------------------------------------------------------
 
@@ -91,16 +109,13 @@ class TargetViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         query = parse_query(TargetFilterSerializer, self.request)
-        targets = targets_qs_for_user(self.request.user).select_related("town__unit", "indicator")
-        if query.get("year"):
-            targets = targets.filter(year=query["year"])
-        if query.get("district"):
-            targets = targets.filter(town__district_id=query["district"])
-        if query.get("town"):
-            targets = targets.filter(town_id=query["town"])
-        if query.get("indicator"):
-            targets = targets.filter(indicator__code=query["indicator"])
-        return targets.order_by("-year", "town__district__order", "town__unit__order", "indicator__order")
+        return selectors.target_list(
+            self.request.user,
+            year=query.get("year"),
+            district_id=query.get("district"),
+            town_id=query.get("town"),
+            indicator=query.get("indicator"),
+        )
 
     @extend_schema(parameters=[TargetFilterSerializer])
     def list(self, request):
@@ -119,10 +134,7 @@ class TargetViewSet(viewsets.GenericViewSet):
         serializer = TargetInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            town = get_target_town_for_user(request.user, data["town"], EDIT)
-        except Http404:
-            raise ValidationError({"town": [_("小镇不存在或无权访问。")]}) from None
+        town = _town_in_body(get_target_town_for_user, request.user, data["town"], EDIT)
         indicator = selectors.indicators_by_code().get(data["indicator"])
         if indicator is None:
             raise ValidationError({"indicator": [_("未知的统计指标：%(code)s") % {"code": data["indicator"]}]})
@@ -134,9 +146,9 @@ class TargetViewSet(viewsets.GenericViewSet):
             value=data["value"],
             note=data["note"],
         )
-        target = Target.objects.select_related("town__unit", "indicator").get(pk=target.pk)
         return Response(
-            TargetSerializer(target).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            TargetSerializer(selectors.target_with_related(target.pk)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
     @extend_schema(parameters=[CompletionQuerySerializer], responses=CompletionSerializer(many=True))
@@ -298,11 +310,9 @@ class RunViewSet(viewsets.GenericViewSet):
         serializer = RunCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        scheme = schemes_qs_for_user(request.user).filter(pk=data["scheme"]).first()
-        if scheme is None:
-            raise ValidationError({"scheme": [_("考核方案不存在。")]})
+        scheme = _scheme_in_body(request.user, data["scheme"])
         run = services.run_create(actor=request.user, scheme=scheme, kind=data["kind"], title=data["title"])
-        return Response(RunSerializer(Run.objects.select_related("scheme").get(pk=run.pk)).data, status=201)
+        return Response(RunSerializer(selectors.run_with_scheme(run.pk)).data, status=201)
 
     @extend_schema(responses=ResultSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -317,7 +327,7 @@ class RunViewSet(viewsets.GenericViewSet):
         """The office freezes the run: 409 when already published, 400 when not ready (scores missing, period open)."""
         run = get_run_for_user(request.user, pk, PUBLISH)
         run = services.run_publish(actor=request.user, run=run)
-        return Response(RunSerializer(Run.objects.select_related("scheme").get(pk=run.pk)).data)
+        return Response(RunSerializer(selectors.run_with_scheme(run.pk)).data)
 
     @extend_schema(request=DecisionSerializer, responses=ResultSerializer)
     @action(detail=True, methods=["post"])
@@ -327,10 +337,7 @@ class RunViewSet(viewsets.GenericViewSet):
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            town = get_run_town_for_user(request.user, run, data["town"], PUBLISH)
-        except Http404:
-            raise ValidationError({"town": [_("小镇不存在或无权访问。")]}) from None
+        town = _town_in_body(get_run_town_for_user, request.user, run, data["town"], PUBLISH)
         services.run_decide_sanction(
             actor=request.user,
             run=run,

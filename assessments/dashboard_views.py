@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from coordination import selectors as coordination_selectors
-from coordination.models import OrgUnit
 from ledgers.selectors import TimelinessCount
 from tianjin_towns.lib import dates
 
@@ -391,15 +390,7 @@ def dashboard_cadence(request):
     """The cadence matrix panel (R-2.4), loaded after the page (htmx): it counts each rule and period."""
     scope = _scope_from_request(request)
     year, _month = _year_and_month(request)
-    if scope.level == CITY:
-        unit_ids = list(
-            OrgUnit.objects.filter(level__in=[OrgUnit.Level.MUNICIPAL, OrgUnit.Level.DISTRICT]).values_list(
-                "pk", flat=True
-            )
-        )
-    else:
-        unit_ids = [scope.district.pk]
-    cells = coordination_selectors.cadence_matrix(year, unit_ids=unit_ids)
+    cells = coordination_selectors.cadence_matrix(year, unit_ids=dashboards.cadence_unit_ids(scope))
     return render(
         request,
         "assessments/dashboard_cadence.html",

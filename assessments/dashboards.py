@@ -510,3 +510,14 @@ def build_dashboard(
         problems=_problems(scope, year, today),
         action_items=_action_items(scope, today),
     )
+
+
+def cadence_unit_ids(scope: Scope) -> list[int]:
+    """The units whose cadence the dashboard's panel counts: the city and every district, or the district."""
+    if scope.level == CITY:
+        return list(
+            OrgUnit.objects.filter(level__in=[OrgUnit.Level.MUNICIPAL, OrgUnit.Level.DISTRICT]).values_list(
+                "pk", flat=True
+            )
+        )
+    return [scope.district.pk]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.models import OrgUnit, Town
 from ledgers.models import Indicator
+from tianjin_towns.lib import dates
 from tianjin_towns.lib.events import Event
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))]
@@ -288,6 +289,19 @@ class ManualScore(models.Model):
 class SelfEvaluationKind(models.TextChoices):
     MONTHLY = "monthly", _("月度自评")
     QUARTERLY = "quarterly", _("季度自评")
+
+    @property
+    def months(self) -> int:
+        """The months one period covers; a period is named by its first month."""
+        return 3 if self == SelfEvaluationKind.QUARTERLY else 1
+
+    def starts_period(self, month: datetime.date) -> bool:
+        """Whether `month` (its first day) names a period: any month, or a quarter's first (1, 4, 7, 10)."""
+        return (month.month - 1) % self.months == 0
+
+    def period_ended(self, period: datetime.date, today: datetime.date) -> bool:
+        """Whether the period that begins with `period` has ended by `today` (only then is it evaluated)."""
+        return dates.add_months(period, self.months) <= today
 
 
 class SelfEvaluation(models.Model):

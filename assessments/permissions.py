@@ -16,7 +16,10 @@ Routing is the one source of these rights (R-1.5): no role or working-group code
   reach; a district's staff never see another district or the city (404).
 """
 
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -26,8 +29,9 @@ from django.http import Http404
 from coordination import permissions as unit_perms
 from coordination.models import OrgUnit, Town
 from coordination.permissions import org_units_for_user, towns_for_user
+from tianjin_towns.lib import dates
 
-from .models import Run, RunKind, RunStatus, Scheme, Target
+from .models import Run, RunKind, RunStatus, Scheme, SelfEvaluationKind, Target
 
 VIEW = "view"
 EDIT = "edit"  # MANAGE_ASSESSMENTS: targets, schemes, runs, manual scores
@@ -135,6 +139,29 @@ def get_run_town_for_user(user: AbstractBaseUser, run: Run, town_id: int, perm: 
     return town
 
 
+def get_run_and_town_for_user(user: AbstractBaseUser, pk, town_id: int, perm: str = VIEW) -> tuple[Run, Town]:
+    """The pages of a town in a run: the run the user sees (404 otherwise), then the town, 404 unless seen and
+    403 without `perm` (so an unseen town is a 404 before any 403)."""
+    run = get_run_for_user(user, pk, VIEW)
+    return run, get_run_town_for_user(user, run, town_id, perm)
+
+
+ResultT = TypeVar("ResultT")
+
+
+def get_run_town_result_for_user(
+    user: AbstractBaseUser, pk, town_id: int, *, result_for_town: Callable[[Run, AbstractBaseUser, int], ResultT | None]
+) -> tuple[Run, Town, ResultT]:
+    """A town's result in a run: the run and the town as `get_run_and_town_for_user` gives them, and 404 as well
+    when the run has no result for the town (it was not assessed). The result is read by `result_for_town`
+    (selectors.run_result_for_town, handed in: the selectors import this module)."""
+    run, town = get_run_and_town_for_user(user, pk, town_id, VIEW)
+    result = result_for_town(run, user, town.pk)
+    if result is None:
+        raise Http404
+    return run, town, result
+
+
 # --- Targets ------------------------------------------------------------------------------------------
 
 
@@ -176,6 +203,31 @@ def get_self_evaluation_unit_for_user(user: AbstractBaseUser, unit_id: int, perm
     if perm != VIEW and not self_evaluation_units_qs(user, perm).filter(pk=unit_id).exists():
         raise PermissionDenied
     return unit
+
+
+def get_self_evaluation_slot_for_user(
+    user: AbstractBaseUser,
+    unit_id: int,
+    kind: str,
+    period: str,
+    perm: str = VIEW,
+    *,
+    today: datetime.date | None = None,
+) -> tuple[OrgUnit, datetime.date]:
+    """The unit and period of a self-evaluation form, from its address: 404 for an unknown kind, a unit the user
+    does not see (403 when seen without `perm`), a period that is not one of the kind's ('2026-04': a month, or
+    a quarter's first) or has not ended by `today`."""
+    if kind not in SelfEvaluationKind.values:
+        raise Http404
+    unit = get_self_evaluation_unit_for_user(user, unit_id, perm)
+    try:
+        start = dates.parse_period(period)
+    except ValueError:
+        raise Http404 from None
+    kind = SelfEvaluationKind(kind)
+    if not kind.starts_period(start) or not kind.period_ended(start, today or dates.today()):
+        raise Http404  # not a period of the kind, or not an ended one
+    return unit, start
 
 
 def can_fill_self_evaluation(user: AbstractBaseUser, unit: OrgUnit) -> bool:

@@ -7,7 +7,6 @@ from collections import Counter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +18,7 @@ from tianjin_towns.lib import dates
 
 from . import exports, selectors, services
 from .forms import ManualScoreForm, RunCreateForm, SanctionDecisionForm
-from .models import Grade, ItemKind, ManualScore, RunKind, Sanction
+from .models import Grade, ItemKind, RunKind, Sanction
 from .permissions import (
     EDIT,
     PUBLISH,
@@ -29,11 +28,11 @@ from .permissions import (
     can_publish,
     check_access,
     get_briefing_run_for_user,
+    get_run_and_town_for_user,
     get_run_for_user,
-    get_run_town_for_user,
-    schemes_qs_for_user,
+    get_run_town_result_for_user,
 )
-from .view_helpers import districts_for, error_text, file_response, int_param, year_param
+from .view_helpers import error_text, file_response, int_param, year_param
 
 
 @login_required
@@ -41,11 +40,11 @@ def overview(request):
     """督查考核: the year's runs, the scheme, and the way to targets and self-evaluations."""
     check_access(request.user, VIEW)
     year = year_param(request)
-    scheme = schemes_qs_for_user(request.user).filter(year=year).prefetch_related("items").first()
+    scheme = selectors.year_scheme_with_items(request.user, year)
     runs = list(selectors.run_list(request.user, year=year))
     form = RunCreateForm(
         initial={"scheme": scheme, "kind": RunKind.SEMIANNUAL if dates.today().month <= 9 else RunKind.ANNUAL},
-        schemes=schemes_qs_for_user(request.user).order_by("-year"),
+        schemes=selectors.scheme_choices(request.user),
     )
     progress = selectors.target_completion(year, town_ids=selectors.visible_town_ids(request.user))
     return render(
@@ -71,7 +70,7 @@ def overview(request):
 @require_POST
 def run_create(request):
     check_access(request.user, EDIT)
-    form = RunCreateForm(request.POST, schemes=schemes_qs_for_user(request.user))
+    form = RunCreateForm(request.POST, schemes=selectors.scheme_choices(request.user))
     if not form.is_valid():
         messages.error(request, _("请选择考核方案和类别。"))
         return redirect("assessment-overview")
@@ -128,7 +127,7 @@ def run_detail(request, pk: int):
             "run": run,
             "rows": shown,
             "summary": _summary(run, rows),
-            "districts": districts_for(request.user),
+            "districts": selectors.districts_for_user(request.user),
             "district_id": district_id,
             "manual_items": manual_items,
             "can_edit": can_edit(request.user),
@@ -142,11 +141,9 @@ def run_detail(request, pk: int):
 @login_required
 def run_town(request, pk: int, town_id: int):
     """A town's score explained: each item, its weight, its rule, the figures and where they came from."""
-    run = get_run_for_user(request.user, pk, VIEW)
-    town = get_run_town_for_user(request.user, run, town_id, VIEW)
-    row = selectors.run_result_for_town(run, request.user, town.pk)
-    if row is None:
-        raise Http404
+    run, town, row = get_run_town_result_for_user(
+        request.user, pk, town_id, result_for_town=selectors.run_result_for_town
+    )
     form = (
         SanctionDecisionForm(initial={"decision": row.sanction_proposed, "decided_on": dates.today()})
         if can_decide_sanction(request.user, run, row.awaiting_decision)
@@ -171,8 +168,7 @@ def run_town(request, pk: int, town_id: int):
 @login_required
 @require_POST
 def run_decide(request, pk: int, town_id: int):
-    run = get_run_for_user(request.user, pk, VIEW)
-    town = get_run_town_for_user(request.user, run, town_id, PUBLISH)  # 404 unseen town before 403
+    run, town = get_run_and_town_for_user(request.user, pk, town_id, PUBLISH)
     form = SanctionDecisionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -215,8 +211,7 @@ def run_manual(request, pk: int):
     district_id = int_param(request, "district")
     if district_id:
         towns = [t for t in towns if t.district_id == district_id]
-    scores = {(m.item_id, m.town_id): m for m in ManualScore.objects.filter(run=run)}
-    form = ManualScoreForm(request.POST or None, items=items, towns=towns, scores=scores)
+    form = ManualScoreForm(request.POST or None, items=items, towns=towns, scores=selectors.manual_scores(run))
     if request.method == "POST" and form.is_valid():
         entries = [
             services.ManualInput(item=item, town=town, score=score, justification=why)
@@ -240,7 +235,7 @@ def run_manual(request, pk: int):
             "run": run,
             "form": form,
             "items": items,
-            "districts": districts_for(request.user),
+            "districts": selectors.districts_for_user(request.user),
             "district_id": district_id,
         },
     )

@@ -15,16 +15,14 @@ from tianjin_towns.lib import dates
 from . import scoring, selectors, services
 from .forms import SchemeForm, SchemeItemFormSet, item_initial, year_choices
 from .models import Scheme
-from .permissions import EDIT, VIEW, can_edit, check_access, get_scheme_for_user, schemes_qs_for_user
+from .permissions import EDIT, VIEW, can_edit, check_access, get_scheme_for_user
 from .view_helpers import error_text, int_param
 
 
 @login_required
 def scheme_list(request):
     check_access(request.user, VIEW)
-    schemes = list(schemes_qs_for_user(request.user).prefetch_related("items").order_by("-year"))
-    for scheme in schemes:
-        scheme.weight_total = sum((i.weight for i in scheme.items.all()), Decimal(0))
+    schemes = selectors.schemes_with_totals(request.user)
     taken = {s.year for s in schemes}
     return render(
         request,
@@ -42,6 +40,7 @@ def scheme_detail(request, pk: int):
     scheme = get_scheme_for_user(request.user, pk, VIEW)
     items = selectors.scheme_items(scheme)
     rows = [{"item": item, "rule": scoring.RULE_TEXTS[item.kind](item)} for item in items]
+    taken = selectors.scheme_years()
     return render(
         request,
         "assessments/scheme_detail.html",
@@ -51,7 +50,7 @@ def scheme_detail(request, pk: int):
             "total": selectors.scheme_weight_total(items),
             "runs": list(selectors.run_list(request.user, year=scheme.year)),
             "can_edit": can_edit(request.user),
-            "free_years": [(y, label) for y, label in year_choices() if not Scheme.objects.filter(year=y).exists()],
+            "free_years": [(y, label) for y, label in year_choices() if y not in taken],
         },
     )
 
@@ -114,7 +113,7 @@ def scheme_create(request):
     year = int_param(request, "year") or dates.today().year
     if not 2000 <= year <= 2100:
         year = dates.today().year
-    existing = Scheme.objects.filter(year=year).first()
+    existing = selectors.scheme_of_year(year)
     if existing is not None:
         messages.info(request, _("%(year)s 年度的考核方案已存在。") % {"year": year})
         return redirect("assessment-scheme-edit", pk=existing.pk)

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from coordination import cadence
 from coordination.models import OrgUnit, Town
-from coordination.permissions import towns_for_user
+from coordination.permissions import org_units_for_user, towns_for_user
 from coordination.selectors import cadence_matrix
 from inspections.selectors import problem_measures_by_town
 from ledgers import selectors as ledger_selectors
@@ -45,6 +45,11 @@ def indicators_by_code() -> dict[str, Indicator]:
 
 def _town_list(towns: QuerySet[Town]) -> list[Town]:
     return list(towns.select_related("unit", "district").order_by("district__order", "unit__order", "unit__code"))
+
+
+def districts_for_user(user: AbstractBaseUser) -> QuerySet[OrgUnit]:
+    """The districts the user sees: the choices of the pages' district filters."""
+    return org_units_for_user(user).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
 
 
 # --- Targets and their completion (R-5.1) ---------------------------------------------------------------
@@ -175,12 +180,51 @@ def target_table(user: AbstractBaseUser, year: int, *, district_id: int | None =
     }
 
 
-def lag_flags_for_user(user: AbstractBaseUser, *, year: int) -> QuerySet[LagFlag]:
-    return (
-        LagFlag.objects.filter(town__in=towns_for_user(user).values("pk"), period__year=year)
-        .select_related("town__unit", "town__district", "indicator")
-        .order_by("-period", "town__district__order", "town__unit__order", "indicator__order")
+def lag_flags_for_user(user: AbstractBaseUser, *, year: int, district_id: int | None = None) -> QuerySet[LagFlag]:
+    flags = LagFlag.objects.filter(town__in=towns_for_user(user).values("pk"), period__year=year)
+    if district_id:
+        flags = flags.filter(town__district_id=district_id)
+    return flags.select_related("town__unit", "town__district", "indicator").order_by(
+        "-period", "town__district__order", "town__unit__order", "indicator__order"
     )
+
+
+def target_list(
+    user: AbstractBaseUser,
+    *,
+    year: int | None = None,
+    district_id: int | None = None,
+    town_id: int | None = None,
+    indicator: str | None = None,
+) -> QuerySet[Target]:
+    """The targets of the towns the user sees (the API's list), newest year first, then in the towns' order."""
+    targets = perms.targets_qs_for_user(user).select_related("town__unit", "indicator")
+    if year:
+        targets = targets.filter(year=year)
+    if district_id:
+        targets = targets.filter(town__district_id=district_id)
+    if town_id:
+        targets = targets.filter(town_id=town_id)
+    if indicator:
+        targets = targets.filter(indicator__code=indicator)
+    return targets.order_by("-year", "town__district__order", "town__unit__order", "indicator__order")
+
+
+def target_with_related(pk: int) -> Target:
+    return Target.objects.select_related("town__unit", "indicator").get(pk=pk)
+
+
+def template_towns(user: AbstractBaseUser, *, district_id: int | None = None) -> list[Town]:
+    """The rows of the targets' Excel template: the active towns the user sees (of one district)."""
+    towns = towns_for_user(user).filter(exited_on__isnull=True)
+    if district_id:
+        towns = towns.filter(district_id=district_id)
+    return _town_list(towns)
+
+
+def import_towns(user: AbstractBaseUser) -> QuerySet[Town]:
+    """The towns a targets import may name: those the user sees (the service refuses the rest)."""
+    return towns_for_user(user).select_related("unit")
 
 
 # --- Schemes ------------------------------------------------------------------------------------------
@@ -192,6 +236,33 @@ def scheme_items(scheme: Scheme) -> list[SchemeItem]:
 
 def scheme_weight_total(items) -> Decimal:
     return sum((item.weight for item in items), Decimal(0))
+
+
+def schemes_with_totals(user: AbstractBaseUser) -> list[Scheme]:
+    """The schemes the user sees, newest year first, each with its items' `weight_total`."""
+    schemes = list(perms.schemes_qs_for_user(user).prefetch_related("items").order_by("-year"))
+    for scheme in schemes:
+        scheme.weight_total = scheme_weight_total(scheme.items.all())
+    return schemes
+
+
+def scheme_choices(user: AbstractBaseUser) -> QuerySet[Scheme]:
+    """The schemes a new run may follow, newest year first."""
+    return perms.schemes_qs_for_user(user).order_by("-year")
+
+
+def year_scheme_with_items(user: AbstractBaseUser, year: int) -> Scheme | None:
+    """The year's scheme, if the user sees it, with its items read in the same go."""
+    return perms.schemes_qs_for_user(user).filter(year=year).prefetch_related("items").first()
+
+
+def scheme_of_year(year: int) -> Scheme | None:
+    return Scheme.objects.filter(year=year).first()
+
+
+def scheme_years() -> set[int]:
+    """The years that have a scheme (one each at most)."""
+    return set(Scheme.objects.values_list("year", flat=True))
 
 
 # --- Runs ---------------------------------------------------------------------------------------------
@@ -408,6 +479,15 @@ def run_result_for_town(run: Run, user: AbstractBaseUser, town_id: int) -> Resul
     return next((row for row in run_results(run, user) if row.town_id == town_id), None)
 
 
+def run_with_scheme(pk: int) -> Run:
+    return Run.objects.select_related("scheme").get(pk=pk)
+
+
+def manual_scores(run: Run) -> dict[tuple[int, int], ManualScore]:
+    """The run's manual scores by (item id, town id), as the entry form reads them."""
+    return {(m.item_id, m.town_id): m for m in ManualScore.objects.filter(run=run)}
+
+
 def run_list(user: AbstractBaseUser, *, year: int | None = None, kind: str | None = None) -> QuerySet[Run]:
     runs = perms.runs_qs_for_user(user).select_related("scheme", "published_by__profile", "created_by__profile")
     if year:
@@ -493,9 +573,14 @@ def self_evaluation_due(kind: str, period: datetime.date) -> datetime.date:
 
 def self_evaluation_periods(kind: str, year: int, today: datetime.date) -> list[datetime.date]:
     """The ended periods of `year` (months or quarters) for which a self-evaluation is expected, newest first."""
-    step = 3 if kind == SelfEvaluationKind.QUARTERLY else 1
-    periods = [datetime.date(year, month, 1) for month in range(1, 13, step)]
-    return [p for p in reversed(periods) if dates.add_months(p, step) <= today]
+    kind = SelfEvaluationKind(kind)
+    periods = [datetime.date(year, month, 1) for month in range(1, 13, kind.months)]
+    return [p for p in reversed(periods) if kind.period_ended(p, today)]
+
+
+def self_evaluation_of(unit: OrgUnit, kind: str, period: datetime.date) -> SelfEvaluation | None:
+    """The unit's form for the period, if one was saved."""
+    return SelfEvaluation.objects.filter(org_unit=unit, kind=kind, period=period).first()
 
 
 @dataclass

@@ -6,20 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coordination.models import OrgUnit
 from tianjin_towns.errors import ConflictError
-from tianjin_towns.lib import dates
 
 from . import selectors, services
 from .forms import SelfEvaluationFilterForm, SelfEvaluationForm
 from .models import SelfEvaluation, SelfEvaluationKind
-from .permissions import FILL, VIEW, can_fill_self_evaluation, check_access, get_self_evaluation_unit_for_user
-from .view_helpers import districts_for, year_param
+from .permissions import FILL, VIEW, can_fill_self_evaluation, check_access, get_self_evaluation_slot_for_user
+from .view_helpers import year_param
 
 PER_PAGE = 40
 
@@ -36,7 +34,7 @@ def self_evaluation_list(request):
             "district": request.GET.get("district") or "",
             "state": request.GET.get("state") or "",
         },
-        districts=districts_for(request.user),
+        districts=selectors.districts_for_user(request.user),
     )
     form.is_valid()
     district = form.cleaned_data.get("district")
@@ -57,25 +55,11 @@ def self_evaluation_list(request):
     )
 
 
-def _period(kind: str, text: str):
-    try:
-        period = dates.parse_period(text)
-    except ValueError:
-        raise Http404 from None
-    if kind == SelfEvaluationKind.QUARTERLY and period.month % 3 != 1:
-        raise Http404
-    return period
-
-
 @login_required
 def self_evaluation_form(request, unit_id: int, kind: str, period: str):
-    if kind not in SelfEvaluationKind.values:
-        raise Http404
-    unit = get_self_evaluation_unit_for_user(request.user, unit_id, FILL if request.method == "POST" else VIEW)
-    period = _period(kind, period)
-    if period not in selectors.self_evaluation_periods(kind, period.year, dates.today()):
-        raise Http404  # not an ended period
-    evaluation = SelfEvaluation.objects.filter(org_unit=unit, kind=kind, period=period).first()
+    perm = FILL if request.method == "POST" else VIEW
+    unit, period = get_self_evaluation_slot_for_user(request.user, unit_id, kind, period, perm)
+    evaluation = selectors.self_evaluation_of(unit, kind, period)
     can_fill = can_fill_self_evaluation(request.user, unit)
     editable = can_fill and (evaluation is None or evaluation.status == SelfEvaluation.Status.DRAFT)
     initial = {}

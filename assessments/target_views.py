@@ -9,19 +9,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from coordination.permissions import towns_for_user
 from ledgers import selectors as ledger_selectors
 
 from . import exports, selectors, services
 from .forms import TargetForm, TargetImportForm, YearDistrictForm
 from .permissions import EDIT, VIEW, can_edit, check_access, get_target_town_for_user
-from .view_helpers import districts_for, error_text, file_response, year_param
+from .view_helpers import error_text, file_response, year_param
 
 
 def _filters(request) -> tuple[YearDistrictForm, int, int | None]:
     year = year_param(request)
     form = YearDistrictForm(
-        {"year": year, "district": request.GET.get("district") or ""}, districts=districts_for(request.user)
+        {"year": year, "district": request.GET.get("district") or ""},
+        districts=selectors.districts_for_user(request.user),
     )
     district = form.cleaned_data.get("district") if form.is_valid() else None
     return form, year, district.pk if district else None
@@ -32,9 +32,7 @@ def target_list(request):
     check_access(request.user, VIEW)
     form, year, district_id = _filters(request)
     table = selectors.target_table(request.user, year, district_id=district_id)
-    flags = selectors.lag_flags_for_user(request.user, year=year)
-    if district_id:
-        flags = flags.filter(town__district_id=district_id)
+    flags = selectors.lag_flags_for_user(request.user, year=year, district_id=district_id)
     return render(
         request,
         "assessments/target_list.html",
@@ -84,10 +82,7 @@ def target_edit(request, town_id: int, year: int):
 def target_template(request):
     check_access(request.user, VIEW)
     _form, year, district_id = _filters(request)
-    towns = towns_for_user(request.user).filter(exited_on__isnull=True)
-    if district_id:
-        towns = towns.filter(district_id=district_id)
-    town_list = list(towns.select_related("unit", "district").order_by("district__order", "unit__order", "unit__code"))
+    town_list = selectors.template_towns(request.user, district_id=district_id)
     output = io.BytesIO()
     exports.write_target_template(
         output,
@@ -109,7 +104,7 @@ def target_import(request):
         rows = exports.read_target_workbook(form.cleaned_data["file"], indicators=ledger_selectors.active_indicators())
         try:
             changed = services.targets_import(
-                actor=request.user, year=year, rows=rows, towns=towns_for_user(request.user).select_related("unit")
+                actor=request.user, year=year, rows=rows, towns=selectors.import_towns(request.user)
             )
         except services.ImportRejected as rejected:
             errors = rejected.errors

@@ -3,14 +3,8 @@
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
-from coordination.models import OrgUnit
-from coordination.permissions import org_units_for_user
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.pages import error_text  # noqa: F401 (the assessment pages import it from here)
-
-
-def districts_for(user):
-    return org_units_for_user(user).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
 
 
 def int_param(request, name: str) -> int | None:

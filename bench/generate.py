@@ -12,6 +12,7 @@ as for any bulk restore; the ids written are consistent by construction.
 
 import datetime
 import io
+import itertools
 import random
 import time
 from dataclasses import dataclass, field
@@ -37,6 +38,11 @@ SEED = 20161206  # the date of the notice
 
 NULL = "\\N"  # COPY's text format
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+REPORT_COLUMNS = [
+    "id", "town_id", "period", "status", "due_on", "timeliness", "submitted_at", "submitted_by_id",
+    "approved_at", "approved_by_id", "accepted_at", "accepted_by_id", "return_reason", "created_at", "updated_at",
+]  # fmt: skip
+LATE_DAYS = (1, 1, 2, 2, 3, 4, 5, 7)  # how late a late report is first submitted
 PHYSICAL = ("场地平整", "基础施工", "主体施工", "主体封顶", "设备安装", "装修收尾", "竣工验收")
 PROBLEMS = ("征地拆迁进度滞后", "项目融资到位较慢", "施工用电增容手续办理中", "环评批复待下达")
 CATEGORIES = ("industry", "infrastructure", "public_service")
@@ -252,92 +258,103 @@ class Generator:
     # -- monthly reports and values ------------------------------------------------------------------
 
     def reports(self) -> None:
-        rng = self.rng
-        indicators = list(Indicator.objects.filter(active=True).order_by("order", "code"))
-        self.indicators = {i.code: i.pk for i in indicators}
-        due = {m: dates.report_due_date(m) for m in self.months}
-        report_columns = [
-            "id", "town_id", "period", "status", "due_on", "timeliness", "submitted_at", "submitted_by_id",
-            "approved_at", "approved_by_id", "accepted_at", "accepted_by_id", "return_reason", "created_at", "updated_at",
-        ]  # fmt: skip
-        reports = Copier(MonthlyReport, report_columns)
-        values = Copier(ReportValue, ["id", "report_id", "indicator_id", "value"], batch=500_000)
-        officer, reviewer, office = self.users["officer"], self.users["reviewer"], self.users["office"]
-        second_last = dates.add_months(self.last, -1)
-        report_id = value_id = 0
+        self.indicators = {i.code: i.pk for i in Indicator.objects.filter(active=True).order_by("order", "code")}
         self.report_ids: dict[tuple[int, datetime.date], int] = {}
-        ids = self.indicators
-        late_days = (1, 1, 2, 2, 3, 4, 5, 7)
+        reports = Copier(MonthlyReport, REPORT_COLUMNS)
+        values = Copier(ReportValue, ["id", "report_id", "indicator_id", "value"], batch=500_000)
+        report_ids, value_ids = itertools.count(1), itertools.count(1)
+        due = {m: dates.report_due_date(m) for m in self.months}
+        second_last = dates.add_months(self.last, -1)
         for town in self.towns:
             scale = self.scale[town.unit_id]
             employment = 1500 * scale
             for month in self.months:
                 if not town.expects_report(month):
                     continue
-                r = rng.random()
+                r = self.rng.random()
                 if r < MISSING_SHARE / 2 and month < second_last:
                     continue  # never opened: missing, no row
-                report_id += 1
-                status, timeliness = "accepted", "on_time"
-                if month == self.last:
-                    status = rng.choices(
-                        ("accepted", "district_approved", "submitted", "draft", "returned"), (30, 25, 25, 12, 8)
-                    )[0]
-                elif month == second_last and r > 0.9:
-                    status = "district_approved"
-                if r < MISSING_SHARE and month < second_last:
-                    status, timeliness = "draft", None  # opened, never submitted: missing
-                elif status == "draft":
-                    timeliness = None
-                elif r > 1 - LATE_SHARE:
-                    timeliness = "late"
-                created = datetime.datetime.combine(dates.add_months(month, 1), datetime.time(9), SHANGHAI)
-                submitted = approved = accepted = None
-                if timeliness is not None:
-                    days = -rng.randrange(0, 7) if timeliness == "on_time" else rng.choice(late_days)
-                    submitted = datetime.datetime.combine(
-                        due[month] + datetime.timedelta(days=days), datetime.time(10, rng.randrange(60)), SHANGHAI
-                    )
-                    if status in ("district_approved", "accepted"):
-                        approved = submitted + datetime.timedelta(days=rng.randrange(1, 4), hours=2)
-                    if status == "accepted":
-                        accepted = approved + datetime.timedelta(days=rng.randrange(1, 6), hours=3)
-                updated = accepted or approved or submitted or created
-                reports.add(
-                    f"{report_id}\t{town.unit_id}\t{month}\t{status}\t{due[month]}\t{_text(timeliness)}\t"
-                    f"{_text(submitted)}\t{officer if submitted else NULL}\t{_text(approved)}\t"
-                    f"{reviewer if approved else NULL}\t{_text(accepted)}\t{office if accepted else NULL}\t"
-                    f"{'请核实后重新报送' if status == 'returned' else ''}\t{created}\t{updated}"
-                )
+                report_id = next(report_ids)
+                status, timeliness = self._report_state(month, r, second_last)
+                reports.add(self._report_row(report_id, town, month, due[month], status, timeliness))
                 self.report_ids[(town.unit_id, month)] = report_id
-                # Figures: a seasonal town-sized flow, parts below their whole, a slowly growing stock.
-                season = 0.55 if month.month in (1, 2) else (1.35 if month.month == 12 else 1.0)
-                fai = round(scale * season * rng.lognormvariate(6.6, 0.35), 2)
-                employment *= 1 + rng.uniform(-0.01, 0.02)
-                figures = (
-                    ("fixed_asset_investment", fai),
-                    ("industry_investment", round(fai * rng.uniform(0.55, 0.8), 2)),
-                    ("private_investment", round(fai * rng.uniform(0.25, 0.5), 2)),
-                    ("tax_revenue", round(scale * season * rng.lognormvariate(4.6, 0.3), 2)),
-                    ("main_business_revenue", round(scale * season * rng.lognormvariate(8.2, 0.25), 2)),
-                    ("land_quota_granted", round(rng.uniform(0, 30), 2) if rng.random() < 0.25 else 0),
-                    ("land_supplied", round(rng.uniform(0, 20), 2) if rng.random() < 0.3 else 0),
-                    ("new_enterprises", rng.randrange(0, 6)),
-                    ("employment", int(employment)),
-                    ("tourists", round(scale * rng.uniform(0.5, 8), 2)),
-                    ("projects_started", 1 if rng.random() < 0.12 else 0),
-                    ("projects_completed", 1 if rng.random() < 0.08 else 0),
-                )
+                figures, employment = self._report_figures(month, scale, employment)
                 for code, value in figures:
-                    indicator = ids.get(code)
+                    indicator = self.indicators.get(code)
                     if indicator is not None:
-                        value_id += 1
-                        values.add(f"{value_id}\t{report_id}\t{indicator}\t{value}")
+                        values.add(f"{next(value_ids)}\t{report_id}\t{indicator}\t{value}")
         reports.flush()
         values.flush()
         _reset_sequence(MonthlyReport)
         _reset_sequence(ReportValue)
         self.result.counts.update(monthly_reports=reports.count, report_values=values.count)
+
+    def _report_state(self, month: datetime.date, r: float, second_last: datetime.date) -> tuple[str, str | None]:
+        """A report's (status, timeliness) from its draw `r`: the last month in every state, the month before
+        partly awaiting acceptance; older ones accepted, some late, some a draft never submitted (missing)."""
+        status, timeliness = "accepted", "on_time"
+        if month == self.last:
+            status = self.rng.choices(
+                ("accepted", "district_approved", "submitted", "draft", "returned"), (30, 25, 25, 12, 8)
+            )[0]
+        elif month == second_last and r > 0.9:
+            status = "district_approved"
+        if r < MISSING_SHARE and month < second_last:
+            status, timeliness = "draft", None  # opened, never submitted: missing
+        elif status == "draft":
+            timeliness = None
+        elif r > 1 - LATE_SHARE:
+            timeliness = "late"
+        return status, timeliness
+
+    def _report_row(
+        self, report_id: int, town: Town, month: datetime.date, due: datetime.date, status: str, timeliness
+    ) -> str:
+        """The report's COPY row, with when and by whom it was submitted, approved and accepted."""
+        rng = self.rng
+        officer, reviewer, office = self.users["officer"], self.users["reviewer"], self.users["office"]
+        created = datetime.datetime.combine(dates.add_months(month, 1), datetime.time(9), SHANGHAI)
+        submitted = approved = accepted = None
+        if timeliness is not None:
+            days = -rng.randrange(0, 7) if timeliness == "on_time" else rng.choice(LATE_DAYS)
+            submitted = datetime.datetime.combine(
+                due + datetime.timedelta(days=days), datetime.time(10, rng.randrange(60)), SHANGHAI
+            )
+            if status in ("district_approved", "accepted"):
+                approved = submitted + datetime.timedelta(days=rng.randrange(1, 4), hours=2)
+            if status == "accepted":
+                accepted = approved + datetime.timedelta(days=rng.randrange(1, 6), hours=3)
+        updated = accepted or approved or submitted or created
+        return (
+            f"{report_id}\t{town.unit_id}\t{month}\t{status}\t{due}\t{_text(timeliness)}\t"
+            f"{_text(submitted)}\t{officer if submitted else NULL}\t{_text(approved)}\t"
+            f"{reviewer if approved else NULL}\t{_text(accepted)}\t{office if accepted else NULL}\t"
+            f"{'请核实后重新报送' if status == 'returned' else ''}\t{created}\t{updated}"
+        )
+
+    def _report_figures(self, month: datetime.date, scale: float, employment: float) -> tuple[tuple, float]:
+        """A report's (indicator code, value) pairs, and the town's employment after the month.
+
+        A seasonal town-sized flow, parts below their whole, a slowly growing stock."""
+        rng = self.rng
+        season = 0.55 if month.month in (1, 2) else (1.35 if month.month == 12 else 1.0)
+        fai = round(scale * season * rng.lognormvariate(6.6, 0.35), 2)
+        employment *= 1 + rng.uniform(-0.01, 0.02)
+        figures = (
+            ("fixed_asset_investment", fai),
+            ("industry_investment", round(fai * rng.uniform(0.55, 0.8), 2)),
+            ("private_investment", round(fai * rng.uniform(0.25, 0.5), 2)),
+            ("tax_revenue", round(scale * season * rng.lognormvariate(4.6, 0.3), 2)),
+            ("main_business_revenue", round(scale * season * rng.lognormvariate(8.2, 0.25), 2)),
+            ("land_quota_granted", round(rng.uniform(0, 30), 2) if rng.random() < 0.25 else 0),
+            ("land_supplied", round(rng.uniform(0, 20), 2) if rng.random() < 0.3 else 0),
+            ("new_enterprises", rng.randrange(0, 6)),
+            ("employment", int(employment)),
+            ("tourists", round(scale * rng.uniform(0.5, 8), 2)),
+            ("projects_started", 1 if rng.random() < 0.12 else 0),
+            ("projects_completed", 1 if rng.random() < 0.08 else 0),
+        )
+        return figures, employment
 
     # -- projects and progress -----------------------------------------------------------------------
 

@@ -20,6 +20,21 @@ def _yes(ok: bool) -> str:
 
 def render(*, machine, sizes, generated, database_size, tables, pages, check, export, elapsed) -> str:
     lines = [
+        *_introduction(machine, sizes, generated, database_size, elapsed),
+        *_pages_table(pages),
+        *_exactness(check),
+        *_export_table(export),
+        *_targets(pages, export, elapsed),
+        "",
+        "Largest tables: " + ", ".join(f"{name} ({rows:,} rows, {size})" for name, rows, size in tables) + ".",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _introduction(machine, sizes, generated, database_size, elapsed) -> list[str]:
+    """How the figures were measured, on what machine, and the data they were measured on."""
+    lines = [
         SECTION,
         "",
         f"Measured by `make bench` (bench/) on {machine['date']}; the run took {elapsed / 60:.1f} minutes, "
@@ -55,7 +70,12 @@ def render(*, machine, sizes, generated, database_size, tables, pages, check, ex
     ]
     if generated.skipped:
         lines += ["", "Not generated: " + "; ".join(generated.skipped) + "."]
-    lines += [
+    return lines
+
+
+def _pages_table(pages) -> list[str]:
+    """The dashboards and the ledger page: times, queries and floors, one row per page."""
+    lines = [
         "",
         "### Dashboards and the ledger page",
         "",
@@ -70,31 +90,42 @@ def render(*, machine, sizes, generated, database_size, tables, pages, check, ex
         "| page | p50 | p95 | queries | floor p50 | floor p95 | p50 ÷ floor p50 | p95 ÷ floor p95 | base-table floor p95 | target ≤ 2× (p95) and ≤ 20 queries |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for page in pages:
-        floor = page.floor
-        if floor is None and page.name in (EMPTY_REQUEST, NAVBAR, PAGE_FRAME):
-            verdict = "— (part of every page above)"
-        elif floor is None:
-            verdict = "no floor (one count per activity kind for the year)"
-        elif "dashboard" in page.name:
-            verdict = _yes(page.ratio <= DASHBOARD_RATIO and page.queries <= DASHBOARD_QUERIES)
-            if page.ratio > DASHBOARD_RATIO and page.queries <= DASHBOARD_QUERIES:
-                verdict += " (time)"
-            elif page.ratio <= DASHBOARD_RATIO and page.queries > DASHBOARD_QUERIES:
-                verdict += " (queries)"
-        else:
-            verdict = "— (reported, no target)"
-        lines.append(
-            f"| {page.name} | {page.timing.p50:.0f} | {page.timing.p95:.0f} | {page.queries} | "
-            + (
-                f"{floor.p50:.0f} | {floor.p95:.0f} | {page.timing.p50 / floor.p50:.2f}× | {page.ratio:.2f}× |"
-                if floor
-                else "— | — | — | — |"
-            )
-            + (f" {page.base_floor.p95:.0f} |" if page.base_floor else " — |")
-            + f" {verdict} |"
+    return lines + [_page_row(page) for page in pages]
+
+
+def _page_verdict(page) -> str:
+    """Whether a dashboard meets its targets (and which it misses); the other pages have none."""
+    if page.floor is None and page.name in (EMPTY_REQUEST, NAVBAR, PAGE_FRAME):
+        return "— (part of every page above)"
+    if page.floor is None:
+        return "no floor (one count per activity kind for the year)"
+    if "dashboard" not in page.name:
+        return "— (reported, no target)"
+    verdict = _yes(page.ratio <= DASHBOARD_RATIO and page.queries <= DASHBOARD_QUERIES)
+    if page.ratio > DASHBOARD_RATIO and page.queries <= DASHBOARD_QUERIES:
+        verdict += " (time)"
+    elif page.ratio <= DASHBOARD_RATIO and page.queries > DASHBOARD_QUERIES:
+        verdict += " (queries)"
+    return verdict
+
+
+def _page_row(page) -> str:
+    floor = page.floor
+    return (
+        f"| {page.name} | {page.timing.p50:.0f} | {page.timing.p95:.0f} | {page.queries} | "
+        + (
+            f"{floor.p50:.0f} | {floor.p95:.0f} | {page.timing.p50 / floor.p50:.2f}× | {page.ratio:.2f}× |"
+            if floor
+            else "— | — | — | — |"
         )
-    lines += [
+        + (f" {page.base_floor.p95:.0f} |" if page.base_floor else " — |")
+        + f" {_page_verdict(page)} |"
+    )
+
+
+def _exactness(check) -> list[str]:
+    """Whether the city dashboard's totals equal the floor's."""
+    return [
         "",
         f"Exactness: the city dashboard's `totals` ({check['year']}, January–{check['month']}) "
         + (
@@ -102,6 +133,22 @@ def render(*, machine, sizes, generated, database_size, tables, pages, check, ex
             if check["matches"]
             else f"differ from the floor's: {check.get('differences')}."
         ),
+    ]
+
+
+def _styled_ratio(result) -> float:
+    """An export's cells per second against the styled floor's (the target's measure)."""
+    return result.cells_per_second / result.floor_styled_rate
+
+
+def _memory_growth(memory) -> float:
+    """How much more the export's peak memory is for the larger slice than for the smaller."""
+    return memory["peak_4"] / memory["peak_1"] - 1
+
+
+def _export_table(export) -> list[str]:
+    """The Excel export against its floors, its peak memory and where its time goes."""
+    lines = [
         "",
         "### Excel export",
         "",
@@ -116,7 +163,7 @@ def render(*, machine, sizes, generated, database_size, tables, pages, check, ex
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for result in export["results"]:
-        styled = result.cells_per_second / result.floor_styled_rate
+        styled = _styled_ratio(result)
         plain = result.cells_per_second / result.floor_plain_rate
         lines.append(
             f"| {result.name} | {result.towns:,} | {result.rows:,} | {result.cells:,} | {result.seconds:.1f} | "
@@ -124,7 +171,7 @@ def render(*, machine, sizes, generated, database_size, tables, pages, check, ex
             f"{result.floor_plain_rate:,.0f} | {plain:.2f}× | {_yes(styled >= EXPORT_RATIO)} (styled floor) |"
         )
     memory = export["memory"]
-    growth = memory["peak_4"] / memory["peak_1"] - 1
+    growth = _memory_growth(memory)
     lines += [
         "",
         f"Peak memory (Python allocations traced by tracemalloc during the export): {memory['peak_1'] / 2**20:.1f} MiB "
@@ -136,49 +183,56 @@ def render(*, machine, sizes, generated, database_size, tables, pages, check, ex
         "Where the export's time goes (the smaller slice under cProfile, share of the export's time): "
         + ", ".join(f"{name} {share:.0f} %" for name, share in export["split"])
         + ".",
-        "",
-        "### Targets",
-        "",
     ]
+    return lines
+
+
+def _beyond_fixed_costs(page, empty, frame) -> str:
+    """What a dashboard costs beyond every signed-in request (and, for a page, beyond the page frame)."""
+    beyond = ""
+    if empty is not None:
+        own = page.timing.p95 - empty.timing.p95
+        beyond = (
+            f" Beyond what every signed-in request costs ({empty.timing.p95:.0f} ms): {own:.0f} ms, "
+            f"{own / page.floor.p95:.2f}× the floor."
+        )
+    if empty is not None and frame is not None and page.name.endswith("(page)"):
+        fixed = empty.timing.p95 + frame.timing.p95
+        own = page.timing.p95 - fixed
+        beyond += (
+            f" Beyond that and the page frame every page renders ({frame.timing.p95:.0f} ms, so {fixed:.0f} ms "
+            f"before any figure): {own:.0f} ms, {own / page.floor.p95:.2f}× the floor."
+        )
+    return beyond
+
+
+def _targets(pages, export, elapsed) -> list[str]:
+    """Each target of the issue, met or not."""
+    lines = ["", "### Targets", ""]
     dashboards = [p for p in pages if "dashboard" in p.name and p.floor]
     empty = next((p for p in pages if p.name == EMPTY_REQUEST), None)
     frame = next((p for p in pages if p.name == PAGE_FRAME), None)
     for page in dashboards:
-        beyond = ""
-        if empty is not None:
-            own = page.timing.p95 - empty.timing.p95
-            beyond = (
-                f" Beyond what every signed-in request costs ({empty.timing.p95:.0f} ms): {own:.0f} ms, "
-                f"{own / page.floor.p95:.2f}× the floor."
-            )
-        if empty is not None and frame is not None and page.name.endswith("(page)"):
-            fixed = empty.timing.p95 + frame.timing.p95
-            own = page.timing.p95 - fixed
-            beyond += (
-                f" Beyond that and the page frame every page renders ({frame.timing.p95:.0f} ms, so {fixed:.0f} ms "
-                f"before any figure): {own:.0f} ms, {own / page.floor.p95:.2f}× the floor."
-            )
         lines.append(
             f"- {page.name}: p95 {page.timing.p95:.0f} ms = {page.ratio:.2f}× the floor "
             f"({_yes(page.ratio <= DASHBOARD_RATIO)}); {page.queries} queries ({_yes(page.queries <= DASHBOARD_QUERIES)})."
-            + beyond
+            + _beyond_fixed_costs(page, empty, frame)
         )
     for result in export["results"]:
-        styled = result.cells_per_second / result.floor_styled_rate
+        styled = _styled_ratio(result)
         lines.append(
             f"- Export {result.name}: {styled:.2f}× the styled floor's cells/s ({_yes(styled >= EXPORT_RATIO)})."
         )
+    memory = export["memory"]
+    growth = _memory_growth(memory)
     lines += [
         f"- Export peak memory growth at {memory['rows_4'] / memory['rows_1']:.1f}× rows: {growth * 100:.0f} % "
         f"({_yes(growth < MEMORY_GROWTH)}).",
         f"- `make bench` in under {MINUTES} minutes: {elapsed / 60:.1f} min ({_yes(elapsed < MINUTES * 60)}).",
         "- An accepted report changes the dashboard on the next request: asserted by "
         "`assessments/tests/test_dashboards.py` (nothing is cached; the figures are read live).",
-        "",
-        "Largest tables: " + ", ".join(f"{name} ({rows:,} rows, {size})" for name, rows, size in tables) + ".",
-        "",
     ]
-    return "\n".join(lines)
+    return lines
 
 
 def write(path: Path, section: str) -> Path:

@@ -269,6 +269,15 @@ def _district(user, pk: int, *, field: str = "district") -> OrgUnit:
     return unit
 
 
+def _visit_in_body(user, pk: int) -> Visit:
+    """The visit a new problem names: unseen → 400 on the field (the body is not a URL), seen without the
+    right to record → 403 (the door's)."""
+    try:
+        return get_visit_for_user(user, pk, RECORD)
+    except Http404:
+        raise ValidationError({"visit": [_("督办检查不存在或无权访问。")]}) from None
+
+
 def _districts(user, query: dict) -> QuerySet[OrgUnit]:
     """The districts the user sees, or the one the query names (validated as `_district` does)."""
     only = _district(user, query["district"]).pk if query.get("district") else None
@@ -461,10 +470,7 @@ class ProblemViewSet(viewsets.GenericViewSet):
     @extend_schema(request=ProblemCreateSerializer, responses={201: ProblemSerializer})
     def create(self, request):
         data = dict(parse_body(ProblemCreateSerializer, request))
-        try:
-            visit = get_visit_for_user(request.user, data.pop("visit"), RECORD)
-        except Http404:
-            raise ValidationError({"visit": [_("督办检查不存在或无权访问。")]}) from None
+        visit = _visit_in_body(request.user, data.pop("visit"))
         problem = services.problem_create(
             actor=request.user,
             visit=visit,

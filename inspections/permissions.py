@@ -139,6 +139,17 @@ def get_problem_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Proble
     return problem
 
 
+FOLLOW_UP_ACTIONS = ("progress", "rectify")  # what the responsible unit reports: progress, or the rectification done
+
+
+def get_problem_to_follow_up(user: AbstractBaseUser, pk, action: str) -> Problem:
+    """The door of the follow-up pages: Http404 for an action that is not a follow-up, else the problem as
+    `get_problem_for_user` gives it to the responsible unit (RECTIFY)."""
+    if action not in FOLLOW_UP_ACTIONS:
+        raise Http404
+    return get_problem_for_user(user, pk, RECTIFY)
+
+
 def get_attachment_for_user(user: AbstractBaseUser, pk) -> Attachment:
     """A file is seen by whoever sees its problem (evidence) or else its visit."""
     attachment = Attachment.objects.filter(pk=pk).first()

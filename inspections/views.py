@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -38,7 +38,6 @@ from .forms import (
 from .models import InspectionEvent, Problem, Visit
 from .permissions import (
     RECORD,
-    RECTIFY,
     VERIFY,
     VIEW,
     can_record_visits,
@@ -46,6 +45,7 @@ from .permissions import (
     get_attachment_file_for_user,
     get_district_for_user,
     get_problem_for_user,
+    get_problem_to_follow_up,
     get_visit_for_user,
     problem_actions_for_user,
 )
@@ -288,7 +288,7 @@ def problem_detail(request, pk: int):
     )
 
 
-FOLLOW_UPS = {
+FOLLOW_UPS = {  # one entry per permissions.FOLLOW_UP_ACTIONS
     "progress": (services.problem_report_progress, gettext_lazy("整改进展已报告。")),
     "rectify": (services.problem_rectify, gettext_lazy("整改完成情况已报送，等待市特镇办核验。")),
 }
@@ -298,9 +298,7 @@ FOLLOW_UPS = {
 @_conflict_to_problem_page
 def problem_follow_up(request, pk: int, action: str):
     """GET: the form page (also the no-JavaScript path); POST: report progress or rectification."""
-    if action not in FOLLOW_UPS:
-        raise Http404
-    problem = get_problem_for_user(request.user, pk, RECTIFY)
+    problem = get_problem_to_follow_up(request.user, pk, action)
     form = FollowUpForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         service, success = FOLLOW_UPS[action]

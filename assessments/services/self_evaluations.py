@@ -26,10 +26,10 @@ def _check_period(kind: str, period: datetime.date, today: datetime.date) -> dat
     if kind not in SelfEvaluationKind.values:
         raise ValidationError({"kind": _("自评类别应为月度或季度。")})
     period = dates.month_start(period)
-    step = 3 if kind == SelfEvaluationKind.QUARTERLY else 1
-    if kind == SelfEvaluationKind.QUARTERLY and period.month % 3 != 1:
+    kind = SelfEvaluationKind(kind)
+    if not kind.starts_period(period):
         raise ValidationError({"period": _("季度自评的期间应为季度的第一个月。")})
-    if dates.add_months(period, step) > today:
+    if not kind.period_ended(period, today):
         raise ValidationError({"period": _("该期间尚未结束，结束后再进行自评。")})
     return period
 

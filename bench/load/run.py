@@ -328,84 +328,28 @@ def run_scenario(name: str, env: dict, work: Path, pg: Postgres, redis: Redis, a
     # Each scenario files its own month: reports and their audit trail are never deleted, so a month
     # cannot be "reset" for the next run; every town may still file a late report for an earlier month.
     env = {**env, "LOAD_PERIOD": period}
-    mail = Path(env["EMAIL_FILE_PATH"])
-    shutil.rmtree(mail, ignore_errors=True)
-    mail.mkdir()
-    acks, samples = work / f"{name}.acks", work / f"{name}.samples.csv"
-    acks.write_text("")
-    samples.write_text("")
+    acks, samples = _fresh_scenario_files(name, env, work)
     locust_env = {**env, "LOAD_ACKS": str(acks), "LOAD_SAMPLES": str(samples)}
-    spawn_rate = args.users / args.spawn_seconds
-    argv = [PYTHON, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless", "--only-summary",
-            "-u", str(args.users), "-r", f"{spawn_rate:.3f}", "--run-time", f"{args.run_seconds}s",
-            "--stop-timeout", "5", "--host", f"http://{HOST}:{WEB_PORT}", "--loglevel", "WARNING"]  # fmt: skip
     load_before = os.getloadavg()[0]
     log(
         f"{name}: {args.users} officers file {period} over {args.spawn_seconds} s, {args.run_seconds} s in all"
         f" (load {load_before:.1f})"
     )
     started = time.time()
-    locust = spawn(argv, locust_env, work / f"{name}.locust.log")
+    locust = spawn(_locust_argv(args), locust_env, work / f"{name}.locust.log")
     fault: list[float] = []
-
-    def inject() -> None:
-        if name == "pg-restart":
-            time.sleep(args.fault_at)
-            log(f"pg-restart: stopping PostgreSQL for {PG_DOWN_SECONDS} s")
-            fault.append(time.time())
-            pg.stop()
-            time.sleep(PG_DOWN_SECONDS)
-            pg.start()
-            fault.append(time.time())
-            log("pg-restart: PostgreSQL is back")
-        elif name == "redis-down":
-            time.sleep(args.fault_at)
-            log(f"redis-down: stopping Redis for {REDIS_DOWN_SECONDS} s")
-            fault.append(time.time())
-            redis.stop()
-            time.sleep(REDIS_DOWN_SECONDS)
-            redis.start()
-            fault.append(time.time())
-            log("redis-down: Redis is back")
-        elif name == "redis-hung":
-            time.sleep(REDIS_HUNG_FROM)
-            frozen, answering = REDIS_HUNG_CYCLE
-            log(f"redis-hung: freezing Redis for {frozen} s of every {frozen + answering} s until the run ends")
-            try:
-                while time.time() + frozen < started + args.run_seconds:
-                    begin = time.time()
-                    redis.freeze()
-                    time.sleep(frozen)
-                    redis.thaw()
-                    hung.append((begin, time.time()))
-                    time.sleep(answering)
-            finally:
-                redis.thaw()
-            log(f"redis-hung: Redis hung {len(hung)} times, answers again")
-
     hung: list[tuple[float, float]] = []
-    injector = threading.Thread(target=inject, daemon=True)
+    injector = threading.Thread(
+        target=_inject_fault, args=(name, args, pg, redis, started + args.run_seconds, fault, hung), daemon=True
+    )
     injector.start()
     locust.wait(args.run_seconds + 120)
     injector.join()
     log(f"{name}: locust done after {time.time() - started:.0f} s")
     wait_for_drain(Path(env["GUNICORN_ACCESSLOG"]))
-
     if name in ("redis-down", "redis-hung"):
-        # What beat does every few minutes: the sweep e-mails what was stored while the broker was down.
-        sweep = "from coordination.tasks import email_pending_notifications as t; t.apply_async()"
-        code = f"import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tianjin_towns.settings'); django.setup(); {sweep}"
-        try:
-            django(env, "-c", code)
-        except SystemExit as error:
-            log(f"{name}: no sweep task to call ({str(error).splitlines()[0]})")
-    # Let the worker finish the e-mails queued at the end of the run.
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        checks = verify(env, [], period, expect_mail=False)
-        if checks["not_emailed"] == 0:
-            break
-        time.sleep(3)
+        _sweep_stored_notifications(name, env)
+    _wait_for_queued_mail(env, period)
     acked = [int(line) for line in acks.read_text().split()]
     result = Result(name, read_samples(samples), acked, fault=(fault[0], fault[1]) if len(fault) == 2 else None)
     result.hung = hung
@@ -414,6 +358,83 @@ def run_scenario(name: str, env: dict, work: Path, pg: Postgres, redis: Redis, a
     result.checks = verify(env, acked, period, expect_mail=True)
     log(f"{name}: {json.dumps(result.checks)}")
     return result
+
+
+def _fresh_scenario_files(name: str, env: dict, work: Path) -> tuple[Path, Path]:
+    """An empty mail folder, and the empty files locust writes the acknowledged ids and the samples to."""
+    mail = Path(env["EMAIL_FILE_PATH"])
+    shutil.rmtree(mail, ignore_errors=True)
+    mail.mkdir()
+    acks, samples = work / f"{name}.acks", work / f"{name}.samples.csv"
+    acks.write_text("")
+    samples.write_text("")
+    return acks, samples
+
+
+def _locust_argv(args) -> list[str]:
+    spawn_rate = args.users / args.spawn_seconds
+    return [PYTHON, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless", "--only-summary",
+            "-u", str(args.users), "-r", f"{spawn_rate:.3f}", "--run-time", f"{args.run_seconds}s",
+            "--stop-timeout", "5", "--host", f"http://{HOST}:{WEB_PORT}", "--loglevel", "WARNING"]  # fmt: skip
+
+
+def _inject_fault(name: str, args, pg: Postgres, redis: Redis, ends: float, fault: list, hung: list) -> None:
+    """The scenario's fault, run beside locust: its (start, end) go to `fault`, each freeze of Redis to `hung`."""
+    if name == "pg-restart":
+        _stop_for_a_while(name, "PostgreSQL", pg, args.fault_at, PG_DOWN_SECONDS, fault)
+    elif name == "redis-down":
+        _stop_for_a_while(name, "Redis", redis, args.fault_at, REDIS_DOWN_SECONDS, fault)
+    elif name == "redis-hung":
+        _hang_redis(redis, ends, hung)
+
+
+def _stop_for_a_while(name: str, label: str, server, at: float, seconds: float, fault: list) -> None:
+    time.sleep(at)
+    log(f"{name}: stopping {label} for {seconds} s")
+    fault.append(time.time())
+    server.stop()
+    time.sleep(seconds)
+    server.start()
+    fault.append(time.time())
+    log(f"{name}: {label} is back")
+
+
+def _hang_redis(redis: Redis, ends: float, hung: list) -> None:
+    """Freeze Redis for REDIS_HUNG_CYCLE[0] s of every cycle until the run `ends` (epoch seconds)."""
+    time.sleep(REDIS_HUNG_FROM)
+    frozen, answering = REDIS_HUNG_CYCLE
+    log(f"redis-hung: freezing Redis for {frozen} s of every {frozen + answering} s until the run ends")
+    try:
+        while time.time() + frozen < ends:
+            begin = time.time()
+            redis.freeze()
+            time.sleep(frozen)
+            redis.thaw()
+            hung.append((begin, time.time()))
+            time.sleep(answering)
+    finally:
+        redis.thaw()
+    log(f"redis-hung: Redis hung {len(hung)} times, answers again")
+
+
+def _sweep_stored_notifications(name: str, env: dict) -> None:
+    """What beat does every few minutes: the sweep e-mails what was stored while the broker was down."""
+    sweep = "from coordination.tasks import email_pending_notifications as t; t.apply_async()"
+    code = f"import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tianjin_towns.settings'); django.setup(); {sweep}"
+    try:
+        django(env, "-c", code)
+    except SystemExit as error:
+        log(f"{name}: no sweep task to call ({str(error).splitlines()[0]})")
+
+
+def _wait_for_queued_mail(env: dict, period: str) -> None:
+    """Let the worker finish the e-mails queued at the end of the run (90 s at most)."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        checks = verify(env, [], period, expect_mail=False)
+        if checks["not_emailed"] == 0:
+            break
+        time.sleep(3)
 
 
 # --- The report ------------------------------------------------------------------------------------------
@@ -542,20 +563,7 @@ def write_docs(markdown: str) -> Path:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)  # fmt: skip
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
-    parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--spawn-seconds", type=int, default=60)
-    parser.add_argument("--run-seconds", type=int, default=300)
-    parser.add_argument("--fault-at", type=int, default=75, help="seconds into the run when the fault starts")
-    parser.add_argument("--think-min", type=float, default=2)
-    parser.add_argument("--think-max", type=float, default=8)
-    parser.add_argument("--no-docs", action="store_true", help="print the figures, leave docs/performance.md alone")
-    args = parser.parse_args()
-    scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
-    unknown = set(scenarios) - set(SCENARIOS)
-    if unknown:
-        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    args, scenarios = _arguments()
     busy = [p for p in (PG_PORT, REDIS_PORT, WEB_PORT) if not port_free(p)]
     if busy:
         raise SystemExit(f"ports {busy} are in use (another `make load`?); nothing was started")
@@ -573,35 +581,9 @@ def main() -> int:
         pg.start()
         pg.createdb("load")
         redis.start()
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
-            "DATABASE_URL": f"postgres://postgres@{HOST}:{PG_PORT}/load",
-            "CELERY_BROKER_URL": f"redis://{HOST}:{REDIS_PORT}/0",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "DJANGO_ALLOWED_HOSTS": HOST,
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(work / "mail"),
-            "MEDIA_ROOT": str(work / "media"),
-            "LOG_LEVEL": "WARNING",
-            "GUNICORN_BIND": f"{HOST}:{WEB_PORT}",
-            "GUNICORN_ACCESSLOG": str(work / "access.log"),
-            "LOAD_USERS": str(work / "users.json"),
-            "LOAD_PASSWORD": PASSWORD,
-            "LOAD_THINK_MIN": str(args.think_min),
-            "LOAD_THINK_MAX": str(args.think_max),
-        }
-        log("migrate")
-        django(env, "manage.py", "migrate", "--noinput")
-        if static_files_stale():
-            log("collectstatic (compressing every file takes minutes on two cores; later runs skip it)")
-            django(env, "manage.py", "collectstatic", "--noinput")
-        log(f"{args.users} towns and officers")
-        django(env, str(HERE / "generate.py"), "--towns", str(args.users), "--out", env["LOAD_USERS"])
-        env["LOAD_PERIOD"] = django(
-            env, "-c", "import os,django;os.environ.setdefault('DJANGO_SETTINGS_MODULE','tianjin_towns.settings');"
-            "django.setup();from tianjin_towns.lib import dates;print(dates.format_period(dates.last_ended_period()))",
-        ).strip()  # fmt: skip
+        env = _environment(work, args)
+        _prepare_database(env, args)
+        env["LOAD_PERIOD"] = _last_ended_period(env)
         web = spawn([PYTHON, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "tianjin_towns.wsgi:application"],
                     env, work / "gunicorn.log")  # fmt: skip
         worker = spawn([PYTHON, "-m", "celery", "-A", "tianjin_towns", "worker", "-l", "warning", "--concurrency", "1"],
@@ -623,6 +605,65 @@ def main() -> int:
     if not args.no_docs:
         log(f"written to {write_docs(markdown).relative_to(ROOT)}")
     return 0
+
+
+def _arguments() -> tuple[argparse.Namespace, list[str]]:
+    """The command line, and the scenarios it names (an unknown one ends the run here)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)  # fmt: skip
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--spawn-seconds", type=int, default=60)
+    parser.add_argument("--run-seconds", type=int, default=300)
+    parser.add_argument("--fault-at", type=int, default=75, help="seconds into the run when the fault starts")
+    parser.add_argument("--think-min", type=float, default=2)
+    parser.add_argument("--think-max", type=float, default=8)
+    parser.add_argument("--no-docs", action="store_true", help="print the figures, leave docs/performance.md alone")
+    args = parser.parse_args()
+    scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    unknown = set(scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    return args, scenarios
+
+
+def _environment(work: Path, args) -> dict:
+    """The environment of every process of the run: production settings on the run's own servers."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
+        "DATABASE_URL": f"postgres://postgres@{HOST}:{PG_PORT}/load",
+        "CELERY_BROKER_URL": f"redis://{HOST}:{REDIS_PORT}/0",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(work / "mail"),
+        "MEDIA_ROOT": str(work / "media"),
+        "LOG_LEVEL": "WARNING",
+        "GUNICORN_BIND": f"{HOST}:{WEB_PORT}",
+        "GUNICORN_ACCESSLOG": str(work / "access.log"),
+        "LOAD_USERS": str(work / "users.json"),
+        "LOAD_PASSWORD": PASSWORD,
+        "LOAD_THINK_MIN": str(args.think_min),
+        "LOAD_THINK_MAX": str(args.think_max),
+    }
+
+
+def _prepare_database(env: dict, args) -> None:
+    """Migrate, collect the static files when stale, and create the towns and their officers."""
+    log("migrate")
+    django(env, "manage.py", "migrate", "--noinput")
+    if static_files_stale():
+        log("collectstatic (compressing every file takes minutes on two cores; later runs skip it)")
+        django(env, "manage.py", "collectstatic", "--noinput")
+    log(f"{args.users} towns and officers")
+    django(env, str(HERE / "generate.py"), "--towns", str(args.users), "--out", env["LOAD_USERS"])
+
+
+def _last_ended_period(env: dict) -> str:
+    return django(
+        env, "-c", "import os,django;os.environ.setdefault('DJANGO_SETTINGS_MODULE','tianjin_towns.settings');"
+        "django.setup();from tianjin_towns.lib import dates;print(dates.format_period(dates.last_ended_period()))",
+    ).strip()  # fmt: skip
 
 
 if __name__ == "__main__":

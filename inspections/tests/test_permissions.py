@@ -109,3 +109,15 @@ def test_evidence_files_are_seen_by_whoever_sees_the_problem(world, make_visit, 
     assert perms.get_attachment_for_user(world.users.officer, attachment.pk) == attachment
     with pytest.raises(Http404):
         perms.get_attachment_for_user(world.users.outsider, attachment.pk)
+
+
+def test_a_follow_up_is_progress_or_rectification_and_only_the_responsible_unit_reports_it(world, problems):
+    problem = problems["district"]
+    for action in ("progress", "rectify"):
+        assert perms.get_problem_to_follow_up(world.users.officer, problem.pk, action) == problem
+    with pytest.raises(Http404):
+        perms.get_problem_to_follow_up(world.users.officer, problem.pk, "verify")
+    with pytest.raises(PermissionDenied):
+        perms.get_problem_to_follow_up(world.users.office_coord, problem.pk, "rectify")
+    with pytest.raises(Http404):
+        perms.get_problem_to_follow_up(world.users.liaison, problem.pk, "progress")
