@@ -3,6 +3,7 @@
 import contextlib
 import copy
 import datetime
+import inspect
 import io
 import os
 import sys
@@ -202,19 +203,126 @@ def world(_module_world, db):
     return copy.deepcopy(_module_world)
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo world (`seed_demo`), built once for a module inside a transaction rolled back at its end; a test
-    asks for it through a fixture that also takes `db`, so that each test rolls back to it."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
+def built_once_per_class(build):
+    """Two fixtures for test data that takes long to build: `name, _name_per_class = built_once_per_class(_build_name)`
+    in a test module, `build(world)` returning the data (a run, a report…).
+
+    In a test class, the data is built once, on the module's world, inside a savepoint rolled back at the class's
+    end, and each test gets a deep copy of what `build` returned (as `world` hands out copies); every test of the
+    class must ask for it, since it stays until the class ends. Outside a class, or in a module whose tests commit,
+    each test builds its own.
+    """
+    name = build.__name__.removeprefix("_build_")
+    hidden = f"_{name}_per_class"
+
+    def per_class(request, _module_world, django_db_blocker):
+        if request.cls is None or _module_world is None:
+            yield None
+            return
+        items = [item for item in request.session.items if item.getparent(pytest.Class) is request.node]
+        strays = [item.name for item in items if hidden not in item.fixturenames]
+        if strays:
+            raise pytest.UsageError(f"{request.node.name}: {', '.join(strays)} would see the data of `{name}`")
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                built = build(copy.deepcopy(_module_world))
+            except BaseException:
+                atomic.__exit__(*sys.exc_info())
+                raise
         try:
-            call_command("seed_demo", stdout=io.StringIO())
-            yield
+            yield built
         finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+    def per_test(world, **shared):
+        built = shared[hidden]
+        return build(world) if built is None else copy.deepcopy(built)
+
+    per_test.__signature__ = inspect.Signature(
+        [
+            inspect.Parameter("world", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            inspect.Parameter(hidden, inspect.Parameter.KEYWORD_ONLY),
+        ]
+    )
+    per_test.__doc__ = build.__doc__
+    return pytest.fixture(per_test, name=name), pytest.fixture(per_class, scope="class", name=hidden)
+
+
+def _use_database(name: str) -> None:
+    """Point the default connection at database `name` (it reconnects on its next query)."""
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+def _copy_database(source: str, target: str) -> None:
+    """CREATE DATABASE target as a copy of source, which PostgreSQL allows only while nobody is connected to it:
+    a live server's or a Celery worker's connection left from an earlier test is ended first."""
+    from django.db import OperationalError, connection
+
+    connection.close()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        try:
+            cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+        except OperationalError:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [source],
+            )
+            cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+
+
+@pytest.fixture(scope="session")
+def _demo_database(django_db_setup, django_db_blocker):
+    """This worker's demo database: a copy of the migrated test database with the demo world (`seed_demo`)
+    committed in it, made the first time a module asks for `demo` and dropped at the end of the run. seed_demo
+    takes a while; this way it runs once per worker instead of once per module (and per worker).
+
+    The notifications' e-mails that seed_demo queues when it commits are dropped (as they were when the demo was
+    built in a transaction rolled back at the module's end): a Celery test must not find them in its broker.
+    """
+    from django.db import connection
+
+    test_database = connection.settings_dict["NAME"]
+    name = f"{test_database}_demo"
+    output = io.StringIO()
+    with django_db_blocker.unblock():
+        _copy_database(test_database, name)
+        _use_database(name)
+        try:
+            with transaction.atomic():
+                call_command("seed_demo", stdout=output)
+                connection.run_on_commit.clear()
+        finally:
+            _use_database(test_database)
+    yield SimpleNamespace(name=name, test_database=test_database, output=output.getvalue())
+    with django_db_blocker.unblock():
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def demo(_demo_database, django_db_blocker):
+    """The demo world (`seed_demo`): for the module, the connection goes to this worker's demo database; a test
+    asks for it through a fixture that also takes `db`, so that its changes roll back and every test starts from
+    the same demo. Such a module does not use `world` (whose districts the demo has too)."""
+    from django.db import connection
+
+    if connection.in_atomic_block:
+        raise RuntimeError("`demo` must be set up before any module-wide transaction (`world`) of its module.")
+    with django_db_blocker.unblock():
+        _use_database(_demo_database.name)
+    try:
+        yield _demo_database
+    finally:
+        with django_db_blocker.unblock():
+            _use_database(_demo_database.test_database)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ receives NUL bytes, 100,000-character strings, `1e999999999`, lists where string
 and formula-looking text. No answer may be a server error, and an answer that refuses the input (a 400, a
 409, or the form shown again with its errors) must leave the database as it was.
 
-The demo world (`seed_demo`) is built once for the module inside a transaction rolled back at the end.
+The demo world (`seed_demo`) is built once per test worker (conftest `demo`); each test rolls back in it.
 Pages: each persona's pages are found by following the links from the home page (at most a few pages per
 URL pattern); every POST form found there is sent each payload once, with the form's own values kept for
 the fields the payload does not replace; every GET form (the lists' filters) gets each payload in its

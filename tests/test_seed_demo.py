@@ -52,19 +52,20 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def seeded_twice(demo, django_db_blocker):
+    """The demo (seeded once by conftest's `demo`), then seed_demo a second time, inside a transaction rolled back
+    at the module's end."""
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            first_output, second_output = io.StringIO(), io.StringIO()
-            call_command("seed_demo", stdout=first_output)
             after_first = _counts()
+            second_output = io.StringIO()
             call_command("seed_demo", stdout=second_output)
             yield {
                 "after_first": after_first,
                 "after_second": _counts(),
-                "first_output": first_output.getvalue(),
+                "first_output": demo.output,
                 "second_output": second_output.getvalue(),
             }
         finally:
@@ -73,8 +74,8 @@ def demo(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def seeded(demo, db):
-    return demo
+def seeded(seeded_twice, db):
+    return seeded_twice
 
 
 def test_running_seed_demo_twice_changes_nothing(seeded):

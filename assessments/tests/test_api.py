@@ -2,12 +2,12 @@
 
 import datetime
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments import services
 from assessments.models import RunKind, Target
+from conftest import built_once_per_class
 from coordination import services as org
 from coordination.models import TownStatus
 
@@ -117,8 +117,7 @@ def test_target_list_is_a_fixed_number_of_queries(api, world):
 # --- Runs ------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def annual(world):
+def _build_annual(world):
     year = 2025
     set_targets(world, world.town, year, fixed_asset_investment="1200")
     set_targets(world, world.town2, year, fixed_asset_investment="2400")
@@ -132,99 +131,102 @@ def annual(world):
     return run
 
 
-def test_drafts_are_listed_for_the_office_only(api, world, annual):
-    assert [r["id"] for r in _rows(api(world.users.office_planning).get(RUNS))] == [annual.pk]
-    assert _rows(api(world.users.leader).get(RUNS)) == []
-    assert api(world.users.leader).get(f"{RUNS}{annual.pk}/results/").status_code == 404
+annual, _annual_per_class = built_once_per_class(_build_annual)
 
 
-def test_results_carry_score_rank_grade_band_sanction_and_breakdown(api, world, annual):
-    office = api(world.users.office_policy)
-    published = office.post(f"{RUNS}{annual.pk}/publish/")
-    assert published.status_code == 200 and published.json()["status"] == "published"
-    assert office.post(f"{RUNS}{annual.pk}/publish/").status_code == 409
-    run = api(world.users.leader).get(f"{RUNS}{annual.pk}/").json()
-    assert (
-        run.items()
-        >= {"kind": "annual", "year": 2025, "period_start": "2025-01-01", "period_end": "2025-12-31"}.items()
-    )
-    rows = {r["town"]: r for r in api(world.users.leader).get(f"{RUNS}{annual.pk}/results/").json()}
-    town = rows[world.town.pk]
-    assert set(town) >= {"score", "rank", "grade", "band", "sanction", "breakdown"}
-    # 100% investment → 40, no tax target, 12 on time → 20 (the reports are on time), 18 → 78 / 80 applicable.
-    assert (town["score"], town["rank"], town["grade"], town["band"], town["sanction"]) == (
-        97.5,
-        1,
-        "excellent",
-        None,
-        None,
-    )
-    assert [i["name"] for i in town["breakdown"]] == [
-        "固定资产投资完成率",
-        "税收收入完成率",
-        "月报及时率",
-        "考核组评分",
-    ]
-    assert rows[world.town2.pk]["sanction"] == {
-        "proposed": "warning",
-        "reason": "未完成年度计划",
-        "decided": None,
-        "decision_reason": "",
-        "decided_on": None,
-    }
+class TestAnnualRun:
+    """Two towns' 2025 and a draft annual run, built once for the class."""
 
+    def test_drafts_are_listed_for_the_office_only(self, api, world, annual):
+        assert [r["id"] for r in _rows(api(world.users.office_planning).get(RUNS))] == [annual.pk]
+        assert _rows(api(world.users.leader).get(RUNS)) == []
+        assert api(world.users.leader).get(f"{RUNS}{annual.pk}/results/").status_code == 404
 
-def test_district_reads_results_of_its_own_towns_only(api, world, annual):
-    api(world.users.office_policy).post(f"{RUNS}{annual.pk}/publish/")
-    towns = {r["town"] for r in api(world.users.outsider).get(f"{RUNS}{annual.pk}/results/").json()}
-    assert towns == {world.outsider_town.pk}
-    assert api(world.users.liaison).get(f"{RUNS}{annual.pk}/results/").status_code == 404
-
-
-def test_office_decides_a_sanction_over_the_api(api, world, annual):
-    api(world.users.office_policy).post(f"{RUNS}{annual.pk}/publish/")
-    body = {"town": world.town2.pk, "decision": "warning", "reason": "未完成年度计划", "decided_on": "2026-01-10"}
-    assert api(world.users.leader).post(f"{RUNS}{annual.pk}/decide/", body, format="json").status_code == 403
-    assert api(world.users.liaison).post(f"{RUNS}{annual.pk}/decide/", body, format="json").status_code == 404
-    no_reason = api(world.users.office_policy).post(f"{RUNS}{annual.pk}/decide/", body | {"reason": ""}, format="json")
-    assert no_reason.status_code == 400
-    decided = api(world.users.office_policy).post(f"{RUNS}{annual.pk}/decide/", body, format="json")
-    assert decided.status_code == 200, decided.content
-    assert decided.json()["sanction"]["decided"] == "warning"
-    world.town2.refresh_from_db()
-    assert world.town2.status == TownStatus.WARNED
-    again = api(world.users.office_policy).post(f"{RUNS}{annual.pk}/decide/", body, format="json")
-    assert again.status_code == 409
-
-
-def test_only_the_assessment_group_creates_runs_over_the_api(api, world, annual):
-    body = {"scheme": annual.scheme_id, "kind": "semiannual"}
-    assert api(world.users.office_policy).post(RUNS, body, format="json").status_code == 403
-    assert api(world.users.liaison).post(RUNS, body, format="json").status_code == 404
-    created = api(world.users.office_assess).post(RUNS, body, format="json")
-    assert created.status_code == 201 and created.json()["title"] == "2025年上半年特色小镇考核"
-
-
-def test_results_are_a_fixed_number_of_queries(api, world, annual):
-    client = api(world.users.office_policy)
-    client.post(f"{RUNS}{annual.pk}/publish/")
-    with CaptureQueriesContext(connection) as published:
-        client.get(f"{RUNS}{annual.pk}/results/")
-    draft = services.run_create(actor=world.users.office_assess, scheme=annual.scheme, kind=RunKind.ANNUAL)
-    client.get(f"{RUNS}{draft.pk}/results/")
-    with CaptureQueriesContext(connection) as small:
-        client.get(f"{RUNS}{draft.pk}/results/")
-    for n in range(3, 7):
-        town = org.town_create(
-            district=world.xiqing,
-            code=f"T06{n:02d}",
-            name=f"测试{n}",
-            reporting_from=datetime.date(2024, 1, 1),
-            host_township="x",
-            lead_industry="y",
+    def test_results_carry_score_rank_grade_band_sanction_and_breakdown(self, api, world, annual):
+        office = api(world.users.office_policy)
+        published = office.post(f"{RUNS}{annual.pk}/publish/")
+        assert published.status_code == 200 and published.json()["status"] == "published"
+        assert office.post(f"{RUNS}{annual.pk}/publish/").status_code == 409
+        run = api(world.users.leader).get(f"{RUNS}{annual.pk}/").json()
+        assert (
+            run.items()
+            >= {"kind": "annual", "year": 2025, "period_start": "2025-01-01", "period_end": "2025-12-31"}.items()
         )
-        set_targets(world, town, 2025, fixed_asset_investment="100")
-    with CaptureQueriesContext(connection) as large:
+        rows = {r["town"]: r for r in api(world.users.leader).get(f"{RUNS}{annual.pk}/results/").json()}
+        town = rows[world.town.pk]
+        assert set(town) >= {"score", "rank", "grade", "band", "sanction", "breakdown"}
+        # 100% investment → 40, no tax target, 12 on time → 20 (the reports are on time), 18 → 78 / 80 applicable.
+        assert (town["score"], town["rank"], town["grade"], town["band"], town["sanction"]) == (
+            97.5,
+            1,
+            "excellent",
+            None,
+            None,
+        )
+        assert [i["name"] for i in town["breakdown"]] == [
+            "固定资产投资完成率",
+            "税收收入完成率",
+            "月报及时率",
+            "考核组评分",
+        ]
+        assert rows[world.town2.pk]["sanction"] == {
+            "proposed": "warning",
+            "reason": "未完成年度计划",
+            "decided": None,
+            "decision_reason": "",
+            "decided_on": None,
+        }
+
+    def test_district_reads_results_of_its_own_towns_only(self, api, world, annual):
+        api(world.users.office_policy).post(f"{RUNS}{annual.pk}/publish/")
+        towns = {r["town"] for r in api(world.users.outsider).get(f"{RUNS}{annual.pk}/results/").json()}
+        assert towns == {world.outsider_town.pk}
+        assert api(world.users.liaison).get(f"{RUNS}{annual.pk}/results/").status_code == 404
+
+    def test_office_decides_a_sanction_over_the_api(self, api, world, annual):
+        api(world.users.office_policy).post(f"{RUNS}{annual.pk}/publish/")
+        body = {"town": world.town2.pk, "decision": "warning", "reason": "未完成年度计划", "decided_on": "2026-01-10"}
+        assert api(world.users.leader).post(f"{RUNS}{annual.pk}/decide/", body, format="json").status_code == 403
+        assert api(world.users.liaison).post(f"{RUNS}{annual.pk}/decide/", body, format="json").status_code == 404
+        no_reason = api(world.users.office_policy).post(
+            f"{RUNS}{annual.pk}/decide/", body | {"reason": ""}, format="json"
+        )
+        assert no_reason.status_code == 400
+        decided = api(world.users.office_policy).post(f"{RUNS}{annual.pk}/decide/", body, format="json")
+        assert decided.status_code == 200, decided.content
+        assert decided.json()["sanction"]["decided"] == "warning"
+        world.town2.refresh_from_db()
+        assert world.town2.status == TownStatus.WARNED
+        again = api(world.users.office_policy).post(f"{RUNS}{annual.pk}/decide/", body, format="json")
+        assert again.status_code == 409
+
+    def test_only_the_assessment_group_creates_runs_over_the_api(self, api, world, annual):
+        body = {"scheme": annual.scheme_id, "kind": "semiannual"}
+        assert api(world.users.office_policy).post(RUNS, body, format="json").status_code == 403
+        assert api(world.users.liaison).post(RUNS, body, format="json").status_code == 404
+        created = api(world.users.office_assess).post(RUNS, body, format="json")
+        assert created.status_code == 201 and created.json()["title"] == "2025年上半年特色小镇考核"
+
+    def test_results_are_a_fixed_number_of_queries(self, api, world, annual):
+        client = api(world.users.office_policy)
+        client.post(f"{RUNS}{annual.pk}/publish/")
+        with CaptureQueriesContext(connection) as published:
+            client.get(f"{RUNS}{annual.pk}/results/")
+        draft = services.run_create(actor=world.users.office_assess, scheme=annual.scheme, kind=RunKind.ANNUAL)
         client.get(f"{RUNS}{draft.pk}/results/")
-    assert len(large) == len(small)
-    assert len(published) < len(small)  # a frozen run reads its stored rows only
+        with CaptureQueriesContext(connection) as small:
+            client.get(f"{RUNS}{draft.pk}/results/")
+        for n in range(3, 7):
+            town = org.town_create(
+                district=world.xiqing,
+                code=f"T06{n:02d}",
+                name=f"测试{n}",
+                reporting_from=datetime.date(2024, 1, 1),
+                host_township="x",
+                lead_industry="y",
+            )
+            set_targets(world, town, 2025, fixed_asset_investment="100")
+        with CaptureQueriesContext(connection) as large:
+            client.get(f"{RUNS}{draft.pk}/results/")
+        assert len(large) == len(small)
+        assert len(published) < len(small)  # a frozen run reads its stored rows only

@@ -3,7 +3,7 @@ town, praises those that met their targets and warns the rest, proposes no sanct
 opens with the right lists; the annual run grades every town and proposes sanctions for missed plans.
 The dashboards (issue 8) on the demo data equal the figures summed by hand from the reports.
 
-seed_demo runs once for the module inside a transaction rolled back at the end (as tests/test_seed_demo.py).
+seed_demo runs once per test worker (conftest `demo`); each test rolls back in it.
 """
 
 import datetime

@@ -9,14 +9,14 @@ from docx import Document
 
 from assessments import exports, selectors, services
 from assessments.models import RunKind
+from conftest import built_once_per_class
 
 from .factories import accepted_report, make_scheme, months, score_manual, set_targets
 
 YEAR = 2026
 
 
-@pytest.fixture
-def semiannual(world):
+def _build_semiannual(world):
     set_targets(world, world.town, YEAR, fixed_asset_investment="1200")
     set_targets(world, world.town2, YEAR, fixed_asset_investment="2400")
     for period in months(YEAR, 1, 6):
@@ -26,6 +26,9 @@ def semiannual(world):
     for town in (world.town, world.town2, world.outsider_town):
         score_manual(world, run, town, 10)
     return services.run_publish(actor=world.users.office_policy, run=run, today=datetime.date(2026, 11, 26))
+
+
+semiannual, _semiannual_per_class = built_once_per_class(_build_semiannual)
 
 
 def _text(document) -> str:
@@ -49,45 +52,48 @@ def _table_after(document, heading: str) -> list[list[str]]:
     return []
 
 
-def test_briefing_docx_opens_with_the_summary_the_praise_and_warning_lists_and_each_district(
-    login_client, world, semiannual
-):
-    response = login_client(world.users.leader).get(reverse("assessment-run-briefing-docx", args=[semiannual.pk]))
-    assert response.status_code == 200
-    assert response["Content-Type"] == exports.DOCX
-    document = Document(io.BytesIO(response.content))
-    text = _text(document)
-    assert "特色小镇建设工作简报" in text
-    assert "对全市 3 个特色小镇" in text and "本次考核不与奖惩挂钩" in text
-    praise = _table_after(document, "二、表扬名单")
-    warning = _table_after(document, "三、警示名单")
-    assert [row[2] for row in praise[1:]] == ["华明智能制造小镇"]
-    assert [row[2] for row in warning[1:]] == ["东丽湖温泉小镇"]
-    assert "另有 1 个小镇本年度未下达年度计划，不作表扬或警示" in text  # 精武: no target at all
-    districts = _table_after(document, "四、各区情况")
-    assert {row[0] for row in districts[1:]} == {"东丽区", "西青区"}
-    dongli = next(row for row in districts if row[0] == "东丽区")
-    assert dongli[1:5] == ["2", dongli[2], "1", "1"]
+class TestPublishedSemiannualRun:
+    """A published semi-annual run of 2026, built once for the class."""
 
+    def test_briefing_docx_opens_with_the_summary_the_praise_and_warning_lists_and_each_district(
+        self, login_client, world, semiannual
+    ):
+        response = login_client(world.users.leader).get(reverse("assessment-run-briefing-docx", args=[semiannual.pk]))
+        assert response.status_code == 200
+        assert response["Content-Type"] == exports.DOCX
+        document = Document(io.BytesIO(response.content))
+        text = _text(document)
+        assert "特色小镇建设工作简报" in text
+        assert "对全市 3 个特色小镇" in text and "本次考核不与奖惩挂钩" in text
+        praise = _table_after(document, "二、表扬名单")
+        warning = _table_after(document, "三、警示名单")
+        assert [row[2] for row in praise[1:]] == ["华明智能制造小镇"]
+        assert [row[2] for row in warning[1:]] == ["东丽湖温泉小镇"]
+        assert "另有 1 个小镇本年度未下达年度计划，不作表扬或警示" in text  # 精武: no target at all
+        districts = _table_after(document, "四、各区情况")
+        assert {row[0] for row in districts[1:]} == {"东丽区", "西青区"}
+        dongli = next(row for row in districts if row[0] == "东丽区")
+        assert dongli[1:5] == ["2", dongli[2], "1", "1"]
 
-def test_briefing_page_matches_the_document(login_client, world, semiannual):
-    page = (
-        login_client(world.users.outsider)
-        .get(reverse("assessment-run-briefing", args=[semiannual.pk]))
-        .content.decode()
-    )
-    briefing = selectors.briefing(semiannual)
-    assert "表扬名单" in page and "警示名单" in page and "各区情况" in page
-    for row in briefing["praise"] + briefing["warning"]:
-        assert row.town_name in page
+    def test_briefing_page_matches_the_document(self, login_client, world, semiannual):
+        page = (
+            login_client(world.users.outsider)
+            .get(reverse("assessment-run-briefing", args=[semiannual.pk]))
+            .content.decode()
+        )
+        briefing = selectors.briefing(semiannual)
+        assert "表扬名单" in page and "警示名单" in page and "各区情况" in page
+        for row in briefing["praise"] + briefing["warning"]:
+            assert row.town_name in page
 
-
-def test_annual_runs_have_no_briefing(login_client, world, semiannual):
-    annual = services.run_create(actor=world.users.office_assess, scheme=semiannual.scheme, kind=RunKind.ANNUAL)
-    assert (
-        login_client(world.users.office_policy).get(reverse("assessment-run-briefing", args=[annual.pk])).status_code
-        == 404
-    )
+    def test_annual_runs_have_no_briefing(self, login_client, world, semiannual):
+        annual = services.run_create(actor=world.users.office_assess, scheme=semiannual.scheme, kind=RunKind.ANNUAL)
+        assert (
+            login_client(world.users.office_policy)
+            .get(reverse("assessment-run-briefing", args=[annual.pk]))
+            .status_code
+            == 404
+        )
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ January–June 2026, so a flow target is due half: expected = target × 6/12.
 import datetime
 from decimal import Decimal
 
-import pytest
-
 from assessments import scoring, selectors, services
 from assessments.models import Band, Grade, ItemKind, RunKind, Sanction
+from conftest import built_once_per_class
 from coordination.models import TownStatus
 from ledgers.models import Timeliness
 
@@ -22,8 +21,7 @@ YEAR = 2026
 H1 = months(YEAR, 1, 6)
 
 
-@pytest.fixture
-def semiannual(world):
+def _build_semiannual(world):
     """Town A (华明): targets met on time. Town B (东丽湖): late Jan–Mar, no tax target. Town C (精武): no reports."""
     a, b, c = world.town, world.town2, world.outsider_town
     set_targets(world, a, YEAR, fixed_asset_investment="1200", tax_revenue="100")
@@ -41,6 +39,9 @@ def semiannual(world):
     return run
 
 
+semiannual, _semiannual_per_class = built_once_per_class(_build_semiannual)
+
+
 def _by_town(run):
     return {row.town_id: row for row in selectors.run_results(run)}
 
@@ -49,75 +50,73 @@ def _items(row) -> dict[str, dict]:
     return {i["name"]: i for i in row.items}
 
 
-def test_town_that_met_its_targets_scores_as_computed_by_hand(world, semiannual):
-    row = _by_town(semiannual)[world.town.pk]
-    items = _items(row)
-    # Investment: 6 × 100 = 600 of 1200 × 6/12 = 600 → 100% → 40 points.
-    assert items["固定资产投资完成率"]["rate"] == "100.0"
-    assert items["固定资产投资完成率"]["earned"] == "40.00"
-    # Tax: 6 × 10 = 60 of 50 → 120%, capped at 100% → 20 points.
-    assert items["税收收入完成率"]["rate"] == "120.0"
-    assert items["税收收入完成率"]["earned"] == "20.00"
-    assert "超过封顶线" in items["税收收入完成率"]["note"]
-    # Six reports on time → 20; the group's 15.
-    assert items["月报及时率"]["earned"] == "20.00"
-    assert items["考核组评分"]["earned"] == "15.00"
-    assert row.score == Decimal("95.00")
-    assert row.plan_met is True
-    assert row.band == Band.PRAISE
+class TestSemiannualRun:
+    """A semi-annual run of three towns, scored by hand (the data is built once for the class)."""
 
+    def test_town_that_met_its_targets_scores_as_computed_by_hand(self, world, semiannual):
+        row = _by_town(semiannual)[world.town.pk]
+        items = _items(row)
+        # Investment: 6 × 100 = 600 of 1200 × 6/12 = 600 → 100% → 40 points.
+        assert items["固定资产投资完成率"]["rate"] == "100.0"
+        assert items["固定资产投资完成率"]["earned"] == "40.00"
+        # Tax: 6 × 10 = 60 of 50 → 120%, capped at 100% → 20 points.
+        assert items["税收收入完成率"]["rate"] == "120.0"
+        assert items["税收收入完成率"]["earned"] == "20.00"
+        assert "超过封顶线" in items["税收收入完成率"]["note"]
+        # Six reports on time → 20; the group's 15.
+        assert items["月报及时率"]["earned"] == "20.00"
+        assert items["考核组评分"]["earned"] == "15.00"
+        assert row.score == Decimal("95.00")
+        assert row.plan_met is True
+        assert row.band == Band.PRAISE
 
-def test_town_with_late_reports_and_no_tax_target_is_scaled_over_the_items_that_apply(world, semiannual):
-    row = _by_town(semiannual)[world.town2.pk]
-    items = _items(row)
-    # Investment: 6 × 150 = 900 of 2400 × 6/12 = 1200 → 75% → 30 points.
-    assert items["固定资产投资完成率"]["earned"] == "30.00"
-    # No tax target: the item does not apply (its figures are not counted either way).
-    assert items["税收收入完成率"]["applicable"] is False
-    assert "没有“税收收入”的年度计划" in items["税收收入完成率"]["note"]
-    # Timeliness: (3 on time + 3 late × 50%) / 6 = 75% → 15 points.
-    assert items["月报及时率"]["rate"] == "75.0"
-    assert items["月报及时率"]["earned"] == "15.00"
-    # (30 + 15 + 10) / (40 + 20 + 20) × 100 = 68.75
-    assert row.score == Decimal("68.75")
-    assert row.plan_met is False
-    assert row.band == Band.WARNING
+    def test_town_with_late_reports_and_no_tax_target_is_scaled_over_the_items_that_apply(self, world, semiannual):
+        row = _by_town(semiannual)[world.town2.pk]
+        items = _items(row)
+        # Investment: 6 × 150 = 900 of 2400 × 6/12 = 1200 → 75% → 30 points.
+        assert items["固定资产投资完成率"]["earned"] == "30.00"
+        # No tax target: the item does not apply (its figures are not counted either way).
+        assert items["税收收入完成率"]["applicable"] is False
+        assert "没有“税收收入”的年度计划" in items["税收收入完成率"]["note"]
+        # Timeliness: (3 on time + 3 late × 50%) / 6 = 75% → 15 points.
+        assert items["月报及时率"]["rate"] == "75.0"
+        assert items["月报及时率"]["earned"] == "15.00"
+        # (30 + 15 + 10) / (40 + 20 + 20) × 100 = 68.75
+        assert row.score == Decimal("68.75")
+        assert row.plan_met is False
+        assert row.band == Band.WARNING
 
+    def test_town_with_no_reports_scores_nothing_but_the_groups_points(self, world, semiannual):
+        row = _by_town(semiannual)[world.outsider_town.pk]
+        items = _items(row)
+        # Nothing accepted: investment 0% is below the 30% floor, tax 0%, six months missing.
+        assert items["固定资产投资完成率"]["earned"] == "0.00"
+        assert "没有已验收的数据" in items["固定资产投资完成率"]["note"]
+        assert items["税收收入完成率"]["earned"] == "0.00"
+        timeliness = dict(items["月报及时率"]["figures"])
+        assert timeliness["漏报"] == "6"
+        assert items["月报及时率"]["earned"] == "0.00"
+        assert row.score == Decimal("5.00")
+        assert row.band == Band.WARNING
 
-def test_town_with_no_reports_scores_nothing_but_the_groups_points(world, semiannual):
-    row = _by_town(semiannual)[world.outsider_town.pk]
-    items = _items(row)
-    # Nothing accepted: investment 0% is below the 30% floor, tax 0%, six months missing.
-    assert items["固定资产投资完成率"]["earned"] == "0.00"
-    assert "没有已验收的数据" in items["固定资产投资完成率"]["note"]
-    assert items["税收收入完成率"]["earned"] == "0.00"
-    timeliness = dict(items["月报及时率"]["figures"])
-    assert timeliness["漏报"] == "6"
-    assert items["月报及时率"]["earned"] == "0.00"
-    assert row.score == Decimal("5.00")
-    assert row.band == Band.WARNING
+    def test_ranks_are_citywide_and_within_each_district(self, world, semiannual):
+        rows = _by_town(semiannual)
+        assert [rows[t.pk].rank for t in (world.town, world.town2, world.outsider_town)] == [1, 2, 3]
+        assert [rows[t.pk].district_rank for t in (world.town, world.town2, world.outsider_town)] == [1, 2, 1]
 
+    def test_semiannual_run_proposes_no_sanction_nor_grade_nor_reward(self, world, semiannual):
+        for row in selectors.run_results(semiannual):
+            assert row.sanction_proposed == ""
+            assert row.grade == ""
+            assert row.reward is False
 
-def test_ranks_are_citywide_and_within_each_district(world, semiannual):
-    rows = _by_town(semiannual)
-    assert [rows[t.pk].rank for t in (world.town, world.town2, world.outsider_town)] == [1, 2, 3]
-    assert [rows[t.pk].district_rank for t in (world.town, world.town2, world.outsider_town)] == [1, 2, 1]
-
-
-def test_semiannual_run_proposes_no_sanction_nor_grade_nor_reward(world, semiannual):
-    for row in selectors.run_results(semiannual):
-        assert row.sanction_proposed == ""
-        assert row.grade == ""
-        assert row.reward is False
-
-
-def test_breakdown_names_the_reports_the_figures_came_from(world, semiannual):
-    row = _by_town(semiannual)[world.town.pk]
-    investment = _items(row)["固定资产投资完成率"]
-    assert len(investment["sources"]) == 6
-    assert {s["type"] for s in investment["sources"]} == {"report"}
-    assert investment["sources"][0]["label"] == "2026-01 月报"
-    assert ["年度目标", "1200 万元"] in investment["figures"]
+    def test_breakdown_names_the_reports_the_figures_came_from(self, world, semiannual):
+        row = _by_town(semiannual)[world.town.pk]
+        investment = _items(row)["固定资产投资完成率"]
+        assert len(investment["sources"]) == 6
+        assert {s["type"] for s in investment["sources"]} == {"report"}
+        assert investment["sources"][0]["label"] == "2026-01 月报"
+        assert ["年度目标", "1200 万元"] in investment["figures"]
 
 
 def test_only_accepted_figures_count(world, semiannual, make_report):

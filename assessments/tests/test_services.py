@@ -21,6 +21,7 @@ from assessments.models import (
     SelfEvaluation,
     Target,
 )
+from conftest import built_once_per_class
 from coordination.models import Notification, Town, TownStatus, TownStatusChange
 from coordination.services import town_change_status
 from ledgers import selectors as ledger_selectors
@@ -155,8 +156,7 @@ def test_editing_a_scheme_keeps_items_by_id_and_removes_the_rest(world):
 # --- Runs: freeze, publication, weights -------------------------------------------------------------------
 
 
-@pytest.fixture
-def h1(world):
+def _build_h1(world):
     """Two towns with half a year of accepted reports and targets, a scheme and a draft semi-annual run."""
     set_targets(world, world.town, YEAR, fixed_asset_investment="1200", tax_revenue="100")
     set_targets(world, world.town2, YEAR, fixed_asset_investment="2400")
@@ -168,6 +168,9 @@ def h1(world):
     for town, points in ((world.town, 15), (world.town2, 10), (world.outsider_town, 5)):
         score_manual(world, run, town, points)
     return run
+
+
+h1, _h1_per_class = built_once_per_class(_build_h1)
 
 
 def _scores(run) -> dict[int, Decimal]:
@@ -188,89 +191,87 @@ def _reweight(world, scheme, weights: dict[str, int]):
     )
 
 
-def test_changing_a_weight_changes_the_draft_and_not_the_published_run(world, h1):
-    published = services.run_create(actor=world.users.office_assess, scheme=h1.scheme, kind=RunKind.SEMIANNUAL)
-    for town, points in ((world.town, 15), (world.town2, 10), (world.outsider_town, 5)):
-        score_manual(world, published, town, points)
-    services.run_publish(actor=world.users.office_policy, run=published, today=TODAY)
-    before = _scores(published)
-    assert before == _scores(h1)
-    assert before[world.town2.pk] == Decimal("75.00")  # (30 + 20 + 10) / 80
+class TestHalfYearRun:
+    """Two towns' half year and a draft semi-annual run, built once for the class."""
 
-    _reweight(world, h1.scheme, {"固定资产投资完成率": 30, "月报及时率": 30})
-    # Town B: investment 75% of 30 = 22.5; timeliness (all on time) 30; manual 10 → 62.5 / 80 weight applicable.
-    assert _scores(h1)[world.town2.pk] == Decimal("78.13")
-    published.refresh_from_db()
-    assert _scores(published) == before
+    def test_changing_a_weight_changes_the_draft_and_not_the_published_run(self, world, h1):
+        published = services.run_create(actor=world.users.office_assess, scheme=h1.scheme, kind=RunKind.SEMIANNUAL)
+        for town, points in ((world.town, 15), (world.town2, 10), (world.outsider_town, 5)):
+            score_manual(world, published, town, points)
+        services.run_publish(actor=world.users.office_policy, run=published, today=TODAY)
+        before = _scores(published)
+        assert before == _scores(h1)
+        assert before[world.town2.pk] == Decimal("75.00")  # (30 + 20 + 10) / 80
 
+        _reweight(world, h1.scheme, {"固定资产投资完成率": 30, "月报及时率": 30})
+        # Town B: investment 75% of 30 = 22.5; timeliness (all on time) 30; manual 10 → 62.5 / 80 weight applicable.
+        assert _scores(h1)[world.town2.pk] == Decimal("78.13")
+        published.refresh_from_db()
+        assert _scores(published) == before
 
-def test_later_corrections_to_the_data_do_not_change_a_published_run(world, h1):
-    h1 = services.run_publish(actor=world.users.office_policy, run=h1, today=TODAY)
-    frozen = _scores(h1)
-    set_targets(world, world.outsider_town, YEAR, fixed_asset_investment="10")
-    accepted_report(world, world.outsider_town, datetime.date(YEAR, 2, 1), fixed_asset_investment=500)
-    assert _scores(h1) == frozen
-    row = next(r for r in selectors.run_results(h1) if r.town_id == world.town.pk)
-    assert row.items[0]["figures"][2] == ["累计完成", "600 万元（已验收 6 个月）"]
+    def test_later_corrections_to_the_data_do_not_change_a_published_run(self, world, h1):
+        h1 = services.run_publish(actor=world.users.office_policy, run=h1, today=TODAY)
+        frozen = _scores(h1)
+        set_targets(world, world.outsider_town, YEAR, fixed_asset_investment="10")
+        accepted_report(world, world.outsider_town, datetime.date(YEAR, 2, 1), fixed_asset_investment=500)
+        assert _scores(h1) == frozen
+        row = next(r for r in selectors.run_results(h1) if r.town_id == world.town.pk)
+        assert row.items[0]["figures"][2] == ["累计完成", "600 万元（已验收 6 个月）"]
 
-
-def test_publishing_stores_every_town_and_tells_the_districts(world, h1):
-    services.run_publish(actor=world.users.office_policy, run=h1, today=TODAY)
-    h1.refresh_from_db()
-    assert h1.status == RunStatus.PUBLISHED and h1.published_by == world.users.office_policy
-    assert RunResult.objects.filter(run=h1).count() == 3
-    told = set(Notification.objects.filter(kind="assessment_published").values_list("recipient__username", flat=True))
-    assert {"dongli-officer", "dongli-leader", "xiqing-officer", "xiqing-leader"} <= told
-    with pytest.raises(ConflictError):
+    def test_publishing_stores_every_town_and_tells_the_districts(self, world, h1):
         services.run_publish(actor=world.users.office_policy, run=h1, today=TODAY)
+        h1.refresh_from_db()
+        assert h1.status == RunStatus.PUBLISHED and h1.published_by == world.users.office_policy
+        assert RunResult.objects.filter(run=h1).count() == 3
+        told = set(
+            Notification.objects.filter(kind="assessment_published").values_list("recipient__username", flat=True)
+        )
+        assert {"dongli-officer", "dongli-leader", "xiqing-officer", "xiqing-leader"} <= told
+        with pytest.raises(ConflictError):
+            services.run_publish(actor=world.users.office_policy, run=h1, today=TODAY)
 
+    def test_a_run_is_not_published_with_manual_scores_missing(self, world, h1):
+        manual = h1.scheme.items.get(kind=ItemKind.MANUAL)
+        services.manual_scores_save(
+            actor=world.users.office_assess,
+            run=h1,
+            entries=[services.ManualInput(item=manual, town=world.town, score="", justification="")],
+        )
+        with pytest.raises(ValidationError) as error:
+            services.run_publish(actor=world.users.office_policy, run=h1, today=TODAY)
+        assert "还有 1 项考核组评分未完成" in error.value.messages[0]
+        assert not RunResult.objects.exists()
 
-def test_a_run_is_not_published_with_manual_scores_missing(world, h1):
-    manual = h1.scheme.items.get(kind=ItemKind.MANUAL)
-    services.manual_scores_save(
-        actor=world.users.office_assess,
-        run=h1,
-        entries=[services.ManualInput(item=manual, town=world.town, score="", justification="")],
-    )
-    with pytest.raises(ValidationError) as error:
-        services.run_publish(actor=world.users.office_policy, run=h1, today=TODAY)
-    assert "还有 1 项考核组评分未完成" in error.value.messages[0]
-    assert not RunResult.objects.exists()
+    def test_a_run_is_not_published_before_its_period_ends(self, world, h1):
+        with pytest.raises(ValidationError) as error:
+            services.run_publish(actor=world.users.office_policy, run=h1, today=datetime.date(YEAR, 6, 30))
+        assert "尚未结束" in error.value.messages[0]
 
+    def test_manual_scores_need_a_justification_and_stay_within_the_weight(self, world, h1):
+        manual = h1.scheme.items.get(kind=ItemKind.MANUAL)
+        entries = [
+            services.ManualInput(item=manual, town=world.town, score="25", justification="很好"),
+            services.ManualInput(item=manual, town=world.town2, score="12", justification=" "),
+        ]
+        with pytest.raises(ValidationError) as error:
+            services.manual_scores_save(actor=world.users.office_assess, run=h1, entries=entries)
+        messages = error.value.message_dict
+        assert "不能超过该项权重 20 分" in messages[f"{manual.pk}-{world.town.pk}"][0]
+        assert "请写明评分依据" in messages[f"{manual.pk}-{world.town2.pk}"][0]
+        # nothing was stored: the earlier scores stand
+        assert _scores(h1)[world.town.pk] == Decimal("95.00")
 
-def test_a_run_is_not_published_before_its_period_ends(world, h1):
-    with pytest.raises(ValidationError) as error:
-        services.run_publish(actor=world.users.office_policy, run=h1, today=datetime.date(YEAR, 6, 30))
-    assert "尚未结束" in error.value.messages[0]
-
-
-def test_manual_scores_need_a_justification_and_stay_within_the_weight(world, h1):
-    manual = h1.scheme.items.get(kind=ItemKind.MANUAL)
-    entries = [
-        services.ManualInput(item=manual, town=world.town, score="25", justification="很好"),
-        services.ManualInput(item=manual, town=world.town2, score="12", justification=" "),
-    ]
-    with pytest.raises(ValidationError) as error:
-        services.manual_scores_save(actor=world.users.office_assess, run=h1, entries=entries)
-    messages = error.value.message_dict
-    assert "不能超过该项权重 20 分" in messages[f"{manual.pk}-{world.town.pk}"][0]
-    assert "请写明评分依据" in messages[f"{manual.pk}-{world.town2.pk}"][0]
-    # nothing was stored: the earlier scores stand
-    assert _scores(h1)[world.town.pk] == Decimal("95.00")
-
-
-def test_a_run_on_a_scheme_that_does_not_add_up_is_refused(world, h1):
-    h1.scheme.items.filter(kind=ItemKind.MANUAL).update(weight=Decimal(10))
-    with pytest.raises(ValidationError) as error:
-        services.run_create(actor=world.users.office_assess, scheme=h1.scheme, kind=RunKind.ANNUAL)
-    assert "权重合计为 90 分" in error.value.messages[0]
+    def test_a_run_on_a_scheme_that_does_not_add_up_is_refused(self, world, h1):
+        h1.scheme.items.filter(kind=ItemKind.MANUAL).update(weight=Decimal(10))
+        with pytest.raises(ValidationError) as error:
+            services.run_create(actor=world.users.office_assess, scheme=h1.scheme, kind=RunKind.ANNUAL)
+        assert "权重合计为 90 分" in error.value.messages[0]
 
 
 # --- Annual run: grades, proposals, sanctions -------------------------------------------------------------
 
 
-@pytest.fixture
-def annual(world):
+def _build_annual(world):
     """2025: the town met its plan, town 2 missed it (reports late), the outsider's town filed nothing."""
     year = 2025
     set_targets(world, world.town, year, fixed_asset_investment="1200")
@@ -295,70 +296,86 @@ def annual(world):
     return run
 
 
-def test_annual_run_grades_every_town_and_proposes_sanctions_for_missed_plans(world, annual):
-    rows = {row.town_id: row for row in selectors.run_results(annual)}
-    # Town: 100% → 60; 12 on time → 30; 8 → 98: excellent, rewarded, no proposal.
-    assert (rows[world.town.pk].score, rows[world.town.pk].grade) == (Decimal("98.00"), "excellent")
-    assert rows[world.town.pk].reward is True
-    assert rows[world.town.pk].sanction_proposed == ""
-    # Town 2: 1800 / 2400 = 75% → 45; all late at half credit → 15; 8 → 68: pass, missed the plan → warning.
-    assert (rows[world.town2.pk].score, rows[world.town2.pk].grade) == (Decimal("68.00"), "pass")
-    assert rows[world.town2.pk].sanction_proposed == Sanction.WARNING
-    # Outsider's town: nothing → 8: fail, missed the plan, first failed year → warning.
-    assert rows[world.outsider_town.pk].grade == "fail"
-    assert rows[world.outsider_town.pk].sanction_proposed == Sanction.WARNING
+annual, _annual_per_class = built_once_per_class(_build_annual)
 
 
-def test_office_confirms_a_downgrade_and_the_towns_status_and_history_change(world, annual):
-    town_change_status(
-        actor=world.users.admin,
-        town=world.town2,
-        status=TownStatus.WARNED,
-        reason="2024年度考核警告",
-        decided_on=datetime.date(2025, 2, 1),
-    )
-    world.town2.refresh_from_db()
-    row = next(r for r in selectors.run_results(annual) if r.town_id == world.town2.pk)
-    assert row.sanction_proposed == Sanction.DOWNGRADE  # already warned: a second warning downgrades
-    services.run_publish(actor=world.users.office_policy, run=annual, today=TODAY)
-    result = services.run_decide_sanction(
-        actor=world.users.office_policy,
-        run=annual,
-        town=world.town2,
-        decision=Sanction.DOWNGRADE,
-        reason="连续两年未完成年度计划",
-        decided_on=datetime.date(2026, 1, 20),
-    )
-    world.town2.refresh_from_db()
-    assert world.town2.status == TownStatus.DOWNGRADED
-    change = TownStatusChange.objects.filter(town=world.town2).last()
-    assert (change.from_status, change.to_status, change.decided_on) == (
-        TownStatus.WARNED,
-        TownStatus.DOWNGRADED,
-        datetime.date(2026, 1, 20),
-    )
-    assert "连续两年未完成年度计划" in change.reason and annual.title in change.reason
-    assert result.sanction_decided == Sanction.DOWNGRADE
-    assert AssessmentEvent.objects.filter(action="sanction_confirm", town=world.town2).exists()
-    with pytest.raises(ConflictError):
-        services.run_decide_sanction(
-            actor=world.users.office_policy, run=annual, town=world.town2, decision=Sanction.EXIT, reason="再次"
+class TestAnnualRun:
+    """The 2025 annual run (one town met its plan, one missed it, one filed nothing), built once for the class."""
+
+    def test_annual_run_grades_every_town_and_proposes_sanctions_for_missed_plans(self, world, annual):
+        rows = {row.town_id: row for row in selectors.run_results(annual)}
+        # Town: 100% → 60; 12 on time → 30; 8 → 98: excellent, rewarded, no proposal.
+        assert (rows[world.town.pk].score, rows[world.town.pk].grade) == (Decimal("98.00"), "excellent")
+        assert rows[world.town.pk].reward is True
+        assert rows[world.town.pk].sanction_proposed == ""
+        # Town 2: 1800 / 2400 = 75% → 45; all late at half credit → 15; 8 → 68: pass, missed the plan → warning.
+        assert (rows[world.town2.pk].score, rows[world.town2.pk].grade) == (Decimal("68.00"), "pass")
+        assert rows[world.town2.pk].sanction_proposed == Sanction.WARNING
+        # Outsider's town: nothing → 8: fail, missed the plan, first failed year → warning.
+        assert rows[world.outsider_town.pk].grade == "fail"
+        assert rows[world.outsider_town.pk].sanction_proposed == Sanction.WARNING
+
+    def test_office_confirms_a_downgrade_and_the_towns_status_and_history_change(self, world, annual):
+        town_change_status(
+            actor=world.users.admin,
+            town=world.town2,
+            status=TownStatus.WARNED,
+            reason="2024年度考核警告",
+            decided_on=datetime.date(2025, 2, 1),
         )
+        world.town2.refresh_from_db()
+        row = next(r for r in selectors.run_results(annual) if r.town_id == world.town2.pk)
+        assert row.sanction_proposed == Sanction.DOWNGRADE  # already warned: a second warning downgrades
+        services.run_publish(actor=world.users.office_policy, run=annual, today=TODAY)
+        result = services.run_decide_sanction(
+            actor=world.users.office_policy,
+            run=annual,
+            town=world.town2,
+            decision=Sanction.DOWNGRADE,
+            reason="连续两年未完成年度计划",
+            decided_on=datetime.date(2026, 1, 20),
+        )
+        world.town2.refresh_from_db()
+        assert world.town2.status == TownStatus.DOWNGRADED
+        change = TownStatusChange.objects.filter(town=world.town2).last()
+        assert (change.from_status, change.to_status, change.decided_on) == (
+            TownStatus.WARNED,
+            TownStatus.DOWNGRADED,
+            datetime.date(2026, 1, 20),
+        )
+        assert "连续两年未完成年度计划" in change.reason and annual.title in change.reason
+        assert result.sanction_decided == Sanction.DOWNGRADE
+        assert AssessmentEvent.objects.filter(action="sanction_confirm", town=world.town2).exists()
+        with pytest.raises(ConflictError):
+            services.run_decide_sanction(
+                actor=world.users.office_policy, run=annual, town=world.town2, decision=Sanction.EXIT, reason="再次"
+            )
 
+    def test_office_overrides_a_proposal_with_a_reason_and_the_status_stays(self, world, annual):
+        services.run_publish(actor=world.users.office_policy, run=annual, today=TODAY)
+        result = services.run_decide_sanction(
+            actor=world.users.office_policy,
+            run=annual,
+            town=world.outsider_town,
+            decision=Sanction.NONE,
+            reason="受疫情影响，酌情不予处理",
+        )
+        world.outsider_town.refresh_from_db()
+        assert world.outsider_town.status == TownStatus.CREATING
+        assert (result.sanction_proposed, result.sanction_decided) == (Sanction.WARNING, Sanction.NONE)
+        assert AssessmentEvent.objects.filter(action="sanction_override").exists()
 
-def test_office_overrides_a_proposal_with_a_reason_and_the_status_stays(world, annual):
-    services.run_publish(actor=world.users.office_policy, run=annual, today=TODAY)
-    result = services.run_decide_sanction(
-        actor=world.users.office_policy,
-        run=annual,
-        town=world.outsider_town,
-        decision=Sanction.NONE,
-        reason="受疫情影响，酌情不予处理",
-    )
-    world.outsider_town.refresh_from_db()
-    assert world.outsider_town.status == TownStatus.CREATING
-    assert (result.sanction_proposed, result.sanction_decided) == (Sanction.WARNING, Sanction.NONE)
-    assert AssessmentEvent.objects.filter(action="sanction_override").exists()
+    def test_annual_history_feeds_the_next_years_proposal(self, world, annual):
+        services.run_publish(actor=world.users.office_policy, run=annual, today=TODAY)
+        services.run_decide_sanction(
+            actor=world.users.office_policy,
+            run=annual,
+            town=world.town2,
+            decision=Sanction.WARNING,
+            reason="未完成年度计划",
+        )
+        history = selectors._history([world.town2.pk], 2026)
+        assert [(h.year, h.sanction) for h in history[world.town2.pk]] == [(2025, Sanction.WARNING)]
 
 
 def test_a_decision_needs_a_reason_and_a_published_annual_run(world, annual, h1):
@@ -411,19 +428,6 @@ def test_an_exited_town_is_not_expected_to_report_after_its_exit(world, annual, 
             )
         )
     }
-
-
-def test_annual_history_feeds_the_next_years_proposal(world, annual):
-    services.run_publish(actor=world.users.office_policy, run=annual, today=TODAY)
-    services.run_decide_sanction(
-        actor=world.users.office_policy,
-        run=annual,
-        town=world.town2,
-        decision=Sanction.WARNING,
-        reason="未完成年度计划",
-    )
-    history = selectors._history([world.town2.pk], 2026)
-    assert [(h.year, h.sanction) for h in history[world.town2.pk]] == [(2025, Sanction.WARNING)]
 
 
 # --- Self-evaluations ---------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from assessments import services
 from assessments.models import ItemKind, ManualScore, Run, RunKind, RunStatus, Scheme, SelfEvaluation, Target
+from conftest import built_once_per_class
 from coordination import services as org
 from coordination.models import Role, Town, TownStatus
 
@@ -36,8 +37,7 @@ def stranger(world):
     return world.users.liaison
 
 
-@pytest.fixture
-def draft(world):
+def _build_draft(world):
     set_targets(world, world.town, YEAR, fixed_asset_investment="1200")
     for period in months(YEAR, 1, 2):
         accepted_report(world, world.town, period, fixed_asset_investment=100)
@@ -45,167 +45,209 @@ def draft(world):
     return services.run_create(actor=world.users.office_assess, scheme=scheme, kind=RunKind.SEMIANNUAL)
 
 
-@pytest.fixture
-def published(world, draft):
+draft, _draft_per_class = built_once_per_class(_build_draft)
+
+
+def _build_published(world):
+    draft = _build_draft(world)
     for town in (world.town, world.town2, world.outsider_town):
         score_manual(world, draft, town, 12)
     return services.run_publish(actor=world.users.office_policy, run=draft, today=datetime.date(2026, 11, 26))
 
 
+published, _published_per_class = built_once_per_class(_build_published)
+
+
 # --- The overview and the run pages --------------------------------------------------------------------
 
 
-def test_overview_lists_the_years_runs_and_offers_a_new_run_to_the_assessment_group(login, world, draft):
-    page = login(world.users.office_assess).get(reverse("assessment-overview"), {"year": YEAR}).content.decode()
-    assert draft.title in page
-    assert reverse("assessment-run-create") in page
-    page = login(world.users.leader).get(reverse("assessment-overview"), {"year": YEAR}).content.decode()
-    assert draft.title not in page  # drafts are internal to the office
-    assert reverse("assessment-run-create") not in page
+class TestDraftRun:
+    """A draft semi-annual run of 2026, built once for the class."""
 
+    def test_overview_lists_the_years_runs_and_offers_a_new_run_to_the_assessment_group(self, login, world, draft):
+        page = login(world.users.office_assess).get(reverse("assessment-overview"), {"year": YEAR}).content.decode()
+        assert draft.title in page
+        assert reverse("assessment-run-create") in page
+        page = login(world.users.leader).get(reverse("assessment-overview"), {"year": YEAR}).content.decode()
+        assert draft.title not in page  # drafts are internal to the office
+        assert reverse("assessment-run-create") not in page
 
-def test_stranger_gets_404_everywhere(login, stranger, published, world):
-    client = login(stranger)
-    for url in (
-        reverse("assessment-overview"),
-        reverse("assessment-targets"),
-        reverse("assessment-schemes"),
-        reverse("assessment-self-evaluations"),
-        reverse("assessment-run", args=[published.pk]),
-        reverse("assessment-town", args=[published.pk, world.town.pk]),
-        reverse("assessment-scheme", args=[published.scheme.pk]),
-    ):
-        assert client.get(url).status_code == 404, url
+    def test_district_sees_only_published_runs_and_its_own_towns(self, login, world, draft):
+        client = login(world.users.outsider)  # 西青区's officer
+        assert client.get(reverse("assessment-run", args=[draft.pk])).status_code == 404
+        for town in (world.town, world.town2, world.outsider_town):
+            score_manual(world, draft, town, 12)
+        services.run_publish(actor=world.users.office_policy, run=draft, today=datetime.date(2026, 11, 26))
+        page = client.get(reverse("assessment-run", args=[draft.pk])).content.decode()
+        assert "精武文化小镇" in page
+        assert "华明智能制造小镇" not in page
+        assert client.get(reverse("assessment-town", args=[draft.pk, world.outsider_town.pk])).status_code == 200
+        assert client.get(reverse("assessment-town", args=[draft.pk, world.town.pk])).status_code == 404
 
+    def test_only_the_office_publishes(self, login, world, draft):
+        for town in (world.town, world.town2, world.outsider_town):
+            score_manual(world, draft, town, 12)
+        url = reverse("assessment-run-publish", args=[draft.pk])
+        assert login(world.users.leader).post(url).status_code == 404  # leaders never see drafts
+        assert login(world.users.outsider).post(url).status_code == 404
+        response = login(world.users.office_coord).post(url)
+        assert response.status_code == 302
+        draft.refresh_from_db()
+        assert draft.status == RunStatus.PUBLISHED
 
-def test_district_sees_only_published_runs_and_its_own_towns(login, world, draft):
-    client = login(world.users.outsider)  # 西青区's officer
-    assert client.get(reverse("assessment-run", args=[draft.pk])).status_code == 404
-    for town in (world.town, world.town2, world.outsider_town):
-        score_manual(world, draft, town, 12)
-    services.run_publish(actor=world.users.office_policy, run=draft, today=datetime.date(2026, 11, 26))
-    page = client.get(reverse("assessment-run", args=[draft.pk])).content.decode()
-    assert "精武文化小镇" in page
-    assert "华明智能制造小镇" not in page
-    assert client.get(reverse("assessment-town", args=[draft.pk, world.outsider_town.pk])).status_code == 200
-    assert client.get(reverse("assessment-town", args=[draft.pk, world.town.pk])).status_code == 404
+    def test_only_the_assessment_group_creates_runs_and_enters_manual_scores(self, login, world, draft):
+        data = {"scheme": draft.scheme.pk, "kind": RunKind.ANNUAL, "title": ""}
+        assert login(world.users.office_policy).post(reverse("assessment-run-create"), data).status_code == 403
+        assert login(world.users.reviewer).post(reverse("assessment-run-create"), data).status_code == 403
+        assert login(world.users.liaison).post(reverse("assessment-run-create"), data).status_code == 404
+        response = login(world.users.office_assess).post(reverse("assessment-run-create"), data)
+        run = Run.objects.get(kind=RunKind.ANNUAL)
+        assert response.url == reverse("assessment-run", args=[run.pk])
 
+        manual = draft.scheme.items.get(kind=ItemKind.MANUAL)
+        url = reverse("assessment-run-manual", args=[draft.pk])
+        field = f"score-{manual.pk}-{world.town.pk}"
+        why = f"why-{manual.pk}-{world.town.pk}"
+        assert login(world.users.office_policy).post(url, {field: "9", why: "好"}).status_code == 403
+        response = login(world.users.office_assess).post(url, {field: "9", why: "宣传推介有力"})
+        assert response.status_code == 302
+        assert ManualScore.objects.get(run=draft, town=world.town).score == Decimal(9)
 
-def test_leader_sees_every_towns_result_and_breakdown(login, world, published):
-    client = login(world.users.leader)
-    page = client.get(reverse("assessment-run", args=[published.pk])).content.decode()
-    for name in ("华明智能制造小镇", "东丽湖温泉小镇", "精武文化小镇"):
-        assert name in page
-    page = client.get(reverse("assessment-town", args=[published.pk, world.town.pk])).content.decode()
-    assert "固定资产投资完成率" in page
-    assert "计分规则" in page
-    assert reverse("report-detail", args=[world.town.monthly_reports.first().pk]) in page
+    def test_manual_score_without_justification_is_refused_on_the_page(self, login, world, draft):
+        manual = draft.scheme.items.get(kind=ItemKind.MANUAL)
+        url = reverse("assessment-run-manual", args=[draft.pk])
+        response = login(world.users.office_assess).post(url, {f"score-{manual.pk}-{world.town.pk}": "9"})
+        assert response.status_code == 200
+        assert "请写明评分依据" in response.content.decode()
+        assert not ManualScore.objects.exists()
 
-
-def test_breakdown_links_each_figure_to_the_report_it_came_from(login, world, published):
-    page = (
-        login(world.users.reviewer).get(reverse("assessment-town", args=[published.pk, world.town.pk])).content.decode()
-    )
-    for report in world.town.monthly_reports.all():
-        assert reverse("report-detail", args=[report.pk]) in page
-    assert "没有“税收收入”的年度计划" in page  # the tax item does not apply to this town
-
-
-def test_only_the_office_publishes(login, world, draft):
-    for town in (world.town, world.town2, world.outsider_town):
-        score_manual(world, draft, town, 12)
-    url = reverse("assessment-run-publish", args=[draft.pk])
-    assert login(world.users.leader).post(url).status_code == 404  # leaders never see drafts
-    assert login(world.users.outsider).post(url).status_code == 404
-    response = login(world.users.office_coord).post(url)
-    assert response.status_code == 302
-    draft.refresh_from_db()
-    assert draft.status == RunStatus.PUBLISHED
-
-
-def test_only_the_assessment_group_creates_runs_and_enters_manual_scores(login, world, draft):
-    data = {"scheme": draft.scheme.pk, "kind": RunKind.ANNUAL, "title": ""}
-    assert login(world.users.office_policy).post(reverse("assessment-run-create"), data).status_code == 403
-    assert login(world.users.reviewer).post(reverse("assessment-run-create"), data).status_code == 403
-    assert login(world.users.liaison).post(reverse("assessment-run-create"), data).status_code == 404
-    response = login(world.users.office_assess).post(reverse("assessment-run-create"), data)
-    run = Run.objects.get(kind=RunKind.ANNUAL)
-    assert response.url == reverse("assessment-run", args=[run.pk])
-
-    manual = draft.scheme.items.get(kind=ItemKind.MANUAL)
-    url = reverse("assessment-run-manual", args=[draft.pk])
-    field = f"score-{manual.pk}-{world.town.pk}"
-    why = f"why-{manual.pk}-{world.town.pk}"
-    assert login(world.users.office_policy).post(url, {field: "9", why: "好"}).status_code == 403
-    response = login(world.users.office_assess).post(url, {field: "9", why: "宣传推介有力"})
-    assert response.status_code == 302
-    assert ManualScore.objects.get(run=draft, town=world.town).score == Decimal(9)
-
-
-def test_manual_score_without_justification_is_refused_on_the_page(login, world, draft):
-    manual = draft.scheme.items.get(kind=ItemKind.MANUAL)
-    url = reverse("assessment-run-manual", args=[draft.pk])
-    response = login(world.users.office_assess).post(url, {f"score-{manual.pk}-{world.town.pk}": "9"})
-    assert response.status_code == 200
-    assert "请写明评分依据" in response.content.decode()
-    assert not ManualScore.objects.exists()
-
-
-def test_run_results_page_is_a_fixed_number_of_queries(login, world, published):
-    client = login(world.users.leader)
-    url = reverse("assessment-run", args=[published.pk])
-    client.get(url)
-    with CaptureQueriesContext(connection) as small:
+    def test_draft_results_are_a_fixed_number_of_queries(self, login, world, draft):
+        client = login(world.users.office_assess)
+        url = reverse("assessment-run", args=[draft.pk])
         client.get(url)
-    for n in range(3, 9):
-        town = org.town_create(
-            district=world.dongli,
-            code=f"T01{n:02d}",
-            name=f"测试小镇{n}",
-            reporting_from=datetime.date(2024, 1, 1),
-            status=TownStatus.CREATING,
-            host_township="x",
-            lead_industry="y",
+        with CaptureQueriesContext(connection) as small:
+            client.get(url)
+        for n in range(3, 8):
+            town = org.town_create(
+                district=world.xiqing,
+                code=f"T02{n:02d}",
+                name=f"测试小镇{n}",
+                reporting_from=datetime.date(2024, 1, 1),
+                status=TownStatus.CREATING,
+                host_township="x",
+                lead_industry="y",
+            )
+            set_targets(world, town, YEAR, fixed_asset_investment="100", tax_revenue="10")
+            accepted_report(world, town, datetime.date(YEAR, 1, 1), fixed_asset_investment=10)
+        with CaptureQueriesContext(connection) as large:
+            client.get(url)
+        assert len(large) == len(small)
+
+    def test_scheme_editor_shows_the_total_and_refuses_a_scheme_that_does_not_add_up(self, login, world, draft):
+        scheme = draft.scheme
+        url = reverse("assessment-scheme-edit", args=[scheme.pk])
+        page = login(world.users.office_assess).get(url).content.decode()
+        assert "权重合计" in page and "data-weight-sum" in page
+        response = login(world.users.office_assess).post(url, _scheme_post(scheme, [40, 20, 20, 15]))
+        assert response.status_code == 200
+        assert "各考核项权重合计为 95 分，应为 100 分" in response.content.decode()
+        assert scheme.items.get(kind=ItemKind.MANUAL).weight == Decimal(20)
+        response = login(world.users.office_assess).post(url, _scheme_post(scheme, [50, 10, 20, 20]))
+        assert response.status_code == 302
+        assert scheme.items.order_by("order").first().weight == Decimal(50)
+
+    def test_only_the_assessment_group_edits_schemes(self, login, world, draft):
+        url = reverse("assessment-scheme-edit", args=[draft.scheme.pk])
+        assert login(world.users.office_policy).get(url).status_code == 403
+        assert login(world.users.reviewer).get(url).status_code == 403
+        assert login(world.users.liaison).get(url).status_code == 404
+        assert login(world.users.reviewer).get(reverse("assessment-scheme", args=[draft.scheme.pk])).status_code == 200
+
+    def test_home_lists_self_evaluations_due_and_runs_awaiting_publication(self, login, world, draft):
+        page = login(world.users.officer).get(reverse("home")).content.decode()
+        assert "督查考核" in page and "月度自评" in page
+        page = login(world.users.office_coord).get(reverse("home")).content.decode()
+        assert draft.title in page and "审定发布" in page
+
+
+class TestPublishedRun:
+    """A published semi-annual run of 2026, built once for the class."""
+
+    def test_stranger_gets_404_everywhere(self, login, stranger, published, world):
+        client = login(stranger)
+        for url in (
+            reverse("assessment-overview"),
+            reverse("assessment-targets"),
+            reverse("assessment-schemes"),
+            reverse("assessment-self-evaluations"),
+            reverse("assessment-run", args=[published.pk]),
+            reverse("assessment-town", args=[published.pk, world.town.pk]),
+            reverse("assessment-scheme", args=[published.scheme.pk]),
+        ):
+            assert client.get(url).status_code == 404, url
+
+    def test_leader_sees_every_towns_result_and_breakdown(self, login, world, published):
+        client = login(world.users.leader)
+        page = client.get(reverse("assessment-run", args=[published.pk])).content.decode()
+        for name in ("华明智能制造小镇", "东丽湖温泉小镇", "精武文化小镇"):
+            assert name in page
+        page = client.get(reverse("assessment-town", args=[published.pk, world.town.pk])).content.decode()
+        assert "固定资产投资完成率" in page
+        assert "计分规则" in page
+        assert reverse("report-detail", args=[world.town.monthly_reports.first().pk]) in page
+
+    def test_breakdown_links_each_figure_to_the_report_it_came_from(self, login, world, published):
+        page = (
+            login(world.users.reviewer)
+            .get(reverse("assessment-town", args=[published.pk, world.town.pk]))
+            .content.decode()
         )
-        set_targets(world, town, YEAR, fixed_asset_investment="100")
-    run = services.run_create(actor=world.users.office_assess, scheme=published.scheme, kind=RunKind.SEMIANNUAL)
-    manual = run.scheme.items.get(kind=ItemKind.MANUAL)
-    services.manual_scores_save(
-        actor=world.users.office_assess,
-        run=run,
-        entries=[
-            services.ManualInput(item=manual, town=t, score="5", justification="一般") for t in Town.objects.all()
-        ],
-    )
-    run = services.run_publish(actor=world.users.office_policy, run=run, today=datetime.date(2026, 11, 26))
-    url = reverse("assessment-run", args=[run.pk])
-    client.get(url)
-    with CaptureQueriesContext(connection) as large:
-        client.get(url)
-    assert len(large) == len(small)
+        for report in world.town.monthly_reports.all():
+            assert reverse("report-detail", args=[report.pk]) in page
+        assert "没有“税收收入”的年度计划" in page  # the tax item does not apply to this town
 
-
-def test_draft_results_are_a_fixed_number_of_queries(login, world, draft):
-    client = login(world.users.office_assess)
-    url = reverse("assessment-run", args=[draft.pk])
-    client.get(url)
-    with CaptureQueriesContext(connection) as small:
+    def test_run_results_page_is_a_fixed_number_of_queries(self, login, world, published):
+        client = login(world.users.leader)
+        url = reverse("assessment-run", args=[published.pk])
         client.get(url)
-    for n in range(3, 8):
-        town = org.town_create(
-            district=world.xiqing,
-            code=f"T02{n:02d}",
-            name=f"测试小镇{n}",
-            reporting_from=datetime.date(2024, 1, 1),
-            status=TownStatus.CREATING,
-            host_township="x",
-            lead_industry="y",
+        with CaptureQueriesContext(connection) as small:
+            client.get(url)
+        for n in range(3, 9):
+            town = org.town_create(
+                district=world.dongli,
+                code=f"T01{n:02d}",
+                name=f"测试小镇{n}",
+                reporting_from=datetime.date(2024, 1, 1),
+                status=TownStatus.CREATING,
+                host_township="x",
+                lead_industry="y",
+            )
+            set_targets(world, town, YEAR, fixed_asset_investment="100")
+        run = services.run_create(actor=world.users.office_assess, scheme=published.scheme, kind=RunKind.SEMIANNUAL)
+        manual = run.scheme.items.get(kind=ItemKind.MANUAL)
+        services.manual_scores_save(
+            actor=world.users.office_assess,
+            run=run,
+            entries=[
+                services.ManualInput(item=manual, town=t, score="5", justification="一般") for t in Town.objects.all()
+            ],
         )
-        set_targets(world, town, YEAR, fixed_asset_investment="100", tax_revenue="10")
-        accepted_report(world, town, datetime.date(YEAR, 1, 1), fixed_asset_investment=10)
-    with CaptureQueriesContext(connection) as large:
+        run = services.run_publish(actor=world.users.office_policy, run=run, today=datetime.date(2026, 11, 26))
+        url = reverse("assessment-run", args=[run.pk])
         client.get(url)
-    assert len(large) == len(small)
+        with CaptureQueriesContext(connection) as large:
+            client.get(url)
+        assert len(large) == len(small)
+
+    def test_results_export_has_the_ranking_and_each_item(self, login, world, published):
+        response = login(world.users.reviewer).get(reverse("assessment-run-export", args=[published.pk]))
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        workbook = load_workbook(io.BytesIO(response.content))
+        ranking = [row for row in workbook["考核结果"].iter_rows(min_row=4, values_only=True) if row[0]]
+        towns = {row[3] for row in ranking if isinstance(row[0], int)}
+        assert towns == {"华明智能制造小镇", "东丽湖温泉小镇"}  # the reviewer's district only
+        detail = list(workbook["得分明细"].iter_rows(min_row=4, values_only=True))
+        assert any(row[2] == "固定资产投资完成率" and "年度目标" in (row[5] or "") for row in detail)
 
 
 # --- Sanctions on the page ------------------------------------------------------------------------------
@@ -276,28 +318,6 @@ def _scheme_post(scheme: Scheme, weights: list[int]) -> dict:
             }
         )
     return data
-
-
-def test_scheme_editor_shows_the_total_and_refuses_a_scheme_that_does_not_add_up(login, world, draft):
-    scheme = draft.scheme
-    url = reverse("assessment-scheme-edit", args=[scheme.pk])
-    page = login(world.users.office_assess).get(url).content.decode()
-    assert "权重合计" in page and "data-weight-sum" in page
-    response = login(world.users.office_assess).post(url, _scheme_post(scheme, [40, 20, 20, 15]))
-    assert response.status_code == 200
-    assert "各考核项权重合计为 95 分，应为 100 分" in response.content.decode()
-    assert scheme.items.get(kind=ItemKind.MANUAL).weight == Decimal(20)
-    response = login(world.users.office_assess).post(url, _scheme_post(scheme, [50, 10, 20, 20]))
-    assert response.status_code == 302
-    assert scheme.items.order_by("order").first().weight == Decimal(50)
-
-
-def test_only_the_assessment_group_edits_schemes(login, world, draft):
-    url = reverse("assessment-scheme-edit", args=[draft.scheme.pk])
-    assert login(world.users.office_policy).get(url).status_code == 403
-    assert login(world.users.reviewer).get(url).status_code == 403
-    assert login(world.users.liaison).get(url).status_code == 404
-    assert login(world.users.reviewer).get(reverse("assessment-scheme", args=[draft.scheme.pk])).status_code == 200
 
 
 # --- Targets --------------------------------------------------------------------------------------------
@@ -419,17 +439,6 @@ def test_target_import_is_refused_to_districts(login, world):
 # --- Exports --------------------------------------------------------------------------------------------
 
 
-def test_results_export_has_the_ranking_and_each_item(login, world, published):
-    response = login(world.users.reviewer).get(reverse("assessment-run-export", args=[published.pk]))
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    workbook = load_workbook(io.BytesIO(response.content))
-    ranking = [row for row in workbook["考核结果"].iter_rows(min_row=4, values_only=True) if row[0]]
-    towns = {row[3] for row in ranking if isinstance(row[0], int)}
-    assert towns == {"华明智能制造小镇", "东丽湖温泉小镇"}  # the reviewer's district only
-    detail = list(workbook["得分明细"].iter_rows(min_row=4, values_only=True))
-    assert any(row[2] == "固定资产投资完成率" and "年度目标" in (row[5] or "") for row in detail)
-
-
 # --- Self-evaluations ----------------------------------------------------------------------------------
 
 
@@ -490,13 +499,6 @@ def test_self_evaluation_list_is_a_fixed_number_of_queries(login, world):
 
 
 # --- Home --------------------------------------------------------------------------------------------------
-
-
-def test_home_lists_self_evaluations_due_and_runs_awaiting_publication(login, world, draft):
-    page = login(world.users.officer).get(reverse("home")).content.decode()
-    assert "督查考核" in page and "月度自评" in page
-    page = login(world.users.office_coord).get(reverse("home")).content.decode()
-    assert draft.title in page and "审定发布" in page
 
 
 def test_navbar_offers_the_assessments(login, world):

@@ -1,7 +1,7 @@
 """The demo data against the data-quality rules (issue 3): the gaps page for the demo year matches a
 hand count for two districts, and every report the demo files passes the hard rules.
 
-seed_demo takes a while, so it runs once for the module inside a transaction rolled back at the end.
+seed_demo takes a while, so it runs once per test worker (conftest `demo`); each test rolls back in it.
 """
 
 import datetime
