@@ -5,7 +5,6 @@ and the audit trail of every change made here."""
 import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -15,6 +14,7 @@ from coordination.models import OrgUnit, Town
 from ledgers.models import Indicator
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.models import acting_user
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))]
 
@@ -28,7 +28,7 @@ class Target(models.Model):
     value = models.DecimalField(_("年度目标值"), max_digits=16, decimal_places=2)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    updated_by = acting_user()
 
     class Meta:
         verbose_name = _("年度计划")
@@ -101,7 +101,7 @@ class Scheme(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    updated_by = acting_user()
 
     class Meta:
         verbose_name = _("考核方案")
@@ -173,11 +173,9 @@ class Run(models.Model):
     title = models.CharField(_("名称"), max_length=100)
     status = models.CharField(_("状态"), max_length=12, choices=RunStatus.choices, default=RunStatus.DRAFT)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = acting_user()
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    published_by = acting_user(blank=True)
 
     class Meta:
         verbose_name = _("考核")
@@ -250,9 +248,7 @@ class RunResult(models.Model):
     sanction_decided = models.CharField(_("决定处理"), max_length=12, choices=Sanction.choices, blank=True)
     decision_reason = models.TextField(_("决定理由"), blank=True)
     decided_on = models.DateField(_("决定日期"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    decided_by = acting_user(blank=True)
     # Item by item: weight, rule, figures used and their sources, as computed at publication.
     breakdown = models.JSONField(_("得分明细"), default=dict)
 
@@ -274,7 +270,7 @@ class ManualScore(models.Model):
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="+")
     score = models.DecimalField(_("得分"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal(0))])
     justification = models.TextField(_("评分依据"))
-    scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    scored_by = acting_user()
     scored_at = models.DateTimeField(_("评分时间"), auto_now=True)
 
     class Meta:
@@ -328,9 +324,7 @@ class SelfEvaluation(models.Model):
     corrections = models.TextField(_("整改措施"), blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    submitted_by = acting_user(blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -9,12 +9,12 @@ event they prove.
 
 import datetime
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import MemberUnit, OrgUnit, Town
+from coordination.models import MemberUnit, OrgUnit, Town, responsible_unit_keys
 from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.models import UploadedFile, acting_user, status_change
 
 
 class Visit(models.Model):
@@ -38,7 +38,7 @@ class Visit(models.Model):
     )
     participants = models.TextField(_("参加人员"), blank=True)
     summary = models.TextField(_("听取情况"), blank=True, help_text=_("听取的工作进展、困难和意见建议"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = acting_user()
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -78,21 +78,8 @@ class Problem(models.Model):
     category = models.CharField(_("类别"), max_length=20, choices=ProblemCategory.choices)
     description = models.TextField(_("问题描述"))
     # Exactly one of the two: a district or town, or a member department of the joint conference.
-    responsible_unit = models.ForeignKey(
-        OrgUnit,
-        verbose_name=_("责任单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="assigned_problems",
-    )
-    responsible_member_unit = models.ForeignKey(
-        MemberUnit,
-        verbose_name=_("责任成员单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="assigned_problems",
+    responsible_unit, responsible_member_unit = responsible_unit_keys(
+        _("责任单位"), _("责任成员单位"), related_name="assigned_problems"
     )
     found_on = models.DateField(_("发现日期"), help_text=_("督办检查当天"))
     due_on = models.DateField(_("整改期限"))
@@ -104,7 +91,7 @@ class Problem(models.Model):
     rectified_on = models.DateField(_("整改完成日期"), null=True, blank=True)
     closed_on = models.DateField(_("销号日期"), null=True, blank=True)
     reject_reason = models.TextField(_("退回原因"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = acting_user()
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -178,8 +165,7 @@ class InspectionEvent(Event):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events")
     problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
-    from_status = models.CharField(_("原状态"), max_length=16, choices=ProblemStatus.choices, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=16, choices=ProblemStatus.choices, blank=True)
+    from_status, to_status = status_change(ProblemStatus.choices, max_length=16)
     note = models.TextField(_("说明"), blank=True)
     # {field: [old, new]} for updates, as strings.
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
@@ -197,7 +183,7 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"inspections/{instance.visit_id}/{instance.token}{instance.extension}"
 
 
-class Attachment(models.Model):
+class Attachment(UploadedFile):
     """A photo or document of a visit, or evidence of a problem's follow-up step."""
 
     class Kind(models.TextChoices):
@@ -213,19 +199,13 @@ class Attachment(models.Model):
     file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
     token = models.CharField(max_length=32, editable=False)
     extension = models.CharField(max_length=8, editable=False)
-    name = models.CharField(_("文件名"), max_length=200)
+    # Older than UploadedFile: the type is labelled 文件格式, and a file may have no known uploader.
     content_type = models.CharField(_("文件格式"), max_length=100)
-    size = models.PositiveIntegerField(_("大小(字节)"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    uploaded_by = acting_user()
 
-    class Meta:
+    class Meta(UploadedFile.Meta):
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def is_photo(self) -> bool:

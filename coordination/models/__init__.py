@@ -26,6 +26,7 @@ from .org import (
     UnitPerm,
     UserProfile,
     WorkingGroup,
+    responsible_unit_keys,
 )
 from .organisation import MemberUnitEvent, SubmissionRouteChange
 from .people import UserRoleEvent
@@ -75,4 +76,5 @@ __all__ = [
     "UserProfile",
     "UserRoleEvent",
     "WorkingGroup",
+    "responsible_unit_keys",
 ]

@@ -3,14 +3,14 @@ that follow them up."""
 
 import datetime
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.models import acting_user, status_change
 
-from .org import MemberUnit, OrgUnit
+from .org import MemberUnit, OrgUnit, responsible_unit_keys
 
 _MUNICIPAL = (OrgUnit.Level.MUNICIPAL,)
 _DISTRICT = (OrgUnit.Level.DISTRICT,)
@@ -76,14 +76,10 @@ class Meeting(models.Model):
     attendees = models.TextField(_("参会人员"), blank=True, help_text=_("每行一人，例如：张三（市发展改革委副主任）"))
     agenda = models.TextField(_("会议议程"), blank=True)
     minutes = models.TextField(_("会议纪要"), blank=True, help_text=_("学习交流活动在此填写活动报告"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = acting_user(blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    minutes_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    minutes_approved_by = acting_user(blank=True)
     minutes_approved_at = models.DateTimeField(_("纪要审定时间"), null=True, blank=True)
 
     class Meta:
@@ -149,7 +145,7 @@ class MeetingAttachment(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("文件"), upload_to=meeting_upload_path, max_length=300)
     name = models.CharField(_("文件名"), max_length=200)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = acting_user()
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -203,21 +199,8 @@ class ActionItem(models.Model):
         Meeting, verbose_name=_("来源会议"), on_delete=models.PROTECT, related_name="action_items"
     )
     title = models.CharField(_("督办事项"), max_length=300)
-    responsible_unit = models.ForeignKey(
-        OrgUnit,
-        verbose_name=_("责任单位（区/小镇）"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="action_items",
-    )
-    responsible_member_unit = models.ForeignKey(
-        MemberUnit,
-        verbose_name=_("责任单位（成员单位）"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="action_items",
+    responsible_unit, responsible_member_unit = responsible_unit_keys(
+        _("责任单位（区/小镇）"), _("责任单位（成员单位）"), related_name="action_items"
     )
     owner = models.CharField(_("责任人"), max_length=100)
     due_on = models.DateField(_("办结时限"), db_index=True)
@@ -225,13 +208,11 @@ class ActionItem(models.Model):
         _("状态"), max_length=20, choices=ActionItemStatus.choices, default=ActionItemStatus.OPEN, db_index=True
     )
     resolution = models.TextField(_("办理结果"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = acting_user()
     created_at = models.DateTimeField(_("交办时间"), auto_now_add=True)
     done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    verified_by = acting_user(blank=True)
 
     class Meta:
         verbose_name = _("督办事项")
@@ -283,8 +264,7 @@ class ActionItemEvent(Event):
 
     item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
-    from_status = models.CharField(_("原状态"), max_length=20, choices=ActionItemStatus.choices, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, choices=ActionItemStatus.choices)
+    from_status, to_status = status_change(ActionItemStatus.choices, max_length=20, always=True)
     note = models.TextField(_("说明"), blank=True)
     evidence = models.FileField(_("佐证材料"), upload_to=action_item_upload_path, blank=True, max_length=300)
     evidence_name = models.CharField(_("佐证材料文件名"), max_length=200, blank=True)

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.models import acting_user, status_change
+
 
 class UnitPerm(models.TextChoices):
     """Every permission a user can hold on an org unit: the one list from which OrgUnit's permissions,
@@ -95,6 +98,21 @@ class MemberUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def responsible_unit_keys(
+    unit_label, member_unit_label, related_name: str
+) -> tuple[models.ForeignKey, models.ForeignKey]:
+    """`responsible_unit, responsible_member_unit = responsible_unit_keys(…)`: whom a task (an action item, a
+    problem found on a visit) is given to, a district or town or a member unit of the joint conference.
+    Exactly one of the two is set, which the model's check constraint keeps."""
+
+    def key(unit: type[models.Model], label) -> models.ForeignKey:
+        return models.ForeignKey(
+            unit, verbose_name=label, null=True, blank=True, on_delete=models.PROTECT, related_name=related_name
+        )
+
+    return key(OrgUnit, unit_label), key(MemberUnit, member_unit_label)
 
 
 class Role(models.TextChoices):
@@ -203,12 +221,11 @@ class Town(models.Model):
         return self.exited_on is None or period < self.exited_on.replace(day=1)
 
 
-class TownStatusChange(models.Model):
+class TownStatusChange(Event):
     """Dated history of a town's status with the decision behind it (R-1.2)."""
 
     town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(_("原状态"), max_length=16, choices=TownStatus.choices, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=16, choices=TownStatus.choices)
+    from_status, to_status = status_change(TownStatus.choices, max_length=16, always=True)
     decided_on = models.DateField(_("决定日期"))
     reason = models.TextField(_("依据"))
     document_no = models.CharField(_("文号"), max_length=100, blank=True)
@@ -222,10 +239,9 @@ class TownStatusChange(models.Model):
         on_delete=models.PROTECT,
         related_name="changes",
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    at = models.DateTimeField(_("记录时间"), auto_now_add=True)  # older than Event: its own label, no index
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("小镇状态变更")
         verbose_name_plural = _("小镇状态变更")
         ordering = ["town", "decided_on", "at"]
@@ -242,7 +258,7 @@ class OrgUnitNameChange(models.Model):
     new_name = models.CharField(_("新名称"), max_length=100)
     changed_on = models.DateField(_("变更日期"))
     reason = models.TextField(_("原因"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor = acting_user()
 
     class Meta:
         verbose_name = _("名称变更")

@@ -1,17 +1,28 @@
 """The history of the organisation's master data edited in the product (R-1.4, R-1.5, R-1.7): who
 added, renamed or retired a member unit and who moved a kind of work to another working group."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.models import acting_user
 
 from .org import MemberUnit, WorkingGroup
 from .structure import SubmissionKind
 
 
-class MemberUnitEvent(Event):
+class OrganisationEvent(Event):
+    """A change of the organisation's master data. Older than Event: the actor is labelled 操作人 and the
+    time has no index."""
+
+    actor = acting_user(_("操作人"))
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta(Event.Meta):
+        abstract = True
+
+
+class MemberUnitEvent(OrganisationEvent):
     """One change of a member unit; a rename is the event whose `changes` hold the old and new name."""
 
     class Action(models.TextChoices):
@@ -27,12 +38,8 @@ class MemberUnitEvent(Event):
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)  # field → [old, new]
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
-    class Meta(Event.Meta):
+    class Meta(OrganisationEvent.Meta):
         verbose_name = _("成员单位变更记录")
         verbose_name_plural = _("成员单位变更记录")
         ordering = ["member_unit", "at", "pk"]
@@ -41,7 +48,7 @@ class MemberUnitEvent(Event):
         return f"{self.member_unit} {self.get_action_display()} ({self.at:%Y-%m-%d})"
 
 
-class SubmissionRouteChange(models.Model):
+class SubmissionRouteChange(OrganisationEvent):
     """A kind of work moved from one working group to another (the office members' grants move with it)."""
 
     kind = models.CharField(_("事项类别"), max_length=20, choices=SubmissionKind.choices)
@@ -50,12 +57,8 @@ class SubmissionRouteChange(models.Model):
     )
     to_group = models.ForeignKey(WorkingGroup, verbose_name=_("新工作组"), on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("原因"), max_length=200, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(OrganisationEvent.Meta):
         verbose_name = _("事项分工调整记录")
         verbose_name_plural = _("事项分工调整记录")
         ordering = ["-at", "-pk"]

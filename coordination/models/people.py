@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.models import acting_user
 
 from .org import Role
 
@@ -54,9 +55,7 @@ class UserRoleEvent(Event):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_events"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
-    )
+    actor = acting_user(_("操作人"))
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
     before = models.JSONField(_("变更前"), default=dict, blank=True)
     after = models.JSONField(_("变更后"), default=dict, blank=True)

@@ -1,8 +1,9 @@
 """Plans submitted for review (报审, R-1.6): each submission is a version that stays readable forever."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from tianjin_towns.lib.models import acting_user
 
 from .org import OrgUnit
 
@@ -29,7 +30,7 @@ class Plan(models.Model):
         _("审查状态"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.SUBMITTED, db_index=True
     )
     current_version = models.PositiveSmallIntegerField(_("当前版本"), default=1)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = acting_user()
     created_at = models.DateTimeField(_("首次报审时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -58,13 +59,11 @@ class PlanVersion(models.Model):
     layout = models.TextField(_("功能布局"), blank=True)
     path = models.TextField(_("实施路径"), blank=True)
     note = models.TextField(_("报审说明"), blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    submitted_by = acting_user()
     submitted_at = models.DateTimeField(_("报审时间"))
     review = models.CharField(_("审查结果"), max_length=20, choices=Review.choices, default=Review.PENDING)
     review_comments = models.TextField(_("审查意见"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    reviewed_by = acting_user(blank=True)
     reviewed_at = models.DateTimeField(_("审查时间"), null=True, blank=True)
 
     class Meta:

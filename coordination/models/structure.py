@@ -1,9 +1,10 @@
 """The mechanism's structure: joint conferences (R-1.3), routing of submissions to the office's working
 groups (R-1.5) and the member units' support policies (R-1.4)."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from tianjin_towns.lib.models import acting_user
 
 from .org import MemberUnit, OrgUnit, WorkingGroup
 
@@ -81,9 +82,7 @@ class SupportPolicy(models.Model):
     issued_on = models.DateField(_("发布日期"))
     summary = models.TextField(_("主要内容"), blank=True)
     file = models.FileField(_("政策文件"), upload_to=policy_upload_path, blank=True, max_length=300)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = acting_user(blank=True)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -1,8 +1,10 @@
 """Decisions behind towns' lifecycle (R-1.2, R-1.7): annual list decisions and edits of a town's attributes."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.models import acting_user
 
 
 class TownListDecision(models.Model):
@@ -19,9 +21,7 @@ class TownListDecision(models.Model):
     decided_on = models.DateField(_("决定日期"))
     year = models.PositiveSmallIntegerField(_("年度"))
     kind = models.CharField(_("名单类别"), max_length=16, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, on_delete=models.PROTECT, related_name="+"
-    )
+    actor = acting_user(_("记录人"))
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
@@ -33,18 +33,17 @@ class TownListDecision(models.Model):
         return f"{self.title}（{self.document_no}）"
 
 
-class TownEdit(models.Model):
+class TownEdit(Event):
     """One edit of a town's attributes (R-1.1), who made it and what changed: [{field, old, new}]."""
 
     town = models.ForeignKey("coordination.Town", on_delete=models.CASCADE, related_name="edits")
     changes = models.JSONField(_("变更内容"), default=list)
     reason = models.CharField(_("原因"), max_length=500, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.PROTECT, related_name="+"
-    )
+    # Older than Event: its own labels, and no index on the time.
+    actor = acting_user(_("修改人"))
     at = models.DateTimeField(_("修改时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("小镇信息修改")
         verbose_name_plural = _("小镇信息修改")
         ordering = ["town", "at"]

@@ -1,15 +1,13 @@
 """The project ledger (R-3.3): projects with their yearly plans, history and documents, and each
 project's row in a monthly report."""
 
-import uuid
-
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import Town
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.models import UploadedFile, random_file_name
 
 from .reports import MonthlyReport, ReportStatus
 
@@ -111,30 +109,20 @@ class ProjectEvent(Event):
 
 
 def _attachment_path(attachment: "ProjectAttachment", filename: str) -> str:
-    # As for evidence: the stored name never reuses the uploaded one; the original is kept in `name`.
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"projects/{attachment.project_id}/{uuid.uuid4().hex}.{suffix}"
+    return random_file_name(f"projects/{attachment.project_id}", filename)
 
 
-class ProjectAttachment(models.Model):
-    """A document of a project (立项批复, 规划许可, 施工许可, photos…), downloaded through a permission check."""
+class ProjectAttachment(UploadedFile):
+    """A document of a project (立项批复, 规划许可, 施工许可, photos…)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("文件"), upload_to=_attachment_path, max_length=200)
-    name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveIntegerField(_("大小(字节)"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(UploadedFile.Meta):
         verbose_name = _("项目附件")
         verbose_name_plural = _("项目附件")
         ordering = ["project", "uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ProjectProgress(models.Model):

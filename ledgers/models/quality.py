@@ -1,14 +1,12 @@
 """Data quality and locking (issue 3: R-3.4, R-3.5): the validation rules and the figures they flag,
 evidence attachments, corrections of accepted reports and the exceptions that open a locked month."""
 
-import uuid
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import Town
+from tianjin_towns.lib.models import UploadedFile, acting_user, random_file_name
 
 from .catalogue import Indicator
 from .reports import MonthlyReport
@@ -118,9 +116,7 @@ class DataFlag(models.Model):
     message = models.TextField(_("提示"))
     explanation = models.TextField(_("填报说明"), blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    resolved_by = acting_user(blank=True)
     resolved_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
     resolution_note = models.TextField(_("核实意见"), blank=True)  # a waiver's reason when waived
     created_at = models.DateTimeField(_("标记时间"), auto_now_add=True)
@@ -138,12 +134,10 @@ class DataFlag(models.Model):
 
 
 def _evidence_path(evidence: "Evidence", filename: str) -> str:
-    # The stored name never reuses the uploaded one (which may hold anything); the original is kept in `name`.
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"evidence/{evidence.report_id}/{uuid.uuid4().hex}.{suffix}"
+    return random_file_name(f"evidence/{evidence.report_id}", filename)
 
 
-class Evidence(models.Model):
+class Evidence(UploadedFile):
     """An evidence attachment (原始记录) for a report, or for one of its figures."""
 
     report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="evidence")
@@ -151,20 +145,12 @@ class Evidence(models.Model):
         Indicator, verbose_name=_("指标"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     file = models.FileField(_("文件"), upload_to=_evidence_path, max_length=200)
-    name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveIntegerField(_("大小(字节)"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(UploadedFile.Meta):
         verbose_name = _("原始记录")
         verbose_name_plural = _("原始记录")
         ordering = ["report", "uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ReopenRequest(models.Model):
@@ -182,12 +168,10 @@ class ReopenRequest(models.Model):
 
     report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="reopen_requests")
     reason = models.TextField(_("更正原因"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = acting_user(null=False)
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    decided_by = acting_user(blank=True)
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.TextField(_("审批意见"), blank=True)
     snapshot = models.JSONField(_("验收版本"), default=dict, blank=True)
@@ -213,11 +197,9 @@ class EntryException(models.Model):
     period = models.DateField(_("月份"))
     reason = models.TextField(_("原因"))
     expires_on = models.DateField(_("有效期至"))
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_by = acting_user(null=False)
     granted_at = models.DateTimeField(_("开通时间"), auto_now_add=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    revoked_by = acting_user(blank=True)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:

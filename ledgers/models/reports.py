@@ -4,7 +4,6 @@ dashboards' one-row summary of an accepted report's figures."""
 import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.models import Town
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.models import acting_user, status_change
 
 from .catalogue import Indicator
 
@@ -41,17 +41,11 @@ class MonthlyReport(models.Model):
     due_on = models.DateField(_("报送截止日"))
     timeliness = models.CharField(_("及时性"), max_length=10, choices=Timeliness.choices, null=True, blank=True)
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    submitted_by = acting_user(blank=True)
     approved_at = models.DateTimeField(_("区级审核时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    approved_by = acting_user(blank=True)
     accepted_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    accepted_by = acting_user(blank=True)
     return_reason = models.TextField(_("退回原因"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -133,8 +127,7 @@ class ReportEvent(Event):
 
     report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
-    from_status = models.CharField(_("原状态"), max_length=20, choices=ReportStatus.choices, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, choices=ReportStatus.choices, blank=True)
+    from_status, to_status = status_change(ReportStatus.choices, max_length=20)
     reason = models.TextField(_("原因"), blank=True)
     # {"values": {code: [old, new]}, "projects": {project_code: {field: [old, new]}}}; numbers as strings.
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)

@@ -1,11 +1,11 @@
 """Work information (信息报送, R-3.2): pieces written by a unit, reviewed and adopted for the monthly
 work briefing, and their trail."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.models import acting_user, status_change
 
 
 class WorkInfo(models.Model):
@@ -34,13 +34,11 @@ class WorkInfo(models.Model):
     happened_on = models.DateField(_("发生日期"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     return_reason = models.TextField(_("退回原因"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = acting_user(null=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    submitted_by = acting_user(blank=True)
     accepted_at = models.DateTimeField(_("采用时间"), null=True, blank=True)
 
     class Meta:
@@ -71,8 +69,7 @@ class WorkInfoEvent(Event):
     info = models.ForeignKey(WorkInfo, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
-    from_status = models.CharField(_("原状态"), max_length=16, choices=WorkInfo.Status.choices, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=16, choices=WorkInfo.Status.choices, blank=True)
+    from_status, to_status = status_change(WorkInfo.Status.choices, max_length=16)
     reason = models.TextField(_("原因"), blank=True)
 
     class Meta(Event.Meta):
