@@ -2,22 +2,20 @@
 `/assessments/{id}/results/`. Views parse input, pass through the doors in permissions.py and call
 one service or selector; serializers only parse and format."""
 
-from collections.abc import Callable
 from decimal import Decimal
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from ledgers.api import as_number
-from tianjin_towns.lib.api import parse_query
+from tianjin_towns.lib.api import ListViewSet, parse_body, parse_query, visible_in_body
 
 from . import selectors, services
-from .models import Band, Grade, Run, RunKind, Sanction, Scheme, Target
+from .models import Band, Grade, Run, RunKind, Sanction, Target
 from .permissions import (
     EDIT,
     PUBLISH,
@@ -30,22 +28,7 @@ from .permissions import (
     get_target_town_for_user,
 )
 
-
-def _town_in_body(door: Callable, *args):
-    """The town a POST names, through its door `door(*args)`: unseen → 400 on `town` (the body is not a URL),
-    seen without the right → 403 (the door's)."""
-    try:
-        return door(*args)
-    except Http404:
-        raise ValidationError({"town": [_("小镇不存在或无权访问。")]}) from None
-
-
-def _scheme_in_body(user, pk: int) -> Scheme:
-    """The scheme a new run follows: one the user does not see is a 400 on `scheme`."""
-    try:
-        return get_scheme_for_user(user, pk, VIEW)
-    except Http404:
-        raise ValidationError({"scheme": [_("考核方案不存在。")]}) from None
+TOWN_UNSEEN = _("小镇不存在或无权访问。")
 
 
 # --- Targets ----------------------------------------------------------------------------------
@@ -68,8 +51,8 @@ class TargetSerializer(serializers.ModelSerializer):
 
 class TargetFilterSerializer(serializers.Serializer):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
-    district = serializers.IntegerField(required=False, min_value=1)
-    town = serializers.IntegerField(required=False, min_value=1)
+    district = serializers.IntegerField(required=False, min_value=1, source="district_id")
+    town = serializers.IntegerField(required=False, min_value=1, source="town_id")
     indicator = serializers.CharField(required=False)
 
 
@@ -100,30 +83,15 @@ class CompletionQuerySerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["targets"])
-class TargetViewSet(viewsets.GenericViewSet):
+class TargetViewSet(ListViewSet):
     """Annual targets (年度计划) per town and indicator; 创建考核组 sets them."""
 
     serializer_class = TargetSerializer
-    queryset = Target.objects.none()
-    lookup_value_regex = r"\d+"
+    filter_serializer = TargetFilterSerializer
+    door = staticmethod(get_target_for_user)
 
-    def get_queryset(self):
-        query = parse_query(TargetFilterSerializer, self.request)
-        return selectors.target_list(
-            self.request.user,
-            year=query.get("year"),
-            district_id=query.get("district"),
-            town_id=query.get("town"),
-            indicator=query.get("indicator"),
-        )
-
-    @extend_schema(parameters=[TargetFilterSerializer])
-    def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, pk=None):
-        return Response(TargetSerializer(get_target_for_user(request.user, pk)).data)
+    def filtered(self, query: dict):
+        return selectors.target_list(self.request.user, **query)
 
     @extend_schema(
         request=TargetInputSerializer,
@@ -131,10 +99,10 @@ class TargetViewSet(viewsets.GenericViewSet):
         description="Set a town's target for a year and indicator: 201 when new, 200 when it replaced one.",
     )
     def create(self, request):
-        serializer = TargetInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        town = _town_in_body(get_target_town_for_user, request.user, data["town"], EDIT)
+        data = parse_body(TargetInputSerializer, request)
+        town = visible_in_body(
+            get_target_town_for_user, request.user, data["town"], EDIT, field="town", message=TOWN_UNSEEN
+        )
         indicator = selectors.indicators_by_code().get(data["indicator"])
         if indicator is None:
             raise ValidationError({"indicator": [_("未知的统计指标：%(code)s") % {"code": data["indicator"]}]})
@@ -146,9 +114,8 @@ class TargetViewSet(viewsets.GenericViewSet):
             value=data["value"],
             note=data["note"],
         )
-        return Response(
-            TargetSerializer(selectors.target_with_related(target.pk)).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        return self.respond(
+            selectors.target_with_related(target.pk), status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
     @extend_schema(parameters=[CompletionQuerySerializer], responses=CompletionSerializer(many=True))
@@ -284,35 +251,27 @@ class ResultSerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["assessments"])
-class RunViewSet(viewsets.GenericViewSet):
+class RunViewSet(ListViewSet):
     """Semi-annual and annual assessment runs. Drafts are computed afresh and seen by the office only;
     a published run is frozen."""
 
     serializer_class = RunSerializer
-    queryset = Run.objects.none()
-    lookup_value_regex = r"\d+"
+    filter_serializer = RunFilterSerializer
+    door = staticmethod(get_run_for_user)
 
-    def get_queryset(self):
-        query = parse_query(RunFilterSerializer, self.request)
-        return selectors.run_list(self.request.user, year=query.get("year"), kind=query.get("kind"))
-
-    @extend_schema(parameters=[RunFilterSerializer])
-    def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, pk=None):
-        return Response(RunSerializer(get_run_for_user(request.user, pk)).data)
+    def filtered(self, query: dict):
+        return selectors.run_list(self.request.user, **query)
 
     @extend_schema(request=RunCreateSerializer, responses={201: RunSerializer})
     def create(self, request):
         check_access(request.user, EDIT)
-        serializer = RunCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        scheme = _scheme_in_body(request.user, data["scheme"])
+        data = parse_body(RunCreateSerializer, request)
+        # The scheme a new run follows: one the caller does not see is a 400 on `scheme`.
+        scheme = visible_in_body(
+            get_scheme_for_user, request.user, data["scheme"], VIEW, field="scheme", message=_("考核方案不存在。")
+        )
         run = services.run_create(actor=request.user, scheme=scheme, kind=data["kind"], title=data["title"])
-        return Response(RunSerializer(selectors.run_with_scheme(run.pk)).data, status=201)
+        return self.respond(selectors.run_with_scheme(run.pk), status.HTTP_201_CREATED)
 
     @extend_schema(responses=ResultSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -327,17 +286,17 @@ class RunViewSet(viewsets.GenericViewSet):
         """The office freezes the run: 409 when already published, 400 when not ready (scores missing, period open)."""
         run = get_run_for_user(request.user, pk, PUBLISH)
         run = services.run_publish(actor=request.user, run=run)
-        return Response(RunSerializer(selectors.run_with_scheme(run.pk)).data)
+        return self.respond(selectors.run_with_scheme(run.pk))
 
     @extend_schema(request=DecisionSerializer, responses=ResultSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         """The office confirms or overrides a proposed sanction; a sanction changes the town's status."""
         run = get_run_for_user(request.user, pk, PUBLISH)
-        serializer = DecisionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        town = _town_in_body(get_run_town_for_user, request.user, run, data["town"], PUBLISH)
+        data = parse_body(DecisionSerializer, request)
+        town = visible_in_body(
+            get_run_town_for_user, request.user, run, data["town"], PUBLISH, field="town", message=TOWN_UNSEEN
+        )
         services.run_decide_sanction(
             actor=request.user,
             run=run,

@@ -2,19 +2,18 @@
 office may reject `done`. Views parse, pass the permission door and call one service; serializers only
 parse and format."""
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.api import parse_body, parse_query
+from tianjin_towns.lib.api import ListViewSet, parse_body, visible_in_body
 
 from . import organisation_selectors, selectors, services
 from . import permissions as perms
-from .models import ActionItem, ActionItemEvent, ActionItemStatus, Decision, MemberUnit, OrgUnit
+from .models import ActionItem, ActionItemEvent, ActionItemStatus, MemberUnit, OrgUnit
 
 
 class ActionItemSourceSerializer(serializers.Serializer):
@@ -105,14 +104,6 @@ class ActionItemEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _decision_in_body(user, pk) -> Decision:
-    """The decision a new item names: unseen → 400 on the field, seen without MANAGE_MEETINGS → 403."""
-    try:
-        return perms.get_decision_for_user(user, pk, perms.MANAGE_MEETINGS)
-    except Http404:
-        raise serializers.ValidationError({"decision": [_("决定事项不存在或无权访问。")]}) from None
-
-
 def _responsible_in_body(data: dict) -> tuple[OrgUnit | None, MemberUnit | None]:
     """The responsible unit or member unit a new item names by id: an unknown one is a 400 on its field."""
     unit = member_unit = None
@@ -127,20 +118,15 @@ def _responsible_in_body(data: dict) -> tuple[OrgUnit | None, MemberUnit | None]
     return unit, member_unit
 
 
-def _item_response(item: ActionItem, status_code: int = 200) -> Response:
-    return Response(ActionItemSerializer(selectors.action_item_with_source(item.pk)).data, status=status_code)
-
-
 @extend_schema(tags=["action-items"])
-class ActionItemViewSet(viewsets.GenericViewSet):
+class ActionItemViewSet(ListViewSet):
     """Action items (督办事项, R-2.2): open → in_progress → done → verified; the office may reject `done`."""
 
     serializer_class = ActionItemSerializer
-    queryset = ActionItem.objects.none()
-    lookup_value_regex = r"\d+"
+    filter_serializer = ActionItemFilterSerializer
+    door = staticmethod(perms.get_action_item_for_user)
 
-    def get_queryset(self):
-        query = parse_query(ActionItemFilterSerializer, self.request)
+    def filtered(self, query: dict):
         unit = None
         if query.get("responsible_unit"):
             unit = f"u{query['responsible_unit']}"
@@ -155,19 +141,23 @@ class ActionItemViewSet(viewsets.GenericViewSet):
         )
         return selectors.action_items_with_source(items)
 
-    @extend_schema(parameters=[ActionItemFilterSerializer])
-    def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        context = {"today": dates.today()}
-        return self.get_paginated_response(ActionItemSerializer(page, many=True, context=context).data)
+    def fresh(self, item: ActionItem) -> ActionItem:
+        return selectors.action_item_with_source(item.pk)
 
-    def retrieve(self, request, pk=None):
-        return _item_response(perms.get_action_item_for_user(request.user, pk))
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": dates.today()}  # one date for a whole page
 
     @extend_schema(request=ActionItemCreateSerializer, responses={201: ActionItemSerializer})
     def create(self, request):
         data = parse_body(ActionItemCreateSerializer, request)
-        decision = _decision_in_body(request.user, data["decision"])
+        decision = visible_in_body(
+            perms.get_decision_for_user,
+            request.user,
+            data["decision"],
+            perms.MANAGE_MEETINGS,
+            field="decision",
+            message=_("决定事项不存在或无权访问。"),
+        )
         unit, member_unit = _responsible_in_body(data)
         item = services.action_item_create(
             actor=request.user,
@@ -178,7 +168,7 @@ class ActionItemViewSet(viewsets.GenericViewSet):
             responsible_unit=unit,
             responsible_member_unit=member_unit,
         )
-        return _item_response(item, status.HTTP_201_CREATED)
+        return self.respond(item, status.HTTP_201_CREATED)
 
     @extend_schema(request=ProgressSerializer)
     @action(detail=True, methods=["post"])
@@ -186,7 +176,7 @@ class ActionItemViewSet(viewsets.GenericViewSet):
         """The responsible unit reports progress (→ in_progress) or done with a resolution (→ done)."""
         item = perms.get_action_item_for_user(request.user, pk, perms.HANDLE_ACTION_ITEMS)
         data = parse_body(ProgressSerializer, request)
-        return _item_response(services.action_item_report_progress(actor=request.user, item=item, **data))
+        return self.respond(services.action_item_report_progress(actor=request.user, item=item, **data))
 
     @extend_schema(request=ActionItemNoteSerializer)
     @action(detail=True, methods=["post"])
@@ -194,7 +184,7 @@ class ActionItemViewSet(viewsets.GenericViewSet):
         """The office verifies a done item (→ verified)."""
         item = perms.get_action_item_for_user(request.user, pk, perms.VERIFY_ACTION_ITEMS)
         data = parse_body(ActionItemNoteSerializer, request)
-        return _item_response(services.action_item_verify(actor=request.user, item=item, note=data["note"]))
+        return self.respond(services.action_item_verify(actor=request.user, item=item, note=data["note"]))
 
     @extend_schema(request=ActionItemRejectSerializer)
     @action(detail=True, methods=["post"])
@@ -202,7 +192,7 @@ class ActionItemViewSet(viewsets.GenericViewSet):
         """The office does not accept the resolution (done → in_progress); an empty reason is a 400."""
         item = perms.get_action_item_for_user(request.user, pk, perms.VERIFY_ACTION_ITEMS)
         data = parse_body(ActionItemRejectSerializer, request)
-        return _item_response(services.action_item_reject(actor=request.user, item=item, reason=data["reason"]))
+        return self.respond(services.action_item_reject(actor=request.user, item=item, reason=data["reason"]))
 
     @extend_schema(responses=ActionItemEventSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -4,11 +4,11 @@ service; serializers only parse and format."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from tianjin_towns.lib.api import parse_body, parse_query, visible_in_body
+from tianjin_towns.lib.api import ListViewSet, parse_body, visible_in_body
 
 from . import organisation_selectors, selectors, services
 from . import permissions as perms
@@ -77,7 +77,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 class MeetingFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MeetingKind.choices, required=False)
-    org_unit = serializers.IntegerField(required=False, min_value=1)
+    org_unit = serializers.IntegerField(required=False, min_value=1, source="org_unit_id")
     state = serializers.ChoiceField(choices=MeetingState.choices, required=False)
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     date_from = serializers.DateField(required=False)
@@ -135,63 +135,36 @@ def _attendee_objects(data: dict | None) -> tuple[list | None, list | None, str 
     return units, members, people
 
 
-def _meeting_response(meeting: Meeting, status_code: int = 200) -> Response:
-    return Response(MeetingSerializer(selectors.meeting_with_decisions(meeting.pk)).data, status=status_code)
-
-
 @extend_schema(tags=["meetings"])
-class MeetingViewSet(viewsets.GenericViewSet):
+class MeetingViewSet(ListViewSet):
     """Meetings and learning activities (R-2.1, R-4.1): planned → held → minutes_approved."""
 
     serializer_class = MeetingSerializer
-    queryset = Meeting.objects.none()
-    lookup_value_regex = r"\d+"
+    filter_serializer = MeetingFilterSerializer
+    door = staticmethod(perms.get_meeting_for_user)
 
-    def get_queryset(self):
-        query = parse_query(MeetingFilterSerializer, self.request)
-        meetings = selectors.meeting_list(
-            self.request.user,
-            kind=query.get("kind"),
-            org_unit_id=query.get("org_unit"),
-            state=query.get("state"),
-            year=query.get("year"),
-            date_from=query.get("date_from"),
-            date_to=query.get("date_to"),
-        )
-        return selectors.meetings_with_decisions(meetings)
+    def filtered(self, query: dict):
+        return selectors.meetings_with_decisions(selectors.meeting_list(self.request.user, **query))
 
-    @extend_schema(parameters=[MeetingFilterSerializer])
-    def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, pk=None):
-        return _meeting_response(perms.get_meeting_for_user(request.user, pk))
+    def fresh(self, meeting: Meeting) -> Meeting:
+        return selectors.meeting_with_decisions(meeting.pk)
 
     @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingSerializer})
     def create(self, request):
-        data = parse_body(MeetingCreateSerializer, request)
+        data = dict(parse_body(MeetingCreateSerializer, request))
         host = visible_in_body(
-            perms.get_org_unit_for_user, request.user, data["org_unit"], perms.MANAGE_MEETINGS, "org_unit"
+            perms.get_org_unit_for_user, request.user, data.pop("org_unit"), perms.MANAGE_MEETINGS, field="org_unit"
         )
-        units, members, people = _attendee_objects(data.get("attendees"))
+        units, members, people = _attendee_objects(data.pop("attendees", None))
         meeting = services.meeting_create(
             actor=request.user,
             org_unit=host,
-            kind=data["kind"],
-            title=data["title"],
-            held_on=data["held_on"],
-            held=data["held"],
-            place=data["place"],
-            convener=data["convener"],
             attendees=people or "",
-            agenda=data["agenda"],
-            minutes=data["minutes"],
             attendee_units=units or [],
             attendee_member_units=members or [],
-            decisions=data["decisions"],
+            **data,  # the other fields are named as the service's arguments
         )
-        return _meeting_response(meeting, status.HTTP_201_CREATED)
+        return self.respond(meeting, status.HTTP_201_CREATED)
 
     @extend_schema(request=MeetingUpdateSerializer, description="Edit until the minutes are approved (then 409).")
     def partial_update(self, request, pk=None):
@@ -203,7 +176,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
         meeting = services.meeting_update(
             actor=request.user, meeting=meeting, attendee_units=units, attendee_member_units=members, **data
         )
-        return _meeting_response(meeting)
+        return self.respond(meeting)
 
     def destroy(self, request, pk=None):
         """Cancel a planned meeting (409 once held)."""
@@ -217,7 +190,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
         """planned → held."""
         meeting = perms.get_meeting_for_user(request.user, pk, perms.MANAGE_MEETINGS)
         data = parse_body(HeldSerializer, request)
-        return _meeting_response(
+        return self.respond(
             services.meeting_record_held(actor=request.user, meeting=meeting, held_on=data.get("held_on"))
         )
 
@@ -226,4 +199,4 @@ class MeetingViewSet(viewsets.GenericViewSet):
     def approve_minutes(self, request, pk=None):
         """held → minutes_approved (the minutes are locked)."""
         meeting = perms.get_meeting_for_user(request.user, pk, perms.APPROVE_MINUTES)
-        return _meeting_response(services.meeting_approve_minutes(actor=request.user, meeting=meeting))
+        return self.respond(services.meeting_approve_minutes(actor=request.user, meeting=meeting))

@@ -1,9 +1,11 @@
 """GET /api/v1/notifications/ (API.md): the caller's notifications, newest first, with `read`; and marking them read."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+
+from tianjin_towns.lib.api import ListViewSet
 
 from . import selectors, services
 from .models import Notification
@@ -27,33 +29,22 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class NotificationFilterSerializer(serializers.Serializer):
-    unread = serializers.BooleanField(required=False, help_text="true: only unread notifications")
+    unread = serializers.BooleanField(required=False, source="unread_only", help_text="true: only unread notifications")
 
 
 COUNT_RESPONSE = inline_serializer("NotificationCount", {"unread": serializers.IntegerField()})
 
 
 @extend_schema(tags=["notifications"])
-class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+class NotificationViewSet(ListViewSet):
     """The caller's own notifications (R-6.2), newest first. Anyone else's answers 404."""
 
     serializer_class = NotificationSerializer
-    queryset = Notification.objects.none()
-    lookup_value_regex = r"\d+"
+    filter_serializer = NotificationFilterSerializer
+    door = staticmethod(get_notification_for_user)
 
-    def get_queryset(self):
-        filters = NotificationFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return selectors.notifications_for_user(
-            self.request.user, unread_only=bool(filters.validated_data.get("unread"))
-        )
-
-    @extend_schema(parameters=[NotificationFilterSerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    def retrieve(self, request, pk=None):
-        return Response(self.get_serializer(get_notification_for_user(request.user, pk)).data)
+    def filtered(self, query: dict):
+        return selectors.notifications_for_user(self.request.user, **query)
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
@@ -62,7 +53,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         notification = get_notification_for_user(request.user, pk)
         services.notification_mark_read(user=request.user, ids=[notification.pk])
         notification.refresh_from_db()
-        return Response(self.get_serializer(notification).data)
+        return self.respond(notification)
 
     @extend_schema(request=None, responses=COUNT_RESPONSE)
     @action(detail=False, methods=["post"], url_path="read-all")

@@ -3,10 +3,9 @@
 coordination.auth_api.)"""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
-from rest_framework.response import Response
+from rest_framework import serializers
 
-from tianjin_towns.lib.api import parse_query
+from tianjin_towns.lib.api import ListViewSet
 
 from . import organisation_selectors
 from .models import OrgUnit
@@ -25,20 +24,12 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["org-units"])
-class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
+class OrgUnitViewSet(ListViewSet):
     """The org units the caller reaches: the municipality, districts and towns."""
 
     serializer_class = OrgUnitSerializer
-    queryset = OrgUnit.objects.none()  # for the schema; requests use get_queryset
-    lookup_value_regex = r"\d+"
+    filter_serializer = OrgUnitFilterSerializer
+    door = staticmethod(get_org_unit_for_user)
 
-    def get_queryset(self):
-        level = parse_query(OrgUnitFilterSerializer, self.request).get("level")
-        return organisation_selectors.org_units_listed(self.request.user, level=level or "")
-
-    @extend_schema(parameters=[OrgUnitFilterSerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    def retrieve(self, request, pk=None):
-        return Response(self.get_serializer(get_org_unit_for_user(request.user, pk)).data)
+    def filtered(self, query: dict):
+        return organisation_selectors.org_units_listed(self.request.user, **query)

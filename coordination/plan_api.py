@@ -4,11 +4,10 @@ permission door and call one service; serializers only parse and format."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from tianjin_towns.lib.api import parse_body, parse_query, visible_in_body
+from tianjin_towns.lib.api import ListViewSet, parse_body, visible_in_body
 
 from . import permissions as perms
 from . import selectors, services
@@ -103,11 +102,7 @@ class CommentsSerializer(serializers.Serializer):
 class PlanFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PlanKind.choices, required=False)
     status = serializers.ChoiceField(choices=PlanStatus.choices, required=False)
-    org_unit = serializers.IntegerField(required=False, min_value=1)
-
-
-def _plan_response(plan: Plan, status_code: int = 200) -> Response:
-    return Response(PlanSerializer(selectors.plan_with_versions(plan.pk)).data, status=status_code)
+    org_unit = serializers.IntegerField(required=False, min_value=1, source="org_unit_id")
 
 
 def _parsed_content(serializer_class, request):
@@ -118,35 +113,26 @@ def _parsed_content(serializer_class, request):
 
 
 @extend_schema(tags=["plans"])
-class PlanViewSet(viewsets.GenericViewSet):
+class PlanViewSet(ListViewSet):
     """Plans submitted for review (报审, R-1.6): submitted → returned (with comments) → resubmitted as the
     next version → approved. Every version stays readable."""
 
     serializer_class = PlanSerializer
-    queryset = Plan.objects.none()
-    lookup_value_regex = r"\d+"
+    filter_serializer = PlanFilterSerializer
+    door = staticmethod(perms.get_plan_for_user)
 
-    def get_queryset(self):
-        query = parse_query(PlanFilterSerializer, self.request)
-        plans = selectors.plan_list(
-            self.request.user, kind=query.get("kind"), status=query.get("status"), org_unit_id=query.get("org_unit")
-        )
-        return selectors.plans_with_versions(plans)
+    def filtered(self, query: dict):
+        return selectors.plans_with_versions(selectors.plan_list(self.request.user, **query))
 
-    @extend_schema(parameters=[PlanFilterSerializer])
-    def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, pk=None):
-        return _plan_response(perms.get_plan_for_user(request.user, pk))
+    def fresh(self, plan: Plan) -> Plan:
+        return selectors.plan_with_versions(plan.pk)
 
     @extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer})
     def create(self, request):
         serializer = _parsed_content(PlanCreateSerializer, request)
         data = serializer.validated_data
         unit = visible_in_body(
-            perms.get_org_unit_for_user, request.user, data["org_unit"], perms.SUBMIT_PLANS, "org_unit"
+            perms.get_org_unit_for_user, request.user, data["org_unit"], perms.SUBMIT_PLANS, field="org_unit"
         )
         plan = services.plan_submit(
             actor=request.user,
@@ -156,7 +142,7 @@ class PlanViewSet(viewsets.GenericViewSet):
             content=serializer.content(),
             sub_items=data["sub_items"],
         )
-        return _plan_response(plan, status.HTTP_201_CREATED)
+        return self.respond(plan, status.HTTP_201_CREATED)
 
     @extend_schema(request=PlanContentSerializer)
     @action(detail=True, methods=["post"])
@@ -170,18 +156,18 @@ class PlanViewSet(viewsets.GenericViewSet):
             content=serializer.content(),
             sub_items=serializer.validated_data["sub_items"],
         )
-        return _plan_response(plan)
+        return self.respond(plan)
 
     @extend_schema(request=CommentsSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         plan = perms.get_plan_for_user(request.user, pk, perms.REVIEW_PLANS)
         data = parse_body(CommentsSerializer, request)
-        return _plan_response(services.plan_approve(actor=request.user, plan=plan, comments=data["comments"]))
+        return self.respond(services.plan_approve(actor=request.user, plan=plan, comments=data["comments"]))
 
     @extend_schema(request=CommentsSerializer, description="Return with comments; empty comments are a 400.")
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         plan = perms.get_plan_for_user(request.user, pk, perms.REVIEW_PLANS)
         data = parse_body(CommentsSerializer, request)
-        return _plan_response(services.plan_return(actor=request.user, plan=plan, comments=data["comments"]))
+        return self.respond(services.plan_return(actor=request.user, plan=plan, comments=data["comments"]))

@@ -4,11 +4,11 @@ edits and records lifecycle steps. A step the lifecycle does not allow answers 4
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from tianjin_towns.lib.api import parse_body, parse_query, visible_in_body
+from tianjin_towns.lib.api import ListViewSet, parse_body, visible_in_body
 
 from . import permissions as perms
 from . import services, town_selectors
@@ -18,7 +18,7 @@ TOWN_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("å°é
 
 
 class TownFilterSerializer(serializers.Serializer):
-    district = serializers.IntegerField(required=False, min_value=1)
+    district = serializers.IntegerField(required=False, min_value=1, source="district_id")
 
 
 class TownSerializer(serializers.ModelSerializer):
@@ -132,27 +132,19 @@ class TownStatusChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _town_response(town: Town, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(TownSerializer(town_selectors.town_with_unit(town.pk)).data, status=status_code)
-
-
 @extend_schema(tags=["towns"])
-class TownViewSet(viewsets.GenericViewSet):
+class TownViewSet(ListViewSet):
     """Characteristic towns the caller reaches; `id` is the town's org-unit id."""
 
     serializer_class = TownSerializer
-    queryset = Town.objects.none()
+    filter_serializer = TownFilterSerializer
     lookup_url_kwarg = "id"  # a town's primary key is its org unit; the API calls it `id`
-    lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
-        district = parse_query(TownFilterSerializer, self.request).get("district")
-        return town_selectors.town_list(self.request.user, district_id=district)
+    def filtered(self, query: dict):
+        return town_selectors.town_list(self.request.user, **query)
 
-    @extend_schema(parameters=[TownFilterSerializer])
-    def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def fresh(self, town: Town) -> Town:
+        return town_selectors.town_with_unit(town.pk)
 
     @extend_schema(parameters=[TOWN_ID])
     def retrieve(self, request, id=None):
@@ -163,20 +155,18 @@ class TownViewSet(viewsets.GenericViewSet):
         """A new town and its org unit (R-1.1); the district must be one where the caller manages towns."""
         data = parse_body(TownCreateSerializer, request)
         district = visible_in_body(
-            perms.get_org_unit_for_user, request.user, data.pop("district"), perms.MANAGE_TOWNS, "district"
+            perms.get_org_unit_for_user, request.user, data.pop("district"), perms.MANAGE_TOWNS, field="district"
         )
         town = services.town_create(actor=request.user, district=district, **data)
-        return _town_response(town, status.HTTP_201_CREATED)
+        return self.respond(town, status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[TOWN_ID], request=TownUpdateSerializer, responses={200: TownSerializer})
     def partial_update(self, request, id=None):
         """Edit attributes; a new `name` is a rename kept in the history and needs a `reason`."""
         town = perms.get_town_for_user(request.user, id, perms.MANAGE_TOWNS)
-        serializer = TownUpdateSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = parse_body(TownUpdateSerializer, request, partial=True)
         town = services.town_update(actor=request.user, town=town, **data)
-        return _town_response(town)
+        return self.respond(town)
 
     @extend_schema(parameters=[TOWN_ID], request=TownStatusStepSerializer, responses={201: TownStatusChangeSerializer})
     @action(detail=True, methods=["post"], url_path="status", url_name="status")

@@ -3,12 +3,11 @@ measures and the circular. Views parse input, pass through the permission door a
 or selector; serializers only parse and format. Files travel as multipart `files`."""
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -18,7 +17,7 @@ from rest_framework.views import APIView
 from coordination.models import MemberUnit, OrgUnit, Town
 from coordination.permissions import get_org_unit_for_user
 from tianjin_towns.lib import dates, downloads
-from tianjin_towns.lib.api import parse_body, parse_query
+from tianjin_towns.lib.api import ListViewSet, parse_body, parse_query, visible_in_body
 
 from . import selectors, services
 from .models import Attachment, InspectionEvent, Problem, ProblemCategory, ProblemStatus, Visit
@@ -189,8 +188,8 @@ class VisitUpdateSerializer(serializers.Serializer):
 
 
 class ProblemFilterSerializer(serializers.Serializer):
-    district = serializers.IntegerField(required=False, min_value=1)
-    visit = serializers.IntegerField(required=False, min_value=1)
+    district = serializers.IntegerField(required=False, min_value=1, source="district_id")
+    visit = serializers.IntegerField(required=False, min_value=1, source="visit_id")
     status = serializers.ChoiceField(choices=ProblemStatus.choices, required=False)
     category = serializers.ChoiceField(choices=ProblemCategory.choices, required=False)
     overdue = serializers.BooleanField(required=False, default=False)
@@ -260,10 +259,7 @@ class MeasuresSerializer(serializers.Serializer):
 
 def _district(user, pk: int, *, field: str = "district") -> OrgUnit:
     """A district named in a body or query: unseen → 400 on the field, seen without the right → 403."""
-    try:
-        unit = get_org_unit_for_user(user, pk)
-    except Http404:
-        raise ValidationError({field: [_("区不存在或无权访问。")]}) from None
+    unit = visible_in_body(get_org_unit_for_user, user, pk, field=field, message=_("区不存在或无权访问。"))
     if unit.level != OrgUnit.Level.DISTRICT:
         raise ValidationError({field: [_("请选择一个区。")]})
     return unit
@@ -272,10 +268,7 @@ def _district(user, pk: int, *, field: str = "district") -> OrgUnit:
 def _visit_in_body(user, pk: int) -> Visit:
     """The visit a new problem names: unseen → 400 on the field (the body is not a URL), seen without the
     right to record → 403 (the door's)."""
-    try:
-        return get_visit_for_user(user, pk, RECORD)
-    except Http404:
-        raise ValidationError({"visit": [_("督办检查不存在或无权访问。")]}) from None
+    return visible_in_body(get_visit_for_user, user, pk, RECORD, field="visit", message=_("督办检查不存在或无权访问。"))
 
 
 def _districts(user, query: dict) -> QuerySet[OrgUnit]:
@@ -306,29 +299,19 @@ def _towns(ids) -> list[Town]:
     return _rows(Town, ids, "towns", unknown=_("小镇不存在。"))
 
 
-def _visit_response(visit: Visit, status_code=status.HTTP_200_OK) -> Response:
-    return Response(VisitSerializer(selectors.visit_with_related(visit)).data, status=status_code)
-
-
-def _problem_response(problem: Problem, status_code=status.HTTP_200_OK) -> Response:
-    problem = selectors.problem_with_related(problem.pk)
-    return Response(ProblemSerializer(problem).data, status=status_code)
-
-
 # --- Visits ------------------------------------------------------------------------------------------
 
 
 @extend_schema(tags=["inspections"])
-class VisitViewSet(viewsets.GenericViewSet):
+class VisitViewSet(ListViewSet):
     """On-site supervision services (现场督办服务) and special inspections (专项检查)."""
 
     serializer_class = VisitSerializer
-    queryset = Visit.objects.none()
-    lookup_value_regex = r"\d+"
+    filter_serializer = VisitFilterSerializer
+    door = staticmethod(get_visit_for_user)
     parser_classes = PARSERS
 
-    def get_queryset(self):
-        query = parse_query(VisitFilterSerializer, self.request)
+    def filtered(self, query: dict):
         start = end = None
         if query.get("year"):
             start, end = selectors.period_bounds(query["year"], query.get("quarter"))
@@ -341,13 +324,8 @@ class VisitViewSet(viewsets.GenericViewSet):
             with_attachments=True,
         )
 
-    @extend_schema(parameters=[VisitFilterSerializer])
-    def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, pk=None):
-        return _visit_response(get_visit_for_user(request.user, pk))
+    def fresh(self, visit: Visit) -> Visit:
+        return selectors.visit_with_related(visit)
 
     @extend_schema(request=VisitCreateSerializer, responses={201: VisitSerializer})
     def create(self, request):
@@ -366,7 +344,7 @@ class VisitViewSet(viewsets.GenericViewSet):
             summary=data["summary"],
             files=data.get("files") or [],
         )
-        return _visit_response(visit, status.HTTP_201_CREATED)
+        return self.respond(visit, status.HTTP_201_CREATED)
 
     @extend_schema(
         request={"application/json": VisitUpdateSerializer, "multipart/form-data": VisitUpdateSerializer},
@@ -379,7 +357,7 @@ class VisitViewSet(viewsets.GenericViewSet):
             fields["towns"] = _towns(fields["towns"])
         if "member_units" in fields:
             fields["member_units"] = _rows(MemberUnit, fields["member_units"], "member_units")
-        return _visit_response(services.visit_update(actor=request.user, visit=visit, **fields))
+        return self.respond(services.visit_update(actor=request.user, visit=visit, **fields))
 
     @extend_schema(parameters=[PeriodQuerySerializer], responses=MeasuresSerializer(many=True))
     @action(detail=False, methods=["get"], pagination_class=None)
@@ -437,35 +415,23 @@ class VisitViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["problems"])
-class ProblemViewSet(viewsets.GenericViewSet):
+class ProblemViewSet(ListViewSet):
     """The problem lists (问题清单) of the visits: open → in_progress → done (rectified) → verified, or
     back to open when the office rejects the rectification."""
 
     serializer_class = ProblemSerializer
-    queryset = Problem.objects.none()
-    lookup_value_regex = r"\d+"
+    filter_serializer = ProblemFilterSerializer
+    door = staticmethod(get_problem_for_user)
     parser_classes = PARSERS
 
-    def get_queryset(self):
-        query = parse_query(ProblemFilterSerializer, self.request)
-        return selectors.problem_list(
-            self.request.user,
-            district_id=query.get("district"),
-            visit_id=query.get("visit"),
-            status=query.get("status"),
-            category=query.get("category"),
-            overdue=query["overdue"],
-            mine=query["mine"],
-            with_attachments=True,
-        )
+    def filtered(self, query: dict):
+        return selectors.problem_list(self.request.user, **query, with_attachments=True)
 
-    @extend_schema(parameters=[ProblemFilterSerializer])
-    def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(ProblemSerializer(page, many=True, context={"today": dates.today()}).data)
+    def fresh(self, problem: Problem) -> Problem:
+        return selectors.problem_with_related(problem.pk)
 
-    def retrieve(self, request, pk=None):
-        return _problem_response(get_problem_for_user(request.user, pk))
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": dates.today()}  # one date for a whole page
 
     @extend_schema(request=ProblemCreateSerializer, responses={201: ProblemSerializer})
     def create(self, request):
@@ -482,24 +448,22 @@ class ProblemViewSet(viewsets.GenericViewSet):
             files=data.pop("files", None) or [],
             **data,
         )
-        return _problem_response(problem, status.HTTP_201_CREATED)
+        return self.respond(problem, status.HTTP_201_CREATED)
 
     @extend_schema(request=ProblemFieldsSerializer)
     def partial_update(self, request, pk=None):
         problem = get_problem_for_user(request.user, pk, RECORD)
-        serializer = ProblemFieldsSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
+        fields = dict(parse_body(ProblemFieldsSerializer, request, partial=True))
         for name, model in (("town", Town), ("responsible_unit", OrgUnit), ("responsible_member_unit", MemberUnit)):
             if name in fields:
                 fields[name] = _one(model, fields[name], name)
-        return _problem_response(services.problem_update(actor=request.user, problem=problem, **fields))
+        return self.respond(services.problem_update(actor=request.user, problem=problem, **fields))
 
     def _follow_up(self, request, pk, service) -> Response:
         """Progress or rectification, reported by the responsible unit with its note and evidence."""
         problem = get_problem_for_user(request.user, pk, RECTIFY)
         data = parse_body(ProblemNoteSerializer, request)
-        return _problem_response(
+        return self.respond(
             service(actor=request.user, problem=problem, note=data["note"], files=data.get("files") or [])
         )
 
@@ -520,7 +484,7 @@ class ProblemViewSet(viewsets.GenericViewSet):
     def verify(self, request, pk=None):
         problem = get_problem_for_user(request.user, pk, VERIFY)
         data = parse_body(VerifySerializer, request)
-        return _problem_response(services.problem_verify(actor=request.user, problem=problem, note=data["note"]))
+        return self.respond(services.problem_verify(actor=request.user, problem=problem, note=data["note"]))
 
     @extend_schema(
         request=RejectSerializer,
@@ -530,7 +494,7 @@ class ProblemViewSet(viewsets.GenericViewSet):
     def reject(self, request, pk=None):
         problem = get_problem_for_user(request.user, pk, VERIFY)
         data = parse_body(RejectSerializer, request)
-        return _problem_response(services.problem_reject(actor=request.user, problem=problem, reason=data["reason"]))
+        return self.respond(services.problem_reject(actor=request.user, problem=problem, reason=data["reason"]))
 
     @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"])

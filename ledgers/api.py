@@ -7,20 +7,19 @@ import io
 from decimal import Decimal
 
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.permissions import get_town_for_user
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.api import parse_query
+from tianjin_towns.lib.api import ListViewSet, parse_body, parse_query, visible_in_body
 
 from . import exports, selectors, services
 from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus
@@ -141,8 +140,8 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
 class ReportFilterSerializer(serializers.Serializer):
     period = PeriodField(required=False)
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
-    district = serializers.IntegerField(required=False, min_value=1)
-    town = serializers.IntegerField(required=False, min_value=1)
+    district = serializers.IntegerField(required=False, min_value=1, source="district_id")
+    town = serializers.IntegerField(required=False, min_value=1, source="town_id")
     status = serializers.ChoiceField(choices=ReportStatus.choices, required=False)
 
 
@@ -209,44 +208,29 @@ class TrailEntrySerializer(serializers.Serializer):
 
 def _visible_town_with_perm(user, town_id: int, perm: str):
     """The town a POST names: unseen → 400 on the field (the body is not a URL), seen without `perm` → 403."""
-    try:
-        return get_town_for_user(user, town_id, perm)
-    except Http404:
-        raise ValidationError({"town": [_("小镇不存在或无权访问。")]}) from None
+    return visible_in_body(get_town_for_user, user, town_id, perm, field="town", message=_("小镇不存在或无权访问。"))
 
 
-def _report_response(report: MonthlyReport, status_code: int = status.HTTP_200_OK) -> Response:
+def report_with_values(report: MonthlyReport) -> MonthlyReport:
+    """The report with the figures its serializer shows."""
     prefetch_related_objects([report], selectors.report_values_prefetch())
-    return Response(MonthlyReportSerializer(report).data, status=status_code)
+    return report
 
 
 @extend_schema(tags=["monthly-reports"])
-class MonthlyReportViewSet(viewsets.GenericViewSet):
+class MonthlyReportViewSet(ListViewSet):
     """A town's monthly statistics and their workflow: draft → submitted → district_approved → accepted, or returned."""
 
     serializer_class = MonthlyReportSerializer
-    queryset = MonthlyReport.objects.none()
-    lookup_value_regex = r"\d+"
+    filter_serializer = ReportFilterSerializer
+    door = staticmethod(get_monthly_report_for_user)
 
-    def get_queryset(self):
-        query = parse_query(ReportFilterSerializer, self.request)
-        reports = selectors.monthly_report_list(
-            self.request.user,
-            period=query.get("period"),
-            district_id=query.get("district"),
-            town_id=query.get("town"),
-            status=query.get("status"),
-            year=query.get("year"),
-        )
+    def filtered(self, query: dict):
+        reports = selectors.monthly_report_list(self.request.user, **query)
         return reports.prefetch_related(selectors.report_values_prefetch())
 
-    @extend_schema(parameters=[ReportFilterSerializer])
-    def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, pk=None):
-        return _report_response(get_monthly_report_for_user(request.user, pk))
+    def fresh(self, report: MonthlyReport) -> MonthlyReport:
+        return report_with_values(report)
 
     @extend_schema(
         request=MonthlyReportCreateSerializer,
@@ -254,12 +238,12 @@ class MonthlyReportViewSet(viewsets.GenericViewSet):
         description="Open the town's report for an ended month, with figures if given; nothing is created if a figure is invalid.",
     )
     def create(self, request):
-        data = self._parse(MonthlyReportCreateSerializer, request)
+        data = parse_body(MonthlyReportCreateSerializer, request)
         town = _visible_town_with_perm(request.user, data["town"], EDIT)
         report = services.monthly_report_create(
             actor=request.user, town=town, period=data["period"], values=data.get("values")
         )
-        return _report_response(report, status.HTTP_201_CREATED)
+        return self.respond(report, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=MonthlyReportUpdateSerializer,
@@ -267,7 +251,7 @@ class MonthlyReportViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request, pk=None):
         report = get_monthly_report_for_user(request.user, pk, EDIT)
-        data = self._parse(MonthlyReportUpdateSerializer, request)
+        data = parse_body(MonthlyReportUpdateSerializer, request)
         report = services.monthly_report_save(
             actor=request.user,
             report=report,
@@ -275,19 +259,19 @@ class MonthlyReportViewSet(viewsets.GenericViewSet):
             progress=data.get("progress"),
             explanations=data.get("explanations"),
         )
-        return _report_response(report)
+        return self.respond(report)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         report = get_monthly_report_for_user(request.user, pk, EDIT)
-        return _report_response(services.monthly_report_submit(actor=request.user, report=report))
+        return self.respond(services.monthly_report_submit(actor=request.user, report=report))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         report = get_monthly_report_for_user(request.user, pk, APPROVE)
-        return _report_response(services.monthly_report_approve(actor=request.user, report=report))
+        return self.respond(services.monthly_report_approve(actor=request.user, report=report))
 
     @extend_schema(
         request=AcceptSerializer,
@@ -297,19 +281,15 @@ class MonthlyReportViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         report = get_monthly_report_for_user(request.user, pk, ACCEPT)
-        data = self._parse(AcceptSerializer, request)
-        return _report_response(
-            services.monthly_report_accept(actor=request.user, report=report, waivers=data["waivers"])
-        )
+        data = parse_body(AcceptSerializer, request)
+        return self.respond(services.monthly_report_accept(actor=request.user, report=report, waivers=data["waivers"]))
 
     @extend_schema(request=ReturnSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         report = get_monthly_report_for_user(request.user, pk, RETURN)
-        data = self._parse(ReturnSerializer, request)
-        return _report_response(
-            services.monthly_report_return(actor=request.user, report=report, reason=data["reason"])
-        )
+        data = parse_body(ReturnSerializer, request)
+        return self.respond(services.monthly_report_return(actor=request.user, report=report, reason=data["reason"]))
 
     @extend_schema(responses=TrailEntrySerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -317,12 +297,6 @@ class MonthlyReportViewSet(viewsets.GenericViewSet):
         """Every change: the workflow's events and, as `direct_change`, changes made around it (admin, bulk, SQL)."""
         report = get_monthly_report_for_user(request.user, pk)
         return Response(TrailEntrySerializer(selectors.report_trail(report), many=True).data)
-
-    @staticmethod
-    def _parse(serializer_class, request) -> dict:
-        serializer = serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 # --- Projects ---------------------------------------------------------------------------------
@@ -437,62 +411,42 @@ class ProjectCreateSerializer(ProjectUpdateSerializer):
 
 
 class ProjectFilterSerializer(serializers.Serializer):
-    district = serializers.IntegerField(required=False, min_value=1)
-    town = serializers.IntegerField(required=False, min_value=1)
+    district = serializers.IntegerField(required=False, min_value=1, source="district_id")
+    town = serializers.IntegerField(required=False, min_value=1, source="town_id")
     status = serializers.ChoiceField(choices=Project.Status.choices, required=False)
     category = serializers.ChoiceField(choices=Project.Category.choices, required=False)
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
 
 @extend_schema(tags=["projects"])
-class ProjectViewSet(viewsets.GenericViewSet):
+class ProjectViewSet(ListViewSet):
     """Project ledger rows (identity across months) with their monthly progress."""
 
     serializer_class = ProjectSerializer
-    queryset = Project.objects.none()
-    lookup_value_regex = r"\d+"
+    filter_serializer = ProjectFilterSerializer
+    door = staticmethod(get_project_for_user)
 
-    def get_queryset(self):
-        query = parse_query(ProjectFilterSerializer, self.request)
-        return selectors.project_list(
-            self.request.user,
-            district_id=query.get("district"),
-            town_id=query.get("town"),
-            status=query.get("status"),
-            category=query.get("category"),
-            year=query.get("year"),
-        )
+    def filtered(self, query: dict):
+        return selectors.project_list(self.request.user, **query)
 
-    @extend_schema(parameters=[ProjectFilterSerializer])
-    def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, pk=None):
-        return self._response(get_project_for_user(request.user, pk))
+    def fresh(self, project: Project) -> Project:
+        project = Project.objects.select_related("town__unit").get(pk=project.pk)  # fresh plans after a change
+        prefetch_related_objects([project], *selectors.project_prefetches())
+        return project
 
     @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer})
     def create(self, request):
-        serializer = ProjectCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
+        fields = dict(parse_body(ProjectCreateSerializer, request))
         town = _visible_town_with_perm(request.user, fields.pop("town"), MANAGE_PROJECTS)
         project = services.project_create(actor=request.user, town=town, **fields)
-        return self._response(project, status.HTTP_201_CREATED)
+        return self.respond(project, status.HTTP_201_CREATED)
 
     @extend_schema(request=ProjectUpdateSerializer)
     def partial_update(self, request, pk=None):
         project = get_project_for_user(request.user, pk, MANAGE_PROJECTS)
-        serializer = ProjectUpdateSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        project = services.project_update(actor=request.user, project=project, **serializer.validated_data)
-        return self._response(project)
-
-    @staticmethod
-    def _response(project: Project, status_code: int = status.HTTP_200_OK) -> Response:
-        project = Project.objects.select_related("town__unit").get(pk=project.pk)  # fresh plans after a change
-        prefetch_related_objects([project], *selectors.project_prefetches())
-        return Response(ProjectSerializer(project).data, status=status_code)
+        fields = parse_body(ProjectUpdateSerializer, request, partial=True)
+        project = services.project_update(actor=request.user, project=project, **fields)
+        return self.respond(project)
 
 
 # --- Ledger export ----------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from tianjin_towns.lib import dates
 from tianjin_towns.lib.api import parse_body, parse_query
 
 from . import imports, selectors, services
-from .api import MonthlyReportSerializer, PeriodField, _report_response, as_number
+from .api import MonthlyReportSerializer, PeriodField, as_number, report_with_values
 from .imports import ImportRejected
 from .models import DataFlag, Evidence, Indicator, ReopenRequest
 from .permissions import (
@@ -85,7 +85,7 @@ class ReopenApproveView(APIView):
         report = get_monthly_report_for_user(request.user, pk, ACCEPT)
         data = parse_body(NoteSerializer, request)
         report = services.monthly_report_reopen_approve(actor=request.user, report=report, note=data["note"])
-        return _report_response(report)
+        return Response(MonthlyReportSerializer(report_with_values(report)).data)
 
 
 class ReopenRejectView(APIView):

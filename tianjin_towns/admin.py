@@ -127,19 +127,13 @@ class PeriodicTaskInline(beat_admin.PeriodicTaskInline):
         return task.task
 
 
-@admin.register(ClockedSchedule)
-class PlatformClockedScheduleAdmin(beat_admin.ClockedScheduleAdmin):
-    inlines = [PeriodicTaskInline]
-
-
-@admin.register(IntervalSchedule)
-class PlatformIntervalScheduleAdmin(beat_admin.IntervalScheduleAdmin):
-    inlines = [PeriodicTaskInline]
-
-
-@admin.register(SolarSchedule)
-class PlatformSolarScheduleAdmin(beat_admin.SolarScheduleAdmin):
-    inlines = [PeriodicTaskInline]
+# Every schedule's page lists the tasks that run on it, by their names (the crontab's has more below).
+for schedule, package_admin in (
+    (ClockedSchedule, beat_admin.ClockedScheduleAdmin),
+    (IntervalSchedule, beat_admin.IntervalScheduleAdmin),
+    (SolarSchedule, beat_admin.SolarScheduleAdmin),
+):
+    admin.site.register(schedule, package_admin, inlines=[PeriodicTaskInline])
 
 
 @admin.register(CrontabSchedule)

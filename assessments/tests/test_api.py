@@ -2,16 +2,13 @@
 
 import datetime
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
-from assessments import services
 from assessments.models import RunKind, Target
 from conftest import built_once_per_class
-from coordination import services as org
 from coordination.models import TownStatus
+from coordination.tests.factories import more_towns
+from tests.queries import queries_of_get
 
-from .factories import accepted_report, make_scheme, months, score_manual, set_targets
+from .factories import accepted_report, make_run, make_scheme, months, set_targets
 
 TARGETS = "/api/v1/targets/"
 RUNS = "/api/v1/assessments/"
@@ -97,21 +94,10 @@ def test_target_completion_endpoint(api, world, on_day):
 def test_target_list_is_a_fixed_number_of_queries(api, world):
     set_targets(world, world.town, YEAR, fixed_asset_investment="1200")
     client = api(world.users.leader)
-    with CaptureQueriesContext(connection) as small:
-        client.get(TARGETS)
-    for n in range(3, 8):
-        town = org.town_create(
-            district=world.dongli,
-            code=f"T05{n:02d}",
-            name=f"测试{n}",
-            reporting_from=datetime.date(2024, 1, 1),
-            host_township="x",
-            lead_industry="y",
-        )
+    small = queries_of_get(client, TARGETS)
+    for town in more_towns(world.dongli, range(3, 8), code="T05", name="测试"):
         set_targets(world, town, YEAR, fixed_asset_investment="100", tax_revenue="9")
-    with CaptureQueriesContext(connection) as large:
-        client.get(TARGETS)
-    assert len(large) == len(small)
+    assert queries_of_get(client, TARGETS) == small
 
 
 # --- Runs ------------------------------------------------------------------------------------------------------
@@ -124,11 +110,7 @@ def _build_annual(world):
     for period in months(year, 1, 12):
         accepted_report(world, world.town, period, fixed_asset_investment=100)
         accepted_report(world, world.town2, period, fixed_asset_investment=100)
-    scheme = make_scheme(world, year)
-    run = services.run_create(actor=world.users.office_assess, scheme=scheme, kind=RunKind.ANNUAL)
-    for town in (world.town, world.town2, world.outsider_town):
-        score_manual(world, run, town, 18)
-    return run
+    return make_run(world, make_scheme(world, year), RunKind.ANNUAL, points=18)
 
 
 annual, _annual_per_class = built_once_per_class(_build_annual)
@@ -210,23 +192,10 @@ class TestAnnualRun:
     def test_results_are_a_fixed_number_of_queries(self, api, world, annual):
         client = api(world.users.office_policy)
         client.post(f"{RUNS}{annual.pk}/publish/")
-        with CaptureQueriesContext(connection) as published:
-            client.get(f"{RUNS}{annual.pk}/results/")
-        draft = services.run_create(actor=world.users.office_assess, scheme=annual.scheme, kind=RunKind.ANNUAL)
-        client.get(f"{RUNS}{draft.pk}/results/")
-        with CaptureQueriesContext(connection) as small:
-            client.get(f"{RUNS}{draft.pk}/results/")
-        for n in range(3, 7):
-            town = org.town_create(
-                district=world.xiqing,
-                code=f"T06{n:02d}",
-                name=f"测试{n}",
-                reporting_from=datetime.date(2024, 1, 1),
-                host_township="x",
-                lead_industry="y",
-            )
+        published = queries_of_get(client, f"{RUNS}{annual.pk}/results/")
+        draft_results = f"{RUNS}{make_run(world, annual.scheme, RunKind.ANNUAL).pk}/results/"
+        small = queries_of_get(client, draft_results)
+        for town in more_towns(world.xiqing, range(3, 7), code="T06", name="测试"):
             set_targets(world, town, 2025, fixed_asset_investment="100")
-        with CaptureQueriesContext(connection) as large:
-            client.get(f"{RUNS}{draft.pk}/results/")
-        assert len(large) == len(small)
-        assert len(published) < len(small)  # a frozen run reads its stored rows only
+        assert queries_of_get(client, draft_results) == small
+        assert published < small  # a frozen run reads its stored rows only

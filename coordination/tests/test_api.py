@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from conftest import PASSWORD
+from coordination.tests.factories import more_towns
 
 TOKEN_URL = "/api/v1/auth/token/"
 
@@ -162,22 +163,10 @@ def test_town_outside_scope_is_404(world, api):
 
 
 def test_town_list_query_count_does_not_grow_with_towns(world, api, django_assert_max_num_queries):
-    from datetime import date
-
-    from coordination import services as org
-
     client = api(world.users.leader)
     with django_assert_max_num_queries(20) as small:
         client.get("/api/v1/towns/")
-    for i in range(10):
-        org.town_create(
-            district=world.xiqing,
-            code=f"T09{i:02d}",
-            name=f"测试小镇{i}",
-            reporting_from=date(2024, 1, 1),
-            host_township="某街",
-            lead_industry="文旅",
-        )
+    more_towns(world.xiqing, range(10), code="T09")
     with django_assert_max_num_queries(20) as large:
         response = client.get("/api/v1/towns/")
     assert response.json()["count"] == 13

@@ -4,35 +4,15 @@ the same services and permissions as the pages."""
 from coordination import services as org
 from coordination.models import SubmissionKind, Town, TownStatus
 
+from .factories import new_town_form
+from .factories import town_step_form as step
+
 S = TownStatus
 TOWNS = "/api/v1/towns/"
 
 
 def new_town(world, **overrides):
-    return {
-        "district": world.dongli.pk,
-        "code": "T0103",
-        "name": "金桥新城小镇",
-        "host_township": "金桥街",
-        "lead_industry": "智能制造",
-        "planning_area_km2": "3.2",
-        "level": "municipal_cultivated",
-        "batch": 3,
-        "status": "cultivating",
-        "reporting_from": "2026-12",
-        "document_no": "津特镇办〔2026〕2号",
-        **overrides,
-    }
-
-
-def step(**overrides):
-    return {
-        "status": "named",
-        "decided_on": "2026-11-02",
-        "document_no": "津特镇办〔2026〕9号",
-        "reason": "验收合格",
-        **overrides,
-    }
+    return new_town_form(world, planning_area_km2="3.2", batch=3) | overrides
 
 
 def test_assess_group_creates_a_town(world, api):

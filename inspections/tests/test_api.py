@@ -10,6 +10,7 @@ from inspections import services
 from inspections.models import Attachment, Problem, Visit
 
 from .conftest import EXE, JPEG, TODAY, VISIT_DAY, stored_files, upload
+from .factories import measures_problems
 
 VISITS = "/api/v1/inspections/"
 PROBLEMS = "/api/v1/problems/"
@@ -200,15 +201,7 @@ def test_problem_list_query_count_does_not_grow(world, api, make_visit, make_pro
 
 @pytest.fixture
 def four_problems(world, make_visit, make_problem):
-    visit = make_visit()
-    make_problem(visit, solved_on_site=True, due_on=None)
-    make_problem(visit, solved_same_day=True, due_on=None)
-    rectified = make_problem(visit, due_on=VISIT_DAY + datetime.timedelta(days=20))
-    services.problem_rectify(actor=world.users.officer, problem=rectified, note="已整改", on=VISIT_DAY)
-    services.problem_verify(
-        actor=world.users.office_coord, problem=rectified, on=VISIT_DAY + datetime.timedelta(days=14)
-    )
-    make_problem(visit, due_on=VISIT_DAY + datetime.timedelta(days=31))
+    return measures_problems(world, make_visit(), make_problem)
 
 
 def test_measures_api_gives_the_quarters_figures_per_district(world, api, four_problems):

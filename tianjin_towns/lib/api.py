@@ -1,11 +1,15 @@
-"""What every app's DRF views share to read their input: a serializer validates the query or the body, and a
-bad value is a 400 naming the field. (Service errors become status codes in tianjin_towns.api_errors.)"""
+"""What every app's DRF views share: a serializer validates the query or the body, and a bad value is a 400
+naming the field; an object a body names passes its permission door; and `ListViewSet`, the shape of a
+resource with numeric ids and a filtered, paginated list. (Service errors become status codes in
+tianjin_towns.api_errors.)"""
 
 from collections.abc import Callable
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.response import Response
 
 
 def parse_query(serializer_class: type[serializers.Serializer], request) -> dict:
@@ -15,17 +19,65 @@ def parse_query(serializer_class: type[serializers.Serializer], request) -> dict
     return serializer.validated_data
 
 
-def parse_body(serializer_class: type[serializers.Serializer], request) -> dict:
-    """Validate the request's body (JSON or multipart) with a serializer; a bad field is a 400 naming it."""
-    serializer = serializer_class(data=request.data)
+def parse_body(serializer_class: type[serializers.Serializer], request, *, partial: bool = False) -> dict:
+    """Validate the request's body (JSON or multipart) with a serializer; a bad field is a 400 naming it.
+    `partial`: a PATCH, where every field may be left out."""
+    serializer = serializer_class(data=request.data, partial=partial)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
 
-def visible_in_body(loader: Callable, user, pk, perm: str, field: str):
-    """An object a POST names in its body, through its permission door `loader(user, pk, perm)`: unseen → 400
-    on the field (a 404 would say the URL is wrong), seen without `perm` → 403."""
+def visible_in_body(loader: Callable, *args, field: str, message=_("对象不存在或无权访问。")):
+    """An object a POST names in its body, through its permission door `loader(*args)` (the user, the id
+    and the permission): unseen → 400 on the field with `message` (a 404 would say the URL is wrong), seen
+    without the permission → 403 (the door's)."""
     try:
-        return loader(user, pk, perm)
+        return loader(*args)
     except Http404:
-        raise serializers.ValidationError({field: [_("对象不存在或无权访问。")]}) from None
+        raise serializers.ValidationError({field: [message]}) from None
+
+
+# A resource of the API: numeric ids in its URLs, a list of what the caller sees, filtered by the query
+# parameters `filter_serializer` validates (a bad one is a 400 naming it) and paginated, and one object
+# through its permission door. A subclass names
+# - `serializer_class`, whose model also types the id in the schema;
+# - `filter_serializer` and, in `filtered(query)`, the queryset of the caller's objects that match the
+#   validated query; the filter's fields are the list's documented parameters, and a field's `source` names
+#   the selector's argument (`district` → `district_id`), so that the query passes on as it is:
+#   `selectors.project_list(self.request.user, **query)`;
+# - `door`, the entity's `get_<entity>_for_user(user, pk[, perm])` (404 when unseen, 403 without `perm`);
+# - `fresh(obj)` where the serializer needs more than the door reads (related rows, after a change).
+# Its other routes (create, actions) are written as usual and answer with `self.respond(obj)`.
+# (Comments, not docstrings: the schema would show a docstring of the class, `list` or `retrieve` as the
+# description of every subclass's operations that have none of their own.)
+class ListViewSet(viewsets.GenericViewSet):
+    filter_serializer: type[serializers.Serializer]
+    door: Callable
+    lookup_value_regex = r"\d+"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "filter_serializer" in vars(cls):
+            extend_schema_view(list=extend_schema(parameters=[cls.filter_serializer]))(cls)
+        if "serializer_class" in vars(cls) and cls.queryset is None:
+            # Read by the schema only; requests go through filtered() and the door.
+            cls.queryset = cls.serializer_class.Meta.model.objects.none()
+
+    def filtered(self, query: dict):
+        raise NotImplementedError
+
+    def fresh(self, obj):
+        return obj
+
+    def respond(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.fresh(obj)).data, status=status_code)
+
+    def get_queryset(self):
+        return self.filtered(parse_query(self.filter_serializer, self.request))
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return self.respond(self.door(request.user, pk))
