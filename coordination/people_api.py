@@ -10,6 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from tianjin_towns.lib.api import parse_body
+
 from . import people_imports, people_selectors
 from . import people_permissions as people_perms
 from .models import MemberUnit, OrgUnit, Role, WorkingGroup
@@ -68,12 +70,6 @@ class UserImportSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-def _parse(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class UserViewSet(viewsets.GenericViewSet):
     """Users and their one role (administrator; the office for its own working group)."""
 
@@ -97,7 +93,7 @@ class UserViewSet(viewsets.GenericViewSet):
     )
     def create(self, request):
         people_perms.check_manage_users(request.user)
-        data = _parse(UserCreateSerializer, request)
+        data = parse_body(UserCreateSerializer, request)
         org_unit = people_selectors.municipality() if data["role"] in MUNICIPAL_ROLES else data.get("org_unit")
         people_perms.check_may_assign(request.user, data["role"], data.get("working_group"))
         user = services.user_create(
@@ -120,42 +116,20 @@ class UserViewSet(viewsets.GenericViewSet):
     @extend_schema(request=UserUpdateSerializer, responses={200: UserSerializer})
     def partial_update(self, request, pk=None):
         person = people_perms.get_managed_user_for_user(request.user, pk, people_perms.CHANGE)
-        data = _parse(UserUpdateSerializer, request)
+        data = parse_body(UserUpdateSerializer, request)
         if data.get("is_active") is False and person.is_active:
             person = people_perms.get_managed_user_for_user(request.user, pk, people_perms.DEACTIVATE)
-        profile = getattr(person, "profile", None)
-        changes_role = any(key in data for key in ("role", "org_unit", "working_group", "member_unit", "full_name",
-                                                    "phone", "email"))  # fmt: skip
-        if changes_role:
-            role = data.get("role", profile.role if profile else None)
-            if role is None:
-                raise serializers.ValidationError({"role": [_("请指定角色。")]})
-            working_group = data.get("working_group", profile.working_group if profile else None)
-            member_unit = data.get("member_unit", profile.member_unit if profile else None)
-            org_unit = data.get("org_unit", profile.org_unit if profile else None)
-            if role in MUNICIPAL_ROLES:
-                org_unit = people_selectors.municipality()
-            if role != Role.OFFICE:
-                working_group = None
-            if role != Role.LIAISON:
-                member_unit = None
-            people_perms.check_may_assign(request.user, role, working_group)
-            services.user_update(
-                actor=request.user,
-                user=person,
-                role=role,
-                org_unit=org_unit,
-                working_group=working_group,
-                member_unit=member_unit,
-                full_name=data.get("full_name"),
-                phone=data.get("phone"),
-                email=data.get("email"),
-                reason=data.get("reason", ""),
-            )
-        if data.get("is_active") is False and person.is_active:
-            services.user_deactivate(actor=request.user, user=person, reason=data.get("reason", ""))
-        elif data.get("is_active") is True and not person.is_active:
-            services.user_reactivate(actor=request.user, user=person, reason=data.get("reason", ""))
+        assignment = services.assignment_of(person, data)
+        if assignment is not None:
+            people_perms.check_may_assign(request.user, assignment.role, assignment.working_group)
+        services.user_change(
+            actor=request.user,
+            user=person,
+            assignment=assignment,
+            changes=data,
+            active=data.get("is_active"),
+            reason=data.get("reason", ""),
+        )
         return Response(UserSerializer(people_selectors.user_row(person.pk)).data)
 
     @extend_schema(
@@ -179,7 +153,7 @@ class UserViewSet(viewsets.GenericViewSet):
             parser_classes=[MultiPartParser, FormParser])  # fmt: skip
     def import_users(self, request):
         people_perms.check_manage_users(request.user)
-        upload = _parse(UserImportSerializer, request)["file"]
+        upload = parse_body(UserImportSerializer, request)["file"]
         try:
             imported = services.users_import(actor=request.user, data=upload.read())
         except people_imports.ImportRejected as rejected:

@@ -71,8 +71,11 @@ from .organisation import (  # noqa: F401 (re-exported: org.member_unit_create â
     submission_routes_update,
 )
 from .people import (  # noqa: F401 (re-exported: org.user_create â€¦)
+    Assignment,
+    assignment_of,
     grants_sync,
     user_assign_role,
+    user_change,
     user_create,
     user_deactivate,
     user_password_changed,

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from .. import people_imports
+from .. import people_imports, people_selectors
 from .. import people_permissions as people_perms
 from .. import permissions as perms
 from ..models import MemberUnit, OrgUnit, Role, UserProfile, UserRoleEvent, WorkingGroup
@@ -69,6 +69,13 @@ def _record(*, actor, user, action: str, before: dict, after: dict, reason: str 
     return UserRoleEvent.objects.create(
         actor=actor, user=user, action=action, before=before, after=after, reason=reason[:200]
     )
+
+
+def _record_change(*, actor, user, before: dict, profile: UserProfile, reason: str) -> None:
+    """Record how the account changed from `before` (its state now read from `profile`); nothing when it did not."""
+    after = account_state(user, profile)
+    if before != after:
+        _record(actor=actor, user=user, action=change_action(before, after), before=before, after=after, reason=reason)
 
 
 def _end_access(user: AbstractBaseUser) -> None:
@@ -169,9 +176,8 @@ def user_assign_role(
         full_name=full_name,
         phone=None,
     )
-    after = account_state(user, profile)
-    if audit and before != after:
-        _record(actor=actor, user=user, action=change_action(before, after), before=before, after=after, reason=reason)
+    if audit:
+        _record_change(actor=actor, user=user, before=before, profile=profile, reason=reason)
     return profile
 
 
@@ -338,9 +344,7 @@ def user_update(
     if phone is not None and phone != profile.phone:
         profile.phone = phone
         profile.save(update_fields=["phone"])
-    after = account_state(user, profile)
-    if before != after:
-        _record(actor=actor, user=user, action=change_action(before, after), before=before, after=after, reason=reason)
+    _record_change(actor=actor, user=user, before=before, profile=profile, reason=reason)
     return profile
 
 
@@ -369,6 +373,75 @@ def user_reactivate(*, actor: AbstractBaseUser | None, user: AbstractBaseUser, r
     user.save(update_fields=["is_active"])
     _record(actor=actor, user=user, action=Action.REACTIVATED, before=before, after={**before, "is_active": True},
             reason=reason)  # fmt: skip
+    return user
+
+
+PROFILE_FIELDS = ("role", "org_unit", "working_group", "member_unit", "full_name", "phone", "email")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The role and units a person is to hold (see `assignment_of`)."""
+
+    role: str
+    org_unit: OrgUnit | None
+    working_group: WorkingGroup | None
+    member_unit: MemberUnit | None
+
+
+def assignment_of(user: AbstractBaseUser, changes: dict) -> Assignment | None:
+    """The role and units that `changes` (an administrator's edit) give `user`, what it leaves out kept from the
+    profile; None when it touches none of the profile's fields. A municipal role sits on the municipality, only
+    an office member has a working group and only a liaison a member unit."""
+    if not any(key in changes for key in PROFILE_FIELDS):
+        return None
+    profile = getattr(user, "profile", None)
+    role = changes.get("role", profile.role if profile else None)
+    if role is None:
+        raise ValidationError({"role": [_("请指定角色。")]})
+    org_unit = changes.get("org_unit", profile.org_unit if profile else None)
+    if role in MUNICIPAL_ROLES:
+        org_unit = people_selectors.municipality()
+    working_group = changes.get("working_group", profile.working_group if profile else None)
+    member_unit = changes.get("member_unit", profile.member_unit if profile else None)
+    return Assignment(
+        role=role,
+        org_unit=org_unit,
+        working_group=working_group if role == Role.OFFICE else None,
+        member_unit=member_unit if role == Role.LIAISON else None,
+    )
+
+
+@transaction.atomic
+def user_change(
+    *,
+    actor: AbstractBaseUser,
+    user: AbstractBaseUser,
+    assignment: Assignment | None,
+    changes: dict,
+    active: bool | None = None,
+    reason: str = "",
+) -> AbstractBaseUser:
+    """An administrator's edit of a person in one step: the profile and role (`assignment`, from `assignment_of`,
+    with the name, phone and e-mail of `changes`), then the account stopped (`active` False) or restored (True).
+    Nothing is kept when any part is refused."""
+    if assignment is not None:
+        user_update(
+            actor=actor,
+            user=user,
+            role=assignment.role,
+            org_unit=assignment.org_unit,
+            working_group=assignment.working_group,
+            member_unit=assignment.member_unit,
+            full_name=changes.get("full_name"),
+            phone=changes.get("phone"),
+            email=changes.get("email"),
+            reason=reason,
+        )
+    if active is False and user.is_active:
+        user_deactivate(actor=actor, user=user, reason=reason)
+    elif active is True and not user.is_active:
+        user_reactivate(actor=actor, user=user, reason=reason)
     return user
 
 

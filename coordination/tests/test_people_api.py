@@ -152,6 +152,26 @@ def test_office_member_may_not_deactivate_itself(world, api):
     assert api(me).patch(f"{USERS}{me.pk}/", {"is_active": False}, format="json").status_code == 403
 
 
+def test_a_refused_patch_changes_nothing_of_what_it_asked(world, api):
+    """A name change sent with a refused deactivation (one's own account) keeps neither."""
+    me = world.users.office_policy
+    before = me.profile.full_name
+    response = api(me).patch(f"{USERS}{me.pk}/", {"full_name": "改后的名字", "is_active": False}, format="json")
+    assert response.status_code == 403
+    me = type(me).objects.select_related("profile").get(pk=me.pk)
+    assert (me.is_active, me.profile.full_name) == (True, before)
+
+
+def test_role_change_and_deactivation_in_one_patch(world, api):
+    officer = world.users.officer
+    response = api(world.users.admin).patch(
+        f"{USERS}{officer.pk}/", {"role": Role.LEADER, "is_active": False}, format="json"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["role"], body["is_active"]) == (Role.LEADER, False)
+
+
 @pytest.mark.parametrize("persona", ["officer", "outsider", "reviewer", "leader", "liaison"])
 def test_people_without_manage_users_get_403_on_the_list_and_404_on_a_user(world, api, persona):
     client = api(getattr(world.users, persona))
