@@ -328,19 +328,20 @@ def write_briefing(output: BinaryIO, *, run: Run, briefing: dict, issued_on: dat
         )
     )
 
-    doc.plain_heading(document, _("二、表扬名单"))
-    if briefing["praise"]:
-        document.add_paragraph(_("以下小镇按时完成半年目标任务，予以表扬（按得分排序）："))
-        _result_table(document, briefing["praise"])
-    else:
-        document.add_paragraph(_("本次无按时完成半年目标任务的小镇。"))
-
-    doc.plain_heading(document, _("三、警示名单"))
-    if briefing["warning"]:
-        document.add_paragraph(_("以下小镇未按时完成半年目标任务，予以警示，请所在区督促加快进度："))
-        _result_table(document, briefing["warning"])
-    else:
-        document.add_paragraph(_("本次无警示小镇。"))
+    _listed(
+        document,
+        _("二、表扬名单"),
+        briefing["praise"],
+        _("以下小镇按时完成半年目标任务，予以表扬（按得分排序）："),
+        _("本次无按时完成半年目标任务的小镇。"),
+    )
+    _listed(
+        document,
+        _("三、警示名单"),
+        briefing["warning"],
+        _("以下小镇未按时完成半年目标任务，予以警示，请所在区督促加快进度："),
+        _("本次无警示小镇。"),
+    )
 
     doc.plain_heading(document, _("四、各区情况"))
     table = doc.table(document, rows=1, cols=6, align=None)
@@ -367,6 +368,14 @@ def write_briefing(output: BinaryIO, *, run: Run, briefing: dict, issued_on: dat
         _("报：市特色小镇规划建设工作联席会议召集人、副召集人。送：联席会议各成员单位，各有关区人民政府。")
     )
     document.save(output)
+
+
+def _listed(document, heading: str, rows: list[ResultRow], intro: str, none: str) -> None:
+    """A section of the briefing naming towns: its heading, then `intro` and their table, or `none`."""
+    doc.plain_heading(document, heading)
+    document.add_paragraph(intro if rows else none)
+    if rows:
+        _result_table(document, rows)
 
 
 def _result_table(document, rows: list[ResultRow]) -> None:

@@ -8,8 +8,10 @@ from coordination.forms import add_service_errors
 from coordination.models import OrgUnit
 from ledgers.models import Indicator
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.fields import figure_field, text_area
 
 from .models import ItemKind, RunKind, Sanction, Scheme, SchemeItem, SelfEvaluationKind
+from .services import SCHEME_FIELDS
 
 
 def style(form: forms.Form) -> None:
@@ -51,14 +53,7 @@ class TargetForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         self.indicators = indicators
         for indicator in indicators:
-            self.fields[indicator.code] = forms.CharField(
-                label=indicator.name,
-                required=False,
-                max_length=32,
-                widget=forms.TextInput(
-                    attrs={"inputmode": "decimal", "autocomplete": "off", "class": "form-control text-end"}
-                ),
-            )
+            self.fields[indicator.code] = figure_field(indicator.name)
 
     def values(self) -> dict[str, str]:
         return {i.code: self.cleaned_data.get(i.code, "") for i in self.indicators}
@@ -87,18 +82,7 @@ class TargetImportForm(forms.Form):
 class SchemeForm(forms.ModelForm):
     class Meta:
         model = Scheme
-        fields = [
-            "name",
-            "description",
-            "excellent_min",
-            "good_min",
-            "pass_min",
-            "reward_count",
-            "plan_met_share",
-            "warnings_before_downgrade",
-            "fails_before_exit",
-            "lag_margin",
-        ]
+        fields = list(SCHEME_FIELDS)  # what services.scheme_save takes
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
@@ -235,12 +219,11 @@ class ManualScoreForm(forms.Form):
 
 class SanctionDecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("处理决定"), choices=Sanction.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(
-        label=_("理由"),
+    reason = text_area(
+        _("理由"),
         max_length=2000,
-        widget=forms.Textarea(
-            attrs={"rows": 3, "placeholder": _("确认或改变建议处理的理由，将记入小镇状态变更记录。")}
-        ),
+        rows=3,
+        placeholder=_("确认或改变建议处理的理由，将记入小镇状态变更记录。"),
         error_messages={"required": _("请填写作出该决定的理由。")},
     )
     decided_on = forms.DateField(

@@ -30,6 +30,7 @@ from coordination import permissions as unit_perms
 from coordination.models import OrgUnit, Town
 from coordination.permissions import org_units_for_user, towns_for_user
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.doors import door
 
 from .models import Run, RunKind, RunStatus, Scheme, SelfEvaluationKind, Target
 
@@ -89,11 +90,7 @@ def schemes_qs_for_user(user: AbstractBaseUser) -> QuerySet[Scheme]:
 
 def get_scheme_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Scheme:
     scheme = schemes_qs_for_user(user).filter(pk=pk).first()
-    if scheme is None:
-        raise Http404
-    if not _can(user, perm):
-        raise PermissionDenied
-    return scheme
+    return door(scheme, _can(user, perm))
 
 
 # --- Runs ---------------------------------------------------------------------------------------------
@@ -110,11 +107,7 @@ def runs_qs_for_user(user: AbstractBaseUser) -> QuerySet[Run]:
 def get_run_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Run:
     """The run if the user sees it (404 otherwise) and may do `perm` on it (403 otherwise)."""
     run = runs_qs_for_user(user).select_related("scheme").filter(pk=pk).first()
-    if run is None:
-        raise Http404
-    if not _can(user, perm):
-        raise PermissionDenied
-    return run
+    return door(run, _can(user, perm))
 
 
 def get_briefing_run_for_user(user: AbstractBaseUser, pk) -> Run:
@@ -171,11 +164,7 @@ def targets_qs_for_user(user: AbstractBaseUser) -> QuerySet[Target]:
 
 def get_target_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Target:
     target = targets_qs_for_user(user).select_related("town__unit", "indicator").filter(pk=pk).first()
-    if target is None:
-        raise Http404
-    if not _can(user, perm):
-        raise PermissionDenied
-    return target
+    return door(target, _can(user, perm))
 
 
 def get_target_town_for_user(user: AbstractBaseUser, town_id: int, perm: str = VIEW):
@@ -198,11 +187,7 @@ def self_evaluation_units_qs(user: AbstractBaseUser, perm: str = VIEW) -> QueryS
 
 def get_self_evaluation_unit_for_user(user: AbstractBaseUser, unit_id: int, perm: str = VIEW) -> OrgUnit:
     unit = self_evaluation_units_qs(user).select_related("parent").filter(pk=unit_id).first()
-    if unit is None:
-        raise Http404
-    if perm != VIEW and not self_evaluation_units_qs(user, perm).filter(pk=unit_id).exists():
-        raise PermissionDenied
-    return unit
+    return door(unit, perm == VIEW or self_evaluation_units_qs(user, perm).filter(pk=unit_id).exists())
 
 
 def get_self_evaluation_slot_for_user(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.pages import run_step
 
 from . import exports, selectors, services
 from .forms import ManualScoreForm, RunCreateForm, SanctionDecisionForm
@@ -174,29 +175,15 @@ def run_decide(request, pk: int, town_id: int):
         for errors in form.errors.values():
             messages.error(request, "；".join(errors))
         return redirect("assessment-town", pk=run.pk, town_id=town.pk)
-    try:
-        result = services.run_decide_sanction(
-            actor=request.user,
-            run=run,
-            town=town,
-            decision=form.cleaned_data["decision"],
-            reason=form.cleaned_data["reason"],
-            decided_on=form.cleaned_data["decided_on"],
-        )
-    except ConflictError as error:
-        messages.error(request, error.message)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
+    decision = Sanction(form.cleaned_data["decision"])
+    if decision == Sanction.NONE:
+        success = _("已决定对 %(town)s 不予处理，理由已记录。") % {"town": town.name}
     else:
-        decision = Sanction(result.sanction_decided)
-        if decision == Sanction.NONE:
-            messages.success(request, _("已决定对 %(town)s 不予处理，理由已记录。") % {"town": town.name})
-        else:
-            messages.success(
-                request,
-                _("已决定对 %(town)s 予以%(decision)s，小镇状态已变更并记入状态变更记录。")
-                % {"town": town.name, "decision": decision.label},
-            )
+        success = _("已决定对 %(town)s 予以%(decision)s，小镇状态已变更并记入状态变更记录。") % {
+            "town": town.name,
+            "decision": decision.label,
+        }
+    run_step(request, services.run_decide_sanction, success, run=run, town=town, **form.cleaned_data)
     return redirect("assessment-town", pk=run.pk, town_id=town.pk)
 
 
@@ -245,14 +232,7 @@ def run_manual(request, pk: int):
 @require_POST
 def run_publish(request, pk: int):
     run = get_run_for_user(request.user, pk, PUBLISH)
-    try:
-        services.run_publish(actor=request.user, run=run)
-    except ConflictError as error:
-        messages.error(request, error.message)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("考核结果已发布并固定，各区已收到通知。"))
+    run_step(request, services.run_publish, _("考核结果已发布并固定，各区已收到通知。"), run=run)
     return redirect("assessment-run", pk=run.pk)
 
 

@@ -179,8 +179,14 @@ def _not_applicable(item: SchemeItem, rule: str, note: str, figures=None) -> Ite
     return _score(item, rule, applicable=False, earned=Decimal(0), rate=None, figures=figures or [], note=note)
 
 
-def _rated(item: SchemeItem, rule: str, rate: Decimal, figures: list, sources: list) -> ItemScore:
-    """An item scored as a share: `rate` per cent of its weight."""
+def _rated(item: SchemeItem, rule: str, part, whole, *, counts: list, rate_label: str, sources: list, none: str):
+    """An item scored as a share: `part` of `whole` is the rate, that per cent of its weight is earned. The
+    breakdown shows the `counts` ([label, number] pairs) and then the rate under `rate_label`. With nothing to
+    share (`whole` is 0) the item does not apply, for the reason `none`."""
+    if not whole:
+        return _not_applicable(item, rule, none)
+    rate = Decimal(part) / Decimal(whole) * HUNDRED
+    figures = [[label, str(number)] for label, number in counts] + [[rate_label, f"{plain(q1(rate))}%"]]
     return _score(
         item,
         rule,
@@ -263,13 +269,10 @@ def timeliness_rule_text(item: SchemeItem) -> str:
 def score_timeliness(item: SchemeItem, town: Town, ctx: ScoringContext) -> ItemScore:
     rule = timeliness_rule_text(item)
     entries = [e for e in ctx.timeliness.get(town.pk, []) if e.timeliness is not None]
-    if not entries:
-        return _not_applicable(item, rule, _("期内没有应报且已到期的月报，此项不计分。"))
     on_time = sum(1 for e in entries if e.timeliness == "on_time")
     late = sum(1 for e in entries if e.timeliness == "late")
     missing = sum(1 for e in entries if e.timeliness == "missing")
     credit = Decimal(on_time) + Decimal(late) * item.late_credit / HUNDRED
-    rate = credit / Decimal(len(entries)) * HUNDRED
     labels = {"on_time": _("按时"), "late": _("迟报"), "missing": _("漏报")}
     sources = [
         {
@@ -279,19 +282,9 @@ def score_timeliness(item: SchemeItem, town: Town, ctx: ScoringContext) -> ItemS
         }
         for e in entries
     ]
-    return _rated(
-        item,
-        rule,
-        rate,
-        figures=[
-            [_("应报月数"), str(len(entries))],
-            [_("按时报送"), str(on_time)],
-            [_("迟报"), str(late)],
-            [_("漏报"), str(missing)],
-            [_("及时率"), f"{plain(q1(rate))}%"],
-        ],
-        sources=sources,
-    )
+    counts = [[_("应报月数"), len(entries)], [_("按时报送"), on_time], [_("迟报"), late], [_("漏报"), missing]]
+    none = _("期内没有应报且已到期的月报，此项不计分。")
+    return _rated(item, rule, credit, len(entries), counts=counts, rate_label=_("及时率"), sources=sources, none=none)
 
 
 def cadence_rule_text(item: SchemeItem) -> str:
@@ -299,26 +292,20 @@ def cadence_rule_text(item: SchemeItem) -> str:
 
 
 def score_cadence(item: SchemeItem, town: Town, ctx: ScoringContext) -> ItemScore:
+    share = ctx.cadence.get(town.district_id) or CadenceShare()
+    counts = [
+        [_("已结束周期"), share.counted],
+        [_("达标"), share.ok],
+        [_("次数不足"), share.short],
+        [_("超出上限"), share.over],
+    ]
+    sources = [
+        {"type": "cadence", "id": town.district_id, "label": cell["label"], "url": cell["url"]} for cell in share.cells
+    ]
+    none = _("所在区期内没有已结束的工作机制考核周期，此项不计分。")
     rule = cadence_rule_text(item)
-    share = ctx.cadence.get(town.district_id)
-    if share is None or not share.counted:
-        return _not_applicable(item, rule, _("所在区期内没有已结束的工作机制考核周期，此项不计分。"))
-    rate = Decimal(share.ok) / Decimal(share.counted) * HUNDRED
     return _rated(
-        item,
-        rule,
-        rate,
-        figures=[
-            [_("已结束周期"), str(share.counted)],
-            [_("达标"), str(share.ok)],
-            [_("次数不足"), str(share.short)],
-            [_("超出上限"), str(share.over)],
-            [_("达标率"), f"{plain(q1(rate))}%"],
-        ],
-        sources=[
-            {"type": "cadence", "id": town.district_id, "label": cell["label"], "url": cell["url"]}
-            for cell in share.cells
-        ],
+        item, rule, share.ok, share.counted, counts=counts, rate_label=_("达标率"), sources=sources, none=none
     )
 
 
@@ -327,22 +314,13 @@ def problems_rule_text(item: SchemeItem) -> str:
 
 
 def score_problems(item: SchemeItem, town: Town, ctx: ScoringContext) -> ItemScore:
-    rule = problems_rule_text(item)
-    share = ctx.problems.get(town.pk)
-    if share is None or not share.found:
-        return _not_applicable(item, rule, _("期内督办检查未发现该小镇的问题，此项不计分。"))
-    rate = Decimal(share.closed_on_time) / Decimal(share.found) * HUNDRED
+    share = ctx.problems.get(town.pk) or ProblemShare()
+    counts = [[_("发现问题"), share.found], [_("按期解决"), share.closed_on_time], [_("逾期未解决"), share.overdue]]
+    sources = [{"type": "problems", "id": town.pk, "label": _("问题清单")}]
+    none = _("期内督办检查未发现该小镇的问题，此项不计分。")
+    rule, solved = problems_rule_text(item), share.closed_on_time
     return _rated(
-        item,
-        rule,
-        rate,
-        figures=[
-            [_("发现问题"), str(share.found)],
-            [_("按期解决"), str(share.closed_on_time)],
-            [_("逾期未解决"), str(share.overdue)],
-            [_("按期解决率"), f"{plain(q1(rate))}%"],
-        ],
-        sources=[{"type": "problems", "id": town.pk, "label": _("问题清单")}],
+        item, rule, solved, share.found, counts=counts, rate_label=_("按期解决率"), sources=sources, none=none
     )
 
 
@@ -417,6 +395,22 @@ class TownScore:
 
     def breakdown(self) -> list[dict]:
         return [item.as_json() for item in self.items]
+
+    def result_fields(self) -> dict:
+        """The result as a published run freezes it (RunResult's columns of the same names), without the breakdown."""
+        return {
+            "town_name": self.town.name,
+            "district_name": self.town.district.name,
+            "score": self.score,
+            "rank": self.rank,
+            "district_rank": self.district_rank,
+            "grade": self.grade,
+            "band": self.band,
+            "plan_met": self.plan_met,
+            "reward": self.reward,
+            "sanction_proposed": self.sanction,
+            "proposal_reason": self.proposal_reason,
+        }
 
 
 def total(items: list[ItemScore]) -> Decimal:

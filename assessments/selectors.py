@@ -19,6 +19,7 @@ from inspections.selectors import problem_measures_by_town
 from ledgers import selectors as ledger_selectors
 from ledgers.models import Indicator
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.queries import narrowed
 
 from . import permissions as perms
 from . import scoring
@@ -199,14 +200,7 @@ def target_list(
 ) -> QuerySet[Target]:
     """The targets of the towns the user sees (the API's list), newest year first, then in the towns' order."""
     targets = perms.targets_qs_for_user(user).select_related("town__unit", "indicator")
-    if year:
-        targets = targets.filter(year=year)
-    if district_id:
-        targets = targets.filter(town__district_id=district_id)
-    if town_id:
-        targets = targets.filter(town_id=town_id)
-    if indicator:
-        targets = targets.filter(indicator__code=indicator)
+    targets = narrowed(targets, year=year, town__district_id=district_id, town_id=town_id, indicator__code=indicator)
     return targets.order_by("-year", "town__district__order", "town__unit__order", "indicator__order")
 
 
@@ -416,20 +410,10 @@ class ResultRow:
 def _row_from_score(result: scoring.TownScore) -> ResultRow:
     return ResultRow(
         town_id=result.town.pk,
-        town_name=result.town.name,
         district_id=result.town.district_id,
-        district_name=result.town.district.name,
-        score=result.score,
-        rank=result.rank,
-        district_rank=result.district_rank,
-        grade=result.grade,
-        band=result.band,
-        plan_met=result.plan_met,
-        reward=result.reward,
-        sanction_proposed=result.sanction,
-        proposal_reason=result.proposal_reason,
         items=result.breakdown(),
         plan=result.plan_lines,
+        **result.result_fields(),
     )
 
 
@@ -490,10 +474,7 @@ def manual_scores(run: Run) -> dict[tuple[int, int], ManualScore]:
 
 def run_list(user: AbstractBaseUser, *, year: int | None = None, kind: str | None = None) -> QuerySet[Run]:
     runs = perms.runs_qs_for_user(user).select_related("scheme", "published_by__profile", "created_by__profile")
-    if year:
-        runs = runs.filter(scheme__year=year)
-    if kind:
-        runs = runs.filter(kind=kind)
+    runs = narrowed(runs, scheme__year=year, kind=kind)
     return runs.order_by("-scheme__year", "-kind", "-created_at")
 
 

@@ -5,13 +5,13 @@ from collections import Counter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coordination.models import OrgUnit
 from tianjin_towns.errors import ConflictError
+from tianjin_towns.lib.pages import list_page
 
 from . import selectors, services
 from .forms import SelfEvaluationFilterForm, SelfEvaluationForm
@@ -45,13 +45,15 @@ def self_evaluation_list(request):
     counts = Counter(slot.state for slot in slots)
     if state:
         slots = [s for s in slots if s.state == state]
-    page = Paginator(slots, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "assessments/self_evaluation_list.html",
-        {"form": form, "page": page, "counts": counts, "kind": kind, "year": year, "query": query.urlencode()},
+        {
+            **list_page(request, form, slots, PER_PAGE),
+            "counts": counts,
+            "kind": kind,
+            "year": year,
+        },
     )
 
 

@@ -4,20 +4,19 @@ Each view passes one door of coordination.permissions, then calls one selector o
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.pages import query_without_page
+from tianjin_towns.lib.pages import list_filters, list_page, run_step
 
 from . import permissions as perms
 from . import selectors, services
 from .forms import ActionItemFilterForm, ActionItemForm, ProgressForm, ReasonForm
 from .models import OrgUnit
-from .pages import PER_PAGE, download, run_step, save_form
+from .pages import PER_PAGE, download, save_form
 
 
 def responsible_choices(meeting, user):
@@ -57,8 +56,7 @@ def action_item_create(request, pk: int, decision_pk: int):
 def action_item_list(request):
     units = selectors.org_units_as_tree(perms.districts_and_towns_for_user(request.user))
     form = ActionItemFilterForm(request.GET or None, units=units, member_units=selectors.member_units_in_order())
-    form.is_valid()
-    filters = getattr(form, "cleaned_data", {})
+    filters = list_filters(form)
     today = dates.today()
     unit = filters.get("unit")
     unit_key = (f"u{unit.pk}" if isinstance(unit, OrgUnit) else f"m{unit.pk}") if unit is not None else None
@@ -69,15 +67,12 @@ def action_item_list(request):
         overdue=bool(filters.get("overdue")),
         today=today,
     )
-    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
     summary = selectors.action_item_summary_by_unit(request.user, today)
     return render(
         request,
         "coordination/action_item_list.html",
         {
-            "form": form,
-            "page": page,
-            "query": query_without_page(request),
+            **list_page(request, form, items, PER_PAGE),
             "summary": summary,
             "overdue_total": sum(s.overdue for s in summary),
             "open_total": sum(s.open for s in summary),

@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tianjin_towns.lib.fields import text_area
+
 from .models import (
     ActionItemStatus,
     MeetingKind,
@@ -188,31 +190,18 @@ class MeetingForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
-    attendees = forms.CharField(
-        label=_("参会人员"),
-        required=False,
+    attendees = text_area(
+        _("参会人员"),
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("每行一人，例如：张三（区发展改革委主任）")}),
-    )
-    agenda = forms.CharField(
-        label=_("会议议程"),
+        rows=4,
+        placeholder=_("每行一人，例如：张三（区发展改革委主任）"),
         required=False,
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 6, "placeholder": _("每行一项议程")}),
     )
-    minutes = forms.CharField(
-        label=_("会议纪要"),
-        required=False,
-        max_length=50000,
-        widget=forms.Textarea(attrs={"rows": 10}),
-        help_text=_("学习交流活动在此填写活动报告"),
+    agenda = text_area(_("会议议程"), max_length=10000, rows=6, placeholder=_("每行一项议程"), required=False)
+    minutes = text_area(
+        _("会议纪要"), max_length=50000, rows=10, required=False, help_text=_("学习交流活动在此填写活动报告")
     )
-    decisions = forms.CharField(
-        label=_("决定事项"),
-        required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("每行一条决定事项")}),
-    )
+    decisions = text_area(_("决定事项"), max_length=20000, rows=4, placeholder=_("每行一条决定事项"), required=False)
 
     def __init__(self, *args, hosts, units, member_units, creating: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -239,10 +228,7 @@ class MeetingForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    text = forms.CharField(
-        label=_("决定事项"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("请填写决定事项内容。")},
-    )  # fmt: skip
+    text = text_area(_("决定事项"), max_length=5000, rows=2, error_messages={"required": _("请填写决定事项内容。")})  # fmt: skip
 
 
 class AttachmentForm(forms.Form):
@@ -273,17 +259,9 @@ class ActionItemForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    note = forms.CharField(
-        label=_("进展情况"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = text_area(_("进展情况"), max_length=5000, rows=3, required=False)
     done = forms.BooleanField(label=_("已办结，提请核验"), required=False)
-    resolution = forms.CharField(
-        label=_("办理结果"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("报告办结时必填"),
-    )
+    resolution = text_area(_("办理结果"), max_length=5000, rows=3, required=False, help_text=_("报告办结时必填"))
     evidence = UploadField(label=_("佐证材料"), required=False)
 
     def clean(self):
@@ -296,12 +274,7 @@ class ProgressForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("退回原因"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("请填写退回原因。")},
-    )
+    reason = text_area(_("退回原因"), max_length=2000, rows=3, error_messages={"required": _("请填写退回原因。")})
 
 
 # --- Plans ------------------------------------------------------------------------------------------
@@ -313,20 +286,12 @@ class PlanContentForm(forms.Form):
     org_unit = OrgUnitChoiceField(label=_("报审单位"), queryset=OrgUnit.objects.none(), empty_label=None)
     kind = forms.ChoiceField(label=_("方案类别"), choices=PlanKind.choices)
     title = forms.CharField(label=_("方案名称"), max_length=200)
-    scope = forms.CharField(label=_("规划范围"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    sites = forms.CharField(
-        label=_("创建点位"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    positioning = forms.CharField(label=_("发展定位"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    layout = forms.CharField(
-        label=_("功能布局"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    path = forms.CharField(
-        label=_("实施路径"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    note = forms.CharField(
-        label=_("报审说明"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    scope = text_area(_("规划范围"), max_length=5000, rows=3)
+    sites = text_area(_("创建点位"), max_length=5000, rows=2, required=False)
+    positioning = text_area(_("发展定位"), max_length=5000, rows=3)
+    layout = text_area(_("功能布局"), max_length=10000, rows=4, required=False)
+    path = text_area(_("实施路径"), max_length=10000, rows=4, required=False)
+    note = text_area(_("报审说明"), max_length=5000, rows=2, required=False)
     attachments = MultipleUploadField(label=_("附件"), required=False)
 
     def __init__(self, *args, units=None, resubmitting: bool = False, **kwargs):
@@ -357,11 +322,8 @@ def sub_item_formset(data=None, initial=None, spare: int = 3):
 
 
 class PlanReviewForm(forms.Form):
-    comments = forms.CharField(
-        label=_("审查意见"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("退回时必填：请写明需要修改的内容")}),
+    comments = text_area(
+        _("审查意见"), max_length=5000, rows=4, placeholder=_("退回时必填：请写明需要修改的内容"), required=False
     )
 
 
@@ -373,9 +335,7 @@ class PolicyForm(forms.Form):
     title = forms.CharField(label=_("政策名称"), max_length=200)
     document_number = forms.CharField(label=_("文号"), max_length=100, required=False)
     issued_on = forms.DateField(label=_("发布日期"), widget=DateInput())
-    summary = forms.CharField(
-        label=_("主要内容"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5})
-    )
+    summary = text_area(_("主要内容"), max_length=10000, rows=5, required=False)
     file = UploadField(label=_("政策文件"), required=False)
 
     def __init__(self, *args, member_units, editing: bool = False, **kwargs):

@@ -4,7 +4,6 @@ Each view passes one door of coordination.permissions, then calls one selector o
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.pages import query_without_page
+from tianjin_towns.lib.pages import chosen_pk, list_filters, list_page, run_step
 
 from . import exports, selectors, services
 from . import permissions as perms
@@ -22,7 +21,7 @@ from .agenda import agenda_suggestions
 from .forms import ActionItemForm, AttachmentForm, DecisionForm, MeetingFilterForm, MeetingForm
 from .models import MeetingKind, OrgUnit
 from .models.meetings import DISTRICT_KINDS
-from .pages import PER_PAGE, download, form_errors, run_step, save_form
+from .pages import PER_PAGE, download, form_errors, save_form
 
 
 def meeting_url(meeting, anchor: str = "") -> str:
@@ -32,24 +31,20 @@ def meeting_url(meeting, anchor: str = "") -> str:
 @login_required
 def meeting_list(request):
     form = MeetingFilterForm(request.GET or None, hosts=perms.meeting_hosts_for_user(request.user))
-    form.is_valid()  # invalid fields show their error; the valid ones still filter
-    filters = getattr(form, "cleaned_data", {})
+    filters = list_filters(form)
     meetings = selectors.meeting_list(
         request.user,
         kind=filters.get("kind") or None,
-        org_unit_id=filters["org_unit"].pk if filters.get("org_unit") else None,
+        org_unit_id=chosen_pk(filters, "org_unit"),
         state=filters.get("state") or None,
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
-    page = Paginator(meetings, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "coordination/meeting_list.html",
         {
-            "form": form,
-            "page": page,
-            "query": query_without_page(request),
+            **list_page(request, form, meetings, PER_PAGE),
             "can_create": perms.can_create_meetings(request.user),
             "today": dates.today(),
         },

@@ -6,12 +6,13 @@ for anyone else's.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from tianjin_towns.lib.pages import page_of
 
 from . import selectors, services
 from .permissions import get_notification_for_user
@@ -23,7 +24,7 @@ NOTIFICATIONS_PER_PAGE = 20
 def notification_list(request):
     unread_only = request.GET.get("show") == "unread"
     notifications = selectors.notifications_for_user(request.user, unread_only=unread_only)
-    page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, notifications, NOTIFICATIONS_PER_PAGE)
     return render(
         request,
         "coordination/notifications.html",

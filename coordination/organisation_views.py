@@ -5,11 +5,12 @@ administrators; superusers) use them; everybody else reads the same data on the 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+
+from tianjin_towns.lib.pages import page_of
 
 from . import organisation_selectors as selectors
 from . import permissions as perms
@@ -29,7 +30,7 @@ def member_unit_list(request):
     perms.check_manage_organisation(request.user)
     state = request.GET.get("state") if request.GET.get("state") in selectors.MEMBER_UNIT_STATES else "active"
     query = (request.GET.get("q") or "").strip()[:50]
-    page = Paginator(selectors.member_units(state=state, query=query), PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.member_units(state=state, query=query), PER_PAGE)
     return render(
         request,
         "coordination/organisation/member_unit_list.html",

@@ -1,6 +1,5 @@
-"""What the pages of meetings, action items, plans and policies share: the page links of a list, a state
-change run through its service with the outcome as a message, a form saved through its service, and an
-uploaded file going back out."""
+"""What the pages of meetings, action items, plans and policies share: a form saved through its service and
+an uploaded file going back out."""
 
 from collections.abc import Callable
 
@@ -19,20 +18,6 @@ PER_PAGE = 20
 def form_errors(form) -> str:
     """Every error of a form posted from another page, as one message."""
     return "；".join(e for errors in form.errors.values() for e in errors)
-
-
-def run_step(request, service, success: str, **kwargs) -> bool:
-    """Call a state-changing service; its refusal becomes an error message in the user's language."""
-    try:
-        service(actor=request.user, **kwargs)
-    except ConflictError as error:
-        messages.error(request, error.message)
-        return False
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-        return False
-    messages.success(request, success)
-    return True
 
 
 def save_form(

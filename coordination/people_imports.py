@@ -8,15 +8,16 @@ note, header on row 3, one person per row from row 4); every problem names its r
 
 import io
 import re
-import zipfile
 from dataclasses import asdict, dataclass, field
 
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from tianjin_towns.lib import excel
+from tianjin_towns.lib import excel, xlsx
+from tianjin_towns.lib.xlsx import ImportRejected
+from tianjin_towns.lib.xlsx import cell_text as _text
 
 from .models import Role
 
@@ -39,8 +40,6 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 1000
 PHONE = re.compile(r"[0-9+\- ]{5,30}")
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -57,14 +56,6 @@ class Problem:
 
 def problem(row: int | None, column: str, message: str) -> Problem:
     return Problem(row=row, column=column, message=message)
-
-
-class ImportRejected(Exception):
-    """The file cannot be imported; nothing was saved."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(p.message for p in problems[:3]))
-        self.problems = problems
 
 
 @dataclass
@@ -89,39 +80,28 @@ def check_file(data: bytes) -> None:
         raise _refuse(_("文件是空的，请选择填好的用户导入模板（.xlsx）。"))
     if len(data) > MAX_BYTES:
         raise _refuse(_("文件超过 %(limit)s，请只保留需要导入的人员。") % {"limit": filesizeformat(MAX_BYTES)})
-    if data.startswith(OLE2_MAGIC):
+    if data.startswith(xlsx.OLE2_MAGIC):
         raise _refuse(_("这是旧版 Excel（.xls）文件或设有打开密码。请另存为 .xlsx 格式、取消密码后重新导入。"))
-    if not data.startswith(b"PK\x03\x04"):
+    if not data.startswith(xlsx.ZIP_MAGIC):
         raise _refuse(_("文件不是 Excel 工作簿（.xlsx）。请使用下载的用户导入模板。"))
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        parts = archive.infolist()
+        archive, parts = xlsx.opened(data)
         if sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES or any(p.flag_bits & 0x1 for p in parts):
             raise _refuse(_("文件结构异常（过大或已加密），已拒绝。"))
-        for part in parts:
-            if part.filename.endswith((".xml", ".rels")):
-                with archive.open(part) as stream:
-                    if DTD.search(stream.read(MAX_UNPACKED_BYTES + 1)):
-                        raise _refuse(_("文件包含不允许的 XML 定义（DTD/实体），已拒绝。"))
+        entities = xlsx.declares_entities(archive, parts, suffixes=(".xml", ".rels"), limit=MAX_UNPACKED_BYTES)
     except ImportRejected:
         raise
     except Exception:  # zipfile, zlib and the OS raise many kinds on a damaged archive
         raise _refuse(_("文件已损坏，无法作为 .xlsx 工作簿打开。")) from None
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    if entities:
+        raise _refuse(_("文件包含不允许的 XML 定义（DTD/实体），已拒绝。"))
 
 
 def read_users_sheet(data: bytes) -> UsersSheet:
     """The people of the template's sheet, or ImportRejected when the sheet itself cannot be read."""
     check_file(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+        workbook = xlsx.loaded(data)
     except Exception:  # openpyxl raises anything from KeyError to XML errors on a damaged file
         raise _refuse(_("文件已损坏或格式不正确，无法读取。请使用下载的用户导入模板。")) from None
     try:

@@ -8,14 +8,13 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tianjin_towns.lib.pages import query_without_page as _query_without_page
+from tianjin_towns.lib.pages import list_filters, list_page, run_step
 
 from . import people_imports, people_selectors
 from . import people_permissions as people_perms
@@ -48,14 +47,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def user_list(request):
     people_perms.check_manage_users(request.user)
     form = UserFilterForm(request.GET or None, working_groups=people_perms.working_groups_for_user(request.user))
-    form.is_valid()  # an invalid field is shown with its error; the valid ones still filter
-    filters = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v not in (None, "")}
+    filters = {k: v for k, v in list_filters(form).items() if v not in (None, "")}
     users = people_selectors.user_list(people_perms.users_for_user(request.user), **filters)
-    page = Paginator(users, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "coordination/people/user_list.html",
-        {"form": form, "page": page, "query": _query_without_page(request)},
+        list_page(request, form, users, PER_PAGE),
     )
 
 
@@ -133,12 +130,7 @@ def user_edit(request, pk: int):
 def _set_active(request, pk: int, perm: str, service, done: str):
     """Stop or restore an account (the detail page's confirmed POST), then show the person again."""
     person = people_perms.get_managed_user_for_user(request.user, pk, perm)
-    try:
-        service(actor=request.user, user=person)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done)
+    run_step(request, service, done, user=person)
     return redirect("user-detail", pk=person.pk)
 
 

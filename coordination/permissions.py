@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
+from tianjin_towns.lib.doors import door
+
 from .models import (
     ActionItem,
     ActionItemEvent,
@@ -192,20 +194,12 @@ def user_has_unit_perm(user: AbstractBaseUser, unit_id: int, perm: str) -> bool:
 def get_town_for_user(user: AbstractBaseUser, pk: int, perm: str = VIEW) -> Town:
     """The town if the user sees it (404 otherwise) and holds `perm` on it (403 otherwise)."""
     town = towns_for_user(user, VIEW).select_related("unit", "district").filter(pk=pk).first()
-    if town is None:
-        raise Http404
-    if perm != VIEW and not user_has_unit_perm(user, town.pk, perm):
-        raise PermissionDenied
-    return town
+    return door(town, lambda found: perm == VIEW or user_has_unit_perm(user, found.pk, perm))
 
 
 def get_org_unit_for_user(user: AbstractBaseUser, pk: int, perm: str = VIEW) -> OrgUnit:
     unit = org_units_for_user(user, VIEW).filter(pk=pk).first()
-    if unit is None:
-        raise Http404
-    if perm != VIEW and not user_has_unit_perm(user, unit.pk, perm):
-        raise PermissionDenied
-    return unit
+    return door(unit, lambda found: perm == VIEW or user_has_unit_perm(user, found.pk, perm))
 
 
 # --- What a user may do somewhere: the navigation bar, the office, master data (R-1.5, R-1.7) ---------
@@ -277,11 +271,7 @@ def get_member_unit_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Me
     """Member units are the conference's public list: every signed-in user reads them; changing one
     needs MANAGE_ORGANISATION (403)."""
     unit = MemberUnit.objects.filter(pk=pk).first() if user.is_authenticated and user.is_active else None
-    if unit is None:
-        raise Http404
-    if perm != VIEW and not holds_unit_perm(user, perm):
-        raise PermissionDenied
-    return unit
+    return door(unit, perm == VIEW or holds_unit_perm(user, perm))
 
 
 def get_org_unit_to_rename(user: AbstractBaseUser, pk) -> OrgUnit:
@@ -329,11 +319,7 @@ def can_on_meeting(user: AbstractBaseUser, meeting: Meeting, perm: str) -> bool:
 def get_meeting_for_user(user: AbstractBaseUser, pk, perm: str = VIEW):
     """The meeting if the user sees it (404 otherwise) and holds `perm` on its host (403 otherwise)."""
     meeting = meetings_for_user(user).select_related("org_unit").filter(pk=pk).first()
-    if meeting is None:
-        raise Http404
-    if perm != VIEW and not can_on_meeting(user, meeting, perm):
-        raise PermissionDenied
-    return meeting
+    return door(meeting, lambda found: perm == VIEW or can_on_meeting(user, found, perm))
 
 
 def meeting_hosts_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[OrgUnit]:
@@ -378,19 +364,13 @@ def get_decision_for_user(user: AbstractBaseUser, pk, perm: str = VIEW, *, meeti
         .filter(pk=pk, meeting__in=meetings_for_user(user).values("pk"))
         .first()
     )
-    if decision is None:
-        raise Http404
-    if perm != VIEW and not can_on_meeting(user, decision.meeting, perm):
-        raise PermissionDenied
-    return decision
+    return door(decision, lambda found: perm == VIEW or can_on_meeting(user, found.meeting, perm))
 
 
 def get_meeting_attachment_for_user(user: AbstractBaseUser, meeting_pk, pk) -> MeetingAttachment:
     """A file of a meeting the user sees; 404 for anything else."""
     attachment = MeetingAttachment.objects.filter(pk=pk, meeting=get_meeting_for_user(user, meeting_pk)).first()
-    if attachment is None:
-        raise Http404
-    return attachment
+    return door(attachment)
 
 
 def action_items_for_user(user: AbstractBaseUser, perm: str = VIEW):
@@ -425,11 +405,7 @@ def get_action_item_for_user(user: AbstractBaseUser, pk, perm: str = VIEW):
         .filter(pk=pk)
         .first()
     )
-    if item is None:
-        raise Http404
-    if perm != VIEW and not can_on_action_item(user, item, perm):
-        raise PermissionDenied
-    return item
+    return door(item, lambda found: perm == VIEW or can_on_action_item(user, found, perm))
 
 
 def get_action_item_evidence_for_user(user: AbstractBaseUser, item_pk, event_pk) -> ActionItemEvent:
@@ -451,19 +427,13 @@ def can_on_plan(user: AbstractBaseUser, plan: Plan, perm: str) -> bool:
 
 def get_plan_for_user(user: AbstractBaseUser, pk, perm: str = VIEW):
     plan = plans_for_user(user).select_related("org_unit__parent").filter(pk=pk).first()
-    if plan is None:
-        raise Http404
-    if perm != VIEW and not can_on_plan(user, plan, perm):
-        raise PermissionDenied
-    return plan
+    return door(plan, lambda found: perm == VIEW or can_on_plan(user, found, perm))
 
 
 def get_plan_attachment_for_user(user: AbstractBaseUser, plan_pk, pk) -> PlanAttachment:
     """A file of any version of a plan the user sees; 404 for anything else."""
     attachment = PlanAttachment.objects.filter(pk=pk, version__plan=get_plan_for_user(user, plan_pk)).first()
-    if attachment is None:
-        raise Http404
-    return attachment
+    return door(attachment)
 
 
 def districts_and_towns_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[OrgUnit]:
@@ -536,9 +506,7 @@ DOWNLOAD = "download"
 def get_notification_for_user(user: AbstractBaseUser, pk) -> Notification:
     """A notification belongs to its recipient alone: anyone else gets 404."""
     notification = Notification.objects.filter(pk=pk, recipient_id=user.pk).first() if user.is_authenticated else None
-    if notification is None:
-        raise Http404
-    return notification
+    return door(notification)
 
 
 def get_export_job_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> ExportJob:

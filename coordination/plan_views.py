@@ -5,19 +5,18 @@ Each view passes one door of coordination.permissions, then calls one selector o
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tianjin_towns.lib.pages import query_without_page
+from tianjin_towns.lib.pages import chosen_pk, list_filters, list_page, run_step
 
 from . import permissions as perms
 from . import selectors, services
 from .forms import PlanContentForm, PlanFilterForm, PlanReviewForm, sub_item_formset
 from .models import PlanKind, PlanStatus
-from .pages import PER_PAGE, download, run_step, save_form
+from .pages import PER_PAGE, download, save_form
 
 PLAN_CONTENT_FIELDS = ("scope", "sites", "positioning", "layout", "path")
 
@@ -29,22 +28,18 @@ def _plan_url(plan) -> str:
 @login_required
 def plan_list(request):
     form = PlanFilterForm(request.GET or None, units=perms.districts_for_user(request.user))
-    form.is_valid()
-    filters = getattr(form, "cleaned_data", {})
+    filters = list_filters(form)
     plans = selectors.plan_list(
         request.user,
         kind=filters.get("kind") or None,
         status=filters.get("status") or None,
-        org_unit_id=filters["org_unit"].pk if filters.get("org_unit") else None,
+        org_unit_id=chosen_pk(filters, "org_unit"),
     )
-    page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "coordination/plan_list.html",
         {
-            "form": form,
-            "page": page,
-            "query": query_without_page(request),
+            **list_page(request, form, plans, PER_PAGE),
             "can_submit": perms.can_submit_plans(request.user),
         },
     )

@@ -4,11 +4,10 @@ member units issue (R-1.4). Everybody signed in reads them; a member unit's liai
 record policies. Each view passes one door of coordination.permissions, then calls one selector or service."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from tianjin_towns.lib.pages import query_without_page
+from tianjin_towns.lib.pages import page_of, query_without_page
 
 from . import permissions as perms
 from . import selectors, services
@@ -43,7 +42,7 @@ def policy_list(request):
         member_unit_id = None
     query = (request.GET.get("q") or "").strip()[:100]
     policies = selectors.policy_list(member_unit_id=member_unit_id, query=query)
-    page = Paginator(policies, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, policies, PER_PAGE)
     editable_ids = set(perms.policy_member_units_for_user(request.user).values_list("pk", flat=True))
     return render(
         request,

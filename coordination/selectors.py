@@ -13,6 +13,7 @@ from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 from guardian.models import UserObjectPermission
 
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.queries import narrowed
 
 from . import cadence
 from . import permissions as perms
@@ -211,18 +212,15 @@ def meeting_list(
 ) -> QuerySet[Meeting]:
     """The meetings the user sees, newest first, with their decision and action-item counts."""
     meetings = perms.meetings_for_user(user)
-    if kind:
-        meetings = meetings.filter(kind=kind)
-    if org_unit_id:
-        meetings = meetings.filter(org_unit_id=org_unit_id)
-    if state:
-        meetings = meetings.filter(state=state)
-    if date_from:
-        meetings = meetings.filter(held_on__gte=date_from)
-    if date_to:
-        meetings = meetings.filter(held_on__lte=date_to)
-    if year:
-        meetings = meetings.filter(held_on__year=year)
+    meetings = narrowed(
+        meetings,
+        kind=kind,
+        org_unit_id=org_unit_id,
+        state=state,
+        held_on__gte=date_from,
+        held_on__lte=date_to,
+        held_on__year=year,
+    )
     return (
         meetings.select_related("org_unit")
         .annotate(
@@ -398,10 +396,7 @@ def plan_list(
     user: AbstractBaseUser, *, kind: str | None = None, status: str | None = None, org_unit_id: int | None = None
 ) -> QuerySet[Plan]:
     plans = perms.plans_for_user(user)
-    if kind:
-        plans = plans.filter(kind=kind)
-    if status:
-        plans = plans.filter(status=status)
+    plans = narrowed(plans, kind=kind, status=status)
     if org_unit_id:
         plans = plans.filter(Q(org_unit_id=org_unit_id) | Q(org_unit__parent_id=org_unit_id))
     return plans.select_related("org_unit__parent", "created_by__profile").order_by("-updated_at", "-pk")
@@ -433,22 +428,18 @@ def plan_with_versions(pk: int) -> Plan:
     return plans_with_versions(Plan.objects.select_related("org_unit").filter(pk=pk)).get()
 
 
+def _plans_waiting(user: AbstractBaseUser, perm: str, status: str) -> list[Plan]:
+    """The plans in `status` of the units on which the user holds `perm`, the longest waiting first."""
+    plans = perms.plans_for_user(user, perm).filter(status=status)
+    return list(plans.select_related("org_unit").order_by("updated_at", "pk"))
+
+
 def plans_to_review_for_user(user: AbstractBaseUser) -> list[Plan]:
-    return list(
-        perms.plans_for_user(user, perms.REVIEW_PLANS)
-        .filter(status=PlanStatus.SUBMITTED)
-        .select_related("org_unit")
-        .order_by("updated_at", "pk")
-    )
+    return _plans_waiting(user, perms.REVIEW_PLANS, PlanStatus.SUBMITTED)
 
 
 def plans_returned_for_user(user: AbstractBaseUser) -> list[Plan]:
-    return list(
-        perms.plans_for_user(user, perms.SUBMIT_PLANS)
-        .filter(status=PlanStatus.RETURNED)
-        .select_related("org_unit")
-        .order_by("updated_at", "pk")
-    )
+    return _plans_waiting(user, perms.SUBMIT_PLANS, PlanStatus.RETURNED)
 
 
 def minutes_to_approve_for_user(user: AbstractBaseUser) -> list[Meeting]:

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.fields import text_area
 
 from . import services
 from .forms import DateInput
@@ -77,12 +78,8 @@ class TownForm(forms.Form):
     decided_on = forms.DateField(
         label=_("列入名单日期"), required=False, widget=DateInput(), help_text=_("不填时以起报月份第一天记录")
     )
-    reason = forms.CharField(
-        label=_("修改原因"),
-        max_length=500,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("更名时必填，名称变更记录将保留原名称"),
+    reason = text_area(
+        _("修改原因"), max_length=500, rows=2, required=False, help_text=_("更名时必填，名称变更记录将保留原名称")
     )
 
     CREATE_ONLY = ("district", "code", "status", "reporting_from", "document_no", "decided_on")
@@ -105,7 +102,7 @@ class TownStatusForm(forms.Form):
     decided_on = forms.DateField(label=_("决定日期"), widget=DateInput())
     document_no = forms.CharField(label=_("文号"), max_length=100, help_text=_("例如 津特镇办〔2026〕5号"))
     batch = forms.IntegerField(label=_("批次"), required=False, min_value=1, max_value=99)
-    reason = forms.CharField(label=_("依据"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_area(_("依据"), max_length=2000, rows=3)
 
     def __init__(self, *args, town: Town, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,10 +121,7 @@ class TownListDecisionForm(forms.Form):
     document_no = forms.CharField(label=_("文号"), max_length=100)
     decided_on = forms.DateField(label=_("决定日期"), widget=DateInput())
     batch = forms.IntegerField(label=_("批次"), required=False, min_value=1, max_value=99)
-    reason = forms.CharField(
-        label=_("依据"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("不填时以决定名称作为每个小镇状态变更的依据"),
-    )  # fmt: skip
+    reason = text_area(_("依据"), max_length=2000, rows=2, required=False, help_text=_("不填时以决定名称作为每个小镇状态变更的依据"))  # fmt: skip
 
     def __init__(self, *args, towns: list[Town], **kwargs):
         super().__init__(*args, **kwargs)

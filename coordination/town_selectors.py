@@ -4,6 +4,8 @@ history with its decisions, and the annual list decisions; each in a fixed numbe
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from tianjin_towns.lib.queries import narrowed
+
 from . import permissions as perms
 from .models import OrgUnit, OrgUnitNameChange, Town, TownEdit, TownListDecision, TownStatus, TownStatusChange
 
@@ -19,12 +21,7 @@ def town_list(
 ) -> QuerySet[Town]:
     """The towns the user sees, filtered; every filter but `status` (the counts per status use the rest)."""
     towns = perms.towns_for_user(user).select_related("unit", "district")
-    if district_id:
-        towns = towns.filter(district_id=district_id)
-    if level:
-        towns = towns.filter(level=level)
-    if batch:
-        towns = towns.filter(batch=batch)
+    towns = narrowed(towns, district_id=district_id, level=level, batch=batch)
     if query:
         towns = towns.filter(Q(unit__name__icontains=query) | Q(unit__code__icontains=query))
     if status:

@@ -5,9 +5,10 @@ group that manages towns (MANAGE_TOWNS, routed by SubmissionKind.TOWNS) changes 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+
+from tianjin_towns.lib.pages import page_of
 
 from . import permissions as perms
 from . import services, town_selectors
@@ -48,7 +49,7 @@ def town_list(request):
     )
     counts = town_selectors.town_status_counts(town_selectors.town_list(request.user, **scope))
     towns = town_selectors.town_list(request.user, status=wanted.get("status") or "", **scope)
-    page = Paginator(towns, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, towns, PER_PAGE)
     return render(
         request,
         "coordination/towns/town_list.html",
@@ -166,7 +167,7 @@ def town_list_decision_create(request):
 @login_required
 def town_list_decisions(request):
     decisions = town_selectors.town_list_decisions(request.user)
-    page = Paginator(decisions, 10).get_page(request.GET.get("page"))
+    page = page_of(request, decisions, 10)
     return render(
         request,
         "coordination/towns/list_decisions.html",

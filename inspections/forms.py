@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.models import MemberUnit, OrgUnit, Town
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.fields import text_area
 
 from .models import Problem, ProblemCategory, ProblemStatus, Visit
 from .uploads import DOCUMENT_ACCEPT, PHOTO_ACCEPT, check_uploads, max_upload_bytes
@@ -122,17 +123,11 @@ class VisitForm(UploadsMixin, forms.Form):
     member_units = forms.ModelMultipleChoiceField(
         label=_("参加成员单位"), queryset=MemberUnit.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    participants = forms.CharField(
-        label=_("参加人员"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("带队领导、各单位参加人员")}),
+    participants = text_area(
+        _("参加人员"), max_length=2000, rows=2, placeholder=_("带队领导、各单位参加人员"), required=False
     )
-    summary = forms.CharField(
-        label=_("听取情况"),
-        required=False,
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("听取的工作进展、存在的困难和意见建议")}),
+    summary = text_area(
+        _("听取情况"), max_length=10000, rows=5, placeholder=_("听取的工作进展、存在的困难和意见建议"), required=False
     )
 
     def __init__(self, *args, districts, with_files: bool = True, district_fixed: bool = False, **kwargs):
@@ -231,11 +226,7 @@ class ProblemForm(forms.Form):
 
     town = TownChoiceField(label=_("小镇"), queryset=Town.objects.none(), required=False, empty_label=_("全区性问题"))
     category = forms.ChoiceField(label=_("问题类别"), choices=[("", _("请选择")), *ProblemCategory.choices])
-    description = forms.CharField(
-        label=_("问题描述"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("问题的具体情况、涉及项目和诉求")}),
-    )
+    description = text_area(_("问题描述"), max_length=4000, rows=4, placeholder=_("问题的具体情况、涉及项目和诉求"))
     responsible = forms.ChoiceField(label=_("责任单位"))
     outcome = forms.ChoiceField(label=_("解决情况"), choices=OUTCOMES, initial="open", widget=forms.RadioSelect)
     due_on = forms.DateField(label=_("整改期限"), required=False, widget=DateInput())
@@ -289,10 +280,11 @@ class ProblemForm(forms.Form):
 class FollowUpForm(UploadsMixin, forms.Form):
     """Progress or rectification reported by the responsible unit, with evidence."""
 
-    note = forms.CharField(
-        label=_("整改情况"),
+    note = text_area(
+        _("整改情况"),
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("采取的措施、完成情况")}),
+        rows=4,
+        placeholder=_("采取的措施、完成情况"),
         error_messages={"required": _("请填写整改情况。")},
     )
 
@@ -304,16 +296,15 @@ class FollowUpForm(UploadsMixin, forms.Form):
 
 
 class VerifyForm(forms.Form):
-    note = forms.CharField(
-        label=_("核验意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = text_area(_("核验意见"), max_length=2000, rows=3, required=False)
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label=_("退回原因"),
+    reason = text_area(
+        _("退回原因"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("请写明整改不到位之处，责任单位将看到这段说明。")}),
+        rows=4,
+        placeholder=_("请写明整改不到位之处，责任单位将看到这段说明。"),
         error_messages={"required": _("退回整改时必须填写原因。")},
     )
 

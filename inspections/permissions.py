@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from coordination import permissions as unit_perms
 from coordination.models import OrgUnit
 from coordination.permissions import liaison_member_unit_id
+from tianjin_towns.lib.doors import door
 
 from .models import Attachment, Problem, ProblemStatus, Visit
 
@@ -116,11 +117,7 @@ def can(user: AbstractBaseUser, problem: Problem, perm: str) -> bool:
 def get_visit_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Visit:
     """The visit if `user` sees it (Http404 otherwise) and may do `perm` (PermissionDenied otherwise)."""
     visit = visits_qs_for_user(user).select_related("district", "created_by__profile").filter(pk=pk).first()
-    if visit is None:
-        raise Http404
-    if perm != VIEW and not (perm == RECORD and manages(user, visit.district_id)):
-        raise PermissionDenied
-    return visit
+    return door(visit, lambda found: perm == VIEW or (perm == RECORD and manages(user, found.district_id)))
 
 
 def get_problem_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Problem:
@@ -132,11 +129,7 @@ def get_problem_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Proble
         .filter(pk=pk)
         .first()
     )
-    if problem is None:
-        raise Http404
-    if not can(user, problem, perm):
-        raise PermissionDenied
-    return problem
+    return door(problem, lambda found: can(user, found, perm))
 
 
 FOLLOW_UP_ACTIONS = ("progress", "rectify")  # what the responsible unit reports: progress, or the rectification done

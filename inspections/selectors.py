@@ -20,6 +20,7 @@ from coordination.cadence import period_counts, single_period, sum_period_counts
 from coordination.models import MemberUnit, OrgUnit, Town
 from coordination.permissions import liaison_member_unit_id
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.queries import narrowed
 
 from .models import Attachment, Escalation, InspectionEvent, Problem, ProblemStatus, Visit
 from .permissions import districts_managed_by, problems_qs_for_user, visits_qs_for_user
@@ -74,12 +75,7 @@ def visit_list(
         qs = qs.filter(district_id=district_id)
     if town_id:
         qs = qs.filter(pk__in=Visit.towns.through.objects.filter(town_id=town_id).values("visit_id"))
-    if kind:
-        qs = qs.filter(kind=kind)
-    if start:
-        qs = qs.filter(held_on__gte=start)
-    if end:
-        qs = qs.filter(held_on__lt=end)
+    qs = narrowed(qs, kind=kind, held_on__gte=start, held_on__lt=end)
     if with_attachments:
         qs = qs.prefetch_related("attachments")
     return (
@@ -172,22 +168,12 @@ def problem_list(
     """Problems the user sees, newest first (with their files, `with_attachments`: the API shows them)."""
     today = today or dates.today()
     qs = problems_qs_for_user(user)
-    if district_id:
-        qs = qs.filter(visit__district_id=district_id)
-    if visit_id:
-        qs = qs.filter(visit_id=visit_id)
-    if status:
-        qs = qs.filter(status=status)
-    if category:
-        qs = qs.filter(category=category)
+    qs = narrowed(qs, visit__district_id=district_id, visit_id=visit_id, status=status, category=category)
     if overdue:
         qs = qs.exclude(status=S.VERIFIED).filter(due_on__lt=today)
     if mine:
         qs = qs.filter(_assigned_to(user))
-    if start:
-        qs = qs.filter(found_on__gte=start)
-    if end:
-        qs = qs.filter(found_on__lt=end)
+    qs = narrowed(qs, found_on__gte=start, found_on__lt=end)
     if with_attachments:
         qs = qs.prefetch_related("attachments")
     return _problem_related(qs).order_by("-found_on", "-visit_id", "pk")

@@ -8,7 +8,6 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST
 from coordination.forms import add_service_errors
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates, downloads
-from tianjin_towns.lib.pages import query_without_page as _query_without_page
+from tianjin_towns.lib.pages import chosen_pk, list_filters, list_page
 
 from . import exports, selectors, services
 from .forms import (
@@ -110,22 +109,20 @@ def visit_list(request):
         districts=selectors.districts_for_user(user),
         towns=selectors.towns_for_filter(user),
     )
-    form.is_valid()  # an invalid field shows its error; the valid ones still filter
-    filters = getattr(form, "cleaned_data", {})
+    filters = list_filters(form)
     date_to = filters.get("date_to")
     visits = selectors.visit_list(
         user,
-        district_id=filters["district"].pk if filters.get("district") else None,
-        town_id=filters["town"].pk if filters.get("town") else None,
+        district_id=chosen_pk(filters, "district"),
+        town_id=chosen_pk(filters, "town"),
         kind=filters.get("kind") or None,
         start=filters.get("date_from"),
         end=date_to + datetime.timedelta(days=1) if date_to else None,
     )
-    page = Paginator(visits, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "inspections/visit_list.html",
-        {"form": form, "page": page, "query": _query_without_page(request), "can_record": can_record_visits(user)},
+        {**list_page(request, form, visits, PER_PAGE), "can_record": can_record_visits(user)},
     )
 
 
@@ -246,25 +243,20 @@ def problem_edit(request, pk: int):
 def problem_list(request):
     user = request.user
     form = ProblemFilterForm(request.GET or None, districts=selectors.districts_for_user(user))
-    form.is_valid()
-    filters = getattr(form, "cleaned_data", {})
+    filters = list_filters(form)
     today = dates.today()
     problems = selectors.problem_list(
         user,
-        district_id=filters["district"].pk if filters.get("district") else None,
+        district_id=chosen_pk(filters, "district"),
         status=filters.get("status") or None,
         category=filters.get("category") or None,
         overdue=bool(filters.get("overdue")),
         mine=bool(filters.get("mine")),
         today=today,
     )
-    page = Paginator(problems, PER_PAGE).get_page(request.GET.get("page"))
-    _with_overdue_days(page.object_list, today)
-    return render(
-        request,
-        "inspections/problem_list.html",
-        {"form": form, "page": page, "query": _query_without_page(request)},
-    )
+    context = list_page(request, form, problems, PER_PAGE)
+    _with_overdue_days(context["page"].object_list, today)
+    return render(request, "inspections/problem_list.html", context)
 
 
 @login_required

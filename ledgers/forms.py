@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.models import OrgUnit, Town
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.fields import figure_field, text_area
 
 from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus, WorkInfo
 
@@ -26,10 +27,34 @@ class TownChoiceField(forms.ModelChoiceField):
         return town.unit.name
 
 
+class MonthField(forms.CharField):
+    """A month picked from a list (the form fills the choices), as "YYYY-MM"; cleaned to the month's first day,
+    or None when left empty."""
+
+    widget = forms.Select
+
+    def __init__(self, *, invalid: str, **kwargs):
+        super().__init__(**kwargs)
+        self.invalid = invalid
+
+    def clean(self, value) -> datetime.date | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return dates.parse_period(text)
+        except ValueError:
+            raise ValidationError(self.invalid) from None
+
+
+TYPED_MONTH = _("请按“年-月”格式填写月份，例如 2026-03。")
+PICKED_MONTH = _("请按“年-月”格式选择月份，例如 2026-03。")
+
+
 class ReportFilterForm(forms.Form):
     """The report list's GET filter; every select offers only what the user sees."""
 
-    month = forms.CharField(label=_("月份"), required=False, widget=forms.Select)
+    month = MonthField(label=_("月份"), required=False, invalid=TYPED_MONTH)
     district = forms.ModelChoiceField(
         label=_("区"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部区")
     )
@@ -42,15 +67,6 @@ class ReportFilterForm(forms.Form):
         self.fields["town"].queryset = towns.select_related("unit")
         self.fields["month"].widget.choices = [("", _("全部月份")), *_month_choices(self.data.get("month"))]
         _style(self)
-
-    def clean_month(self) -> datetime.date | None:
-        text = self.cleaned_data["month"]
-        if not text:
-            return None
-        try:
-            return dates.parse_period(text)
-        except ValueError:
-            raise ValidationError(_("请按“年-月”格式填写月份，例如 2026-03。")) from None
 
 
 class LedgerFilterForm(forms.Form):
@@ -72,12 +88,11 @@ class LedgerFilterForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(
-        label=_("退回原因"),
+    reason = text_area(
+        _("退回原因"),
         max_length=2000,
-        widget=forms.Textarea(
-            attrs={"rows": 4, "placeholder": _("请写明需要修改的指标和原因，填报人将看到这段说明。")}
-        ),
+        rows=4,
+        placeholder=_("请写明需要修改的指标和原因，填报人将看到这段说明。"),
         error_messages={"required": _("退回时必须填写退回原因。")},
     )
 
@@ -93,11 +108,12 @@ class AcceptForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.flags = list(flags)
         for flag in self.flags:
-            self.fields[f"waiver-{flag.pk}"] = forms.CharField(
-                label=_("「%(field)s」豁免理由") % {"field": flag.indicator.name},
-                required=False,
+            self.fields[f"waiver-{flag.pk}"] = text_area(
+                _("「%(field)s」豁免理由") % {"field": flag.indicator.name},
                 max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("为什么无需区里说明即可验收")}),
+                rows=2,
+                placeholder=_("为什么无需区里说明即可验收"),
+                required=False,
             )
             self.fields[f"waiver-{flag.pk}"].flag = flag
 
@@ -143,18 +159,9 @@ class ReportEntryForm(forms.Form):
         self.flags = flags or {}  # indicator code → the soft rules' messages (R-3.5)
         for indicator in indicators:
             # A flagged figure is explained by a comment or an evidence file (原始记录); see issue 3.
-            self.fields[f"note-{indicator.code}"] = forms.CharField(
-                label=_("情况说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-            )
+            self.fields[f"note-{indicator.code}"] = text_area(_("情况说明"), max_length=2000, rows=2, required=False)
             self.fields[f"evidence-{indicator.code}"] = forms.FileField(label=_("原始记录"), required=False)
-            self.fields[indicator.code] = forms.CharField(
-                label=indicator.name,
-                required=False,
-                max_length=32,
-                widget=forms.TextInput(
-                    attrs={"inputmode": "decimal", "autocomplete": "off", "class": "form-control text-end"}
-                ),
-            )
+            self.fields[indicator.code] = figure_field(indicator.name)
         self.fields["evidence-report"] = forms.FileField(label=_("原始记录"), required=False)
         for project, _progress in project_rows:
             self.fields[f"p{project.pk}-investment_month"] = forms.CharField(
@@ -307,12 +314,7 @@ def _plain(value) -> str:
 class ReasonForm(forms.Form):
     """A required reason: asking for a correction of accepted data, or refusing one."""
 
-    reason = forms.CharField(
-        label=_("原因"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("请填写原因。")},
-    )
+    reason = text_area(_("原因"), max_length=2000, rows=4, error_messages={"required": _("请填写原因。")})
 
 
 class FlagResolveForm(forms.Form):
@@ -336,7 +338,7 @@ class ImportForm(forms.Form):
     """Which district and month the uploaded template holds; the file itself is checked by the import."""
 
     district = forms.ModelChoiceField(label=_("区"), queryset=OrgUnit.objects.none(), empty_label=None)
-    month = forms.CharField(label=_("月份"), widget=forms.Select)
+    month = MonthField(label=_("月份"), invalid=PICKED_MONTH)
     file = forms.FileField(
         label=_("Excel文件"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
@@ -348,12 +350,6 @@ class ImportForm(forms.Form):
         self.fields["district"].queryset = districts
         self.fields["month"].widget.choices = _month_choices(self.data.get("month"), count=24)
         _style(self)
-
-    def clean_month(self) -> datetime.date:
-        try:
-            return dates.parse_period(self.cleaned_data["month"])
-        except ValueError:
-            raise ValidationError(_("请按“年-月”格式选择月份，例如 2026-03。")) from None
 
 
 class AuditFilterForm(forms.Form):
@@ -376,9 +372,9 @@ class AuditFilterForm(forms.Form):
 
 class EntryExceptionForm(forms.Form):
     town = TownChoiceField(label=_("小镇"), queryset=Town.objects.none(), empty_label=None)
-    month = forms.CharField(label=_("月份"), widget=forms.Select)
+    month = MonthField(label=_("月份"), invalid=PICKED_MONTH)
     expires_on = forms.DateField(label=_("有效期至"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_area(_("原因"), max_length=2000, rows=3)
 
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)
@@ -388,12 +384,6 @@ class EntryExceptionForm(forms.Form):
         self.fields["town"].label_from_instance = lambda town: f"{town.district.name} · {town.unit.name}"
         self.fields["month"].widget.choices = _month_choices(self.data.get("month"), count=24)
         _style(self)
-
-    def clean_month(self) -> datetime.date:
-        try:
-            return dates.parse_period(self.cleaned_data["month"])
-        except ValueError:
-            raise ValidationError(_("请按“年-月”格式选择月份，例如 2026-03。")) from None
 
 
 # --- Work information (R-3.2) ------------------------------------------------------------------------
@@ -410,12 +400,11 @@ class WorkInfoForm(forms.Form):
         error_messages={"invalid": _("请按“年-月-日”格式填写日期。")},
     )
     title = forms.CharField(label=_("标题"), max_length=120, widget=forms.TextInput(attrs={"maxlength": 120}))
-    body = forms.CharField(
-        label=_("正文"),
+    body = text_area(
+        _("正文"),
         max_length=5000,
-        widget=forms.Textarea(
-            attrs={"rows": 10, "placeholder": _("写明时间、地点、参加人员、主要内容和取得的成效，500字以内为宜。")}
-        ),
+        rows=10,
+        placeholder=_("写明时间、地点、参加人员、主要内容和取得的成效，500字以内为宜。"),
     )
 
     def __init__(self, *args, units, lock_unit: bool = False, **kwargs):
@@ -437,7 +426,7 @@ class WorkInfoFilterForm(forms.Form):
     org_unit = forms.ModelChoiceField(
         label=_("区"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部区")
     )
-    month = forms.CharField(label=_("月份"), required=False, widget=forms.Select)
+    month = MonthField(label=_("月份"), required=False, invalid=TYPED_MONTH)
 
     def __init__(self, *args, districts, **kwargs):
         super().__init__(*args, **kwargs)
@@ -452,5 +441,3 @@ class WorkInfoFilterForm(forms.Form):
             *_month_choices(self.data.get("month"), count=24),
         ]
         _style(self)
-
-    clean_month = ReportFilterForm.clean_month

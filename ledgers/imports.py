@@ -10,19 +10,18 @@ against the database and saves all of them or none.
 """
 
 import datetime
-import io
 import re
-import zipfile
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
-from tianjin_towns.lib import dates
+from tianjin_towns.lib import dates, xlsx
+from tianjin_towns.lib.xlsx import ImportRejected
+from tianjin_towns.lib.xlsx import cell_text as _text
 
 from .exports import HEADER_ROW
 from .models import Indicator
@@ -37,9 +36,7 @@ MAX_PARTS = 300
 MAX_RATIO = 150  # uncompressed : compressed, for a part above a megabyte
 MAX_ROWS = 5000
 MAX_COLUMNS = 120
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
-DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)"')
 
 
@@ -54,14 +51,6 @@ class Problem:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-class ImportRejected(Exception):
-    """The file cannot be imported; nothing was saved."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(p.message for p in problems[:3]))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -115,15 +104,14 @@ def check_file(data: bytes) -> None:
     if not data:
         raise _refuse(_("文件是空的，请选择系统导出的台账模板（.xlsx）。"))
     check_size(len(data))
-    if data.startswith(OLE2_MAGIC):
+    if data.startswith(xlsx.OLE2_MAGIC):
         if ENCRYPTION_STREAM in data:
             raise _refuse(_("文件设有打开密码（已加密），无法读取。请在 Excel 中取消密码、另存后重新导入。"))
         raise _refuse(_("这是旧版 Excel（.xls）文件。请在 Excel 中另存为 .xlsx 格式后重新导入。"))
-    if not data.startswith(b"PK\x03\x04"):
+    if not data.startswith(xlsx.ZIP_MAGIC):
         raise _refuse(_("文件不是 Excel 工作簿（.xlsx）。请使用系统导出的台账模板。"))
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        parts = archive.infolist()
+        archive, parts = xlsx.opened(data)
     except Exception:  # a damaged central directory raises BadZipFile, NotImplementedError, ValueError…
         raise _refuse(_("文件已损坏，无法作为 .xlsx 工作簿打开。")) from None
     names = {part.filename for part in parts}
@@ -139,16 +127,11 @@ def check_file(data: bytes) -> None:
     )
     if unpacked > MAX_UNPACKED_BYTES or swollen:
         raise _refuse(_("文件解压后过大（疑似压缩炸弹），已拒绝。请导入系统导出的台账模板。"))
-    declares_entities = False
     try:
-        for part in parts:
-            if part.filename.endswith((".xml", ".rels", ".vml")):
-                with archive.open(part) as stream:
-                    # A declared size that lies is caught here: zipfile stops at it and checks the CRC.
-                    declares_entities |= bool(DTD.search(stream.read(MAX_UNPACKED_BYTES + 1)))
+        entities = xlsx.declares_entities(archive, parts, suffixes=(".xml", ".rels", ".vml"), limit=MAX_UNPACKED_BYTES)
     except Exception:  # zipfile, zlib and the OS raise many kinds on a damaged archive
         raise _refuse(_("文件已损坏，无法作为 .xlsx 工作簿打开。")) from None
-    if declares_entities:
+    if entities:
         raise _refuse(_("文件包含不允许的 XML 定义（DTD/实体），已拒绝。"))
 
 
@@ -159,14 +142,6 @@ def _merged_ranges(workbook, worksheet) -> list[str]:
         return []
     with archive.open(path) as stream:
         return [match.decode() for match in MERGE.findall(stream.read(MAX_UNPACKED_BYTES + 1))]
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _period(value) -> datetime.date | None:
@@ -201,7 +176,7 @@ def read_month_sheet(data: bytes, *, period: datetime.date, indicators: list[Ind
     """The rows of `period` in the template's indicator sheet, or ImportRejected listing every problem."""
     check_file(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+        workbook = xlsx.loaded(data)
     except Exception:  # openpyxl raises anything from KeyError to XML errors on a damaged file
         raise _refuse(_("文件已损坏或格式不正确，无法读取。请使用系统导出的台账模板。")) from None
     try:

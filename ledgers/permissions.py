@@ -8,6 +8,7 @@ from django.http import Http404
 from coordination import permissions as unit_perms
 from coordination.models import OrgUnit, Town
 from coordination.permissions import org_units_for_user, towns_for_user
+from tianjin_towns.lib.doors import door
 
 from .models import (
     DataFlag,
@@ -56,11 +57,7 @@ def get_monthly_report_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) ->
         .filter(pk=pk)
         .first()
     )
-    if report is None:
-        raise Http404
-    if perm != VIEW and not can(user, report, perm):
-        raise PermissionDenied
-    return report
+    return door(report, lambda found: perm == VIEW or can(user, found, perm))
 
 
 # --- Districts and the ledger's scope -------------------------------------------------------------------
@@ -118,11 +115,7 @@ def get_project_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Projec
     """The project if its town is in `user`'s scope (Http404 otherwise) and `user` holds `perm` on the town
     (PermissionDenied otherwise): MANAGE_PROJECTS to edit it or attach documents."""
     project = projects_for_user(user, VIEW).select_related("town__unit", "town__district").filter(pk=pk).first()
-    if project is None:
-        raise Http404
-    if perm != VIEW and not unit_perms.user_has_unit_perm(user, project.town_id, perm):
-        raise PermissionDenied
-    return project
+    return door(project, lambda found: perm == VIEW or unit_perms.user_has_unit_perm(user, found.town_id, perm))
 
 
 def can_manage_projects(user: AbstractBaseUser, project: Project) -> bool:
@@ -148,9 +141,7 @@ def get_project_attachment_for_user(user: AbstractBaseUser, project_pk, pk) -> P
         .filter(pk=pk)
         .first()
     )
-    if attachment is None:
-        raise Http404
-    return attachment
+    return door(attachment)
 
 
 # --- The indicator catalogue (R-1.7) ------------------------------------------------------------------
@@ -170,9 +161,7 @@ def check_catalogue_access(user: AbstractBaseUser) -> None:
 def get_indicator_for_user(user: AbstractBaseUser, pk) -> Indicator:
     check_catalogue_access(user)
     indicator = Indicator.objects.filter(pk=pk).first()
-    if indicator is None:
-        raise Http404
-    return indicator
+    return door(indicator)
 
 
 def report_actions_for_user(user: AbstractBaseUser, report: MonthlyReport) -> set[str]:
@@ -209,18 +198,20 @@ def check_audit_access(user: AbstractBaseUser) -> None:
         raise PermissionDenied
 
 
-def get_flag_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> DataFlag:
-    flag = (
-        DataFlag.objects.filter(report__in=monthly_reports_for_user(user, VIEW).values("pk"), pk=pk)
+def _of_seen_report(model, user: AbstractBaseUser, pk):
+    """The flag or evidence file `pk` (of `model`) when it belongs to a report `user` sees, else None."""
+    return (
+        model.objects.filter(report__in=monthly_reports_for_user(user, VIEW).values("pk"), pk=pk)
         .select_related("report__town__unit", "indicator")
         .first()
     )
-    if flag is None:
-        raise Http404
-    allowed = can_review(user, flag.report) if perm == REVIEW else perm == VIEW or can(user, flag.report, perm)
-    if not allowed:
-        raise PermissionDenied
-    return flag
+
+
+def get_flag_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> DataFlag:
+    def allowed(flag: DataFlag) -> bool:
+        return can_review(user, flag.report) if perm == REVIEW else perm == VIEW or can(user, flag.report, perm)
+
+    return door(_of_seen_report(DataFlag, user, pk), allowed)
 
 
 def get_report_flag_for_user(user: AbstractBaseUser, report_pk, pk, perm: str = VIEW) -> DataFlag:
@@ -234,16 +225,8 @@ def get_report_flag_for_user(user: AbstractBaseUser, report_pk, pk, perm: str = 
 
 
 def get_evidence_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Evidence:
-    evidence = (
-        Evidence.objects.filter(report__in=monthly_reports_for_user(user, VIEW).values("pk"), pk=pk)
-        .select_related("report__town__unit", "indicator")
-        .first()
-    )
-    if evidence is None:
-        raise Http404
-    if perm != VIEW and not can(user, evidence.report, perm):
-        raise PermissionDenied
-    return evidence
+    evidence = _of_seen_report(Evidence, user, pk)
+    return door(evidence, lambda found: perm == VIEW or can(user, found.report, perm))
 
 
 def get_report_evidence_for_user(user: AbstractBaseUser, report_pk, pk, perm: str = VIEW) -> Evidence:
@@ -277,11 +260,7 @@ def get_entry_exception_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -
         .select_related("town__unit")
         .first()
     )
-    if exception is None:
-        raise Http404
-    if perm != VIEW and not unit_perms.user_has_unit_perm(user, exception.town_id, perm):
-        raise PermissionDenied
-    return exception
+    return door(exception, lambda found: perm == VIEW or unit_perms.user_has_unit_perm(user, found.town_id, perm))
 
 
 def quality_actions_for_user(user: AbstractBaseUser, report: MonthlyReport, *, pending_reopen: bool) -> set[str]:

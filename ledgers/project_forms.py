@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.forms import add_service_errors
 from coordination.models import OrgUnit, Town
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.fields import text_area
 
 from .evidence import ACCEPT as ACCEPT_FILES
 from .forms import TownChoiceField
@@ -63,9 +64,7 @@ class ProjectForm(forms.Form):
     category = forms.ChoiceField(label=_("项目类别"), choices=Project.Category.choices)
     owner = forms.CharField(label=_("项目业主"), max_length=200, required=False)
     status = forms.ChoiceField(label=_("项目状态"), choices=Project.Status.choices)
-    content = forms.CharField(
-        label=_("建设内容"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    content = text_area(_("建设内容"), max_length=2000, rows=3, required=False)
     total_investment = forms.DecimalField(label=_("计划总投资（万元）"), max_digits=14, decimal_places=2, min_value=0)
     land_mu = forms.DecimalField(
         label=_("用地面积（亩）"), max_digits=10, decimal_places=2, min_value=0, required=False

@@ -4,13 +4,13 @@ the office and the leaders see every project, a district only its own."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination.permissions import towns_for_user
 from tianjin_towns.lib import dates, downloads
+from tianjin_towns.lib.pages import page_of
 from tianjin_towns.lib.pages import query_without_page as _query_without_page
 
 from . import selectors, services
@@ -46,7 +46,7 @@ def project_list(request):
         search=filters.get("q") or "",
         with_progress=False,
     )
-    page = Paginator(projects, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, projects, PER_PAGE)
     year = filters.get("year") or dates.today().year
     for project in page.object_list:
         project.year_plan = project.plan_for_year(year)  # the plan of the year shown (prefetched plans)

@@ -7,15 +7,22 @@ Each view checks access through a permission door, then calls one selector or se
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination.permissions import get_org_unit_for_user, get_town_for_user, towns_for_user
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates, downloads
-from tianjin_towns.lib.pages import error_text as _error_text
+from tianjin_towns.lib.pages import (
+    chosen_pk,
+    list_filters,
+    list_page,
+    page_of,
+    reason_step,
+    run_step,
+)
 
 from . import imports, selectors, services
 from .forms import AuditFilterForm, EntryExceptionForm, FlagResolveForm, GapsFilterForm, ImportForm, ReasonForm
@@ -44,52 +51,33 @@ AUDIT_PER_PAGE = 50
 def report_reopen(request, pk: int):
     """GET: the request form (also the no-JavaScript path of the modal); POST: ask for the correction."""
     report = get_monthly_report_for_user(request.user, pk, EDIT)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.monthly_report_reopen_request(
-                actor=request.user, report=report, reason=form.cleaned_data["reason"]
-            )
-        except ConflictError as error:
-            messages.error(request, error.message)
-            return redirect("report-detail", pk=report.pk)
-        except ValidationError as error:
-            form.add_error("reason", _error_text(error))
-        else:
-            messages.success(request, _("更正申请已提交，市特镇办批准后月报将退回您更正。"))
-            return redirect("report-detail", pk=report.pk)
-    return render(request, "ledgers/report_reopen.html", {"report": report, "form": form, "mode": "request"})
+    success = _("更正申请已提交，市特镇办批准后月报将退回您更正。")
+    return _reopen_page(request, report, services.monthly_report_reopen_request, success, mode="request")
 
 
 @login_required
 @require_POST
 def report_reopen_approve(request, pk: int):
     report = get_monthly_report_for_user(request.user, pk, ACCEPT)
-    try:
-        services.monthly_report_reopen_approve(actor=request.user, report=report)
-    except ConflictError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("已批准更正，月报已退回填报人；原验收版本已保存，可在本页对比。"))
+    success = _("已批准更正，月报已退回填报人；原验收版本已保存，可在本页对比。")
+    run_step(request, services.monthly_report_reopen_approve, success, report=report)
     return redirect("report-detail", pk=report.pk)
 
 
 @login_required
 def report_reopen_reject(request, pk: int):
     report = get_monthly_report_for_user(request.user, pk, ACCEPT)
+    success = _("已驳回更正申请，月报保持已验收。")
+    return _reopen_page(request, report, services.monthly_report_reopen_reject, success, mode="reject")
+
+
+def _reopen_page(request, report, service, success: str, *, mode: str):
+    """The reason page of a correction: asking for it (`mode` "request") or refusing it ("reject")."""
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.monthly_report_reopen_reject(actor=request.user, report=report, reason=form.cleaned_data["reason"])
-        except ConflictError as error:
-            messages.error(request, error.message)
-            return redirect("report-detail", pk=report.pk)
-        except ValidationError as error:
-            form.add_error("reason", _error_text(error))
-        else:
-            messages.success(request, _("已驳回更正申请，月报保持已验收。"))
-            return redirect("report-detail", pk=report.pk)
-    return render(request, "ledgers/report_reopen.html", {"report": report, "form": form, "mode": "reject"})
+    done = reverse("report-detail", args=[report.pk])
+    return reason_step(request, form, service, success, done, report=report) or render(
+        request, "ledgers/report_reopen.html", {"report": report, "form": form, "mode": mode}
+    )
 
 
 # --- Flags and evidence ------------------------------------------------------------------------------
@@ -101,12 +89,8 @@ def flag_resolve(request, pk: int, flag_id: int):
     flag = get_report_flag_for_user(request.user, pk, flag_id, REVIEW)
     form = FlagResolveForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.data_flag_resolve(actor=request.user, flag=flag, note=note)
-    except ConflictError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("已核实「%(field)s」。") % {"field": flag.indicator.name})
+    success = _("已核实「%(field)s」。") % {"field": flag.indicator.name}
+    run_step(request, services.data_flag_resolve, success, flag=flag, note=note)
     return redirect("report-detail", pk=flag.report_id)
 
 
@@ -193,24 +177,18 @@ def ledger_import(request):
 def audit(request):
     check_audit_access(request.user)
     form = AuditFilterForm(request.GET or None, towns=towns_for_user(request.user))
-    form.is_valid()  # an invalid field is shown with its error; the valid ones still filter
-    filters = getattr(form, "cleaned_data", {})
+    filters = list_filters(form)
     user_text = (filters.get("user") or "").strip()
     keys = selectors.audit_keys(
         request.user,
         user_id=selectors.audit_user_id(user_text),
-        town_id=filters["town"].pk if filters.get("town") else None,
+        town_id=chosen_pk(filters, "town"),
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
-    page = Paginator(keys, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "ledgers/audit.html",
-        {"form": form, "page": page, "rows": selectors.audit_rows(list(page.object_list)), "query": query.urlencode()},
-    )
+    context = list_page(request, form, keys, AUDIT_PER_PAGE)
+    context["rows"] = selectors.audit_rows(list(context["page"].object_list))
+    return render(request, "ledgers/audit.html", context)
 
 
 # --- Exceptions to the entry lock (office) --------------------------------------------------------------
@@ -242,7 +220,7 @@ def entry_exceptions(request):
             else:
                 messages.success(request, _("已开通补报例外，已通知该小镇的信息员。"))
                 return redirect("entry-exceptions")
-    page = Paginator(selectors.entry_exceptions_for_user(request.user), 30).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.entry_exceptions_for_user(request.user), 30)
     return render(
         request,
         "ledgers/entry_exceptions.html",
@@ -254,10 +232,5 @@ def entry_exceptions(request):
 @require_POST
 def entry_exception_revoke(request, pk: int):
     exception = get_entry_exception_for_user(request.user, pk, ACCEPT)
-    try:
-        services.entry_exception_revoke(actor=request.user, exception=exception)
-    except ConflictError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("已撤销补报例外。"))
+    run_step(request, services.entry_exception_revoke, _("已撤销补报例外。"), exception=exception)
     return redirect("entry-exceptions")

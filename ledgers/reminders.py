@@ -126,54 +126,55 @@ OFFICERS = (unit_perms.FILL,)
 OFFICERS_LEADERS_OFFICE = (unit_perms.FILL, unit_perms.APPROVE, unit_perms.ACCEPT)
 
 
+def _remind(today: datetime.date, when, *, owing_by=None, **digest) -> int:
+    """The digests (`_tell`'s `digest` arguments) of every window of `today` for which `when(window)` holds, about
+    the towns that still owe its report at the end of `today` (or of `owing_by(window)`)."""
+    return sum(
+        _tell(window, outstanding_towns(window.period, owing_by(window) if owing_by else today), **digest)
+        for window in report_windows(today)
+        if when(window)
+    )
+
+
 @transaction.atomic
 def report_reminders_due(*, today: datetime.date) -> int:
     """Month opened and due soon, to the officers of towns that have not submitted. Returns notifications created."""
     if not dates.is_working_day(today):
         return 0
-    created = 0
-    for window in report_windows(today):
-        if window.opens_on <= today <= window.due_on:
-            created += _tell(
-                window,
-                outstanding_towns(window.period, today),
-                kind="report_opened",
-                perms=OFFICERS,
-                subject=_("请报送%(period)s月报，截止%(due)s"),
-                intro=_("%(period)s月报已开始填报，截止日期为%(due_full)s。以下小镇需要报送："),
-            )
-        if window.due_soon_on <= today <= window.due_on:
-            created += _tell(
-                window,
-                outstanding_towns(window.period, today),
-                kind="report_due_soon",
-                perms=OFFICERS,
-                subject=_("%(period)s月报即将截止（%(due)s），%(count)s个小镇尚未报送"),
-                intro=_("%(period)s月报将于%(due_full)s截止，以下小镇尚未报送："),
-            )
-    return created
+    opened = _remind(
+        today,
+        lambda window: window.opens_on <= today <= window.due_on,
+        kind="report_opened",
+        perms=OFFICERS,
+        subject=_("请报送%(period)s月报，截止%(due)s"),
+        intro=_("%(period)s月报已开始填报，截止日期为%(due_full)s。以下小镇需要报送："),
+    )
+    return opened + _remind(
+        today,
+        lambda window: window.due_soon_on <= today <= window.due_on,
+        kind="report_due_soon",
+        perms=OFFICERS,
+        subject=_("%(period)s月报即将截止（%(due)s），%(count)s个小镇尚未报送"),
+        intro=_("%(period)s月报将于%(due_full)s截止，以下小镇尚未报送："),
+    )
 
 
 @transaction.atomic
 def report_reminders_late(*, today: datetime.date) -> int:
-    """After the due date: officers, district leaders and the office learn which towns have not submitted."""
+    """After the due date: officers, district leaders and the office learn which towns have not submitted
+    (those who filed after the due date are late, not owing)."""
     if not dates.is_working_day(today):
         return 0
-    created = 0
-    for window in report_windows(today):
-        if window.due_on < today <= window.closes_on:
-            created += _tell(
-                window,
-                outstanding_towns(window.period, today),  # those who filed after the due date are late, not owing
-                kind="report_late",
-                perms=OFFICERS_LEADERS_OFFICE,
-                subject=_("%(period)s月报已过截止日期，%(count)s个小镇尚未报送"),
-                intro=_(
-                    "%(period)s月报截止日期为%(due_full)s，以下小镇至今未报送，报送后计为迟报；"
-                    "%(close)s后仍未报送的计为漏报："
-                ),
-            )
-    return created
+    return _remind(
+        today,
+        lambda window: window.due_on < today <= window.closes_on,
+        kind="report_late",
+        perms=OFFICERS_LEADERS_OFFICE,
+        subject=_("%(period)s月报已过截止日期，%(count)s个小镇尚未报送"),
+        intro=_(
+            "%(period)s月报截止日期为%(due_full)s，以下小镇至今未报送，报送后计为迟报；%(close)s后仍未报送的计为漏报："
+        ),
+    )
 
 
 @transaction.atomic
@@ -183,15 +184,12 @@ def reports_close_missing(*, today: datetime.date) -> int:
     services.monthly_reports_mark_missing(today=today)
     if not dates.is_working_day(today):
         return 0
-    created = 0
-    for window in report_windows(today):
-        if window.closes_on < today <= window.missing_notice_until:
-            created += _tell(
-                window,
-                outstanding_towns(window.period, window.closes_on),
-                kind="report_missing",
-                perms=OFFICERS_LEADERS_OFFICE,
-                subject=_("%(period)s月报漏报：%(count)s个小镇未在关闭日前报送"),
-                intro=_("%(period)s月报已于%(close_full)s关闭填报，以下小镇未报送，计为漏报；补报需市特镇办同意："),
-            )
-    return created
+    return _remind(
+        today,
+        lambda window: window.closes_on < today <= window.missing_notice_until,
+        owing_by=lambda window: window.closes_on,
+        kind="report_missing",
+        perms=OFFICERS_LEADERS_OFFICE,
+        subject=_("%(period)s月报漏报：%(count)s个小镇未在关闭日前报送"),
+        intro=_("%(period)s月报已于%(close_full)s关闭填报，以下小镇未报送，计为漏报；补报需市特镇办同意："),
+    )

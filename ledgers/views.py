@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,13 @@ from coordination.permissions import get_town_for_user, towns_for_user
 from tianjin_towns.celery import enqueue_from_request
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.pages import (
+    chosen_pk,
+    list_filters,
+    list_page,
+    reason_step,
+    run_step,
+)
 from tianjin_towns.lib.pages import error_text as _error_text
 
 from . import exports, rules, selectors, services, tasks
@@ -51,25 +57,19 @@ def report_list(request):
     form = ReportFilterForm(
         request.GET or None, districts=districts_for_user(request.user), towns=towns_for_user(request.user)
     )
-    form.is_valid()  # an invalid field is shown with its error; the valid ones still filter
-    filters = getattr(form, "cleaned_data", {})
+    filters = list_filters(form)
     reports = selectors.monthly_report_list(
         request.user,
         period=filters.get("month"),
-        district_id=filters["district"].pk if filters.get("district") else None,
-        town_id=filters["town"].pk if filters.get("town") else None,
+        district_id=chosen_pk(filters, "district"),
+        town_id=chosen_pk(filters, "town"),
         status=filters.get("status") or None,
     )
-    page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "ledgers/report_list.html",
         {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
+            **list_page(request, form, reports, REPORTS_PER_PAGE),
             "editable_town_ids": set(towns_for_user(request.user, EDIT).values_list("pk", flat=True)),
         },
     )
@@ -298,24 +298,11 @@ def report_detail(request, pk: int):
     )
 
 
-def _run(request, report: MonthlyReport, service, success: str, **kwargs):
-    try:
-        service(actor=request.user, report=report, **kwargs)
-    except ConflictError as error:
-        messages.error(request, error.message)
-        return False
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-        return False
-    messages.success(request, success)
-    return True
-
-
 @login_required
 @require_POST
 def report_submit(request, pk: int):
     report = get_monthly_report_for_user(request.user, pk, EDIT)
-    if not _run(request, report, services.monthly_report_submit, _("月报已提交，等待区级审核。")):
+    if not run_step(request, services.monthly_report_submit, _("月报已提交，等待区级审核。"), report=report):
         if report.is_editable:
             return redirect("report-edit", pk=report.pk)
     return redirect("report-detail", pk=report.pk)
@@ -325,7 +312,7 @@ def report_submit(request, pk: int):
 @require_POST
 def report_approve(request, pk: int):
     report = get_monthly_report_for_user(request.user, pk, APPROVE)
-    _run(request, report, services.monthly_report_approve, _("已审核通过，月报已报送市特镇办验收。"))
+    run_step(request, services.monthly_report_approve, _("已审核通过，月报已报送市特镇办验收。"), report=report)
     return redirect("report-detail", pk=report.pk)
 
 
@@ -338,13 +325,8 @@ def report_accept(request, pk: int):
     if not form.is_valid():
         messages.error(request, "；".join(message for errors in form.errors.values() for message in errors))
         return redirect("report-detail", pk=report.pk)
-    _run(
-        request,
-        report,
-        services.monthly_report_accept,
-        _("已验收，月报数据已锁定并计入台账。"),
-        waivers=form.waivers(),
-    )
+    success = _("已验收，月报数据已锁定并计入台账。")
+    run_step(request, services.monthly_report_accept, success, report=report, waivers=form.waivers())
     return redirect("report-detail", pk=report.pk)
 
 
@@ -353,18 +335,10 @@ def report_return(request, pk: int):
     """GET: the confirmation page with the reason (also the no-JavaScript path); POST: return the report."""
     report = get_monthly_report_for_user(request.user, pk, RETURN)
     form = ReturnForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.monthly_report_return(actor=request.user, report=report, reason=form.cleaned_data["reason"])
-        except ConflictError as error:
-            messages.error(request, error.message)
-            return redirect("report-detail", pk=report.pk)
-        except ValidationError as error:
-            form.add_error("reason", _error_text(error))
-        else:
-            messages.success(request, _("月报已退回，填报人将看到退回原因。"))
-            return redirect("report-detail", pk=report.pk)
-    return render(request, "ledgers/report_return.html", {"report": report, "form": form})
+    success, done = _("月报已退回，填报人将看到退回原因。"), reverse("report-detail", args=[report.pk])
+    return reason_step(request, form, services.monthly_report_return, success, done, report=report) or render(
+        request, "ledgers/report_return.html", {"report": report, "form": form}
+    )
 
 
 # --- Ledger ------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from coordination.forms import add_service_errors
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.pages import chosen_pk, list_filters, list_page, run_step
 
 from . import selectors, services
 from .briefing import DOCX, briefing_filename, write_work_briefing
@@ -43,28 +43,22 @@ def work_info_list(request):
         request.GET or None,
         districts=districts_for_user(request.user),
     )
-    form.is_valid()  # an invalid field shows its error; the valid ones still filter
-    filters = getattr(form, "cleaned_data", {})
+    filters = list_filters(form)
     month = filters.get("month")
     infos = selectors.work_info_list(
         request.user,
         status=filters.get("status") or None,
         category=filters.get("category") or None,
-        org_unit_id=filters["org_unit"].pk if filters.get("org_unit") else None,
+        org_unit_id=chosen_pk(filters, "org_unit"),
         date_from=month,
         date_to=dates.add_months(month, 1) - datetime.timedelta(days=1) if month else None,
         text=(filters.get("q") or "").strip() or None,
     )
-    page = Paginator(infos, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "ledgers/work_info_list.html",
         {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
+            **list_page(request, form, infos, PER_PAGE),
             "can_write": can_write_work_info(request.user),
             "waiting": selectors.work_info_waiting(request.user).count(),
             "briefing_month": dates.format_period(month or dates.month_start(dates.today())),
@@ -135,14 +129,7 @@ def work_info_detail(request, pk: int):
 
 def _transition(request, pk: int, action: str, service, success: str, **kwargs):
     info = get_work_info_for_user(request.user, pk, action)
-    try:
-        service(actor=request.user, info=info, **kwargs)
-    except ConflictError as error:
-        messages.error(request, error.message)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    else:
-        messages.success(request, success)
+    run_step(request, service, success, info=info, **kwargs)
     return redirect("work-info-detail", pk=info.pk)
 
 

@@ -144,18 +144,8 @@ def run_publish(*, actor: AbstractBaseUser, run: Run, today: datetime.date | Non
             RunResult(
                 run=run,
                 town=result.town,
-                town_name=result.town.name,
-                district_name=result.town.district.name,
-                score=result.score,
-                rank=result.rank,
-                district_rank=result.district_rank,
-                grade=result.grade,
-                band=result.band,
-                plan_met=result.plan_met,
-                reward=result.reward,
-                sanction_proposed=result.sanction,
-                proposal_reason=result.proposal_reason,
                 breakdown={"items": result.breakdown(), "plan": result.plan_lines},
+                **result.result_fields(),
             )
             for result in results
         ]

@@ -2,10 +2,10 @@
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from assessments.models import Band, Grade, RunStatus, Sanction
+from tianjin_towns.lib.badges import badge, choice_badge, no_value
 
 register = template.Library()
 
@@ -30,47 +30,34 @@ SELF_EVALUATION_STATES = {
 }
 
 
-def _badge(css: str, text) -> str:
-    return format_html('<span class="badge {}">{}</span>', css, text)
-
-
 @register.simple_tag
 def grade_badge(grade: str):
-    if not grade:
-        return ""
-    return _badge(GRADE_COLOURS.get(grade, "text-bg-light"), Grade(grade).label)
+    return choice_badge(grade, Grade, GRADE_COLOURS, css="")
 
 
 @register.simple_tag
 def band_badge(band: str):
     if not band:
-        return format_html('<span class="text-body-tertiary">{}</span>', "—")
+        return no_value()
     icon = "bi-hand-thumbs-up" if band == Band.PRAISE else "bi-exclamation-triangle"
-    return format_html(
-        '<span class="badge {}"><i class="bi {}" aria-hidden="true"></i> {}</span>',
-        BAND_COLOURS[band],
-        icon,
-        Band(band).label,
-    )
+    return badge(BAND_COLOURS[band], Band(band).label, icon)
 
 
 @register.simple_tag
 def sanction_badge(sanction: str):
-    if not sanction:
-        return ""
-    return _badge(SANCTION_COLOURS.get(sanction, "text-bg-light"), Sanction(sanction).label)
+    return choice_badge(sanction, Sanction, SANCTION_COLOURS, css="")
 
 
 @register.simple_tag
 def run_status_badge(status: str):
     css = "text-bg-success" if status == RunStatus.PUBLISHED else "text-bg-secondary"
-    return _badge(css, RunStatus(status).label)
+    return badge(css, RunStatus(status).label)
 
 
 @register.simple_tag
 def self_evaluation_badge(state: str):
     css, text = SELF_EVALUATION_STATES[state]
-    return _badge(css, text)
+    return badge(css, text)
 
 
 @register.simple_tag

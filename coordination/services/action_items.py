@@ -48,10 +48,11 @@ def action_item_verifiers(item: ActionItem) -> list:
 
 
 def _tell_about_item(item: ActionItem, event: ActionItemEvent, recipients, kind: str, subject: str) -> None:
+    """Notify `recipients` of the item's step `event`; `subject` may name the item's %(title)s and %(due)s."""
     notify(
         recipients=recipients,
         kind=kind,
-        subject=subject,
+        subject=subject % {"title": item.title, "due": item.due_on.isoformat()},
         body=event.note,
         link=reverse("action-item-detail", args=[item.pk]),
         about=item,
@@ -143,7 +144,7 @@ def action_item_create(
         event,
         action_item_handlers(item),
         "action_item_assigned",
-        _("新的督办事项：%(title)s（%(due)s 前办结）") % {"title": item.title, "due": item.due_on.isoformat()},
+        _("新的督办事项：%(title)s（%(due)s 前办结）"),
     )
     return item
 
@@ -191,7 +192,7 @@ def action_item_report_progress(
             event,
             action_item_verifiers(item),
             "action_item_done",
-            _("督办事项已报办结，待核验：%(title)s") % {"title": item.title},
+            _("督办事项已报办结，待核验：%(title)s"),
         )
     return item
 
@@ -212,7 +213,7 @@ def action_item_verify(*, actor: AbstractBaseUser | None, item: ActionItem, note
         event,
         action_item_handlers(item),
         "action_item_verified",
-        _("督办事项已核验办结：%(title)s") % {"title": item.title},
+        _("督办事项已核验办结：%(title)s"),
     )
     return item
 
@@ -234,6 +235,6 @@ def action_item_reject(*, actor: AbstractBaseUser | None, item: ActionItem, reas
         event,
         action_item_handlers(item),
         "action_item_rejected",
-        _("督办事项核验未通过，请继续办理：%(title)s") % {"title": item.title},
+        _("督办事项核验未通过，请继续办理：%(title)s"),
     )
     return item

@@ -64,10 +64,11 @@ def _tell_plan_reviewers(plan: Plan, version: PlanVersion) -> None:
 
 
 def _tell_plan_submitters(plan: Plan, version: PlanVersion, kind: str, subject: str) -> None:
+    """Tell the submitters of the reviewed version; `subject` may name the plan's %(title)s and the version's %(n)s."""
     notify(
         recipients=[version.submitted_by, *users_with_unit_perm(plan.org_unit, perms.SUBMIT_PLANS)],
         kind=kind,
-        subject=subject,
+        subject=subject % {"title": plan.title, "n": version.number},
         body=version.review_comments,
         link=reverse("plan-detail", args=[plan.pk]),
         about=plan,
@@ -146,12 +147,7 @@ def _review_plan(plan: Plan, actor, review: str, comments: str) -> tuple[Plan, P
 @transaction.atomic
 def plan_approve(*, actor: AbstractBaseUser | None, plan: Plan, comments: str = "") -> Plan:
     plan, version = _review_plan(plan, actor, PlanVersion.Review.APPROVED, (comments or "").strip())
-    _tell_plan_submitters(
-        plan,
-        version,
-        "plan_approved",
-        _("方案审查通过：%(title)s（第%(n)s版）") % {"title": plan.title, "n": version.number},
-    )
+    _tell_plan_submitters(plan, version, "plan_approved", _("方案审查通过：%(title)s（第%(n)s版）"))
     return plan
 
 
@@ -160,10 +156,5 @@ def plan_return(*, actor: AbstractBaseUser | None, plan: Plan, comments: str) ->
     if not (comments or "").strip():
         raise ValidationError({"comments": [_("请填写审查意见，说明需要修改的内容。")]})
     plan, version = _review_plan(plan, actor, PlanVersion.Review.RETURNED, comments.strip())
-    _tell_plan_submitters(
-        plan,
-        version,
-        "plan_returned",
-        _("方案退回修改：%(title)s（第%(n)s版）") % {"title": plan.title, "n": version.number},
-    )
+    _tell_plan_submitters(plan, version, "plan_returned", _("方案退回修改：%(title)s（第%(n)s版）"))
     return plan

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from coordination.models import ActionItemStatus, MeetingKind, MeetingState, PlanStatus, PlanVersion
+from tianjin_towns.lib.badges import badge, choice_badge
 
 register = template.Library()
 
@@ -32,17 +33,9 @@ REVIEW_COLOURS = {
 }
 
 
-def _badge(colours: dict, choices, value: str | None):
-    if not value:
-        return ""
-    return format_html(
-        '<span class="badge status-badge {}">{}</span>', colours.get(value, "text-bg-light"), choices(value).label
-    )
-
-
 @register.simple_tag
 def meeting_state_badge(state: str | None):
-    return _badge(MEETING_STATE_COLOURS, MeetingState, state)
+    return choice_badge(state, MeetingState, MEETING_STATE_COLOURS)
 
 
 @register.simple_tag
@@ -56,17 +49,17 @@ def meeting_kind_tag(kind: str | None):
 
 @register.simple_tag
 def item_status_badge(status: str | None):
-    return _badge(ITEM_STATUS_COLOURS, ActionItemStatus, status)
+    return choice_badge(status, ActionItemStatus, ITEM_STATUS_COLOURS)
 
 
 @register.simple_tag
 def plan_status_badge(status: str | None):
-    return _badge(PLAN_STATUS_COLOURS, PlanStatus, status)
+    return choice_badge(status, PlanStatus, PLAN_STATUS_COLOURS)
 
 
 @register.simple_tag
 def review_badge(review: str | None):
-    return _badge(REVIEW_COLOURS, PlanVersion.Review, review)
+    return choice_badge(review, PlanVersion.Review, REVIEW_COLOURS)
 
 
 @register.filter
@@ -78,10 +71,7 @@ def is_overdue(item, today) -> bool:
 def item_overdue_flag(item, today):
     if item.is_overdue_on(today):
         days = (today - item.due_on).days
-        return format_html(
-            '<span class="badge badge-soft-danger overdue-flag"><i class="bi bi-alarm" aria-hidden="true"></i> {}</span>',
-            _("逾期 %(days)s 天") % {"days": days},
-        )
+        return badge("badge-soft-danger overdue-flag", _("逾期 %(days)s 天") % {"days": days}, "bi-alarm")
     return ""
 
 

@@ -4,10 +4,10 @@ import datetime
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from coordination.models import Town, TownStatus
+from tianjin_towns.lib.badges import choice_badge
 
 register = template.Library()
 
@@ -24,13 +24,7 @@ TOWN_STATUS_COLOURS = {
 
 @register.simple_tag
 def town_status_badge(status: str | None):
-    if not status:
-        return "—"
-    return format_html(
-        '<span class="badge status-badge {}">{}</span>',
-        TOWN_STATUS_COLOURS.get(status, "text-bg-light"),
-        TownStatus(status).label,
-    )
+    return choice_badge(status, TownStatus, TOWN_STATUS_COLOURS, empty="—")
 
 
 @register.filter

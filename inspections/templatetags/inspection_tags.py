@@ -1,11 +1,12 @@
 """Badges, shares and the navigation count of the inspection pages."""
 
 from django import template
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from inspections import selectors
 from inspections.models import ProblemStatus, Visit
+from tianjin_towns.lib.badges import badge, choice_badge
+from tianjin_towns.lib.pages import once_per_request
 
 register = template.Library()
 
@@ -25,27 +26,20 @@ STATUS_ICONS = {
 
 @register.simple_tag
 def problem_status_badge(status: str | None):
-    if not status:
-        return ""
-    return format_html(
-        '<span class="badge status-badge {}"><i class="bi {}" aria-hidden="true"></i> {}</span>',
-        STATUS_COLOURS.get(status, "text-bg-light"),
-        STATUS_ICONS.get(status, ""),
-        ProblemStatus(status).label,
-    )
+    return choice_badge(status, ProblemStatus, STATUS_COLOURS, icons=STATUS_ICONS)
 
 
 @register.simple_tag
 def visit_kind_badge(kind: str):
     css = "badge-soft-kind-onsite" if kind == Visit.Kind.ONSITE_SUPERVISION else "badge-soft-kind-special"
-    return format_html('<span class="badge {}">{}</span>', css, Visit.Kind(kind).label)
+    return badge(css, Visit.Kind(kind).label)
 
 
 @register.simple_tag
 def overdue_badge(days: int | None):
     if not days:
         return ""
-    return format_html('<span class="badge badge-soft-danger">{}</span>', _("逾期 %(n)s 天") % {"n": days})
+    return badge("badge-soft-danger", _("逾期 %(n)s 天") % {"n": days})
 
 
 @register.filter
@@ -70,9 +64,4 @@ def inspections_waiting(context) -> int:
     inbox = context.get("problem_inbox")
     if inbox is not None:
         return inbox.total
-    request = context.get("request")
-    if request is None or not request.user.is_authenticated:
-        return 0
-    if not hasattr(request, "_inspections_waiting"):
-        request._inspections_waiting = selectors.problem_inbox_count(request.user)
-    return request._inspections_waiting
+    return once_per_request(context, "_inspections_waiting", selectors.problem_inbox_count)

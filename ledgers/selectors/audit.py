@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from coordination.models import Town
 from coordination.permissions import towns_for_user
+from tianjin_towns.lib.queries import narrowed
 
 from ..models import (
     Indicator,
@@ -71,10 +72,7 @@ def audit_keys(
             qs = qs.filter(**{town_field: town_id})
         if user_id is not None:
             qs = qs.filter(pgh_context__metadata__user=user_id)
-        if date_from:
-            qs = qs.filter(pgh_created_at__date__gte=date_from)
-        if date_to:
-            qs = qs.filter(pgh_created_at__date__lte=date_to)
+        qs = narrowed(qs, pgh_created_at__date__gte=date_from, pgh_created_at__date__lte=date_to)
         parts.append(
             qs.annotate(kind=Value(kind, output_field=CharField())).values_list("kind", "pgh_id", "pgh_created_at")
         )

@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
+from tianjin_towns.lib.queries import narrowed
+
 from .. import permissions as report_perms
 from ..models import Project, ProjectProgress, ProjectYearPlan
 
@@ -35,14 +37,7 @@ def project_list(
     """The projects `user` sees, filtered; `year` keeps those under way in that year (started by its end and
     not finished before it, or planned so). The API lists them with their monthly rows; the page without."""
     projects = report_perms.projects_for_user(user).select_related("town__unit", "town__district")
-    if district_id:
-        projects = projects.filter(town__district_id=district_id)
-    if town_id:
-        projects = projects.filter(town_id=town_id)
-    if status:
-        projects = projects.filter(status=status)
-    if category:
-        projects = projects.filter(category=category)
+    projects = narrowed(projects, town__district_id=district_id, town_id=town_id, status=status, category=category)
     if year:
         year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
         started = Q(actual_start__lte=year_end) | Q(actual_start__isnull=True, planned_start__lte=year_end)

@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from coordination.models import OrgUnit
 from coordination.permissions import towns_for_user
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.queries import narrowed
 
 from .. import deadlines
 from .. import permissions as report_perms
@@ -52,16 +53,7 @@ def monthly_report_list(
     year: int | None = None,
 ) -> QuerySet[MonthlyReport]:
     qs = report_perms.monthly_reports_for_user(user).select_related("town__unit", "town__district", "submitted_by")
-    if period:
-        qs = qs.filter(period=period)
-    if year:
-        qs = qs.filter(period__year=year)
-    if district_id:
-        qs = qs.filter(town__district_id=district_id)
-    if town_id:
-        qs = qs.filter(town_id=town_id)
-    if status:
-        qs = qs.filter(status=status)
+    qs = narrowed(qs, period=period, period__year=year, town__district_id=district_id, town_id=town_id, status=status)
     return qs.order_by("-period", "town__district__order", "town__unit__order", "town__unit__code")
 
 
@@ -97,10 +89,7 @@ def changes_since_last_return(report: MonthlyReport) -> dict[str, list]:
 
 def towns_in_scope(user: AbstractBaseUser, *, district_id: int | None = None, town_id: int | None = None):
     towns = towns_for_user(user)
-    if district_id:
-        towns = towns.filter(district_id=district_id)
-    if town_id:
-        towns = towns.filter(pk=town_id)
+    towns = narrowed(towns, district_id=district_id, pk=town_id)
     return towns
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.queries import narrowed
 
 from .. import permissions as report_perms
 from ..models import WorkInfo
@@ -23,16 +24,10 @@ def work_info_list(
 ) -> QuerySet:
     """The items the user sees, filtered; one query for the page whatever its length."""
     infos = report_perms.work_info_for_user(user).select_related("org_unit__parent", "created_by__profile")
-    if status:
-        infos = infos.filter(status=status)
-    if category:
-        infos = infos.filter(category=category)
+    infos = narrowed(infos, status=status, category=category)
     if org_unit_id:
         infos = infos.filter(Q(org_unit_id=org_unit_id) | Q(org_unit__parent_id=org_unit_id))
-    if date_from:
-        infos = infos.filter(happened_on__gte=date_from)
-    if date_to:
-        infos = infos.filter(happened_on__lte=date_to)
+    infos = narrowed(infos, happened_on__gte=date_from, happened_on__lte=date_to)
     if text:
         infos = infos.filter(Q(title__icontains=text) | Q(body__icontains=text))
     return infos

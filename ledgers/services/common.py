@@ -18,6 +18,7 @@ from coordination.services import notify
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib.numbers import parse_decimal
 
+from ..evidence import check_evidence_file
 from ..models import MAX_FIGURE, MonthlyReport, ReportEvent, ReportStatus
 
 MAX_VALUE = MAX_FIGURE
@@ -141,3 +142,20 @@ def _transition(report: MonthlyReport, allowed_from: set[str], verb: str) -> str
             % {"status": ReportStatus(report.status).label, "verb": verb}
         )
     return report.status
+
+
+def _stored_upload(model, file, *, actor, note: str, **owner):
+    """A new `model` row (a report's evidence file, a project's attachment) of `owner` holding the upload `file`,
+    once the file passed the evidence checks (type by content, size)."""
+    checked = check_evidence_file(file)
+    row = model(
+        **owner,
+        name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        note=(note or "").strip()[:200],
+        uploaded_by=actor,
+    )
+    row.file.save(checked.name, file, save=False)
+    row.save()
+    return row

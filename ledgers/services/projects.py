@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from coordination.models import Town
 from tianjin_towns.lib import dates
 
-from ..evidence import check_evidence_file
 from ..models import MonthlyReport, Project, ProjectAttachment, ProjectEvent, ProjectYearPlan
-from .common import _number, _text, audited
+from .common import _number, _stored_upload, _text, audited
 
 PROJECT_FIELDS = (
     "name",
@@ -191,22 +190,12 @@ def project_update(*, actor: AbstractBaseUser | None, project: Project, **fields
 def project_attachment_add(*, actor: AbstractBaseUser, project: Project, file, note: str = "") -> ProjectAttachment:
     """Attach a document to a project (the same file types and checks as a report's evidence)."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    checked = check_evidence_file(file)
-    attachment = ProjectAttachment(
-        project=project,
-        name=checked.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        note=(note or "").strip()[:200],
-        uploaded_by=actor,
-    )
-    attachment.file.save(checked.name, file, save=False)
-    attachment.save()
+    attachment = _stored_upload(ProjectAttachment, file, actor=actor, note=note, project=project)
     ProjectEvent.objects.create(
         project=project,
         actor=actor,
         action=ProjectEvent.Action.ATTACH,
-        changes={"attachments": [None, checked.name]},
+        changes={"attachments": [None, attachment.name]},
     )
     return attachment
 

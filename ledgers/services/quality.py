@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 from tianjin_towns.errors import ConflictError
 
 from .. import rules, selectors
-from ..evidence import check_evidence_file
 from ..models import DataFlag, Evidence, Indicator, MonthlyReport, ReportEvent, ReportStatus
-from .common import _event, _locked, audited
+from .common import _event, _locked, _stored_upload, audited
 from .locking import _ensure_open_for_entry
 
 
@@ -90,21 +89,10 @@ def report_evidence_add(
             _("月报当前状态为“%(status)s”，不能上传原始记录。") % {"status": ReportStatus(report.status).label}
         )
     _ensure_open_for_entry(report)
-    checked = check_evidence_file(file)
-    evidence = Evidence(
-        report=report,
-        indicator=indicator,
-        name=checked.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        note=(note or "").strip()[:200],
-        uploaded_by=actor,
-    )
-    evidence.file.save(checked.name, file, save=False)
-    evidence.save()
+    evidence = _stored_upload(Evidence, file, actor=actor, note=note, report=report, indicator=indicator)
     label = indicator.name if indicator else _("全月报")
     _event(
-        report, actor, ReportEvent.Action.EVIDENCE, report.status, changes={"evidence": {label: [None, checked.name]}}
+        report, actor, ReportEvent.Action.EVIDENCE, report.status, changes={"evidence": {label: [None, evidence.name]}}
     )
     return evidence
 

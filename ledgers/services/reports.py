@@ -202,6 +202,11 @@ def _store_values(
     return value_changes
 
 
+def _tell_next(report: MonthlyReport, event: ReportEvent, perm: str, kind: str, subject: str) -> None:
+    """Tell the holders of `perm` on the report's town that the report now waits for them."""
+    _tell(report, event, users_with_unit_perm(report.town.unit, perm), kind, subject % {"report": report})
+
+
 def timeliness_of(period: datetime.date, submitted_at: datetime.datetime) -> str:
     """On time when filed (Asia/Shanghai date) by the due date, late by the close day, missing after it (R-3.4)."""
     return deadlines.timeliness_at(period, submitted_at)
@@ -231,13 +236,7 @@ def monthly_report_submit(*, actor: AbstractBaseUser, report: MonthlyReport) -> 
         report.due_on = deadlines.due_date(report.period)
     report.save()
     event = _event(report, actor, ReportEvent.Action.SUBMIT, from_status)
-    _tell(
-        report,
-        event,
-        users_with_unit_perm(report.town.unit, unit_perms.APPROVE),
-        "report_submitted",
-        _("%(report)s 月报已报送，请审核") % {"report": report},
-    )
+    _tell_next(report, event, unit_perms.APPROVE, "report_submitted", _("%(report)s 月报已报送，请审核"))
     return report
 
 
@@ -252,13 +251,7 @@ def monthly_report_approve(*, actor: AbstractBaseUser, report: MonthlyReport) ->
     report.approved_by = actor
     report.save()
     event = _event(report, actor, ReportEvent.Action.APPROVE, from_status)
-    _tell(
-        report,
-        event,
-        users_with_unit_perm(report.town.unit, unit_perms.ACCEPT),
-        "report_approved",
-        _("%(report)s 月报已通过区级审核，请验收") % {"report": report},
-    )
+    _tell_next(report, event, unit_perms.ACCEPT, "report_approved", _("%(report)s 月报已通过区级审核，请验收"))
     return report
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from coordination import permissions as unit_perms
 from coordination.models import OrgUnit
@@ -62,22 +63,33 @@ def _work_info_transition(info: WorkInfo, allowed_from: set[str], verb: str) -> 
     return info.status
 
 
-def _work_info_move(
-    info: WorkInfo, actor, allowed_from: set[str], verb: str, to_status: str, action: str, reason: str = "", **fields
-) -> tuple[WorkInfo, WorkInfoEvent]:
-    """One step of the workflow: lock the item, check it may take the step, move it to `to_status` with
-    `fields`, and write the step to its trail."""
+# The workflow, one step a line: the statuses it starts from, the verb a refusal names, the status it leads to,
+# and who is told (the holders of that permission on the item's unit; None: its writers) with what subject.
+_S, _A = WorkInfo.Status, WorkInfoEvent.Action
+_EDITABLE = {_S.DRAFT, _S.RETURNED}
+_STEPS = {
+    _A.SUBMIT: (_EDITABLE, _lazy("报送"), _S.SUBMITTED, unit_perms.APPROVE, _lazy("工作信息待审核：%(title)s")),
+    _A.APPROVE: ({_S.SUBMITTED}, _lazy("审核通过"), _S.APPROVED, unit_perms.ACCEPT, _lazy("工作信息待采用：%(title)s")),
+    _A.ACCEPT: ({_S.APPROVED}, _lazy("采用"), _S.ACCEPTED, None, _lazy("工作信息已被采用：%(title)s")),
+    _A.RETURN: ({_S.SUBMITTED, _S.APPROVED}, _lazy("退回"), _S.RETURNED, None, _lazy("工作信息被退回：%(title)s")),
+}
+
+
+def _work_info_step(info: WorkInfo, actor, action: str, reason: str = "", **fields) -> WorkInfo:
+    """One step of the workflow (`_STEPS`): lock the item, check it may take the step, move it with `fields`,
+    write the step to its trail and tell the next people (the notification kind is named after the status)."""
+    allowed_from, verb, to_status, told, subject = _STEPS[action]
     info = _work_info_locked(info.pk)
     from_status = _work_info_transition(info, allowed_from, verb)
     info.status = to_status
     for name, value in fields.items():
         setattr(info, name, value)
     info.save()
-    return info, _work_info_event(info, actor, action, from_status, reason)
-
-
-def _work_info_tell(info: WorkInfo, event: WorkInfoEvent, recipients, kind: str, subject: str, body: str = "") -> None:
-    _tell(info, event, recipients, kind, subject, body, page="work-info-detail")
+    event = _work_info_event(info, actor, action, from_status, reason)
+    recipients = users_with_unit_perm(info.org_unit, told) if told else [info.submitted_by, info.created_by]
+    subject = subject % {"title": info.title}
+    _tell(info, event, recipients, f"work_info_{to_status}", subject, reason, page="work-info-detail")
+    return info
 
 
 @transaction.atomic
@@ -114,7 +126,7 @@ def work_info_update(*, actor: AbstractBaseUser, info: WorkInfo, submit: bool = 
     """Officer: change a draft or a returned item (a returned one stays returned until submitted again);
     with `submit` it is submitted as well, in the same transaction (nothing is saved when that is refused)."""
     info = _work_info_locked(info.pk)
-    _work_info_transition(info, {WorkInfo.Status.DRAFT, WorkInfo.Status.RETURNED}, _("修改"))
+    _work_info_transition(info, _EDITABLE, _("修改"))
     merged = {name: values.get(name, getattr(info, name)) for name in WORK_INFO_FIELDS}
     _check_work_info(info.org_unit, merged)
     for name, value in merged.items():
@@ -129,63 +141,21 @@ def work_info_update(*, actor: AbstractBaseUser, info: WorkInfo, submit: bool = 
 @transaction.atomic
 def work_info_submit(*, actor: AbstractBaseUser, info: WorkInfo) -> WorkInfo:
     """Officer: draft or returned → submitted; the unit's reviewing leader is told."""
-    info, event = _work_info_move(
-        info,
-        actor,
-        {WorkInfo.Status.DRAFT, WorkInfo.Status.RETURNED},
-        _("报送"),
-        WorkInfo.Status.SUBMITTED,
-        WorkInfoEvent.Action.SUBMIT,
-        submitted_at=timezone.now(),
-        submitted_by=actor,
-        return_reason="",
+    return _work_info_step(
+        info, actor, WorkInfoEvent.Action.SUBMIT, submitted_at=timezone.now(), submitted_by=actor, return_reason=""
     )
-    _work_info_tell(
-        info,
-        event,
-        users_with_unit_perm(info.org_unit, unit_perms.APPROVE),
-        "work_info_submitted",
-        _("工作信息待审核：%(title)s") % {"title": info.title},
-    )
-    return info
 
 
 @transaction.atomic
 def work_info_approve(*, actor: AbstractBaseUser, info: WorkInfo) -> WorkInfo:
     """District leader: submitted → approved; the office group that adopts information is told."""
-    info, event = _work_info_move(
-        info, actor, {WorkInfo.Status.SUBMITTED}, _("审核通过"), WorkInfo.Status.APPROVED, WorkInfoEvent.Action.APPROVE
-    )
-    _work_info_tell(
-        info,
-        event,
-        users_with_unit_perm(info.org_unit, unit_perms.ACCEPT),
-        "work_info_approved",
-        _("工作信息待采用：%(title)s") % {"title": info.title},
-    )
-    return info
+    return _work_info_step(info, actor, WorkInfoEvent.Action.APPROVE)
 
 
 @transaction.atomic
 def work_info_accept(*, actor: AbstractBaseUser, info: WorkInfo) -> WorkInfo:
     """Office: approved → accepted (采用); the item joins its month's briefing material."""
-    info, event = _work_info_move(
-        info,
-        actor,
-        {WorkInfo.Status.APPROVED},
-        _("采用"),
-        WorkInfo.Status.ACCEPTED,
-        WorkInfoEvent.Action.ACCEPT,
-        accepted_at=timezone.now(),
-    )
-    _work_info_tell(
-        info,
-        event,
-        [info.submitted_by, info.created_by],
-        "work_info_accepted",
-        _("工作信息已被采用：%(title)s") % {"title": info.title},
-    )
-    return info
+    return _work_info_step(info, actor, WorkInfoEvent.Action.ACCEPT, accepted_at=timezone.now())
 
 
 @transaction.atomic
@@ -194,22 +164,4 @@ def work_info_return(*, actor: AbstractBaseUser, info: WorkInfo, reason: str) ->
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("退回时必须填写退回原因。")]})
-    info, event = _work_info_move(
-        info,
-        actor,
-        {WorkInfo.Status.SUBMITTED, WorkInfo.Status.APPROVED},
-        _("退回"),
-        WorkInfo.Status.RETURNED,
-        WorkInfoEvent.Action.RETURN,
-        reason,
-        return_reason=reason,
-    )
-    _work_info_tell(
-        info,
-        event,
-        [info.submitted_by, info.created_by],
-        "work_info_returned",
-        _("工作信息被退回：%(title)s") % {"title": info.title},
-        body=reason,
-    )
-    return info
+    return _work_info_step(info, actor, WorkInfoEvent.Action.RETURN, reason, return_reason=reason)

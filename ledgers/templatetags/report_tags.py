@@ -4,11 +4,12 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from ledgers import selectors
 from ledgers.models import Project, ReportStatus, Timeliness
+from tianjin_towns.lib.badges import badge, choice_badge, no_value
+from tianjin_towns.lib.pages import once_per_request
 
 register = template.Library()
 
@@ -37,31 +38,19 @@ PROJECT_STATUS_COLOURS = {
 
 @register.simple_tag
 def project_status_badge(status: str | None):
-    if not status:
-        return ""
-    return format_html(
-        '<span class="badge status-badge {}">{}</span>',
-        PROJECT_STATUS_COLOURS.get(status, "text-bg-light"),
-        Project.Status(status).label,
-    )
+    return choice_badge(status, Project.Status, PROJECT_STATUS_COLOURS)
 
 
 @register.simple_tag
 def status_badge(status: str | None):
-    if not status:
-        return ""
-    return format_html(
-        '<span class="badge status-badge {}">{}</span>',
-        STATUS_COLOURS.get(status, "text-bg-light"),
-        ReportStatus(status).label,
-    )
+    return choice_badge(status, ReportStatus, STATUS_COLOURS)
 
 
 @register.simple_tag
 def timeliness_badge(value: str | None):
     if not value:
-        return format_html('<span class="text-body-tertiary">{}</span>', "—")
-    return format_html('<span class="badge {}">{}</span>', TIMELINESS_COLOURS.get(value, ""), Timeliness(value).label)
+        return no_value()
+    return badge(TIMELINESS_COLOURS.get(value, ""), Timeliness(value).label)
 
 
 @register.filter
@@ -91,13 +80,8 @@ def inbox_total(context) -> int:
     inbox = context.get("inbox")
     if inbox is not None:
         return inbox.total
-    request = context.get("request")
-    if request is None or not request.user.is_authenticated:
-        return 0
-    if not hasattr(request, "_inbox_total"):
-        # Counted in the database (the same rules as the inbox page's lists), not by building the lists.
-        request._inbox_total = selectors.inbox_count(request.user)
-    return request._inbox_total
+    # Counted in the database (the same rules as the inbox page's lists), not by building the lists.
+    return once_per_request(context, "_inbox_total", selectors.inbox_count)
 
 
 @register.filter
