@@ -46,11 +46,13 @@ run: install
 	$(PY) -m tianjin_towns.lib.devstack run
 
 # One worker per core, each with its own test database built from the migrations. Tests are handed out one by
-# one (--dist load): under --dist loadscope the schemathesis module ran 2 tests instead of its 102 operations.
+# one and a worker that runs out takes tests from the other's queue (--dist worksteal: the long browser and
+# fuzzing tests no longer leave one worker idle at the end; under --dist loadscope the schemathesis module ran
+# 2 tests instead of its 102 operations).
 PYTEST_WORKERS ?= auto
 
 test: install-dev check-deploy
-	$(PY) -m tianjin_towns.lib.devstack test -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
+	$(PY) -m tianjin_towns.lib.devstack test -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The date-sensitive tests (deadlines, gaps, reminders, home page, exports, dashboards) again on fixed days
 # (conftest.TEST_TODAY): a month's 1st, its due day, the day after its close day, 31 December and a day of
@@ -66,7 +68,7 @@ TEST_DAYS := 2026-12-01 2026-12-10 2026-12-26 2026-12-31 2027-03-15
 test-dates: install-dev
 	set -e; for day in $(TEST_DAYS); do \
 		echo "== the date-sensitive tests on $$day"; \
-		TEST_TODAY=$$day $(PY) -m tianjin_towns.lib.devstack test -n $(PYTEST_WORKERS) --dist load -p no:cacheprovider $(DATE_TESTS); \
+		TEST_TODAY=$$day $(PY) -m tianjin_towns.lib.devstack test -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider $(DATE_TESTS); \
 	done
 
 # The settings as production runs them; no server is needed for these checks.

@@ -17,6 +17,7 @@ from coordination import services as org
 from coordination.models import ActionItem, MeetingKind
 from ledgers import services as ledger
 from ledgers.models import MonthlyReport, ReportStatus, ReportValue, WorkInfo
+from ledgers.tests.factories import write_work_info
 
 SEPT = datetime.date(2026, 9, 1)
 HUGE = "1e999999999"
@@ -67,14 +68,7 @@ def test_an_overflowing_figure_in_the_entry_form_is_shown_as_an_error(world, mak
 
 def test_a_nul_byte_in_a_return_reason_is_a_400_and_the_information_stays_submitted(world):
     # The work information return reads its reason straight from the form: PostgreSQL refused the NUL (500).
-    info = ledger.work_info_create(
-        actor=world.users.officer,
-        org_unit=world.dongli,
-        category=WorkInfo.Category.MEETING,
-        title="东丽区召开特色小镇现场推动会",
-        body="会议部署了下一阶段的重点工作。",
-        happened_on=datetime.date(2026, 11, 18),
-    )
+    info = write_work_info(world, body="会议部署了下一阶段的重点工作。", happened_on=datetime.date(2026, 11, 18))
     info = ledger.work_info_submit(actor=world.users.officer, info=info)
     page = _browser(world.users.reviewer).post(reverse("work-info-return", args=[info.pk]), {"reason": NUL})
     assert page.status_code == 400

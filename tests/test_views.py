@@ -4,26 +4,20 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import let_file
 from coordination import services as org
 from ledgers import services as ledger
 from ledgers.models import MonthlyReport, ReportStatus
+from tests import clients
+from tests.queries import queries_of_get
 
 SEPT = datetime.date(2026, 9, 1)
 AUG = datetime.date(2026, 8, 1)
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 def _value(report, code) -> Decimal | None:
@@ -210,35 +204,36 @@ def test_entry_form_records_project_progress(login, world, make_report, full_val
 # --- Workflow actions -------------------------------------------------------------------------------
 
 
-def test_officer_submits_from_the_detail_page(login, world, make_report):
-    report = make_report(period=SEPT)
-    assert login(world.users.outsider).post(reverse("report-submit", args=[report.pk])).status_code == 404
-    assert login(world.users.reviewer).post(reverse("report-submit", args=[report.pk])).status_code == 403
-    response = login(world.users.officer).post(reverse("report-submit", args=[report.pk]))
+@pytest.mark.parametrize(
+    ("start", "action", "unseen", "refused", "actor", "reached"),
+    [
+        pytest.param(
+            ReportStatus.DRAFT, "report-submit", "outsider", ["reviewer"], "officer", ReportStatus.SUBMITTED,
+            id="officer submits from the detail page",
+        ),
+        pytest.param(
+            ReportStatus.SUBMITTED, "report-approve", "outsider_reviewer", ["officer"], "reviewer",
+            ReportStatus.DISTRICT_APPROVED, id="reviewer approves and officer cannot",
+        ),
+        pytest.param(
+            ReportStatus.DISTRICT_APPROVED, "report-accept", "outsider", ["office_assess", "reviewer"], "office_policy",
+            ReportStatus.ACCEPTED, id="office policy accepts and other office groups cannot",
+        ),
+    ],
+)  # fmt: skip
+def test_a_workflow_step_is_taken_by_its_actor_alone(
+    login, world, make_report, start, action, unseen, refused, actor, reached
+):
+    """Whoever does not see the report gets 404, whoever sees it but may not act 403; the actor moves it on."""
+    report = make_report(start, period=SEPT)
+    url = reverse(action, args=[report.pk])
+    assert login(getattr(world.users, unseen)).post(url).status_code == 404
+    for persona in refused:
+        assert login(getattr(world.users, persona)).post(url).status_code == 403
+    response = login(getattr(world.users, actor)).post(url)
     report.refresh_from_db()
     assert response.status_code == 302
-    assert report.status == ReportStatus.SUBMITTED
-
-
-def test_reviewer_approves_and_officer_cannot(login, world, make_report):
-    report = make_report(ReportStatus.SUBMITTED, period=SEPT)
-    assert login(world.users.outsider_reviewer).post(reverse("report-approve", args=[report.pk])).status_code == 404
-    assert login(world.users.officer).post(reverse("report-approve", args=[report.pk])).status_code == 403
-    response = login(world.users.reviewer).post(reverse("report-approve", args=[report.pk]))
-    report.refresh_from_db()
-    assert response.status_code == 302
-    assert report.status == ReportStatus.DISTRICT_APPROVED
-
-
-def test_office_policy_accepts_and_other_office_groups_cannot(login, world, make_report):
-    report = make_report(ReportStatus.DISTRICT_APPROVED, period=SEPT)
-    assert login(world.users.outsider).post(reverse("report-accept", args=[report.pk])).status_code == 404
-    assert login(world.users.office_assess).post(reverse("report-accept", args=[report.pk])).status_code == 403
-    assert login(world.users.reviewer).post(reverse("report-accept", args=[report.pk])).status_code == 403
-    response = login(world.users.office_policy).post(reverse("report-accept", args=[report.pk]))
-    report.refresh_from_db()
-    assert response.status_code == 302
-    assert report.status == ReportStatus.ACCEPTED
+    assert report.status == reached
 
 
 def test_reviewer_returns_with_a_reason(login, world, make_report):
@@ -336,22 +331,15 @@ def _add_towns(world, make_report, count: int) -> None:
         make_report(statuses[index % len(statuses)], town=town, period=SEPT)
 
 
-def _queries(client, url, params=None) -> int:
-    client.get(url, params)  # warm caches (content types, sessions)
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url, params).status_code == 200
-    return len(queries)
-
-
 def test_report_list_query_count_does_not_grow_with_towns(login, world, make_report):
     make_report(ReportStatus.SUBMITTED, period=SEPT)
     make_report(ReportStatus.ACCEPTED, town=world.town2, period=SEPT)
     client = login(world.users.office_policy)
-    few = _queries(client, reverse("report-list"))
+    few = queries_of_get(client, reverse("report-list"))
     _add_towns(world, make_report, 38)
-    many = _queries(client, reverse("report-list"))
+    many = queries_of_get(client, reverse("report-list"))
     assert many == few
-    assert _queries(client, reverse("report-list"), {"page": 2}) == few
+    assert queries_of_get(client, reverse("report-list"), {"page": 2}) == few
 
 
 def test_report_list_paginates_and_keeps_filters(login, world, make_report):
@@ -387,9 +375,9 @@ def test_ledger_query_count_does_not_grow_with_towns(login, world, make_report):
     make_report(ReportStatus.ACCEPTED, period=SEPT)
     client = login(world.users.office_policy)
     params = {"year": 2026, "indicator": "tax_revenue"}
-    few = _queries(client, reverse("ledger"), params)
+    few = queries_of_get(client, reverse("ledger"), params)
     _add_towns(world, make_report, 38)
-    assert _queries(client, reverse("ledger"), params) == few
+    assert queries_of_get(client, reverse("ledger"), params) == few
 
 
 def test_ledger_export_returns_a_workbook(login, world, make_report):

@@ -4,13 +4,14 @@ import datetime
 from decimal import Decimal
 
 from assessments import services
-from assessments.models import ItemKind
+from assessments.models import ItemKind, RunKind
 from assessments.selectors import indicators_by_code
 from conftest import FIXTURE_EXPLANATIONS, FULL_VALUES, let_file
 from ledgers import services as ledger
 from ledgers.models import MonthlyReport, Timeliness
 
 ZEROS = {code: "0" for code in FULL_VALUES}
+PUBLISHED_ON = datetime.date(2026, 11, 26)  # after the 2026 half-year and the 2025 year have ended
 
 
 def accepted_report(world, town, period: datetime.date, *, timeliness: str = Timeliness.ON_TIME, **values):
@@ -70,3 +71,23 @@ def score_manual(world, run, town, points, why="亮点突出"):
         run=run,
         entries=[services.ManualInput(item=manual, town=town, score=points, justification=why)],
     )
+
+
+def score_every_town(world, run, points) -> None:
+    """The manual item's score of each of the world's towns: one number for all, or a number each for the
+    town, town2 and the outsider's town."""
+    towns = (world.town, world.town2, world.outsider_town)
+    for town, score in zip(towns, points if isinstance(points, tuple) else [points] * len(towns), strict=True):
+        score_manual(world, run, town, score)
+
+
+def make_run(world, scheme, kind=RunKind.SEMIANNUAL, *, points=None):
+    """A draft run of the scheme, created by 创建考核组; with `points`, every town's manual score entered."""
+    run = services.run_create(actor=world.users.office_assess, scheme=scheme, kind=kind)
+    if points is not None:
+        score_every_town(world, run, points)
+    return run
+
+
+def publish(world, run, today: datetime.date = PUBLISHED_ON):
+    return services.run_publish(actor=world.users.office_policy, run=run, today=today)

@@ -1,17 +1,16 @@
 """The briefing (简报) as a Word document, read back; the target template reader."""
 
-import datetime
 import io
 
-import pytest
 from django.urls import reverse
 from docx import Document
 
-from assessments import exports, selectors, services
+from assessments import exports, selectors
 from assessments.models import RunKind
 from conftest import built_once_per_class
+from tests import clients
 
-from .factories import accepted_report, make_scheme, months, score_manual, set_targets
+from .factories import accepted_report, make_run, make_scheme, months, publish, set_targets
 
 YEAR = 2026
 
@@ -22,13 +21,11 @@ def _build_semiannual(world):
     for period in months(YEAR, 1, 6):
         accepted_report(world, world.town, period, fixed_asset_investment=100)
         accepted_report(world, world.town2, period, fixed_asset_investment=100)
-    run = services.run_create(actor=world.users.office_assess, scheme=make_scheme(world, YEAR), kind=RunKind.SEMIANNUAL)
-    for town in (world.town, world.town2, world.outsider_town):
-        score_manual(world, run, town, 10)
-    return services.run_publish(actor=world.users.office_policy, run=run, today=datetime.date(2026, 11, 26))
+    return publish(world, make_run(world, make_scheme(world, YEAR), points=10))
 
 
 semiannual, _semiannual_per_class = built_once_per_class(_build_semiannual)
+login = clients.login
 
 
 def _text(document) -> str:
@@ -56,9 +53,9 @@ class TestPublishedSemiannualRun:
     """A published semi-annual run of 2026, built once for the class."""
 
     def test_briefing_docx_opens_with_the_summary_the_praise_and_warning_lists_and_each_district(
-        self, login_client, world, semiannual
+        self, login, world, semiannual
     ):
-        response = login_client(world.users.leader).get(reverse("assessment-run-briefing-docx", args=[semiannual.pk]))
+        response = login(world.users.leader).get(reverse("assessment-run-briefing-docx", args=[semiannual.pk]))
         assert response.status_code == 200
         assert response["Content-Type"] == exports.DOCX
         document = Document(io.BytesIO(response.content))
@@ -75,31 +72,18 @@ class TestPublishedSemiannualRun:
         dongli = next(row for row in districts if row[0] == "东丽区")
         assert dongli[1:5] == ["2", dongli[2], "1", "1"]
 
-    def test_briefing_page_matches_the_document(self, login_client, world, semiannual):
+    def test_briefing_page_matches_the_document(self, login, world, semiannual):
         page = (
-            login_client(world.users.outsider)
-            .get(reverse("assessment-run-briefing", args=[semiannual.pk]))
-            .content.decode()
+            login(world.users.outsider).get(reverse("assessment-run-briefing", args=[semiannual.pk])).content.decode()
         )
         briefing = selectors.briefing(semiannual)
         assert "表扬名单" in page and "警示名单" in page and "各区情况" in page
         for row in briefing["praise"] + briefing["warning"]:
             assert row.town_name in page
 
-    def test_annual_runs_have_no_briefing(self, login_client, world, semiannual):
-        annual = services.run_create(actor=world.users.office_assess, scheme=semiannual.scheme, kind=RunKind.ANNUAL)
+    def test_annual_runs_have_no_briefing(self, login, world, semiannual):
+        annual = make_run(world, semiannual.scheme, RunKind.ANNUAL)
         assert (
-            login_client(world.users.office_policy)
-            .get(reverse("assessment-run-briefing", args=[annual.pk]))
-            .status_code
+            login(world.users.office_policy).get(reverse("assessment-run-briefing", args=[annual.pk])).status_code
             == 404
         )
-
-
-@pytest.fixture
-def login_client(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user

@@ -7,10 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from assessments import permissions as perms
-from assessments import selectors, services
-from assessments.models import RunKind
+from assessments import selectors
 
-from .factories import make_scheme, score_manual
+from .factories import make_run, make_scheme, publish
 
 TODAY = datetime.date(2026, 10, 20)
 
@@ -46,7 +45,7 @@ def test_a_self_evaluation_is_filled_by_the_units_officer_and_unseen_by_an_outsi
 
 
 def test_a_towns_result_is_404_when_the_run_did_not_assess_the_town(world):
-    run = services.run_create(actor=world.users.office_assess, scheme=make_scheme(world, 2026), kind=RunKind.SEMIANNUAL)
+    run = make_run(world, make_scheme(world, 2026))
     office = world.users.office_assess
     found, town, row = perms.get_run_town_result_for_user(
         office, run.pk, world.town.pk, result_for_town=selectors.run_result_for_town
@@ -61,10 +60,7 @@ def test_a_towns_result_is_404_when_the_run_did_not_assess_the_town(world):
 
 
 def test_deciding_on_a_towns_sanction_is_the_offices_and_an_unseen_town_is_404_first(world):
-    run = services.run_create(actor=world.users.office_assess, scheme=make_scheme(world, 2026), kind=RunKind.SEMIANNUAL)
-    for town in (world.town, world.town2, world.outsider_town):
-        score_manual(world, run, town, 12)
-    run = services.run_publish(actor=world.users.office_policy, run=run, today=datetime.date(2026, 11, 26))
+    run = publish(world, make_run(world, make_scheme(world, 2026), points=12))
     assert perms.get_run_and_town_for_user(world.users.office_policy, run.pk, world.town.pk, perms.PUBLISH) == (
         run,
         world.town,

@@ -9,13 +9,13 @@ January–June 2026, so a flow target is due half: expected = target × 6/12.
 import datetime
 from decimal import Decimal
 
-from assessments import scoring, selectors, services
+from assessments import scoring, selectors
 from assessments.models import Band, Grade, ItemKind, RunKind, Sanction
 from conftest import built_once_per_class
 from coordination.models import TownStatus
 from ledgers.models import Timeliness
 
-from .factories import accepted_report, item, make_scheme, months, score_manual, set_targets
+from .factories import accepted_report, item, make_run, make_scheme, months, set_targets
 
 YEAR = 2026
 H1 = months(YEAR, 1, 6)
@@ -31,12 +31,7 @@ def _build_semiannual(world):
         accepted_report(world, a, period, fixed_asset_investment=100, tax_revenue=10)
         late = Timeliness.LATE if period.month <= 3 else Timeliness.ON_TIME
         accepted_report(world, b, period, timeliness=late, fixed_asset_investment=150, tax_revenue=7)
-    scheme = make_scheme(world, YEAR)
-    run = services.run_create(actor=world.users.office_assess, scheme=scheme, kind=RunKind.SEMIANNUAL)
-    score_manual(world, run, a, 15)
-    score_manual(world, run, b, 10)
-    score_manual(world, run, c, 5)
-    return run
+    return make_run(world, make_scheme(world, YEAR), points=(15, 10, 5))  # A's, B's and C's manual scores
 
 
 semiannual, _semiannual_per_class = built_once_per_class(_build_semiannual)

@@ -23,12 +23,12 @@ from assessments.models import (
 )
 from conftest import built_once_per_class
 from coordination.models import Notification, Town, TownStatus, TownStatusChange
-from coordination.services import town_change_status
+from coordination.tests.factories import town_step
 from ledgers import selectors as ledger_selectors
 from ledgers.models import Timeliness
 from tianjin_towns.errors import ConflictError
 
-from .factories import accepted_report, item, make_scheme, months, score_manual, set_targets, standard_items
+from .factories import accepted_report, item, make_run, make_scheme, months, publish, set_targets, standard_items
 
 YEAR = 2026
 TODAY = datetime.date(2026, 11, 26)
@@ -156,6 +156,9 @@ def test_editing_a_scheme_keeps_items_by_id_and_removes_the_rest(world):
 # --- Runs: freeze, publication, weights -------------------------------------------------------------------
 
 
+H1_POINTS = (15, 10, 5)  # the manual scores of the town, town2 and the outsider's town
+
+
 def _build_h1(world):
     """Two towns with half a year of accepted reports and targets, a scheme and a draft semi-annual run."""
     set_targets(world, world.town, YEAR, fixed_asset_investment="1200", tax_revenue="100")
@@ -163,11 +166,7 @@ def _build_h1(world):
     for period in months(YEAR, 1, 6):
         accepted_report(world, world.town, period, fixed_asset_investment=100, tax_revenue=10)
         accepted_report(world, world.town2, period, fixed_asset_investment=150, tax_revenue=7)
-    scheme = make_scheme(world, YEAR)
-    run = services.run_create(actor=world.users.office_assess, scheme=scheme, kind=RunKind.SEMIANNUAL)
-    for town, points in ((world.town, 15), (world.town2, 10), (world.outsider_town, 5)):
-        score_manual(world, run, town, points)
-    return run
+    return make_run(world, make_scheme(world, YEAR), points=H1_POINTS)
 
 
 h1, _h1_per_class = built_once_per_class(_build_h1)
@@ -195,10 +194,8 @@ class TestHalfYearRun:
     """Two towns' half year and a draft semi-annual run, built once for the class."""
 
     def test_changing_a_weight_changes_the_draft_and_not_the_published_run(self, world, h1):
-        published = services.run_create(actor=world.users.office_assess, scheme=h1.scheme, kind=RunKind.SEMIANNUAL)
-        for town, points in ((world.town, 15), (world.town2, 10), (world.outsider_town, 5)):
-            score_manual(world, published, town, points)
-        services.run_publish(actor=world.users.office_policy, run=published, today=TODAY)
+        published = make_run(world, h1.scheme, points=H1_POINTS)
+        publish(world, published)
         before = _scores(published)
         assert before == _scores(h1)
         assert before[world.town2.pk] == Decimal("75.00")  # (30 + 20 + 10) / 80
@@ -210,7 +207,7 @@ class TestHalfYearRun:
         assert _scores(published) == before
 
     def test_later_corrections_to_the_data_do_not_change_a_published_run(self, world, h1):
-        h1 = services.run_publish(actor=world.users.office_policy, run=h1, today=TODAY)
+        h1 = publish(world, h1)
         frozen = _scores(h1)
         set_targets(world, world.outsider_town, YEAR, fixed_asset_investment="10")
         accepted_report(world, world.outsider_town, datetime.date(YEAR, 2, 1), fixed_asset_investment=500)
@@ -290,13 +287,17 @@ def _build_annual(world):
             item("评分", ItemKind.MANUAL, 10),
         ],
     )
-    run = services.run_create(actor=world.users.office_assess, scheme=scheme, kind=RunKind.ANNUAL)
-    for town in (world.town, world.town2, world.outsider_town):
-        score_manual(world, run, town, 8)
-    return run
+    return make_run(world, scheme, RunKind.ANNUAL, points=8)
 
 
 annual, _annual_per_class = built_once_per_class(_build_annual)
+
+
+def _decide(world, run, town, decision, reason, **when):
+    """The policy group's decision on a town's proposed sanction."""
+    return services.run_decide_sanction(
+        actor=world.users.office_policy, run=run, town=town, decision=decision, reason=reason, **when
+    )
 
 
 class TestAnnualRun:
@@ -316,24 +317,16 @@ class TestAnnualRun:
         assert rows[world.outsider_town.pk].sanction_proposed == Sanction.WARNING
 
     def test_office_confirms_a_downgrade_and_the_towns_status_and_history_change(self, world, annual):
-        town_change_status(
-            actor=world.users.admin,
-            town=world.town2,
-            status=TownStatus.WARNED,
-            reason="2024年度考核警告",
-            decided_on=datetime.date(2025, 2, 1),
+        town_step(
+            world.town2, TownStatus.WARNED, "2024年度考核警告", datetime.date(2025, 2, 1), actor=world.users.admin
         )
         world.town2.refresh_from_db()
         row = next(r for r in selectors.run_results(annual) if r.town_id == world.town2.pk)
         assert row.sanction_proposed == Sanction.DOWNGRADE  # already warned: a second warning downgrades
-        services.run_publish(actor=world.users.office_policy, run=annual, today=TODAY)
-        result = services.run_decide_sanction(
-            actor=world.users.office_policy,
-            run=annual,
-            town=world.town2,
-            decision=Sanction.DOWNGRADE,
-            reason="连续两年未完成年度计划",
-            decided_on=datetime.date(2026, 1, 20),
+        publish(world, annual)
+        decided_on = datetime.date(2026, 1, 20)
+        result = _decide(
+            world, annual, world.town2, Sanction.DOWNGRADE, "连续两年未完成年度计划", decided_on=decided_on
         )
         world.town2.refresh_from_db()
         assert world.town2.status == TownStatus.DOWNGRADED
@@ -341,71 +334,46 @@ class TestAnnualRun:
         assert (change.from_status, change.to_status, change.decided_on) == (
             TownStatus.WARNED,
             TownStatus.DOWNGRADED,
-            datetime.date(2026, 1, 20),
+            decided_on,
         )
         assert "连续两年未完成年度计划" in change.reason and annual.title in change.reason
         assert result.sanction_decided == Sanction.DOWNGRADE
         assert AssessmentEvent.objects.filter(action="sanction_confirm", town=world.town2).exists()
         with pytest.raises(ConflictError):
-            services.run_decide_sanction(
-                actor=world.users.office_policy, run=annual, town=world.town2, decision=Sanction.EXIT, reason="再次"
-            )
+            _decide(world, annual, world.town2, Sanction.EXIT, "再次")
 
     def test_office_overrides_a_proposal_with_a_reason_and_the_status_stays(self, world, annual):
-        services.run_publish(actor=world.users.office_policy, run=annual, today=TODAY)
-        result = services.run_decide_sanction(
-            actor=world.users.office_policy,
-            run=annual,
-            town=world.outsider_town,
-            decision=Sanction.NONE,
-            reason="受疫情影响，酌情不予处理",
-        )
+        publish(world, annual)
+        result = _decide(world, annual, world.outsider_town, Sanction.NONE, "受疫情影响，酌情不予处理")
         world.outsider_town.refresh_from_db()
         assert world.outsider_town.status == TownStatus.CREATING
         assert (result.sanction_proposed, result.sanction_decided) == (Sanction.WARNING, Sanction.NONE)
         assert AssessmentEvent.objects.filter(action="sanction_override").exists()
 
     def test_annual_history_feeds_the_next_years_proposal(self, world, annual):
-        services.run_publish(actor=world.users.office_policy, run=annual, today=TODAY)
-        services.run_decide_sanction(
-            actor=world.users.office_policy,
-            run=annual,
-            town=world.town2,
-            decision=Sanction.WARNING,
-            reason="未完成年度计划",
-        )
+        publish(world, annual)
+        _decide(world, annual, world.town2, Sanction.WARNING, "未完成年度计划")
         history = selectors._history([world.town2.pk], 2026)
         assert [(h.year, h.sanction) for h in history[world.town2.pk]] == [(2025, Sanction.WARNING)]
 
 
 def test_a_decision_needs_a_reason_and_a_published_annual_run(world, annual, h1):
     with pytest.raises(ConflictError):
-        services.run_decide_sanction(
-            actor=world.users.office_policy, run=annual, town=world.town2, decision="warning", reason="x"
-        )
-    services.run_publish(actor=world.users.office_policy, run=annual, today=TODAY)
+        _decide(world, annual, world.town2, "warning", "x")
+    publish(world, annual)
     with pytest.raises(ValidationError):
-        services.run_decide_sanction(
-            actor=world.users.office_policy, run=annual, town=world.town2, decision="warning", reason=" "
-        )
-    services.run_publish(actor=world.users.office_policy, run=h1, today=TODAY)
+        _decide(world, annual, world.town2, "warning", " ")
+    publish(world, h1)
     with pytest.raises(ConflictError) as error:
-        services.run_decide_sanction(
-            actor=world.users.office_policy, run=h1, town=world.town2, decision="warning", reason="x"
-        )
+        _decide(world, h1, world.town2, "warning", "x")
     assert "不与奖惩挂钩" in error.value.message
 
 
 def test_an_exited_town_is_not_expected_to_report_after_its_exit(world, annual, make_report):
     """No false "missing": neither the inbox nor the ledger's gaps ask an exited town for later months."""
-    services.run_publish(actor=world.users.office_policy, run=annual, today=TODAY)
-    services.run_decide_sanction(
-        actor=world.users.office_policy,
-        run=annual,
-        town=world.outsider_town,
-        decision=Sanction.EXIT,
-        reason="连续不报送，建设停滞",
-        decided_on=datetime.date(2026, 3, 15),
+    publish(world, annual)
+    _decide(
+        world, annual, world.outsider_town, Sanction.EXIT, "连续不报送，建设停滞", decided_on=datetime.date(2026, 3, 15)
     )
     town = world.outsider_town
     town.refresh_from_db()
@@ -420,88 +388,54 @@ def test_an_exited_town_is_not_expected_to_report_after_its_exit(world, annual, 
     assert gaps[:2] == ["missing", "missing"]  # January and February were still expected
     assert set(gaps[2:]) == {None}  # from March, the month of the exit, nothing is
     # Nor is it assessed in later runs.
-    assert town.pk not in {
-        t.pk
-        for t in selectors.run_towns(
-            services.run_create(
-                actor=world.users.office_assess, scheme=make_scheme(world, YEAR), kind=RunKind.SEMIANNUAL
-            )
-        )
-    }
+    assert town.pk not in {t.pk for t in selectors.run_towns(make_run(world, make_scheme(world, YEAR)))}
 
 
 # --- Self-evaluations ---------------------------------------------------------------------------------------
 
 
+HANDED_IN = {"problems_found": "无", "corrections": "无", "submit": True}
+
+
+def _self_evaluate(world, unit, kind: str, period: datetime.date, self_score="90", **fields):
+    """The officer saves (with submit=True, hands in) the unit's self-evaluation on TODAY."""
+    return services.self_evaluation_save(
+        actor=world.users.officer, unit=unit, kind=kind, period=period, self_score=self_score, today=TODAY, **fields
+    )
+
+
 def test_self_evaluation_is_saved_then_submitted_and_locked(world):
     period = datetime.date(YEAR, 9, 1)
-    draft = services.self_evaluation_save(
-        actor=world.users.officer, unit=world.dongli, kind="monthly", period=period, self_score="88", today=TODAY
-    )
+    draft = _self_evaluate(world, world.dongli, "monthly", period, "88")
     assert draft.status == SelfEvaluation.Status.DRAFT and draft.due_on == datetime.date(YEAR, 10, 10)
     with pytest.raises(ValidationError) as error:
-        services.self_evaluation_save(
-            actor=world.users.officer,
-            unit=world.dongli,
-            kind="monthly",
-            period=period,
-            self_score="88",
-            submit=True,
-            today=TODAY,
-        )
+        _self_evaluate(world, world.dongli, "monthly", period, "88", submit=True)
     assert set(error.value.message_dict) == {"problems_found", "corrections"}
-    submitted = services.self_evaluation_save(
-        actor=world.users.officer,
-        unit=world.dongli,
-        kind="monthly",
-        period=period,
-        self_score="88",
+    submitted = _self_evaluate(
+        world,
+        world.dongli,
+        "monthly",
+        period,
+        "88",
         problems_found="华明小镇项目进度滞后",
         corrections="倒排工期",
         submit=True,
-        today=TODAY,
     )
     assert submitted.pk == draft.pk and submitted.status == SelfEvaluation.Status.SUBMITTED
     assert submitted.is_late  # submitted in November for a form due on 10 October
     with pytest.raises(ConflictError):
-        services.self_evaluation_save(
-            actor=world.users.officer, unit=world.dongli, kind="monthly", period=period, self_score="90", today=TODAY
-        )
+        _self_evaluate(world, world.dongli, "monthly", period, "90")
 
 
 def test_self_evaluation_periods_must_have_ended(world):
     with pytest.raises(ValidationError):
-        services.self_evaluation_save(
-            actor=world.users.officer,
-            unit=world.town.unit,
-            kind="quarterly",
-            period=datetime.date(YEAR, 10, 1),
-            self_score="90",
-            today=TODAY,
-        )
+        _self_evaluate(world, world.town.unit, "quarterly", datetime.date(YEAR, 10, 1))
     with pytest.raises(ValidationError):
-        services.self_evaluation_save(
-            actor=world.users.officer,
-            unit=world.town.unit,
-            kind="quarterly",
-            period=datetime.date(YEAR, 2, 1),
-            self_score="90",
-            today=TODAY,
-        )
+        _self_evaluate(world, world.town.unit, "quarterly", datetime.date(YEAR, 2, 1))
 
 
 def test_self_evaluation_slots_show_due_dates_and_late_ones(world):
-    services.self_evaluation_save(
-        actor=world.users.officer,
-        unit=world.town.unit,
-        kind="quarterly",
-        period=datetime.date(YEAR, 7, 1),
-        self_score="90",
-        problems_found="无",
-        corrections="无",
-        submit=True,
-        today=TODAY,
-    )
+    _self_evaluate(world, world.town.unit, "quarterly", datetime.date(YEAR, 7, 1), **HANDED_IN)
     SelfEvaluation.objects.update(submitted_at=timezone.make_aware(datetime.datetime(YEAR, 10, 12, 9)))
     slots = selectors.self_evaluation_slots(world.users.officer, year=YEAR, kind="quarterly", today=TODAY)
     states = {(s.unit.name, s.period_label): (s.state, s.due_on) for s in slots}
@@ -512,17 +446,7 @@ def test_self_evaluation_slots_show_due_dates_and_late_ones(world):
 
 
 def test_self_evaluation_reminders_go_once_to_the_units_that_have_not_submitted(world):
-    services.self_evaluation_save(
-        actor=world.users.officer,
-        unit=world.town.unit,
-        kind="monthly",
-        period=datetime.date(YEAR, 10, 1),
-        self_score="90",
-        problems_found="无",
-        corrections="无",
-        submit=True,
-        today=TODAY,
-    )
+    _self_evaluate(world, world.town.unit, "monthly", datetime.date(YEAR, 10, 1), **HANDED_IN)
     soon = datetime.date(YEAR, 11, 8)  # October's forms are due on 10 November
     sent = services.self_evaluations_remind(today=soon)
     subjects = list(Notification.objects.filter(kind="self_evaluation_due").values_list("subject", flat=True))

@@ -6,8 +6,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -16,19 +14,16 @@ from assessments.models import ItemKind, ManualScore, Run, RunKind, RunStatus, S
 from conftest import built_once_per_class
 from coordination import services as org
 from coordination.models import Role, Town, TownStatus
+from coordination.tests.factories import more_towns
+from tests import clients
+from tests.queries import queries_of_get
 
-from .factories import accepted_report, make_scheme, months, score_manual, set_targets
+from .factories import accepted_report, make_run, make_scheme, months, publish, score_every_town, set_targets
 
 YEAR = 2026
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 @pytest.fixture
@@ -41,8 +36,7 @@ def _build_draft(world):
     set_targets(world, world.town, YEAR, fixed_asset_investment="1200")
     for period in months(YEAR, 1, 2):
         accepted_report(world, world.town, period, fixed_asset_investment=100)
-    scheme = make_scheme(world, YEAR)
-    return services.run_create(actor=world.users.office_assess, scheme=scheme, kind=RunKind.SEMIANNUAL)
+    return make_run(world, make_scheme(world, YEAR))
 
 
 draft, _draft_per_class = built_once_per_class(_build_draft)
@@ -50,9 +44,8 @@ draft, _draft_per_class = built_once_per_class(_build_draft)
 
 def _build_published(world):
     draft = _build_draft(world)
-    for town in (world.town, world.town2, world.outsider_town):
-        score_manual(world, draft, town, 12)
-    return services.run_publish(actor=world.users.office_policy, run=draft, today=datetime.date(2026, 11, 26))
+    score_every_town(world, draft, 12)
+    return publish(world, draft)
 
 
 published, _published_per_class = built_once_per_class(_build_published)
@@ -75,9 +68,8 @@ class TestDraftRun:
     def test_district_sees_only_published_runs_and_its_own_towns(self, login, world, draft):
         client = login(world.users.outsider)  # 西青区's officer
         assert client.get(reverse("assessment-run", args=[draft.pk])).status_code == 404
-        for town in (world.town, world.town2, world.outsider_town):
-            score_manual(world, draft, town, 12)
-        services.run_publish(actor=world.users.office_policy, run=draft, today=datetime.date(2026, 11, 26))
+        score_every_town(world, draft, 12)
+        publish(world, draft)
         page = client.get(reverse("assessment-run", args=[draft.pk])).content.decode()
         assert "精武文化小镇" in page
         assert "华明智能制造小镇" not in page
@@ -85,8 +77,7 @@ class TestDraftRun:
         assert client.get(reverse("assessment-town", args=[draft.pk, world.town.pk])).status_code == 404
 
     def test_only_the_office_publishes(self, login, world, draft):
-        for town in (world.town, world.town2, world.outsider_town):
-            score_manual(world, draft, town, 12)
+        score_every_town(world, draft, 12)
         url = reverse("assessment-run-publish", args=[draft.pk])
         assert login(world.users.leader).post(url).status_code == 404  # leaders never see drafts
         assert login(world.users.outsider).post(url).status_code == 404
@@ -124,24 +115,11 @@ class TestDraftRun:
     def test_draft_results_are_a_fixed_number_of_queries(self, login, world, draft):
         client = login(world.users.office_assess)
         url = reverse("assessment-run", args=[draft.pk])
-        client.get(url)
-        with CaptureQueriesContext(connection) as small:
-            client.get(url)
-        for n in range(3, 8):
-            town = org.town_create(
-                district=world.xiqing,
-                code=f"T02{n:02d}",
-                name=f"测试小镇{n}",
-                reporting_from=datetime.date(2024, 1, 1),
-                status=TownStatus.CREATING,
-                host_township="x",
-                lead_industry="y",
-            )
+        small = queries_of_get(client, url)
+        for town in more_towns(world.xiqing, range(3, 8), code="T02", status=TownStatus.CREATING):
             set_targets(world, town, YEAR, fixed_asset_investment="100", tax_revenue="10")
             accepted_report(world, town, datetime.date(YEAR, 1, 1), fixed_asset_investment=10)
-        with CaptureQueriesContext(connection) as large:
-            client.get(url)
-        assert len(large) == len(small)
+        assert queries_of_get(client, url) == small
 
     def test_scheme_editor_shows_the_total_and_refuses_a_scheme_that_does_not_add_up(self, login, world, draft):
         scheme = draft.scheme
@@ -208,22 +186,10 @@ class TestPublishedRun:
 
     def test_run_results_page_is_a_fixed_number_of_queries(self, login, world, published):
         client = login(world.users.leader)
-        url = reverse("assessment-run", args=[published.pk])
-        client.get(url)
-        with CaptureQueriesContext(connection) as small:
-            client.get(url)
-        for n in range(3, 9):
-            town = org.town_create(
-                district=world.dongli,
-                code=f"T01{n:02d}",
-                name=f"测试小镇{n}",
-                reporting_from=datetime.date(2024, 1, 1),
-                status=TownStatus.CREATING,
-                host_township="x",
-                lead_industry="y",
-            )
+        small = queries_of_get(client, reverse("assessment-run", args=[published.pk]))
+        for town in more_towns(world.dongli, range(3, 9), code="T01", status=TownStatus.CREATING):
             set_targets(world, town, YEAR, fixed_asset_investment="100")
-        run = services.run_create(actor=world.users.office_assess, scheme=published.scheme, kind=RunKind.SEMIANNUAL)
+        run = make_run(world, published.scheme)
         manual = run.scheme.items.get(kind=ItemKind.MANUAL)
         services.manual_scores_save(
             actor=world.users.office_assess,
@@ -232,12 +198,7 @@ class TestPublishedRun:
                 services.ManualInput(item=manual, town=t, score="5", justification="一般") for t in Town.objects.all()
             ],
         )
-        run = services.run_publish(actor=world.users.office_policy, run=run, today=datetime.date(2026, 11, 26))
-        url = reverse("assessment-run", args=[run.pk])
-        client.get(url)
-        with CaptureQueriesContext(connection) as large:
-            client.get(url)
-        assert len(large) == len(small)
+        assert queries_of_get(client, reverse("assessment-run", args=[publish(world, run).pk])) == small
 
     def test_results_export_has_the_ranking_and_each_item(self, login, world, published):
         response = login(world.users.reviewer).get(reverse("assessment-run-export", args=[published.pk]))
@@ -259,11 +220,7 @@ def annual(world):
     set_targets(world, world.town2, year, fixed_asset_investment="2400")
     for period in months(year, 1, 12):
         accepted_report(world, world.town2, period, fixed_asset_investment=100)
-    scheme = make_scheme(world, year)
-    run = services.run_create(actor=world.users.office_assess, scheme=scheme, kind=RunKind.ANNUAL)
-    for town in (world.town, world.town2, world.outsider_town):
-        score_manual(world, run, town, 12)
-    return services.run_publish(actor=world.users.office_policy, run=run, today=datetime.date(2026, 11, 26))
+    return publish(world, make_run(world, make_scheme(world, year), RunKind.ANNUAL, points=12))
 
 
 def test_office_confirms_a_proposal_on_the_town_page_and_the_status_changes(login, world, annual):
@@ -348,22 +305,10 @@ def test_only_the_assessment_group_sets_targets(login, world):
 def test_targets_page_is_a_fixed_number_of_queries(login, world):
     client = login(world.users.leader)
     set_targets(world, world.town, YEAR, fixed_asset_investment="1200")
-    client.get(reverse("assessment-targets"), {"year": YEAR})
-    with CaptureQueriesContext(connection) as small:
-        client.get(reverse("assessment-targets"), {"year": YEAR})
-    for n in range(3, 9):
-        town = org.town_create(
-            district=world.dongli,
-            code=f"T03{n:02d}",
-            name=f"测试小镇{n}",
-            reporting_from=datetime.date(2024, 1, 1),
-            host_township="x",
-            lead_industry="y",
-        )
+    small = queries_of_get(client, reverse("assessment-targets"), {"year": YEAR})
+    for town in more_towns(world.dongli, range(3, 9), code="T03"):
         set_targets(world, town, YEAR, fixed_asset_investment="100", tax_revenue="5")
-    with CaptureQueriesContext(connection) as large:
-        client.get(reverse("assessment-targets"), {"year": YEAR})
-    assert len(large) == len(small)
+    assert queries_of_get(client, reverse("assessment-targets"), {"year": YEAR}) == small
 
 
 def _target_workbook(rows: list[list], header=None) -> io.BytesIO:
@@ -481,21 +426,9 @@ def test_self_evaluation_list_shows_due_dates_and_overdue_ones(login, world):
 def test_self_evaluation_list_is_a_fixed_number_of_queries(login, world):
     client = login(world.users.office_assess)
     url = reverse("assessment-self-evaluations")
-    client.get(url, {"year": YEAR})
-    with CaptureQueriesContext(connection) as small:
-        client.get(url, {"year": YEAR})
-    for n in range(3, 8):
-        org.town_create(
-            district=world.xiqing,
-            code=f"T04{n:02d}",
-            name=f"测试小镇{n}",
-            reporting_from=datetime.date(2024, 1, 1),
-            host_township="x",
-            lead_industry="y",
-        )
-    with CaptureQueriesContext(connection) as large:
-        client.get(url, {"year": YEAR})
-    assert len(large) == len(small)
+    small = queries_of_get(client, url, {"year": YEAR})
+    more_towns(world.xiqing, range(3, 8), code="T04")
+    assert queries_of_get(client, url, {"year": YEAR}) == small
 
 
 # --- Home --------------------------------------------------------------------------------------------------

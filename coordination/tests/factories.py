@@ -1,9 +1,9 @@
-"""Meetings, decisions, action items and plans for the coordination tests, made through the services."""
+"""Meetings, decisions, action items, plans and extra towns for the tests, made through the services."""
 
 import datetime
 
 from coordination import services as org
-from coordination.models import MeetingKind, PlanKind
+from coordination.models import MeetingKind, PlanKind, Town, TownStatus
 
 HELD_ON = datetime.date(2026, 10, 15)
 
@@ -58,3 +58,39 @@ def make_plan(world, *, kind=PlanKind.DEVELOPMENT, unit=None, sub_items=(), **co
         content={**PLAN_CONTENT, **content},
         sub_items=list(sub_items),
     )
+
+
+def more_towns(district, numbers, *, code: str, name: str = "测试小镇", **fields) -> list[Town]:
+    """Towns added to show that a page's queries do not grow with its rows: for each n of `numbers` the town
+    f"{name}{n}" with code f"{code}{n:02d}" and order n, placeholders for the attributes the service requires."""
+    fields = {"reporting_from": datetime.date(2024, 1, 1), "host_township": "x", "lead_industry": "y", **fields}
+    return [
+        org.town_create(district=district, code=f"{code}{n:02d}", name=f"{name}{n}", order=n, **fields) for n in numbers
+    ]
+
+
+def town_step(town, status: str, reason: str, decided_on: datetime.date, *, actor=None, **decision):
+    """A lifecycle step of the town (R-1.2), taken by `actor` (None: the system)."""
+    return org.town_change_status(
+        actor=actor, town=town, status=status, reason=reason, decided_on=decided_on, **decision
+    )
+
+
+def town_step_form(**fields) -> dict:
+    """A lifecycle step as the page and the API take it: the town is named, by a dated decision."""
+    return {
+        "status": "named",
+        "decided_on": "2026-11-02",
+        "document_no": "津特镇办〔2026〕9号",
+        "reason": "验收合格",
+        **fields,
+    }
+
+
+def new_town_form(world, **fields) -> dict:
+    """A new town of 东丽区 as the page and the API take it: 金桥新城小镇, cultivating, reporting from December 2026."""
+    return {
+        "district": world.dongli.pk, "code": "T0103", "name": "金桥新城小镇", "host_township": "金桥街",
+        "lead_industry": "智能制造", "level": Town.Level.MUNICIPAL_CULTIVATED, "status": TownStatus.CULTIVATING,
+        "reporting_from": "2026-12", "document_no": "津特镇办〔2026〕2号", **fields,
+    }  # fmt: skip

@@ -14,6 +14,8 @@ from kombu.exceptions import OperationalError
 
 from coordination import notifications, services, tasks
 from coordination.models import Notification
+from tests import clients
+from tests.queries import queries_of_get
 from tests.workers import celery_broker, free_port
 
 NOTIFICATIONS = "/api/v1/notifications/"
@@ -134,13 +136,7 @@ def test_a_mail_server_failure_keeps_what_went_out_and_raises_for_a_retry(world,
 # --- The notification centre -------------------------------------------------------------------
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 def test_navbar_shows_the_unread_count_on_every_page(login, world):
@@ -210,20 +206,13 @@ def test_anonymous_users_are_sent_to_login(client, world):
     assert response.url.startswith(reverse("login"))
 
 
-def _queries(client, url) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def test_notification_centre_query_count_does_not_grow_with_notifications(login, world):
     client = login(world.users.reviewer)
     tell([world.users.reviewer], occasion="first")
-    few = _queries(client, reverse("notification-list"))
+    few = queries_of_get(client, reverse("notification-list"))
     for index in range(30):
         tell([world.users.reviewer], occasion=f"more-{index}")
-    assert _queries(client, reverse("notification-list")) == few
+    assert queries_of_get(client, reverse("notification-list")) == few
 
 
 # --- API ---------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from coordination import services as org
 from coordination.models import MemberUnit, MemberUnitEvent, Role, SubmissionKind, SubmissionRouteChange
+from tests import clients
 
 pytestmark = pytest.mark.django_db
 
@@ -17,13 +18,7 @@ def sysadmin(world):
     )
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 def _page(response) -> str:

@@ -9,15 +9,12 @@ from coordination import permissions as perms
 from coordination import services as org
 from coordination.models import Role, TownStatus
 
+from .factories import town_step
+
 
 def test_status_change_keeps_dated_history_with_reason(world):
-    org.town_change_status(
-        actor=world.users.office_assess,
-        town=world.town,
-        status=TownStatus.NAMED,
-        reason="2026年度考核优秀，予以命名",
-        decided_on=datetime.date(2026, 6, 30),
-    )
+    end_of_june = datetime.date(2026, 6, 30)
+    town_step(world.town, TownStatus.NAMED, "2026年度考核优秀，予以命名", end_of_june, actor=world.users.office_assess)
     world.town.refresh_from_db()
     assert world.town.status == TownStatus.NAMED
     history = [(c.from_status, c.to_status, c.reason) for c in world.town.status_changes.all()]
@@ -25,34 +22,18 @@ def test_status_change_keeps_dated_history_with_reason(world):
 
 
 def test_downgrade_from_creating_to_cultivating_via_downgraded(world):
-    org.town_change_status(
-        actor=None,
-        town=world.town,
-        status=TownStatus.DOWNGRADED,
-        reason="未完成年度计划",
-        decided_on=datetime.date(2026, 1, 15),
-    )
-    org.town_change_status(
-        actor=None,
-        town=world.town,
-        status=TownStatus.CULTIVATING,
-        reason="降为培育",
-        decided_on=datetime.date(2026, 1, 15),
-    )
+    town_step(world.town, TownStatus.DOWNGRADED, "未完成年度计划", datetime.date(2026, 1, 15))
+    town_step(world.town, TownStatus.CULTIVATING, "降为培育", datetime.date(2026, 1, 15))
     world.town.refresh_from_db()
     assert world.town.status == TownStatus.CULTIVATING
 
 
 def test_status_change_needs_a_reason_and_a_legal_transition(world):
     with pytest.raises(ValidationError) as error:
-        org.town_change_status(
-            actor=None, town=world.town, status=TownStatus.NAMED, reason=" ", decided_on=datetime.date.today()
-        )
+        town_step(world.town, TownStatus.NAMED, " ", datetime.date.today())
     assert "reason" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        org.town_change_status(
-            actor=None, town=world.town, status=TownStatus.RESERVE, reason="x", decided_on=datetime.date.today()
-        )
+        town_step(world.town, TownStatus.RESERVE, "x", datetime.date.today())
     assert "不能从“创建”变更为“储备”" in error.value.message_dict["status"][0]
     world.town.refresh_from_db()
     assert world.town.status == TownStatus.CREATING
@@ -60,22 +41,14 @@ def test_status_change_needs_a_reason_and_a_legal_transition(world):
 
 
 def test_exited_town_is_not_expected_to_report_after_exit_nor_before_joining(world):
-    org.town_change_status(
-        actor=None,
-        town=world.town,
-        status=TownStatus.EXITED,
-        reason="连续两年考核不合格",
-        decided_on=datetime.date(2026, 5, 20),
-    )
+    town_step(world.town, TownStatus.EXITED, "连续两年考核不合格", datetime.date(2026, 5, 20))
     world.town.refresh_from_db()
     assert world.town.expects_report(datetime.date(2026, 4, 1))
     assert not world.town.expects_report(datetime.date(2026, 5, 1))
     assert not world.town.expects_report(datetime.date(2026, 9, 1))
     assert not world.town.expects_report(datetime.date(2023, 12, 1))
     with pytest.raises(ValidationError):
-        org.town_change_status(
-            actor=None, town=world.town, status=TownStatus.CREATING, reason="x", decided_on=datetime.date.today()
-        )
+        town_step(world.town, TownStatus.CREATING, "x", datetime.date.today())
 
 
 def test_rename_keeps_the_old_name(world):

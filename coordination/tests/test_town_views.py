@@ -10,6 +10,8 @@ from django.urls import reverse
 from coordination import services as org
 from coordination.models import OrgUnit, SubmissionKind, Town, TownListDecision, TownStatus, TownStatusChange
 
+from .factories import more_towns, new_town_form, town_step
+
 S = TownStatus
 
 
@@ -19,25 +21,9 @@ def client_for(user) -> Client:
     return client
 
 
-def new_town_form(world, **overrides):
-    return {
-        "district": world.dongli.pk,
-        "code": "T0103",
-        "name": "金桥新城小镇",
-        "host_township": "金桥街",
-        "lead_industry": "智能制造",
-        "planning_area_km2": "3.20",
-        "construction_land_mu": "1500",
-        "level": Town.Level.MUNICIPAL_CULTIVATED,
-        "batch": "3",
-        "creation_subject": "金桥新城管委会",
-        "chief_leader": "张三",
-        "leader_in_charge": "李四",
-        "status": S.CULTIVATING,
-        "reporting_from": "2026-12",
-        "document_no": "津特镇办〔2026〕2号",
-        **overrides,
-    }
+def new_town_page_form(world, **overrides):
+    every_attribute = {"planning_area_km2": "3.20", "construction_land_mu": "1500", "batch": "3", "creation_subject": "金桥新城管委会", "chief_leader": "张三", "leader_in_charge": "李四"}  # fmt: skip
+    return new_town_form(world, **every_attribute) | overrides
 
 
 def test_town_list_shows_the_towns_the_user_sees_with_counts_per_status(world):
@@ -51,9 +37,7 @@ def test_town_list_shows_the_towns_the_user_sees_with_counts_per_status(world):
 
 
 def test_town_list_filters_by_status_and_searches_by_name_or_code(world):
-    org.town_change_status(
-        actor=None, town=world.town2, status=S.WARNED, reason="考核", decided_on=datetime.date(2026, 11, 1)
-    )
+    town_step(world.town2, S.WARNED, "考核", datetime.date(2026, 11, 1))
     client = client_for(world.users.office_assess)
     warned = client.get(reverse("town-list"), {"status": S.WARNED})
     assert [t.pk for t in warned.context["page"].object_list] == [world.town2.pk]
@@ -63,11 +47,7 @@ def test_town_list_filters_by_status_and_searches_by_name_or_code(world):
 
 
 def test_town_list_runs_a_bounded_number_of_queries(world, django_assert_max_num_queries):
-    for n in range(25):
-        org.town_create(
-            district=world.xiqing, code=f"T09{n:02d}", name=f"新小镇{n}", reporting_from=datetime.date(2026, 1, 1),
-            host_township="镇", lead_industry="制造",
-        )  # fmt: skip
+    more_towns(world.xiqing, range(25), code="T09", name="新小镇", reporting_from=datetime.date(2026, 1, 1))
     client = client_for(world.users.office_assess)
     with django_assert_max_num_queries(14):
         response = client.get(reverse("town-list"), {"page": 2})
@@ -75,7 +55,7 @@ def test_town_list_runs_a_bounded_number_of_queries(world, django_assert_max_num
 
 
 def test_assess_group_creates_a_town_with_every_attribute(world):
-    response = client_for(world.users.office_assess).post(reverse("town-create"), new_town_form(world))
+    response = client_for(world.users.office_assess).post(reverse("town-create"), new_town_page_form(world))
     town = Town.objects.select_related("unit").get(unit__code="T0103")
     assert response.status_code == 302 and response["Location"] == reverse("town-detail", args=[town.pk])
     assert (town.name, town.district, town.status, town.level) == (
@@ -88,14 +68,16 @@ def test_assess_group_creates_a_town_with_every_attribute(world):
 
 
 def test_the_date_of_the_list_decision_is_recorded_with_a_new_town(world):
-    form = new_town_form(world) | {"decided_on": "2026-11-18"}
+    form = new_town_page_form(world) | {"decided_on": "2026-11-18"}
     assert client_for(world.users.office_assess).post(reverse("town-create"), form).status_code == 302
     first = Town.objects.get(unit__code="T0103").status_changes.get()
     assert first.decided_on == datetime.date(2026, 11, 18)  # not the first day of its first month
 
 
 def test_a_code_in_use_is_a_form_error_and_nothing_is_saved(world):
-    response = client_for(world.users.office_assess).post(reverse("town-create"), new_town_form(world, code="T0101"))
+    response = client_for(world.users.office_assess).post(
+        reverse("town-create"), new_town_page_form(world, code="T0101")
+    )
     assert response.status_code == 200
     assert "已被使用" in response.context["form"].errors["code"][0]
     assert not OrgUnit.objects.filter(name="金桥新城小镇").exists()
@@ -103,7 +85,7 @@ def test_a_code_in_use_is_a_form_error_and_nothing_is_saved(world):
 
 def test_officer_cannot_create_a_town(world):
     assert client_for(world.users.officer).get(reverse("town-create")).status_code == 403
-    response = client_for(world.users.officer).post(reverse("town-create"), new_town_form(world))
+    response = client_for(world.users.officer).post(reverse("town-create"), new_town_page_form(world))
     assert response.status_code == 403
     assert not Town.objects.filter(unit__code="T0103").exists()
 
@@ -112,17 +94,15 @@ def test_routing_towns_to_the_coordination_group_moves_the_permission(world):
     org.submission_route_set(actor=None, kind=SubmissionKind.TOWNS, working_group=world.groups["coord"])
     coord, assess = client_for(world.users.office_coord), client_for(world.users.office_assess)
     assert coord.get(reverse("town-create")).status_code == 200
-    assert coord.post(reverse("town-create"), new_town_form(world)).status_code == 302
+    assert coord.post(reverse("town-create"), new_town_page_form(world)).status_code == 302
     assert assess.get(reverse("town-create")).status_code == 403
     assert assess.get(reverse("town-status", args=[world.town.pk])).status_code == 403
 
 
 def test_town_page_shows_history_with_decisions_and_renames(world):
     org.town_update(actor=world.users.office_assess, town=world.town, name="华明智能装备小镇", reason="更名批复")
-    org.town_change_status(
-        actor=world.users.office_assess, town=world.town, status=S.NAMED, reason="验收合格",
-        decided_on=datetime.date(2026, 10, 8), document_no="津特镇办〔2026〕5号",
-    )  # fmt: skip
+    decision = {"actor": world.users.office_assess, "document_no": "津特镇办〔2026〕5号"}
+    town_step(world.town, S.NAMED, "验收合格", datetime.date(2026, 10, 8), **decision)
     response = client_for(world.users.officer).get(reverse("town-detail", args=[world.town.pk]))
     assert response.status_code == 200
     body = response.content.decode()

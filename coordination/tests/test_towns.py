@@ -16,7 +16,7 @@ NOV_1 = datetime.date(2026, 11, 1)
 
 
 def new_town(world, code="T0103", name="金桥新城小镇", **fields):
-    fields = {"host_township": "金桥街", "lead_industry": "智能制造", "status": S.RESERVE, **fields}
+    fields = {"host_township": "金桥街", "lead_industry": "智能制造", **fields}  # status: reserve by default
     return org.town_create(
         actor=world.users.office_assess,
         district=world.dongli,
@@ -40,17 +40,7 @@ def step(world, town, status, on, document_no="津特镇办〔2026〕1号", **ex
 
 
 def test_a_new_town_gets_its_org_unit_and_first_history_row_with_the_decision(world):
-    town = org.town_create(
-        actor=world.users.office_assess,
-        district=world.dongli,
-        code="T0103",
-        name="金桥新城小镇",
-        reporting_from=datetime.date(2026, 3, 15),
-        host_township="金桥街",
-        lead_industry="智能制造",
-        document_no="津特镇办〔2026〕2号",
-        batch=3,
-    )
+    town = new_town(world, document_no="津特镇办〔2026〕2号", batch=3)
     assert (town.unit.level, town.unit.parent, town.district) == (OrgUnit.Level.TOWN, world.dongli, world.dongli)
     assert town.status == S.RESERVE and town.reporting_from == datetime.date(2026, 3, 1)
     first = town.status_changes.get()

@@ -4,7 +4,6 @@ permission, one effect, query counts)."""
 import datetime
 import io
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -23,18 +22,12 @@ from coordination.models import (
     SupportPolicy,
 )
 from ledgers.models import ReportStatus
+from tests import clients
 from tianjin_towns.lib import dates
 
 from .factories import PLAN_CONTENT, make_item, make_meeting, make_plan
 
-
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 def _page(response) -> str:

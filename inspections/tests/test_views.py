@@ -4,25 +4,19 @@ import datetime
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 
 from coordination.models import MemberUnit
 from inspections import services
 from inspections.models import Attachment, Problem, Visit
+from tests import clients
+from tests.queries import queries_of_get
 
 from .conftest import EXE, JPEG, PNG, VISIT_DAY, stored_files, upload
+from .factories import measures_problems
 
-
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 @pytest.fixture
@@ -33,13 +27,6 @@ def visit(make_visit):
 @pytest.fixture
 def problem(visit, make_problem):
     return make_problem(visit, description="主干道路衔接段尚未贯通")
-
-
-def _queries(client, url, params=None) -> int:
-    client.get(url, params)
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url, params).status_code == 200
-    return len(queries)
 
 
 # --- Visits ------------------------------------------------------------------------------------------
@@ -60,11 +47,11 @@ def test_visit_list_hides_other_districts(login, world, problem):
 def test_visit_list_query_count_does_not_grow_with_visits(login, world, make_visit, make_problem):
     make_problem(make_visit())
     client = login(world.users.office_coord)
-    few = _queries(client, reverse("inspection-list"))
+    few = queries_of_get(client, reverse("inspection-list"))
     for day in range(1, 16):
         visit = make_visit(held_on=VISIT_DAY - datetime.timedelta(days=day), towns=[world.town, world.town2])
         make_problem(visit)
-    assert _queries(client, reverse("inspection-list")) == few
+    assert queries_of_get(client, reverse("inspection-list")) == few
 
 
 def test_office_records_a_visit_with_a_camera_photo(login, world):
@@ -303,10 +290,10 @@ def test_problem_list_filters_overdue_and_counts_queries(login, world, visit, ma
     client = login(world.users.officer)
     page = client.get(reverse("problem-list"), {"overdue": "on"}).content.decode()
     assert "已逾期的问题" in page and "尚未到期的问题" not in page
-    few = _queries(client, reverse("problem-list"))
+    few = queries_of_get(client, reverse("problem-list"))
     for n in range(15):
         make_problem(visit, description=f"问题{n}", town=world.town2)
-    assert _queries(client, reverse("problem-list")) == few
+    assert queries_of_get(client, reverse("problem-list")) == few
 
 
 def test_home_lists_problems_to_rectify_and_rectifications_to_verify(login, world, visit, make_problem):
@@ -326,14 +313,7 @@ def test_home_lists_problems_to_rectify_and_rectifications_to_verify(login, worl
 
 @pytest.fixture
 def four_problems(world, visit, make_problem):
-    make_problem(visit, solved_on_site=True, due_on=None)
-    make_problem(visit, solved_same_day=True, due_on=None)
-    rectified = make_problem(visit, due_on=VISIT_DAY + datetime.timedelta(days=20))
-    services.problem_rectify(actor=world.users.officer, problem=rectified, note="已整改", on=VISIT_DAY)
-    services.problem_verify(
-        actor=world.users.office_coord, problem=rectified, on=VISIT_DAY + datetime.timedelta(days=14)
-    )
-    return make_problem(visit, description="逾期的用地问题", due_on=VISIT_DAY + datetime.timedelta(days=31))
+    return measures_problems(world, visit, make_problem, description="逾期的用地问题")
 
 
 def test_measures_page_shows_the_quarters_shares(login, world, four_problems):

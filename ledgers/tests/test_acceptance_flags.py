@@ -11,19 +11,14 @@ from django.urls import reverse
 
 from ledgers import selectors, services
 from ledgers.models import DataFlag, Indicator, MonthlyReport, ReportEvent, ReportStatus, ValidationRule
+from tests import clients
 from tianjin_towns.errors import ConflictError
 
 S = ReportStatus
 OUTLIER = "「税收收入」为 900，超出本镇近12个月的正常范围（140～160，中位数 150）。"
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 @pytest.fixture

@@ -24,34 +24,18 @@ from ledgers.models import (
     ReportValue,
     ReportValueAudit,
 )
+from ledgers.tests.factories import make_project
+from tests import clients
 
 S = ReportStatus
 AUG, SEPT = datetime.date(2026, 8, 1), datetime.date(2026, 9, 1)
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 def tax_row(report) -> ReportValue:
     return report.values.get(indicator__code="tax_revenue")
-
-
-def project(world, code="P001"):
-    return services.project_create(
-        actor=world.users.officer,
-        town=world.town,
-        code=code,
-        name="智能装备产业园",
-        category=Project.Category.INDUSTRY,
-        total_investment=Decimal("50000"),
-        year_plans=[{"year": 2026, "amount": Decimal("12000")}],
-    )
 
 
 # --- Every path leaves an event --------------------------------------------------------------------
@@ -116,7 +100,7 @@ def test_bulk_create_and_delete_are_recorded_too(world, make_report):
 
 
 def test_an_admin_action_leaves_audit_events_with_the_admin_and_the_page(login, world, make_report, full_values):
-    park = project(world)
+    park = make_project(world)
     rows = [{"project": park.pk, "investment_month": "1200.5"}]
     for period in (AUG, SEPT):
         report = make_report(S.DRAFT, period=period, values=full_values)
@@ -146,7 +130,7 @@ def test_an_admin_action_leaves_audit_events_with_the_admin_and_the_page(login, 
 def test_a_project_changed_around_the_services_is_a_direct_change_in_the_audit_search(world, api):
     # The admin no longer edits projects (the districts do, on the ledger's pages); a bulk update or a
     # script still can, and the trail names it as a change that bypassed the services.
-    park = project(world)
+    park = make_project(world)
     Project.objects.filter(pk=park.pk).update(total_investment=Decimal("60000"))
     event = ProjectAudit.objects.filter(pgh_obj=park).latest("pgh_id")
     assert event.total_investment == Decimal("60000")
@@ -241,7 +225,7 @@ def test_audit_search_is_the_offices(world, api, login, make_report):
 
 def test_audit_page_costs_the_same_queries_for_few_and_many_changes(world, login, make_report):
     client = login(world.users.office_policy)
-    park = project(world)  # one change of every kind: figures, report status, project, project progress
+    park = make_project(world)  # one change of every kind: figures, report status, project, project progress
     report = make_report(S.SUBMITTED, values=FULL_VALUES | {"projects_started": "0", "projects_completed": "0"})
     services.monthly_report_save(
         actor=world.users.officer,
@@ -261,5 +245,5 @@ def test_audit_page_costs_the_same_queries_for_few_and_many_changes(world, login
     make_report(S.SUBMITTED, town=world.outsider_town)
     services.project_update(actor=world.users.officer, project=park, name="二期")
     for code in ("P002", "P003"):
-        services.project_update(actor=world.users.officer, project=project(world, code=code), name="三期")
+        services.project_update(actor=world.users.officer, project=make_project(world, code=code), name="三期")
     assert count() <= few  # a page of 50 rows: never a query per row

@@ -13,19 +13,14 @@ from coordination import services as org
 from coordination.models import ExportJob, Notification, Role
 from ledgers import exports, selectors, services, tasks
 from ledgers.models import ReportStatus
+from tests import clients
 from tianjin_towns.lib import dates
 
 SEPT = datetime.date(2026, 9, 1)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 @pytest.fixture

@@ -15,18 +15,13 @@ from ledgers import exports, selectors
 from ledgers import services as ledger
 from ledgers.models import Indicator, ReportStatus
 from ledgers.tests.quality import let_file
+from tests import clients
 
 S = ReportStatus
 SEPT, JAN_2027 = datetime.date(2026, 9, 1), datetime.date(2027, 1, 1)
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 @pytest.fixture

@@ -12,9 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from coordination import services as org
 from coordination.models import Town
 from coordination.permissions import towns_for_user
+from coordination.tests.factories import more_towns
 from ledgers import services as ledger
 from ledgers.exports import ledger_export_filename, write_ledger_workbook
 from ledgers.models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus, ReportValue
+from ledgers.tests.factories import make_project
 from ledgers.tests.quality import let_file
 
 S = ReportStatus
@@ -220,15 +222,7 @@ def _file_with_progress(world, values, period, progress, status=S.ACCEPTED):
 
 def test_project_sheet_lists_accepted_progress_with_a_total(world, full_values):
     def project(code, name, **fields):
-        defaults = {
-            "category": Project.Category.INDUSTRY,
-            "total_investment": Decimal("50000"),
-            "year_plans": [{"year": 2026, "amount": Decimal("12000")}],
-            "status": Project.Status.CONTINUING,
-        }
-        return ledger.project_create(
-            actor=world.users.officer, town=world.town, code=code, name=name, **defaults | fields
-        )
+        return make_project(world, code, name=name, **{"status": Project.Status.CONTINUING} | fields)
 
     park = project("XM-01", "智能制造产业园（一期）")
     road = project("XM-02", "华明大道管网工程", category=Project.Category.INFRASTRUCTURE)
@@ -285,16 +279,7 @@ def test_export_covers_only_the_towns_given(world, make_report):
 
 
 def test_query_count_does_not_grow_with_the_number_of_towns(world, make_report):
-    for n in range(3, 21):
-        town = org.town_create(
-            district=world.dongli,
-            code=f"T01{n:02d}",
-            name=f"测试小镇{n}",
-            reporting_from=datetime.date(2024, 1, 1),
-            host_township="华明街道",
-            lead_industry="智能制造",
-            order=n,
-        )
+    for town in more_towns(world.dongli, range(3, 21), code="T01"):
         make_report(S.ACCEPTED, town=town, period=SEPT)
         ledger.project_create(
             actor=None,

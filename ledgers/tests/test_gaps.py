@@ -11,10 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coordination import services as org
 from coordination.models import Notification, Town
+from coordination.tests.factories import more_towns
 from ledgers import selectors, services
 from ledgers.models import DataFlag, EntryException, Indicator, MonthlyReport, ReportStatus, Timeliness
+from tests import clients
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
@@ -24,13 +25,7 @@ CLOSED_OCTOBER = datetime.date(2026, 11, 26)  # the day after October's close da
 SEPT_OPEN = datetime.date(2026, 10, 20)  # after September's due day (10 October), before its close day (26 October)
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 @pytest.fixture
@@ -277,15 +272,7 @@ def test_gaps_page_costs_the_same_queries_for_one_town_and_many(since_august, ma
 
     make_report(S.ACCEPTED, town=world.outsider_town)
     few = count()
-    for index in range(6):
-        org.town_create(
-            district=world.xiqing,
-            code=f"T09{index}",
-            name=f"新小镇{index}",
-            reporting_from=AUG,
-            host_township="镇",
-            lead_industry="制造",
-        )
+    more_towns(world.xiqing, range(6), code="T09", name="新小镇", reporting_from=AUG)
     _gap_world(world, make_report)
     assert count() == few
 

@@ -15,6 +15,7 @@ from ledgers import services
 from ledgers.imports import ImportRejected
 from ledgers.models import MonthlyReport, ReportStatus, ReportValue
 from ledgers.tests.quality import fill, row_number, template
+from tests import clients
 from tianjin_towns.lib import dates
 
 S = ReportStatus
@@ -177,13 +178,7 @@ def test_a_month_not_yet_ended_and_a_file_without_its_rows(world, dongli_templat
 # --- Page ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 def upload(data: bytes, name="台账.xlsx"):

@@ -68,10 +68,18 @@ def _cases(world) -> list[tuple[str, bytes]]:
     row = _row(base)
     # A file refused for its content whatever a corruption does to it (a corruption may leave it readable).
     refused = fill(base, {("T0101", "2026-09"): {TAX: "不是数字"}})
-    cases: list[tuple[str, bytes]] = []
+    return [
+        *_not_xlsx_cases(rng, valid, refused),
+        *_package_cases(valid, refused),
+        *_layout_cases(valid, row),
+        *_value_cases(valid, row),
+        *_identity_cases(world, base, valid, row),
+    ]
 
-    # Not an .xlsx at all.
-    cases.append(("empty", b""))
+
+def _not_xlsx_cases(rng: random.Random, valid: bytes, refused: bytes) -> list[tuple[str, bytes]]:
+    """Not an .xlsx at all: noise, other formats, zips that hold no workbook, cut or corrupted files."""
+    cases: list[tuple[str, bytes]] = [("empty", b"")]
     for index in range(35):
         cases.append((f"random-{index}", rng.randbytes(rng.randint(1, 4000))))
     for index, text in enumerate(["区,小镇编码\n东丽区,T0101", "<html><body>台账</body></html>", "{}", "%PDF-1.7\n"]):
@@ -90,6 +98,12 @@ def _cases(world) -> list[tuple[str, bytes]]:
         for _flip in range(rng.randint(1, 20)):
             corrupted[rng.randrange(len(corrupted))] = rng.randrange(256)
         cases.append((f"bit-flips-{index}", bytes(corrupted)))
+    return cases
+
+
+def _package_cases(valid: bytes, refused: bytes) -> list[tuple[str, bytes]]:
+    """Attacks on the package: sizes, zip bombs, XML entities, missing or broken parts."""
+    cases: list[tuple[str, bytes]] = []
     # Size limits: too big to read, and a zip bomb that unpacks far beyond the limit.
     cases.append(("too-large", b"PK\x03\x04" + b"\x00" * (6 * 1024 * 1024)))
     bomb = _zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>", "xl/bomb.xml": b"0" * (60 * 1024 * 1024)})
@@ -113,7 +127,12 @@ def _cases(world) -> list[tuple[str, bytes]]:
         ("broken-shared-strings", _rezip(valid, lambda n, c: b"<sst><si>" if n == "xl/sharedStrings.xml" else c))
     )
     cases.append(("broken-styles", _rezip(valid, lambda n, c: b"<styleSheet" if n == "xl/styles.xml" else c)))
+    return cases
 
+
+def _layout_cases(valid: bytes, row: int) -> list[tuple[str, bytes]]:
+    """The wrong workbook or sheet, and moved, changed or merged headers."""
+    cases: list[tuple[str, bytes]] = []
     # The wrong workbook.
     other = Workbook()
     other.active.title = "Sheet1"
@@ -153,8 +172,12 @@ def _cases(world) -> list[tuple[str, bytes]]:
         [f"A{HEADER}:B{HEADER}", f"F{HEADER}:G{HEADER}", f"A{row}:A{row + 1}", f"I{row}:J{row}"]
     ):
         cases.append((f"merged-{index}", _edit(valid, lambda ws, wb, ref=ref: ws.merge_cells(ref))))
+    return cases
 
-    # Formulas instead of values.
+
+def _value_cases(valid: bytes, row: int) -> list[tuple[str, bytes]]:
+    """Formulas instead of values, and hostile values in number cells."""
+    cases: list[tuple[str, bytes]] = []
     for index, formula in enumerate(["=1+1", "=SUM(F4:F5)", "=F4*0.6", '=INDIRECT("A1")', "=1/0", "=NOW()"]):
         cases.append((f"formula-{index}", _edit(valid, lambda ws, wb, f=formula: ws.__setitem__(f"I{row}", f))))
     cases.append(
@@ -162,7 +185,6 @@ def _cases(world) -> list[tuple[str, bytes]]:
     )
     cases.append(("formula-town-code", _edit(valid, lambda ws, wb: ws.__setitem__(f"B{row}", '="T0101"'))))
 
-    # Hostile values in number cells.
     hostile = [
         -1, -0.01, 1e20, 10**30, 99999999999999.5, 1.234, 0.001, "abc", "1,2,3", "十二", "1e5", "NaN", "inf", "-inf",
         "12%", "1 000", "--5", "0x1F", "１２", "=1", "'12", True, False, datetime.datetime(2026, 9, 1),
@@ -174,8 +196,12 @@ def _cases(world) -> list[tuple[str, bytes]]:
     for index, value in enumerate(integers):
         cases.append((f"enterprises-{index}", _edit(valid, lambda ws, wb, v=value: ws.__setitem__(f"M{row}", v))))
     cases.append(("part-above-whole", fill(valid, {("T0101", "2026-09"): {FIXED: 10, INDUSTRY: 20}})))
+    return cases
 
-    # Identity problems: unknown towns, wrong names and districts, duplicates, bad months.
+
+def _identity_cases(world, base: bytes, valid: bytes, row: int) -> list[tuple[str, bytes]]:
+    """Identity problems: unknown towns, wrong names and districts, duplicates, bad months, too many rows."""
+    cases: list[tuple[str, bytes]] = []
     identity = [
         ("B", "T9999"), ("B", "T0201"), ("B", None), ("B", 0), ("C", "另一个小镇"), ("A", "西青区"),
         ("A", None), ("D", "2026/09"), ("D", "九月"), ("D", 202609), ("D", "2026-13"), ("D", None),

@@ -13,6 +13,7 @@ from conftest import FIXTURE_EXPLANATIONS, FULL_VALUES
 from coordination.models import Town
 from ledgers import deadlines, selectors, services
 from ledgers.models import EntryException, MonthlyReport, ReportStatus, Timeliness
+from tests import clients
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
@@ -24,13 +25,7 @@ AFTER_CLOSE = datetime.date(2026, 11, 26)  # closed; the nightly run has not rec
 LOCKED = "计为漏报，填报已锁定"
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 @pytest.fixture

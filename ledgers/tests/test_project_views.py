@@ -4,33 +4,22 @@ and the leaders read every project; an outsider never sees another district's.""
 import datetime
 from decimal import Decimal
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ledgers import services as ledger
 from ledgers.models import Project, ProjectAttachment
+from ledgers.tests import factories
+from tests import clients
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 def make_project(world, code="P-01", town=None, **fields):
-    defaults = {
-        "name": "智能装备产业园",
-        "category": Project.Category.INDUSTRY,
-        "total_investment": Decimal("50000"),
-        "year_plans": [{"year": 2026, "amount": "12000"}],
-    }
-    return ledger.project_create(actor=world.users.officer, town=town or world.town, code=code, **defaults | fields)
+    return factories.make_project(world, code, town=town, **fields)
 
 
 def form_data(**overrides):

@@ -13,6 +13,7 @@ from conftest import FULL_VALUES
 from ledgers import exports, rules, selectors
 from ledgers import services as ledger
 from ledgers.models import DataFlag, Project, ProjectEvent, ProjectProgress, ReportStatus, ValidationRule
+from ledgers.tests import factories
 from ledgers.tests.quality import let_file
 
 S = ReportStatus
@@ -22,14 +23,11 @@ AUG, SEPT = datetime.date(2026, 8, 1), datetime.date(2026, 9, 1)
 
 def make_project(world, code="P-01", **fields):
     defaults = {
-        "name": "智能装备产业园",
-        "category": Project.Category.INDUSTRY,
         "owner": "天津华明产业投资有限公司",
-        "total_investment": Decimal("50000"),
         "year_plans": [{"year": 2026, "amount": "12000"}, {"year": 2027, "amount": "20000"}],
         "status": Project.Status.CONTINUING,
     }
-    return ledger.project_create(actor=world.users.officer, town=world.town, code=code, **defaults | fields)
+    return factories.make_project(world, code, **defaults | fields)
 
 
 def file_month(world, period, progress, *, status=S.ACCEPTED, values=None):
@@ -106,14 +104,8 @@ def test_inconsistent_project_is_refused_and_nothing_is_saved(world, fields, fie
 
 def test_annual_investment_shorthand_sets_this_years_plan(world, time_machine):
     time_machine.move_to(datetime.datetime(2027, 3, 2, 10, tzinfo=datetime.UTC))
-    project = ledger.project_create(
-        actor=world.users.officer,
-        town=world.town,
-        code="P-09",
-        name="旧接口登记的项目",
-        category=Project.Category.INDUSTRY,
-        total_investment=Decimal("100"),
-        annual_investment=Decimal("40"),
+    project = factories.make_project(
+        world, "P-09", name="旧接口登记的项目", total_investment=Decimal("100"), annual_investment=Decimal("40")
     )
     assert Project.objects.get(pk=project.pk).annual_investment == Decimal("40")
     assert list(project.year_plans.values_list("year", flat=True)) == [2027]

@@ -10,20 +10,16 @@ from django.urls import reverse
 
 from coordination.models import Notification
 from ledgers import selectors, services
-from ledgers.models import Project, ReopenRequest, ReportStatus
+from ledgers.models import ReopenRequest, ReportStatus
+from ledgers.tests.factories import make_project
+from tests import clients
 from tianjin_towns.errors import ConflictError
 
 S = ReportStatus
 AUG = datetime.date(2026, 8, 1)
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 def reopen(world, report, reason="税收收入误填，应为170万元。"):
@@ -110,15 +106,7 @@ def test_an_approved_reopen_tells_the_filer(world, make_report):
 
 
 def test_correcting_a_month_recomputes_the_cumulatives_of_later_months(world, make_report, full_values):
-    park = services.project_create(
-        actor=world.users.officer,
-        town=world.town,
-        code="P001",
-        name="智能装备产业园",
-        category=Project.Category.INDUSTRY,
-        total_investment=Decimal("50000"),
-        year_plans=[{"year": 2026, "amount": Decimal("12000")}],
-    )
+    park = make_project(world)
     values = full_values | {"fixed_asset_investment": "1000", "projects_started": "0", "projects_completed": "0"}
     reports = {}
     for period in (AUG, datetime.date(2026, 9, 1)):

@@ -12,7 +12,9 @@ from django.urls import reverse
 from conftest import FIXTURE_EXPLANATIONS
 from ledgers import rules, services
 from ledgers.models import DataFlag, Evidence, Indicator, MonthlyReport, Project, ReportStatus, ValidationRule
+from ledgers.tests.factories import make_project
 from ledgers.tests.quality import AUG, SEPT, accepted_history, months_before, pdf
+from tests import clients
 
 S = ReportStatus
 
@@ -22,13 +24,7 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+login = clients.login
 
 
 def stored(report) -> dict:
@@ -44,16 +40,6 @@ def steady_tax_history(town, level=150):
 INVESTED_500 = {"fixed_asset_investment": "500", "industry_investment": "300", "private_investment": "100"}
 # What the project ledger's dates say of September when no project has an actual start or completion.
 NONE_STARTED = {"projects_started": "0", "projects_completed": "0"}
-
-
-def project(world, code="P001", **fields):
-    defaults = {
-        "name": "智能装备产业园",
-        "category": Project.Category.INDUSTRY,
-        "total_investment": Decimal("50000"),
-        "year_plans": [{"year": 2026, "amount": Decimal("12000")}],
-    }
-    return services.project_create(actor=world.users.officer, town=world.town, code=code, **defaults | fields)
 
 
 # --- Hard rules -------------------------------------------------------------------------------------
@@ -94,7 +80,7 @@ def test_cumulative_figure_cannot_shrink_against_the_previous_month(world, make_
 
 
 def test_town_investment_must_equal_its_projects_before_submission(world, make_report):
-    park, road = project(world), project(world, code="P002", name="主干道路")
+    park, road = make_project(world), make_project(world, code="P002", name="主干道路")
     report = make_report(S.DRAFT)  # fixed-asset investment 1200.5
     rows = [{"project": park.pk, "investment_month": "600"}, {"project": road.pk, "investment_month": "200"}]
     # A draft may be saved while the projects are being entered…
@@ -121,7 +107,7 @@ def test_without_project_rows_the_sum_rule_does_not_apply(world, make_report):
 
 
 def test_administrator_switches_a_rule_off_and_tunes_a_threshold(world, make_report):
-    park = project(world)
+    park = make_project(world)
     report = make_report(S.DRAFT)
     services.monthly_report_save(
         actor=world.users.officer,
@@ -250,7 +236,7 @@ def test_investment_without_any_project_progress_is_flagged_and_needs_an_explana
 
 def test_investment_backed_by_project_progress_or_none_at_all_is_not_flagged(world, full_values, on_day):
     on_day(datetime.date(2026, 10, 20))
-    park = project(world, status=Project.Status.CONTINUING)
+    park = make_project(world, status=Project.Status.CONTINUING)
     report = services.monthly_report_create(actor=world.users.officer, town=world.town, period=SEPT)
     services.monthly_report_save(
         actor=world.users.officer,

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from ledgers import selectors
 from ledgers import services as ledger
-from ledgers.models import MonthlyReport, Project, ReportEvent, ReportStatus, ReportValue, Timeliness
+from ledgers.models import MonthlyReport, ReportEvent, ReportStatus, ReportValue, Timeliness
+from ledgers.tests.factories import make_project
 from ledgers.tests.quality import let_file
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
@@ -225,15 +226,7 @@ def test_changes_since_last_return_show_value_at_return_and_now(world, make_repo
 
 
 def test_project_progress_derives_cumulatives_from_earlier_months(world, make_report):
-    project = ledger.project_create(
-        actor=world.users.officer,
-        town=world.town,
-        code="P001",
-        name="智能装备产业园",
-        category=Project.Category.INDUSTRY,
-        total_investment=Decimal("50000"),
-        year_plans=[{"year": 2026, "amount": Decimal("12000")}],
-    )
+    project = make_project(world)
     let_file(world, world.town, datetime.date(2026, 7, 1))
     let_file(world, world.town, datetime.date(2025, 12, 1))
     july = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=datetime.date(2026, 7, 1))
@@ -258,12 +251,12 @@ def test_project_progress_derives_cumulatives_from_earlier_months(world, make_re
 
 
 def test_progress_for_another_towns_project_is_refused(world, make_report):
-    project = ledger.project_create(
-        actor=world.users.outsider,
+    project = make_project(
+        world,
+        "X1",
         town=world.outsider_town,
-        code="X1",
+        actor=world.users.outsider,
         name="外区项目",
-        category=Project.Category.INDUSTRY,
         total_investment=Decimal("1"),
         annual_investment=Decimal("1"),
     )

@@ -12,11 +12,12 @@ from docx import Document
 from coordination.models import Notification
 from ledgers import services
 from ledgers.models import WorkInfo, WorkInfoEvent
+from ledgers.tests.factories import WORK_INFO_BODY as BODY
+from ledgers.tests.factories import write_work_info
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
 S = WorkInfo.Status
-BODY = "11月20日，东丽区召开特色小镇现场推动会，区发改委、规划局等8个部门参加，现场协调解决项目用地问题3个。"
 
 
 def page(client, user, name, *args, method="get", data=None):
@@ -24,15 +25,7 @@ def page(client, user, name, *args, method="get", data=None):
     return getattr(client, method)(reverse(name, args=args), data or {})
 
 
-def write(world, *, unit=None, title="东丽区召开特色小镇现场推动会", happened_on=None):
-    return services.work_info_create(
-        actor=world.users.officer,
-        org_unit=unit or world.dongli,
-        category=WorkInfo.Category.MEETING,
-        title=title,
-        body=BODY,
-        happened_on=happened_on or dates.today() - datetime.timedelta(days=1),
-    )
+write = write_work_info
 
 
 def test_officer_writes_leader_reviews_office_adopts_through_the_pages(world, client):
@@ -205,17 +198,9 @@ def test_list_filters_and_does_not_query_per_row(world, client, django_assert_ma
     users = world.users
     for n in range(3):
         services.work_info_submit(actor=users.officer, info=write(world, title=f"东丽区信息{n}"))
-    services.work_info_submit(
-        actor=users.outsider,
-        info=services.work_info_create(
-            actor=users.outsider,
-            org_unit=world.xiqing,
-            category="result",
-            title="西青区精武小镇签约项目",
-            body=BODY,
-            happened_on=dates.today(),
-        ),
-    )
+    xiqing = {"actor": users.outsider, "unit": world.xiqing, "happened_on": dates.today()}
+    signed = write(world, category="result", title="西青区精武小镇签约项目", **xiqing)
+    services.work_info_submit(actor=users.outsider, info=signed)
     client.force_login(users.office_policy)
     url = reverse("work-info-list")
     client.get(url)  # warm the session
@@ -283,15 +268,7 @@ def test_events_record_each_save(world):
 
 
 def test_create_with_submit_writes_and_submits_in_one_operation(world):
-    info = services.work_info_create(
-        actor=world.users.officer,
-        org_unit=world.dongli,
-        category=WorkInfo.Category.MEETING,
-        title="东丽区召开特色小镇现场推动会",
-        body=BODY,
-        happened_on=dates.today() - datetime.timedelta(days=1),
-        submit=True,
-    )
+    info = write(world, submit=True)
     assert info.status == S.SUBMITTED and info.submitted_by == world.users.officer
     assert list(info.events.values_list("action", flat=True)) == [
         WorkInfoEvent.Action.CREATE,
@@ -307,15 +284,7 @@ def test_create_with_submit_refused_saves_nothing(world, monkeypatch):
 
     monkeypatch.setattr(work_info_services, "work_info_submit", refuse)
     with pytest.raises(ValidationError):
-        services.work_info_create(
-            actor=world.users.officer,
-            org_unit=world.dongli,
-            category=WorkInfo.Category.MEETING,
-            title="东丽区召开特色小镇现场推动会",
-            body=BODY,
-            happened_on=dates.today() - datetime.timedelta(days=1),
-            submit=True,
-        )
+        write(world, submit=True)
     assert not WorkInfo.objects.exists() and not WorkInfoEvent.objects.exists()
 
 

@@ -18,21 +18,43 @@ The walk changes the data, so run it on a fresh `seed_demo` database. PNGs go to
 """
 
 import argparse
+import contextlib
 import os
 import sys
-from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from browser import CHROMIUM_ARGS, sign_in
+from browser import SCREENSHOTS as OUT
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-OUT = Path(__file__).resolve().parent / "screenshots"
 PASSWORD = os.environ.get("DEMO_PASSWORD", "demo12345")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def arguments(doc: str, port: int) -> argparse.ArgumentParser:
+    """A script's command line: --base-url (the server on `port` by default) and --chromium."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--base-url", default=f"http://127.0.0.1:{port}")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    return parser
+
+
+@contextlib.contextmanager
+def chromium(args: argparse.Namespace):
+    """The browser of a walk, closed after it; the screenshot folder exists."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def desktop(browser: Browser, **options) -> Page:
+    return browser.new_context(viewport=DESKTOP, locale="zh-CN", **options).new_page()
+
+
+def phone(browser: Browser, **options) -> Page:
+    return browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2, **options).new_page()
 
 
 def shot(page: Page, name: str, *, full_page: bool = True) -> None:
@@ -49,28 +71,36 @@ def shot(page: Page, name: str, *, full_page: bool = True) -> None:
     print(f"  {path.relative_to(OUT.parent.parent.parent)}")
 
 
+def dialog(page: Page, modal: str, name: str | None, *, confirm: str = "") -> None:
+    """The confirmation dialog `modal`, just opened: photographed as `name` once it has faded in, then
+    confirmed with its button `confirm` if one is given."""
+    expect(page.locator(modal)).to_be_visible()
+    if name:
+        page.wait_for_timeout(400)  # the modal's fade-in
+        shot(page, name, full_page=False)
+    if confirm:
+        page.locator(modal).get_by_role("button", name=confirm).click()
+
+
+def shots(page: Page, base: str, pages: dict[str, str]) -> None:
+    """Opens each path of `pages` in turn and photographs it under its name."""
+    for path, name in pages.items():
+        page.goto(f"{base}{path}")
+        shot(page, name)
+
+
 def login(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator(".app-navbar")).to_be_visible()
+    sign_in(page, base, username, PASSWORD)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base-url", default="http://127.0.0.1:8011")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser = arguments(__doc__, 8011)
     parser.add_argument("--error-base-url", help="a server running with DJANGO_DEBUG=0, for the 404 page")
     args = parser.parse_args()
     base = args.base_url.rstrip("/")
-    OUT.mkdir(parents=True, exist_ok=True)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", device_scale_factor=1)
-        page = context.new_page()
+    with chromium(args) as browser:
+        page = desktop(browser, device_scale_factor=1)
 
         print("login")
         page.goto(f"{base}/accounts/login/")
@@ -90,10 +120,7 @@ def main() -> int:
         page.fill("input[name=fixed_asset_investment]", corrected)
         page.fill("input[name=tax_revenue]", f"{float(page.input_value('input[name=tax_revenue]')) + 12.5:.2f}")
         page.get_by_role("button", name="提交审核").click()
-        expect(page.locator("#confirm-submit")).to_be_visible()
-        page.wait_for_timeout(400)  # the modal's fade-in
-        shot(page, "04-entry-form-confirm-submit", full_page=False)
-        page.locator("#confirm-submit").get_by_role("button", name="确认提交").click()
+        dialog(page, "#confirm-submit", "04-entry-form-confirm-submit", confirm="确认提交")
         expect(page.locator(".alert-success")).to_be_visible()
         report_url = page.url
 
@@ -104,36 +131,33 @@ def main() -> int:
         expect(page.get_by_text("退回后修改").first).to_be_visible()
         shot(page, "06-review-changes-since-return")
         page.get_by_role("button", name="退回").click()
-        expect(page.locator("#confirm-return")).to_be_visible()
-        page.wait_for_timeout(400)
-        shot(page, "07-review-return-dialog", full_page=False)
+        dialog(page, "#confirm-return", "07-review-return-dialog")
 
         print("office (综合政策组): inbox, report list, ledger")
         login(page, base, "office-policy")
         shot(page, "08-home-office")
-        page.goto(f"{base}/reports/")
-        shot(page, "09-report-list")
-        page.goto(f"{base}/reports/?status=returned")
-        shot(page, "10-report-list-filtered")
-        page.goto(f"{base}/ledger/")
-        shot(page, "11-ledger")
-        page.goto(f"{base}/ledger/?indicator=employment")
-        shot(page, "12-ledger-stock-indicator")
+        shots(
+            page,
+            base,
+            {
+                "/reports/": "09-report-list",
+                "/reports/?status=returned": "10-report-list-filtered",
+                "/ledger/": "11-ledger",
+                "/ledger/?indicator=employment": "12-ledger-stock-indicator",
+            },
+        )
 
         print("small screen")
-        mobile = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
-        phone = mobile.new_page()
-        login(phone, base, "dongli-leader")
-        shot(phone, "13-home-phone")
-        phone.goto(f"{base}/reports/")
-        shot(phone, "14-report-list-phone")
+        small = phone(browser)
+        login(small, base, "dongli-leader")
+        shot(small, "13-home-phone")
+        small.goto(f"{base}/reports/")
+        shot(small, "14-report-list-phone")
 
         if args.error_base_url:
             print("error page (DEBUG off)")
             page.goto(f"{args.error_base_url.rstrip('/')}/no-such-page/")
             shot(page, "15-not-found", full_page=False)
-
-        browser.close()
     return 0
 
 

@@ -12,25 +12,18 @@ annual run where the office decides a proposal, and a district officer's self-ev
 PNGs go to tests/e2e/screenshots/07-*.png. The walk changes data: run it on a fresh seed.
 """
 
-import argparse
 import sys
 
-from playwright.sync_api import expect, sync_playwright
-from screenshots import CHROMIUM_ARGS, OUT, login, shot
+from playwright.sync_api import expect
+from screenshots import arguments, chromium, desktop, login, shot
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base-url", default="http://127.0.0.1:8011")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
-    args = parser.parse_args()
+    args = arguments(__doc__, 8011).parse_args()
     base = args.base_url.rstrip("/")
-    OUT.mkdir(parents=True, exist_ok=True)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-        page = context.new_page()
+    with chromium(args) as browser:
+        page = desktop(browser)
 
         print("创建考核组: overview, scheme editor")
         login(page, base, "office-assess")
@@ -89,7 +82,6 @@ def main() -> int:
         shot(page, "07-12-self-evaluation-form")
         page.goto(f"{base}/")
         shot(page, "07-13-home")
-        browser.close()
     return 0
 
 

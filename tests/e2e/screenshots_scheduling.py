@@ -14,25 +14,18 @@ bar moving, then the download. For a bar that visibly moves, the ledger needs te
 project rows. PNGs go to tests/e2e/screenshots/06-*.png.
 """
 
-import argparse
 import sys
 
-from playwright.sync_api import expect, sync_playwright
-from screenshots import CHROMIUM_ARGS, OUT, login, shot
+from playwright.sync_api import expect
+from screenshots import arguments, chromium, desktop, login, shot
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base-url", default="http://127.0.0.1:8011")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
-    args = parser.parse_args()
+    args = arguments(__doc__, 8011).parse_args()
     base = args.base_url.rstrip("/")
-    OUT.mkdir(parents=True, exist_ok=True)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
-        page = context.new_page()
+    with chromium(args) as browser:
+        page = desktop(browser, accept_downloads=True)
 
         print("information officer: the bell with its unread count, the notification centre")
         login(page, base, "dongli-officer")
@@ -66,7 +59,6 @@ def main() -> int:
         print(f"  downloaded {download.value.suggested_filename}")
         page.goto(f"{base}/notifications/")
         shot(page, "06-06-export-ready-notification", full_page=False)
-        browser.close()
     return 0
 
 

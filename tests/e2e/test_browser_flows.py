@@ -23,37 +23,23 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from browser import CHROMIUM_ARGS, SCREENSHOTS, sign_in  # tests/e2e/browser.py, beside this module
 from django.template.loader import render_to_string
 
+from conftest import FULL_VALUES, PASSWORD
 from ledgers.models import MonthlyReport, ReportStatus
 from tianjin_towns.lib import dates
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-PASSWORD = "test-pass-123"  # conftest.PASSWORD
 TIMEOUT_MS = 15_000
 # The figures the officer types; 1357.9 appears nowhere else, so finding it in the workbook proves
 # that the accepted report reached the export.
 FIGURES = {
+    **FULL_VALUES,
     "fixed_asset_investment": "1357.9",
     "industry_investment": "900",
     "private_investment": "310",
     "tax_revenue": "152.5",
-    "main_business_revenue": "5600",
-    "land_quota_granted": "12",
-    "land_supplied": "8.5",
-    "new_enterprises": "3",
-    "employment": "2100",
-    "tourists": "4.2",
-    "projects_started": "2",
-    "projects_completed": "1",
 }
 
 # serialized_rollback: the live server needs committed rows, and the indicator catalogue that a data
@@ -132,17 +118,10 @@ def shot(page, name: str) -> None:
 
 
 def log_in(page, base: str, username: str) -> None:
-    from playwright.sync_api import expect
-
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator(".app-navbar")).to_be_visible()
+    sign_in(page, base, username, PASSWORD)
 
 
-def confirm(page, button: str, modal: str, label: str) -> None:
+def open_and_confirm(page, button: str, modal: str, label: str) -> None:
     """Click an action button, then the confirmation dialog's button: every irreversible step has one."""
     from playwright.sync_api import expect
 
@@ -150,6 +129,13 @@ def confirm(page, button: str, modal: str, label: str) -> None:
     dialog = page.locator(modal)
     expect(dialog).to_be_visible()
     dialog.get_by_role("button", name=label).click()
+
+
+def confirm(page, button: str, modal: str, label: str) -> None:
+    """open_and_confirm, then the page says the step succeeded."""
+    from playwright.sync_api import expect
+
+    open_and_confirm(page, button, modal, label)
     expect(page.locator(".alert-success")).to_be_visible()
 
 
@@ -170,17 +156,12 @@ def test_a_report_goes_from_draft_to_accepted_and_into_the_exported_ledger(in_br
         for code, value in FIGURES.items():
             page.fill(f"input[name={code}]", value)
         shot(page, "02-officer-entry-form")
-        page.get_by_role("button", name="提交审核").click()
-        expect(page.locator("#confirm-submit")).to_be_visible()
-        page.locator("#confirm-submit").get_by_role("button", name="确认提交").click()
+        open_and_confirm(page, "提交审核", "#confirm-submit", "确认提交")
         # No project progress behind the investment: the form asks for an explanation first (R-3.5).
         note = page.locator("textarea[name=note-fixed_asset_investment]")
         expect(note).to_be_visible()
         note.fill("企业设备更新投资，未纳入项目台账。")
-        page.get_by_role("button", name="提交审核").click()
-        expect(page.locator("#confirm-submit")).to_be_visible()
-        page.locator("#confirm-submit").get_by_role("button", name="确认提交").click()
-        expect(page.locator(".alert-success")).to_be_visible()
+        confirm(page, "提交审核", "#confirm-submit", "确认提交")
         return page.url
 
     report_url = in_browser(officer_submits)
@@ -251,12 +232,12 @@ def test_the_navigation_bar_fits_the_page_at_every_desktop_width(in_browser, liv
     """Every section and its badge on one line, and never a page that scrolls sideways (1200 px to 1920 px)."""
     from ledgers import services as ledger
     from ledgers.models import WorkInfo
+    from ledgers.tests.factories import write_work_info
 
     base = live_server.url
     make_report(ReportStatus.SUBMITTED)
-    info = ledger.work_info_create(
-        actor=world.users.officer,
-        org_unit=world.dongli,
+    info = write_work_info(
+        world,
         category=WorkInfo.Category.WORK,
         title="东丽区重点项目集中开工",
         body="东丽区5个特色小镇重点项目集中开工，总投资12亿元。",
