@@ -4,9 +4,7 @@ evidence, the Excel import, the office's audit search and the gaps (查漏补缺
 Views parse input, pass through a permission door and call one service or selector.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -29,9 +27,10 @@ from .permissions import (
     ACCEPT,
     EDIT,
     REVIEW,
-    can_audit,
-    get_flag_for_user,
+    check_audit_access,
+    get_district_for_user,
     get_monthly_report_for_user,
+    get_report_flag_for_user,
 )
 
 AUDIT_PAGE_SIZE = 50
@@ -140,10 +139,7 @@ class FlagResolveView(APIView):
 
     @extend_schema(tags=["monthly-reports"], request=NoteSerializer, responses=FlagSerializer)
     def post(self, request, pk: int, flag_id: int):
-        get_monthly_report_for_user(request.user, pk)
-        flag = get_flag_for_user(request.user, flag_id, REVIEW)
-        if flag.report_id != int(pk):
-            raise Http404
+        flag = get_report_flag_for_user(request.user, pk, flag_id, REVIEW)
         data = parse_body(NoteSerializer, request)
         return Response(
             FlagSerializer(services.data_flag_resolve(actor=request.user, flag=flag, note=data["note"])).data
@@ -276,8 +272,7 @@ class AuditView(APIView):
         responses=OpenApiResponse(OpenApiTypes.OBJECT, description=_("count, page, pages, results")),
     )
     def get(self, request):
-        if not can_audit(request.user):
-            raise PermissionDenied
+        check_audit_access(request.user)
         query = parse_query(AuditQuerySerializer, request)
         town_id = query.get("town")
         if town_id:
@@ -324,9 +319,7 @@ class GapsView(APIView):
         query = parse_query(GapsQuerySerializer, request)
         district_id = query.get("district")
         if district_id:
-            district = get_org_unit_for_user(request.user, district_id)
-            if district.level != OrgUnit.Level.DISTRICT:
-                raise Http404
+            get_district_for_user(request.user, district_id)
         table = selectors.gaps_for_year(request.user, year=query["year"], district_id=district_id)
         return Response(
             {
