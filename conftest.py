@@ -6,7 +6,6 @@ import datetime
 import inspect
 import io
 import os
-import sys
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -172,6 +171,22 @@ def pytest_runtest_teardown(item, nextitem):
             _restore_migrated_data()
 
 
+@contextlib.contextmanager
+def rolled_back(django_db_blocker):
+    """A transaction (a savepoint when one is open already) begun now and rolled back on leaving: what a module-
+    or class-scoped fixture builds in it once, its tests (each in a savepoint inside) all start from. The database
+    stays blocked in between, as pytest-django wants outside tests."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="module")
 def _module_world(request, django_db_setup, django_db_blocker):
     """The world built once for a test module, inside a transaction rolled back at the module's end; each test's
@@ -184,20 +199,10 @@ def _module_world(request, django_db_setup, django_db_blocker):
     if any(_needs_committed_data(item) for item in items):
         yield None
         return
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            built = build_world()
-        except BaseException:
-            atomic.__exit__(*sys.exc_info())
-            raise
-    try:
-        yield built
-    finally:
+    with rolled_back(django_db_blocker):
         with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+            built = build_world()
+        yield built
 
 
 @pytest.fixture
@@ -232,20 +237,10 @@ def built_once_per_class(build):
         strays = [item.name for item in items if hidden not in item.fixturenames]
         if strays:
             raise pytest.UsageError(f"{request.node.name}: {', '.join(strays)} would see the data of `{name}`")
-        with django_db_blocker.unblock():
-            atomic = transaction.atomic()
-            atomic.__enter__()
-            try:
-                built = build(copy.deepcopy(_module_world))
-            except BaseException:
-                atomic.__exit__(*sys.exc_info())
-                raise
-        try:
-            yield built
-        finally:
+        with rolled_back(django_db_blocker):
             with django_db_blocker.unblock():
-                transaction.set_rollback(True)
-                atomic.__exit__(None, None, None)
+                built = build(copy.deepcopy(_module_world))
+            yield built
 
     def per_test(world, **shared):
         built = shared[hidden]

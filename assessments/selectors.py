@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from coordination import cadence
 from coordination.models import OrgUnit, Town
-from coordination.permissions import org_units_for_user, towns_for_user
+from coordination.permissions import districts_for_user, org_units_for_user, towns_for_user  # noqa: F401 (districts_for_user: for the pages)
 from coordination.selectors import cadence_matrix
 from inspections.selectors import problem_measures_by_town
 from ledgers import selectors as ledger_selectors
@@ -46,11 +46,6 @@ def indicators_by_code() -> dict[str, Indicator]:
 
 def _town_list(towns: QuerySet[Town]) -> list[Town]:
     return list(towns.select_related("unit", "district").order_by("district__order", "unit__order", "unit__code"))
-
-
-def districts_for_user(user: AbstractBaseUser) -> QuerySet[OrgUnit]:
-    """The districts the user sees: the choices of the pages' district filters."""
-    return org_units_for_user(user).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
 
 
 # --- Targets and their completion (R-5.1) ---------------------------------------------------------------

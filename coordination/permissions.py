@@ -442,9 +442,10 @@ def districts_and_towns_for_user(user: AbstractBaseUser, perm: str = VIEW) -> Qu
     return org_units_for_user(user, perm).exclude(level=OrgUnit.Level.MUNICIPAL).order_by("level", "order", "code")
 
 
-def districts_for_user(user: AbstractBaseUser) -> QuerySet[OrgUnit]:
-    """The districts the user sees, in their order (the lists' district filters)."""
-    return org_units_for_user(user).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
+def districts_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[OrgUnit]:
+    """The districts on which the user holds `perm` (sees, by default), in their order: every app's district
+    filters and selects."""
+    return org_units_for_user(user, perm).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
 
 
 def can_submit_plans(user: AbstractBaseUser) -> bool:

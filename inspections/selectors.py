@@ -492,10 +492,8 @@ def district_overview(
 
 def districts_for_user(user: AbstractBaseUser, *, only: int | None = None) -> QuerySet[OrgUnit]:
     """The districts the user sees (`only` that one, when given), in their order."""
-    qs = unit_perms.org_units_for_user(user).filter(level=OrgUnit.Level.DISTRICT)
-    if only is not None:
-        qs = qs.filter(pk=only)
-    return qs.order_by("order", "code")
+    districts = unit_perms.districts_for_user(user)
+    return districts if only is None else districts.filter(pk=only)
 
 
 def districts_to_record(user: AbstractBaseUser) -> QuerySet[OrgUnit]:

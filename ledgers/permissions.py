@@ -7,7 +7,7 @@ from django.http import Http404
 
 from coordination import permissions as unit_perms
 from coordination.models import OrgUnit, Town
-from coordination.permissions import org_units_for_user, towns_for_user
+from coordination.permissions import districts_for_user, org_units_for_user, towns_for_user  # noqa: F401 (districts_for_user: for the pages)
 from tianjin_towns.lib.doors import door
 
 from .models import (
@@ -61,11 +61,6 @@ def get_monthly_report_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) ->
 
 
 # --- Districts and the ledger's scope -------------------------------------------------------------------
-
-
-def districts_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[OrgUnit]:
-    """The districts on which `user` holds `perm`, in their order (the pages' district selects)."""
-    return org_units_for_user(user, perm).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
 
 
 def get_district_for_user(user: AbstractBaseUser, pk) -> OrgUnit:

@@ -13,11 +13,11 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import rolled_back
 from coordination import permissions as perms
 from coordination.models import MemberUnit, OrgUnit, Role, Town, UserProfile, WorkingGroup
 from coordination.reference import DISTRICTS
@@ -55,22 +55,18 @@ def _counts() -> dict[str, int]:
 def seeded_twice(demo, django_db_blocker):
     """The demo (seeded once by conftest's `demo`), then seed_demo a second time, inside a transaction rolled back
     at the module's end."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
+    with rolled_back(django_db_blocker):
+        with django_db_blocker.unblock():
             after_first = _counts()
             second_output = io.StringIO()
             call_command("seed_demo", stdout=second_output)
-            yield {
+            seeded = {
                 "after_first": after_first,
                 "after_second": _counts(),
                 "first_output": demo.output,
                 "second_output": second_output.getvalue(),
             }
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+        yield seeded
 
 
 @pytest.fixture
