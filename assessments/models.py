@@ -14,7 +14,7 @@ from coordination.models import OrgUnit, Town
 from ledgers.models import Indicator
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.events import Event
-from tianjin_towns.lib.models import acting_user
+from tianjin_towns.lib.models import acting_user, step_taken, timestamps
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))]
 
@@ -31,8 +31,7 @@ class Target(models.Model):
     updated_by = acting_user()
 
     class Meta:
-        verbose_name = _("年度计划")
-        verbose_name_plural = _("年度计划")
+        verbose_name = verbose_name_plural = _("年度计划")
         ordering = ["year", "town", "indicator__order"]
         constraints = [
             models.UniqueConstraint(fields=["town", "year", "indicator"], name="one_target_per_town_year_indicator"),
@@ -57,8 +56,7 @@ class LagFlag(models.Model):
     created_at = models.DateTimeField(_("预警时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("进度滞后预警")
-        verbose_name_plural = _("进度滞后预警")
+        verbose_name = verbose_name_plural = _("进度滞后预警")
         ordering = ["-period", "town", "indicator__order"]
         constraints = [
             models.UniqueConstraint(
@@ -104,8 +102,7 @@ class Scheme(models.Model):
     updated_by = acting_user()
 
     class Meta:
-        verbose_name = _("考核方案")
-        verbose_name_plural = _("考核方案")
+        verbose_name = verbose_name_plural = _("考核方案")
         ordering = ["-year"]
 
     def __str__(self) -> str:
@@ -143,8 +140,7 @@ class SchemeItem(models.Model):
     guidance = models.CharField(_("评分说明"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = _("考核项")
-        verbose_name_plural = _("考核项")
+        verbose_name = verbose_name_plural = _("考核项")
         ordering = ["scheme", "order", "pk"]
 
     def __str__(self) -> str:
@@ -174,12 +170,10 @@ class Run(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=RunStatus.choices, default=RunStatus.DRAFT)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     created_by = acting_user()
-    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    published_by = acting_user(blank=True)
+    published_at, published_by = step_taken(_("发布时间"))
 
     class Meta:
-        verbose_name = _("考核")
-        verbose_name_plural = _("考核")
+        verbose_name = verbose_name_plural = _("考核")
         ordering = ["-scheme__year", "-kind", "-created_at"]
 
     def __str__(self) -> str:
@@ -253,8 +247,7 @@ class RunResult(models.Model):
     breakdown = models.JSONField(_("得分明细"), default=dict)
 
     class Meta:
-        verbose_name = _("考核结果")
-        verbose_name_plural = _("考核结果")
+        verbose_name = verbose_name_plural = _("考核结果")
         ordering = ["run", "rank", "town_name"]
         constraints = [models.UniqueConstraint(fields=["run", "town"], name="one_result_per_run_town")]
 
@@ -274,8 +267,7 @@ class ManualScore(models.Model):
     scored_at = models.DateTimeField(_("评分时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("考核组评分")
-        verbose_name_plural = _("考核组评分")
+        verbose_name = verbose_name_plural = _("考核组评分")
         constraints = [models.UniqueConstraint(fields=["run", "item", "town"], name="one_manual_score_per_item_town")]
 
     def __str__(self) -> str:
@@ -323,14 +315,11 @@ class SelfEvaluation(models.Model):
     problems_found = models.TextField(_("自查发现的问题"), blank=True)
     corrections = models.TextField(_("整改措施"), blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT)
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    submitted_by = acting_user(blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at, submitted_by = step_taken(_("提交时间"))
+    created_at, updated_at = timestamps()
 
     class Meta:
-        verbose_name = _("自查自评")
-        verbose_name_plural = _("自查自评")
+        verbose_name = verbose_name_plural = _("自查自评")
         ordering = ["-period", "org_unit__level", "org_unit__order"]
         constraints = [
             models.UniqueConstraint(fields=["org_unit", "kind", "period"], name="one_self_evaluation_per_period")
@@ -357,8 +346,7 @@ class AssessmentEvent(Event):
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
 
     class Meta(Event.Meta):
-        verbose_name = _("考核操作记录")
-        verbose_name_plural = _("考核操作记录")
+        verbose_name = verbose_name_plural = _("考核操作记录")
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:

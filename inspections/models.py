@@ -13,8 +13,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import MemberUnit, OrgUnit, Town, responsible_unit_keys
+from tianjin_towns.lib.choices import follow_up_statuses
 from tianjin_towns.lib.events import Event
-from tianjin_towns.lib.models import UploadedFile, acting_user, status_change
+from tianjin_towns.lib.models import UploadedFile, acting_user, status_change, timestamps
 
 
 class Visit(models.Model):
@@ -39,12 +40,10 @@ class Visit(models.Model):
     participants = models.TextField(_("参加人员"), blank=True)
     summary = models.TextField(_("听取情况"), blank=True, help_text=_("听取的工作进展、困难和意见建议"))
     created_by = acting_user()
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_at, updated_at = timestamps(_("登记时间"))
 
     class Meta:
-        verbose_name = _("督办检查")
-        verbose_name_plural = _("督办检查")
+        verbose_name = verbose_name_plural = _("督办检查")
         ordering = ["-held_on", "-pk"]
         indexes = [models.Index(fields=["district", "held_on"])]
 
@@ -61,11 +60,9 @@ class ProblemCategory(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class ProblemStatus(models.TextChoices):
-    OPEN = "open", _("待整改")
-    IN_PROGRESS = "in_progress", _("整改中")
-    DONE = "done", _("已整改待核验")
-    VERIFIED = "verified", _("已核验销号")
+ProblemStatus = follow_up_statuses(
+    "ProblemStatus", __name__, (_("待整改"), _("整改中"), _("已整改待核验"), _("已核验销号"))
+)
 
 
 class Problem(models.Model):
@@ -92,12 +89,10 @@ class Problem(models.Model):
     closed_on = models.DateField(_("销号日期"), null=True, blank=True)
     reject_reason = models.TextField(_("退回原因"), blank=True)
     created_by = acting_user()
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_at, updated_at = timestamps(_("登记时间"))
 
     class Meta:
-        verbose_name = _("督办问题")
-        verbose_name_plural = _("督办问题")
+        verbose_name = verbose_name_plural = _("督办问题")
         ordering = ["visit", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -171,8 +166,7 @@ class InspectionEvent(Event):
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
 
     class Meta(Event.Meta):
-        verbose_name = _("督办操作记录")
-        verbose_name_plural = _("督办操作记录")
+        verbose_name = verbose_name_plural = _("督办操作记录")
 
     def __str__(self) -> str:
         return f"{self.visit_id}/{self.problem_id or '-'} {self.action} {self.at:%Y-%m-%d %H:%M}"
@@ -204,8 +198,7 @@ class Attachment(UploadedFile):
     uploaded_by = acting_user()
 
     class Meta(UploadedFile.Meta):
-        verbose_name = _("附件")
-        verbose_name_plural = _("附件")
+        verbose_name = verbose_name_plural = _("附件")
 
     @property
     def is_photo(self) -> bool:
@@ -232,8 +225,7 @@ class Escalation(models.Model):
     at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("逾期督办")
-        verbose_name_plural = _("逾期督办")
+        verbose_name = verbose_name_plural = _("逾期督办")
         ordering = ["problem", "level"]
         constraints = [models.UniqueConstraint(fields=["problem", "level"], name="one_escalation_per_problem_level")]
 

@@ -31,8 +31,7 @@ class CadenceRule(models.Model):
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = _("工作节奏规则")
-        verbose_name_plural = _("工作节奏规则")
+        verbose_name = verbose_name_plural = _("工作节奏规则")
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:

@@ -16,8 +16,7 @@ class CalendarDay(models.Model):
     note = models.CharField(_("说明"), max_length=100, blank=True, help_text=_("例如：国庆节、国庆节调休上班"))
 
     class Meta:
-        verbose_name = _("节假日与调休")
-        verbose_name_plural = _("节假日与调休")
+        verbose_name = verbose_name_plural = _("节假日与调休")
         ordering = ["date"]
 
     def __str__(self) -> str:

@@ -36,8 +36,7 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("导出任务")
-        verbose_name_plural = _("导出任务")
+        verbose_name = verbose_name_plural = _("导出任务")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:

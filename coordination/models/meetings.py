@@ -7,8 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tianjin_towns.lib.choices import follow_up_statuses
 from tianjin_towns.lib.events import Event
-from tianjin_towns.lib.models import acting_user, status_change
+from tianjin_towns.lib.models import acting_user, status_change, step_taken, timestamps
 
 from .org import MemberUnit, OrgUnit, responsible_unit_keys
 
@@ -77,14 +78,11 @@ class Meeting(models.Model):
     agenda = models.TextField(_("会议议程"), blank=True)
     minutes = models.TextField(_("会议纪要"), blank=True, help_text=_("学习交流活动在此填写活动报告"))
     created_by = acting_user(blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    minutes_approved_by = acting_user(blank=True)
-    minutes_approved_at = models.DateTimeField(_("纪要审定时间"), null=True, blank=True)
+    created_at, updated_at = timestamps()
+    minutes_approved_by, minutes_approved_at = step_taken(_("纪要审定时间"), user_first=True)
 
     class Meta:
-        verbose_name = _("会议活动")
-        verbose_name_plural = _("会议活动")
+        verbose_name = verbose_name_plural = _("会议活动")
         ordering = ["-held_on", "-pk"]
         indexes = [models.Index(fields=["org_unit", "kind", "held_on"])]
 
@@ -130,8 +128,7 @@ class MeetingEvent(Event):
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta(Event.Meta):
-        verbose_name = _("会议办理记录")
-        verbose_name_plural = _("会议办理记录")
+        verbose_name = verbose_name_plural = _("会议办理记录")
 
     def __str__(self) -> str:
         return f"{self.meeting_id} {self.action}"
@@ -149,8 +146,7 @@ class MeetingAttachment(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("会议附件")
-        verbose_name_plural = _("会议附件")
+        verbose_name = verbose_name_plural = _("会议附件")
         ordering = ["uploaded_at", "pk"]
 
     def __str__(self) -> str:
@@ -165,21 +161,17 @@ class Decision(models.Model):
     text = models.TextField(_("决定事项"))
 
     class Meta:
-        verbose_name = _("决定事项")
-        verbose_name_plural = _("决定事项")
+        verbose_name = verbose_name_plural = _("决定事项")
         ordering = ["meeting", "order", "pk"]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.text[:30]}"
 
 
-class ActionItemStatus(models.TextChoices):
-    """The API's fixed vocabulary: open → in_progress → done → verified (a rejected `done` goes back)."""
-
-    OPEN = "open", _("未开始")
-    IN_PROGRESS = "in_progress", _("办理中")
-    DONE = "done", _("已办结待核验")
-    VERIFIED = "verified", _("已核验")
+# The API's fixed vocabulary: open → in_progress → done → verified (a rejected `done` goes back).
+ActionItemStatus = follow_up_statuses(
+    "ActionItemStatus", __name__, (_("未开始"), _("办理中"), _("已办结待核验"), _("已核验"))
+)
 
 
 OPEN_STATUSES = (ActionItemStatus.OPEN, ActionItemStatus.IN_PROGRESS)
@@ -211,12 +203,10 @@ class ActionItem(models.Model):
     created_by = acting_user()
     created_at = models.DateTimeField(_("交办时间"), auto_now_add=True)
     done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
-    verified_by = acting_user(blank=True)
+    verified_at, verified_by = step_taken(_("核验时间"))
 
     class Meta:
-        verbose_name = _("督办事项")
-        verbose_name_plural = _("督办事项")
+        verbose_name = verbose_name_plural = _("督办事项")
         ordering = ["due_on", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -271,8 +261,7 @@ class ActionItemEvent(Event):
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta(Event.Meta):
-        verbose_name = _("督办事项办理记录")
-        verbose_name_plural = _("督办事项办理记录")
+        verbose_name = verbose_name_plural = _("督办事项办理记录")
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.action}"

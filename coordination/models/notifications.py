@@ -27,8 +27,7 @@ class Notification(models.Model):
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
+        verbose_name = verbose_name_plural = _("通知")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "occasion"], name="one_notification_per_occasion"),

@@ -53,8 +53,7 @@ class OrgUnit(models.Model):
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = _("组织单位")
-        verbose_name_plural = _("组织单位")
+        verbose_name = verbose_name_plural = _("组织单位")
         ordering = ["level", "order", "code"]
         permissions = UnitPerm.choices
 
@@ -71,8 +70,7 @@ class WorkingGroup(models.Model):
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = _("工作组")
-        verbose_name_plural = _("工作组")
+        verbose_name = verbose_name_plural = _("工作组")
         ordering = ["order"]
 
     def __str__(self) -> str:
@@ -92,8 +90,7 @@ class MemberUnit(models.Model):
     active = models.BooleanField(_("在用"), default=True, db_index=True)
 
     class Meta:
-        verbose_name = _("成员单位")
-        verbose_name_plural = _("成员单位")
+        verbose_name = verbose_name_plural = _("成员单位")
         ordering = ["order"]
 
     def __str__(self) -> str:
@@ -142,8 +139,7 @@ class UserProfile(models.Model):
     must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
 
     class Meta:
-        verbose_name = _("用户资料")
-        verbose_name_plural = _("用户资料")
+        verbose_name = verbose_name_plural = _("用户资料")
 
     def __str__(self) -> str:
         return f"{self.full_name or self.user.username} ({self.get_role_display()})"
@@ -195,8 +191,7 @@ class Town(models.Model):
     exited_on = models.DateField(_("退出日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("特色小镇")
-        verbose_name_plural = _("特色小镇")
+        verbose_name = verbose_name_plural = _("特色小镇")
         ordering = ["district__order", "unit__order", "unit__code"]
 
     def __str__(self) -> str:
@@ -242,8 +237,7 @@ class TownStatusChange(Event):
     at = models.DateTimeField(_("记录时间"), auto_now_add=True)  # older than Event: its own label, no index
 
     class Meta(Event.Meta):
-        verbose_name = _("小镇状态变更")
-        verbose_name_plural = _("小镇状态变更")
+        verbose_name = verbose_name_plural = _("小镇状态变更")
         ordering = ["town", "decided_on", "at"]
 
     def __str__(self) -> str:
@@ -261,8 +255,7 @@ class OrgUnitNameChange(models.Model):
     actor = acting_user()
 
     class Meta:
-        verbose_name = _("名称变更")
-        verbose_name_plural = _("名称变更")
+        verbose_name = verbose_name_plural = _("名称变更")
         ordering = ["unit", "changed_on"]
 
     def __str__(self) -> str:

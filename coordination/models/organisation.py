@@ -40,8 +40,7 @@ class MemberUnitEvent(OrganisationEvent):
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta(OrganisationEvent.Meta):
-        verbose_name = _("成员单位变更记录")
-        verbose_name_plural = _("成员单位变更记录")
+        verbose_name = verbose_name_plural = _("成员单位变更记录")
         ordering = ["member_unit", "at", "pk"]
 
     def __str__(self) -> str:
@@ -59,8 +58,7 @@ class SubmissionRouteChange(OrganisationEvent):
     reason = models.CharField(_("原因"), max_length=200, blank=True)
 
     class Meta(OrganisationEvent.Meta):
-        verbose_name = _("事项分工调整记录")
-        verbose_name_plural = _("事项分工调整记录")
+        verbose_name = verbose_name_plural = _("事项分工调整记录")
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:

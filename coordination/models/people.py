@@ -62,8 +62,7 @@ class UserRoleEvent(Event):
     reason = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta(Event.Meta):
-        verbose_name = _("用户角色变更")
-        verbose_name_plural = _("用户角色变更")
+        verbose_name = verbose_name_plural = _("用户角色变更")
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tianjin_towns.lib.models import acting_user
+from tianjin_towns.lib.models import acting_user, step_taken, timestamps
 
 from .org import OrgUnit
 
@@ -31,12 +31,10 @@ class Plan(models.Model):
     )
     current_version = models.PositiveSmallIntegerField(_("当前版本"), default=1)
     created_by = acting_user()
-    created_at = models.DateTimeField(_("首次报审时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_at, updated_at = timestamps(_("首次报审时间"))
 
     class Meta:
-        verbose_name = _("报审方案")
-        verbose_name_plural = _("报审方案")
+        verbose_name = verbose_name_plural = _("报审方案")
         ordering = ["-updated_at", "-pk"]
 
     def __str__(self) -> str:
@@ -63,12 +61,10 @@ class PlanVersion(models.Model):
     submitted_at = models.DateTimeField(_("报审时间"))
     review = models.CharField(_("审查结果"), max_length=20, choices=Review.choices, default=Review.PENDING)
     review_comments = models.TextField(_("审查意见"), blank=True)
-    reviewed_by = acting_user(blank=True)
-    reviewed_at = models.DateTimeField(_("审查时间"), null=True, blank=True)
+    reviewed_by, reviewed_at = step_taken(_("审查时间"), user_first=True)
 
     class Meta:
-        verbose_name = _("方案版本")
-        verbose_name_plural = _("方案版本")
+        verbose_name = verbose_name_plural = _("方案版本")
         ordering = ["plan", "number"]
         constraints = [models.UniqueConstraint(fields=["plan", "number"], name="one_plan_version_per_number")]
 
@@ -86,8 +82,7 @@ class PlanSubItem(models.Model):
     responsible_unit = models.CharField(_("主管单位"), max_length=100)
 
     class Meta:
-        verbose_name = _("培育方案分项")
-        verbose_name_plural = _("培育方案分项")
+        verbose_name = verbose_name_plural = _("培育方案分项")
         ordering = ["version", "order"]
 
     def __str__(self) -> str:
@@ -105,8 +100,7 @@ class PlanAttachment(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("方案附件")
-        verbose_name_plural = _("方案附件")
+        verbose_name = verbose_name_plural = _("方案附件")
         ordering = ["pk"]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@ groups (R-1.5) and the member units' support policies (R-1.4)."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tianjin_towns.lib.models import acting_user
+from tianjin_towns.lib.models import acting_user, timestamps
 
 from .org import MemberUnit, OrgUnit, WorkingGroup
 
@@ -27,8 +27,7 @@ class JointConference(models.Model):
     )
 
     class Meta:
-        verbose_name = _("联席会议")
-        verbose_name_plural = _("联席会议")
+        verbose_name = verbose_name_plural = _("联席会议")
         ordering = ["org_unit__level", "org_unit__order"]
 
     def __str__(self) -> str:
@@ -59,8 +58,7 @@ class SubmissionRoute(models.Model):
     )
 
     class Meta:
-        verbose_name = _("事项分工")
-        verbose_name_plural = _("事项分工")
+        verbose_name = verbose_name_plural = _("事项分工")
         ordering = ["kind"]
 
     def __str__(self) -> str:
@@ -83,12 +81,10 @@ class SupportPolicy(models.Model):
     summary = models.TextField(_("主要内容"), blank=True)
     file = models.FileField(_("政策文件"), upload_to=policy_upload_path, blank=True, max_length=300)
     created_by = acting_user(blank=True)
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_at, updated_at = timestamps(_("录入时间"))
 
     class Meta:
-        verbose_name = _("支持政策")
-        verbose_name_plural = _("支持政策")
+        verbose_name = verbose_name_plural = _("支持政策")
         ordering = ["-issued_on", "-pk"]
 
     def __str__(self) -> str:

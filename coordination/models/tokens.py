@@ -39,8 +39,7 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("API令牌")
-        verbose_name_plural = _("API令牌")
+        verbose_name = verbose_name_plural = _("API令牌")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "expires_at"], name="apitoken_user_expires")]
 
@@ -70,8 +69,7 @@ class PasswordResetMail(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), default=timezone.now, db_index=True)
 
     class Meta:
-        verbose_name = _("密码重置邮件")
-        verbose_name_plural = _("密码重置邮件")
+        verbose_name = verbose_name_plural = _("密码重置邮件")
         ordering = ["-sent_at", "-pk"]
         indexes = [
             models.Index(fields=["email", "sent_at"], name="pwresetmail_email_sent"),

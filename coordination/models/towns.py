@@ -25,8 +25,7 @@ class TownListDecision(models.Model):
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("小镇名单决定")
-        verbose_name_plural = _("小镇名单决定")
+        verbose_name = verbose_name_plural = _("小镇名单决定")
         ordering = ["-decided_on", "-created_at"]
 
     def __str__(self) -> str:
@@ -44,8 +43,7 @@ class TownEdit(Event):
     at = models.DateTimeField(_("修改时间"), auto_now_add=True)
 
     class Meta(Event.Meta):
-        verbose_name = _("小镇信息修改")
-        verbose_name_plural = _("小镇信息修改")
+        verbose_name = verbose_name_plural = _("小镇信息修改")
         ordering = ["town", "at"]
 
     def __str__(self) -> str:

@@ -31,8 +31,7 @@ class Indicator(models.Model):
     )
 
     class Meta:
-        verbose_name = _("统计指标")
-        verbose_name_plural = _("统计指标")
+        verbose_name = verbose_name_plural = _("统计指标")
         ordering = ["order", "code"]
         constraints = [
             models.CheckConstraint(

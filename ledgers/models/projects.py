@@ -44,8 +44,7 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("建设项目")
-        verbose_name_plural = _("建设项目")
+        verbose_name = verbose_name_plural = _("建设项目")
         ordering = ["town", "code"]
         constraints = [
             models.UniqueConstraint(fields=["town", "code"], name="project_code_unique_in_town"),
@@ -73,8 +72,7 @@ class ProjectYearPlan(models.Model):
     amount = models.DecimalField(_("年度计划投资(万元)"), max_digits=14, decimal_places=2)
 
     class Meta:
-        verbose_name = _("项目年度计划")
-        verbose_name_plural = _("项目年度计划")
+        verbose_name = verbose_name_plural = _("项目年度计划")
         ordering = ["project", "year"]
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="one_plan_per_project_year"),
@@ -101,8 +99,7 @@ class ProjectEvent(Event):
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
 
     class Meta(Event.Meta):
-        verbose_name = _("项目变更记录")
-        verbose_name_plural = _("项目变更记录")
+        verbose_name = verbose_name_plural = _("项目变更记录")
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
@@ -120,8 +117,7 @@ class ProjectAttachment(UploadedFile):
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta(UploadedFile.Meta):
-        verbose_name = _("项目附件")
-        verbose_name_plural = _("项目附件")
+        verbose_name = verbose_name_plural = _("项目附件")
         ordering = ["project", "uploaded_at", "pk"]
 
 
@@ -145,8 +141,7 @@ class ProjectProgress(models.Model):
     )
 
     class Meta:
-        verbose_name = _("项目月度进展")
-        verbose_name_plural = _("项目月度进展")
+        verbose_name = verbose_name_plural = _("项目月度进展")
         ordering = ["report__period", "project__code"]
         constraints = [
             models.UniqueConstraint(fields=["project", "report"], name="one_progress_per_project_month"),

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import Town
-from tianjin_towns.lib.models import UploadedFile, acting_user, random_file_name
+from tianjin_towns.lib.models import UploadedFile, acting_user, random_file_name, step_taken
 
 from .catalogue import Indicator
 from .reports import MonthlyReport
@@ -68,8 +68,7 @@ class ValidationRule(models.Model):
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = _("校验规则")
-        verbose_name_plural = _("校验规则")
+        verbose_name = verbose_name_plural = _("校验规则")
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
@@ -116,14 +115,12 @@ class DataFlag(models.Model):
     message = models.TextField(_("提示"))
     explanation = models.TextField(_("填报说明"), blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    resolved_by = acting_user(blank=True)
-    resolved_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    resolved_by, resolved_at = step_taken(_("核实时间"), user_first=True)
     resolution_note = models.TextField(_("核实意见"), blank=True)  # a waiver's reason when waived
     created_at = models.DateTimeField(_("标记时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("异常数据标记")
-        verbose_name_plural = _("异常数据标记")
+        verbose_name = verbose_name_plural = _("异常数据标记")
         ordering = ["report", "indicator__order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["report", "rule", "indicator"], name="one_flag_per_rule_and_figure"),
@@ -148,8 +145,7 @@ class Evidence(UploadedFile):
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta(UploadedFile.Meta):
-        verbose_name = _("原始记录")
-        verbose_name_plural = _("原始记录")
+        verbose_name = verbose_name_plural = _("原始记录")
         ordering = ["report", "uploaded_at", "pk"]
 
 
@@ -171,14 +167,12 @@ class ReopenRequest(models.Model):
     requested_by = acting_user(null=False)
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    decided_by = acting_user(blank=True)
-    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decided_by, decided_at = step_taken(_("审批时间"), user_first=True)
     decision_note = models.TextField(_("审批意见"), blank=True)
     snapshot = models.JSONField(_("验收版本"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = _("更正申请")
-        verbose_name_plural = _("更正申请")
+        verbose_name = verbose_name_plural = _("更正申请")
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -199,12 +193,10 @@ class EntryException(models.Model):
     expires_on = models.DateField(_("有效期至"))
     granted_by = acting_user(null=False)
     granted_at = models.DateTimeField(_("开通时间"), auto_now_add=True)
-    revoked_by = acting_user(blank=True)
-    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by, revoked_at = step_taken(_("撤销时间"), user_first=True)
 
     class Meta:
-        verbose_name = _("补报例外")
-        verbose_name_plural = _("补报例外")
+        verbose_name = verbose_name_plural = _("补报例外")
         ordering = ["-granted_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(period__day=1), name="exception_period_first_day"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.models import Town
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.events import Event
-from tianjin_towns.lib.models import acting_user, status_change
+from tianjin_towns.lib.models import status_change, step_taken, timestamps
 
 from .catalogue import Indicator
 
@@ -40,19 +40,14 @@ class MonthlyReport(models.Model):
     )
     due_on = models.DateField(_("报送截止日"))
     timeliness = models.CharField(_("及时性"), max_length=10, choices=Timeliness.choices, null=True, blank=True)
-    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
-    submitted_by = acting_user(blank=True)
-    approved_at = models.DateTimeField(_("区级审核时间"), null=True, blank=True)
-    approved_by = acting_user(blank=True)
-    accepted_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
-    accepted_by = acting_user(blank=True)
+    submitted_at, submitted_by = step_taken(_("报送时间"))
+    approved_at, approved_by = step_taken(_("区级审核时间"))
+    accepted_at, accepted_by = step_taken(_("验收时间"))
     return_reason = models.TextField(_("退回原因"), blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_at, updated_at = timestamps()
 
     class Meta:
-        verbose_name = _("月报")
-        verbose_name_plural = _("月报")
+        verbose_name = verbose_name_plural = _("月报")
         ordering = ["-period", "town__district__order", "town__unit__order"]
         constraints = [
             models.UniqueConstraint(fields=["town", "period"], name="one_report_per_town_month"),
@@ -94,8 +89,7 @@ class ReportValue(models.Model):
     value = models.DecimalField(max_digits=16, decimal_places=2)
 
     class Meta:
-        verbose_name = _("指标值")
-        verbose_name_plural = _("指标值")
+        verbose_name = verbose_name_plural = _("指标值")
         constraints = [
             models.UniqueConstraint(fields=["report", "indicator"], name="one_value_per_indicator"),
             models.CheckConstraint(condition=models.Q(value__gte=0), name="report_value_non_negative"),
@@ -133,8 +127,7 @@ class ReportEvent(Event):
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
 
     class Meta(Event.Meta):
-        verbose_name = _("月报操作记录")
-        verbose_name_plural = _("月报操作记录")
+        verbose_name = verbose_name_plural = _("月报操作记录")
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
@@ -151,8 +144,7 @@ class AcceptedFigures(models.Model):
     figures = ArrayField(models.BigIntegerField(null=True))
 
     class Meta:
-        verbose_name = "已验收数据汇总"
-        verbose_name_plural = "已验收数据汇总"
+        verbose_name = verbose_name_plural = "已验收数据汇总"
         indexes = [
             # The dashboards filter by month range (city, district) or by town; the figures ride along,
             # so the scans read the index alone.

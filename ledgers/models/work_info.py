@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tianjin_towns.lib.events import Event
-from tianjin_towns.lib.models import acting_user, status_change
+from tianjin_towns.lib.models import acting_user, status_change, step_taken, timestamps
 
 
 class WorkInfo(models.Model):
@@ -35,15 +35,12 @@ class WorkInfo(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     return_reason = models.TextField(_("退回原因"), blank=True)
     created_by = acting_user(null=False)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
-    submitted_by = acting_user(blank=True)
+    created_at, updated_at = timestamps()
+    submitted_at, submitted_by = step_taken(_("报送时间"))
     accepted_at = models.DateTimeField(_("采用时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("工作信息")
-        verbose_name_plural = _("工作信息")
+        verbose_name = verbose_name_plural = _("工作信息")
         ordering = ["-happened_on", "-pk"]
         indexes = [models.Index(fields=["status", "happened_on"], name="workinfo_status_day")]
 
@@ -73,8 +70,7 @@ class WorkInfoEvent(Event):
     reason = models.TextField(_("原因"), blank=True)
 
     class Meta(Event.Meta):
-        verbose_name = _("工作信息操作记录")
-        verbose_name_plural = _("工作信息操作记录")
+        verbose_name = verbose_name_plural = _("工作信息操作记录")
 
     def __str__(self) -> str:
         return f"{self.info_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

@@ -1,5 +1,6 @@
 """What the apps' models share besides the audit trail's base (`events.Event`): how a row names the user
-who did something to it, an event's move from one status to another, and the record of an uploaded file.
+who did something to it, when it was created and changed, who took a step of its workflow and when, an
+event's move from one status to another, and the record of an uploaded file.
 
 Field helpers and abstract bases only, with no table or column of their own: a model that uses them keeps
 its columns exactly, and one whose older column differs redefines that field (as `Event` explains).
@@ -27,6 +28,30 @@ def acting_user(verbose_name=None, *, null: bool = True, blank: bool = False) ->
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+
+def timestamps(created_label=_("创建时间")) -> tuple[models.DateTimeField, models.DateTimeField]:
+    """`created_at, updated_at = timestamps(…)`: when the row was created, labelled as the table says it
+    (登记时间, 录入时间…), and when it last changed."""
+    return (
+        models.DateTimeField(created_label, auto_now_add=True),
+        models.DateTimeField(_("更新时间"), auto_now=True),
+    )
+
+
+def step_taken(time_label, *, user_first: bool = False) -> tuple[models.Field, models.Field]:
+    """`submitted_at, submitted_by = step_taken(_("报送时间"))`: when a step of the row's workflow was taken
+    (submitted, approved, verified, published, revoked…) and by whom; both empty until it is.
+
+    The columns come in the order the table lists them: time then user, or with `user_first`, user then
+    time (`reviewed_by, reviewed_at = step_taken(…, user_first=True)`).
+    """
+    # A model lists its fields in the order they are created.
+    if user_first:
+        user = acting_user(blank=True)
+        return user, models.DateTimeField(time_label, null=True, blank=True)
+    time = models.DateTimeField(time_label, null=True, blank=True)
+    return time, acting_user(blank=True)
 
 
 def status_change(choices, *, max_length: int, always: bool = False) -> tuple[models.CharField, models.CharField]:
