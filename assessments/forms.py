@@ -4,11 +4,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from coordination.forms import add_service_errors
 from coordination.models import OrgUnit
 from ledgers.models import Indicator
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.fields import figure_field, text_area
+from tianjin_towns.lib.fields import figure_field, written_text
+from tianjin_towns.lib.pages import add_service_errors
 
 from .models import ItemKind, RunKind, Sanction, Scheme, SchemeItem, SelfEvaluationKind
 from .services import SCHEME_FIELDS
@@ -219,12 +219,11 @@ class ManualScoreForm(forms.Form):
 
 class SanctionDecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("处理决定"), choices=Sanction.choices, widget=forms.RadioSelect)
-    reason = text_area(
+    reason = written_text(
         _("理由"),
-        max_length=2000,
+        _("请填写作出该决定的理由。"),
         rows=3,
         placeholder=_("确认或改变建议处理的理由，将记入小镇状态变更记录。"),
-        error_messages={"required": _("请填写作出该决定的理由。")},
     )
     decided_on = forms.DateField(
         label=_("决定日期"),

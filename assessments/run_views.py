@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.pages import run_step
+from tianjin_towns.lib.pages import object_page, run_step, step_view
 
 from . import exports, selectors, services
 from .forms import ManualScoreForm, RunCreateForm, SanctionDecisionForm
@@ -228,12 +229,8 @@ def run_manual(request, pk: int):
     )
 
 
-@login_required
-@require_POST
-def run_publish(request, pk: int):
-    run = get_run_for_user(request.user, pk, PUBLISH)
-    run_step(request, services.run_publish, _("考核结果已发布并固定，各区已收到通知。"), run=run)
-    return redirect("assessment-run", pk=run.pk)
+PUBLISHED = gettext_lazy("考核结果已发布并固定，各区已收到通知。")
+run_publish = step_view(get_run_for_user, PUBLISH, services.run_publish, PUBLISHED, key="run", back="assessment-run")
 
 
 @login_required
@@ -258,15 +255,12 @@ def run_export(request, pk: int):
     return file_response(output.getvalue(), content_type=exports.XLSX, filename=exports.results_filename(run))
 
 
-@login_required
-def run_briefing(request, pk: int):
+def _briefing(request, run) -> dict:
     """The semi-annual briefing: a circular to every district, so it names all towns' ranks (not their breakdowns)."""
-    run = get_briefing_run_for_user(request.user, pk)
-    return render(
-        request,
-        "assessments/run_briefing.html",
-        {"run": run, "briefing": selectors.briefing(run), "issued_on": _issued_on(run)},
-    )
+    return {"briefing": selectors.briefing(run), "issued_on": _issued_on(run)}
+
+
+run_briefing = object_page(get_briefing_run_for_user, "assessments/run_briefing.html", "run", _briefing)
 
 
 def _issued_on(run):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from coordination.models import OrgUnit
 from tianjin_towns.errors import ConflictError
-from tianjin_towns.lib.pages import list_page
+from tianjin_towns.lib.pages import render_list_page
 
 from . import selectors, services
 from .forms import SelfEvaluationFilterForm, SelfEvaluationForm
@@ -45,16 +45,8 @@ def self_evaluation_list(request):
     counts = Counter(slot.state for slot in slots)
     if state:
         slots = [s for s in slots if s.state == state]
-    return render(
-        request,
-        "assessments/self_evaluation_list.html",
-        {
-            **list_page(request, form, slots, PER_PAGE),
-            "counts": counts,
-            "kind": kind,
-            "year": year,
-        },
-    )
+    context = {"counts": counts, "kind": kind, "year": year}
+    return render_list_page(request, "assessments/self_evaluation_list.html", form, slots, PER_PAGE, **context)
 
 
 @login_required

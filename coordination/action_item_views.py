@@ -2,21 +2,21 @@
 unit, an item's page, its progress reported by the responsible unit, verified or sent back by the office.
 Each view passes one door of coordination.permissions, then calls one selector or service."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.pages import list_filters, list_page, run_step
+from tianjin_towns.lib.pages import form_page, list_filters, posted_step, render_list_page, save_form, step_view
 
 from . import permissions as perms
 from . import selectors, services
 from .forms import ActionItemFilterForm, ActionItemForm, ProgressForm, ReasonForm
 from .models import OrgUnit
-from .pages import PER_PAGE, download, save_form
+from .pages import PER_PAGE, download
 
 
 def responsible_choices(meeting, user):
@@ -33,22 +33,18 @@ def action_item_create(request, pk: int, decision_pk: int):
     meeting = decision.meeting
     units, member_units = responsible_choices(meeting, request.user)
     form = ActionItemForm(request.POST or None, units=units, member_units=member_units)
-    if request.method == "POST" and form.is_valid():
-        back = reverse("meeting-detail", args=[meeting.pk])
-        response = save_form(
-            request,
-            form,
-            services.action_item_create,
-            {"decision": decision, **form.service_fields()},
-            success=lambda item: _("已交办督办事项，责任单位“%(unit)s”将收到通知。") % {"unit": item.responsible_name},
-            then=f"{back}#decision-{decision.pk}",
-            conflict=back,
-            aliases={"responsible_unit": "responsible", "responsible_member_unit": "responsible"},
-        )
-        if response is not None:
-            return response
-    return render(
-        request, "coordination/action_item_form.html", {"meeting": meeting, "decision": decision, "form": form}
+    back = reverse("meeting-detail", args=[meeting.pk])
+    return form_page(
+        request,
+        form,
+        "coordination/action_item_form.html",
+        {"meeting": meeting, "decision": decision},
+        services.action_item_create,
+        lambda form: {"decision": decision, **form.service_fields()},
+        success=lambda item: _("已交办督办事项，责任单位“%(unit)s”将收到通知。") % {"unit": item.responsible_name},
+        then=f"{back}#decision-{decision.pk}",
+        conflict=back,
+        aliases={"responsible_unit": "responsible", "responsible_member_unit": "responsible"},
     )
 
 
@@ -68,18 +64,18 @@ def action_item_list(request):
         today=today,
     )
     summary = selectors.action_item_summary_by_unit(request.user, today)
-    return render(
+    return render_list_page(
         request,
         "coordination/action_item_list.html",
-        {
-            **list_page(request, form, items, PER_PAGE),
-            "summary": summary,
-            "overdue_total": sum(s.overdue for s in summary),
-            "open_total": sum(s.open for s in summary),
-            "done_total": sum(s.done for s in summary),
-            "unit_key": unit_key,
-            "today": today,
-        },
+        form,
+        items,
+        PER_PAGE,
+        summary=summary,
+        overdue_total=sum(s.overdue for s in summary),
+        open_total=sum(s.open for s in summary),
+        done_total=sum(s.done for s in summary),
+        unit_key=unit_key,
+        today=today,
     )
 
 
@@ -133,31 +129,24 @@ def action_item_progress(request, pk: int):
     return _item_page(request, item, can_handle=item.is_open, can_verify=False, progress_form=form)
 
 
-@login_required
-@require_POST
-def action_item_verify(request, pk: int):
-    item = perms.get_action_item_for_user(request.user, pk, perms.VERIFY_ACTION_ITEMS)
-    run_step(
-        request, services.action_item_verify, _("已核验，督办事项办结。"), item=item, note=request.POST.get("note", "")
-    )
-    return redirect("action-item-detail", pk=item.pk)
+VERIFIED = gettext_lazy("已核验，督办事项办结。")
+action_item_verify = step_view(
+    perms.get_action_item_for_user,
+    perms.VERIFY_ACTION_ITEMS,
+    services.action_item_verify,
+    VERIFIED,
+    key="item",
+    back="action-item-detail",
+    posted=("note",),
+)
 
 
 @login_required
 @require_POST
 def action_item_reject(request, pk: int):
     item = perms.get_action_item_for_user(request.user, pk, perms.VERIFY_ACTION_ITEMS)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写退回原因。"))
-    else:
-        run_step(
-            request,
-            services.action_item_reject,
-            _("已退回，责任单位将继续办理。"),
-            item=item,
-            reason=form.cleaned_data["reason"],
-        )
+    form, success = ReasonForm(request.POST), _("已退回，责任单位将继续办理。")
+    posted_step(request, form, services.action_item_reject, success, invalid=_("请填写退回原因。"), item=item)
     return redirect("action-item-detail", pk=item.pk)
 
 

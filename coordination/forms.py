@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tianjin_towns.lib.fields import text_area
+from tianjin_towns.lib.fields import text_area, written_text
 
 from .models import (
     ActionItemStatus,
@@ -228,7 +228,7 @@ class MeetingForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    text = text_area(_("决定事项"), max_length=5000, rows=2, error_messages={"required": _("请填写决定事项内容。")})  # fmt: skip
+    text = written_text(_("决定事项"), _("请填写决定事项内容。"), max_length=5000, rows=2)
 
 
 class AttachmentForm(forms.Form):
@@ -274,7 +274,7 @@ class ProgressForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = text_area(_("退回原因"), max_length=2000, rows=3, error_messages={"required": _("请填写退回原因。")})
+    reason = written_text(_("退回原因"), _("请填写退回原因。"), rows=3)
 
 
 # --- Plans ------------------------------------------------------------------------------------------
@@ -343,16 +343,3 @@ class PolicyForm(forms.Form):
         self.fields["member_unit"].queryset = member_units
         if editing:
             del self.fields["member_unit"]
-
-
-def add_service_errors(form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Attach a service's ValidationError to the form's fields (unknown keys become non-field errors)."""
-    aliases = aliases or {}
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for key, messages in error.message_dict.items():
-        name = aliases.get(key, key)
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)

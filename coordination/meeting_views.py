@@ -2,6 +2,8 @@
 suggestions), its page with decisions and attachments, its state changes and the minutes as a Word file.
 Each view passes one door of coordination.permissions, then calls one selector or service."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -9,10 +11,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.pages import chosen_pk, list_filters, list_page, run_step
+from tianjin_towns.lib.pages import (
+    filter_arguments,
+    form_errors,
+    form_page,
+    posted_step,
+    render_list_page,
+    run_step,
+    step_view,
+)
 
 from . import exports, selectors, services
 from . import permissions as perms
@@ -21,7 +32,7 @@ from .agenda import agenda_suggestions
 from .forms import ActionItemForm, AttachmentForm, DecisionForm, MeetingFilterForm, MeetingForm
 from .models import MeetingKind, OrgUnit
 from .models.meetings import DISTRICT_KINDS
-from .pages import PER_PAGE, download, form_errors, save_form
+from .pages import PER_PAGE, download
 
 
 def meeting_url(meeting, anchor: str = "") -> str:
@@ -31,24 +42,9 @@ def meeting_url(meeting, anchor: str = "") -> str:
 @login_required
 def meeting_list(request):
     form = MeetingFilterForm(request.GET or None, hosts=perms.meeting_hosts_for_user(request.user))
-    filters = list_filters(form)
-    meetings = selectors.meeting_list(
-        request.user,
-        kind=filters.get("kind") or None,
-        org_unit_id=chosen_pk(filters, "org_unit"),
-        state=filters.get("state") or None,
-        date_from=filters.get("date_from"),
-        date_to=filters.get("date_to"),
-    )
-    return render(
-        request,
-        "coordination/meeting_list.html",
-        {
-            **list_page(request, form, meetings, PER_PAGE),
-            "can_create": perms.can_create_meetings(request.user),
-            "today": dates.today(),
-        },
-    )
+    meetings = selectors.meeting_list(request.user, **filter_arguments(form))
+    context = {"can_create": perms.can_create_meetings(request.user), "today": dates.today()}
+    return render_list_page(request, "coordination/meeting_list.html", form, meetings, PER_PAGE, **context)
 
 
 def _meeting_form(request, *, data=None, initial=None, meeting=None):
@@ -104,6 +100,26 @@ def _suggested(request, meeting=None):
     return render(request, "coordination/meeting_form.html", {"form": form, "meeting": meeting})
 
 
+def _meeting_fields(form, meeting=None) -> dict:
+    """What the meeting services take from the valid form; a new meeting (no `meeting`) also its host, whether it
+    was held and its decisions."""
+    data = form.cleaned_data
+    fields = {"attendee_units": data["attendee_units"], "attendee_member_units": data["attendee_member_units"]}
+    fields.update(form.service_fields())
+    if meeting is not None:
+        return {"meeting": meeting, **fields}
+    return {"org_unit": data["org_unit"], "held": data["held"], "decisions": form.decision_lines(), **fields}
+
+
+def _meeting_page(request, form, meeting, service, success: str, **saving):
+    """The meeting form (a new meeting when `meeting` is None), saved through `service`."""
+    fields = partial(_meeting_fields, meeting=meeting)
+    context = {"meeting": meeting}
+    return form_page(
+        request, form, "coordination/meeting_form.html", context, service, fields, success=success, **saving
+    )
+
+
 @login_required
 def meeting_create(request):
     perms.check_create_meetings(request.user)
@@ -113,21 +129,7 @@ def meeting_create(request):
     default_host = perms.meeting_host_for_user(request.user, request.GET.get("org_unit"), or_first=True)
     initial["org_unit"] = default_host.pk if default_host else None
     form = _meeting_form(request, data=request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        fields = {
-            "org_unit": form.cleaned_data["org_unit"],
-            "held": form.cleaned_data["held"],
-            "attendee_units": form.cleaned_data["attendee_units"],
-            "attendee_member_units": form.cleaned_data["attendee_member_units"],
-            "decisions": form.decision_lines(),
-            **form.service_fields(),
-        }
-        response = save_form(
-            request, form, services.meeting_create, fields, success=_("会议已登记。"), then=meeting_url
-        )
-        if response is not None:
-            return response
-    return render(request, "coordination/meeting_form.html", {"form": form, "meeting": None})
+    return _meeting_page(request, form, None, services.meeting_create, _("会议已登记。"), then=meeting_url)
 
 
 @login_required
@@ -144,20 +146,10 @@ def meeting_edit(request, pk: int):
     }
     initial["attendee_units"], initial["attendee_member_units"] = selectors.meeting_attendee_ids(meeting)
     form = _meeting_form(request, data=request.POST or None, initial=initial, meeting=meeting)
-    if request.method == "POST" and form.is_valid():
-        fields = {
-            "meeting": meeting,
-            "attendee_units": form.cleaned_data["attendee_units"],
-            "attendee_member_units": form.cleaned_data["attendee_member_units"],
-            **form.service_fields(),
-        }
-        back = meeting_url(meeting)
-        response = save_form(
-            request, form, services.meeting_update, fields, success=_("会议信息已保存。"), then=back, conflict=back
-        )
-        if response is not None:
-            return response
-    return render(request, "coordination/meeting_form.html", {"form": form, "meeting": meeting})
+    back = meeting_url(meeting)
+    return _meeting_page(
+        request, form, meeting, services.meeting_update, _("会议信息已保存。"), then=back, conflict=back
+    )
 
 
 @login_required
@@ -186,44 +178,24 @@ def meeting_detail(request, pk: int):
     )
 
 
-def _meeting_step(request, pk: int, perm: str, service, success: str, *, then: str = ""):
-    """A meeting's state change: the door for `perm`, the service, back to the meeting (or to `then` once done)."""
-    meeting = perms.get_meeting_for_user(request.user, pk, perm)
-    if run_step(request, service, success, meeting=meeting) and then:
-        return redirect(then)
-    return redirect("meeting-detail", pk=meeting.pk)
-
-
-@login_required
-@require_POST
-def meeting_hold(request, pk: int):
-    success = _("已登记会议召开，请录入纪要和决定事项。")
-    return _meeting_step(request, pk, perms.MANAGE_MEETINGS, services.meeting_record_held, success)
-
-
-@login_required
-@require_POST
-def meeting_approve_minutes(request, pk: int):
-    return _meeting_step(request, pk, perms.APPROVE_MINUTES, services.meeting_approve_minutes, _("会议纪要已审定。"))
-
-
-@login_required
-@require_POST
-def meeting_delete(request, pk: int):
-    return _meeting_step(
-        request, pk, perms.MANAGE_MEETINGS, services.meeting_delete, _("会议已取消。"), then="meeting-list"
-    )
+# A meeting's state changes: the door for the permission, the service, back to the meeting (or to `then`).
+_meeting_step = partial(step_view, perms.get_meeting_for_user, key="meeting", back="meeting-detail")
+meeting_hold = _meeting_step(
+    perms.MANAGE_MEETINGS, services.meeting_record_held, gettext_lazy("已登记会议召开，请录入纪要和决定事项。")
+)
+meeting_approve_minutes = _meeting_step(
+    perms.APPROVE_MINUTES, services.meeting_approve_minutes, gettext_lazy("会议纪要已审定。")
+)
+meeting_delete = _meeting_step(
+    perms.MANAGE_MEETINGS, services.meeting_delete, gettext_lazy("会议已取消。"), then="meeting-list"
+)
 
 
 @login_required
 @require_POST
 def decision_add(request, pk: int):
     meeting = perms.get_meeting_for_user(request.user, pk, perms.MANAGE_MEETINGS)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-    else:
-        run_step(request, services.decision_add, _("决定事项已添加。"), meeting=meeting, text=form.cleaned_data["text"])
+    posted_step(request, DecisionForm(request.POST), services.decision_add, _("决定事项已添加。"), meeting=meeting)
     return redirect(meeting_url(meeting, "decisions"))
 
 

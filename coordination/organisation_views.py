@@ -2,6 +2,8 @@
 names and the routing of work to the office's working groups. The holders of MANAGE_ORGANISATION (the
 administrators; superusers) use them; everybody else reads the same data on the public 组织体系 page."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,12 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tianjin_towns.lib.pages import page_of
+from tianjin_towns.lib.pages import error_text, form_page, render_page_of
 
 from . import organisation_selectors as selectors
 from . import permissions as perms
 from . import services
-from .forms import add_service_errors
 from .organisation_forms import MemberUnitForm, OrgUnitRenameForm, RoutingForm
 
 PER_PAGE = 30
@@ -30,54 +31,51 @@ def member_unit_list(request):
     perms.check_manage_organisation(request.user)
     state = request.GET.get("state") if request.GET.get("state") in selectors.MEMBER_UNIT_STATES else "active"
     query = (request.GET.get("q") or "").strip()[:50]
-    page = page_of(request, selectors.member_units(state=state, query=query), PER_PAGE)
-    return render(
-        request,
-        "coordination/organisation/member_unit_list.html",
-        {"page": page, "state": state, "q": query, "states": STATE_LABELS.items()},
-    )
+    units = selectors.member_units(state=state, query=query)
+    template = "coordination/organisation/member_unit_list.html"
+    return render_page_of(request, template, units, PER_PAGE, state=state, q=query, states=STATE_LABELS.items())
+
+
+def _member_unit_page(request, form, context, service, success, fields=None):
+    """The member unit form: posted and valid, saved through `service`, then back to the list."""
+    template = "coordination/organisation/member_unit_form.html"
+    return form_page(request, form, template, context, service, fields, success=success, then="member-unit-list")
 
 
 @login_required
 def member_unit_create(request):
     perms.check_manage_organisation(request.user)
     form = MemberUnitForm(request.POST or None, creating=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.member_unit_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("已新增成员单位“%(name)s”。") % {"name": unit.name})
-            return redirect("member-unit-list")
-    return render(request, "coordination/organisation/member_unit_form.html", {"form": form, "unit": None})
+    success = partial(_named, _("已新增成员单位“%(name)s”。"))
+    return _member_unit_page(request, form, {"unit": None}, services.member_unit_create, success)
 
 
 @login_required
 def member_unit_edit(request, pk: int):
     unit = perms.get_member_unit_for_user(request.user, pk, perms.MANAGE_ORGANISATION)
     form = MemberUnitForm(request.POST or None, instance=unit)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        if data.get("order") is None:
-            data["order"] = unit.order
-        try:
-            services.member_unit_update(actor=request.user, member_unit=unit, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("成员单位信息已保存。"))
-            return redirect("member-unit-list")
-    return render(
-        request,
-        "coordination/organisation/member_unit_form.html",
-        {
-            "form": form,
-            "unit": unit,
-            "history": selectors.member_unit_history(unit),
-            "liaisons": selectors.member_unit_liaisons(unit),
-        },
-    )
+    context, fields = partial(_member_unit_context, unit), partial(_member_unit_fields, unit)
+    return _member_unit_page(request, form, context, services.member_unit_update, _("成员单位信息已保存。"), fields)
+
+
+def _member_unit_context(unit) -> dict:
+    return {
+        "unit": unit,
+        "history": selectors.member_unit_history(unit),
+        "liaisons": selectors.member_unit_liaisons(unit),
+    }
+
+
+def _member_unit_fields(unit, form) -> dict:
+    """What member_unit_update takes from the form: an order left empty keeps the unit's place."""
+    data = dict(form.cleaned_data)
+    if data.get("order") is None:
+        data["order"] = unit.order
+    return {"member_unit": unit, **data}
+
+
+def _named(message: str, unit) -> str:
+    return message % {"name": unit.name}
 
 
 def _set_active(request, pk: int, service, done: str):
@@ -85,9 +83,9 @@ def _set_active(request, pk: int, service, done: str):
     try:
         service(actor=request.user, member_unit=unit, note=(request.POST.get("note") or "")[:200])
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, error_text(error))
     else:
-        messages.success(request, done % {"name": unit.name})
+        messages.success(request, _named(done, unit))
     return redirect("member-unit-list")
 
 
@@ -119,22 +117,19 @@ def org_unit_list(request):
 def org_unit_rename(request, pk: int):
     unit = perms.get_org_unit_to_rename(request.user, pk)
     form = OrgUnitRenameForm(request.POST or None, unit=unit)
-    if request.method == "POST" and form.is_valid():
-        old_name = unit.name
-        try:
-            services.org_unit_rename(actor=request.user, unit=unit, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("“%(old)s”已更名为“%(new)s”。") % {"old": old_name, "new": form.cleaned_data["name"]}
-            )
-            return redirect("org-unit-list")
-    return render(
-        request,
-        "coordination/organisation/org_unit_rename.html",
-        {"form": form, "unit": unit, "renames": selectors.org_unit_renames(unit)},
+    template, context = "coordination/organisation/org_unit_rename.html", partial(_rename_context, unit)
+    success, then = partial(_renamed, unit.name, form), "org-unit-list"
+    return form_page(
+        request, form, template, context, services.org_unit_rename, {"unit": unit}, success=success, then=then
     )
+
+
+def _rename_context(unit) -> dict:
+    return {"unit": unit, "renames": selectors.org_unit_renames(unit)}
+
+
+def _renamed(old_name: str, form, _unit) -> str:
+    return _("“%(old)s”已更名为“%(new)s”。") % {"old": old_name, "new": form.cleaned_data["name"]}
 
 
 # --- Routing of work to the working groups (R-1.5) -------------------------------------------------------

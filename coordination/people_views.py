@@ -4,21 +4,23 @@ through coordination.people_permissions, then calls one selector or service of c
 A one-time password is rendered in the response of the POST that made it and stored nowhere in clear:
 it is shown once."""
 
-from django.contrib import messages
+from functools import partial
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tianjin_towns.lib.pages import list_filters, list_page, run_step
+from tianjin_towns.lib.pages import add_service_errors, form_page, list_filters, list_page, step_view
 
 from . import people_imports, people_selectors
 from . import people_permissions as people_perms
-from .forms import add_service_errors
 from .models import OrgUnit
 from .people_forms import RegistryFilterForm, UserFilterForm, UserForm, UserImportForm, district_and_town_units
 from .services import people as services
@@ -65,15 +67,21 @@ def _user_form(request, data=None, **kwargs) -> UserForm:
     )
 
 
+def _checked_fields(request, form, **known) -> dict:
+    """The valid form's fields (they are the service's arguments) and `known`, once the user is found to be allowed
+    to give the role and working group chosen (403 otherwise)."""
+    data = form.cleaned_data
+    people_perms.check_may_assign(request.user, data["role"], data.get("working_group"))
+    return {**known, **data}
+
+
 @login_required
 def user_create(request):
     people_perms.check_manage_users(request.user)
     form = _user_form(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        people_perms.check_may_assign(request.user, data["role"], data.get("working_group"))
         try:
-            user = services.user_create(actor=request.user, **data)  # the form's fields are the service's arguments
+            user = services.user_create(actor=request.user, **_checked_fields(request, form))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -114,37 +122,20 @@ def user_edit(request, pk: int):
             member_unit=profile.member_unit,
         )
     form = _user_form(request, request.POST or None, initial=initial, editing=True)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        people_perms.check_may_assign(request.user, data["role"], data.get("working_group"))
-        try:
-            services.user_update(actor=request.user, user=person, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("已保存，权限即时生效。"))
-            return redirect("user-detail", pk=person.pk)
-    return render(request, "coordination/people/user_form.html", {"form": form, "person": person})
+    fields = partial(_checked_fields, request, user=person)
+    then, success = reverse("user-detail", args=[person.pk]), _("已保存，权限即时生效。")
+    template = "coordination/people/user_form.html"
+    return form_page(
+        request, form, template, {"person": person}, services.user_update, fields, success=success, then=then
+    )
 
 
-def _set_active(request, pk: int, perm: str, service, done: str):
-    """Stop or restore an account (the detail page's confirmed POST), then show the person again."""
-    person = people_perms.get_managed_user_for_user(request.user, pk, perm)
-    run_step(request, service, done, user=person)
-    return redirect("user-detail", pk=person.pk)
-
-
-@login_required
-@require_POST
-def user_deactivate(request, pk: int):
-    done = _("账号已停用，其登录和接口令牌已立即失效。")
-    return _set_active(request, pk, people_perms.DEACTIVATE, services.user_deactivate, done)
-
-
-@login_required
-@require_POST
-def user_reactivate(request, pk: int):
-    return _set_active(request, pk, people_perms.CHANGE, services.user_reactivate, _("账号已恢复使用。"))
+# Stop or restore an account (the detail page's confirmed POST), then show the person again.
+_account_step = partial(step_view, people_perms.get_managed_user_for_user, key="user", back="user-detail")
+user_deactivate = _account_step(
+    people_perms.DEACTIVATE, services.user_deactivate, gettext_lazy("账号已停用，其登录和接口令牌已立即失效。")
+)
+user_reactivate = _account_step(people_perms.CHANGE, services.user_reactivate, gettext_lazy("账号已恢复使用。"))
 
 
 @login_required

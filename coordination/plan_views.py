@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tianjin_towns.lib.pages import chosen_pk, list_filters, list_page, run_step
+from tianjin_towns.lib.pages import filter_arguments, render_list_page, run_step, save_form
 
 from . import permissions as perms
 from . import selectors, services
 from .forms import PlanContentForm, PlanFilterForm, PlanReviewForm, sub_item_formset
 from .models import PlanKind, PlanStatus
-from .pages import PER_PAGE, download, save_form
+from .pages import PER_PAGE, download
 
 PLAN_CONTENT_FIELDS = ("scope", "sites", "positioning", "layout", "path")
 
@@ -28,21 +28,9 @@ def _plan_url(plan) -> str:
 @login_required
 def plan_list(request):
     form = PlanFilterForm(request.GET or None, units=perms.districts_for_user(request.user))
-    filters = list_filters(form)
-    plans = selectors.plan_list(
-        request.user,
-        kind=filters.get("kind") or None,
-        status=filters.get("status") or None,
-        org_unit_id=chosen_pk(filters, "org_unit"),
-    )
-    return render(
-        request,
-        "coordination/plan_list.html",
-        {
-            **list_page(request, form, plans, PER_PAGE),
-            "can_submit": perms.can_submit_plans(request.user),
-        },
-    )
+    plans = selectors.plan_list(request.user, **filter_arguments(form))
+    can_submit = perms.can_submit_plans(request.user)
+    return render_list_page(request, "coordination/plan_list.html", form, plans, PER_PAGE, can_submit=can_submit)
 
 
 def _sub_items(formset) -> list[dict]:

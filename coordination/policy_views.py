@@ -7,13 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from tianjin_towns.lib.pages import page_of, query_without_page
+from tianjin_towns.lib.pages import form_page, page_of, query_without_page
 
 from . import permissions as perms
 from . import selectors, services
 from .forms import PolicyForm
 from .models import MemberUnit, SubmissionKind
-from .pages import PER_PAGE, download, save_form
+from .pages import PER_PAGE, download
 
 
 @login_required
@@ -59,22 +59,19 @@ def policy_list(request):
     )
 
 
+def _policy_page(request, form, policy, service, success: str):
+    """The policy form (a new policy when `policy` is None): posted and valid, `service` takes the form's fields
+    (they are its arguments) and the policy edited, then back to the list."""
+    template, known = "coordination/policy_form.html", ({} if policy is None else {"policy": policy})
+    return form_page(request, form, template, {"policy": policy}, service, known, success=success, then="policy-list")
+
+
 @login_required
 def policy_create(request):
     perms.check_record_policies(request.user)
     member_units = perms.policy_member_units_for_user(request.user, active_only=True)
     form = PolicyForm(request.POST or None, request.FILES or None, member_units=member_units)
-    if request.method == "POST" and form.is_valid():
-        fields = {
-            name: form.cleaned_data[name]
-            for name in ("member_unit", "title", "issued_on", "document_number", "summary", "file")
-        }
-        response = save_form(
-            request, form, services.policy_create, fields, success=_("支持政策已录入。"), then="policy-list"
-        )
-        if response is not None:
-            return response
-    return render(request, "coordination/policy_form.html", {"form": form, "policy": None})
+    return _policy_page(request, form, None, services.policy_create, _("支持政策已录入。"))
 
 
 @login_required
@@ -88,14 +85,7 @@ def policy_edit(request, pk: int):
         member_units=MemberUnit.objects.none(),
         editing=True,
     )
-    if request.method == "POST" and form.is_valid():
-        fields = {"policy": policy, **{name: form.cleaned_data[name] for name in ("file", *services.POLICY_FIELDS)}}
-        response = save_form(
-            request, form, services.policy_update, fields, success=_("支持政策已保存。"), then="policy-list"
-        )
-        if response is not None:
-            return response
-    return render(request, "coordination/policy_form.html", {"form": form, "policy": policy})
+    return _policy_page(request, form, policy, services.policy_update, _("支持政策已保存。"))
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.models import MemberUnit, OrgUnit, Town
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.fields import text_area
+from tianjin_towns.lib.fields import text_area, written_text
 
 from .models import Problem, ProblemCategory, ProblemStatus, Visit
 from .uploads import DOCUMENT_ACCEPT, PHOTO_ACCEPT, check_uploads, max_upload_bytes
@@ -280,13 +280,7 @@ class ProblemForm(forms.Form):
 class FollowUpForm(UploadsMixin, forms.Form):
     """Progress or rectification reported by the responsible unit, with evidence."""
 
-    note = text_area(
-        _("整改情况"),
-        max_length=4000,
-        rows=4,
-        placeholder=_("采取的措施、完成情况"),
-        error_messages={"required": _("请填写整改情况。")},
-    )
+    note = written_text(_("整改情况"), _("请填写整改情况。"), max_length=4000, placeholder=_("采取的措施、完成情况"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -300,12 +294,8 @@ class VerifyForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = text_area(
-        _("退回原因"),
-        max_length=2000,
-        rows=4,
-        placeholder=_("请写明整改不到位之处，责任单位将看到这段说明。"),
-        error_messages={"required": _("退回整改时必须填写原因。")},
+    reason = written_text(
+        _("退回原因"), _("退回整改时必须填写原因。"), placeholder=_("请写明整改不到位之处，责任单位将看到这段说明。")
     )
 
 

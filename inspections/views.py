@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from coordination.forms import add_service_errors
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates, downloads
-from tianjin_towns.lib.pages import chosen_pk, list_filters, list_page
+from tianjin_towns.lib.pages import add_service_errors, chosen_pk, list_filters, list_page, render_list_page
 
 from . import exports, selectors, services
 from .forms import (
@@ -119,11 +118,8 @@ def visit_list(request):
         start=filters.get("date_from"),
         end=date_to + datetime.timedelta(days=1) if date_to else None,
     )
-    return render(
-        request,
-        "inspections/visit_list.html",
-        {**list_page(request, form, visits, PER_PAGE), "can_record": can_record_visits(user)},
-    )
+    can_record = can_record_visits(user)
+    return render_list_page(request, "inspections/visit_list.html", form, visits, PER_PAGE, can_record=can_record)
 
 
 @login_required

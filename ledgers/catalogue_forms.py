@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from coordination.forms import add_service_errors
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.pages import add_service_errors
 
 from .models import Indicator
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.models import OrgUnit, Town
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.fields import figure_field, text_area
+from tianjin_towns.lib.fields import figure_field, text_area, written_text
 
 from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus, WorkInfo
 
@@ -88,12 +88,10 @@ class LedgerFilterForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    reason = text_area(
+    reason = written_text(
         _("退回原因"),
-        max_length=2000,
-        rows=4,
+        _("退回时必须填写退回原因。"),
         placeholder=_("请写明需要修改的指标和原因，填报人将看到这段说明。"),
-        error_messages={"required": _("退回时必须填写退回原因。")},
     )
 
 
@@ -314,7 +312,7 @@ def _plain(value) -> str:
 class ReasonForm(forms.Form):
     """A required reason: asking for a correction of accepted data, or refusing one."""
 
-    reason = text_area(_("原因"), max_length=2000, rows=4, error_messages={"required": _("请填写原因。")})
+    reason = written_text(_("原因"), _("请填写原因。"))
 
 
 class FlagResolveForm(forms.Form):

@@ -4,10 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from coordination.forms import add_service_errors
 from coordination.models import OrgUnit, Town
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.fields import text_area
+from tianjin_towns.lib.pages import add_service_errors
 
 from .evidence import ACCEPT as ACCEPT_FILES
 from .forms import TownChoiceField

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from coordination import services as org_services
@@ -23,10 +24,12 @@ from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.pages import (
     chosen_pk,
+    form_errors,
     list_filters,
-    list_page,
     reason_step,
+    render_list_page,
     run_step,
+    step_view,
 )
 from tianjin_towns.lib.pages import error_text as _error_text
 
@@ -65,14 +68,9 @@ def report_list(request):
         town_id=chosen_pk(filters, "town"),
         status=filters.get("status") or None,
     )
-    return render(
-        request,
-        "ledgers/report_list.html",
-        {
-            **list_page(request, form, reports, REPORTS_PER_PAGE),
-            "editable_town_ids": set(towns_for_user(request.user, EDIT).values_list("pk", flat=True)),
-        },
-    )
+    editable = set(towns_for_user(request.user, EDIT).values_list("pk", flat=True))
+    template = "ledgers/report_list.html"
+    return render_list_page(request, template, form, reports, REPORTS_PER_PAGE, editable_town_ids=editable)
 
 
 @login_required
@@ -308,12 +306,10 @@ def report_submit(request, pk: int):
     return redirect("report-detail", pk=report.pk)
 
 
-@login_required
-@require_POST
-def report_approve(request, pk: int):
-    report = get_monthly_report_for_user(request.user, pk, APPROVE)
-    run_step(request, services.monthly_report_approve, _("已审核通过，月报已报送市特镇办验收。"), report=report)
-    return redirect("report-detail", pk=report.pk)
+APPROVED = gettext_lazy("已审核通过，月报已报送市特镇办验收。")
+report_approve = step_view(
+    get_monthly_report_for_user, APPROVE, services.monthly_report_approve, APPROVED, key="report", back="report-detail"
+)
 
 
 @login_required
@@ -323,7 +319,7 @@ def report_accept(request, pk: int):
     report = get_monthly_report_for_user(request.user, pk, ACCEPT)
     form = AcceptForm(request.POST, flags=selectors.unexplained_flags(report))
     if not form.is_valid():
-        messages.error(request, "；".join(message for errors in form.errors.values() for message in errors))
+        messages.error(request, form_errors(form))
         return redirect("report-detail", pk=report.pk)
     success = _("已验收，月报数据已锁定并计入台账。")
     run_step(request, services.monthly_report_accept, success, report=report, waivers=form.waivers())

@@ -5,6 +5,7 @@ Each view checks access through the permission door, then calls one selector or 
 """
 
 import datetime
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,12 +15,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
-from coordination.forms import add_service_errors
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.pages import chosen_pk, list_filters, list_page, run_step
+from tianjin_towns.lib.pages import (
+    add_service_errors,
+    chosen_pk,
+    list_filters,
+    object_page,
+    render_list_page,
+    step_view,
+)
 
 from . import selectors, services
 from .briefing import DOCX, briefing_filename, write_work_briefing
@@ -54,15 +61,15 @@ def work_info_list(request):
         date_to=dates.add_months(month, 1) - datetime.timedelta(days=1) if month else None,
         text=(filters.get("q") or "").strip() or None,
     )
-    return render(
+    return render_list_page(
         request,
         "ledgers/work_info_list.html",
-        {
-            **list_page(request, form, infos, PER_PAGE),
-            "can_write": can_write_work_info(request.user),
-            "waiting": selectors.work_info_waiting(request.user).count(),
-            "briefing_month": dates.format_period(month or dates.month_start(dates.today())),
-        },
+        form,
+        infos,
+        PER_PAGE,
+        can_write=can_write_work_info(request.user),
+        waiting=selectors.work_info_waiting(request.user).count(),
+        briefing_month=dates.format_period(month or dates.month_start(dates.today())),
     )
 
 
@@ -113,55 +120,21 @@ def work_info_edit(request, pk: int):
     return render(request, "ledgers/work_info_form.html", {"form": form, "info": info})
 
 
-@login_required
-def work_info_detail(request, pk: int):
-    info = get_work_info_for_user(request.user, pk)
-    return render(
-        request,
-        "ledgers/work_info_detail.html",
-        {
-            "info": info,
-            "events": selectors.work_info_events(info),
-            "actions": work_info_actions_for_user(request.user, info),
-        },
-    )
+def _detail(request, info) -> dict:
+    return {"events": selectors.work_info_events(info), "actions": work_info_actions_for_user(request.user, info)}
 
 
-def _transition(request, pk: int, action: str, service, success: str, **kwargs):
-    info = get_work_info_for_user(request.user, pk, action)
-    run_step(request, service, success, info=info, **kwargs)
-    return redirect("work-info-detail", pk=info.pk)
+work_info_detail = object_page(get_work_info_for_user, "ledgers/work_info_detail.html", "info", _detail)
 
 
-@login_required
-@require_POST
-def work_info_submit(request, pk: int):
-    return _transition(request, pk, "submit", services.work_info_submit, _("信息已报送，等待主管领导审核。"))
-
-
-@login_required
-@require_POST
-def work_info_approve(request, pk: int):
-    return _transition(request, pk, "approve", services.work_info_approve, _("审核通过，已报市特镇办。"))
-
-
-@login_required
-@require_POST
-def work_info_accept(request, pk: int):
-    return _transition(request, pk, "accept", services.work_info_accept, _("信息已采用，将编入当月工作简报。"))
-
-
-@login_required
-@require_POST
-def work_info_return(request, pk: int):
-    return _transition(
-        request,
-        pk,
-        "return",
-        services.work_info_return,
-        _("信息已退回，报送人将看到退回原因。"),
-        reason=request.POST.get("reason", ""),
-    )
+# An item's steps: the door for the step, the service, back to the item.
+_info_step = partial(step_view, get_work_info_for_user, key="info", back="work-info-detail")
+work_info_submit = _info_step("submit", services.work_info_submit, gettext_lazy("信息已报送，等待主管领导审核。"))
+work_info_approve = _info_step("approve", services.work_info_approve, gettext_lazy("审核通过，已报市特镇办。"))
+work_info_accept = _info_step("accept", services.work_info_accept, gettext_lazy("信息已采用，将编入当月工作简报。"))
+work_info_return = _info_step(
+    "return", services.work_info_return, gettext_lazy("信息已退回，报送人将看到退回原因。"), posted=("reason",)
+)
 
 
 @login_required

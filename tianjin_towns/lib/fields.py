@@ -15,3 +15,10 @@ def figure_field(label) -> forms.CharField:
     the decimal keypad on a phone and the number aligned right."""
     attrs = {"inputmode": "decimal", "autocomplete": "off", "class": "form-control text-end"}
     return forms.CharField(label=label, required=False, max_length=32, widget=forms.TextInput(attrs=attrs))
+
+
+def written_text(label, missing, *, max_length: int = 2000, rows: int = 4, placeholder=None) -> forms.CharField:
+    """A text the user must write (a reason, what was done) in a text area; `missing` is what the form says when it
+    is left empty."""
+    error_messages = {"required": missing}
+    return text_area(label, max_length=max_length, rows=rows, placeholder=placeholder, error_messages=error_messages)
