@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from ledgers.api import as_number
+from ledgers.api import TownColumns, as_number
 from tianjin_towns.lib.api import ListViewSet, parse_body, parse_query, visible_in_body
 
 from . import selectors, services
@@ -34,10 +34,7 @@ TOWN_UNSEEN = _("小镇不存在或无权访问。")
 # --- Targets ----------------------------------------------------------------------------------
 
 
-class TargetSerializer(serializers.ModelSerializer):
-    town = serializers.IntegerField(source="town_id", read_only=True)
-    town_name = serializers.CharField(source="town.unit.name", read_only=True)
-    district = serializers.IntegerField(source="town.district_id", read_only=True)
+class TargetSerializer(TownColumns, serializers.ModelSerializer):
     indicator = serializers.CharField(source="indicator.code", read_only=True)
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
     unit = serializers.CharField(source="indicator.unit", read_only=True)
@@ -82,16 +79,13 @@ class CompletionQuerySerializer(serializers.Serializer):
     district = serializers.IntegerField(required=False, min_value=1)
 
 
-@extend_schema(tags=["targets"])
 class TargetViewSet(ListViewSet):
     """Annual targets (年度计划) per town and indicator; 创建考核组 sets them."""
 
     serializer_class = TargetSerializer
     filter_serializer = TargetFilterSerializer
+    selector = staticmethod(selectors.target_list)
     door = staticmethod(get_target_for_user)
-
-    def filtered(self, query: dict):
-        return selectors.target_list(self.request.user, **query)
 
     @extend_schema(
         request=TargetInputSerializer,
@@ -250,17 +244,14 @@ class ResultSerializer(serializers.Serializer):
         return row.items
 
 
-@extend_schema(tags=["assessments"])
 class RunViewSet(ListViewSet):
     """Semi-annual and annual assessment runs. Drafts are computed afresh and seen by the office only;
     a published run is frozen."""
 
     serializer_class = RunSerializer
     filter_serializer = RunFilterSerializer
+    selector = staticmethod(selectors.run_list)
     door = staticmethod(get_run_for_user)
-
-    def filtered(self, query: dict):
-        return selectors.run_list(self.request.user, **query)
 
     @extend_schema(request=RunCreateSerializer, responses={201: RunSerializer})
     def create(self, request):

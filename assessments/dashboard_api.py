@@ -6,15 +6,14 @@ read: change it only with API.md."""
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ledgers.selectors import TimelinessCount
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.api import parse_query
+from tianjin_towns.lib.api import described, parse_query
 
 from . import dashboards
 from .dashboards import Dashboard, Figure, RankedRun, Unit
@@ -163,11 +162,7 @@ class DashboardView(APIView):
     @extend_schema(
         tags=["dashboard"],
         parameters=[DashboardQuerySerializer],
-        responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description=_("驾驶舱数据")),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description=_("参数错误")),
-            404: OpenApiResponse(OpenApiTypes.OBJECT, description=_("单位不存在或无权访问")),
-        },
+        responses=described({200: _("驾驶舱数据"), 400: _("参数错误"), 404: _("单位不存在或无权访问")}),
     )
     def get(self, request):
         query = parse_query(DashboardQuerySerializer, request)

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from tianjin_towns.lib.routes import entity_pages
+
 from . import run_views as runs
 from . import scheme_views as schemes
 from . import self_evaluation_views as self_evaluations
@@ -12,18 +14,22 @@ urlpatterns = [
     path("assessments/targets/import/", targets.target_import, name="assessment-target-import"),
     path("assessments/targets/<int:town_id>/<int:year>/", targets.target_edit, name="assessment-target-edit"),
     path("assessments/schemes/", schemes.scheme_list, name="assessment-schemes"),
-    path("assessments/schemes/new/", schemes.scheme_create, name="assessment-scheme-create"),
     path("assessments/schemes/<int:pk>/", schemes.scheme_detail, name="assessment-scheme"),
-    path("assessments/schemes/<int:pk>/edit/", schemes.scheme_edit, name="assessment-scheme-edit"),
-    path("assessments/schemes/<int:pk>/copy/", schemes.scheme_copy, name="assessment-scheme-copy"),
-    path("assessments/runs/new/", runs.run_create, name="assessment-run-create"),
+    *entity_pages("assessments/schemes/", schemes, "scheme", "create", "edit", "copy", name="assessment-scheme"),
     path("assessments/runs/<int:pk>/", runs.run_detail, name="assessment-run"),
-    path("assessments/runs/<int:pk>/manual/", runs.run_manual, name="assessment-run-manual"),
-    path("assessments/runs/<int:pk>/publish/", runs.run_publish, name="assessment-run-publish"),
-    path("assessments/runs/<int:pk>/delete/", runs.run_delete, name="assessment-run-delete"),
-    path("assessments/runs/<int:pk>/export/", runs.run_export, name="assessment-run-export"),
-    path("assessments/runs/<int:pk>/briefing/", runs.run_briefing, name="assessment-run-briefing"),
-    path("assessments/runs/<int:pk>/briefing.docx", runs.run_briefing_docx, name="assessment-run-briefing-docx"),
+    *entity_pages(
+        "assessments/runs/",
+        runs,
+        "run",
+        "create",
+        "manual",
+        "publish",
+        "delete",
+        "export",
+        "briefing",
+        routes={"<int:pk>/briefing.docx": "briefing_docx"},
+        name="assessment-run",
+    ),
     path("assessments/runs/<int:pk>/towns/<int:town_id>/", runs.run_town, name="assessment-town"),
     path("assessments/runs/<int:pk>/towns/<int:town_id>/decide/", runs.run_decide, name="assessment-town-decide"),
     path("assessments/self-evaluations/", self_evaluations.self_evaluation_list, name="assessment-self-evaluations"),

@@ -118,13 +118,13 @@ def _responsible_in_body(data: dict) -> tuple[OrgUnit | None, MemberUnit | None]
     return unit, member_unit
 
 
-@extend_schema(tags=["action-items"])
 class ActionItemViewSet(ListViewSet):
     """Action items (督办事项, R-2.2): open → in_progress → done → verified; the office may reject `done`."""
 
     serializer_class = ActionItemSerializer
     filter_serializer = ActionItemFilterSerializer
     door = staticmethod(perms.get_action_item_for_user)
+    subject = "item"
 
     def filtered(self, query: dict):
         unit = None
@@ -174,25 +174,23 @@ class ActionItemViewSet(ListViewSet):
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         """The responsible unit reports progress (→ in_progress) or done with a resolution (→ done)."""
-        item = perms.get_action_item_for_user(request.user, pk, perms.HANDLE_ACTION_ITEMS)
-        data = parse_body(ProgressSerializer, request)
-        return self.respond(services.action_item_report_progress(actor=request.user, item=item, **data))
+        return self.step(
+            request, pk, perms.HANDLE_ACTION_ITEMS, services.action_item_report_progress, ProgressSerializer
+        )
 
     @extend_schema(request=ActionItemNoteSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         """The office verifies a done item (→ verified)."""
-        item = perms.get_action_item_for_user(request.user, pk, perms.VERIFY_ACTION_ITEMS)
-        data = parse_body(ActionItemNoteSerializer, request)
-        return self.respond(services.action_item_verify(actor=request.user, item=item, note=data["note"]))
+        return self.step(request, pk, perms.VERIFY_ACTION_ITEMS, services.action_item_verify, ActionItemNoteSerializer)
 
     @extend_schema(request=ActionItemRejectSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """The office does not accept the resolution (done → in_progress); an empty reason is a 400."""
-        item = perms.get_action_item_for_user(request.user, pk, perms.VERIFY_ACTION_ITEMS)
-        data = parse_body(ActionItemRejectSerializer, request)
-        return self.respond(services.action_item_reject(actor=request.user, item=item, reason=data["reason"]))
+        return self.step(
+            request, pk, perms.VERIFY_ACTION_ITEMS, services.action_item_reject, ActionItemRejectSerializer
+        )
 
     @extend_schema(responses=ActionItemEventSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -1,7 +1,8 @@
 """/api/v1/ routes of the coordination app (API.md)."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
+
+from tianjin_towns.lib.api import resource_urls
 
 from . import (
     action_item_api,
@@ -16,19 +17,20 @@ from . import (
     town_api,
 )
 
-router = SimpleRouter()
-router.register("org-units", org_unit_api.OrgUnitViewSet, basename="api-org-unit")
-router.register("towns", town_api.TownViewSet, basename="api-town")
-router.register("meetings", meeting_api.MeetingViewSet, basename="api-meeting")
-router.register("action-items", action_item_api.ActionItemViewSet, basename="api-action-item")
-router.register("plans", plan_api.PlanViewSet, basename="api-plan")
-router.register("notifications", notification_api.NotificationViewSet, basename="api-notification")
-router.register("member-units", organisation_api.MemberUnitViewSet, basename="api-member-unit")
-router.register("users", people_api.UserViewSet, basename="api-user")
-router.register("auth/tokens", auth_api.ApiTokenViewSet, basename="api-auth-token")
-
 urlpatterns = [
     path("auth/token/", auth_api.TokenView.as_view(), name="api-token"),
     path("cadence/", cadence_api.CadenceView.as_view(), name="api-cadence"),
-    *router.urls,
+    *resource_urls(
+        {
+            "org-units": (org_unit_api.OrgUnitViewSet, "api-org-unit"),
+            "towns": (town_api.TownViewSet, "api-town"),
+            "meetings": (meeting_api.MeetingViewSet, "api-meeting"),
+            "action-items": (action_item_api.ActionItemViewSet, "api-action-item"),
+            "plans": (plan_api.PlanViewSet, "api-plan"),
+            "notifications": (notification_api.NotificationViewSet, "api-notification"),
+            "member-units": (organisation_api.MemberUnitViewSet, "api-member-unit"),
+            "users": (people_api.UserViewSet, "api-user"),
+            "auth/tokens": (auth_api.ApiTokenViewSet, "api-auth-token"),
+        }
+    ),
 ]

@@ -135,13 +135,13 @@ def _attendee_objects(data: dict | None) -> tuple[list | None, list | None, str 
     return units, members, people
 
 
-@extend_schema(tags=["meetings"])
 class MeetingViewSet(ListViewSet):
     """Meetings and learning activities (R-2.1, R-4.1): planned → held → minutes_approved."""
 
     serializer_class = MeetingSerializer
     filter_serializer = MeetingFilterSerializer
     door = staticmethod(perms.get_meeting_for_user)
+    subject = "meeting"
 
     def filtered(self, query: dict):
         return selectors.meetings_with_decisions(selectors.meeting_list(self.request.user, **query))
@@ -188,15 +188,10 @@ class MeetingViewSet(ListViewSet):
     @action(detail=True, methods=["post"])
     def held(self, request, pk=None):
         """planned → held."""
-        meeting = perms.get_meeting_for_user(request.user, pk, perms.MANAGE_MEETINGS)
-        data = parse_body(HeldSerializer, request)
-        return self.respond(
-            services.meeting_record_held(actor=request.user, meeting=meeting, held_on=data.get("held_on"))
-        )
+        return self.step(request, pk, perms.MANAGE_MEETINGS, services.meeting_record_held, HeldSerializer)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], url_path="approve-minutes")
     def approve_minutes(self, request, pk=None):
         """held → minutes_approved (the minutes are locked)."""
-        meeting = perms.get_meeting_for_user(request.user, pk, perms.APPROVE_MINUTES)
-        return self.respond(services.meeting_approve_minutes(actor=request.user, meeting=meeting))
+        return self.step(request, pk, perms.APPROVE_MINUTES, services.meeting_approve_minutes)

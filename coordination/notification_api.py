@@ -35,16 +35,13 @@ class NotificationFilterSerializer(serializers.Serializer):
 COUNT_RESPONSE = inline_serializer("NotificationCount", {"unread": serializers.IntegerField()})
 
 
-@extend_schema(tags=["notifications"])
 class NotificationViewSet(ListViewSet):
     """The caller's own notifications (R-6.2), newest first. Anyone else's answers 404."""
 
     serializer_class = NotificationSerializer
     filter_serializer = NotificationFilterSerializer
+    selector = staticmethod(selectors.notifications_for_user)
     door = staticmethod(get_notification_for_user)
-
-    def filtered(self, query: dict):
-        return selectors.notifications_for_user(self.request.user, **query)
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])

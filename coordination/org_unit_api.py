@@ -2,7 +2,6 @@
 (Towns: coordination.town_api; member units: coordination.organisation_api; login and API tokens:
 coordination.auth_api.)"""
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from tianjin_towns.lib.api import ListViewSet
@@ -23,13 +22,10 @@ class OrgUnitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema(tags=["org-units"])
 class OrgUnitViewSet(ListViewSet):
     """The org units the caller reaches: the municipality, districts and towns."""
 
     serializer_class = OrgUnitSerializer
     filter_serializer = OrgUnitFilterSerializer
+    selector = staticmethod(organisation_selectors.org_units_listed)
     door = staticmethod(get_org_unit_for_user)
-
-    def filtered(self, query: dict):
-        return organisation_selectors.org_units_listed(self.request.user, **query)

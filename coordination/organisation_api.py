@@ -40,7 +40,6 @@ class MemberUnitFilterSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-@extend_schema(tags=["member-units"])
 class MemberUnitViewSet(ListViewSet):
     serializer_class = MemberUnitSerializer
     filter_serializer = MemberUnitFilterSerializer

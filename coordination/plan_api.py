@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 
-from tianjin_towns.lib.api import ListViewSet, parse_body, visible_in_body
+from tianjin_towns.lib.api import ListViewSet, visible_in_body
 
 from . import permissions as perms
 from . import selectors, services
@@ -112,7 +112,6 @@ def _parsed_content(serializer_class, request):
     return serializer
 
 
-@extend_schema(tags=["plans"])
 class PlanViewSet(ListViewSet):
     """Plans submitted for review (报审, R-1.6): submitted → returned (with comments) → resubmitted as the
     next version → approved. Every version stays readable."""
@@ -120,6 +119,7 @@ class PlanViewSet(ListViewSet):
     serializer_class = PlanSerializer
     filter_serializer = PlanFilterSerializer
     door = staticmethod(perms.get_plan_for_user)
+    subject = "plan"
 
     def filtered(self, query: dict):
         return selectors.plans_with_versions(selectors.plan_list(self.request.user, **query))
@@ -161,13 +161,9 @@ class PlanViewSet(ListViewSet):
     @extend_schema(request=CommentsSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        plan = perms.get_plan_for_user(request.user, pk, perms.REVIEW_PLANS)
-        data = parse_body(CommentsSerializer, request)
-        return self.respond(services.plan_approve(actor=request.user, plan=plan, comments=data["comments"]))
+        return self.step(request, pk, perms.REVIEW_PLANS, services.plan_approve, CommentsSerializer)
 
     @extend_schema(request=CommentsSerializer, description="Return with comments; empty comments are a 400.")
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
-        plan = perms.get_plan_for_user(request.user, pk, perms.REVIEW_PLANS)
-        data = parse_body(CommentsSerializer, request)
-        return self.respond(services.plan_return(actor=request.user, plan=plan, comments=data["comments"]))
+        return self.step(request, pk, perms.REVIEW_PLANS, services.plan_return, CommentsSerializer)

@@ -132,16 +132,13 @@ class TownStatusChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema(tags=["towns"])
 class TownViewSet(ListViewSet):
     """Characteristic towns the caller reaches; `id` is the town's org-unit id."""
 
     serializer_class = TownSerializer
     filter_serializer = TownFilterSerializer
+    selector = staticmethod(town_selectors.town_list)
     lookup_url_kwarg = "id"  # a town's primary key is its org unit; the API calls it `id`
-
-    def filtered(self, query: dict):
-        return town_selectors.town_list(self.request.user, **query)
 
     def fresh(self, town: Town) -> Town:
         return town_selectors.town_with_unit(town.pk)

@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from tianjin_towns.lib.routes import entity_pages
+
 from . import (
     account_views,
     action_item_views,
@@ -18,26 +20,31 @@ urlpatterns = [
     path("accounts/password_change/", people_views.PasswordChangeView.as_view(), name="password_change"),
     # Reset e-mails limited per address, account and client (account_views); before Django's own.
     path("accounts/password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
-    path("accounts/api-tokens/", account_views.api_token_list, name="api-token-list"),
-    path("accounts/api-tokens/<int:pk>/revoke/", account_views.api_token_revoke, name="api-token-revoke"),
+    *entity_pages("accounts/api-tokens/", account_views, "api_token", "list", "revoke"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Notification centre and background exports.
-    path("notifications/", notification_views.notification_list, name="notification-list"),
-    path("notifications/read-all/", notification_views.notification_read_all, name="notification-read-all"),
-    path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification-open"),
-    path("notifications/<int:pk>/read/", notification_views.notification_read, name="notification-read"),
-    path("exports/<int:pk>/", export_views.export_job_detail, name="export-job-detail"),
-    path("exports/<int:pk>/progress/", export_views.export_job_progress, name="export-job-progress"),
-    path("exports/<int:pk>/download/", export_views.export_job_download, name="export-job-download"),
+    *entity_pages(
+        "notifications/", notification_views, "notification", "list", "open", "read", routes={"read-all/": "read_all"}
+    ),
+    *entity_pages("exports/", export_views, "export_job", "detail", "progress", "download"),
     # Meetings, action items, plans, cadence, organisation and policies (issue 4).
-    path("meetings/", meeting_views.meeting_list, name="meeting-list"),
-    path("meetings/new/", meeting_views.meeting_create, name="meeting-create"),
-    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting-detail"),
-    path("meetings/<int:pk>/edit/", meeting_views.meeting_edit, name="meeting-edit"),
-    path("meetings/<int:pk>/held/", meeting_views.meeting_hold, name="meeting-hold"),
-    path("meetings/<int:pk>/approve-minutes/", meeting_views.meeting_approve_minutes, name="meeting-approve-minutes"),
-    path("meetings/<int:pk>/delete/", meeting_views.meeting_delete, name="meeting-delete"),
-    path("meetings/<int:pk>/minutes.docx", meeting_views.meeting_minutes_docx, name="meeting-minutes-docx"),
+    *entity_pages(
+        "meetings/",
+        meeting_views,
+        "meeting",
+        "list",
+        "create",
+        "detail",
+        "edit",
+        "approve_minutes",
+        "delete",
+        routes={
+            "<int:pk>/held/": "hold",
+            "<int:pk>/minutes.docx": "minutes_docx",
+            "<int:pk>/attachments/": "attach",
+            "<int:pk>/attachments/<int:attachment_pk>/": "attachment",
+        },
+    ),
     path("meetings/<int:pk>/decisions/", meeting_views.decision_add, name="decision-add"),
     path(
         "meetings/<int:pk>/decisions/<int:decision_pk>/delete/", meeting_views.decision_delete, name="decision-delete"
@@ -47,34 +54,31 @@ urlpatterns = [
         action_item_views.action_item_create,
         name="action-item-create",
     ),
-    path("meetings/<int:pk>/attachments/", meeting_views.meeting_attach, name="meeting-attach"),
-    path(
-        "meetings/<int:pk>/attachments/<int:attachment_pk>/",
-        meeting_views.meeting_attachment,
-        name="meeting-attachment",
+    *entity_pages(
+        "action-items/",
+        action_item_views,
+        "action_item",
+        "list",
+        "detail",
+        "progress",
+        "verify",
+        "reject",
+        routes={"<int:pk>/evidence/<int:event_pk>/": "evidence"},
     ),
-    path("action-items/", action_item_views.action_item_list, name="action-item-list"),
-    path("action-items/<int:pk>/", action_item_views.action_item_detail, name="action-item-detail"),
-    path("action-items/<int:pk>/progress/", action_item_views.action_item_progress, name="action-item-progress"),
-    path("action-items/<int:pk>/verify/", action_item_views.action_item_verify, name="action-item-verify"),
-    path("action-items/<int:pk>/reject/", action_item_views.action_item_reject, name="action-item-reject"),
-    path(
-        "action-items/<int:pk>/evidence/<int:event_pk>/",
-        action_item_views.action_item_evidence,
-        name="action-item-evidence",
+    *entity_pages(
+        "plans/",
+        plan_views,
+        "plan",
+        "list",
+        "create",
+        "detail",
+        "resubmit",
+        "review",
+        routes={"<int:pk>/attachments/<int:attachment_pk>/": "attachment"},
     ),
-    path("plans/", plan_views.plan_list, name="plan-list"),
-    path("plans/new/", plan_views.plan_create, name="plan-create"),
-    path("plans/<int:pk>/", plan_views.plan_detail, name="plan-detail"),
-    path("plans/<int:pk>/resubmit/", plan_views.plan_resubmit, name="plan-resubmit"),
-    path("plans/<int:pk>/review/", plan_views.plan_review, name="plan-review"),
-    path("plans/<int:pk>/attachments/<int:attachment_pk>/", plan_views.plan_attachment, name="plan-attachment"),
     path("cadence/", cadence_views.cadence, name="cadence"),
     path("organisation/", policy_views.organisation, name="organisation"),
-    path("policies/", policy_views.policy_list, name="policy-list"),
-    path("policies/new/", policy_views.policy_create, name="policy-create"),
-    path("policies/<int:pk>/edit/", policy_views.policy_edit, name="policy-edit"),
-    path("policies/<int:pk>/file/", policy_views.policy_file, name="policy-file"),
+    *entity_pages("policies/", policy_views, "policy", "list", "create", "edit", "file"),
     # 系统管理: member units, org unit names, routing of work (issue 15).
     path("", include("coordination.organisation_urls")),
     # Towns and their lifecycle (issue 15).

@@ -4,14 +4,14 @@ write the audit trail and notify (tianjin_towns.admin_site.ServicePageAdmin)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tianjin_towns.admin_site import ReadOnlyInline, ServicePageAdmin, column
+from tianjin_towns.admin_site import ReadOnlyInline, ServicePageAdmin, status_event_fields
 
 from .models import Attachment, Escalation, InspectionEvent, Problem, Visit
 
 
 class EventInline(ReadOnlyInline):
     model = InspectionEvent
-    fields = ("at", column("actor", _("操作人")), "action", "from_status", "to_status", "note")
+    fields = status_event_fields("note")
 
 
 @admin.register(Visit)

@@ -302,7 +302,6 @@ def _towns(ids) -> list[Town]:
 # --- Visits ------------------------------------------------------------------------------------------
 
 
-@extend_schema(tags=["inspections"])
 class VisitViewSet(ListViewSet):
     """On-site supervision services (现场督办服务) and special inspections (专项检查)."""
 
@@ -414,7 +413,6 @@ class VisitViewSet(ListViewSet):
 # --- Problems ----------------------------------------------------------------------------------------
 
 
-@extend_schema(tags=["problems"])
 class ProblemViewSet(ListViewSet):
     """The problem lists (问题清单) of the visits: open → in_progress → done (rectified) → verified, or
     back to open when the office rejects the rectification."""
@@ -422,6 +420,7 @@ class ProblemViewSet(ListViewSet):
     serializer_class = ProblemSerializer
     filter_serializer = ProblemFilterSerializer
     door = staticmethod(get_problem_for_user)
+    subject = "problem"
     parser_classes = PARSERS
 
     def filtered(self, query: dict):
@@ -459,32 +458,22 @@ class ProblemViewSet(ListViewSet):
                 fields[name] = _one(model, fields[name], name)
         return self.respond(services.problem_update(actor=request.user, problem=problem, **fields))
 
-    def _follow_up(self, request, pk, service) -> Response:
-        """Progress or rectification, reported by the responsible unit with its note and evidence."""
-        problem = get_problem_for_user(request.user, pk, RECTIFY)
-        data = parse_body(ProblemNoteSerializer, request)
-        return self.respond(
-            service(actor=request.user, problem=problem, note=data["note"], files=data.get("files") or [])
-        )
-
     @extend_schema(request=ProblemNoteSerializer, description="The responsible unit reports progress: → in_progress.")
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
-        return self._follow_up(request, pk, services.problem_report_progress)
+        return self.step(request, pk, RECTIFY, services.problem_report_progress, ProblemNoteSerializer)
 
     @extend_schema(
         request=ProblemNoteSerializer, description="The responsible unit reports the rectification done: → done."
     )
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None):
-        return self._follow_up(request, pk, services.problem_rectify)
+        return self.step(request, pk, RECTIFY, services.problem_rectify, ProblemNoteSerializer)
 
     @extend_schema(request=VerifySerializer, description="The office verifies the rectification: done → verified.")
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        problem = get_problem_for_user(request.user, pk, VERIFY)
-        data = parse_body(VerifySerializer, request)
-        return self.respond(services.problem_verify(actor=request.user, problem=problem, note=data["note"]))
+        return self.step(request, pk, VERIFY, services.problem_verify, VerifySerializer)
 
     @extend_schema(
         request=RejectSerializer,
@@ -492,9 +481,7 @@ class ProblemViewSet(ListViewSet):
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        problem = get_problem_for_user(request.user, pk, VERIFY)
-        data = parse_body(RejectSerializer, request)
-        return self.respond(services.problem_reject(actor=request.user, problem=problem, reason=data["reason"]))
+        return self.step(request, pk, VERIFY, services.problem_reject, RejectSerializer)
 
     @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"])

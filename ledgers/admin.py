@@ -5,26 +5,12 @@ validation rules are tuned here (R-3.5)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tianjin_towns.admin_site import ReadOnlyInline, ServicePageAdmin, column
+from tianjin_towns.admin_site import ReadOnlyInline, ServicePageAdmin, status_event_fields
 
-from . import services
-from .models import (
-    DataFlag,
-    EntryException,
-    Evidence,
-    Indicator,
-    MonthlyReport,
-    Project,
-    ProjectYearPlan,
-    ReopenRequest,
-    ReportEvent,
-    ValidationRule,
-    WorkInfo,
-    WorkInfoEvent,
-)
+from . import models, services
 
 
-@admin.register(Indicator)
+@admin.register(models.Indicator)
 class IndicatorAdmin(ServicePageAdmin):
     """The catalogue is maintained on its page, with the months each indicator is required (active_from)."""
 
@@ -34,11 +20,11 @@ class IndicatorAdmin(ServicePageAdmin):
 
 
 class ReportEventInline(ReadOnlyInline):
-    model = ReportEvent
-    fields = ("at", column("actor", _("操作人")), "action", "from_status", "to_status", "reason", "changes")
+    model = models.ReportEvent
+    fields = status_event_fields("reason", "changes")
 
 
-@admin.register(MonthlyReport)
+@admin.register(models.MonthlyReport)
 class MonthlyReportAdmin(ServicePageAdmin):
     """Figures and status change only through the workflow services, which write the audit trail."""
 
@@ -52,11 +38,11 @@ class MonthlyReportAdmin(ServicePageAdmin):
 
 
 class ProjectYearPlanInline(ReadOnlyInline):
-    model = ProjectYearPlan
+    model = models.ProjectYearPlan
     fields = ("year", "amount")
 
 
-@admin.register(Project)
+@admin.register(models.Project)
 class ProjectAdmin(ServicePageAdmin):
     """Projects are registered and edited by the districts on the ledger's pages (R-3.3): an edit
     never rewrites an accepted month, which an admin form could not guarantee."""
@@ -81,7 +67,7 @@ def recompute_cumulatives(modeladmin, request, queryset):
 ProjectAdmin.actions = [recompute_cumulatives]
 
 
-@admin.register(ValidationRule)
+@admin.register(models.ValidationRule)
 class ValidationRuleAdmin(admin.ModelAdmin):
     """Rules as data (R-3.5): administrators tune thresholds, switch rules and their level; every edit is audited."""
 
@@ -104,7 +90,7 @@ class ValidationRuleAdmin(admin.ModelAdmin):
     )
 
 
-@admin.register(DataFlag)
+@admin.register(models.DataFlag)
 class DataFlagAdmin(ServicePageAdmin):
     service_page = "gaps"
     field_labels = {"report": _("月报"), "rule": _("校验规则"), "resolved_by": _("处理人")}
@@ -113,7 +99,7 @@ class DataFlagAdmin(ServicePageAdmin):
     list_select_related = ("report__town__unit", "indicator")
 
 
-@admin.register(Evidence)
+@admin.register(models.Evidence)
 class EvidenceAdmin(ServicePageAdmin):
     service_page = "report-list"
     field_labels = {"report": _("月报"), "uploaded_by": _("上传人")}
@@ -121,7 +107,7 @@ class EvidenceAdmin(ServicePageAdmin):
     list_select_related = ("report__town__unit", "indicator", "uploaded_by")
 
 
-@admin.register(ReopenRequest)
+@admin.register(models.ReopenRequest)
 class ReopenRequestAdmin(ServicePageAdmin):
     service_page = "report-list"
     field_labels = {"report": _("月报"), "requested_by": _("申请人"), "decided_by": _("审批人")}
@@ -130,7 +116,7 @@ class ReopenRequestAdmin(ServicePageAdmin):
     list_select_related = ("report__town__unit", "requested_by", "decided_by")
 
 
-@admin.register(EntryException)
+@admin.register(models.EntryException)
 class EntryExceptionAdmin(ServicePageAdmin):
     service_page = "entry-exceptions"
     field_labels = {"granted_by": _("批准人"), "revoked_by": _("撤销人")}
@@ -139,11 +125,11 @@ class EntryExceptionAdmin(ServicePageAdmin):
 
 
 class WorkInfoEventInline(ReadOnlyInline):
-    model = WorkInfoEvent
-    fields = ("at", column("actor", _("操作人")), "action", "from_status", "to_status", "reason")
+    model = models.WorkInfoEvent
+    fields = status_event_fields("reason")
 
 
-@admin.register(WorkInfo)
+@admin.register(models.WorkInfo)
 class WorkInfoAdmin(ServicePageAdmin):
     """Work information changes only through its workflow (信息报送 pages)."""
 

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from coordination.permissions import get_town_for_user
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.api import ListViewSet, parse_body, parse_query, visible_in_body
+from tianjin_towns.lib.api import ListViewSet, described, parse_body, parse_query, visible_in_body
 
 from . import exports, selectors, services
 from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus
@@ -70,6 +70,14 @@ class FiguresField(serializers.DictField):
     """Indicator code → number (null clears a figure). The service checks codes and numbers, naming each field."""
 
 
+# The town a row belongs to, as every row of a town's figures shows it (reports, projects, targets); a
+# model serializer lists the ones it shows. (A comment: the schema shows a serializer's docstring.)
+class TownColumns(serializers.Serializer):
+    town = serializers.IntegerField(source="town_id", read_only=True)
+    town_name = serializers.CharField(source="town.unit.name", read_only=True)
+    district = serializers.IntegerField(source="town.district_id", read_only=True)
+
+
 # --- Indicators -------------------------------------------------------------------------------
 
 
@@ -101,10 +109,7 @@ class IndicatorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 # --- Monthly reports --------------------------------------------------------------------------
 
 
-class MonthlyReportSerializer(serializers.ModelSerializer):
-    town = serializers.IntegerField(source="town_id", read_only=True)
-    town_name = serializers.CharField(source="town.unit.name", read_only=True)
-    district = serializers.IntegerField(source="town.district_id", read_only=True)
+class MonthlyReportSerializer(TownColumns, serializers.ModelSerializer):
     period = PeriodField(read_only=True)
     values = serializers.SerializerMethodField()
 
@@ -217,13 +222,13 @@ def report_with_values(report: MonthlyReport) -> MonthlyReport:
     return report
 
 
-@extend_schema(tags=["monthly-reports"])
 class MonthlyReportViewSet(ListViewSet):
     """A town's monthly statistics and their workflow: draft → submitted → district_approved → accepted, or returned."""
 
     serializer_class = MonthlyReportSerializer
     filter_serializer = ReportFilterSerializer
     door = staticmethod(get_monthly_report_for_user)
+    subject = "report"
 
     def filtered(self, query: dict):
         reports = selectors.monthly_report_list(self.request.user, **query)
@@ -264,14 +269,12 @@ class MonthlyReportViewSet(ListViewSet):
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        report = get_monthly_report_for_user(request.user, pk, EDIT)
-        return self.respond(services.monthly_report_submit(actor=request.user, report=report))
+        return self.step(request, pk, EDIT, services.monthly_report_submit)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        report = get_monthly_report_for_user(request.user, pk, APPROVE)
-        return self.respond(services.monthly_report_approve(actor=request.user, report=report))
+        return self.step(request, pk, APPROVE, services.monthly_report_approve)
 
     @extend_schema(
         request=AcceptSerializer,
@@ -280,16 +283,12 @@ class MonthlyReportViewSet(ListViewSet):
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        report = get_monthly_report_for_user(request.user, pk, ACCEPT)
-        data = parse_body(AcceptSerializer, request)
-        return self.respond(services.monthly_report_accept(actor=request.user, report=report, waivers=data["waivers"]))
+        return self.step(request, pk, ACCEPT, services.monthly_report_accept, AcceptSerializer)
 
     @extend_schema(request=ReturnSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
-        report = get_monthly_report_for_user(request.user, pk, RETURN)
-        data = parse_body(ReturnSerializer, request)
-        return self.respond(services.monthly_report_return(actor=request.user, report=report, reason=data["reason"]))
+        return self.step(request, pk, RETURN, services.monthly_report_return, ReturnSerializer)
 
     @extend_schema(responses=TrailEntrySerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -348,9 +347,7 @@ class YearPlanOutSerializer(serializers.Serializer):
     amount = _money(read_only=True)
 
 
-class ProjectSerializer(serializers.ModelSerializer):
-    town = serializers.IntegerField(source="town_id", read_only=True)
-    town_name = serializers.CharField(source="town.unit.name", read_only=True)
+class ProjectSerializer(TownColumns, serializers.ModelSerializer):
     total_investment = _money(read_only=True)
     annual_investment = _money(read_only=True, allow_null=True, help_text=_("本年度计划投资（year_plans 中本年的数）"))
     year_plans = YearPlanOutSerializer(many=True, read_only=True)
@@ -361,24 +358,15 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
+        # The project's identity, its fields as the services name them, its plans and its months.
         fields = [
             "id",
             "town",
             "town_name",
             "code",
-            "name",
-            "category",
-            "content",
-            "owner",
-            "total_investment",
+            *services.PROJECT_FIELDS,
             "annual_investment",
             "year_plans",
-            "status",
-            "planned_start",
-            "planned_finish",
-            "actual_start",
-            "actual_finish",
-            "land_mu",
             "progress",
         ]
         read_only_fields = fields
@@ -418,16 +406,13 @@ class ProjectFilterSerializer(serializers.Serializer):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
 
-@extend_schema(tags=["projects"])
 class ProjectViewSet(ListViewSet):
     """Project ledger rows (identity across months) with their monthly progress."""
 
     serializer_class = ProjectSerializer
     filter_serializer = ProjectFilterSerializer
+    selector = staticmethod(selectors.project_list)
     door = staticmethod(get_project_for_user)
-
-    def filtered(self, query: dict):
-        return selectors.project_list(self.request.user, **query)
 
     def fresh(self, project: Project) -> Project:
         project = Project.objects.select_related("town__unit").get(pk=project.pk)  # fresh plans after a change
@@ -494,8 +479,9 @@ class LedgerExportView(APIView):
         parameters=[ExportQuerySerializer],
         responses={
             (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description=_("台账工作簿")),
-            (400, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description=_("参数错误")),
-            (404, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description=_("区或小镇不存在或无权访问")),
+            **described(
+                {(400, "application/json"): _("参数错误"), (404, "application/json"): _("区或小镇不存在或无权访问")}
+            ),
         },
     )
     def get(self, request):

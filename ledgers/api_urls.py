@@ -1,14 +1,10 @@
 """/api/v1/ routes of the ledgers app (API.md)."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
+
+from tianjin_towns.lib.api import resource_urls
 
 from . import api, quality_api, timeliness_api
-
-router = SimpleRouter()
-router.register("indicators", api.IndicatorViewSet, basename="api-indicator")
-router.register("monthly-reports", api.MonthlyReportViewSet, basename="api-monthly-report")
-router.register("projects", api.ProjectViewSet, basename="api-project")
 
 urlpatterns = [
     path("ledgers/export/", api.LedgerExportView.as_view(), name="api-ledger-export"),
@@ -35,5 +31,11 @@ urlpatterns = [
     path("audit/", quality_api.AuditView.as_view(), name="api-audit"),
     path("gaps/", quality_api.GapsView.as_view(), name="api-gaps"),
     path("timeliness/", timeliness_api.TimelinessView.as_view(), name="api-timeliness"),
-    *router.urls,
+    *resource_urls(
+        {
+            "indicators": (api.IndicatorViewSet, "api-indicator"),
+            "monthly-reports": (api.MonthlyReportViewSet, "api-monthly-report"),
+            "projects": (api.ProjectViewSet, "api-project"),
+        }
+    ),
 ]

@@ -6,8 +6,7 @@ Views parse input, pass through a permission door and call one service or select
 
 from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -17,7 +16,7 @@ from rest_framework.views import APIView
 from coordination.models import OrgUnit
 from coordination.permissions import get_org_unit_for_user, get_town_for_user
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.api import parse_body, parse_query
+from tianjin_towns.lib.api import described, parse_body, parse_query, run_service
 
 from . import imports, selectors, services
 from .api import MonthlyReportSerializer, PeriodField, as_number, report_with_values
@@ -64,14 +63,18 @@ class ReopenRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _correction_step(request, pk: int, perm: str, service, body):
+    """A step of a correction: the report through its door with `perm`, then `service` with the body's fields."""
+    report = get_monthly_report_for_user(request.user, pk, perm)
+    return run_service(service, request, body, report=report)
+
+
 class ReopenView(APIView):
     """The filer asks the office to reopen an accepted report for a correction (409 unless accepted)."""
 
     @extend_schema(tags=["monthly-reports"], request=ReasonSerializer, responses={201: ReopenRequestSerializer})
     def post(self, request, pk: int):
-        report = get_monthly_report_for_user(request.user, pk, EDIT)
-        data = parse_body(ReasonSerializer, request)
-        reopen = services.monthly_report_reopen_request(actor=request.user, report=report, reason=data["reason"])
+        reopen = _correction_step(request, pk, EDIT, services.monthly_report_reopen_request, ReasonSerializer)
         return Response(ReopenRequestSerializer(reopen).data, status=status.HTTP_201_CREATED)
 
 
@@ -81,9 +84,7 @@ class ReopenApproveView(APIView):
 
     @extend_schema(tags=["monthly-reports"], request=NoteSerializer, responses=MonthlyReportSerializer)
     def post(self, request, pk: int):
-        report = get_monthly_report_for_user(request.user, pk, ACCEPT)
-        data = parse_body(NoteSerializer, request)
-        report = services.monthly_report_reopen_approve(actor=request.user, report=report, note=data["note"])
+        report = _correction_step(request, pk, ACCEPT, services.monthly_report_reopen_approve, NoteSerializer)
         return Response(MonthlyReportSerializer(report_with_values(report)).data)
 
 
@@ -92,9 +93,7 @@ class ReopenRejectView(APIView):
 
     @extend_schema(tags=["monthly-reports"], request=ReasonSerializer, responses={200: ReopenRequestSerializer})
     def post(self, request, pk: int):
-        report = get_monthly_report_for_user(request.user, pk, ACCEPT)
-        data = parse_body(ReasonSerializer, request)
-        reopen = services.monthly_report_reopen_reject(actor=request.user, report=report, reason=data["reason"])
+        reopen = _correction_step(request, pk, ACCEPT, services.monthly_report_reopen_reject, ReasonSerializer)
         return Response(ReopenRequestSerializer(reopen).data)
 
 
@@ -140,9 +139,8 @@ class FlagResolveView(APIView):
     @extend_schema(tags=["monthly-reports"], request=NoteSerializer, responses=FlagSerializer)
     def post(self, request, pk: int, flag_id: int):
         flag = get_report_flag_for_user(request.user, pk, flag_id, REVIEW)
-        data = parse_body(NoteSerializer, request)
         return Response(
-            FlagSerializer(services.data_flag_resolve(actor=request.user, flag=flag, note=data["note"])).data
+            FlagSerializer(run_service(services.data_flag_resolve, request, NoteSerializer, flag=flag)).data
         )
 
 
@@ -198,10 +196,7 @@ class ImportView(APIView):
     @extend_schema(
         tags=["ledgers"],
         request={"multipart/form-data": ImportSerializer},
-        responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description=_("导入的月报和数字个数")),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description=_("errors：每个问题的工作表、行、列和说明")),
-        },
+        responses=described({200: _("导入的月报和数字个数"), 400: _("errors：每个问题的工作表、行、列和说明")}),
     )
     def post(self, request):
         data = parse_body(ImportSerializer, request)
@@ -269,7 +264,7 @@ class AuditView(APIView):
     @extend_schema(
         tags=["ledgers"],
         parameters=[AuditQuerySerializer],
-        responses=OpenApiResponse(OpenApiTypes.OBJECT, description=_("count, page, pages, results")),
+        responses=described({200: _("count, page, pages, results")}),
     )
     def get(self, request):
         check_audit_access(request.user)
@@ -313,7 +308,7 @@ class GapsView(APIView):
     @extend_schema(
         tags=["ledgers"],
         parameters=[GapsQuerySerializer],
-        responses=OpenApiResponse(OpenApiTypes.OBJECT, description=_("year, expected, counts, districts, items")),
+        responses=described({200: _("year, expected, counts, districts, items")}),
     )
     def get(self, request):
         query = parse_query(GapsQuerySerializer, request)

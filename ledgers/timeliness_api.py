@@ -3,8 +3,7 @@ they arrived (R-3.4). Rates add up the hierarchy: a district's counts are the su
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +11,7 @@ from rest_framework.views import APIView
 from coordination.models import OrgUnit
 from coordination.permissions import get_org_unit_for_user, org_units_for_user
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.api import parse_query
+from tianjin_towns.lib.api import described, parse_query
 
 from . import selectors
 
@@ -40,10 +39,7 @@ class TimelinessView(APIView):
     @extend_schema(
         tags=["ledgers"],
         parameters=[TimelinessQuerySerializer],
-        responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description=_("各单位各月的应报、实报、按时、迟报、漏报数")),
-            404: OpenApiResponse(OpenApiTypes.OBJECT, description=_("区不存在或无权访问")),
-        },
+        responses=described({200: _("各单位各月的应报、实报、按时、迟报、漏报数"), 404: _("区不存在或无权访问")}),
     )
     def get(self, request):
         query = parse_query(TimelinessQuerySerializer, request)

@@ -1,16 +1,14 @@
 from django.urls import path
 
+from tianjin_towns.lib.routes import entity_pages
+
 from . import catalogue_views, project_views, quality_views, views, work_info_views
 
+# The pages of a reviewed document: read, edit, submit, and the reviews' decisions.
+REVIEWED = ("detail", "edit", "submit", "approve", "accept", "return")
+
 urlpatterns = [
-    path("reports/", views.report_list, name="report-list"),
-    path("reports/fill/", views.report_fill, name="report-fill"),
-    path("reports/<int:pk>/", views.report_detail, name="report-detail"),
-    path("reports/<int:pk>/edit/", views.report_edit, name="report-edit"),
-    path("reports/<int:pk>/submit/", views.report_submit, name="report-submit"),
-    path("reports/<int:pk>/approve/", views.report_approve, name="report-approve"),
-    path("reports/<int:pk>/accept/", views.report_accept, name="report-accept"),
-    path("reports/<int:pk>/return/", views.report_return, name="report-return"),
+    *entity_pages("reports/", views, "report", "list", *REVIEWED, routes={"fill/": "fill"}),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/export/", views.ledger_export, name="ledger-export"),
     # Data quality (issue 3)
@@ -26,32 +24,23 @@ urlpatterns = [
     path("exceptions/", quality_views.entry_exceptions, name="entry-exceptions"),
     path("exceptions/<int:pk>/revoke/", quality_views.entry_exception_revoke, name="entry-exception-revoke"),
     # Work information (R-3.2)
-    path("work-info/", work_info_views.work_info_list, name="work-info-list"),
-    path("work-info/new/", work_info_views.work_info_create, name="work-info-create"),
-    path("work-info/briefing/", work_info_views.work_info_briefing, name="work-info-briefing"),
-    path("work-info/<int:pk>/", work_info_views.work_info_detail, name="work-info-detail"),
-    path("work-info/<int:pk>/edit/", work_info_views.work_info_edit, name="work-info-edit"),
-    path("work-info/<int:pk>/submit/", work_info_views.work_info_submit, name="work-info-submit"),
-    path("work-info/<int:pk>/approve/", work_info_views.work_info_approve, name="work-info-approve"),
-    path("work-info/<int:pk>/accept/", work_info_views.work_info_accept, name="work-info-accept"),
-    path("work-info/<int:pk>/return/", work_info_views.work_info_return, name="work-info-return"),
-    # Project ledger (重点项目台账, R-3.3; issue 15)
-    path("projects/", project_views.project_list, name="project-list"),
-    path("projects/new/", project_views.project_create, name="project-create"),
-    path("projects/<int:pk>/", project_views.project_detail, name="project-detail"),
-    path("projects/<int:pk>/edit/", project_views.project_edit, name="project-edit"),
-    path(
-        "projects/<int:pk>/attachments/",
-        project_views.project_attachment_upload,
-        name="project-attachment-upload",
+    *entity_pages(
+        "work-info/", work_info_views, "work_info", "list", "create", *REVIEWED, routes={"briefing/": "briefing"}
     ),
-    path(
-        "projects/<int:pk>/attachments/<int:attachment_id>/",
-        project_views.project_attachment,
-        name="project-attachment",
+    # Project ledger (重点项目台账, R-3.3; issue 15)
+    *entity_pages(
+        "projects/",
+        project_views,
+        "project",
+        "list",
+        "create",
+        "detail",
+        "edit",
+        routes={
+            "<int:pk>/attachments/": "attachment_upload",
+            "<int:pk>/attachments/<int:attachment_id>/": "attachment",
+        },
     ),
     # The indicator catalogue (R-1.7, SPEC §7)
-    path("system/indicators/", catalogue_views.indicator_list, name="indicator-list"),
-    path("system/indicators/new/", catalogue_views.indicator_create, name="indicator-create"),
-    path("system/indicators/<int:pk>/edit/", catalogue_views.indicator_edit, name="indicator-edit"),
+    *entity_pages("system/indicators/", catalogue_views, "indicator", "list", "create", "edit"),
 ]

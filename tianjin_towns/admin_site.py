@@ -90,7 +90,20 @@ def column(name: str, label, ordering: str | None = None):
     return show
 
 
-class ServicePageAdmin(admin.ModelAdmin):
+class NoChanges:
+    """An admin (page or inline) through which nothing is added, changed or deleted."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ServicePageAdmin(NoChanges, admin.ModelAdmin):
     """Read-only: no add, change or delete here. `service_page` names the product's page (a key of
     PRODUCT_PAGES) where the change is made through the service; the list and the detail page say so."""
 
@@ -116,15 +129,6 @@ class ServicePageAdmin(admin.ModelAdmin):
             kwargs.setdefault("labels", self.field_labels)
         return super().get_form(request, obj, **kwargs)
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def _service_context(self, extra_context):
         page = product_page(self.service_page) if self.service_page else None
         return {**(extra_context or {}), "service_page": page}
@@ -136,7 +140,7 @@ class ServicePageAdmin(admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, self._service_context(extra_context))
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(NoChanges, admin.TabularInline):
     """A history shown under its object (status changes, events): written only by the services."""
 
     extra = 0
@@ -146,11 +150,8 @@ class ReadOnlyInline(admin.TabularInline):
         # Every field shown is read-only, which also lets `fields` name non-editable ones (`at`).
         return self.fields or [field.name for field in self.model._meta.fields]
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+def status_event_fields(*details) -> tuple:
+    """The rows of a status history (an Event with a from → to status): when, who, what, from, to, then
+    the event's own `details`."""
+    return ("at", column("actor", _("操作人")), "action", "from_status", "to_status", *details)

@@ -1,15 +1,19 @@
 """What every app's DRF views share: a serializer validates the query or the body, and a bad value is a 400
-naming the field; an object a body names passes its permission door; and `ListViewSet`, the shape of a
-resource with numeric ids and a filtered, paginated list. (Service errors become status codes in
-tianjin_towns.api_errors.)"""
+naming the field; an object a body names passes its permission door; a service runs with the caller as its
+actor; `ListViewSet`, the shape of a resource with numeric ids and a filtered, paginated list; the routes
+of a table of resources; responses documented by their description. (Service errors become status codes
+in tianjin_towns.api_errors.)"""
 
 from collections.abc import Callable
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
 
 def parse_query(serializer_class: type[serializers.Serializer], request) -> dict:
@@ -37,23 +41,54 @@ def visible_in_body(loader: Callable, *args, field: str, message=_("对象不存
         raise serializers.ValidationError({field: [message]}) from None
 
 
+def run_service(service: Callable, request, body: type[serializers.Serializer] | None = None, **objects):
+    """`service(actor=<the caller>, **objects, **fields)`: the objects it acts on (named as its arguments,
+    each through its door already) and the fields of the body `body` validates, named as its arguments too."""
+    fields = parse_body(body, request) if body is not None else {}
+    return service(actor=request.user, **objects, **fields)
+
+
+def described(responses: dict) -> dict:
+    """Responses documented by their description only: status code (or (code, media type)) → a JSON object."""
+    return {code: OpenApiResponse(OpenApiTypes.OBJECT, description=text) for code, text in responses.items()}
+
+
+def resource_urls(resources: dict[str, tuple[type[viewsets.ViewSetMixin], str]]) -> list:
+    """The routes of a table of resources: URL prefix → (viewset, URL name prefix)."""
+    router = SimpleRouter()
+    for prefix, (viewset, basename) in resources.items():
+        router.register(prefix, viewset, basename=basename)
+    return router.urls
+
+
+# The schema groups a resource's operations (tags them) under its name, the path's segment after /api/v1/:
+# /api/v1/monthly-reports/{id}/submit/ → "monthly-reports". (drf-spectacular's default would take "v1".)
+class ResourceSchema(AutoSchema):
+    def get_tags(self) -> list[str]:
+        return [self.path.split("/")[3]]
+
+
 # A resource of the API: numeric ids in its URLs, a list of what the caller sees, filtered by the query
 # parameters `filter_serializer` validates (a bad one is a 400 naming it) and paginated, and one object
-# through its permission door. A subclass names
+# through its permission door; the schema tags its operations with its name (ResourceSchema). A subclass names
 # - `serializer_class`, whose model also types the id in the schema;
-# - `filter_serializer` and, in `filtered(query)`, the queryset of the caller's objects that match the
-#   validated query; the filter's fields are the list's documented parameters, and a field's `source` names
-#   the selector's argument (`district` → `district_id`), so that the query passes on as it is:
-#   `selectors.project_list(self.request.user, **query)`;
+# - `filter_serializer` and `selector`, the selector of the caller's objects that match the validated query;
+#   the filter's fields are the list's documented parameters, and a field's `source` names the selector's
+#   argument (`district` → `district_id`), so that the query passes on as it is:
+#   `selectors.project_list(user, **query)`; or, where the selector needs more, `filtered(query)`;
 # - `door`, the entity's `get_<entity>_for_user(user, pk[, perm])` (404 when unseen, 403 without `perm`);
 # - `fresh(obj)` where the serializer needs more than the door reads (related rows, after a change).
-# Its other routes (create, actions) are written as usual and answer with `self.respond(obj)`.
+# Its other routes (create, actions) are written as usual and answer with `self.respond(obj)`; a workflow
+# step is `self.step(…)`, its services taking the object as `subject` (`report=`, `item=`).
 # (Comments, not docstrings: the schema would show a docstring of the class, `list` or `retrieve` as the
 # description of every subclass's operations that have none of their own.)
 class ListViewSet(viewsets.GenericViewSet):
     filter_serializer: type[serializers.Serializer]
+    selector: Callable
     door: Callable
+    subject: str
     lookup_value_regex = r"\d+"
+    schema = ResourceSchema()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -64,13 +99,19 @@ class ListViewSet(viewsets.GenericViewSet):
             cls.queryset = cls.serializer_class.Meta.model.objects.none()
 
     def filtered(self, query: dict):
-        raise NotImplementedError
+        return self.selector(self.request.user, **query)
 
     def fresh(self, obj):
         return obj
 
     def respond(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(self.fresh(obj)).data, status=status_code)
+
+    def step(self, request, pk, perm: str, service: Callable, body: type[serializers.Serializer] | None = None):
+        """A workflow step: the object through its door with `perm`, then `service` on it with the fields of
+        the body `body` validates (run_service); answers the object as the step left it."""
+        obj = self.door(request.user, pk, perm)
+        return self.respond(run_service(service, request, body, **{self.subject: obj}))
 
     def get_queryset(self):
         return self.filtered(parse_query(self.filter_serializer, self.request))
