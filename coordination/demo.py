@@ -361,6 +361,10 @@ def _activity(city, districts, members, kind, day, title, place, today) -> dict:
     }
 
 
+# What a meeting's plan gives as it is stored; its lists (attendees, agenda, minutes) are stored a line each.
+PLANNED_AS_IS = ("kind", "org_unit", "title", "held_on", "place", "convener", "state")
+
+
 def _create_meetings(plans: list[dict], users: dict, today: datetime.date, counts: Counter) -> None:
     existing = set(Meeting.objects.values_list("org_unit_id", "kind", "held_on"))
     plans = [p for p in plans if (p["org_unit"].pk, p["kind"], p["held_on"]) not in existing]
@@ -370,13 +374,7 @@ def _create_meetings(plans: list[dict], users: dict, today: datetime.date, count
     for plan in plans:
         meetings.append(
             Meeting(
-                kind=plan["kind"],
-                org_unit=plan["org_unit"],
-                title=plan["title"],
-                held_on=plan["held_on"],
-                place=plan["place"],
-                convener=plan["convener"],
-                state=plan["state"],
+                **{name: plan[name] for name in PLANNED_AS_IS},
                 attendees="\n".join(plan["attendees"]),
                 agenda="\n".join(plan["agenda"]),
                 minutes="\n".join(plan["minutes"]) if plan["state"] != MeetingState.PLANNED else "",

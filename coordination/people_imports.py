@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from tianjin_towns.lib import excel, xlsx
+from tianjin_towns.lib import excel, uploads, xlsx
 from tianjin_towns.lib.xlsx import ImportRejected
 from tianjin_towns.lib.xlsx import cell_text as _text
 
@@ -100,14 +100,9 @@ def check_file(data: bytes) -> None:
 def read_users_sheet(data: bytes) -> UsersSheet:
     """The people of the template's sheet, or ImportRejected when the sheet itself cannot be read."""
     check_file(data)
-    try:
-        workbook = xlsx.loaded(data)
-    except Exception:  # openpyxl raises anything from KeyError to XML errors on a damaged file
-        raise _refuse(_("文件已损坏或格式不正确，无法读取。请使用下载的用户导入模板。")) from None
-    try:
+    damaged = _refuse(_("文件已损坏或格式不正确，无法读取。请使用下载的用户导入模板。"))
+    with uploads.opened_workbook(data, damaged) as workbook:
         return _read(workbook)
-    finally:
-        workbook.close()
 
 
 def _read(workbook) -> UsersSheet:

@@ -36,56 +36,47 @@ A = InspectionEvent.Action
 
 LIAISON_UNITS = ("land", "planning", "finance", "financial", "environment", "construction", "ndrc", "commerce", "sme")
 
-# category → (description templates, responsible: "district", "town" or a member unit code)
+# category → what such a problem may say (one drawn at random)
 PROBLEMS = {
     "land": (
-        [
-            "二期产业用地指标尚未落实，影响项目按期开工",
-            "部分项目用地涉及基本农田调整，需市级部门协调",
-            "配套设施建设用地征收补偿标准未达成一致",
-        ],
-        ["land", "land", "planning"],
+        "二期产业用地指标尚未落实，影响项目按期开工",
+        "部分项目用地涉及基本农田调整，需市级部门协调",
+        "配套设施建设用地征收补偿标准未达成一致",
     ),
     "funds": (
-        [
-            "基础设施建设资金缺口较大，专项债券申报需要指导",
-            "重点项目融资到位较慢，需协调金融机构支持",
-            "市级特色小镇扶持资金拨付进度偏慢",
-        ],
-        ["finance", "financial", "district"],
+        "基础设施建设资金缺口较大，专项债券申报需要指导",
+        "重点项目融资到位较慢，需协调金融机构支持",
+        "市级特色小镇扶持资金拨付进度偏慢",
     ),
     "approvals": (
-        [
-            "产业园项目环评批复办理周期较长",
-            "游客服务中心项目规划许可手续尚未办结",
-            "施工用电增容报装手续未完成，影响设备调试",
-        ],
-        ["environment", "planning", "district"],
+        "产业园项目环评批复办理周期较长",
+        "游客服务中心项目规划许可手续尚未办结",
+        "施工用电增容报装手续未完成，影响设备调试",
     ),
     "infrastructure": (
-        [
-            "主干道路与外部路网衔接段尚未贯通",
-            "污水管网未接入市政管网，影响企业入驻",
-            "公共停车场建设滞后，节假日停车困难",
-        ],
-        ["district", "town", "construction"],
+        "主干道路与外部路网衔接段尚未贯通",
+        "污水管网未接入市政管网，影响企业入驻",
+        "公共停车场建设滞后，节假日停车困难",
     ),
     "policy": (
-        [
-            "入驻企业反映人才公寓政策落实不到位",
-            "特色小镇用地指标奖励政策执行细则尚未明确",
-            "小微企业税收优惠政策宣传解读不够",
-        ],
-        ["ndrc", "sme", "commerce"],
+        "入驻企业反映人才公寓政策落实不到位",
+        "特色小镇用地指标奖励政策执行细则尚未明确",
+        "小微企业税收优惠政策宣传解读不够",
     ),
     "other": (
-        [
-            "招商储备项目不足，主导产业集聚度不高",
-            "创建台账资料不完整，需按要求补齐",
-            "智慧小镇管理平台数据未与区级平台对接",
-        ],
-        ["town", "district", "district"],
+        "招商储备项目不足，主导产业集聚度不高",
+        "创建台账资料不完整，需按要求补齐",
+        "智慧小镇管理平台数据未与区级平台对接",
     ),
+}
+# category → who answers for such a problem: "district", "town" or a member unit's code (one drawn at random)
+OWNERS = {
+    "land": ("land", "land", "planning"),
+    "funds": ("finance", "financial", "district"),
+    "approvals": ("environment", "planning", "district"),
+    "infrastructure": ("district", "town", "construction"),
+    "policy": ("ndrc", "sme", "commerce"),
+    "other": ("town", "district", "district"),
 }
 CATEGORY_WEIGHTS = {"land": 5, "funds": 4, "approvals": 4, "infrastructure": 4, "policy": 2, "other": 2}
 PROGRESS_NOTES = [
@@ -283,10 +274,9 @@ def _plan_problem(visit, number, district, towns, members, liaisons, reporters, 
     """One problem and its follow-up events, decided by a seeded dice so every run gives the same year."""
     rng = random.Random(f"problem-{district.code}-{visit.held_on}-{visit.kind}-{number}")
     category = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
-    templates, owners = PROBLEMS[category]
     town = rng.choice(towns) if towns else None
-    description = rng.choice(templates)
-    owner = rng.choice(owners)
+    description = rng.choice(PROBLEMS[category])
+    owner = rng.choice(OWNERS[category])
     unit = member = None
     if owner == "district" or (owner == "town" and town is None):
         unit = district

@@ -16,13 +16,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coordination import permissions as unit_perms
 from coordination.models import MemberUnit, OrgUnit, Role, Town
 from coordination.selectors import users_with_unit_perm
-from coordination.services import notify
+from coordination.services import notify_about
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
@@ -160,14 +159,8 @@ def _city_leaders():
 
 
 def _tell(problem: Problem, recipients, *, kind: str, subject: str, occasion: str, body: str = "") -> None:
-    notify(
-        recipients=recipients,
-        kind=kind,
-        subject=subject,
-        body=body,
-        link=reverse("problem-detail", args=[problem.pk]),
-        about=problem,
-        occasion=occasion,
+    notify_about(
+        problem, "problem-detail", recipients=recipients, kind=kind, subject=subject, body=body, occasion=occasion
     )
 
 
@@ -175,6 +168,12 @@ def _label(problem: Problem) -> str:
     where = problem.town.unit.name if problem.town_id else problem.visit.district.name
     text = problem.description.strip().splitlines()[0] if problem.description.strip() else ""
     return f"{where}：{text[:40]}"
+
+
+def _only(fields: dict, editable: tuple[str, ...]) -> None:
+    unknown = set(fields) - set(editable)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
 
 
 # --- Visits ------------------------------------------------------------------------------------------
@@ -245,9 +244,7 @@ def visit_update(*, actor: AbstractBaseUser, visit: Visit, files: Iterable = (),
     visit = Visit.objects.select_for_update().select_related("district").get(pk=visit.pk)
     towns = list(fields.pop("towns")) if "towns" in fields else None
     member_units = list(fields.pop("member_units")) if "member_units" in fields else None
-    unknown = set(fields) - set(VISIT_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
+    _only(fields, VISIT_FIELDS)
     merged = {name: fields.get(name, getattr(visit, name)) for name in VISIT_FIELDS}
     errors = _clean_visit(
         kind=merged["kind"],
@@ -307,27 +304,22 @@ def visit_add_attachments(*, actor: AbstractBaseUser, visit: Visit, files: Itera
 # --- Problems ----------------------------------------------------------------------------------------
 
 
-def _clean_problem(
-    *,
-    visit: Visit,
-    category: str,
-    description: str,
-    town: Town | None,
-    responsible_unit: OrgUnit | None,
-    responsible_member_unit: MemberUnit | None,
-    due_on: datetime.date | None,
-    solved: bool,
-) -> dict[str, list[str]]:
+PROBLEM_FIELDS = ("category", "description", "town", "responsible_unit", "responsible_member_unit", "due_on")
+
+
+def _clean_problem(visit: Visit, fields: dict, *, solved: bool) -> dict[str, list[str]]:
+    """The field errors of a problem of `visit` with `fields` (every one of PROBLEM_FIELDS)."""
+    town, responsible_unit, due_on = fields["town"], fields["responsible_unit"], fields["due_on"]
     errors: dict[str, list[str]] = {}
-    if category not in ProblemCategory.values:
+    if fields["category"] not in ProblemCategory.values:
         errors["category"] = [_("请选择问题类别。")]
-    if not (description or "").strip():
+    if not (fields["description"] or "").strip():
         errors["description"] = [_("请填写问题描述。")]
     if town is not None and town.district_id != visit.district_id:
         errors["town"] = [
             _("小镇“%(town)s”不属于%(district)s。") % {"town": town.unit.name, "district": visit.district.name}
         ]
-    if (responsible_unit is None) == (responsible_member_unit is None):
+    if (responsible_unit is None) == (fields["responsible_member_unit"] is None):
         errors["responsible"] = [_("请选择一个责任单位：区、小镇或市级成员单位。")]
     elif responsible_unit is not None and visit.district_id not in (responsible_unit.pk, responsible_unit.parent_id):
         errors["responsible"] = [
@@ -345,43 +337,28 @@ def problem_create(
     *,
     actor: AbstractBaseUser,
     visit: Visit,
-    category: str,
-    description: str,
-    town: Town | None = None,
-    responsible_unit: OrgUnit | None = None,
-    responsible_member_unit: MemberUnit | None = None,
-    due_on: datetime.date | None = None,
     solved_on_site: bool = False,
     solved_same_day: bool = False,
     files: Iterable = (),
+    **fields,
 ) -> Problem:
-    """Add a problem to a visit's list. Solved on the spot or the same day: closed at once, on the visit's day
-    ("能今天解决的绝不拖到明天,能现场解决的决不带回办公室"); otherwise open until rectified and verified."""
+    """Add a problem to a visit's list: its PROBLEM_FIELDS by name (a category and a description; the town,
+    the responsible unit or member unit, the deadline). Solved on the spot or the same day: closed at once, on
+    the visit's day ("能今天解决的绝不拖到明天,能现场解决的决不带回办公室"); otherwise open until rectified and
+    verified."""
+    _only(fields, PROBLEM_FIELDS)
+    fields = {name: fields.get(name) for name in PROBLEM_FIELDS}
     visit = Visit.objects.select_related("district").get(pk=visit.pk)
     solved_same_day = solved_same_day or solved_on_site
-    errors = _clean_problem(
-        visit=visit,
-        category=category,
-        description=description,
-        town=town,
-        responsible_unit=responsible_unit,
-        responsible_member_unit=responsible_member_unit,
-        due_on=due_on,
-        solved=solved_same_day,
-    )
-    checked = _checked_with(errors, files)
+    checked = _checked_with(_clean_problem(visit, fields, solved=solved_same_day), files)
     found_on = visit.held_on
     solved_on = found_on if solved_same_day else None
+    fields.update(description=fields["description"].strip(), due_on=fields["due_on"] or found_on)
     with _storing_files() as stored:
         problem = Problem.objects.create(
             visit=visit,
-            town=town,
-            category=category,
-            description=description.strip(),
-            responsible_unit=responsible_unit,
-            responsible_member_unit=responsible_member_unit,
+            **fields,
             found_on=found_on,
-            due_on=due_on or found_on,
             solved_on_site=solved_on_site,
             solved_same_day=solved_same_day,
             status=S.VERIFIED if solved_same_day else S.OPEN,
@@ -423,15 +400,10 @@ def _transition(problem: Problem, allowed: set[str], verb: str) -> str:
     return problem.status
 
 
-PROBLEM_FIELDS = ("category", "description", "town", "responsible_unit", "responsible_member_unit", "due_on")
-
-
 @transaction.atomic
 def problem_update(*, actor: AbstractBaseUser, problem: Problem, **fields) -> Problem:
     """The office corrects a problem that is not closed yet: its text, town, responsible unit or deadline."""
-    unknown = set(fields) - set(PROBLEM_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
+    _only(fields, PROBLEM_FIELDS)
     problem = _locked(problem)
     _transition(problem, {S.OPEN, S.IN_PROGRESS, S.DONE}, _("修改"))
     merged = {name: fields.get(name, getattr(problem, name)) for name in PROBLEM_FIELDS}
@@ -439,7 +411,7 @@ def problem_update(*, actor: AbstractBaseUser, problem: Problem, **fields) -> Pr
         merged["responsible_member_unit"] = fields.get("responsible_member_unit")
     if "responsible_member_unit" in fields and fields["responsible_member_unit"] is not None:
         merged["responsible_unit"] = fields.get("responsible_unit")
-    errors = _clean_problem(visit=problem.visit, solved=False, **merged)
+    errors = _clean_problem(problem.visit, merged, solved=False)
     if errors:
         raise ValidationError(errors)
     merged["description"] = merged["description"].strip()
@@ -488,20 +460,28 @@ def _note(note: str, what: str) -> str:
     return note
 
 
+def _unit_report(problem: Problem, actor, note: str, files, action: str, verb: str, **fields):
+    """The responsible unit reports on an open problem with `note` and `files` (its evidence): the problem takes
+    `fields` (its new status among them). Returns the problem and the report's event."""
+    checked = _checked(files)
+    problem = _locked(problem)
+    from_status = _transition(problem, {S.OPEN, S.IN_PROGRESS}, verb)
+    with _storing_files() as stored:
+        for name, value in fields.items():
+            setattr(problem, name, value)
+        problem.save()
+        event = _event(
+            visit=problem.visit, problem=problem, actor=actor, action=action, from_status=from_status, note=note
+        )
+        _attach(stored, checked, actor=actor, visit=problem.visit, problem=problem, event=event)
+    return problem, event
+
+
 @transaction.atomic
 def problem_report_progress(*, actor: AbstractBaseUser, problem: Problem, note: str, files: Iterable = ()) -> Problem:
     """The responsible unit reports how the rectification is going: open or in progress → in progress."""
     note = _note(note, _("整改进展"))
-    checked = _checked(files)
-    problem = _locked(problem)
-    from_status = _transition(problem, {S.OPEN, S.IN_PROGRESS}, _("报告整改进展"))
-    with _storing_files() as stored:
-        problem.status = S.IN_PROGRESS
-        problem.save()
-        event = _event(
-            visit=problem.visit, problem=problem, actor=actor, action=A.PROGRESS, from_status=from_status, note=note
-        )
-        _attach(stored, checked, actor=actor, visit=problem.visit, problem=problem, event=event)
+    problem, _reported = _unit_report(problem, actor, note, files, A.PROGRESS, _("报告整改进展"), status=S.IN_PROGRESS)
     return problem
 
 
@@ -516,17 +496,9 @@ def problem_rectify(
 ) -> Problem:
     """The responsible unit reports the rectification done, with evidence: → done, awaiting the office."""
     note = _note(note, _("整改情况"))
-    checked = _checked(files)
-    problem = _locked(problem)
-    from_status = _transition(problem, {S.OPEN, S.IN_PROGRESS}, _("报告整改完成"))
-    with _storing_files() as stored:
-        problem.status = S.DONE
-        problem.rectified_on = on or dates.today()
-        problem.save()
-        event = _event(
-            visit=problem.visit, problem=problem, actor=actor, action=A.RECTIFY, from_status=from_status, note=note
-        )
-        _attach(stored, checked, actor=actor, visit=problem.visit, problem=problem, event=event)
+    problem, event = _unit_report(
+        problem, actor, note, files, A.RECTIFY, _("报告整改完成"), status=S.DONE, rectified_on=on or dates.today()
+    )
     _tell(
         problem,
         inspection_office_users(problem.visit.district),

@@ -4,7 +4,6 @@ A file is recognised by its first bytes, not by its name alone: the extension mu
 content really is, so a renamed executable is refused as surely as an unknown extension.
 """
 
-import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,19 +12,20 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+from tianjin_towns.lib import uploads
+from tianjin_towns.lib.uploads import DOCX, HEIC, JPEG, PDF, PNG, WEBP, XLSX
 
 # extension → (kind, content type)
 ALLOWED = {
-    ".jpg": ("photo", "image/jpeg"),
-    ".jpeg": ("photo", "image/jpeg"),
-    ".png": ("photo", "image/png"),
-    ".webp": ("photo", "image/webp"),
-    ".heic": ("photo", "image/heic"),
-    ".heif": ("photo", "image/heic"),
-    ".pdf": ("document", "application/pdf"),
-    ".docx": ("document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ".xlsx": ("document", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ".jpg": ("photo", JPEG),
+    ".jpeg": ("photo", JPEG),
+    ".png": ("photo", PNG),
+    ".webp": ("photo", WEBP),
+    ".heic": ("photo", HEIC),
+    ".heif": ("photo", HEIC),
+    ".pdf": ("document", PDF),
+    ".docx": ("document", DOCX),
+    ".xlsx": ("document", XLSX),
 }
 MAX_FILES = 20  # per upload
 PHOTO_ACCEPT = "image/*"
@@ -50,35 +50,10 @@ def allowed_types_text() -> str:
     return _("图片（JPEG、PNG、WebP、HEIC）或文档（PDF、Word .docx、Excel .xlsx）")
 
 
-def _sniff(head: bytes, file: UploadedFile) -> str | None:
-    """The content type the bytes are, among those allowed; None for anything else."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[4:8] == b"ftyp" and head[8:12] in HEIC_BRANDS:
-        return "image/heic"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            file.seek(0)
-            names = set(zipfile.ZipFile(file).namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return None
-        if "word/document.xml" in names:
-            return ALLOWED[".docx"][1]
-        if "xl/workbook.xml" in names:
-            return ALLOWED[".xlsx"][1]
-    return None
-
-
 def check_upload(file: UploadedFile) -> CheckedFile:
     """The file's kind and type, or a ValidationError in Chinese naming the file and what is wrong."""
-    name = (getattr(file, "name", "") or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200] or _("未命名文件")
-    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    name = uploads.base_name(file)[:200] or _("未命名文件")
+    extension = uploads.extension_of(name)
     size = file.size or 0
     if size == 0:
         raise ValidationError(_("文件“%(name)s”是空文件，请重新选择。") % {"name": name}, code="empty")
@@ -95,10 +70,7 @@ def check_upload(file: UploadedFile) -> CheckedFile:
     }
     if extension not in ALLOWED:
         raise ValidationError(refused, code="type")
-    file.seek(0)
-    head = file.read(16)
-    content_type = _sniff(head, file)
-    file.seek(0)
+    content_type = uploads.sniffed_type(file)
     kind, expected = ALLOWED[extension]
     if content_type != expected:
         raise ValidationError(refused, code="type")

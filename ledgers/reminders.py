@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from coordination import permissions as unit_perms
 from coordination.models import Town
@@ -124,13 +124,47 @@ def _tell(window: ReportWindow, towns: list[Town], *, kind: str, perms: tuple[st
 
 OFFICERS = (unit_perms.FILL,)
 OFFICERS_LEADERS_OFFICE = (unit_perms.FILL, unit_perms.APPROVE, unit_perms.ACCEPT)
+# kind → who is told (the holders of these permissions on the towns), the digest's subject and its intro
+# (what they may name: `_tell`).
+REMINDERS = {
+    "report_opened": (
+        OFFICERS,
+        _lazy("请报送%(period)s月报，截止%(due)s"),
+        _lazy("%(period)s月报已开始填报，截止日期为%(due_full)s。以下小镇需要报送："),
+    ),
+    "report_due_soon": (
+        OFFICERS,
+        _lazy("%(period)s月报即将截止（%(due)s），%(count)s个小镇尚未报送"),
+        _lazy("%(period)s月报将于%(due_full)s截止，以下小镇尚未报送："),
+    ),
+    "report_late": (
+        OFFICERS_LEADERS_OFFICE,
+        _lazy("%(period)s月报已过截止日期，%(count)s个小镇尚未报送"),
+        _lazy(
+            "%(period)s月报截止日期为%(due_full)s，以下小镇至今未报送，报送后计为迟报；%(close)s后仍未报送的计为漏报："
+        ),
+    ),
+    "report_missing": (
+        OFFICERS_LEADERS_OFFICE,
+        _lazy("%(period)s月报漏报：%(count)s个小镇未在关闭日前报送"),
+        _lazy("%(period)s月报已于%(close_full)s关闭填报，以下小镇未报送，计为漏报；补报需市特镇办同意："),
+    ),
+}
 
 
-def _remind(today: datetime.date, when, *, owing_by=None, **digest) -> int:
-    """The digests (`_tell`'s `digest` arguments) of every window of `today` for which `when(window)` holds, about
-    the towns that still owe its report at the end of `today` (or of `owing_by(window)`)."""
+def _remind(today: datetime.date, kind: str, when, owing_by=None) -> int:
+    """The `kind` reminders (REMINDERS) of every window of `today` for which `when(window)` holds, about the towns
+    that still owe its report at the end of `today` (or of `owing_by(window)`)."""
+    perms, subject, intro = REMINDERS[kind]
     return sum(
-        _tell(window, outstanding_towns(window.period, owing_by(window) if owing_by else today), **digest)
+        _tell(
+            window,
+            outstanding_towns(window.period, owing_by(window) if owing_by else today),
+            kind=kind,
+            perms=perms,
+            subject=subject,
+            intro=intro,
+        )
         for window in report_windows(today)
         if when(window)
     )
@@ -141,22 +175,8 @@ def report_reminders_due(*, today: datetime.date) -> int:
     """Month opened and due soon, to the officers of towns that have not submitted. Returns notifications created."""
     if not dates.is_working_day(today):
         return 0
-    opened = _remind(
-        today,
-        lambda window: window.opens_on <= today <= window.due_on,
-        kind="report_opened",
-        perms=OFFICERS,
-        subject=_("请报送%(period)s月报，截止%(due)s"),
-        intro=_("%(period)s月报已开始填报，截止日期为%(due_full)s。以下小镇需要报送："),
-    )
-    return opened + _remind(
-        today,
-        lambda window: window.due_soon_on <= today <= window.due_on,
-        kind="report_due_soon",
-        perms=OFFICERS,
-        subject=_("%(period)s月报即将截止（%(due)s），%(count)s个小镇尚未报送"),
-        intro=_("%(period)s月报将于%(due_full)s截止，以下小镇尚未报送："),
-    )
+    opened = _remind(today, "report_opened", lambda window: window.opens_on <= today <= window.due_on)
+    return opened + _remind(today, "report_due_soon", lambda window: window.due_soon_on <= today <= window.due_on)
 
 
 @transaction.atomic
@@ -165,16 +185,7 @@ def report_reminders_late(*, today: datetime.date) -> int:
     (those who filed after the due date are late, not owing)."""
     if not dates.is_working_day(today):
         return 0
-    return _remind(
-        today,
-        lambda window: window.due_on < today <= window.closes_on,
-        kind="report_late",
-        perms=OFFICERS_LEADERS_OFFICE,
-        subject=_("%(period)s月报已过截止日期，%(count)s个小镇尚未报送"),
-        intro=_(
-            "%(period)s月报截止日期为%(due_full)s，以下小镇至今未报送，报送后计为迟报；%(close)s后仍未报送的计为漏报："
-        ),
-    )
+    return _remind(today, "report_late", lambda window: window.due_on < today <= window.closes_on)
 
 
 @transaction.atomic
@@ -186,10 +197,7 @@ def reports_close_missing(*, today: datetime.date) -> int:
         return 0
     return _remind(
         today,
+        "report_missing",
         lambda window: window.closes_on < today <= window.missing_notice_until,
         owing_by=lambda window: window.closes_on,
-        kind="report_missing",
-        perms=OFFICERS_LEADERS_OFFICE,
-        subject=_("%(period)s月报漏报：%(count)s个小镇未在关闭日前报送"),
-        intro=_("%(period)s月报已于%(close_full)s关闭填报，以下小镇未报送，计为漏报；补报需市特镇办同意："),
     )

@@ -20,15 +20,14 @@ from django.urls import URLResolver, get_resolver, reverse
 from openpyxl import Workbook, load_workbook
 
 from assessments import services as assessment
-from assessments.models import ItemKind
-from assessments.selectors import indicators_by_code
-from assessments.tests.factories import item, make_scheme, score_manual, set_targets
+from assessments.tests.factories import score_manual, set_targets
 from conftest import FULL_VALUES
 from coordination import services as org
 from coordination.models import ExportJob, MemberUnit, WorkingGroup
 from ledgers import services as ledger
 from ledgers import tasks as ledger_tasks
 from ledgers.models import Indicator, Project
+from tests.assessing import three_item_scheme
 from tianjin_towns.lib import excel
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -93,15 +92,13 @@ def poisoned(world, settings, tmp_path, on_day):
     # 考核结果: a run over a scheme whose manual item has a formula-looking name.
     on_day(datetime.date(2026, 11, 20))  # the half-year is over
     set_targets(world, world.town, YEAR, fixed_asset_investment="1200")
-    indicators = indicators_by_code()
-    scheme = make_scheme(
+    scheme = three_item_scheme(
         world,
         YEAR,
-        items=[
-            item("固定资产投资完成率", ItemKind.COMPLETION, 60, indicators["fixed_asset_investment"]),
-            item("月报及时率", ItemKind.TIMELINESS, 20),
-            item(MANUAL_ITEM_NAME, ItemKind.MANUAL, 20, guidance="亮点工作"),
-        ],
+        investment=("固定资产投资完成率", 60),
+        timeliness=("月报及时率", 20),
+        manual=(MANUAL_ITEM_NAME, 20),
+        guidance="亮点工作",
     )
     run = assessment.run_create(actor=u.office_assess, scheme=scheme, kind="semiannual", title=RUN_TITLE)
     score_manual(world, run, world.town, 10, why="=1+1")

@@ -182,6 +182,11 @@ class Row:
         return f"{self.name} {self.method}{' @' + self.label if self.label else ''}"
 
 
+def _for_everyone(*names: str) -> list[Row]:
+    """The GET rows of pages and lists that every logged-in persona opens (each sees what its scope holds)."""
+    return [Row(name, "GET", ok=USERS) for name in names]
+
+
 def _town_period(world, target):
     return {"town": world.town.pk, "period": "2026-10"}
 
@@ -194,15 +199,12 @@ def _reason(world, target):
     return {"reason": "数据与台账不符，请核实。"}
 
 
+# A new project of dongli's town, as the API's body and the page's form give it.
+NEW_PROJECT = {"code": "P-NEW", "name": "新建项目", "category": "industry", "total_investment": "500"}
+
+
 def _new_project(world, target):
-    return {
-        "town": world.town.pk,
-        "code": "P-NEW",
-        "name": "新建项目",
-        "category": "industry",
-        "total_investment": "500",
-        "annual_investment": "100",
-    }
+    return {"town": world.town.pk, **NEW_PROJECT, "annual_investment": "100"}
 
 
 def _password_change(world, target):
@@ -240,17 +242,11 @@ ROWS: list[Row] = [
     # Every logged-in user: their own account, the inbox, lists scoped to what they may see.
     Row("password_change", "GET", ok=USERS),
     Row("password_change", "POST", ok=USERS, data=_password_change),
-    Row("password_change_done", "GET", ok=USERS),
-    Row("home", "GET", ok=USERS),
-    Row("session-keepalive", "GET", ok=USERS),
-    Row("report-list", "GET", ok=USERS),
-    Row("ledger", "GET", ok=USERS),
+    *_for_everyone("password_change_done", "home", "session-keepalive", "report-list", "ledger"),
     Row("ledger-export", "GET", ok=USERS, query={"year": "2026"}),
-    Row("api-org-unit-list", "GET", ok=USERS),
-    Row("api-town-list", "GET", ok=USERS),
-    Row("api-indicator-list", "GET", ok=USERS),
-    Row("api-monthly-report-list", "GET", ok=USERS),
-    Row("api-project-list", "GET", ok=USERS),
+    *_for_everyone(
+        "api-org-unit-list", "api-town-list", "api-indicator-list", "api-monthly-report-list", "api-project-list",
+    ),
     Row("api-ledger-export", "GET", ok=USERS, query={"year": "2026"}),
     # Objects of dongli: seen by dongli and the city, not by xiqing or the liaison.
     Row("api-org-unit-detail", "GET", target="district", ok=SEES_DONGLI),
@@ -333,15 +329,10 @@ def _decision_kwargs(decision):
 
 
 ROWS += [
-    Row("meeting-list", "GET", ok=USERS),
-    Row("action-item-list", "GET", ok=USERS),
-    Row("plan-list", "GET", ok=USERS),
-    Row("cadence", "GET", ok=USERS),
-    Row("organisation", "GET", ok=USERS),
-    Row("policy-list", "GET", ok=USERS),
-    Row("api-meeting-list", "GET", ok=USERS),
-    Row("api-action-item-list", "GET", ok=USERS),
-    Row("api-plan-list", "GET", ok=USERS),
+    *_for_everyone(
+        "meeting-list", "action-item-list", "plan-list", "cadence", "organisation", "policy-list",
+        "api-meeting-list", "api-action-item-list", "api-plan-list",
+    ),
     Row("api-cadence", "GET", ok=USERS, query={"year": "2026"}),
     # Meetings: dongli's officer and 协调推动组 record them; the reviewer or 协调推动组 approves minutes.
     Row("meeting-create", "GET", ok=MEETING_HOSTS, forbidden=USERS - MEETING_HOSTS),
@@ -442,27 +433,22 @@ def _visit_form(world, target):
     return {"kind": "onsite_supervision", "district": world.dongli.pk, "held_on": "2026-07-10", "title": "现场督办"}
 
 
+# A problem found on the visit, dongli's to rectify, as the page's form and the API's body give it.
+NEW_PROBLEM = {"category": "land", "description": "用地", "due_on": "2026-08-10"}
+
+
 def _problem_form(world, target):
-    unit = f"unit-{world.dongli.pk}"
-    return {"category": "land", "description": "用地", "responsible": unit, "outcome": "open", "due_on": "2026-08-10"}
+    return {**NEW_PROBLEM, "responsible": f"unit-{world.dongli.pk}", "outcome": "open"}
 
 
 def _problem_api(world, target):
-    return {
-        "visit": target.pk,
-        "category": "land",
-        "description": "用地",
-        "responsible_unit": world.dongli.pk,
-        "due_on": "2026-08-10",
-    }
+    return {**NEW_PROBLEM, "visit": target.pk, "responsible_unit": world.dongli.pk}
 
 
 ROWS += [
-    Row("inspection-list", "GET", ok=USERS),
-    Row("inspection-measures", "GET", ok=USERS),
-    Row("inspection-circular", "GET", ok=USERS),
-    Row("inspection-circular-docx", "GET", ok=USERS),
-    Row("problem-list", "GET", ok=USERS),
+    *_for_everyone(
+        "inspection-list", "inspection-measures", "inspection-circular", "inspection-circular-docx", "problem-list",
+    ),
     Row("inspection-create", "GET", ok=INSPECTORS, forbidden=USERS - INSPECTORS),
     Row("inspection-create", "POST", ok=INSPECTORS, forbidden=USERS - INSPECTORS, data=_visit_form),
     Row("inspection-detail", "GET", target="visit", ok=SEES_DONGLI),
@@ -1201,16 +1187,7 @@ PROJECT_MANAGERS = DONGLI
 
 
 def _project_form(world, target):
-    return {
-        "town": world.town.pk,
-        "code": "P-FORM",
-        "name": "华明大道管网工程",
-        "category": "infrastructure",
-        "status": "preparing",
-        "total_investment": "800",
-        "plan_year_0": "2026",
-        "plan_amount_0": "300",
-    }
+    return {"town": world.town.pk, **NEW_PROJECT, "status": "preparing", "plan_year_0": "2026", "plan_amount_0": "300"}
 
 
 def _project_upload(world, target):

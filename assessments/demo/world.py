@@ -1,11 +1,13 @@
 """The demo's organisation: the municipality and its districts (the reference data), one user per
 persona, and the 27 towns, through the coordination services as the pages would create them."""
 
+import csv
 import datetime
 import random
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,7 +26,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTHS = 24  # months of reports, ending with the last ended month
 S = ReportStatus
 L = Town.Level
-NAMED, CREATING, CULTIVATING = TownStatus.NAMED, TownStatus.CREATING, TownStatus.CULTIVATING
 
 
 @dataclass(frozen=True)
@@ -55,59 +56,30 @@ class DemoTown:
     last_month: str | None  # the state its report for the last ended month is left in; None: not filed yet
 
 
-# Real names where the sources give them (华明, 崔黄口, 中塘, 葛沽; the MOHURD national list of 2016–2017
-# includes 中塘, 崔黄口, 葛沽 and 下营); the others are plausible towns on real townships.
-# fmt: off
-TOWNS: dict[str, list[DemoTown]] = {
-    "binhai": [
-        DemoTown("中塘汽车橡塑小镇", "中塘镇", "汽车橡塑零部件", L.MUNICIPAL_STRONG, 1, NAMED, True, S.DISTRICT_APPROVED),
-        DemoTown("茶淀葡萄小镇", "茶淀街道", "葡萄种植与葡萄酒文化旅游", L.MUNICIPAL, 1, CREATING, False, S.SUBMITTED),
-        DemoTown("北塘渔港风情小镇", "北塘街道", "滨海休闲旅游", L.MUNICIPAL_CULTIVATED, 2, CULTIVATING, False, None),
-    ],
-    "dongli": [
-        DemoTown("华明智能制造小镇", "华明街道", "智能制造", L.MUNICIPAL_STRONG, 1, NAMED, False, S.SUBMITTED),
-        DemoTown("东丽湖温泉旅游小镇", "东丽湖街道", "温泉旅游与健康养生", L.MUNICIPAL, 1, CREATING, False, S.RETURNED),
-        DemoTown("军粮城文化创意小镇", "军粮城街道", "文化创意", L.DISTRICT, 2, CULTIVATING, False, None),
-    ],
-    "xiqing": [
-        DemoTown("精武文化小镇", "精武镇", "武术文化与体育产业", L.MUNICIPAL, 1, NAMED, False, S.DRAFT),
-        DemoTown("杨柳青文化旅游小镇", "杨柳青镇", "年画文化旅游", L.MUNICIPAL_STRONG, 1, CREATING, False, S.DISTRICT_APPROVED),
-        DemoTown("王稳庄稻米小镇", "王稳庄镇", "小站稻种植与农产品加工", L.MUNICIPAL_CULTIVATED, 2, CULTIVATING, False, S.ACCEPTED),
-    ],
-    "jinnan": [
-        DemoTown("葛沽民俗文化小镇", "葛沽镇", "民俗文化旅游", L.MUNICIPAL, 1, NAMED, True, S.SUBMITTED),
-        DemoTown("小站稻作文化小镇", "小站镇", "稻作文化与农业观光", L.MUNICIPAL, 2, CREATING, False, None),
-        DemoTown("八里台智能科技小镇", "八里台镇", "智能科技", L.DISTRICT, 2, CULTIVATING, False, S.RETURNED),
-    ],
-    "beichen": [
-        DemoTown("双街生态科技小镇", "双街镇", "科技研发与生态休闲", L.MUNICIPAL, 1, CREATING, False, S.ACCEPTED),
-        DemoTown("西堤头医药健康小镇", "西堤头镇", "生物医药", L.MUNICIPAL_CULTIVATED, 2, CULTIVATING, False, S.DRAFT),
-    ],
-    "wuqing": [
-        DemoTown("崔黄口电商小镇", "崔黄口镇", "电子商务", L.MUNICIPAL_STRONG, 1, NAMED, True, S.DISTRICT_APPROVED),
-        DemoTown("王庆坨自行车小镇", "王庆坨镇", "自行车及零部件制造", L.MUNICIPAL, 1, CREATING, False, S.SUBMITTED),
-        DemoTown("大黄堡湿地旅游小镇", "大黄堡镇", "湿地生态旅游", L.DISTRICT, 2, CULTIVATING, False, S.DRAFT),
-    ],
-    "baodi": [
-        DemoTown("京津新城温泉小镇", "周良街道", "温泉旅游与健康养生", L.MUNICIPAL, 1, CREATING, False, None),
-        DemoTown("八门城现代农业小镇", "八门城镇", "现代农业", L.MUNICIPAL_CULTIVATED, 2, CULTIVATING, False, S.SUBMITTED),
-    ],
-    "ninghe": [
-        DemoTown("七里海湿地生态小镇", "七里海镇", "湿地生态旅游", L.MUNICIPAL, 1, CREATING, False, S.RETURNED),
-        DemoTown("岳龙现代种业小镇", "岳龙镇", "现代种业", L.MUNICIPAL_CULTIVATED, 2, CULTIVATING, False, S.DISTRICT_APPROVED),
-    ],
-    "jinghai": [
-        DemoTown("子牙循环经济小镇", "子牙镇", "循环经济", L.MUNICIPAL_STRONG, 1, NAMED, False, S.ACCEPTED),
-        DemoTown("团泊健康小镇", "团泊镇", "健康医疗与体育产业", L.MUNICIPAL, 1, CREATING, False, S.SUBMITTED),
-        DemoTown("大邱庄精品钢材小镇", "大邱庄镇", "金属制品", L.DISTRICT, 2, CULTIVATING, False, None),
-    ],
-    "jizhou": [
-        DemoTown("下营山野运动小镇", "下营镇", "山地运动与乡村旅游", L.MUNICIPAL, 1, NAMED, True, S.DISTRICT_APPROVED),
-        DemoTown("渔阳古城文化小镇", "渔阳镇", "历史文化旅游", L.MUNICIPAL, 2, CREATING, False, S.DRAFT),
-        DemoTown("穿芳峪乡居休闲小镇", "穿芳峪镇", "乡居休闲度假", L.MUNICIPAL_CULTIVATED, 2, CULTIVATING, False, S.RETURNED),
-    ],
-}
-# fmt: on
+TOWNS_FILE = Path(__file__).with_name("towns.csv")
+
+
+def _demo_towns() -> dict[str, list[DemoTown]]:
+    """The 27 towns by district slug, in order, from towns.csv (one town a row; `national` is "yes" for the
+    towns on the national list, `last_month` empty for a report not filed yet). Real names where the sources
+    give them (华明, 崔黄口, 中塘, 葛沽; the MOHURD national list of 2016–2017 includes 中塘, 崔黄口, 葛沽 and
+    下营); the others are plausible towns on real townships."""
+    towns: dict[str, list[DemoTown]] = {}
+    with TOWNS_FILE.open(encoding="utf-8", newline="") as rows:
+        for row in csv.DictReader(rows):
+            district = row.pop("district")
+            typed = {
+                "level": L(row["level"]),
+                "batch": int(row["batch"]),
+                "status": TownStatus(row["status"]),
+                "national": row["national"] == "yes",
+                "last_month": S(row["last_month"]) if row["last_month"] else None,
+            }
+            towns.setdefault(district, []).append(DemoTown(**row | typed))
+    return towns
+
+
+TOWNS = _demo_towns()
 NAMED_ON = {1: datetime.date(2019, 12, 26), 2: datetime.date(2021, 12, 28)}
 
 OFFICE_USERS = {

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.models import OrgUnit, Town
-from coordination.services import notify
+from coordination.services import notify_about
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
@@ -155,12 +154,12 @@ def run_publish(*, actor: AbstractBaseUser, run: Run, today: datetime.date | Non
     _event(actor, "run_publish", run, changes={"towns": len(results)})
     districts = OrgUnit.objects.filter(pk__in={r.town.district_id for r in results})
     recipients = [user for district in districts for user in _district_people(district)]
-    notify(
+    notify_about(
+        run,
+        "assessment-run",
         recipients=recipients,
         kind="assessment_published",
         subject=_("%(title)s 结果已发布") % {"title": run.title},
-        link=reverse("assessment-run", args=[run.pk]),
-        about=run,
         occasion=f"assessment-published:{run.pk}",
     )
     return run

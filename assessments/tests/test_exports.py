@@ -9,18 +9,15 @@ from assessments import exports, selectors
 from assessments.models import RunKind
 from conftest import built_once_per_class
 from tests import clients
+from tests.assessing import investing
 
-from .factories import accepted_report, make_run, make_scheme, months, publish, set_targets
+from .factories import make_run, make_scheme, months, publish
 
 YEAR = 2026
 
 
 def _build_semiannual(world):
-    set_targets(world, world.town, YEAR, fixed_asset_investment="1200")
-    set_targets(world, world.town2, YEAR, fixed_asset_investment="2400")
-    for period in months(YEAR, 1, 6):
-        accepted_report(world, world.town, period, fixed_asset_investment=100)
-        accepted_report(world, world.town2, period, fixed_asset_investment=100)
+    investing(world, YEAR, months(YEAR, 1, 6), {world.town: ("1200", 100), world.town2: ("2400", 100)})
     return publish(world, make_run(world, make_scheme(world, YEAR), points=10))
 
 

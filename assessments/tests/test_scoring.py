@@ -45,12 +45,22 @@ def _items(row) -> dict[str, dict]:
     return {i["name"]: i for i in row.items}
 
 
+def _scored(run, town):
+    """The town's result row in the run, and its items by name."""
+    row = _by_town(run)[town.pk]
+    return row, _items(row)
+
+
+def _outcome(row) -> tuple:
+    """What a town's result comes to: its score, whether it met its plan, its band."""
+    return row.score, row.plan_met, row.band
+
+
 class TestSemiannualRun:
     """A semi-annual run of three towns, scored by hand (the data is built once for the class)."""
 
     def test_town_that_met_its_targets_scores_as_computed_by_hand(self, world, semiannual):
-        row = _by_town(semiannual)[world.town.pk]
-        items = _items(row)
+        row, items = _scored(semiannual, world.town)
         # Investment: 6 × 100 = 600 of 1200 × 6/12 = 600 → 100% → 40 points.
         assert items["固定资产投资完成率"]["rate"] == "100.0"
         assert items["固定资产投资完成率"]["earned"] == "40.00"
@@ -61,13 +71,10 @@ class TestSemiannualRun:
         # Six reports on time → 20; the group's 15.
         assert items["月报及时率"]["earned"] == "20.00"
         assert items["考核组评分"]["earned"] == "15.00"
-        assert row.score == Decimal("95.00")
-        assert row.plan_met is True
-        assert row.band == Band.PRAISE
+        assert _outcome(row) == (Decimal("95.00"), True, Band.PRAISE)
 
     def test_town_with_late_reports_and_no_tax_target_is_scaled_over_the_items_that_apply(self, world, semiannual):
-        row = _by_town(semiannual)[world.town2.pk]
-        items = _items(row)
+        row, items = _scored(semiannual, world.town2)
         # Investment: 6 × 150 = 900 of 2400 × 6/12 = 1200 → 75% → 30 points.
         assert items["固定资产投资完成率"]["earned"] == "30.00"
         # No tax target: the item does not apply (its figures are not counted either way).
@@ -77,13 +84,10 @@ class TestSemiannualRun:
         assert items["月报及时率"]["rate"] == "75.0"
         assert items["月报及时率"]["earned"] == "15.00"
         # (30 + 15 + 10) / (40 + 20 + 20) × 100 = 68.75
-        assert row.score == Decimal("68.75")
-        assert row.plan_met is False
-        assert row.band == Band.WARNING
+        assert _outcome(row) == (Decimal("68.75"), False, Band.WARNING)
 
     def test_town_with_no_reports_scores_nothing_but_the_groups_points(self, world, semiannual):
-        row = _by_town(semiannual)[world.outsider_town.pk]
-        items = _items(row)
+        row, items = _scored(semiannual, world.outsider_town)
         # Nothing accepted: investment 0% is below the 30% floor, tax 0%, six months missing.
         assert items["固定资产投资完成率"]["earned"] == "0.00"
         assert "没有已验收的数据" in items["固定资产投资完成率"]["note"]
@@ -106,8 +110,8 @@ class TestSemiannualRun:
             assert row.reward is False
 
     def test_breakdown_names_the_reports_the_figures_came_from(self, world, semiannual):
-        row = _by_town(semiannual)[world.town.pk]
-        investment = _items(row)["固定资产投资完成率"]
+        _row, items = _scored(semiannual, world.town)
+        investment = items["固定资产投资完成率"]
         assert len(investment["sources"]) == 6
         assert {s["type"] for s in investment["sources"]} == {"report"}
         assert investment["sources"][0]["label"] == "2026-01 月报"
@@ -117,8 +121,8 @@ class TestSemiannualRun:
 def test_only_accepted_figures_count(world, semiannual, make_report):
     """A report still under review adds nothing to the completion."""
     make_report("district_approved", town=world.outsider_town, period=datetime.date(YEAR, 1, 1))
-    row = _by_town(semiannual)[world.outsider_town.pk]
-    assert _items(row)["固定资产投资完成率"]["earned"] == "0.00"
+    _row, items = _scored(semiannual, world.outsider_town)
+    assert items["固定资产投资完成率"]["earned"] == "0.00"
 
 
 # --- Pure rules on a hand-built context ------------------------------------------------------------------

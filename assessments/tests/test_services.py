@@ -26,6 +26,7 @@ from coordination.models import Notification, Town, TownStatus, TownStatusChange
 from coordination.tests.factories import town_step
 from ledgers import selectors as ledger_selectors
 from ledgers.models import Timeliness
+from tests.assessing import investing, three_item_scheme
 from tianjin_towns.errors import ConflictError
 
 from .factories import accepted_report, item, make_run, make_scheme, months, publish, set_targets, standard_items
@@ -79,11 +80,7 @@ def test_target_completion_prorates_flows_and_flags_lagging_towns(world):
 
 
 def test_lag_check_flags_once_per_month_and_tells_the_district(world):
-    set_targets(world, world.town, YEAR, fixed_asset_investment="12000")
-    set_targets(world, world.town2, YEAR, fixed_asset_investment="100")
-    for period in months(YEAR, 1, 3):
-        accepted_report(world, world.town, period, fixed_asset_investment=100)
-        accepted_report(world, world.town2, period, fixed_asset_investment=100)
+    investing(world, YEAR, months(YEAR, 1, 3), {world.town: ("12000", 100), world.town2: ("100", 100)})
     today = datetime.date(YEAR, 4, 20)  # March has ended: a quarter of the year
     assert services.targets_check_lag(today=today) == 1
     flag = LagFlag.objects.get()
@@ -277,15 +274,8 @@ def _build_annual(world):
     for period in months(year, 1, 12):
         accepted_report(world, world.town, period, fixed_asset_investment=100)
         accepted_report(world, world.town2, period, timeliness=Timeliness.LATE, fixed_asset_investment=150)
-    indicators = selectors.indicators_by_code()
-    scheme = make_scheme(
-        world,
-        year,
-        items=[
-            item("投资完成率", ItemKind.COMPLETION, 60, indicators["fixed_asset_investment"]),
-            item("及时率", ItemKind.TIMELINESS, 30),
-            item("评分", ItemKind.MANUAL, 10),
-        ],
+    scheme = three_item_scheme(
+        world, year, investment=("投资完成率", 60), timeliness=("及时率", 30), manual=("评分", 10)
     )
     return make_run(world, scheme, RunKind.ANNUAL, points=8)
 

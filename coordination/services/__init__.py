@@ -9,7 +9,8 @@
     jobs.py          background exports (R-3.7)
 
 Notifications (notify, their e-mails) are coordination.notifications: the services, the tasks and the
-reminders of every app use it. Every public name is re-exported here, so callers write
+reminders of every app use it (the services through `common.notify_about`, which links to the object's
+page). Every public name is re-exported here, so callers write
 `from coordination import services as org; org.meeting_create(...)` whichever module holds it.
 """
 
@@ -28,6 +29,7 @@ from .action_items import (  # noqa: F401 (re-exported: org.action_item_create �
     action_item_verifiers,
     action_item_verify,
 )
+from .common import notify_about  # noqa: F401 (re-exported: org.notify_about …)
 from .grants import (  # noqa: F401 (re-exported: org.submission_routes …)
     ALL_UNIT_PERMS,
     DEFAULT_ROUTES,

@@ -8,24 +8,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
-from ..models import (
-    Decision,
-    Meeting,
-    MeetingAttachment,
-    MeetingEvent,
-    MeetingKind,
-    MeetingState,
-    OrgUnit,
-    Role,
-)
-from ..notifications import notify
+from ..models import Decision, Meeting, MeetingAttachment, MeetingEvent, MeetingKind, MeetingState, OrgUnit, Role
+from .common import notify_about
 
 MEETING_TEXT_FIELDS = ("title", "place", "convener", "attendees", "agenda", "minutes")
 
@@ -113,13 +103,13 @@ def meeting_create(
     _meeting_event(meeting, actor, MeetingEvent.Action.CREATE)
     for order, text in enumerate(decisions, start=1):
         Decision.objects.create(meeting=meeting, order=order, text=text)
-    notify(
+    notify_about(
+        meeting,
+        "meeting-detail",
         recipients=_meeting_invitees(meeting),
         kind="meeting_notice",
         subject=_("会议通知：%(title)s（%(day)s）") % {"title": meeting.title, "day": meeting.held_on.isoformat()},
         body=meeting.place,
-        link=reverse("meeting-detail", args=[meeting.pk]),
-        about=meeting,
         occasion=f"meeting-notice:{meeting.pk}",
     )
     return meeting
@@ -215,12 +205,12 @@ def meeting_approve_minutes(*, actor: AbstractBaseUser | None, meeting: Meeting)
     meeting.minutes_approved_at = timezone.now()
     meeting.save(update_fields=["state", "minutes_approved_by", "minutes_approved_at", "updated_at"])
     event = _meeting_event(meeting, actor, MeetingEvent.Action.APPROVE_MINUTES)
-    notify(
+    notify_about(
+        meeting,
+        "meeting-detail",
         recipients=[meeting.created_by],
         kind="minutes_approved",
         subject=_("会议纪要已审定：%(title)s") % {"title": meeting.title},
-        link=reverse("meeting-detail", args=[meeting.pk]),
-        about=meeting,
         occasion=f"minutes-approved:{meeting.pk}:{event.pk}",
     )
     return meeting

@@ -35,6 +35,17 @@ ONE_TIME_PASSWORD_LENGTH = 12
 MUNICIPAL_ROLES = (Role.OFFICE, Role.LEADER, Role.LIAISON, Role.ADMIN)
 
 
+@dataclass(frozen=True)
+class Assignment:
+    """The role and units a person is to hold (see `assignment_of`); `vars()` of it are the keyword arguments
+    of `check_unit`, `user_assign_role` and `user_update`."""
+
+    role: str
+    org_unit: OrgUnit | None
+    working_group: WorkingGroup | None = None
+    member_unit: MemberUnit | None = None
+
+
 def one_time_password() -> str:
     """A random password to hand over once; it always has letters and digits (Django's validators pass)."""
     while True:
@@ -112,8 +123,9 @@ def check_unit(*, role: str, org_unit: OrgUnit | None, working_group, member_uni
         raise ValidationError(errors)
 
 
-def _grant(*, user, role: str, org_unit: OrgUnit, working_group, member_unit, full_name, phone) -> UserProfile:
+def _grant(*, user, assignment: Assignment, full_name, phone) -> UserProfile:
     """Replace the user's role and grants (no event: the public services write theirs)."""
+    role, org_unit, working_group = assignment.role, assignment.org_unit, assignment.working_group
     if role == Role.OFFICE and working_group is None:
         raise ValidationError({"working_group": _("工作组成员必须属于一个工作组。")})
     if role in (Role.OFFICER, Role.REVIEWER) and org_unit.level == OrgUnit.Level.MUNICIPAL:
@@ -137,7 +149,7 @@ def _grant(*, user, role: str, org_unit: OrgUnit, working_group, member_unit, fu
         "role": role,
         # Only the unit the role needs is kept, whichever way it came (form, API, a filled-in import cell).
         "working_group": working_group if role == Role.OFFICE else None,
-        "member_unit": member_unit if role == Role.LIAISON else None,
+        "member_unit": assignment.member_unit if role == Role.LIAISON else None,
     }
     if full_name is not None:
         defaults["full_name"] = full_name
@@ -167,15 +179,8 @@ def user_assign_role(
     the calling service (user_update records the whole edit as one event).
     """
     before = account_state(user, _profile(user))
-    profile = _grant(
-        user=user,
-        role=role,
-        org_unit=org_unit,
-        working_group=working_group,
-        member_unit=member_unit,
-        full_name=full_name,
-        phone=None,
-    )
+    assignment = Assignment(role, org_unit, working_group, member_unit)
+    profile = _grant(user=user, assignment=assignment, full_name=full_name, phone=None)
     if audit:
         _record_change(actor=actor, user=user, before=before, profile=profile, reason=reason)
     return profile
@@ -191,14 +196,8 @@ def grants_sync(*, roles: list[str] | None = None) -> int:
         profiles = profiles.filter(role__in=roles)
     count = 0
     for profile in profiles:
-        user_assign_role(
-            user=profile.user,
-            role=profile.role,
-            org_unit=profile.org_unit,
-            working_group=profile.working_group,
-            member_unit=profile.member_unit,
-            audit=False,
-        )
+        held = Assignment(profile.role, profile.org_unit, profile.working_group, profile.member_unit)
+        user_assign_role(user=profile.user, **vars(held), audit=False)
         count += 1
     return count
 
@@ -271,21 +270,14 @@ def user_create(
     the returned user as `one_time_password` (shown once, never stored in clear) and must be changed at
     first login. `password=None` leaves the account without a usable password (seeds set it later)."""
     username = username.strip()
+    assignment = Assignment(role, org_unit, working_group, member_unit)
     _all_errors(
         partial(_check_identity, username=username, email=email, phone=phone, full_name=full_name),
-        partial(check_unit, role=role, org_unit=org_unit, working_group=working_group, member_unit=member_unit),
+        partial(check_unit, **vars(assignment)),
     )
     generated = one_time_password() if password == "" else None
     user = get_user_model().objects.create_user(username=username, password=generated or password, email=email)
-    profile = _grant(
-        user=user,
-        role=role,
-        org_unit=org_unit,
-        working_group=working_group,
-        member_unit=member_unit,
-        full_name=full_name,
-        phone=phone,
-    )
+    profile = _grant(user=user, assignment=assignment, full_name=full_name, phone=phone)
     if generated:
         UserProfile.objects.filter(pk=profile.pk).update(must_change_password=True)
         profile.must_change_password = True
@@ -299,16 +291,15 @@ def user_update(
     *,
     actor: AbstractBaseUser | None,
     user: AbstractBaseUser,
-    role: str,
-    org_unit: OrgUnit,
-    working_group: WorkingGroup | None = None,
-    member_unit: MemberUnit | None = None,
     full_name: str | None = None,
     phone: str | None = None,
     email: str | None = None,
     reason: str = "",
+    **unit,
 ) -> UserProfile:
-    """Change a person's profile and, through user_assign_role, their role or unit. None keeps a field."""
+    """Change a person's profile and, through user_assign_role, their role or unit (`unit`: the fields of an
+    Assignment, `role` and `org_unit` required). None keeps a field."""
+    assignment = Assignment(**unit)
     profile = _profile(user)
     before = account_state(user, profile)
     _all_errors(
@@ -319,28 +310,12 @@ def user_update(
             phone=phone if phone is not None else (profile.phone if profile else ""),
             full_name=full_name if full_name is not None else (profile.full_name if profile else ""),
         ),
-        partial(
-            check_unit,
-            role=role,
-            org_unit=org_unit,
-            working_group=working_group,
-            member_unit=member_unit,
-            kept_member_unit=profile.member_unit if profile else None,
-        ),
+        partial(check_unit, **vars(assignment), kept_member_unit=profile.member_unit if profile else None),
     )
     if email is not None and email != user.email:
         user.email = email
         user.save(update_fields=["email"])
-    profile = user_assign_role(
-        user=user,
-        role=role,
-        org_unit=org_unit,
-        working_group=working_group,
-        member_unit=member_unit,
-        full_name=full_name,
-        actor=actor,
-        audit=False,
-    )
+    profile = user_assign_role(user=user, **vars(assignment), full_name=full_name, actor=actor, audit=False)
     if phone is not None and phone != profile.phone:
         profile.phone = phone
         profile.save(update_fields=["phone"])
@@ -377,16 +352,6 @@ def user_reactivate(*, actor: AbstractBaseUser | None, user: AbstractBaseUser, r
 
 
 PROFILE_FIELDS = ("role", "org_unit", "working_group", "member_unit", "full_name", "phone", "email")
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """The role and units a person is to hold (see `assignment_of`)."""
-
-    role: str
-    org_unit: OrgUnit | None
-    working_group: WorkingGroup | None
-    member_unit: MemberUnit | None
 
 
 def assignment_of(user: AbstractBaseUser, changes: dict) -> Assignment | None:
@@ -429,10 +394,7 @@ def user_change(
         user_update(
             actor=actor,
             user=user,
-            role=assignment.role,
-            org_unit=assignment.org_unit,
-            working_group=assignment.working_group,
-            member_unit=assignment.member_unit,
+            **vars(assignment),
             full_name=changes.get("full_name"),
             phone=changes.get("phone"),
             email=changes.get("email"),

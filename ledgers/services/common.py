@@ -8,13 +8,12 @@ from decimal import Decimal
 
 import pghistory
 from django.db import connection
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from pghistory import runtime as pghistory_runtime
 
 from coordination import permissions as unit_perms
 from coordination.selectors import users_with_unit_perm
-from coordination.services import notify
+from coordination.services import notify_about
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib.numbers import parse_decimal
 
@@ -120,14 +119,8 @@ def _locked(report_id: int) -> MonthlyReport:
 def _tell(obj, event, recipients, kind: str, subject: str, body: str = "", *, page: str = "report-detail") -> None:
     """Notify the next people in a workflow (a report's, or work information's); the event id makes each
     step's occasion unique. `page` is the URL name of the object's page."""
-    notify(
-        recipients=recipients,
-        kind=kind,
-        subject=subject,
-        body=body,
-        link=reverse(page, args=[obj.pk]),
-        about=obj,
-        occasion=f"{kind}:{obj.pk}:{event.pk}",
+    notify_about(
+        obj, page, recipients=recipients, kind=kind, subject=subject, body=body, occasion=f"{kind}:{obj.pk}:{event.pk}"
     )
 
 

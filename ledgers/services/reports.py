@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from coordination import permissions as unit_perms
 from coordination.models import Town
@@ -202,9 +203,49 @@ def _store_values(
     return value_changes
 
 
-def _tell_next(report: MonthlyReport, event: ReportEvent, perm: str, kind: str, subject: str) -> None:
-    """Tell the holders of `perm` on the report's town that the report now waits for them."""
+# The fields that record when a report reached a status of the workflow, and who took it there.
+STAMPED = {
+    ReportStatus.SUBMITTED: ("submitted_at", "submitted_by"),
+    ReportStatus.DISTRICT_APPROVED: ("approved_at", "approved_by"),
+    ReportStatus.ACCEPTED: ("accepted_at", "accepted_by"),
+}
+
+
+def _reach(report: MonthlyReport, status: str, actor: AbstractBaseUser, at: datetime.datetime | None = None) -> None:
+    """The report reaches `status` (unsaved), stamped with when (`at`, default now) and by whom."""
+    at_field, by_field = STAMPED[status]
+    report.status = status
+    setattr(report, at_field, at or timezone.now())
+    setattr(report, by_field, actor)
+
+
+# The steps that hand a report on: the status each reaches, and who is told it now waits for them (the holders
+# of that permission on the town), with the notification's kind and subject.
+_FORWARD = {
+    ReportEvent.Action.SUBMIT: (
+        ReportStatus.SUBMITTED,
+        unit_perms.APPROVE,
+        "report_submitted",
+        _lazy("%(report)s 月报已报送，请审核"),
+    ),
+    ReportEvent.Action.APPROVE: (
+        ReportStatus.DISTRICT_APPROVED,
+        unit_perms.ACCEPT,
+        "report_approved",
+        _lazy("%(report)s 月报已通过区级审核，请验收"),
+    ),
+}
+
+
+def _forward(report: MonthlyReport, actor, action: str, from_status: str, at=None) -> MonthlyReport:
+    """The report takes the step `action` (_FORWARD): it reaches the step's status, is saved with the step's
+    event, and the people it now waits for are told."""
+    status, perm, kind, subject = _FORWARD[action]
+    _reach(report, status, actor, at)
+    report.save()
+    event = _event(report, actor, action, from_status)
     _tell(report, event, users_with_unit_perm(report.town.unit, perm), kind, subject % {"report": report})
+    return report
 
 
 def timeliness_of(period: datetime.date, submitted_at: datetime.datetime) -> str:
@@ -228,16 +269,10 @@ def monthly_report_submit(*, actor: AbstractBaseUser, report: MonthlyReport) -> 
         )
     _check_before_submission(report)
     now = timezone.now()
-    report.status = ReportStatus.SUBMITTED
-    report.submitted_at = now
-    report.submitted_by = actor
     if report.timeliness is None:
         report.timeliness = timeliness_of(report.period, now)
         report.due_on = deadlines.due_date(report.period)
-    report.save()
-    event = _event(report, actor, ReportEvent.Action.SUBMIT, from_status)
-    _tell_next(report, event, unit_perms.APPROVE, "report_submitted", _("%(report)s 月报已报送，请审核"))
-    return report
+    return _forward(report, actor, ReportEvent.Action.SUBMIT, from_status, at=now)
 
 
 @transaction.atomic
@@ -246,13 +281,7 @@ def monthly_report_approve(*, actor: AbstractBaseUser, report: MonthlyReport) ->
     """District leader: submitted → district_approved."""
     report = _locked(report.pk)
     from_status = _transition(report, {ReportStatus.SUBMITTED}, _("审核通过"))
-    report.status = ReportStatus.DISTRICT_APPROVED
-    report.approved_at = timezone.now()
-    report.approved_by = actor
-    report.save()
-    event = _event(report, actor, ReportEvent.Action.APPROVE, from_status)
-    _tell_next(report, event, unit_perms.ACCEPT, "report_approved", _("%(report)s 月报已通过区级审核，请验收"))
-    return report
+    return _forward(report, actor, ReportEvent.Action.APPROVE, from_status)
 
 
 @transaction.atomic
@@ -271,9 +300,7 @@ def monthly_report_accept(
     from_status = _transition(report, {ReportStatus.DISTRICT_APPROVED}, _("验收"))
     flag_changes, waiver_text = close_flags_at_acceptance(report, actor, waivers or {})
     _audit_reason(waiver_text)
-    report.status = ReportStatus.ACCEPTED
-    report.accepted_at = timezone.now()
-    report.accepted_by = actor
+    _reach(report, ReportStatus.ACCEPTED, actor)
     report.save()
     progress_plans_freeze(report)  # the month keeps the plan it was judged against (issue 15)
     accepted_figures_refresh([report.pk])  # the dashboards read it on the next request (issue 8)

@@ -44,6 +44,11 @@ def _check_work_info(org_unit: OrgUnit, values: dict) -> None:
         raise ValidationError(errors)
 
 
+def _stripped(values: dict) -> dict:
+    """The checked values as they are stored: text without surrounding white space."""
+    return {name: value.strip() if isinstance(value, str) else value for name, value in values.items()}
+
+
 def _work_info_event(info: WorkInfo, actor, action: str, from_status: str, reason: str = "") -> WorkInfoEvent:
     return WorkInfoEvent.objects.create(
         info=info, actor=actor, action=action, from_status=from_status, to_status=info.status, reason=reason
@@ -107,14 +112,7 @@ def work_info_create(
     nothing is saved when the submission is refused)."""
     values = {"category": category, "title": title, "body": body, "happened_on": happened_on}
     _check_work_info(org_unit, values)
-    info = WorkInfo.objects.create(
-        org_unit=org_unit,
-        category=category,
-        title=title.strip(),
-        body=body.strip(),
-        happened_on=happened_on,
-        created_by=actor,
-    )
+    info = WorkInfo.objects.create(org_unit=org_unit, created_by=actor, **_stripped(values))
     _work_info_event(info, actor, WorkInfoEvent.Action.CREATE, "")
     if submit:
         info = work_info_submit(actor=actor, info=info)
@@ -129,8 +127,8 @@ def work_info_update(*, actor: AbstractBaseUser, info: WorkInfo, submit: bool = 
     _work_info_transition(info, _EDITABLE, _("修改"))
     merged = {name: values.get(name, getattr(info, name)) for name in WORK_INFO_FIELDS}
     _check_work_info(info.org_unit, merged)
-    for name, value in merged.items():
-        setattr(info, name, value.strip() if isinstance(value, str) else value)
+    for name, value in _stripped(merged).items():
+        setattr(info, name, value)
     info.save()
     _work_info_event(info, actor, WorkInfoEvent.Action.SAVE, info.status)
     if submit:

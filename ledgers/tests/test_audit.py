@@ -13,21 +13,15 @@ from django.urls import reverse
 
 from conftest import FULL_VALUES
 from ledgers import selectors, services
-from ledgers.models import (
-    MonthlyReport,
-    MonthlyReportAudit,
-    Project,
-    ProjectAudit,
-    ProjectProgress,
-    ProjectProgressAudit,
-    ReportStatus,
-    ReportValue,
-    ReportValueAudit,
-)
+from ledgers.models import MonthlyReport, Project, ProjectProgress, ReportStatus, ReportValue
+from ledgers.selectors.audit import AUDIT_MODELS
 from ledgers.tests.factories import make_project
 from tests import clients
 
 S = ReportStatus
+# The event tables the audit search reads: every path of a change must leave its row in one of them.
+ReportValueAudit, ProjectProgressAudit = AUDIT_MODELS["value"], AUDIT_MODELS["progress"]
+MonthlyReportAudit, ProjectAudit = AUDIT_MODELS["report"], AUDIT_MODELS["project"]
 AUG, SEPT = datetime.date(2026, 8, 1), datetime.date(2026, 9, 1)
 
 

@@ -13,6 +13,7 @@ from ledgers import selectors, services
 from ledgers.models import ReopenRequest, ReportStatus
 from ledgers.tests.factories import make_project
 from tests import clients
+from tests.reasons import assert_needs_reason, blank_reasons
 from tianjin_towns.errors import ConflictError
 
 S = ReportStatus
@@ -64,12 +65,10 @@ def test_a_reopen_keeps_both_versions_and_highlights_the_difference(world, make_
     assert actions[-6:] == ["reopen_request", "reopen_approve", "save", "submit", "approve", "accept"]
 
 
-@pytest.mark.parametrize("reason", ["", "   ", None])
+@blank_reasons
 def test_a_reopen_request_needs_a_reason(world, make_report, reason):
     report = make_report(S.ACCEPTED)
-    with pytest.raises(ValidationError) as error:
-        services.monthly_report_reopen_request(actor=world.users.officer, report=report, reason=reason)
-    assert "reason" in error.value.message_dict
+    assert_needs_reason(services.monthly_report_reopen_request, actor=world.users.officer, report=report, reason=reason)
     assert not ReopenRequest.objects.exists()
 
 

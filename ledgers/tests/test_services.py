@@ -13,6 +13,7 @@ from ledgers import services as ledger
 from ledgers.models import MonthlyReport, ReportEvent, ReportStatus, ReportValue, Timeliness
 from ledgers.tests.factories import make_project
 from ledgers.tests.quality import let_file
+from tests.reasons import assert_needs_reason, blank_reasons
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
@@ -98,12 +99,10 @@ def test_office_can_return_a_district_approved_report(world, make_report):
     assert (last.action, last.from_status, last.reason) == ("return", "district_approved", "税收与项目台账不符")
 
 
-@pytest.mark.parametrize("reason", ["", "   ", None])
+@blank_reasons
 def test_return_without_reason_is_refused(world, make_report, reason):
     report = make_report(S.SUBMITTED)
-    with pytest.raises(ValidationError) as error:
-        ledger.monthly_report_return(actor=world.users.reviewer, report=report, reason=reason)
-    assert "reason" in error.value.message_dict
+    assert_needs_reason(ledger.monthly_report_return, actor=world.users.reviewer, report=report, reason=reason)
     report.refresh_from_db()
     assert report.status == S.SUBMITTED
 
