@@ -5,23 +5,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from assessments.models import Band, Grade, RunStatus, Sanction
-from tianjin_towns.lib.badges import badge, choice_badge, no_value
+from tianjin_towns.lib.badges import badge, choice_badge, no_value, state_colour
 
 register = template.Library()
 
-GRADE_COLOURS = {
-    Grade.EXCELLENT: "text-bg-success",
-    Grade.GOOD: "text-bg-primary",
-    Grade.PASS: "text-bg-secondary",
-    Grade.FAIL: "text-bg-danger",
-}
-BAND_COLOURS = {Band.PRAISE: "badge-soft-success", Band.WARNING: "badge-soft-warning"}
-SANCTION_COLOURS = {
-    Sanction.WARNING: "badge-soft-warning",
-    Sanction.DOWNGRADE: "badge-soft-danger",
-    Sanction.EXIT: "text-bg-danger",
-    Sanction.NONE: "text-bg-light",
-}
 SELF_EVALUATION_STATES = {
     "submitted": ("badge-soft-success", _("按时提交")),
     "late": ("badge-soft-warning", _("逾期提交")),
@@ -32,7 +19,7 @@ SELF_EVALUATION_STATES = {
 
 @register.simple_tag
 def grade_badge(grade: str):
-    return choice_badge(grade, Grade, GRADE_COLOURS, css="")
+    return choice_badge(grade, Grade, css="")
 
 
 @register.simple_tag
@@ -40,18 +27,17 @@ def band_badge(band: str):
     if not band:
         return no_value()
     icon = "bi-hand-thumbs-up" if band == Band.PRAISE else "bi-exclamation-triangle"
-    return badge(BAND_COLOURS[band], Band(band).label, icon)
+    return badge(state_colour(band), Band(band).label, icon)
 
 
 @register.simple_tag
 def sanction_badge(sanction: str):
-    return choice_badge(sanction, Sanction, SANCTION_COLOURS, css="")
+    return choice_badge(sanction, Sanction, css="")
 
 
 @register.simple_tag
 def run_status_badge(status: str):
-    css = "text-bg-success" if status == RunStatus.PUBLISHED else "text-bg-secondary"
-    return badge(css, RunStatus(status).label)
+    return badge(state_colour(status), RunStatus(status).label)
 
 
 @register.simple_tag

@@ -10,32 +10,17 @@ from tianjin_towns.lib.badges import badge, choice_badge
 
 register = template.Library()
 
-MEETING_STATE_COLOURS = {
-    MeetingState.PLANNED: "text-bg-secondary",
-    MeetingState.HELD: "text-bg-info",
-    MeetingState.MINUTES_APPROVED: "text-bg-success",
-}
+# An action item's own colours; verified, and the states of meetings, plans and reviews, are in STATE_COLOURS.
 ITEM_STATUS_COLOURS = {
     ActionItemStatus.OPEN: "text-bg-secondary",
     ActionItemStatus.IN_PROGRESS: "text-bg-primary",
     ActionItemStatus.DONE: "text-bg-info",
-    ActionItemStatus.VERIFIED: "text-bg-success",
-}
-PLAN_STATUS_COLOURS = {
-    PlanStatus.SUBMITTED: "text-bg-info",
-    PlanStatus.RETURNED: "text-bg-danger",
-    PlanStatus.APPROVED: "text-bg-success",
-}
-REVIEW_COLOURS = {
-    PlanVersion.Review.PENDING: "text-bg-info",
-    PlanVersion.Review.RETURNED: "text-bg-danger",
-    PlanVersion.Review.APPROVED: "text-bg-success",
 }
 
 
 @register.simple_tag
 def meeting_state_badge(state: str | None):
-    return choice_badge(state, MeetingState, MEETING_STATE_COLOURS)
+    return choice_badge(state, MeetingState)
 
 
 @register.simple_tag
@@ -54,12 +39,12 @@ def item_status_badge(status: str | None):
 
 @register.simple_tag
 def plan_status_badge(status: str | None):
-    return choice_badge(status, PlanStatus, PLAN_STATUS_COLOURS)
+    return choice_badge(status, PlanStatus)
 
 
 @register.simple_tag
 def review_badge(review: str | None):
-    return choice_badge(review, PlanVersion.Review, REVIEW_COLOURS)
+    return choice_badge(review, PlanVersion.Review)
 
 
 @register.filter

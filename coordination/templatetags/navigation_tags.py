@@ -1,7 +1,12 @@
 """What the navigation bar may offer the user, read from the unit permissions (coordination.permissions),
-never from role names: in a request the user's grants are remembered, so this costs no query."""
+never from role names: in a request the user's grants are remembered, so this costs no query. The bar's
+entries are one table (NAV_MENUS) that the navbar template draws in one loop."""
+
+from dataclasses import dataclass
 
 from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from coordination import permissions as perms
 
@@ -27,18 +32,156 @@ def nav_permissions(user) -> dict:
     }
 
 
-# URL names of the pages under the 系统管理 menu (by prefix), to mark the menu as the current one.
-SYSTEM_PAGE_PREFIXES = (
-    "user-",
-    "officer-registry",
-    "town-",
-    "org-unit-",
-    "member-unit-",
-    "routing",
-    "indicator-",
+@dataclass(frozen=True)
+class NavLink:
+    """A page the bar links to: `needs` names the nav_permissions entry it asks for, `count` the waiting
+    count shown as a badge after it, `divider` a line before it in its menu."""
+
+    url_name: str
+    label: str
+    icon: str
+    needs: str = ""
+    count: str = ""
+    divider: bool = False
+
+
+@dataclass(frozen=True)
+class NavMenu:
+    """An entry of the bar: a dropdown of `links`, or a plain link to `url_name`. It is the current one on the
+    pages of `pages` (URL names; one ending in "-" stands for every name it begins). `count` names the
+    waiting count shown as a badge, with `count_title` as its tooltip; `menu_class` the dropdown's classes."""
+
+    label: str
+    icon: str
+    pages: tuple[str, ...]
+    links: tuple[NavLink, ...] = ()
+    url_name: str = ""
+    needs: str = ""
+    count: str = ""
+    count_title: str = ""
+    menu_class: str = "shadow-sm"
+
+
+NAV_MENUS = (
+    NavMenu(
+        _("待我处理"), "bi-inbox", ("home",), url_name="home", count="waiting", count_title=_("待处理的月报和工作信息")
+    ),
+    NavMenu(_("领导驾驶舱"), "bi-speedometer2", ("dashboard",), url_name="dashboard", needs="sees_data"),
+    NavMenu(
+        _("信息统计"),
+        "bi-journal-text",
+        ("report-", "ledger", "work-info-", "project-"),
+        count="info_waiting",
+        count_title=_("待处理的工作信息"),
+        menu_class="",
+        links=(
+            NavLink("report-list", _("月报管理"), "bi-journal-text"),
+            NavLink("ledger", _("统计台账"), "bi-table"),
+            NavLink("project-list", _("项目台账"), "bi-kanban", needs="sees_data"),
+            NavLink("work-info-list", _("信息报送"), "bi-megaphone", count="info_waiting"),
+        ),
+    ),
+    NavMenu(
+        _("数据质量"),
+        "bi-shield-check",
+        ("gaps", "ledger-import", "audit", "entry-exceptions"),
+        links=(
+            NavLink("gaps", _("查漏补缺"), "bi-search"),
+            NavLink("ledger-import", _("Excel导入"), "bi-upload"),
+            NavLink("entry-exceptions", _("补报例外"), "bi-unlock"),
+            NavLink("audit", _("审计查询"), "bi-clock-history", needs="audit"),
+        ),
+    ),
+    NavMenu(
+        _("协调推动"),
+        "bi-people",
+        ("meeting-", "action-item-", "plan-", "cadence", "organisation", "policy-", "decision-add"),
+        links=(
+            NavLink("meeting-list", _("会议活动"), "bi-calendar2-event"),
+            NavLink("action-item-list", _("督办事项"), "bi-flag"),
+            NavLink("cadence", _("工作节奏达标"), "bi-grid-3x3-gap"),
+            NavLink("plan-list", _("规划报审"), "bi-map"),
+            NavLink("organisation", _("组织体系"), "bi-diagram-3", divider=True),
+            NavLink("policy-list", _("支持政策"), "bi-journal-bookmark"),
+        ),
+    ),
+    NavMenu(
+        _("现场督办"),
+        "bi-geo-alt",
+        ("inspection-", "problem-"),
+        url_name="inspection-list",
+        count="problems_waiting",
+        count_title=_("待整改或待核验的问题"),
+    ),
+    NavMenu(
+        _("督查考核"),
+        "bi-trophy",
+        ("assessment-",),
+        links=(
+            NavLink("assessment-overview", _("考核与排名"), "bi-trophy"),
+            NavLink("assessment-targets", _("年度计划"), "bi-bullseye"),
+            NavLink("assessment-schemes", _("考核方案"), "bi-list-check"),
+            NavLink("assessment-self-evaluations", _("自查自评自纠"), "bi-clipboard2-pulse"),
+        ),
+    ),
+    NavMenu(
+        _("系统管理"),
+        "bi-gear",
+        ("user-", "officer-registry", "town-", "org-unit-", "member-unit-", "routing", "indicator-"),
+        needs="system",
+        menu_class="dropdown-menu-xl-end shadow-sm",
+        links=(
+            NavLink("user-list", _("用户与角色"), "bi-person-gear", needs="manage_users"),
+            NavLink("officer-registry", _("信息员名册"), "bi-person-badge", needs="manage_users"),
+            NavLink("town-list", _("特色小镇"), "bi-houses", needs="manage_towns"),
+            NavLink("org-unit-list", _("组织单位"), "bi-diagram-3", needs="manage_organisation", divider=True),
+            NavLink("member-unit-list", _("成员单位"), "bi-building", needs="manage_organisation"),
+            NavLink("routing", _("事项分工"), "bi-signpost-split", needs="manage_organisation"),
+            NavLink("indicator-list", _("指标目录"), "bi-list-ol", needs="manage_catalogue"),
+            NavLink("admin:index", _("后台管理"), "bi-sliders", needs="admin_site", divider=True),
+        ),
+    ),
 )
 
 
-@register.filter
-def is_system_page(url_name: str | None) -> bool:
-    return bool(url_name) and url_name.startswith(SYSTEM_PAGE_PREFIXES)
+def is_nav_page(url_name: str | None, pages: tuple[str, ...]) -> bool:
+    """Whether `url_name` is one of `pages` (a name ending in "-" stands for every name it begins)."""
+    if not url_name:
+        return False
+    return any(url_name.startswith(page) if page.endswith("-") else url_name == page for page in pages)
+
+
+def _url(url_name: str) -> str:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:  # a page not routed in this deployment is not offered
+        return ""
+
+
+def _links(links: tuple[NavLink, ...], can: dict, counts: dict) -> list[dict]:
+    shown = []
+    for link in links:
+        url = _url(link.url_name)
+        if url and (not link.needs or can[link.needs]):
+            shown.append({"link": link, "url": url, "count": counts.get(link.count, 0)})
+    return shown
+
+
+@register.simple_tag
+def nav_menus(user, current: str | None, **counts) -> list[dict]:
+    """{% nav_menus user current waiting=… as menus %}: the bar's entries the user may see, each with its
+    menu (NavMenu), url (a plain link's), links (a dropdown's: link, url, count), count and whether it is
+    the current one; `counts` are the waiting counts the entries name."""
+    can = nav_permissions(user)
+    menus = []
+    for menu in NAV_MENUS:
+        if menu.needs and not can[menu.needs]:
+            continue
+        entry = {"menu": menu, "active": is_nav_page(current, menu.pages), "count": counts.get(menu.count, 0)}
+        if menu.links:
+            entry["links"] = _links(menu.links, can, counts)
+        else:
+            entry["url"] = _url(menu.url_name)
+            entry["current"] = current == menu.url_name
+        menus.append(entry)
+    return menus

@@ -1,4 +1,4 @@
-"""Badges of the town pages: one colour per lifecycle status and level."""
+"""Badges and texts of the town pages: a lifecycle status in its colour (STATE_COLOURS), level, changes."""
 
 import datetime
 
@@ -11,20 +11,10 @@ from tianjin_towns.lib.badges import choice_badge
 
 register = template.Library()
 
-TOWN_STATUS_COLOURS = {
-    TownStatus.RESERVE: "text-bg-secondary",
-    TownStatus.CULTIVATING: "text-bg-info",
-    TownStatus.CREATING: "text-bg-primary",
-    TownStatus.NAMED: "text-bg-success",
-    TownStatus.WARNED: "text-bg-warning",
-    TownStatus.DOWNGRADED: "text-bg-danger",
-    TownStatus.EXITED: "text-bg-dark",
-}
-
 
 @register.simple_tag
 def town_status_badge(status: str | None):
-    return choice_badge(status, TownStatus, TOWN_STATUS_COLOURS, empty="—")
+    return choice_badge(status, TownStatus, empty="—")
 
 
 @register.filter

@@ -6,15 +6,15 @@ from django.utils.translation import gettext as _
 from inspections import selectors
 from inspections.models import ProblemStatus, Visit
 from tianjin_towns.lib.badges import badge, choice_badge
-from tianjin_towns.lib.pages import once_per_request
+from tianjin_towns.lib.navigation import waiting_count
 
 register = template.Library()
 
+# A problem's own colours; verified is in STATE_COLOURS.
 STATUS_COLOURS = {
     ProblemStatus.OPEN: "text-bg-warning",
     ProblemStatus.IN_PROGRESS: "text-bg-info",
     ProblemStatus.DONE: "text-bg-primary",
-    ProblemStatus.VERIFIED: "text-bg-success",
 }
 STATUS_ICONS = {
     ProblemStatus.OPEN: "bi-hourglass",
@@ -61,7 +61,4 @@ def days(value: float | None) -> str:
 @register.simple_tag(takes_context=True)
 def inspections_waiting(context) -> int:
     """Problems waiting for the user (to rectify or to verify); counted once per request."""
-    inbox = context.get("problem_inbox")
-    if inbox is not None:
-        return inbox.total
-    return once_per_request(context, "_inspections_waiting", selectors.problem_inbox_count)
+    return waiting_count(context, "problem_inbox", "_inspections_waiting", selectors.problem_inbox_count)

@@ -8,49 +8,27 @@ from django.utils.translation import gettext as _
 
 from ledgers import selectors
 from ledgers.models import Project, ReportStatus, Timeliness
-from tianjin_towns.lib.badges import badge, choice_badge, no_value
-from tianjin_towns.lib.pages import once_per_request
+from tianjin_towns.lib.badges import badge, choice_badge, no_value, state_colour
+from tianjin_towns.lib.navigation import waiting_count
 
 register = template.Library()
-
-STATUS_COLOURS = {
-    ReportStatus.DRAFT: "text-bg-secondary",
-    ReportStatus.SUBMITTED: "text-bg-info",
-    ReportStatus.DISTRICT_APPROVED: "text-bg-primary",
-    ReportStatus.ACCEPTED: "text-bg-success",
-    ReportStatus.RETURNED: "text-bg-danger",
-}
-TIMELINESS_COLOURS = {
-    Timeliness.ON_TIME: "badge-soft-success",
-    Timeliness.LATE: "badge-soft-warning",
-    Timeliness.MISSING: "badge-soft-danger",
-}
-
-
-PROJECT_STATUS_COLOURS = {
-    Project.Status.PREPARING: "badge-soft-category",
-    Project.Status.NEW: "badge-soft-kind-onsite",
-    Project.Status.CONTINUING: "text-bg-primary",
-    Project.Status.COMPLETED: "badge-soft-success",
-    Project.Status.SUSPENDED: "badge-soft-warning",
-}
 
 
 @register.simple_tag
 def project_status_badge(status: str | None):
-    return choice_badge(status, Project.Status, PROJECT_STATUS_COLOURS)
+    return choice_badge(status, Project.Status)
 
 
 @register.simple_tag
 def status_badge(status: str | None):
-    return choice_badge(status, ReportStatus, STATUS_COLOURS)
+    return choice_badge(status, ReportStatus)
 
 
 @register.simple_tag
 def timeliness_badge(value: str | None):
     if not value:
         return no_value()
-    return badge(TIMELINESS_COLOURS.get(value, ""), Timeliness(value).label)
+    return badge(state_colour(value), Timeliness(value).label)
 
 
 @register.filter
@@ -77,11 +55,8 @@ def month_label(period: datetime.date | None) -> str:
 @register.simple_tag(takes_context=True)
 def inbox_total(context) -> int:
     """How many items wait for the user; computed once per request (the home page passes its own inbox)."""
-    inbox = context.get("inbox")
-    if inbox is not None:
-        return inbox.total
     # Counted in the database (the same rules as the inbox page's lists), not by building the lists.
-    return once_per_request(context, "_inbox_total", selectors.inbox_count)
+    return waiting_count(context, "inbox", "_inbox_total", selectors.inbox_count)
 
 
 @register.filter

@@ -3,24 +3,20 @@
 from django import template
 
 from ledgers import selectors
-from ledgers.models import WorkInfo
-from tianjin_towns.lib.badges import choice_badge
+from ledgers.models import ReportStatus, WorkInfo
+from tianjin_towns.lib.badges import STATE_COLOURS, choice_badge
 from tianjin_towns.lib.pages import once_per_request
 
 register = template.Library()
 
-STATUS_COLOURS = {
-    WorkInfo.Status.DRAFT: "text-bg-secondary",
-    WorkInfo.Status.SUBMITTED: "text-bg-info",
-    WorkInfo.Status.APPROVED: "text-bg-primary",
-    WorkInfo.Status.ACCEPTED: "text-bg-success",
-    WorkInfo.Status.RETURNED: "text-bg-danger",
-}
+# Work information's 区级审核通过 is a district's approval, in the colour of a monthly report's; its other
+# states are the reports' too (STATE_COLOURS).
+DISTRICT_APPROVAL = {WorkInfo.Status.APPROVED: STATE_COLOURS[ReportStatus.DISTRICT_APPROVED]}
 
 
 @register.simple_tag
 def work_info_badge(status: str | None):
-    return choice_badge(status, WorkInfo.Status, STATUS_COLOURS)
+    return choice_badge(status, WorkInfo.Status, DISTRICT_APPROVAL)
 
 
 @register.simple_tag(takes_context=True)
