@@ -251,7 +251,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tianjin_towns.lib.schema.Schema",
     "EXCEPTION_HANDLER": "tianjin_towns.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from conftest import PASSWORD
 from coordination.tests.factories import more_towns
+from tianjin_towns.lib.api import SchemaView
 
 TOKEN_URL = "/api/v1/auth/token/"
 
@@ -168,3 +169,31 @@ def test_openapi_schema_generates():
     body = response.content.decode()
     for path in ("/api/v1/auth/token/", "/api/v1/monthly-reports/{id}/return/", "/api/v1/ledgers/export/"):
         assert path in body
+
+
+@pytest.mark.django_db
+def test_the_schema_is_generated_once_per_language_and_served_as_generated():
+    SchemaView.generated.clear()
+    accept = {"HTTP_ACCEPT": "application/vnd.oai.openapi+json"}
+    chinese = APIClient().get("/api/schema/", HTTP_ACCEPT_LANGUAGE="zh-hans", **accept)
+    english = APIClient().get("/api/schema/", HTTP_ACCEPT_LANGUAGE="en", **accept)
+    again = APIClient().get("/api/schema/", HTTP_ACCEPT_LANGUAGE="zh-hans", **accept)
+    assert len(SchemaView.generated) == 2
+    assert chinese.content == again.content != english.content
+    assert chinese.json() == SchemaGenerator().get_schema(request=None, public=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/monthly-reports/{id}/history/",
+        "/api/v1/action-items/{id}/history/",
+        "/api/v1/problems/{id}/history/",
+        "/api/v1/towns/{id}/status-history/",
+        "/api/v1/assessments/{id}/results/",
+    ],
+)
+def test_an_objects_own_list_is_documented_as_the_plain_array_it_answers(path):
+    operation = SchemaGenerator().get_schema(request=None, public=True)["paths"][path]["get"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
+    assert "page" not in {parameter["name"] for parameter in operation.get("parameters", [])}

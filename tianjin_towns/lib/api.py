@@ -7,13 +7,16 @@ in tianjin_towns.api_errors.)"""
 from collections.abc import Callable
 
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+
+from .schema import Schema
 
 
 def parse_query(serializer_class: type[serializers.Serializer], request) -> dict:
@@ -63,7 +66,7 @@ def resource_urls(resources: dict[str, tuple[type[viewsets.ViewSetMixin], str]])
 
 # The schema groups a resource's operations (tags them) under its name, the path's segment after /api/v1/:
 # /api/v1/monthly-reports/{id}/submit/ → "monthly-reports". (drf-spectacular's default would take "v1".)
-class ResourceSchema(AutoSchema):
+class ResourceSchema(Schema):
     def get_tags(self) -> list[str]:
         return [self.path.split("/")[3]]
 
@@ -122,3 +125,20 @@ class ListViewSet(viewsets.GenericViewSet):
 
     def retrieve(self, request, pk=None):
         return self.respond(self.door(request.user, pk))
+
+
+class SchemaView(SpectacularAPIView):
+    """/api/schema/: the OpenAPI schema is the same for every caller (SERVE_PUBLIC) and changes only with the
+    code, so each process generates it once per language and version (it takes a fraction of a second, which
+    every client reading it at start-up would otherwise cost the server again)."""
+
+    generated: dict[tuple, dict] = {}
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (translation.get_language(), version)
+        if key not in self.generated:
+            generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
+            self.generated[key] = generator.get_schema(request=request, public=self.serve_public)
+        filename = self._get_filename(request, version)
+        return Response(data=self.generated[key], headers={"Content-Disposition": f'inline; filename="{filename}"'})
