@@ -605,14 +605,17 @@ def self_evaluation_slots(
     year: int,
     kind: str,
     unit_id: int | None = None,
+    period: datetime.date | None = None,
     today: datetime.date | None = None,
 ) -> list[SelfEvaluationSlot]:
-    """Every expected self-evaluation of `year` and `kind` in the user's scope, with its state; three queries."""
+    """Every expected self-evaluation of `year` and `kind` (of its `period` only, when given) in the user's
+    scope, with its state; three queries."""
     today = today or dates.today()
     units = self_evaluation_units(user)
     if unit_id:
         units = [u for u in units if u.pk == unit_id]
-    periods = self_evaluation_periods(kind, year, today)
+    periods = [p for p in self_evaluation_periods(kind, year, today) if period in (None, p)]
+    due_on = {p: self_evaluation_due(kind, p) for p in periods}
     existing = {
         (e.org_unit_id, e.period): e
         for e in SelfEvaluation.objects.filter(org_unit__in=[u.pk for u in units], kind=kind, period__in=periods)
@@ -622,12 +625,12 @@ def self_evaluation_slots(
         SelfEvaluationSlot(
             unit=unit,
             kind=kind,
-            period=period,
-            due_on=self_evaluation_due(kind, period),
-            evaluation=existing.get((unit.pk, period)),
+            period=p,
+            due_on=due_on[p],
+            evaluation=existing.get((unit.pk, p)),
             can_fill=unit.pk in fillable,
         )
-        for period in periods
+        for p in periods
         for unit in units
     ]
 
@@ -655,8 +658,8 @@ def home_items(user: AbstractBaseUser, today: datetime.date | None = None) -> di
         )
         if not periods:
             continue
-        for slot in self_evaluation_slots(user, year=periods[0].year, kind=kind, today=today):
-            if slot.can_fill and slot.period == periods[0] and slot.state in ("open", "overdue"):
+        for slot in self_evaluation_slots(user, year=periods[0].year, kind=kind, period=periods[0], today=today):
+            if slot.can_fill and slot.state in ("open", "overdue"):
                 due.append(slot)
     to_publish = list(run_list(user).filter(status=RunStatus.DRAFT)) if perms.can_publish(user) else []
     return {"self_evaluations": due, "runs_to_publish": to_publish, "total": len(due) + len(to_publish)}
