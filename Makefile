@@ -1,6 +1,7 @@
 # make run    start the application at http://127.0.0.1:8000 (PostgreSQL and Redis included)
 # make test   deploy checks, then the test suite in parallel (pytest-xdist, one test database per worker);
-#             PYTEST_ARGS="-k report -x" narrows it, PYTEST_WORKERS=0 runs it in one process
+#             PYTEST_ARGS="-k report -x" narrows it, PYTEST_WORKERS=0 runs it in one process;
+#             KEEP_TEST_TEMPLATES=0 migrates and seeds afresh instead of copying the kept templates
 # make lint   ruff: the checks and the formatting
 # make load   the deadline-day load test and the fault runs (bench/load/), figures into docs/performance.md
 # make bench  province-scale data in its own database (tianjin_towns_bench), then the dashboards, ledger page
@@ -45,10 +46,11 @@ node_modules/.installed: package-lock.json | $(VENV)/.requirements
 run: install
 	$(PY) -m tianjin_towns.lib.devstack run
 
-# One worker per core, each with its own test database built from the migrations. Tests are handed out one by
-# one and a worker that runs out takes tests from the other's queue (--dist worksteal: the long browser and
-# fuzzing tests no longer leave one worker idle at the end; under --dist loadscope the schemathesis module ran
-# 2 tests instead of its 102 operations).
+# One worker per core, each with its own test database copied from the migrated template (tests/databases.py).
+# (One more worker than cores was no faster: the cores are busy throughout, 3 workers took 4m30s to 5m56s on
+# this two-core machine where 2 took 5m14s.) Tests are handed out one by one and a worker that runs out takes
+# tests from another's queue (--dist worksteal: the long browser and fuzzing tests no longer leave a worker idle
+# at the end; under --dist loadscope the schemathesis module ran 2 tests instead of its 102 operations).
 PYTEST_WORKERS ?= auto
 
 test: install-dev check-deploy

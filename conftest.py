@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 from coordination import services as org
 from coordination.models import MemberUnit, OrgUnit, Role, TownStatus, WorkingGroup
 from coordination.reference import WORKING_GROUPS
+from tests import databases
 
 PASSWORD = "test-pass-123"
 
@@ -256,6 +257,33 @@ def built_once_per_class(build):
     return pytest.fixture(per_test, name=name), pytest.fixture(per_class, scope="class", name=hidden)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
+    """Each worker's test database is a copy of the kept migrated template when there is one (tests.databases)."""
+    from django.conf import settings
+
+    if not databases.enabled():
+        return
+    with django_db_blocker.unblock():
+        name = databases.migrated_name()
+        if databases.exists(name):
+            settings.DATABASES["default"]["TEST"]["TEMPLATE"] = name
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """pytest-django's test databases; a database just migrated is kept as the template of the next run."""
+    from django.conf import settings
+    from django.db import connection
+
+    name = databases.migrated_name()
+    fresh = settings.DATABASES["default"]["TEST"].get("TEMPLATE") != name
+    if databases.enabled() and fresh and not request.config.getvalue("reuse_db"):
+        with django_db_blocker.unblock():
+            databases.keep(connection.settings_dict["NAME"], name)
+    return None
+
+
 def _use_database(name: str) -> None:
     """Point the default connection at database `name` (it reconnects on its next query)."""
     from django.db import connection
@@ -286,7 +314,8 @@ def _copy_database(source: str, target: str) -> None:
 def _demo_database(django_db_setup, django_db_blocker):
     """This worker's demo database: a copy of the migrated test database with the demo world (`seed_demo`)
     committed in it, made the first time a module asks for `demo` and dropped at the end of the run. seed_demo
-    takes a while; this way it runs once per worker instead of once per module (and per worker).
+    takes a while; this way it runs once per worker instead of once per module (and per worker), and not at all
+    when a template of the same files is kept (tests.databases).
 
     The notifications' e-mails that seed_demo queues when it commits are dropped (as they were when the demo was
     built in a transaction rolled back at the module's end): a Celery test must not find them in its broker.
@@ -295,20 +324,35 @@ def _demo_database(django_db_setup, django_db_blocker):
 
     test_database = connection.settings_dict["NAME"]
     name = f"{test_database}_demo"
-    output = io.StringIO()
+    kept = databases.demo_name(TEST_TODAY.isoformat()) if databases.enabled() else None
     with django_db_blocker.unblock():
-        _copy_database(test_database, name)
-        _use_database(name)
-        try:
-            with transaction.atomic():
-                call_command("seed_demo", stdout=output)
-                connection.run_on_commit.clear()
-        finally:
-            _use_database(test_database)
-    yield SimpleNamespace(name=name, test_database=test_database, output=output.getvalue())
+        if kept and databases.exists(kept):
+            _copy_database(kept, name)
+            output = databases.note(kept)
+        else:
+            output = _seed_demo_into(test_database, name)
+            if kept:
+                databases.keep(name, kept, output)
+    yield SimpleNamespace(name=name, test_database=test_database, output=output)
     with django_db_blocker.unblock():
         with connection._nodb_cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _seed_demo_into(test_database: str, name: str) -> str:
+    """Database `name`: a copy of `test_database` with seed_demo run and committed in it; its output."""
+    from django.db import connection
+
+    output = io.StringIO()
+    _copy_database(test_database, name)
+    _use_database(name)
+    try:
+        with transaction.atomic():
+            call_command("seed_demo", stdout=output)
+            connection.run_on_commit.clear()
+    finally:
+        _use_database(test_database)
+    return output.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -388,6 +432,11 @@ def full_values():
 @pytest.fixture
 def make_report(world):
     """make_report(status, town=…, period=…) carries a report through the real services to `status`."""
+    return report_maker(world)
+
+
+def report_maker(world):
+    """What `make_report` gives, for a `world` of one's choice (a module-wide one, say)."""
     from ledgers import services as ledger
     from ledgers.models import ReportStatus
 

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from conftest import report_maker, rolled_back
 from coordination.services.tokens import api_token_issue
 from tianjin_towns.wsgi import application
 
@@ -49,17 +50,27 @@ CONFIG = schemathesis.Config.from_dict({"phases": {"coverage": {"enabled": False
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG)
 
 
-@pytest.fixture
-def reports(world, make_report, in_process_wsgi):
-    """A report in each state, so that generated ids sometimes hit real objects."""
-    for month, status in ((6, "draft"), (7, "submitted"), (8, "district_approved")):
-        make_report(status, period=datetime.date(2026, month, 1))
+@pytest.fixture(scope="module")
+def prepared(_module_world, django_db_blocker):
+    """A report in each state, so that generated ids sometimes hit real objects, and an API token of each role:
+    made once for the module, inside its transaction; each operation's test runs in a savepoint within it, so
+    what its requests change (a token revoked, a report submitted) is back for the next."""
+    with rolled_back(django_db_blocker):
+        with django_db_blocker.unblock():
+            make_report = report_maker(_module_world)
+            for month, status in ((6, "draft"), (7, "submitted"), (8, "district_approved")):
+                make_report(status, period=datetime.date(2026, month, 1))
+            keys = {
+                role: api_token_issue(user=getattr(_module_world.users, role), name="schemathesis").key
+                for role in ROLES
+            }
+        yield keys
 
 
 @pytest.fixture
-def keys(world) -> dict[str, str]:
-    """An API token of each role, issued once per operation."""
-    return {role: api_token_issue(user=getattr(world.users, role), name="schemathesis").key for role in ROLES}
+def keys(prepared, db, in_process_wsgi) -> dict[str, str]:
+    """The roles' API tokens (a test that revokes one replaces it in its own copy)."""
+    return dict(prepared)
 
 
 @schema.parametrize()
@@ -70,7 +81,7 @@ def keys(world) -> dict[str, str]:
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-def test_api_has_no_server_errors_and_answers_as_documented(case, world, reports, keys):
+def test_api_has_no_server_errors_and_answers_as_documented(case, world, keys):
     for role in ROLES:
         if case.method.upper() == "DELETE" and case.path == "/api/v1/auth/token/":
             keys[role] = api_token_issue(user=getattr(world.users, role)).key  # the call revokes the one it presents
