@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from tianjin_towns.lib import excel, uploads, xlsx
+from tianjin_towns.lib import excel, xlsx
 from tianjin_towns.lib.xlsx import ImportRejected
 from tianjin_towns.lib.xlsx import cell_text as _text
 
@@ -101,7 +101,7 @@ def read_users_sheet(data: bytes) -> UsersSheet:
     """The people of the template's sheet, or ImportRejected when the sheet itself cannot be read."""
     check_file(data)
     damaged = _refuse(_("文件已损坏或格式不正确，无法读取。请使用下载的用户导入模板。"))
-    with uploads.opened_workbook(data, damaged) as workbook:
+    with xlsx.opened_workbook(data, damaged) as workbook:
         return _read(workbook)
 
 

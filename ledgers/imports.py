@@ -19,7 +19,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
-from tianjin_towns.lib import dates, uploads, xlsx
+from tianjin_towns.lib import dates, xlsx
 from tianjin_towns.lib.xlsx import ImportRejected
 from tianjin_towns.lib.xlsx import cell_text as _text
 
@@ -176,7 +176,7 @@ def read_month_sheet(data: bytes, *, period: datetime.date, indicators: list[Ind
     """The rows of `period` in the template's indicator sheet, or ImportRejected listing every problem."""
     check_file(data)
     damaged = _refuse(_("文件已损坏或格式不正确，无法读取。请使用系统导出的台账模板。"))
-    with uploads.opened_workbook(data, damaged) as workbook:
+    with xlsx.opened_workbook(data, damaged) as workbook:
         try:
             return _read(workbook, period=period, indicators=indicators)
         except ImportRejected:

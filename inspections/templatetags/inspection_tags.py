@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from inspections import selectors
 from inspections.models import ProblemStatus, Visit
 from tianjin_towns.lib.badges import badge, choice_badge
-from tianjin_towns.lib.navigation import waiting_count
+from tianjin_towns.lib.pages import waiting_count
 
 register = template.Library()
 

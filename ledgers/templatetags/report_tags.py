@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ledgers import selectors
 from ledgers.models import Project, ReportStatus, Timeliness
 from tianjin_towns.lib.badges import badge, choice_badge, no_value, state_colour
-from tianjin_towns.lib.navigation import waiting_count
+from tianjin_towns.lib.pages import waiting_count
 
 register = template.Library()
 

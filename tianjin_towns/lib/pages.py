@@ -224,3 +224,12 @@ def once_per_request(context, name: str, count) -> int:
     if not hasattr(request, name):
         setattr(request, name, count(request.user))
     return getattr(request, name)
+
+
+def waiting_count(context, inbox: str, name: str, count) -> int:
+    """What waits for the user, for the navigation bar: the total of the page's own inbox when the page shows one
+    (`context[inbox]`, with a `total`), else `once_per_request(context, name, count)`."""
+    shown = context.get(inbox)
+    if shown is not None:
+        return shown.total
+    return once_per_request(context, name, count)

@@ -1,13 +1,9 @@
 """What every check of an uploaded file shares (visit and problem files, report evidence, project attachments):
 the file's own name and extension, and the type its first bytes say it is. A file is recognised by its
 content, not by its name alone: a check compares the two, so a renamed executable is refused as surely as
-an unknown extension. And an uploaded workbook (the user and report imports), opened for reading."""
+an unknown extension."""
 
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from . import xlsx
 
 JPEG, PNG, WEBP, HEIC, PDF = "image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -57,17 +53,3 @@ def _sniff(head: bytes, file) -> str | None:
         if "xl/workbook.xml" in names:
             return XLSX
     return None
-
-
-@contextmanager
-def opened_workbook(data: bytes, damaged: Exception) -> Iterator:
-    """The workbook of an uploaded .xlsx (`xlsx.loaded`, after `check_file`), closed again after the block;
-    `damaged` is raised when it cannot be opened."""
-    try:
-        workbook = xlsx.loaded(data)
-    except Exception:  # openpyxl raises anything from KeyError to XML errors on a damaged file
-        raise damaged from None
-    try:
-        yield workbook
-    finally:
-        workbook.close()

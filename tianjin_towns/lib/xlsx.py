@@ -5,6 +5,8 @@ XML part of it may declare a DTD or entities (entity expansion)."""
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from openpyxl import load_workbook
 
@@ -31,6 +33,20 @@ def loaded(data: bytes):
     """The workbook for reading what its cells hold: read-only, formulas as written (a formula is refused
     where a number is expected, never evaluated) and external links left out (openpyxl raises on a damaged file)."""
     return load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+
+
+@contextmanager
+def opened_workbook(data: bytes, damaged: Exception) -> Iterator:
+    """The workbook of an uploaded .xlsx (`loaded`, after `check_file`), closed again after the block;
+    `damaged` is raised when it cannot be opened."""
+    try:
+        workbook = loaded(data)
+    except Exception:  # openpyxl raises anything from KeyError to XML errors on a damaged file
+        raise damaged from None
+    try:
+        yield workbook
+    finally:
+        workbook.close()
 
 
 def cell_text(value) -> str:
