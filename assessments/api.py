@@ -255,7 +255,7 @@ class RunViewSet(ListViewSet):
 
     @extend_schema(request=RunCreateSerializer, responses={201: RunSerializer})
     def create(self, request):
-        check_access(request.user, EDIT)
+        check_access(request.user, EDIT, results=True)
         data = parse_body(RunCreateSerializer, request)
         # The scheme a new run follows: one the caller does not see is a 400 on `scheme`.
         scheme = visible_in_body(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from coordination import selectors as coordination_selectors
+from coordination.permissions import reads_shared_only
 from ledgers.selectors import TimelinessCount
 from tianjin_towns.lib import dates
 
@@ -84,13 +85,14 @@ def _child_link(board: Dashboard, child: Unit) -> str:
     return dashboard_link(child.level, child.id, board.year, board.month)
 
 
-def _page_links(board: Dashboard) -> dict[str, str]:
+def _page_links(board: Dashboard, *, own_scope: bool = True) -> dict[str, str]:
     """The links out of the page: the ledger, the reports, the targets, the run, the cadence, problems
-    and action items, each filtered to the scope."""
+    and action items, each filtered to the scope. A reader of shared data only (a liaison) gets no link to
+    the working lists it cannot open (reports, targets, problems, action items)."""
     scope, year = board.scope, board.year
     problems = {"district": scope.district_id, "town": scope.town_id, "year": year}
     action_items = {"unit": None if scope.level == CITY else f"u{scope.unit.pk}"}
-    return {
+    links = {
         "ledger": page_link("ledger", _ledger_query(board)),
         "reports": page_link("report-list", {"district": scope.district_id, "town": scope.town_id}),
         "targets": page_link("assessment-targets", {"year": year, "district": scope.district_id}),
@@ -102,6 +104,13 @@ def _page_links(board: Dashboard) -> dict[str, str]:
         "action_items": page_link("action-item-list", action_items),
         "action_items_overdue": page_link("action-item-list", {**action_items, "overdue": 1}),
     }
+    if not own_scope:
+        links.update(dict.fromkeys(WORKING_LISTS, ""))
+    return links
+
+
+# The dashboard's links to lists of work in progress, which the member units are not shared.
+WORKING_LISTS = ("reports", "targets", "problems", "problems_overdue", "action_items", "action_items_overdue")
 
 
 def _ledger_query(board: Dashboard) -> dict:
@@ -380,7 +389,7 @@ def dashboard(request):
             "district_ranking_rows": (
                 _with_town_links(board, _district_ranking_rows(board)) if scope.level != CITY else []
             ),
-            "links": _page_links(board),
+            "links": _page_links(board, own_scope=not reads_shared_only(request.user)),
         },
     )
 

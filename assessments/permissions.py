@@ -27,7 +27,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from coordination import permissions as unit_perms
-from coordination.models import OrgUnit, Town
+from coordination.models import OrgUnit, SharedKind, Town
 from coordination.permissions import org_units_for_user, towns_for_user
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.doors import door
@@ -61,6 +61,12 @@ def reaches_any_town(user: AbstractBaseUser) -> bool:
     return towns_for_user(user).exists()
 
 
+def reads_results(user: AbstractBaseUser) -> bool:
+    """Whether the user reads some town's published results: its own towns, or those whose results are shared
+    with its member unit (数据共享: the schemes and published runs, never targets or self-evaluations)."""
+    return unit_perms.reading_towns_for_user(user, SharedKind.ASSESSMENTS).exists()
+
+
 def _can(user: AbstractBaseUser, perm: str) -> bool:
     if perm == EDIT:
         return can_edit(user)
@@ -69,10 +75,11 @@ def _can(user: AbstractBaseUser, perm: str) -> bool:
     return True
 
 
-def check_access(user: AbstractBaseUser, perm: str = VIEW) -> None:
+def check_access(user: AbstractBaseUser, perm: str = VIEW, *, results: bool = False) -> None:
     """The door of pages that are not about one object (lists, imports, new schemes and runs):
-    404 for a user who has nothing to see here, 403 for one who sees but may not `perm`."""
-    if not (is_office(user) or reaches_any_town(user)):
+    404 for a user who has nothing to see here, 403 for one who sees but may not `perm`. `results`: the page
+    shows schemes and published results, which are also shared with the member units."""
+    if not (is_office(user) or (reads_results(user) if results else reaches_any_town(user))):
         raise Http404
     if not _can(user, perm):
         raise PermissionDenied
@@ -83,7 +90,7 @@ def check_access(user: AbstractBaseUser, perm: str = VIEW) -> None:
 
 def schemes_qs_for_user(user: AbstractBaseUser) -> QuerySet[Scheme]:
     """The rules are open to everybody assessed by them and to the office."""
-    if is_office(user) or reaches_any_town(user):
+    if is_office(user) or reads_results(user):
         return Scheme.objects.all()
     return Scheme.objects.none()
 
@@ -99,7 +106,7 @@ def get_scheme_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Scheme:
 def runs_qs_for_user(user: AbstractBaseUser) -> QuerySet[Run]:
     if is_office(user):
         return Run.objects.all()
-    if reaches_any_town(user):
+    if reads_results(user):
         return Run.objects.filter(status=RunStatus.PUBLISHED)
     return Run.objects.none()
 
@@ -126,10 +133,13 @@ def can_decide_sanction(user: AbstractBaseUser, run: Run, awaiting_decision: boo
 
 def get_run_town_for_user(user: AbstractBaseUser, run: Run, town_id: int, perm: str = VIEW):
     """A town's place in a run: 404 unless the user sees the town, 403 without `perm`."""
-    town = unit_perms.get_town_for_user(user, town_id)
-    if not _can(user, perm):
-        raise PermissionDenied
-    return town
+    town = (
+        unit_perms.reading_towns_for_user(user, SharedKind.ASSESSMENTS)
+        .select_related("unit", "district")
+        .filter(pk=town_id)
+        .first()
+    )
+    return door(town, _can(user, perm))
 
 
 def get_run_and_town_for_user(user: AbstractBaseUser, pk, town_id: int, perm: str = VIEW) -> tuple[Run, Town]:
@@ -260,7 +270,9 @@ class Scope:
 
 def _reach(user: AbstractBaseUser) -> tuple[OrgUnit | None, dict[int, OrgUnit]]:
     """(the municipality if the user reaches it, {district id: district} reached as a whole); one query."""
-    units = org_units_for_user(user).filter(level__in=[OrgUnit.Level.MUNICIPAL, OrgUnit.Level.DISTRICT])
+    units = unit_perms.reading_units_for_user(user, SharedKind.DASHBOARDS).filter(
+        level__in=[OrgUnit.Level.MUNICIPAL, OrgUnit.Level.DISTRICT]
+    )
     city, districts = None, {}
     for unit in units.order_by("order", "code"):
         if unit.level == OrgUnit.Level.MUNICIPAL:
@@ -277,7 +289,8 @@ def get_dashboard_scope_for_user(user: AbstractBaseUser, level: str, pk: int | N
         town = Town.objects.select_related("unit", "district").filter(pk=pk).first()
         if town is None:
             raise Http404
-        city, district, own = unit_perms.reaches_along(user, [town.district.parent_id, town.district_id, town.pk])
+        chain = [town.district.parent_id, town.district_id, town.pk]
+        city, district, own = unit_perms.reaches_along_reading(user, chain, SharedKind.DASHBOARDS)
         if not own:
             raise Http404
         return Scope(
@@ -292,7 +305,7 @@ def get_dashboard_scope_for_user(user: AbstractBaseUser, level: str, pk: int | N
         district = OrgUnit.objects.filter(pk=pk, level=OrgUnit.Level.DISTRICT).first()
         if district is None:
             raise Http404
-        city, own = unit_perms.reaches_along(user, [district.parent_id, district.pk])
+        city, own = unit_perms.reaches_along_reading(user, [district.parent_id, district.pk], SharedKind.DASHBOARDS)
         if not own:
             raise Http404
         return Scope(level=DISTRICT, unit=district, district=district, reaches_city=city)
@@ -310,7 +323,8 @@ def default_scope_for_user(user: AbstractBaseUser) -> Scope:
     if districts:
         district = next(iter(districts.values()))
         return Scope(level=DISTRICT, unit=district, district=district)
-    town = towns_for_user(user).select_related("unit", "district").order_by("unit__code").first()
+    towns = unit_perms.reading_towns_for_user(user, SharedKind.DASHBOARDS)
+    town = towns.select_related("unit", "district").order_by("unit__code").first()
     if town is None:
         raise Http404
     return Scope(level=TOWN, unit=town.unit, district=town.district, town=town)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from coordination.models import SharedKind
+from coordination.permissions import reading_districts_for_user
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.pages import object_page, run_step, step_view
@@ -40,7 +42,7 @@ from .view_helpers import error_text, file_response, int_param, year_param
 @login_required
 def overview(request):
     """督查考核: the year's runs, the scheme, and the way to targets and self-evaluations."""
-    check_access(request.user, VIEW)
+    check_access(request.user, VIEW, results=True)
     year = year_param(request)
     scheme = selectors.year_scheme_with_items(request.user, year)
     runs = list(selectors.run_list(request.user, year=year))
@@ -71,7 +73,7 @@ def overview(request):
 @login_required
 @require_POST
 def run_create(request):
-    check_access(request.user, EDIT)
+    check_access(request.user, EDIT, results=True)
     form = RunCreateForm(request.POST, schemes=selectors.scheme_choices(request.user))
     if not form.is_valid():
         messages.error(request, _("请选择考核方案和类别。"))
@@ -129,7 +131,7 @@ def run_detail(request, pk: int):
             "run": run,
             "rows": shown,
             "summary": _summary(run, rows),
-            "districts": selectors.districts_for_user(request.user),
+            "districts": reading_districts_for_user(request.user, SharedKind.ASSESSMENTS),
             "district_id": district_id,
             "manual_items": manual_items,
             "can_edit": can_edit(request.user),

@@ -21,7 +21,7 @@ from .view_helpers import error_text, int_param
 
 @login_required
 def scheme_list(request):
-    check_access(request.user, VIEW)
+    check_access(request.user, VIEW, results=True)
     schemes = selectors.schemes_with_totals(request.user)
     taken = {s.year for s in schemes}
     return render(

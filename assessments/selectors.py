@@ -12,8 +12,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from coordination import cadence
-from coordination.models import OrgUnit, Town
-from coordination.permissions import districts_for_user, org_units_for_user, towns_for_user  # noqa: F401 (districts_for_user: for the pages)
+from coordination.models import OrgUnit, SharedKind, Town
+from coordination.permissions import (  # noqa: F401 (districts_for_user: for the pages)
+    districts_for_user,
+    org_units_for_user,
+    reading_towns_for_user,
+    towns_for_user,
+)
 from coordination.selectors import cadence_matrix
 from inspections.selectors import problem_measures_by_town
 from ledgers import selectors as ledger_selectors
@@ -441,7 +446,9 @@ def run_results(run: Run, user: AbstractBaseUser | None = None, *, today=None) -
 
     A published run reads its frozen rows; a draft is computed now (ranks are always city-wide).
     """
-    visible = set(towns_for_user(user).values_list("pk", flat=True)) if user is not None else None
+    visible = None
+    if user is not None:
+        visible = set(reading_towns_for_user(user, SharedKind.ASSESSMENTS).values_list("pk", flat=True))
     if run.is_published:
         rows = [
             _row_from_result(r)

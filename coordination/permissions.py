@@ -40,7 +40,9 @@ from .models import (
     OrgUnit,
     Plan,
     PlanAttachment,
+    PlanStatus,
     Role,
+    SharedKind,
     SupportPolicy,
     Town,
     UnitPerm,
@@ -48,6 +50,7 @@ from .models import (
 
 # Short names for the permissions of models.UnitPerm, the one list of them.
 VIEW = UnitPerm.VIEW_UNIT_DATA.value
+VIEW_SHARED = UnitPerm.VIEW_SHARED_DATA.value  # accepted records only (数据共享): the member units' liaisons
 FILL = UnitPerm.FILL_REPORT.value
 APPROVE = UnitPerm.APPROVE_REPORT.value
 ACCEPT = UnitPerm.ACCEPT_REPORT.value
@@ -185,6 +188,73 @@ def reaches_along(user: AbstractBaseUser, chain: list[int], perm: str = VIEW) ->
 
 def towns_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[Town]:
     return Town.objects.filter(unit__in=org_units_for_user(user, perm).values("pk"))
+
+
+# --- Data sharing (数据共享, issue 18) ------------------------------------------------------------------
+#
+# A member unit's liaison holds VIEW_SHARED on the municipality: it reads, across every district, what the
+# office has accepted (the ledgers and accepted figures, the dashboards, published assessment results,
+# approved plans, the project ledger), never a report still in its workflow nor an audit trail. The office
+# narrows it per member unit: kinds of record (MemberUnit.withheld_kinds) and indicators
+# (ledgers' Indicator.withheld_from). Each reading selector asks `reading_units_for_user(user, kind)`: the
+# user's own scope (VIEW, where it sees everything) and what is shared with it.
+
+
+def shared_kinds_for_user(user: AbstractBaseUser) -> frozenset[str]:
+    """The kinds of accepted records (SharedKind) shared with the user: none without VIEW_SHARED; for a
+    liaison, those the office has not withheld from its member unit. No query in a request beyond the
+    liaison's profile and member unit, which the user object keeps."""
+    if VIEW_SHARED not in unit_perms_held(user):
+        return frozenset()
+    member_unit_id = liaison_member_unit_id(user)
+    withheld = user.profile.member_unit.withheld_kinds if member_unit_id is not None else ()
+    return frozenset(SharedKind.values) - set(withheld or ())
+
+
+def shared_units_for_user(user: AbstractBaseUser, kind: str) -> QuerySet[OrgUnit]:
+    """The units whose accepted records of `kind` are shared with the user (none when withheld)."""
+    if kind not in shared_kinds_for_user(user):
+        return OrgUnit.objects.none()
+    return org_units_for_user(user, VIEW_SHARED)
+
+
+def reading_units_for_user(user: AbstractBaseUser, kind: str) -> QuerySet[OrgUnit]:
+    """The units whose accepted records of `kind` the user reads: its own scope and what is shared with it."""
+    return org_units_for_user(user, VIEW) | shared_units_for_user(user, kind)
+
+
+def reading_towns_for_user(user: AbstractBaseUser, kind: str) -> QuerySet[Town]:
+    return Town.objects.filter(unit__in=reading_units_for_user(user, kind).values("pk"))
+
+
+def reading_districts_for_user(user: AbstractBaseUser, kind: str) -> QuerySet[OrgUnit]:
+    """The districts whose accepted records of `kind` the user reads, in their order (the pages' filters)."""
+    return reading_units_for_user(user, kind).filter(level=OrgUnit.Level.DISTRICT).order_by("order", "code")
+
+
+def reads_shared_only(user: AbstractBaseUser) -> bool:
+    """Whether the user reads data through sharing alone (a liaison): the pages then leave out what is not
+    shared (reports in their workflow, audit trails, the office's working lists)."""
+    return not org_units_for_user(user, VIEW).exists() and bool(shared_kinds_for_user(user))
+
+
+def check_manage_sharing(user: AbstractBaseUser) -> None:
+    """The door of the data-sharing settings: the office decides what each member unit is shared (403)."""
+    if not works_for_office(user):
+        raise PermissionDenied
+
+
+def get_member_unit_to_share(user: AbstractBaseUser, pk) -> MemberUnit:
+    """A member unit whose sharing the office sets: 404 for an unknown one, 403 outside the office."""
+    return door(MemberUnit.objects.filter(pk=pk).first() if user.is_authenticated else None, works_for_office(user))
+
+
+def reaches_along_reading(user: AbstractBaseUser, chain: list[int], kind: str) -> list[bool]:
+    """`reaches_along` for reading the accepted records of `kind`: through the user's own grants or sharing."""
+    own = reaches_along(user, chain, VIEW)
+    if kind not in shared_kinds_for_user(user):
+        return own
+    return [a or b for a, b in zip(own, reaches_along(user, chain, VIEW_SHARED), strict=True)]
 
 
 def user_has_unit_perm(user: AbstractBaseUser, unit_id: int, perm: str) -> bool:
@@ -417,7 +487,12 @@ def get_action_item_evidence_for_user(user: AbstractBaseUser, item_pk, event_pk)
 
 
 def plans_for_user(user: AbstractBaseUser, perm: str = VIEW):
-    return Plan.objects.filter(org_unit__in=org_units_for_user(user, perm).values("pk"))
+    """Plans of the units the user holds `perm` on; for reading, also the approved plans shared with it."""
+    plans = Q(org_unit__in=org_units_for_user(user, perm).values("pk"))
+    shared = shared_units_for_user(user, SharedKind.PLANS) if perm == VIEW else OrgUnit.objects.none()
+    if not shared.query.is_empty():
+        plans |= Q(org_unit__in=shared.values("pk"), status=PlanStatus.APPROVED)
+    return Plan.objects.filter(plans)
 
 
 def can_on_plan(user: AbstractBaseUser, plan: Plan, perm: str) -> bool:
@@ -518,7 +593,7 @@ def get_export_job_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Exp
         raise Http404
     if perm == DOWNLOAD:
         scope_unit = job.params.get("district")
-        reaches = org_units_for_user(user, VIEW)
+        reaches = reading_units_for_user(user, SharedKind.FIGURES)  # ledger exports: accepted figures only
         if not (reaches.filter(pk=scope_unit).exists() if scope_unit else reaches.exists()):
             raise PermissionDenied
     return job

@@ -36,6 +36,7 @@ from .models import (
     PlanStatus,
     PlanVersion,
     Role,
+    SharedKind,
     SupportPolicy,
     UserProfile,
     WorkingGroup,
@@ -492,6 +493,39 @@ def coordination_inbox(user: AbstractBaseUser, today: datetime.date | None = Non
         plans_returned=plans_returned_for_user(user),
         overdue_in_scope=overdue_action_item_count(user, today),
         today=today,
+    )
+
+
+# --- A member unit's own work (部门协同, issue 18) -------------------------------------------------
+
+
+@dataclass
+class MemberUnitWork:
+    """What a liaison's home page shows of its member unit besides its action items: what the office
+    shares with it and the meetings it is to attend."""
+
+    member_unit: MemberUnit
+    shared: list[SharedKind]  # in SharedKind's order
+    meetings: list[Meeting]  # planned meetings it attends, from today, soonest first
+
+
+def member_unit_work(user: AbstractBaseUser, today: datetime.date | None = None, *, limit: int = 5):
+    """The liaison's member unit and its work (None for everybody else); two queries."""
+    member_unit_id = perms.liaison_member_unit_id(user)
+    if member_unit_id is None:
+        return None
+    today = today or dates.today()
+    shared = perms.shared_kinds_for_user(user)
+    attended = Meeting.attendee_member_units.through.objects.filter(memberunit_id=member_unit_id)
+    meetings = (
+        Meeting.objects.filter(pk__in=attended.values("meeting_id"), state=MeetingState.PLANNED, held_on__gte=today)
+        .select_related("org_unit")
+        .order_by("held_on", "pk")[:limit]
+    )
+    return MemberUnitWork(
+        member_unit=user.profile.member_unit,
+        shared=[kind for kind in SharedKind if kind in shared],
+        meetings=list(meetings),
     )
 
 

@@ -3,8 +3,8 @@
 Every district gets one or two on-site supervision services a quarter for the last four quarters
 (the current one up to today), plus a few special inspections; each visit finds two to five problems
 with realistic outcomes: about a quarter solved on the spot, some the same day, most rectified and
-verified (some only after a rejection), some awaiting verification, and some overdue. Member units'
-liaisons are created so the problems assigned to them have someone to answer.
+verified (some only after a rejection), some awaiting verification, and some overdue. A problem assigned
+to a member unit is answered by its liaison `liaison-<code>`, one of the demo users seed_demo creates.
 
 History is written in bulk with the same rows and audit events the services write, dated when they
 would have happened (the services stamp today's date and notify everyone of year-old events); then
@@ -18,12 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-
-from coordination import services as org
-from coordination.models import MemberUnit, OrgUnit, Role, Town
+from coordination.models import MemberUnit, OrgUnit, Town
 from tianjin_towns.lib import dates
 
 from . import services
@@ -34,7 +29,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 S = ProblemStatus
 A = InspectionEvent.Action
 
-LIAISON_UNITS = ("land", "planning", "finance", "financial", "environment", "construction", "ndrc", "commerce", "sme")
+# The member units that join visits (four drawn for each): those that answer for problems in OWNERS.
+JOINING_UNITS = ("land", "planning", "finance", "financial", "environment", "construction", "ndrc", "commerce", "sme")
 
 # category → what such a problem may say (one drawn at random)
 PROBLEMS = {
@@ -98,29 +94,6 @@ def _at(day: datetime.date, rng: random.Random, hour: tuple[int, int] = (9, 17))
     return datetime.datetime(day.year, day.month, day.day, rng.randint(*hour), rng.randint(0, 59), tzinfo=SHANGHAI)
 
 
-def _liaisons(city: OrgUnit, counts: Counter) -> dict[str, object]:
-    User = get_user_model()
-    units = {m.code: m for m in MemberUnit.objects.filter(code__in=LIAISON_UNITS)}
-    existing = {u.username: u for u in User.objects.filter(username__in=[f"liaison-{c}" for c in units])}
-    created = []
-    for code, unit in units.items():
-        username = f"liaison-{code}"
-        if username not in existing:
-            existing[username] = org.user_create(
-                username=username,
-                password=None,
-                role=Role.LIAISON,
-                org_unit=city,
-                member_unit=unit,
-                full_name=f"{unit.name}联络员",
-            )
-            created.append(existing[username].pk)
-    if created:
-        User.objects.filter(pk__in=created).update(password=make_password(settings.DEMO_PASSWORD))
-        counts["users"] += len(created)
-    return existing
-
-
 def _visit_days(district: OrgUnit, index: int, today: datetime.date) -> list[datetime.date]:
     """One or two days in each of the last four quarters, none after today."""
     year, quarter = quarter_of(today)
@@ -145,8 +118,6 @@ def seed_inspections(*, users: dict, today: datetime.date | None = None) -> Coun
     """Create the demo year; returns what was created, by kind."""
     today = today or dates.today()
     counts: Counter = Counter()
-    city = OrgUnit.objects.get(level=OrgUnit.Level.MUNICIPAL)
-    liaisons = _liaisons(city, counts)
     members = {m.code: m for m in MemberUnit.objects.all()}
     districts = list(OrgUnit.objects.filter(level=OrgUnit.Level.DISTRICT).order_by("order"))
     towns_of: dict[int, list[Town]] = {}
@@ -169,7 +140,7 @@ def seed_inspections(*, users: dict, today: datetime.date | None = None) -> Coun
         reporters = {"district": users[f"{district.slug}-officer"], "leader": users[f"{district.slug}-leader"]}
         for number in range(rng.randint(2, 5)):
             year.problems.append(
-                _plan_problem(visit, number, district, visited or towns, members, liaisons, reporters, office, today)
+                _plan_problem(visit, number, district, visited or towns, members, users, reporters, office, today)
             )
 
     if year.visits:
@@ -208,7 +179,7 @@ def _visit_plans(districts: list[OrgUnit], today: datetime.date) -> list[tuple[O
 def _plan_visit(district, day, kind, rng, towns, members, office) -> tuple[Visit, list[Town], list[MemberUnit]]:
     """One visit (unsaved), the towns it went to and the member units that joined it."""
     visited = rng.sample(towns, k=min(len(towns), rng.randint(1, 2))) if towns else []
-    joined = rng.sample([members[c] for c in LIAISON_UNITS if c in members], k=4)
+    joined = rng.sample([members[c] for c in JOINING_UNITS if c in members], k=4)
     if kind == Visit.Kind.ONSITE_SUPERVISION:
         year, quarter = quarter_of(day)
         title = f"{year}年第{quarter}季度现场督办服务（{district.name}）"
@@ -270,7 +241,7 @@ def _escalate(today: datetime.date, counts: Counter) -> None:
     counts["escalations"] += len(services.problems_escalate_overdue(today=today))
 
 
-def _plan_problem(visit, number, district, towns, members, liaisons, reporters, office, today) -> dict:
+def _plan_problem(visit, number, district, towns, members, users, reporters, office, today) -> dict:
     """One problem and its follow-up events, decided by a seeded dice so every run gives the same year."""
     rng = random.Random(f"problem-{district.code}-{visit.held_on}-{visit.kind}-{number}")
     category = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
@@ -296,7 +267,8 @@ def _plan_problem(visit, number, district, towns, members, liaisons, reporters, 
         due_on=found,
         created_by=office,
     )
-    answerer = liaisons.get(f"liaison-{member.code}") if member else reporters["district"]
+    # None when the demo has no liaison for the unit (the event then names no one)
+    answerer = users.get(f"liaison-{member.code}") if member else reporters["district"]
     events = []
     roll = rng.random()
     if roll < 0.26 or (roll < 0.42 and (today - found).days >= 1):

@@ -614,3 +614,14 @@ def overdue_circular(
     blocks = [CircularDistrict(d, by_district[d.pk]) for d in districts if by_district.get(d.pk)]
     blocks.sort(key=lambda block: (-len(block.entries), block.district.order))
     return Circular(start=start, end=end, as_of=as_of, districts=blocks, district_count=len(districts))
+
+
+def visits_joined(user: AbstractBaseUser, today: datetime.date | None = None, *, days: int = 30, limit: int = 5):
+    """The visits the liaison's member unit joins, from `days` ago on, soonest first (its home page)."""
+    member_unit = liaison_member_unit_id(user)
+    if member_unit is None:
+        return []
+    since = (today or dates.today()) - datetime.timedelta(days=days)
+    joined = Visit.member_units.through.objects.filter(memberunit_id=member_unit).values("visit_id")
+    visits = Visit.objects.filter(pk__in=joined, held_on__gte=since).select_related("district")
+    return list(visits.order_by("held_on", "pk")[:limit])

@@ -488,9 +488,9 @@ class LedgerExportView(APIView):
         query = parse_query(ExportQuerySerializer, request)
         district_id, town_id, year = query.get("district"), query.get("town"), query["year"]
         scope = _export_scope(request.user, district_id=district_id, town_id=town_id)
-        towns = selectors.towns_in_scope(request.user, district_id=district_id, town_id=town_id)
+        contents = selectors.ledger_contents(request.user, district_id=district_id, town_id=town_id)
         output = io.BytesIO()
-        exports.write_ledger_workbook(output, towns=towns, year=year)
+        exports.write_ledger_workbook(output, year=year, **contents)
         response = HttpResponse(output.getvalue(), content_type=XLSX)
         response["Content-Disposition"] = content_disposition_header(
             True, exports.ledger_export_filename(year=year, scope=scope)

@@ -23,7 +23,15 @@ from openpyxl import Workbook
 from coordination.models import Town
 from tianjin_towns.lib import dates, excel
 
-from .models import Indicator, MonthlyReport, Project, ProjectProgress, ProjectYearPlan, ReportStatus, ReportValue
+from .models import (
+    Indicator,
+    MonthlyReport,
+    Project,
+    ProjectProgress,
+    ProjectYearPlan,
+    ReportStatus,
+    ReportValue,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHUNK = 500  # rows fetched per round trip of each cursor: the export's memory is a few such batches
@@ -41,12 +49,20 @@ def _town_order(prefix: str) -> list[str]:
 
 
 def write_ledger_workbook(
-    output: BinaryIO, *, towns: QuerySet[Town], year: int, progress: Callable[[int], None] | None = None
+    output: BinaryIO,
+    *,
+    towns: QuerySet[Town],
+    year: int,
+    progress: Callable[[int], None] | None = None,
+    indicators: QuerySet[Indicator] | None = None,
+    projects: bool = True,
 ) -> None:
     """Write the year's ledger workbook (monthly indicators sheet, project ledger sheet) for `towns` to `output`.
 
     `progress`, when given, is called with the number of rows written so far, every PROGRESS_EVERY rows
-    and once at the end (a background export reports it against `ledger_row_count`).
+    and once at the end (a background export reports it against `ledger_row_count`). `indicators` narrows
+    the catalogue and `projects=False` leaves the project sheet out: what is shared with a member unit
+    (selectors.ledger_contents).
     """
     written = 0
 
@@ -58,7 +74,9 @@ def write_ledger_workbook(
 
     indicators = [
         i
-        for i in Indicator.objects.filter(active=True).order_by("order", "code")
+        for i in (indicators if indicators is not None else Indicator.objects.filter(active=True)).order_by(
+            "order", "code"
+        )
         if any(i.applies_in(month) for month in dates.months_of_year(year))
     ]  # the indicators that apply in some month of the year (active_from/active_to, R-1.7)
     subtitle = _("范围：%(scope)s　　导出时间：%(time)s（北京时间）　　仅含已验收数据") % {
@@ -67,7 +85,8 @@ def write_ledger_workbook(
     }
     workbook = Workbook(write_only=True)
     _write_indicator_sheet(workbook, towns, indicators, year, subtitle, tick)
-    _write_project_sheet(workbook, towns, year, subtitle, tick)
+    if projects:
+        _write_project_sheet(workbook, towns, year, subtitle, tick)
     workbook.save(output)
     if progress is not None:
         progress(written)

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import OrgUnit, Town
+from coordination.models import OrgUnit, SharedKind, Town
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.fields import figure_field, text_area, written_text
 
@@ -439,3 +439,39 @@ class WorkInfoFilterForm(forms.Form):
             *_month_choices(self.data.get("month"), count=24),
         ]
         _style(self)
+
+
+class SharingForm(forms.Form):
+    """What the office shares with one member unit (数据共享): the kinds of accepted record and the indicators;
+    a box left unticked withholds it."""
+
+    shared_kinds = forms.MultipleChoiceField(
+        label=_("共享的数据类别"),
+        choices=SharedKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("只共享市特镇办已验收的数据；草稿、已报送和区级审核通过的月报以及操作记录均不共享。"),
+    )
+    shared_indicators = forms.ModelMultipleChoiceField(
+        label=_("共享的统计指标"),
+        queryset=Indicator.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("未勾选的指标不出现在该单位看到的统计台账和导出中。"),
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, member_unit, **kwargs):
+        indicators = Indicator.objects.filter(active=True).order_by("order", "code")
+        withheld = set(member_unit.withheld_indicators.values_list("pk", flat=True))
+        kwargs.setdefault(
+            "initial",
+            {
+                "shared_kinds": [kind for kind in SharedKind.values if kind not in (member_unit.withheld_kinds or [])],
+                "shared_indicators": [indicator.pk for indicator in indicators if indicator.pk not in withheld],
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["shared_indicators"].queryset = indicators
+        self.fields["shared_indicators"].label_from_instance = lambda i: f"{i.name}（{i.unit}）"
+        self.fields["note"].widget.attrs["class"] = "form-control"

@@ -6,8 +6,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from coordination import permissions as unit_perms
-from coordination.models import OrgUnit, Town
-from coordination.permissions import districts_for_user, org_units_for_user, towns_for_user  # noqa: F401 (districts_for_user: for the pages)
+from coordination.models import OrgUnit, SharedKind, Town
+from coordination.permissions import districts_for_user, org_units_for_user, reading_towns_for_user, towns_for_user  # noqa: F401 (districts_for_user: for the pages)
 from tianjin_towns.lib.doors import door
 
 from .models import (
@@ -29,6 +29,8 @@ ACCEPT = unit_perms.ACCEPT
 RETURN = "return"  # resolved per status by perm_for_return
 MANAGE_PROJECTS = unit_perms.MANAGE_PROJECTS  # register and edit the town's projects (officers, reviewers)
 MANAGE_CATALOGUE = unit_perms.MANAGE_CATALOGUE  # on the municipality: the indicator catalogue (administrators)
+FIGURES = SharedKind.FIGURES  # shared with the member units: the ledger, the accepted figures, the export
+PROJECTS = SharedKind.PROJECTS  # shared with the member units: the project ledger
 
 
 def monthly_reports_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[MonthlyReport]:
@@ -74,17 +76,33 @@ def get_district_for_user(user: AbstractBaseUser, pk) -> OrgUnit:
 def get_ledger_scope_for_user(
     user: AbstractBaseUser, *, district_id: int | None = None, town_id: int | None = None
 ) -> Town | OrgUnit | None:
-    """The scope a ledger export names: the town (Http404 unless the user sees it and, when a district is
-    named as well, it lies in that district), else the district (`get_district_for_user`), else None (all the
-    user sees)."""
+    """The scope a ledger export names: the town (Http404 unless the user reads its accepted figures and,
+    when a district is named as well, it lies in that district), else the district, else None (all the user
+    reads)."""
     if town_id:
-        town = unit_perms.get_town_for_user(user, town_id)
-        if district_id and town.district_id != district_id:
+        town = reading_towns_for_user(user, FIGURES).select_related("unit", "district").filter(pk=town_id).first()
+        if town is None or (district_id and town.district_id != district_id):
             raise Http404
         return town
     if district_id:
-        return get_district_for_user(user, district_id)
+        return door(unit_perms.reading_districts_for_user(user, FIGURES).filter(pk=district_id).first())
     return None
+
+
+def ledger_indicators_for_user(user: AbstractBaseUser) -> QuerySet[Indicator]:
+    """The active indicators whose accepted figures the user reads: all of them, less those the office
+    withholds from the user's member unit (a liaison; Indicator.withheld_from)."""
+    indicators = Indicator.objects.filter(active=True)
+    member_unit_id = unit_perms.liaison_member_unit_id(user)
+    if member_unit_id is not None:
+        indicators = indicators.exclude(withheld_from=member_unit_id)
+    return indicators
+
+
+def ledger_includes_projects(user: AbstractBaseUser) -> bool:
+    """Whether the ledger export carries the project ledger sheet: always within the user's own scope;
+    through sharing, when the project ledger is shared with its member unit."""
+    return org_units_for_user(user).exists() or PROJECTS in unit_perms.shared_kinds_for_user(user)
 
 
 def can_import_reports(user: AbstractBaseUser) -> bool:

@@ -2,7 +2,7 @@ from django.urls import path
 
 from tianjin_towns.lib.routes import entity_pages
 
-from . import catalogue_views, project_views, quality_views, views, work_info_views
+from . import catalogue_views, project_views, quality_views, sharing_views, views, work_info_views
 
 # The pages of a reviewed document: read, edit, submit, and the reviews' decisions.
 REVIEWED = ("detail", "edit", "submit", "approve", "accept", "return")
@@ -10,6 +10,9 @@ REVIEWED = ("detail", "edit", "submit", "approve", "accept", "return")
 urlpatterns = [
     *entity_pages("reports/", views, "report", "list", *REVIEWED, routes={"fill/": "fill"}),
     path("ledger/", views.ledger, name="ledger"),
+    # Data sharing with the member units (数据共享, issue 18)
+    path("system/sharing/", sharing_views.sharing_list, name="sharing"),
+    path("system/sharing/<int:pk>/", sharing_views.sharing_edit, name="sharing-edit"),
     path("ledger/export/", views.ledger_export, name="ledger-export"),
     # Data quality (issue 3)
     path("reports/<int:pk>/reopen/", quality_views.report_reopen, name="report-reopen"),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from coordination import services as org_services
-from coordination.permissions import get_town_for_user, towns_for_user
+from coordination.permissions import get_town_for_user, reading_districts_for_user, towns_for_user
 from tianjin_towns.celery import enqueue_from_request
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
@@ -34,9 +34,18 @@ from tianjin_towns.lib.pages import (
 from tianjin_towns.lib.pages import error_text as _error_text
 
 from . import exports, rules, selectors, services, tasks
+from . import permissions as report_perms
 from .evidence import ACCEPT as ACCEPT_EVIDENCE
 from .forms import AcceptForm, LedgerFilterForm, ReportEntryForm, ReportFilterForm, ReturnForm
-from .models import Indicator, MonthlyReport, ProjectProgress, ReopenRequest, ReportEvent, ReportStatus, Timeliness
+from .models import (
+    Indicator,
+    MonthlyReport,
+    ProjectProgress,
+    ReopenRequest,
+    ReportEvent,
+    ReportStatus,
+    Timeliness,
+)
 from .permissions import (
     ACCEPT,
     APPROVE,
@@ -343,13 +352,14 @@ def report_return(request, pk: int):
 def _ledger_form(request):
     this_year = dates.last_ended_period().year
     years = list(range(this_year, this_year - 6, -1))
-    indicators = Indicator.objects.filter(active=True)
+    indicators = report_perms.ledger_indicators_for_user(request.user)
     data = {
         "year": request.GET.get("year") or this_year,
         "district": request.GET.get("district") or "",
         "indicator": request.GET.get("indicator") or (indicators.values_list("code", flat=True).first() or ""),
     }
-    return LedgerFilterForm(data, districts=districts_for_user(request.user), indicators=indicators, years=years)
+    districts = reading_districts_for_user(request.user, report_perms.FIGURES)
+    return LedgerFilterForm(data, districts=districts, indicators=indicators, years=years)
 
 
 def _district_blocks(ledger: selectors.Ledger) -> list[dict]:
@@ -377,7 +387,9 @@ def ledger(request):
     context = {"form": form}
     if form.is_valid():
         district = form.cleaned_data["district"]
-        towns = selectors.towns_in_scope(request.user, district_id=district.pk if district else None)
+        towns = selectors.towns_in_scope(
+            request.user, district_id=district.pk if district else None, kind=report_perms.FIGURES
+        )
         result = selectors.ledger_for_indicator(
             towns, year=form.cleaned_data["year"], indicator=form.cleaned_data["indicator"]
         )
@@ -398,18 +410,18 @@ def ledger_export(request):
         return redirect("ledger")
     year, district = form.cleaned_data["year"], form.cleaned_data["district"]
     district_id = district.pk if district else None
-    towns = selectors.towns_in_scope(request.user, district_id=district_id)
+    contents = selectors.ledger_contents(request.user, district_id=district_id)
     if district is None:
-        districts = list(districts_for_user(request.user)[:2])
+        districts = list(reading_districts_for_user(request.user, report_perms.FIGURES)[:2])
         district = districts[0] if len(districts) == 1 else None
     scope = district.name if district else _("全市")
     filename = exports.ledger_export_filename(year=year, scope=scope)
-    if exports.ledger_row_count(towns, year) > settings.EXPORT_BACKGROUND_ROWS:
+    if exports.ledger_row_count(contents["towns"], year) > settings.EXPORT_BACKGROUND_ROWS:
         job = _export_in_background(request, year=year, district_id=district_id, scope=scope, filename=filename)
         if job is not None:
             return redirect("export-job-detail", pk=job.pk)
     output = io.BytesIO()
-    exports.write_ledger_workbook(output, towns=towns, year=year)
+    exports.write_ledger_workbook(output, year=year, **contents)
     response = HttpResponse(
         output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

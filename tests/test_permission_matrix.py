@@ -718,7 +718,9 @@ def _assessment_targets() -> dict[str, Callable]:
 
 TARGETS.update(_assessment_targets())
 ASSESSORS = frozenset({"office_assess"})  # 创建考核组
-SEES_ASSESSMENTS = _but(USERS, "liaison")  # whoever reaches a town, and the office
+SEES_ASSESSMENTS = _but(USERS, "liaison")  # whoever reaches a town, and the office: targets, self-evaluations
+# Schemes and published results are also shared with the member units (数据共享): the liaison reads them.
+READS_RESULTS = USERS
 
 
 def _new_run(world, target):
@@ -738,33 +740,33 @@ def _self_evaluation_kwargs(district):
 
 
 ROWS += [
-    Row("assessment-overview", "GET", ok=SEES_ASSESSMENTS),
+    Row("assessment-overview", "GET", ok=READS_RESULTS),
     Row("assessment-targets", "GET", ok=SEES_ASSESSMENTS),
     Row("assessment-target-template", "GET", ok=SEES_ASSESSMENTS),
     Row("assessment-target-import", "GET", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS),
     Row("assessment-target-import", "POST", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS, data={"year": "2026"}),
     Row("assessment-target-edit", "GET", target="town", kwargs=lambda t: {"town_id": t.pk, "year": 2026}, ok=ASSESSORS, forbidden=SEES_DONGLI - ASSESSORS),
     Row("assessment-target-edit", "POST", target="town", kwargs=lambda t: {"town_id": t.pk, "year": 2026}, ok=ASSESSORS, forbidden=SEES_DONGLI - ASSESSORS, data={"fixed_asset_investment": "1000"}),
-    Row("assessment-schemes", "GET", ok=SEES_ASSESSMENTS),
+    Row("assessment-schemes", "GET", ok=READS_RESULTS),
     Row("assessment-scheme-create", "GET", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS),
     Row("assessment-scheme-create", "POST", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS, data={"name": ""}),
-    Row("assessment-scheme", "GET", target="scheme", ok=SEES_ASSESSMENTS),
-    Row("assessment-scheme-edit", "GET", target="scheme", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS),
-    Row("assessment-scheme-edit", "POST", target="scheme", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS, data={"name": ""}),
-    Row("assessment-scheme-copy", "POST", target="scheme", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS, data={"year": "2031"}),
-    Row("assessment-run-create", "POST", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS, data=_new_run),
+    Row("assessment-scheme", "GET", target="scheme", ok=READS_RESULTS),
+    Row("assessment-scheme-edit", "GET", target="scheme", ok=ASSESSORS, forbidden=READS_RESULTS - ASSESSORS),
+    Row("assessment-scheme-edit", "POST", target="scheme", ok=ASSESSORS, forbidden=READS_RESULTS - ASSESSORS, data={"name": ""}),
+    Row("assessment-scheme-copy", "POST", target="scheme", ok=ASSESSORS, forbidden=READS_RESULTS - ASSESSORS, data={"year": "2031"}),
+    Row("assessment-run-create", "POST", ok=ASSESSORS, forbidden=READS_RESULTS - ASSESSORS, data=_new_run),
     # Drafts are internal to the office; published runs are seen by everyone assessed, each town by its district.
-    Row("assessment-run", "GET", target="published_run", ok=SEES_ASSESSMENTS),
+    Row("assessment-run", "GET", target="published_run", ok=READS_RESULTS),
     Row("assessment-run", "GET", target="draft_run", label="draft", ok=OFFICE),
     Row("assessment-run-manual", "GET", target="draft_run", ok=ASSESSORS, forbidden=OFFICE - ASSESSORS),
     Row("assessment-run-manual", "POST", target="draft_run", ok=ASSESSORS, forbidden=OFFICE - ASSESSORS, data={}),
     Row("assessment-run-publish", "POST", target="ready_run", ok=OFFICE),
     Row("assessment-run-delete", "POST", target="draft_run", ok=ASSESSORS, forbidden=OFFICE - ASSESSORS),
-    Row("assessment-run-export", "GET", target="published_run", ok=SEES_ASSESSMENTS),
-    Row("assessment-run-briefing", "GET", target="published_run", ok=SEES_ASSESSMENTS),
-    Row("assessment-run-briefing-docx", "GET", target="published_run", ok=SEES_ASSESSMENTS),
-    Row("assessment-town", "GET", target="published_run", kwargs=_town_of_run, ok=SEES_DONGLI),
-    Row("assessment-town-decide", "POST", target="annual_run", kwargs=lambda r: {"pk": r.pk, "town_id": r.results.get(town__unit__code="T0102").town_id}, ok=OFFICE, forbidden=SEES_DONGLI - OFFICE, data={"decision": "none", "reason": "酌情不予处理", "decided_on": "2026-01-15"}),
+    Row("assessment-run-export", "GET", target="published_run", ok=READS_RESULTS),
+    Row("assessment-run-briefing", "GET", target="published_run", ok=READS_RESULTS),
+    Row("assessment-run-briefing-docx", "GET", target="published_run", ok=READS_RESULTS),
+    Row("assessment-town", "GET", target="published_run", kwargs=_town_of_run, ok=SEES_DONGLI | {"liaison"}),
+    Row("assessment-town-decide", "POST", target="annual_run", kwargs=lambda r: {"pk": r.pk, "town_id": r.results.get(town__unit__code="T0102").town_id}, ok=OFFICE, forbidden=(SEES_DONGLI | {"liaison"}) - OFFICE, data={"decision": "none", "reason": "酌情不予处理", "decided_on": "2026-01-15"}),
     Row("assessment-self-evaluations", "GET", ok=SEES_ASSESSMENTS),
     Row("assessment-self-evaluation", "GET", target="district", kwargs=_self_evaluation_kwargs, ok=SEES_DONGLI),
     Row("assessment-self-evaluation", "POST", target="district", kwargs=_self_evaluation_kwargs, ok=FILERS, forbidden=SEES_DONGLI - FILERS, data={"self_score": "90", "action": "save"}),
@@ -773,11 +775,11 @@ ROWS += [
     Row("api-target-detail", "GET", target="target", ok=SEES_DONGLI),
     Row("api-target-completion", "GET", ok=USERS, query={"year": "2026"}),
     Row("api-assessment-list", "GET", ok=USERS),
-    Row("api-assessment-list", "POST", label="create", ok=ASSESSORS, forbidden=SEES_ASSESSMENTS - ASSESSORS, data=_new_run),
-    Row("api-assessment-detail", "GET", target="published_run", ok=SEES_ASSESSMENTS),
-    Row("api-assessment-results", "GET", target="published_run", ok=SEES_ASSESSMENTS),
+    Row("api-assessment-list", "POST", label="create", ok=ASSESSORS, forbidden=READS_RESULTS - ASSESSORS, data=_new_run),
+    Row("api-assessment-detail", "GET", target="published_run", ok=READS_RESULTS),
+    Row("api-assessment-results", "GET", target="published_run", ok=READS_RESULTS),
     Row("api-assessment-publish", "POST", target="ready_run", ok=OFFICE),
-    Row("api-assessment-decide", "POST", target="annual_run", ok=OFFICE, forbidden=SEES_ASSESSMENTS - OFFICE, data=lambda w, r: {"town": w.town2.pk, "decision": "none", "reason": "酌情不予处理"}),
+    Row("api-assessment-decide", "POST", target="annual_run", ok=OFFICE, forbidden=READS_RESULTS - OFFICE, data=lambda w, r: {"town": w.town2.pk, "decision": "none", "reason": "酌情不予处理"}),
 ]  # fmt: skip
 
 # Routes checked through another row: each admin page is wrapped by the same admin_view staff check
@@ -1000,9 +1002,10 @@ def reverse_hint(row: Row) -> str:
 
 # Dashboards and timeliness (issue 8): each user's widest scope; the city only for those who reach it.
 ROWS += [
-    Row("dashboard", "GET", ok=SEES_ASSESSMENTS),
-    Row("dashboard-cadence", "GET", ok=SEES_ASSESSMENTS),
-    Row("api-dashboard", "GET", ok=SEES_CITY, query={"level": "city", "year": 2026}),
+    # The dashboards are shared with the member units too: the liaison reads the city's.
+    Row("dashboard", "GET", ok=USERS),
+    Row("dashboard-cadence", "GET", ok=USERS),
+    Row("api-dashboard", "GET", ok=SEES_CITY | {"liaison"}, query={"level": "city", "year": 2026}),
     Row("api-timeliness", "GET", ok=USERS, query={"year": 2026}),
 ]  # fmt: skip
 
@@ -1070,6 +1073,7 @@ def _member_unit(world):
 
 TARGETS["member_unit"] = _member_unit
 
+
 ROWS += [
     Row("member-unit-list", "GET", rest=403),
     Row("member-unit-create", "GET", rest=403),
@@ -1078,6 +1082,10 @@ ROWS += [
     Row("member-unit-edit", "POST", target="member_unit", rest=403, data={"name": "市统计调查局"}),
     Row("member-unit-retire", "POST", target="member_unit", rest=403),
     Row("member-unit-reactivate", "POST", target="member_unit", rest=403),
+    # Data sharing (数据共享): the office decides what each member unit is shared.
+    Row("sharing", "GET", ok=OFFICE, rest=403),
+    Row("sharing-edit", "GET", target="member_unit", ok=OFFICE, rest=403),
+    Row("sharing-edit", "POST", target="member_unit", ok=OFFICE, rest=403, data={"shared_kinds": ["figures"]}),
     Row("org-unit-list", "GET", rest=403),
     Row("org-unit-rename", "GET", target="district", forbidden=SEES_DONGLI),
     Row("org-unit-rename", "POST", target="district", forbidden=SEES_DONGLI, data={"name": "东丽新区", "changed_on": "2026-11-01"}),

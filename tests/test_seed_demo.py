@@ -20,7 +20,7 @@ from django.utils import timezone
 from conftest import rolled_back
 from coordination import permissions as perms
 from coordination.models import MemberUnit, OrgUnit, Role, Town, UserProfile, WorkingGroup
-from coordination.reference import DISTRICTS
+from coordination.reference import DISTRICTS, MEMBER_UNITS
 from ledgers import deadlines
 from ledgers.models import (
     Indicator,
@@ -94,7 +94,7 @@ def test_ten_districts_with_two_to_four_towns_each(seeded):
     for town in Town.objects.all():
         assert 1 <= town.planning_area_km2 <= 5
         assert town.host_township and town.lead_industry and town.creation_subject and town.chief_leader
-    assert WorkingGroup.objects.count() == 4 and MemberUnit.objects.count() == 17
+    assert WorkingGroup.objects.count() == 4 and MemberUnit.objects.count() == 18  # the 17 of 2016 and 市税务局
 
 
 @pytest.mark.parametrize(
@@ -110,6 +110,8 @@ def test_ten_districts_with_two_to_four_towns_each(seeded):
         ("dongli-leader", Role.REVIEWER, "120110", None),
         ("jizhou-officer", Role.OFFICER, "120119", None),
         ("binhai-leader", Role.REVIEWER, "120116", None),
+        ("liaison-statistics", Role.LIAISON, "120000", None),
+        ("liaison-tax", Role.LIAISON, "120000", None),
     ],
 )
 def test_demo_users_have_their_role_and_log_in_with_the_demo_password(seeded, username, role, unit, group):
@@ -125,6 +127,23 @@ def test_every_district_has_an_officer_and_a_reviewing_leader(seeded):
     for _code, name, slug in DISTRICTS:
         assert UserProfile.objects.get(user__username=f"{slug}-officer").full_name == f"{name}信息员"
         assert UserProfile.objects.get(user__username=f"{slug}-leader").role == Role.REVIEWER
+
+
+def test_every_member_unit_has_one_liaison_named_after_its_code_and_a_second_seed_adds_none(seeded):
+    """Issue 18: `liaison-<code>` for each active member unit, 市税务局 (added beyond the 2016 list) included."""
+    units = list(MemberUnit.objects.filter(active=True))
+    assert {unit.code for unit in units} == {code for code, _name in MEMBER_UNITS} | {"tax"}
+    tax = MemberUnit.objects.get(code="tax")
+    assert (tax.name, tax.short_name) == ("市税务局", "税务局")
+    assert tax.order > max(unit.order for unit in units if unit.code != "tax")
+    assert tax.events.filter(action="created").exists()  # added through member_unit_create
+    for unit in units:
+        liaisons = UserProfile.objects.filter(role=Role.LIAISON, member_unit=unit, user__is_active=True)
+        assert list(liaisons.values_list("user__username", "full_name")) == [
+            (f"liaison-{unit.code}", f"{unit.name}联络员")
+        ], unit.code
+    assert seeded["after_second"]["User"] == seeded["after_first"]["User"]
+    assert seeded["after_second"]["MemberUnit"] == seeded["after_first"]["MemberUnit"]
 
 
 def test_towns_report_24_months_and_the_older_23_are_all_accepted(seeded):

@@ -48,6 +48,8 @@ def home(request):
             "coordination_inbox": coordination_selectors.coordination_inbox(request.user, today),
             "problem_inbox": inspection_selectors.problem_inbox(request.user, today=today),
             "assessments": assessment_selectors.home_items(request.user, today),
+            "member_unit": coordination_selectors.member_unit_work(request.user, today),
+            "visits_joined": inspection_selectors.visits_joined(request.user, today),
         },
     )
 

@@ -1,16 +1,17 @@
 """The demo world of `manage.py seed_demo`, for trying the platform and for screenshots.
 
-The municipality, its ten districts, 27 towns, the joint conference's member units, the office's
-working groups, one user per persona, projects, and 24 months of monthly reports: 23 accepted
-months, and the last ended month left in every workflow state so each inbox has work. Then each
-app's own demo (inspections/demo.py, coordination/demo.py, ledgers/demo.py and assessments.py
-here), the dashboards' summary and the reminders the scheduler would have sent.
+The municipality, its ten districts, 27 towns, the joint conference's member units (the 17 of 2016
+and 市税务局), the office's working groups, one user per persona and a liaison per member unit,
+projects, and 24 months of monthly reports: 23 accepted months, and the last ended month left in
+every workflow state so each inbox has work. Then each app's own demo (inspections/demo.py,
+coordination/demo.py, ledgers/demo.py and assessments.py here), the dashboards' summary and the
+reminders the scheduler would have sent.
 
 The demo spans the whole platform, so it lives in the last app of the dependency chain
 (coordination ← ledgers ← inspections ← assessments) and may call every app's services.
 Idempotent: everything is looked up before it is created, so a second run changes nothing.
 
-- world.py          the demo's months (DemoSpan), the org units, the users, the towns
+- world.py          the demo's months (DemoSpan), the org units and member units, the users, the towns
 - projects.py       the project ledger
 - reports.py        24 months of monthly reports
 - assessments.py    targets, schemes, runs, self-evaluations, lag flags
@@ -66,6 +67,7 @@ def summary_lines(span: DemoSpan, created: Counter, seconds: float) -> list[str]
         f"月报 {MonthlyReport.objects.count()} 份（{dates.format_period(span.first)} 至 {dates.format_period(span.last)}），"
         f"项目 {Project.objects.count()} 个，指标 {Indicator.objects.filter(active=True).count()} 项。",
         f"{dates.format_period(span.last)}：应报 {expected}，未报 {expected - sum(last.values())}，{states}。",
-        "演示账号：admin、leader、office-policy、dongli-officer、dongli-leader 等；"
+        "演示账号：admin、leader、office-policy、dongli-officer、dongli-leader、liaison-statistics 等，"
+        "每个成员单位有一名联络员 liaison-<成员单位编码>（如 liaison-tax 市税务局）；"
         "密码为环境变量 DEMO_PASSWORD 的值，未设置时为 demo12345。",
     ]

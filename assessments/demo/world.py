@@ -1,5 +1,6 @@
-"""The demo's organisation: the municipality and its districts (the reference data), one user per
-persona, and the 27 towns, through the coordination services as the pages would create them."""
+"""The demo's organisation: the municipality and its districts (the reference data) with 市税务局 added to the
+member units, one user per persona and a liaison per member unit, and the 27 towns, through the coordination
+services as the pages would create them."""
 
 import csv
 import datetime
@@ -13,10 +14,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.db.models import Q
 from django.utils import timezone
 
 from coordination import services as org
-from coordination.models import OrgUnit, Role, Town, TownStatus, WorkingGroup
+from coordination.models import MemberUnit, OrgUnit, Role, Town, TownStatus, WorkingGroup
 from coordination.reference import MUNICIPALITY
 from coordination.services.reference import reference_data_load
 from ledgers.models import ReportStatus
@@ -88,6 +90,14 @@ OFFICE_USERS = {
     "coord": "协调推动组成员",
     "policy": "综合政策组成员",
 }
+# A member unit joined since the 2016 list, added as an administrator would on 成员单位 (R-1.4).
+ADDED_MEMBER_UNIT = {
+    "code": "tax",
+    "name": "市税务局",
+    "short_name": "税务局",
+    "responsible_leader": "分管副局长",
+    "counterpart_division": "税收经济分析处",
+}
 
 
 def money(value: float) -> Decimal:
@@ -100,8 +110,13 @@ def town_scale(town: Town) -> float:
 
 
 def seed_org_units(created: Counter) -> tuple[OrgUnit, dict[str, OrgUnit], dict[str, WorkingGroup]]:
-    """The notice's reference data, as `manage.py load_reference` loads it for a real installation."""
+    """The notice's reference data, as `manage.py load_reference` loads it for a real installation, and 市税务局,
+    a member unit beyond the 2016 list."""
     created.update(reference_data_load())
+    added = ADDED_MEMBER_UNIT
+    if not MemberUnit.objects.filter(Q(code=added["code"]) | Q(name=added["name"])).exists():
+        org.member_unit_create(actor=None, **added)  # at the end of the list, after the 17
+        created["member_units"] += 1
     units = OrgUnit.objects.filter(level__in=[OrgUnit.Level.MUNICIPAL, OrgUnit.Level.DISTRICT])
     city = units.get(code=MUNICIPALITY[0])
     districts = {unit.slug: unit for unit in units if unit.level == OrgUnit.Level.DISTRICT}
@@ -110,11 +125,14 @@ def seed_org_units(created: Counter) -> tuple[OrgUnit, dict[str, OrgUnit], dict[
 
 
 def seed_users(city: OrgUnit, districts: dict[str, OrgUnit], groups: dict[str, WorkingGroup], created: Counter) -> dict:
+    """The personas and a liaison `liaison-<code>` for each active member unit; returns them by user name."""
     User = get_user_model()
     existing = set(User.objects.values_list("username", flat=True))
+    usernames = ["admin"]
     new_ids = []
 
     def ensure(username: str, role: str, unit: OrgUnit, full_name: str, **kwargs):
+        usernames.append(username)
         if username not in existing:
             # No password yet: it is hashed once below, not once per user (PBKDF2 is slow on purpose).
             user = org.user_create(
@@ -132,15 +150,13 @@ def seed_users(city: OrgUnit, districts: dict[str, OrgUnit], groups: dict[str, W
     for slug, district in districts.items():
         ensure(f"{slug}-officer", Role.OFFICER, district, f"{district.name}信息员")
         ensure(f"{slug}-leader", Role.REVIEWER, district, f"{district.name}主管领导")
+    # The coordination and inspections demo give them meetings, action items and problems to answer.
+    for member in MemberUnit.objects.filter(active=True):
+        ensure(f"liaison-{member.code}", Role.LIAISON, city, f"{member.name}联络员", member_unit=member)
     if new_ids:
         User.objects.filter(pk__in=new_ids).update(password=make_password(settings.DEMO_PASSWORD))
         created["users"] += len(new_ids)
-    return {user.username: user for user in User.objects.filter(username__in=_demo_usernames(districts))}
-
-
-def _demo_usernames(districts) -> list[str]:
-    names = ["admin", "leader"] + [f"office-{code}" for code in OFFICE_USERS]
-    return names + [f"{slug}-{role}" for slug in districts for role in ("officer", "leader")]
+    return {user.username: user for user in User.objects.filter(username__in=usernames)}
 
 
 def seed_towns(span: DemoSpan, districts: dict[str, OrgUnit], created: Counter) -> list[tuple[Town, DemoTown]]:

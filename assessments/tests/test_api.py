@@ -4,7 +4,7 @@ import datetime
 
 from assessments.models import RunKind, Target
 from conftest import built_once_per_class
-from coordination.models import TownStatus
+from coordination.models import SharedKind, TownStatus
 from coordination.tests.factories import more_towns
 from tests.queries import queries_of_get
 
@@ -163,13 +163,23 @@ class TestAnnualRun:
         api(world.users.office_policy).post(f"{RUNS}{annual.pk}/publish/")
         towns = {r["town"] for r in api(world.users.outsider).get(f"{RUNS}{annual.pk}/results/").json()}
         assert towns == {world.outsider_town.pk}
-        assert api(world.users.liaison).get(f"{RUNS}{annual.pk}/results/").status_code == 404
+
+    def test_a_liaison_reads_every_districts_published_results_unless_withheld(self, api, world, annual):
+        results = f"{RUNS}{annual.pk}/results/"
+        assert api(world.users.liaison).get(results).status_code == 404  # a draft is the office's
+        api(world.users.office_policy).post(f"{RUNS}{annual.pk}/publish/")
+        towns = {r["town"] for r in api(world.users.liaison).get(results).json()}
+        assert towns == {world.town.pk, world.town2.pk, world.outsider_town.pk}
+        member_unit = world.users.liaison.profile.member_unit
+        member_unit.withheld_kinds = [SharedKind.ASSESSMENTS]
+        member_unit.save()
+        assert api(world.users.liaison).get(results).status_code == 404
 
     def test_office_decides_a_sanction_over_the_api(self, api, world, annual):
         api(world.users.office_policy).post(f"{RUNS}{annual.pk}/publish/")
         body = {"town": world.town2.pk, "decision": "warning", "reason": "未完成年度计划", "decided_on": "2026-01-10"}
         assert api(world.users.leader).post(f"{RUNS}{annual.pk}/decide/", body, format="json").status_code == 403
-        assert api(world.users.liaison).post(f"{RUNS}{annual.pk}/decide/", body, format="json").status_code == 404
+        assert api(world.users.liaison).post(f"{RUNS}{annual.pk}/decide/", body, format="json").status_code == 403
         no_reason = api(world.users.office_policy).post(
             f"{RUNS}{annual.pk}/decide/", body | {"reason": ""}, format="json"
         )
@@ -185,7 +195,7 @@ class TestAnnualRun:
     def test_only_the_assessment_group_creates_runs_over_the_api(self, api, world, annual):
         body = {"scheme": annual.scheme_id, "kind": "semiannual"}
         assert api(world.users.office_policy).post(RUNS, body, format="json").status_code == 403
-        assert api(world.users.liaison).post(RUNS, body, format="json").status_code == 404
+        assert api(world.users.liaison).post(RUNS, body, format="json").status_code == 403
         created = api(world.users.office_assess).post(RUNS, body, format="json")
         assert created.status_code == 201 and created.json()["title"] == "2025年上半年特色小镇考核"
 

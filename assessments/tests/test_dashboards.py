@@ -13,7 +13,7 @@ from assessments.models import Run, RunResult, Scheme
 from assessments.selectors import target_completion
 from assessments.tests.factories import ZEROS, accepted_report, set_targets
 from coordination import services as org
-from coordination.models import Role, TownStatus
+from coordination.models import MemberUnit, Role, SharedKind, TownStatus
 from ledgers import selectors as ledger_selectors
 from ledgers import services as ledger
 from ledgers.models import ReportStatus, Timeliness
@@ -228,8 +228,14 @@ def test_dashboard_page_opens_at_the_widest_scope_the_user_has(figures, client):
     assert client.get(f"/dashboard/cadence/?level=district&id={figures.xiqing.pk}&year={YEAR}").status_code == 404
 
 
-def test_liaison_without_unit_grants_has_no_dashboard(figures, client):
+def test_a_liaison_reads_the_city_dashboard_the_office_shares_with_its_unit(figures, client):
     client.force_login(figures.users.liaison)
+    page = client.get(f"/dashboard/?year={YEAR}")
+    assert page.status_code == 200 and page.context["scope"].level == "city"
+    assert client.get(f"/dashboard/?level=district&id={figures.xiqing.pk}&year={YEAR}").status_code == 200
+    MemberUnit.objects.filter(pk=figures.users.liaison.profile.member_unit_id).update(
+        withheld_kinds=[SharedKind.DASHBOARDS]
+    )
     assert client.get("/dashboard/").status_code == 404
 
 

@@ -77,13 +77,13 @@ def test_after_rerouting_the_api_follows_the_routing(rerouted, api):
     assert api(world.users.office_coord).post(reverse("api-assessment-list"), data, format="json").status_code == 201
 
 
-def test_outsider_is_refused_and_the_liaison_sees_nothing(rerouted, client):
+def test_outsider_and_liaison_read_the_scheme_but_may_not_edit_it(rerouted, client):
     world = rerouted
     scheme = _scheme(world)
     client.force_login(world.users.outsider)
     assert client.get(reverse("assessment-scheme-edit", args=[scheme.pk])).status_code == 403
-    client.force_login(world.users.liaison)
-    assert client.get(reverse("assessment-scheme-edit", args=[scheme.pk])).status_code == 404
+    client.force_login(world.users.liaison)  # the schemes are shared with the member units (数据共享)
+    assert client.get(reverse("assessment-scheme-edit", args=[scheme.pk])).status_code == 403
 
 
 def test_the_reminders_go_to_the_group_the_work_is_routed_to(world):

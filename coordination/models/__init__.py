@@ -20,6 +20,7 @@ from .org import (
     OrgUnit,
     OrgUnitNameChange,
     Role,
+    SharedKind,
     Town,
     TownStatus,
     TownStatusChange,
@@ -36,6 +37,7 @@ from .tokens import ApiToken, PasswordResetMail
 from .towns import TownEdit, TownListDecision
 
 __all__ = [
+    "SharedKind",
     "ActionItem",
     "ActionItemEvent",
     "ActionItemStatus",

@@ -16,6 +16,8 @@ class UnitPerm(models.TextChoices):
     """
 
     VIEW_UNIT_DATA = "view_unit_data", _("查看本单位及下级数据")
+    # Data sharing (数据共享, issue 18): what the office has accepted, never a report still in its workflow.
+    VIEW_SHARED_DATA = "view_shared_data", _("查看已验收的共享数据")
     FILL_REPORT = "fill_report", _("填报月报")
     APPROVE_REPORT = "approve_report", _("区级审核月报")
     ACCEPT_REPORT = "accept_report", _("验收月报")
@@ -33,6 +35,17 @@ class UnitPerm(models.TextChoices):
     MANAGE_USERS = "manage_users", _("管理用户与角色")
     MANAGE_ORGANISATION = "manage_organisation", _("维护组织机构、成员单位和事项分工")
     MANAGE_CATALOGUE = "manage_catalogue", _("维护指标目录")
+
+
+class SharedKind(models.TextChoices):
+    """The kinds of accepted records the office shares with the member units (数据共享, issue 18); each
+    member unit is given all of them unless the office withholds some (MemberUnit.withheld_kinds)."""
+
+    FIGURES = "figures", _("已验收的统计数据（台账、趋势和导出）")
+    DASHBOARDS = "dashboards", _("领导驾驶舱")
+    ASSESSMENTS = "assessments", _("已公布的考核结果")
+    PLANS = "plans", _("审查通过的规划方案")
+    PROJECTS = "projects", _("重点项目台账")
 
 
 class OrgUnit(models.Model):
@@ -88,6 +101,8 @@ class MemberUnit(models.Model):
     order = models.PositiveIntegerField(_("排序"), default=0)
     # Retired, never deleted: meetings, policies and action items keep pointing at it (R-1.4).
     active = models.BooleanField(_("在用"), default=True, db_index=True)
+    # What the office does not share with the unit's liaisons (SharedKind values); empty: everything accepted.
+    withheld_kinds = models.JSONField(_("不共享的数据类别"), default=list, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("成员单位")

@@ -31,6 +31,7 @@ class MemberUnitEvent(OrganisationEvent):
         RENAMED = "renamed", _("更名")
         RETIRED = "retired", _("停用")
         REACTIVATED = "reactivated", _("恢复")
+        SHARING = "sharing", _("调整数据共享范围")
 
     member_unit = models.ForeignKey(
         MemberUnit, verbose_name=_("成员单位"), on_delete=models.CASCADE, related_name="events"

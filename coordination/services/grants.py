@@ -31,7 +31,9 @@ ROLE_UNIT_PERMS: dict[str, tuple[str, ...]] = {
     # An office member manages the people of its own working group (the services narrow it to that group).
     Role.OFFICE: _codenames(UnitPerm.VIEW_UNIT_DATA, UnitPerm.MANAGE_USERS),
     Role.LEADER: _codenames(UnitPerm.VIEW_UNIT_DATA),
-    Role.LIAISON: (),
+    # A liaison reads, across every district, what the office has accepted (数据共享, issue 18), within what
+    # the office shares with its member unit (MemberUnit.withheld_kinds, Indicator.withheld_from).
+    Role.LIAISON: _codenames(UnitPerm.VIEW_SHARED_DATA),
     # Towns and their lifecycle decisions are the work routed to a group (SubmissionKind.TOWNS, by default the
     # 创建考核组); the superuser, who installs the platform, may record them too.
     Role.ADMIN: _codenames(

@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from coordination import permissions as perms
+from coordination.models import SharedKind
 
 register = template.Library()
 
@@ -20,8 +21,13 @@ SYSTEM_PERMS = (perms.MANAGE_USERS, perms.MANAGE_ORGANISATION, perms.MANAGE_CATA
 def nav_permissions(user) -> dict:
     """{% nav_permissions user as can %}: can.sees_data, can.audit, can.system, can.manage_users, …"""
     held = perms.unit_perms_held(user)
+    shared = perms.shared_kinds_for_user(user) if perms.VIEW_SHARED in held else frozenset()
     return {
         "sees_data": perms.VIEW in held,
+        # What the office shares with a member unit's liaison (数据共享): accepted records only.
+        "reads_figures": perms.VIEW in held or SharedKind.FIGURES in shared,
+        "reads_dashboards": perms.VIEW in held or SharedKind.DASHBOARDS in shared,
+        "manage_sharing": perms.works_for_office(user),
         "audit": perms.can_audit(user),
         "system": any(perm in held for perm in SYSTEM_PERMS) or bool(getattr(user, "is_staff", False)),
         "manage_users": perms.MANAGE_USERS in held,
@@ -66,7 +72,7 @@ NAV_MENUS = (
     NavMenu(
         _("待我处理"), "bi-inbox", ("home",), url_name="home", count="waiting", count_title=_("待处理的月报和工作信息")
     ),
-    NavMenu(_("领导驾驶舱"), "bi-speedometer2", ("dashboard",), url_name="dashboard", needs="sees_data"),
+    NavMenu(_("领导驾驶舱"), "bi-speedometer2", ("dashboard",), url_name="dashboard", needs="reads_dashboards"),
     NavMenu(
         _("信息统计"),
         "bi-journal-text",
@@ -75,8 +81,8 @@ NAV_MENUS = (
         count_title=_("待处理的工作信息"),
         menu_class="",
         links=(
-            NavLink("report-list", _("月报管理"), "bi-journal-text"),
-            NavLink("ledger", _("统计台账"), "bi-table"),
+            NavLink("report-list", _("月报管理"), "bi-journal-text", needs="sees_data"),
+            NavLink("ledger", _("统计台账"), "bi-table", needs="reads_figures"),
             NavLink("project-list", _("项目台账"), "bi-kanban", needs="sees_data"),
             NavLink("work-info-list", _("信息报送"), "bi-megaphone", count="info_waiting"),
         ),
@@ -85,6 +91,7 @@ NAV_MENUS = (
         _("数据质量"),
         "bi-shield-check",
         ("gaps", "ledger-import", "audit", "entry-exceptions"),
+        needs="sees_data",
         links=(
             NavLink("gaps", _("查漏补缺"), "bi-search"),
             NavLink("ledger-import", _("Excel导入"), "bi-upload"),
@@ -119,15 +126,15 @@ NAV_MENUS = (
         ("assessment-",),
         links=(
             NavLink("assessment-overview", _("考核与排名"), "bi-trophy"),
-            NavLink("assessment-targets", _("年度计划"), "bi-bullseye"),
+            NavLink("assessment-targets", _("年度计划"), "bi-bullseye", needs="sees_data"),
             NavLink("assessment-schemes", _("考核方案"), "bi-list-check"),
-            NavLink("assessment-self-evaluations", _("自查自评自纠"), "bi-clipboard2-pulse"),
+            NavLink("assessment-self-evaluations", _("自查自评自纠"), "bi-clipboard2-pulse", needs="sees_data"),
         ),
     ),
     NavMenu(
         _("系统管理"),
         "bi-gear",
-        ("user-", "officer-registry", "town-", "org-unit-", "member-unit-", "routing", "indicator-"),
+        ("user-", "officer-registry", "town-", "org-unit-", "member-unit-", "routing", "sharing", "indicator-"),
         needs="system",
         menu_class="dropdown-menu-xl-end shadow-sm",
         links=(
@@ -136,6 +143,7 @@ NAV_MENUS = (
             NavLink("town-list", _("特色小镇"), "bi-houses", needs="manage_towns"),
             NavLink("org-unit-list", _("组织单位"), "bi-diagram-3", needs="manage_organisation", divider=True),
             NavLink("member-unit-list", _("成员单位"), "bi-building", needs="manage_organisation"),
+            NavLink("sharing", _("数据共享"), "bi-share", needs="manage_sharing"),
             NavLink("routing", _("事项分工"), "bi-signpost-split", needs="manage_organisation"),
             NavLink("indicator-list", _("指标目录"), "bi-list-ol", needs="manage_catalogue"),
             NavLink("admin:index", _("后台管理"), "bi-sliders", needs="admin_site", divider=True),

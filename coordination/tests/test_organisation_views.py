@@ -223,9 +223,14 @@ def test_the_superuser_also_sees_the_admin_site_link(login, world):
     assert reverse("routing") in page and reverse("admin:index") in page
 
 
-def test_the_liaison_sees_no_dashboard_link_and_the_office_the_audit_link(login, world):
+def test_the_liaison_sees_the_shared_dashboard_but_no_audit_link_and_the_office_both(login, world):
     liaison = _page(login(world.users.liaison).get(reverse("notification-list")))
-    assert reverse("dashboard") not in liaison and reverse("audit") not in liaison
+    assert reverse("dashboard") in liaison and reverse("audit") not in liaison  # the dashboards are shared
+    unit = world.users.liaison.profile.member_unit
+    unit.withheld_kinds = ["dashboards"]
+    unit.save()
+    liaison = _page(login(world.users.liaison).get(reverse("notification-list")))
+    assert reverse("dashboard") not in liaison
     office = _page(login(world.users.office_coord).get(reverse("notification-list")))
     assert reverse("dashboard") in office and reverse("audit") in office
     officer = _page(login(world.users.officer).get(reverse("notification-list")))

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from coordination import permissions as perms
 from coordination import services as org
-from coordination.models import Role, TownStatus
+from coordination.models import Role, Town, TownStatus
 
 from .factories import town_step
 
@@ -76,8 +76,11 @@ def test_office_and_leaders_see_every_town_but_only_policy_group_accepts(world):
     assert not perms.towns_for_user(world.users.leader, perms.FILL).exists()
 
 
-def test_liaison_sees_no_statistics(world):
-    assert not perms.towns_for_user(world.users.liaison).exists()
+def test_a_liaison_is_granted_only_the_shared_reading_of_accepted_data(world):
+    liaison = world.users.liaison
+    assert perms.unit_perms_held(liaison) == {perms.VIEW_SHARED}
+    assert not perms.towns_for_user(liaison).exists()  # no report in its workflow
+    assert perms.reading_towns_for_user(liaison, "figures").count() == Town.objects.count()
 
 
 def test_reassigning_a_role_removes_the_old_grants(world):

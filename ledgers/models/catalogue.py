@@ -29,6 +29,13 @@ class Indicator(models.Model):
     active_to = models.DateField(
         _("停用月份"), null=True, blank=True, help_text=_("最后适用的月份；留空表示一直适用。")
     )
+    # Data sharing (issue 18): the member units the office does not share this indicator's accepted figures with.
+    withheld_from = models.ManyToManyField(
+        "coordination.MemberUnit",
+        verbose_name=_("不向以下成员单位共享"),
+        blank=True,
+        related_name="withheld_indicators",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("统计指标")

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from coordination.models import OrgUnit
-from coordination.permissions import towns_for_user
+from coordination.permissions import reading_towns_for_user, towns_for_user
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.queries import narrowed
 
@@ -87,15 +87,30 @@ def changes_since_last_return(report: MonthlyReport) -> dict[str, list]:
     return {code: pair for code, pair in merged.items() if pair[0] != pair[1]}
 
 
-def towns_in_scope(user: AbstractBaseUser, *, district_id: int | None = None, town_id: int | None = None):
-    towns = towns_for_user(user)
+def towns_in_scope(
+    user: AbstractBaseUser, *, district_id: int | None = None, town_id: int | None = None, kind: str | None = None
+):
+    """The towns the user sees (narrowed to a district or a town); with a kind of shared record (SharedKind),
+    also those whose accepted records of that kind are shared with it (the ledger, its export)."""
+    towns = reading_towns_for_user(user, kind) if kind else towns_for_user(user)
     towns = narrowed(towns, district_id=district_id, pk=town_id)
     return towns
 
 
+def ledger_contents(user: AbstractBaseUser, *, district_id: int | None = None, town_id: int | None = None) -> dict:
+    """What the user's ledger and its export hold, as write_ledger_workbook's arguments: the towns whose
+    accepted figures the user reads (its own and those shared with it), the indicators not withheld from
+    it, and whether the project ledger is in."""
+    return {
+        "towns": towns_in_scope(user, district_id=district_id, town_id=town_id, kind=report_perms.FIGURES),
+        "indicators": report_perms.ledger_indicators_for_user(user),
+        "projects": report_perms.ledger_includes_projects(user),
+    }
+
+
 def district_names_in_scope(user: AbstractBaseUser, *, limit: int) -> list[str]:
-    """The names of (at most `limit` of) the districts whose towns the user sees."""
-    towns = towns_in_scope(user)
+    """The names of (at most `limit` of) the districts whose accepted figures the user reads."""
+    towns = towns_in_scope(user, kind=report_perms.FIGURES)
     return list(OrgUnit.objects.filter(pk__in=towns.values("district_id")).values_list("name", flat=True)[:limit])
 
 

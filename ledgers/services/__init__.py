@@ -15,6 +15,7 @@ change and leaves the database untouched when it raises.
 - projects.py     the project ledger (重点项目台账)
 - catalogue.py    the indicator catalogue
 - work_info.py    work information (信息报送)
+- sharing.py      what the office shares with a member unit (数据共享)
 - common.py       the audit context, the parsing of figures, the workflow's shared steps
 """
 
@@ -43,6 +44,7 @@ from .reports import (
     monthly_report_submit,
     timeliness_of,
 )
+from .sharing import member_unit_sharing_set
 from .work_info import (
     WORK_INFO_FIELDS,
     work_info_accept,
@@ -54,6 +56,7 @@ from .work_info import (
 )
 
 __all__ = [
+    "member_unit_sharing_set",
     "EXCEPTION_MAX_DAYS",
     "EXPORT_PROGRESS_SECONDS",
     "MAX_VALUE",

@@ -19,9 +19,9 @@ def ledger_export_run(*, job_id: int) -> None:
     job = org.export_job_start(job_id=job_id)
     if job is None:
         return  # finished already (a redelivered task)
-    towns = selectors.towns_in_scope(job.owner, district_id=job.params.get("district"))
+    contents = selectors.ledger_contents(job.owner, district_id=job.params.get("district"))
     year = int(job.params["year"])
-    total = max(exports.ledger_row_count(towns, year), 1)
+    total = max(exports.ledger_row_count(contents["towns"], year), 1)
     org.export_job_progress(job_id=job.pk, done=0, total=total)
     last_report = time.monotonic()
 
@@ -32,5 +32,5 @@ def ledger_export_run(*, job_id: int) -> None:
             org.export_job_progress(job_id=job.pk, done=done, total=total)
 
     output = io.BytesIO()
-    exports.write_ledger_workbook(output, towns=towns, year=year, progress=progress)
+    exports.write_ledger_workbook(output, year=year, progress=progress, **contents)
     org.export_job_finish(job_id=job.pk, filename=job.params["filename"], content=output.getvalue())

@@ -198,7 +198,9 @@ def print_logins() -> None:
     password = os.environ.get("DEMO_PASSWORD", "demo12345")
     rows = [("admin", "系统管理员（超级用户）"), ("leader", "领导（只读）"),
             ("office-assess", "市特镇办 创建考核组"), ("office-planning", "市特镇办 规划编制组"),
-            ("office-coord", "市特镇办 协调推动组"), ("office-policy", "市特镇办 综合政策组（验收统计）")]  # fmt: skip
+            ("office-coord", "市特镇办 协调推动组"), ("office-policy", "市特镇办 综合政策组（验收统计）"),
+            ("liaison-statistics", "市统计局 联络员（每个成员单位一名：liaison-<编码>）"),
+            ("liaison-tax", "市税务局 联络员")]  # fmt: skip
     for slug, name in DISTRICTS.items():
         rows += [(f"{slug}-officer", f"{name} 信息员"), (f"{slug}-leader", f"{name} 主管领导")]
     print(f"\n  http://127.0.0.1:8000   (Ctrl-C stops everything)\n\n  demo logins, password {password}:")
