@@ -40,6 +40,7 @@ from .models import (
     OrgUnit,
     Plan,
     PlanAttachment,
+    PlanOpinion,
     PlanStatus,
     Role,
     SharedKind,
@@ -492,6 +493,9 @@ def plans_for_user(user: AbstractBaseUser, perm: str = VIEW):
     shared = shared_units_for_user(user, SharedKind.PLANS) if perm == VIEW else OrgUnit.objects.none()
     if not shared.query.is_empty():
         plans |= Q(org_unit__in=shared.values("pk"), status=PlanStatus.APPROVED)
+    member_unit = liaison_member_unit_id(user) if perm == VIEW else None
+    if member_unit is not None:  # a member unit asked for its opinion (会签) reads the plan, whatever its status
+        plans |= Q(pk__in=PlanOpinion.objects.filter(member_unit_id=member_unit).values("version__plan_id"))
     return Plan.objects.filter(plans)
 
 
@@ -532,6 +536,27 @@ def check_submit_plans(user: AbstractBaseUser) -> None:
     """The door of the new-plan page: 403 unless the user submits plans somewhere."""
     if not can_submit_plans(user):
         raise PermissionDenied
+
+
+def can_give_plan_opinion(user: AbstractBaseUser, opinion: PlanOpinion) -> bool:
+    """Whether the user speaks for the member unit asked for the opinion (its liaison)."""
+    return opinion.member_unit_id == liaison_member_unit_id(user)
+
+
+def get_plan_opinion_for_user(user: AbstractBaseUser, plan_pk, pk, *, giving: bool = False) -> PlanOpinion:
+    """An opinion asked on a version of a plan the user sees (404 otherwise); `giving`: 403 unless the user is
+    the liaison of the member unit asked."""
+    plan = get_plan_for_user(user, plan_pk)
+    opinion = PlanOpinion.objects.select_related("version__plan", "member_unit").filter(pk=pk, version__plan=plan)
+    return door(opinion.first(), lambda found: not giving or can_give_plan_opinion(user, found))
+
+
+def get_plan_opinion_file_for_user(user: AbstractBaseUser, plan_pk, pk) -> PlanOpinion:
+    """An opinion that carries a file, of a plan the user sees; 404 for anything else."""
+    opinion = get_plan_opinion_for_user(user, plan_pk, pk)
+    if not opinion.file:
+        raise Http404
+    return opinion
 
 
 def can_edit_policies_of(user: AbstractBaseUser, member_unit_id: int) -> bool:

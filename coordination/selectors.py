@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
 from guardian.models import UserObjectPermission
 
 from tianjin_towns.lib import dates
@@ -33,6 +33,7 @@ from .models import (
     Notification,
     OrgUnit,
     Plan,
+    PlanOpinion,
     PlanStatus,
     PlanVersion,
     Role,
@@ -456,6 +457,28 @@ def minutes_to_approve_for_user(user: AbstractBaseUser) -> list[Meeting]:
     return list(meetings.select_related("org_unit").order_by("held_on", "pk"))
 
 
+def plan_opinions(plan: Plan) -> list[PlanOpinion]:
+    """The opinions asked of member units (会签) on every version of the plan, in the units' order."""
+    opinions = PlanOpinion.objects.filter(version__plan=plan).select_related(
+        "version", "member_unit", "requested_by__profile", "given_by__profile"
+    )
+    return list(opinions.order_by("-version__number", "member_unit__order", "pk"))
+
+
+def plan_opinions_waiting_for_user(user: AbstractBaseUser) -> list[PlanOpinion]:
+    """The opinions the liaison's member unit is asked for on versions still under review, the soonest due first."""
+    member_unit_id = perms.liaison_member_unit_id(user)
+    if member_unit_id is None:
+        return []
+    opinions = PlanOpinion.objects.filter(
+        member_unit_id=member_unit_id,
+        state=PlanOpinion.State.REQUESTED,
+        version__plan__status=PlanStatus.SUBMITTED,
+        version__number=F("version__plan__current_version"),
+    )
+    return list(opinions.select_related("version__plan__org_unit").order_by("due_on", "pk"))
+
+
 @dataclass
 class CoordinationInbox:
     """The coordination app's part of the home page (待我处理)."""
@@ -465,6 +488,7 @@ class CoordinationInbox:
     minutes: list = field(default_factory=list)
     plans_to_review: list = field(default_factory=list)
     plans_returned: list = field(default_factory=list)
+    plan_opinions: list = field(default_factory=list)  # asked of the liaison's member unit (待会签)
     overdue_in_scope: int = 0
     today: datetime.date | None = None
 
@@ -476,6 +500,7 @@ class CoordinationInbox:
             + len(self.minutes)
             + len(self.plans_to_review)
             + len(self.plans_returned)
+            + len(self.plan_opinions)
         )
 
     @property
@@ -491,6 +516,7 @@ def coordination_inbox(user: AbstractBaseUser, today: datetime.date | None = Non
         minutes=minutes_to_approve_for_user(user),
         plans_to_review=plans_to_review_for_user(user),
         plans_returned=plans_returned_for_user(user),
+        plan_opinions=plan_opinions_waiting_for_user(user),
         overdue_in_scope=overdue_action_item_count(user, today),
         today=today,
     )

@@ -74,7 +74,13 @@ urlpatterns = [
         "detail",
         "resubmit",
         "review",
-        routes={"<int:pk>/attachments/<int:attachment_pk>/": "attachment"},
+        routes={
+            "<int:pk>/attachments/<int:attachment_pk>/": "attachment",
+            # Opinions of member units (会签, issue 18).
+            "<int:pk>/opinions/": "opinions_request",
+            "<int:pk>/opinions/<int:opinion_pk>/": "opinion_give",
+            "<int:pk>/opinions/<int:opinion_pk>/file/": "opinion_file",
+        },
     ),
     path("cadence/", cadence_views.cadence, name="cadence"),
     path("organisation/", policy_views.organisation, name="organisation"),

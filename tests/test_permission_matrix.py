@@ -1074,6 +1074,58 @@ def _member_unit(world):
 TARGETS["member_unit"] = _member_unit
 
 
+# Opinions of member units on a plan under review (会签, issue 18): 规划编制组 asks, the asked unit's liaison (the
+# statistics bureau's, the `liaison` persona) answers and from then on sees the plan; whoever sees the plan reads
+# the opinions.
+def _opinion_targets() -> dict[str, Callable]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from coordination import services as org
+    from coordination.models import MemberUnit
+    from coordination.tests.factories import make_plan
+    from tianjin_towns.lib import dates
+
+    def asked(w):
+        stats = MemberUnit.objects.get(code="statistics")
+        (opinion,) = org.plan_opinions_request(
+            actor=w.users.office_planning, plan=make_plan(w), member_units=[stats], due_on=dates.today()
+        )
+        return opinion
+
+    def given(w):
+        return org.plan_opinion_give(
+            actor=w.users.liaison, opinion=asked(w), agrees=False, text="请补充监测指标",
+            file=SimpleUploadedFile("意见.pdf", b"%PDF"),
+        )  # fmt: skip
+
+    return {"plan_opinion": asked, "given_plan_opinion": given}
+
+
+TARGETS.update(_opinion_targets())
+SEES_ASKED_PLAN = SEES_DONGLI | {"liaison"}  # a dongli plan on which the statistics bureau was asked
+
+
+def _opinion_kwargs(opinion):
+    return {"pk": opinion.version.plan_id, "opinion_pk": opinion.pk}
+
+
+def _ask_statistics(world, target):
+    from coordination.models import MemberUnit
+    from tianjin_towns.lib import dates
+
+    return {"member_units": [MemberUnit.objects.get(code="statistics").pk], "due_on": dates.today().isoformat()}
+
+
+ROWS += [
+    Row("plan-detail", "GET", target="plan_opinion", kwargs=lambda o: {"pk": o.version.plan_id}, ok=SEES_ASKED_PLAN, label="opinion asked"),
+    Row("plan-opinions-request", "POST", target="plan", ok=PLAN_REVIEWERS, forbidden=SEES_DONGLI - PLAN_REVIEWERS, data=_ask_statistics),
+    Row("plan-opinion-give", "POST", target="plan_opinion", kwargs=_opinion_kwargs, ok={"liaison"}, forbidden=SEES_DONGLI, data={"decision": "agree"}),
+    Row("plan-opinion-file", "GET", target="given_plan_opinion", kwargs=_opinion_kwargs, ok=SEES_ASKED_PLAN),
+    Row("api-plan-opinions", "GET", target="plan_opinion", kwargs=lambda o: {"pk": o.version.plan_id}, ok=SEES_ASKED_PLAN),
+    Row("api-plan-opinions", "POST", target="plan", ok=PLAN_REVIEWERS, forbidden=SEES_DONGLI - PLAN_REVIEWERS, data=_ask_statistics),
+    Row("api-plan-opinion", "POST", target="plan_opinion", kwargs=_opinion_kwargs, ok={"liaison"}, forbidden=SEES_DONGLI, data={"state": "agreed"}),
+]  # fmt: skip
+
 ROWS += [
     Row("member-unit-list", "GET", rest=403),
     Row("member-unit-create", "GET", rest=403),

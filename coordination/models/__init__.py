@@ -31,7 +31,7 @@ from .org import (
 )
 from .organisation import MemberUnitEvent, SubmissionRouteChange
 from .people import UserRoleEvent
-from .plans import Plan, PlanAttachment, PlanKind, PlanStatus, PlanSubItem, PlanVersion
+from .plans import Plan, PlanAttachment, PlanKind, PlanOpinion, PlanStatus, PlanSubItem, PlanVersion
 from .structure import JointConference, SubmissionKind, SubmissionRoute, SupportPolicy
 from .tokens import ApiToken, PasswordResetMail
 from .towns import TownEdit, TownListDecision
@@ -61,6 +61,7 @@ __all__ = [
     "Plan",
     "PlanAttachment",
     "PlanKind",
+    "PlanOpinion",
     "PlanStatus",
     "PlanSubItem",
     "PlanVersion",

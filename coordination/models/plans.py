@@ -1,11 +1,14 @@
 """Plans submitted for review (报审, R-1.6): each submission is a version that stays readable forever."""
 
+import datetime
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tianjin_towns.lib.models import acting_user, step_taken, timestamps
+from tianjin_towns.lib.models import acting_user, random_file_name, step_taken, timestamps
 
-from .org import OrgUnit
+from .org import MemberUnit, OrgUnit
 
 
 class PlanKind(models.TextChoices):
@@ -62,6 +65,8 @@ class PlanVersion(models.Model):
     review = models.CharField(_("审查结果"), max_length=20, choices=Review.choices, default=Review.PENDING)
     review_comments = models.TextField(_("审查意见"), blank=True)
     reviewed_by, reviewed_at = step_taken(_("审查时间"), user_first=True)
+    # Approved while member units asked for their opinion (PlanOpinion) had not given it: the reviewer's reason.
+    override_reason = models.TextField(_("未收齐会签意见即通过的理由"), blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("方案版本")
@@ -105,3 +110,53 @@ class PlanAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def plan_opinion_upload_path(opinion: "PlanOpinion", filename: str) -> str:
+    return random_file_name(f"plans/{opinion.version.plan_id}/v{opinion.version.number}/opinions", filename)
+
+
+class PlanOpinion(models.Model):
+    """A member unit's opinion (会签) on one version under review, asked for by 规划编制组 by a due date and
+    given by the unit's liaison: agreed, or changes asked for in writing. It stays with its version."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("待反馈")
+        AGREED = "agreed", _("同意")
+        CHANGES = "changes", _("修改意见")
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="opinions")
+    member_unit = models.ForeignKey(
+        MemberUnit, verbose_name=_("成员单位"), on_delete=models.PROTECT, related_name="plan_opinions"
+    )
+    requested_by = acting_user(_("征求人"))
+    requested_at = models.DateTimeField(_("征求时间"), default=timezone.now)
+    due_on = models.DateField(_("反馈时限"))
+    state = models.CharField(_("意见"), max_length=20, choices=State.choices, default=State.REQUESTED, db_index=True)
+    text = models.TextField(_("意见内容"), blank=True)
+    file = models.FileField(_("附件"), upload_to=plan_opinion_upload_path, blank=True, max_length=300)
+    file_name = models.CharField(_("附件文件名"), max_length=200, blank=True)
+    given_at, given_by = step_taken(_("反馈时间"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("成员单位会签意见")
+        ordering = ["version", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "member_unit"], name="one_plan_opinion_per_member_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.member_unit}"
+
+    @property
+    def is_given(self) -> bool:
+        return self.state != self.State.REQUESTED
+
+    @property
+    def is_late(self) -> bool:
+        """Given after its due date (allowed, and shown as late)."""
+        return self.given_at is not None and timezone.localdate(self.given_at) > self.due_on
+
+    def is_overdue_on(self, day: datetime.date) -> bool:
+        """Not given and past its due date (the liaison's home page flags it)."""
+        return not self.is_given and self.due_on < day

@@ -89,6 +89,8 @@ from .people import (  # noqa: F401 (re-exported: org.user_create …)
 from .plans import (  # noqa: F401 (re-exported: org.plan_submit …)
     PLAN_CONTENT_FIELDS,
     plan_approve,
+    plan_opinion_give,
+    plan_opinions_request,
     plan_resubmit,
     plan_return,
     plan_submit,

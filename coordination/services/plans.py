@@ -1,19 +1,38 @@
 """Plans for review (报审, R-1.6): a district or town submits a plan, 规划编制组 approves it or returns it,
-and a returned plan comes back as the next version; earlier versions stay as they were."""
+and a returned plan comes back as the next version; earlier versions stay as they were. While a version is
+under review the group may ask member units for their opinion (会签, issue 18); it approves the version
+without an opinion asked for only with a written reason."""
 
+import datetime
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tianjin_towns.errors import ConflictError
+from tianjin_towns.lib import dates, uploads
+from tianjin_towns.lib.documents import chinese_date
 
 from .. import permissions as perms
-from ..models import OrgUnit, Plan, PlanAttachment, PlanKind, PlanStatus, PlanSubItem, PlanVersion
+from ..models import (
+    MemberUnit,
+    OrgUnit,
+    Plan,
+    PlanAttachment,
+    PlanKind,
+    PlanOpinion,
+    PlanStatus,
+    PlanSubItem,
+    PlanVersion,
+    Role,
+)
 from ..notifications import notify
 from ..selectors import users_with_unit_perm
+from .common import notify_about
 
 PLAN_CONTENT_FIELDS = ("scope", "sites", "positioning", "layout", "path", "note")
 
@@ -129,24 +148,42 @@ def plan_resubmit(
     return plan
 
 
-def _review_plan(plan: Plan, actor, review: str, comments: str) -> tuple[Plan, PlanVersion]:
+def _review_plan(plan: Plan, actor, review: str, comments: str, override_reason: str = "") -> tuple[Plan, PlanVersion]:
     plan = _locked_plan(plan)
     if plan.status != PlanStatus.SUBMITTED:
         raise ConflictError(_("方案当前状态为“%(status)s”，不能审查。") % {"status": plan.get_status_display()})
     version = _current_version(plan)
+    if review == PlanVersion.Review.APPROVED:
+        version.override_reason = _approval_override(version, override_reason)
     version.review = review
     version.review_comments = comments
     version.reviewed_by = actor
     version.reviewed_at = timezone.now()
-    version.save(update_fields=["review", "review_comments", "reviewed_by", "reviewed_at"])
+    version.save(update_fields=["review", "review_comments", "reviewed_by", "reviewed_at", "override_reason"])
     plan.status = PlanStatus.APPROVED if review == PlanVersion.Review.APPROVED else PlanStatus.RETURNED
     plan.save(update_fields=["status", "updated_at"])
     return plan, version
 
 
+def _approval_override(version: PlanVersion, reason: str) -> str:
+    """What the approval records about the opinions asked for on `version`: "" when none is missing, else the
+    reviewer's reason; without one, a ValidationError naming the member units still to answer."""
+    missing = version.opinions.filter(state=PlanOpinion.State.REQUESTED).order_by("member_unit__order", "pk")
+    names = list(missing.values_list("member_unit__name", flat=True))
+    if not names:
+        return ""
+    if not reason:
+        message = _("以下成员单位尚未反馈意见：%(units)s。如需在缺少其意见的情况下审查通过，请填写理由。")
+        raise ValidationError({"override_reason": [message % {"units": "、".join(names)}]})
+    return reason
+
+
 @transaction.atomic
-def plan_approve(*, actor: AbstractBaseUser | None, plan: Plan, comments: str = "") -> Plan:
-    plan, version = _review_plan(plan, actor, PlanVersion.Review.APPROVED, (comments or "").strip())
+def plan_approve(*, actor: AbstractBaseUser | None, plan: Plan, comments: str = "", override_reason: str = "") -> Plan:
+    """规划编制组 approves the current version; while an opinion asked for on it is missing, only with
+    `override_reason`, recorded with the review."""
+    reason = (override_reason or "").strip()
+    plan, version = _review_plan(plan, actor, PlanVersion.Review.APPROVED, (comments or "").strip(), reason)
     _tell_plan_submitters(plan, version, "plan_approved", _("方案审查通过：%(title)s（第%(n)s版）"))
     return plan
 
@@ -158,3 +195,108 @@ def plan_return(*, actor: AbstractBaseUser | None, plan: Plan, comments: str) ->
     plan, version = _review_plan(plan, actor, PlanVersion.Review.RETURNED, comments.strip())
     _tell_plan_submitters(plan, version, "plan_returned", _("方案退回修改：%(title)s（第%(n)s版）"))
     return plan
+
+
+# --- Opinions of member units (会签, issue 18) -----------------------------------------------------------
+
+
+def _liaisons_of(member_unit_ids) -> list:
+    users = get_user_model().objects.filter(
+        is_active=True, profile__role=Role.LIAISON, profile__member_unit_id__in=list(member_unit_ids)
+    )
+    return list(users.order_by("pk"))
+
+
+@transaction.atomic
+def plan_opinions_request(
+    *, actor: AbstractBaseUser, plan: Plan, member_units: list[MemberUnit], due_on: datetime.date | None
+) -> list[PlanOpinion]:
+    """规划编制组 asks member units for their opinion on the version under review, to be given by `due_on`;
+    each unit's liaisons are told."""
+    if not perms.can_on_plan(actor, plan, perms.REVIEW_PLANS):
+        raise PermissionDenied
+    plan = _locked_plan(plan)
+    if plan.status != PlanStatus.SUBMITTED:
+        raise ConflictError(_("方案当前状态为“%(status)s”，不能征求意见。") % {"status": plan.get_status_display()})
+    version = _current_version(plan)
+    units = list(member_units or ())
+    errors: dict[str, list[str]] = {}
+    asked = set(version.opinions.values_list("member_unit_id", flat=True))
+    if not units:
+        errors["member_units"] = [_("请选择要征求意见的成员单位。")]
+    for unit in units:
+        if not unit.active:
+            errors.setdefault("member_units", []).append(_("%(unit)s已不在用，不能征求其意见。") % {"unit": unit.name})
+        elif unit.pk in asked:
+            message = _("已就第%(n)s版征求过%(unit)s的意见。") % {"n": version.number, "unit": unit.name}
+            errors.setdefault("member_units", []).append(message)
+    if due_on is None:
+        errors["due_on"] = [_("请填写反馈时限。")]
+    elif due_on < dates.today():
+        errors["due_on"] = [_("反馈时限不能早于今天。")]
+    if errors:
+        raise ValidationError(errors)
+    opinions = PlanOpinion.objects.bulk_create(
+        PlanOpinion(version=version, member_unit=unit, requested_by=actor, due_on=due_on)
+        for unit in sorted({unit.pk: unit for unit in units}.values(), key=lambda unit: (unit.order, unit.pk))
+    )
+    subject = _("征求意见：%(title)s（第%(n)s版），请于%(due)s前反馈") % {
+        "title": plan.title,
+        "n": version.number,
+        "due": chinese_date(due_on),
+    }
+    for opinion in opinions:
+        notify_about(
+            plan,
+            "plan-detail",
+            recipients=_liaisons_of([opinion.member_unit_id]),
+            kind="plan_opinion_requested",
+            subject=subject,
+            occasion=f"plan-opinion-requested:{opinion.pk}",
+        )
+    return opinions
+
+
+@transaction.atomic
+def plan_opinion_give(
+    *, actor: AbstractBaseUser, opinion: PlanOpinion, agrees: bool, text: str = "", file=None
+) -> PlanOpinion:
+    """The asked member unit's liaison agrees, or asks for changes in writing (with a file if need be), while
+    the version is under review; after the due date too, shown as late. 规划编制组 is told."""
+    if opinion.member_unit_id != perms.liaison_member_unit_id(actor):
+        raise PermissionDenied
+    plan = _locked_plan(opinion.version.plan)
+    opinion = (
+        PlanOpinion.objects.select_for_update(of=("self",)).select_related("version", "member_unit").get(pk=opinion.pk)
+    )
+    if plan.status != PlanStatus.SUBMITTED or opinion.version.number != plan.current_version:
+        raise ConflictError(_("第%(n)s版已审查完毕，不再征求意见。") % {"n": opinion.version.number})
+    if opinion.is_given:
+        raise ConflictError(_("%(unit)s已反馈意见，不能再次提交。") % {"unit": opinion.member_unit.name})
+    text = (text or "").strip()
+    if not agrees and not text:
+        raise ValidationError({"text": [_("提出修改意见须填写意见内容。")]})
+    opinion.state = PlanOpinion.State.AGREED if agrees else PlanOpinion.State.CHANGES
+    opinion.text = text
+    if file:
+        opinion.file = file
+        opinion.file_name = uploads.base_name(file)[:200]
+    opinion.given_by = actor
+    opinion.given_at = timezone.now()
+    opinion.save()
+    subject = _("%(unit)s对%(title)s（第%(n)s版）的意见：%(state)s") % {
+        "unit": opinion.member_unit.name,
+        "title": plan.title,
+        "n": opinion.version.number,
+        "state": opinion.get_state_display(),
+    }
+    notify_about(
+        plan,
+        "plan-detail",
+        recipients=[opinion.requested_by, *users_with_unit_perm(plan.org_unit, perms.REVIEW_PLANS)],
+        kind="plan_opinion_given",
+        subject=subject,
+        body=text,
+        occasion=f"plan-opinion-given:{opinion.pk}",
+    )
+    return opinion
