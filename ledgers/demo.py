@@ -11,6 +11,7 @@ exists (unit, day, title) is skipped.
 import datetime
 import random
 from collections import Counter
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from coordination.models import OrgUnit, Town
@@ -175,3 +176,73 @@ def _history(info, offset, index, officer, leader, adopter, day, today, rng) -> 
     info.return_reason = trail[-1][4] if info.status == Status.RETURNED else ""
     info.created_by = officer
     return trail
+
+
+# --- Departmental cross-checks (数据核对, issue 18) --------------------------------------------------------
+
+# The member unit that holds each indicator's authoritative source, by member unit code.
+CHECK_SOURCES = {"tax_revenue": "tax", "fixed_asset_investment": "statistics", "land_supplied": "land"}
+
+
+def seed_checks(*, users: dict) -> Counter:
+    """The indicators assigned to the units that check them, and the 税务局's checks of the last accepted
+    month: most towns agree, one differs by about a fifth (open, for its district to explain) and one by
+    about a sixth, already explained by its district. Idempotent: nothing when any check exists."""
+    from coordination.models import MemberUnit
+    from coordination.selectors import users_with_unit_perm
+
+    from . import services
+    from .models import FigureCheck, Indicator, MonthlyReport, ReportStatus, ReportValue
+
+    counts: Counter = Counter()
+    if FigureCheck.objects.exists():
+        return counts
+    units = {unit.code: unit for unit in MemberUnit.objects.filter(code__in=CHECK_SOURCES.values(), active=True)}
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=CHECK_SOURCES)}
+    assignments = {
+        indicators[code]: (units[unit], None)
+        for code, unit in CHECK_SOURCES.items()
+        if code in indicators and unit in units
+    }
+    counts["indicator_sources"] += services.indicator_sources_set(actor=None, assignments=assignments)
+    tax, liaison = indicators.get("tax_revenue"), users.get("liaison-tax")
+    latest = _last_accepted_month(MonthlyReport, ReportStatus)
+    if tax is None or liaison is None or "tax" not in units or latest is None:
+        return counts
+    accepted = list(
+        ReportValue.objects.filter(report__period=latest, report__status=ReportStatus.ACCEPTED, indicator=tax)
+        .select_related("report__town__unit")
+        .order_by("report__town__district__order", "report__town__unit__order")
+    )
+    rng = random.Random(f"checks-{latest}")
+    entries, differing = {}, {}
+    for index, row in enumerate(accepted[: len(accepted) * 2 // 3]):  # a third left for the liaison to check
+        factor = {3: Decimal("1.20"), 7: Decimal("0.85")}.get(index, Decimal(str(round(rng.uniform(0.99, 1.01), 4))))
+        entries[row.report.town_id] = services.CheckEntry((row.value * factor).quantize(Decimal("0.01")), None)
+        if index in (3, 7):
+            differing[index] = row.report
+    services.figure_checks_record(
+        actor=liaison, member_unit=units["tax"], indicator=tax, period=latest, entries=entries
+    )
+    counts["figure_checks"] += len(entries)
+    explained = differing.get(7)
+    if explained is not None:
+        officer = next(iter(users_with_unit_perm(explained.town.unit, "fill_report")), None)
+        services.figure_check_explain(
+            actor=officer,
+            check=FigureCheck.objects.get(report=explained, indicator=tax),
+            explanation="税务部门按税款入库时间统计，月报按企业申报所属期统计，差额为跨月入库的税款。",
+        )
+    return counts
+
+
+def _last_accepted_month(MonthlyReport, ReportStatus):
+    """The latest month whose reports the office has (nearly) all accepted: at least four in five."""
+    from django.db.models import Count, Q
+
+    months = (
+        MonthlyReport.objects.values("period")
+        .annotate(total=Count("pk"), accepted=Count("pk", filter=Q(status=ReportStatus.ACCEPTED)))
+        .order_by("-period")
+    )
+    return next((m["period"] for m in months if m["accepted"] and m["accepted"] * 5 >= m["total"] * 4), None)

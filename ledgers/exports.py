@@ -24,7 +24,10 @@ from coordination.models import Town
 from tianjin_towns.lib import dates, excel
 
 from .models import (
+    CheckState,
+    FigureCheck,
     Indicator,
+    IndicatorSource,
     MonthlyReport,
     Project,
     ProjectProgress,
@@ -87,6 +90,7 @@ def write_ledger_workbook(
     _write_indicator_sheet(workbook, towns, indicators, year, subtitle, tick)
     if projects:
         _write_project_sheet(workbook, towns, year, subtitle, tick)
+    _write_check_sheet(workbook, towns, indicators, year, subtitle, tick)
     workbook.save(output)
     if progress is not None:
         progress(written)
@@ -459,3 +463,55 @@ def _write_project_sheet(workbook, towns: QuerySet[Town], year: int, subtitle: s
     ws.append(totals_row)
     ws.append([])
     ws.append([excel.note_cell(ws, _("注：只列已验收月报中的项目进展；合计为本月完成投资之和。"))])
+
+
+CHECK_HEADERS = (
+    _lazy("区"),
+    _lazy("小镇名称"),
+    _lazy("月份"),
+    _lazy("指标"),
+    _lazy("已验收数"),
+    _lazy("核对单位"),
+    _lazy("核对单位数"),
+    _lazy("核对状态"),
+    _lazy("区的说明"),
+)
+CHECK_WIDTHS = (10, 22, 10, 18, 14, 16, 14, 12, 40)
+
+
+def _write_check_sheet(workbook, towns, indicators: list[Indicator], year: int, subtitle: str, tick) -> None:
+    """数据核对: each checked figure of the year with the member unit's figure and its state (issue 18); no
+    sheet when no member unit checks an indicator of the workbook."""
+    checked = list(
+        IndicatorSource.objects.filter(indicator__in=[i.pk for i in indicators]).values_list("indicator_id", flat=True)
+    )
+    if not checked:
+        return
+    ws = workbook.create_sheet(_("数据核对"))
+    excel.prepare_sheet(ws, widths=CHECK_WIDTHS, header_row_number=HEADER_ROW, freeze_columns=2)
+    _title_rows(ws, _("天津市特色小镇数据核对情况（%(year)s年）") % {"year": year}, subtitle, len(CHECK_HEADERS))
+    ws.append(excel.header_row(ws, [str(h) for h in CHECK_HEADERS]))
+    checks = (
+        FigureCheck.objects.filter(
+            report__town__in=towns.values("pk"), report__period__year=year, indicator__in=checked
+        )
+        .select_related("report__town__unit", "report__town__district", "indicator", "member_unit")
+        .order_by("report__town__district__order", "report__town__unit__order", "report__period", "indicator__order")
+    )
+    labels = dict(CheckState.choices)
+    for check in checks.iterator(chunk_size=CHUNK):
+        town = check.report.town
+        ws.append(
+            [
+                excel.styled_cell(ws, town.district.name),
+                excel.styled_cell(ws, town.unit.name),
+                excel.styled_cell(ws, f"{check.report.period:%Y-%m}"),
+                excel.styled_cell(ws, check.indicator.name),
+                excel.styled_cell(ws, check.accepted_value, number_format=excel.MONEY_FORMAT),
+                excel.styled_cell(ws, check.member_unit.name),
+                excel.styled_cell(ws, check.source_value, number_format=excel.MONEY_FORMAT),
+                excel.styled_cell(ws, str(labels[check.state])),
+                excel.styled_cell(ws, check.explanation),
+            ]
+        )
+        tick()

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from coordination import permissions as unit_perms
-from coordination.models import OrgUnit, SharedKind, Town
+from coordination.models import MemberUnit, OrgUnit, SharedKind, Town
 from coordination.permissions import districts_for_user, org_units_for_user, reading_towns_for_user, towns_for_user  # noqa: F401 (districts_for_user: for the pages)
 from tianjin_towns.lib.doors import door
 
@@ -14,7 +14,9 @@ from .models import (
     DataFlag,
     EntryException,
     Evidence,
+    FigureCheck,
     Indicator,
+    IndicatorSource,
     MonthlyReport,
     Project,
     ProjectAttachment,
@@ -352,3 +354,68 @@ def get_work_info_for_user(user: AbstractBaseUser, pk, action: str | None = None
         if not unit_perms.user_has_unit_perm(user, info.org_unit_id, perm):
             raise PermissionDenied
     return info
+
+
+# --- Departmental cross-checks (数据核对, issue 18) --------------------------------------------------------
+#
+# A member unit's liaison checks the indicators assigned to its unit; the districts see and explain the
+# discrepancies of their towns; the office (the holders of ACCEPT: the group statistics are routed to) closes
+# them; the office as a whole assigns the indicators to the units.
+
+EXPLAIN = "explain"  # the district: FILL or APPROVE on the town
+CLOSE = "close"  # the office: ACCEPT on the town
+
+
+def checking_member_unit(user: AbstractBaseUser) -> MemberUnit | None:
+    """The member unit whose checks the user records: a liaison's, when its unit checks some indicator."""
+    member_unit_id = unit_perms.liaison_member_unit_id(user)
+    if member_unit_id is None or not IndicatorSource.objects.filter(member_unit_id=member_unit_id).exists():
+        return None
+    return user.profile.member_unit
+
+
+def get_checking_member_unit(user: AbstractBaseUser) -> MemberUnit:
+    """The door of the check entry page: 404 for anyone who records no check."""
+    return door(checking_member_unit(user))
+
+
+def figure_checks_for_user(user: AbstractBaseUser) -> QuerySet[FigureCheck]:
+    """The checks the user sees: those of the towns it sees, and a liaison its own unit's."""
+    seen = Q(report__town__unit__in=org_units_for_user(user).values("pk"))
+    member_unit_id = unit_perms.liaison_member_unit_id(user)
+    if member_unit_id is not None:
+        seen |= Q(member_unit_id=member_unit_id)
+    return FigureCheck.objects.filter(seen)
+
+
+def can_on_check(user: AbstractBaseUser, check: FigureCheck, perm: str) -> bool:
+    town_id = check.report.town_id
+    if perm == EXPLAIN:
+        return unit_perms.user_has_unit_perm(user, town_id, EDIT) or unit_perms.user_has_unit_perm(
+            user, town_id, APPROVE
+        )
+    return unit_perms.user_has_unit_perm(user, town_id, ACCEPT)
+
+
+def check_towns_for_user(user: AbstractBaseUser, perm: str) -> QuerySet[Town]:
+    """The towns whose discrepancies the user explains (EXPLAIN: their officers and leaders) or closes (CLOSE)."""
+    if perm == EXPLAIN:
+        return towns_for_user(user, EDIT) | towns_for_user(user, APPROVE)
+    return towns_for_user(user, ACCEPT)
+
+
+def get_figure_check_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> FigureCheck:
+    """A check the user sees (404 otherwise) on which it may `perm` (EXPLAIN, CLOSE; 403 otherwise)."""
+    check = (
+        figure_checks_for_user(user)
+        .select_related("report__town__unit", "report__town__district", "indicator", "member_unit")
+        .filter(pk=pk)
+        .first()
+    )
+    return door(check, lambda found: perm == VIEW or can_on_check(user, found, perm))
+
+
+def check_manage_sources(user: AbstractBaseUser) -> None:
+    """The door of assigning indicators to the member units that check them: the office (403)."""
+    if not unit_perms.works_for_office(user):
+        raise PermissionDenied

@@ -2,7 +2,7 @@ from django.urls import path
 
 from tianjin_towns.lib.routes import entity_pages
 
-from . import catalogue_views, project_views, quality_views, sharing_views, views, work_info_views
+from . import catalogue_views, check_views, project_views, quality_views, sharing_views, views, work_info_views
 
 # The pages of a reviewed document: read, edit, submit, and the reviews' decisions.
 REVIEWED = ("detail", "edit", "submit", "approve", "accept", "return")
@@ -13,6 +13,13 @@ urlpatterns = [
     # Data sharing with the member units (数据共享, issue 18)
     path("system/sharing/", sharing_views.sharing_list, name="sharing"),
     path("system/sharing/<int:pk>/", sharing_views.sharing_edit, name="sharing-edit"),
+    path("system/indicator-sources/", check_views.indicator_sources, name="indicator-sources"),
+    # Departmental cross-checks of the accepted figures (数据核对, issue 18)
+    path("checks/", check_views.figure_checks, name="figure-checks"),
+    path("checks/discrepancies/", check_views.discrepancy_list, name="discrepancy-list"),
+    path("checks/discrepancies/<int:pk>/", check_views.discrepancy_detail, name="discrepancy-detail"),
+    path("checks/discrepancies/<int:pk>/explain/", check_views.discrepancy_explain, name="discrepancy-explain"),
+    path("checks/discrepancies/<int:pk>/close/", check_views.discrepancy_close, name="discrepancy-close"),
     path("ledger/export/", views.ledger_export, name="ledger-export"),
     # Data quality (issue 3)
     path("reports/<int:pk>/reopen/", quality_views.report_reopen, name="report-reopen"),

@@ -38,7 +38,9 @@ from . import permissions as report_perms
 from .evidence import ACCEPT as ACCEPT_EVIDENCE
 from .forms import AcceptForm, LedgerFilterForm, ReportEntryForm, ReportFilterForm, ReturnForm
 from .models import (
+    CheckState,
     Indicator,
+    IndicatorSource,
     MonthlyReport,
     ProjectProgress,
     ReopenRequest,
@@ -362,6 +364,15 @@ def _ledger_form(request):
     return LedgerFilterForm(data, districts=districts, indicators=indicators, years=years)
 
 
+def _check_legend(ledger: selectors.Ledger) -> dict | None:
+    """The ledger's check legend (数据核对): the unit that checks the indicator and the count of each state."""
+    source = IndicatorSource.objects.filter(indicator=ledger.indicator).select_related("member_unit").first()
+    if source is None:
+        return None
+    counts = selectors.check_state_counts([cell.check for row in ledger.rows for cell in row.cells if cell.check])
+    return {"unit": source.member_unit.name, "counts": [(s, label, counts[s]) for s, label in CheckState.choices]}
+
+
 def _district_blocks(ledger: selectors.Ledger) -> list[dict]:
     """Rows grouped by district, each group with its month subtotals and year subtotal."""
     blocks: OrderedDict[int, dict] = OrderedDict()
@@ -398,6 +409,7 @@ def ledger(request):
             ledger=result,
             blocks=_district_blocks(result),
             gaps={"missing": gaps.count("missing"), "pending": gaps.count("pending")},
+            checks=_check_legend(result),
         )
     return render(request, "ledgers/ledger.html", context)
 

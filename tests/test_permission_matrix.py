@@ -1074,6 +1074,24 @@ def _member_unit(world):
 TARGETS["member_unit"] = _member_unit
 
 
+def _figure_check(world):
+    """Dongli's accepted September checked by the statistics bureau, 20 % off: an open discrepancy."""
+    from ledgers.models import FigureCheck, Indicator
+
+    tax = Indicator.objects.get(code="tax_revenue")
+    unit = world.users.liaison.profile.member_unit
+    ledger.indicator_sources_set(actor=world.users.office_policy, assignments={tax: (unit, None)})
+    report = _report(world, ReportStatus.ACCEPTED)
+    ledger.figure_checks_record(
+        actor=world.users.liaison, member_unit=unit, indicator=tax, period=SEPT,
+        entries={world.town.pk: ledger.CheckEntry("120.2", None)},
+    )  # fmt: skip
+    return FigureCheck.objects.get(report=report, indicator=tax)
+
+
+TARGETS["figure_check"] = _figure_check
+
+
 # Opinions of member units on a plan under review (会签, issue 18): 规划编制组 asks, the asked unit's liaison (the
 # statistics bureau's, the `liaison` persona) answers and from then on sees the plan; whoever sees the plan reads
 # the opinions.
@@ -1134,6 +1152,15 @@ ROWS += [
     Row("member-unit-edit", "POST", target="member_unit", rest=403, data={"name": "市统计调查局"}),
     Row("member-unit-retire", "POST", target="member_unit", rest=403),
     Row("member-unit-reactivate", "POST", target="member_unit", rest=403),
+    # Departmental cross-checks (数据核对): the statistics bureau checks tax revenue; dongli explains, the office closes.
+    Row("figure-checks", "GET", target="figure_check", kwargs=lambda c: {}, ok={"liaison"}, query={"period": "2026-09"}),
+    Row("figure-checks", "POST", target="figure_check", kwargs=lambda c: {}, ok={"liaison"}, data={"period": "2026-09", "indicator": "tax_revenue"}),
+    Row("discrepancy-list", "GET", ok=USERS),
+    Row("discrepancy-detail", "GET", target="figure_check", ok=SEES_DONGLI | {"liaison"}),
+    Row("discrepancy-explain", "POST", target="figure_check", ok=DONGLI, forbidden=(SEES_DONGLI | {"liaison"}) - DONGLI, data={"explanation": "口径不同"}),
+    Row("discrepancy-close", "POST", target="figure_check", ok=ACCEPTOR, forbidden=(SEES_DONGLI | {"liaison"}) - ACCEPTOR, data={"note": "月报已更正"}),
+    Row("indicator-sources", "GET", ok=OFFICE, rest=403),
+    Row("indicator-sources", "POST", ok=OFFICE, rest=403, data={}),
     # Data sharing (数据共享): the office decides what each member unit is shared.
     Row("sharing", "GET", ok=OFFICE, rest=403),
     Row("sharing-edit", "GET", target="member_unit", ok=OFFICE, rest=403),

@@ -7,6 +7,7 @@ the ones after them (coordination ← ledgers ← inspections ← assessments).
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from assessments import selectors as assessment_selectors
@@ -35,6 +36,7 @@ def home(request):
                 "locked": town.pk in inbox.locked_town_ids,  # missing and locked (ledgers.deadlines)
             }
         )
+    check_work = ledger_selectors.check_work(request.user, today)
     return render(
         request,
         "home.html",
@@ -49,6 +51,11 @@ def home(request):
             "problem_inbox": inspection_selectors.problem_inbox(request.user, today=today),
             "assessments": assessment_selectors.home_items(request.user, today),
             "member_unit": coordination_selectors.member_unit_work(request.user, today),
+            "check_work": check_work,
+            "check_lists": [
+                (_("待说明的数据差异"), check_work.to_explain, _("说明")),
+                (_("区已说明、待确认的数据差异"), check_work.to_close, _("确认")),
+            ],
             "visits_joined": inspection_selectors.visits_joined(request.user, today),
         },
     )

@@ -47,6 +47,7 @@ def seed_platform(span: DemoSpan) -> Counter:
     created.update(inspections_demo.seed_inspections(users=users))
     created.update(coordination_demo.seed_coordination(users=users))
     created.update(ledgers_demo.seed_work_info(users=users))
+    created.update(ledgers_demo.seed_checks(users=users))
     created.update(seed_assessments(users=users))
     # The dashboards' summary of accepted figures (issue 8): the accepted months were written in bulk,
     # not through monthly_report_accept, so recompute it (idempotent).

@@ -76,13 +76,14 @@ NAV_MENUS = (
     NavMenu(
         _("信息统计"),
         "bi-journal-text",
-        ("report-", "ledger", "work-info-", "project-"),
+        ("report-", "ledger", "work-info-", "project-", "figure-checks", "discrepancy-"),
         count="info_waiting",
         count_title=_("待处理的工作信息"),
         menu_class="",
         links=(
             NavLink("report-list", _("月报管理"), "bi-journal-text", needs="sees_data"),
             NavLink("ledger", _("统计台账"), "bi-table", needs="reads_figures"),
+            NavLink("discrepancy-list", _("数据核对"), "bi-check2-square", needs="reads_figures"),
             NavLink("project-list", _("项目台账"), "bi-kanban", needs="sees_data"),
             NavLink("work-info-list", _("信息报送"), "bi-megaphone", count="info_waiting"),
         ),
@@ -144,6 +145,7 @@ NAV_MENUS = (
             NavLink("org-unit-list", _("组织单位"), "bi-diagram-3", needs="manage_organisation", divider=True),
             NavLink("member-unit-list", _("成员单位"), "bi-building", needs="manage_organisation"),
             NavLink("sharing", _("数据共享"), "bi-share", needs="manage_sharing"),
+            NavLink("indicator-sources", _("数据核对分工"), "bi-diagram-2", needs="manage_sharing"),
             NavLink("routing", _("事项分工"), "bi-signpost-split", needs="manage_organisation"),
             NavLink("indicator-list", _("指标目录"), "bi-list-ol", needs="manage_catalogue"),
             NavLink("admin:index", _("后台管理"), "bi-sliders", needs="admin_site", divider=True),

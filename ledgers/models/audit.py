@@ -10,6 +10,7 @@ The event models are created here and pghistory adds them to ledgers.models (Rep
 import pghistory
 
 from .catalogue import Indicator
+from .checks import FigureCheck, IndicatorSource
 from .projects import Project, ProjectProgress, ProjectYearPlan
 from .quality import ValidationRule
 from .reports import MonthlyReport, ReportValue
@@ -47,3 +48,5 @@ _audited(model_name="ProjectYearPlanAudit")(ProjectYearPlan)
 _audited(model_name="IndicatorAudit")(Indicator)  # the catalogue's changes (R-1.7)
 _audited(model_name="ValidationRuleAudit")(ValidationRule)
 _audited(exclude=["created_at", "updated_at"], model_name="WorkInfoAudit")(WorkInfo)
+_audited(model_name="IndicatorSourceAudit")(IndicatorSource)  # who checks which indicator (issue 18)
+_audited(model_name="FigureCheckAudit")(FigureCheck)  # the member units' checks and their discrepancies

@@ -13,6 +13,7 @@ and `selectors.monthly_report_list(...)`:
 - audit.py       the office-wide audit search
 - projects.py    the project ledger
 - work_info.py   work information (信息报送)
+- checks.py      the member units' cross-checks of accepted figures (数据核对)
 """
 
 from .audit import (
@@ -26,6 +27,17 @@ from .audit import (
     audit_keys,
     audit_rows,
     audit_user_id,
+)
+from .checks import (
+    CheckRow,
+    CheckWork,
+    check_periods,
+    check_sheet,
+    check_sources,
+    check_state_counts,
+    check_work,
+    figure_check_list,
+    ledger_check_states,
 )
 from .gaps import GAP_KINDS, GapDistrict, GapItem, GapTable, GapTown, gaps_for_year
 from .inbox import Inbox, InboxQueries, inbox_count, inbox_for_user, inbox_queries
@@ -70,6 +82,15 @@ from .trail import DIRECT_CHANGE, PROGRESS_FIELDS, TrailEntry, report_trail
 from .work_info import work_info_briefing, work_info_events, work_info_list, work_info_waiting
 
 __all__ = [
+    "CheckRow",
+    "CheckWork",
+    "check_work",
+    "check_periods",
+    "check_sheet",
+    "check_sources",
+    "check_state_counts",
+    "figure_check_list",
+    "ledger_check_states",
     "ACTION_LABELS",
     "AUDIT_MODELS",
     "AUDIT_TOWN_FIELD",

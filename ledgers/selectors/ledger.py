@@ -11,7 +11,8 @@ from coordination.models import Town
 from tianjin_towns.lib import dates
 
 from .. import deadlines
-from ..models import Indicator, MonthlyReport, ReportStatus, ReportValue
+from ..models import CheckState, Indicator, MonthlyReport, ReportStatus, ReportValue
+from .checks import ledger_check_states
 
 
 @dataclass
@@ -20,6 +21,7 @@ class LedgerCell:
     expected: bool
     value: Decimal | None  # accepted figure only
     applies: bool = True  # the indicator applies in this month (its active_from/active_to, R-1.7)
+    check: str | None = None  # CheckState of an accepted figure whose indicator a member unit checks (issue 18)
 
     @property
     def gap(self) -> str | None:
@@ -75,6 +77,7 @@ def ledger_for_indicator(towns: QuerySet[Town], *, year: int, indicator: Indicat
             indicator=indicator,
         ).values_list("report__town_id", "report__period", "value")
     }
+    checks = ledger_check_states([t.pk for t in town_list], year=year, indicator=indicator)
     rows = []
     for town in town_list:
         cells = [
@@ -83,6 +86,9 @@ def ledger_for_indicator(towns: QuerySet[Town], *, year: int, indicator: Indicat
                 expected=deadlines.expects_report(town, m) and dates.period_has_ended(m),
                 value=values.get((town.pk, m)) if indicator.applies_in(m) else None,
                 applies=indicator.applies_in(m),
+                check=checks.get((town.pk, m), CheckState.UNCHECKED)
+                if checks is not None and (town.pk, m) in values
+                else None,
             )
             for m in months
         ]

@@ -15,11 +15,13 @@ change and leaves the database untouched when it raises.
 - projects.py     the project ledger (重点项目台账)
 - catalogue.py    the indicator catalogue
 - work_info.py    work information (信息报送)
+- checks.py       the member units' cross-checks of accepted figures (数据核对)
 - sharing.py      what the office shares with a member unit (数据共享)
 - common.py       the audit context, the parsing of figures, the workflow's shared steps
 """
 
 from .catalogue import indicator_create, indicator_update
+from .checks import CheckEntry, figure_check_close, figure_check_explain, figure_checks_record, indicator_sources_set
 from .common import MAX_VALUE, audited
 from .corrections import monthly_report_reopen_approve, monthly_report_reopen_reject, monthly_report_reopen_request
 from .export_jobs import EXPORT_PROGRESS_SECONDS, ledger_export_run
@@ -56,6 +58,11 @@ from .work_info import (
 )
 
 __all__ = [
+    "CheckEntry",
+    "figure_check_close",
+    "figure_check_explain",
+    "figure_checks_record",
+    "indicator_sources_set",
     "member_unit_sharing_set",
     "EXCEPTION_MAX_DAYS",
     "EXPORT_PROGRESS_SECONDS",

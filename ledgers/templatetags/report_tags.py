@@ -4,7 +4,9 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ledgers import selectors
 from ledgers.models import Project, ReportStatus, Timeliness
@@ -63,3 +65,23 @@ def inbox_total(context) -> int:
 def lookup(mapping, key):
     """A dict's item by a variable key in a template: {{ evidence_by_code|lookup:indicator.code }}."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+# A figure's check state (数据核对, issue 18): an icon after the figure, its label for screen readers.
+CHECK_MARKS = {
+    "agreed": ("bi-check-circle-fill text-success", gettext_lazy("一致")),
+    "differs": ("bi-exclamation-circle-fill text-danger", gettext_lazy("有差异")),
+    "explained": ("bi-info-circle-fill text-primary", gettext_lazy("已说明")),
+}
+
+
+@register.simple_tag
+def check_mark(state: str):
+    """{% check_mark cell.check %}: the mark of a checked figure (一致, 有差异, 已说明)."""
+    icon, label = CHECK_MARKS[state]
+    return format_html(
+        '<i class="bi {} check-mark ms-1" title="{}" aria-hidden="true"></i><span class="visually-hidden">{}</span>',
+        icon,
+        label,
+        label,
+    )

@@ -1,0 +1,189 @@
+"""The departmental cross-checks' pages (数据核对, issue 18): a member unit's liaison checks the accepted
+figures of the indicators assigned to it; the districts explain the discrepancies of their towns and the
+office closes them; the office assigns the indicators to the member units."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from coordination.models import MemberUnit
+from coordination.permissions import districts_for_user
+from tianjin_towns.lib import dates
+from tianjin_towns.lib.pages import error_text, page_of, step_view
+
+from . import selectors, services
+from .models import FigureCheck, Indicator, IndicatorSource  # noqa: F401
+from .permissions import (
+    CLOSE,
+    EXPLAIN,
+    can_on_check,
+    check_manage_sources,
+    checking_member_unit,
+    get_checking_member_unit,
+    get_figure_check_for_user,
+)
+from .selectors.checks import OPEN_STATUSES
+
+PER_PAGE = 30
+MARKS = {"agree": True, "differ": False}
+
+
+def _chosen(request, sources: list[IndicatorSource], periods: list):
+    """The month and indicator the sheet is for: the request's, else the latest month and the first indicator."""
+    try:
+        period = dates.parse_period(request.GET.get("period") or request.POST.get("period") or "")
+    except ValueError:
+        period = periods[0]
+    code = request.GET.get("indicator") or request.POST.get("indicator")
+    source = next((s for s in sources if s.indicator.code == code), sources[0] if sources else None)
+    return period, source
+
+
+@login_required
+def figure_checks(request):
+    """数据核对: the liaison's sheet of one indicator and month, every town's accepted figure beside its own."""
+    member_unit = get_checking_member_unit(request.user)
+    sources, periods = selectors.check_sources(member_unit), selectors.check_periods()
+    period, source = _chosen(request, sources, periods)
+    if source is None:
+        raise Http404
+    if request.method == "POST":
+        entries = {
+            int(name.removeprefix("value-")): services.CheckEntry(
+                request.POST.get(name, "").strip() or None,
+                MARKS.get(request.POST.get(f"mark-{name.removeprefix('value-')}", "")),
+            )
+            for name in request.POST
+            if name.startswith("value-") and name.removeprefix("value-").isdigit()
+        }
+        try:
+            counts = services.figure_checks_record(
+                actor=request.user, member_unit=member_unit, indicator=source.indicator, period=period, entries=entries
+            )
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            opened = counts.get(FigureCheck.Status.OPEN, 0)
+            agreed = counts.get(FigureCheck.Status.AGREED, 0)
+            messages.success(
+                request,
+                _("已保存核对结果：一致 %(agreed)s 个，有差异 %(opened)s 个。有差异的已转各区说明。")
+                % {"agreed": agreed, "opened": opened},
+            )
+            return redirect(f"{reverse('figure-checks')}?period={period:%Y-%m}&indicator={source.indicator.code}")
+    rows = selectors.check_sheet(member_unit, source.indicator, period)
+    return render(
+        request,
+        "ledgers/checks/figure_checks.html",
+        {
+            "member_unit": member_unit,
+            "sources": sources,
+            "source": source,
+            "periods": periods,
+            "period": period,
+            "rows": rows,
+            "posted": request.POST if request.method == "POST" else {},
+            "counts": {
+                "accepted": sum(1 for row in rows if row.accepted is not None),
+                "checked": sum(1 for row in rows if row.check is not None),
+            },
+        },
+    )
+
+
+@login_required
+def discrepancy_list(request):
+    """核对差异: the discrepancies the user sees (its towns', its unit's, or all of them for the office)."""
+    status = request.GET.get("status") or ""
+    district = request.GET.get("district") or ""
+    checks = selectors.figure_check_list(
+        request.user,
+        status=status if status in FigureCheck.Status.values else None,
+        open_only=status == "",
+        district_id=int(district) if district.isdigit() else None,
+    )
+    return render(
+        request,
+        "ledgers/checks/discrepancy_list.html",
+        {
+            "page": page_of(request, checks, PER_PAGE),
+            "statuses": [(value, label) for value, label in FigureCheck.Status.choices if value != "agreed"],
+            "status": status,
+            "districts": districts_for_user(request.user),
+            "district": district,
+            "query": request.GET.copy(),
+            "can_check": checking_member_unit(request.user) is not None,
+        },
+    )
+
+
+@login_required
+def discrepancy_detail(request, pk: int):
+    check = get_figure_check_for_user(request.user, pk)
+    return render(
+        request,
+        "ledgers/checks/discrepancy_detail.html",
+        {
+            "check": check,
+            "can_explain": check.status == FigureCheck.Status.OPEN and can_on_check(request.user, check, EXPLAIN),
+            "can_close": check.status in OPEN_STATUSES and can_on_check(request.user, check, CLOSE),
+        },
+    )
+
+
+discrepancy_explain = step_view(
+    get_figure_check_for_user,
+    EXPLAIN,
+    services.figure_check_explain,
+    gettext_lazy("说明已提交，等待市特镇办确认。"),
+    key="check",
+    back="discrepancy-detail",
+    posted=("explanation",),
+)
+discrepancy_close = step_view(
+    get_figure_check_for_user,
+    CLOSE,
+    services.figure_check_close,
+    gettext_lazy("差异已关闭，台账中该数据标记为“已说明”。"),
+    key="check",
+    back="discrepancy-detail",
+    posted=("note",),
+)
+
+
+@login_required
+def indicator_sources(request):
+    """系统管理 → 数据核对分工: which member unit checks each indicator, and its tolerance."""
+    check_manage_sources(request.user)
+    indicators = list(Indicator.objects.filter(active=True).select_related("source").order_by("order", "code"))
+    units = list(MemberUnit.objects.filter(active=True).order_by("order"))
+    if request.method == "POST":
+        by_pk = {unit.pk: unit for unit in MemberUnit.objects.all()}
+        assignments, errors = {}, []
+        for indicator in indicators:
+            unit_id = request.POST.get(f"unit-{indicator.code}", "")
+            tolerance = request.POST.get(f"tolerance-{indicator.code}", "").strip()
+            try:
+                value = Decimal(tolerance) if tolerance else None
+            except ArithmeticError:
+                errors.append(_("%(name)s：允许偏差必须是数字。") % {"name": indicator.name})
+                continue
+            assignments[indicator] = (by_pk.get(int(unit_id)) if unit_id.isdigit() else None, value)
+        if not errors:
+            try:
+                changed = services.indicator_sources_set(actor=request.user, assignments=assignments)
+            except ValidationError as error:
+                errors.append(error_text(error))
+            else:
+                messages.success(request, _("数据核对分工已保存（%(n)s 项有变化）。") % {"n": changed})
+                return redirect("indicator-sources")
+        for error in errors:
+            messages.error(request, error)
+    return render(request, "ledgers/checks/indicator_sources.html", {"indicators": indicators, "units": units})

@@ -1,0 +1,185 @@
+"""Reads of the departmental cross-checks (数据核对, issue 18): a member unit's sheet for one indicator and
+month, the discrepancies a user sees, and the check state of each figure for the ledger and the export."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, QuerySet
+
+from coordination.models import MemberUnit, Town
+from tianjin_towns.lib import dates
+from tianjin_towns.lib.queries import narrowed
+
+from .. import deadlines
+from .. import permissions as report_perms
+from ..models import CheckState, FigureCheck, Indicator, IndicatorSource, MonthlyReport, ReportStatus, ReportValue
+
+OPEN_STATUSES = (FigureCheck.Status.OPEN, FigureCheck.Status.ANSWERED)
+
+
+@dataclass
+class CheckRow:
+    """One town on a member unit's check sheet."""
+
+    town: Town
+    report: MonthlyReport | None
+    accepted: Decimal | None  # the accepted figure; None until the month is accepted
+    check: FigureCheck | None
+
+    @property
+    def checkable(self) -> bool:
+        return self.accepted is not None and (
+            self.check is None or self.check.status in (FigureCheck.Status.AGREED, FigureCheck.Status.OPEN)
+        )
+
+
+def check_sources(member_unit: MemberUnit) -> list[IndicatorSource]:
+    """The indicators `member_unit` checks, in the catalogue's order."""
+    return list(
+        IndicatorSource.objects.filter(member_unit=member_unit, indicator__active=True)
+        .select_related("indicator")
+        .order_by("indicator__order", "indicator__code")
+    )
+
+
+def check_periods(today: datetime.date | None = None, *, count: int = 12) -> list[datetime.date]:
+    """The months a check may be for: the last `count` ended months, newest first."""
+    latest = dates.last_ended_period(today)
+    return [dates.add_months(latest, -back) for back in range(count)]
+
+
+def check_sheet(member_unit: MemberUnit, indicator: Indicator, period: datetime.date) -> list[CheckRow]:
+    """Every town that files `period`, with its report, accepted figure and `member_unit`'s check; four queries."""
+    towns = [
+        town
+        for town in Town.objects.select_related("unit", "district").order_by(
+            "district__order", "unit__order", "unit__code"
+        )
+        if deadlines.expects_report(town, period)
+    ]
+    reports = {r.town_id: r for r in MonthlyReport.objects.filter(town__in=towns, period=period)}
+    accepted = dict(
+        ReportValue.objects.filter(
+            report__in=[r for r in reports.values() if r.status == ReportStatus.ACCEPTED], indicator=indicator
+        ).values_list("report_id", "value")
+    )
+    checks = {
+        c.report_id: c
+        for c in FigureCheck.objects.filter(
+            report__in=list(reports.values()), indicator=indicator, member_unit=member_unit
+        )
+    }
+    rows = []
+    for town in towns:
+        report = reports.get(town.pk)
+        rows.append(
+            CheckRow(
+                town=town,
+                report=report,
+                accepted=accepted.get(report.pk) if report else None,
+                check=checks.get(report.pk) if report else None,
+            )
+        )
+    return rows
+
+
+def figure_check_list(
+    user: AbstractBaseUser,
+    *,
+    status: str | None = None,
+    open_only: bool = False,
+    district_id: int | None = None,
+    member_unit_id: int | None = None,
+) -> QuerySet[FigureCheck]:
+    """The checks the user sees that are not plain agreements (the discrepancies), newest month first; one
+    query for a page."""
+    checks = report_perms.figure_checks_for_user(user).exclude(status=FigureCheck.Status.AGREED)
+    if open_only:
+        checks = checks.filter(status__in=OPEN_STATUSES)
+    checks = narrowed(checks, status=status, report__town__district_id=district_id, member_unit_id=member_unit_id)
+    return checks.select_related("report__town__unit", "report__town__district", "indicator", "member_unit").order_by(
+        "-report__period", "report__town__district__order", "report__town__unit__order", "indicator__order"
+    )
+
+
+def ledger_check_states(
+    town_ids: list[int], *, year: int, indicator: Indicator
+) -> dict[tuple[int, datetime.date], str] | None:
+    """{(town id, month): CheckState} of an indicator's checked figures in `year`; None when no member unit
+    checks the indicator (the ledger then shows no check state). An accepted figure without a check is
+    未核对 (the caller's default)."""
+    if not IndicatorSource.objects.filter(indicator=indicator).exists():
+        return None
+    return {
+        (check.report.town_id, check.report.period): check.state
+        for check in FigureCheck.objects.filter(
+            report__town__in=town_ids, report__period__year=year, indicator=indicator
+        ).select_related("report")
+    }
+
+
+def check_state_counts(states: list[str | None]) -> dict[str, int]:
+    """How many figures are in each check state, for the ledger's legend."""
+    return {state: states.count(state) for state in CheckState.values}
+
+
+@dataclass
+class CheckWork:
+    """What waits for the user among the cross-checks (its home page)."""
+
+    to_check: list[tuple[Indicator, datetime.date, int]]  # a liaison's: indicator, month, accepted figures unchecked
+    to_explain: list[FigureCheck]  # a district's open discrepancies
+    to_close: list[FigureCheck]  # the office's discrepancies the district has answered
+
+    @property
+    def total(self) -> int:
+        return sum(count for _i, _p, count in self.to_check) + len(self.to_explain) + len(self.to_close)
+
+
+def check_work(user: AbstractBaseUser, today: datetime.date | None = None, *, months: int = 3) -> CheckWork:
+    """The checks the user's member unit still owes for the last `months` ended months, and the discrepancies
+    waiting for the user's district (to explain) or office (to close); a few queries, none for what the user
+    has no part in."""
+    to_check = []
+    member_unit = report_perms.checking_member_unit(user)
+    if member_unit is not None:
+        periods = check_periods(today, count=months)
+        accepted = dict(
+            MonthlyReport.objects.filter(period__in=periods, status=ReportStatus.ACCEPTED)
+            .values("period")
+            .annotate(n=Count("pk"))
+            .values_list("period", "n")
+        )
+        done = {
+            (row["indicator_id"], row["report__period"]): row["n"]
+            for row in FigureCheck.objects.filter(member_unit=member_unit, report__period__in=periods)
+            .values("indicator_id", "report__period")
+            .annotate(n=Count("pk"))
+        }
+        for source in check_sources(member_unit):
+            for period in periods:
+                left = accepted.get(period, 0) - done.get((source.indicator_id, period), 0)
+                if left > 0:
+                    to_check.append((source.indicator, period, left))
+    related = ("report__town__unit", "indicator", "member_unit")
+    explains = report_perms.check_towns_for_user(user, report_perms.EXPLAIN)
+    closes = report_perms.check_towns_for_user(user, report_perms.CLOSE)
+    return CheckWork(
+        to_check=to_check,
+        to_explain=list(
+            FigureCheck.objects.filter(status=FigureCheck.Status.OPEN, report__town__in=explains.values("pk"))
+            .select_related(*related)
+            .order_by("checked_at")[:20]
+        )
+        if explains.exists()
+        else [],
+        to_close=list(
+            FigureCheck.objects.filter(status=FigureCheck.Status.ANSWERED, report__town__in=closes.values("pk"))
+            .select_related(*related)
+            .order_by("answered_at")[:20]
+        )
+        if closes.exists()
+        else [],
+    )
