@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coordination.models import MemberUnit
-from coordination.permissions import districts_for_user
+from coordination.permissions import districts_for_user, works_for_office
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.pages import error_text, page_of, step_view
 
@@ -120,6 +120,7 @@ def discrepancy_list(request):
             "district": district,
             "query": request.GET.copy(),
             "can_check": checking_member_unit(request.user) is not None,
+            "can_see_progress": works_for_office(request.user),
         },
     )
 
@@ -156,6 +157,18 @@ discrepancy_close = step_view(
     back="discrepancy-detail",
     posted=("note",),
 )
+
+
+@login_required
+def check_progress(request):
+    """数据核对进度: the office's matrix of each checking unit's indicator × the last twelve months."""
+    check_manage_sources(request.user)
+    periods = list(reversed(selectors.check_periods(count=12)))
+    return render(
+        request,
+        "ledgers/checks/check_progress.html",
+        {"periods": periods, "rows": selectors.check_progress(periods)},
+    )
 
 
 @login_required

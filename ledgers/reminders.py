@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from coordination import permissions as unit_perms
@@ -201,3 +203,53 @@ def reports_close_missing(*, today: datetime.date) -> int:
         lambda window: window.closes_on < today <= window.missing_notice_until,
         owing_by=lambda window: window.closes_on,
     )
+
+
+# --- Departmental cross-checks (数据核对, issue 18) ----------------------------------------------------------
+
+CHECK_REMINDER_DAYS = 10  # a unit still owing checks this many days after a month's acceptance is reminded
+CHECK_LOOKBACK_MONTHS = 3  # the months a reminder looks at
+
+
+def check_reminders(*, today: datetime.date) -> int:
+    """Remind, once per unit, indicator and month, the liaisons of each member unit that still has figures to
+    check CHECK_REMINDER_DAYS days after they were accepted; returns how many notifications went out."""
+    from .models import FigureCheck, IndicatorSource, ReportStatus
+
+    accepted_by = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=CHECK_REMINDER_DAYS), datetime.time.max)
+    )
+    periods = [dates.add_months(dates.last_ended_period(today), -back) for back in range(CHECK_LOOKBACK_MONTHS)]
+    sent = 0
+    for source in IndicatorSource.objects.select_related("indicator", "member_unit").filter(member_unit__active=True):
+        checked = FigureCheck.objects.filter(member_unit=source.member_unit, indicator=source.indicator)
+        owed = (
+            MonthlyReport.objects.filter(status=ReportStatus.ACCEPTED, period__in=periods, accepted_at__lte=accepted_by)
+            .exclude(pk__in=checked.values("report_id"))
+            .values_list("period", flat=True)
+        )
+        by_period: dict[datetime.date, int] = {}
+        for period in owed:
+            by_period[period] = by_period.get(period, 0) + 1
+        liaisons = list(source.member_unit.liaisons.filter(role="liaison", user__is_active=True).select_related("user"))
+        for period, count in sorted(by_period.items()):
+            grouped = {profile.user: [(period, count)] for profile in liaisons}
+            sent += send_digests(
+                grouped,
+                kind="figure_checks_due",
+                occasion=f"figure_checks_due:{source.member_unit_id}:{source.indicator_id}:{period:%Y-%m}",
+                subject=lambda items, source=source: (
+                    _("数据核对提醒：%(indicator)s %(month)s尚有未核对的小镇")
+                    % {"indicator": source.indicator.name, "month": period_label(items[0][0])}
+                ),
+                intro=str(
+                    _("以下月份的已验收数据验收已满%(days)s天，请对照本单位数据完成核对：")
+                    % {"days": CHECK_REMINDER_DAYS}
+                ),
+                line=lambda item, source=source: (
+                    _("%(month)s %(indicator)s：%(n)s 个小镇未核对")
+                    % {"month": period_label(item[0]), "indicator": source.indicator.name, "n": item[1]}
+                ),
+                link=f"{reverse('figure-checks')}?period={period:%Y-%m}&indicator={source.indicator.code}",
+            )
+    return sent

@@ -28,6 +28,11 @@ def close_missing_reports(today: str | None = None) -> int:
     return reminders.reports_close_missing(today=task_day(today))
 
 
+@shared_task(**RETRYING, **SAFE_TO_RUN_TWICE)
+def remind_figure_checks(today: str | None = None) -> int:
+    return reminders.check_reminders(today=task_day(today))
+
+
 # Safe to run twice: a run restarts its job from the first row, and a finished job is left alone. A run
 # lost with its worker is sent again in 5 s (at most max_retries times); the export stops itself at the
 # time limit, and coordination's sweep (fail_stuck_exports) fails a job that no run will finish.

@@ -17,6 +17,7 @@ urlpatterns = [
     # Departmental cross-checks of the accepted figures (数据核对, issue 18)
     path("checks/", check_views.figure_checks, name="figure-checks"),
     path("checks/discrepancies/", check_views.discrepancy_list, name="discrepancy-list"),
+    path("checks/progress/", check_views.check_progress, name="check-progress"),
     path("checks/discrepancies/<int:pk>/", check_views.discrepancy_detail, name="discrepancy-detail"),
     path("checks/discrepancies/<int:pk>/explain/", check_views.discrepancy_explain, name="discrepancy-explain"),
     path("checks/discrepancies/<int:pk>/close/", check_views.discrepancy_close, name="discrepancy-close"),

@@ -39,6 +39,7 @@ SAFE_TO_RUN_TWICE = {
     "ledgers.tasks.remind_reports_due",
     "ledgers.tasks.remind_reports_late",
     "ledgers.tasks.close_missing_reports",
+    "ledgers.tasks.remind_figure_checks",
     "ledgers.tasks.export_ledger",
     "coordination.tasks.remind_meetings",
     "coordination.tasks.remind_action_items",

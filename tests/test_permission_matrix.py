@@ -1185,6 +1185,7 @@ def _people_targets() -> dict[str, Callable]:
     from coordination import services as org
     from coordination.models import Role
 
+    Row("check-progress", "GET", ok=OFFICE, rest=403),
     def policy_member(w):
         return org.user_create(
             username="policy-new", full_name="政策组新成员", role=Role.OFFICE, org_unit=w.city,

@@ -106,6 +106,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "options": DAILY,
         "description": "关闭日之后把仍未报送的月报标记为漏报，并通知信息员、主管领导和市特镇办。",
     },
+    "数据核对：未核对提醒": {
+        "task": "ledgers.tasks.remind_figure_checks",
+        "schedule": crontab(minute=45, hour=8),
+        "options": DAILY,
+        "description": "月报验收满10天后，提醒仍有未核对数据的成员单位联络员（每个单位、指标、月份一次）。",
+    },
     "会议：到期未召开提醒": {
         "task": "coordination.tasks.remind_meetings",
         "schedule": crontab(minute=0, hour=9),

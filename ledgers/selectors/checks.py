@@ -183,3 +183,56 @@ def check_work(user: AbstractBaseUser, today: datetime.date | None = None, *, mo
         if closes.exists()
         else [],
     )
+
+
+@dataclass
+class ProgressCell:
+    accepted: int  # the month's accepted reports
+    checked: int  # of them, checked by the unit
+    open: int  # discrepancies not closed
+    explained: int  # discrepancies closed
+
+    @property
+    def done(self) -> bool:
+        return self.accepted > 0 and self.checked >= self.accepted and not self.open
+
+
+@dataclass
+class ProgressRow:
+    source: IndicatorSource
+    cells: list[ProgressCell]
+
+
+def check_progress(periods: list[datetime.date]) -> list[ProgressRow]:
+    """The office's matrix of check progress: each assigned indicator (its unit) × month; three queries."""
+    accepted = dict(
+        MonthlyReport.objects.filter(period__in=periods, status=ReportStatus.ACCEPTED)
+        .values("period")
+        .annotate(n=Count("pk"))
+        .values_list("period", "n")
+    )
+    counts: dict[tuple, dict[str, int]] = {}
+    for row in (
+        FigureCheck.objects.filter(report__period__in=periods, report__status=ReportStatus.ACCEPTED)
+        .values("member_unit_id", "indicator_id", "report__period", "status")
+        .annotate(n=Count("pk"))
+    ):
+        key = (row["member_unit_id"], row["indicator_id"], row["report__period"])
+        counts.setdefault(key, {})[row["status"]] = row["n"]
+    rows = []
+    for source in IndicatorSource.objects.select_related("indicator", "member_unit").order_by(
+        "member_unit__order", "indicator__order"
+    ):
+        cells = []
+        for period in periods:
+            by_status = counts.get((source.member_unit_id, source.indicator_id, period), {})
+            cells.append(
+                ProgressCell(
+                    accepted=accepted.get(period, 0),
+                    checked=sum(by_status.values()),
+                    open=sum(by_status.get(s, 0) for s in OPEN_STATUSES),
+                    explained=by_status.get(FigureCheck.Status.CLOSED, 0),
+                )
+            )
+        rows.append(ProgressRow(source=source, cells=cells))
+    return rows

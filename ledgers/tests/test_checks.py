@@ -218,3 +218,30 @@ def test_the_ledger_export_lists_each_checked_figure_and_its_state(checked, logi
         ("华明智能制造小镇", "2026-09", "一致"),
         ("东丽湖温泉小镇", "2026-09", "有差异"),
     ]
+
+
+def test_a_unit_still_owing_checks_ten_days_after_acceptance_is_reminded_once(checked):
+    from coordination.models import Notification
+    from ledgers.reminders import check_reminders
+
+    world = checked
+    accepted_on = world.town.monthly_reports.get(period=SEPT).accepted_at.date()
+    assert check_reminders(today=accepted_on + datetime.timedelta(days=9)) == 0  # not yet ten days
+    _record(world, a=(world.town, ("150.25", None)))  # one of the two towns checked
+    today = accepted_on + datetime.timedelta(days=10)
+    assert check_reminders(today=today) == 1
+    told = Notification.objects.get(kind="figure_checks_due")
+    assert told.recipient == world.users.liaison and "1 个小镇未核对" in told.body
+    assert check_reminders(today=today + datetime.timedelta(days=1)) == 0  # once
+
+
+def test_the_office_sees_each_units_check_progress_by_month(checked, login):
+    world = checked
+    _record(world, a=(world.town, ("150.25", None)), b=(world.town2, ("160", None)))
+    assert login(world.users.officer).get(reverse("check-progress")).status_code == 403
+    page = login(world.users.office_policy).get(reverse("check-progress"))
+    (row,) = page.context["rows"]
+    september = row.cells[page.context["periods"].index(SEPT)]
+    assert (september.accepted, september.checked, september.open, september.explained) == (2, 2, 1, 0)
+    text = page.content.decode()
+    assert "市统计局" in text and "2/2" in text and "差异 1" in text
