@@ -4,13 +4,16 @@ bare-SQL floors, and the Excel export against bare openpyxl write-only writing t
 import cProfile
 import datetime
 import importlib
+import os
 import pstats
 import statistics
+import sys
 import tempfile
 import time
 import tracemalloc
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -475,3 +478,28 @@ def machine() -> dict:
         "date": datetime.date.today().isoformat(),
         "load": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
+
+
+FEED_MEMORY_TARGET = 100 * 1024 * 1024  # the whole feed as CSV under 100 MB resident (issue 18)
+
+
+def feed_stream(log=print) -> dict:
+    """The data-sharing feed's whole history streamed as CSV by a process of its own (bench/feed_stream.py):
+    its rows, size, time and peak resident memory."""
+    import json
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.feed_stream"],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ.copy(),
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    log(
+        f"  feed: {result['rows']:,} rows, {result['bytes'] / 1e6:.0f} MB of CSV in {result['seconds']} s, "
+        f"peak memory {result['peak_rss_bytes'] / 2**20:.0f} MiB"
+    )
+    return result

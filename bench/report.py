@@ -18,12 +18,13 @@ def _yes(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
-def render(*, machine, sizes, generated, database_size, tables, pages, check, export, elapsed) -> str:
+def render(*, machine, sizes, generated, database_size, tables, pages, check, export, feed, elapsed) -> str:
     lines = [
         *_introduction(machine, sizes, generated, database_size, elapsed),
         *_pages_table(pages),
         *_exactness(check),
         *_export_table(export),
+        *_feed(feed),
         *_targets(pages, export, elapsed),
         "",
         "Largest tables: " + ", ".join(f"{name} ({rows:,} rows, {size})" for name, rows, size in tables) + ".",
@@ -245,3 +246,24 @@ def write(path: Path, section: str) -> Path:
         text = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
     return path
+
+
+def _feed(feed: dict) -> list[str]:
+    """The data-sharing feed streamed whole as CSV (issue 18) and its peak memory against the target."""
+    if not feed:
+        return []
+    peak, base = feed["peak_rss_bytes"] / 2**20, feed["baseline_rss_bytes"] / 2**20
+    added = peak - base
+    met = "met" if added < 100 else "**not met**"
+    return [
+        "",
+        "### Data-sharing feed",
+        "",
+        f"`GET /api/v1/accepted-figures/` with `Accept: text/csv`, the whole history an API client of another "
+        f"system reads (every accepted figure of every town, bench/feed_stream.py, a process of its own): "
+        f"{feed['rows']:,} rows, {feed['bytes'] / 1e6:,.0f} MB of CSV in {feed['seconds']} s "
+        f"({feed['rows'] / max(feed['seconds'], 0.1):,.0f} rows/s). Peak resident memory of the process "
+        f"{peak:.0f} MiB, of which {base:.0f} MiB is the process before the request (Django and the project's "
+        f"libraries loaded, as in every worker): the feed added {added:.0f} MiB, target < 100 MB: {met}. "
+        "The rows come from a server-side cursor in chunks of 5,000 and each CSV line is sent as it is written.",
+    ]

@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=("data", "pages", "exports"),
+        choices=("data", "pages", "exports", "feed"),
         help="one part (data: generate and stop); prints, writes nothing",
     )
     args = parser.parse_args(argv)
@@ -113,13 +113,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.only == "data":
         return 0
     machine = measure.machine()
-    pages, check, export = [], {}, {}
+    pages, check, export, feed = [], {}, {}, {}
     if args.only in (None, "pages"):
         print("measure pages")
         pages, check = measure.pages(generated)
     if args.only in (None, "exports"):
         print("measure exports")
         export = measure.exports_all(generated)
+    if args.only in (None, "feed"):
+        print("measure the data-sharing feed")
+        feed = measure.feed_stream()
     if args.only:
         return 0
     elapsed = time.monotonic() - started
@@ -132,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         pages=pages,
         check=check,
         export=export,
+        feed=feed,
         elapsed=elapsed,
     )
     if args.small or reused:

@@ -5,11 +5,14 @@ one whose user is deactivated, answers 401 with the reason in Chinese.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from .permissions import is_api_client
 from .services import tokens as token_services
 
 KEYWORD = "Token"
@@ -35,6 +38,16 @@ class ApiTokenAuthentication(BaseAuthentication):
     def authenticate_header(self, request) -> str:
         # Named in the WWW-Authenticate header, which makes DRF answer 401 rather than 403.
         return KEYWORD
+
+
+class ApiClientsReadOnly(BasePermission):
+    """An API client of the data-sharing feed (接口客户端) reads and never writes: 403 for any other method,
+    whatever its member unit's liaison may do (a default permission of every API view)."""
+
+    message = gettext_lazy("接口客户端只能读取数据。")
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in SAFE_METHODS or not is_api_client(request.user)
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import client_views
 from . import organisation_views as views
 
 urlpatterns = [
@@ -13,4 +14,15 @@ urlpatterns = [
     path("system/org-units/", views.org_unit_list, name="org-unit-list"),
     path("system/org-units/<int:pk>/rename/", views.org_unit_rename, name="org-unit-rename"),
     path("system/routing/", views.routing, name="routing"),
+    # API clients of the data-sharing feed (issue 18)
+    path("system/api-clients/", client_views.api_client_list, name="api-client-list"),
+    path("system/api-clients/new/", client_views.api_client_create, name="api-client-create"),
+    path("system/api-clients/<int:pk>/", client_views.api_client_detail, name="api-client-detail"),
+    path("system/api-clients/<int:pk>/tokens/", client_views.api_client_token_issue, name="api-client-token-issue"),
+    path(
+        "system/api-clients/<int:pk>/tokens/<int:token_pk>/revoke/",
+        client_views.api_client_token_revoke,
+        name="api-client-token-revoke",
+    ),
+    path("system/api-clients/<int:pk>/deactivate/", client_views.api_client_deactivate, name="api-client-deactivate"),
 ]

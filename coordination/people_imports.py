@@ -19,7 +19,7 @@ from tianjin_towns.lib import excel, xlsx
 from tianjin_towns.lib.xlsx import ImportRejected
 from tianjin_towns.lib.xlsx import cell_text as _text
 
-from .models import Role
+from .models import PERSON_ROLES
 
 SHEET_NAME = "用户名单"
 HEADER_ROW = 3
@@ -153,7 +153,7 @@ def template_workbook(*, units: list[str], groups: list[str], member_units: list
     ws["A1"].font = excel.TITLE_FONT
     ws.append([_("每行一人。角色填写：%(roles)s。信息员、主管领导填写所属区或小镇；工作组成员填写工作组；成员单位联络员填写成员单位；"
                  "其他角色属于市级，所属单位可不填。导入后系统为每人生成一次性密码，首次登录须修改。")
-               % {"roles": "、".join(str(label) for label in Role.labels)}])  # fmt: skip
+               % {"roles": "、".join(str(role.label) for role in PERSON_ROLES)}])  # fmt: skip
     ws["A2"].font = excel.NOTE_FONT
     ws.merge_cells("A1:H1")
     ws.merge_cells("A2:H2")
@@ -170,11 +170,12 @@ def template_workbook(*, units: list[str], groups: list[str], member_units: list
     # The lists of the drop-downs live on a second, hidden sheet (a list in the rule itself is limited to 255 characters).
     lists = workbook.create_sheet("选项")
     lists.sheet_state = "hidden"
-    for column, values in enumerate(([str(label) for label in Role.labels], units, groups, member_units), start=1):
+    role_labels = [str(role.label) for role in PERSON_ROLES]
+    for column, values in enumerate((role_labels, units, groups, member_units), start=1):
         for row, value in enumerate(values, start=1):
             excel.text_cell(lists.cell(row=row, column=column, value=value))  # names are user text
     for source, (letter, values) in enumerate(
-        (("E", Role.labels), ("F", units), ("G", groups), ("H", member_units)), start=1
+        (("E", role_labels), ("F", units), ("G", groups), ("H", member_units)), start=1
     ):
         if not values:
             continue

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import OrgUnit, Role, WorkingGroup
+from .models import PERSON_ROLES, OrgUnit, Role, WorkingGroup
 from .permissions import MANAGE_USERS, VIEW, org_units_for_user
 
 CHANGE = "change"  # edit the profile, the role or the unit
@@ -70,7 +70,7 @@ def roles_for_user(actor: AbstractBaseUser) -> list[str]:
     scope = managed_working_group_id(actor)
     if scope is False:
         return []
-    return list(Role.values) if scope is None else [Role.OFFICE]
+    return [role.value for role in PERSON_ROLES] if scope is None else [Role.OFFICE]
 
 
 def working_groups_for_user(actor: AbstractBaseUser) -> QuerySet:
@@ -87,7 +87,7 @@ def may_assign(actor: AbstractBaseUser, role: str, working_group_id: int | None)
     if scope is False:
         return False
     if scope is None:
-        return role in Role.values
+        return role in PERSON_ROLES
     return role == Role.OFFICE and working_group_id == scope
 
 

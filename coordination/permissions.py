@@ -31,6 +31,7 @@ from tianjin_towns.lib.doors import door
 from .models import (
     ActionItem,
     ActionItemEvent,
+    ApiClient,
     Decision,
     ExportJob,
     Meeting,
@@ -207,9 +208,24 @@ def shared_kinds_for_user(user: AbstractBaseUser) -> frozenset[str]:
     liaison's profile and member unit, which the user object keeps."""
     if VIEW_SHARED not in unit_perms_held(user):
         return frozenset()
-    member_unit_id = liaison_member_unit_id(user)
-    withheld = user.profile.member_unit.withheld_kinds if member_unit_id is not None else ()
+    member_unit = sharing_member_unit(user)
+    withheld = member_unit.withheld_kinds if member_unit is not None else ()
     return frozenset(SharedKind.values) - set(withheld or ())
+
+
+def sharing_member_unit(user: AbstractBaseUser) -> MemberUnit | None:
+    """The member unit whose sharing settings apply to the user: a liaison's, or an API client's (接口客户端
+    of a member unit); None for everybody else (an API client of another system is shared everything)."""
+    profile = getattr(user, "profile", None) if user.is_authenticated and user.is_active else None
+    if profile is None or profile.role not in (Role.LIAISON, Role.CLIENT):
+        return None
+    return profile.member_unit
+
+
+def is_api_client(user: AbstractBaseUser) -> bool:
+    """Whether the user is an API client's service account: read-only everywhere (tianjin_towns.lib.api)."""
+    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    return profile is not None and profile.role == Role.CLIENT
 
 
 def shared_units_for_user(user: AbstractBaseUser, kind: str) -> QuerySet[OrgUnit]:
@@ -248,6 +264,18 @@ def check_manage_sharing(user: AbstractBaseUser) -> None:
 def get_member_unit_to_share(user: AbstractBaseUser, pk) -> MemberUnit:
     """A member unit whose sharing the office sets: 404 for an unknown one, 403 outside the office."""
     return door(MemberUnit.objects.filter(pk=pk).first() if user.is_authenticated else None, works_for_office(user))
+
+
+def check_manage_api_clients(user: AbstractBaseUser) -> None:
+    """The door of the API clients' pages (系统管理 → 接口客户端): the office (403)."""
+    if not works_for_office(user):
+        raise PermissionDenied
+
+
+def get_api_client_for_user(user: AbstractBaseUser, pk) -> ApiClient:
+    """An API client the office manages: 404 for an unknown one, 403 outside the office."""
+    found = ApiClient.objects.select_related("user", "member_unit").filter(pk=pk).first()
+    return door(found if user.is_authenticated else None, works_for_office(user))
 
 
 def reaches_along_reading(user: AbstractBaseUser, chain: list[int], kind: str) -> list[bool]:

@@ -4,10 +4,12 @@ from django.urls import path
 
 from tianjin_towns.lib.api import resource_urls
 
-from . import api, quality_api, timeliness_api
+from . import api, feed_api, quality_api, timeliness_api
 
 urlpatterns = [
     path("ledgers/export/", api.LedgerExportView.as_view(), name="api-ledger-export"),
+    # The data-sharing feed (数据共享接口, issue 18; docs/api-feed.md).
+    path("accepted-figures/", feed_api.AcceptedFiguresView.as_view(), name="api-accepted-figures"),
     # Data quality (issue 3): corrections, flags, evidence, import, audit search, gaps.
     path("monthly-reports/<int:pk>/reopen/", quality_api.ReopenView.as_view(), name="api-report-reopen"),
     path(

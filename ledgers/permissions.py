@@ -95,9 +95,9 @@ def ledger_indicators_for_user(user: AbstractBaseUser) -> QuerySet[Indicator]:
     """The active indicators whose accepted figures the user reads: all of them, less those the office
     withholds from the user's member unit (a liaison; Indicator.withheld_from)."""
     indicators = Indicator.objects.filter(active=True)
-    member_unit_id = unit_perms.liaison_member_unit_id(user)
-    if member_unit_id is not None:
-        indicators = indicators.exclude(withheld_from=member_unit_id)
+    member_unit = unit_perms.sharing_member_unit(user)
+    if member_unit is not None:
+        indicators = indicators.exclude(withheld_from=member_unit)
     return indicators
 
 

@@ -14,6 +14,8 @@ imports the models, never the other way round.
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models.functions import Coalesce, Now
+from django.utils import timezone
 
 from .models import AcceptedFigures, Indicator, MonthlyReport, ReportStatus, ReportValue
 
@@ -42,6 +44,8 @@ def accepted_figures_refresh(report_ids: Iterable[int]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AcceptedFigures._meta.db_table} WHERE report_id = ANY(%s)", [ids])
         cursor.execute(_insert_sql("r.id = ANY(%s)"), [ReportStatus.ACCEPTED, ids])
+    # The data-sharing feed's clock (issue 18): these reports' accepted figures changed now.
+    MonthlyReport.objects.filter(pk__in=ids).update(figures_changed_at=timezone.now())
 
 
 def accepted_figures_rebuild() -> int:
@@ -49,4 +53,9 @@ def accepted_figures_rebuild() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AcceptedFigures._meta.db_table}")
         cursor.execute(_insert_sql("TRUE"), [ReportStatus.ACCEPTED])
-        return cursor.rowcount
+        accepted = cursor.rowcount
+    # Reports loaded in bulk as accepted join the feed as of their acceptance.
+    MonthlyReport.objects.filter(status=ReportStatus.ACCEPTED, figures_changed_at__isnull=True).update(
+        figures_changed_at=Coalesce("accepted_at", Now())
+    )
+    return accepted

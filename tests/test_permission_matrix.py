@@ -7,8 +7,10 @@ and what everyone else gets (`rest`: 404 for an object they cannot see). Anonymo
 to the login page (pages) or refused with 401/403 (API) unless the row is `public`.
 
 Personas (conftest.world): dongli's officer and reviewing leader, xiqing's officer (the outsider),
-a member of each of the office's four working groups, the convener (leader), a member-unit liaison,
-and anonymous. The row's target object is built once; each persona's request runs in its own savepoint rolled back
+a member of each of the office's four working groups, the convener (leader), a member-unit liaison, the API
+client of that member unit (issue 18: a service account with a token and no password, read-only; its outcome
+follows the liaison's on the API and anonymous's on pages unless a row's `client` says otherwise), and
+anonymous. The row's target object is built once; each persona's request runs in its own savepoint rolled back
 after it, so a successful POST changes nothing for the next persona.
 
 Adding a row:   Row("meeting-detail", "GET", target="meeting", ok=SEES_CITY, rest=404)
@@ -31,6 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.generic.edit import ProcessFormView
 
 from conftest import FIXTURE_EXPLANATIONS, FULL_VALUES, PASSWORD, let_file
+from coordination import services as org
 from coordination.services.tokens import api_token_issue
 from coordination.tests.factories import town_step_form
 from ledgers import services as ledger
@@ -41,7 +44,11 @@ from ledgers.models import Project, ReportStatus
 ANONYMOUS = "anonymous"
 OFFICE = frozenset({"office_policy", "office_assess", "office_planning", "office_coord"})
 USERS = frozenset({"officer", "reviewer", "outsider", "leader", "liaison"} | OFFICE)
-PERSONAS = sorted(USERS) + [ANONYMOUS]
+# An API client of the data-sharing feed (issue 18) of the statistics bureau: a service account with a token and
+# no password, so pages send it to log in; on the API it reads what the bureau's liaison reads of the shared
+# data and writes nothing (403). Its expectation derives from the liaison's (`_expected`), or a row's `client`.
+CLIENT = "client"
+PERSONAS = sorted(USERS) + [CLIENT, ANONYMOUS]
 DONGLI = frozenset({"officer", "reviewer"})
 SEES_CITY = OFFICE | {"leader"}  # view every district's data
 SEES_DONGLI = DONGLI | SEES_CITY  # who sees a dongli object
@@ -172,6 +179,7 @@ class Row:
     label: str = ""  # tells two rows of the same route and method apart
     expect_anonymous: str = ""  # "admin-login": redirected to the admin's own login page
     lands_on_login: bool = False  # success is a redirect to the login page (logging out)
+    client: str = ""  # the API client's outcome where it differs from the rule of `_expected`
 
     def __post_init__(self):
         object.__setattr__(self, "ok", frozenset(self.ok))
@@ -238,7 +246,7 @@ ROWS: list[Row] = [
     Row("api-schema", "GET", ok=USERS, public=True),
     Row("api-docs", "GET", ok=USERS, public=True),
     Row("api-token", "POST", ok=USERS, public=True, data={"username": "dongli-officer", "password": PASSWORD}),
-    Row("api-token", "DELETE", ok=USERS),  # revokes the token the call presents
+    Row("api-token", "DELETE", ok=USERS, client="allow"),  # revokes the token the call presents (a client's too)
     # Every logged-in user: their own account, the inbox, lists scoped to what they may see.
     Row("password_change", "GET", ok=USERS),
     Row("password_change", "POST", ok=USERS, data=_password_change),
@@ -892,6 +900,8 @@ def _is_login_redirect(response, admin: bool = False) -> bool:
 def _expected(row: Row, persona: str) -> str:
     if row.expect_anonymous == "admin-login":
         return "admin-login"
+    if persona == CLIENT:
+        return row.client or _client_expected(row)
     if persona == ANONYMOUS:
         return "allow" if row.public else "login"
     if persona in row.ok:
@@ -899,6 +909,18 @@ def _expected(row: Row, persona: str) -> str:
     if persona in row.forbidden:
         return "403"
     return str(row.rest)
+
+
+def _client_expected(row: Row) -> str:
+    """An API client: the pages know no token (to the login page, as anonymous); on the API it reads as the
+    statistics bureau's liaison reads, and any other method is refused (403) before the object is looked up."""
+    if not _route_of(row).is_api:
+        return _expected(row, ANONYMOUS)
+    if row.public:
+        return "allow"
+    if row.method != "GET":
+        return "403"
+    return _expected(row, "liaison")
 
 
 def _outcome(response, is_api: bool) -> str:
@@ -927,6 +949,9 @@ def logins(_module_world, django_db_blocker) -> tuple[dict, dict]:
             client.force_login(user)
             sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
             tokens[persona] = api_token_issue(user=user, name="matrix").key
+        stats = _module_world.users.liaison.profile.member_unit
+        api_client = org.api_client_create(actor=None, name="统计局数据仓库", member_unit=stats)
+        tokens[CLIENT] = org.api_client_token_issue(actor=None, client=api_client, days=365).key
     return sessions, tokens
 
 
@@ -940,7 +965,7 @@ def _request(row: Row, route: Route, world, target, persona: str, logins: tuple[
         sessions, tokens = logins
         if route.is_api:
             headers["HTTP_AUTHORIZATION"] = f"Token {tokens[persona]}"
-        else:
+        elif persona != CLIENT:  # an API client has a token and no session
             client.cookies[settings.SESSION_COOKIE_NAME] = sessions[persona]
     method = row.method.lower()
     if row.method == "GET":
@@ -949,7 +974,7 @@ def _request(row: Row, route: Route, world, target, persona: str, logins: tuple[
         response = getattr(client, method)(url, data, content_type="application/json", **headers)
     else:
         response = getattr(client, method)(url, data, **headers)
-    response._matrix_authenticated = persona != ANONYMOUS
+    response._matrix_authenticated = persona != ANONYMOUS and (route.is_api or persona != CLIENT)
     return response
 
 
@@ -1090,6 +1115,10 @@ def _figure_check(world):
 
 
 TARGETS["figure_check"] = _figure_check
+TARGETS["api_client"] = lambda w: org.api_client_create(actor=None, name="税务共享平台")
+TARGETS["api_client_token"] = lambda w: org.api_client_token_issue(
+    actor=None, client=org.api_client_create(actor=None, name="税务共享平台"), days=30
+)
 
 
 # Opinions of member units on a plan under review (会签, issue 18): 规划编制组 asks, the asked unit's liaison (the
@@ -1139,7 +1168,7 @@ ROWS += [
     Row("plan-opinions-request", "POST", target="plan", ok=PLAN_REVIEWERS, forbidden=SEES_DONGLI - PLAN_REVIEWERS, data=_ask_statistics),
     Row("plan-opinion-give", "POST", target="plan_opinion", kwargs=_opinion_kwargs, ok={"liaison"}, forbidden=SEES_DONGLI, data={"decision": "agree"}),
     Row("plan-opinion-file", "GET", target="given_plan_opinion", kwargs=_opinion_kwargs, ok=SEES_ASKED_PLAN),
-    Row("api-plan-opinions", "GET", target="plan_opinion", kwargs=lambda o: {"pk": o.version.plan_id}, ok=SEES_ASKED_PLAN),
+    Row("api-plan-opinions", "GET", target="plan_opinion", kwargs=lambda o: {"pk": o.version.plan_id}, ok=SEES_ASKED_PLAN, client="404"),  # asked of the liaison, not of the feed's client
     Row("api-plan-opinions", "POST", target="plan", ok=PLAN_REVIEWERS, forbidden=SEES_DONGLI - PLAN_REVIEWERS, data=_ask_statistics),
     Row("api-plan-opinion", "POST", target="plan_opinion", kwargs=_opinion_kwargs, ok={"liaison"}, forbidden=SEES_DONGLI, data={"state": "agreed"}),
 ]  # fmt: skip
@@ -1156,11 +1185,21 @@ ROWS += [
     Row("figure-checks", "GET", target="figure_check", kwargs=lambda c: {}, ok={"liaison"}, query={"period": "2026-09"}),
     Row("figure-checks", "POST", target="figure_check", kwargs=lambda c: {}, ok={"liaison"}, data={"period": "2026-09", "indicator": "tax_revenue"}),
     Row("discrepancy-list", "GET", ok=USERS),
+    Row("check-progress", "GET", ok=OFFICE, rest=403),
     Row("discrepancy-detail", "GET", target="figure_check", ok=SEES_DONGLI | {"liaison"}),
     Row("discrepancy-explain", "POST", target="figure_check", ok=DONGLI, forbidden=(SEES_DONGLI | {"liaison"}) - DONGLI, data={"explanation": "口径不同"}),
     Row("discrepancy-close", "POST", target="figure_check", ok=ACCEPTOR, forbidden=(SEES_DONGLI | {"liaison"}) - ACCEPTOR, data={"note": "月报已更正"}),
     Row("indicator-sources", "GET", ok=OFFICE, rest=403),
     Row("indicator-sources", "POST", ok=OFFICE, rest=403, data={}),
+    # The data-sharing feed and its API clients (数据共享接口): every user reads its own scope or what is shared.
+    Row("api-accepted-figures", "GET", ok=USERS),
+    Row("api-client-list", "GET", ok=OFFICE, rest=403),
+    Row("api-client-create", "GET", ok=OFFICE, rest=403),
+    Row("api-client-create", "POST", ok=OFFICE, rest=403, data={"name": "规划一张图"}),
+    Row("api-client-detail", "GET", target="api_client", ok=OFFICE, rest=403),
+    Row("api-client-token-issue", "POST", target="api_client", ok=OFFICE, rest=403, data={"days": "90"}),
+    Row("api-client-token-revoke", "POST", target="api_client_token", kwargs=lambda t: {"pk": t.user.api_client.pk, "token_pk": t.pk}, ok=OFFICE, rest=403),
+    Row("api-client-deactivate", "POST", target="api_client", ok=OFFICE, rest=403),
     # Data sharing (数据共享): the office decides what each member unit is shared.
     Row("sharing", "GET", ok=OFFICE, rest=403),
     Row("sharing-edit", "GET", target="member_unit", ok=OFFICE, rest=403),
@@ -1185,7 +1224,6 @@ def _people_targets() -> dict[str, Callable]:
     from coordination import services as org
     from coordination.models import Role
 
-    Row("check-progress", "GET", ok=OFFICE, rest=403),
     def policy_member(w):
         return org.user_create(
             username="policy-new", full_name="政策组新成员", role=Role.OFFICE, org_unit=w.city,

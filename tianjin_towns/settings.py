@@ -243,7 +243,10 @@ REST_FRAMEWORK = {
         "coordination.authentication.ApiTokenAuthentication",  # `Authorization: Token <key>`, hashed, expiring
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "coordination.authentication.ApiClientsReadOnly",  # API clients of the data-sharing feed read only
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "tianjin_towns.input_limits.JSONParser",  # depth, NUL and length limits (issue 16)
         "rest_framework.parsers.FormParser",

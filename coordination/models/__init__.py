@@ -16,6 +16,7 @@ from .meetings import (
 )
 from .notifications import Notification
 from .org import (
+    PERSON_ROLES,
     MemberUnit,
     OrgUnit,
     OrgUnitNameChange,
@@ -33,10 +34,12 @@ from .organisation import MemberUnitEvent, SubmissionRouteChange
 from .people import UserRoleEvent
 from .plans import Plan, PlanAttachment, PlanKind, PlanOpinion, PlanStatus, PlanSubItem, PlanVersion
 from .structure import JointConference, SubmissionKind, SubmissionRoute, SupportPolicy
-from .tokens import ApiToken, PasswordResetMail
+from .tokens import ApiClient, ApiToken, PasswordResetMail
 from .towns import TownEdit, TownListDecision
 
 __all__ = [
+    "PERSON_ROLES",
+    "ApiClient",
     "SharedKind",
     "ActionItem",
     "ActionItemEvent",

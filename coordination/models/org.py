@@ -136,6 +136,13 @@ class Role(models.TextChoices):
     LIAISON = "liaison", _("成员单位联络员")
     LEADER = "leader", _("领导")
     ADMIN = "admin", _("系统管理员")
+    # Not a person: the service account of an API client of the data-sharing feed (issue 18), created
+    # with the client on its page, read-only, scoped like its member unit's liaison.
+    CLIENT = "client", _("接口客户端")
+
+
+# The roles a person is given (pages, API, import); 接口客户端 comes only with an API client.
+PERSON_ROLES = tuple(role for role in Role if role != Role.CLIENT)
 
 
 class UserProfile(models.Model):

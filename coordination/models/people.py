@@ -51,6 +51,7 @@ class UserRoleEvent(Event):
         REACTIVATED = "reactivated", _("恢复账号")
         PASSWORD_RESET = "password_reset", _("重置密码")
         API_TOKEN_REVOKED = "api_token_revoked", _("撤销API令牌")
+        API_TOKEN_ISSUED = "api_token_issued", _("签发API令牌")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_events"

@@ -37,6 +37,8 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     expires_at = models.DateTimeField(_("到期时间"))
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    # A person's token moves its expiry on each use; an API client's keeps the date the office gave it.
+    sliding = models.BooleanField(_("使用后顺延"), default=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("API令牌")
@@ -55,6 +57,38 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return str(_("已撤销"))
         return str(_("有效")) if self.is_usable() else str(_("已过期"))
+
+
+class ApiClient(models.Model):
+    """A system that reads the data-sharing feed (数据共享接口, issue 18): a member unit's, or another system's.
+    It acts through its own service account (role 接口客户端, no password), read-only and scoped like that member
+    unit's liaison (or, without one, like a liaison shared everything); the office issues its tokens, each
+    with a fixed expiry, and revokes them on the client's page."""
+
+    name = models.CharField(_("客户端名称"), max_length=100)
+    member_unit = models.ForeignKey(
+        "coordination.MemberUnit",
+        verbose_name=_("所属成员单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_clients",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("服务账号"), on_delete=models.PROTECT, related_name="api_client"
+    )
+    note = models.CharField(_("用途说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("接口客户端")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class PasswordResetMail(models.Model):

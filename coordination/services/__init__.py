@@ -6,7 +6,7 @@
     towns.py         towns and their lifecycle (R-1.1, R-1.2)       reference.py  the reference data load
     meetings.py      meetings, their decisions and minutes (R-2.1)  action_items.py  督办事项 (R-2.2)
     plans.py         plans for review (R-1.6)                       policies.py  support policies (R-1.4)
-    jobs.py          background exports (R-3.7)
+    jobs.py          background exports (R-3.7)                     clients.py  API clients of the data-sharing feed
 
 Notifications (notify, their e-mails) are coordination.notifications: the services, the tasks and the
 reminders of every app use it (the services through `common.notify_about`, which links to the object's
@@ -28,6 +28,13 @@ from .action_items import (  # noqa: F401 (re-exported: org.action_item_create �
     action_item_report_progress,
     action_item_verifiers,
     action_item_verify,
+)
+from .clients import (  # noqa: F401 (re-exported: org.api_client_create …)
+    TOKEN_DAYS,
+    api_client_create,
+    api_client_deactivate,
+    api_client_token_issue,
+    api_client_token_revoke,
 )
 from .common import notify_about  # noqa: F401 (re-exported: org.notify_about …)
 from .grants import (  # noqa: F401 (re-exported: org.submission_routes …)

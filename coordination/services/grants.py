@@ -34,6 +34,8 @@ ROLE_UNIT_PERMS: dict[str, tuple[str, ...]] = {
     # A liaison reads, across every district, what the office has accepted (数据共享, issue 18), within what
     # the office shares with its member unit (MemberUnit.withheld_kinds, Indicator.withheld_from).
     Role.LIAISON: _codenames(UnitPerm.VIEW_SHARED_DATA),
+    # An API client's service account reads the same, through the data-sharing feed (read-only).
+    Role.CLIENT: _codenames(UnitPerm.VIEW_SHARED_DATA),
     # Towns and their lifecycle decisions are the work routed to a group (SubmissionKind.TOWNS, by default the
     # 创建考核组); the superuser, who installs the platform, may record them too.
     Role.ADMIN: _codenames(

@@ -23,7 +23,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from .. import people_imports, people_selectors
 from .. import people_permissions as people_perms
 from .. import permissions as perms
-from ..models import MemberUnit, OrgUnit, Role, UserProfile, UserRoleEvent, WorkingGroup
+from ..models import PERSON_ROLES, MemberUnit, OrgUnit, Role, UserProfile, UserRoleEvent, WorkingGroup
 from .grants import ALL_UNIT_PERMS, ROLE_UNIT_PERMS, working_group_perms
 from .tokens import api_tokens_revoke_all
 
@@ -32,7 +32,7 @@ Action = UserRoleEvent.Action
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ONE_TIME_PASSWORD_LENGTH = 12
 # The roles whose unit is the municipality itself; officers and reviewers belong to a district or a town.
-MUNICIPAL_ROLES = (Role.OFFICE, Role.LEADER, Role.LIAISON, Role.ADMIN)
+MUNICIPAL_ROLES = (Role.OFFICE, Role.LEADER, Role.LIAISON, Role.ADMIN, Role.CLIENT)
 
 
 @dataclass(frozen=True)
@@ -101,12 +101,17 @@ def _end_access(user: AbstractBaseUser) -> None:
     Session.objects.filter(session_key__in=ended).delete()
 
 
-def check_unit(*, role: str, org_unit: OrgUnit | None, working_group, member_unit, kept_member_unit=None) -> None:
+def check_unit(
+    *, role: str, org_unit: OrgUnit | None, working_group, member_unit, kept_member_unit=None, client: bool = False
+) -> None:
     """The unit a role needs (invariants the forms, the API and the import also show per field). A retired
-    member unit gets no new liaison; `kept_member_unit`, the one the person already has, stays allowed."""
+    member unit gets no new liaison; `kept_member_unit`, the one the person already has, stays allowed.
+    接口客户端 is no person's role: only an API client's service account (`client`) has it."""
     errors: dict[str, str] = {}
     if role not in Role.values:
         errors["role"] = _("未知的角色。")
+    elif (role == Role.CLIENT) != client:
+        errors["role"] = _("接口客户端的服务账号只能在“接口客户端”页面创建和管理。")
     elif org_unit is None:
         errors["org_unit"] = _("请选择所属单位。")
     elif role in (Role.OFFICER, Role.REVIEWER) and org_unit.level == OrgUnit.Level.MUNICIPAL:
@@ -149,7 +154,7 @@ def _grant(*, user, assignment: Assignment, full_name, phone) -> UserProfile:
         "role": role,
         # Only the unit the role needs is kept, whichever way it came (form, API, a filled-in import cell).
         "working_group": working_group if role == Role.OFFICE else None,
-        "member_unit": assignment.member_unit if role == Role.LIAISON else None,
+        "member_unit": assignment.member_unit if role in (Role.LIAISON, Role.CLIENT) else None,
     }
     if full_name is not None:
         defaults["full_name"] = full_name
@@ -265,15 +270,17 @@ def user_create(
     actor: AbstractBaseUser | None = None,
     action: str = Action.CREATED,
     reason: str = "",
+    client: bool = False,
 ) -> AbstractBaseUser:
     """A new account with its role. Without a password (""), a one-time password is generated: it is on
     the returned user as `one_time_password` (shown once, never stored in clear) and must be changed at
-    first login. `password=None` leaves the account without a usable password (seeds set it later)."""
+    first login. `password=None` leaves the account without a usable password (seeds set it later).
+    `client`: the service account of an API client (coordination.services.clients), role 接口客户端."""
     username = username.strip()
     assignment = Assignment(role, org_unit, working_group, member_unit)
     _all_errors(
         partial(_check_identity, username=username, email=email, phone=phone, full_name=full_name),
-        partial(check_unit, **vars(assignment)),
+        partial(check_unit, **vars(assignment), client=client),
     )
     generated = one_time_password() if password == "" else None
     user = get_user_model().objects.create_user(username=username, password=generated or password, email=email)
@@ -444,9 +451,9 @@ def _by_name_or_code(objects) -> dict[str, object]:
 
 
 def _role_of(text: str) -> str | None:
-    for value, label in Role.choices:
-        if text.lower() in (value, str(label)):
-            return value
+    for role in PERSON_ROLES:
+        if text.lower() in (role.value, str(role.label)):
+            return role.value
     return None
 
 
@@ -489,7 +496,7 @@ def _import_row(row, *, actor, units, groups, member_units, city, seen: dict[str
             refuse(name, messages[0])
     role = _role_of(cells.get("role", ""))
     if role is None:
-        refuse("role", _("角色应为：%(roles)s。") % {"roles": "、".join(str(label) for label in Role.labels)}
+        refuse("role", _("角色应为：%(roles)s。") % {"roles": "、".join(str(role.label) for role in PERSON_ROLES)}
                if cells.get("role") else _("请填写角色。"))  # fmt: skip
         return args, problems
     unit = lookup("org_unit", units, _("单位"))

@@ -51,9 +51,11 @@ def client_name(text: str) -> str:
 
 
 @transaction.atomic
-def api_token_issue(*, user: AbstractBaseUser, name: str = "", ip: str | None = None) -> ApiToken:
+def api_token_issue(
+    *, user: AbstractBaseUser, name: str = "", ip: str | None = None, valid_for: datetime.timedelta | None = None
+) -> ApiToken:
     """A new token for `user`. Its key is on the returned token as `key`, to be handed over once; only
-    the digest is stored."""
+    the digest is stored. `valid_for`: a fixed lifetime that use does not extend (an API client's token)."""
     now = timezone.now()
     ended_long_ago = Q(expires_at__lt=now - KEPT_AFTER_END) | Q(revoked_at__lt=now - KEPT_AFTER_END)
     ApiToken.objects.filter(ended_long_ago, user=user).delete()
@@ -65,7 +67,8 @@ def api_token_issue(*, user: AbstractBaseUser, name: str = "", ip: str | None = 
         name=client_name(name),
         created_ip=ip,
         created_at=now,
-        expires_at=now + lifetime(),
+        expires_at=now + (valid_for or lifetime()),
+        sliding=valid_for is None,
     )
     log.info("api token issued user=%s token=%s ip=%s", user.get_username(), token.prefix, ip or "-")
     token.key = key
@@ -88,7 +91,9 @@ def api_token_use(key: str) -> ApiToken:
     if not token.user.is_active:
         raise TokenRefused(_("账号已停用。"))
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_INTERVAL:
-        token.last_used_at, token.expires_at = now, now + lifetime()
+        token.last_used_at = now
+        if token.sliding:  # an API client's token keeps the expiry the office gave it
+            token.expires_at = now + lifetime()
         # A conditional update: a revocation committed meanwhile is not undone by this write.
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             last_used_at=token.last_used_at, expires_at=token.expires_at

@@ -135,7 +135,17 @@ NAV_MENUS = (
     NavMenu(
         _("系统管理"),
         "bi-gear",
-        ("user-", "officer-registry", "town-", "org-unit-", "member-unit-", "routing", "sharing", "indicator-"),
+        (
+            "user-",
+            "officer-registry",
+            "town-",
+            "org-unit-",
+            "member-unit-",
+            "routing",
+            "sharing",
+            "indicator-",
+            "api-client-",
+        ),
         needs="system",
         menu_class="dropdown-menu-xl-end shadow-sm",
         links=(
@@ -145,6 +155,7 @@ NAV_MENUS = (
             NavLink("org-unit-list", _("组织单位"), "bi-diagram-3", needs="manage_organisation", divider=True),
             NavLink("member-unit-list", _("成员单位"), "bi-building", needs="manage_organisation"),
             NavLink("sharing", _("数据共享"), "bi-share", needs="manage_sharing"),
+            NavLink("api-client-list", _("接口客户端"), "bi-plug", needs="manage_sharing"),
             NavLink("indicator-sources", _("数据核对分工"), "bi-diagram-2", needs="manage_sharing"),
             NavLink("routing", _("事项分工"), "bi-signpost-split", needs="manage_organisation"),
             NavLink("indicator-list", _("指标目录"), "bi-list-ol", needs="manage_catalogue"),

@@ -45,6 +45,9 @@ class MonthlyReport(models.Model):
     accepted_at, accepted_by = step_taken(_("验收时间"))
     return_reason = models.TextField(_("退回原因"), blank=True)
     created_at, updated_at = timestamps()
+    # When its accepted figures last appeared or were withdrawn (accepted, reopened, accepted again): the
+    # data-sharing feed's `updated_since` (issue 18). Null for a report never accepted.
+    figures_changed_at = models.DateTimeField(_("已验收数据变动时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("月报")
@@ -53,7 +56,10 @@ class MonthlyReport(models.Model):
             models.UniqueConstraint(fields=["town", "period"], name="one_report_per_town_month"),
             models.CheckConstraint(condition=models.Q(period__day=1), name="report_period_first_day"),
         ]
-        indexes = [models.Index(fields=["period", "status"])]
+        indexes = [
+            models.Index(fields=["period", "status"]),
+            models.Index(fields=["figures_changed_at", "id"], name="report_figures_changed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.town} {self.period:%Y-%m}"
