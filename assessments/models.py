@@ -114,6 +114,8 @@ class ItemKind(models.TextChoices):
     TIMELINESS = "timeliness", _("报送及时率")
     CADENCE = "cadence", _("工作机制落实率")
     PROBLEMS = "problems", _("问题按期解决率")
+    # Issue 18: the member units' cross-checks; no standard scheme has it (off unless a scheme adds it).
+    CHECKS = "checks", _("核对差异说明率")
     MANUAL = "manual", _("考核组评分")
 
 

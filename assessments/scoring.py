@@ -143,6 +143,8 @@ class ScoringContext:
     problems: dict[int, ProblemShare]  # town id → share
     manual: dict[tuple[int, int], ManualEntry]  # (item id, town id) → entry
     history: dict[int, list[PriorResult]]  # town id → earlier annual results, latest first
+    # town id → (discrepancies found by the member units' checks in the window, of them explained and closed)
+    discrepancies: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 # --- What the rules return ---------------------------------------------------------------------------
@@ -324,6 +326,20 @@ def score_problems(item: SchemeItem, town: Town, ctx: ScoringContext) -> ItemSco
     )
 
 
+def checks_rule_text(item: SchemeItem) -> str:
+    return _("期内成员单位核对发现的数据差异中已说明并关闭的个数 ÷ 发现差异个数 × 权重（未关闭的差异不得分）")
+
+
+def score_checks(item: SchemeItem, town: Town, ctx: ScoringContext) -> ItemScore:
+    found, closed = ctx.discrepancies.get(town.pk, (0, 0))
+    counts = [[_("核对发现差异"), found], [_("已说明并关闭"), closed], [_("尚未关闭"), found - closed]]
+    sources = [{"type": "discrepancies", "id": town.pk, "label": _("核对差异清单")}]
+    none = _("期内成员单位核对未发现该小镇的数据差异，此项不计分。")
+    return _rated(
+        item, checks_rule_text(item), closed, found, counts=counts, rate_label=_("说明率"), sources=sources, none=none
+    )
+
+
 def manual_rule_text(item: SchemeItem) -> str:
     text = _("创建考核组评分（0–%(weight)s 分），须写明评分依据") % {"weight": plain(item.weight)}
     return f"{text}：{item.guidance}" if item.guidance else text
@@ -359,6 +375,7 @@ RULES: dict[str, Callable[[SchemeItem, Town, ScoringContext], ItemScore]] = {
     ItemKind.TIMELINESS: score_timeliness,
     ItemKind.CADENCE: score_cadence,
     ItemKind.PROBLEMS: score_problems,
+    ItemKind.CHECKS: score_checks,
     ItemKind.MANUAL: score_manual,
 }
 
@@ -367,6 +384,7 @@ RULE_TEXTS: dict[str, Callable[[SchemeItem], str]] = {
     ItemKind.TIMELINESS: timeliness_rule_text,
     ItemKind.CADENCE: cadence_rule_text,
     ItemKind.PROBLEMS: problems_rule_text,
+    ItemKind.CHECKS: checks_rule_text,
     ItemKind.MANUAL: manual_rule_text,
 }
 

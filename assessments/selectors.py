@@ -362,6 +362,9 @@ def scoring_context(run: Run, *, today: datetime.date | None = None) -> scoring.
         problems=_problem_shares(window, today) if "problems" in kinds else {},
         manual=_manual(run) if "manual" in kinds else {},
         history=_history(town_ids, window.year) if run.kind == RunKind.ANNUAL else {},
+        discrepancies=ledger_selectors.discrepancy_counts(town_ids, start=window.start, end=window.last_month)
+        if "checks" in kinds
+        else {},
     )
 
 

@@ -2,23 +2,28 @@
 figures of the indicators assigned to it; the districts explain the discrepancies of their towns and the
 office closes them; the office assigns the indicators to the member units."""
 
+import io
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from coordination.models import MemberUnit
+from coordination.models import MemberUnit, Town
 from coordination.permissions import districts_for_user, works_for_office
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.pages import error_text, page_of, step_view
+from tianjin_towns.lib.uploads import XLSX
+from tianjin_towns.lib.xlsx import ImportRejected
 
-from . import selectors, services
+from . import check_sheets, selectors, services
 from .models import FigureCheck, Indicator, IndicatorSource  # noqa: F401
 from .permissions import (
     CLOSE,
@@ -96,6 +101,71 @@ def figure_checks(request):
             },
         },
     )
+
+
+@login_required
+def figure_check_template(request):
+    """The check sheet of one indicator and month as a workbook to fill in (本单位的数, 核对意见)."""
+    member_unit = get_checking_member_unit(request.user)
+    sources, periods = selectors.check_sources(member_unit), selectors.check_periods()
+    period, source = _chosen(request, sources, periods)
+    if source is None:
+        raise Http404
+    output = io.BytesIO()
+    rows = selectors.check_sheet(member_unit, source.indicator, period)
+    check_sheets.write_check_template(output, member_unit=member_unit, source=source, period=period, rows=rows)
+    response = HttpResponse(output.getvalue(), content_type=XLSX)
+    filename = _("%(unit)s数据核对表-%(indicator)s-%(month)s.xlsx") % {
+        "unit": member_unit.name,
+        "indicator": source.indicator.name,
+        "month": f"{period:%Y-%m}",
+    }
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+@login_required
+@require_POST
+def figure_check_upload(request):
+    """The filled-in sheet back: every row saved, or none with each problem named by row and column."""
+    member_unit = get_checking_member_unit(request.user)
+    sources, periods = selectors.check_sources(member_unit), selectors.check_periods()
+    period, source = _chosen(request, sources, periods)
+    if source is None:
+        raise Http404
+    back = f"{reverse('figure-checks')}?period={period:%Y-%m}&indicator={source.indicator.code}"
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择填好的核对表（.xlsx）。"))
+        return redirect(back)
+    try:
+        entries, problems = check_sheets.read_check_sheet(upload.read())
+    except ImportRejected as rejected:
+        messages.error(request, "；".join(problem.message for problem in rejected.problems[:5]))
+        return redirect(back)
+    towns = dict(Town.objects.filter(unit__code__in=list(entries)).values_list("unit__code", "pk"))
+    problems += [_("小镇编码“%(code)s”不存在。") % {"code": code} for code in entries if code not in towns]
+    if problems:
+        shown = [p if isinstance(p, str) else _("第%(row)s行%(column)s列：%(message)s") % vars(p) for p in problems]
+        messages.error(request, _("核对表未导入：") + "；".join(shown[:10]))
+        return redirect(back)
+    try:
+        counts = services.figure_checks_record(
+            actor=request.user,
+            member_unit=member_unit,
+            indicator=source.indicator,
+            period=period,
+            entries={towns[code]: entry for code, entry in entries.items()},
+        )
+    except ValidationError as error:
+        messages.error(request, _("核对表未导入：") + error_text(error))
+    else:
+        messages.success(
+            request,
+            _("核对表已导入：一致 %(agreed)s 个，有差异 %(opened)s 个。")
+            % {"agreed": counts.get(FigureCheck.Status.AGREED, 0), "opened": counts.get(FigureCheck.Status.OPEN, 0)},
+        )
+    return redirect(back)
 
 
 @login_required

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.api import described, parse_query
+from tianjin_towns.lib.excel import FORMULA_TRIGGERS
 
 from .selectors import feed
 
@@ -91,11 +92,24 @@ class _Line:
         return value
 
 
+# Text people typed (town and district names) that a spreadsheet would take for a formula gets Excel's quote,
+# as in every workbook the platform writes (tianjin_towns/lib/excel.py); JSON carries it as stored.
+TEXT_FIELDS = frozenset({"town_code", "town_name", "district_name", "unit"})
+
+
+def _cell(name: str, value) -> str:
+    if value is None:
+        return ""
+    if name in TEXT_FIELDS and value[:1] in FORMULA_TRIGGERS:
+        return "'" + value
+    return value
+
+
 def _csv_lines(records):
     writer = csv.writer(_Line())
     yield writer.writerow(feed.FIELDS)
     for record in records:
-        yield writer.writerow([record[name] if record[name] is not None else "" for name in feed.FIELDS])
+        yield writer.writerow([_cell(name, record[name]) for name in feed.FIELDS])
 
 
 class AcceptedFigureSerializer(serializers.Serializer):

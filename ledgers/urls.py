@@ -16,6 +16,8 @@ urlpatterns = [
     path("system/indicator-sources/", check_views.indicator_sources, name="indicator-sources"),
     # Departmental cross-checks of the accepted figures (数据核对, issue 18)
     path("checks/", check_views.figure_checks, name="figure-checks"),
+    path("checks/template/", check_views.figure_check_template, name="figure-check-template"),
+    path("checks/upload/", check_views.figure_check_upload, name="figure-check-upload"),
     path("checks/discrepancies/", check_views.discrepancy_list, name="discrepancy-list"),
     path("checks/progress/", check_views.check_progress, name="check-progress"),
     path("checks/discrepancies/<int:pk>/", check_views.discrepancy_detail, name="discrepancy-detail"),

@@ -7,7 +7,7 @@ the platform offers is downloaded through its page or API and opened with openpy
 stored, and a text starting with a formula trigger must carry Excel's quote prefix (tianjin_towns/lib/excel.py
 explains the choice). `test_every_export_is_covered_here` keeps the list of exports complete.
 
-The platform writes no CSV.
+The one CSV, the data-sharing feed's (issue 18), quotes such text the same way.
 """
 
 import datetime
@@ -195,6 +195,28 @@ def test_user_import_template(client, world, poisoned):
     _assert_user_text_is_text(content, {DISTRICT_NAME, TOWN_NAME, WORKING_GROUP_NAME, MEMBER_UNIT_NAME})
 
 
+def test_figure_check_template(client, world, poisoned):
+    """/checks/template/ (figure-check-template): the member unit's sheet of the towns' accepted figures."""
+    stats = MemberUnit.objects.get(code="statistics")
+    tax = Indicator.objects.get(code="tax_revenue")
+    ledger.indicator_sources_set(actor=None, assignments={tax: (stats, None)})
+    client.force_login(world.users.liaison)
+    query = {"period": f"{SEPT:%Y-%m}", "indicator": "tax_revenue"}
+    content = _download(client.get(reverse("figure-check-template"), query))
+    _assert_user_text_is_text(content, {DISTRICT_NAME, TOWN_NAME, f"{MEMBER_UNIT_NAME}数据核对表"})
+
+
+def test_accepted_figures_feed_as_csv(client, world, poisoned):
+    """/api/v1/accepted-figures/ with Accept: text/csv (api-accepted-figures): names quoted as in a workbook."""
+    import csv
+
+    client.force_login(world.users.leader)
+    response = client.get("/api/v1/accepted-figures/", HTTP_ACCEPT="text/csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows and {row["town_name"] for row in rows} == {"'" + TOWN_NAME}
+    assert {row["district_name"] for row in rows} == {"'" + DISTRICT_NAME}
+
+
 # Every route that hands out a file the platform writes, and where it is checked. Word documents hold no
 # formulas; files people uploaded are theirs, given back byte for byte.
 EXPORT_ROUTES = {
@@ -204,6 +226,7 @@ EXPORT_ROUTES = {
     "assessment-run-export": "test_assessment_results_workbook",
     "assessment-target-template": "test_annual_target_template",
     "user-import-template": "test_user_import_template",
+    "figure-check-template": "test_figure_check_template",
     "export-job-detail": "a page (the job's progress), not a file",
     "export-job-progress": "a page fragment, not a file",
     "meeting-minutes-docx": "Word document",

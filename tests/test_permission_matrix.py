@@ -1184,6 +1184,8 @@ ROWS += [
     # Departmental cross-checks (数据核对): the statistics bureau checks tax revenue; dongli explains, the office closes.
     Row("figure-checks", "GET", target="figure_check", kwargs=lambda c: {}, ok={"liaison"}, query={"period": "2026-09"}),
     Row("figure-checks", "POST", target="figure_check", kwargs=lambda c: {}, ok={"liaison"}, data={"period": "2026-09", "indicator": "tax_revenue"}),
+    Row("figure-check-template", "GET", target="figure_check", kwargs=lambda c: {}, ok={"liaison"}, query={"period": "2026-09"}),
+    Row("figure-check-upload", "POST", target="figure_check", kwargs=lambda c: {}, ok={"liaison"}, data={"period": "2026-09"}),
     Row("discrepancy-list", "GET", ok=USERS),
     Row("check-progress", "GET", ok=OFFICE, rest=403),
     Row("discrepancy-detail", "GET", target="figure_check", ok=SEES_DONGLI | {"liaison"}),

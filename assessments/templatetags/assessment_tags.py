@@ -60,6 +60,8 @@ def source_url(source: dict) -> str:
             return reverse("cadence")
         if source["type"] == "problems":
             return reverse("problem-list")
+        if source["type"] == "discrepancies":
+            return f"{reverse('discrepancy-list')}?status=all"
     except NoReverseMatch:
         return ""
     return ""

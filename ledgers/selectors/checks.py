@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from coordination.models import MemberUnit, Town
 from tianjin_towns.lib import dates
@@ -236,3 +236,55 @@ def check_progress(periods: list[datetime.date]) -> list[ProgressRow]:
             )
         rows.append(ProgressRow(source=source, cells=cells))
     return rows
+
+
+@dataclass
+class CheckTotals:
+    """One checked indicator's figures of a scope and year by check state (the dashboards' 数据核对 line)."""
+
+    source: IndicatorSource
+    agreed: int
+    differs: int
+    explained: int
+    unchecked: int
+
+
+def check_state_totals(towns: QuerySet[Town], *, year: int) -> list[CheckTotals]:
+    """Per indicator a member unit checks: how many of the towns' accepted figures of `year` agree, differ,
+    are explained or are not checked yet; three queries (one when no indicator is checked)."""
+    sources = list(IndicatorSource.objects.select_related("indicator", "member_unit").order_by("indicator__order"))
+    if not sources:
+        return []
+    accepted = MonthlyReport.objects.filter(
+        town__in=towns.values("pk"), period__year=year, status=ReportStatus.ACCEPTED
+    ).count()
+    counts: dict[int, dict[str, int]] = {}
+    for row in (
+        FigureCheck.objects.filter(
+            report__town__in=towns.values("pk"), report__period__year=year, report__status=ReportStatus.ACCEPTED
+        )
+        .values("indicator_id", "status")
+        .annotate(n=Count("pk"))
+    ):
+        counts.setdefault(row["indicator_id"], {})[row["status"]] = row["n"]
+    totals = []
+    for source in sources:
+        by_status = counts.get(source.indicator_id, {})
+        differs = sum(by_status.get(status, 0) for status in OPEN_STATUSES)
+        agreed = by_status.get(FigureCheck.Status.AGREED, 0)
+        explained = by_status.get(FigureCheck.Status.CLOSED, 0)
+        unchecked = max(accepted - agreed - differs - explained, 0)
+        totals.append(CheckTotals(source, agreed, differs, explained, unchecked))
+    return totals
+
+
+def discrepancy_counts(town_ids: list[int], *, start: datetime.date, end: datetime.date) -> dict[int, tuple[int, int]]:
+    """Town id → (discrepancies the member units' checks found in the months start..end, of them closed):
+    the assessment item 核对差异说明率; one query."""
+    rows = (
+        FigureCheck.objects.filter(report__town__in=town_ids, report__period__gte=start, report__period__lte=end)
+        .exclude(status=FigureCheck.Status.AGREED)
+        .values("report__town_id")
+        .annotate(found=Count("pk"), closed=Count("pk", filter=Q(status=FigureCheck.Status.CLOSED)))
+    )
+    return {row["report__town_id"]: (row["found"], row["closed"]) for row in rows}

@@ -245,3 +245,74 @@ def test_the_office_sees_each_units_check_progress_by_month(checked, login):
     assert (september.accepted, september.checked, september.open, september.explained) == (2, 2, 1, 0)
     text = page.content.decode()
     assert "市统计局" in text and "2/2" in text and "差异 1" in text
+
+
+def test_the_dashboard_counts_each_checked_indicators_figures_by_state(checked, login):
+    world = checked
+    _record(world, b=(world.town2, ("160", None)))
+    page = login(world.users.leader).get("/dashboard/", {"year": 2026})
+    (total,) = page.context["board"].checks
+    assert (total.agreed, total.differs, total.explained, total.unchecked) == (0, 1, 0, 1)
+    assert "税收收入（市统计局核对）" in page.content.decode()
+
+
+def test_the_liaison_fills_in_the_downloaded_sheet_and_uploads_it_all_or_nothing(checked, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    world = checked
+    client = login(world.users.liaison)
+    query = {"period": "2026-09", "indicator": "tax_revenue"}
+    sheet = client.get(reverse("figure-check-template"), query)
+    assert sheet.status_code == 200
+    workbook = load_workbook(io.BytesIO(sheet.content))
+    ws = workbook["数据核对"]
+    rows = {ws.cell(row, 2).value: row for row in range(4, ws.max_row + 1)}
+    assert set(rows) == {"T0101", "T0102"}  # the accepted towns; xiqing's month is not accepted
+    ws.cell(rows["T0101"], 5).value = 150.25
+    ws.cell(rows["T0102"], 5).value = 240
+    ws.cell(rows["T0102"], 6).value = "差不多"  # not a mark: the whole sheet is refused
+    refused = io.BytesIO()
+    workbook.save(refused)
+    refused.seek(0)
+    refused.name = "核对表.xlsx"
+    response = client.post(reverse("figure-check-upload"), {**query, "file": refused}, follow=True)
+    assert "核对意见应为" in response.content.decode() and not FigureCheck.objects.exists()
+    ws.cell(rows["T0102"], 6).value = "不一致"
+    filled = io.BytesIO()
+    workbook.save(filled)
+    filled.seek(0)
+    filled.name = "核对表.xlsx"
+    response = client.post(reverse("figure-check-upload"), {**query, "file": filled}, follow=True)
+    assert "核对表已导入：一致 1 个，有差异 1 个" in response.content.decode()
+    assert dict(FigureCheck.objects.values_list("report__town__unit__code", "status")) == {
+        "T0101": Status.AGREED,
+        "T0102": Status.OPEN,
+    }
+
+
+def test_a_scheme_may_count_how_many_discrepancies_were_explained(checked):
+    from assessments import selectors as assessment_selectors
+    from assessments import services as assess
+    from assessments.models import ItemKind, RunKind
+    from assessments.tests.factories import item, make_scheme
+
+    world = checked
+    scheme = make_scheme(
+        world,
+        2026,
+        items=[item("月报及时率", ItemKind.TIMELINESS, 60), item("核对差异说明率", ItemKind.CHECKS, 40)],
+    )
+    run = assess.run_create(actor=world.users.office_assess, scheme=scheme, kind=RunKind.ANNUAL)
+
+    def checks_item(town):
+        (score,) = [s for s in assessment_selectors.compute_run(run) if s.town.pk == town.pk]
+        return next(i for i in score.items if i.kind == ItemKind.CHECKS)
+
+    assert not checks_item(world.town2).applicable  # nothing found yet: the item does not count
+    _record(world, b=(world.town2, ("160", None)))
+    assert checks_item(world.town2).earned == 0
+    ledger.figure_check_close(actor=world.users.office_policy, check=FigureCheck.objects.get(), note="已更正")
+    closed = checks_item(world.town2)
+    assert closed.earned == Decimal(40) and closed.rate == Decimal(100)
