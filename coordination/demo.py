@@ -593,6 +593,13 @@ def _seed_plans(towns_of: dict, districts: list[OrgUnit], users: dict, today: da
         if state in ("approved", "approved_cultivation"):
             plan = services.plan_approve(actor=planning, plan=plan, comments="同意，请按规划组织实施。")
         _date_plan(plan, today - datetime.timedelta(days=20 + 25 * n))
+        if state == "resubmitted":  # version 2 waits for the planning and land bureaus' opinions (会签, issue 18)
+            asked = list(MemberUnit.objects.filter(code__in=("planning", "land"), active=True).order_by("order"))
+            if asked:
+                services.plan_opinions_request(
+                    actor=planning, plan=plan, member_units=asked, due_on=today + datetime.timedelta(days=7)
+                )
+                counts["plan_opinions"] += len(asked)
         counts["plans"] += 1
 
 

@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordination.permissions import get_town_for_user
+from coordination.permissions import get_town_for_user, reads_shared_only
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.api import ListViewSet, described, parse_body, parse_query, visible_in_body
 
@@ -416,7 +416,8 @@ class ProjectViewSet(ListViewSet):
 
     def fresh(self, project: Project) -> Project:
         project = Project.objects.select_related("town__unit").get(pk=project.pk)  # fresh plans after a change
-        prefetch_related_objects([project], *selectors.project_prefetches())
+        shared_only = reads_shared_only(self.request.user)  # a liaison: the accepted months only
+        prefetch_related_objects([project], *selectors.project_prefetches(accepted_only=shared_only))
         return project
 
     @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer})

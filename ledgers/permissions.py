@@ -123,7 +123,10 @@ def check_import_reports(user: AbstractBaseUser) -> None:
 
 
 def projects_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[Project]:
-    return Project.objects.filter(town__unit__in=org_units_for_user(user, perm).values("pk"))
+    """Projects of the towns the user holds `perm` on; for reading, also those whose project ledger the office
+    shares with the user's member unit (their accepted months only: selectors.project_prefetches)."""
+    units = unit_perms.reading_units_for_user(user, PROJECTS) if perm == VIEW else org_units_for_user(user, perm)
+    return Project.objects.filter(town__unit__in=units.values("pk"))
 
 
 def get_project_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> Project:

@@ -8,7 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination.permissions import towns_for_user
+from coordination.models import SharedKind
+from coordination.permissions import (
+    reading_districts_for_user,
+    reading_towns_for_user,
+    reads_shared_only,
+)
 from tianjin_towns.lib import dates, downloads
 from tianjin_towns.lib.pages import page_of
 from tianjin_towns.lib.pages import query_without_page as _query_without_page
@@ -19,7 +24,6 @@ from .permissions import (
     VIEW,
     can_manage_projects,
     check_register_projects,
-    districts_for_user,
     get_project_attachment_for_user,
     get_project_for_user,
     project_towns_for_user,
@@ -31,8 +35,8 @@ PER_PAGE = 20
 
 @login_required
 def project_list(request):
-    districts = districts_for_user(request.user)
-    towns = towns_for_user(request.user)
+    districts = reading_districts_for_user(request.user, SharedKind.PROJECTS)
+    towns = reading_towns_for_user(request.user, SharedKind.PROJECTS)
     form = ProjectFilterForm(request.GET or None, districts=districts, towns=towns)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     district, town = filters.get("district"), filters.get("town")
@@ -92,7 +96,7 @@ def project_create(request):
 @login_required
 def project_detail(request, pk: int):
     project = get_project_for_user(request.user, pk, VIEW)
-    parts = selectors.project_detail_parts(project)
+    parts = selectors.project_detail_parts(project, shared_only=reads_shared_only(request.user))
     return render(
         request,
         "ledgers/projects/project_detail.html",

@@ -262,7 +262,7 @@ ROWS: list[Row] = [
     Row("report-detail", "GET", target="draft_report", ok=SEES_DONGLI),
     Row("api-monthly-report-detail", "GET", target="draft_report", ok=SEES_DONGLI),
     Row("api-monthly-report-history", "GET", target="draft_report", ok=SEES_DONGLI),
-    Row("api-project-detail", "GET", target="project", ok=SEES_DONGLI),
+    Row("api-project-detail", "GET", target="project", ok=SEES_DONGLI | {"liaison"}),  # the project ledger is shared
     # Filling in: dongli's officer only (the town in a create's body is unknown to everyone else: 400).
     Row("report-fill", "POST", ok=EDITORS_OF_DONGLI, forbidden=NOT_EDITORS, data=_town_period),
     Row("report-edit", "GET", target="draft_report", ok=EDITORS_OF_DONGLI, forbidden=NOT_EDITORS),
@@ -273,7 +273,7 @@ ROWS: list[Row] = [
     Row("api-monthly-report-submit", "POST", target="draft_report", ok=EDITORS_OF_DONGLI, forbidden=NOT_EDITORS),
     # Projects: MANAGE_PROJECTS on the town (the district's officer and leader, issue 15).
     Row("api-project-list", "POST", label="create", ok=DONGLI, forbidden=SEES_CITY, rest=400, data=_new_project),
-    Row("api-project-detail", "PATCH", target="project", ok=DONGLI, forbidden=SEES_CITY, data={"name": "智能装备产业园（二期）", "year_plans": [{"year": 2027, "amount": "500"}]}),
+    Row("api-project-detail", "PATCH", target="project", ok=DONGLI, forbidden=SEES_CITY | {"liaison"}, data={"name": "智能装备产业园（二期）", "year_plans": [{"year": 2027, "amount": "500"}]}),
     # District review: dongli's reviewing leader only.
     Row("report-approve", "POST", target="submitted_report", ok=DISTRICT_REVIEWER, forbidden=SEES_DONGLI - DISTRICT_REVIEWER),
     Row("report-return", "GET", target="submitted_report", label="district", ok=DISTRICT_REVIEWER, forbidden=SEES_DONGLI - DISTRICT_REVIEWER),
@@ -1338,11 +1338,12 @@ ROWS += [
     # Whoever manages some town's projects opens the form (the outsider for 西青; posting a 东丽 town is a form error).
     Row("project-create", "GET", ok=PROJECT_MANAGERS | {"outsider"}, rest=403),
     Row("project-create", "POST", ok=PROJECT_MANAGERS | {"outsider"}, rest=403, data=_project_form),
-    Row("project-detail", "GET", target="project", ok=SEES_DONGLI),
-    Row("project-edit", "GET", target="project", ok=PROJECT_MANAGERS, forbidden=SEES_CITY),
-    Row("project-edit", "POST", target="project", ok=PROJECT_MANAGERS, forbidden=SEES_CITY, data=_project_form),
-    Row("project-attachment-upload", "POST", target="project", ok=PROJECT_MANAGERS, forbidden=SEES_CITY, data=_project_upload),
-    Row("project-attachment", "GET", target="project_attachment", kwargs=_project_attachment_kwargs, ok=SEES_DONGLI),
+    # Shared with the member units (数据共享): the liaison reads a project, its accepted months and its documents.
+    Row("project-detail", "GET", target="project", ok=SEES_DONGLI | {"liaison"}),
+    Row("project-edit", "GET", target="project", ok=PROJECT_MANAGERS, forbidden=SEES_CITY | {"liaison"}),
+    Row("project-edit", "POST", target="project", ok=PROJECT_MANAGERS, forbidden=SEES_CITY | {"liaison"}, data=_project_form),
+    Row("project-attachment-upload", "POST", target="project", ok=PROJECT_MANAGERS, forbidden=SEES_CITY | {"liaison"}, data=_project_upload),
+    Row("project-attachment", "GET", target="project_attachment", kwargs=_project_attachment_kwargs, ok=SEES_DONGLI | {"liaison"}),
     Row("indicator-list", "GET", rest=403),
     Row("indicator-create", "GET", rest=403),
     Row("indicator-create", "POST", rest=403, data=_indicator_form),

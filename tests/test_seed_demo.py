@@ -288,3 +288,21 @@ def test_the_demo_officer_sees_the_same_number_on_the_badge_and_the_home_page(se
     home = client.get(reverse("home")).context["inbox"]
     assert home.total >= 2  # a month to fill and a returned report at least
     assert inbox_count(officer) == home.total
+
+
+def test_the_demo_has_cross_checks_in_every_state_and_a_plan_waiting_for_two_opinions(seeded):
+    """Issue 18: tax revenue checked by 市税务局 for the last accepted month, two thirds of it: agreements, one
+    discrepancy waiting for its district and one explained; a plan's version 2 waits for two bureaus."""
+    from coordination.models import PlanOpinion, PlanStatus
+    from ledgers.models import FigureCheck, IndicatorSource
+
+    sources = dict(IndicatorSource.objects.values_list("indicator__code", "member_unit__code"))
+    assert sources == {"tax_revenue": "tax", "fixed_asset_investment": "statistics", "land_supplied": "land"}
+    statuses = list(FigureCheck.objects.values_list("status", flat=True))
+    assert statuses.count(FigureCheck.Status.OPEN) == 1 and statuses.count(FigureCheck.Status.ANSWERED) == 1
+    assert statuses.count(FigureCheck.Status.AGREED) >= 10
+    waiting = PlanOpinion.objects.filter(state=PlanOpinion.State.REQUESTED, version__plan__status=PlanStatus.SUBMITTED)
+    by_plan = {}
+    for opinion in waiting.select_related("member_unit"):
+        by_plan.setdefault(opinion.version.plan_id, set()).add(opinion.member_unit.code)
+    assert {"planning", "land"} in by_plan.values()

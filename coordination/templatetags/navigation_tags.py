@@ -27,6 +27,7 @@ def nav_permissions(user) -> dict:
         # What the office shares with a member unit's liaison (数据共享): accepted records only.
         "reads_figures": perms.VIEW in held or SharedKind.FIGURES in shared,
         "reads_dashboards": perms.VIEW in held or SharedKind.DASHBOARDS in shared,
+        "reads_projects": perms.VIEW in held or SharedKind.PROJECTS in shared,
         "manage_sharing": perms.works_for_office(user),
         "audit": perms.can_audit(user),
         "system": any(perm in held for perm in SYSTEM_PERMS) or bool(getattr(user, "is_staff", False)),
@@ -84,7 +85,7 @@ NAV_MENUS = (
             NavLink("report-list", _("月报管理"), "bi-journal-text", needs="sees_data"),
             NavLink("ledger", _("统计台账"), "bi-table", needs="reads_figures"),
             NavLink("discrepancy-list", _("数据核对"), "bi-check2-square", needs="reads_figures"),
-            NavLink("project-list", _("项目台账"), "bi-kanban", needs="sees_data"),
+            NavLink("project-list", _("项目台账"), "bi-kanban", needs="reads_projects"),
             NavLink("work-info-list", _("信息报送"), "bi-megaphone", count="info_waiting"),
         ),
     ),

@@ -241,7 +241,11 @@ def test_the_project_ledger_is_offered_to_those_who_see_data(login, world):
     officer = _page(login(world.users.officer).get(reverse("notification-list")))
     assert 'href="/projects/"' in officer and "项目台账" in officer
     liaison = _page(login(world.users.liaison).get(reverse("notification-list")))
-    assert "项目台账" not in liaison
+    assert "项目台账" in liaison  # shared with the member units (数据共享)
+    unit = world.users.liaison.profile.member_unit
+    unit.withheld_kinds = ["projects"]
+    unit.save()
+    assert "项目台账" not in _page(login(world.users.liaison).get(reverse("notification-list")))
 
 
 def test_the_organisation_page_links_to_the_master_data_for_administrators(login, world, sysadmin):

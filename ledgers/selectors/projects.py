@@ -6,21 +6,29 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
+from coordination.permissions import reads_shared_only
 from tianjin_towns.lib.queries import narrowed
 
 from .. import permissions as report_perms
-from ..models import Project, ProjectProgress, ProjectYearPlan
+from ..models import Project, ProjectProgress, ProjectYearPlan, ReportStatus
 
 
-def project_progress_prefetch() -> Prefetch:
+def project_progress_prefetch(*, accepted_only: bool = False) -> Prefetch:
     """A project's monthly rows with their report (for the period and status), oldest month first; the rows read
-    their plan from the project's `year_plans`, prefetched beside this one (see `project_prefetches`)."""
-    return Prefetch("progress", queryset=ProjectProgress.objects.select_related("report").order_by("report__period"))
+    their plan from the project's `year_plans`, prefetched beside this one (see `project_prefetches`).
+    `accepted_only`: the months the office has accepted, all a reader of shared data sees (数据共享)."""
+    rows = ProjectProgress.objects.select_related("report").order_by("report__period")
+    if accepted_only:
+        rows = rows.filter(report__status=ReportStatus.ACCEPTED)
+    return Prefetch("progress", queryset=rows)
 
 
-def project_prefetches() -> list:
+def project_prefetches(*, accepted_only: bool = False) -> list:
     """What a project's page or API answer reads: its year plans and its monthly rows."""
-    return [Prefetch("year_plans", queryset=ProjectYearPlan.objects.order_by("year")), project_progress_prefetch()]
+    return [
+        Prefetch("year_plans", queryset=ProjectYearPlan.objects.order_by("year")),
+        project_progress_prefetch(accepted_only=accepted_only),
+    ]
 
 
 def project_list(
@@ -48,7 +56,7 @@ def project_list(
     if search:
         projects = projects.filter(Q(code__icontains=search) | Q(name__icontains=search) | Q(owner__icontains=search))
     prefetches = (
-        project_prefetches()
+        project_prefetches(accepted_only=reads_shared_only(user))
         if with_progress
         else [Prefetch("year_plans", queryset=ProjectYearPlan.objects.order_by("year"))]
     )
@@ -57,14 +65,16 @@ def project_list(
     )
 
 
-def project_detail_parts(project: Project) -> dict:
-    """What the project page shows beside its identity: plans by year, monthly rows, attachments, history."""
-    prefetch_related_objects([project], *project_prefetches())
+def project_detail_parts(project: Project, *, shared_only: bool = False) -> dict:
+    """What the project page shows beside its identity: plans by year, monthly rows, attachments, history. A
+    reader of shared data only (a liaison) sees the accepted months and no history (an audit trail)."""
+    prefetch_related_objects([project], *project_prefetches(accepted_only=shared_only))
+    events = [] if shared_only else project.events.select_related("actor__profile").order_by("-at", "-pk")
     return {
         "year_plans": list(project.year_plans.all()),
         "progress": list(project.progress.all()),
         "attachments": list(project.attachments.select_related("uploaded_by__profile").order_by("uploaded_at", "pk")),
-        "events": [_readable_event(e) for e in project.events.select_related("actor__profile").order_by("-at", "-pk")],
+        "events": [_readable_event(e) for e in events],
     }
 
 

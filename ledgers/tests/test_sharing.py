@@ -178,3 +178,43 @@ def test_a_liaisons_home_page_and_navigation_show_its_unit_and_what_is_shared(wo
     assert reverse("gaps") not in page
     officer = login(world.users.officer).get(reverse("home")).content.decode()
     assert "共享数据" not in officer and reverse("report-list") in officer
+
+
+def test_a_liaison_reads_the_project_ledger_with_its_accepted_months_only_and_no_history(world, login, api):
+    from decimal import Decimal
+
+    from conftest import FULL_VALUES, let_file
+    from ledgers.models import Project
+
+    u = world.users
+    project = ledger.project_create(
+        actor=u.officer,
+        town=world.town,
+        code="XM-01",
+        name="产业园二期",
+        category=Project.Category.INDUSTRY,
+        total_investment=Decimal("50000"),
+        year_plans=[{"year": 2026, "amount": Decimal("12000")}],
+        status=Project.Status.CONTINUING,
+    )
+    for period, amount, accept in ((datetime.date(2026, 8, 1), "300", True), (SEPT, "100", False)):
+        let_file(world, world.town, period)
+        values = {code: "0" for code in FULL_VALUES} | {"fixed_asset_investment": amount}
+        report = ledger.monthly_report_create(actor=u.officer, town=world.town, period=period)
+        progress = [{"project": project.pk, "investment_month": amount, "physical_progress": "主体施工"}]
+        ledger.monthly_report_save(actor=u.officer, report=report, values=values, progress=progress)
+        ledger.monthly_report_submit(actor=u.officer, report=report)
+        if accept:
+            ledger.monthly_report_approve(actor=u.reviewer, report=report)
+            ledger.monthly_report_accept(actor=u.office_policy, report=report)
+    as_liaison = login(u.liaison)
+    assert "产业园二期" in as_liaison.get(reverse("project-list")).content.decode()
+    page = as_liaison.get(reverse("project-detail", args=[project.pk]))
+    assert [row.report.period for row in page.context["progress"]] == [datetime.date(2026, 8, 1)]
+    assert page.context["events"] == [] and not page.context["can_manage"]
+    body = api(u.liaison).get(f"/api/v1/projects/{project.pk}/").json()
+    assert len(body["progress"]) == 1
+    officer = login(u.officer).get(reverse("project-detail", args=[project.pk]))
+    assert len(officer.context["progress"]) == 2 and officer.context["events"]  # the town's own: everything
+    _share(world, kinds=[SharedKind.FIGURES])
+    assert login(u.liaison).get(reverse("project-detail", args=[project.pk])).status_code == 404
