@@ -51,14 +51,21 @@ def _chosen(request, sources: list[IndicatorSource], periods: list):
     return period, source
 
 
-@login_required
-def figure_checks(request):
-    """数据核对: the liaison's sheet of one indicator and month, every town's accepted figure beside its own."""
+def _sheet_of(request):
+    """The door of the check sheet's pages, then what the sheet is for: the liaison's member unit (404 for
+    anyone who records no check), the indicators it checks, the months, and the month and indicator asked."""
     member_unit = get_checking_member_unit(request.user)
     sources, periods = selectors.check_sources(member_unit), selectors.check_periods()
     period, source = _chosen(request, sources, periods)
     if source is None:
         raise Http404
+    return member_unit, sources, periods, period, source
+
+
+@login_required
+def figure_checks(request):
+    """数据核对: the liaison's sheet of one indicator and month, every town's accepted figure beside its own."""
+    member_unit, sources, periods, period, source = _sheet_of(request)
     if request.method == "POST":
         entries = {
             int(name.removeprefix("value-")): services.CheckEntry(
@@ -106,11 +113,7 @@ def figure_checks(request):
 @login_required
 def figure_check_template(request):
     """The check sheet of one indicator and month as a workbook to fill in (本单位的数, 核对意见)."""
-    member_unit = get_checking_member_unit(request.user)
-    sources, periods = selectors.check_sources(member_unit), selectors.check_periods()
-    period, source = _chosen(request, sources, periods)
-    if source is None:
-        raise Http404
+    member_unit, _sources, _periods, period, source = _sheet_of(request)
     output = io.BytesIO()
     rows = selectors.check_sheet(member_unit, source.indicator, period)
     check_sheets.write_check_template(output, member_unit=member_unit, source=source, period=period, rows=rows)
@@ -128,11 +131,7 @@ def figure_check_template(request):
 @require_POST
 def figure_check_upload(request):
     """The filled-in sheet back: every row saved, or none with each problem named by row and column."""
-    member_unit = get_checking_member_unit(request.user)
-    sources, periods = selectors.check_sources(member_unit), selectors.check_periods()
-    period, source = _chosen(request, sources, periods)
-    if source is None:
-        raise Http404
+    member_unit, _sources, _periods, period, source = _sheet_of(request)
     back = f"{reverse('figure-checks')}?period={period:%Y-%m}&indicator={source.indicator.code}"
     upload = request.FILES.get("file")
     if upload is None:
