@@ -263,7 +263,8 @@ def _feed(feed: dict) -> list[str]:
         f"system reads (every accepted figure of every town, bench/feed_stream.py, a process of its own): "
         f"{feed['rows']:,} rows, {feed['bytes'] / 1e6:,.0f} MB of CSV in {feed['seconds']} s "
         f"({feed['rows'] / max(feed['seconds'], 0.1):,.0f} rows/s). Peak resident memory of the process "
-        f"{peak:.0f} MiB, of which {base:.0f} MiB is the process before the request (Django and the project's "
-        f"libraries loaded, as in every worker): the feed added {added:.0f} MiB, target < 100 MB: {met}. "
+        f"{peak:.0f} MiB, of which {base:.0f} MiB is the worker before the request (Django and the project's "
+        f"libraries loaded and a first one-row request served, as in any worker): the feed added {added:.0f} MiB, "
+        f"target < 100 MB: {met}. "
         "The rows come from a server-side cursor in chunks of 5,000 and each CSV line is sent as it is written.",
     ]
