@@ -51,6 +51,15 @@ def _chosen(request, sources: list[IndicatorSource], periods: list):
     return period, source
 
 
+def _counted(counts: dict) -> dict:
+    """What a saved sheet came to, for its message: 一致 n 个，有差异 n 个."""
+    text = _("一致 %(agreed)s 个，有差异 %(opened)s 个") % {
+        "agreed": counts.get(FigureCheck.Status.AGREED, 0),
+        "opened": counts.get(FigureCheck.Status.OPEN, 0),
+    }
+    return {"counts": text}
+
+
 def _sheet_of(request):
     """The door of the check sheet's pages, then what the sheet is for: the liaison's member unit (404 for
     anyone who records no check), the indicators it checks, the months, and the month and indicator asked."""
@@ -82,13 +91,7 @@ def figure_checks(request):
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:
-            opened = counts.get(FigureCheck.Status.OPEN, 0)
-            agreed = counts.get(FigureCheck.Status.AGREED, 0)
-            messages.success(
-                request,
-                _("已保存核对结果：一致 %(agreed)s 个，有差异 %(opened)s 个。有差异的已转各区说明。")
-                % {"agreed": agreed, "opened": opened},
-            )
+            messages.success(request, _("已保存核对结果：%(counts)s。有差异的已转各区说明。") % _counted(counts))
             return redirect(f"{reverse('figure-checks')}?period={period:%Y-%m}&indicator={source.indicator.code}")
     rows = selectors.check_sheet(member_unit, source.indicator, period)
     return render(
@@ -159,11 +162,7 @@ def figure_check_upload(request):
     except ValidationError as error:
         messages.error(request, _("核对表未导入：") + error_text(error))
     else:
-        messages.success(
-            request,
-            _("核对表已导入：一致 %(agreed)s 个，有差异 %(opened)s 个。")
-            % {"agreed": counts.get(FigureCheck.Status.AGREED, 0), "opened": counts.get(FigureCheck.Status.OPEN, 0)},
-        )
+        messages.success(request, _("核对表已导入：%(counts)s。") % _counted(counts))
     return redirect(back)
 
 

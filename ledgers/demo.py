@@ -14,10 +14,14 @@ from collections import Counter
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from coordination.models import OrgUnit, Town
+from django.db.models import Count, Q
+
+from coordination.models import MemberUnit, OrgUnit, Town
+from coordination.selectors import users_with_unit_perm
 from tianjin_towns.lib import dates
 
-from .models import WorkInfo, WorkInfoEvent
+from . import services
+from .models import FigureCheck, Indicator, MonthlyReport, ReportStatus, ReportValue, WorkInfo, WorkInfoEvent
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Category = WorkInfo.Category
@@ -188,12 +192,6 @@ def seed_checks(*, users: dict) -> Counter:
     """The indicators assigned to the units that check them, and the 税务局's checks of the last accepted
     month: most towns agree, one differs by about a fifth (open, for its district to explain) and one by
     about a sixth, already explained by its district. Idempotent: nothing when any check exists."""
-    from coordination.models import MemberUnit
-    from coordination.selectors import users_with_unit_perm
-
-    from . import services
-    from .models import FigureCheck, Indicator, MonthlyReport, ReportStatus, ReportValue
-
     counts: Counter = Counter()
     if FigureCheck.objects.exists():
         return counts
@@ -206,7 +204,7 @@ def seed_checks(*, users: dict) -> Counter:
     }
     counts["indicator_sources"] += services.indicator_sources_set(actor=None, assignments=assignments)
     tax, liaison = indicators.get("tax_revenue"), users.get("liaison-tax")
-    latest = _last_accepted_month(MonthlyReport, ReportStatus)
+    latest = _last_accepted_month()
     if tax is None or liaison is None or "tax" not in units or latest is None:
         return counts
     accepted = list(
@@ -236,10 +234,8 @@ def seed_checks(*, users: dict) -> Counter:
     return counts
 
 
-def _last_accepted_month(MonthlyReport, ReportStatus):
+def _last_accepted_month():
     """The latest month whose reports the office has (nearly) all accepted: at least four in five."""
-    from django.db.models import Count, Q
-
     months = (
         MonthlyReport.objects.values("period")
         .annotate(total=Count("pk"), accepted=Count("pk", filter=Q(status=ReportStatus.ACCEPTED)))

@@ -24,23 +24,18 @@ from tianjin_towns.lib import dates
 from tianjin_towns.lib.api import described, parse_query
 from tianjin_towns.lib.excel import FORMULA_TRIGGERS
 
+from .api import XlsxRenderer
 from .selectors import feed
 
 MAX_PAGE = 1000
 
 
-class CSVRenderer(renderers.BaseRenderer):
-    """Lets a client ask for the feed with `Accept: text/csv`; the view streams it itself."""
+class CSVRenderer(XlsxRenderer):
+    """Lets a client ask for the feed with `Accept: text/csv`; the view streams it itself, errors stay JSON."""
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        response = (renderer_context or {}).get("response")
-        if response is not None:  # an error answered to a CSV request: JSON all the same
-            response["Content-Type"] = "application/json"
-        return renderers.JSONRenderer().render(data)
 
 
 def _period(value: str) -> datetime.date:

@@ -172,16 +172,12 @@ def check_work(user: AbstractBaseUser, today: datetime.date | None = None, *, mo
             FigureCheck.objects.filter(status=FigureCheck.Status.OPEN, report__town__in=explains.values("pk"))
             .select_related(*related)
             .order_by("checked_at")[:20]
-        )
-        if explains.exists()
-        else [],
+        ),
         to_close=list(
             FigureCheck.objects.filter(status=FigureCheck.Status.ANSWERED, report__town__in=closes.values("pk"))
             .select_related(*related)
             .order_by("answered_at")[:20]
-        )
-        if closes.exists()
-        else [],
+        ),
     )
 
 
