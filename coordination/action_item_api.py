@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.api import ListViewSet, parse_body, visible_in_body
 
-from . import organisation_selectors, selectors, services
+from . import action_item_selectors, organisation_selectors, services
 from . import permissions as perms
 from .models import ActionItem, ActionItemEvent, ActionItemStatus, MemberUnit, OrgUnit
 
@@ -82,13 +82,26 @@ class ActionItemCreateSerializer(serializers.Serializer):
 
 class ProgressSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    done = serializers.BooleanField(required=False, default=False, help_text=_("true：报告办结（须填写 resolution）"))
+    done = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "true：报告办结（须填写 resolution，并以 multipart 上传 evidence，除非此前的进展报告已附佐证材料）"
+        ),
+    )
     resolution = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     evidence = serializers.FileField(required=False, allow_null=True, default=None)
 
 
-class ActionItemNoteSerializer(serializers.Serializer):
+class ActionItemVerifySerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    evidence_waiver = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text=_("免交佐证材料的理由：核验没有佐证材料的事项时必填"),
+    )
 
 
 class ActionItemRejectSerializer(serializers.Serializer):
@@ -100,7 +113,7 @@ class ActionItemEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ActionItemEvent
-        fields = ["at", "user", "action", "from_status", "to_status", "note", "evidence_name"]
+        fields = ["at", "user", "action", "from_status", "to_status", "note", "resolution", "evidence_name"]
         read_only_fields = fields
 
 
@@ -132,17 +145,17 @@ class ActionItemViewSet(ListViewSet):
             unit = f"u{query['responsible_unit']}"
         elif query.get("responsible_member_unit"):
             unit = f"m{query['responsible_member_unit']}"
-        items = selectors.action_item_list(
+        items = action_item_selectors.action_item_list(
             self.request.user,
             status=query.get("status"),
             unit=unit,
             overdue=query.get("overdue", False),
             meeting_id=query.get("meeting"),
         )
-        return selectors.action_items_with_source(items)
+        return action_item_selectors.action_items_with_source(items)
 
     def fresh(self, item: ActionItem) -> ActionItem:
-        return selectors.action_item_with_source(item.pk)
+        return action_item_selectors.action_item_with_source(item.pk)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": dates.today()}  # one date for a whole page
@@ -178,11 +191,13 @@ class ActionItemViewSet(ListViewSet):
             request, pk, perms.HANDLE_ACTION_ITEMS, services.action_item_report_progress, ProgressSerializer
         )
 
-    @extend_schema(request=ActionItemNoteSerializer)
+    @extend_schema(request=ActionItemVerifySerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        """The office verifies a done item (→ verified)."""
-        return self.step(request, pk, perms.VERIFY_ACTION_ITEMS, services.action_item_verify, ActionItemNoteSerializer)
+        """The office verifies a done item (→ verified); one without evidence needs `evidence_waiver` (else 400)."""
+        return self.step(
+            request, pk, perms.VERIFY_ACTION_ITEMS, services.action_item_verify, ActionItemVerifySerializer
+        )
 
     @extend_schema(request=ActionItemRejectSerializer)
     @action(detail=True, methods=["post"])
@@ -196,4 +211,4 @@ class ActionItemViewSet(ListViewSet):
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         item = perms.get_action_item_for_user(request.user, pk)
-        return Response(ActionItemEventSerializer(selectors.action_item_events(item), many=True).data)
+        return Response(ActionItemEventSerializer(action_item_selectors.action_item_events(item), many=True).data)

@@ -6,17 +6,18 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.pages import form_page, list_filters, posted_step, render_list_page, save_form, step_view
+from tianjin_towns.lib.pages import form_page, list_filters, posted_step, render_list_page, save_form
 
+from . import action_item_selectors as items_read
 from . import permissions as perms
 from . import selectors, services
-from .forms import ActionItemFilterForm, ActionItemForm, ProgressForm, ReasonForm
+from .forms import ActionItemFilterForm, ActionItemForm, ItemVerifyForm, ProgressForm, ReasonForm
 from .models import OrgUnit
 from .pages import PER_PAGE, download
+from .search_selectors import normalized_keyword
 
 
 def responsible_choices(meeting, user):
@@ -56,14 +57,16 @@ def action_item_list(request):
     today = dates.today()
     unit = filters.get("unit")
     unit_key = (f"u{unit.pk}" if isinstance(unit, OrgUnit) else f"m{unit.pk}") if unit is not None else None
-    items = selectors.action_item_list(
+    keyword = normalized_keyword(request.GET.get("q"))
+    items = items_read.action_item_list(
         request.user,
         status=filters.get("status") or None,
         unit=unit_key,
         overdue=bool(filters.get("overdue")),
+        keyword=keyword,
         today=today,
     )
-    summary = selectors.action_item_summary_by_unit(request.user, today)
+    summary = items_read.action_item_summary_by_unit(request.user, today)
     return render_list_page(
         request,
         "coordination/action_item_list.html",
@@ -76,20 +79,32 @@ def action_item_list(request):
         done_total=sum(s.done for s in summary),
         unit_key=unit_key,
         today=today,
+        q=keyword,
     )
 
 
+def _evidence_needed(events) -> bool:
+    """Whether the item's report of completion needs a file now: required, and none since it was last sent back."""
+    return items_read.evidence_required() and not items_read.evidence_since_rejection(events)
+
+
 def _item_page(request, item, *, can_handle: bool, can_verify: bool, progress_form=None):
+    events = items_read.action_item_events(item)
+    needed = _evidence_needed(events)
     return render(
         request,
         "coordination/action_item_detail.html",
         {
             "item": item,
-            "events": selectors.action_item_events(item),
+            "events": events,
+            "evidence_on_file": items_read.evidence_since_rejection(events),
+            "evidence_waiver": items_read.evidence_waiver(events),
+            "evidence_needed": needed,
             "can_handle": can_handle,
             "can_verify": can_verify,
-            "progress_form": progress_form if progress_form is not None else ProgressForm(),
+            "progress_form": progress_form if progress_form is not None else ProgressForm(evidence_needed=needed),
             "reason_form": ReasonForm(),
+            "verify_form": ItemVerifyForm(),
             "today": dates.today(),
         },
     )
@@ -108,7 +123,8 @@ def action_item_detail(request, pk: int):
 @login_required
 def action_item_progress(request, pk: int):
     item = perms.get_action_item_for_user(request.user, pk, perms.HANDLE_ACTION_ITEMS)
-    form = ProgressForm(request.POST or None, request.FILES or None)
+    needed = _evidence_needed(items_read.action_item_events(item))
+    form = ProgressForm(request.POST or None, request.FILES or None, evidence_needed=needed)
     if request.method == "POST" and form.is_valid():
         fields = {
             "item": item,
@@ -129,16 +145,15 @@ def action_item_progress(request, pk: int):
     return _item_page(request, item, can_handle=item.is_open, can_verify=False, progress_form=form)
 
 
-VERIFIED = gettext_lazy("已核验，督办事项办结。")
-action_item_verify = step_view(
-    perms.get_action_item_for_user,
-    perms.VERIFY_ACTION_ITEMS,
-    services.action_item_verify,
-    VERIFIED,
-    key="item",
-    back="action-item-detail",
-    posted=("note",),
-)
+@login_required
+@require_POST
+def action_item_verify(request, pk: int):
+    """Verify a done item; one without evidence needs the waiver's reason (the service's refusal says so)."""
+    item = perms.get_action_item_for_user(request.user, pk, perms.VERIFY_ACTION_ITEMS)
+    posted_step(
+        request, ItemVerifyForm(request.POST), services.action_item_verify, _("已核验，督办事项办结。"), item=item
+    )
+    return redirect("action-item-detail", pk=item.pk)
 
 
 @login_required

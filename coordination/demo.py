@@ -25,6 +25,7 @@ from django.db.models import Q
 from tianjin_towns.lib import dates
 
 from . import services
+from .demo_files import demo_evidence_file
 from .models import (
     ActionItem,
     ActionItemEvent,
@@ -105,6 +106,9 @@ RESOLUTIONS = [
     "已完成，项目节点目标实现，附现场照片。",
     "已办结，相关材料已报送并通过审核。",
 ]
+DONE_NOTES = ["已按计划全部完成，现报告办结。", "经区分管领导审核，现提请核验。", ""]
+EVIDENCE_NAMES = ["批复文件.pdf", "现场照片.pdf", "会议纪要.pdf", "验收意见.pdf", "报送材料.pdf", "完成情况说明.pdf"]
+WAIVER_NOTE = "事项为协调类工作，无书面材料；经电话和现场核实已办结，免交佐证材料。"
 
 
 def _at(day: datetime.date, rng: random.Random, hours: tuple[int, int] = (9, 17)) -> datetime.datetime:
@@ -469,32 +473,10 @@ def _create_items(decisions: list[tuple], users: dict, today: datetime.date, cou
             status=status,
             created_by=assigner,
         )
-        handler = _handler(unit, member, users)
-        trail = [(ActionItemEvent.Action.CREATE, assigner, "", S.OPEN, "", assigned_at)]
-        step = assigned_at
-        if status != S.OPEN:
-            step = min(step + datetime.timedelta(days=rng.randint(5, 15)), _now_ish(today, rng))
-            trail.append(
-                (ActionItemEvent.Action.PROGRESS, handler, S.OPEN, S.IN_PROGRESS, rng.choice(PROGRESS_NOTES), step)
-            )
-        if status in (S.DONE, S.VERIFIED):
-            done_day = min(step + datetime.timedelta(days=rng.randint(5, 20)), _now_ish(today, rng))
-            item.resolution = rng.choice(RESOLUTIONS)
-            item.done_at = done_day
-            trail.append((ActionItemEvent.Action.DONE, handler, S.IN_PROGRESS, S.DONE, item.resolution, done_day))
-            step = done_day
-        if status == S.VERIFIED:
-            verified = min(step + datetime.timedelta(days=rng.randint(1, 6)), _now_ish(today, rng))
-            item.verified_at, item.verified_by = verified, users["office-coord"]
-            trail.append((ActionItemEvent.Action.VERIFY, users["office-coord"], S.DONE, S.VERIFIED, "", verified))
         items.append(item)
         stamps.append((item, assigned_at))
-        for action, actor, before, after, note, at in trail:
-            item_events.append(
-                ActionItemEvent(
-                    item=item, actor=actor, action=action, from_status=before, to_status=after, note=note, at=at
-                )
-            )
+        trail = _item_trail(item, rng, _handler(unit, member, users), users["office-coord"], assigned_at, today)
+        item_events += [ActionItemEvent(item=item, **event) for event in trail]
     ActionItem.objects.bulk_create(items, batch_size=2000)
     ActionItemEvent.objects.bulk_create(item_events, batch_size=2000)
     for item, assigned_at in stamps:
@@ -502,6 +484,34 @@ def _create_items(decisions: list[tuple], users: dict, today: datetime.date, cou
     ActionItem.objects.bulk_update(items, ["created_at"], batch_size=1000)
     counts["decisions"] += len(decisions)
     counts["action_items"] += len(items)
+
+
+def _item_trail(item: ActionItem, rng: random.Random, handler, office, assigned_at, today: datetime.date) -> list:
+    """The events (as field values) that took `item` to its status; most done reports carry an evidence file,
+    and the office waived it in writing for the verified ones that do not."""
+
+    def step(action: str, actor, before: str, after: str, at, **fields) -> dict:
+        return {"action": action, "actor": actor, "from_status": before, "to_status": after, "at": at, **fields}
+
+    trail = [step("create", item.created_by, "", S.OPEN, assigned_at)]
+    at = assigned_at
+    if item.status != S.OPEN:
+        at = min(at + datetime.timedelta(days=rng.randint(5, 15)), _now_ish(today, rng))
+        trail.append(step("progress", handler, S.OPEN, S.IN_PROGRESS, at, note=rng.choice(PROGRESS_NOTES)))
+    if item.status in (S.DONE, S.VERIFIED):
+        item.done_at = at = min(at + datetime.timedelta(days=rng.randint(5, 20)), _now_ish(today, rng))
+        item.resolution, number = rng.choice(RESOLUTIONS), rng.randrange(len(EVIDENCE_NAMES))
+        done = step("done", handler, S.IN_PROGRESS, S.DONE, at, note=rng.choice(DONE_NOTES), resolution=item.resolution)
+        if rng.random() < 0.9:  # one report in ten came without a file
+            done.update(evidence=demo_evidence_file("action-items", number), evidence_name=EVIDENCE_NAMES[number])
+        trail.append(done)
+    if item.status == S.VERIFIED:
+        item.verified_by = office
+        item.verified_at = at = min(at + datetime.timedelta(days=rng.randint(1, 6)), _now_ish(today, rng))
+        if "evidence" not in trail[-1]:
+            trail.append(step("waive_evidence", office, S.DONE, S.DONE, at, note=WAIVER_NOTE))
+        trail.append(step("verify", office, S.DONE, S.VERIFIED, at))
+    return trail
 
 
 def _now_ish(today: datetime.date, rng: random.Random) -> datetime.datetime:

@@ -259,15 +259,26 @@ class ActionItemForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
+    """Progress, or completion with its result; `evidence_needed`: completion needs a file with this report
+    (none of the reports since the item was last sent back had one, and evidence is required)."""
+
     note = text_area(_("进展情况"), max_length=5000, rows=3, required=False)
     done = forms.BooleanField(label=_("已办结，提请核验"), required=False)
     resolution = text_area(_("办理结果"), max_length=5000, rows=3, required=False, help_text=_("报告办结时必填"))
     evidence = UploadField(label=_("佐证材料"), required=False)
 
+    def __init__(self, *args, evidence_needed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.evidence_needed = evidence_needed
+        if evidence_needed:
+            self.fields["evidence"].help_text = _("报告办结时必须上传（批复、纪要、照片等）")
+
     def clean(self):
         data = super().clean()
         if data.get("done") and not data.get("resolution", "").strip():
             self.add_error("resolution", _("报告办结须填写办理结果。"))
+        if data.get("done") and self.evidence_needed and not data.get("evidence") and "evidence" not in self.errors:
+            self.add_error("evidence", _("报告办结须上传佐证材料。"))
         if not data.get("done") and not data.get("note", "").strip():
             self.add_error("note", _("请填写进展情况。"))
         return data
@@ -275,6 +286,13 @@ class ProgressForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = written_text(_("退回原因"), _("请填写退回原因。"), rows=3)
+
+
+class ItemVerifyForm(forms.Form):
+    """The office's verification; `evidence_waiver` is required by the service for an item without evidence."""
+
+    note = text_area(_("核验意见"), max_length=2000, rows=3, required=False)
+    evidence_waiver = text_area(_("免交佐证材料的理由"), max_length=2000, rows=3, required=False)
 
 
 # --- Plans ------------------------------------------------------------------------------------------

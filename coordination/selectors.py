@@ -9,18 +9,21 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from guardian.models import UserObjectPermission
 
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.queries import narrowed
 
-from . import cadence
+from . import cadence, search_selectors
 from . import permissions as perms
+from .action_item_selectors import (  # what the home inbox (coordination_inbox) shows of action items
+    action_items_to_verify_for_user,
+    open_action_items_for_user,
+    overdue_action_item_count,
+)
 from .models import (
     ActionItem,
-    ActionItemEvent,
-    ActionItemStatus,
     CadenceRule,
     CalendarDay,
     Decision,
@@ -211,9 +214,10 @@ def meeting_list(
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
     year: int | None = None,
+    keyword: str | None = None,
 ) -> QuerySet[Meeting]:
     """The meetings the user sees, newest first, with their decision and action-item counts."""
-    meetings = perms.meetings_for_user(user)
+    meetings = search_selectors.meetings_matching(perms.meetings_for_user(user), keyword)
     meetings = narrowed(
         meetings,
         kind=kind,
@@ -278,126 +282,18 @@ def meeting_with_decisions(pk: int) -> Meeting:
     return meetings_with_decisions(Meeting.objects.select_related("org_unit").filter(pk=pk)).get()
 
 
-# --- Action items (R-2.2) -------------------------------------------------------------------------
-
-
-def action_item_list(
-    user: AbstractBaseUser,
-    *,
-    status: str | None = None,
-    unit: str | None = None,
-    overdue: bool = False,
-    meeting_id: int | None = None,
-    today: datetime.date | None = None,
-) -> QuerySet[ActionItem]:
-    """Action items the user sees; `unit` is "u<org unit id>" or "m<member unit id>" (an org unit
-    includes the towns below it)."""
-    today = today or dates.today()
-    items = perms.action_items_for_user(user)
-    if status:
-        items = items.filter(status=status)
-    if unit:
-        kind, _sep, number = unit[:1], None, unit[1:]
-        if kind == "u" and number.isdigit():
-            items = items.filter(Q(responsible_unit_id=int(number)) | Q(responsible_unit__parent_id=int(number)))
-        elif kind == "m" and number.isdigit():
-            items = items.filter(responsible_member_unit_id=int(number))
-    if overdue:
-        items = items.filter(status__in=OPEN_STATUSES, due_on__lt=today)
-    if meeting_id:
-        items = items.filter(meeting_id=meeting_id)
-    return items.select_related("meeting__org_unit", "responsible_unit__parent", "responsible_member_unit").order_by(
-        # Overdue first, then by due date.
-        Case(When(status__in=OPEN_STATUSES, due_on__lt=today, then=0), default=1),
-        "due_on",
-        "pk",
-    )
-
-
-@dataclass
-class UnitItemSummary:
-    key: str  # "u<id>" or "m<id>", as action_item_list's `unit`
-    name: str
-    open: int
-    overdue: int
-    done: int
-
-
-def action_item_summary_by_unit(user: AbstractBaseUser, today: datetime.date | None = None) -> list[UnitItemSummary]:
-    """Per responsible unit: open, overdue and awaiting-verification counts (one query), most overdue first."""
-    today = today or dates.today()
-    is_open = Q(status__in=OPEN_STATUSES)
-    rows = (
-        perms.action_items_for_user(user)
-        .values(
-            "responsible_unit_id",
-            "responsible_unit__name",
-            "responsible_member_unit_id",
-            "responsible_member_unit__name",
-        )
-        .annotate(
-            open=Count("pk", filter=is_open),
-            overdue=Count("pk", filter=is_open & Q(due_on__lt=today)),
-            done=Count("pk", filter=Q(status=ActionItemStatus.DONE)),
-        )
-    )
-    summary = []
-    for row in rows:
-        if not (row["open"] or row["done"]):
-            continue
-        if row["responsible_unit_id"]:
-            key, name = f"u{row['responsible_unit_id']}", row["responsible_unit__name"]
-        else:
-            key, name = f"m{row['responsible_member_unit_id']}", row["responsible_member_unit__name"]
-        summary.append(UnitItemSummary(key=key, name=name, open=row["open"], overdue=row["overdue"], done=row["done"]))
-    return sorted(summary, key=lambda s: (-s.overdue, -s.open, s.name))
-
-
-def action_items_with_source(items: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
-    """With what the API shows of each: the meeting and decision it comes from, the responsible unit."""
-    return items.select_related("meeting", "decision", "responsible_unit", "responsible_member_unit")
-
-
-def action_item_with_source(pk: int) -> ActionItem:
-    return action_items_with_source(ActionItem.objects.filter(pk=pk)).get()
-
-
-def action_item_events(item: ActionItem) -> list[ActionItemEvent]:
-    return list(item.events.select_related("actor__profile").order_by("at", "pk"))
-
-
-def open_action_items_for_user(user: AbstractBaseUser) -> list[ActionItem]:
-    """Open or in-progress items the user's unit must report on, earliest due first (the home inbox)."""
-    return list(
-        perms.action_items_for_user(user, perms.HANDLE_ACTION_ITEMS)
-        .filter(status__in=OPEN_STATUSES)
-        .select_related("meeting", "responsible_unit", "responsible_member_unit")
-        .order_by("due_on", "pk")
-    )
-
-
-def action_items_to_verify_for_user(user: AbstractBaseUser) -> list[ActionItem]:
-    return list(
-        perms.action_items_for_user(user, perms.VERIFY_ACTION_ITEMS)
-        .filter(status=ActionItemStatus.DONE)
-        .select_related("meeting", "responsible_unit", "responsible_member_unit")
-        .order_by("done_at", "pk")
-    )
-
-
-def overdue_action_item_count(user: AbstractBaseUser, today: datetime.date | None = None) -> int:
-    """Overdue items among all the user sees (the office's and leaders' figure)."""
-    today = today or dates.today()
-    return perms.action_items_for_user(user).filter(status__in=OPEN_STATUSES, due_on__lt=today).count()
-
-
 # --- Plans (R-1.6) --------------------------------------------------------------------------------
 
 
 def plan_list(
-    user: AbstractBaseUser, *, kind: str | None = None, status: str | None = None, org_unit_id: int | None = None
+    user: AbstractBaseUser,
+    *,
+    kind: str | None = None,
+    status: str | None = None,
+    org_unit_id: int | None = None,
+    keyword: str | None = None,
 ) -> QuerySet[Plan]:
-    plans = perms.plans_for_user(user)
+    plans = search_selectors.plans_matching(perms.plans_for_user(user), keyword)
     plans = narrowed(plans, kind=kind, status=status)
     if org_unit_id:
         plans = plans.filter(Q(org_unit_id=org_unit_id) | Q(org_unit__parent_id=org_unit_id))
@@ -605,8 +501,7 @@ def policy_list(*, member_unit_id: int | None = None, query: str = "") -> QueryS
     policies = SupportPolicy.objects.select_related("member_unit")
     if member_unit_id:
         policies = policies.filter(member_unit_id=member_unit_id)
-    if query:
-        policies = policies.filter(Q(title__icontains=query) | Q(document_number__icontains=query))
+    policies = search_selectors.policies_matching(policies, query)
     return policies.order_by("-issued_on", "-pk")
 
 

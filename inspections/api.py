@@ -219,6 +219,13 @@ class ProblemNoteSerializer(serializers.Serializer):
 
 class VerifySerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    evidence_waiver = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text=_("免交佐证的理由：核验没有照片或佐证材料的整改时必填"),
+    )
 
 
 class RejectSerializer(serializers.Serializer):
@@ -464,13 +471,19 @@ class ProblemViewSet(ListViewSet):
         return self.step(request, pk, RECTIFY, services.problem_report_progress, ProblemNoteSerializer)
 
     @extend_schema(
-        request=ProblemNoteSerializer, description="The responsible unit reports the rectification done: → done."
+        request=ProblemNoteSerializer,
+        description="The responsible unit reports the rectification done: → done. It needs evidence: `files` "
+        "(multipart), unless a progress report since the last rejection had some; without any, a 400 on `files`.",
     )
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None):
         return self.step(request, pk, RECTIFY, services.problem_rectify, ProblemNoteSerializer)
 
-    @extend_schema(request=VerifySerializer, description="The office verifies the rectification: done → verified.")
+    @extend_schema(
+        request=VerifySerializer,
+        description="The office verifies the rectification: done → verified; one without evidence needs "
+        "`evidence_waiver` (else a 400 on it).",
+    )
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         return self.step(request, pk, VERIFY, services.problem_verify, VerifySerializer)

@@ -14,15 +14,17 @@ Idempotent: a visit that exists (district, day, kind) is skipped with its proble
 
 import datetime
 import random
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from coordination.demo_files import BLANK_PDF, demo_evidence_file
 from coordination.models import MemberUnit, OrgUnit, Town
 from tianjin_towns.lib import dates
 
 from . import services
-from .models import InspectionEvent, Problem, ProblemStatus, Visit
+from .models import Attachment, InspectionEvent, Problem, ProblemStatus, Visit
 from .selectors import quarter_bounds, quarter_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -87,6 +89,9 @@ RECTIFY_NOTES = [
     "整改完成：已出台实施细则并完成宣传解读。",
 ]
 REJECT_REASONS = ["现场核查整改不到位，请补充佐证材料后重新报送。", "整改情况与实际不符，项目仍未开工，请继续整改。"]
+# The evidence a rectification carries (most do; the office waived it in writing for the verified ones that do not).
+EVIDENCE_NAMES = ["整改完成情况报告.pdf", "批复文件.pdf", "资金拨付凭证.pdf", "竣工验收意见.pdf", "现场核查记录.pdf"]
+WAIVER_NOTE = "整改事项为政策协调，已现场核实到位，免交佐证材料。"
 SPECIAL_TOPICS = ["特色小镇建设用地专项检查", "特色小镇项目建设进度专项检查", "特色小镇安全生产专项检查"]
 
 
@@ -156,7 +161,7 @@ class _DemoYear:
     """The rows planned for the demo year, saved together by `_save_year`."""
 
     visits: list[Visit] = field(default_factory=list)
-    problems: list[dict] = field(default_factory=list)  # _plan_problem's {"problem", "events"}
+    problems: list[dict] = field(default_factory=list)  # _plan_problem's {"problem", "events", "evidence"}
     timestamps: list[tuple[Visit, datetime.datetime]] = field(default_factory=list)
     town_links: list[tuple[Visit, list[Town]]] = field(default_factory=list)
     member_links: list[tuple[Visit, list[MemberUnit]]] = field(default_factory=list)
@@ -224,6 +229,7 @@ def _save_year(year: _DemoYear, office) -> None:
             event.problem_id = plan["problem"].pk
             events.append((event, at))
     InspectionEvent.objects.bulk_create([event for event, _at_ in events], batch_size=1000)
+    _save_evidence(year)
     # auto_now_add stamped now(); give every row the day it happened.
     for visit, at in year.timestamps:
         visit.created_at = visit.updated_at = at
@@ -235,6 +241,32 @@ def _save_year(year: _DemoYear, office) -> None:
     for event, at in events:
         event.at = at
     InspectionEvent.objects.bulk_update([e for e, _a in events], ["at"], batch_size=1000)
+
+
+def _save_evidence(year: _DemoYear) -> None:
+    """The evidence files of the rectifications (one shared stored file per name), uploaded when reported."""
+    files = []
+    for plan in year.problems:
+        for event, at in plan.get("evidence", ()):
+            number = len(files) % len(EVIDENCE_NAMES)
+            files.append(
+                Attachment(
+                    visit_id=event.visit_id,
+                    problem_id=event.problem_id,
+                    event=event,
+                    kind=Attachment.Kind.DOCUMENT,
+                    file=demo_evidence_file("inspections", number),
+                    token=uuid.uuid4().hex,
+                    extension=".pdf",
+                    name=EVIDENCE_NAMES[number],
+                    content_type="application/pdf",
+                    size=len(BLANK_PDF),
+                    uploaded_by=event.actor,
+                )
+            )
+            files[-1].uploaded_at = at
+    Attachment.objects.bulk_create(files, batch_size=1000)
+    Attachment.objects.bulk_update(files, ["uploaded_at"], batch_size=1000)  # auto_now_add stamped now()
 
 
 def _escalate(today: datetime.date, counts: Counter) -> None:
@@ -273,7 +305,7 @@ def _plan_problem(visit, number, district, towns, members, users, reporters, off
     roll = rng.random()
     if roll < 0.26 or (roll < 0.42 and (today - found).days >= 1):
         on_site = roll < 0.26
-        problem.solved_on_site, problem.solved_same_day = on_site, True
+        problem.solved_on_site, problem.solved_same_day, problem.rectification_ordered = on_site, True, False
         problem.status, problem.rectified_on, problem.closed_on = S.VERIFIED, found, found
         note = "现场协调有关部门当场明确办理意见，问题现场解决。" if on_site else "会后当天协调办结，问题当日解决。"
         events.append((_event(A.SOLVE, office, "", S.VERIFIED, note), _at(found, rng, (10, 17))))
@@ -290,7 +322,7 @@ def _plan_problem(visit, number, district, towns, members, users, reporters, off
         rectify_after = rng.randint(3, max(4, (problem.due_on - found).days))
     else:
         rectify_after = (problem.due_on - found).days + rng.randint(3, 40)
-    status = S.OPEN
+    status, evidence = S.OPEN, []
     if elapsed >= 3 and rng.random() < 0.8:
         day = found + datetime.timedelta(days=min(rng.randint(2, 6), elapsed - 1))
         events.append((_event(A.PROGRESS, answerer, status, S.IN_PROGRESS, rng.choice(PROGRESS_NOTES)), _at(day, rng)))
@@ -300,21 +332,26 @@ def _plan_problem(visit, number, district, towns, members, users, reporters, off
         rejected = rng.random() < 0.12 and rectify_after + 12 < elapsed
         if rejected:
             events.append((_event(A.RECTIFY, answerer, status, S.DONE, rng.choice(RECTIFY_NOTES)), _at(rectified, rng)))
+            evidence.append(events[-1])
             back = rectified + datetime.timedelta(days=rng.randint(2, 4))
             reason = rng.choice(REJECT_REASONS)
             events.append((_event(A.REJECT, office, S.DONE, S.OPEN, reason), _at(back, rng)))
-            problem.reject_reason = reason
-            status = S.OPEN
+            problem.reject_reason, status = reason, S.OPEN
             rectified = back + datetime.timedelta(days=rng.randint(5, 8))
         if rectified < today:
             events.append((_event(A.RECTIFY, answerer, status, S.DONE, rng.choice(RECTIFY_NOTES)), _at(rectified, rng)))
+            backed = rng.random() < 0.88
+            evidence += [events[-1]] if backed else []
             status, problem.rectified_on = S.DONE, rectified
             verified = rectified + datetime.timedelta(days=rng.randint(1, 6))
             if verified < today and rng.random() < 0.92:
-                events.append((_event(A.VERIFY, office, S.DONE, S.VERIFIED), _at(verified, rng)))
+                at = _at(verified, rng)
+                if not backed:
+                    events.append((_event(A.WAIVE_EVIDENCE, office, S.DONE, S.DONE, WAIVER_NOTE), at))
+                events.append((_event(A.VERIFY, office, S.DONE, S.VERIFIED), at))
                 status, problem.closed_on, problem.reject_reason = S.VERIFIED, verified, ""
     problem.status = status
-    return {"problem": problem, "events": events}
+    return {"problem": problem, "events": events, "evidence": evidence}
 
 
 def _event(action: str, actor, from_status: str, to_status: str, note: str = "") -> InspectionEvent:

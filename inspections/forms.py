@@ -290,7 +290,10 @@ class FollowUpForm(UploadsMixin, forms.Form):
 
 
 class VerifyForm(forms.Form):
+    """The office's verification; the service requires `evidence_waiver` for a rectification without evidence."""
+
     note = text_area(_("核验意见"), max_length=2000, rows=3, required=False)
+    evidence_waiver = text_area(_("免交佐证的理由"), max_length=2000, rows=3, required=False)
 
 
 class RejectForm(forms.Form):

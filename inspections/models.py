@@ -82,6 +82,9 @@ class Problem(models.Model):
     due_on = models.DateField(_("整改期限"))
     solved_on_site = models.BooleanField(_("现场解决"), default=False)
     solved_same_day = models.BooleanField(_("当日解决"), default=False, help_text=_("现场解决的问题也计为当日解决"))
+    # Registered to be rectified by a deadline (限期整改), not solved at once: one verified the day it was found
+    # also counts as solved the same day, but is tagged 限期整改·当日办结.
+    rectification_ordered = models.BooleanField(_("限期整改"), default=True)
     status = models.CharField(
         _("状态"), max_length=16, choices=ProblemStatus.choices, default=ProblemStatus.OPEN, db_index=True
     )
@@ -141,6 +144,16 @@ class Problem(models.Model):
     def days_to_close(self) -> int | None:
         return (self.closed_on - self.found_on).days if self.closed_on else None
 
+    @property
+    def same_day_outcome(self) -> str:
+        """How a problem closed the day it was found was solved: "on_site", "same_day" (registered solved) or
+        "rectified" (ordered to be rectified, and rectified and verified that day); "" for the others."""
+        if self.solved_on_site:
+            return "on_site"
+        if not self.solved_same_day:
+            return ""
+        return "rectified" if self.rectification_ordered else "same_day"
+
 
 class InspectionEvent(Event):
     """The audit trail of visits and problems: who did what, when, and why."""
@@ -154,6 +167,7 @@ class InspectionEvent(Event):
         SOLVE = "solve", _("现场解决")
         PROGRESS = "progress", _("报告整改进展")
         RECTIFY = "rectify", _("报告整改完成")
+        WAIVE_EVIDENCE = "waive_evidence", _("免交整改佐证")
         VERIFY = "verify", _("核验销号")
         REJECT = "reject", _("退回整改")
 

@@ -9,9 +9,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import Count, Model, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Case, Count, F, Model, Prefetch, Q, QuerySet, When, prefetch_related_objects
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -19,10 +20,11 @@ from coordination import permissions as unit_perms
 from coordination.cadence import period_counts, single_period, sum_period_counts
 from coordination.models import MemberUnit, OrgUnit, Town
 from coordination.permissions import liaison_member_unit_id
+from coordination.search_selectors import matching, text_match
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.queries import narrowed
 
-from .models import Attachment, Escalation, InspectionEvent, Problem, ProblemStatus, Visit
+from .models import Attachment, Escalation, InspectionEvent, Problem, ProblemCategory, ProblemStatus, Visit
 from .permissions import districts_managed_by, problems_qs_for_user, visits_qs_for_user
 
 S = ProblemStatus
@@ -162,12 +164,16 @@ def problem_list(
     mine: bool = False,
     start: datetime.date | None = None,
     end: datetime.date | None = None,
+    keyword: str | None = None,
+    urgent_first: bool = False,
     today: datetime.date | None = None,
     with_attachments: bool = False,
 ) -> QuerySet[Problem]:
-    """Problems the user sees, newest first (with their files, `with_attachments`: the API shows them)."""
+    """Problems the user sees, newest first (with their files, `with_attachments`: the API shows them); the
+    list page's order, `urgent_first`: the open ones past their deadline, then the other open ones, both by
+    deadline, then the closed ones newest first."""
     today = today or dates.today()
-    qs = problems_qs_for_user(user)
+    qs = problems_matching(problems_qs_for_user(user), keyword)
     qs = narrowed(qs, visit__district_id=district_id, visit_id=visit_id, status=status, category=category)
     if overdue:
         qs = qs.exclude(status=S.VERIFIED).filter(due_on__lt=today)
@@ -176,7 +182,34 @@ def problem_list(
     qs = narrowed(qs, found_on__gte=start, found_on__lt=end)
     if with_attachments:
         qs = qs.prefetch_related("attachments")
-    return _problem_related(qs).order_by("-found_on", "-visit_id", "pk")
+    newest_first = ("-found_on", "-visit_id", "pk")
+    if not urgent_first:
+        return _problem_related(qs).order_by(*newest_first)
+    is_open = ~Q(status=S.VERIFIED)
+    urgency = Case(When(is_open & Q(due_on__lt=today), then=0), When(is_open, then=1), default=2)
+    deadline = Case(When(is_open, then=F("due_on")))  # none for the closed ones: newest first among them
+    return _problem_related(qs).order_by(urgency, deadline.asc(nulls_last=True), *newest_first)
+
+
+# A problem matches a keyword's term by its description, its town, district, visit or responsible unit, or its
+# category's name (the platform's search, tianjin_towns.search, looks problems up the same way).
+PROBLEM_SEARCH_FIELDS = (
+    "description",
+    "town__unit__name",
+    "visit__district__name",
+    "visit__title",
+    "responsible_unit__name",
+    "responsible_member_unit__name",
+    "responsible_member_unit__short_name",
+)
+
+
+def problems_matching(problems: QuerySet[Problem], keyword: str | None) -> QuerySet[Problem]:
+    def term_match(term: str) -> Q:
+        categories = [value for value, label in ProblemCategory.choices if term in str(label)]
+        return text_match(term, PROBLEM_SEARCH_FIELDS) | Q(category__in=categories)
+
+    return matching(problems, keyword, term_match)
 
 
 def rows_by_pk(model: type[Model], ids: Iterable[int]) -> list:
@@ -203,6 +236,33 @@ def problem_timeline(problem: Problem) -> list[InspectionEvent]:
 
 def problem_escalations(problem: Problem) -> list[Escalation]:
     return list(problem.escalations.order_by("level"))
+
+
+def evidence_required() -> bool:
+    """Whether reporting a rectification needs evidence (settings.EVIDENCE_REQUIRED holds the rule per kind)."""
+    return settings.EVIDENCE_REQUIRED.get("problem", True)
+
+
+def evidence_since_rejection(timeline: Iterable[InspectionEvent]) -> bool:
+    """Whether the unit's reports among a problem's `timeline` (in time order, with their attachments) since the
+    office last sent it back carry a photo or document: the rectification's own, or an earlier progress report's."""
+    backed = False
+    for event in timeline:
+        if event.action == InspectionEvent.Action.REJECT:
+            backed = False
+        elif event.action in (InspectionEvent.Action.PROGRESS, InspectionEvent.Action.RECTIFY):
+            backed = backed or bool(event.attachments.all())
+    return backed
+
+
+def problem_has_evidence(problem: Problem) -> bool:
+    return evidence_since_rejection(problem.events.prefetch_related("attachments").order_by("at", "pk"))
+
+
+def evidence_waiver(timeline: Iterable[InspectionEvent]) -> InspectionEvent | None:
+    """The office's waiver of the evidence in a problem's `timeline`: who, when and why."""
+    waivers = [event for event in timeline if event.action == InspectionEvent.Action.WAIVE_EVIDENCE]
+    return waivers[-1] if waivers else None
 
 
 # --- What waits for the user (待我处理) ---------------------------------------------------------------

@@ -26,6 +26,7 @@ from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
 from .models import Attachment, Escalation, InspectionEvent, Problem, ProblemCategory, ProblemStatus, Visit
+from .selectors import evidence_required, problem_has_evidence
 from .uploads import CheckedFile, check_uploads
 
 A = InspectionEvent.Action
@@ -361,6 +362,7 @@ def problem_create(
             found_on=found_on,
             solved_on_site=solved_on_site,
             solved_same_day=solved_same_day,
+            rectification_ordered=not solved_same_day,
             status=S.VERIFIED if solved_same_day else S.OPEN,
             rectified_on=solved_on,
             closed_on=solved_on,
@@ -462,10 +464,14 @@ def _note(note: str, what: str) -> str:
 
 def _unit_report(problem: Problem, actor, note: str, files, action: str, verb: str, **fields):
     """The responsible unit reports on an open problem with `note` and `files` (its evidence): the problem takes
-    `fields` (its new status among them). Returns the problem and the report's event."""
+    `fields` (its new status among them). Returns the problem and the report's event. Reporting the
+    rectification needs evidence (EVIDENCE_REQUIRED): files with it, or with a progress report since the office
+    last sent the problem back."""
     checked = _checked(files)
     problem = _locked(problem)
     from_status = _transition(problem, {S.OPEN, S.IN_PROGRESS}, verb)
+    if action == A.RECTIFY and not checked and evidence_required() and not problem_has_evidence(problem):
+        raise ValidationError({"files": [_("报告整改完成须上传整改照片或佐证材料。")]})
     with _storing_files() as stored:
         for name, value in fields.items():
             setattr(problem, name, value)
@@ -512,11 +518,32 @@ def problem_rectify(
 
 @transaction.atomic
 def problem_verify(
-    *, actor: AbstractBaseUser, problem: Problem, note: str = "", on: datetime.date | None = None
+    *,
+    actor: AbstractBaseUser,
+    problem: Problem,
+    note: str = "",
+    evidence_waiver: str = "",
+    on: datetime.date | None = None,
 ) -> Problem:
-    """The office confirms the rectification: done → verified (closed, 销号)."""
+    """The office confirms the rectification: done → verified (closed, 销号). A rectification reported without
+    evidence (before evidence was required) is verified only with the office's written waiver, its own event."""
     problem = _locked(problem)
     from_status = _transition(problem, {S.DONE}, _("核验销号"))
+    waiver = (evidence_waiver or "").strip()
+    needs_waiver = evidence_required() and not problem_has_evidence(problem)
+    if needs_waiver and not waiver:
+        raise ValidationError(
+            {"evidence_waiver": [_("该问题的整改没有照片或佐证材料，核验销号须填写免交佐证的理由。")]}
+        )
+    if needs_waiver:
+        _event(
+            visit=problem.visit,
+            problem=problem,
+            actor=actor,
+            action=A.WAIVE_EVIDENCE,
+            from_status=from_status,
+            note=waiver,
+        )
     problem.status = S.VERIFIED
     problem.closed_on = max(on or dates.today(), problem.found_on)
     if problem.closed_on == problem.found_on:
@@ -572,7 +599,9 @@ def problem_reject(*, actor: AbstractBaseUser, problem: Problem, reason: str) ->
 
 @transaction.atomic
 def problems_escalate_overdue(*, today: datetime.date) -> list[Escalation]:
-    """Bring every overdue problem to the responsible unit's leader and the office, once per level.
+    """Bring every overdue problem to the responsible unit's leader and the office, once per level, and on one
+    day at most once: a problem that reached both levels unreported (the first run, a deadline moved back) gets
+    only the more severe reminder, and the milder one never follows.
 
     Safe to run twice (the scheduler calls it daily): a (problem, level) pair is recorded once and its
     notification occasion is unique, so a second run creates and sends nothing. A rectification that
@@ -593,38 +622,42 @@ def problems_escalate_overdue(*, today: datetime.date) -> list[Escalation]:
         if district.pk not in offices:
             offices[district.pk] = list(inspection_office_users(district))
         days = (today - problem.due_on).days
-        for level, threshold in ESCALATION_LEVELS:
-            if days < threshold or (problem.pk, level) in done:
-                continue
-            recipients = list(offices[district.pk])
-            if problem.status != S.DONE:
-                recipients += responsible_leaders(problem)
-            if level == Escalation.Level.LONG_OVERDUE:
-                recipients += list(_city_leaders())
-            escalation, is_new = Escalation.objects.get_or_create(
-                problem=problem,
-                level=level,
-                defaults={"on": today, "days_overdue": days, "recipients": len({u.pk for u in recipients})},
-            )
-            if not is_new:
-                continue
-            subject = (
-                _("督办问题严重逾期（%(days)s天）：%(label)s")
-                if level == Escalation.Level.LONG_OVERDUE
-                else _("督办问题逾期未整改（%(days)s天）：%(label)s")
-            ) % {"days": days, "label": _label(problem)}
-            _tell(
-                problem,
-                recipients,
-                kind="problem_overdue",
-                subject=subject,
-                body=_("责任单位：%(unit)s；整改期限：%(due)s；当前状态：%(status)s。")
-                % {
-                    "unit": problem.responsible_name,
-                    "due": problem.due_on.isoformat(),
-                    "status": S(problem.status).label,
-                },
-                occasion=f"problem-overdue:{problem.pk}:{level}",
-            )
+        # One reminder a day at most: the most severe level reached, unless it (or a worse one) went out before.
+        level = max(level for level, threshold in ESCALATION_LEVELS if days >= threshold)
+        if any((problem.pk, worse) in done for worse, _threshold in ESCALATION_LEVELS if worse >= level):
+            continue
+        escalation = _escalate(problem, level, days=days, today=today, office=offices[district.pk])
+        if escalation is not None:
             created.append(escalation)
     return created
+
+
+def _escalate(problem: Problem, level: int, *, days: int, today: datetime.date, office: list) -> Escalation | None:
+    """Record the problem's escalation to `level` and tell who must act; None when it was recorded already."""
+    recipients = list(office)
+    if problem.status != S.DONE:
+        recipients += responsible_leaders(problem)
+    if level == Escalation.Level.LONG_OVERDUE:
+        recipients += list(_city_leaders())
+    escalation, is_new = Escalation.objects.get_or_create(
+        problem=problem,
+        level=level,
+        defaults={"on": today, "days_overdue": days, "recipients": len({u.pk for u in recipients})},
+    )
+    if not is_new:
+        return None
+    subject = (
+        _("督办问题严重逾期（%(days)s天）：%(label)s")
+        if level == Escalation.Level.LONG_OVERDUE
+        else _("督办问题逾期未整改（%(days)s天）：%(label)s")
+    ) % {"days": days, "label": _label(problem)}
+    _tell(
+        problem,
+        recipients,
+        kind="problem_overdue",
+        subject=subject,
+        body=_("责任单位：%(unit)s；整改期限：%(due)s；当前状态：%(status)s。")
+        % {"unit": problem.responsible_name, "due": problem.due_on.isoformat(), "status": S(problem.status).label},
+        occasion=f"problem-overdue:{problem.pk}:{level}",
+    )
+    return escalation

@@ -16,9 +16,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from coordination.search_selectors import normalized_keyword
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates, downloads
-from tianjin_towns.lib.pages import add_service_errors, chosen_pk, list_filters, list_page, render_list_page
+from tianjin_towns.lib.pages import (
+    add_service_errors,
+    chosen_pk,
+    list_filters,
+    list_page,
+    posted_step,
+    render_list_page,
+)
 
 from . import exports, selectors, services
 from .forms import (
@@ -241,6 +249,7 @@ def problem_list(request):
     form = ProblemFilterForm(request.GET or None, districts=selectors.districts_for_user(user))
     filters = list_filters(form)
     today = dates.today()
+    keyword = normalized_keyword(request.GET.get("q"))
     problems = selectors.problem_list(
         user,
         district_id=chosen_pk(filters, "district"),
@@ -248,11 +257,13 @@ def problem_list(request):
         category=filters.get("category") or None,
         overdue=bool(filters.get("overdue")),
         mine=bool(filters.get("mine")),
+        keyword=keyword,
+        urgent_first=True,
         today=today,
     )
     context = list_page(request, form, problems, PER_PAGE)
     _with_overdue_days(context["page"].object_list, today)
-    return render(request, "inspections/problem_list.html", context)
+    return render(request, "inspections/problem_list.html", {**context, "q": keyword})
 
 
 @login_required
@@ -260,12 +271,17 @@ def problem_detail(request, pk: int):
     problem = get_problem_for_user(request.user, pk, VIEW)
     today = dates.today()
     _with_overdue_days([problem], today)
+    timeline = _with_change_rows(selectors.problem_timeline(problem), Problem)
+    evidence_on_file = selectors.evidence_since_rejection(timeline)
     return render(
         request,
         "inspections/problem_detail.html",
         {
             "problem": problem,
-            "timeline": _with_change_rows(selectors.problem_timeline(problem), Problem),
+            "timeline": timeline,
+            "evidence_on_file": evidence_on_file,
+            "evidence_needed": selectors.evidence_required() and not evidence_on_file,
+            "evidence_waiver": selectors.evidence_waiver(timeline),
             "escalations": selectors.problem_escalations(problem),
             "actions": problem_actions_for_user(request.user, problem),
             "progress_form": FollowUpForm(auto_id="progress_%s"),
@@ -293,7 +309,9 @@ def problem_follow_up(request, pk: int, action: str):
         kwargs = {"problem": problem, "note": form.cleaned_data["note"], "files": form.uploads()}
         if _submit(request, form, service, success, **kwargs) is not None:
             return redirect("problem-detail", pk=problem.pk)
-    return render(request, "inspections/problem_follow_up.html", {"problem": problem, "form": form, "action": action})
+    needed = action == "rectify" and selectors.evidence_required() and not selectors.problem_has_evidence(problem)
+    context = {"problem": problem, "form": form, "action": action, "evidence_needed": needed}
+    return render(request, "inspections/problem_follow_up.html", context)
 
 
 @login_required
@@ -301,10 +319,8 @@ def problem_follow_up(request, pk: int, action: str):
 @_conflict_to_problem_page
 def problem_verify(request, pk: int):
     problem = get_problem_for_user(request.user, pk, VERIFY)
-    form = VerifyForm(request.POST)
-    form.is_valid()
-    services.problem_verify(actor=request.user, problem=problem, note=form.cleaned_data.get("note", ""))
-    messages.success(request, _("已核验销号。"))
+    # A rectification without evidence needs the waiver's reason: the service's refusal says so.
+    posted_step(request, VerifyForm(request.POST), services.problem_verify, _("已核验销号。"), problem=problem)
     return redirect("problem-detail", pk=problem.pk)
 
 

@@ -243,12 +243,14 @@ def action_item_upload_path(instance: "ActionItemEvent", filename: str) -> str:
 
 
 class ActionItemEvent(Event):
-    """The item's history: assignment, progress reports with evidence, verification or rejection."""
+    """The item's history: assignment, progress reports with evidence, verification (with the office's waiver
+    of the evidence, when there is none) or rejection."""
 
     class Action(models.TextChoices):
         CREATE = "create", _("交办")
         PROGRESS = "progress", _("报告进展")
         DONE = "done", _("报告办结")
+        WAIVE_EVIDENCE = "waive_evidence", _("免交佐证材料")
         VERIFY = "verify", _("核验通过")
         REJECT = "reject", _("核验退回")
 
@@ -256,6 +258,8 @@ class ActionItemEvent(Event):
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
     from_status, to_status = status_change(ActionItemStatus.choices, max_length=20, always=True)
     note = models.TextField(_("说明"), blank=True)
+    # The result a done report gave (the item keeps the latest as its `resolution`; a rejected one stays here).
+    resolution = models.TextField(_("办理结果"), blank=True)
     evidence = models.FileField(_("佐证材料"), upload_to=action_item_upload_path, blank=True, max_length=300)
     evidence_name = models.CharField(_("佐证材料文件名"), max_length=200, blank=True)
     at = models.DateTimeField(_("时间"), default=timezone.now)

@@ -15,15 +15,24 @@ from django.utils.translation import gettext as _
 from tianjin_towns.errors import ConflictError
 
 from .. import permissions as perms
+from ..action_item_selectors import action_item_has_evidence, evidence_required
 from ..models import ActionItem, ActionItemEvent, ActionItemStatus, Decision, Meeting, MeetingState, OrgUnit, Role
 from ..notifications import notify
 from ..selectors import users_with_unit_perm
 from .meetings import _locked_meeting
 
 
-def _item_event(item: ActionItem, actor, action: str, from_status: str, note: str = "", evidence=None):
+def _item_event(
+    item: ActionItem, actor, action: str, from_status: str, note: str = "", evidence=None, resolution: str = ""
+):
     event = ActionItemEvent(
-        item=item, actor=actor, action=action, from_status=from_status, to_status=item.status, note=note
+        item=item,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=item.status,
+        note=note,
+        resolution=resolution,
     )
     if evidence is not None:
         event.evidence = evidence
@@ -47,13 +56,16 @@ def action_item_verifiers(item: ActionItem) -> list:
     return list(users_with_unit_perm(item.meeting.org_unit, perms.VERIFY_ACTION_ITEMS))
 
 
-def _tell_about_item(item: ActionItem, event: ActionItemEvent, recipients, kind: str, subject: str) -> None:
-    """Notify `recipients` of the item's step `event`; `subject` may name the item's %(title)s and %(due)s."""
+def _tell_about_item(
+    item: ActionItem, event: ActionItemEvent, recipients, kind: str, subject: str, body: str | None = None
+) -> None:
+    """Notify `recipients` of the item's step `event` (its note, unless `body` says more); `subject` may name the
+    item's %(title)s and %(due)s."""
     notify(
         recipients=recipients,
         kind=kind,
         subject=subject % {"title": item.title, "due": item.due_on.isoformat()},
-        body=event.note,
+        body=event.note if body is None else body,
         link=reverse("action-item-detail", args=[item.pk]),
         about=item,
         occasion=f"{kind}:{item.pk}:{event.pk}",
@@ -167,15 +179,24 @@ def action_item_report_progress(
     resolution: str = "",
     evidence=None,
 ) -> ActionItem:
-    """The responsible unit reports progress (→ in progress) or completion with its resolution (→ done)."""
+    """The responsible unit reports progress (→ in progress) or completion with its resolution (→ done).
+
+    Completion keeps both texts: the progress note on the event, the result as the item's resolution (and on
+    the event, which keeps it after a rejection). It needs evidence (EVIDENCE_REQUIRED): a file with this
+    report or with an earlier one since the office last sent the item back."""
     item = _locked_item(item)
     if not item.is_open:
         raise ConflictError(_("督办事项当前状态为“%(status)s”，不能报告进展。") % {"status": item.get_status_display()})
     note, resolution = (note or "").strip(), (resolution or "").strip()
+    errors: dict[str, list[str]] = {}
     if done and not resolution:
-        raise ValidationError({"resolution": [_("报告办结须填写办理结果。")]})
+        errors["resolution"] = [_("报告办结须填写办理结果。")]
+    if done and not evidence and evidence_required() and not action_item_has_evidence(item):
+        errors["evidence"] = [_("报告办结须上传佐证材料。")]
     if not done and not note:
-        raise ValidationError({"note": [_("请填写进展情况。")]})
+        errors["note"] = [_("请填写进展情况。")]
+    if errors:
+        raise ValidationError(errors)
     from_status = item.status
     if done:
         item.status = ActionItemStatus.DONE
@@ -185,7 +206,9 @@ def action_item_report_progress(
         item.status = ActionItemStatus.IN_PROGRESS
     item.save(update_fields=["status", "resolution", "done_at"])
     action = ActionItemEvent.Action.DONE if done else ActionItemEvent.Action.PROGRESS
-    event = _item_event(item, actor, action, from_status, note=resolution if done else note, evidence=evidence)
+    event = _item_event(
+        item, actor, action, from_status, note=note, evidence=evidence, resolution=resolution if done else ""
+    )
     if done:
         _tell_about_item(
             item,
@@ -193,16 +216,26 @@ def action_item_report_progress(
             action_item_verifiers(item),
             "action_item_done",
             _("督办事项已报办结，待核验：%(title)s"),
+            body="\n".join(text for text in (resolution, note) if text),
         )
     return item
 
 
 @transaction.atomic
-def action_item_verify(*, actor: AbstractBaseUser | None, item: ActionItem, note: str = "") -> ActionItem:
-    """done → verified: the office confirms the resolution."""
+def action_item_verify(
+    *, actor: AbstractBaseUser | None, item: ActionItem, note: str = "", evidence_waiver: str = ""
+) -> ActionItem:
+    """done → verified: the office confirms the resolution. An item reported done without evidence (before
+    evidence was required) is verified only with the office's written waiver, recorded as its own event."""
     item = _locked_item(item)
     if item.status != ActionItemStatus.DONE:
         raise ConflictError(_("督办事项当前状态为“%(status)s”，不能核验。") % {"status": item.get_status_display()})
+    waiver = (evidence_waiver or "").strip()
+    needs_waiver = evidence_required() and not action_item_has_evidence(item)
+    if needs_waiver and not waiver:
+        raise ValidationError({"evidence_waiver": [_("该事项没有佐证材料，核验通过须填写免交佐证材料的理由。")]})
+    if needs_waiver:
+        _item_event(item, actor, ActionItemEvent.Action.WAIVE_EVIDENCE, ActionItemStatus.DONE, note=waiver)
     item.status = ActionItemStatus.VERIFIED
     item.verified_at = timezone.now()
     item.verified_by = actor

@@ -1,22 +1,48 @@
-"""Decisions → action items (督办事项, R-2.2): assignment, progress by the owner's unit, verification by the office,
-overdue flags per unit, and who is told."""
+"""Decisions → action items (督办事项, R-2.2): assignment, progress by the owner's unit, completion with its
+evidence, verification by the office (with a written waiver for an item without evidence), overdue flags per
+unit, the list's keyword, and who is told."""
 
 import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
+from coordination import action_item_selectors as selectors
 from coordination import permissions as perms
-from coordination import selectors
+from coordination import selectors as coordination_selectors
 from coordination import services as org
 from coordination.models import ActionItemStatus, MeetingKind, MemberUnit, Notification
+from tests import clients
+from tests.queries import queries_of_get
 from tianjin_towns.errors import ConflictError
 
 from .factories import make_decision, make_item, make_meeting
 
 S = ActionItemStatus
 TODAY = datetime.date(2026, 11, 26)
+login = clients.login
+
+
+def _file(name: str = "批复.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4 test", content_type="application/pdf")
+
+
+def _report_done(world, item, *, actor=None, evidence=True, **fields):
+    """The responsible unit reports `item` done with a result and, unless told otherwise, a file."""
+    fields.setdefault("resolution", "完成")
+    return org.action_item_report_progress(
+        actor=actor or world.users.officer, item=item, done=True, evidence=_file() if evidence else None, **fields
+    )
+
+
+def _done_without_evidence(world, settings, item):
+    """An item reported done before evidence was required (as the items of issue 19 were)."""
+    settings.EVIDENCE_REQUIRED = {"action_item": False, "problem": True}
+    _report_done(world, item, evidence=False, resolution="已报送批复")
+    settings.EVIDENCE_REQUIRED = {"action_item": True, "problem": True}
+    return item
 
 
 def _told(occasion_prefix: str) -> set[str]:
@@ -54,25 +80,25 @@ def test_acceptance_two_decisions_one_verified_the_other_overdue_on_unit_and_off
     by_unit = {row.name: row for row in selectors.action_item_summary_by_unit(world.users.office_coord, TODAY)}
     assert by_unit["东丽湖温泉小镇"].overdue == 1
     assert "华明智能制造小镇" not in by_unit  # nothing open there any more
-    assert selectors.overdue_action_item_count(world.users.office_coord, TODAY) == 1
-    assert selectors.overdue_action_item_count(world.users.outsider, TODAY) == 0
+    assert coordination_selectors.overdue_action_item_count(world.users.office_coord, TODAY) == 1
+    assert coordination_selectors.overdue_action_item_count(world.users.outsider, TODAY) == 0
 
 
 def test_assignment_tells_the_responsible_units_staff_and_done_tells_the_office(world):
     item = make_item(world, unit=world.town.unit)
     assert _told(f"action_item_assigned:{item.pk}:") == {"dongli-officer", "dongli-leader"}
-    org.action_item_report_progress(actor=world.users.reviewer, item=item, done=True, resolution="完成")
+    _report_done(world, item, actor=world.users.reviewer)
     assert _told(f"action_item_done:{item.pk}:") == {"office-coord"}
     org.action_item_reject(actor=world.users.office_coord, item=item, reason="佐证材料不全")
     assert _told(f"action_item_rejected:{item.pk}:") == {"dongli-officer", "dongli-leader"}
-    org.action_item_report_progress(actor=world.users.officer, item=item, done=True, resolution="补充了批复文件")
+    _report_done(world, item, resolution="补充了批复文件")
     org.action_item_verify(actor=world.users.office_coord, item=item)
     assert _told(f"action_item_verified:{item.pk}:") == {"dongli-officer", "dongli-leader"}
 
 
 def test_reject_sends_the_item_back_with_the_reason_and_needs_one(world):
     item = make_item(world)
-    org.action_item_report_progress(actor=world.users.officer, item=item, done=True, resolution="完成")
+    _report_done(world, item)
     with pytest.raises(ValidationError) as error:
         org.action_item_reject(actor=world.users.office_coord, item=item, reason="  ")
     assert "reason" in error.value.message_dict
@@ -97,7 +123,7 @@ def test_done_needs_a_resolution_and_progress_needs_a_note(world):
 @pytest.mark.parametrize("status", [S.DONE, S.VERIFIED])
 def test_a_done_or_verified_item_takes_no_more_progress(world, status):
     item = make_item(world)
-    org.action_item_report_progress(actor=world.users.officer, item=item, done=True, resolution="完成")
+    _report_done(world, item)
     if status == S.VERIFIED:
         org.action_item_verify(actor=world.users.office_coord, item=item)
     with pytest.raises(ConflictError):
@@ -162,11 +188,174 @@ def test_only_the_owners_unit_reports_and_only_the_office_verifies(world):
 def test_home_inbox_lists_items_to_report_on_and_to_verify(world):
     late = make_item(world, due_on=datetime.date(2026, 11, 1))
     waiting = make_item(world, late.decision, unit=world.town2.unit, due_on=datetime.date(2026, 12, 1))
-    org.action_item_report_progress(actor=world.users.officer, item=waiting, done=True, resolution="完成")
-    officer_box = selectors.coordination_inbox(world.users.officer, TODAY)
+    _report_done(world, waiting)
+    officer_box = coordination_selectors.coordination_inbox(world.users.officer, TODAY)
     assert officer_box.action_items == [late] and officer_box.overdue_items == 1
     assert officer_box.to_verify == []
-    office_box = selectors.coordination_inbox(world.users.office_coord, TODAY)
+    office_box = coordination_selectors.coordination_inbox(world.users.office_coord, TODAY)
     assert office_box.action_items == [] and office_box.to_verify == [waiting]
     assert office_box.overdue_in_scope == 1
-    assert selectors.coordination_inbox(world.users.outsider, TODAY).total == 0
+    assert coordination_selectors.coordination_inbox(world.users.outsider, TODAY).total == 0
+
+
+# --- Completion: the progress note and the result, the evidence, the office's waiver (issue 19) -------------
+
+
+def test_done_keeps_the_progress_note_on_the_history_and_the_result_as_the_resolution(world):
+    item = make_item(world)
+    _report_done(world, item, note="区规划资源局已出具审查意见", resolution="用地已获批复（东规资〔2026〕88号）")
+    item.refresh_from_db()
+    assert item.resolution == "用地已获批复（东规资〔2026〕88号）"
+    done = item.events.get(action="done")
+    assert (done.note, done.resolution) == ("区规划资源局已出具审查意见", "用地已获批复（东规资〔2026〕88号）")
+    told = Notification.objects.get(occasion__startswith=f"action_item_done:{item.pk}:")
+    assert "用地已获批复" in told.body and "审查意见" in told.body
+
+
+def test_done_without_evidence_is_refused_and_nothing_changes(world):
+    item = make_item(world)
+    with pytest.raises(ValidationError) as error:
+        _report_done(world, item, evidence=False, note="已完成")
+    assert error.value.message_dict == {"evidence": ["报告办结须上传佐证材料。"]}
+    item.refresh_from_db()
+    assert item.status == S.OPEN and item.resolution == "" and item.events.count() == 1
+
+
+def test_a_file_sent_with_progress_counts_until_the_office_sends_the_item_back(world):
+    item = make_item(world)
+    org.action_item_report_progress(actor=world.users.officer, item=item, note="已报审", evidence=_file("报审件.pdf"))
+    _report_done(world, item, evidence=False)  # the progress report's file backs it
+    org.action_item_reject(actor=world.users.office_coord, item=item, reason="批复文件未上传")
+    with pytest.raises(ValidationError) as error:
+        _report_done(world, item, evidence=False)  # the file the office found wanting no longer counts
+    assert "evidence" in error.value.message_dict
+    _report_done(world, item, resolution="已上传批复文件")
+    org.action_item_verify(actor=world.users.office_coord, item=item)  # evidence: no waiver asked
+    assert not item.events.filter(action="waive_evidence").exists()
+
+
+def test_an_item_done_without_evidence_is_verified_only_with_a_recorded_waiver(world, settings):
+    item = _done_without_evidence(world, settings, make_item(world))
+    with pytest.raises(ValidationError) as error:
+        org.action_item_verify(actor=world.users.office_coord, item=item, evidence_waiver="  ")
+    assert "免交佐证材料的理由" in error.value.message_dict["evidence_waiver"][0]
+    item.refresh_from_db()
+    assert item.status == S.DONE
+    org.action_item_verify(actor=world.users.office_coord, item=item, evidence_waiver="经电话核实已办结，无书面材料")
+    item.refresh_from_db()
+    assert item.status == S.VERIFIED
+    waiver, verify = item.events.order_by("at", "pk")[2:]
+    assert (waiver.action, waiver.actor, waiver.note) == (
+        "waive_evidence",
+        world.users.office_coord,
+        "经电话核实已办结，无书面材料",
+    )
+    assert verify.action == "verify"
+
+
+def test_the_evidence_rule_is_set_per_kind(world, settings):
+    settings.EVIDENCE_REQUIRED = {"action_item": False, "problem": True}
+    item = make_item(world)
+    _report_done(world, item, evidence=False)
+    org.action_item_verify(actor=world.users.office_coord, item=item)
+    item.refresh_from_db()
+    assert item.status == S.VERIFIED and not item.events.filter(action="waive_evidence").exists()
+
+
+def test_the_page_says_evidence_is_required_and_refuses_done_without_it(login, world):
+    item = make_item(world)
+    client = login(world.users.officer)
+    assert "报告办结时必须上传" in client.get(reverse("action-item-detail", args=[item.pk])).content.decode()
+    data = {"note": "已完成", "done": "on", "resolution": "用地已获批复"}
+    response = client.post(reverse("action-item-progress", args=[item.pk]), data)
+    assert response.status_code == 200 and "报告办结须上传佐证材料。" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == S.OPEN
+    client.post(reverse("action-item-progress", args=[item.pk]), {**data, "evidence": _file()})
+    item.refresh_from_db()
+    assert item.status == S.DONE and item.events.get(action="done").note == "已完成"
+
+
+def test_verifying_on_the_page_without_evidence_asks_for_the_waiver_and_shows_it(login, world, settings):
+    item = _done_without_evidence(world, settings, make_item(world))
+    office = login(world.users.office_coord)
+    url = reverse("action-item-detail", args=[item.pk])
+    page = office.get(url).content.decode()
+    assert 'name="evidence_waiver"' in page and "未上传" in page
+    response = office.post(reverse("action-item-verify", args=[item.pk]), {"evidence_waiver": ""}, follow=True)
+    assert "核验通过须填写免交佐证材料的理由" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == S.DONE
+    office.post(reverse("action-item-verify", args=[item.pk]), {"evidence_waiver": "经现场核实，无书面材料"})
+    item.refresh_from_db()
+    assert item.status == S.VERIFIED
+    page = login(world.users.officer).get(url).content.decode()
+    assert "免交佐证材料" in page and "office-coord于2026年11月20日核验时决定免交" in page
+    assert "经现场核实，无书面材料" in page
+    assert login(world.users.outsider).post(reverse("action-item-verify", args=[item.pk])).status_code == 404
+
+
+def test_the_api_applies_the_same_rules(world, api, settings):
+    item, other = make_item(world), make_item(world, unit=world.town2.unit)
+    url = f"/api/v1/action-items/{item.pk}/"
+    refused = api(world.users.officer).post(f"{url}progress/", {"done": True, "resolution": "已批复"}, format="json")
+    assert refused.status_code == 400 and refused.json() == {"evidence": ["报告办结须上传佐证材料。"]}
+    body = {"done": True, "note": "已完成报批", "resolution": "已批复", "evidence": _file()}
+    assert api(world.users.officer).post(f"{url}progress/", body, format="multipart").json()["status"] == "done"
+    done = api(world.users.leader).get(f"{url}history/").json()[-1]
+    assert (done["note"], done["resolution"], done["evidence_name"]) == ("已完成报批", "已批复", "批复.pdf")
+    other = _done_without_evidence(world, settings, other)
+    other_url = f"/api/v1/action-items/{other.pk}/verify/"
+    refused = api(world.users.office_coord).post(other_url, {}, format="json")
+    assert refused.status_code == 400 and "evidence_waiver" in refused.json()
+    waived = api(world.users.office_coord).post(other_url, {"evidence_waiver": "已线下报送"}, format="json")
+    assert waived.status_code == 200 and waived.json()["status"] == "verified"
+    history = api(world.users.leader).get(f"/api/v1/action-items/{other.pk}/history/").json()
+    assert [(e["action"], e["note"]) for e in history[-2:]] == [("waive_evidence", "已线下报送"), ("verify", "")]
+
+
+# --- The list's keyword (关键词) ----------------------------------------------------------------------
+
+
+def test_the_list_finds_items_by_keyword_in_title_or_unit(login, world):
+    meeting = make_meeting(world, decisions=["华明小镇完成产业园二期用地报批", "完成游客中心主体验收"])
+    first, second = meeting.decisions.order_by("order")
+    make_item(world, first, unit=world.town.unit)
+    make_item(world, second, unit=world.town2.unit)
+    client = login(world.users.office_coord)
+
+    def titles(keyword: str) -> list[str]:
+        page = client.get(reverse("action-item-list"), {"q": keyword}).context["page"]
+        return [item.title for item in page.object_list]
+
+    assert titles("用地报批") == ["华明小镇完成产业园二期用地报批"]
+    assert titles("东丽湖") == ["完成游客中心主体验收"]  # the responsible town's name
+    assert titles("验收 东丽湖") == ["完成游客中心主体验收"]
+    assert titles("不存在的事项") == []
+    assert 'value="用地报批"' in client.get(reverse("action-item-list"), {"q": "用地报批"}).content.decode()
+    outsider = login(world.users.outsider).get(reverse("action-item-list"), {"q": "用地"})
+    assert list(outsider.context["page"].object_list) == []
+
+
+def test_the_keyword_adds_no_query_per_item(login, world):
+    client = login(world.users.office_coord)
+    make_item(world)
+    few = queries_of_get(client, reverse("action-item-list"), {"q": "报批"})
+    meeting = make_meeting(world, decisions=[f"第{n}项用地报批" for n in range(8)])
+    for decision in meeting.decisions.all():
+        make_item(world, decision, unit=world.town2.unit)
+    assert queries_of_get(client, reverse("action-item-list"), {"q": "报批"}) == few
+
+
+def test_the_migration_moves_the_result_of_earlier_done_reports_out_of_their_note(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("coordination.migrations.0014_action_item_evidence")
+    item = make_item(world)
+    _report_done(world, item, resolution="用地已获批复")
+    item.events.filter(action="done").update(note="用地已获批复", resolution="")  # as the service wrote it before
+    migration.results_out_of_notes(apps, None)
+    done = item.events.get(action="done")
+    assert (done.note, done.resolution) == ("", "用地已获批复")

@@ -4,6 +4,7 @@ scoping and query counts."""
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -151,13 +152,15 @@ def test_action_item_loop_over_the_api(world, api):
     url = f"{ITEMS}{item['id']}/"
     response = api(world.users.officer).post(f"{url}progress/", {"note": "已上报"}, format="json")
     assert response.json()["status"] == "in_progress"
-    response = api(world.users.reviewer).post(f"{url}progress/", {"done": True, "resolution": "已批复"}, format="json")
+    done = {"done": True, "resolution": "已批复", "evidence": SimpleUploadedFile("批复.pdf", b"%PDF")}
+    response = api(world.users.reviewer).post(f"{url}progress/", done, format="multipart")
     assert response.json()["status"] == "done" and response.json()["resolution"] == "已批复"
     response = api(world.users.office_coord).post(f"{url}reject/", {"reason": ""}, format="json")
     assert response.status_code == 400 and "reason" in response.json()
     response = api(world.users.office_coord).post(f"{url}reject/", {"reason": "缺批复文件"}, format="json")
     assert response.json()["status"] == "in_progress"
-    api(world.users.officer).post(f"{url}progress/", {"done": True, "resolution": "附批复文件"}, format="json")
+    done = {"done": True, "resolution": "附批复文件", "evidence": SimpleUploadedFile("批复.pdf", b"%PDF")}
+    api(world.users.officer).post(f"{url}progress/", done, format="multipart")
     response = api(world.users.office_coord).post(f"{url}verify/", {}, format="json")
     assert response.json()["status"] == "verified"
     assert api(world.users.office_coord).post(f"{url}verify/", {}, format="json").status_code == 409

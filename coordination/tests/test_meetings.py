@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
 from coordination import exports, selectors
@@ -221,7 +222,10 @@ def test_agenda_for_a_district_meeting_lists_returned_reports_and_open_action_it
     make_report(ReportStatus.RETURNED, period=datetime.date(2026, 9, 1))
     item = make_item(world, due_on=datetime.date(2026, 11, 1))
     done = make_item(world, item.decision, unit=world.town2.unit, title="已办结的事项")
-    org.action_item_report_progress(actor=world.users.officer, item=done, done=True, resolution="已完成")
+    evidence = SimpleUploadedFile("批复.pdf", b"%PDF")
+    org.action_item_report_progress(
+        actor=world.users.officer, item=done, done=True, resolution="已完成", evidence=evidence
+    )
     lines = agenda_suggestions(world.dongli, TODAY)
     assert any("月报退回待修改：华明智能制造小镇 2026年9月（数据有误）" == line for line in lines)
     assert any(line.startswith("督办事项：") and "已逾期" in line for line in lines)

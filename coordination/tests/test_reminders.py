@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from coordination import reminders
 from coordination import services as org
@@ -83,7 +84,12 @@ def test_an_overdue_action_item_goes_to_the_unit_its_leader_and_the_office_once(
 def test_items_reported_done_are_not_reminded(world):
     item = make_item(world, due_on=D(2026, 11, 30))
     org.action_item_report_progress(
-        actor=world.users.officer, item=item, note="已完成", done=True, resolution="用地报批已获批复"
+        actor=world.users.officer,
+        item=item,
+        note="已完成",
+        done=True,
+        resolution="用地报批已获批复",
+        evidence=SimpleUploadedFile("批复.pdf", b"%PDF"),
     )
     item.refresh_from_db()
     assert item.status == ActionItemStatus.DONE

@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inspections import selectors
 from inspections.models import ProblemStatus, Visit
@@ -27,6 +28,24 @@ STATUS_ICONS = {
 @register.simple_tag
 def problem_status_badge(status: str | None):
     return choice_badge(status, ProblemStatus, STATUS_COLOURS, icons=STATUS_ICONS)
+
+
+# A problem closed the day it was found (Problem.same_day_outcome): its tag and icon.
+SAME_DAY_TAGS = {
+    "on_site": (gettext_lazy("现场解决"), "bi-lightning-charge"),
+    "same_day": (gettext_lazy("当日解决"), "bi-sun"),
+    "rectified": (gettext_lazy("限期整改·当日办结"), "bi-check2-circle"),
+}
+
+
+@register.simple_tag
+def same_day_badge(problem, *, icon: bool = True):
+    """现场解决, 当日解决 or 限期整改·当日办结 for a problem closed the day it was found; nothing otherwise."""
+    tag = SAME_DAY_TAGS.get(problem.same_day_outcome)
+    if tag is None:
+        return ""
+    label, icon_name = tag
+    return badge("badge-soft-success", label, icon_name if icon else "")
 
 
 @register.simple_tag

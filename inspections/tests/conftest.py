@@ -38,6 +38,11 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
+def evidence_photo() -> list[SimpleUploadedFile]:
+    """The photo a rectification is reported with (reporting one needs evidence, EVIDENCE_REQUIRED)."""
+    return [upload("整改.jpg", JPEG)]
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Every test stores its files in its own directory, so "nothing stored" can be checked on disk."""

@@ -4,7 +4,7 @@ import datetime
 
 from inspections import services
 
-from .conftest import VISIT_DAY
+from .conftest import VISIT_DAY, evidence_photo
 
 
 def measures_problems(world, visit, make_problem, **overdue):
@@ -14,7 +14,9 @@ def measures_problems(world, visit, make_problem, **overdue):
     make_problem(visit, solved_on_site=True, due_on=None)
     make_problem(visit, solved_same_day=True, due_on=None)
     rectified = make_problem(visit, due_on=VISIT_DAY + datetime.timedelta(days=20))
-    services.problem_rectify(actor=world.users.officer, problem=rectified, note="已整改", on=VISIT_DAY)
+    services.problem_rectify(
+        files=evidence_photo(), actor=world.users.officer, problem=rectified, note="已整改", on=VISIT_DAY
+    )
     services.problem_verify(
         actor=world.users.office_coord, problem=rectified, on=VISIT_DAY + datetime.timedelta(days=14)
     )

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from inspections import services
 from inspections.models import Attachment, Problem, Visit
 
-from .conftest import EXE, JPEG, TODAY, VISIT_DAY, stored_files, upload
+from .conftest import EXE, JPEG, TODAY, VISIT_DAY, evidence_photo, stored_files, upload
 from .factories import measures_problems
 
 VISITS = "/api/v1/inspections/"
@@ -60,7 +60,11 @@ def test_the_whole_loop_over_the_api(world, api):
 
     progress = officer.post(f"{PROBLEMS}{pk}/progress/", {"note": "已对接规划部门"}, format="json")
     assert progress.json()["status"] == "in_progress"
-    rectified = officer.post(f"{PROBLEMS}{pk}/rectify/", {"note": "指标已下达"}, format="json")
+    refused = officer.post(f"{PROBLEMS}{pk}/rectify/", {"note": "指标已下达"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {"files": ["报告整改完成须上传整改照片或佐证材料。"]}
+    body = {"note": "指标已下达", "files": evidence_photo()}
+    rectified = officer.post(f"{PROBLEMS}{pk}/rectify/", body, format="multipart")
     assert rectified.status_code == 200 and rectified.json()["status"] == "done"
     verified = office.post(f"{PROBLEMS}{pk}/verify/", {}, format="json")
     assert verified.status_code == 200
@@ -153,7 +157,7 @@ def test_wrong_transitions_are_409_and_an_empty_reason_is_400(world, api, make_v
     conflict = office.post(f"{PROBLEMS}{problem.pk}/verify/")
     assert conflict.status_code == 409
     assert "不能核验销号" in conflict.json()["detail"]
-    services.problem_rectify(actor=world.users.officer, problem=problem, note="已整改")
+    services.problem_rectify(files=evidence_photo(), actor=world.users.officer, problem=problem, note="已整改")
     empty = office.post(f"{PROBLEMS}{problem.pk}/reject/", {"reason": ""}, format="json")
     assert empty.status_code == 400 and "reason" in empty.json()
     rejected = office.post(f"{PROBLEMS}{problem.pk}/reject/", {"reason": "不到位"}, format="json")
@@ -233,7 +237,7 @@ def test_circular_api_lists_overdue_problems_per_district(world, api, four_probl
 
 def test_escalation_runs_for_the_scheduler_are_idempotent(world, make_visit, make_problem):
     make_problem(make_visit(), due_on=VISIT_DAY + datetime.timedelta(days=10))
-    assert len(services.problems_escalate_overdue(today=TODAY)) == 2
+    assert len(services.problems_escalate_overdue(today=TODAY)) == 1  # the severe level only
     assert services.problems_escalate_overdue(today=TODAY) == []
 
 

@@ -7,7 +7,7 @@ import pytest
 from coordination import cadence
 from inspections import selectors, services
 
-from .conftest import TODAY, VISIT_DAY
+from .conftest import TODAY, VISIT_DAY, evidence_photo
 
 Q3 = selectors.quarter_bounds(2026, 3)
 
@@ -24,7 +24,9 @@ def four_problems(world, make_visit, make_problem):
     on_site = make_problem(visit, solved_on_site=True, due_on=None)
     same_day = make_problem(visit, solved_same_day=True, due_on=None)
     rectified = make_problem(visit, due_on=days(20))
-    services.problem_rectify(actor=world.users.officer, problem=rectified, note="已整改", on=days(10))
+    services.problem_rectify(
+        files=evidence_photo(), actor=world.users.officer, problem=rectified, note="已整改", on=days(10)
+    )
     rectified = services.problem_verify(actor=world.users.office_coord, problem=rectified, on=days(14))
     overdue = make_problem(visit, due_on=days(31))
     return visit, [on_site, same_day, rectified, overdue]
@@ -49,7 +51,9 @@ def test_median_of_an_even_number_of_closed_problems_is_the_mean_of_the_middle_t
     visit = make_visit()
     for closed_after in (0, 6, 10, 30):
         problem = make_problem(visit, due_on=days(40))
-        services.problem_rectify(actor=world.users.officer, problem=problem, note="已整改", on=days(closed_after))
+        services.problem_rectify(
+            files=evidence_photo(), actor=world.users.officer, problem=problem, note="已整改", on=days(closed_after)
+        )
         services.problem_verify(actor=world.users.office_coord, problem=problem, on=days(closed_after))
     dongli = selectors.problem_measures(district_ids=[world.dongli.pk], start=Q3[0], end=Q3[1], today=TODAY)[
         world.dongli.pk
@@ -83,14 +87,18 @@ def test_all_open_problems_have_no_median_and_count_overdue_by_deadline(world, m
 
 def test_a_rejected_verification_keeps_the_problem_open_until_verified(world, make_visit, make_problem):
     problem = make_problem(make_visit(), due_on=days(20))
-    services.problem_rectify(actor=world.users.officer, problem=problem, note="已整改", on=days(5))
+    services.problem_rectify(
+        files=evidence_photo(), actor=world.users.officer, problem=problem, note="已整改", on=days(5)
+    )
     services.problem_reject(actor=world.users.office_coord, problem=problem, reason="整改不到位")
     measure = lambda: selectors.problem_measures(  # noqa: E731
         district_ids=[world.dongli.pk], start=Q3[0], end=Q3[1], today=TODAY
     )[world.dongli.pk]
     rejected = measure()
     assert (rejected.closed, rejected.open, rejected.overdue) == (0, 1, 1)
-    services.problem_rectify(actor=world.users.officer, problem=problem, note="再次整改", on=days(25))
+    services.problem_rectify(
+        files=evidence_photo(), actor=world.users.officer, problem=problem, note="再次整改", on=days(25)
+    )
     services.problem_verify(actor=world.users.office_coord, problem=problem, on=days(27))
     closed = measure()
     assert (closed.closed, closed.closed_on_time, closed.open, closed.overdue) == (1, 0, 0, 0)
@@ -146,7 +154,9 @@ def test_visits_count_in_the_cadence_registry_per_district_and_kind(world, make_
 
 def test_circular_lists_problems_overdue_at_the_end_of_the_period(world, four_problems, make_visit, make_problem):
     late = make_problem(make_visit(district=world.xiqing), due_on=datetime.date(2026, 9, 1))
-    services.problem_rectify(actor=world.users.outsider, problem=late, note="已整改", on=datetime.date(2026, 10, 3))
+    services.problem_rectify(
+        files=evidence_photo(), actor=world.users.outsider, problem=late, note="已整改", on=datetime.date(2026, 10, 3)
+    )
     services.problem_verify(actor=world.users.office_coord, problem=late, on=datetime.date(2026, 10, 5))
     circular = selectors.overdue_circular(districts=[world.dongli, world.xiqing], start=Q3[0], end=Q3[1], today=TODAY)
     assert circular.as_of == datetime.date(2026, 9, 30)

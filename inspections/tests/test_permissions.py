@@ -8,6 +8,8 @@ from coordination.models import MemberUnit
 from inspections import permissions as perms
 from inspections import services
 
+from .conftest import evidence_photo
+
 
 @pytest.fixture
 def problems(world, make_visit, make_problem):
@@ -91,7 +93,9 @@ def test_buttons_follow_the_role_and_the_state(world, problems):
     problem = problems["district"]
     assert perms.problem_actions_for_user(world.users.officer, problem) == {"progress", "rectify"}
     assert perms.problem_actions_for_user(world.users.office_coord, problem) == {"edit"}
-    problem = services.problem_rectify(actor=world.users.officer, problem=problem, note="已整改")
+    problem = services.problem_rectify(
+        files=evidence_photo(), actor=world.users.officer, problem=problem, note="已整改"
+    )
     assert perms.problem_actions_for_user(world.users.officer, problem) == set()
     assert perms.problem_actions_for_user(world.users.office_coord, problem) == {"edit", "verify", "reject"}
     assert perms.problem_actions_for_user(world.users.leader, problem) == set()

@@ -9,6 +9,8 @@ from coordination.models import MemberUnit, Notification
 from inspections import reminders, services
 from inspections.tasks import remind_problems_due_soon
 
+from .conftest import evidence_photo
+
 D = datetime.date
 LABEL = "华明智能制造小镇：项目用地指标尚未落实，影响二期开工"  # the town and the problem, as in every problem notice
 
@@ -53,7 +55,9 @@ def test_a_member_units_problem_reminds_its_liaisons(world, make_visit, make_pro
 def test_rectified_and_closed_problems_are_not_reminded(world, make_visit, make_problem):
     visit = make_visit()
     rectified = make_problem(visit, due_on=D(2026, 8, 10))
-    services.problem_rectify(actor=world.users.officer, problem=rectified, note="已整改", on=D(2026, 8, 5))
+    services.problem_rectify(
+        files=evidence_photo(), actor=world.users.officer, problem=rectified, note="已整改", on=D(2026, 8, 5)
+    )
     make_problem(visit, due_on=D(2026, 8, 10), solved_on_site=True)
     assert reminders.problem_reminders_send(today=D(2026, 8, 7)) == 0
 

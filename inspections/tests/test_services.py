@@ -10,7 +10,7 @@ from inspections import services
 from inspections.models import Escalation, InspectionEvent, Problem, ProblemStatus, Visit
 from tianjin_towns.errors import ConflictError
 
-from .conftest import JPEG, PDF, TODAY, VISIT_DAY, upload
+from .conftest import JPEG, PDF, TODAY, VISIT_DAY, evidence_photo, upload
 
 S = ProblemStatus
 A = InspectionEvent.Action
@@ -170,7 +170,9 @@ def test_progress_rectification_and_verification_close_the_loop(world, make_visi
 
 def test_rejected_rectification_goes_back_to_open_with_the_reason(world, make_visit, make_problem):
     problem = make_problem(make_visit())
-    problem = services.problem_rectify(actor=world.users.officer, problem=problem, note="已整改")
+    problem = services.problem_rectify(
+        files=evidence_photo(), actor=world.users.officer, problem=problem, note="已整改"
+    )
     problem = services.problem_reject(actor=world.users.office_coord, problem=problem, reason="现场核查仍未开工")
     assert problem.status == S.OPEN
     assert problem.reject_reason == "现场核查仍未开工"
@@ -183,7 +185,9 @@ def test_rejected_rectification_goes_back_to_open_with_the_reason(world, make_vi
 
 def test_rejecting_without_a_reason_is_refused(world, make_visit, make_problem):
     problem = make_problem(make_visit())
-    problem = services.problem_rectify(actor=world.users.officer, problem=problem, note="已整改")
+    problem = services.problem_rectify(
+        files=evidence_photo(), actor=world.users.officer, problem=problem, note="已整改"
+    )
     with pytest.raises(ValidationError) as error:
         services.problem_reject(actor=world.users.office_coord, problem=problem, reason="   ")
     assert "reason" in error.value.message_dict
@@ -218,7 +222,9 @@ def test_a_closed_problem_takes_no_more_rectification(world, make_visit, make_pr
 
 def test_verified_on_the_day_found_counts_as_solved_the_same_day(world, make_visit, make_problem):
     problem = make_problem(make_visit())
-    services.problem_rectify(actor=world.users.officer, problem=problem, note="当场协调解决", on=VISIT_DAY)
+    services.problem_rectify(
+        files=evidence_photo(), actor=world.users.officer, problem=problem, note="当场协调解决", on=VISIT_DAY
+    )
     problem = services.problem_verify(actor=world.users.office_coord, problem=problem, on=VISIT_DAY)
     assert problem.solved_same_day is True
     assert problem.solved_on_site is False
@@ -266,10 +272,20 @@ def test_long_overdue_problem_escalates_again_to_the_city_leaders(world, make_vi
     )
 
 
-def test_a_first_run_long_after_the_deadline_records_both_levels_once(world, make_visit, make_problem):
-    make_problem(make_visit(), due_on=datetime.date(2026, 8, 10))
-    assert len(services.problems_escalate_overdue(today=TODAY)) == 2
+def test_a_problem_gets_one_overdue_reminder_a_day_the_more_severe_one(world, make_visit, make_problem):
+    """A first run long after the deadline (as seed_demo's) reaches both levels at once: only 严重逾期 goes out,
+    and 逾期提醒 does not follow the next day."""
+    problem = make_problem(make_visit(), due_on=datetime.date(2026, 8, 10))
+    created = services.problems_escalate_overdue(today=TODAY)
+    assert [(e.problem_id, e.level) for e in created] == [(problem.pk, Escalation.Level.LONG_OVERDUE)]
+    subjects = set(Notification.objects.filter(kind="problem_overdue").values_list("subject", flat=True))
+    assert len(subjects) == 1 and "严重逾期" in subjects.pop()
     assert services.problems_escalate_overdue(today=TODAY) == []
+    assert services.problems_escalate_overdue(today=TODAY + datetime.timedelta(days=1)) == []
+    # A deadline moved later brings the problem back under a month overdue: no milder reminder follows.
+    services.problem_update(actor=world.users.office_coord, problem=problem, due_on=datetime.date(2026, 11, 10))
+    assert services.problems_escalate_overdue(today=TODAY + datetime.timedelta(days=2)) == []
+    assert list(problem.escalations.values_list("level", flat=True)) == [Escalation.Level.LONG_OVERDUE]
 
 
 def test_problems_not_yet_due_or_closed_do_not_escalate(world, make_visit, make_problem):
@@ -281,7 +297,9 @@ def test_problems_not_yet_due_or_closed_do_not_escalate(world, make_visit, make_
 
 def test_rectified_overdue_problem_is_brought_to_the_office_only(world, make_visit, make_problem):
     problem = make_problem(make_visit(), due_on=datetime.date(2026, 8, 10))
-    services.problem_rectify(actor=world.users.officer, problem=problem, note="已整改", on=datetime.date(2026, 8, 9))
+    services.problem_rectify(
+        files=evidence_photo(), actor=world.users.officer, problem=problem, note="已整改", on=datetime.date(2026, 8, 9)
+    )
     services.problems_escalate_overdue(today=datetime.date(2026, 8, 20))
     assert _recipients("problem_overdue") == {"office-coord"}
 

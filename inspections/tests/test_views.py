@@ -13,7 +13,7 @@ from inspections.models import Attachment, Problem, Visit
 from tests import clients
 from tests.queries import queries_of_get
 
-from .conftest import EXE, JPEG, PNG, VISIT_DAY, stored_files, upload
+from .conftest import EXE, JPEG, PNG, VISIT_DAY, evidence_photo, stored_files, upload
 from .factories import measures_problems
 
 login = clients.login
@@ -226,7 +226,7 @@ def test_a_district_cannot_update_a_member_units_problem(login, world, visit, ma
 
 
 def test_office_verifies_and_the_district_cannot(login, world, problem):
-    services.problem_rectify(actor=world.users.officer, problem=problem, note="已整改")
+    services.problem_rectify(files=evidence_photo(), actor=world.users.officer, problem=problem, note="已整改")
     assert login(world.users.officer).post(reverse("problem-verify", args=[problem.pk])).status_code == 403
     response = login(world.users.office_coord).post(reverse("problem-verify", args=[problem.pk]), {"note": "到位"})
     assert response.status_code == 302
@@ -240,7 +240,7 @@ def test_verifying_an_open_problem_says_why_not(login, world, problem):
 
 
 def test_rejecting_needs_a_reason_and_sends_the_problem_back(login, world, problem):
-    services.problem_rectify(actor=world.users.officer, problem=problem, note="已整改")
+    services.problem_rectify(files=evidence_photo(), actor=world.users.officer, problem=problem, note="已整改")
     client = login(world.users.office_coord)
     response = client.post(reverse("problem-reject", args=[problem.pk]), {"reason": ""})
     assert "退回整改时必须填写原因" in response.content.decode()
@@ -271,7 +271,7 @@ def test_office_edits_a_problem_and_the_district_cannot(login, world, problem):
 
 
 def test_editing_or_rejecting_a_verified_problem_says_why_not(login, world, problem):
-    services.problem_rectify(actor=world.users.officer, problem=problem, note="已整改")
+    services.problem_rectify(files=evidence_photo(), actor=world.users.officer, problem=problem, note="已整改")
     services.problem_verify(actor=world.users.office_coord, problem=problem)
     client = login(world.users.office_coord)
     fields = {"category": "land", "description": "改", "responsible": f"unit-{world.dongli.pk}", "due_on": "2026-09-30"}
@@ -299,7 +299,7 @@ def test_problem_list_filters_overdue_and_counts_queries(login, world, visit, ma
 def test_home_lists_problems_to_rectify_and_rectifications_to_verify(login, world, visit, make_problem):
     overdue = make_problem(visit, description="逾期未整改的问题", due_on=VISIT_DAY + datetime.timedelta(days=5))
     rectified = make_problem(visit, description="已整改待核验的问题")
-    services.problem_rectify(actor=world.users.officer, problem=rectified, note="已整改")
+    services.problem_rectify(files=evidence_photo(), actor=world.users.officer, problem=rectified, note="已整改")
     page = login(world.users.officer).get(reverse("home")).content.decode()
     assert "待整改的督办问题" in page and "逾期未整改的问题" in page and "已逾期" in page
     assert "已整改待核验的问题" not in page

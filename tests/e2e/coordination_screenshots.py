@@ -83,6 +83,8 @@ def report_the_first_item_done(page: Page) -> str:
     page.fill("textarea[name=note]", "用地报批材料已报区规划资源局。")
     page.check("input[name=done]")
     page.fill("textarea[name=resolution]", "已取得用地批复（东规资〔2026〕88号）。")
+    evidence = {"name": "用地批复.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n"}
+    page.set_input_files("input[name=evidence]", files=[evidence])  # reporting done needs evidence (issue 19)
     page.get_by_role("button", name="提交", exact=True).click()
     page.locator("#confirm-progress").get_by_role("button", name="确认提交").click()
     expect(page.get_by_text("已报告办结")).to_be_visible()
