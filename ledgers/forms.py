@@ -11,6 +11,7 @@ from tianjin_towns.lib import dates
 from tianjin_towns.lib.fields import figure_field, text_area, written_text
 
 from .models import Indicator, MonthlyReport, Project, ProjectProgress, ReportStatus, WorkInfo
+from .selectors import UNFILED
 
 # How the entry form groups the catalogue; indicators added later by an administrator land in "其他指标".
 INDICATOR_GROUPS: list[tuple[str, tuple[str, ...]]] = [
@@ -52,14 +53,25 @@ PICKED_MONTH = _("请按“年-月”格式选择月份，例如 2026-03。")
 
 
 class ReportFilterForm(forms.Form):
-    """The report list's GET filter; every select offers only what the user sees."""
+    """The report list's GET filter; every select offers only what the user sees. With a month chosen the list
+    has a line for each town that owes it, so the status offers 未填报 (the towns without a report) too."""
 
     month = MonthField(label=_("月份"), required=False, invalid=TYPED_MONTH)
     district = forms.ModelChoiceField(
         label=_("区"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部区")
     )
     town = TownChoiceField(label=_("小镇"), queryset=Town.objects.none(), required=False, empty_label=_("全部小镇"))
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *ReportStatus.choices])
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部状态")), *ReportStatus.choices, (UNFILED, _("未填报（须选月份）"))],
+    )
+    q = forms.CharField(
+        label=_("关键词"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("小镇名称"), "type": "search"}),
+    )
 
     def __init__(self, *args, districts, towns, **kwargs):
         super().__init__(*args, **kwargs)
@@ -236,6 +248,7 @@ class ReportEntryForm(forms.Form):
 
     def indicator_groups(self) -> list[tuple[str, list[dict]]]:
         by_code = {i.code: i for i in self.indicators}
+        by_pk = {i.pk: i for i in self.indicators}
         placed: set[str] = set()
         groups = []
         for label, codes in INDICATOR_GROUPS:
@@ -253,6 +266,7 @@ class ReportEntryForm(forms.Form):
                     {
                         "indicator": i,
                         "field": self[i.code],
+                        "help": indicator_help(i, by_pk.get(i.part_of_id)),
                         "flags": self.flags.get(i.code),
                         "note": self[f"note-{i.code}"],
                         "evidence": self[f"evidence-{i.code}"],
@@ -274,6 +288,24 @@ class ReportEntryForm(forms.Form):
             }
             for project, progress in self.project_rows
         ]
+
+
+def indicator_help(indicator: Indicator, whole: Indicator | None = None) -> str:
+    """What the entry form says under an indicator's field, from its catalogue row: what is counted (a flow
+    summed over the months, or a stock at month end), its unit and decimals, and the whole it is part of."""
+    if indicator.kind == Indicator.Kind.STOCK:
+        parts = [_("存量指标，填本月末的数")]
+    else:
+        parts = [_("流量指标，填本月发生数，各月相加为全年数")]
+    parts.append(_("单位：%(unit)s") % {"unit": indicator.unit})
+    if indicator.decimal_places:
+        parts.append(_("最多保留%(places)s位小数") % {"places": indicator.decimal_places})
+    else:
+        parts.append(_("填整数"))
+    text = "，".join(str(part) for part in parts) + "。"
+    if whole is not None:
+        text += str(_("是「%(whole)s」的其中项，不能大于「%(whole)s」。") % {"whole": whole.name})
+    return text
 
 
 def _month_choices(selected: str | None, count: int = 36) -> list[tuple[str, str]]:

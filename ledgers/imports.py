@@ -66,14 +66,15 @@ class MonthRow:
     town_code: str
     town_name: str
     figures: dict[str, Cell] = field(default_factory=dict)  # indicator code → the typed number
+    unreadable: set[str] = field(default_factory=set)  # indicator codes whose cell is not a number (a problem each)
 
 
 @dataclass
 class MonthSheet:
     sheet: str
     columns: dict[str, str]  # indicator code → column letter
-    rows: list[MonthRow]  # the rows of the month that read cleanly
-    problems: list[Problem] = field(default_factory=list)  # cells that did not (their rows are left out)
+    rows: list[MonthRow]  # the rows of the month whose town and month read, with the figures that read
+    problems: list[Problem] = field(default_factory=list)  # cells that did not read
 
 
 def indicator_label(indicator: Indicator) -> str:
@@ -243,8 +244,9 @@ def _read(workbook, *, period: datetime.date, indicators: list[Indicator]) -> Mo
         )
     if problems and not wanted:
         raise ImportRejected(problems)
-    # Rows with unreadable cells are left out and reported; the caller checks the others too, so that
-    # one upload lists every problem of the file.
+    # A row whose town and month read is kept with the figures that read, its unreadable cells reported: the
+    # caller checks the rules on those figures and the other rows too, so that one upload lists every problem
+    # of the file (the problems refuse it all the same).
     return MonthSheet(
         sheet=SHEET_NAME, columns={code: letter for letter, code in columns.items()}, rows=wanted, problems=problems
     )
@@ -286,7 +288,8 @@ def _read_header(header, indicators: list[Indicator], problem) -> dict[str, str]
 
 
 def _read_row(number: int, cells, columns: dict[str, str], period, problem) -> MonthRow | None:
-    """A data row of `period` with its typed numbers; None for other months and rows with problems."""
+    """A data row of `period` with its typed numbers (a cell that is not one is a problem, and listed in the
+    row's `unreadable`); None for other months and rows whose town or month does not read."""
 
     def cell_at(letter: str):
         index = column_index_from_string(letter) - 1
@@ -317,19 +320,22 @@ def _read_row(number: int, cells, columns: dict[str, str], period, problem) -> M
         cell = cell_at(letter)
         if cell is None or cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
             continue
-        kind = getattr(cell, "data_type", None)
-        if kind == "f":
-            problem(number, letter, _("单元格是公式，请复制后“选择性粘贴为数值”再导入。"))
-            broken = True
+        message = _cell_problem(cell)
+        if message:
+            problem(number, letter, message)
+            row.unreadable.add(code)
             continue
-        if kind == "e":
-            problem(number, letter, _("单元格是错误值（%(value)s），请填写数字。") % {"value": _text(cell.value)})
-            broken = True
-            continue
-        value = _number(cell.value)
-        if value is None:
-            problem(number, letter, _("应填写数字，实际为「%(value)s」。") % {"value": _text(cell.value)[:40]})
-            broken = True
-            continue
-        row.figures[code] = Cell(column=letter, value=value)
+        row.figures[code] = Cell(column=letter, value=_number(cell.value))
     return None if broken else row
+
+
+def _cell_problem(cell) -> str:
+    """Why an indicator cell does not hold a number (a formula, an error value, text), or ""."""
+    kind = getattr(cell, "data_type", None)
+    if kind == "f":
+        return _("单元格是公式，请复制后“选择性粘贴为数值”再导入。")
+    if kind == "e":
+        return _("单元格是错误值（%(value)s），请填写数字。") % {"value": _text(cell.value)}
+    if _number(cell.value) is None:
+        return _("应填写数字，实际为「%(value)s」。") % {"value": _text(cell.value)[:40]}
+    return ""

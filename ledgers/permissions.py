@@ -422,3 +422,38 @@ def check_manage_sources(user: AbstractBaseUser) -> None:
     """The door of assigning indicators to the member units that check them: the office (403)."""
     if not unit_perms.works_for_office(user):
         raise PermissionDenied
+
+
+# --- Reviewing several reports at once (批量审核, issue 19) ------------------------------------------------
+#
+# The district leader approves, the office (综合政策组) accepts: each through the same service and the same
+# permission as one report at a time.
+
+BULK_STEPS = {"approve": APPROVE, "accept": ACCEPT}
+
+
+def bulk_review_steps_for_user(user: AbstractBaseUser) -> list[str]:
+    """The steps of BULK_STEPS the user takes on some town's reports, in workflow order (no query in a request)."""
+    held = unit_perms.unit_perms_held(user)
+    return [step for step, perm in BULK_STEPS.items() if perm in held]
+
+
+def get_bulk_step_for_user(user: AbstractBaseUser, step: str | None) -> str:
+    """The door of the bulk review page: the step asked for (the user's first when none is named); Http404 for
+    a step that does not exist, PermissionDenied when the user does not take it (or takes none)."""
+    steps = bulk_review_steps_for_user(user)
+    if not step:
+        if not steps:
+            raise PermissionDenied
+        return steps[0]
+    if step not in BULK_STEPS:
+        raise Http404
+    if step not in steps:
+        raise PermissionDenied
+    return step
+
+
+def bulk_review_reports_for_user(user: AbstractBaseUser, step: str, ids) -> QuerySet[MonthlyReport]:
+    """The chosen reports (`ids`) the user may take `step` on: those of towns where it holds the step's
+    permission. A chosen id outside them is left out (the page names how many)."""
+    return monthly_reports_for_user(user, BULK_STEPS[step]).filter(pk__in=ids)

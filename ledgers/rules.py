@@ -34,6 +34,9 @@ HUNDRED = Decimal(100)
 # Rules a draft may break while it is being filled in (its projects entered later); submission needs them to
 # pass when an administrator makes them hard.
 SUBMISSION_ONLY = {C.SUM_OF_PROJECTS, C.NO_PROJECT_PROGRESS}
+# Rules that see the figures typed negative too (the others judge only the rest: a negative figure is refused
+# by the non-negative invariant, and its own message names it).
+SEES_NEGATIVE_FIGURES = {C.PART_OF_WHOLE}
 
 
 @dataclass(frozen=True)
@@ -158,16 +161,18 @@ def evaluate(
     for code, value in figures.items():
         if value < 0:
             result.errors.setdefault(code, []).append(_("「%(field)s」不能为负数。") % {"field": indicators[code].name})
-    figures = {code: value for code, value in figures.items() if value >= 0}  # the other rules judge the rest
+    typed = figures
+    figures = {code: value for code, value in typed.items() if value >= 0}  # the other rules judge the rest
     needs_context = {C.CUMULATIVE, C.HISTORY_OUTLIER, C.YEAR_ON_YEAR, C.PROJECT_DATES, C.NO_PROJECT_PROGRESS}
     context = _context(report, rules, project_rows) if any(r.check_type in needs_context for r in rules) else None
     for rule in rules:
         check = CHECKS.get(rule.check_type)
         if check is None:
             continue
-        for code, message in check(rule, report, figures, indicators, context, projects_total):
+        judged = typed if rule.check_type in SEES_NEGATIVE_FIGURES else figures
+        for code, message in check(rule, report, judged, indicators, context, projects_total):
             if rule.severity == ValidationRule.Severity.SOFT:
-                result.flags.append(Finding(rule=rule, code=code, value=figures[code], message=message))
+                result.flags.append(Finding(rule=rule, code=code, value=judged[code], message=message))
             elif rule.check_type in SUBMISSION_ONLY:
                 result.pending.setdefault(code, []).append(message)
             elif message not in result.errors.get(code, []):
@@ -180,9 +185,11 @@ def _applies(rule: ValidationRule, code: str) -> bool:
 
 
 def _part_of_whole(rule, report, figures, indicators, context, projects_total):
+    """A sub-item (其中项) is not larger than its whole. The whole is taken as typed, negative too, so that a
+    sub-item above it is named in the same round as the whole's own error; a negative sub-item has its own."""
     for code, value in figures.items():
         whole = indicators[code].part_of
-        if whole is None or not _applies(rule, code):
+        if whole is None or value < 0 or not _applies(rule, code):
             continue
         whole_value = figures.get(whole.code)
         if whole_value is not None and value > whole_value:

@@ -2,13 +2,24 @@ from django.urls import path
 
 from tianjin_towns.lib.routes import entity_pages
 
-from . import catalogue_views, check_views, project_views, quality_views, sharing_views, views, work_info_views
+from . import (
+    bulk_views,
+    catalogue_views,
+    check_views,
+    project_views,
+    quality_views,
+    sharing_views,
+    views,
+    work_info_views,
+)
 
 # The pages of a reviewed document: read, edit, submit, and the reviews' decisions.
 REVIEWED = ("detail", "edit", "submit", "approve", "accept", "return")
 
 urlpatterns = [
     *entity_pages("reports/", views, "report", "list", *REVIEWED, routes={"fill/": "fill"}),
+    # Approving or accepting several reports at once (批量审核, issue 19)
+    path("reports/bulk-review/", bulk_views.report_bulk_review, name="report-bulk-review"),
     path("ledger/", views.ledger, name="ledger"),
     # Data sharing with the member units (数据共享, issue 18)
     path("system/sharing/", sharing_views.sharing_list, name="sharing"),

@@ -26,8 +26,8 @@ from tianjin_towns.lib.pages import (
     chosen_pk,
     form_errors,
     list_filters,
+    list_page,
     reason_step,
-    render_list_page,
     run_step,
     step_view,
 )
@@ -59,6 +59,7 @@ from .permissions import (
     quality_actions_for_user,
     report_actions_for_user,
 )
+from .selectors.context import figure_context
 
 REPORTS_PER_PAGE = 20
 
@@ -68,20 +69,51 @@ REPORTS_PER_PAGE = 20
 
 @login_required
 def report_list(request):
+    """月报管理: the reports the user sees, newest month first; with a month chosen, a line for every town that
+    owes that month's report, those not filed yet (未填报) with their deadlines and the 填报 button."""
     form = ReportFilterForm(
         request.GET or None, districts=districts_for_user(request.user), towns=towns_for_user(request.user)
     )
     filters = list_filters(form)
-    reports = selectors.monthly_report_list(
-        request.user,
-        period=filters.get("month"),
-        district_id=chosen_pk(filters, "district"),
-        town_id=chosen_pk(filters, "town"),
-        status=filters.get("status") or None,
+    period = filters.get("month")
+    narrowing = {
+        "district_id": chosen_pk(filters, "district"),
+        "town_id": chosen_pk(filters, "town"),
+        "status": filters.get("status") or None,
+        "q": filters.get("q") or None,
+    }
+    if period:
+        rows = selectors.month_report_rows(request.user, period=period, **narrowing)
+        context = list_page(request, form, rows, REPORTS_PER_PAGE)
+        context["unfiled_count"] = sum(1 for row in rows if row.report is None)
+    else:
+        context = list_page(request, form, _reports_without_month(request.user, narrowing), REPORTS_PER_PAGE)
+        page = context["page"]
+        page.object_list = [selectors.ReportRow.of(report) for report in page.object_list]
+    latest = dates.last_ended_period()
+    latest_query = request.GET.copy()  # the filters chosen, for the last ended month
+    latest_query.pop("page", None)
+    latest_query["month"] = dates.format_period(latest)
+    return render(
+        request,
+        "ledgers/report_list.html",
+        {
+            **context,
+            "period": period,
+            "latest_period": latest,
+            "latest_query": latest_query.urlencode(),
+            "needs_month": not period and narrowing["status"] == selectors.UNFILED,
+            "editable_town_ids": set(towns_for_user(request.user, EDIT).values_list("pk", flat=True)),
+        },
     )
-    editable = set(towns_for_user(request.user, EDIT).values_list("pk", flat=True))
-    template = "ledgers/report_list.html"
-    return render_list_page(request, template, form, reports, REPORTS_PER_PAGE, editable_town_ids=editable)
+
+
+def _reports_without_month(user, narrowing: dict):
+    """The list without a month: the user's reports (none when asked for the towns not filed, which only a
+    month says)."""
+    if narrowing["status"] == selectors.UNFILED:
+        return MonthlyReport.objects.none()
+    return selectors.monthly_report_list(user, **narrowing)
 
 
 @login_required
@@ -271,12 +303,19 @@ def report_detail(request, pk: int):
     was_returned = any(e.action == ReportEvent.Action.RETURN for e in events)
     changed = selectors.changes_since_last_return(report) if was_returned else {}
     flags = selectors.report_flags(report)
-    flagged = {flag.indicator.code for flag in flags}
     actions = report_actions_for_user(request.user, report)
     unexplained = selectors.unexplained_flags(report) if "accept" in actions else []
     flag_rows = _flag_rows(flags, {flag.pk for flag in unexplained})
+    flag_of = {row["indicator"].code: row for row in flag_rows}
+    context_of = figure_context(report, indicators, values)  # accepted last month and last year (issue 19)
     figures = [
-        {"indicator": i, "value": values.get(i.code), "change": changed.get(i.code), "flagged": i.code in flagged}
+        {
+            "indicator": i,
+            "value": values.get(i.code),
+            "change": changed.get(i.code),
+            "flag": flag_of.get(i.code),
+            "context": context_of[i.code],
+        }
         for i in indicators
     ]
     reopens = selectors.reopen_requests(report)
@@ -291,7 +330,7 @@ def report_detail(request, pk: int):
             "was_returned": was_returned,
             "changed_count": len(changed),
             "progress_rows": selectors.report_progress_rows(report),
-            "history": _history_rows(selectors.report_trail(report), catalogue),
+            "history": _history_rows(selectors.report_trail(report), catalogue)[::-1],  # newest first
             "actions": actions,
             "quality_actions": quality_actions_for_user(request.user, report, pending_reopen=pending is not None),
             "return_form": ReturnForm(),

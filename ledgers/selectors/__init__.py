@@ -57,13 +57,16 @@ from .quality import (
     unexplained_flags,
 )
 from .reports import (
+    UNFILED,
     PeriodOverview,
+    ReportRow,
     active_indicators,
     changes_since_last_return,
     district_names_in_scope,
     indicators_by_code,
     indicators_of_year,
     ledger_contents,
+    month_report_rows,
     monthly_report_list,
     period_overview,
     report_events_with_actors,
@@ -82,7 +85,13 @@ from .timeliness import (
     timeliness_table,
 )
 from .trail import DIRECT_CHANGE, PROGRESS_FIELDS, TrailEntry, report_trail
-from .work_info import work_info_briefing, work_info_events, work_info_list, work_info_waiting
+from .work_info import (
+    work_info_briefing,
+    work_info_briefing_months,
+    work_info_events,
+    work_info_list,
+    work_info_waiting,
+)
 
 __all__ = [
     "CheckRow",
@@ -106,6 +115,7 @@ __all__ = [
     "PROGRESS_FIELDS",
     "PROJECT_AUDIT_FIELDS",
     "SERVICE_LABELS",
+    "UNFILED",
     "AuditRow",
     "Comparison",
     "ComparisonRow",
@@ -120,6 +130,7 @@ __all__ = [
     "LedgerRow",
     "MonthTimeliness",
     "PeriodOverview",
+    "ReportRow",
     "TimelinessCount",
     "TimelinessTable",
     "TrailEntry",
@@ -140,6 +151,7 @@ __all__ = [
     "indicators_of_year",
     "ledger_for_indicator",
     "monthly_report_list",
+    "month_report_rows",
     "period_overview",
     "project_detail_parts",
     "project_list",
@@ -162,6 +174,7 @@ __all__ = [
     "towns_in_scope",
     "unexplained_flags",
     "work_info_briefing",
+    "work_info_briefing_months",
     "work_info_events",
     "work_info_list",
     "work_info_waiting",

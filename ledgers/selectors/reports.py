@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from coordination.models import OrgUnit
+from coordination.models import OrgUnit, Town
 from coordination.permissions import reading_towns_for_user, towns_for_user
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.queries import narrowed
@@ -51,10 +51,113 @@ def monthly_report_list(
     town_id: int | None = None,
     status: str | None = None,
     year: int | None = None,
+    q: str | None = None,
 ) -> QuerySet[MonthlyReport]:
+    """The reports the user sees, newest month first, narrowed by the filters given (`q`: part of the town's name)."""
     qs = report_perms.monthly_reports_for_user(user).select_related("town__unit", "town__district", "submitted_by")
-    qs = narrowed(qs, period=period, period__year=year, town__district_id=district_id, town_id=town_id, status=status)
+    qs = narrowed(
+        qs,
+        period=period,
+        period__year=year,
+        town__district_id=district_id,
+        town_id=town_id,
+        status=status,
+        town__unit__name__icontains=(q or "").strip(),
+    )
     return qs.order_by("-period", "town__district__order", "town__unit__order", "town__unit__code")
+
+
+# The report list's status filter for the towns that owe a month's report and have none yet (未填报).
+UNFILED = "unfiled"
+
+
+@dataclass
+class ReportRow:
+    """A line of the report list (月报管理): a town's report of a month or, with a month chosen, a town that owes
+    that month's report and has none (`report` None). What the deadlines say of a month not filed yet is
+    ledgers.deadlines': overdue (逾期未报), missing (漏报), locked for entry."""
+
+    town: Town
+    period: datetime.date
+    report: MonthlyReport | None
+    due_on: datetime.date
+    close_on: datetime.date | None = None
+    overdue: bool = False
+    missing: bool = False
+    locked: bool = False
+
+    @classmethod
+    def of(cls, report: MonthlyReport, today: datetime.date | None = None) -> "ReportRow":
+        """The line of a report; one not filed yet says whether it is overdue or missing on `today`."""
+        period, submitted_at = report.period, report.submitted_at
+        return cls(
+            town=report.town,
+            period=period,
+            report=report,
+            due_on=report.deadline,
+            close_on=deadlines.close_date(period) if submitted_at is None else None,
+            overdue=deadlines.is_overdue(period, submitted_at=submitted_at, today=today),
+            missing=deadlines.is_missing(period, timeliness=report.timeliness, submitted_at=submitted_at, today=today),
+        )
+
+
+def month_report_rows(
+    user: AbstractBaseUser,
+    *,
+    period: datetime.date,
+    district_id: int | None = None,
+    town_id: int | None = None,
+    status: str | None = None,
+    q: str | None = None,
+    today: datetime.date | None = None,
+) -> list[ReportRow]:
+    """Every town in the user's scope that owes the report of `period` (deadlines.expects_report), with its
+    report or without one (未填报, once the month has ended), and the reports of other towns of that month; in
+    the list's order. `status` UNFILED keeps only the towns without a report. Three queries at most."""
+    today = today or dates.today()
+    reports: list[MonthlyReport] = []
+    if status != UNFILED:
+        reports = list(
+            monthly_report_list(user, period=period, district_id=district_id, town_id=town_id, status=status, q=q)
+        )
+    rows = [ReportRow.of(report, today) for report in reports]
+    if (not status or status == UNFILED) and dates.period_has_ended(period, today):
+        towns = narrowed(
+            towns_in_scope(user, district_id=district_id, town_id=town_id), unit__name__icontains=(q or "").strip()
+        )
+        unfiled = (
+            towns.filter(deadlines.expects_report_q(period))
+            .exclude(Exists(MonthlyReport.objects.filter(town=OuterRef("pk"), period=period)))
+            .select_related("unit", "district")
+        )
+        rows += [_unfiled_row(town, period, today) for town in unfiled]
+    _mark_locked(rows, period, today)
+    return sorted(rows, key=lambda row: (row.town.district.order, row.town.unit.order, row.town.unit.code))
+
+
+def _unfiled_row(town: Town, period: datetime.date, today: datetime.date) -> ReportRow:
+    return ReportRow(
+        town=town,
+        period=period,
+        report=None,
+        due_on=deadlines.due_date(period),
+        close_on=deadlines.close_date(period),
+        overdue=deadlines.is_overdue(period, submitted_at=None, today=today),
+        missing=deadlines.is_missing(period, timeliness=None, submitted_at=None, today=today),
+    )
+
+
+def _mark_locked(rows: list[ReportRow], period: datetime.date, today: datetime.date) -> None:
+    """Mark the rows of `period` never filed whose entry is locked (R-3.4): one query for the exceptions."""
+    if not deadlines.is_closed(period, today):
+        return
+    open_rows = [row for row in rows if row.report is None or row.report.is_editable]
+    excepted = deadlines.excepted_town_ids([row.town.pk for row in open_rows], period, today) if open_rows else set()
+    for row in open_rows:
+        submitted_at = row.report.submitted_at if row.report else None
+        row.locked = deadlines.entry_locked(
+            row.town.pk, period, submitted_at=submitted_at, today=today, excepted=row.town.pk in excepted
+        )
 
 
 def report_values(report: MonthlyReport) -> dict[str, Decimal]:

@@ -4,6 +4,7 @@ import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
+from django.db.models.functions import TruncMonth
 
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.queries import narrowed
@@ -46,6 +47,14 @@ def work_info_waiting(user: AbstractBaseUser) -> QuerySet:
 
 def work_info_events(info) -> list:
     return list(info.events.select_related("actor__profile").order_by("at", "pk"))
+
+
+def work_info_briefing_months(user: AbstractBaseUser) -> list[datetime.date]:
+    """The months (their first days) with adopted items the user reads, the latest first: the briefings there are
+    to make (a month's items are those that happened in it, as in work_info_briefing); one query."""
+    adopted = report_perms.work_info_for_user(user).filter(status=WorkInfo.Status.ACCEPTED)
+    months = adopted.annotate(month=TruncMonth("happened_on")).values_list("month", flat=True)
+    return list(months.distinct().order_by("-month"))
 
 
 def work_info_briefing(user: AbstractBaseUser, period: datetime.date) -> dict:

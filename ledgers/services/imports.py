@@ -113,14 +113,16 @@ def _plan_row(reading: _Reading, row: MonthRow) -> PlannedRow | None:
     town = _row_town(reading, row)
     if town is None:
         return None
-    values = _row_figures(reading, row)
+    values, unreadable = _row_figures(reading, row)
     report = reading.reports.get(town.pk)
     current = reading.stored.get(report.pk, {}) if report else {}
     changed = {code: value for code, value in values.items() if current.get(code) != value}
     if not changed:
         return None
-    # The rules first, so that the list names every problem of the row, whatever its report's state.
-    _check_rules(reading, row, town, report, current | values)
+    # The rules on the figures that read (a cell that did not is judged by none, not by its stored figure
+    # either), and before the report's state, so that the list names every problem of the row at once.
+    kept = {code: value for code, value in current.items() if code not in unreadable}
+    _check_rules(reading, row, town, report, kept | values)
     _check_report_open(reading, row, town, report, first_column=row.figures[next(iter(changed))].column)
     return town, report, changed
 
@@ -164,9 +166,11 @@ def _row_town(reading: _Reading, row: MonthRow) -> Town | None:
     return town
 
 
-def _row_figures(reading: _Reading, row: MonthRow) -> dict[str, Decimal]:
-    """The row's figures that parse, for indicators that apply in the month; a problem for each other."""
+def _row_figures(reading: _Reading, row: MonthRow) -> tuple[dict[str, Decimal], set[str]]:
+    """The row's figures that parse, for indicators that apply in the month; a problem for each other. With
+    the codes of the cells that did not read (here or in the file)."""
     values: dict[str, Decimal] = {}
+    unreadable = set(row.unreadable)
     for code, cell in row.figures.items():
         indicator = reading.indicators.get(code)
         if indicator is None:
@@ -180,7 +184,8 @@ def _row_figures(reading: _Reading, row: MonthRow) -> dict[str, Decimal]:
             values[code] = _number(cell.value, indicator.name, indicator.decimal_places, negative_ok=True)
         except ValidationError as error:
             reading.problem(row, cell.column, "；".join(error.messages))
-    return values
+            unreadable.add(code)
+    return values, unreadable
 
 
 def _check_rules(

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,13 +23,14 @@ from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 
 from .. import deadlines, rules, selectors
+from ..evidence import check_evidence_file
 from ..models import Indicator, MonthlyReport, Project, ReportEvent, ReportStatus, ReportValue
 from ..summaries import accepted_figures_refresh
 from .common import _audit_reason, _event, _filers, _locked, _number, _tell, _text, _transition, audited
 from .corrections import _correction_reason
 from .flags import close_flags_at_acceptance
 from .locking import _ensure_open_for_entry, _locked_message
-from .progress import _recompute_cumulatives, _save_progress
+from .progress import _parse_progress, _recompute_cumulatives, _save_progress
 from .projects import progress_plans_freeze
 from .quality import _check_before_submission, _sync_flags, report_evidence_add
 
@@ -77,7 +78,12 @@ def _open_report(*, actor: AbstractBaseUser | None, town: Town, period: datetime
     return report
 
 
-def _clean_values(raw_values: Mapping[str, object], indicators: dict[str, Indicator]) -> dict[str, Decimal | None]:
+def _clean_values(
+    raw_values: Mapping[str, object], indicators: dict[str, Indicator]
+) -> tuple[dict[str, Decimal | None], dict[str, list[str]]]:
+    """The figures that parse (an empty one as None), and the messages of those that do not (an unknown code,
+    not a number, too large, too many decimals): the rules then judge the figures that parsed, so that one
+    round names every error."""
     cleaned: dict[str, Decimal | None] = {}
     errors: dict[str, list[str]] = {}
     for code, raw in raw_values.items():
@@ -92,9 +98,43 @@ def _clean_values(raw_values: Mapping[str, object], indicators: dict[str, Indica
             cleaned[code] = _number(raw, indicator.name, indicator.decimal_places, negative_ok=True)
         except ValidationError as error:
             errors.setdefault(code, []).extend(error.messages)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    return cleaned, errors
+
+
+def _add_errors(errors: dict[str, list[str]], more: Mapping[str, Iterable[str]]) -> None:
+    """Add `more` to `errors` (field → messages), each message once."""
+    for code, messages in more.items():
+        listed = errors.setdefault(code, [])
+        listed.extend(message for message in messages if message not in listed)
+
+
+def _unfilled(figures: Mapping[str, Decimal | None], indicators: Mapping[str, Indicator]) -> dict[str, list[str]]:
+    """The indicators of the month without a figure in `figures`, each with what submission asks of it."""
+    return {
+        code: [_("请填写「%(field)s」（没有发生请填0）。") % {"field": indicator.name}]
+        for code, indicator in indicators.items()
+        if figures.get(code) is None
+    }
+
+
+def _progress_errors(report: MonthlyReport, progress: list[Mapping[str, object]]) -> dict[str, list[str]]:
+    """What parsing the project rows refuses (`progress[<index>].<field>`), read beside the figures' errors."""
+    try:
+        _parse_progress(report, progress)
+    except ValidationError as error:
+        return error.message_dict
+    return {}
+
+
+def _evidence_errors(evidence: list[tuple[Indicator | None, object]]) -> dict[str, list[str]]:
+    """The uploads the evidence checks refuse, under the entry form's field of each (`evidence-<code>`)."""
+    errors: dict[str, list[str]] = {}
+    for indicator, upload in evidence:
+        try:
+            check_evidence_file(upload)
+        except ValidationError as error:
+            errors.setdefault(f"evidence-{indicator.code if indicator else 'report'}", []).extend(error.messages)
+    return errors
 
 
 @transaction.atomic
@@ -118,9 +158,27 @@ def monthly_report_save(
     the entry form's field. With `submit` the report is then submitted (`monthly_report_submit`). It is one
     operation: when any step is refused, nothing is stored.
     """
-    report = _save_figures(
-        actor=actor, report=report, values=values, progress=progress, explanations=explanations, reason=reason
-    )
+    evidence = list(evidence)
+    # Every error of every field in one round: the uploads are checked beside the figures, and a refused
+    # save raises them together (nothing is written either way).
+    errors = _evidence_errors(evidence)
+    try:
+        report = _save_figures(
+            actor=actor,
+            report=report,
+            values=values,
+            progress=progress,
+            explanations=explanations,
+            reason=reason,
+            submit=submit,
+        )
+    except ValidationError as error:
+        if not errors:
+            raise
+        _add_errors(errors, error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages})
+        raise ValidationError(errors) from None
+    if errors:
+        raise ValidationError(errors)
     for indicator, upload in evidence:
         try:
             report_evidence_add(actor=actor, report=report, file=upload, indicator=indicator)
@@ -140,8 +198,12 @@ def _save_figures(
     progress: Iterable[Mapping[str, object]] | None,
     explanations: Mapping[str, str] | None,
     reason: str,
+    submit: bool = False,
 ) -> MonthlyReport:
-    """The figures, project rows and explanations of `monthly_report_save`, in its transaction."""
+    """The figures, project rows and explanations of `monthly_report_save`, in its transaction.
+
+    Refused, it names every error at once: the figures that do not parse, what the hard rules say about
+    those that do, the project rows that do not parse, and, for a submission, the figures left empty."""
     report = _locked(report.pk)
     if not report.is_editable:
         raise ConflictError(_("月报当前状态为“%(status)s”，不能修改。") % {"status": ReportStatus(report.status).label})
@@ -149,16 +211,22 @@ def _save_figures(
     reason = (reason or "").strip() or _correction_reason(report)
     _audit_reason(reason)
     indicators = selectors.indicators_by_code(report.period)
-    cleaned = _clean_values(values, indicators)
+    cleaned, errors = _clean_values(values, indicators)
     stored = {v.indicator.code: v for v in report.values.select_related("indicator")}
-    merged = {code: v.value for code, v in stored.items() if code in indicators} | cleaned
+    # A figure typed wrongly is judged by no rule (not by its stored value either): its message says it all.
+    merged = {code: v.value for code, v in stored.items() if code in indicators and code not in errors} | cleaned
     # Rows are only ever added here, so the report has project rows after the save when it has them now or
     # is given some (the sum itself is checked at submission).
     progress = list(progress) if progress is not None else None
     project_rows = bool(progress) or report.project_progress.exists()
     checked = rules.evaluate(report, merged, indicators=indicators, projects_total=None, project_rows=project_rows)
-    if checked.errors:
-        raise ValidationError(checked.errors)
+    _add_errors(errors, checked.errors)
+    if errors:
+        if progress:
+            _add_errors(errors, _progress_errors(report, progress))
+        if submit:
+            _add_errors(errors, {code: m for code, m in _unfilled(merged, indicators).items() if code not in errors})
+        raise ValidationError(errors)
 
     value_changes = _store_values(report, cleaned, stored, indicators)
     project_changes = _save_progress(report, progress) if progress is not None else {}
@@ -261,12 +329,11 @@ def monthly_report_submit(*, actor: AbstractBaseUser, report: MonthlyReport) -> 
     report = _locked(report.pk)
     from_status = _transition(report, {ReportStatus.DRAFT, ReportStatus.RETURNED}, _("报送"))
     _ensure_open_for_entry(report)
-    filled = set(report.values.values_list("indicator__code", flat=True))
-    missing = [i for i in selectors.indicators_by_code(report.period).values() if i.code not in filled]
-    if missing:
-        raise ValidationError(
-            {i.code: [_("请填写「%(field)s」（没有发生请填0）。") % {"field": i.name}] for i in missing}
-        )
+    unfilled = _unfilled(
+        dict(report.values.values_list("indicator__code", "value")), selectors.indicators_by_code(report.period)
+    )
+    if unfilled:
+        raise ValidationError(unfilled)
     _check_before_submission(report)
     now = timezone.now()
     if report.timeliness is None:

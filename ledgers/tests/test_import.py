@@ -24,12 +24,12 @@ TAX, TOURISTS, FIXED, INDUSTRY = (
     "税收收入（万元）",
     "接待游客（万人次）",
     "固定资产投资（万元）",
-    "其中:特色产业投资（万元）",
+    "其中：特色产业投资（万元）",
 )
 FULL_ROW = {
     "固定资产投资（万元）": 1200.5,
-    "其中:特色产业投资（万元）": 800,
-    "其中:民间投资（万元）": 300,
+    "其中：特色产业投资（万元）": 800,
+    "其中：民间投资（万元）": 300,
     "税收收入（万元）": 150.25,
     "主营业务收入（万元）": 5600,
     "新增建设用地指标（亩）": 12,
@@ -112,7 +112,7 @@ def test_every_problem_of_the_file_is_listed_at_once(world, dongli_template):
     found = {(p.row, p.column, p.message) for p in problems_of(world, data)}
     first, second = row_number(data, "T0101", "2026-09"), row_number(data, "T0102", "2026-09")
     assert found == {
-        (first, "G", "「其中:特色产业投资」不能大于「固定资产投资」。"),
+        (first, "G", "「其中：特色产业投资」不能大于「固定资产投资」。"),
         (first, "O", "「接待游客」不能为负数。"),
         (second, "M", "「新入驻企业」必须是整数。"),
         (second, "I", "「税收收入」数值过大。"),

@@ -21,7 +21,7 @@ from tianjin_towns.lib import dates
 
 URL = "/api/v1/ledgers/import/"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-TAX, FIXED, INDUSTRY = "税收收入（万元）", "固定资产投资（万元）", "其中:特色产业投资（万元）"
+TAX, FIXED, INDUSTRY = "税收收入（万元）", "固定资产投资（万元）", "其中：特色产业投资（万元）"
 HEADER = exports.HEADER_ROW
 
 

@@ -58,7 +58,7 @@ def test_part_larger_than_its_whole_blocks_the_save(world, make_report):
     report = make_report(S.DRAFT)  # fixed-asset investment 1200.5
     with pytest.raises(ValidationError) as error:
         services.monthly_report_save(actor=world.users.officer, report=report, values={"industry_investment": "1300"})
-    assert error.value.message_dict == {"industry_investment": ["「其中:特色产业投资」不能大于「固定资产投资」。"]}
+    assert error.value.message_dict == {"industry_investment": ["「其中：特色产业投资」不能大于「固定资产投资」。"]}
     assert stored(report)["industry_investment"] == Decimal("800")
 
 
