@@ -63,7 +63,7 @@ def write_results_workbook(output: BinaryIO, *, run: Run, rows: list[ResultRow])
     state = (
         _("已发布 %(at)s") % {"at": f"{run.published_at.astimezone(SHANGHAI):%Y-%m-%d}"}
         if run.is_published
-        else _("草稿（按当前数据计算）")
+        else _("草稿（预估，按当前数据计算；奖优和建议处理在结果发布后提出）")
     )
     subtitle = _("考核期：%(start)s 至 %(end)s　　状态：%(state)s　　导出时间：%(time)s（北京时间）") % {
         "start": run.start,
@@ -80,11 +80,16 @@ def write_results_workbook(output: BinaryIO, *, run: Run, rows: list[ResultRow])
 def _write_ranking(workbook, run: Run, rows: list[ResultRow], items: list[dict], subtitle: str) -> None:
     ws = workbook.create_sheet(_("考核结果"))
     annual = run.kind == RunKind.ANNUAL
-    headers = [_("全市排名"), _("区内排名"), _("区"), _("小镇"), _("得分")]
-    headers += [_("等次"), _("奖优"), _("建议处理"), _("决定处理")] if annual else [_("表扬/警示")]
+    # A draft's figures are provisional (预估) and it has neither rewards nor sanctions: no columns for them.
+    sanctions = annual and run.is_published
+    headers = [_("全市排名"), _("区内排名"), _("区"), _("小镇"), _("得分") if run.is_published else _("预估得分")]
+    if annual:
+        headers += [_("等次"), _("奖优"), _("建议处理"), _("决定处理")] if sanctions else [_("预估等次")]
+    else:
+        headers += [_("表扬/警示")]
     headers += [_("完成年度计划") if annual else _("完成半年目标")]
     headers += [f"{item['name']}（{item['weight']}分）" for item in items]
-    widths = [9, 9, 10, 24, 9] + ([8, 7, 10, 10] if annual else [10]) + [12] + [14] * len(items)
+    widths = [9, 9, 10, 24, 9] + ([8, 7, 10, 10] if sanctions else [10]) + [12] + [14] * len(items)
     excel.prepare_sheet(ws, widths=widths, header_row_number=HEADER_ROW, freeze_columns=4)
     ws.row_dimensions[HEADER_ROW].height = 42
     _title_rows(ws, _("%(title)s结果") % {"title": run.title}, subtitle, len(headers))
@@ -97,13 +102,15 @@ def _write_ranking(workbook, run: Run, rows: list[ResultRow], items: list[dict],
             excel.styled_cell(ws, row.town_name),
             excel.styled_cell(ws, row.score, number_format=excel.MONEY_FORMAT),
         ]
-        if annual:
+        if sanctions:
             cells += [
                 excel.styled_cell(ws, label(Grade, row.grade), alignment=excel.CENTER),
                 excel.styled_cell(ws, _("是") if row.reward else "", alignment=excel.CENTER),
                 excel.styled_cell(ws, label(Sanction, row.sanction_proposed), alignment=excel.CENTER),
                 excel.styled_cell(ws, label(Sanction, row.sanction_decided), alignment=excel.CENTER),
             ]
+        elif annual:
+            cells.append(excel.styled_cell(ws, label(Grade, row.grade), alignment=excel.CENTER))
         else:
             cells.append(excel.styled_cell(ws, label(Band, row.band), alignment=excel.CENTER))
         met = {True: _("是"), False: _("否"), None: _("无计划")}[row.plan_met]

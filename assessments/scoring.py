@@ -542,17 +542,24 @@ def rank(results: list[TownScore]) -> None:
             result.district_rank = members[index - 1].district_rank if same else index + 1
 
 
-def score_run(ctx: ScoringContext) -> list[TownScore]:
-    """Every town's score, rank and, by the run's kind, band (semi-annual) or grade, reward and proposal (annual)."""
+def score_run(ctx: ScoringContext, *, final: bool) -> list[TownScore]:
+    """Every town's score, rank and, by the run's kind, band (semi-annual) or grade, reward and proposal (annual).
+
+    Only a `final` computation (the one publication freezes) rewards and proposes sanctions. A draft's is
+    provisional (预估): read before the period has ended, every plan looks unmet and every town would be
+    proposed a warning, the best included; after it, the figures may still change until publication.
+    """
     results = [score_town(town, ctx) for town in ctx.towns]
     rank(results)
     if ctx.window.kind == RunKind.SEMIANNUAL:
         # Semi-annual: praise or warning only, never a reward or a sanction (R-5.3).
         for result in results:
             result.band = {True: Band.PRAISE, False: Band.WARNING}.get(result.plan_met, "")
-    else:
+        return _in_rank_order(results)
+    for result in results:
+        result.grade = grade_for(result.score, ctx.scheme)
+    if final:
         for result in results:
-            result.grade = grade_for(result.score, ctx.scheme)
             result.sanction, result.proposal_reason = propose_sanction(result, ctx)
         # Reward the best (奖优): the top `reward_count` excellent towns, ties included.
         excellent = sorted((r for r in results if r.grade == Grade.EXCELLENT), key=lambda r: r.rank)
@@ -560,4 +567,8 @@ def score_run(ctx: ScoringContext) -> list[TownScore]:
             cutoff = excellent[min(len(excellent), ctx.scheme.reward_count) - 1].rank
             for result in excellent:
                 result.reward = result.rank <= cutoff
+    return _in_rank_order(results)
+
+
+def _in_rank_order(results: list[TownScore]) -> list[TownScore]:
     return sorted(results, key=lambda r: (r.rank, r.town.district.order, r.town.unit.order, r.town.code))

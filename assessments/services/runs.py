@@ -132,7 +132,7 @@ def run_publish(*, actor: AbstractBaseUser, run: Run, today: datetime.date | Non
         raise ValidationError(
             _("考核期（截至 %(end)s）尚未结束，结束后才能发布。") % {"end": run.end.strftime("%Y-%m-%d")}
         )
-    results = selectors.compute_run(run, today=today)
+    results = selectors.compute_run(run, today=today, final=True)
     unscored = sum(result.unscored_manual for result in results)
     if unscored:
         raise ValidationError(_("还有 %(n)s 项考核组评分未完成，请先完成评分再发布。") % {"n": unscored})

@@ -41,6 +41,12 @@ def run_status_badge(status: str):
 
 
 @register.simple_tag
+def provisional_badge():
+    """The mark of a draft run's figures: computed from the data as it stands, not yet final (预估)."""
+    return badge("badge-soft-warning badge-provisional", _("预估"), "bi-hourglass-split")
+
+
+@register.simple_tag
 def self_evaluation_badge(state: str):
     css, text = SELF_EVALUATION_STATES[state]
     return badge(css, text)

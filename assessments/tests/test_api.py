@@ -159,6 +159,12 @@ class TestAnnualRun:
             "decided_on": None,
         }
 
+    def test_a_drafts_results_are_provisional_without_rewards_or_sanctions(self, api, world, annual):
+        rows = api(world.users.office_policy).get(f"{RUNS}{annual.pk}/results/").json()
+        assert {(r["town"], r["grade"]) for r in rows} >= {(world.town.pk, "excellent")}
+        # Town 2 missed its plan: a warning once the run is published (below), none in the draft.
+        assert [(r["reward"], r["sanction"]) for r in rows] == [(False, None)] * 3
+
     def test_district_reads_results_of_its_own_towns_only(self, api, world, annual):
         api(world.users.office_policy).post(f"{RUNS}{annual.pk}/publish/")
         towns = {r["town"] for r in api(world.users.outsider).get(f"{RUNS}{annual.pk}/results/").json()}

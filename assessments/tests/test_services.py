@@ -294,7 +294,7 @@ class TestAnnualRun:
     """The 2025 annual run (one town met its plan, one missed it, one filed nothing), built once for the class."""
 
     def test_annual_run_grades_every_town_and_proposes_sanctions_for_missed_plans(self, world, annual):
-        rows = {row.town_id: row for row in selectors.run_results(annual)}
+        rows = {row.town_id: row for row in selectors.run_results(publish(world, annual))}
         # Town: 100% → 60; 12 on time → 30; 8 → 98: excellent, rewarded, no proposal.
         assert (rows[world.town.pk].score, rows[world.town.pk].grade) == (Decimal("98.00"), "excellent")
         assert rows[world.town.pk].reward is True
@@ -311,9 +311,8 @@ class TestAnnualRun:
             world.town2, TownStatus.WARNED, "2024年度考核警告", datetime.date(2025, 2, 1), actor=world.users.admin
         )
         world.town2.refresh_from_db()
-        row = next(r for r in selectors.run_results(annual) if r.town_id == world.town2.pk)
+        row = next(r for r in selectors.run_results(publish(world, annual)) if r.town_id == world.town2.pk)
         assert row.sanction_proposed == Sanction.DOWNGRADE  # already warned: a second warning downgrades
-        publish(world, annual)
         decided_on = datetime.date(2026, 1, 20)
         result = _decide(
             world, annual, world.town2, Sanction.DOWNGRADE, "连续两年未完成年度计划", decided_on=decided_on
@@ -331,6 +330,23 @@ class TestAnnualRun:
         assert AssessmentEvent.objects.filter(action="sanction_confirm", town=world.town2).exists()
         with pytest.raises(ConflictError):
             _decide(world, annual, world.town2, Sanction.EXIT, "再次")
+
+    def test_a_draft_shows_provisional_scores_and_grades_without_rewards_or_sanctions(self, world, annual):
+        rows = {row.town_id: row for row in selectors.run_results(annual)}
+        # The same scores and grades as the published run's (above), none of its consequences.
+        assert (rows[world.town.pk].score, rows[world.town.pk].rank, rows[world.town.pk].grade) == (
+            Decimal("98.00"),
+            1,
+            "excellent",
+        )
+        assert rows[world.town2.pk].grade == "pass" and rows[world.town2.pk].plan_met is False
+        assert [(row.reward, row.sanction_proposed, row.proposal_reason) for row in rows.values()] == [
+            (False, "", "")
+        ] * 3
+        publish(world, annual)
+        frozen = {r.town_id: r for r in RunResult.objects.filter(run=annual)}
+        assert frozen[world.town.pk].reward is True
+        assert frozen[world.town2.pk].sanction_proposed == Sanction.WARNING
 
     def test_office_overrides_a_proposal_with_a_reason_and_the_status_stays(self, world, annual):
         publish(world, annual)

@@ -242,6 +242,26 @@ def test_office_confirms_a_proposal_on_the_town_page_and_the_status_changes(logi
     assert "市特镇办决定" in page and "未完成年度计划" in page
 
 
+def test_a_draft_annual_run_is_provisional_and_proposes_no_sanction_even_to_the_best(login, world):
+    """Issue 19: in November every town is short of its full-year plan, so a draft of the year's annual run
+    would propose a warning to all of them, the best included. A draft shows provisional (预估) scores, ranks
+    and grades, and neither rewards nor sanctions, on its page, its towns' pages and its workbook."""
+    set_targets(world, world.town, YEAR, fixed_asset_investment="1200")
+    for period in months(YEAR, 1, 10):
+        accepted_report(world, world.town, period, fixed_asset_investment=120)  # on track, not yet the year's
+    run = make_run(world, make_scheme(world, YEAR), RunKind.ANNUAL, points=18)
+    office = login(world.users.office_policy)
+    page = office.get(reverse("assessment-run", args=[run.pk])).content.decode()
+    assert "预估得分" in page and "预估等次" in page and "badge-provisional" in page
+    assert '<th scope="col">建议处理</th>' not in page and ">警告</span>" not in page
+    town_page = office.get(reverse("assessment-town", args=[run.pk, world.town.pk])).content.decode()
+    assert "预估得分" in town_page and "不提出奖惩建议" in town_page and "规则建议" not in town_page
+    workbook = load_workbook(io.BytesIO(office.get(reverse("assessment-run-export", args=[run.pk])).content))
+    headers = next(row for row in workbook["考核结果"].iter_rows(values_only=True) if row[0] == "全市排名")
+    assert "预估得分" in headers and "预估等次" in headers
+    assert not {"奖优", "建议处理", "决定处理"} & set(headers)
+
+
 # --- Schemes --------------------------------------------------------------------------------------------
 
 

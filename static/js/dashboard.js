@@ -255,10 +255,7 @@
     charts.forEach(function (chart) { chart.resize(); });
   }
   window.addEventListener("resize", resizeAll);
-  window.addEventListener("beforeprint", resizeAll);
-  window.addEventListener("afterprint", resizeAll);
-  // Some browsers lay the page out for print without a beforeprint event (saving as PDF, say).
-  window.matchMedia("print").addEventListener("change", resizeAll);
+  // Printing redraws the charts at the paper's size: static/js/chart_print.js.
 
   var printButton = document.querySelector("[data-dashboard-print]");
   if (printButton) {
