@@ -1,4 +1,5 @@
-# make run    start the application at http://127.0.0.1:8000 (PostgreSQL and Redis included)
+# make run    start the application at http://127.0.0.1:8000 (PostgreSQL and Redis included);
+#             PORT=8010 serves it on another port (it stops at once, saying so, when the port is taken)
 # make test   deploy checks, then the test suite in parallel (pytest-xdist, one test database per worker);
 #             PYTEST_ARGS="-k report -x" narrows it, PYTEST_WORKERS=0 runs it in one process;
 #             KEEP_TEST_TEMPLATES=0 migrates and seeds afresh instead of copying the kept templates
@@ -43,8 +44,10 @@ node_modules/.installed: package-lock.json | $(VENV)/.requirements
 	$(NPM) ci --no-audit --no-fund
 	touch $@
 
+PORT ?= 8000
+
 run: install
-	$(PY) -m tianjin_towns.lib.devstack run
+	$(PY) -m tianjin_towns.lib.devstack run --port $(PORT)
 
 # One worker per core, each with its own test database copied from the migrated template (tests/databases.py).
 # (One more worker than cores was no faster: the cores are busy throughout, 3 workers took 4m30s to 5m56s on

@@ -334,8 +334,9 @@ def _manual(run: Run) -> dict[tuple[int, int], scoring.ManualEntry]:
     }
 
 
-def scoring_context(run: Run, *, today: datetime.date | None = None) -> scoring.ScoringContext:
-    """Everything the rules need for `run`, in a fixed number of queries."""
+def scoring_context(run: Run, *, today: datetime.date | None = None, final: bool = False) -> scoring.ScoringContext:
+    """Everything the rules need for `run`, in a fixed number of queries (the earlier years' results, which
+    only the sanction rules read, for a final computation of an annual run)."""
     today = today or dates.today()
     window = scoring.Window.of(run)
     towns = run_towns(run)
@@ -361,16 +362,17 @@ def scoring_context(run: Run, *, today: datetime.date | None = None) -> scoring.
         cadence=_cadence_shares(window, sorted({t.district_id for t in towns}), today) if "cadence" in kinds else {},
         problems=_problem_shares(window, today) if "problems" in kinds else {},
         manual=_manual(run) if "manual" in kinds else {},
-        history=_history(town_ids, window.year) if run.kind == RunKind.ANNUAL else {},
+        history=_history(town_ids, window.year) if final and run.kind == RunKind.ANNUAL else {},
         discrepancies=ledger_selectors.discrepancy_counts(town_ids, start=window.start, end=window.last_month)
         if "checks" in kinds
         else {},
     )
 
 
-def compute_run(run: Run, *, today: datetime.date | None = None) -> list[scoring.TownScore]:
-    """The run's results computed now from the data as it stands (a draft, or a run about to be published)."""
-    return scoring.score_run(scoring_context(run, today=today))
+def compute_run(run: Run, *, today: datetime.date | None = None, final: bool = False) -> list[scoring.TownScore]:
+    """The run's results computed now from the data as it stands: a draft's provisional ones (预估: score, rank
+    and grade or band, no reward and no proposed sanction), or with `final` the ones publication freezes."""
+    return scoring.score_run(scoring_context(run, today=today, final=final), final=final)
 
 
 @dataclass
@@ -662,11 +664,14 @@ def home_items(user: AbstractBaseUser, today: datetime.date | None = None) -> di
     """What waits for the user here: self-evaluations due or overdue, runs awaiting publication or decisions."""
     today = today or dates.today()
     due = []
+    # The 待我处理 badge asks on every page: nothing to look up for whoever fills no self-evaluation (known without
+    # a query inside a request).
+    fills_none = perms.self_evaluation_units_qs(user, perms.FILL).query.is_empty()
     for kind in (SelfEvaluationKind.MONTHLY, SelfEvaluationKind.QUARTERLY):
         periods = self_evaluation_periods(kind, today.year, today) or self_evaluation_periods(
             kind, today.year - 1, today
         )
-        if not periods:
+        if fills_none or not periods:
             continue
         for slot in self_evaluation_slots(user, year=periods[0].year, kind=kind, period=periods[0], today=today):
             if slot.can_fill and slot.state in ("open", "overdue"):

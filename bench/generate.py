@@ -511,7 +511,7 @@ class Generator:
                 for kind in ("district_regular", "district_onsite"):
                     if rng.random() < 0.93:
                         meetings.append(
-                            Meeting(kind=kind, org_unit=district, title=f"{district.name}{month:%Y年%m月}{'例会' if kind == 'district_regular' else '现场推动会'}",
+                            Meeting(kind=kind, org_unit=district, title=f"{district.name}{month.year}年{month.month}月{'例会' if kind == 'district_regular' else '现场推动会'}",
                                     held_on=month + datetime.timedelta(days=rng.randrange(5, 25)), state="held")
                         )  # fmt: skip
         for month in self.months[::3]:

@@ -53,7 +53,7 @@ def minutes_docx(
     for index, decision in enumerate(decisions, start=1):
         doc.paragraph(document, f"{index}. {decision.text}")
         for item in decision.action_items.all():
-            due = doc.chinese_date(item.due_on, zero_padded=True)
+            due = doc.chinese_date(item.due_on)
             doc.paragraph(
                 document,
                 _("责任单位：%(unit)s；责任人：%(owner)s；办结时限：%(due)s。")
@@ -64,7 +64,7 @@ def minutes_docx(
     doc.paragraph(document, indent=False)
     doc.paragraph(document, indent=False)
     day = timezone.localdate(meeting.minutes_approved_at) if meeting.minutes_approved_at else meeting.held_on
-    doc.signature(document, meeting.org_unit.name, doc.chinese_date(day, zero_padded=True))
+    doc.signature(document, meeting.org_unit.name, doc.chinese_date(day))
 
     output = io.BytesIO()
     document.save(output)
@@ -77,7 +77,7 @@ def _facts_table(document, meeting: Meeting, units: list[str]) -> None:
     rows = [
         (_("会议名称"), meeting.title, None, None),
         (_("会议类别"), meeting.get_kind_display(), _("主办单位"), meeting.org_unit.name),
-        (_("会议时间"), doc.chinese_date(meeting.held_on, zero_padded=True), _("会议地点"), meeting.place or "—"),
+        (_("会议时间"), doc.chinese_date(meeting.held_on), _("会议地点"), meeting.place or "—"),
         (_("召集人"), meeting.convener or "—", _("纪要状态"), meeting.get_state_display()),
     ]
     for label, value, label2, value2 in rows:

@@ -33,6 +33,7 @@ from .forms import ActionItemForm, AttachmentForm, DecisionForm, MeetingFilterFo
 from .models import MeetingKind, OrgUnit
 from .models.meetings import DISTRICT_KINDS
 from .pages import PER_PAGE, download
+from .search_selectors import normalized_keyword
 
 
 def meeting_url(meeting, anchor: str = "") -> str:
@@ -42,8 +43,9 @@ def meeting_url(meeting, anchor: str = "") -> str:
 @login_required
 def meeting_list(request):
     form = MeetingFilterForm(request.GET or None, hosts=perms.meeting_hosts_for_user(request.user))
-    meetings = selectors.meeting_list(request.user, **filter_arguments(form))
-    context = {"can_create": perms.can_create_meetings(request.user), "today": dates.today()}
+    keyword = normalized_keyword(request.GET.get("q"))
+    meetings = selectors.meeting_list(request.user, keyword=keyword, **filter_arguments(form))
+    context = {"can_create": perms.can_create_meetings(request.user), "today": dates.today(), "q": keyword}
     return render_list_page(request, "coordination/meeting_list.html", form, meetings, PER_PAGE, **context)
 
 

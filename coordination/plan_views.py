@@ -22,6 +22,7 @@ from .forms import PlanContentForm, PlanFilterForm, PlanReviewForm, sub_item_for
 from .models import PlanKind, PlanStatus
 from .pages import PER_PAGE, download
 from .plan_forms import PlanApprovalForm, PlanOpinionForm, PlanOpinionRequestForm
+from .search_selectors import normalized_keyword
 
 PLAN_CONTENT_FIELDS = ("scope", "sites", "positioning", "layout", "path")
 OPINION_DAYS = 7  # the due date the request form proposes: a week from today
@@ -34,9 +35,11 @@ def _plan_url(plan) -> str:
 @login_required
 def plan_list(request):
     form = PlanFilterForm(request.GET or None, units=perms.districts_for_user(request.user))
-    plans = selectors.plan_list(request.user, **filter_arguments(form))
+    keyword = normalized_keyword(request.GET.get("q"))
+    plans = selectors.plan_list(request.user, keyword=keyword, **filter_arguments(form))
     can_submit = perms.can_submit_plans(request.user)
-    return render_list_page(request, "coordination/plan_list.html", form, plans, PER_PAGE, can_submit=can_submit)
+    template = "coordination/plan_list.html"
+    return render_list_page(request, template, form, plans, PER_PAGE, can_submit=can_submit, q=keyword)
 
 
 def _sub_items(formset) -> list[dict]:

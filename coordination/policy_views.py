@@ -14,6 +14,7 @@ from . import selectors, services
 from .forms import PolicyForm
 from .models import MemberUnit, SubmissionKind
 from .pages import PER_PAGE, download
+from .search_selectors import normalized_keyword
 
 
 @login_required
@@ -40,7 +41,7 @@ def policy_list(request):
         member_unit_id = int(request.GET.get("member_unit") or 0) or None
     except ValueError:
         member_unit_id = None
-    query = (request.GET.get("q") or "").strip()[:100]
+    query = normalized_keyword(request.GET.get("q"))
     policies = selectors.policy_list(member_unit_id=member_unit_id, query=query)
     page = page_of(request, policies, PER_PAGE)
     editable_ids = set(perms.policy_member_units_for_user(request.user).values_list("pk", flat=True))

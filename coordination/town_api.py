@@ -112,6 +112,8 @@ class TownListDecisionRefSerializer(serializers.Serializer):
 
 
 class TownStatusChangeSerializer(serializers.ModelSerializer):
+    # A town's first step has no earlier status: "" (documented as such, not only the statuses).
+    from_status = serializers.ChoiceField(choices=TownStatus.choices, allow_blank=True, read_only=True)
     decision = TownListDecisionRefSerializer(allow_null=True, read_only=True)
     actor = serializers.CharField(source="actor.username", allow_null=True, read_only=True, default=None)
 

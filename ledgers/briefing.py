@@ -45,7 +45,7 @@ def write_work_briefing(
     )
     line = doc.paragraph(document, indent=False)
     doc.set_font(line.add_run(str(ISSUER)), doc.BODY_FONT, doc.SIZE_SMALL)
-    doc.set_font(line.add_run(f"　　{doc.chinese_date(issued_on, zero_padded=True)}"), doc.BODY_FONT, doc.SIZE_SMALL)
+    doc.set_font(line.add_run(f"　　{doc.chinese_date(issued_on)}"), doc.BODY_FONT, doc.SIZE_SMALL)
     rule = doc.paragraph(document, "━" * 26, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     rule.runs[0].font.color.rgb = doc.RED
 

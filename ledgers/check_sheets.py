@@ -24,7 +24,7 @@ def write_check_template(output: BinaryIO, *, member_unit, source, period, rows)
     """The sheet of `rows` (selectors.check_sheet) for `source`'s indicator and `period`: accepted towns only."""
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(SHEET)
-    excel.prepare_sheet(ws, widths=WIDTHS, header_row_number=HEADER_ROW, freeze_columns=3)
+    excel.prepare_sheet(ws, widths=WIDTHS, headers=COLUMNS, header_row_number=HEADER_ROW, freeze_columns=3)
     indicator = source.indicator
     ws.append([excel.title_cell(ws, _("%(unit)s数据核对表") % {"unit": member_unit.name})])
     note = _("%(month)s %(name)s（单位：%(unit)s）。请在“本单位的数”一列填写本单位掌握的数，可在最后一列填写一致或不一致；"

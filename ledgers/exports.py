@@ -196,13 +196,11 @@ def _write_indicator_sheet(
 ):
     ws = workbook.create_sheet(_("月度指标台账"))
     identity = [_("区"), _("小镇编码"), _("小镇名称"), _("月份"), _("状态")]
-    columns = len(identity) + len(indicators)
-    excel.prepare_sheet(
-        ws, widths=[10, 10, 24, 9, 13] + [14] * len(indicators), header_row_number=HEADER_ROW, freeze_columns=3
-    )
-    ws.row_dimensions[HEADER_ROW].height = 42
-    _title_rows(ws, _("天津市特色小镇统计台账（%(year)s年）") % {"year": year}, subtitle, columns)
-    ws.append(excel.header_row(ws, identity + [f"{i.name}（{i.unit}）" for i in indicators]))
+    headers = identity + [f"{i.name}（{i.unit}）" for i in indicators]
+    widths = [10, 10, 24, 9, 13] + [14] * len(indicators)
+    excel.prepare_sheet(ws, widths=widths, headers=headers, header_row_number=HEADER_ROW, freeze_columns=3)
+    _title_rows(ws, _("天津市特色小镇统计台账（%(year)s年）") % {"year": year}, subtitle, len(headers))
+    ws.append(excel.header_row(ws, headers))
 
     formats = [excel.number_format(i.decimal_places) for i in indicators]
     stocks = {i.pk for i in indicators if i.kind == Indicator.Kind.STOCK}
@@ -395,10 +393,10 @@ def _project_rows(towns: QuerySet[Town]):
 
 def _write_project_sheet(workbook, towns: QuerySet[Town], year: int, subtitle: str, tick: Callable[[], None]) -> None:
     ws = workbook.create_sheet(_("项目台账"))
-    excel.prepare_sheet(ws, widths=PROJECT_WIDTHS, header_row_number=HEADER_ROW, freeze_columns=4)
-    ws.row_dimensions[HEADER_ROW].height = 42
-    _title_rows(ws, _("天津市特色小镇项目台账（%(year)s年）") % {"year": year}, subtitle, len(PROJECT_HEADERS))
-    ws.append(excel.header_row(ws, [str(h) for h in PROJECT_HEADERS]))
+    headers = [str(h) for h in PROJECT_HEADERS]
+    excel.prepare_sheet(ws, widths=PROJECT_WIDTHS, headers=headers, header_row_number=HEADER_ROW, freeze_columns=4)
+    _title_rows(ws, _("天津市特色小镇项目台账（%(year)s年）") % {"year": year}, subtitle, len(headers))
+    ws.append(excel.header_row(ws, headers))
 
     projects = _project_rows(towns)
     plans = _year_plans(towns, year)
@@ -488,9 +486,10 @@ def _write_check_sheet(workbook, towns, indicators: list[Indicator], year: int, 
     if not checked:
         return
     ws = workbook.create_sheet(_("数据核对"))
-    excel.prepare_sheet(ws, widths=CHECK_WIDTHS, header_row_number=HEADER_ROW, freeze_columns=2)
-    _title_rows(ws, _("天津市特色小镇数据核对情况（%(year)s年）") % {"year": year}, subtitle, len(CHECK_HEADERS))
-    ws.append(excel.header_row(ws, [str(h) for h in CHECK_HEADERS]))
+    headers = [str(h) for h in CHECK_HEADERS]
+    excel.prepare_sheet(ws, widths=CHECK_WIDTHS, headers=headers, header_row_number=HEADER_ROW, freeze_columns=2)
+    _title_rows(ws, _("天津市特色小镇数据核对情况（%(year)s年）") % {"year": year}, subtitle, len(headers))
+    ws.append(excel.header_row(ws, headers))
     checks = (
         FigureCheck.objects.filter(
             report__town__in=towns.values("pk"), report__period__year=year, indicator__in=checked

@@ -52,6 +52,7 @@ def work_info_list(request):
     )
     filters = list_filters(form)
     month = filters.get("month")
+    briefing_months = selectors.work_info_briefing_months(request.user)
     infos = selectors.work_info_list(
         request.user,
         status=filters.get("status") or None,
@@ -69,7 +70,9 @@ def work_info_list(request):
         PER_PAGE,
         can_write=can_write_work_info(request.user),
         waiting=selectors.work_info_waiting(request.user).count(),
-        briefing_month=dates.format_period(month or dates.month_start(dates.today())),
+        # The briefing dialog offers the months with adopted items: the filtered one if it has some, else the latest.
+        briefing_months=briefing_months,
+        briefing_month=month if month in briefing_months else next(iter(briefing_months), None),
     )
 
 
@@ -137,13 +140,22 @@ work_info_return = _info_step(
 )
 
 
+def _briefing_period(request) -> datetime.date | None:
+    """The month asked for, else the latest with adopted items (None without any): early in a month the current
+    one has nothing adopted yet, and the briefing wanted is the one of the month just ended."""
+    try:
+        return dates.parse_period(request.GET.get("month", ""))
+    except ValueError:
+        return next(iter(selectors.work_info_briefing_months(request.user)), None)
+
+
 @login_required
 def work_info_briefing(request):
     """The adopted items of a month as the work briefing (工作简报, .docx)."""
-    try:
-        period = dates.parse_period(request.GET.get("month", ""))
-    except ValueError:
-        period = dates.month_start(dates.today())
+    period = _briefing_period(request)
+    if period is None:
+        messages.warning(request, _("还没有已采用的工作信息，无法生成简报。"))
+        return redirect("work-info-list")
     grouped = selectors.work_info_briefing(request.user, period)
     if not grouped:
         messages.warning(

@@ -63,4 +63,4 @@ def test_headings_are_numbered_in_chinese_in_the_heading_font():
 def test_chinese_numbers_and_dates():
     assert [documents.chinese_number(n) for n in (1, 10, 11, 20, 21)] == ["一", "十", "十一", "二十", "二十一"]
     assert documents.chinese_date(datetime.date(2026, 3, 5)) == "2026年3月5日"
-    assert documents.chinese_date(datetime.date(2026, 3, 5), zero_padded=True) == "2026年03月05日"
+    assert documents.chinese_date(datetime.date(2026, 12, 6)) == "2026年12月6日"  # no leading zeros, ever

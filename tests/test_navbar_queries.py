@@ -1,7 +1,9 @@
 """The navigation bar on every page: its badges (待我处理, problems, notifications) count what waits for
-the user in a few queries that do not grow with the data, and the user's grants are read once a request."""
+the user in a few queries that do not grow with the data, and the user's grants are read once a request.
+The 待我处理 badge counts everything the home page lists (tianjin_towns.inbox), no more and no less."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -13,10 +15,13 @@ from django.urls import resolve, reverse
 from coordination import permissions as perms
 from coordination import services as org
 from coordination.models import OrgUnit, Role, TownStatus
+from coordination.tests.factories import make_item
 from inspections.selectors import problem_inbox, problem_inbox_count
 from ledgers import selectors as ledger_selectors
 from ledgers import services as ledger
 from ledgers.models import ReportStatus
+from tests import clients
+from tianjin_towns.inbox import home_inbox, home_inbox_count
 from tianjin_towns.lib import dates
 
 S = ReportStatus
@@ -76,6 +81,54 @@ def test_the_officer_has_months_to_fill_and_a_returned_report_and_the_office_a_r
     assert ledger_selectors.inbox_count(waiting.users.leader, TODAY) == 0
 
 
+# --- The 待我处理 badge and the home page ------------------------------------------------------------------
+
+login = clients.login
+BADGE = re.compile(r'title="首页列出的待办事项">(\d+)<')
+
+
+@pytest.fixture
+def beyond_reports(waiting):
+    """Besides the reports: an action item for 华明, which its officer reports on (督办事项). The badge used to
+    count the reports and the work information only, while the home page listed the action item too."""
+    make_item(waiting)
+    return waiting
+
+
+@pytest.mark.parametrize("persona", PERSONAS + ("office_assess", "office_planning", "admin"))
+def test_the_badge_counts_what_the_home_page_lists(beyond_reports, persona):
+    user = getattr(beyond_reports.users, persona)
+    listed = home_inbox(user, TODAY).total
+    assert home_inbox_count(user, TODAY) == listed
+    with perms.remembered_unit_grants():
+        assert home_inbox_count(user, TODAY) == listed
+
+
+def test_the_officers_badge_counts_the_action_item_and_self_evaluations_the_home_page_lists(beyond_reports):
+    officer = beyond_reports.users.officer
+    listed = home_inbox(officer, TODAY)
+    assert listed.reports.total == 3 and listed.work_info_count == 0  # all the old badge counted
+    assert listed.coordination.total == 1  # the action item
+    # October's monthly and the third quarter's self-evaluations of 东丽区 and its two towns, overdue.
+    assert len(listed.assessments["self_evaluations"]) == 6
+    assert home_inbox_count(officer, TODAY) == 10
+
+
+def test_the_badge_on_every_page_is_the_number_of_items_on_the_home_page(beyond_reports, login, on_day):
+    on_day(TODAY)
+    client = login(beyond_reports.users.officer)
+    home = client.get(reverse("home")).content.decode()
+    other = client.get(reverse("notification-list")).content.decode()
+    items = home.count('class="list-group-item inbox-item"')
+    assert items == 10
+    assert BADGE.findall(home) == BADGE.findall(other) == [str(items)]
+
+
+def test_a_user_with_nothing_waiting_sees_no_badge_and_the_empty_home_page(world, login):
+    home = login(world.users.leader).get(reverse("home")).content.decode()
+    assert BADGE.findall(home) == [] and "暂无待办事项" in home
+
+
 def _navbar_queries(user) -> int:
     request = RequestFactory().get("/")
     request.user, request.resolver_match = user, resolve(reverse("home"))
@@ -91,9 +144,11 @@ def test_navbar_queries_are_few_and_do_not_grow_with_the_data(waiting, make_repo
     before = _navbar_queries(User.objects.get(pk=user.pk))  # the user as a request loads it
     _more_data(waiting, make_report)
     assert _navbar_queries(User.objects.get(pk=user.pk)) == before
-    # The grants, the profile and its unit (the user menu), at most three for the inbox, one per other
-    # badge (problems, notifications, work information): nine at most, fewer without grants for some work.
-    assert before <= 9
+    # The grants, the profile and its unit (the user menu), one per badge of its own (problems, notifications,
+    # work information), and 待我处理's parts besides those (tianjin_towns.inbox): at most three for the reports,
+    # two for the cross-checks, four for coordination, eight for a district's self-evaluations (whoever fills
+    # none spends nothing on them), and one for whether the Excel import is offered. An officer has them all.
+    assert before <= 21
 
 
 def test_a_page_of_a_reader_without_work_spends_few_queries_on_the_badges(

@@ -230,12 +230,10 @@ def _reset_link(target):
 
 
 ROWS: list[Row] = [
-    # Public: health, language, login and password reset.
+    # Public: health, login and password reset.
     Row("healthz", "GET", ok=USERS, public=True),
-    Row("set_language", "POST", ok=USERS, public=True, data={"language": "zh-hans", "next": "/"}),
     Row("login", "GET", ok=USERS, public=True),
     Row("login", "POST", ok=USERS, public=True, data={"username": "dongli-officer", "password": PASSWORD}),
-    Row("set_language", "GET", ok=USERS, public=True),
     Row("logout", "POST", ok=USERS, public=True, lands_on_login=True),
     Row("password_reset", "GET", ok=USERS, public=True),
     Row("password_reset", "POST", ok=USERS, public=True, data={"email": "nobody@example.com"}),
@@ -251,6 +249,7 @@ ROWS: list[Row] = [
     Row("password_change", "GET", ok=USERS),
     Row("password_change", "POST", ok=USERS, data=_password_change),
     *_for_everyone("password_change_done", "home", "session-keepalive", "report-list", "ledger"),
+    *_for_everyone("search", "help"),  # issue 19: the search finds only what each one sees (tests/test_search.py)
     Row("ledger-export", "GET", ok=USERS, query={"year": "2026"}),
     *_for_everyone(
         "api-org-unit-list", "api-town-list", "api-indicator-list", "api-monthly-report-list", "api-project-list",
@@ -426,7 +425,7 @@ def _inspection_targets() -> dict[str, Callable]:
         "visit": visit,
         "problem": problem,
         "rectified_problem": lambda w: inspection.problem_rectify(
-            actor=w.users.officer, problem=problem(w), note="已整改"
+            actor=w.users.officer, problem=problem(w), note="已整改", files=[_photo()]
         ),
         "visit_file": visit_file,
     }
@@ -453,6 +452,21 @@ def _problem_api(world, target):
     return {**NEW_PROBLEM, "visit": target.pk, "responsible_unit": world.dongli.pk}
 
 
+def _photo():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("整改.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32)
+
+
+# A rectification is reported with its evidence (issue 19), on the page as a photo, on the API as `files`.
+def _rectify_form(world, target):
+    return {"note": "已整改", "photos": _photo()}
+
+
+def _rectify_api(world, target):
+    return {"note": "已整改", "files": _photo()}
+
+
 ROWS += [
     *_for_everyone(
         "inspection-list", "inspection-measures", "inspection-circular", "inspection-circular-docx", "problem-list",
@@ -473,7 +487,7 @@ ROWS += [
     Row("problem-progress", "GET", target="problem", ok=RECTIFIERS, forbidden=SEES_DONGLI - RECTIFIERS),
     Row("problem-progress", "POST", target="problem", ok=RECTIFIERS, forbidden=SEES_DONGLI - RECTIFIERS, data={"note": "推进中"}),
     Row("problem-rectify", "GET", target="problem", ok=RECTIFIERS, forbidden=SEES_DONGLI - RECTIFIERS),
-    Row("problem-rectify", "POST", target="problem", ok=RECTIFIERS, forbidden=SEES_DONGLI - RECTIFIERS, data={"note": "已整改"}),
+    Row("problem-rectify", "POST", target="problem", ok=RECTIFIERS, forbidden=SEES_DONGLI - RECTIFIERS, data=_rectify_form),
     Row("problem-verify", "POST", target="rectified_problem", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS),
     Row("problem-reject", "GET", target="rectified_problem", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS),
     Row("problem-reject", "POST", target="rectified_problem", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS, data={"reason": "不到位"}),
@@ -490,7 +504,7 @@ ROWS += [
     Row("api-problem-detail", "PATCH", target="problem", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS, data={"description": "改"}),
     Row("api-problem-history", "GET", target="problem", ok=SEES_DONGLI),
     Row("api-problem-progress", "POST", target="problem", ok=RECTIFIERS, forbidden=SEES_DONGLI - RECTIFIERS, data={"note": "推进中"}),
-    Row("api-problem-rectify", "POST", target="problem", ok=RECTIFIERS, forbidden=SEES_DONGLI - RECTIFIERS, data={"note": "已整改"}),
+    Row("api-problem-rectify", "POST", target="problem", ok=RECTIFIERS, forbidden=SEES_DONGLI - RECTIFIERS, data=_rectify_api),
     Row("api-problem-verify", "POST", target="rectified_problem", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS),
     Row("api-problem-reject", "POST", target="rectified_problem", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS, data={"reason": "不到位"}),
 ]  # fmt: skip
@@ -1349,4 +1363,17 @@ ROWS += [
     Row("indicator-create", "POST", rest=403, data=_indicator_form),
     Row("indicator-edit", "GET", target="indicator", rest=403),
     Row("indicator-edit", "POST", target="indicator", rest=403, data=_indicator_form),
+]  # fmt: skip
+
+
+def _bulk_choice(world, target):
+    return {"report": [target.pk]}
+
+
+# 批量审核 (issue 19): whoever takes a review step somewhere (dongli's leader approves, the policy group accepts);
+# the chosen reports are narrowed to the user's step and scope (ledgers/tests/test_bulk_review.py).
+BULK_REVIEWERS = DISTRICT_REVIEWER | ACCEPTOR
+ROWS += [
+    Row("report-bulk-review", "GET", ok=BULK_REVIEWERS, forbidden=USERS - BULK_REVIEWERS),
+    Row("report-bulk-review", "POST", target="approved_report", ok=BULK_REVIEWERS, forbidden=USERS - BULK_REVIEWERS, data=_bulk_choice),
 ]  # fmt: skip

@@ -1,5 +1,6 @@
 """Production start-up: a missing secret or database stops the app with a clear message, and the
-deploy checks pass with production settings."""
+deploy checks pass with production settings. Development mode (`make run`) shows the platform's Chinese
+error pages; Django's debug pages are a developer's opt-in."""
 
 import os
 import secrets
@@ -48,3 +49,32 @@ def test_deploy_checks_pass_with_production_settings():
         DATABASE_URL=os.environ["DATABASE_URL"],
     )
     assert result.returncode == 0, result.stderr
+
+
+def _settings_of(*names: str, **env: str) -> list[str]:
+    code = f"from django.conf import settings; print(*[repr(getattr(settings, n)) for n in {names!r}], sep='|')"
+    result = manage("shell", "-v", "0", "-c", code, DATABASE_URL=os.environ["DATABASE_URL"], **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1].split("|")
+
+
+def test_make_runs_development_mode_shows_the_chinese_error_pages_not_djangos_debug_pages():
+    """`make run` sets DJANGO_DEBUG=1: development conveniences, but not Django's English debug pages."""
+    debug, cookie_secure, email, languages = _settings_of(
+        "DEBUG", "SESSION_COOKIE_SECURE", "EMAIL_BACKEND", "LANGUAGES", DJANGO_DEBUG="1"
+    )
+    assert debug == "False"
+    assert cookie_secure == "False"  # plain http://127.0.0.1 keeps its session
+    assert "console" in email
+    assert "'zh-hans'" in languages and "'en'" not in languages
+
+
+def test_djangos_debug_pages_are_an_opt_in_of_development_mode_only():
+    assert _settings_of("DEBUG", DJANGO_DEBUG="1", DJANGO_DEBUG_PAGES="1") == ["True"]
+    production = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(64), "DJANGO_DEBUG_PAGES": "1"}
+    assert _settings_of("DEBUG", "SESSION_COOKIE_SECURE", **production) == ["False", "True"]
+
+
+def test_no_language_but_chinese_is_negotiated():
+    (middleware,) = _settings_of("MIDDLEWARE", DJANGO_DEBUG="1")
+    assert "LocaleMiddleware" not in middleware

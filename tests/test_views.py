@@ -305,9 +305,10 @@ def test_report_list_filters_by_status_and_month(login, world, make_report):
     make_report(ReportStatus.DRAFT, town=world.town2, period=AUG)
     client = login(world.users.officer)
     listed = client.get(reverse("report-list"), {"status": "submitted"}).context["page"].object_list
-    assert [r.town_id for r in listed] == [world.town.pk]
+    assert [r.town.pk for r in listed] == [world.town.pk]
+    # A month lists every town that owes it: 华明 has no August report (未填报), 东丽湖 its draft.
     listed = client.get(reverse("report-list"), {"month": "2026-08"}).context["page"].object_list
-    assert [r.town_id for r in listed] == [world.town2.pk]
+    assert [(r.town.pk, r.report is not None) for r in listed] == [(world.town.pk, False), (world.town2.pk, True)]
 
 
 def test_report_list_hides_other_districts(login, world, make_report):
@@ -404,6 +405,63 @@ def test_forbidden_page_is_in_chinese(login, world, make_report):
     response = login(world.users.officer).post(reverse("report-approve", args=[report.pk]))
     assert response.status_code == 403
     assert "没有权限" in response.content.decode()
+
+
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+
+
+@pytest.mark.parametrize("name", ["home", "report-list", "ledger", "work-info-list", "password_change"])
+def test_an_english_browser_gets_the_chinese_pages_marked_zh_cn(login, world, name):
+    response = login(world.users.officer).get(reverse(name), **ENGLISH)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-CN">' in page
+    assert "天津市特色小镇规划建设协同平台" in page and "退出登录" in page
+    assert response.get("Content-Language") in (None, "zh-hans")
+
+
+def test_an_english_browser_gets_the_chinese_login_page(client, db):
+    page = client.get(reverse("login"), **ENGLISH).content.decode()
+    assert '<html lang="zh-CN">' in page and "登录" in page
+
+
+def test_an_english_browser_asking_for_another_districts_report_gets_the_chinese_404(login, world, make_report):
+    report = make_report(ReportStatus.SUBMITTED, town=world.outsider_town, period=SEPT)
+    response = login(world.users.officer).get(reverse("report-detail", args=[report.pk]), **ENGLISH)
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert '<html lang="zh-CN">' in page and "页面不存在" in page
+    assert "Page not found" not in page
+
+
+def test_an_english_browser_is_refused_in_chinese(login, world, make_report):
+    report = make_report(ReportStatus.SUBMITTED, period=SEPT)
+    response = login(world.users.officer).post(reverse("report-approve", args=[report.pk]), **ENGLISH)
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert '<html lang="zh-CN">' in page and "没有权限" in page
+
+
+def test_an_english_browser_gets_djangos_own_form_errors_in_chinese(login, world):
+    empty = {"old_password": "", "new_password1": "", "new_password2": ""}
+    page = login(world.users.officer).post(reverse("password_change"), empty, **ENGLISH).content.decode()
+    assert "该字段是必填项。" in page and "This field is required." not in page
+
+
+def test_an_english_api_client_gets_chinese_messages(api, world):
+    client = api(world.users.officer)
+    missing = client.get("/api/v1/monthly-reports/999999/", **ENGLISH)
+    assert missing.status_code == 404 and "Not found" not in missing.json()["detail"]
+    invalid = client.post("/api/v1/monthly-reports/", {}, format="json", **ENGLISH)
+    assert invalid.status_code == 400 and "This field is required." not in invalid.content.decode()
+    assert "该字段是必填项。" in invalid.content.decode()
+
+
+def test_there_is_no_language_switch(login, world):
+    client = login(world.users.officer)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 404
+    assert '<html lang="zh-CN">' in client.get(reverse("home")).content.decode()
 
 
 def test_server_error_and_csrf_pages_render_without_a_request(db):

@@ -173,6 +173,5 @@ class MustChangePasswordMiddleware:
             reverse("password_change_done"),
             reverse("logout"),
             reverse("session-keepalive"),
-            reverse("set_language"),
         )
         return path in allowed or path.startswith((settings.STATIC_URL or "/static/", "/healthz"))

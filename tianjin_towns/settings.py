@@ -26,12 +26,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", False)
+# Development mode (DJANGO_DEBUG=1, as `make run` sets it): a fixed secret key, plain HTTP, static files from the
+# finders, e-mail on the console. Django's own DEBUG is a separate opt-in within it (DJANGO_DEBUG_PAGES=1): its
+# error pages are English (tracebacks, the list of URL patterns), so without it everyone, `make run`'s users
+# included, gets the platform's Chinese 404/403/500 pages; a 500's traceback is in the console log either way.
+DEVELOPMENT = env_bool("DJANGO_DEBUG", False)
+DEBUG = DEVELOPMENT and env_bool("DJANGO_DEBUG_PAGES", False)
 TESTING = "pytest" in sys.modules or env_bool("DJANGO_TESTING", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEVELOPMENT or TESTING:
         SECRET_KEY = "insecure-development-key-only-for-debug-and-tests-0123456789abcdef"
     else:
         raise ImproperlyConfigured(
@@ -86,7 +91,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # A NUL or an oversized field in any query or form is a 400 before a view sees it (tianjin_towns.input_limits).
     "tianjin_towns.input_limits.InputLimitsMiddleware",
@@ -119,7 +123,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "django.template.context_processors.i18n",
             ],
         },
     },
@@ -145,8 +148,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The platform speaks Chinese only: no language is negotiated (no LocaleMiddleware, no set_language), so a browser
+# asking for English gets the same Chinese pages, e-mails and API messages. Django's own texts (form errors, the
+# admin) come from its zh_Hans catalogue; pages say lang="zh-CN" (templates/base.html).
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LANGUAGES = [("zh-hans", _("简体中文"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -166,26 +172,26 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if (DEBUG or TESTING)
+        if (DEVELOPMENT or TESTING)
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 # Development and tests serve static files straight from the finders; production from collectstatic.
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEVELOPMENT or TESTING
+WHITENOISE_AUTOREFRESH = DEVELOPMENT or TESTING
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Production: nginx sends uploaded files after Django's permission check (tianjin_towns.lib.downloads).
 MEDIA_ACCEL_REDIRECT = env_bool("DJANGO_MEDIA_ACCEL_REDIRECT", False)
 
-# Security: production values unless DEBUG.
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# Security: production values outside development mode.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEVELOPMENT)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SESSION_COOKIE_SECURE = not DEVELOPMENT
+CSRF_COOKIE_SECURE = not DEVELOPMENT
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEVELOPMENT else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEVELOPMENT
+SECURE_HSTS_PRELOAD = not DEVELOPMENT
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
@@ -309,7 +315,7 @@ EXPORT_STUCK_MARGIN_SECONDS = int(os.environ.get("EXPORT_STUCK_MARGIN_SECONDS", 
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend" if DEVELOPMENT else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -339,6 +345,12 @@ EVIDENCE_UPLOAD_MAX_BYTES = int(float(os.environ.get("EVIDENCE_UPLOAD_MAX_MB", "
 
 # Photos and documents of inspections: each file at most this size (R-2.3).
 INSPECTIONS_UPLOAD_MAX_BYTES = int(float(os.environ.get("INSPECTIONS_UPLOAD_MAX_MB", "10")) * 1024 * 1024)
+# Reporting an action item done (督办事项) or a problem rectified (整改完成) needs evidence (a file; for a problem
+# a photo or a document), per kind; without it the office verifies only with a written waiver (issue 19).
+EVIDENCE_REQUIRED = {
+    "action_item": env_bool("EVIDENCE_REQUIRED_ACTION_ITEM", True),
+    "problem": env_bool("EVIDENCE_REQUIRED_PROBLEM", True),
+}
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo12345")
 

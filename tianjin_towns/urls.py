@@ -4,7 +4,9 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from . import views
 from .health import healthz
+from .help_views import help_page
 from .lib.api import SchemaView
+from .search import search_page
 
 api_v1 = [
     path("", include("coordination.api_urls")),
@@ -16,12 +18,13 @@ api_v1 = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", views.home, name="home"),
     path("session/keepalive/", views.session_keepalive, name="session-keepalive"),
+    path("search/", search_page, name="search"),
+    path("help/", help_page, name="help"),
     path("", include("coordination.urls")),
     path("", include("ledgers.urls")),
     path("", include("inspections.urls")),

@@ -10,19 +10,20 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from assessments import selectors as assessment_selectors
 from coordination import selectors as coordination_selectors
 from inspections import selectors as inspection_selectors
 from ledgers import deadlines as report_deadlines
 from ledgers import selectors as ledger_selectors
+from tianjin_towns.inbox import home_inbox
 from tianjin_towns.lib import dates
 
 
 @login_required
 def home(request):
-    inbox = ledger_selectors.inbox_for_user(request.user)
     period = dates.last_ended_period()
     today = dates.today()
+    waiting = home_inbox(request.user, today)  # what the 待我处理 badge counts
+    inbox = waiting.reports
     to_fill = []
     for town, town_period, report in inbox.to_fill:
         due_on = report.deadline if report else report_deadlines.due_date(town_period)
@@ -36,20 +37,22 @@ def home(request):
                 "locked": town.pk in inbox.locked_town_ids,  # missing and locked (ledgers.deadlines)
             }
         )
-    check_work = ledger_selectors.check_work(request.user, today)
+    check_work = waiting.checks
     return render(
         request,
         "home.html",
         {
+            "home_inbox": waiting,
             "inbox": inbox,
             "to_fill": to_fill,
             "period": period,
             "today": today,
             "overview": ledger_selectors.period_overview(request.user, period),
-            "work_info_waiting": list(ledger_selectors.work_info_waiting(request.user)[:20]),
-            "coordination_inbox": coordination_selectors.coordination_inbox(request.user, today),
-            "problem_inbox": inspection_selectors.problem_inbox(request.user, today=today),
-            "assessments": assessment_selectors.home_items(request.user, today),
+            "work_info_waiting": waiting.work_info,
+            "work_info_count": waiting.work_info_count,
+            "coordination_inbox": waiting.coordination,
+            "problem_inbox": waiting.problems,
+            "assessments": waiting.assessments,
             "member_unit": coordination_selectors.member_unit_work(request.user, today),
             "check_work": check_work,
             "check_lists": [

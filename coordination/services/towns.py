@@ -230,7 +230,7 @@ def town_change_status(
     last = town.status_changes.order_by("-decided_on", "-at").values_list("decided_on", flat=True).first()
     if last is not None and decided_on < last:
         raise ValidationError(
-            {"decided_on": _("决定日期不能早于上一次状态变更（%(date)s）。") % {"date": f"{last:%Y年%-m月%-d日}"}}
+            {"decided_on": _("决定日期不能早于上一次状态变更（%(date)s）。") % {"date": dates.chinese_date(last)}}
         )
     change = TownStatusChange.objects.create(
         town=town,

@@ -19,11 +19,18 @@ SYSTEM_PERMS = (perms.MANAGE_USERS, perms.MANAGE_ORGANISATION, perms.MANAGE_CATA
 
 @register.simple_tag
 def nav_permissions(user) -> dict:
-    """{% nav_permissions user as can %}: can.sees_data, can.audit, can.system, can.manage_users, …"""
+    """{% nav_permissions user as can %}: can.sees_data, can.audit, can.system, can.manage_users, …
+
+    Each entry is the rule the page it opens applies (a page that would refuse the user, or tell them they may not
+    use it, is not offered); tests/test_nav_entries.py opens every entry as every persona."""
     held = perms.unit_perms_held(user)
     shared = perms.shared_kinds_for_user(user) if perms.VIEW_SHARED in held else frozenset()
     return {
         "sees_data": perms.VIEW in held,
+        # 批量审核: the district leader approves, the office accepts (ledgers.permissions.BULK_STEPS).
+        "reviews_reports": perms.APPROVE in held or perms.ACCEPT in held,
+        # The Excel import is a district's: ledgers.permissions.can_import_reports (no query without FILL).
+        "imports_reports": perms.FILL in held and perms.districts_for_user(user, perms.FILL).exists(),
         # What the office shares with a member unit's liaison (数据共享): accepted records only.
         "reads_figures": perms.VIEW in held or SharedKind.FIGURES in shared,
         "reads_dashboards": perms.VIEW in held or SharedKind.DASHBOARDS in shared,
@@ -41,8 +48,9 @@ def nav_permissions(user) -> dict:
 
 @dataclass(frozen=True)
 class NavLink:
-    """A page the bar links to: `needs` names the nav_permissions entry it asks for, `count` the waiting
-    count shown as a badge after it, `divider` a line before it in its menu."""
+    """A page the bar links to, labelled with the page's own title: `needs` names the nav_permissions entry it
+    asks for (besides its menu's), `count` the waiting count shown as a badge after it, `divider` a line before
+    it in its menu."""
 
     url_name: str
     label: str
@@ -70,8 +78,9 @@ class NavMenu:
 
 
 NAV_MENUS = (
+    # Its badge counts everything the home page lists (tianjin_towns.inbox), as the page does.
     NavMenu(
-        _("待我处理"), "bi-inbox", ("home",), url_name="home", count="waiting", count_title=_("待处理的月报和工作信息")
+        _("待我处理"), "bi-inbox", ("home",), url_name="home", count="waiting", count_title=_("首页列出的待办事项")
     ),
     NavMenu(_("领导驾驶舱"), "bi-speedometer2", ("dashboard",), url_name="dashboard", needs="reads_dashboards"),
     NavMenu(
@@ -83,6 +92,7 @@ NAV_MENUS = (
         menu_class="",
         links=(
             NavLink("report-list", _("月报管理"), "bi-journal-text", needs="sees_data"),
+            NavLink("report-bulk-review", _("批量审核"), "bi-ui-checks", needs="reviews_reports"),
             NavLink("ledger", _("统计台账"), "bi-table", needs="reads_figures"),
             NavLink("discrepancy-list", _("数据核对"), "bi-check2-square", needs="reads_figures"),
             NavLink("project-list", _("项目台账"), "bi-kanban", needs="reads_projects"),
@@ -96,7 +106,7 @@ NAV_MENUS = (
         needs="sees_data",
         links=(
             NavLink("gaps", _("查漏补缺"), "bi-search"),
-            NavLink("ledger-import", _("Excel导入"), "bi-upload"),
+            NavLink("ledger-import", _("Excel导入月报数据"), "bi-upload", needs="imports_reports"),
             NavLink("entry-exceptions", _("补报例外"), "bi-unlock"),
             NavLink("audit", _("审计查询"), "bi-clock-history", needs="audit"),
         ),
@@ -127,7 +137,7 @@ NAV_MENUS = (
         "bi-trophy",
         ("assessment-",),
         links=(
-            NavLink("assessment-overview", _("考核与排名"), "bi-trophy"),
+            NavLink("assessment-overview", _("督查考核"), "bi-trophy"),
             NavLink("assessment-targets", _("年度计划"), "bi-bullseye", needs="sees_data"),
             NavLink("assessment-schemes", _("考核方案"), "bi-list-check"),
             NavLink("assessment-self-evaluations", _("自查自评自纠"), "bi-clipboard2-pulse", needs="sees_data"),
@@ -159,7 +169,7 @@ NAV_MENUS = (
             NavLink("api-client-list", _("接口客户端"), "bi-plug", needs="manage_sharing"),
             NavLink("indicator-sources", _("数据核对分工"), "bi-diagram-2", needs="manage_sharing"),
             NavLink("routing", _("事项分工"), "bi-signpost-split", needs="manage_organisation"),
-            NavLink("indicator-list", _("指标目录"), "bi-list-ol", needs="manage_catalogue"),
+            NavLink("indicator-list", _("统计指标"), "bi-list-ol", needs="manage_catalogue"),
             NavLink("admin:index", _("后台管理"), "bi-sliders", needs="admin_site", divider=True),
         ),
     ),

@@ -1,4 +1,5 @@
-"""What waits for a user among the monthly reports (待我处理): the home page's lists and the navigation badge.
+"""What waits for a user among the monthly reports: the reports' part of 待我处理, the home page's lists and the
+navigation badge (the whole of both, every app's part, is tianjin_towns.inbox).
 
 One definition, `inbox_queries`, says what waits: the months to fill, the reports returned, to approve and
 to accept, the correction requests to decide. The home page lists those querysets (inbox_for_user), the

@@ -33,11 +33,7 @@ def entry_locked(report: MonthlyReport) -> bool:
 def _locked_message(what: str, period: datetime.date) -> str:
     return _(
         "%(report)s 月报在关闭日（%(close)s）前未报送，计为漏报，填报已锁定。如需补报，请联系市特镇办开通补报例外。"
-    ) % {"report": what, "close": _day(deadlines.close_date(period))}
-
-
-def _day(day: datetime.date) -> str:
-    return _("%(year)s年%(month)s月%(day)s日") % {"year": day.year, "month": day.month, "day": day.day}
+    ) % {"report": what, "close": dates.chinese_date(deadlines.close_date(period))}
 
 
 def _ensure_open_for_entry(report: MonthlyReport) -> None:
@@ -119,7 +115,7 @@ def entry_exception_grant(
     elif not deadlines.is_closed(period, today):
         errors["period"] = [
             _("%(period)s 的月报关闭日（%(close)s）还没过，填报没有锁定，不需要开通例外。")
-            % {"period": dates.format_period(period), "close": _day(deadlines.close_date(period))}
+            % {"period": dates.format_period(period), "close": dates.chinese_date(deadlines.close_date(period))}
         ]
     if expires_on < today:
         errors["expires_on"] = [_("有效期不能早于今天。")]

@@ -1,4 +1,4 @@
-"""Badges, numbers and the inbox count shared by the report templates."""
+"""Badges and numbers shared by the report templates (the 待我处理 badge: tianjin_towns/templatetags/inbox_tags.py)."""
 
 import datetime
 from decimal import Decimal, InvalidOperation
@@ -8,10 +8,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ledgers import selectors
 from ledgers.models import Project, ReportStatus, Timeliness
 from tianjin_towns.lib.badges import badge, choice_badge, no_value, state_colour
-from tianjin_towns.lib.pages import waiting_count
 
 register = template.Library()
 
@@ -52,13 +50,6 @@ def month_label(period: datetime.date | None) -> str:
     if not period:
         return ""
     return _("%(year)s年%(month)s月") % {"year": period.year, "month": period.month}
-
-
-@register.simple_tag(takes_context=True)
-def inbox_total(context) -> int:
-    """How many items wait for the user; computed once per request (the home page passes its own inbox)."""
-    # Counted in the database (the same rules as the inbox page's lists), not by building the lists.
-    return waiting_count(context, "inbox", "_inbox_total", selectors.inbox_count)
 
 
 @register.filter

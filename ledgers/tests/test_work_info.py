@@ -231,16 +231,19 @@ def test_the_waiting_count_follows_the_workflow(world, client):
     assert "待处理的工作信息" in home  # the navbar badge
 
 
+def adopt(world, title: str, day: datetime.date) -> WorkInfo:
+    """An item of dongli written, approved and adopted (采用)."""
+    users = world.users
+    info = services.work_info_submit(actor=users.officer, info=write(world, title=title, happened_on=day))
+    services.work_info_approve(actor=users.reviewer, info=info)
+    return services.work_info_accept(actor=users.office_policy, info=info)
+
+
 def test_the_briefing_holds_the_months_adopted_items_only(world, client):
     users = world.users
     month = dates.month_start(dates.today())
     day = max(month, dates.today() - datetime.timedelta(days=1))
-    adopted = write(world, title="东丽区召开特色小镇现场推动会", happened_on=day)
-    for step in (services.work_info_submit, services.work_info_approve, services.work_info_accept):
-        actor = {"work_info_submit": users.officer, "work_info_approve": users.reviewer}.get(
-            step.__name__, users.office_policy
-        )
-        step(actor=actor, info=adopted)
+    adopt(world, "东丽区召开特色小镇现场推动会", day)
     services.work_info_submit(actor=users.officer, info=write(world, title="尚未采用的信息", happened_on=day))
     response = page(client, users.leader, "work-info-briefing")
     assert response.status_code == 200
@@ -252,8 +255,48 @@ def test_the_briefing_holds_the_months_adopted_items_only(world, client):
     assert "【东丽区】东丽区召开特色小镇现场推动会" in text and BODY in text
     assert "尚未采用的信息" not in text
     # Another district's officer does not get Dongli's items into a briefing it downloads.
-    empty = page(client, users.outsider, "work-info-briefing")
+    empty = page(client, users.outsider, "work-info-briefing", data={"month": dates.format_period(month)})
     assert empty.status_code == 302 and "status=accepted" in empty.url
+
+
+EARLY_DECEMBER = datetime.date(2026, 12, 6)
+
+
+def test_early_in_a_month_the_briefing_is_the_one_of_the_month_just_ended(world, client, on_day):
+    """On 6 December nothing of December is adopted yet: without a month asked for, the briefing is November's."""
+    on_day(EARLY_DECEMBER)
+    adopt(world, "东丽区召开十月推动会", datetime.date(2026, 10, 20))
+    adopt(world, "东丽区召开十一月推动会", datetime.date(2026, 11, 25))
+    response = page(client, world.users.office_policy, "work-info-briefing")
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "2026年第11期" in text and "十一月推动会" in text and "十月推动会" not in text
+    assert "2026年12月6日" in text  # the issue date, without leading zeros
+
+
+def test_the_briefing_dialog_offers_the_months_with_adopted_items_the_latest_chosen(world, client, on_day):
+    on_day(EARLY_DECEMBER)
+    adopt(world, "东丽区召开十月推动会", datetime.date(2026, 10, 20))
+    adopt(world, "东丽区召开十一月推动会", datetime.date(2026, 11, 25))
+    response = page(client, world.users.office_policy, "work-info-list")
+    assert response.context["briefing_months"] == [datetime.date(2026, 11, 1), datetime.date(2026, 10, 1)]
+    dialog = response.content.decode()
+    assert 'action="/work-info/briefing/"' in dialog and 'method="get"' in dialog
+    assert '<option value="2026-11" selected>2026年11月</option>' in dialog
+    assert '<option value="2026-10">2026年10月</option>' in dialog
+    assert "2026-12" not in dialog.split('id="briefing-dialog"')[1]  # December has nothing adopted
+    # A month chosen in the list's filter that has adopted items is the dialog's choice.
+    october = client.get(reverse("work-info-list"), {"month": "2026-10"}).content.decode()
+    assert '<option value="2026-10" selected>2026年10月</option>' in october
+
+
+def test_without_any_adopted_item_the_briefing_says_so(world, client):
+    services.work_info_submit(actor=world.users.officer, info=write(world, title="尚未采用的信息"))
+    listed = page(client, world.users.office_policy, "work-info-list").content.decode()
+    assert "还没有已采用的工作信息" in listed and 'name="month" id="briefing-dialog' not in listed
+    response = client.get(reverse("work-info-briefing"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("work-info-list")
+    assert "还没有已采用的工作信息，无法生成简报。" in response.content.decode()
 
 
 def test_events_record_each_save(world):
@@ -322,5 +365,6 @@ def test_the_navbar_inbox_badge_counts_work_information_too(world, client):
     services.work_info_submit(actor=users.officer, info=write(world, title="第二条信息"))
     client.force_login(users.reviewer)
     page_html = client.get(reverse("work-info-list")).content.decode()
-    reports = client.get(reverse("home")).context["inbox"].total
-    assert f'title="待处理的月报和工作信息">{reports + 2}<' in page_html
+    home = client.get(reverse("home")).context["home_inbox"]
+    assert home.work_info_count == 2
+    assert f'title="首页列出的待办事项">{home.total}<' in page_html

@@ -7,9 +7,8 @@ Not a pytest test (the file name does not start with test_). Usage:
     python manage.py runserver 127.0.0.1:8011 --noreload &
     python tests/e2e/screenshots.py [--base-url http://127.0.0.1:8011] [--chromium /usr/bin/chromium]
 
-Error pages only render in Chinese with DEBUG off; to include them, also run a second server with
-DJANGO_DEBUG=0 (after `collectstatic`, with DJANGO_SECRET_KEY set and DJANGO_SECURE_SSL_REDIRECT=0)
-and pass its address as --error-base-url.
+Error pages render in Chinese on any server started without DJANGO_DEBUG_PAGES=1 (make run included);
+--error-base-url takes another server's address for them if wanted.
 
 It walks the monthly report workflow as the demo personas (password DEMO_PASSWORD, default demo12345):
 the information officer of 东丽区 corrects the report that was returned to her (first with an invalid

@@ -116,7 +116,7 @@ def _create_user(page, person: dict, role: str, *, unit: str = "", group: str = 
 def _open_user(page, base: str, person: dict) -> None:
     """用户与角色: search the person by user name, open their page."""
     page.goto(f"{base}/system/users/")
-    page.fill("input[name=q]", person["username"])
+    page.fill("main input[name=q]", person["username"])
     page.get_by_role("button", name="查询").click()
     page.get_by_role("link", name=person["full_name"], exact=True).click()
 

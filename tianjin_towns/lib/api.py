@@ -7,7 +7,6 @@ in tianjin_towns.api_errors.)"""
 from collections.abc import Callable
 
 from django.http import Http404
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -128,17 +127,16 @@ class ListViewSet(viewsets.GenericViewSet):
 
 
 class SchemaView(SpectacularAPIView):
-    """/api/schema/: the OpenAPI schema is the same for every caller (SERVE_PUBLIC) and changes only with the
-    code, so each process generates it once per language and version (it takes a fraction of a second, which
-    every client reading it at start-up would otherwise cost the server again)."""
+    """/api/schema/: the OpenAPI schema is the same for every caller (SERVE_PUBLIC; the platform speaks Chinese
+    only) and changes only with the code, so each process generates it once per version (it takes a fraction of a
+    second, which every client reading it at start-up would otherwise cost the server again)."""
 
-    generated: dict[tuple, dict] = {}
+    generated: dict[str | None, dict] = {}
 
     def _get_schema_response(self, request):
         version = self.api_version or request.version or self._get_version_parameter(request)
-        key = (translation.get_language(), version)
-        if key not in self.generated:
+        if version not in self.generated:
             generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
-            self.generated[key] = generator.get_schema(request=request, public=self.serve_public)
+            self.generated[version] = generator.get_schema(request=request, public=self.serve_public)
         filename = self._get_filename(request, version)
-        return Response(data=self.generated[key], headers={"Content-Disposition": f'inline; filename="{filename}"'})
+        return Response(data=self.generated[version], headers={"Content-Disposition": f'inline; filename="{filename}"'})

@@ -1,4 +1,5 @@
-"""Months, periods, deadlines and the working-day calendar. Every due-date computation goes through here.
+"""Months, periods, deadlines and the working-day calendar. Every due-date computation goes through here, and
+every date written in Chinese (chinese_date).
 
 The Chinese working-day calendar (R-3.4): the State Council announces each year's public holidays
 (法定节假日) and the weekend days worked in exchange (调休上班) late in the year before. The
@@ -50,6 +51,12 @@ def format_period(period: datetime.date) -> str:
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def chinese_date(day: datetime.date) -> str:
+    """2026年12月6日: the one way a date is written in Chinese, on pages, in documents and messages, never with
+    leading zeros (templates write the same with the date filter's "Y年n月j日")."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def period_has_ended(period: datetime.date, on: datetime.date | None = None) -> bool:

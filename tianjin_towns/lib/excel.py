@@ -29,6 +29,7 @@ no CSV today; one that does must put an apostrophe in front of such a text (a CS
 visible prefix is OWASP's defence there).
 """
 
+import unicodedata
 import weakref
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -160,11 +161,33 @@ def merge_across(ws, row: int, columns: int) -> None:
         ws.merged_cells.add(f"A{row}:{get_column_letter(columns)}{row}")
 
 
-def prepare_sheet(ws, *, widths: Sequence[float], header_row_number: int, freeze_columns: int = 0) -> None:
-    """Column widths, frozen header, print titles, landscape and fit-to-width.
+def text_width(text: str) -> int:
+    """The columns a one-line `text` takes in a sheet, in Excel's unit (a digit of the default font): a Chinese
+    character or full-width sign (（）：、) two, anything else one."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+HEADER_PADDING = 2  # room either side of a header, and for its bold face
+HEADER_HEIGHT = 22  # one line of the header font, with air
+
+
+def fitted_widths(widths: Sequence[float], headers: Sequence[str]) -> list[float]:
+    """`widths`, each widened to hold its column's header on one line: a header that wraps breaks where the column
+    ends, often just before its closing ）, which then stands alone on the last line."""
+    return [max(width, text_width(str(header)) + HEADER_PADDING) for width, header in zip(widths, headers, strict=True)]
+
+
+def prepare_sheet(
+    ws, *, widths: Sequence[float], header_row_number: int, freeze_columns: int = 0, headers: Sequence[str] = ()
+) -> None:
+    """Column widths, frozen header, print titles, landscape and fit-to-width; given the `headers`, every column is
+    as wide as its header on one line (fitted_widths) and the header row one line high.
 
     Must run before the first `ws.append`: a write-only sheet writes these settings with its first row.
     """
+    if headers:
+        widths = fitted_widths(widths, headers)
+        ws.row_dimensions[header_row_number].height = HEADER_HEIGHT
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row_number + 1}"

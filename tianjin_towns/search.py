@@ -1,0 +1,281 @@
+"""Search across the platform (全局搜索, issue 19): one keyword over monthly reports, meetings, action items,
+problems found on inspections, plans and support policies, grouped by kind with their counts.
+
+It lives here, above the apps, because it reads every one of them and apps may not import the ones after
+them (coordination ← ledgers ← inspections ← assessments). Each kind starts from its app's permission door
+for the user (the querysets the list pages start from), so the search finds nothing the user could not
+open; the keyword narrows it with the same lookups as the kind's list filter where that list has one
+(coordination.search_selectors). A kind shows at most SEARCH_LIMIT records, with its total and a link to its
+list filtered by the keyword (`?q=`, the lists' keyword parameter). One query per kind: the total rides on
+each row as a window count.
+"""
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Case, Count, Q, QuerySet, When, Window
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from coordination import permissions as unit_perms
+from coordination import search_selectors as found
+from coordination import selectors as coordination_selectors
+from coordination.models.meetings import OPEN_STATUSES
+from inspections.models import ProblemCategory
+from inspections.permissions import problems_qs_for_user
+from ledgers.models import ReportStatus
+from ledgers.permissions import monthly_reports_for_user
+from tianjin_towns.lib import dates
+
+SEARCH_LIMIT = 5  # records shown per kind; the rest are on the kind's list, filtered by the keyword
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One record found: its title linking to its page, what it is about (units, kind), its date (`day_label` says
+    which: 召开日期, 办结时限…) and its state."""
+
+    title: str
+    url: str
+    facts: tuple[str, ...] = ()
+    day: datetime.date | None = None
+    day_label: str = ""
+    state: str = ""
+
+
+@dataclass(frozen=True)
+class SearchKind:
+    """A kind of record the search covers: `found(user, keyword)` the records the user sees that match, in the
+    order of its list; `hit` what is shown of one; `offered(user)` whether the user has the kind at all."""
+
+    key: str
+    label: str
+    icon: str
+    list_url_name: str
+    found: Callable[[AbstractBaseUser, str], QuerySet]
+    hit: Callable[[object], Hit]
+    offered: Callable[[AbstractBaseUser], bool] = lambda user: True
+
+
+@dataclass
+class SearchGroup:
+    kind: SearchKind
+    total: int
+    hits: list[Hit]
+    more_url: str  # the kind's list filtered by the keyword
+
+    @property
+    def has_more(self) -> bool:
+        return self.total > len(self.hits)
+
+
+def _url(name: str, *args) -> str:
+    return reverse(name, args=args)
+
+
+def _labels_containing(choices, term: str) -> list[str]:
+    """The values of `choices` whose label contains `term` (a state or category typed as shown)."""
+    return [value for value, label in choices if term in str(label)]
+
+
+# --- Monthly reports: the town's and district's names, the month, the state --------------------------------------
+
+_MONTH = re.compile(r"^(?P<year>\d{4})(?:[-/.年]?(?P<month>\d{1,2})月?)?年?$")
+_MONTH_ONLY = re.compile(r"^(?P<month>\d{1,2})月$")
+
+
+def _month_match(term: str) -> Q | None:
+    """A term naming a month (2026-10, 2026年10月, 202610), a year (2026, 2026年) or a month of any year
+    (10月), as a filter on the report's period; None for any other term."""
+    whole = _MONTH.match(term)
+    if whole:
+        year, month = int(whole["year"]), whole["month"]
+        if month is None:
+            return Q(period__year=year)
+        if 1 <= int(month) <= 12 and year >= 1:
+            return Q(period=datetime.date(year, int(month), 1))
+        return None
+    only = _MONTH_ONLY.match(term)
+    if only and 1 <= int(only["month"]) <= 12:
+        return Q(period__month=int(only["month"]))
+    return None
+
+
+def _report_term(term: str) -> Q:
+    match = found.text_match(term, ("town__unit__name", "town__district__name"))
+    match |= Q(status__in=_labels_containing(ReportStatus.choices, term))
+    month = _month_match(term)
+    return match | month if month is not None else match
+
+
+def _reports(user: AbstractBaseUser, keyword: str) -> QuerySet:
+    reports = found.matching(monthly_reports_for_user(user), keyword, _report_term)
+    return reports.select_related("town__unit", "town__district").order_by(
+        "-period", "town__district__order", "town__unit__order", "town__unit__code"
+    )
+
+
+def _report_hit(report) -> Hit:
+    month = _("%(year)s年%(month)s月月报") % {"year": report.period.year, "month": report.period.month}
+    return Hit(
+        title=f"{report.town.unit.name} {month}",
+        url=_url("report-detail", report.pk),
+        facts=(report.town.district.name,),
+        state=report.get_status_display(),
+    )
+
+
+# --- Meetings, action items, plans and policies: coordination's lookups --------------------------------------------
+
+
+def _meetings(user: AbstractBaseUser, keyword: str) -> QuerySet:
+    meetings = found.meetings_matching(unit_perms.meetings_for_user(user), keyword)
+    return meetings.select_related("org_unit").order_by("-held_on", "-pk")
+
+
+def _meeting_hit(meeting) -> Hit:
+    return Hit(
+        title=meeting.title,
+        url=_url("meeting-detail", meeting.pk),
+        facts=(meeting.get_kind_display(), meeting.org_unit.name),
+        day=meeting.held_on,
+        day_label=_("召开日期："),
+        state=meeting.get_state_display(),
+    )
+
+
+def _action_items(user: AbstractBaseUser, keyword: str) -> QuerySet:
+    items = found.action_items_matching(unit_perms.action_items_for_user(user), keyword)
+    overdue_first = Case(When(status__in=OPEN_STATUSES, due_on__lt=dates.today(), then=0), default=1)
+    return items.select_related("meeting", "responsible_unit", "responsible_member_unit").order_by(
+        overdue_first, "due_on", "pk"
+    )
+
+
+def _action_item_hit(item) -> Hit:
+    return Hit(
+        title=item.title,
+        url=_url("action-item-detail", item.pk),
+        facts=(item.responsible_name, _("来源：%(meeting)s") % {"meeting": item.meeting.title}),
+        day=item.due_on,
+        day_label=_("办结时限："),
+        state=item.get_status_display(),
+    )
+
+
+def _plans(user: AbstractBaseUser, keyword: str) -> QuerySet:
+    plans = found.plans_matching(unit_perms.plans_for_user(user), keyword)
+    return plans.select_related("org_unit").order_by("-updated_at", "-pk")
+
+
+def _plan_hit(plan) -> Hit:
+    return Hit(
+        title=plan.title,
+        url=_url("plan-detail", plan.pk),
+        facts=(plan.get_kind_display(), plan.org_unit.name),
+        state=plan.get_status_display(),
+    )
+
+
+def _policies(user: AbstractBaseUser, keyword: str) -> QuerySet:
+    return coordination_selectors.policy_list(query=keyword)  # public documents: everybody signed in reads them
+
+
+def _policy_hit(policy) -> Hit:
+    # A policy has no page of its own: the list, narrowed to its title, shows it with its file.
+    return Hit(
+        title=policy.title,
+        url=f"{_url('policy-list')}?{urlencode({'q': policy.title})}",
+        facts=tuple(fact for fact in (policy.member_unit.name, policy.document_number) if fact),
+        day=policy.issued_on,
+        day_label=_("发布日期："),
+    )
+
+
+# --- Problems found on inspections: the description, the town, district and responsible unit, the category -------
+
+PROBLEM_FIELDS = (
+    "description",
+    "town__unit__name",
+    "visit__district__name",
+    "visit__title",
+    "responsible_unit__name",
+    "responsible_member_unit__name",
+    "responsible_member_unit__short_name",
+)
+
+
+def _problem_term(term: str) -> Q:
+    return found.text_match(term, PROBLEM_FIELDS) | Q(category__in=_labels_containing(ProblemCategory.choices, term))
+
+
+def _problems(user: AbstractBaseUser, keyword: str) -> QuerySet:
+    problems = found.matching(problems_qs_for_user(user), keyword, _problem_term)
+    related = ("visit__district", "town__unit", "responsible_unit", "responsible_member_unit")
+    return problems.select_related(*related).order_by("-found_on", "-visit_id", "pk")
+
+
+def _problem_hit(problem) -> Hit:
+    where = problem.town.unit.name if problem.town_id else problem.visit.district.name
+    return Hit(
+        title=problem.description,
+        url=_url("problem-detail", problem.pk),
+        facts=(where, problem.get_category_display(), _("责任单位：%(unit)s") % {"unit": problem.responsible_name}),
+        day=problem.found_on,
+        day_label=_("发现日期："),
+        state=problem.get_status_display(),
+    )
+
+
+KINDS = (
+    SearchKind(
+        "reports",
+        _("月报"),
+        "bi-journal-text",
+        "report-list",
+        _reports,
+        _report_hit,
+        offered=lambda user: unit_perms.VIEW in unit_perms.unit_perms_held(user),  # the report list's scope
+    ),
+    SearchKind("meetings", _("会议活动"), "bi-calendar2-event", "meeting-list", _meetings, _meeting_hit),
+    SearchKind("action_items", _("督办事项"), "bi-flag", "action-item-list", _action_items, _action_item_hit),
+    SearchKind("problems", _("督办问题"), "bi-geo-alt", "problem-list", _problems, _problem_hit),
+    SearchKind("plans", _("规划报审"), "bi-map", "plan-list", _plans, _plan_hit),
+    SearchKind("policies", _("支持政策"), "bi-journal-bookmark", "policy-list", _policies, _policy_hit),
+)
+
+
+def search(user: AbstractBaseUser, keyword: str, *, limit: int = SEARCH_LIMIT) -> list[SearchGroup]:
+    """The records of each kind offered to the user that match `keyword`: at most `limit` each, with the total."""
+    groups = []
+    query = urlencode({"q": keyword})
+    for kind in KINDS:
+        if not kind.offered(user):
+            continue
+        rows = list(kind.found(user, keyword).annotate(search_total=Window(Count("pk")))[:limit])
+        groups.append(
+            SearchGroup(
+                kind=kind,
+                total=rows[0].search_total if rows else 0,
+                hits=[kind.hit(row) for row in rows],
+                more_url=f"{reverse(kind.list_url_name)}?{query}",
+            )
+        )
+    return groups
+
+
+@login_required
+def search_page(request):
+    keyword = found.normalized_keyword(request.GET.get("q"))
+    groups = search(request.user, keyword) if keyword else []
+    return render(
+        request,
+        "search.html",
+        {"q": keyword, "groups": groups, "total": sum(group.total for group in groups), "limit": SEARCH_LIMIT},
+    )
