@@ -86,11 +86,19 @@ class ProgressSerializer(serializers.Serializer):
         required=False,
         default=False,
         help_text=_(
-            "true：报告办结（须填写 resolution，并以 multipart 上传 evidence，除非此前的进展报告已附佐证材料）"
+            "true：报告办结（须填写 resolution，并以 multipart 上传 evidence，除非此前的进展报告已附佐证材料；"
+            "确无材料的，须在 no_evidence_reason 中说明理由）"
         ),
     )
     resolution = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     evidence = serializers.FileField(required=False, allow_null=True, default=None)
+    no_evidence_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text=_("无佐证材料的说明：报告办结而没有佐证材料时必填，市特镇办据此核验时决定是否免交或退回"),
+    )
 
 
 class ActionItemVerifySerializer(serializers.Serializer):
@@ -113,7 +121,17 @@ class ActionItemEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ActionItemEvent
-        fields = ["at", "user", "action", "from_status", "to_status", "note", "resolution", "evidence_name"]
+        fields = [
+            "at",
+            "user",
+            "action",
+            "from_status",
+            "to_status",
+            "note",
+            "resolution",
+            "evidence_name",
+            "no_evidence_reason",
+        ]
         read_only_fields = fields
 
 
@@ -194,7 +212,8 @@ class ActionItemViewSet(ListViewSet):
     @extend_schema(request=ActionItemVerifySerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        """The office verifies a done item (→ verified); one without evidence needs `evidence_waiver` (else 400)."""
+        """The office verifies a done item (→ verified); one without evidence (the done report's `no_evidence_reason`
+        in its history) needs `evidence_waiver` (else 400)."""
         return self.step(
             request, pk, perms.VERIFY_ACTION_ITEMS, services.action_item_verify, ActionItemVerifySerializer
         )

@@ -124,17 +124,38 @@ def action_item_has_evidence(item: ActionItem) -> bool:
     return evidence_since_rejection(item.events.only("action", "evidence").order_by("at", "pk"))
 
 
+def no_evidence_reason(events: Iterable[ActionItemEvent]) -> str:
+    """Why the item's report of completion carries no evidence, as the unit said (its latest done report since
+    the office last sent the item back); "" when it gave none."""
+    reason = ""
+    for event in events:
+        if event.action == ActionItemEvent.Action.REJECT:
+            reason = ""
+        elif event.action == ActionItemEvent.Action.DONE:
+            reason = event.no_evidence_reason
+    return reason
+
+
 def evidence_waiver(events: Iterable[ActionItemEvent]) -> ActionItemEvent | None:
     """The office's waiver of the evidence among an item's `events` (in time order): who, when and why."""
     waivers = [event for event in events if event.action == ActionItemEvent.Action.WAIVE_EVIDENCE]
     return waivers[-1] if waivers else None
 
 
+def action_items_to_report_on(user: AbstractBaseUser) -> QuerySet[ActionItem]:
+    """Open or in-progress items the user's unit must report on (the home inbox lists them, the badge counts them)."""
+    return perms.action_items_for_user(user, perms.HANDLE_ACTION_ITEMS).filter(status__in=OPEN_STATUSES)
+
+
+def action_items_to_verify(user: AbstractBaseUser) -> QuerySet[ActionItem]:
+    """Items reported done, of the meetings whose items the user verifies."""
+    return perms.action_items_for_user(user, perms.VERIFY_ACTION_ITEMS).filter(status=ActionItemStatus.DONE)
+
+
 def open_action_items_for_user(user: AbstractBaseUser) -> list[ActionItem]:
     """Open or in-progress items the user's unit must report on, earliest due first (the home inbox)."""
     return list(
-        perms.action_items_for_user(user, perms.HANDLE_ACTION_ITEMS)
-        .filter(status__in=OPEN_STATUSES)
+        action_items_to_report_on(user)
         .select_related("meeting", "responsible_unit", "responsible_member_unit")
         .order_by("due_on", "pk")
     )
@@ -142,8 +163,7 @@ def open_action_items_for_user(user: AbstractBaseUser) -> list[ActionItem]:
 
 def action_items_to_verify_for_user(user: AbstractBaseUser) -> list[ActionItem]:
     return list(
-        perms.action_items_for_user(user, perms.VERIFY_ACTION_ITEMS)
-        .filter(status=ActionItemStatus.DONE)
+        action_items_to_verify(user)
         .select_related("meeting", "responsible_unit", "responsible_member_unit")
         .order_by("done_at", "pk")
     )

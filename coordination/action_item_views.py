@@ -99,6 +99,7 @@ def _item_page(request, item, *, can_handle: bool, can_verify: bool, progress_fo
             "events": events,
             "evidence_on_file": items_read.evidence_since_rejection(events),
             "evidence_waiver": items_read.evidence_waiver(events),
+            "no_evidence_reason": items_read.no_evidence_reason(events),
             "evidence_needed": needed,
             "can_handle": can_handle,
             "can_verify": can_verify,
@@ -129,6 +130,7 @@ def action_item_progress(request, pk: int):
         fields = {
             "item": item,
             **{name: form.cleaned_data[name] for name in ("note", "done", "resolution", "evidence")},
+            "no_evidence_reason": form.cleaned_data.get("no_evidence_reason", ""),  # offered while evidence is needed
         }
         back = reverse("action-item-detail", args=[item.pk])
         response = save_form(
@@ -148,7 +150,8 @@ def action_item_progress(request, pk: int):
 @login_required
 @require_POST
 def action_item_verify(request, pk: int):
-    """Verify a done item; one without evidence needs the waiver's reason (the service's refusal says so)."""
+    """Verify a done item; one without evidence (the unit's reason on its page) needs the waiver's reason (the
+    service's refusal says so)."""
     item = perms.get_action_item_for_user(request.user, pk, perms.VERIFY_ACTION_ITEMS)
     posted_step(
         request, ItemVerifyForm(request.POST), services.action_item_verify, _("已核验，督办事项办结。"), item=item

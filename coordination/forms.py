@@ -20,6 +20,7 @@ from .models import (
     PlanKind,
     PlanStatus,
 )
+from .services.action_items import NO_EVIDENCE_MESSAGE
 
 MAX_UPLOAD_MB = 20
 UPLOAD_EXTENSIONS = {
@@ -260,25 +261,38 @@ class ActionItemForm(forms.Form):
 
 class ProgressForm(forms.Form):
     """Progress, or completion with its result; `evidence_needed`: completion needs a file with this report
-    (none of the reports since the item was last sent back had one, and evidence is required)."""
+    (none of the reports since the item was last sent back had one, and evidence is required), or the unit's
+    reason why it has none (`no_evidence_reason`, offered only then)."""
 
     note = text_area(_("进展情况"), max_length=5000, rows=3, required=False)
     done = forms.BooleanField(label=_("已办结，提请核验"), required=False)
     resolution = text_area(_("办理结果"), max_length=5000, rows=3, required=False, help_text=_("报告办结时必填"))
     evidence = UploadField(label=_("佐证材料"), required=False)
+    no_evidence_reason = text_area(
+        _("无佐证材料的说明"),
+        max_length=2000,
+        rows=2,
+        required=False,
+        help_text=_("确无佐证材料的（如电话协调办结），请说明理由，由市特镇办核验时决定是否免交"),
+    )
 
     def __init__(self, *args, evidence_needed: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.evidence_needed = evidence_needed
         if evidence_needed:
-            self.fields["evidence"].help_text = _("报告办结时必须上传（批复、纪要、照片等）")
+            self.fields["evidence"].help_text = _(
+                "报告办结时必须上传（批复、纪要、照片等）；确无材料的，请在下方说明理由"
+            )
+        else:
+            del self.fields["no_evidence_reason"]
 
     def clean(self):
         data = super().clean()
         if data.get("done") and not data.get("resolution", "").strip():
             self.add_error("resolution", _("报告办结须填写办理结果。"))
-        if data.get("done") and self.evidence_needed and not data.get("evidence") and "evidence" not in self.errors:
-            self.add_error("evidence", _("报告办结须上传佐证材料。"))
+        unexplained = not data.get("evidence") and not data.get("no_evidence_reason", "").strip()
+        if data.get("done") and self.evidence_needed and unexplained and "evidence" not in self.errors:
+            self.add_error("evidence", NO_EVIDENCE_MESSAGE)
         if not data.get("done") and not data.get("note", "").strip():
             self.add_error("note", _("请填写进展情况。"))
         return data

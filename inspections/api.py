@@ -150,7 +150,17 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InspectionEvent
-        fields = ["at", "user", "action", "from_status", "to_status", "note", "changes", "attachments"]
+        fields = [
+            "at",
+            "user",
+            "action",
+            "from_status",
+            "to_status",
+            "note",
+            "changes",
+            "attachments",
+            "no_evidence_reason",
+        ]
         read_only_fields = fields
 
 
@@ -215,6 +225,16 @@ class ProblemCreateSerializer(ProblemFieldsSerializer):
 class ProblemNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     files = _files_field()
+
+
+class RectifySerializer(ProblemNoteSerializer):
+    no_evidence_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text=_("无佐证材料的说明：报告整改完成而没有照片或佐证材料时必填，市特镇办据此核验时决定是否免交或退回"),
+    )
 
 
 class VerifySerializer(serializers.Serializer):
@@ -471,13 +491,15 @@ class ProblemViewSet(ListViewSet):
         return self.step(request, pk, RECTIFY, services.problem_report_progress, ProblemNoteSerializer)
 
     @extend_schema(
-        request=ProblemNoteSerializer,
+        request=RectifySerializer,
         description="The responsible unit reports the rectification done: → done. It needs evidence: `files` "
-        "(multipart), unless a progress report since the last rejection had some; without any, a 400 on `files`.",
+        "(multipart), unless a progress report since the last rejection had some; a unit that has none says why in "
+        "`no_evidence_reason` (the office then verifies with `evidence_waiver` or rejects); with neither, a 400 on "
+        "`files`.",
     )
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None):
-        return self.step(request, pk, RECTIFY, services.problem_rectify, ProblemNoteSerializer)
+        return self.step(request, pk, RECTIFY, services.problem_rectify, RectifySerializer)
 
     @extend_schema(
         request=VerifySerializer,

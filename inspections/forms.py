@@ -12,6 +12,7 @@ from tianjin_towns.lib import dates
 from tianjin_towns.lib.fields import text_area, written_text
 
 from .models import Problem, ProblemCategory, ProblemStatus, Visit
+from .services import NO_EVIDENCE_MESSAGE
 from .uploads import DOCUMENT_ACCEPT, PHOTO_ACCEPT, check_uploads, max_upload_bytes
 
 
@@ -278,15 +279,33 @@ class ProblemForm(forms.Form):
 
 
 class FollowUpForm(UploadsMixin, forms.Form):
-    """Progress or rectification reported by the responsible unit, with evidence."""
+    """Progress or rectification reported by the responsible unit, with evidence. `evidence_needed` (a
+    rectification, evidence required and none since the problem was last sent back): a photo or document, or the
+    unit's reason why it has none (`no_evidence_reason`, offered only then)."""
 
     note = written_text(_("整改情况"), _("请填写整改情况。"), max_length=4000, placeholder=_("采取的措施、完成情况"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, evidence_needed: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["photos"] = photo_field(_("整改照片"))
         self.fields["documents"] = document_field(_("佐证材料"))
+        self.evidence_needed = evidence_needed
+        if evidence_needed:
+            self.fields["no_evidence_reason"] = text_area(
+                _("无佐证材料的说明"),
+                max_length=2000,
+                rows=2,
+                required=False,
+                help_text=_("确无照片和佐证材料的，请说明理由，由市特镇办核验时决定是否免交"),
+            )
         _style(self)
+
+    def clean(self):
+        data = super().clean()
+        unexplained = not self.uploads() and not data.get("no_evidence_reason", "").strip()
+        if self.evidence_needed and unexplained and not self.has_error("photos") and not self.has_error("documents"):
+            self.add_error("photos", NO_EVIDENCE_MESSAGE)
+        return data
 
 
 class VerifyForm(forms.Form):

@@ -176,6 +176,9 @@ class InspectionEvent(Event):
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
     from_status, to_status = status_change(ProblemStatus.choices, max_length=16)
     note = models.TextField(_("说明"), blank=True)
+    # Why a rectification is reported without a photo or document (the unit's word; the office then verifies it with
+    # a waiver or sends it back).
+    no_evidence_reason = models.TextField(_("无佐证材料的说明"), blank=True)
     # {field: [old, new]} for updates, as strings.
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
 

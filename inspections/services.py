@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coordination import permissions as unit_perms
 from coordination.models import MemberUnit, OrgUnit, Role, Town
@@ -33,6 +34,7 @@ A = InspectionEvent.Action
 S = ProblemStatus
 # Days past the deadline at which each escalation level is reached (1: the day after the deadline).
 ESCALATION_LEVELS = ((Escalation.Level.OVERDUE, 1), (Escalation.Level.LONG_OVERDUE, 30))
+NO_EVIDENCE_MESSAGE = gettext_lazy("报告整改完成须上传整改照片或佐证材料；确无材料的，请说明理由。")
 
 
 # --- Files -------------------------------------------------------------------------------------------
@@ -112,6 +114,7 @@ def _event(
     from_status: str = "",
     note: str = "",
     changes=None,
+    no_evidence_reason: str = "",
 ) -> InspectionEvent:
     return InspectionEvent.objects.create(
         visit=visit,
@@ -122,6 +125,7 @@ def _event(
         to_status=problem.status if problem is not None else "",
         note=note,
         changes=changes or {},
+        no_evidence_reason=no_evidence_reason,
     )
 
 
@@ -462,22 +466,30 @@ def _note(note: str, what: str) -> str:
     return note
 
 
-def _unit_report(problem: Problem, actor, note: str, files, action: str, verb: str, **fields):
+def _unit_report(problem: Problem, actor, note: str, files, action: str, verb: str, reason: str = "", **fields):
     """The responsible unit reports on an open problem with `note` and `files` (its evidence): the problem takes
     `fields` (its new status among them). Returns the problem and the report's event. Reporting the
     rectification needs evidence (EVIDENCE_REQUIRED): files with it, or with a progress report since the office
-    last sent the problem back."""
+    last sent the problem back; a unit that has none says why (`reason`, kept on the event only then)."""
     checked = _checked(files)
     problem = _locked(problem)
     from_status = _transition(problem, {S.OPEN, S.IN_PROGRESS}, verb)
-    if action == A.RECTIFY and not checked and evidence_required() and not problem_has_evidence(problem):
-        raise ValidationError({"files": [_("报告整改完成须上传整改照片或佐证材料。")]})
+    unbacked = action == A.RECTIFY and not checked and not problem_has_evidence(problem)
+    reason = (reason or "").strip() if unbacked else ""
+    if unbacked and not reason and evidence_required():
+        raise ValidationError({"files": [NO_EVIDENCE_MESSAGE]})
     with _storing_files() as stored:
         for name, value in fields.items():
             setattr(problem, name, value)
         problem.save()
         event = _event(
-            visit=problem.visit, problem=problem, actor=actor, action=action, from_status=from_status, note=note
+            visit=problem.visit,
+            problem=problem,
+            actor=actor,
+            action=action,
+            from_status=from_status,
+            note=note,
+            no_evidence_reason=reason,
         )
         _attach(stored, checked, actor=actor, visit=problem.visit, problem=problem, event=event)
     return problem, event
@@ -498,19 +510,30 @@ def problem_rectify(
     problem: Problem,
     note: str,
     files: Iterable = (),
+    no_evidence_reason: str = "",
     on: datetime.date | None = None,
 ) -> Problem:
-    """The responsible unit reports the rectification done, with evidence: → done, awaiting the office."""
+    """The responsible unit reports the rectification done, with evidence or its reason why it has none (the
+    office then verifies with a waiver or sends the problem back): → done, awaiting the office."""
     note = _note(note, _("整改情况"))
     problem, event = _unit_report(
-        problem, actor, note, files, A.RECTIFY, _("报告整改完成"), status=S.DONE, rectified_on=on or dates.today()
+        problem,
+        actor,
+        note,
+        files,
+        A.RECTIFY,
+        _("报告整改完成"),
+        reason=no_evidence_reason,
+        status=S.DONE,
+        rectified_on=on or dates.today(),
     )
+    reason = event.no_evidence_reason
     _tell(
         problem,
         inspection_office_users(problem.visit.district),
         kind="problem_rectified",
         subject=_("督办问题已整改，请核验：%(label)s") % {"label": _label(problem)},
-        body=note,
+        body=note + ("\n" + _("未附佐证材料，说明：%(reason)s") % {"reason": reason} if reason else ""),
         occasion=f"problem-rectified:{problem.pk}:{event.pk}",
     )
     return problem
@@ -526,7 +549,8 @@ def problem_verify(
     on: datetime.date | None = None,
 ) -> Problem:
     """The office confirms the rectification: done → verified (closed, 销号). A rectification reported without
-    evidence (before evidence was required) is verified only with the office's written waiver, its own event."""
+    evidence (with the unit's reason why, or before evidence was required) is verified only with the office's
+    written waiver, its own event; otherwise the office sends it back (problem_reject)."""
     problem = _locked(problem)
     from_status = _transition(problem, {S.DONE}, _("核验销号"))
     waiver = (evidence_waiver or "").strip()

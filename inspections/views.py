@@ -266,6 +266,18 @@ def problem_list(request):
     return render(request, "inspections/problem_list.html", {**context, "q": keyword})
 
 
+def _no_evidence_reason(timeline: list[InspectionEvent]) -> str:
+    """Why the unit's latest rectification (since the office last sent the problem back) has no evidence, as it
+    said; "" when it gave none. (A read of the timeline the page already holds: selectors.evidence_waiver's kin.)"""
+    reason = ""
+    for event in timeline:
+        if event.action == InspectionEvent.Action.REJECT:
+            reason = ""
+        elif event.action == InspectionEvent.Action.RECTIFY:
+            reason = event.no_evidence_reason
+    return reason
+
+
 @login_required
 def problem_detail(request, pk: int):
     problem = get_problem_for_user(request.user, pk, VIEW)
@@ -273,6 +285,7 @@ def problem_detail(request, pk: int):
     _with_overdue_days([problem], today)
     timeline = _with_change_rows(selectors.problem_timeline(problem), Problem)
     evidence_on_file = selectors.evidence_since_rejection(timeline)
+    evidence_needed = selectors.evidence_required() and not evidence_on_file
     return render(
         request,
         "inspections/problem_detail.html",
@@ -280,12 +293,13 @@ def problem_detail(request, pk: int):
             "problem": problem,
             "timeline": timeline,
             "evidence_on_file": evidence_on_file,
-            "evidence_needed": selectors.evidence_required() and not evidence_on_file,
+            "evidence_needed": evidence_needed,
             "evidence_waiver": selectors.evidence_waiver(timeline),
+            "no_evidence_reason": _no_evidence_reason(timeline),
             "escalations": selectors.problem_escalations(problem),
             "actions": problem_actions_for_user(request.user, problem),
             "progress_form": FollowUpForm(auto_id="progress_%s"),
-            "rectify_form": FollowUpForm(auto_id="rectify_%s"),
+            "rectify_form": FollowUpForm(auto_id="rectify_%s", evidence_needed=evidence_needed),
             "reject_form": RejectForm(),
             "today": today,
         },
@@ -303,13 +317,15 @@ FOLLOW_UPS = {  # one entry per permissions.FOLLOW_UP_ACTIONS
 def problem_follow_up(request, pk: int, action: str):
     """GET: the form page (also the no-JavaScript path); POST: report progress or rectification."""
     problem = get_problem_to_follow_up(request.user, pk, action)
-    form = FollowUpForm(request.POST or None, request.FILES or None)
+    needed = action == "rectify" and selectors.evidence_required() and not selectors.problem_has_evidence(problem)
+    form = FollowUpForm(request.POST or None, request.FILES or None, evidence_needed=needed)
     if request.method == "POST" and form.is_valid():
         service, success = FOLLOW_UPS[action]
         kwargs = {"problem": problem, "note": form.cleaned_data["note"], "files": form.uploads()}
+        if "no_evidence_reason" in form.cleaned_data:  # offered to a rectification that needs evidence
+            kwargs["no_evidence_reason"] = form.cleaned_data["no_evidence_reason"]
         if _submit(request, form, service, success, **kwargs) is not None:
             return redirect("problem-detail", pk=problem.pk)
-    needed = action == "rectify" and selectors.evidence_required() and not selectors.problem_has_evidence(problem)
     context = {"problem": problem, "form": form, "action": action, "evidence_needed": needed}
     return render(request, "inspections/problem_follow_up.html", context)
 

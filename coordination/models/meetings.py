@@ -260,6 +260,8 @@ class ActionItemEvent(Event):
     note = models.TextField(_("说明"), blank=True)
     # The result a done report gave (the item keeps the latest as its `resolution`; a rejected one stays here).
     resolution = models.TextField(_("办理结果"), blank=True)
+    # Why a done report carries no evidence (the unit's word; the office then verifies with a waiver or sends it back).
+    no_evidence_reason = models.TextField(_("无佐证材料的说明"), blank=True)
     evidence = models.FileField(_("佐证材料"), upload_to=action_item_upload_path, blank=True, max_length=300)
     evidence_name = models.CharField(_("佐证材料文件名"), max_length=200, blank=True)
     at = models.DateTimeField(_("时间"), default=timezone.now)

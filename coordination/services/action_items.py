@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from tianjin_towns.errors import ConflictError
 
@@ -21,18 +22,13 @@ from ..notifications import notify
 from ..selectors import users_with_unit_perm
 from .meetings import _locked_meeting
 
+NO_EVIDENCE_MESSAGE = _lazy("报告办结须上传佐证材料；确无材料的，请说明理由。")
 
-def _item_event(
-    item: ActionItem, actor, action: str, from_status: str, note: str = "", evidence=None, resolution: str = ""
-):
+
+def _item_event(item: ActionItem, actor, action: str, from_status: str, note: str = "", evidence=None, **texts):
+    """The item's step `action` with its note and file; `texts`: a done report's resolution and no_evidence_reason."""
     event = ActionItemEvent(
-        item=item,
-        actor=actor,
-        action=action,
-        from_status=from_status,
-        to_status=item.status,
-        note=note,
-        resolution=resolution,
+        item=item, actor=actor, action=action, from_status=from_status, to_status=item.status, note=note, **texts
     )
     if evidence is not None:
         event.evidence = evidence
@@ -178,21 +174,26 @@ def action_item_report_progress(
     done: bool = False,
     resolution: str = "",
     evidence=None,
+    no_evidence_reason: str = "",
 ) -> ActionItem:
     """The responsible unit reports progress (→ in progress) or completion with its resolution (→ done).
 
     Completion keeps both texts: the progress note on the event, the result as the item's resolution (and on
     the event, which keeps it after a rejection). It needs evidence (EVIDENCE_REQUIRED): a file with this
-    report or with an earlier one since the office last sent the item back."""
+    report or with an earlier one since the office last sent the item back; a unit that has none (a result
+    reached by telephone) says why in `no_evidence_reason`, kept on the event for the office, which then
+    verifies with a waiver or sends the item back. The reason is kept only for a report without evidence."""
     item = _locked_item(item)
     if not item.is_open:
         raise ConflictError(_("督办事项当前状态为“%(status)s”，不能报告进展。") % {"status": item.get_status_display()})
     note, resolution = (note or "").strip(), (resolution or "").strip()
+    unbacked = done and not evidence and not action_item_has_evidence(item)
+    no_evidence_reason = (no_evidence_reason or "").strip() if unbacked else ""
     errors: dict[str, list[str]] = {}
     if done and not resolution:
         errors["resolution"] = [_("报告办结须填写办理结果。")]
-    if done and not evidence and evidence_required() and not action_item_has_evidence(item):
-        errors["evidence"] = [_("报告办结须上传佐证材料。")]
+    if unbacked and not no_evidence_reason and evidence_required():
+        errors["evidence"] = [NO_EVIDENCE_MESSAGE]
     if not done and not note:
         errors["note"] = [_("请填写进展情况。")]
     if errors:
@@ -206,17 +207,17 @@ def action_item_report_progress(
         item.status = ActionItemStatus.IN_PROGRESS
     item.save(update_fields=["status", "resolution", "done_at"])
     action = ActionItemEvent.Action.DONE if done else ActionItemEvent.Action.PROGRESS
-    event = _item_event(
-        item, actor, action, from_status, note=note, evidence=evidence, resolution=resolution if done else ""
-    )
+    texts = {"resolution": resolution, "no_evidence_reason": no_evidence_reason} if done else {}
+    event = _item_event(item, actor, action, from_status, note=note, evidence=evidence, **texts)
     if done:
+        unexplained = _("未附佐证材料，说明：%(reason)s") % {"reason": no_evidence_reason} if no_evidence_reason else ""
         _tell_about_item(
             item,
             event,
             action_item_verifiers(item),
             "action_item_done",
             _("督办事项已报办结，待核验：%(title)s"),
-            body="\n".join(text for text in (resolution, note) if text),
+            body="\n".join(text for text in (resolution, note, unexplained) if text),
         )
     return item
 
@@ -225,8 +226,9 @@ def action_item_report_progress(
 def action_item_verify(
     *, actor: AbstractBaseUser | None, item: ActionItem, note: str = "", evidence_waiver: str = ""
 ) -> ActionItem:
-    """done → verified: the office confirms the resolution. An item reported done without evidence (before
-    evidence was required) is verified only with the office's written waiver, recorded as its own event."""
+    """done → verified: the office confirms the resolution. An item reported done without evidence (with the
+    unit's reason why, or before evidence was required) is verified only with the office's written waiver,
+    recorded as its own event; otherwise the office sends it back (action_item_reject)."""
     item = _locked_item(item)
     if item.status != ActionItemStatus.DONE:
         raise ConflictError(_("督办事项当前状态为“%(status)s”，不能核验。") % {"status": item.get_status_display()})

@@ -216,7 +216,7 @@ def test_done_without_evidence_is_refused_and_nothing_changes(world):
     item = make_item(world)
     with pytest.raises(ValidationError) as error:
         _report_done(world, item, evidence=False, note="已完成")
-    assert error.value.message_dict == {"evidence": ["报告办结须上传佐证材料。"]}
+    assert error.value.message_dict == {"evidence": ["报告办结须上传佐证材料；确无材料的，请说明理由。"]}
     item.refresh_from_db()
     assert item.status == S.OPEN and item.resolution == "" and item.events.count() == 1
 
@@ -268,7 +268,9 @@ def test_the_page_says_evidence_is_required_and_refuses_done_without_it(login, w
     assert "报告办结时必须上传" in client.get(reverse("action-item-detail", args=[item.pk])).content.decode()
     data = {"note": "已完成", "done": "on", "resolution": "用地已获批复"}
     response = client.post(reverse("action-item-progress", args=[item.pk]), data)
-    assert response.status_code == 200 and "报告办结须上传佐证材料。" in response.content.decode()
+    assert (
+        response.status_code == 200 and "报告办结须上传佐证材料；确无材料的，请说明理由。" in response.content.decode()
+    )
     item.refresh_from_db()
     assert item.status == S.OPEN
     client.post(reverse("action-item-progress", args=[item.pk]), {**data, "evidence": _file()})
@@ -299,7 +301,9 @@ def test_the_api_applies_the_same_rules(world, api, settings):
     item, other = make_item(world), make_item(world, unit=world.town2.unit)
     url = f"/api/v1/action-items/{item.pk}/"
     refused = api(world.users.officer).post(f"{url}progress/", {"done": True, "resolution": "已批复"}, format="json")
-    assert refused.status_code == 400 and refused.json() == {"evidence": ["报告办结须上传佐证材料。"]}
+    assert refused.status_code == 400 and refused.json() == {
+        "evidence": ["报告办结须上传佐证材料；确无材料的，请说明理由。"]
+    }
     body = {"done": True, "note": "已完成报批", "resolution": "已批复", "evidence": _file()}
     assert api(world.users.officer).post(f"{url}progress/", body, format="multipart").json()["status"] == "done"
     done = api(world.users.leader).get(f"{url}history/").json()[-1]
@@ -312,6 +316,101 @@ def test_the_api_applies_the_same_rules(world, api, settings):
     assert waived.status_code == 200 and waived.json()["status"] == "verified"
     history = api(world.users.leader).get(f"/api/v1/action-items/{other.pk}/history/").json()
     assert [(e["action"], e["note"]) for e in history[-2:]] == [("waive_evidence", "已线下报送"), ("verify", "")]
+
+
+# --- No file at all: the unit's reason, then the office's waiver or its return (issue 19, review) ----------
+
+NO_FILE = "经电话与区住建委协调办结，无书面材料"
+NO_FILE_MESSAGE = {"evidence": ["报告办结须上传佐证材料；确无材料的，请说明理由。"]}
+
+
+def test_a_unit_without_a_file_reports_done_with_its_reason_and_the_office_waives_the_evidence(world):
+    item = make_item(world)
+    with pytest.raises(ValidationError) as error:
+        _report_done(world, item, evidence=False, no_evidence_reason="   ")
+    assert error.value.message_dict == NO_FILE_MESSAGE
+    _report_done(world, item, evidence=False, note="已电话协调", no_evidence_reason=f"  {NO_FILE} ")
+    item.refresh_from_db()
+    assert item.status == S.DONE
+    done = item.events.get(action="done")
+    assert (done.note, done.no_evidence_reason, done.evidence_name) == ("已电话协调", NO_FILE, "")
+    told = Notification.objects.get(occasion__startswith=f"action_item_done:{item.pk}:")
+    assert f"未附佐证材料，说明：{NO_FILE}" in told.body
+    with pytest.raises(ValidationError) as error:  # the unit's reason is no waiver: the office gives its own
+        org.action_item_verify(actor=world.users.office_coord, item=item)
+    assert "evidence_waiver" in error.value.message_dict
+    org.action_item_verify(actor=world.users.office_coord, item=item, evidence_waiver="已电话向区住建委核实")
+    item.refresh_from_db()
+    assert item.status == S.VERIFIED
+    assert item.events.get(action="waive_evidence").note == "已电话向区住建委核实"
+
+
+def test_an_item_sent_back_needs_a_file_or_a_new_reason(world):
+    item = make_item(world)
+    _report_done(world, item, evidence=False, no_evidence_reason=NO_FILE)
+    org.action_item_reject(actor=world.users.office_coord, item=item, reason="请补充协调会议纪要")
+    with pytest.raises(ValidationError) as error:
+        _report_done(world, item, evidence=False)  # the reason the office found wanting does not carry over
+    assert error.value.message_dict == NO_FILE_MESSAGE
+    assert selectors.no_evidence_reason(selectors.action_item_events(item)) == ""
+    _report_done(world, item, evidence=False, no_evidence_reason="协调会未形成纪要，附区住建委联系人电话")
+    assert selectors.no_evidence_reason(selectors.action_item_events(item)) == "协调会未形成纪要，附区住建委联系人电话"
+
+
+def test_a_reason_given_with_evidence_is_not_kept(world):
+    item = make_item(world)
+    _report_done(world, item, no_evidence_reason="无")  # with a file
+    assert item.events.get(action="done").no_evidence_reason == ""
+    org.action_item_verify(actor=world.users.office_coord, item=item)  # evidence: no waiver asked
+    item.refresh_from_db()
+    assert item.status == S.VERIFIED
+
+
+def test_the_page_takes_the_reason_instead_of_a_file_and_shows_it_to_the_office(login, world):
+    item = make_item(world)
+    officer = login(world.users.officer)
+    url, progress = reverse("action-item-detail", args=[item.pk]), reverse("action-item-progress", args=[item.pk])
+    assert 'name="no_evidence_reason"' in officer.get(url).content.decode()
+    data = {"note": "已电话协调", "done": "on", "resolution": "已协调解决"}
+    refused = officer.post(progress, {**data, "no_evidence_reason": "  "})
+    assert refused.status_code == 200 and "报告办结须上传佐证材料；确无材料的，请说明理由。" in refused.content.decode()
+    officer.post(progress, {**data, "no_evidence_reason": NO_FILE})
+    item.refresh_from_db()
+    assert item.status == S.DONE
+    office = login(world.users.office_coord)
+    page = office.get(url).content.decode()
+    assert 'id="no-evidence-reason"' in page and NO_FILE in page
+    assert page.count("未附佐证材料，说明：") == 2  # under the result and in the history
+    assert "责任单位的说明（未附佐证材料）" in page and 'name="evidence_waiver"' in page  # the verify dialog
+    assert 'id="confirm-reject"' in page  # sending it back stays open
+    office.post(reverse("action-item-verify", args=[item.pk]), {"evidence_waiver": "已电话核实"})
+    item.refresh_from_db()
+    assert item.status == S.VERIFIED
+
+
+def test_the_page_offers_the_reason_only_while_evidence_is_needed(login, world):
+    item = make_item(world)
+    org.action_item_report_progress(actor=world.users.officer, item=item, note="已报审", evidence=_file("报审件.pdf"))
+    page = login(world.users.officer).get(reverse("action-item-detail", args=[item.pk])).content.decode()
+    assert 'name="evidence"' in page and 'name="no_evidence_reason"' not in page
+
+
+def test_the_api_takes_the_reason_instead_of_a_file(world, api):
+    item = make_item(world)
+    url = f"/api/v1/action-items/{item.pk}/"
+    body = {"done": True, "resolution": "已协调解决"}
+    too_long = api(world.users.officer).post(
+        f"{url}progress/", {**body, "no_evidence_reason": "长" * 2001}, format="json"
+    )
+    assert too_long.status_code == 400 and "no_evidence_reason" in too_long.json()
+    done = api(world.users.officer).post(f"{url}progress/", {**body, "no_evidence_reason": NO_FILE}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    history = api(world.users.leader).get(f"{url}history/").json()
+    assert (history[-1]["action"], history[-1]["no_evidence_reason"]) == ("done", NO_FILE)
+    refused = api(world.users.office_coord).post(f"{url}verify/", {}, format="json")
+    assert refused.status_code == 400 and "evidence_waiver" in refused.json()
+    rejected = api(world.users.office_coord).post(f"{url}reject/", {"reason": "请补充纪要"}, format="json")
+    assert rejected.status_code == 200 and rejected.json()["status"] == "in_progress"
 
 
 # --- The list's keyword (关键词) ----------------------------------------------------------------------
@@ -359,3 +458,17 @@ def test_the_migration_moves_the_result_of_earlier_done_reports_out_of_their_not
     migration.results_out_of_notes(apps, None)
     done = item.events.get(action="done")
     assert (done.note, done.resolution) == ("", "用地已获批复")
+
+
+def test_the_migration_back_keeps_the_progress_note_beside_the_result(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("coordination.migrations.0014_action_item_evidence")
+    with_note, without_note = make_item(world), make_item(world)
+    _report_done(world, with_note, note="区规划资源局已出具审查意见", resolution="用地已获批复")
+    _report_done(world, without_note, resolution="已办结")
+    migration.results_into_notes(apps, None)
+    assert with_note.events.get(action="done").note == "用地已获批复\n区规划资源局已出具审查意见"
+    assert without_note.events.get(action="done").note == "已办结"

@@ -62,7 +62,7 @@ def test_the_whole_loop_over_the_api(world, api):
     assert progress.json()["status"] == "in_progress"
     refused = officer.post(f"{PROBLEMS}{pk}/rectify/", {"note": "指标已下达"}, format="json")
     assert refused.status_code == 400
-    assert refused.json() == {"files": ["报告整改完成须上传整改照片或佐证材料。"]}
+    assert refused.json() == {"files": ["报告整改完成须上传整改照片或佐证材料；确无材料的，请说明理由。"]}
     body = {"note": "指标已下达", "files": evidence_photo()}
     rectified = officer.post(f"{PROBLEMS}{pk}/rectify/", body, format="multipart")
     assert rectified.status_code == 200 and rectified.json()["status"] == "done"

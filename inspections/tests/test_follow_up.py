@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from coordination.models import Notification
 from inspections import services
 from inspections.models import ProblemStatus
 from tests import clients
@@ -40,7 +41,7 @@ def _rectified_without_evidence(world, settings, problem):
 def test_a_rectification_without_a_photo_or_document_is_refused_and_nothing_changes(world, problem, media_root):
     with pytest.raises(ValidationError) as error:
         services.problem_rectify(actor=world.users.officer, problem=problem, note="衔接段已贯通")
-    assert error.value.message_dict == {"files": ["报告整改完成须上传整改照片或佐证材料。"]}
+    assert error.value.message_dict == {"files": ["报告整改完成须上传整改照片或佐证材料；确无材料的，请说明理由。"]}
     problem.refresh_from_db()
     assert problem.status == S.OPEN and problem.events.count() == 1
     # A document backs it as well as a photo.
@@ -93,7 +94,7 @@ def test_the_rectify_form_says_evidence_is_required_and_shows_the_refusal(login,
     assert "报告整改完成须上传整改照片或佐证材料" in detail
     response = client.post(reverse("problem-rectify", args=[problem.pk]), {"note": "已贯通"})
     assert response.status_code == 200
-    assert "报告整改完成须上传整改照片或佐证材料。" in response.content.decode()
+    assert "报告整改完成须上传整改照片或佐证材料；确无材料的，请说明理由。" in response.content.decode()
     problem.refresh_from_db()
     assert problem.status == S.OPEN
 
@@ -125,6 +126,92 @@ def test_the_api_verifies_without_evidence_only_with_a_waiver(world, api, settin
     assert verified.status_code == 200 and verified.json()["status"] == "verified"
     history = api(world.users.officer).get(f"/api/v1/problems/{problem.pk}/history/").json()
     assert [(e["action"], e["note"]) for e in history[-2:]] == [("waive_evidence", "已现场核实"), ("verify", "")]
+
+
+# --- No photo or document at all: the unit's reason, then the office's waiver or its return (issue 19, review) --
+
+NO_FILE = "衔接段由区交通局验收，未留存照片和书面材料"
+NO_FILE_MESSAGE = {"files": ["报告整改完成须上传整改照片或佐证材料；确无材料的，请说明理由。"]}
+
+
+def test_a_unit_without_evidence_reports_the_rectification_with_its_reason_and_the_office_waives_it(world, problem):
+    with pytest.raises(ValidationError) as error:
+        services.problem_rectify(actor=world.users.officer, problem=problem, note="已贯通", no_evidence_reason=" ")
+    assert error.value.message_dict == NO_FILE_MESSAGE
+    services.problem_rectify(
+        actor=world.users.officer, problem=problem, note="衔接段已贯通", no_evidence_reason=f" {NO_FILE} "
+    )
+    problem.refresh_from_db()
+    assert problem.status == S.DONE
+    rectified = problem.events.get(action="rectify")
+    assert (rectified.note, rectified.no_evidence_reason, rectified.attachments.count()) == ("衔接段已贯通", NO_FILE, 0)
+    told = Notification.objects.filter(occasion__startswith=f"problem-rectified:{problem.pk}:")
+    assert told and all(f"未附佐证材料，说明：{NO_FILE}" in n.body for n in told)
+    with pytest.raises(ValidationError) as error:  # the unit's reason is no waiver: the office gives its own
+        services.problem_verify(actor=world.users.office_coord, problem=problem)
+    assert "evidence_waiver" in error.value.message_dict
+    services.problem_verify(actor=world.users.office_coord, problem=problem, evidence_waiver="已向区交通局核实")
+    problem.refresh_from_db()
+    assert problem.status == S.VERIFIED
+
+
+def test_a_problem_sent_back_needs_evidence_or_a_new_reason_and_a_reason_beside_a_photo_is_not_kept(world, problem):
+    officer = world.users.officer
+    services.problem_rectify(actor=officer, problem=problem, note="已贯通", no_evidence_reason=NO_FILE)
+    services.problem_reject(actor=world.users.office_coord, problem=problem, reason="请补拍现场照片")
+    with pytest.raises(ValidationError) as error:
+        services.problem_rectify(actor=officer, problem=problem, note="已贯通")  # the earlier reason does not count
+    assert error.value.message_dict == NO_FILE_MESSAGE
+    services.problem_rectify(
+        actor=officer, problem=problem, note="已补拍", files=evidence_photo(), no_evidence_reason="无"
+    )
+    assert problem.events.filter(action="rectify").latest("at", "pk").no_evidence_reason == ""
+
+
+def test_the_rectify_page_takes_the_reason_instead_of_a_file_and_the_office_sees_it(login, world, problem):
+    officer = login(world.users.officer)
+    form_page = officer.get(reverse("problem-rectify", args=[problem.pk])).content.decode()
+    assert 'name="no_evidence_reason"' in form_page and "确无材料的，请说明理由" in form_page
+    detail = reverse("problem-detail", args=[problem.pk])
+    assert 'id="rectify_no_evidence_reason"' in officer.get(detail).content.decode()  # the dialog too
+    refused = officer.post(reverse("problem-rectify", args=[problem.pk]), {"note": "已贯通", "no_evidence_reason": ""})
+    assert "报告整改完成须上传整改照片或佐证材料；确无材料的，请说明理由。" in refused.content.decode()
+    officer.post(reverse("problem-rectify", args=[problem.pk]), {"note": "已贯通", "no_evidence_reason": NO_FILE})
+    problem.refresh_from_db()
+    assert problem.status == S.DONE
+    office = login(world.users.office_coord)
+    page = office.get(detail).content.decode()
+    assert 'id="no-evidence-reason"' in page and NO_FILE in page
+    assert page.count("未附佐证材料，说明：") == 2  # on the problem's card and in the history
+    assert "责任单位的说明（未附佐证材料）" in page and 'name="evidence_waiver"' in page  # the verify dialog
+    assert 'id="modal-reject"' in page  # sending it back stays open
+    office.post(reverse("problem-verify", args=[problem.pk]), {"evidence_waiver": "已向区交通局核实"})
+    problem.refresh_from_db()
+    assert problem.status == S.VERIFIED
+
+
+def test_the_rectify_form_offers_the_reason_only_while_evidence_is_needed(login, world, problem):
+    services.problem_report_progress(actor=world.users.officer, problem=problem, note="已开工", files=evidence_photo())
+    officer = login(world.users.officer)
+    assert (
+        'name="no_evidence_reason"' not in officer.get(reverse("problem-rectify", args=[problem.pk])).content.decode()
+    )
+    assert 'name="no_evidence_reason"' not in officer.get(reverse("problem-detail", args=[problem.pk])).content.decode()
+
+
+def test_the_api_takes_the_reason_instead_of_a_file(world, api, problem):
+    url = f"/api/v1/problems/{problem.pk}/"
+    officer = api(world.users.officer)
+    body = {"note": "已贯通", "no_evidence_reason": "长" * 2001}
+    assert "no_evidence_reason" in officer.post(f"{url}rectify/", body, format="json").json()
+    done = officer.post(f"{url}rectify/", {**body, "no_evidence_reason": NO_FILE}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    history = officer.get(f"{url}history/").json()
+    assert (history[-1]["action"], history[-1]["no_evidence_reason"]) == ("rectify", NO_FILE)
+    refused = api(world.users.office_coord).post(f"{url}verify/", {}, format="json")
+    assert refused.status_code == 400 and "evidence_waiver" in refused.json()
+    rejected = api(world.users.office_coord).post(f"{url}reject/", {"reason": "请补拍照片"}, format="json")
+    assert rejected.status_code == 200 and rejected.json()["status"] == "open"
 
 
 # --- The tag of a problem closed the day it was found ----------------------------------------------------------
