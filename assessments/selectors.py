@@ -262,6 +262,11 @@ def scheme_years() -> set[int]:
 # --- Runs ---------------------------------------------------------------------------------------------
 
 
+def run_period_ended(run: Run, today: datetime.date | None = None) -> bool:
+    """Whether the run's period is over: only then may it be published, and only then is a plan met or missed."""
+    return run.end < (today or dates.today())
+
+
 def run_towns(run: Run) -> list[Town]:
     """The towns a run assesses: in the list before the period ends and not exited before it."""
     window = scoring.Window.of(run)
@@ -366,12 +371,14 @@ def scoring_context(run: Run, *, today: datetime.date | None = None, final: bool
         discrepancies=ledger_selectors.discrepancy_counts(town_ids, start=window.start, end=window.last_month)
         if "checks" in kinds
         else {},
+        period_ended=run_period_ended(run, today),
     )
 
 
 def compute_run(run: Run, *, today: datetime.date | None = None, final: bool = False) -> list[scoring.TownScore]:
     """The run's results computed now from the data as it stands: a draft's provisional ones (预估: score, rank
-    and grade or band, no reward and no proposed sanction), or with `final` the ones publication freezes."""
+    and grade, or band once the half-year has ended; no reward and no proposed sanction), or with `final` the
+    ones publication freezes."""
     return scoring.score_run(scoring_context(run, today=today, final=final), final=final)
 
 
@@ -398,6 +405,7 @@ class ResultRow:
     items: list[dict] = field(default_factory=list)
     plan: list[dict] = field(default_factory=list)
     result_id: int | None = None
+    plan_pending: bool = False  # a draft's period has not ended: whether the plan is met is not yet known
 
     @property
     def unscored_manual(self) -> int:
@@ -418,6 +426,7 @@ def _row_from_score(result: scoring.TownScore) -> ResultRow:
         district_id=result.town.district_id,
         items=result.breakdown(),
         plan=result.plan_lines,
+        plan_pending=result.plan_pending,
         **result.result_fields(),
     )
 
@@ -511,9 +520,13 @@ class DistrictPosition:
     best_rank: int
 
 
-def briefing(run: Run) -> dict:
-    """The figures of the semi-annual briefing (简报): summary, praise list, warning list, each district's position."""
-    rows = run_results(run)
+def briefing(run: Run, *, today: datetime.date | None = None) -> dict:
+    """The figures of the semi-annual briefing (简报): summary, praise list, warning list, each district's position.
+
+    A draft's briefing is a preview for review, its figures provisional (预估); while its half-year runs it
+    names no town for praise or warning (`bands_pending`): they are told once the half-year has ended.
+    """
+    rows = run_results(run, today=today)
     praise = [r for r in rows if r.band == "praise"]
     warning = [r for r in rows if r.band == "warning"]
     districts: dict[str, list[ResultRow]] = {}
@@ -535,9 +548,11 @@ def briefing(run: Run) -> dict:
     scores = [r.score for r in rows]
     return {
         "rows": rows,
+        "provisional": not run.is_published,
+        "bands_pending": not run.is_published and not run_period_ended(run, today),
         "praise": praise,
         "warning": warning,
-        "unbanded": [r for r in rows if not r.band],  # towns without any target this year
+        "unbanded": [r for r in rows if r.plan_met is None],  # towns without any target this year
         "positions": positions,
         "count": len(rows),
         "average": scoring.q2(sum(scores, Decimal(0)) / len(scores)) if scores else None,
@@ -596,19 +611,28 @@ class SelfEvaluationSlot:
         return f"{self.period.year}年{self.period.month}月"
 
 
-def self_evaluation_units(user: AbstractBaseUser) -> list[OrgUnit]:
-    """Districts and active towns in the user's scope, districts first with their towns after them."""
-    units = perms.self_evaluation_units_qs(user).select_related("parent")
-    active_towns = set(Town.objects.filter(exited_on__isnull=True).values_list("pk", flat=True))
-    result = [u for u in units if u.level == OrgUnit.Level.DISTRICT or u.pk in active_towns]
-    district_order = {u.pk: u.order for u in result if u.level == OrgUnit.Level.DISTRICT}
+def units_filling_self_evaluations(user: AbstractBaseUser) -> QuerySet[OrgUnit]:
+    """Districts and active towns in the user's scope: the units that fill self-evaluations."""
+    active_towns = Town.objects.filter(exited_on__isnull=True).values("pk")
+    return perms.self_evaluation_units_qs(user).filter(Q(level=OrgUnit.Level.DISTRICT) | Q(pk__in=active_towns))
+
+
+def units_in_district_order(units: QuerySet[OrgUnit]) -> list[OrgUnit]:
+    """Districts first with their towns after them."""
+    units = list(units.select_related("parent"))
+    district_order = {u.pk: u.order for u in units if u.level == OrgUnit.Level.DISTRICT}
 
     def key(unit: OrgUnit):
         if unit.level == OrgUnit.Level.DISTRICT:
             return (unit.order, 0, 0, unit.code)
         return (district_order.get(unit.parent_id, unit.parent.order if unit.parent else 0), 1, unit.order, unit.code)
 
-    return sorted(result, key=key)
+    return sorted(units, key=key)
+
+
+def self_evaluation_units(user: AbstractBaseUser) -> list[OrgUnit]:
+    """Districts and active towns in the user's scope, districts first with their towns after them."""
+    return units_in_district_order(units_filling_self_evaluations(user))
 
 
 def self_evaluation_slots(
@@ -655,26 +679,3 @@ def self_evaluation_targets(unit: OrgUnit, period: datetime.date, kind: str) -> 
     else:
         town_ids = [unit.pk]
     return target_completion(period.year, town_ids=town_ids, month=last_month)
-
-
-# --- The home page ---------------------------------------------------------------------------------------
-
-
-def home_items(user: AbstractBaseUser, today: datetime.date | None = None) -> dict:
-    """What waits for the user here: self-evaluations due or overdue, runs awaiting publication or decisions."""
-    today = today or dates.today()
-    due = []
-    # The 待我处理 badge asks on every page: nothing to look up for whoever fills no self-evaluation (known without
-    # a query inside a request).
-    fills_none = perms.self_evaluation_units_qs(user, perms.FILL).query.is_empty()
-    for kind in (SelfEvaluationKind.MONTHLY, SelfEvaluationKind.QUARTERLY):
-        periods = self_evaluation_periods(kind, today.year, today) or self_evaluation_periods(
-            kind, today.year - 1, today
-        )
-        if fills_none or not periods:
-            continue
-        for slot in self_evaluation_slots(user, year=periods[0].year, kind=kind, period=periods[0], today=today):
-            if slot.can_fill and slot.state in ("open", "overdue"):
-                due.append(slot)
-    to_publish = list(run_list(user).filter(status=RunStatus.DRAFT)) if perms.can_publish(user) else []
-    return {"self_evaluations": due, "runs_to_publish": to_publish, "total": len(due) + len(to_publish)}

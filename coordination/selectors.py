@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from guardian.models import UserObjectPermission
 
 from tianjin_towns.lib import dates
@@ -17,10 +17,13 @@ from tianjin_towns.lib.queries import narrowed
 
 from . import cadence, search_selectors
 from . import permissions as perms
-from .action_item_selectors import (  # what the home inbox (coordination_inbox) shows of action items
-    action_items_to_verify_for_user,
-    open_action_items_for_user,
-    overdue_action_item_count,
+from .action_item_selectors import overdue_action_item_count  # noqa: F401 (re-exported: the office's figure)
+from .inbox_selectors import (  # noqa: F401 (re-exported: what waits for a user, 待我处理)
+    CoordinationInbox,
+    CoordinationInboxQueries,
+    coordination_inbox,
+    coordination_inbox_count,
+    coordination_inbox_queries,
 )
 from .models import (
     ActionItem,
@@ -37,7 +40,6 @@ from .models import (
     OrgUnit,
     Plan,
     PlanOpinion,
-    PlanStatus,
     PlanVersion,
     Role,
     SharedKind,
@@ -326,96 +328,12 @@ def plan_with_versions(pk: int) -> Plan:
     return plans_with_versions(Plan.objects.select_related("org_unit").filter(pk=pk)).get()
 
 
-def _plans_waiting(user: AbstractBaseUser, perm: str, status: str) -> list[Plan]:
-    """The plans in `status` of the units on which the user holds `perm`, the longest waiting first."""
-    plans = perms.plans_for_user(user, perm).filter(status=status)
-    return list(plans.select_related("org_unit").order_by("updated_at", "pk"))
-
-
-def plans_to_review_for_user(user: AbstractBaseUser) -> list[Plan]:
-    return _plans_waiting(user, perms.REVIEW_PLANS, PlanStatus.SUBMITTED)
-
-
-def plans_returned_for_user(user: AbstractBaseUser) -> list[Plan]:
-    return _plans_waiting(user, perms.SUBMIT_PLANS, PlanStatus.RETURNED)
-
-
-def minutes_to_approve_for_user(user: AbstractBaseUser) -> list[Meeting]:
-    """Held meetings of the user's own unit with minutes written, waiting for the user's approval.
-
-    The office may approve any minutes (its grant covers the districts), but its inbox lists only the
-    municipality's meetings; a district's minutes wait for the district's leader.
-    """
-    meetings = perms.meetings_for_user(user, perms.APPROVE_MINUTES).filter(state=MeetingState.HELD).exclude(minutes="")
-    profile = getattr(user, "profile", None)
-    if profile is not None:
-        meetings = meetings.filter(org_unit_id=profile.org_unit_id)
-    return list(meetings.select_related("org_unit").order_by("held_on", "pk"))
-
-
 def plan_opinions(plan: Plan) -> list[PlanOpinion]:
     """The opinions asked of member units (会签) on every version of the plan, in the units' order."""
     opinions = PlanOpinion.objects.filter(version__plan=plan).select_related(
         "version", "member_unit", "requested_by__profile", "given_by__profile"
     )
     return list(opinions.order_by("-version__number", "member_unit__order", "pk"))
-
-
-def plan_opinions_waiting_for_user(user: AbstractBaseUser) -> list[PlanOpinion]:
-    """The opinions the liaison's member unit is asked for on versions still under review, the soonest due first."""
-    member_unit_id = perms.liaison_member_unit_id(user)
-    if member_unit_id is None:
-        return []
-    opinions = PlanOpinion.objects.filter(
-        member_unit_id=member_unit_id,
-        state=PlanOpinion.State.REQUESTED,
-        version__plan__status=PlanStatus.SUBMITTED,
-        version__number=F("version__plan__current_version"),
-    )
-    return list(opinions.select_related("version__plan__org_unit").order_by("due_on", "pk"))
-
-
-@dataclass
-class CoordinationInbox:
-    """The coordination app's part of the home page (待我处理)."""
-
-    action_items: list = field(default_factory=list)  # to report on
-    to_verify: list = field(default_factory=list)
-    minutes: list = field(default_factory=list)
-    plans_to_review: list = field(default_factory=list)
-    plans_returned: list = field(default_factory=list)
-    plan_opinions: list = field(default_factory=list)  # asked of the liaison's member unit (待会签)
-    overdue_in_scope: int = 0
-    today: datetime.date | None = None
-
-    @property
-    def total(self) -> int:
-        return (
-            len(self.action_items)
-            + len(self.to_verify)
-            + len(self.minutes)
-            + len(self.plans_to_review)
-            + len(self.plans_returned)
-            + len(self.plan_opinions)
-        )
-
-    @property
-    def overdue_items(self) -> int:
-        return sum(1 for item in self.action_items if item.is_overdue_on(self.today))
-
-
-def coordination_inbox(user: AbstractBaseUser, today: datetime.date | None = None) -> CoordinationInbox:
-    today = today or dates.today()
-    return CoordinationInbox(
-        action_items=open_action_items_for_user(user),
-        to_verify=action_items_to_verify_for_user(user),
-        minutes=minutes_to_approve_for_user(user),
-        plans_to_review=plans_to_review_for_user(user),
-        plans_returned=plans_returned_for_user(user),
-        plan_opinions=plan_opinions_waiting_for_user(user),
-        overdue_in_scope=overdue_action_item_count(user, today),
-        today=today,
-    )
 
 
 # --- A member unit's own work (部门协同, issue 18) -------------------------------------------------

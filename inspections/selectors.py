@@ -2,8 +2,6 @@
 quarterly measures (R-2.3, scored by assessments, R-5.2), the cadence counter (R-2.4) and the circular (R-5.6)."""
 
 import datetime
-import functools
-import operator
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -22,7 +20,7 @@ from coordination.models import MemberUnit, OrgUnit, Town
 from coordination.permissions import liaison_member_unit_id
 from coordination.search_selectors import matching, text_match
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.queries import narrowed
+from tianjin_towns.lib.queries import count_rows, narrowed
 
 from .models import Attachment, Escalation, InspectionEvent, Problem, ProblemCategory, ProblemStatus, Visit
 from .permissions import districts_managed_by, problems_qs_for_user, visits_qs_for_user
@@ -294,16 +292,24 @@ class ProblemInbox:
         return self.to_rectify_count + self.to_verify_count
 
 
+def _problems_waiting(user: AbstractBaseUser) -> tuple[QuerySet[Problem], QuerySet[Problem]]:
+    """The one definition of the problems that wait for the user: to rectify (open or in progress, assigned to
+    its units or its member unit) and to verify (rectified, in the districts it manages). Each is counted
+    without a query when the user holds no grant for it, inside a request."""
+    to_rectify = problems_qs_for_user(user).filter(_assigned_to(user), status__in=(S.OPEN, S.IN_PROGRESS))
+    to_verify = Problem.objects.filter(visit__district__in=districts_managed_by(user).values("pk"), status=S.DONE)
+    return to_rectify, to_verify
+
+
 def problem_inbox(user: AbstractBaseUser, *, today: datetime.date | None = None, limit: int = 8) -> ProblemInbox:
     """Problems waiting for the user: the most urgent first (overdue, then by deadline)."""
     today = today or dates.today()
     inbox = ProblemInbox(today=today)
-    to_rectify = problems_qs_for_user(user).filter(_assigned_to(user), status__in=(S.OPEN, S.IN_PROGRESS))
+    to_rectify, to_verify = _problems_waiting(user)
     counts = to_rectify.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
     inbox.to_rectify_count, inbox.overdue_count = counts["total"], counts["overdue"]
     if inbox.to_rectify_count:
         inbox.to_rectify = list(_problem_related(to_rectify).order_by("due_on", "pk")[:limit])
-    to_verify = Problem.objects.filter(visit__district__in=districts_managed_by(user).values("pk"), status=S.DONE)
     inbox.to_verify_count = to_verify.count()
     if inbox.to_verify_count:
         inbox.to_verify = list(_problem_related(to_verify).order_by("rectified_on", "pk")[:limit])
@@ -311,24 +317,11 @@ def problem_inbox(user: AbstractBaseUser, *, today: datetime.date | None = None,
 
 
 def problem_inbox_count(user: AbstractBaseUser) -> int:
-    """For the navigation badge: how many problems wait for the user, to rectify or to verify (one count,
-    no rows; the two kinds differ by status, so no problem is counted twice). No query at all for what the
-    user holds no grant on, when that is known without one (inside a request)."""
+    """`problem_inbox(user).total` for the navigation badge: the same querysets counted in one query, none for
+    what the user holds no grant on when that is known without one (inside a request)."""
     if not user.is_authenticated:
         return 0
-    answers_for = unit_perms.org_units_for_user(user, unit_perms.FILL) | unit_perms.org_units_for_user(
-        user, unit_perms.APPROVE
-    )
-    managed = districts_managed_by(user)
-    waiting = []
-    if not answers_for.query.is_empty() or liaison_member_unit_id(user) is not None:
-        to_rectify = problems_qs_for_user(user).filter(_assigned_to(user), status__in=(S.OPEN, S.IN_PROGRESS))
-        waiting.append(Q(pk__in=to_rectify.values("pk")))
-    if not managed.query.is_empty():
-        waiting.append(Q(visit__district__in=managed.values("pk"), status=S.DONE))
-    if not waiting:
-        return 0
-    return Problem.objects.filter(functools.reduce(operator.or_, waiting)).count()
+    return count_rows(*_problems_waiting(user))
 
 
 # --- Measures ----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from assessments import selectors as assessment_selectors
+from assessments import inbox_selectors as assessment_inbox
 from coordination import selectors as coordination_selectors
 from coordination.selectors import CoordinationInbox
 from inspections import selectors as inspection_selectors
@@ -60,7 +60,7 @@ def home_inbox(user: AbstractBaseUser, today: datetime.date | None = None) -> Ho
         checks=ledger_selectors.check_work(user, today),
         coordination=coordination_selectors.coordination_inbox(user, today),
         problems=inspection_selectors.problem_inbox(user, today=today),
-        assessments=assessment_selectors.home_items(user, today),
+        assessments=assessment_inbox.home_items(user, today),
     )
 
 
@@ -71,9 +71,10 @@ def home_inbox_count(
     work_info: int | None = None,
     problems: int | None = None,
 ) -> int:
-    """`home_inbox(user, today).total` for the badge on every page: the parts an app counts in the database
-    (reports, work information, problems) counted there, the others as the home page has them. `work_info` and
-    `problems` are those counts when the bar has them already for its other badges."""
+    """`home_inbox(user, today).total` for the badge on every page, without building the lists: each app counts
+    its part with the querysets it lists (one query a part, none for a part the user holds no grant on, and
+    besides for a checking member unit's liaison what its unit owes). `work_info` and `problems` are those
+    counts when the bar has them already for its other badges."""
     today = today or dates.today()
     if work_info is None:
         work_info = ledger_selectors.work_info_waiting(user).count()
@@ -82,8 +83,8 @@ def home_inbox_count(
     return (
         ledger_selectors.inbox_count(user, today)
         + work_info
-        + ledger_selectors.check_work(user, today).total
-        + coordination_selectors.coordination_inbox(user, today).total
+        + ledger_selectors.check_work_count(user, today)
+        + coordination_selectors.coordination_inbox_count(user)
         + problems
-        + assessment_selectors.home_items(user, today)["total"]
+        + assessment_inbox.home_items_count(user, today)
     )

@@ -213,6 +213,6 @@ def test_list_decisions_page_runs_a_bounded_number_of_queries(world, django_asse
             ],
         )
     client = client_for(world.users.office_assess)
-    with django_assert_max_num_queries(13):  # with the navigation bar's 待我处理 (tianjin_towns.inbox)
+    with django_assert_max_num_queries(12):  # with the navigation bar's 待我处理 (tianjin_towns.inbox)
         response = client.get(reverse("town-list-decisions"))
     assert response.status_code == 200 and len(response.context["page"].object_list) == 6

@@ -38,6 +38,7 @@ from .checks import (
     check_state_counts,
     check_state_totals,
     check_work,
+    check_work_count,
     discrepancy_counts,
     figure_check_list,
     ledger_check_states,
@@ -75,6 +76,7 @@ from .reports import (
     report_project_rows,
     report_values,
     report_values_prefetch,
+    reports_matching,
     towns_in_scope,
 )
 from .timeliness import (
@@ -97,6 +99,7 @@ __all__ = [
     "CheckRow",
     "CheckWork",
     "check_work",
+    "check_work_count",
     "discrepancy_counts",
     "check_periods",
     "check_state_totals",
@@ -169,6 +172,7 @@ __all__ = [
     "report_trail",
     "report_values",
     "report_values_prefetch",
+    "reports_matching",
     "timeliness_table",
     "ledger_contents",
     "towns_in_scope",

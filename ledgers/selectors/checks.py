@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from coordination.models import MemberUnit, Town
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.queries import narrowed
+from tianjin_towns.lib.queries import count_rows, narrowed
 
 from .. import deadlines
 from .. import permissions as report_perms
@@ -138,47 +138,82 @@ class CheckWork:
         return sum(count for _i, _p, count in self.to_check) + len(self.to_explain) + len(self.to_close)
 
 
+CHECK_WORK_LISTED = 20  # the home page lists the longest-waiting discrepancies of each kind, and counts those
+
+
+@dataclass(frozen=True)
+class CheckWorkQueries:
+    """The discrepancies waiting for a user, as querysets not yet run (empty without a query when the user has no
+    part in them, inside a request)."""
+
+    to_explain: QuerySet[FigureCheck]  # open, in the towns whose discrepancies the user explains
+    to_close: QuerySet[FigureCheck]  # answered by the district, in the towns whose discrepancies the user closes
+
+
+def check_work_queries(user: AbstractBaseUser) -> CheckWorkQueries:
+    """The one definition of the discrepancies that wait for `user`, oldest first."""
+    explains = report_perms.check_towns_for_user(user, report_perms.EXPLAIN)
+    closes = report_perms.check_towns_for_user(user, report_perms.CLOSE)
+    return CheckWorkQueries(
+        to_explain=FigureCheck.objects.filter(
+            status=FigureCheck.Status.OPEN, report__town__in=explains.values("pk")
+        ).order_by("checked_at")[:CHECK_WORK_LISTED],
+        to_close=FigureCheck.objects.filter(
+            status=FigureCheck.Status.ANSWERED, report__town__in=closes.values("pk")
+        ).order_by("answered_at")[:CHECK_WORK_LISTED],
+    )
+
+
+def checks_owed(
+    user: AbstractBaseUser, today: datetime.date | None = None, *, months: int = 3
+) -> list[tuple[Indicator, datetime.date, int]]:
+    """The checks the user's member unit still owes for the last `months` ended months: per indicator it checks
+    and month, how many accepted figures it has not checked; none (and no query beyond one) for whoever checks
+    nothing."""
+    member_unit = report_perms.checking_member_unit(user)
+    if member_unit is None:
+        return []
+    periods = check_periods(today, count=months)
+    accepted = dict(
+        MonthlyReport.objects.filter(period__in=periods, status=ReportStatus.ACCEPTED)
+        .values("period")
+        .annotate(n=Count("pk"))
+        .values_list("period", "n")
+    )
+    done = {
+        (row["indicator_id"], row["report__period"]): row["n"]
+        for row in FigureCheck.objects.filter(member_unit=member_unit, report__period__in=periods)
+        .values("indicator_id", "report__period")
+        .annotate(n=Count("pk"))
+    }
+    owed = []
+    for source in check_sources(member_unit):
+        for period in periods:
+            left = accepted.get(period, 0) - done.get((source.indicator_id, period), 0)
+            if left > 0:
+                owed.append((source.indicator, period, left))
+    return owed
+
+
 def check_work(user: AbstractBaseUser, today: datetime.date | None = None, *, months: int = 3) -> CheckWork:
     """The checks the user's member unit still owes for the last `months` ended months, and the discrepancies
     waiting for the user's district (to explain) or office (to close); a few queries, none for what the user
     has no part in."""
-    to_check = []
-    member_unit = report_perms.checking_member_unit(user)
-    if member_unit is not None:
-        periods = check_periods(today, count=months)
-        accepted = dict(
-            MonthlyReport.objects.filter(period__in=periods, status=ReportStatus.ACCEPTED)
-            .values("period")
-            .annotate(n=Count("pk"))
-            .values_list("period", "n")
-        )
-        done = {
-            (row["indicator_id"], row["report__period"]): row["n"]
-            for row in FigureCheck.objects.filter(member_unit=member_unit, report__period__in=periods)
-            .values("indicator_id", "report__period")
-            .annotate(n=Count("pk"))
-        }
-        for source in check_sources(member_unit):
-            for period in periods:
-                left = accepted.get(period, 0) - done.get((source.indicator_id, period), 0)
-                if left > 0:
-                    to_check.append((source.indicator, period, left))
+    queries = check_work_queries(user)
     related = ("report__town__unit", "indicator", "member_unit")
-    explains = report_perms.check_towns_for_user(user, report_perms.EXPLAIN)
-    closes = report_perms.check_towns_for_user(user, report_perms.CLOSE)
     return CheckWork(
-        to_check=to_check,
-        to_explain=list(
-            FigureCheck.objects.filter(status=FigureCheck.Status.OPEN, report__town__in=explains.values("pk"))
-            .select_related(*related)
-            .order_by("checked_at")[:20]
-        ),
-        to_close=list(
-            FigureCheck.objects.filter(status=FigureCheck.Status.ANSWERED, report__town__in=closes.values("pk"))
-            .select_related(*related)
-            .order_by("answered_at")[:20]
-        ),
+        to_check=checks_owed(user, today, months=months),
+        to_explain=list(queries.to_explain.select_related(*related)),
+        to_close=list(queries.to_close.select_related(*related)),
     )
+
+
+def check_work_count(user: AbstractBaseUser, today: datetime.date | None = None, *, months: int = 3) -> int:
+    """`check_work(user, today).total` without listing the discrepancies, for the navigation badge: one count of
+    them (none for whoever has no part in them), and for a checking member unit's liaison what it owes."""
+    queries = check_work_queries(user)
+    owed = sum(left for _indicator, _period, left in checks_owed(user, today, months=months))
+    return owed + count_rows(queries.to_explain, queries.to_close)
 
 
 @dataclass

@@ -7,8 +7,6 @@ badge on every page counts them (inbox_count), so the two cannot disagree.
 """
 
 import datetime
-import functools
-import operator
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -17,6 +15,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from coordination import permissions as unit_perms
 from coordination.models import OrgUnit, Town
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.queries import count_rows
 
 from .. import deadlines
 from .. import permissions as report_perms
@@ -126,12 +125,7 @@ def _list_months_to_fill(inbox: Inbox, queries: InboxQueries, today: datetime.da
 
 def inbox_count(user: AbstractBaseUser, today: datetime.date | None = None) -> int:
     """`inbox_for_user(user, today).total` without building the lists, for the navigation badge on every
-    page: the same querysets (inbox_queries) counted in the database in at most three queries, and none
-    for what the user holds no grant on."""
+    page: the same querysets (inbox_queries) counted in the database in one query, and none for what the user
+    holds no grant on."""
     queries = inbox_queries(user, today)
-    total = queries.to_fill.count()
-    # Returned, to approve, to accept: one count of the three together.
-    waiting = [qs for qs in (queries.returned, queries.to_approve, queries.to_accept) if not qs.query.is_empty()]
-    if waiting:
-        total += functools.reduce(operator.or_, waiting).count()
-    return total + queries.to_reopen.count()
+    return count_rows(queries.to_fill, queries.returned, queries.to_approve, queries.to_accept, queries.to_reopen)
