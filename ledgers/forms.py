@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import OrgUnit, SharedKind, Town
+from coordination.search_selectors import KEYWORD_MAX_LENGTH
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.fields import figure_field, text_area, written_text
 
@@ -66,11 +67,12 @@ class ReportFilterForm(forms.Form):
         required=False,
         choices=[("", _("全部状态")), *ReportStatus.choices, (UNFILED, _("未填报（须选月份）"))],
     )
+    # What the keyword matches is selectors.reports_matching's (the search across the platform links here).
     q = forms.CharField(
         label=_("关键词"),
         required=False,
-        max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": _("小镇名称"), "type": "search"}),
+        max_length=KEYWORD_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"placeholder": _("小镇、区、月份或状态"), "type": "search"}),
     )
 
     def __init__(self, *args, districts, towns, **kwargs):

@@ -194,3 +194,30 @@ def test_search_results_link_to_each_records_page(login, world):
     assert {link.split("/")[1] for link in links} >= {"meetings", "action-items", "problems", "plans"}
     for link in links:
         assert login(world.users.office_coord).get(link).status_code == 200, link
+
+
+# --- 查看全部 opens the kind's list holding what the search counted ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "keyword",
+    ["东丽区", "2026年10月", "草稿", "10月", "东丽湖 2026-9", "华明 已报送", "西青 2026年", "东丽区 " + "温" * 60],
+)
+def test_the_report_lists_more_link_lists_every_report_the_search_counted(login, world, make_report, keyword):
+    make_report("draft", period=OCT)
+    make_report("submitted", period=SEPT)
+    make_report("returned", town=world.town2, period=SEPT)
+    make_report("draft", town=world.outsider_town, period=OCT)
+    client = login(world.users.office_policy)
+    [reports] = [group for group in search(world.users.office_policy, keyword) if group.kind.key == "reports"]
+    listed = client.get(reports.more_url)
+    assert listed.status_code == 200 and listed.context["form"].is_valid()
+    assert listed.context["page"].paginator.count == reports.total
+
+
+def test_the_problem_search_counts_what_the_problem_list_lists(login, world):
+    _records(world)
+    for keyword in (KEYWORD, "东丽区", "用地", "统计局"):
+        [problems] = [g for g in search(world.users.office_coord, keyword) if g.kind.key == "problems"]
+        listed = login(world.users.office_coord).get(problems.more_url)
+        assert listed.context["page"].paginator.count == problems.total > 0, keyword

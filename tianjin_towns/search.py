@@ -4,21 +4,21 @@ problems found on inspections, plans and support policies, grouped by kind with 
 It lives here, above the apps, because it reads every one of them and apps may not import the ones after
 them (coordination ← ledgers ← inspections ← assessments). Each kind starts from its app's permission door
 for the user (the querysets the list pages start from), so the search finds nothing the user could not
-open; the keyword narrows it with the same lookups as the kind's list filter where that list has one
-(coordination.search_selectors). A kind shows at most SEARCH_LIMIT records, with its total and a link to its
+open; the keyword narrows it with the lookups of the kind's list filter, which its app defines
+(coordination.search_selectors, ledgers.selectors.reports_matching, inspections.selectors.problems_matching),
+so that the list a kind's 查看全部 opens holds what the search counted. A kind shows at most SEARCH_LIMIT records, with its total and a link to its
 list filtered by the keyword (`?q=`, the lists' keyword parameter). One query per kind: the total rides on
 each row as a window count.
 """
 
 import datetime
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, Count, Q, QuerySet, When, Window
+from django.db.models import Case, Count, QuerySet, When, Window
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,10 +27,9 @@ from coordination import permissions as unit_perms
 from coordination import search_selectors as found
 from coordination import selectors as coordination_selectors
 from coordination.models.meetings import OPEN_STATUSES
-from inspections.models import ProblemCategory
+from inspections import selectors as problem_selectors
 from inspections.permissions import problems_qs_for_user
-from ledgers.models import ReportStatus
-from ledgers.permissions import monthly_reports_for_user
+from ledgers import selectors as report_selectors
 from tianjin_towns.lib import dates
 
 SEARCH_LIMIT = 5  # records shown per kind; the rest are on the kind's list, filtered by the keyword
@@ -79,46 +78,11 @@ def _url(name: str, *args) -> str:
     return reverse(name, args=args)
 
 
-def _labels_containing(choices, term: str) -> list[str]:
-    """The values of `choices` whose label contains `term` (a state or category typed as shown)."""
-    return [value for value, label in choices if term in str(label)]
-
-
-# --- Monthly reports: the town's and district's names, the month, the state --------------------------------------
-
-_MONTH = re.compile(r"^(?P<year>\d{4})(?:[-/.年]?(?P<month>\d{1,2})月?)?年?$")
-_MONTH_ONLY = re.compile(r"^(?P<month>\d{1,2})月$")
-
-
-def _month_match(term: str) -> Q | None:
-    """A term naming a month (2026-10, 2026年10月, 202610), a year (2026, 2026年) or a month of any year
-    (10月), as a filter on the report's period; None for any other term."""
-    whole = _MONTH.match(term)
-    if whole:
-        year, month = int(whole["year"]), whole["month"]
-        if month is None:
-            return Q(period__year=year)
-        if 1 <= int(month) <= 12 and year >= 1:
-            return Q(period=datetime.date(year, int(month), 1))
-        return None
-    only = _MONTH_ONLY.match(term)
-    if only and 1 <= int(only["month"]) <= 12:
-        return Q(period__month=int(only["month"]))
-    return None
-
-
-def _report_term(term: str) -> Q:
-    match = found.text_match(term, ("town__unit__name", "town__district__name"))
-    match |= Q(status__in=_labels_containing(ReportStatus.choices, term))
-    month = _month_match(term)
-    return match | month if month is not None else match
+# --- Monthly reports: the report list itself, its keyword (ledgers.selectors.reports_matching) ---------------------
 
 
 def _reports(user: AbstractBaseUser, keyword: str) -> QuerySet:
-    reports = found.matching(monthly_reports_for_user(user), keyword, _report_term)
-    return reports.select_related("town__unit", "town__district").order_by(
-        "-period", "town__district__order", "town__unit__order", "town__unit__code"
-    )
+    return report_selectors.monthly_report_list(user, q=keyword)
 
 
 def _report_hit(report) -> Hit:
@@ -198,25 +162,11 @@ def _policy_hit(policy) -> Hit:
     )
 
 
-# --- Problems found on inspections: the description, the town, district and responsible unit, the category -------
-
-PROBLEM_FIELDS = (
-    "description",
-    "town__unit__name",
-    "visit__district__name",
-    "visit__title",
-    "responsible_unit__name",
-    "responsible_member_unit__name",
-    "responsible_member_unit__short_name",
-)
-
-
-def _problem_term(term: str) -> Q:
-    return found.text_match(term, PROBLEM_FIELDS) | Q(category__in=_labels_containing(ProblemCategory.choices, term))
+# --- Problems found on inspections: the problem list's keyword (inspections.selectors.problems_matching) ---------
 
 
 def _problems(user: AbstractBaseUser, keyword: str) -> QuerySet:
-    problems = found.matching(problems_qs_for_user(user), keyword, _problem_term)
+    problems = problem_selectors.problems_matching(problems_qs_for_user(user), keyword)
     related = ("visit__district", "town__unit", "responsible_unit", "responsible_member_unit")
     return problems.select_related(*related).order_by("-found_on", "-visit_id", "pk")
 

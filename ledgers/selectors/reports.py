@@ -2,14 +2,17 @@
 project rows and history, and the home page's counters of a month."""
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from coordination.models import OrgUnit, Town
 from coordination.permissions import reading_towns_for_user, towns_for_user
+from coordination.search_selectors import matching, text_match
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.queries import narrowed
 
@@ -53,18 +56,64 @@ def monthly_report_list(
     year: int | None = None,
     q: str | None = None,
 ) -> QuerySet[MonthlyReport]:
-    """The reports the user sees, newest month first, narrowed by the filters given (`q`: part of the town's name)."""
+    """The reports the user sees, newest month first, narrowed by the filters given (`q`: a keyword,
+    reports_matching)."""
     qs = report_perms.monthly_reports_for_user(user).select_related("town__unit", "town__district", "submitted_by")
-    qs = narrowed(
-        qs,
-        period=period,
-        period__year=year,
-        town__district_id=district_id,
-        town_id=town_id,
-        status=status,
-        town__unit__name__icontains=(q or "").strip(),
-    )
-    return qs.order_by("-period", "town__district__order", "town__unit__order", "town__unit__code")
+    qs = narrowed(qs, period=period, period__year=year, town__district_id=district_id, town_id=town_id, status=status)
+    return reports_matching(qs, q).order_by("-period", "town__district__order", "town__unit__order", "town__unit__code")
+
+
+# --- The keyword (关键词) of the report list and of the search across the platform (tianjin_towns.search) ------
+
+_MONTH = re.compile(r"^(?P<year>\d{4})(?:[-/.年]?(?P<month>\d{1,2})月?)?年?$")
+_MONTH_ONLY = re.compile(r"^(?P<month>\d{1,2})月$")
+# The status a town owing a month's report has before it opens one (the list's 未填报 lines).
+UNFILED_LABEL = _("未填报")
+
+
+def _month_named(term: str) -> dict[str, int] | None:
+    """The month a term names, as lookups on a period: 2026-10, 2026年10月 or 202610 a month, 2026 or 2026年 a
+    year, 10月 that month of every year; None for a term that names no month."""
+    whole = _MONTH.match(term)
+    if whole:
+        year, month = int(whole["year"]), whole["month"]
+        if month is None:
+            return {"year": year}
+        return {"year": year, "month": int(month)} if 1 <= int(month) <= 12 and year >= 1 else None
+    only = _MONTH_ONLY.match(term)
+    if only and 1 <= int(only["month"]) <= 12:
+        return {"month": int(only["month"])}
+    return None
+
+
+def _report_term(term: str) -> Q:
+    """A report matches a term by its town's or district's name, its status as shown, or the month it names."""
+    match = text_match(term, ("town__unit__name", "town__district__name"))
+    match |= Q(status__in=[value for value, label in ReportStatus.choices if term in str(label)])
+    month = _month_named(term)
+    if month is not None:
+        match |= Q(**{f"period__{part}": number for part, number in month.items()})
+    return match
+
+
+def reports_matching(reports: QuerySet[MonthlyReport], keyword: str | None) -> QuerySet[MonthlyReport]:
+    """`reports` narrowed to those every term of `keyword` matches (_report_term): the report list's 关键词 and
+    the search across the platform, so that the search's 查看全部 lists what it counted."""
+    return matching(reports, keyword, _report_term)
+
+
+def _unfiled_towns_matching(towns: QuerySet[Town], keyword: str | None, period: datetime.date) -> QuerySet[Town]:
+    """The towns owing `period` without a report that `keyword` matches as it would their 未填报 line: by the
+    town's or district's name, the month, or the status 未填报."""
+
+    def term_match(term: str) -> Q:
+        month = _month_named(term)
+        names_period = month is not None and all(getattr(period, part) == n for part, n in month.items())
+        if names_period or term in str(UNFILED_LABEL):
+            return Q()  # every line of the month
+        return text_match(term, ("unit__name", "district__name"))
+
+    return matching(towns, keyword, term_match)
 
 
 # The report list's status filter for the towns that owe a month's report and have none yet (未填报).
@@ -122,9 +171,7 @@ def month_report_rows(
         )
     rows = [ReportRow.of(report, today) for report in reports]
     if (not status or status == UNFILED) and dates.period_has_ended(period, today):
-        towns = narrowed(
-            towns_in_scope(user, district_id=district_id, town_id=town_id), unit__name__icontains=(q or "").strip()
-        )
+        towns = _unfiled_towns_matching(towns_in_scope(user, district_id=district_id, town_id=town_id), q, period)
         unfiled = (
             towns.filter(deadlines.expects_report_q(period))
             .exclude(Exists(MonthlyReport.objects.filter(town=OuterRef("pk"), period=period)))

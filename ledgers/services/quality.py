@@ -3,11 +3,9 @@ submission, evidence files (原始记录), and a reviewer confirming a flagged f
 acceptance is in flags.py.
 """
 
-from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,22 +54,31 @@ def _sync_flags(
     return changes
 
 
-def _check_before_submission(report: MonthlyReport) -> None:
-    """Every hard rule passes (sum of projects included) and every flagged figure is explained."""
-    indicators = selectors.indicators_by_code(report.period)
-    evaluation = rules.evaluate_stored(report, indicators)
-    blocking = evaluation.blocking_submission()
-    if blocking:
-        raise ValidationError(blocking)
+def _submission_checks(
+    report: MonthlyReport,
+    indicators: Mapping[str, Indicator],
+    *,
+    uploaded: Collection[str] = (),
+    projects_known: bool = True,
+) -> dict[str, list[str]]:
+    """What the hard rules (sum of projects included) and the flags say against submitting the report as stored:
+    indicator code → messages, empty when it may go. Refusals are returned, not raised, so that the caller names
+    them in one round with the rest. `uploaded`: the codes an evidence file comes with in the same step, which
+    explains their flags once stored. Without `projects_known` (project rows refused in the same step) the rules
+    that compare with the project rows wait for them."""
+    if projects_known:
+        evaluation = rules.evaluate_stored(report, indicators)
+    else:
+        values = dict(report.values.values_list("indicator__code", "value"))
+        evaluation = rules.evaluate(report, values, indicators=indicators, projects_total=None)
+    errors = evaluation.blocking_submission()
     _sync_flags(report, evaluation.flags, indicators, {})
-    unexplained = selectors.unexplained_flags(report)
-    if unexplained:
-        errors: dict[str, list[str]] = defaultdict(list)
-        for flag in unexplained:
-            errors[flag.indicator.code].append(
+    for flag in selectors.unexplained_flags(report):
+        if flag.indicator.code not in uploaded:
+            errors.setdefault(flag.indicator.code, []).append(
                 _("%(message)s 请在该指标下填写说明或上传原始记录后再报送。") % {"message": flag.message}
             )
-        raise ValidationError(dict(errors))
+    return errors
 
 
 # --- Evidence (原始记录) -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ change and leaves the database untouched when it raises.
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -32,7 +32,7 @@ from .flags import close_flags_at_acceptance
 from .locking import _ensure_open_for_entry, _locked_message
 from .progress import _parse_progress, _recompute_cumulatives, _save_progress
 from .projects import progress_plans_freeze
-from .quality import _check_before_submission, _sync_flags, report_evidence_add
+from .quality import _submission_checks, _sync_flags, report_evidence_add
 
 
 @transaction.atomic
@@ -137,6 +137,22 @@ def _evidence_errors(evidence: list[tuple[Indicator | None, object]]) -> dict[st
     return errors
 
 
+def _submission_errors(
+    report: MonthlyReport,
+    indicators: Mapping[str, Indicator],
+    *,
+    uploaded: Collection[str] = (),
+    projects_known: bool = True,
+) -> dict[str, list[str]]:
+    """Everything submitting the report as stored asks, in one dict: every figure filled, the hard rules passed,
+    every flagged figure explained (quality._submission_checks, which says what `uploaded` and `projects_known`
+    are)."""
+    errors = _unfilled(dict(report.values.values_list("indicator__code", "value")), indicators)
+    checks = _submission_checks(report, indicators, uploaded=uploaded, projects_known=projects_known)
+    _add_errors(errors, checks)
+    return errors
+
+
 @transaction.atomic
 def monthly_report_save(
     *,
@@ -159,11 +175,13 @@ def monthly_report_save(
     operation: when any step is refused, nothing is stored.
     """
     evidence = list(evidence)
-    # Every error of every field in one round: the uploads are checked beside the figures, and a refused
-    # save raises them together (nothing is written either way).
+    # Every error of every field in one round: the uploads, the figures, the project rows and, for a submission,
+    # what submitting asks, in one ValidationError. Nothing is written either way: the raise rolls back what the
+    # checks wrote, and no file is stored before they all pass.
     errors = _evidence_errors(evidence)
+    uploaded = {indicator.code for indicator, _upload in evidence if indicator is not None}
     try:
-        report = _save_figures(
+        report, refused = _save_figures(
             actor=actor,
             report=report,
             values=values,
@@ -171,12 +189,11 @@ def monthly_report_save(
             explanations=explanations,
             reason=reason,
             submit=submit,
+            uploaded=uploaded,
         )
     except ValidationError as error:
-        if not errors:
-            raise
-        _add_errors(errors, error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages})
-        raise ValidationError(errors) from None
+        refused = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    _add_errors(errors, refused)
     if errors:
         raise ValidationError(errors)
     for indicator, upload in evidence:
@@ -199,11 +216,13 @@ def _save_figures(
     explanations: Mapping[str, str] | None,
     reason: str,
     submit: bool = False,
-) -> MonthlyReport:
-    """The figures, project rows and explanations of `monthly_report_save`, in its transaction.
-
-    Refused, it names every error at once: the figures that do not parse, what the hard rules say about
-    those that do, the project rows that do not parse, and, for a submission, the figures left empty."""
+    uploaded: Collection[str] = (),
+) -> tuple[MonthlyReport, dict[str, list[str]]]:
+    """The figures, project rows and explanations of `monthly_report_save`, in its transaction, and what refuses
+    them: the figures that do not parse, what the hard rules say about those that do, the project rows that do
+    not parse and, for a submission (`submit`), what submitting asks (_submission_errors), as field → messages.
+    The caller raises those (its transaction then keeps nothing); a report in a state that takes no figures
+    raises ConflictError here."""
     report = _locked(report.pk)
     if not report.is_editable:
         raise ConflictError(_("月报当前状态为“%(status)s”，不能修改。") % {"status": ReportStatus(report.status).label})
@@ -218,22 +237,53 @@ def _save_figures(
     # Rows are only ever added here, so the report has project rows after the save when it has them now or
     # is given some (the sum itself is checked at submission).
     progress = list(progress) if progress is not None else None
+    progress_errors = _progress_errors(report, progress) if progress else {}
     project_rows = bool(progress) or report.project_progress.exists()
     checked = rules.evaluate(report, merged, indicators=indicators, projects_total=None, project_rows=project_rows)
     _add_errors(errors, checked.errors)
-    if errors:
-        if progress:
-            _add_errors(errors, _progress_errors(report, progress))
-        if submit:
-            _add_errors(errors, {code: m for code, m in _unfilled(merged, indicators).items() if code not in errors})
-        raise ValidationError(errors)
+    _add_errors(errors, progress_errors)
+    if errors and not submit:
+        return report, errors
+    # A submission is judged as it would be stored even when figures are refused: what parsed is written (the
+    # refused figures without a value, as `merged` leaves them unjudged), then checked; the caller's raise
+    # rolls it all back.
+    _store_entry(
+        actor,
+        report,
+        figures=cleaned | dict.fromkeys(code for code in errors if code in indicators),
+        stored=stored,
+        indicators=indicators,
+        progress=None if progress_errors else progress,
+        flags=checked.flags,
+        explanations=explanations or {},
+        reason=reason,
+    )
+    if submit:
+        more = _submission_errors(report, indicators, uploaded=uploaded, projects_known=not progress_errors)
+        _add_errors(errors, {code: messages for code, messages in more.items() if code not in errors})
+    return report, errors
 
-    value_changes = _store_values(report, cleaned, stored, indicators)
+
+def _store_entry(
+    actor: AbstractBaseUser | None,
+    report: MonthlyReport,
+    *,
+    figures: Mapping[str, Decimal | None],
+    stored: Mapping[str, ReportValue],
+    indicators: Mapping[str, Indicator],
+    progress: list[Mapping[str, object]] | None,
+    flags: list[rules.Finding],
+    explanations: Mapping[str, str],
+    reason: str,
+) -> None:
+    """Write the figures, the project rows (the projects' later months follow) and the flags with their
+    explanations, and record what changed in one SAVE event."""
+    value_changes = _store_values(report, figures, stored, indicators)
     project_changes = _save_progress(report, progress) if progress is not None else {}
     if project_changes:
         touched = Project.objects.filter(town=report.town, code__in=list(project_changes))
         _recompute_cumulatives(actor, touched, skip_report=report)
-    note_changes = _sync_flags(report, checked.flags, indicators, explanations or {})
+    note_changes = _sync_flags(report, flags, indicators, explanations)
     changes = {}
     if value_changes:
         changes["values"] = value_changes
@@ -244,7 +294,6 @@ def _save_figures(
     if changes:
         report.save(update_fields=["updated_at"])
         _event(report, actor, ReportEvent.Action.SAVE, report.status, reason=reason, changes=changes)
-    return report
 
 
 def _store_values(
@@ -325,16 +374,14 @@ def timeliness_of(period: datetime.date, submitted_at: datetime.datetime) -> str
 @audited
 def monthly_report_submit(*, actor: AbstractBaseUser, report: MonthlyReport) -> MonthlyReport:
     """Officer: draft or returned → submitted. Timeliness is fixed by the first submission (R-3.4), against the
-    month's deadlines as they stand that day, which `due_on` records (ledgers.deadlines)."""
+    month's deadlines as they stand that day, which `due_on` records (ledgers.deadlines). Refused, it names
+    every empty figure, broken rule and unexplained flag at once (_submission_errors)."""
     report = _locked(report.pk)
     from_status = _transition(report, {ReportStatus.DRAFT, ReportStatus.RETURNED}, _("报送"))
     _ensure_open_for_entry(report)
-    unfilled = _unfilled(
-        dict(report.values.values_list("indicator__code", "value")), selectors.indicators_by_code(report.period)
-    )
-    if unfilled:
-        raise ValidationError(unfilled)
-    _check_before_submission(report)
+    errors = _submission_errors(report, selectors.indicators_by_code(report.period))
+    if errors:
+        raise ValidationError(errors)  # every figure empty, rule broken and flag unexplained at once
     now = timezone.now()
     if report.timeliness is None:
         report.timeliness = timeliness_of(report.period, now)

@@ -1,15 +1,18 @@
 """批量审核 (issue 19): the district leader approves and the office accepts several reports in one act, each
 through the single-report service, each its own transaction; a report with an open flag, or one that moved on,
-is refused and named by town and month while the others go through."""
+is refused and named by town and month while the others go through; so is one whose step fails."""
 
 import datetime
+import logging
 
 import pytest
+from django.db import DatabaseError
 from django.urls import reverse
 
 from conftest import FULL_VALUES
 from ledgers import services
 from ledgers.models import AcceptedFigures, DataFlag, MonthlyReport, ReportEvent, ReportStatus
+from ledgers.services import bulk
 from ledgers.services.bulk import monthly_reports_review
 from tests import clients
 from tests.queries import queries_of_get
@@ -98,6 +101,53 @@ def test_district_leader_approves_submitted_reports_and_refuses_flagged_ones(wor
     assert (clean.status, clean.approved_by) == (S.DISTRICT_APPROVED, reviewer)
     assert clean.events.get(action=ReportEvent.Action.APPROVE).actor == reviewer
     assert status_of(flagged) == S.SUBMITTED
+
+
+def _failing_for(report, error: Exception):
+    """The single accept, raising `error` after it has written its changes when it is `report`'s turn."""
+
+    def accept(*, actor, report: MonthlyReport, **kwargs):
+        accepted = services.monthly_report_accept(actor=actor, report=report, **kwargs)
+        if accepted.pk == failing_pk:
+            raise error
+        return accepted
+
+    failing_pk = report.pk
+    return accept
+
+
+@pytest.mark.parametrize("error", [DatabaseError("deadlock detected"), KeyError("a bug")])
+def test_a_report_whose_step_fails_is_named_and_undone_while_the_others_go_through(
+    world, waiting, monkeypatch, caplog, error
+):
+    failing = waiting["clean"]
+    monkeypatch.setitem(bulk.BULK_SERVICES, "accept", _failing_for(failing, error))
+    chosen = [waiting["clean2"], failing, waiting["flagged"]]
+    with caplog.at_level(logging.ERROR, logger="ledgers.services.bulk"):
+        outcomes = monthly_reports_review(actor=world.users.office_policy, reports=chosen, step="accept")
+    assert [(o.report_id, o.done) for o in outcomes] == [
+        (waiting["clean2"].pk, True),
+        (failing.pk, False),
+        (waiting["flagged"].pk, False),
+    ]
+    assert outcomes[1].reason == "系统错误，未处理，请稍后逐份办理。"
+    assert status_of(waiting["clean2"]) == S.ACCEPTED
+    assert status_of(failing) == S.DISTRICT_APPROVED and not AcceptedFigures.objects.filter(report=failing).exists()
+    [record] = caplog.records
+    assert f"monthly report {failing.pk}" in record.getMessage() and record.exc_info[1] is error
+
+
+def test_the_page_names_the_report_whose_step_failed_instead_of_an_error_page(login, world, waiting, monkeypatch):
+    monkeypatch.setitem(bulk.BULK_SERVICES, "accept", _failing_for(waiting["clean"], DatabaseError("断开")))
+    client = login(world.users.office_policy)
+    response = client.post(URL, {"step": "accept", "report": [waiting["clean"].pk, waiting["clean2"].pk]})
+    assert response.status_code == 302
+    page = client.get(response.url)
+    assert [(o["report"].pk, o["done"]) for o in page.context["outcomes"]] == [
+        (waiting["clean"].pk, False),
+        (waiting["clean2"].pk, True),
+    ]
+    assert "系统错误，未处理，请稍后逐份办理。" in page.content.decode()
 
 
 # --- Page ------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Issue 19: 月报管理 lists, for a chosen month, every town that owes the report (未填报 ones with their deadlines
-and the 填报 button), searches by town name; the entry form, the import and the API name every error of every
+and the 填报 button), searches by town, district, month and state; the entry form, the import and the API name every error of every
 field in one round; the entry form explains each indicator from the catalogue."""
 
 import datetime
@@ -13,12 +13,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from conftest import FULL_VALUES
 from coordination import services as org
 from coordination.models import Town
 from ledgers import services as ledger
 from ledgers.exports import HEADER_ROW
 from ledgers.imports import ImportRejected
-from ledgers.models import EntryException, MonthlyReport, ReportStatus, ReportValue
+from ledgers.models import EntryException, Indicator, MonthlyReport, ReportStatus, ReportValue
 from ledgers.tests.factories import make_project
 from ledgers.tests.quality import fill, row_number, template
 from tests import clients
@@ -160,6 +161,47 @@ def test_the_keyword_finds_towns_by_name(login, world, make_report, month):
     assert 'name="q" value="温泉"' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("东丽区", [("华明智能制造小镇", S.DRAFT), ("东丽湖温泉小镇", S.SUBMITTED)]),
+        ("2026年10月", [("华明智能制造小镇", S.DRAFT)]),
+        ("草稿", [("华明智能制造小镇", S.DRAFT)]),
+        ("9月 已报送", [("东丽湖温泉小镇", S.SUBMITTED)]),
+        ("东丽湖 2026-10", []),
+    ],
+)
+def test_the_keyword_finds_reports_by_district_month_and_state(login, world, make_report, q, expected):
+    make_report(S.DRAFT, period=OCT)
+    make_report(S.SUBMITTED, town=world.town2, period=SEPT)
+    assert rows(login(world.users.officer).get(LIST, {"q": q})) == expected
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("未填报", [("东丽湖温泉小镇", None)]),
+        ("草稿", [("华明智能制造小镇", S.DRAFT)]),
+        ("东丽区 2026年10月", [("华明智能制造小镇", S.DRAFT), ("东丽湖温泉小镇", None)]),
+        ("温泉 10月", [("东丽湖温泉小镇", None)]),
+        ("2026年9月", []),
+    ],
+)
+def test_with_a_month_the_keyword_matches_the_unfiled_lines_as_shown(login, world, make_report, q, expected):
+    make_report(S.DRAFT, period=OCT)
+    assert rows(login(world.users.officer).get(LIST, {"month": "2026-10", "q": q})) == expected
+
+
+def test_the_keyword_box_says_what_it_matches_and_takes_the_searchs_length(login, world, make_report):
+    make_report(S.DRAFT, period=OCT)
+    client = login(world.users.officer)
+    page = client.get(LIST).content.decode()
+    assert 'placeholder="小镇、区、月份或状态"' in page and 'maxlength="100"' in page
+    long = "东丽区 " + "温" * 80  # as long as the search takes: it narrows (to nothing), no error
+    response = client.get(LIST, {"q": long})
+    assert response.context["form"].is_valid() and rows(response) == []
+
+
 # --- Every error in one round -----------------------------------------------------------------------------
 
 
@@ -196,6 +238,134 @@ def test_a_refused_upload_is_named_with_the_figures(world):
     messages = refused.value.message_dict
     assert messages["evidence-report"] == ["「空白.pdf」是空文件。"]
     assert {code: messages[code] for code in EXPECTED} == EXPECTED
+
+
+# What submitting FULL_VALUES without project progress asks of the unexplained investment figure.
+UNEXPLAINED = "请在该指标下填写说明或上传原始记录后再报送。"
+EMPTY_PDF = "「空白.pdf」是空文件。"
+
+
+def empty_pdf() -> SimpleUploadedFile:
+    return SimpleUploadedFile("空白.pdf", b"", content_type="application/pdf")
+
+
+def nothing_stored(report) -> bool:
+    """The report as monthly_report_create left it: no figure, row, file, flag or event but its opening."""
+    report = MonthlyReport.objects.get(pk=report.pk)
+    return (
+        report.status == S.DRAFT
+        and not report.values.exists()
+        and not report.project_progress.exists()
+        and not report.evidence.exists()
+        and not report.flags.exists()
+        and list(report.events.values_list("action", flat=True)) == ["create"]
+    )
+
+
+def test_a_refused_upload_and_a_submission_with_empty_figures_are_named_in_one_round(world):
+    report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=OCT)
+    with pytest.raises(ValidationError) as refused:
+        ledger.monthly_report_save(
+            actor=world.users.officer,
+            report=report,
+            values={"tax_revenue": "10"},
+            evidence=[(None, empty_pdf())],
+            submit=True,
+        )
+    messages = refused.value.message_dict
+    assert messages["evidence-report"] == [EMPTY_PDF]
+    assert messages["tourists"] == ["请填写「接待游客」（没有发生请填0）。"]
+    assert len([code for code in messages if code != "evidence-report"]) == 11  # every figure but tax_revenue
+    assert nothing_stored(report)
+
+
+def test_an_empty_figure_and_an_unexplained_flag_are_named_in_one_round(world):
+    report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=OCT)
+    values = FULL_VALUES | {"tourists": ""}
+    with pytest.raises(ValidationError) as refused:
+        ledger.monthly_report_save(actor=world.users.officer, report=report, values=values, submit=True)
+    messages = refused.value.message_dict
+    assert set(messages) == {"tourists", "fixed_asset_investment"}
+    assert messages["tourists"] == ["请填写「接待游客」（没有发生请填0）。"]
+    [flag] = messages["fixed_asset_investment"]
+    assert "没有任何项目的本月进展" in flag and flag.endswith(UNEXPLAINED)
+    assert nothing_stored(report)
+
+
+def test_submitting_a_saved_draft_names_the_empty_figure_and_the_unexplained_flag_at_once(world):
+    report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=OCT)
+    ledger.monthly_report_save(actor=world.users.officer, report=report, values=FULL_VALUES | {"tourists": ""})
+    with pytest.raises(ValidationError) as refused:
+        ledger.monthly_report_submit(actor=world.users.officer, report=report)
+    assert set(refused.value.message_dict) == {"tourists", "fixed_asset_investment"}
+    assert MonthlyReport.objects.get(pk=report.pk).status == S.DRAFT
+
+
+def test_every_kind_of_refusal_comes_in_one_round(world):
+    """A refused file, a figure not a number, an empty one, a hard rule of submission (the projects' sum) and an
+    unexplained flag (projects started that the project ledger does not date in the month)."""
+    report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=OCT)
+    project = make_project(world)
+    values = FULL_VALUES | {"private_investment": "abc", "tourists": ""}
+    with pytest.raises(ValidationError) as refused:
+        ledger.monthly_report_save(
+            actor=world.users.officer,
+            report=report,
+            values=values,
+            progress=[{"project": project.pk, "investment_month": "100"}],
+            evidence=[(None, empty_pdf())],
+            submit=True,
+        )
+    messages = refused.value.message_dict
+    assert messages["evidence-report"] == [EMPTY_PDF]
+    assert messages["private_investment"] == ["「其中：民间投资」必须是数字。"]
+    assert messages["tourists"] == ["请填写「接待游客」（没有发生请填0）。"]
+    assert messages["fixed_asset_investment"] == [
+        "「固定资产投资」（1,200.5）与项目本月完成投资合计（100）不一致，相差超过 5%。"
+    ]
+    assert any(message.endswith(UNEXPLAINED) for message in messages["projects_started"])
+    assert nothing_stored(report)
+
+
+def test_an_upload_for_a_flagged_figure_explains_it_and_its_refusal_is_named_instead(world):
+    report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=OCT)
+    indicator = Indicator.objects.get(code="fixed_asset_investment")
+    with pytest.raises(ValidationError) as refused:
+        ledger.monthly_report_save(
+            actor=world.users.officer,
+            report=report,
+            values=FULL_VALUES,
+            evidence=[(indicator, empty_pdf())],
+            submit=True,
+        )
+    assert refused.value.message_dict == {"evidence-fixed_asset_investment": [EMPTY_PDF]}
+    assert nothing_stored(report)
+    record = SimpleUploadedFile("记录.pdf", b"%PDF-1.4 original record", content_type="application/pdf")
+    ledger.monthly_report_save(
+        actor=world.users.officer, report=report, values=FULL_VALUES, evidence=[(indicator, record)], submit=True
+    )
+    assert MonthlyReport.objects.get(pk=report.pk).status == S.SUBMITTED
+
+
+def test_the_entry_form_names_the_empty_figure_and_the_unexplained_flag_at_once(login, world, make_report):
+    report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=OCT)
+    form = {**FULL_VALUES, "tourists": "", "action": "submit"}
+    page = login(world.users.officer).post(reverse("report-edit", args=[report.pk]), form).content.decode()
+    assert "请填写「接待游客」（没有发生请填0）。" in page and UNEXPLAINED in page
+    assert nothing_stored(report)
+
+
+def test_the_api_submit_answers_one_400_naming_every_field(world, api):
+    report = ledger.monthly_report_create(actor=world.users.officer, town=world.town, period=OCT)
+    client = api(world.users.officer)
+    values = FULL_VALUES | {"tourists": None}
+    assert client.patch(f"/api/v1/monthly-reports/{report.pk}/", {"values": values}, format="json").status_code == 200
+    response = client.post(f"/api/v1/monthly-reports/{report.pk}/submit/")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["tourists"] == ["请填写「接待游客」（没有发生请填0）。"]
+    assert body["fixed_asset_investment"][0].endswith(UNEXPLAINED)
+    assert MonthlyReport.objects.get(pk=report.pk).status == S.DRAFT
 
 
 def test_the_entry_form_shows_every_error_at_once_and_keeps_what_was_typed(login, world, make_report):
