@@ -6,7 +6,7 @@ Builders take rows and return files; they do not query (the caller passes what a
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
@@ -24,6 +24,7 @@ from ledgers.models import Indicator
 from tianjin_towns.lib import documents as doc
 from tianjin_towns.lib import excel
 
+from . import selectors
 from .models import Band, Grade, Run, RunKind, Sanction
 from .selectors import ResultRow
 from .services import TargetRow, parse_amount
@@ -60,15 +61,10 @@ def label(choices, value: str) -> str:
 def write_results_workbook(output: BinaryIO, *, run: Run, rows: list[ResultRow]) -> None:
     """Sheet 1: ranking with grade or band and sanctions; sheet 2: every item of every town with its figures."""
     workbook = Workbook(write_only=True)
-    state = (
-        _("已发布 %(at)s") % {"at": f"{run.published_at.astimezone(SHANGHAI):%Y-%m-%d}"}
-        if run.is_published
-        else _("草稿（预估，按当前数据计算；奖优和建议处理在结果发布后提出）")
-    )
     subtitle = _("考核期：%(start)s 至 %(end)s　　状态：%(state)s　　导出时间：%(time)s（北京时间）") % {
         "start": run.start,
         "end": run.end,
-        "state": state,
+        "state": _state(run),
         "time": _now(),
     }
     items = rows[0].items if rows else []
@@ -77,19 +73,50 @@ def write_results_workbook(output: BinaryIO, *, run: Run, rows: list[ResultRow])
     workbook.save(output)
 
 
+def _state(run: Run) -> str:
+    if run.is_published:
+        return _("已发布 %(at)s") % {"at": f"{run.published_at.astimezone(SHANGHAI):%Y-%m-%d}"}
+    if run.kind == RunKind.ANNUAL:
+        return _("草稿（预估，按当前数据计算；奖优和建议处理在结果发布后提出）")
+    if not selectors.run_period_ended(run):
+        return _("草稿（预估，按当前数据计算；表扬和警示在半年考核期结束后确定）")
+    return _("草稿（预估，按当前数据计算，发布后固定）")
+
+
+def _outcome_columns(run: Run) -> list[tuple[str, int, Callable[[ResultRow], str]]]:
+    """The ranking's columns between the score and the plan, as (header, width, cell text): a published annual
+    run's grade, reward and sanctions; a draft's provisional (预估) grade and neither rewards nor sanctions; a
+    semi-annual run's band (表扬/警示), provisional in a draft and absent while its half-year runs."""
+    if run.kind == RunKind.ANNUAL and run.is_published:
+        return [
+            (_("等次"), 8, lambda row: label(Grade, row.grade)),
+            (_("奖优"), 7, lambda row: _("是") if row.reward else ""),
+            (_("建议处理"), 10, lambda row: label(Sanction, row.sanction_proposed)),
+            (_("决定处理"), 10, lambda row: label(Sanction, row.sanction_decided)),
+        ]
+    if run.kind == RunKind.ANNUAL:
+        return [(_("预估等次"), 10, lambda row: label(Grade, row.grade))]
+    if run.is_published:
+        return [(_("表扬/警示"), 10, lambda row: label(Band, row.band))]
+    if selectors.run_period_ended(run):
+        return [(_("预估表扬/警示"), 10, lambda row: label(Band, row.band))]
+    return []
+
+
+def _plan_met(row: ResultRow) -> str:
+    if row.plan_pending:
+        return _("考核期未结束")
+    return {True: _("是"), False: _("否"), None: _("无计划")}[row.plan_met]
+
+
 def _write_ranking(workbook, run: Run, rows: list[ResultRow], items: list[dict], subtitle: str) -> None:
     ws = workbook.create_sheet(_("考核结果"))
-    annual = run.kind == RunKind.ANNUAL
-    # A draft's figures are provisional (预估) and it has neither rewards nor sanctions: no columns for them.
-    sanctions = annual and run.is_published
+    outcome = _outcome_columns(run)
     headers = [_("全市排名"), _("区内排名"), _("区"), _("小镇"), _("得分") if run.is_published else _("预估得分")]
-    if annual:
-        headers += [_("等次"), _("奖优"), _("建议处理"), _("决定处理")] if sanctions else [_("预估等次")]
-    else:
-        headers += [_("表扬/警示")]
-    headers += [_("完成年度计划") if annual else _("完成半年目标")]
+    headers += [header for header, _width, _text in outcome]
+    headers += [_("完成年度计划") if run.kind == RunKind.ANNUAL else _("完成半年目标")]
     headers += [f"{item['name']}（{item['weight']}分）" for item in items]
-    widths = [9, 9, 10, 24, 9] + ([8, 7, 10, 10] if sanctions else [10]) + [12] + [14] * len(items)
+    widths = [9, 9, 10, 24, 9] + [width for _header, width, _text in outcome] + [12] + [14] * len(items)
     excel.prepare_sheet(ws, widths=widths, header_row_number=HEADER_ROW, freeze_columns=4)
     ws.row_dimensions[HEADER_ROW].height = 42
     _title_rows(ws, _("%(title)s结果") % {"title": run.title}, subtitle, len(headers))
@@ -102,19 +129,8 @@ def _write_ranking(workbook, run: Run, rows: list[ResultRow], items: list[dict],
             excel.styled_cell(ws, row.town_name),
             excel.styled_cell(ws, row.score, number_format=excel.MONEY_FORMAT),
         ]
-        if sanctions:
-            cells += [
-                excel.styled_cell(ws, label(Grade, row.grade), alignment=excel.CENTER),
-                excel.styled_cell(ws, _("是") if row.reward else "", alignment=excel.CENTER),
-                excel.styled_cell(ws, label(Sanction, row.sanction_proposed), alignment=excel.CENTER),
-                excel.styled_cell(ws, label(Sanction, row.sanction_decided), alignment=excel.CENTER),
-            ]
-        elif annual:
-            cells.append(excel.styled_cell(ws, label(Grade, row.grade), alignment=excel.CENTER))
-        else:
-            cells.append(excel.styled_cell(ws, label(Band, row.band), alignment=excel.CENTER))
-        met = {True: _("是"), False: _("否"), None: _("无计划")}[row.plan_met]
-        cells.append(excel.styled_cell(ws, met, alignment=excel.CENTER))
+        cells += [excel.styled_cell(ws, text(row), alignment=excel.CENTER) for _header, _width, text in outcome]
+        cells.append(excel.styled_cell(ws, _plan_met(row), alignment=excel.CENTER))
         for item in row.items:
             value = Decimal(item["earned"]) if item["applicable"] else _("不适用")
             cells.append(excel.styled_cell(ws, value, number_format=excel.MONEY_FORMAT))
@@ -300,81 +316,91 @@ def _column(index: int) -> str:
 
 
 def write_briefing(output: BinaryIO, *, run: Run, briefing: dict, issued_on: datetime.date) -> None:
-    """The semi-annual briefing as a Word document: summary, praise list, warning list, each district's position."""
+    """The semi-annual briefing as a Word document: summary, praise list, warning list, each district's position.
+
+    A draft's is a copy for review, marked so under its masthead; while the half-year runs it lists no town
+    for praise or warning (selectors.briefing)."""
     document = doc.plain_document()
     doc.plain_heading(document, _("特色小镇建设工作简报"), size=Pt(26), colour=doc.RED, center=True)
     meta = document.add_paragraph(
         _("天津市特色小镇规划建设工作联席会议办公室　　%(date)s") % {"date": doc.chinese_date(issued_on)}
     )
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if briefing["provisional"]:
+        doc.plain_heading(document, _briefing_draft_mark(briefing), size=Pt(12), colour=doc.RED, center=True)
     doc.plain_heading(document, run.title + _("情况通报"), size=Pt(18), center=True)
 
     doc.plain_heading(document, _("一、总体情况"))
-    document.add_paragraph(
-        _(
-            "按照“半年一小考、一年一大考”的要求，依据%(scheme)s，对全市 %(count)s 个特色小镇 %(start)s 至 %(end)s 的建设情况进行了考核。"
-            "平均得分 %(average)s 分，最高 %(highest)s 分，最低 %(lowest)s 分。"
-            "完成半年目标任务、予以表扬的小镇 %(praise)s 个，未完成、予以警示的小镇 %(warning)s 个。"
-            "本次考核不与奖惩挂钩。"
-        )
-        % {
-            "scheme": f"《{run.scheme.name}》",
-            "count": briefing["count"],
-            "start": f"{run.start.year}年{run.start.month}月",
-            "end": f"{run.end.month}月",
-            "average": briefing["average"],
-            "highest": briefing["highest"],
-            "lowest": briefing["lowest"],
-            "praise": len(briefing["praise"]),
-            "warning": len(briefing["warning"]),
-        }
-        + (
-            _("另有 %(n)s 个小镇本年度未下达年度计划，不作表扬或警示。") % {"n": len(briefing["unbanded"])}
-            if briefing["unbanded"]
-            else ""
-        )
-    )
-
+    document.add_paragraph(_briefing_summary(run, briefing))
+    pending = briefing["bands_pending"]
+    not_yet = _("半年考核期尚未结束，考核期结束后确定。")
     _listed(
         document,
         _("二、表扬名单"),
         briefing["praise"],
         _("以下小镇按时完成半年目标任务，予以表扬（按得分排序）："),
-        _("本次无按时完成半年目标任务的小镇。"),
+        not_yet if pending else _("本次无按时完成半年目标任务的小镇。"),
     )
     _listed(
         document,
         _("三、警示名单"),
         briefing["warning"],
         _("以下小镇未按时完成半年目标任务，予以警示，请所在区督促加快进度："),
-        _("本次无警示小镇。"),
+        not_yet if pending else _("本次无警示小镇。"),
     )
-
     doc.plain_heading(document, _("四、各区情况"))
-    table = doc.table(document, rows=1, cols=6, align=None)
-    for cell, text in zip(
-        table.rows[0].cells,
-        [_("区"), _("参加考核小镇"), _("平均得分"), _("表扬"), _("警示"), _("最好名次")],
-        strict=True,
-    ):
-        cell.text = text
-    for position in briefing["positions"]:
-        cells = table.add_row().cells
-        values = [
-            position.district_name,
-            str(position.towns),
-            str(position.average),
-            str(position.praise),
-            str(position.warning),
-            f"{position.best_rank}（{position.best}）",
-        ]
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = text
+    _district_table(document, briefing["positions"], bands=not pending)
     document.add_paragraph()
     document.add_paragraph(
         _("报：市特色小镇规划建设工作联席会议召集人、副召集人。送：联席会议各成员单位，各有关区人民政府。")
     )
     document.save(output)
+
+
+def _briefing_draft_mark(briefing: dict) -> str:
+    if briefing["bands_pending"]:
+        return _("审阅稿：考核结果尚未发布，得分和排名均为预估，表扬和警示在半年考核期结束后确定")
+    return _("审阅稿：考核结果尚未发布，得分、排名和表扬、警示名单均为预估")
+
+
+def _briefing_summary(run: Run, briefing: dict) -> str:
+    text = _(
+        "按照“半年一小考、一年一大考”的要求，依据%(scheme)s，对全市 %(count)s 个特色小镇 %(start)s 至 %(end)s 的建设情况进行了考核。"
+        "平均得分 %(average)s 分，最高 %(highest)s 分，最低 %(lowest)s 分。"
+    ) % {
+        "scheme": f"《{run.scheme.name}》",
+        "count": briefing["count"],
+        "start": f"{run.start.year}年{run.start.month}月",
+        "end": f"{run.end.month}月",
+        "average": briefing["average"],
+        "highest": briefing["highest"],
+        "lowest": briefing["lowest"],
+    }
+    if briefing["bands_pending"]:
+        text += _("半年考核期尚未结束，表扬和警示在考核期结束后按半年目标完成情况确定。")
+    else:
+        text += _("完成半年目标任务、予以表扬的小镇 %(praise)s 个，未完成、予以警示的小镇 %(warning)s 个。") % {
+            "praise": len(briefing["praise"]),
+            "warning": len(briefing["warning"]),
+        }
+    text += _("本次考核不与奖惩挂钩。")
+    if briefing["unbanded"]:
+        text += _("另有 %(n)s 个小镇本年度未下达年度计划，不作表扬或警示。") % {"n": len(briefing["unbanded"])}
+    return text
+
+
+def _district_table(document, positions: list, *, bands: bool) -> None:
+    """Each district's towns, average and best place; with `bands`, how many of its towns are praised and warned."""
+    headers = [_("区"), _("参加考核小镇"), _("平均得分")] + ([_("表扬"), _("警示")] if bands else []) + [_("最好名次")]
+    table = doc.table(document, rows=1, cols=len(headers), align=None)
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = text
+    for position in positions:
+        values = [position.district_name, str(position.towns), str(position.average)]
+        values += [str(position.praise), str(position.warning)] if bands else []
+        values += [f"{position.best_rank}（{position.best}）"]
+        for cell, text in zip(table.add_row().cells, values, strict=True):
+            cell.text = text
 
 
 def _listed(document, heading: str, rows: list[ResultRow], intro: str, none: str) -> None:

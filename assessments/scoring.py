@@ -145,6 +145,9 @@ class ScoringContext:
     history: dict[int, list[PriorResult]]  # town id → earlier annual results, latest first
     # town id → (discrepancies found by the member units' checks in the window, of them explained and closed)
     discrepancies: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # Whether the window had ended on the day the figures were read. Before, the year-to-date figures cover
+    # only part of it, so no plan can yet be judged met or missed.
+    period_ended: bool = True
 
 
 # --- What the rules return ---------------------------------------------------------------------------
@@ -399,6 +402,7 @@ class TownScore:
     items: list[ItemScore]
     plan_met: bool | None  # None: the town has no target this year
     plan_lines: list[dict]  # each target: {"indicator", "completion" (%), "met"}
+    plan_pending: bool = False  # the town has targets, but the period has not ended: plan_met is not yet a verdict
     rank: int = 0
     district_rank: int = 0
     grade: str = ""
@@ -463,7 +467,8 @@ def plan_status(town: Town, ctx: ScoringContext) -> tuple[bool | None, list[dict
 def score_town(town: Town, ctx: ScoringContext) -> TownScore:
     items = [RULES[item.kind](item, town, ctx) for item in ctx.items]
     met, lines = plan_status(town, ctx)
-    return TownScore(town=town, score=total(items), items=items, plan_met=met, plan_lines=lines)
+    pending = met is not None and not ctx.period_ended
+    return TownScore(town=town, score=total(items), items=items, plan_met=met, plan_lines=lines, plan_pending=pending)
 
 
 def grade_for(score: Decimal, scheme: Scheme) -> str:
@@ -548,13 +553,19 @@ def score_run(ctx: ScoringContext, *, final: bool) -> list[TownScore]:
     Only a `final` computation (the one publication freezes) rewards and proposes sanctions. A draft's is
     provisional (预估): read before the period has ended, every plan looks unmet and every town would be
     proposed a warning, the best included; after it, the figures may still change until publication.
+
+    A semi-annual band (表扬/警示) is told only once the half-year has ended, so a draft read during it bands
+    no town. After it a draft's bands are shown, as provisional as its scores: a band carries no consequence
+    (R-5.3) and the office reviews the draft's briefing, whose praise and warning lists these are, before
+    publishing it; a sanction changes a town's status and waits for publication.
     """
     results = [score_town(town, ctx) for town in ctx.towns]
     rank(results)
     if ctx.window.kind == RunKind.SEMIANNUAL:
         # Semi-annual: praise or warning only, never a reward or a sanction (R-5.3).
         for result in results:
-            result.band = {True: Band.PRAISE, False: Band.WARNING}.get(result.plan_met, "")
+            if not result.plan_pending:
+                result.band = {True: Band.PRAISE, False: Band.WARNING}.get(result.plan_met, "")
         return _in_rank_order(results)
     for result in results:
         result.grade = grade_for(result.score, ctx.scheme)

@@ -128,9 +128,9 @@ def run_publish(*, actor: AbstractBaseUser, run: Run, today: datetime.date | Non
     today = today or dates.today()
     run = _locked_draft(run)
     check_scheme_complete(run.scheme)
-    if run.end >= today:
+    if not selectors.run_period_ended(run, today):
         raise ValidationError(
-            _("考核期（截至 %(end)s）尚未结束，结束后才能发布。") % {"end": run.end.strftime("%Y-%m-%d")}
+            _("考核期（截至 %(end)s）尚未结束，结束后才能发布。") % {"end": dates.chinese_date(run.end)}
         )
     results = selectors.compute_run(run, today=today, final=True)
     unscored = sum(result.unscored_manual for result in results)

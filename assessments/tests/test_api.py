@@ -215,3 +215,20 @@ class TestAnnualRun:
             set_targets(world, town, 2025, fixed_asset_investment="100")
         assert queries_of_get(client, draft_results) == small
         assert published < small  # a frozen run reads its stored rows only
+
+
+def test_a_semiannual_drafts_results_band_no_town_during_the_half_year(api, world, on_day):
+    """Issue 19: read in April, 华明 (on track) has 300 of the half-year's 600 accepted, so a band would warn it.
+    A draft's results carry no band until the half-year has ended."""
+    set_targets(world, world.town, YEAR, fixed_asset_investment="1200")
+    for period in months(YEAR, 1, 6):
+        accepted_report(world, world.town, period, fixed_asset_investment=100)
+    run = make_run(world, make_scheme(world, YEAR), points=10)
+    results = f"{RUNS}{run.pk}/results/"
+    on_day(datetime.date(YEAR, 4, 15))
+    rows = api(world.users.office_policy).get(results).json()
+    assert rows[0]["town"] == world.town.pk and rows[0]["rank"] == 1
+    assert [r["band"] for r in rows] == [None] * 3
+    on_day(datetime.date(YEAR, 7, 20))
+    bands = {r["town"]: r["band"] for r in api(world.users.office_policy).get(results).json()}
+    assert bands == {world.town.pk: "praise", world.town2.pk: None, world.outsider_town.pk: None}

@@ -1,9 +1,11 @@
 """The briefing (简报) as a Word document, read back; the target template reader."""
 
+import datetime
 import io
 
 from django.urls import reverse
 from docx import Document
+from openpyxl import load_workbook
 
 from assessments import exports, selectors
 from assessments.models import RunKind
@@ -57,7 +59,7 @@ class TestPublishedSemiannualRun:
         assert response["Content-Type"] == exports.DOCX
         document = Document(io.BytesIO(response.content))
         text = _text(document)
-        assert "特色小镇建设工作简报" in text
+        assert "特色小镇建设工作简报" in text and "审阅稿" not in text
         assert "对全市 3 个特色小镇" in text and "本次考核不与奖惩挂钩" in text
         praise = _table_after(document, "二、表扬名单")
         warning = _table_after(document, "三、警示名单")
@@ -84,3 +86,47 @@ class TestPublishedSemiannualRun:
             login(world.users.office_policy).get(reverse("assessment-run-briefing", args=[annual.pk])).status_code
             == 404
         )
+
+
+def _ranking(response) -> tuple[str, list, dict]:
+    """The results workbook's subtitle, its header row and each town's row by name (as dicts by header)."""
+    sheet = load_workbook(io.BytesIO(response.content))["考核结果"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header_index = next(n for n, row in enumerate(rows) if row[0] == "全市排名")
+    headers = list(rows[header_index])
+    towns = {row[3]: dict(zip(headers, row, strict=True)) for row in rows[header_index + 1 :] if row[3]}
+    return rows[1][0], headers, towns
+
+
+def test_a_semiannual_drafts_workbook_and_briefing_band_no_town_until_the_half_year_has_ended(login, world, on_day):
+    """Issue 19, the half-year: read in April, every town is short of the half-year's target. A draft's results
+    workbook and its briefing (a copy for review) name no town for praise or warning until the half-year has
+    ended, and then name them as provisional (预估)."""
+    investing(world, YEAR, months(YEAR, 1, 6), {world.town: ("1200", 100), world.town2: ("2400", 100)})
+    run = make_run(world, make_scheme(world, YEAR), points=10)
+
+    on_day(datetime.date(YEAR, 4, 15))
+    office = login(world.users.office_policy)
+    subtitle, headers, towns = _ranking(office.get(reverse("assessment-run-export", args=[run.pk])))
+    assert "表扬和警示在半年考核期结束后确定" in subtitle
+    assert "预估得分" in headers and not {"表扬/警示", "预估表扬/警示"} & set(headers)
+    assert towns["华明智能制造小镇"]["完成半年目标"] == "考核期未结束"
+    assert towns["精武文化小镇"]["完成半年目标"] == "无计划"
+    document = Document(io.BytesIO(office.get(reverse("assessment-run-briefing-docx", args=[run.pk])).content))
+    text = _text(document)
+    assert "审阅稿：考核结果尚未发布，得分和排名均为预估" in text
+    assert "半年考核期尚未结束，表扬和警示在考核期结束后按半年目标完成情况确定" in text
+    assert "予以警示的小镇" not in text and "东丽湖温泉小镇" not in text
+    assert len(document.tables) == 1  # each district's position, without praise or warning counts
+    assert [cell.text for cell in document.tables[0].rows[0].cells] == ["区", "参加考核小镇", "平均得分", "最好名次"]
+    page = office.get(reverse("assessment-run-briefing", args=[run.pk])).content.decode()
+    assert "badge-provisional" in page and "不列表扬和警示名单" in page and "予以警示的小镇" not in page
+
+    on_day(datetime.date(YEAR, 7, 20))
+    office = login(world.users.office_policy)
+    _subtitle, headers, towns = _ranking(office.get(reverse("assessment-run-export", args=[run.pk])))
+    assert "预估表扬/警示" in headers
+    assert [towns[name]["预估表扬/警示"] for name in ("华明智能制造小镇", "东丽湖温泉小镇")] == ["表扬", "警示"]
+    document = Document(io.BytesIO(office.get(reverse("assessment-run-briefing-docx", args=[run.pk])).content))
+    assert "审阅稿：考核结果尚未发布，得分、排名和表扬、警示名单均为预估" in _text(document)
+    assert [row[2] for row in _table_after(document, "三、警示名单")[1:]] == ["东丽湖温泉小镇"]

@@ -236,10 +236,34 @@ class TestHalfYearRun:
         assert "还有 1 项考核组评分未完成" in error.value.messages[0]
         assert not RunResult.objects.exists()
 
+    def test_a_draft_read_during_the_half_year_ranks_the_towns_but_neither_praises_nor_warns_any(self, world, h1):
+        """Issue 19: in April no town has yet reached the half-year's target (华明: 300 of 600 accepted), so a
+        band read then would warn every town. A draft bands none until the half-year has ended; then its bands
+        are those that publication freezes."""
+        towns = (world.town, world.town2, world.outsider_town)
+        during = {row.town_id: row for row in selectors.run_results(h1, today=datetime.date(YEAR, 4, 15))}
+        assert [during[t.pk].rank for t in towns] == [1, 2, 3]
+        assert [during[t.pk].band for t in towns] == ["", "", ""]
+        assert (during[world.town.pk].plan_met, during[world.town.pk].plan_pending) == (False, True)
+        assert during[world.outsider_town.pk].plan_pending is False  # no target: never banded
+
+        briefing = selectors.briefing(h1, today=datetime.date(YEAR, 4, 15))
+        assert (briefing["provisional"], briefing["bands_pending"]) == (True, True)
+        assert (briefing["praise"], briefing["warning"]) == ([], [])
+        assert [row.town_id for row in briefing["unbanded"]] == [world.outsider_town.pk]
+
+        after = {row.town_id: row for row in selectors.run_results(h1, today=datetime.date(YEAR, 7, 20))}
+        assert [after[t.pk].band for t in towns] == ["praise", "warning", ""]
+        assert not any(row.plan_pending for row in after.values())
+        h1 = publish(world, h1)
+        frozen = {r.town_id: r for r in RunResult.objects.filter(run=h1)}
+        assert [frozen[t.pk].band for t in towns] == ["praise", "warning", ""]
+        assert selectors.briefing(h1)["provisional"] is False
+
     def test_a_run_is_not_published_before_its_period_ends(self, world, h1):
         with pytest.raises(ValidationError) as error:
             services.run_publish(actor=world.users.office_policy, run=h1, today=datetime.date(YEAR, 6, 30))
-        assert "尚未结束" in error.value.messages[0]
+        assert "考核期（截至 2026年6月30日）尚未结束" in error.value.messages[0]
 
     def test_manual_scores_need_a_justification_and_stay_within_the_weight(self, world, h1):
         manual = h1.scheme.items.get(kind=ItemKind.MANUAL)

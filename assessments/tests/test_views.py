@@ -262,6 +262,46 @@ def test_a_draft_annual_run_is_provisional_and_proposes_no_sanction_even_to_the_
     assert not {"奖优", "建议处理", "决定处理"} & set(headers)
 
 
+def _result_pages(login, world, run) -> tuple[str, str]:
+    """The run's page and 华明's page in it, as the office sees them today."""
+    office = login(world.users.office_policy)
+    page = office.get(reverse("assessment-run", args=[run.pk])).content.decode()
+    return page, office.get(reverse("assessment-town", args=[run.pk, world.town.pk])).content.decode()
+
+
+def test_a_semiannual_draft_during_the_half_year_warns_no_town_and_is_provisional(login, world, on_day):
+    """Issue 19, the half-year: in April no town has reached the half-year's target yet, so a draft banded then
+    would warn every town, 华明 (on track) included. During the half-year a draft shows provisional (预估)
+    scores and ranks and no 表扬/警示; after it, its bands marked 预估; once published, the bands as final."""
+    set_targets(world, world.town, YEAR, fixed_asset_investment="1200")
+    set_targets(world, world.town2, YEAR, fixed_asset_investment="2400")
+    for period in months(YEAR, 1, 6):
+        accepted_report(world, world.town, period, fixed_asset_investment=100)  # 600 of 600 by June
+        accepted_report(world, world.town2, period, fixed_asset_investment=150)  # 900 of 1200
+    run = make_run(world, make_scheme(world, YEAR), points=(15, 10, 5))
+
+    on_day(datetime.date(YEAR, 4, 15))
+    page, town_page = _result_pages(login, world, run)
+    assert "预估得分" in page and "badge-provisional" in page and "表扬和警示" in page
+    assert "表扬/警示</th>" not in page and "> 警示</span>" not in page and "> 表扬</span>" not in page
+    assert "警示：考核期结束后确定" in page
+    assert "badge-provisional" in town_page and "考核期未结束" in town_page
+    assert "> 警示</span>" not in town_page and "bi-x-circle-fill" not in town_page
+
+    on_day(datetime.date(YEAR, 7, 20))
+    page, town_page = _result_pages(login, world, run)
+    assert '<th scope="col">预估表扬/警示</th>' in page and "badge-provisional" in page
+    assert page.count("> 表扬</span>") == 1 and page.count("> 警示</span>") == 1
+    assert "> 表扬</span>" in town_page and "badge-provisional" in town_page
+
+    publish(world, run)
+    on_day(datetime.date(YEAR, 11, 26))
+    page, town_page = _result_pages(login, world, run)
+    assert '<th scope="col">表扬/警示</th>' in page and "badge-provisional" not in page
+    assert page.count("> 表扬</span>") == 1 and page.count("> 警示</span>") == 1
+    assert "> 表扬</span>" in town_page and "预估" not in town_page
+
+
 # --- Schemes --------------------------------------------------------------------------------------------
 
 
