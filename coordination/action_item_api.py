@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.api import ListViewSet, parse_body, visible_in_body
+from tianjin_towns.lib.api import ListViewSet, optional_text, parse_body, visible_in_body
 
 from . import action_item_selectors, organisation_selectors, services
 from . import permissions as perms
@@ -92,24 +92,14 @@ class ProgressSerializer(serializers.Serializer):
     )
     resolution = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     evidence = serializers.FileField(required=False, allow_null=True, default=None)
-    no_evidence_reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=2000,
-        help_text=_("无佐证材料的说明：报告办结而没有佐证材料时必填，市特镇办据此核验时决定是否免交或退回"),
+    no_evidence_reason = optional_text(
+        help_text=_("无佐证材料的说明：报告办结而没有佐证材料时必填，市特镇办据此核验时决定是否免交或退回")
     )
 
 
 class ActionItemVerifySerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    evidence_waiver = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=2000,
-        help_text=_("免交佐证材料的理由：核验没有佐证材料的事项时必填"),
-    )
+    evidence_waiver = optional_text(help_text=_("免交佐证材料的理由：核验没有佐证材料的事项时必填"))
 
 
 class ActionItemRejectSerializer(serializers.Serializer):

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from coordination.models import MemberUnit, OrgUnit, Town
 from coordination.permissions import get_org_unit_for_user
 from tianjin_towns.lib import dates, downloads
-from tianjin_towns.lib.api import ListViewSet, parse_body, parse_query, visible_in_body
+from tianjin_towns.lib.api import ListViewSet, optional_text, parse_body, parse_query, visible_in_body
 
 from . import selectors, services
 from .models import Attachment, InspectionEvent, Problem, ProblemCategory, ProblemStatus, Visit
@@ -228,24 +228,14 @@ class ProblemNoteSerializer(serializers.Serializer):
 
 
 class RectifySerializer(ProblemNoteSerializer):
-    no_evidence_reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=2000,
-        help_text=_("无佐证材料的说明：报告整改完成而没有照片或佐证材料时必填，市特镇办据此核验时决定是否免交或退回"),
+    no_evidence_reason = optional_text(
+        help_text=_("无佐证材料的说明：报告整改完成而没有照片或佐证材料时必填，市特镇办据此核验时决定是否免交或退回")
     )
 
 
 class VerifySerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    evidence_waiver = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=2000,
-        help_text=_("免交佐证的理由：核验没有照片或佐证材料的整改时必填"),
-    )
+    evidence_waiver = optional_text(help_text=_("免交佐证的理由：核验没有照片或佐证材料的整改时必填"))
 
 
 class RejectSerializer(serializers.Serializer):

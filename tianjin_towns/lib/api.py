@@ -84,6 +84,11 @@ class ResourceSchema(Schema):
 # step is `self.step(…)`, its services taking the object as `subject` (`report=`, `item=`).
 # (Comments, not docstrings: the schema would show a docstring of the class, `list` or `retrieve` as the
 # description of every subclass's operations that have none of their own.)
+def optional_text(max_length: int = 2000, **kwargs) -> serializers.CharField:
+    """An optional text of a request body (a note, a reason): blank when left out, at most `max_length` characters."""
+    return serializers.CharField(required=False, allow_blank=True, default="", max_length=max_length, **kwargs)
+
+
 class ListViewSet(viewsets.GenericViewSet):
     filter_serializer: type[serializers.Serializer]
     selector: Callable
