@@ -2,13 +2,11 @@
 problems found on inspections, plans and support policies, grouped by kind with their counts.
 
 It lives here, above the apps, because it reads every one of them and apps may not import the ones after
-them (coordination ← ledgers ← inspections ← assessments). Each kind starts from its app's permission door
-for the user (the querysets the list pages start from), so the search finds nothing the user could not
-open; the keyword narrows it with the lookups of the kind's list filter, which its app defines
-(coordination.search_selectors, ledgers.selectors.reports_matching, inspections.selectors.problems_matching),
-so that the list a kind's 查看全部 opens holds what the search counted. A kind shows at most SEARCH_LIMIT records, with its total and a link to its
-list filtered by the keyword (`?q=`, the lists' keyword parameter). One query per kind: the total rides on
-each row as a window count.
+them (coordination ← ledgers ← inspections ← assessments). Each kind is its list page's own selector given the
+keyword (scope, keyword lookups and order as the list has them), so the search finds nothing the user could not
+open, and the list its 查看全部 opens holds what the search counted. A kind shows at most SEARCH_LIMIT records,
+with its total and a link to its list filtered by the keyword (`?q=`, the lists' keyword parameter). One query
+per kind: the total rides on each row as a window count.
 """
 
 import datetime
@@ -18,19 +16,17 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, Count, QuerySet, When, Window
+from django.db.models import Count, QuerySet, Window
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from coordination import action_item_selectors
 from coordination import permissions as unit_perms
 from coordination import search_selectors as found
 from coordination import selectors as coordination_selectors
-from coordination.models.meetings import OPEN_STATUSES
 from inspections import selectors as problem_selectors
-from inspections.permissions import problems_qs_for_user
 from ledgers import selectors as report_selectors
-from tianjin_towns.lib import dates
 
 SEARCH_LIMIT = 5  # records shown per kind; the rest are on the kind's list, filtered by the keyword
 
@@ -99,8 +95,7 @@ def _report_hit(report) -> Hit:
 
 
 def _meetings(user: AbstractBaseUser, keyword: str) -> QuerySet:
-    meetings = found.meetings_matching(unit_perms.meetings_for_user(user), keyword)
-    return meetings.select_related("org_unit").order_by("-held_on", "-pk")
+    return coordination_selectors.meeting_list(user, keyword=keyword)
 
 
 def _meeting_hit(meeting) -> Hit:
@@ -115,11 +110,7 @@ def _meeting_hit(meeting) -> Hit:
 
 
 def _action_items(user: AbstractBaseUser, keyword: str) -> QuerySet:
-    items = found.action_items_matching(unit_perms.action_items_for_user(user), keyword)
-    overdue_first = Case(When(status__in=OPEN_STATUSES, due_on__lt=dates.today(), then=0), default=1)
-    return items.select_related("meeting", "responsible_unit", "responsible_member_unit").order_by(
-        overdue_first, "due_on", "pk"
-    )
+    return action_item_selectors.action_item_list(user, keyword=keyword)
 
 
 def _action_item_hit(item) -> Hit:
@@ -134,8 +125,7 @@ def _action_item_hit(item) -> Hit:
 
 
 def _plans(user: AbstractBaseUser, keyword: str) -> QuerySet:
-    plans = found.plans_matching(unit_perms.plans_for_user(user), keyword)
-    return plans.select_related("org_unit").order_by("-updated_at", "-pk")
+    return coordination_selectors.plan_list(user, keyword=keyword)
 
 
 def _plan_hit(plan) -> Hit:
@@ -166,9 +156,7 @@ def _policy_hit(policy) -> Hit:
 
 
 def _problems(user: AbstractBaseUser, keyword: str) -> QuerySet:
-    problems = problem_selectors.problems_matching(problems_qs_for_user(user), keyword)
-    related = ("visit__district", "town__unit", "responsible_unit", "responsible_member_unit")
-    return problems.select_related(*related).order_by("-found_on", "-visit_id", "pk")
+    return problem_selectors.problem_list(user, keyword=keyword, urgent_first=True)  # the problem list's order
 
 
 def _problem_hit(problem) -> Hit:
