@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, Count, Q, QuerySet, When
 
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.events import said_since_sent_back
 
 from . import permissions as perms
 from . import search_selectors
@@ -127,13 +128,8 @@ def action_item_has_evidence(item: ActionItem) -> bool:
 def no_evidence_reason(events: Iterable[ActionItemEvent]) -> str:
     """Why the item's report of completion carries no evidence, as the unit said (its latest done report since
     the office last sent the item back); "" when it gave none."""
-    reason = ""
-    for event in events:
-        if event.action == ActionItemEvent.Action.REJECT:
-            reason = ""
-        elif event.action == ActionItemEvent.Action.DONE:
-            reason = event.no_evidence_reason
-    return reason
+    Action = ActionItemEvent.Action
+    return said_since_sent_back(events, reported=Action.DONE, sent_back=Action.REJECT, field="no_evidence_reason")
 
 
 def evidence_waiver(events: Iterable[ActionItemEvent]) -> ActionItemEvent | None:

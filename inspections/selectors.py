@@ -20,6 +20,7 @@ from coordination.models import MemberUnit, OrgUnit, Town
 from coordination.permissions import liaison_member_unit_id
 from coordination.search_selectors import matching, text_match
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.events import said_since_sent_back
 from tianjin_towns.lib.queries import count_rows, narrowed
 
 from .models import Attachment, Escalation, InspectionEvent, Problem, ProblemCategory, ProblemStatus, Visit
@@ -255,6 +256,13 @@ def evidence_since_rejection(timeline: Iterable[InspectionEvent]) -> bool:
 
 def problem_has_evidence(problem: Problem) -> bool:
     return evidence_since_rejection(problem.events.prefetch_related("attachments").order_by("at", "pk"))
+
+
+def no_evidence_reason(timeline: Iterable[InspectionEvent]) -> str:
+    """Why the unit's latest rectification (since the office last sent the problem back) has no evidence, as it
+    said; "" when it gave none."""
+    Action = InspectionEvent.Action
+    return said_since_sent_back(timeline, reported=Action.RECTIFY, sent_back=Action.REJECT, field="no_evidence_reason")
 
 
 def evidence_waiver(timeline: Iterable[InspectionEvent]) -> InspectionEvent | None:

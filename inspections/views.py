@@ -266,18 +266,6 @@ def problem_list(request):
     return render(request, "inspections/problem_list.html", {**context, "q": keyword})
 
 
-def _no_evidence_reason(timeline: list[InspectionEvent]) -> str:
-    """Why the unit's latest rectification (since the office last sent the problem back) has no evidence, as it
-    said; "" when it gave none. (A read of the timeline the page already holds: selectors.evidence_waiver's kin.)"""
-    reason = ""
-    for event in timeline:
-        if event.action == InspectionEvent.Action.REJECT:
-            reason = ""
-        elif event.action == InspectionEvent.Action.RECTIFY:
-            reason = event.no_evidence_reason
-    return reason
-
-
 @login_required
 def problem_detail(request, pk: int):
     problem = get_problem_for_user(request.user, pk, VIEW)
@@ -295,7 +283,7 @@ def problem_detail(request, pk: int):
             "evidence_on_file": evidence_on_file,
             "evidence_needed": evidence_needed,
             "evidence_waiver": selectors.evidence_waiver(timeline),
-            "no_evidence_reason": _no_evidence_reason(timeline),
+            "no_evidence_reason": selectors.no_evidence_reason(timeline),
             "escalations": selectors.problem_escalations(problem),
             "actions": problem_actions_for_user(request.user, problem),
             "progress_form": FollowUpForm(auto_id="progress_%s"),

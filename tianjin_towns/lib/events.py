@@ -22,3 +22,15 @@ class Event(models.Model):
     class Meta:
         abstract = True
         ordering = ["at", "pk"]
+
+
+def said_since_sent_back(events, *, reported: str, sent_back: str, field: str) -> str:
+    """`field` of the latest `reported` event since the item was last `sent_back` (actions of an event table, in
+    time order), "" when there is none: what a unit said with its report that still stands."""
+    said = ""
+    for event in events:
+        if event.action == sent_back:
+            said = ""
+        elif event.action == reported:
+            said = getattr(event, field)
+    return said
