@@ -11,3 +11,12 @@ def login(client):
         return client
 
     return as_user
+
+
+def nav_counts(client) -> dict:
+    """The navigation bar's badges as the signed-in client's pages get them (GET /nav/counts/, nav_counts.js)."""
+    from django.urls import reverse
+
+    response = client.get(reverse("nav-counts"))
+    assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
+    return response.json()

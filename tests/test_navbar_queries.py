@@ -1,9 +1,9 @@
-"""The navigation bar on every page: its badges (待我处理, problems, notifications) count what waits for
-the user in a few queries that do not grow with the data, and the user's grants are read once a request.
-The 待我处理 badge counts everything the home page lists (tianjin_towns.inbox), no more and no less."""
+"""The navigation bar on every page: its badges (待我处理, work information, problems, notifications) count what
+waits for the user in a few queries that do not grow with the data, asked for apart from the page (GET /nav/counts/,
+static/js/nav_counts.js) so that no page waits for them, and the user's grants are read once a request. The 待我处理
+badge counts everything the home page lists (tianjin_towns.inbox), no more and no less."""
 
 import datetime
-import re
 
 import pytest
 from django.db import connection
@@ -23,7 +23,7 @@ from ledgers import selectors as ledger_selectors
 from ledgers import services as ledger
 from ledgers.models import ReportStatus
 from tests import clients
-from tianjin_towns.inbox import home_inbox, home_inbox_count
+from tianjin_towns.inbox import home_inbox, home_inbox_count, navigation_counts
 from tianjin_towns.lib import dates
 
 S = ReportStatus
@@ -86,7 +86,7 @@ def test_the_officer_has_months_to_fill_and_a_returned_report_and_the_office_a_r
 # --- The 待我处理 badge and the home page ------------------------------------------------------------------
 
 login = clients.login
-BADGE = re.compile(r'title="首页列出的待办事项">(\d+)<')
+BADGE = 'data-nav-count="waiting" title="首页列出的待办事项"'
 
 
 @pytest.fixture
@@ -132,20 +132,33 @@ def test_the_badge_on_every_page_is_the_number_of_items_on_the_home_page(beyond_
     other = client.get(reverse("notification-list")).content.decode()
     items = home.count('class="list-group-item inbox-item"')
     assert items == 10
-    assert BADGE.findall(home) == BADGE.findall(other) == [str(items)]
+    assert BADGE in home and BADGE in other  # the badge nav_counts.js fills on every page
+    assert clients.nav_counts(client)["waiting"] == items
 
 
 def test_a_user_with_nothing_waiting_sees_no_badge_and_the_empty_home_page(world, login):
-    home = login(world.users.leader).get(reverse("home")).content.decode()
-    assert BADGE.findall(home) == [] and "暂无待办事项" in home
+    client = login(world.users.leader)
+    home = client.get(reverse("home")).content.decode()
+    assert "暂无待办事项" in home
+    assert clients.nav_counts(client) == {"waiting": 0, "info_waiting": 0, "problems_waiting": 0, "unread": 0}
 
 
-def _navbar_queries(user) -> int:
+def test_the_counts_are_for_a_signed_in_user_only_and_never_cached(client):
+    """A page whose session ended while it was open asks for the counts without one: nothing to count."""
+    response = client.get(reverse("nav-counts"))
+    assert response.status_code == 204 and response.content == b"" and "no-store" in response["Cache-Control"]
+    assert client.post(reverse("nav-counts")).status_code == 405
+
+
+def _navbar_queries(user) -> tuple[int, int]:
+    """The queries of the navigation bar a page renders, and those of its counts (GET /nav/counts/)."""
     request = RequestFactory().get("/")
     request.user, request.resolver_match = user, resolve(reverse("home"))
-    with perms.remembered_unit_grants(), CaptureQueriesContext(connection) as queries:
+    with perms.remembered_unit_grants(), CaptureQueriesContext(connection) as bar:
         render_to_string("includes/navbar.html", {"user": user, "request": request}, request=request)
-    return len(queries.captured_queries)
+    with perms.remembered_unit_grants(), CaptureQueriesContext(connection) as counts:
+        navigation_counts(user, TODAY)
+    return len(bar.captured_queries), len(counts.captured_queries)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -155,20 +168,24 @@ def test_navbar_queries_are_few_and_do_not_grow_with_the_data(waiting, make_repo
     before = _navbar_queries(User.objects.get(pk=user.pk))  # the user as a request loads it
     _more_data(waiting, make_report)
     assert _navbar_queries(User.objects.get(pk=user.pk)) == before
-    # The grants, the profile and its unit (the user menu), one per badge of its own (problems, notifications,
-    # work information), one for each of 待我处理's parts besides those (tianjin_towns.inbox: the reports, the
-    # cross-checks, coordination, the self-evaluations; none for a part the user holds no grant on), and one for
-    # whether the Excel import is offered. An officer has them all.
-    assert before <= 11
+    bar, counts = before
+    # The page's bar: the grants, the profile and its unit (the user menu), and whether the Excel import is
+    # offered. Its counts: the grants, one per badge of its own (problems, notifications, work information), and
+    # one for each of 待我处理's parts besides those (tianjin_towns.inbox: the reports, the cross-checks,
+    # coordination, the self-evaluations; none for a part the user holds no grant on). An officer has them all.
+    assert bar <= 4 and counts <= 8
 
 
-def test_a_page_of_a_reader_without_work_spends_few_queries_on_the_badges(
+def test_a_page_of_a_reader_without_work_spends_few_queries_on_its_bar_and_its_counts(
     waiting, client, django_assert_max_num_queries
 ):
     client.force_login(waiting.users.leader)
     client.get(reverse("notification-list"))
-    with django_assert_max_num_queries(10):
+    # The session, the user, the profile; the list's counts (all, unread); the grants and the unit (the bar).
+    with django_assert_max_num_queries(7):
         assert client.get(reverse("notification-list")).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("nav-counts")).status_code == 200
 
 
 # --- Grants remembered for one request ---------------------------------------------------------------------

@@ -232,6 +232,7 @@ def _reset_link(target):
 ROWS: list[Row] = [
     # Public: health, login and password reset.
     Row("healthz", "GET", ok=USERS, public=True),
+    Row("nav-counts", "GET", ok=USERS, public=True),  # anonymous: 204, nothing to count (tianjin_towns.views)
     Row("login", "GET", ok=USERS, public=True),
     Row("login", "POST", ok=USERS, public=True, data={"username": "dongli-officer", "password": PASSWORD}),
     Row("logout", "POST", ok=USERS, public=True, lands_on_login=True),

@@ -35,6 +35,7 @@ from ledgers.models import (
     WorkInfoEvent,
 )
 from ledgers.selectors import inbox_count, inbox_for_user
+from tests import clients
 from tianjin_towns.inbox import home_inbox, home_inbox_count
 from tianjin_towns.lib import dates
 
@@ -294,8 +295,8 @@ def test_the_demo_officer_sees_the_same_number_on_the_badge_and_the_home_page(se
     home = client.get(reverse("home")).context["home_inbox"]
     assert home.reports.total >= 2  # a month to fill and a returned report at least
     assert home.coordination.total and home.total > home.reports.total  # action items, …
-    badge = client.get(reverse("notification-list")).content.decode()
-    assert f'title="首页列出的待办事项">{home.total}<' in badge
+    assert 'data-nav-count="waiting" title="首页列出的待办事项"' in client.get(reverse("notification-list")).content.decode()
+    assert clients.nav_counts(client)["waiting"] == home.total
     assert home_inbox_count(officer) == home.total
 
 

@@ -88,3 +88,17 @@ def home_inbox_count(
         + problems
         + assessment_inbox.home_items_count(user, today)
     )
+
+
+def navigation_counts(user: AbstractBaseUser, today: datetime.date | None = None) -> dict[str, int]:
+    """The navigation bar's badges, which static/js/nav_counts.js asks for once a page is shown (no page waits
+    for them): `waiting` (待我处理, the home page's total), `info_waiting` and `problems_waiting` (the work
+    information and the problems waiting, the badges of their menus) and `unread` (the notifications)."""
+    work_info = ledger_selectors.work_info_waiting(user).count()
+    problems = inspection_selectors.problem_inbox_count(user)
+    return {
+        "waiting": home_inbox_count(user, today, work_info=work_info, problems=problems),
+        "info_waiting": work_info,
+        "problems_waiting": problems,
+        "unread": coordination_selectors.unread_count(user),
+    }

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", views.home, name="home"),
     path("session/keepalive/", views.session_keepalive, name="session-keepalive"),
+    path("nav/counts/", views.nav_counts, name="nav-counts"),
     path("search/", search_page, name="search"),
     path("help/", help_page, name="help"),
     path("", include("coordination.urls")),

@@ -5,16 +5,17 @@ the ones after them (coordination ← ledgers ← inspections ← assessments).
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from coordination import selectors as coordination_selectors
 from inspections import selectors as inspection_selectors
 from ledgers import deadlines as report_deadlines
 from ledgers import selectors as ledger_selectors
-from tianjin_towns.inbox import home_inbox
+from tianjin_towns.inbox import home_inbox, navigation_counts
 from tianjin_towns.lib import dates
 
 
@@ -62,6 +63,18 @@ def home(request):
             "visits_joined": inspection_selectors.visits_joined(request.user, today),
         },
     )
+
+
+@never_cache
+@require_GET
+def nav_counts(request):
+    """The navigation bar's badges as JSON (tianjin_towns.inbox.navigation_counts), fetched by
+    static/js/nav_counts.js after the page has loaded, so that counting what waits never delays a page. Without a
+    session (one that ended while the page was open, a logout in another tab) there is nothing to count: 204, and
+    the script leaves the badges as they are."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    return JsonResponse(navigation_counts(request.user))
 
 
 @never_cache

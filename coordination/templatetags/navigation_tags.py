@@ -190,28 +190,28 @@ def _url(url_name: str) -> str:
         return ""
 
 
-def _links(links: tuple[NavLink, ...], can: dict, counts: dict) -> list[dict]:
+def _links(links: tuple[NavLink, ...], can: dict) -> list[dict]:
     shown = []
     for link in links:
         url = _url(link.url_name)
         if url and (not link.needs or can[link.needs]):
-            shown.append({"link": link, "url": url, "count": counts.get(link.count, 0)})
+            shown.append({"link": link, "url": url})
     return shown
 
 
 @register.simple_tag
-def nav_menus(user, current: str | None, **counts) -> list[dict]:
-    """{% nav_menus user current waiting=… as menus %}: the bar's entries the user may see, each with its
-    menu (NavMenu), url (a plain link's), links (a dropdown's: link, url, count), count and whether it is
-    the current one; `counts` are the waiting counts the entries name."""
+def nav_menus(user, current: str | None) -> list[dict]:
+    """{% nav_menus user current as menus %}: the bar's entries the user may see, each with its menu (NavMenu),
+    url (a plain link's), links (a dropdown's: link and url) and whether it is the current one. The counts the
+    entries name (`count`) are not the page's: static/js/nav_counts.js fills them in (tianjin_towns.inbox)."""
     can = nav_permissions(user)
     menus = []
     for menu in NAV_MENUS:
         if menu.needs and not can[menu.needs]:
             continue
-        entry = {"menu": menu, "active": is_nav_page(current, menu.pages), "count": counts.get(menu.count, 0)}
+        entry = {"menu": menu, "active": is_nav_page(current, menu.pages)}
         if menu.links:
-            entry["links"] = _links(menu.links, can, counts)
+            entry["links"] = _links(menu.links, can)
         else:
             entry["url"] = _url(menu.url_name)
             entry["current"] = current == menu.url_name

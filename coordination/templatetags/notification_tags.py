@@ -1,8 +1,7 @@
-"""The navbar's unread count and how each kind of notification looks in the notification centre."""
+"""How each kind of notification looks in the notification centre (the navbar's unread count:
+tianjin_towns.inbox.navigation_counts)."""
 
 from django import template
-
-from coordination import selectors
 
 register = template.Library()
 
@@ -44,20 +43,6 @@ def notification_tone(kind: str) -> str:
     return _style(kind)[1]
 
 
-@register.simple_tag(takes_context=True)
-def unread_notification_count(context) -> int:
-    user = context.get("user")
-    if user is None or not user.is_authenticated:
-        return 0
-    return selectors.unread_count(user)
-
-
-@register.filter
-def badge_count(value: int) -> str:
-    """99+ past two digits, so the badge keeps its size."""
-    return "99+" if value > 99 else str(value)
-
-
 @register.filter
 def body_parts(body: str) -> dict:
     """A reminder's body as its text lines and its listed items ("· " lines), so long lists can be laid out."""
@@ -68,3 +53,9 @@ def body_parts(body: str) -> dict:
         elif line.strip():
             text.append(line)
     return {"text": text, "items": items}
+
+
+@register.filter
+def badge_count(value: int) -> str:
+    """99+ past two digits, so the badge keeps its size (nav_counts.js does the same for the bar's badges)."""
+    return "99+" if value > 99 else str(value)

@@ -4,10 +4,8 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from inspections import selectors
 from inspections.models import ProblemStatus, Visit
 from tianjin_towns.lib.badges import badge, choice_badge
-from tianjin_towns.lib.pages import waiting_count
 
 register = template.Library()
 
@@ -75,9 +73,3 @@ def days(value: float | None) -> str:
     if value is None:
         return "—"
     return _("%(n)s 天") % {"n": f"{value:g}"}
-
-
-@register.simple_tag(takes_context=True)
-def inspections_waiting(context) -> int:
-    """Problems waiting for the user (to rectify or to verify); counted once per request."""
-    return waiting_count(context, "problem_inbox", "_inspections_waiting", selectors.problem_inbox_count)

@@ -1,11 +1,9 @@
-"""Badges and the navigation count of work information (R-3.2)."""
+"""Badges of work information (R-3.2)."""
 
 from django import template
 
-from ledgers import selectors
 from ledgers.models import ReportStatus, WorkInfo
 from tianjin_towns.lib.badges import STATE_COLOURS, choice_badge
-from tianjin_towns.lib.pages import once_per_request
 
 register = template.Library()
 
@@ -17,9 +15,3 @@ DISTRICT_APPROVAL = {WorkInfo.Status.APPROVED: STATE_COLOURS[ReportStatus.DISTRI
 @register.simple_tag
 def work_info_badge(status: str | None):
     return choice_badge(status, WorkInfo.Status, DISTRICT_APPROVAL)
-
-
-@register.simple_tag(takes_context=True)
-def work_info_waiting_count(context) -> int:
-    """Items waiting for the user (returned to write again, to review, to adopt); once per request."""
-    return once_per_request(context, "_work_info_waiting", lambda user: selectors.work_info_waiting(user).count())

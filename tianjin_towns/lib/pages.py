@@ -213,23 +213,3 @@ def form_page(request, form, template: str, context, service, fields=None, **sav
         if response is not None:
             return response
     return render(request, template, {"form": form, **(context() if callable(context) else context)})
-
-
-def once_per_request(context, name: str, count) -> int:
-    """A count the navigation bar shows (`count(user)`), computed once per request and kept on it as `name`;
-    0 for an anonymous visitor or a template rendered outside a request."""
-    request = context.get("request")
-    if request is None or not request.user.is_authenticated:
-        return 0
-    if not hasattr(request, name):
-        setattr(request, name, count(request.user))
-    return getattr(request, name)
-
-
-def waiting_count(context, inbox: str, name: str, count) -> int:
-    """What waits for the user, for the navigation bar: the total of the page's own inbox when the page shows one
-    (`context[inbox]`, with a `total`), else `once_per_request(context, name, count)`."""
-    shown = context.get(inbox)
-    if shown is not None:
-        return shown.total
-    return once_per_request(context, name, count)
