@@ -14,7 +14,6 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
-from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from coordination import services as org
@@ -113,63 +112,6 @@ def _needs_committed_data(item: pytest.Item) -> bool:
     if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
         return True
     return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
-
-
-# The data migrations' reference rows, in the order they load: what a test after a flush needs back.
-MIGRATED_DATA = (
-    ("coordination.migrations.0005_cadence_rules_default", "create_rules"),
-    ("ledgers.migrations.0002_indicator_catalogue", "load"),
-    ("ledgers.migrations.0004_validation_rules", "load"),
-    ("ledgers.migrations.0010_flag_waivers_and_investment_rule", "add_rule"),
-)
-
-
-def _restore_migrated_data() -> None:
-    """The database as the migrations left it, after a test that committed its data and whose teardown emptied
-    every table (a flush): the next test, on this worker, finds the catalogue, the rules and the content types.
-
-    With a serialized copy of the migrated database (pytest-django makes one when any collected test asks for
-    `serialized_rollback`), the flush is repeated without post_migrate and the copy loaded, so every row gets
-    back its original id; append-only audit tables refuse the UPDATE a later restore would make, so their
-    triggers are ignored for this thread only. Without one, the data migrations' loaders run again.
-    """
-    import importlib
-
-    from django.apps import apps as django_apps
-    from django.db import connection
-
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if not contents:
-        for module, loader in MIGRATED_DATA:
-            getattr(importlib.import_module(module), loader)(django_apps, None)
-        return
-    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-    ignoring = contextlib.nullcontext
-    if django_apps.is_installed("pgtrigger"):
-        import pgtrigger
-
-        ignoring = pgtrigger.ignore
-    with ignoring():
-        connection.creation.deserialize_db_from_string(contents)
-    # The flush set every id sequence back to 1 and the copy's rows came back with their ids: move each sequence
-    # past them, or the next catalogue indicator or rule a test adds would take an id already in use.
-    from django.core.management.color import no_style
-
-    with connection.cursor() as cursor:
-        for statement in connection.ops.sequence_reset_sql(
-            no_style(), django_apps.get_models(include_auto_created=True)
-        ):
-            cursor.execute(statement)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    yield
-    # After the last test the session's fixtures are gone, the test database with them, unless it is kept.
-    kept = item.config.getvalue("reuse_db") and not item.config.getvalue("create_db")
-    if (nextitem is not None or kept) and _needs_committed_data(item):
-        with item.session.config.stash[blocking_manager_key].unblock():
-            _restore_migrated_data()
 
 
 @contextlib.contextmanager
@@ -272,7 +214,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, d
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, request):
-    """pytest-django's test databases; a database just migrated is kept as the template of the next run."""
+    """pytest-django's test databases; a database just migrated is kept as the template of the next run.
+
+    When a test of the run commits its data, the migrated database is taken as a snapshot (tests.databases.Snapshot)
+    that each such test starts from and leaves behind (`_from_the_snapshot`).
+    """
     from django.conf import settings
     from django.db import connection
 
@@ -281,7 +227,42 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
     if databases.enabled() and fresh and not request.config.getvalue("reuse_db"):
         with django_db_blocker.unblock():
             databases.keep(connection.settings_dict["NAME"], name)
-    return None
+    if not any(_needs_committed_data(item) for item in request.session.items):
+        yield
+        return
+    with django_db_blocker.unblock():
+        snapshot = databases.Snapshot(connection)
+    with _from_the_snapshot(snapshot):
+        yield
+
+
+@contextlib.contextmanager
+def _from_the_snapshot(snapshot):
+    """A test that commits its data (pytest-django runs it as a TransactionTestCase) starts from the migrated
+    database and leaves it behind: its set-up and its teardown put back what differs from the snapshot. This
+    replaces Django's own steps, a flush of every table after the test, and for `serialized_rollback` the serialized
+    copy of the migrated database loaded on top of it before: the snapshot already is that database.
+    """
+    from django.test import TransactionTestCase
+
+    setup, teardown = TransactionTestCase._fixture_setup, TransactionTestCase._fixture_teardown
+
+    def fixture_setup(cls):
+        if snapshot.covers(cls._databases_names(include_mirrors=False)):
+            snapshot.reset()
+            cls.serialized_rollback = False  # nothing to load: the database is the migrated one
+        setup.__func__(cls)
+
+    def fixture_teardown(self):
+        if snapshot.covers(self._databases_names(include_mirrors=False)):
+            snapshot.reset()
+        else:
+            teardown(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_setup", classmethod(fixture_setup))
+        patch.setattr(TransactionTestCase, "_fixture_teardown", fixture_teardown)
+        yield
 
 
 def _use_database(name: str) -> None:
