@@ -10,14 +10,16 @@ Personas (conftest.world): dongli's officer and reviewing leader, xiqing's offic
 a member of each of the office's four working groups, the convener (leader), a member-unit liaison, the API
 client of that member unit (issue 18: a service account with a token and no password, read-only; its outcome
 follows the liaison's on the API and anonymous's on pages unless a row's `client` says otherwise), and
-anonymous. The row's target object is built once; each persona's request runs in its own savepoint rolled back
-after it, so a successful POST changes nothing for the next persona.
+anonymous. The row's target object is built once for the rows that share it (`row_target`); each persona's request
+runs in its own savepoint rolled back after it, so a successful POST changes nothing for the next persona or row.
 
 Adding a row:   Row("meeting-detail", "GET", target="meeting", ok=SEES_CITY, rest=404)
 Adding a target: TARGETS["meeting"] = lambda w: <create it through your app's services; return it>
 (target objects belong to dongli unless the name says otherwise, so SEES_DONGLI is who sees them).
 """
 
+import contextlib
+import copy
 import datetime
 import functools
 import inspect
@@ -27,17 +29,21 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.http import SimpleCookie
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.views.generic.edit import ProcessFormView
 
-from conftest import FIXTURE_EXPLANATIONS, FULL_VALUES, PASSWORD, let_file
+from conftest import FIXTURE_EXPLANATIONS, FULL_VALUES, PASSWORD, let_file, rolled_back
 from coordination import services as org
+from coordination.models import ApiToken
 from coordination.services.tokens import api_token_issue
 from coordination.tests.factories import town_step_form
 from ledgers import services as ledger
 from ledgers.models import Project, ReportStatus
+from tianjin_towns.middleware import SEEN_AT
 
 # --- Personas ------------------------------------------------------------------------------------------
 
@@ -57,6 +63,18 @@ NOBODY: frozenset = frozenset()
 
 def _but(group: frozenset, *names: str) -> frozenset:
     return group - set(names)
+
+
+# What a row's data builds alike for every persona (a workbook's bytes, from the same data: each persona's request
+# is rolled back): built for the row's first persona; every request still uploads its own file of them. Emptied as
+# each row starts (`test_permission_matrix`).
+_built_for_the_row: dict[str, bytes] = {}
+
+
+def _once_per_row(key: str, build: Callable[[], bytes]) -> bytes:
+    if key not in _built_for_the_row:
+        _built_for_the_row[key] = build()
+    return _built_for_the_row[key]
 
 
 # --- Targets: the objects a route's URL points at ------------------------------------------------------
@@ -557,7 +575,8 @@ def _import_file(world, target):
     from ledgers.tests.quality import fill, template
 
     let_file(world, world.town, SEPT)  # September is past its close day (R-3.4)
-    data = fill(template(Town.objects.filter(district=world.dongli)), {("T0101", "2026-09"): {"税收收入（万元）": 160}})
+    figures = {("T0101", "2026-09"): {"税收收入（万元）": 160}}
+    data = _once_per_row("ledger", lambda: fill(template(Town.objects.filter(district=world.dongli)), figures))
     return SimpleUploadedFile("台账.xlsx", data)
 
 
@@ -907,8 +926,13 @@ def test_every_row_names_a_route_that_exists():
         assert row.ok | row.forbidden <= USERS, f"{row.id}: unknown persona in {set(row.ok | row.forbidden) - USERS}"
 
 
+@functools.cache  # the URL configuration does not change during a run
+def _login_path(admin: bool) -> str:
+    return reverse("admin:login") if admin else reverse("login")
+
+
 def _is_login_redirect(response, admin: bool = False) -> bool:
-    login = reverse("admin:login") if admin else reverse("login")
+    login = _login_path(admin)
     return response.status_code == 302 and response["Location"].split("?")[0].endswith(login)
 
 
@@ -951,30 +975,88 @@ def _outcome(response, is_api: bool) -> str:
     return str(status)
 
 
+# How far ahead of the clock the personas' sessions and tokens were last used (see `logins`).
+SEEN_AHEAD = 3600
+
+
 @pytest.fixture(scope="module")
 def logins(_module_world, django_db_blocker) -> tuple[dict, dict]:
     """Each persona's session key and API token, made once for the module inside its transaction (before any
     test's savepoint), so every row's requests carry them; a request that ends a session or revokes a token
-    does so in its savepoint, rolled back before the next persona."""
-    sessions, tokens = {}, {}
+    does so in its savepoint, rolled back before the next persona.
+
+    A browser's session records its activity at most once a minute (SessionTimeoutMiddleware), and a token its use
+    (coordination.services.tokens.TOUCH_INTERVAL), so most requests write neither. Here every request is rolled back
+    and none records it for the next: each API call would write its token, and after the module's first minute each
+    page its session. So both were last used SEEN_AHEAD from now, as if each request followed the one that recorded
+    it (far from the idle timeout and from the token's expiry, which the token's issue set).
+    """
+    sessions, tokens, issued = {}, {}, []
     with django_db_blocker.unblock():
         for persona in USERS:
             user = getattr(_module_world.users, persona)
             client = Client()
             client.force_login(user)
-            sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
-            tokens[persona] = api_token_issue(user=user, name="matrix").key
+            session = client.session
+            session[SEEN_AT] += SEEN_AHEAD
+            session.save()
+            sessions[persona] = session.session_key
+            issued.append(api_token_issue(user=user, name="matrix"))
+            tokens[persona] = issued[-1].key
         stats = _module_world.users.liaison.profile.member_unit
         api_client = org.api_client_create(actor=None, name="统计局数据仓库", member_unit=stats)
-        tokens[CLIENT] = org.api_client_token_issue(actor=None, client=api_client, days=365).key
+        issued.append(org.api_client_token_issue(actor=None, client=api_client, days=365))
+        tokens[CLIENT] = issued[-1].key
+        used = timezone.now() + datetime.timedelta(seconds=SEEN_AHEAD)
+        ApiToken.objects.filter(pk__in=[token.pk for token in issued]).update(last_used_at=used)
     return sessions, tokens
 
 
-def _request(row: Row, route: Route, world, target, persona: str, logins: tuple[dict, dict]):
-    kwargs = row.kwargs(target) if row.kwargs else ({} if target is None else _url_kwargs(route, target))
-    url = reverse(row.name, kwargs=kwargs)
+@pytest.fixture(scope="module")
+def matrix_client() -> Client:
+    """The one test client of the module's requests: its handler loads the middleware once, where a new client
+    per request loaded it again each time. `_request` empties its cookies before each request, so nothing that a
+    response set (a new session, a message) reaches the next."""
+    return Client()
+
+
+@pytest.fixture(scope="module")
+def row_target(request, _module_world, logins, django_db_blocker):
+    """The object that a row's URL points at (`TARGETS[row.target]`, the parameter), built once for the rows that
+    share it: on a copy of the module's world, in a savepoint of the module's transaction that is rolled back when
+    the next target's rows begin (`pytest_generate_tests` runs the rows grouped by target). Each row gets a deep
+    copy of it, and every persona's request is rolled back, so each row and persona finds it as it was built.
+
+    Asks for `logins` so that the sessions and tokens are made before, outside the savepoint. None for rows without
+    a target, and in a module whose tests commit (no module world): those rows build their own.
+    """
+    name = request.param
+    if name is None or _module_world is None:
+        yield None
+        return
+    with rolled_back(django_db_blocker):
+        with django_db_blocker.unblock():
+            built = TARGETS[name](copy.deepcopy(_module_world))
+        yield built
+
+
+def pytest_generate_tests(metafunc):
+    """Every row of ROWS (read at collection, after the module has added all its rows), those of one target next to
+    each other, in the table's order otherwise: `row_target` builds each target once for its rows."""
+    if metafunc.definition.name != "test_permission_matrix":
+        return
+    first = {}
+    for row in ROWS:
+        first.setdefault(row.target, len(first))
+    rows = sorted(ROWS, key=lambda row: first[row.target])
+    params = [pytest.param(row, row.target, id=row.id) for row in rows]
+    # Module scope: a parametrized fixture lives as long as its parametrization's scope says, whatever its own.
+    metafunc.parametrize(("row", "row_target"), params, indirect=["row_target"], scope="module")
+
+
+def _request(row: Row, route: Route, url: str, world, target, persona: str, logins: tuple[dict, dict], client):
     data = row.data(world, target) if callable(row.data) else (row.data or {})
-    client = Client()
+    client.cookies = SimpleCookie()  # as a new client: no cookie from the previous request
     headers = {}
     if persona != ANONYMOUS:
         sessions, tokens = logins
@@ -991,6 +1073,21 @@ def _request(row: Row, route: Route, world, target, persona: str, logins: tuple[
         response = getattr(client, method)(url, data, **headers)
     response._matrix_authenticated = persona != ANONYMOUS and (route.is_api or persona != CLIENT)
     return response
+
+
+@contextlib.contextmanager
+def _undone(savepoint: str):
+    """Whatever the block does to the database is undone, as by an atomic block rolled back: the database goes back
+    to `savepoint` (which stays, for the next block), the on-commit callbacks registered meanwhile are dropped and a
+    rollback the block marked as needed is cleared. One query (ROLLBACK TO SAVEPOINT) per request, where an atomic
+    block around each of the matrix's requests (some 3,800) also cost a SAVEPOINT and a RELEASE."""
+    callbacks = len(connection.run_on_commit)
+    try:
+        yield
+    finally:
+        transaction.savepoint_rollback(savepoint)
+        del connection.run_on_commit[callbacks:]
+        transaction.set_rollback(False)
 
 
 def _url_kwargs(route: Route, target) -> dict:
@@ -1014,16 +1111,21 @@ DESCRIBE = {
 }
 
 
-@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
-def test_permission_matrix(row, world, logins):
+def test_permission_matrix(row, row_target, world, logins, matrix_client):  # parametrized by pytest_generate_tests
     route = _route_of(row)
-    target = TARGETS[row.target](world) if row.target else None
+    if row_target is not None:
+        target = copy.deepcopy(row_target)
+    else:
+        target = TARGETS[row.target](world) if row.target else None
+    _built_for_the_row.clear()
+    kwargs = row.kwargs(target) if row.kwargs else ({} if target is None else _url_kwargs(route, target))
+    url = reverse(row.name, kwargs=kwargs)
     problems = []
+    before = transaction.savepoint()  # the row's data, which every persona starts from
     for persona in PERSONAS:
         expected = _expected(row, persona)
-        with transaction.atomic():
-            response = _request(row, route, world, target, persona, logins)
-            transaction.set_rollback(True)  # the next persona starts from the same data
+        with _undone(before):  # the next persona starts from the same data
+            response = _request(row, route, url, world, target, persona, logins, matrix_client)
         got = _outcome(response, route.is_api)
         if row.lands_on_login and got == "login":
             got = "allow"
@@ -1033,6 +1135,7 @@ def test_permission_matrix(row, world, logins):
                 f"  {persona}: expected {DESCRIBE.get(expected, expected)}, got {DESCRIBE.get(got, got)}"
                 f" (HTTP {response.status_code}) {severity}".rstrip()
             )
+    transaction.savepoint_commit(before)
     assert not problems, f"{row.method} {reverse_hint(row)} ({row.id}):\n" + "\n".join(problems)
 
 
@@ -1278,7 +1381,7 @@ def _users_sheet(world, target):
     from coordination.tests.test_people import sheet_with
 
     row = ["政策组三", "policy-three", "", "", "工作组成员", "", world.groups["policy"].name, ""]
-    return {"file": SimpleUploadedFile("用户.xlsx", sheet_with([row]))}
+    return {"file": SimpleUploadedFile("用户.xlsx", _once_per_row("users", lambda: sheet_with([row])))}
 
 
 NOT_OFFICE = USERS - OFFICE
