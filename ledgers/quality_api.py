@@ -103,7 +103,7 @@ class ReopenRejectView(APIView):
 class FlagSerializer(serializers.ModelSerializer):
     indicator = serializers.CharField(source="indicator.code", read_only=True)
     value = serializers.SerializerMethodField()
-    resolved_by = serializers.CharField(source="resolved_by.username", read_only=True, default=None)
+    resolved_by = serializers.CharField(source="resolved_by.username", allow_null=True, read_only=True, default=None)
 
     class Meta:
         model = DataFlag
@@ -153,7 +153,7 @@ class EvidenceUploadSerializer(serializers.Serializer):
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
-    indicator = serializers.CharField(source="indicator.code", read_only=True, default=None)
+    indicator = serializers.CharField(source="indicator.code", allow_null=True, read_only=True, default=None)
 
     class Meta:
         model = Evidence
