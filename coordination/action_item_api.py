@@ -165,9 +165,6 @@ class ActionItemViewSet(ListViewSet):
     def fresh(self, item: ActionItem) -> ActionItem:
         return action_item_selectors.action_item_with_source(item.pk)
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "today": dates.today()}  # one date for a whole page
-
     @extend_schema(request=ActionItemCreateSerializer, responses={201: ActionItemSerializer})
     def create(self, request):
         data = parse_body(ActionItemCreateSerializer, request)

@@ -446,9 +446,6 @@ class ProblemViewSet(ListViewSet):
     def fresh(self, problem: Problem) -> Problem:
         return selectors.problem_with_related(problem.pk)
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "today": dates.today()}  # one date for a whole page
-
     @extend_schema(request=ProblemCreateSerializer, responses={201: ProblemSerializer})
     def create(self, request):
         data = dict(parse_body(ProblemCreateSerializer, request))

@@ -15,6 +15,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from . import dates
 from .schema import Schema
 
 
@@ -110,6 +111,10 @@ class ListViewSet(viewsets.GenericViewSet):
 
     def fresh(self, obj):
         return obj
+
+    def get_serializer_context(self):
+        # One date for a whole page: the serializers that say how overdue something is read it.
+        return {**super().get_serializer_context(), "today": dates.today()}
 
     def respond(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(self.fresh(obj)).data, status=status_code)
