@@ -295,7 +295,10 @@ def test_the_demo_officer_sees_the_same_number_on_the_badge_and_the_home_page(se
     home = client.get(reverse("home")).context["home_inbox"]
     assert home.reports.total >= 2  # a month to fill and a returned report at least
     assert home.coordination.total and home.total > home.reports.total  # action items, …
-    assert 'data-nav-count="waiting" title="首页列出的待办事项"' in client.get(reverse("notification-list")).content.decode()
+    assert (
+        'data-nav-count="waiting" title="首页列出的待办事项"'
+        in client.get(reverse("notification-list")).content.decode()
+    )
     assert clients.nav_counts(client)["waiting"] == home.total
     assert home_inbox_count(officer) == home.total
 

@@ -147,7 +147,9 @@ def test_navbar_shows_the_unread_count_on_every_page(login, world):
     page = client.get(reverse("home")).content.decode()
     assert 'data-nav-count="unread"' in page and 'data-nav-bell="通知中心，{n} 条未读"' in page
     assert clients.nav_counts(client)["unread"] == 2
-    client.post(reverse("notification-read", args=[Notification.objects.filter(recipient=world.users.reviewer).first().pk]))
+    client.post(
+        reverse("notification-read", args=[Notification.objects.filter(recipient=world.users.reviewer).first().pk])
+    )
     assert clients.nav_counts(client)["unread"] == 1
     assert clients.nav_counts(login(world.users.officer))["unread"] == 0
 

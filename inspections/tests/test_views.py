@@ -358,6 +358,9 @@ def test_the_circular_of_another_district_shows_none_of_dongli(login, world, fou
 
 def test_the_navigation_counts_the_problems_waiting_for_the_user(login, world, problem):
     client = login(world.users.officer)
-    assert 'data-nav-count="problems_waiting" title="待整改或待核验的问题"' in client.get(reverse("report-list")).content.decode()
+    assert (
+        'data-nav-count="problems_waiting" title="待整改或待核验的问题"'
+        in client.get(reverse("report-list")).content.decode()
+    )
     assert clients.nav_counts(client)["problems_waiting"] == 1
     assert clients.nav_counts(login(world.users.outsider))["problems_waiting"] == 0

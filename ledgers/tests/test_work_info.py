@@ -366,4 +366,9 @@ def test_the_navbar_inbox_badge_counts_work_information_too(world, client):
     client.force_login(users.reviewer)
     home = client.get(reverse("home")).context["home_inbox"]
     assert home.work_info_count == 2
-    assert nav_counts(client) | {"unread": 0} == {"waiting": home.total, "info_waiting": 2, "problems_waiting": 0, "unread": 0}
+    assert nav_counts(client) | {"unread": 0} == {
+        "waiting": home.total,
+        "info_waiting": 2,
+        "problems_waiting": 0,
+        "unread": 0,
+    }
