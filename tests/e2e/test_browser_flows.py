@@ -23,7 +23,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from browser import CHROMIUM_ARGS, SCREENSHOTS, sign_in  # tests/e2e/browser.py, beside this module
+from browser import CHROMIUM_ARGS, SCREENSHOTS, resize, sign_in  # tests/e2e/browser.py, beside this module
 from django.template.loader import render_to_string
 
 from conftest import FULL_VALUES, PASSWORD
@@ -64,9 +64,51 @@ def database_as_found():
         yield
 
 
+# The run's one Chromium: started by the first in_browser, stopped when the session ends. Its Playwright, the browser
+# and the thread that drives them (Playwright's sync objects belong to the thread that made them).
+_CHROMIUM: dict = {}
+
+
+def _chromium():
+    """The run's Chromium, in the browser thread; launched again if it died (a crash fails one test, not the rest)."""
+    from playwright.sync_api import sync_playwright
+
+    if "playwright" not in _CHROMIUM:
+        _CHROMIUM["playwright"] = sync_playwright().start()
+    browser = _CHROMIUM.get("browser")
+    if browser is None or not browser.is_connected():
+        browser = _CHROMIUM["browser"] = _CHROMIUM["playwright"].chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+    return browser
+
+
+def _browser_thread(session: pytest.Session) -> ThreadPoolExecutor:
+    if "thread" not in _CHROMIUM:
+        thread = _CHROMIUM["thread"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="browser")
+
+        def stop() -> None:
+            def close() -> None:
+                if "browser" in _CHROMIUM:
+                    _CHROMIUM["browser"].close()
+                if "playwright" in _CHROMIUM:
+                    _CHROMIUM["playwright"].stop()
+
+            try:
+                thread.submit(close).result()
+            finally:
+                thread.shutdown()
+                _CHROMIUM.clear()
+
+        session.addfinalizer(stop)
+    return _CHROMIUM["thread"]
+
+
 @pytest.fixture
-def in_browser() -> Callable:
-    """in_browser(steps) runs steps(page) in a fresh Chromium in the browser thread and returns its result.
+def in_browser(request) -> Callable:
+    """in_browser(steps) runs steps(page) in the browser thread, in a fresh context of the run's Chromium (a new
+    visitor: its own cookies, storage and cache), and returns its result. One Chromium for the whole run, since
+    a context is all that a test needs of its own.
 
     The page collects what a person would not see but must not happen: script errors and resources
     that the server or the Content-Security-Policy refused (a /favicon.ico aside: the pages name their
@@ -79,37 +121,31 @@ def in_browser() -> Callable:
         pytest.skip(message)
 
     def run(steps: Callable):
-        from playwright.sync_api import sync_playwright
+        context = _chromium().new_context(
+            viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(f"script error: {error}"))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "status of" not in m.text else None)
+        page.on(
+            "response",
+            lambda r: (
+                errors.append(f"{r.status} {r.url}")
+                if r.status >= 400 and r.request.resource_type != "document" and not r.url.endswith("/favicon.ico")
+                else None
+            ),
+        )
+        try:
+            result = steps(page)
+        finally:
+            context.close()
+        assert not errors, errors
+        return result
 
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            context = browser.new_context(
-                viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True
-            )
-            context.set_default_timeout(TIMEOUT_MS)
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(f"script error: {error}"))
-            page.on(
-                "console", lambda m: errors.append(m.text) if m.type == "error" and "status of" not in m.text else None
-            )
-            page.on(
-                "response",
-                lambda r: (
-                    errors.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and r.request.resource_type != "document" and not r.url.endswith("/favicon.ico")
-                    else None
-                ),
-            )
-            try:
-                result = steps(page)
-            finally:
-                browser.close()
-            assert not errors, errors
-            return result
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="browser") as pool:
-        yield lambda steps: pool.submit(run, steps).result()
+    thread = _browser_thread(request.session)
+    return lambda steps: thread.submit(run, steps).result()
 
 
 def shot(page, name: str) -> None:
@@ -250,9 +286,12 @@ def test_the_navigation_bar_fits_the_page_at_every_desktop_width(in_browser, liv
 
         log_in(page, base, "dongli-leader")
         expect(page.locator(".app-navbar .badge").first).to_be_visible()  # the badges are there
+        page.set_viewport_size({"width": 1200, "height": 800})
+        page.goto(f"{base}/work-info/")
+        expect(page.locator(".app-navbar .badge").first).to_be_visible()  # measured with its badges
+        # The page loaded once, measured at each width: the bar's layout is the stylesheet's alone.
         for width in (1200, 1280, 1366, 1440, 1536, 1600, 1920):
-            page.set_viewport_size({"width": width, "height": 800})
-            page.goto(f"{base}/work-info/")
+            resize(page, width, 800)
             assert page.evaluate("document.documentElement.scrollWidth") == width, width
             assert page.evaluate("document.querySelector('.app-navbar').offsetHeight") < 80, width
 

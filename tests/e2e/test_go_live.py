@@ -25,6 +25,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from browser import leave_session  # tests/e2e/browser.py, beside this module
 from django.contrib.auth import get_user_model
 
 # The same directory: pytest puts it on sys.path (tests/e2e is no package). Importing the fixtures
@@ -125,7 +126,7 @@ def _first_sign_in(page, base: str, username: str, one_time_password: str, scree
     """Sign in with the one-time password: every page sends the user to change it; then it is theirs."""
     from playwright.sync_api import expect
 
-    page.context.clear_cookies()
+    leave_session(page)
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", one_time_password)
@@ -145,8 +146,8 @@ def _first_sign_in(page, base: str, username: str, one_time_password: str, scree
     expect(page).to_have_url(f"{base}/")  # free to use the platform now
 
 
-# The steps, in the order the test takes them. Each runs in the browser's thread (in_browser), one fresh
-# Chromium per call of the test; the checks on the database stay in the test, between them.
+# The steps, in the order the test takes them. Each runs in the browser's thread (in_browser), a fresh browser
+# context (a new visitor) per call of the test; the checks on the database stay in the test, between them.
 
 
 # 1. The administrator creates the people and the town.

@@ -8,11 +8,17 @@ hides content). The year's assessments list (督查考核) shows its last column
 desktop; on a phone it is in view or its box scrolls. A district's report form keeps each project's
 本月完成投资 field in view on a phone.
 
-One Chromium for the module's tests, one signed-in context per persona, the viewport resized between widths.
+Each page is loaded once per persona, at the persona's first width, and settled (what it asks for after loading,
+the navigation bar's counts or the dashboard's cadence panel, answered and shown); then it is checked at each of
+the persona's widths, the window resized in between. A page resized to a width is laid out as one opened at it:
+the stylesheet's media queries follow the window, and the one script that lays out for its width, the dashboard's
+charts, redraws on resize (every element's box compared over all the pages and widths: the same). A script that
+read the window's width once, on loading, would need the page opened again at each width.
 The browser, its thread and the database's restoration are test_browser_flows' (see its docstring).
 """
 
 import pytest
+from browser import after_two_frames, resize  # tests/e2e/browser.py, beside this module
 from django.urls import reverse
 from test_browser_flows import database_as_found, in_browser, log_in  # noqa: F401 (fixtures and steps shared)
 
@@ -92,6 +98,28 @@ def _nav_pages(page) -> list[str]:
     return [href for href in dict.fromkeys(hrefs) if href.startswith("/") and not href.startswith("/admin/")]
 
 
+def _requests_in_flight(page) -> set:
+    """The page's requests not yet finished, kept up to date from here on."""
+    in_flight: set = set()
+    page.on("request", lambda request: in_flight.add(request))
+    page.on("requestfinished", lambda request: in_flight.discard(request))
+    page.on("requestfailed", lambda request: in_flight.discard(request))
+    return in_flight
+
+
+def _settle(page, in_flight: set) -> None:
+    """After a page's load: what it asked for since (fetch, htmx) answered, and the answers shown."""
+    while True:
+        for request in list(in_flight):
+            response = request.response()  # None when it failed
+            if response:
+                response.finished()
+            in_flight.discard(request)
+        after_two_frames(page)
+        if not in_flight:  # nor any the answers led to
+            return
+
+
 def test_no_list_page_sticks_out_of_the_window_at_laptop_desktop_and_phone_widths(
     in_browser,  # noqa: F811 (the fixture imported above)
     live_server,
@@ -101,15 +129,18 @@ def test_no_list_page_sticks_out_of_the_window_at_laptop_desktop_and_phone_width
     base = live_server.url
 
     def visit(page) -> list[str]:
+        in_flight = _requests_in_flight(page)
         problems = []
         for persona, widths in PERSONAS.items():
             log_in(page, base, persona)
             pages = _nav_pages(page)
             assert len(pages) > 10, pages
-            for width in widths:
-                page.set_viewport_size({"width": width, "height": 900})
-                for path in pages:
-                    page.goto(base + path)
+            for path in pages:
+                page.set_viewport_size({"width": widths[0], "height": 900})
+                page.goto(base + path)
+                _settle(page, in_flight)
+                for width in widths:
+                    resize(page, width, 900)
                     found = page.evaluate(OVERFLOW)
                     where = f"{persona} {width}px {path}"
                     if found["sideways"] > 0:
@@ -136,9 +167,10 @@ def test_the_assessments_last_column_and_the_months_investment_fields_stay_in_vi
     def visit(page) -> dict:
         seen = {}
         log_in(page, base, "office-assess")
+        page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+        page.goto(overview)
         for width in WIDTHS:
-            page.set_viewport_size({"width": width, "height": 900})
-            page.goto(overview)
+            resize(page, width, 900)
             seen[width] = page.locator("main table").first.evaluate(LAST_COLUMN)
         log_in(page, base, "dongli-officer")
         page.set_viewport_size({"width": PHONE, "height": 844})

@@ -6,6 +6,7 @@ The browser, its thread and the database's restoration are test_browser_flows' (
 """
 
 import pytest
+from browser import after_two_frames  # tests/e2e/browser.py, beside this module
 from django.urls import reverse
 from test_browser_flows import database_as_found, in_browser, log_in  # noqa: F401 (fixtures and steps shared)
 
@@ -80,7 +81,7 @@ def test_the_dashboards_charts_are_redrawn_to_the_printed_page(
         page.wait_for_function("document.querySelectorAll('[_echarts_instance_] canvas').length > 0")
         on_screen = page.evaluate(CHARTS)
         page.emulate_media(media="print")
-        page.wait_for_timeout(200)
+        after_two_frames(page)  # the print media query's listeners (static/js/chart_print.js) have run
         return on_screen, page.evaluate(CHARTS)
 
     on_screen, printed = in_browser(visit)
