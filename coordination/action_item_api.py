@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.api import ListViewSet, optional_text, parse_body, visible_in_body
+from tianjin_towns.lib.api import EVENT_FIELDS, EventSerializer, ListViewSet, optional_text, parse_body, visible_in_body
 
 from . import action_item_selectors, organisation_selectors, services
 from . import permissions as perms
@@ -106,22 +106,10 @@ class ActionItemRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)  # a string (a list is a 400), not blank
 
 
-class ActionItemEventSerializer(serializers.ModelSerializer):
-    user = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
-
+class ActionItemEventSerializer(EventSerializer):
     class Meta:
         model = ActionItemEvent
-        fields = [
-            "at",
-            "user",
-            "action",
-            "from_status",
-            "to_status",
-            "note",
-            "resolution",
-            "evidence_name",
-            "no_evidence_reason",
-        ]
+        fields = [*EVENT_FIELDS, "resolution", "evidence_name", "no_evidence_reason"]
         read_only_fields = fields
 
 

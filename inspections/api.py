@@ -17,7 +17,15 @@ from rest_framework.views import APIView
 from coordination.models import MemberUnit, OrgUnit, Town
 from coordination.permissions import get_org_unit_for_user
 from tianjin_towns.lib import dates, downloads
-from tianjin_towns.lib.api import ListViewSet, optional_text, parse_body, parse_query, visible_in_body
+from tianjin_towns.lib.api import (
+    EVENT_FIELDS,
+    ListViewSet,
+    optional_text,
+    parse_body,
+    parse_query,
+    visible_in_body,
+)
+from tianjin_towns.lib.api import EventSerializer as TrailSerializer
 
 from . import selectors, services
 from .models import Attachment, InspectionEvent, Problem, ProblemCategory, ProblemStatus, Visit
@@ -144,23 +152,12 @@ class ProblemSerializer(serializers.ModelSerializer):
         return problem.days_overdue(self.context.get("today") or dates.today())
 
 
-class EventSerializer(serializers.ModelSerializer):
-    user = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
+class EventSerializer(TrailSerializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = InspectionEvent
-        fields = [
-            "at",
-            "user",
-            "action",
-            "from_status",
-            "to_status",
-            "note",
-            "changes",
-            "attachments",
-            "no_evidence_reason",
-        ]
+        fields = [*EVENT_FIELDS, "changes", "attachments", "no_evidence_reason"]
         read_only_fields = fields
 
 

@@ -90,6 +90,16 @@ def optional_text(max_length: int = 2000, **kwargs) -> serializers.CharField:
     return serializers.CharField(required=False, allow_blank=True, default="", max_length=max_length, **kwargs)
 
 
+# One step of an item's trail as the API shows it: when, who (the user's name; null for what the system did on its
+# own), what, the status before and after, and the note. A trail's serializer names its model and adds its own
+# fields: `fields = [*EVENT_FIELDS, ...]` (a comment, not a docstring: see above).
+EVENT_FIELDS = ["at", "user", "action", "from_status", "to_status", "note"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
+
+
 class ListViewSet(viewsets.GenericViewSet):
     filter_serializer: type[serializers.Serializer]
     selector: Callable
