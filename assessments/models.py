@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.models import OrgUnit, Town
 from ledgers.models import Indicator
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.events import Event, changed_values
 from tianjin_towns.lib.models import acting_user, step_taken, timestamps
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))]
@@ -345,7 +345,7 @@ class AssessmentEvent(Event):
     object_id = models.PositiveBigIntegerField(_("对象"))
     town = models.ForeignKey(Town, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("原因"), blank=True)
-    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    changes = changed_values()
 
     class Meta(Event.Meta):
         verbose_name = verbose_name_plural = _("考核操作记录")

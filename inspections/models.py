@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.models import MemberUnit, OrgUnit, Town, responsible_unit_keys
 from tianjin_towns.lib.choices import follow_up_statuses
-from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.events import Event, action_choice, changed_values, no_evidence_reason
 from tianjin_towns.lib.models import UploadedFile, acting_user, status_change, timestamps
 
 
@@ -173,14 +173,12 @@ class InspectionEvent(Event):
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events")
     problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    action = action_choice(Action.choices, max_length=16)
     from_status, to_status = status_change(ProblemStatus.choices, max_length=16)
     note = models.TextField(_("说明"), blank=True)
-    # Why a rectification is reported without a photo or document (the unit's word; the office then verifies it with
-    # a waiver or sends it back).
-    no_evidence_reason = models.TextField(_("无佐证材料的说明"), blank=True)
+    no_evidence_reason = no_evidence_reason()
     # {field: [old, new]} for updates, as strings.
-    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    changes = changed_values()
 
     class Meta(Event.Meta):
         verbose_name = verbose_name_plural = _("督办操作记录")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tianjin_towns.lib.choices import follow_up_statuses
-from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.events import Event, action_choice, changed_values, no_evidence_reason
 from tianjin_towns.lib.models import acting_user, status_change, step_taken, timestamps
 
 from .org import MemberUnit, OrgUnit, responsible_unit_keys
@@ -122,16 +122,13 @@ class MeetingEvent(Event):
         ATTACH = "attach", _("上传附件")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    action = action_choice(Action.choices, max_length=20)
     note = models.TextField(_("说明"), blank=True)
-    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    changes = changed_values()
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta(Event.Meta):
         verbose_name = verbose_name_plural = _("会议办理记录")
-
-    def __str__(self) -> str:
-        return f"{self.meeting_id} {self.action}"
 
 
 def meeting_upload_path(instance: "MeetingAttachment", filename: str) -> str:
@@ -255,19 +252,15 @@ class ActionItemEvent(Event):
         REJECT = "reject", _("核验退回")
 
     item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    action = action_choice(Action.choices, max_length=20)
     from_status, to_status = status_change(ActionItemStatus.choices, max_length=20, always=True)
     note = models.TextField(_("说明"), blank=True)
     # The result a done report gave (the item keeps the latest as its `resolution`; a rejected one stays here).
     resolution = models.TextField(_("办理结果"), blank=True)
-    # Why a done report carries no evidence (the unit's word; the office then verifies with a waiver or sends it back).
-    no_evidence_reason = models.TextField(_("无佐证材料的说明"), blank=True)
+    no_evidence_reason = no_evidence_reason()
     evidence = models.FileField(_("佐证材料"), upload_to=action_item_upload_path, blank=True, max_length=300)
     evidence_name = models.CharField(_("佐证材料文件名"), max_length=200, blank=True)
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta(Event.Meta):
         verbose_name = verbose_name_plural = _("督办事项办理记录")
-
-    def __str__(self) -> str:
-        return f"{self.item_id} {self.action}"

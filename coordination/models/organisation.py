@@ -4,7 +4,7 @@ added, renamed or retired a member unit and who moved a kind of work to another 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.events import Event, action_choice, changed_values
 from tianjin_towns.lib.models import acting_user
 
 from .org import MemberUnit, WorkingGroup
@@ -36,8 +36,8 @@ class MemberUnitEvent(OrganisationEvent):
     member_unit = models.ForeignKey(
         MemberUnit, verbose_name=_("成员单位"), on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
-    changes = models.JSONField(_("变更内容"), default=dict, blank=True)  # field → [old, new]
+    action = action_choice(Action.choices, max_length=16)
+    changes = changed_values()  # field → [old, new]
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta(OrganisationEvent.Meta):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.events import Event, action_choice
 from tianjin_towns.lib.models import acting_user
 
 from .org import Role
@@ -57,7 +57,7 @@ class UserRoleEvent(Event):
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_events"
     )
     actor = acting_user(_("操作人"))
-    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    action = action_choice(Action.choices, max_length=20)
     before = models.JSONField(_("变更前"), default=dict, blank=True)
     after = models.JSONField(_("变更后"), default=dict, blank=True)
     reason = models.CharField(_("说明"), max_length=200, blank=True)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.models import Town
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.events import Event, action_choice, changed_values
 from tianjin_towns.lib.models import UploadedFile, random_file_name
 
 from .reports import MonthlyReport, ReportStatus
@@ -94,15 +94,12 @@ class ProjectEvent(Event):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"), auto_now_add=True)
-    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    action = action_choice(Action.choices, max_length=16)
     # {field: [old, new]}; "year_plans": {year: [old, new]}; numbers and dates as strings.
-    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    changes = changed_values()
 
     class Meta(Event.Meta):
         verbose_name = verbose_name_plural = _("项目变更记录")
-
-    def __str__(self) -> str:
-        return f"{self.project_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
 def _attachment_path(attachment: "ProjectAttachment", filename: str) -> str:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.models import Town
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.events import Event, action_choice, changed_values
 from tianjin_towns.lib.models import status_change, step_taken, timestamps
 
 from .catalogue import Indicator
@@ -126,17 +126,14 @@ class ReportEvent(Event):
         RECALCULATE = "recalculate", _("重算累计数")
 
     report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    action = action_choice(Action.choices, max_length=16)
     from_status, to_status = status_change(ReportStatus.choices, max_length=20)
     reason = models.TextField(_("原因"), blank=True)
     # {"values": {code: [old, new]}, "projects": {project_code: {field: [old, new]}}}; numbers as strings.
-    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    changes = changed_values()
 
     class Meta(Event.Meta):
         verbose_name = verbose_name_plural = _("月报操作记录")
-
-    def __str__(self) -> str:
-        return f"{self.report_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
 class AcceptedFigures(models.Model):

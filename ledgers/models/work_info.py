@@ -4,7 +4,7 @@ work briefing, and their trail."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tianjin_towns.lib.events import Event
+from tianjin_towns.lib.events import Event, action_choice
 from tianjin_towns.lib.models import acting_user, status_change, step_taken, timestamps
 
 
@@ -65,12 +65,9 @@ class WorkInfoEvent(Event):
 
     info = models.ForeignKey(WorkInfo, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"), auto_now_add=True)
-    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    action = action_choice(Action.choices, max_length=16)
     from_status, to_status = status_change(WorkInfo.Status.choices, max_length=16)
     reason = models.TextField(_("原因"), blank=True)
 
     class Meta(Event.Meta):
         verbose_name = verbose_name_plural = _("工作信息操作记录")
-
-    def __str__(self) -> str:
-        return f"{self.info_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
