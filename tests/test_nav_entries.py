@@ -9,22 +9,10 @@ import pytest
 
 from coordination.templatetags.navigation_tags import NAV_MENUS, nav_menus
 from tests import clients
+from tests.personas import EVERY_PERSONA
 
 login = clients.login
 
-PERSONAS = (
-    "officer",
-    "reviewer",
-    "outsider",
-    "outsider_reviewer",
-    "office_policy",
-    "office_assess",
-    "office_planning",
-    "office_coord",
-    "leader",
-    "liaison",
-    "admin",
-)
 # What a page says to someone it will not serve (templates/403.html, an empty state such as "您没有填报权限").
 REFUSALS = re.compile(r"没有权限|您没有.{0,8}权限|无权")
 # Django's admin names its home page 后台管理首页 in its own layout, which has no page title of the platform's.
@@ -59,7 +47,7 @@ def _main(page: str) -> str:
     return re.sub(r"<nav class=\"navbar.*?</nav>", "", page, flags=re.S)
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("persona", EVERY_PERSONA)
 def test_every_entry_the_bar_shows_opens_a_page_the_user_may_use_named_as_the_entry(login, world, persona):
     user = getattr(world.users, persona)
     client = login(user)
@@ -78,7 +66,7 @@ def test_every_entry_the_bar_shows_opens_a_page_the_user_may_use_named_as_the_en
 
 def test_every_entry_is_shown_to_someone(world):
     """So that the test above opens every entry of the table."""
-    shown = {url_name for persona in PERSONAS for url_name, _label, _url in _shown(getattr(world.users, persona))}
+    shown = {url_name for persona in EVERY_PERSONA for url_name, _label, _url in _shown(getattr(world.users, persona))}
     entries = {menu.url_name for menu in NAV_MENUS if menu.url_name}
     entries |= {link.url_name for menu in NAV_MENUS for link in menu.links}
     assert entries - shown == set()

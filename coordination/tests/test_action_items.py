@@ -3,6 +3,7 @@ evidence, verification by the office (with a written waiver for an item without 
 unit, the list's keyword, and who is told."""
 
 import datetime
+import functools
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from coordination import permissions as perms
 from coordination import selectors as coordination_selectors
 from coordination import services as org
 from coordination.models import ActionItemStatus, MeetingKind, MemberUnit, Notification
-from tests import clients
+from tests import clients, waivers
 from tests.queries import queries_of_get
 from tianjin_towns.errors import ConflictError
 
@@ -236,21 +237,15 @@ def test_a_file_sent_with_progress_counts_until_the_office_sends_the_item_back(w
 
 def test_an_item_done_without_evidence_is_verified_only_with_a_recorded_waiver(world, settings):
     item = _done_without_evidence(world, settings, make_item(world))
-    with pytest.raises(ValidationError) as error:
-        org.action_item_verify(actor=world.users.office_coord, item=item, evidence_waiver="  ")
-    assert "免交佐证材料的理由" in error.value.message_dict["evidence_waiver"][0]
-    item.refresh_from_db()
-    assert item.status == S.DONE
-    org.action_item_verify(actor=world.users.office_coord, item=item, evidence_waiver="经电话核实已办结，无书面材料")
-    item.refresh_from_db()
-    assert item.status == S.VERIFIED
-    waiver, verify = item.events.order_by("at", "pk")[2:]
-    assert (waiver.action, waiver.actor, waiver.note) == (
-        "waive_evidence",
-        world.users.office_coord,
-        "经电话核实已办结，无书面材料",
+    office = world.users.office_coord
+    waivers.assert_verified_only_with_a_waiver(
+        item,
+        functools.partial(org.action_item_verify, actor=office, item=item),
+        office=office,
+        refusal="免交佐证材料的理由",
+        waiver="经电话核实已办结，无书面材料",
+        evidence_waiver="  ",
     )
-    assert verify.action == "verify"
 
 
 def test_the_evidence_rule_is_set_per_kind(world, settings):
@@ -280,17 +275,16 @@ def test_the_page_says_evidence_is_required_and_refuses_done_without_it(login, w
 
 def test_verifying_on_the_page_without_evidence_asks_for_the_waiver_and_shows_it(login, world, settings):
     item = _done_without_evidence(world, settings, make_item(world))
-    office = login(world.users.office_coord)
     url = reverse("action-item-detail", args=[item.pk])
-    page = office.get(url).content.decode()
-    assert 'name="evidence_waiver"' in page and "未上传" in page
-    response = office.post(reverse("action-item-verify", args=[item.pk]), {"evidence_waiver": ""}, follow=True)
-    assert "核验通过须填写免交佐证材料的理由" in response.content.decode()
-    item.refresh_from_db()
-    assert item.status == S.DONE
-    office.post(reverse("action-item-verify", args=[item.pk]), {"evidence_waiver": "经现场核实，无书面材料"})
-    item.refresh_from_db()
-    assert item.status == S.VERIFIED
+    waivers.assert_the_page_verifies_only_with_a_waiver(
+        login(world.users.office_coord),
+        item,
+        detail_url=url,
+        verify_url=reverse("action-item-verify", args=[item.pk]),
+        refused_with={"evidence_waiver": ""},
+        refusal="核验通过须填写免交佐证材料的理由",
+        waiver="经现场核实，无书面材料",
+    )
     page = login(world.users.officer).get(url).content.decode()
     assert "免交佐证材料" in page and "office-coord于2026年11月20日核验时决定免交" in page
     assert "经现场核实，无书面材料" in page
@@ -309,13 +303,9 @@ def test_the_api_applies_the_same_rules(world, api, settings):
     done = api(world.users.leader).get(f"{url}history/").json()[-1]
     assert (done["note"], done["resolution"], done["evidence_name"]) == ("已完成报批", "已批复", "批复.pdf")
     other = _done_without_evidence(world, settings, other)
-    other_url = f"/api/v1/action-items/{other.pk}/verify/"
-    refused = api(world.users.office_coord).post(other_url, {}, format="json")
-    assert refused.status_code == 400 and "evidence_waiver" in refused.json()
-    waived = api(world.users.office_coord).post(other_url, {"evidence_waiver": "已线下报送"}, format="json")
-    assert waived.status_code == 200 and waived.json()["status"] == "verified"
-    history = api(world.users.leader).get(f"/api/v1/action-items/{other.pk}/history/").json()
-    assert [(e["action"], e["note"]) for e in history[-2:]] == [("waive_evidence", "已线下报送"), ("verify", "")]
+    waivers.assert_the_api_verifies_only_with_a_waiver(
+        api(world.users.office_coord), api(world.users.leader), f"/api/v1/action-items/{other.pk}/", waiver="已线下报送"
+    )
 
 
 # --- No file at all: the unit's reason, then the office's waiver or its return (issue 19, review) ----------
@@ -336,12 +326,8 @@ def test_a_unit_without_a_file_reports_done_with_its_reason_and_the_office_waive
     assert (done.note, done.no_evidence_reason, done.evidence_name) == ("已电话协调", NO_FILE, "")
     told = Notification.objects.get(occasion__startswith=f"action_item_done:{item.pk}:")
     assert f"未附佐证材料，说明：{NO_FILE}" in told.body
-    with pytest.raises(ValidationError) as error:  # the unit's reason is no waiver: the office gives its own
-        org.action_item_verify(actor=world.users.office_coord, item=item)
-    assert "evidence_waiver" in error.value.message_dict
-    org.action_item_verify(actor=world.users.office_coord, item=item, evidence_waiver="已电话向区住建委核实")
-    item.refresh_from_db()
-    assert item.status == S.VERIFIED
+    verify = functools.partial(org.action_item_verify, actor=world.users.office_coord, item=item)
+    waivers.assert_the_reason_is_no_waiver(item, verify, waiver="已电话向区住建委核实")
     assert item.events.get(action="waive_evidence").note == "已电话向区住建委核实"
 
 

@@ -3,6 +3,7 @@ evidence only with a recorded waiver (pages, API, service alike); a problem orde
 day it was found is tagged 限期整改·当日办结; the problem list puts the open overdue ones first and takes a keyword."""
 
 import datetime
+import functools
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from django.urls import reverse
 from coordination.models import Notification
 from inspections import services
 from inspections.models import ProblemStatus
-from tests import clients
+from tests import clients, waivers
 from tests.queries import queries_of_get
 
 from .conftest import PDF, TODAY, VISIT_DAY, evidence_photo, upload
@@ -64,21 +65,14 @@ def test_a_photo_sent_with_progress_counts_until_the_office_sends_the_problem_ba
 
 def test_a_problem_rectified_without_evidence_is_verified_only_with_a_recorded_waiver(world, settings, problem):
     problem = _rectified_without_evidence(world, settings, problem)
-    with pytest.raises(ValidationError) as error:
-        services.problem_verify(actor=world.users.office_coord, problem=problem)
-    assert "免交佐证的理由" in error.value.message_dict["evidence_waiver"][0]
-    problem.refresh_from_db()
-    assert problem.status == S.DONE
-    services.problem_verify(actor=world.users.office_coord, problem=problem, evidence_waiver="已现场核实，无需照片")
-    problem.refresh_from_db()
-    assert problem.status == S.VERIFIED
-    waiver, verify = problem.events.order_by("at", "pk")[2:]
-    assert (waiver.action, waiver.actor, waiver.note) == (
-        "waive_evidence",
-        world.users.office_coord,
-        "已现场核实，无需照片",
+    office = world.users.office_coord
+    waivers.assert_verified_only_with_a_waiver(
+        problem,
+        functools.partial(services.problem_verify, actor=office, problem=problem),
+        office=office,
+        refusal="免交佐证的理由",
+        waiver="已现场核实，无需照片",
     )
-    assert verify.action == "verify"
 
 
 def test_the_evidence_rule_is_set_per_kind(world, settings, problem):
@@ -101,17 +95,16 @@ def test_the_rectify_form_says_evidence_is_required_and_shows_the_refusal(login,
 
 def test_the_verify_dialog_asks_for_the_waiver_and_the_page_shows_it(login, world, settings, problem):
     problem = _rectified_without_evidence(world, settings, problem)
-    office = login(world.users.office_coord)
     url = reverse("problem-detail", args=[problem.pk])
-    page = office.get(url).content.decode()
-    assert 'name="evidence_waiver"' in page and "未上传" in page
-    response = office.post(reverse("problem-verify", args=[problem.pk]), {"note": "到位"}, follow=True)
-    assert "核验销号须填写免交佐证的理由" in response.content.decode()
-    problem.refresh_from_db()
-    assert problem.status == S.DONE
-    office.post(reverse("problem-verify", args=[problem.pk]), {"evidence_waiver": "已现场核实"})
-    problem.refresh_from_db()
-    assert problem.status == S.VERIFIED
+    waivers.assert_the_page_verifies_only_with_a_waiver(
+        login(world.users.office_coord),
+        problem,
+        detail_url=url,
+        verify_url=reverse("problem-verify", args=[problem.pk]),
+        refused_with={"note": "到位"},
+        refusal="核验销号须填写免交佐证的理由",
+        waiver="已现场核实",
+    )
     page = login(world.users.officer).get(url).content.decode()
     assert "office-coord于2026年11月20日核验销号时决定免交" in page and "已现场核实" in page
     assert "免交整改佐证" in page  # the history's entry
@@ -119,13 +112,9 @@ def test_the_verify_dialog_asks_for_the_waiver_and_the_page_shows_it(login, worl
 
 def test_the_api_verifies_without_evidence_only_with_a_waiver(world, api, settings, problem):
     problem = _rectified_without_evidence(world, settings, problem)
-    url = f"/api/v1/problems/{problem.pk}/verify/"
-    refused = api(world.users.office_coord).post(url, {}, format="json")
-    assert refused.status_code == 400 and "evidence_waiver" in refused.json()
-    verified = api(world.users.office_coord).post(url, {"evidence_waiver": "已现场核实"}, format="json")
-    assert verified.status_code == 200 and verified.json()["status"] == "verified"
-    history = api(world.users.officer).get(f"/api/v1/problems/{problem.pk}/history/").json()
-    assert [(e["action"], e["note"]) for e in history[-2:]] == [("waive_evidence", "已现场核实"), ("verify", "")]
+    waivers.assert_the_api_verifies_only_with_a_waiver(
+        api(world.users.office_coord), api(world.users.officer), f"/api/v1/problems/{problem.pk}/", waiver="已现场核实"
+    )
 
 
 # --- No photo or document at all: the unit's reason, then the office's waiver or its return (issue 19, review) --
@@ -147,12 +136,8 @@ def test_a_unit_without_evidence_reports_the_rectification_with_its_reason_and_t
     assert (rectified.note, rectified.no_evidence_reason, rectified.attachments.count()) == ("衔接段已贯通", NO_FILE, 0)
     told = Notification.objects.filter(occasion__startswith=f"problem-rectified:{problem.pk}:")
     assert told and all(f"未附佐证材料，说明：{NO_FILE}" in n.body for n in told)
-    with pytest.raises(ValidationError) as error:  # the unit's reason is no waiver: the office gives its own
-        services.problem_verify(actor=world.users.office_coord, problem=problem)
-    assert "evidence_waiver" in error.value.message_dict
-    services.problem_verify(actor=world.users.office_coord, problem=problem, evidence_waiver="已向区交通局核实")
-    problem.refresh_from_db()
-    assert problem.status == S.VERIFIED
+    verify = functools.partial(services.problem_verify, actor=world.users.office_coord, problem=problem)
+    waivers.assert_the_reason_is_no_waiver(problem, verify, waiver="已向区交通局核实")
 
 
 def test_a_problem_sent_back_needs_evidence_or_a_new_reason_and_a_reason_beside_a_photo_is_not_kept(world, problem):

@@ -1,5 +1,6 @@
 """What the browser tests (test_*.py here) and the screenshot scripts share: Debian's Chromium with the flags
-it needs in a container, the screenshot folder (ignored by git), and signing in through the login page."""
+it needs in a container, the screenshot folder (ignored by git) and a page's screenshot in it, and signing in
+through the login page."""
 
 from pathlib import Path
 
@@ -23,6 +24,12 @@ RESIZED = """
 # Resolves after the page's next two frames: what a frame's rendering steps run (media query listeners, resize
 # handlers, ECharts' painting) has run by then.
 TWO_FRAMES = "() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())))"
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page as SCREENSHOTS/<name>.png (a browser test's record of what it saw)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def resize(page, width: int, height: int) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from browser import CHROMIUM_ARGS, SCREENSHOTS, resize, sign_in  # tests/e2e/browser.py, beside this module
+from browser import CHROMIUM_ARGS, resize, screenshot, sign_in  # tests/e2e/browser.py, beside this module
 from django.template.loader import render_to_string
 
 from conftest import FULL_VALUES, PASSWORD
@@ -149,8 +149,7 @@ def in_browser(request) -> Callable:
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"9-{name}.png"), full_page=True)
+    screenshot(page, f"9-{name}")
 
 
 def log_in(page, base: str, username: str) -> None:

@@ -6,7 +6,7 @@ resources, such as a script the Content-Security-Policy blocks, fail the test)."
 import datetime
 
 import pytest
-from browser import SCREENSHOTS
+from browser import screenshot
 from test_browser_flows import database_as_found, in_browser, log_in  # noqa: F401 (fixtures and steps shared)
 
 from conftest import FULL_VALUES
@@ -18,8 +18,7 @@ CLEAN = {**FULL_VALUES, "fixed_asset_investment": "0", "industry_investment": "0
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"19-{name}.png"), full_page=True)
+    screenshot(page, f"19-{name}")
 
 
 def test_office_accepts_the_ticked_reports_and_sees_the_flagged_one_refused(

@@ -5,7 +5,7 @@ ledger marks the figure 已说明. Chromium and the live server as in test_brows
 import datetime
 
 import pytest
-from browser import SCREENSHOTS
+from browser import screenshot
 from test_browser_flows import database_as_found, in_browser, log_in  # noqa: F401 (fixtures and steps shared)
 
 from conftest import FULL_VALUES, PASSWORD
@@ -19,8 +19,7 @@ SEPT = datetime.date(2026, 9, 1)
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"18-{name}.png"), full_page=True)
+    screenshot(page, f"18-{name}")
 
 
 def test_a_discrepancy_found_by_the_tax_bureau_is_explained_closed_and_marked_in_the_ledger(

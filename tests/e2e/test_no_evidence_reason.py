@@ -4,7 +4,7 @@ the unit reports done with its reason, and the office reads it in the verify dia
 Chromium and the live server as in test_browser_flows (script errors and refused resources fail the test)."""
 
 import pytest
-from browser import SCREENSHOTS
+from browser import screenshot
 from test_browser_flows import database_as_found, in_browser, log_in  # noqa: F401 (fixtures and steps shared)
 
 from coordination.models import ActionItemStatus
@@ -15,8 +15,7 @@ REASON = "经电话与区住建委协调办结，未形成书面材料"
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"19-no-evidence-{name}.png"), full_page=True)
+    screenshot(page, f"19-no-evidence-{name}")
 
 
 def test_unit_reports_done_with_a_reason_instead_of_a_file_and_the_office_waives_it(
