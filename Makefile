@@ -11,6 +11,10 @@
 # DATABASE_URL and CELERY_BROKER_URL, when set, point everything at existing servers; otherwise
 # tianjin_towns/lib/devstack.py starts an embedded PostgreSQL and Redis under .data/.
 
+# Python keeps the bytecode it compiles (__pycache__, pytest's rewritten test modules too) even where the
+# environment says not to (PYTHONDONTWRITEBYTECODE): otherwise every process of a run (each test worker, each
+# Celery worker and manage.py a test starts) compiles the tree again, about 6 s of CPU each.
+unexport PYTHONDONTWRITEBYTECODE
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python

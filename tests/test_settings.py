@@ -1,12 +1,15 @@
 """Production start-up: a missing secret or database stops the app with a clear message, and the
 deploy checks pass with production settings. Development mode (`make run`) shows the platform's Chinese
-error pages; Django's debug pages are a developer's opt-in."""
+error pages; Django's debug pages are a developer's opt-in. seed_demo, whose users' password is published, writes
+nothing outside development unless told."""
 
 import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,3 +81,40 @@ def test_djangos_debug_pages_are_an_opt_in_of_development_mode_only():
 def test_no_language_but_chinese_is_negotiated():
     (middleware,) = _settings_of("MIDDLEWARE", DJANGO_DEBUG="1")
     assert "LocaleMiddleware" not in middleware
+
+
+def test_seed_demo_refuses_a_production_database_without_being_told():
+    """Issue 22: the demo users' password is published, so seed_demo writes nothing where DJANGO_DEBUG is off."""
+    result = manage(
+        "seed_demo",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="towns.example.gov.cn",
+        # A database that does not exist: the refusal comes before any connection (were it missing, nothing real
+        # would be written either).
+        DATABASE_URL=os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/no_database_for_seed_demo",
+    )
+    assert result.returncode != 0
+    assert "已拒绝写入演示数据" in result.stderr and "--i-know-this-is-production" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+class _Seeding(Exception):
+    pass
+
+
+def test_seed_demo_in_production_only_when_told(settings, monkeypatch, db):
+    """With the flag the guard lets the seed run (stopped here where it would start writing)."""
+    from django.core.management import CommandError, call_command
+
+    from assessments import demo
+
+    def seeding(span):
+        raise _Seeding
+
+    monkeypatch.setattr(demo, "seed_platform", seeding)
+    settings.DEVELOPMENT = settings.TESTING = False
+    with pytest.raises(CommandError, match="已拒绝写入演示数据"):
+        call_command("seed_demo")
+    with pytest.raises(_Seeding):
+        call_command("seed_demo", "--i-know-this-is-production")
