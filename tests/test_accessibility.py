@@ -1,0 +1,56 @@
+"""Accessibility (issue 23) as the pages carry it: a keyboard user skips the navigation bar with the first Tab, a
+screen reader is told what an icon means instead of reading an icon's label where labels are not allowed, the
+ledger's wide table can be scrolled from the keyboard, and link lists are not announced as tabs. (The colours
+and focus outlines are the stylesheet's; axe-core in the browser tests is the rest of issue 23.)"""
+
+import datetime
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from lxml import html
+
+from ledgers.models import ReportStatus
+from tests import clients
+
+SEPT = datetime.date(2026, 9, 1)
+login = clients.login  # the fixture: login(user) is the test client signed in as user
+
+
+@pytest.mark.parametrize("page", ["home", "report-list", "ledger", "notification-list"])
+def test_the_first_link_of_every_page_skips_to_its_main_content(login, world, page):
+    tree = html.fromstring(login(world.users.officer).get(reverse(page)).content)
+    first = tree.xpath("//body//a")[0]
+    assert first.text_content().strip() == "跳到主要内容"
+    assert first.get("href") == "#main"
+    main = tree.xpath("//main")
+    assert len(main) == 1 and main[0].get("id") == "main"  # the link's target, focusable from the link
+    assert main[0].get("tabindex") == "-1"
+
+
+def test_a_change_arrow_is_read_as_words_not_as_a_label_on_an_icon():
+    page = render_to_string(
+        "includes/change_list.html", {"changes": [{"label": "税收收入", "old": "150", "new": "152"}]}
+    )
+    tree = html.fromstring(page)
+    icons = tree.xpath("//i")
+    assert icons and all(i.get("aria-hidden") == "true" and i.get("aria-label") is None for i in icons)
+    assert "改为" in " ".join(tree.xpath("//*[contains(@class, 'visually-hidden')]/text()"))
+    assert re.sub(r"\s+", " ", tree.text_content()).count("改为") == 1
+
+
+def test_the_ledgers_wide_table_is_a_named_region_reached_by_tab(login, world, make_report):
+    make_report(ReportStatus.ACCEPTED, period=SEPT)
+    page = login(world.users.office_policy).get(reverse("ledger"), {"year": 2026}).content
+    (box,) = html.fromstring(page).xpath("//div[contains(@class, 'ledger-scroll')]")
+    assert box.get("tabindex") == "0" and box.get("role") == "region"
+    assert box.get("aria-label")
+
+
+def test_the_notification_filters_are_links_not_tabs(login, world):
+    tree = html.fromstring(login(world.users.officer).get(reverse("notification-list")).content)
+    assert not tree.xpath("//*[@role='tablist' or @role='tab']")
+    (filters,) = tree.xpath("//ul[contains(@class, 'notification-tabs')]")
+    assert filters.get("aria-label") == "通知筛选"
+    assert [a.text_content().split()[0] for a in filters.xpath(".//a")] == ["全部", "未读"]
