@@ -54,3 +54,18 @@ def test_the_notification_filters_are_links_not_tabs(login, world):
     (filters,) = tree.xpath("//ul[contains(@class, 'notification-tabs')]")
     assert filters.get("aria-label") == "通知筛选"
     assert [a.text_content().split()[0] for a in filters.xpath(".//a")] == ["全部", "未读"]
+
+
+def test_an_invalid_field_says_so_and_is_described_by_its_error_and_help(login, world):
+    """The member-unit form sent without a name and with a negative order: each field with an error is marked
+    invalid and points at its error (and its help text), which exist under those ids; a valid field is not."""
+    response = login(world.users.admin).post(reverse("member-unit-create"), {"name": "", "order": "-1"})
+    assert response.status_code == 200  # the form again, with its errors
+    tree = html.fromstring(response.content)
+    name, order, short_name = (tree.get_element_by_id(f"id_{field}") for field in ("name", "order", "short_name"))
+    assert name.get("aria-invalid") == "true" and name.get("aria-describedby") == "id_name-error"
+    assert tree.get_element_by_id("id_name-error").text_content().strip() == "请填写成员单位名称。"
+    assert order.get("aria-invalid") == "true" and order.get("aria-describedby") == "id_order-error id_order-help"
+    assert tree.get_element_by_id("id_order-error").text_content().strip()
+    assert "数字小的排在前面" in tree.get_element_by_id("id_order-help").text_content()
+    assert short_name.get("aria-invalid") is None and short_name.get("aria-describedby") == "id_short_name-help"

@@ -73,13 +73,30 @@ def widget_css(field: forms.BoundField) -> str:
 
 @register.simple_tag
 def widget(field: forms.BoundField, **attrs):
-    """The field's widget with Bootstrap classes (is-invalid when it has errors) and extra attributes."""
-    attrs = {name.replace("_", "-"): value for name, value in attrs.items()}  # aria_label → aria-label
+    """The field's widget with Bootstrap classes (is-invalid and aria-invalid when it has errors) and extra
+    attributes; an attribute given empty is left out."""
+    attrs = {
+        name.replace("_", "-"): value for name, value in attrs.items() if value not in ("", None)
+    }  # aria_label → aria-label
     attrs["class"] = f"{widget_css(field)} {attrs.get('class', '')}".strip()
+    if field.errors:
+        attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+def described_by(field: forms.BoundField) -> str:
+    """The ids of the field's errors and help text as field.html renders them, for the widget's aria-describedby:
+    a screen reader reads them with the field."""
+    if not field.auto_id:
+        return ""
+    ids = [f"{field.auto_id}-error"] if field.errors else []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-help")
+    return " ".join(ids)
 
 
 @register.simple_tag
 def form_field(field: forms.BoundField, **options):
     """Label, widget, help text and errors of one field, as the pages lay them out."""
-    return render_to_string("coordination/includes/field.html", {"field": field, "options": options})
+    context = {"field": field, "options": options, "described_by": described_by(field)}
+    return render_to_string("coordination/includes/field.html", context)
