@@ -69,3 +69,21 @@ def test_an_invalid_field_says_so_and_is_described_by_its_error_and_help(login, 
     assert tree.get_element_by_id("id_order-error").text_content().strip()
     assert "数字小的排在前面" in tree.get_element_by_id("id_order-help").text_content()
     assert short_name.get("aria-invalid") is None and short_name.get("aria-describedby") == "id_short_name-help"
+
+
+def test_a_report_saved_with_errors_opens_on_a_summary_whose_items_lead_to_their_fields(
+    login, world, make_report, full_values
+):
+    """The summary takes the focus on load (static/js/error_summary.js finds it by data-error-summary) and each of
+    its errors is a link to the field it is about, which is marked invalid."""
+    report = make_report(period=SEPT)
+    data = {**full_values, "fixed_asset_investment": "-5", "action": "save"}
+    tree = html.fromstring(login(world.users.officer).post(reverse("report-edit", args=[report.pk]), data).content)
+    (summary,) = tree.xpath("//*[@data-error-summary]")
+    assert summary.get("tabindex") == "-1" and summary.get("role") == "alert"
+    links = summary.xpath(".//li/a")
+    assert links and all(link.get("href").startswith("#id_") for link in links)
+    field = tree.get_element_by_id(links[0].get("href")[1:])
+    assert field.get("name") == "fixed_asset_investment" and field.get("aria-invalid") == "true"
+    assert "不能为负数" in links[0].text_content()
+    assert tree.xpath("//script[contains(@src, 'js/error_summary.js')]")

@@ -21,7 +21,8 @@ The column filter `col` gives a header cell classes: _("本月完成")|col:"text
 
     {% alert "warning" icon="bi-unlock fs-4" title=_("…") heading=True role="alert" class="reopen-alert" %} … {% endalert %}
         An .alert of that kind with its icon, then its title (an h2 with heading=True and a wider gap, else a
-        bold line) over the content; role "status" by default.
+        bold line) over the content; role "status" by default. error_summary=True makes it the summary of a form's
+        errors, which takes the focus when the page loads (static/js/error_summary.js).
 """
 
 from dataclasses import dataclass
@@ -159,10 +160,13 @@ class AlertNode(template.Node):
         if opts.get("title"):
             title_html = '<h2 class="h6 alert-heading mb-1">{}</h2>' if heading else '<div class="fw-semibold">{}</div>'
             title = format_html(title_html, opts["title"])
+        # An error summary takes the focus when the page loads (static/js/error_summary.js).
+        summary = mark_safe(' tabindex="-1" data-error-summary') if opts.get("error_summary") else ""
         return format_html(
-            '<div class="{}" role="{}"><i class="bi {}" aria-hidden="true"></i><div>{}{}</div></div>',
+            '<div class="{}" role="{}"{}><i class="bi {}" aria-hidden="true"></i><div>{}{}</div></div>',
             css.strip(),
             opts.get("role") or "status",
+            summary,
             opts.get("icon") or "",
             title,
             mark_safe(self.nodelist.render(context)),
