@@ -2,15 +2,18 @@
 assessments compute it, query bounds that do not grow with the data, who sees which drill-down."""
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from lxml import html as lxml_html
 
 from assessments import dashboards
 from assessments.models import Run, RunResult, Scheme
 from assessments.selectors import target_completion
+from assessments.templatetags.dashboard_tags import figure
 from assessments.tests.factories import ZEROS, accepted_report, set_targets
 from coordination import services as org
 from coordination.models import MemberUnit, Role, SharedKind, TownStatus
@@ -393,3 +396,29 @@ def test_a_large_districts_ranking_panel_lists_the_best_and_the_weakest_few():
     assert "gap_before" not in rows[15]  # the board's own rows (and the API's) stay whole
     small = rows[:15]
     assert _district_ranking_rows(SimpleNamespace(town_ranking=small)) == small
+
+
+def test_each_chart_has_its_figures_as_a_table_that_follows_the_chart(figures, client):
+    """Issue 23: a canvas says nothing to a screen reader. Under each chart, 查看数据 holds a table per key
+    indicator with the very numbers the chart draws (the page's dashboard-data), the first shown; the chart's
+    label names the indicator."""
+    client.force_login(figures.users.leader)
+    tree = lxml_html.fromstring(client.get(f"/dashboard/?year={YEAR}").content)
+    data = json.loads(tree.get_element_by_id("dashboard-data").text)
+    trend = tree.xpath("//*[@data-chart-table='trend']")
+    assert len(trend) == len(data["trend"]) > 1
+    assert [t.get("hidden") is None for t in trend] == [True] + [False] * (len(trend) - 1)
+    for table, item in zip(trend, data["trend"], strict=True):
+        rows = table.xpath(".//tbody/tr")
+        assert [r.xpath("th")[0].text for r in rows] == data["months"]
+        assert [[td.text for td in r.xpath("td")] for r in rows] == [
+            [figure(this, 2), figure(last, 2)] for this, last in zip(item["this_year"], item["last_year"], strict=True)
+        ]
+    january = trend[0].xpath(".//tbody/tr")[0]
+    assert [td.text for td in january.xpath("td")] == ["137.00", "80.00"]  # 华明 100 + 东丽湖 30 + 精武 7; 2024: 80
+    children = tree.xpath("//*[@data-chart-table='children']")
+    assert [r.xpath("th")[0].text for r in children[0].xpath(".//tbody/tr")] == data["children"]["names"]
+    timeliness = tree.xpath("//*[@data-chart-table='timeliness']//tbody/tr")
+    assert len(timeliness) == len(data["timeliness"]["months"])
+    chart = tree.get_element_by_id("chart-trend")
+    assert chart.get("role") == "img" and chart.get("aria-label") == f"月度走势图：{data['trend'][0]['name']}"

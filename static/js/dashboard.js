@@ -244,7 +244,14 @@
         other.classList.toggle("active", other === button);
         other.setAttribute("aria-pressed", other === button ? "true" : "false");
       });
-      draw[group.dataset.chartSwitch](Number(button.dataset.indicator));
+      var name = group.dataset.chartSwitch;
+      draw[name](Number(button.dataset.indicator));
+      // The chart's label and its table of figures (查看数据) follow the indicator shown.
+      var chart = document.getElementById("chart-" + name);
+      chart.setAttribute("aria-label", chart.dataset.label + "：" + button.textContent.trim());
+      document.querySelectorAll("[data-chart-table='" + name + "']").forEach(function (table) {
+        table.hidden = table.dataset.indicator !== button.dataset.indicator;
+      });
     });
   });
 
