@@ -87,3 +87,24 @@ def test_a_report_saved_with_errors_opens_on_a_summary_whose_items_lead_to_their
     assert field.get("name") == "fixed_asset_investment" and field.get("aria-invalid") == "true"
     assert "不能为负数" in links[0].text_content()
     assert tree.xpath("//script[contains(@src, 'js/error_summary.js')]")
+
+
+def test_a_project_rows_error_is_tied_to_its_field_and_listed_in_the_summary(login, world, make_report, full_values):
+    """The report form's project rows are not built with form_field: their invalid fields carry the same marks."""
+    from decimal import Decimal
+
+    from ledgers import services as ledger
+
+    report = make_report(period=SEPT)
+    project = ledger.project_create(
+        actor=world.users.officer, town=world.town, code="P-01", name="智能装备产业园一期", category="industry",
+        total_investment=Decimal("50000"), annual_investment=Decimal("12000"),
+    )  # fmt: skip
+    data = {**full_values, f"p{project.pk}-investment_month": "八百", "action": "save"}
+    tree = html.fromstring(login(world.users.officer).post(reverse("report-edit", args=[report.pk]), data).content)
+    field = tree.get_element_by_id(f"id_p{project.pk}-investment_month")
+    assert field.get("aria-invalid") == "true"
+    error = tree.get_element_by_id(field.get("aria-describedby"))
+    assert error.text_content().strip()
+    assert tree.xpath(f"//*[@data-error-summary]//a[@href='#id_p{project.pk}-investment_month']")
+    assert tree.get_element_by_id("id_evidence-report").get("aria-invalid") is None  # only what is wrong
