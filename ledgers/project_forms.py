@@ -135,7 +135,8 @@ class ProjectForm(forms.Form):
             if year is None and amount is None:
                 continue
             if year is None:
-                self.add_error(f"plan_year_{index}", _("请填写年度。"))
+                if f"plan_year_{index}" not in self.errors:  # an invalid year says so already
+                    self.add_error(f"plan_year_{index}", _("请填写年度。"))
             elif year in seen:
                 self.add_error(f"plan_year_{index}", _("%(year)s年已填写过计划。") % {"year": year})
             else:

@@ -84,6 +84,22 @@ def widget(field: forms.BoundField, **attrs):
     return field.as_widget(attrs=attrs)
 
 
+@register.simple_tag
+def cell_field(field: forms.BoundField, label: str = ""):
+    """A field in a table's cell, under the column that names it: its widget as the form made it, named for a screen
+    reader (aria-label: `label`, else the field's label), and when invalid marked so and described by its errors,
+    which follow it."""
+    attrs = {"aria-label": label or field.label}
+    errors = ""
+    if field.errors:
+        error_id = f"{field.auto_id}-error"
+        attrs.update({"aria-invalid": "true", "aria-describedby": error_id})
+        errors = format_html(
+            '<div class="invalid-feedback d-block" id="{}">{}</div>', error_id, "；".join(field.errors)
+        )
+    return format_html("{}{}", field.as_widget(attrs=attrs), errors)
+
+
 def described_by(field: forms.BoundField) -> str:
     """The ids of the field's errors and help text as field.html renders them, for the widget's aria-describedby:
     a screen reader reads them with the field."""

@@ -75,6 +75,12 @@ def test_bad_input_comes_back_with_an_error_per_field_and_saves_nothing(login, w
     )
     assert response.context["form"].errors["actual_finish"] == ["实际竣工日期不能早于实际开工日期。"]
     assert not Project.objects.filter(code="XM-09").exists()
+    # A plan's year out of range is said once, not also as missing; the field is named and tied to its error.
+    response = client.post(reverse("project-create"), form_data(town=world.town.pk, code="XM-09", plan_year_0="1999"))
+    assert response.context["form"].errors["plan_year_0"] == ["确保该值大于或等于2000。"]
+    page = response.content.decode()
+    assert 'aria-label="年度" aria-invalid="true" aria-describedby="id_plan_year_0-error"' in page
+    assert '<div class="invalid-feedback d-block" id="id_plan_year_0-error">确保该值大于或等于2000。</div>' in page
 
 
 def test_district_leader_edits_a_project_and_a_year_plan_is_removed_when_cleared(login, world):

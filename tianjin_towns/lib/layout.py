@@ -22,7 +22,7 @@ The column filter `col` gives a header cell classes: _("本月完成")|col:"text
     {% alert "warning" icon="bi-unlock fs-4" title=_("…") heading=True role="alert" class="reopen-alert" %} … {% endalert %}
         An .alert of that kind with its icon, then its title (an h2 with heading=True and a wider gap, else a
         bold line) over the content; role "status" by default. error_summary=True makes it the summary of a form's
-        errors, which takes the focus when the page loads (static/js/error_summary.js).
+        errors, which takes the focus when the page loads (static/js/focus.js).
 """
 
 from dataclasses import dataclass
@@ -160,7 +160,7 @@ class AlertNode(template.Node):
         if opts.get("title"):
             title_html = '<h2 class="h6 alert-heading mb-1">{}</h2>' if heading else '<div class="fw-semibold">{}</div>'
             title = format_html(title_html, opts["title"])
-        # An error summary takes the focus when the page loads (static/js/error_summary.js).
+        # An error summary takes the focus when the page loads (static/js/focus.js).
         summary = mark_safe(' tabindex="-1" data-error-summary') if opts.get("error_summary") else ""
         return format_html(
             '<div class="{}" role="{}"{}><i class="bi {}" aria-hidden="true"></i><div>{}{}</div></div>',
