@@ -5,12 +5,14 @@ and focus outlines are the stylesheet's; axe-core in the browser tests is the re
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from lxml import html
 
+from ledgers import services as ledger
 from ledgers.models import ReportStatus
 from tests import clients
 
@@ -74,7 +76,7 @@ def test_an_invalid_field_says_so_and_is_described_by_its_error_and_help(login, 
 def test_a_report_saved_with_errors_opens_on_a_summary_whose_items_lead_to_their_fields(
     login, world, make_report, full_values
 ):
-    """The summary takes the focus on load (static/js/error_summary.js finds it by data-error-summary) and each of
+    """The summary takes the focus on load (static/js/focus.js finds it by data-error-summary) and each of
     its errors is a link to the field it is about, which is marked invalid."""
     report = make_report(period=SEPT)
     data = {**full_values, "fixed_asset_investment": "-5", "action": "save"}
@@ -86,14 +88,11 @@ def test_a_report_saved_with_errors_opens_on_a_summary_whose_items_lead_to_their
     field = tree.get_element_by_id(links[0].get("href")[1:])
     assert field.get("name") == "fixed_asset_investment" and field.get("aria-invalid") == "true"
     assert "不能为负数" in links[0].text_content()
-    assert tree.xpath("//script[contains(@src, 'js/error_summary.js')]")
+    assert tree.xpath("//script[contains(@src, 'js/focus.js')]")
 
 
 def test_a_project_rows_error_is_tied_to_its_field_and_listed_in_the_summary(login, world, make_report, full_values):
     """The report form's project rows are not built with form_field: their invalid fields carry the same marks."""
-    from decimal import Decimal
-
-    from ledgers import services as ledger
 
     report = make_report(period=SEPT)
     project = ledger.project_create(

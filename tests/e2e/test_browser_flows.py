@@ -16,22 +16,18 @@ and the test's own database work stays in the test's thread.
 
 import contextlib
 import io
-import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import openpyxl
 import pytest
-from browser import CHROMIUM_ARGS, resize, screenshot, sign_in  # tests/e2e/browser.py, beside this module
+from browser import browser_thread, fresh_page, need_chromium, resize, screenshot, sign_in  # tests/e2e/browser.py
 from django.template.loader import render_to_string
 
 from conftest import FULL_VALUES, PASSWORD
 from ledgers.models import MonthlyReport, ReportStatus
 from tianjin_towns.lib import dates
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-TIMEOUT_MS = 15_000
 # The figures the officer types; 1357.9 appears nowhere else, so finding it in the workbook proves
 # that the accepted report reached the export.
 FIGURES = {
@@ -64,87 +60,25 @@ def database_as_found():
         yield
 
 
-# The run's one Chromium: started by the first in_browser, stopped when the session ends. Its Playwright, the browser
-# and the thread that drives them (Playwright's sync objects belong to the thread that made them).
-_CHROMIUM: dict = {}
-
-
-def _chromium():
-    """The run's Chromium, in the browser thread; launched again if it died (a crash fails one test, not the rest)."""
-    from playwright.sync_api import sync_playwright
-
-    if "playwright" not in _CHROMIUM:
-        _CHROMIUM["playwright"] = sync_playwright().start()
-    browser = _CHROMIUM.get("browser")
-    if browser is None or not browser.is_connected():
-        browser = _CHROMIUM["browser"] = _CHROMIUM["playwright"].chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-    return browser
-
-
-def _browser_thread(session: pytest.Session) -> ThreadPoolExecutor:
-    if "thread" not in _CHROMIUM:
-        thread = _CHROMIUM["thread"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="browser")
-
-        def stop() -> None:
-            def close() -> None:
-                if "browser" in _CHROMIUM:
-                    _CHROMIUM["browser"].close()
-                if "playwright" in _CHROMIUM:
-                    _CHROMIUM["playwright"].stop()
-
-            try:
-                thread.submit(close).result()
-            finally:
-                thread.shutdown()
-                _CHROMIUM.clear()
-
-        session.addfinalizer(stop)
-    return _CHROMIUM["thread"]
-
-
 @pytest.fixture
 def in_browser(request) -> Callable:
-    """in_browser(steps) runs steps(page) in the browser thread, in a fresh context of the run's Chromium (a new
-    visitor: its own cookies, storage and cache), and returns its result. One Chromium for the whole run, since
-    a context is all that a test needs of its own.
-
-    The page collects what a person would not see but must not happen: script errors and resources
-    that the server or the Content-Security-Policy refused (a /favicon.ico aside: the pages name their
-    icon, Django's admin does not).
+    """in_browser(steps) runs steps(page) in the browser thread, on a fresh page of the run's Chromium (browser.py's
+    `fresh_page`: a new visitor), and returns its result, failing if the page saw a script error or a refused
+    resource. One Chromium for the whole run, since a context is all that a test needs of its own.
     """
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (.ci/run does it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    need_chromium()
 
     def run(steps: Callable):
-        context = _chromium().new_context(
-            viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(f"script error: {error}"))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "status of" not in m.text else None)
-        page.on(
-            "response",
-            lambda r: (
-                errors.append(f"{r.status} {r.url}")
-                if r.status >= 400 and r.request.resource_type != "document" and not r.url.endswith("/favicon.ico")
-                else None
-            ),
-        )
+        page = fresh_page(errors)
         try:
             result = steps(page)
         finally:
-            context.close()
+            page.context.close()
         assert not errors, errors
         return result
 
-    thread = _browser_thread(request.session)
+    thread = browser_thread(request.session)
     return lambda steps: thread.submit(run, steps).result()
 
 

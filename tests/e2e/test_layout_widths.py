@@ -18,7 +18,7 @@ The browser, its thread and the database's restoration are test_browser_flows' (
 """
 
 import pytest
-from browser import after_two_frames, resize  # tests/e2e/browser.py, beside this module
+from browser import nav_pages, requests_in_flight, resize, settle  # tests/e2e/browser.py, beside this module
 from django.urls import reverse
 from test_browser_flows import database_as_found, in_browser, log_in  # noqa: F401 (fixtures and steps shared)
 
@@ -90,36 +90,6 @@ def _lists(world) -> None:
     write_work_info(world, submit=True)
 
 
-def _nav_pages(page) -> list[str]:
-    """The pages the navigation menus offer the signed-in user (the Django admin aside)."""
-    hrefs = page.eval_on_selector_all(
-        "#main-nav a.dropdown-item[href], #main-nav a.nav-link[href]", "links => links.map(a => a.getAttribute('href'))"
-    )
-    return [href for href in dict.fromkeys(hrefs) if href.startswith("/") and not href.startswith("/admin/")]
-
-
-def _requests_in_flight(page) -> set:
-    """The page's requests not yet finished, kept up to date from here on."""
-    in_flight: set = set()
-    page.on("request", lambda request: in_flight.add(request))
-    page.on("requestfinished", lambda request: in_flight.discard(request))
-    page.on("requestfailed", lambda request: in_flight.discard(request))
-    return in_flight
-
-
-def _settle(page, in_flight: set) -> None:
-    """After a page's load: what it asked for since (fetch, htmx) answered, and the answers shown."""
-    while True:
-        for request in list(in_flight):
-            response = request.response()  # None when it failed
-            if response:
-                response.finished()
-            in_flight.discard(request)
-        after_two_frames(page)
-        if not in_flight:  # nor any the answers led to
-            return
-
-
 def test_no_list_page_sticks_out_of_the_window_at_laptop_desktop_and_phone_widths(
     in_browser,  # noqa: F811 (the fixture imported above)
     live_server,
@@ -129,16 +99,16 @@ def test_no_list_page_sticks_out_of_the_window_at_laptop_desktop_and_phone_width
     base = live_server.url
 
     def visit(page) -> list[str]:
-        in_flight = _requests_in_flight(page)
+        in_flight = requests_in_flight(page)
         problems = []
         for persona, widths in PERSONAS.items():
             log_in(page, base, persona)
-            pages = _nav_pages(page)
+            pages = nav_pages(page)
             assert len(pages) > 10, pages
             for path in pages:
                 page.set_viewport_size({"width": widths[0], "height": 900})
                 page.goto(base + path)
-                _settle(page, in_flight)
+                settle(page, in_flight)
                 for width in widths:
                     resize(page, width, 900)
                     found = page.evaluate(OVERFLOW)
