@@ -6,10 +6,13 @@ keyboard at 200 % zoom (a 1280 × 900 window zoomed to 200 % shows a 640 × 450 
 - Tab then reaches every field of the form and both buttons, and no field it reaches is hidden under the sticky
   save bar;
 - after a save that fails, the focus is on the error summary, whose links move it to the fields they name;
-- the city's ledger, as wide as a year of months, scrolls inside its own box, not the page sideways.
+- the city's ledger, as wide as a year of months, scrolls inside its own box, not the page sideways (the visually
+  hidden words of its empty cells too).
 
 The pages are answered by the test client in the test's transaction (through_client.py).
 """
+
+import datetime
 
 import pytest
 from axe import violations
@@ -17,6 +20,8 @@ from browser import requests_in_flight, settle
 from django.test import Client
 from django.urls import reverse
 from through_client import ThroughClient
+
+from coordination.tests.factories import more_towns
 
 ZOOMED = {"width": 640, "height": 450}  # 1280 × 900 at 200 %
 # What the focus is on: the element's tag, name or id, its text, whether it is a field of the report form, and
@@ -131,6 +136,8 @@ def test_the_report_form_works_from_the_keyboard_at_200_percent_zoom(request, wo
 
 def test_the_citys_ledger_does_not_scroll_the_page_sideways_at_200_percent_zoom(request, world, make_report):
     make_report("accepted")
+    # A town that reports from July: its earlier months are cells that say, visually hidden, 不需报送.
+    more_towns(world.dongli, [3], code="T01", name="金桥新城小镇", reporting_from=datetime.date(2026, 7, 1))
     browser = ThroughClient(request.session, _signed_in(world, "office_policy"))
 
     def ledger(page) -> dict:
