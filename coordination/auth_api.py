@@ -18,6 +18,7 @@ from tianjin_towns import security
 from . import token_selectors
 from .authentication import ApiTokenAuthentication
 from .models import ApiToken
+from .password_validation import password_change_first_message
 from .services import tokens as token_services
 
 
@@ -81,8 +82,9 @@ class TokenView(APIView):
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
         if token_selectors.must_change_password_first(user):
-            # A one-time password is changed in the browser first (coordination.services.people).
-            return Response({"detail": _("请先登录网页修改初始密码。")}, status=status.HTTP_403_FORBIDDEN)
+            # A one-time password, or one past its age, is changed in the browser first.
+            detail = password_change_first_message(user.profile)
+            return Response({"detail": detail}, status=status.HTTP_403_FORBIDDEN)
         token = token_services.api_token_issue(user=user, name=_user_agent(request), ip=security.client_ip(request))
         return Response({"token": token.key})
 

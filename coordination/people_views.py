@@ -6,6 +6,7 @@ it is shown once."""
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from tianjin_towns.lib.pages import add_service_errors, form_page, list_filters,
 from . import people_imports, people_selectors
 from . import people_permissions as people_perms
 from .models import OrgUnit
+from .password_validation import password_expired
 from .people_forms import RegistryFilterForm, UserFilterForm, UserForm, UserImportForm, district_and_town_units
 from .services import people as services
 
@@ -37,7 +39,13 @@ def _once(response: HttpResponse) -> HttpResponse:
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change; a success ends the obligation to change a one-time password."""
 
-    template_name = "coordination/people/password_change_form.html"  # says why a one-time password is changed
+    template_name = "coordination/people/password_change_form.html"  # says why the password must be changed
+
+    def get_context_data(self, **kwargs):
+        profile = getattr(self.request.user, "profile", None)
+        return super().get_context_data(
+            **kwargs, password_expired=password_expired(profile), max_age_days=settings.PASSWORD_MAX_AGE_DAYS
+        )
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -15,6 +15,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from coordination.password_validation import password_change_first_message, password_expired
+
 from . import health, logs, security
 
 log = logging.getLogger("tianjin_towns.security")
@@ -139,7 +141,8 @@ class DownloadHeadersMiddleware:
 
 
 class MustChangePasswordMiddleware:
-    """A user signed in with a one-time password (a new account, a reset) is sent to change it first:
+    """A user signed in with a one-time password (a new account, a reset) or a password older than
+    PASSWORD_MAX_AGE_DAYS (coordination.password_validation) is sent to change it first:
     every page answers a redirect to the password change page, except that page, logging out, static
     files and the session keepalive. The API answers 403 to such a session (the browser's session also
     authenticates API calls); a token is never issued to such a user (coordination.auth_api.TokenView), and
@@ -155,16 +158,17 @@ class MustChangePasswordMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and self._must_change(user) and not self._exempt(request.path):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": _("请先登录网页修改初始密码。")}, status=403)
+                return JsonResponse({"detail": password_change_first_message(user.profile)}, status=403)
             return redirect("password_change")  # the page itself says why (coordination.people_views)
         return self.get_response(request)
 
     @staticmethod
     def _must_change(user) -> bool:
         try:
-            return user.profile.must_change_password
+            profile = user.profile
         except ObjectDoesNotExist:
             return False
+        return profile.must_change_password or password_expired(profile)
 
     @staticmethod
     def _exempt(path: str) -> bool:

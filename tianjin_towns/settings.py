@@ -135,12 +135,20 @@ AUTHENTICATION_BACKENDS = [
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
 
+# The password policy (issue 22, 等保 2.0): eight characters or more of three kinds, not the user name, not one of the
+# last PASSWORD_HISTORY_COUNT, changed every PASSWORD_MAX_AGE_DAYS (0: never); coordination.password_validation.
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "coordination.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "coordination.password_validation.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "coordination.password_validation.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "coordination.password_validation.PasswordHistoryValidator"},
 ]
+PASSWORD_HISTORY_COUNT = int(os.environ.get("PASSWORD_HISTORY_COUNT", "5"))
+# The suite moves its clock by months in many tests: its passwords never age there, except in the tests of the rule.
+PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "0" if TESTING else "90"))
 if TESTING:
     # Hashing a dozen personas' passwords per test with PBKDF2 would dominate the suite's time.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -31,7 +31,7 @@ from .org import (
     responsible_unit_keys,
 )
 from .organisation import MemberUnitEvent, SubmissionRouteChange
-from .people import UserRoleEvent
+from .people import PasswordHistory, UserRoleEvent
 from .plans import Plan, PlanAttachment, PlanKind, PlanOpinion, PlanStatus, PlanSubItem, PlanVersion
 from .structure import JointConference, SubmissionKind, SubmissionRoute, SupportPolicy
 from .tokens import ApiClient, ApiToken, PasswordResetMail
@@ -80,6 +80,7 @@ __all__ = [
     "TownStatus",
     "TownStatusChange",
     "UserProfile",
+    "PasswordHistory",
     "UserRoleEvent",
     "WorkingGroup",
     "responsible_unit_keys",

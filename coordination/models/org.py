@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tianjin_towns.lib.events import Event
@@ -159,6 +160,9 @@ class UserProfile(models.Model):
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     # Set with a one-time password (new account, reset); the pages send the user to change it first.
     must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
+    # When the password was last set (coordination.password_validation); PASSWORD_MAX_AGE_DAYS after it, the pages
+    # send the user to change it.
+    password_changed_at = models.DateTimeField(_("密码设置时间"), null=True, blank=True, default=timezone.now)
 
     class Meta:
         verbose_name = verbose_name_plural = _("用户资料")

@@ -78,3 +78,21 @@ class UserRoleEvent(Event):
                 continue
             rows.append((str(label), _shown(key, old), _shown(key, new)))
         return rows
+
+
+class PasswordHistory(models.Model):
+    """A password a user has had (its hash, never the password), so that a new one is not one of the last
+    PASSWORD_HISTORY_COUNT (coordination.password_validation.PasswordHistoryValidator)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("密码摘要"), max_length=128)
+    set_at = models.DateTimeField(_("设置时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("历史密码")
+        ordering = ["-set_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.set_at:%Y-%m-%d}"
