@@ -8,8 +8,10 @@ import contextvars
 import logging
 import time
 
-# Set by tianjin_towns.middleware.RequestIdMiddleware for the duration of a request.
+# Set by tianjin_towns.middleware.RequestIdMiddleware for the duration of a request: its id and the client's address
+# (tianjin_towns.security.client_ip), for the log and the security audit (coordination.security_audit).
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+client_ip_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
 
 
 class UTCFormatter(logging.Formatter):

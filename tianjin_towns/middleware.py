@@ -28,7 +28,8 @@ SEEN_EVERY = 60  # seconds: record activity at most once a minute, not one sessi
 
 
 class RequestIdMiddleware:
-    """Every request gets an id (nginx's X-Request-ID, or a new one): in each log line and the response."""
+    """Every request gets an id (nginx's X-Request-ID, or a new one): in each log line and the response; the
+    client's address is known for the request's duration too (logs.client_ip_var)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -38,9 +39,11 @@ class RequestIdMiddleware:
         request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = logs.request_id_var.set(request_id)
+        address = logs.client_ip_var.set(security.client_ip(request))
         try:
             response = self.get_response(request)
         finally:
+            logs.client_ip_var.reset(address)
             logs.request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response

@@ -2,7 +2,8 @@
 
 The security log (logger `tianjin_towns.security`) records every login, failed login, lockout and
 refused authorisation with the user and the client address; tianjin_towns.logs adds the time in UTC
-and the request id. Receivers are connected in tianjin_towns.apps.ProjectConfig.ready().
+and the request id. Logins, failures, logouts and lockouts also go into the security audit's table
+(coordination.security_audit). Receivers are connected in tianjin_towns.apps.ProjectConfig.ready().
 """
 
 import logging
@@ -58,10 +59,18 @@ def log_refusal(request, status: int, reason: str = "") -> None:
     )
 
 
+def _audit(kind: str, **event) -> None:
+    """The event in the security audit too (coordination.security_audit), from the request's address."""
+    from coordination import security_audit
+
+    security_audit.record(kind, **event)
+
+
 def _on_login(sender, request, user, **kwargs):
     if request is None:
         return
     log.info("login user=%s ip=%s", _who(user), client_ip(request) or "-")
+    _audit("login", user=user, ip=client_ip(request))
     if hasattr(request, "session"):
         # The start of the session's absolute lifetime (SessionTimeoutMiddleware).
         now = int(time.time())
@@ -73,15 +82,20 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
     if request is None:
         return
     log.warning("login failed user=%s ip=%s", credentials.get("username", "-"), client_ip(request) or "-")
+    _audit("login_failed", username=str(credentials.get("username", ""))[:150], ip=client_ip(request), failed=True)
 
 
 def _on_logout(sender, request, user, **kwargs):
     if request is None:
         return
     log.info("logout user=%s ip=%s", _who(user), client_ip(request) or "-")
+    if user is not None:
+        _audit("logout", user=user, ip=client_ip(request))
 
 
 def _on_locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    address = ip_address or (client_ip(request) if request is not None else None)
+    _audit("locked_out", username=(username or "")[:150], ip=address, failed=True)
     log.warning(
         "login locked out user=%s ip=%s failures>=%s cooloff=%s",
         username or "-",

@@ -33,6 +33,7 @@ from .org import (
 from .organisation import MemberUnitEvent, SubmissionRouteChange
 from .people import PasswordHistory, UserRoleEvent
 from .plans import Plan, PlanAttachment, PlanKind, PlanOpinion, PlanStatus, PlanSubItem, PlanVersion
+from .security import SecurityEvent, SecurityEventKind
 from .structure import JointConference, SubmissionKind, SubmissionRoute, SupportPolicy
 from .tokens import ApiClient, ApiToken, PasswordResetMail
 from .towns import TownEdit, TownListDecision
@@ -81,6 +82,8 @@ __all__ = [
     "TownStatusChange",
     "UserProfile",
     "PasswordHistory",
+    "SecurityEvent",
+    "SecurityEventKind",
     "UserRoleEvent",
     "WorkingGroup",
     "responsible_unit_keys",

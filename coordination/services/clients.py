@@ -52,7 +52,9 @@ def api_client_token_issue(*, actor: AbstractBaseUser | None, client: ApiClient,
         raise ValidationError({"days": _("有效期应为%(days)s天之一。") % {"days": "、".join(map(str, TOKEN_DAYS))}})
     if not client.user.is_active:
         raise ConflictError(_("接口客户端已停用，不能签发令牌。"))
-    token = tokens.api_token_issue(user=client.user, name=client.name, valid_for=datetime.timedelta(days=days))
+    token = tokens.api_token_issue(
+        user=client.user, name=client.name, valid_for=datetime.timedelta(days=days), actor=actor
+    )
     UserRoleEvent.objects.create(
         actor=actor,
         user=client.user,

@@ -20,10 +20,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from .. import people_imports, people_selectors
+from .. import people_imports, people_selectors, security_audit
 from .. import people_permissions as people_perms
 from .. import permissions as perms
-from ..models import PERSON_ROLES, MemberUnit, OrgUnit, Role, UserProfile, UserRoleEvent, WorkingGroup
+from ..models import (
+    PERSON_ROLES,
+    MemberUnit,
+    OrgUnit,
+    Role,
+    SecurityEventKind,
+    UserProfile,
+    UserRoleEvent,
+    WorkingGroup,
+)
 from .grants import ALL_UNIT_PERMS, ROLE_UNIT_PERMS, working_group_perms
 from .tokens import api_tokens_revoke_all
 
@@ -76,7 +85,21 @@ def account_state(user: AbstractBaseUser, profile: UserProfile | None) -> dict:
     }
 
 
+# The account events that are security events too (coordination.security_audit).
+SECURITY_KINDS = {
+    UserRoleEvent.Action.CREATED: SecurityEventKind.USER_CREATED,
+    UserRoleEvent.Action.IMPORTED: SecurityEventKind.USER_CREATED,
+    UserRoleEvent.Action.ROLE_CHANGED: SecurityEventKind.ROLE_CHANGED,
+    UserRoleEvent.Action.UNIT_CHANGED: SecurityEventKind.ROLE_CHANGED,
+    UserRoleEvent.Action.DEACTIVATED: SecurityEventKind.USER_DEACTIVATED,
+    UserRoleEvent.Action.REACTIVATED: SecurityEventKind.USER_REACTIVATED,
+    UserRoleEvent.Action.PASSWORD_RESET: SecurityEventKind.PASSWORD_RESET,
+}
+
+
 def _record(*, actor, user, action: str, before: dict, after: dict, reason: str = "") -> UserRoleEvent:
+    if action in SECURITY_KINDS:
+        security_audit.record(SECURITY_KINDS[action], user=actor, target=security_audit.account(user))
     return UserRoleEvent.objects.create(
         actor=actor, user=user, action=action, before=before, after=after, reason=reason[:200]
     )
@@ -433,6 +456,7 @@ def user_password_changed(*, user: AbstractBaseUser) -> None:
     under the old password stop working (API.md: a password change revokes them)."""
     UserProfile.objects.filter(user=user, must_change_password=True).update(must_change_password=False)
     api_tokens_revoke_all(user=user)
+    security_audit.record(SecurityEventKind.PASSWORD_CHANGED, user=user, target=security_audit.account(user))
 
 
 @dataclass

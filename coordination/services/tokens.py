@@ -20,7 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import ApiToken, PasswordResetMail, UserRoleEvent
+from .. import security_audit
+from ..models import ApiToken, PasswordResetMail, SecurityEventKind, UserRoleEvent
 from ..models.tokens import key_digest
 
 log = logging.getLogger("tianjin_towns.security")
@@ -52,10 +53,16 @@ def client_name(text: str) -> str:
 
 @transaction.atomic
 def api_token_issue(
-    *, user: AbstractBaseUser, name: str = "", ip: str | None = None, valid_for: datetime.timedelta | None = None
+    *,
+    user: AbstractBaseUser,
+    name: str = "",
+    ip: str | None = None,
+    valid_for: datetime.timedelta | None = None,
+    actor: AbstractBaseUser | None = None,
 ) -> ApiToken:
-    """A new token for `user`. Its key is on the returned token as `key`, to be handed over once; only
-    the digest is stored. `valid_for`: a fixed lifetime that use does not extend (an API client's token)."""
+    """A new token for `user`, issued by `actor` (the user itself when not given). Its key is on the returned
+    token as `key`, to be handed over once; only the digest is stored. `valid_for`: a fixed lifetime that use does
+    not extend (an API client's token)."""
     now = timezone.now()
     ended_long_ago = Q(expires_at__lt=now - KEPT_AFTER_END) | Q(revoked_at__lt=now - KEPT_AFTER_END)
     ApiToken.objects.filter(ended_long_ago, user=user).delete()
@@ -71,8 +78,14 @@ def api_token_issue(
         sliding=valid_for is None,
     )
     log.info("api token issued user=%s token=%s ip=%s", user.get_username(), token.prefix, ip or "-")
+    security_audit.record(SecurityEventKind.TOKEN_ISSUED, user=actor or user, target=_named(token), ip=ip)
     token.key = key
     return token
+
+
+def _named(token: ApiToken) -> str:
+    """How the security audit names a token: its account and the prefix it shows."""
+    return f"{security_audit.account(token.user)} 令牌 {token.prefix}…"
 
 
 def api_token_use(key: str) -> ApiToken:
@@ -110,6 +123,7 @@ def api_token_revoke(*, actor: AbstractBaseUser | None, token: ApiToken, audit: 
         return token
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+    security_audit.record(SecurityEventKind.TOKEN_REVOKED, user=actor, target=_named(token))
     if audit:
         UserRoleEvent.objects.create(
             actor=actor,
