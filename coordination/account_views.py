@@ -1,5 +1,6 @@
 """The signed-in user's own account: the 「API令牌」 page (list and revoke one's tokens), and the password
-reset by e-mail, whose e-mails are limited per address, per account and per client address."""
+reset by e-mail, whose e-mails are limited per address, per account and per client address, and whose new password
+counts as a change of the account's password."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from tianjin_towns import security
 
 from . import token_selectors
+from .services import people as people_services
 from .services import tokens as token_services
 
 
@@ -55,3 +57,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     tells whether an account has that address."""
 
     form_class = LimitedPasswordResetForm
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's, except that a password set through a reset link is a change of the account's password like any
+    other (services.people.user_password_changed): a one-time password's obligation ends, the account's API tokens
+    end, and the security audit records it."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        people_services.user_password_changed(user=form.user)
+        return response

@@ -20,6 +20,12 @@ urlpatterns = [
     path("accounts/password_change/", people_views.PasswordChangeView.as_view(), name="password_change"),
     # Reset e-mails limited per address, account and client (account_views); before Django's own.
     path("accounts/password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    # A password set through a reset link ends the account's API tokens like any change (account_views).
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     *entity_pages("accounts/api-tokens/", account_views, "api_token", "list", "revoke"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Notification centre and background exports.

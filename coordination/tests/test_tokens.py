@@ -10,16 +10,19 @@ import hashlib
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 
 from conftest import PASSWORD, TEST_TODAY, tianjin_time
 from coordination import services as org
-from coordination.models import ApiToken, UserRoleEvent
+from coordination.models import ApiToken, SecurityEvent, UserRoleEvent
 from coordination.services.tokens import api_token_issue
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -152,6 +155,27 @@ def test_changing_ones_password_revokes_ones_tokens(world):
     assert response.status_code == 302
     response = with_key(key).get("/api/v1/towns/")
     assert response.status_code == 401 and "已被撤销" in response.json()["detail"]
+
+
+def test_a_password_set_through_an_emailed_reset_link_revokes_the_tokens_and_is_audited(world):
+    officer = world.users.officer
+    key = login()
+    link = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(officer.pk)),
+            "token": default_token_generator.make_token(officer),
+        },
+    )
+    browser = Client()
+    form = browser.get(link, follow=True)  # Django moves the token into the session, then shows the form
+    assert form.status_code == 200 and "设置新密码" in form.content.decode()
+    done = browser.post(form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert (done.status_code, done["Location"]) == (302, reverse("password_reset_complete"))
+    response = with_key(key).get("/api/v1/towns/")
+    assert response.status_code == 401 and "已被撤销" in response.json()["detail"]
+    event = SecurityEvent.objects.filter(kind="password_changed").latest("pk")
+    assert (event.user, event.target) == (officer, "账号 dongli-officer")
 
 
 def test_an_administrators_password_reset_revokes_the_tokens(world):
