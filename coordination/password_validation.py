@@ -105,6 +105,12 @@ def password_expired(profile, now: datetime.datetime | None = None) -> bool:
     return (now or timezone.now()) - profile.password_changed_at > datetime.timedelta(days=days)
 
 
+def must_change_password_first(profile) -> bool:
+    """Whether the user must change the password in the browser before anything else: a one-time password, or one
+    past its age. `profile` may be None (an account without one: never)."""
+    return profile is not None and (profile.must_change_password or password_expired(profile))
+
+
 def password_change_first_message(profile) -> str:
     """What the API answers a user who must change a password in the browser first: a one-time password, or one
     past its age."""

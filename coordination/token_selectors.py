@@ -7,8 +7,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from . import password_validation
 from .models import ApiToken, UserProfile
-from .password_validation import password_expired
 
 
 def api_tokens_in_force(user: AbstractBaseUser) -> QuerySet[ApiToken]:
@@ -21,8 +21,7 @@ def api_tokens_in_force(user: AbstractBaseUser) -> QuerySet[ApiToken]:
 def must_change_password_first(user: AbstractBaseUser) -> bool:
     """Whether the user still holds a one-time password or one past its age (PASSWORD_MAX_AGE_DAYS): changed in
     the browser before any API token."""
-    profile = UserProfile.objects.filter(user=user).first()
-    return profile is not None and (profile.must_change_password or password_expired(profile))
+    return password_validation.must_change_password_first(UserProfile.objects.filter(user=user).first())
 
 
 def get_api_token_for_user(user: AbstractBaseUser, pk) -> ApiToken:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from coordination.templatetags.navigation_tags import NAV_MENUS, nav_menus
+from coordination.templatetags.navigation_tags import NAV_MENUS
 from tests import clients
 from tests.personas import EVERY_PERSONA
 
@@ -17,18 +17,6 @@ login = clients.login
 REFUSALS = re.compile(r"没有权限|您没有.{0,8}权限|无权")
 # Django's admin names its home page 后台管理首页 in its own layout, which has no page title of the platform's.
 NOT_PLATFORM_PAGES = {"admin:index"}
-
-
-def _shown(user) -> list[tuple[str, str, str]]:
-    """(URL name, label, URL) of every entry the bar shows the user, dropdown links and plain links alike."""
-    shown = []
-    for entry in nav_menus(user, None):
-        menu = entry["menu"]
-        if "links" in entry:
-            shown += [(item["link"].url_name, str(item["link"].label), item["url"]) for item in entry["links"]]
-        else:
-            shown.append((menu.url_name, str(menu.label), entry["url"]))
-    return shown
 
 
 def _titles(page: str) -> set[str]:
@@ -52,7 +40,7 @@ def test_every_entry_the_bar_shows_opens_a_page_the_user_may_use_named_as_the_en
     user = getattr(world.users, persona)
     client = login(user)
     wrong = []
-    for url_name, label, url in _shown(user):
+    for url_name, label, url in clients.bar_entries(user):
         response = client.get(url)
         page = response.content.decode()
         if response.status_code != 200:
@@ -66,7 +54,11 @@ def test_every_entry_the_bar_shows_opens_a_page_the_user_may_use_named_as_the_en
 
 def test_every_entry_is_shown_to_someone(world):
     """So that the test above opens every entry of the table."""
-    shown = {url_name for persona in EVERY_PERSONA for url_name, _label, _url in _shown(getattr(world.users, persona))}
+    shown = {
+        url_name
+        for persona in EVERY_PERSONA
+        for url_name, _label, _url in clients.bar_entries(getattr(world.users, persona))
+    }
     entries = {menu.url_name for menu in NAV_MENUS if menu.url_name}
     entries |= {link.url_name for menu in NAV_MENUS for link in menu.links}
     assert entries - shown == set()
@@ -86,12 +78,12 @@ def test_every_entry_is_shown_to_someone(world):
 )
 def test_the_excel_import_is_offered_to_those_who_fill_a_districts_reports(world, persona, offered):
     """The import page tells everybody else 您没有填报权限: the office, the leaders and the district reviewers."""
-    shown = {url_name for url_name, _label, _url in _shown(getattr(world.users, persona))}
+    shown = {url_name for url_name, _label, _url in clients.bar_entries(getattr(world.users, persona))}
     assert ("ledger-import" in shown) is offered
 
 
 def test_the_assessment_overview_is_called_as_its_page(world):
-    labels = {url_name: label for url_name, label, _url in _shown(world.users.office_assess)}
+    labels = {url_name: label for url_name, label, _url in clients.bar_entries(world.users.office_assess)}
     assert labels["assessment-overview"] == "督查考核"
 
 

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from coordination.password_validation import password_change_first_message, password_expired
+from coordination.password_validation import must_change_password_first, password_change_first_message
 
 from . import health, logs, security
 
@@ -168,10 +168,9 @@ class MustChangePasswordMiddleware:
     @staticmethod
     def _must_change(user) -> bool:
         try:
-            profile = user.profile
+            return must_change_password_first(user.profile)
         except ObjectDoesNotExist:
             return False
-        return profile.must_change_password or password_expired(profile)
 
     @staticmethod
     def _exempt(path: str) -> bool:

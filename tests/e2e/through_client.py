@@ -43,7 +43,6 @@ class ThroughClient:
         self._jobs: queue.Queue = queue.Queue()
         self._ready: dict[str, list] = {}  # answers rendered before the browser asks (`get`), each used once
         self._server = _server(session, settings.STATIC_URL)
-        self._server.through = self
         self.origin = f"http://127.0.0.1:{self._server.server_port}"
 
     def get(self, path: str) -> tuple[int, dict, bytes]:
