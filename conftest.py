@@ -64,7 +64,8 @@ def build_world() -> SimpleNamespace:
     """A municipality, two districts with towns, and one user per persona.
 
     dongli: officer, leader (reviewer) and two towns; xiqing: officer (the outsider) and one town;
-    office members of every working group (policy accepts statistics); a read-only leader; an admin.
+    office members of every working group (policy accepts statistics); a read-only leader; an admin (a
+    superuser); the three administrators of 三员分立: system, security and audit.
     """
     city = OrgUnit.objects.create(code="120000", name="天津市", level=OrgUnit.Level.MUNICIPAL)
     dongli = OrgUnit.objects.create(code="120110", name="东丽区", slug="dongli", level="district", parent=city, order=1)
@@ -93,6 +94,10 @@ def build_world() -> SimpleNamespace:
         leader=_make_user("leader", Role.LEADER, city, full_name="召集人"),
         liaison=_make_user("liaison-stats", Role.LIAISON, city, member_unit=stats),
         admin=get_user_model().objects.create_superuser("admin", "admin@example.com", PASSWORD),
+        # 三员分立 (issue 22): the three administrators, none a superuser.
+        sysadmin=_make_user("sysadmin", Role.ADMIN, city, full_name="系统管理员"),
+        security=_make_user("secadmin", Role.SECURITY, city, full_name="安全管理员"),
+        auditor=_make_user("auditor", Role.AUDITOR, city, full_name="安全审计员"),
     )
     return SimpleNamespace(
         city=city,
@@ -331,6 +336,11 @@ def _seed_demo_into(test_database: str, name: str) -> str:
         with transaction.atomic():
             call_command("seed_demo", stdout=output)
             connection.run_on_commit.clear()
+        # Statistics for the planner, as autovacuum would gather them on a live database before long: without
+        # them a query over two years of audit rows may pick nested loops and take minutes instead of a second.
+        # The kept template and its copies carry them.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     finally:
         _use_database(test_database)
     return output.getvalue()

@@ -254,7 +254,8 @@ def run_export(request, pk: int):
     run = get_run_for_user(request.user, pk, VIEW)
     output = io.BytesIO()
     exports.write_results_workbook(output, run=run, rows=selectors.run_results(run, request.user))
-    return file_response(output.getvalue(), content_type=exports.XLSX, filename=exports.results_filename(run))
+    filename, target = exports.results_filename(run), f"考核结果 {run.title}"
+    return file_response(output.getvalue(), content_type=exports.XLSX, filename=filename, target=target)
 
 
 def _briefing(request, run) -> dict:
@@ -274,4 +275,5 @@ def run_briefing_docx(request, pk: int):
     run = get_briefing_run_for_user(request.user, pk)
     output = io.BytesIO()
     exports.write_briefing(output, run=run, briefing=selectors.briefing(run), issued_on=_issued_on(run))
-    return file_response(output.getvalue(), content_type=exports.DOCX, filename=exports.briefing_filename(run))
+    filename, target = exports.briefing_filename(run), f"考核简报 {run.title}"
+    return file_response(output.getvalue(), content_type=exports.DOCX, filename=filename, target=target)

@@ -91,7 +91,8 @@ def target_template(request):
         indicators=ledger_selectors.active_indicators(),
         targets=selectors.targets_for_year(year, town_ids=[t.pk for t in town_list]),
     )
-    return file_response(output.getvalue(), content_type=exports.XLSX, filename=exports.target_template_filename(year))
+    filename, target = exports.target_template_filename(year), f"年度计划模板 {year}年"
+    return file_response(output.getvalue(), content_type=exports.XLSX, filename=filename, target=target)
 
 
 @login_required

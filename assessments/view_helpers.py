@@ -1,9 +1,8 @@
 """Small helpers the assessment pages share."""
 
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 
-from tianjin_towns.lib import dates
+from tianjin_towns.lib import dates, downloads
 from tianjin_towns.lib.pages import error_text  # noqa: F401 (the assessment pages import it from here)
 
 
@@ -21,7 +20,6 @@ def year_param(request, default: int | None = None) -> int:
     return year
 
 
-def file_response(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+def file_response(content: bytes, *, content_type: str, filename: str, target: str) -> HttpResponse:
+    """A workbook or document as an attachment; `target` names it in the security audit (tianjin_towns.lib.downloads)."""
+    return downloads.attachment(content, content_type=content_type, filename=filename, target=target)

@@ -171,4 +171,6 @@ def action_item_reject(request, pk: int):
 @login_required
 def action_item_evidence(request, pk: int, event_pk: int):
     event = perms.get_action_item_evidence_for_user(request.user, pk, event_pk)
-    return download(event.evidence, event.evidence_name)
+    return download(
+        event.evidence, event.evidence_name, target=f"佐证材料 {event.evidence_name}（督办事项 {event.item.title}）"
+    )

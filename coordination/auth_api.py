@@ -1,11 +1,13 @@
 """API login and the caller's API tokens (API.md, Auth).
 
-POST /api/v1/auth/token/ {username, password} → {token}: a new token at each login, its key shown once.
+POST /api/v1/auth/token/ {username, password[, otp]} → {token}: a new token at each login, its key shown once; `otp`,
+the authenticator app's code, for an account that signs in with two factors (coordination.two_factor).
 DELETE /api/v1/auth/token/ revokes the token the call presents. GET /api/v1/auth/tokens/ lists the
 caller's tokens in force (never a key or its digest); DELETE /api/v1/auth/tokens/{id}/ revokes one.
 """
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
@@ -15,7 +17,7 @@ from rest_framework.views import APIView
 
 from tianjin_towns import security
 
-from . import token_selectors
+from . import token_selectors, two_factor
 from .authentication import ApiTokenAuthentication
 from .models import ApiToken
 from .password_validation import password_change_first_message
@@ -32,6 +34,10 @@ class LoginLockedOut(exceptions.APIException):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=32, required=False, allow_blank=True,
+        help_text=_("动态验证码：启用或须使用双因素认证的账号（coordination.two_factor）必填，认证应用当前显示的6位数字。"),
+    )  # fmt: skip
 
     def validate(self, attrs):
         request = self.context["request"]
@@ -85,6 +91,12 @@ class TokenView(APIView):
             # A one-time password, or one past its age, is changed in the browser first.
             detail = password_change_first_message(user.profile)
             return Response({"detail": detail}, status=status.HTTP_403_FORBIDDEN)
+        if two_factor.owed_at_login(user):
+            try:
+                two_factor.two_factor_check(user=user, token=serializer.validated_data.get("otp", ""))
+            except ValidationError:
+                detail = _("该账号使用双因素认证：请在 otp 字段中提供认证应用当前显示的动态验证码。")
+                return Response({"detail": detail}, status=status.HTTP_403_FORBIDDEN)
         token = token_services.api_token_issue(user=user, name=_user_agent(request), ip=security.client_ip(request))
         return Response({"token": token.key})
 

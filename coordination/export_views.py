@@ -6,6 +6,8 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tianjin_towns.lib import downloads
+
 from .models import ExportJob
 from .permissions import DOWNLOAD, get_export_job_for_user
 
@@ -33,4 +35,5 @@ def export_job_download(request, pk: int):
     except FileNotFoundError:
         messages.error(request, _("文件已过期被清理，请重新导出。"))
         return redirect("export-job-detail", pk=job.pk)
-    return FileResponse(handle, as_attachment=True, filename=job.filename)
+    response = FileResponse(handle, as_attachment=True, filename=job.filename)
+    return downloads.audited(response, job.title, exported=True)  # recorded when served, not when built

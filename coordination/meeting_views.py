@@ -6,15 +6,14 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tianjin_towns.lib import dates
+from tianjin_towns.lib import dates, downloads
+from tianjin_towns.lib.documents import DOCX
 from tianjin_towns.lib.pages import (
     filter_arguments,
     form_errors,
@@ -225,7 +224,9 @@ def meeting_attach(request, pk: int):
 @login_required
 def meeting_attachment(request, pk: int, attachment_pk: int):
     attachment = perms.get_meeting_attachment_for_user(request.user, pk, attachment_pk)
-    return download(attachment.file, attachment.name)
+    return download(
+        attachment.file, attachment.name, target=f"附件 {attachment.name}（会议 {attachment.meeting.title}）"
+    )
 
 
 @login_required
@@ -238,10 +239,6 @@ def meeting_minutes_docx(request, pk: int):
         attendee_units=units,
         attendee_member_units=member_units,
     )
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return downloads.attachment(
+        content, content_type=DOCX, filename=exports.minutes_filename(meeting), target=f"会议纪要 {meeting.title}"
     )
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=exports.minutes_filename(meeting)
-    )
-    return response

@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .forms import UploadField
 from .models import MemberUnit, OrgUnit, Role, WorkingGroup
+from .people_permissions import GRANT_FIELDS, PERSON_FIELDS
 from .services.people import MUNICIPAL_ROLES
 
 UNIT_ROLES = (Role.OFFICER, Role.REVIEWER)  # the roles that belong to a district or a town
+ALL, GRANT, PERSON = "all", "grant", "person"  # which fields UserForm shows when editing
 
 
 class UnitField(forms.ModelChoiceField):
@@ -53,15 +55,22 @@ class UserForm(forms.Form):
         label=_("变更说明"), max_length=200, required=False, help_text=_("如：工作调动，记入变更历史。")
     )
 
-    def __init__(self, *args, roles: list[str], working_groups, editing: bool = False, **kwargs):
+    def __init__(self, *args, roles: list[str], working_groups, editing: bool = False, shows=ALL, **kwargs):
+        """`shows` (editing): ALL the fields, GRANT only the role and units (the security administrator), PERSON
+        only the name, phone and e-mail (a person's own account)."""
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", _("请选择角色"))] + [(r, label) for r, label in Role.choices if r in roles]
-        self.fields["org_unit"].queryset = district_and_town_units()
-        self.fields["working_group"].queryset = working_groups
-        # A retired member unit is offered to no new liaison, but stays selected for the one who has it.
-        kept = self.initial.get("member_unit")
-        member_units = Q(active=True) | Q(pk=kept.pk) if kept is not None else Q(active=True)
-        self.fields["member_unit"].queryset = MemberUnit.objects.filter(member_units).order_by("order")
+        for name in {GRANT: PERSON_FIELDS, PERSON: GRANT_FIELDS}.get(shows, ()):
+            del self.fields[name]
+        if "role" in self.fields:
+            choices = [(r, label) for r, label in Role.choices if r in roles]
+            self.fields["role"].choices = [("", _("请选择角色"))] + choices
+        if shows != PERSON:
+            self.fields["org_unit"].queryset = district_and_town_units()
+            self.fields["working_group"].queryset = working_groups
+            # A retired member unit is offered to no new liaison, but stays selected for the one who has it.
+            kept = self.initial.get("member_unit")
+            member_units = Q(active=True) | Q(pk=kept.pk) if kept is not None else Q(active=True)
+            self.fields["member_unit"].queryset = MemberUnit.objects.filter(member_units).order_by("order")
         if editing:
             del self.fields["username"]
         else:
@@ -75,6 +84,8 @@ class UserForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if "role" not in self.fields:
+            return data
         role = data.get("role")
         if role in UNIT_ROLES and not data.get("org_unit"):
             self.add_error("org_unit", _("信息员和主管领导须选择所属区或小镇。"))

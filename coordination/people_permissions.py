@@ -1,10 +1,18 @@
 """The door for people and roles (系统管理 → 用户与角色, R-1.7): whom an actor manages and what they may do.
 
-The administrator (a superuser, or whoever holds MANAGE_USERS on the municipality without being an
-office member) manages everybody. An office member holds MANAGE_USERS on the municipality too, narrowed
-to the office members of its own working group. Anyone else manages nobody: a user outside the actor's
-scope answers 404, an action the actor may see but not perform (stopping one's own account, changing a
-superuser without being one) answers 403.
+The system administrator (whoever holds MANAGE_USERS on the municipality without being an office member)
+creates, edits, stops and restores the accounts of the business roles and gives those roles. An office member
+holds MANAGE_USERS on the municipality too, narrowed to the office members of its own working group.
+
+三员分立 (issue 22, 等保 2.0): the three administrative roles (ADMIN_ROLES) are given and changed only by the
+security administrator (MANAGE_SECURITY), who sees every account, changes anyone's role and unit but its own,
+and unlocks accounts, but creates, edits and stops nobody. An administrator's account is changed, stopped or
+given a new password by a superuser only, so no administrator takes over another's. The security administrator also
+resets a user's two factors (coordination.two_factor), anyone's but its own. The audit administrator
+manages nobody. A superuser, who installs the platform, may do everything but stop itself.
+
+A user outside the actor's scope answers 404; an action the actor may see but not perform (stopping one's own
+account, changing an administrator or a superuser) answers 403.
 """
 
 from django.contrib.auth import get_user_model
@@ -14,12 +22,20 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import PERSON_ROLES, OrgUnit, Role, WorkingGroup
-from .permissions import MANAGE_USERS, VIEW, org_units_for_user
+from .models import ADMIN_ROLES, PERSON_ROLES, OrgUnit, Role, WorkingGroup
+from .permissions import MANAGE_SECURITY, MANAGE_USERS, VIEW, org_units_for_user
 
-CHANGE = "change"  # edit the profile, the role or the unit
+CHANGE = "change"  # edit the name, phone and e-mail; restore a stopped account
+GRANT = "grant"  # change the role or the unit
 DEACTIVATE = "deactivate"
 RESET_PASSWORD = "reset_password"
+UNLOCK = "unlock"  # lift a lockout after failed sign-ins
+RESET_TWO_FACTOR = "reset_two_factor"  # remove a user's authenticator app and recovery codes (a lost phone)
+
+ACTIONS = (CHANGE, GRANT, DEACTIVATE, RESET_PASSWORD, UNLOCK, RESET_TWO_FACTOR)  # what a user's page may offer
+# The fields of an edit that give permissions (GRANT), and those of the person (CHANGE).
+GRANT_FIELDS = ("role", "org_unit", "working_group", "member_unit")
+PERSON_FIELDS = ("full_name", "phone", "email")
 
 
 def _profile(user: AbstractBaseUser):
@@ -43,21 +59,41 @@ def managed_working_group_id(actor: AbstractBaseUser) -> int | None | bool:
     return None
 
 
+def secures_accounts(actor: AbstractBaseUser) -> bool:
+    """The security administrator (MANAGE_SECURITY on the municipality) or a superuser."""
+    if not actor.is_authenticated or not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    return org_units_for_user(actor, MANAGE_SECURITY).filter(level=OrgUnit.Level.MUNICIPAL).exists()
+
+
 def can_manage_users(actor: AbstractBaseUser) -> bool:
+    """Whether `actor` creates and imports accounts (the system administrator, an office member)."""
     return managed_working_group_id(actor) is not False
 
 
+def can_list_users(actor: AbstractBaseUser) -> bool:
+    return can_manage_users(actor) or secures_accounts(actor)
+
+
 def check_manage_users(actor: AbstractBaseUser) -> None:
-    """The door of the user list, the new-user page, the import and its template (page and API): 403,
-    with the reason, unless the actor manages somebody."""
+    """The door of the new-user page, the import and its template (page and API): 403, with the reason, unless
+    the actor creates accounts."""
     if not can_manage_users(actor):
+        raise PermissionDenied(_("您没有创建和导入用户的权限。"))
+
+
+def check_list_users(actor: AbstractBaseUser) -> None:
+    """The door of the user list (page and API): whoever manages somebody, the security administrator too."""
+    if not can_list_users(actor):
         raise PermissionDenied(_("您没有管理用户的权限。"))
 
 
 def users_for_user(actor: AbstractBaseUser) -> QuerySet:
-    """The users `actor` manages (none for most people)."""
-    scope = managed_working_group_id(actor)
+    """The users `actor` manages (none for most people; everybody for the security administrator)."""
     users = get_user_model().objects.all()
+    scope = None if secures_accounts(actor) else managed_working_group_id(actor)
     if scope is False:
         return users.none()
     if scope is None:
@@ -66,11 +102,14 @@ def users_for_user(actor: AbstractBaseUser) -> QuerySet:
 
 
 def roles_for_user(actor: AbstractBaseUser) -> list[str]:
-    """The roles `actor` may give: every role for the administrator, only 工作组成员 for an office member."""
+    """The roles `actor` may give: every role for the security administrator and a superuser, the business roles
+    for the system administrator, only 工作组成员 for an office member."""
+    if secures_accounts(actor):
+        return [role.value for role in PERSON_ROLES]
     scope = managed_working_group_id(actor)
     if scope is False:
         return []
-    return [role.value for role in PERSON_ROLES] if scope is None else [Role.OFFICE]
+    return [role.value for role in PERSON_ROLES if role not in ADMIN_ROLES] if scope is None else [Role.OFFICE]
 
 
 def working_groups_for_user(actor: AbstractBaseUser) -> QuerySet:
@@ -83,12 +122,10 @@ def working_groups_for_user(actor: AbstractBaseUser) -> QuerySet:
 
 def may_assign(actor: AbstractBaseUser, role: str, working_group_id: int | None) -> bool:
     """Whether `actor` may give `role` (in `working_group_id` for office members) to someone."""
-    scope = managed_working_group_id(actor)
-    if scope is False:
+    if role not in roles_for_user(actor):
         return False
-    if scope is None:
-        return role in PERSON_ROLES
-    return role == Role.OFFICE and working_group_id == scope
+    scope = None if secures_accounts(actor) else managed_working_group_id(actor)
+    return scope is None or working_group_id == scope
 
 
 def check_may_assign(actor: AbstractBaseUser, role: str, working_group: WorkingGroup | None) -> None:
@@ -98,9 +135,37 @@ def check_may_assign(actor: AbstractBaseUser, role: str, working_group: WorkingG
         raise PermissionDenied(_("您无权授予该角色或管理其他工作组的用户。"))
 
 
+def is_administrator(user: AbstractBaseUser) -> bool:
+    """A superuser or a holder of one of the three administrative roles."""
+    profile = _profile(user)
+    return user.is_superuser or (profile is not None and profile.role in ADMIN_ROLES)
+
+
+def may(actor: AbstractBaseUser, user: AbstractBaseUser, perm: str) -> bool:
+    """Whether `actor` may do `perm` to `user`, a user it sees (users_for_user)."""
+    if perm == VIEW:
+        return True
+    if user.is_superuser and not actor.is_superuser:
+        return False  # only a superuser changes a superuser
+    if perm == DEACTIVATE and user.pk == actor.pk:
+        return False  # nobody locks themselves out
+    if actor.is_superuser:
+        return True
+    if perm == UNLOCK:
+        return secures_accounts(actor)
+    if perm in (GRANT, RESET_TWO_FACTOR) and user.pk == actor.pk:
+        return False  # nobody grants themselves a permission or lifts their own second factor
+    if perm == RESET_TWO_FACTOR:
+        return secures_accounts(actor)
+    if perm == GRANT and secures_accounts(actor):
+        return True
+    # The system administrator and office members: the accounts of the business roles (they see only those).
+    return can_manage_users(actor) and not is_administrator(user)
+
+
 def can_change_user(actor: AbstractBaseUser, user: AbstractBaseUser) -> bool:
-    """Whether `actor` may change a user it manages: only a superuser changes a superuser."""
-    return not user.is_superuser or actor.is_superuser
+    """Whether `actor` may edit some of `user`: the person's details or their role."""
+    return may(actor, user, CHANGE) or may(actor, user, GRANT)
 
 
 def get_managed_user_for_user(actor: AbstractBaseUser, pk: int, perm: str = VIEW):
@@ -113,12 +178,19 @@ def get_managed_user_for_user(actor: AbstractBaseUser, pk: int, perm: str = VIEW
     )
     if user is None:
         raise Http404
-    if perm != VIEW:
-        if not can_change_user(actor, user):
-            raise PermissionDenied
-        if perm == DEACTIVATE and user.pk == actor.pk:
-            raise PermissionDenied  # nobody locks themselves out
+    if not may(actor, user, perm):
+        raise PermissionDenied
     return user
+
+
+def check_edit(actor: AbstractBaseUser, user: AbstractBaseUser, fields) -> None:
+    """The door of an edit that changes `fields` (names of GRANT_FIELDS, PERSON_FIELDS, is_active): 403, with the
+    reason, unless `actor` may change each kind."""
+    fields = set(fields)
+    if fields & set(GRANT_FIELDS) and not may(actor, user, GRANT):
+        raise PermissionDenied(_("您无权调整该账号的角色或单位。"))
+    if fields & set(PERSON_FIELDS) and not may(actor, user, CHANGE):
+        raise PermissionDenied(_("您无权修改该账号的资料。"))
 
 
 def registry_districts_for_user(user: AbstractBaseUser) -> QuerySet:

@@ -3,9 +3,12 @@ history, the information-officer registry (R-3.1). Each is a fixed number of que
 
 from collections import defaultdict
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from .models import MemberUnit, Notification, OrgUnit, Role, UnitPerm, UserRoleEvent
@@ -93,3 +96,11 @@ def officer_registry(districts) -> list[tuple[OrgUnit, list]]:
         )
         by_district[district_id].append(profile)
     return [(district, by_district.get(district.pk, [])) for district in districts]
+
+
+def is_locked_out(user) -> bool:
+    """Whether failed sign-ins have locked the account (django-axes, AXES_FAILURE_LIMIT within the cool-off)."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(
+        username=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    ).exists()

@@ -14,5 +14,7 @@ urlpatterns = [
     path("system/users/<int:pk>/deactivate/", views.user_deactivate, name="user-deactivate"),
     path("system/users/<int:pk>/reactivate/", views.user_reactivate, name="user-reactivate"),
     path("system/users/<int:pk>/reset-password/", views.user_reset_password, name="user-reset-password"),
+    path("system/users/<int:pk>/unlock/", views.user_unlock, name="user-unlock"),
+    path("system/users/<int:pk>/reset-two-factor/", views.user_two_factor_reset, name="user-two-factor-reset"),
     path("system/officers/", views.officer_registry, name="officer-registry"),
 ]

@@ -9,7 +9,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,11 +20,20 @@ from django.views.decorators.http import require_POST
 
 from tianjin_towns.lib.pages import add_service_errors, form_page, list_filters, list_page, step_view
 
-from . import people_imports, people_selectors
+from . import people_imports, people_selectors, two_factor
 from . import people_permissions as people_perms
 from .models import OrgUnit
 from .password_validation import password_expired
-from .people_forms import RegistryFilterForm, UserFilterForm, UserForm, UserImportForm, district_and_town_units
+from .people_forms import (
+    ALL,
+    GRANT,
+    PERSON,
+    RegistryFilterForm,
+    UserFilterForm,
+    UserForm,
+    UserImportForm,
+    district_and_town_units,
+)
 from .services import people as services
 
 PER_PAGE = 20
@@ -55,14 +64,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def user_list(request):
-    people_perms.check_manage_users(request.user)
+    people_perms.check_list_users(request.user)
     form = UserFilterForm(request.GET or None, working_groups=people_perms.working_groups_for_user(request.user))
     filters = {k: v for k, v in list_filters(form).items() if v not in (None, "")}
     users = people_selectors.user_list(people_perms.users_for_user(request.user), **filters)
     return render(
         request,
         "coordination/people/user_list.html",
-        list_page(request, form, users, PER_PAGE),
+        {**list_page(request, form, users, PER_PAGE), "creates": people_perms.can_manage_users(request.user)},
     )
 
 
@@ -110,15 +119,35 @@ def user_detail(request, pk: int):
             "grants": people_selectors.grants_in_words(person),
             "events": people_selectors.role_events(person),
             "is_self": person.pk == request.user.pk,
-            "may_change": people_perms.can_change_user(request.user, person),
+            "may": {perm: people_perms.may(request.user, person, perm) for perm in people_perms.ACTIONS},
+            "locked": people_selectors.is_locked_out(person),
+            "two_factor": two_factor.enabled_for(person),
         },
     )
 
 
+def _edit_fields(request, form, *, user, shows: str) -> dict:
+    """The service's arguments of a valid edit: a form without the role keeps the person's role and units; a role
+    chosen is checked as on a new account (403 unless the actor may give it)."""
+    if shows == PERSON:
+        profile = user.profile
+        held = {name: getattr(profile, name) for name in people_perms.GRANT_FIELDS}
+        return {**form.cleaned_data, **held, "user": user}
+    return _checked_fields(request, form, user=user)
+
+
 @login_required
 def user_edit(request, pk: int):
-    person = people_perms.get_managed_user_for_user(request.user, pk, people_perms.CHANGE)
+    """The person's details, role and unit; the security administrator's form (三员分立) has only the role and
+    unit, and the form of one's own account only the details (nobody grants themselves a role)."""
+    person = people_perms.get_managed_user_for_user(request.user, pk)
+    change, grant = (people_perms.may(request.user, person, perm) for perm in (people_perms.CHANGE, people_perms.GRANT))
+    if not (change or grant):
+        raise PermissionDenied
+    shows = ALL if change and grant else (GRANT if grant else PERSON)
     profile = getattr(person, "profile", None)
+    if shows == PERSON and profile is None:
+        raise PermissionDenied
     initial = {"email": person.email}
     if profile is not None:
         initial.update(
@@ -129,8 +158,8 @@ def user_edit(request, pk: int):
             working_group=profile.working_group,
             member_unit=profile.member_unit,
         )
-    form = _user_form(request, request.POST or None, initial=initial, editing=True)
-    fields = partial(_checked_fields, request, user=person)
+    form = _user_form(request, request.POST or None, initial=initial, editing=True, shows=shows)
+    fields = partial(_edit_fields, request, user=person, shows=shows)
     then, success = reverse("user-detail", args=[person.pk]), _("已保存，权限即时生效。")
     template = "coordination/people/user_form.html"
     return form_page(
@@ -153,6 +182,16 @@ def user_reset_password(request, pk: int):
     password = services.user_reset_password(actor=request.user, user=person)
     context = {"person": person, "password": password, "created": False}
     return _once(render(request, "coordination/people/one_time_password.html", context))
+
+
+user_unlock = _account_step(people_perms.UNLOCK, services.user_unlock, gettext_lazy("账号已解除锁定，可以重新登录。"))
+user_two_factor_reset = _account_step(
+    people_perms.RESET_TWO_FACTOR,
+    two_factor.two_factor_reset,
+    gettext_lazy(
+        "双因素认证已重置，该用户已退出登录；下次登录时须重新绑定认证应用（其角色不要求的，可只用密码登录）。"
+    ),
+)
 
 
 @login_required

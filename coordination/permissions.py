@@ -70,6 +70,8 @@ MANAGE_PROJECTS = UnitPerm.MANAGE_PROJECTS.value
 MANAGE_USERS = UnitPerm.MANAGE_USERS.value
 MANAGE_ORGANISATION = UnitPerm.MANAGE_ORGANISATION.value
 MANAGE_CATALOGUE = UnitPerm.MANAGE_CATALOGUE.value
+MANAGE_SECURITY = UnitPerm.MANAGE_SECURITY.value  # the security administrator (三员分立)
+READ_SECURITY_AUDIT = UnitPerm.READ_SECURITY_AUDIT.value  # the audit administrator
 
 
 # --- Grants remembered for one request ----------------------------------------------------------------

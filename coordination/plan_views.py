@@ -252,10 +252,13 @@ def plan_opinion_give(request, pk: int, opinion_pk: int):
 @login_required
 def plan_attachment(request, pk: int, attachment_pk: int):
     attachment = perms.get_plan_attachment_for_user(request.user, pk, attachment_pk)
-    return download(attachment.file, attachment.name)
+    return download(
+        attachment.file, attachment.name, target=f"附件 {attachment.name}（方案 {attachment.version.plan}）"
+    )
 
 
 @login_required
 def plan_opinion_file(request, pk: int, opinion_pk: int):
     opinion = perms.get_plan_opinion_file_for_user(request.user, pk, opinion_pk)
-    return download(opinion.file, opinion.file_name)
+    target = f"意见附件 {opinion.file_name}（方案 {opinion.version.plan}）"
+    return download(opinion.file, opinion.file_name, target=target)

@@ -92,4 +92,4 @@ def policy_edit(request, pk: int):
 @login_required
 def policy_file(request, pk: int):
     policy = perms.get_policy_file_for_user(request.user, pk)
-    return download(policy.file, policy.file.name.rsplit("/", 1)[-1])
+    return download(policy.file, policy.file.name.rsplit("/", 1)[-1], target=f"政策文件 {policy.title}")

@@ -4,11 +4,13 @@ Their schedules live in tianjin_towns/celery.py (BEAT_SCHEDULE). The notificatio
 beside `notify`, which queues them (coordination.notifications), and registered under this module's name.
 """
 
+import datetime
+
 from celery import shared_task
 
 from tianjin_towns.celery import RETRYING, SAFE_TO_RUN_TWICE, task_day
 
-from . import reminders
+from . import reminders, security_anomalies, security_audit
 from .notifications import (  # noqa: F401 (registered as coordination.tasks.*; queued by notify)
     email_notifications,
     email_pending_notifications,
@@ -44,3 +46,16 @@ def purge_old_exports() -> int:
 def fail_stuck_exports() -> int:
     """The sweep: exports whose worker was lost, still "running" past their time limit, become failed."""
     return jobs.export_jobs_fail_stuck()
+
+
+@shared_task(**RETRYING, **SAFE_TO_RUN_TWICE)
+def summarise_security_anomalies(today: str | None = None) -> int:
+    """Yesterday's anomalies in the security audit, to the audit administrators (once)."""
+    return security_anomalies.anomalies_summary_send(day=task_day(today) - datetime.timedelta(days=1))
+
+
+@shared_task(**RETRYING, **SAFE_TO_RUN_TWICE)
+def archive_security_audit() -> str:
+    """The security audit's rows past their retention into a file, then out of the table (never dropped unseen)."""
+    path = security_audit.archive_old_events()
+    return str(path or "")

@@ -12,6 +12,7 @@ from . import (
     people_views,
     plan_views,
     policy_views,
+    two_factor_views,
 )
 
 urlpatterns = [
@@ -27,6 +28,12 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     *entity_pages("accounts/api-tokens/", account_views, "api_token", "list", "revoke"),
+    # Two factors at sign-in (coordination.two_factor): the code after the password, enrolling an app, 账号安全.
+    path("accounts/two-factor/", two_factor_views.two_factor_verify, name="two-factor-verify"),
+    path("accounts/two-factor/setup/", two_factor_views.two_factor_setup, name="two-factor-setup"),
+    path("accounts/security/", two_factor_views.account_security, name="account-security"),
+    path("accounts/security/recovery-codes/", two_factor_views.recovery_codes_renew, name="two-factor-recovery-codes"),
+    path("accounts/security/disable/", two_factor_views.two_factor_disable, name="two-factor-disable"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Notification centre and background exports.
     *entity_pages(
@@ -97,4 +104,6 @@ urlpatterns = [
     path("", include("coordination.town_urls")),
     # 系统管理 → 用户与角色, and the information-officer registry (issue 15).
     path("", include("coordination.people_urls")),
+    # 系统管理 → 安全审计: the audit administrator's reading and export of the security audit (issue 22).
+    path("", include("coordination.security_urls")),
 ]

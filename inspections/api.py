@@ -518,4 +518,9 @@ class AttachmentFileView(APIView):
     @extend_schema(tags=["inspections"], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
         attachment = get_attachment_file_for_user(request.user, pk)
-        return downloads.file_download(attachment.file, filename=attachment.name, content_type=attachment.content_type)
+        return downloads.file_download(
+            attachment.file,
+            filename=attachment.name,
+            content_type=attachment.content_type,
+            target=attachment.taken_name,
+        )

@@ -220,6 +220,12 @@ class Attachment(UploadedFile):
         return self.kind == self.Kind.PHOTO
 
     @property
+    def taken_name(self) -> str:
+        """How the security audit names a download of it (tianjin_towns.lib.downloads)."""
+        subject = f"督办问题 {self.problem_id}，" if self.problem_id else ""
+        return f"附件 {self.name}（{subject}督办检查 {self.visit}）"
+
+    @property
     def shows_inline(self) -> bool:
         """Browsers show JPEG, PNG and WebP; HEIC (iPhone photos) is offered as a download."""
         return self.content_type in ("image/jpeg", "image/png", "image/webp")

@@ -8,10 +8,8 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -207,7 +205,9 @@ def visit_upload(request, pk: int):
 def attachment_download(request, pk: int):
     attachment = get_attachment_file_for_user(request.user, pk)
     # An attachment, sandboxed (tianjin_towns.lib.downloads); an <img> still shows it as a thumbnail.
-    return downloads.file_download(attachment.file, filename=attachment.name, content_type=attachment.content_type)
+    return downloads.file_download(
+        attachment.file, filename=attachment.name, content_type=attachment.content_type, target=attachment.taken_name
+    )
 
 
 # --- Problems ----------------------------------------------------------------------------------------
@@ -423,8 +423,9 @@ def circular_docx(request):
     exports.write_circular_docx(
         output, circular=result, title=exports.circular_title(year, quarter), issued_on=dates.today()
     )
-    response = HttpResponse(output.getvalue(), content_type=exports.DOCX)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=exports.circular_filename(year, quarter)
+    return downloads.attachment(
+        output.getvalue(),
+        content_type=exports.DOCX,
+        filename=exports.circular_filename(year, quarter),
+        target=exports.circular_title(year, quarter),
     )
-    return response

@@ -7,8 +7,6 @@ import io
 from decimal import Decimal
 
 from django.db.models import prefetch_related_objects
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -18,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.permissions import get_town_for_user, reads_shared_only
-from tianjin_towns.lib import dates
+from tianjin_towns.lib import dates, downloads
 from tianjin_towns.lib.api import ListViewSet, described, parse_body, parse_query, visible_in_body
 
 from . import exports, selectors, services
@@ -492,8 +490,9 @@ class LedgerExportView(APIView):
         contents = selectors.ledger_contents(request.user, district_id=district_id, town_id=town_id)
         output = io.BytesIO()
         exports.write_ledger_workbook(output, year=year, **contents)
-        response = HttpResponse(output.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(
-            True, exports.ledger_export_filename(year=year, scope=scope)
+        return downloads.attachment(
+            output.getvalue(),
+            content_type=XLSX,
+            filename=exports.ledger_export_filename(year=year, scope=scope),
+            target=exports.ledger_export_target(year=year, scope=scope),
         )
-        return response

@@ -8,17 +8,16 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from coordination.models import MemberUnit, Town
 from coordination.permissions import districts_for_user, works_for_office
-from tianjin_towns.lib import dates
+from tianjin_towns.lib import dates, downloads
 from tianjin_towns.lib.pages import error_text, page_of, step_view
 from tianjin_towns.lib.uploads import XLSX
 from tianjin_towns.lib.xlsx import ImportRejected
@@ -120,14 +119,13 @@ def figure_check_template(request):
     output = io.BytesIO()
     rows = selectors.check_sheet(member_unit, source.indicator, period)
     check_sheets.write_check_template(output, member_unit=member_unit, source=source, period=period, rows=rows)
-    response = HttpResponse(output.getvalue(), content_type=XLSX)
     filename = _("%(unit)s数据核对表-%(indicator)s-%(month)s.xlsx") % {
         "unit": member_unit.name,
         "indicator": source.indicator.name,
         "month": f"{period:%Y-%m}",
     }
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+    target = f"数据核对表 {member_unit.name} {source.indicator.name} {period:%Y-%m}"
+    return downloads.attachment(output.getvalue(), content_type=XLSX, filename=filename, target=target)
 
 
 @login_required

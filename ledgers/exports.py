@@ -119,6 +119,11 @@ def ledger_export_filename(*, year: int, scope: str) -> str:
     return f"{_('特色小镇统计台账')}_{year}_{safe_scope}.xlsx"
 
 
+def ledger_export_target(*, year: int, scope: str) -> str:
+    """How the security audit names the export: '统计台账 2025年 东丽区' (tianjin_towns.lib.downloads)."""
+    return f"统计台账 {year}年 {scope}"
+
+
 def _scope_label(towns: QuerySet[Town]) -> str:
     """天津市, the district, or the district and the town (one query)."""
     scope = towns.order_by().aggregate(

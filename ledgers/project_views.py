@@ -148,4 +148,7 @@ def project_attachment_upload(request, pk: int):
 def project_attachment(request, pk: int, attachment_id: int):
     """Download an attachment of a project the user sees (404 otherwise)."""
     attachment = get_project_attachment_for_user(request.user, pk, attachment_id)
-    return downloads.file_download(attachment.file, filename=attachment.name, content_type=attachment.content_type)
+    target = f"附件 {attachment.name}（项目 {attachment.project.name}）"
+    return downloads.file_download(
+        attachment.file, filename=attachment.name, content_type=attachment.content_type, target=target
+    )

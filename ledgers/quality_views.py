@@ -97,7 +97,10 @@ def flag_resolve(request, pk: int, flag_id: int):
 @login_required
 def evidence_download(request, pk: int, evidence_id: int):
     evidence = get_report_evidence_for_user(request.user, pk, evidence_id)
-    return downloads.file_download(evidence.file, filename=evidence.name, content_type=evidence.content_type)
+    target = f"原始记录 {evidence.name}（月报 {evidence.report}）"
+    return downloads.file_download(
+        evidence.file, filename=evidence.name, content_type=evidence.content_type, target=target
+    )
 
 
 @login_required

@@ -9,10 +9,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,7 +19,7 @@ from coordination import services as org_services
 from coordination.permissions import get_town_for_user, reading_districts_for_user, towns_for_user
 from tianjin_towns.celery import enqueue_from_request
 from tianjin_towns.errors import ConflictError
-from tianjin_towns.lib import dates
+from tianjin_towns.lib import dates, downloads
 from tianjin_towns.lib.pages import (
     chosen_pk,
     form_errors,
@@ -32,6 +30,7 @@ from tianjin_towns.lib.pages import (
     step_view,
 )
 from tianjin_towns.lib.pages import error_text as _error_text
+from tianjin_towns.lib.uploads import XLSX
 
 from . import exports, rules, selectors, services, tasks
 from . import permissions as report_perms
@@ -473,11 +472,8 @@ def ledger_export(request):
             return redirect("export-job-detail", pk=job.pk)
     output = io.BytesIO()
     exports.write_ledger_workbook(output, year=year, **contents)
-    response = HttpResponse(
-        output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+    target = exports.ledger_export_target(year=year, scope=scope)
+    return downloads.attachment(output.getvalue(), content_type=XLSX, filename=filename, target=target)
 
 
 def _export_in_background(request, *, year: int, district_id: int | None, scope: str, filename: str):

@@ -10,15 +10,13 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tianjin_towns.errors import ConflictError
-from tianjin_towns.lib import dates
+from tianjin_towns.lib import dates, downloads
 from tianjin_towns.lib.pages import (
     add_service_errors,
     chosen_pk,
@@ -165,7 +163,7 @@ def work_info_briefing(request):
         return redirect(
             f"{reverse('work-info-list')}?status={WorkInfo.Status.ACCEPTED}&month={dates.format_period(period)}"
         )
-    response = HttpResponse(content_type=DOCX)
+    target = f"工作简报 {period.year}年{period.month}月"
+    response = downloads.attachment(b"", content_type=DOCX, filename=briefing_filename(period), target=target)
     write_work_briefing(response, period=period, grouped=grouped, issued_on=dates.today())
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=briefing_filename(period))
     return response

@@ -13,4 +13,7 @@ EVERY_PERSONA = (
     "leader",
     "liaison",
     "admin",
+    "sysadmin",
+    "security",
+    "auditor",
 )

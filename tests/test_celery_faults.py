@@ -46,6 +46,8 @@ SAFE_TO_RUN_TWICE = {
     "coordination.tasks.check_holiday_calendar",
     "coordination.tasks.purge_old_exports",
     "coordination.tasks.fail_stuck_exports",
+    "coordination.tasks.archive_security_audit",
+    "coordination.tasks.summarise_security_anomalies",
     "inspections.tasks.remind_problems_due_soon",
     "inspections.tasks.escalate_overdue_problems",
     "assessments.tasks.check_target_lag",

@@ -233,6 +233,7 @@ EXPORT_ROUTES = {
     "inspection-circular-docx": "Word document",
     "assessment-run-briefing-docx": "Word document",
     "evidence-download": "an uploaded file, returned as uploaded",
+    "security-audit-export": "coordination/tests/test_security_audit_pages.py (a formula typed at sign-in)",
 }
 
 

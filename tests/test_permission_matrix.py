@@ -9,9 +9,10 @@ to the login page (pages) or refused with 401/403 (API) unless the row is `publi
 Personas (conftest.world): dongli's officer and reviewing leader, xiqing's officer (the outsider),
 a member of each of the office's four working groups, the convener (leader), a member-unit liaison, the API
 client of that member unit (issue 18: a service account with a token and no password, read-only; its outcome
-follows the liaison's on the API and anonymous's on pages unless a row's `client` says otherwise), and
-anonymous. The row's target object is built once for the rows that share it (`row_target`); each persona's request
-runs in its own savepoint rolled back after it, so a successful POST changes nothing for the next persona or row.
+follows the liaison's on the API and anonymous's on pages unless a row's `client` says otherwise),
+anonymous, and the three administrators of 三员分立 (issue 22: system, security, audit; see ADMINS). The row's
+target object is built once for the rows that share it (`row_target`); each persona's request runs in its own
+savepoint rolled back after it, so a successful POST changes nothing for the next persona or row.
 
 Adding a row:   Row("meeting-detail", "GET", target="meeting", ok=SEES_CITY, rest=404)
 Adding a target: TARGETS["meeting"] = lambda w: <create it through your app's services; return it>
@@ -55,6 +56,23 @@ USERS = frozenset({"officer", "reviewer", "outsider", "leader", "liaison"} | OFF
 # data and writes nothing (403). Its expectation derives from the liaison's (`_expected`), or a row's `client`.
 CLIENT = "client"
 PERSONAS = sorted(USERS) + [CLIENT, ANONYMOUS]
+# 三员分立 (issue 22): the system, security and audit administrators. Each row's `admins` lets some of them in; the
+# others are refused (403, 404 or 400, "refused"). They are tried on every row that changes something, on every
+# row of the administrators' own pages (ADMIN_PAGES) and on every row that names them, so that each is seen refused
+# the other two's work and everybody's business; the GET rows of the towns' work they are not tried on.
+ADMINS = frozenset({"sysadmin", "security", "auditor"})
+SYSADMIN, SECURITY, AUDITOR = frozenset({"sysadmin"}), frozenset({"security"}), frozenset({"auditor"})
+ADMIN_PAGES = (
+    "user-",
+    "api-user-",
+    "member-unit-",
+    "api-member-unit-",
+    "org-unit-",
+    "routing",
+    "indicator-",
+    "security-",
+)
+REFUSED = frozenset({"400", "403", "404"})
 DONGLI = frozenset({"officer", "reviewer"})
 SEES_CITY = OFFICE | {"leader"}  # view every district's data
 SEES_DONGLI = DONGLI | SEES_CITY  # who sees a dongli object
@@ -198,10 +216,12 @@ class Row:
     expect_anonymous: str = ""  # "admin-login": redirected to the admin's own login page
     lands_on_login: bool = False  # success is a redirect to the login page (logging out)
     client: str = ""  # the API client's outcome where it differs from the rule of `_expected`
+    admins: frozenset = NOBODY  # the administrators (ADMINS) who may do it; the others are refused
 
     def __post_init__(self):
         object.__setattr__(self, "ok", frozenset(self.ok))
         object.__setattr__(self, "forbidden", frozenset(self.forbidden))
+        object.__setattr__(self, "admins", frozenset(self.admins))
 
     @property
     def id(self) -> str:
@@ -252,21 +272,30 @@ ROWS: list[Row] = [
     Row("healthz", "GET", ok=USERS, public=True),
     Row("nav-counts", "GET", ok=USERS, public=True),  # anonymous: 204, nothing to count (tianjin_towns.views)
     Row("login", "GET", ok=USERS, public=True),
-    Row("login", "POST", ok=USERS, public=True, data={"username": "dongli-officer", "password": PASSWORD}),
-    Row("logout", "POST", ok=USERS, public=True, lands_on_login=True),
+    Row("login", "POST", ok=USERS, public=True, data={"username": "dongli-officer", "password": PASSWORD}, admins=ADMINS),
+    Row("logout", "POST", ok=USERS, public=True, lands_on_login=True, admins=ADMINS),
     Row("password_reset", "GET", ok=USERS, public=True),
-    Row("password_reset", "POST", ok=USERS, public=True, data={"email": "nobody@example.com"}),
+    Row("password_reset", "POST", ok=USERS, public=True, data={"email": "nobody@example.com"}, admins=ADMINS),
     Row("password_reset_done", "GET", ok=USERS, public=True),
     Row("password_reset_confirm", "GET", ok=USERS, public=True, kwargs=_reset_link),
-    Row("password_reset_confirm", "POST", ok=USERS, public=True, kwargs=_reset_link, data={"new_password1": "x", "new_password2": "x"}),
+    Row("password_reset_confirm", "POST", ok=USERS, public=True, kwargs=_reset_link, data={"new_password1": "x", "new_password2": "x"}, admins=ADMINS),
     Row("password_reset_complete", "GET", ok=USERS, public=True),
     Row("api-schema", "GET", ok=USERS, public=True),
     Row("api-docs", "GET", ok=USERS, public=True),
-    Row("api-token", "POST", ok=USERS, public=True, data={"username": "dongli-officer", "password": PASSWORD}),
-    Row("api-token", "DELETE", ok=USERS, client="allow"),  # revokes the token the call presents (a client's too)
+    Row("api-token", "POST", ok=USERS, public=True, data={"username": "dongli-officer", "password": PASSWORD}, admins=ADMINS),
+    Row("api-token", "DELETE", ok=USERS, client="allow", admins=ADMINS),  # revokes the token the call presents (a client's too)
     # Every logged-in user: their own account, the inbox, lists scoped to what they may see.
     Row("password_change", "GET", ok=USERS),
-    Row("password_change", "POST", ok=USERS, data=_password_change),
+    Row("password_change", "POST", ok=USERS, data=_password_change, admins=ADMINS),
+    # One's own second factor (issue 22, coordination.two_factor): nobody here owes one, so the code's pages send
+    # them on; enrolling shows a new app's QR code, a wrong code is the form's error.
+    Row("two-factor-verify", "GET", ok=USERS, admins=ADMINS),
+    Row("two-factor-verify", "POST", ok=USERS, data={"token": "000000"}, admins=ADMINS),
+    Row("two-factor-setup", "GET", ok=USERS, admins=ADMINS),
+    Row("two-factor-setup", "POST", ok=USERS, data={"token": "000000"}, admins=ADMINS),
+    Row("account-security", "GET", ok=USERS, admins=ADMINS),
+    Row("two-factor-recovery-codes", "POST", ok=USERS, admins=ADMINS),
+    Row("two-factor-disable", "POST", ok=USERS, admins=ADMINS),
     *_for_everyone("password_change_done", "home", "session-keepalive", "report-list", "ledger"),
     *_for_everyone("search", "help"),  # issue 19: the search finds only what each one sees (tests/test_search.py)
     Row("ledger-export", "GET", ok=USERS, query={"year": "2026"}),
@@ -709,12 +738,12 @@ OWNER = frozenset({"officer"})
 
 ROWS += [
     Row("notification-list", "GET", ok=USERS),
-    Row("notification-read-all", "POST", ok=USERS),
+    Row("notification-read-all", "POST", ok=USERS, admins=ADMINS),
     Row("notification-open", "GET", target="notification", ok=OWNER),
     Row("notification-read", "POST", target="notification", ok=OWNER),
     Row("api-notification-list", "GET", ok=USERS),
     Row("api-notification-unread-count", "GET", ok=USERS),
-    Row("api-notification-read-all", "POST", ok=USERS),
+    Row("api-notification-read-all", "POST", ok=USERS, admins=ADMINS),
     Row("api-notification-detail", "GET", target="notification", ok=OWNER),
     Row("api-notification-read", "POST", target="notification", ok=OWNER),
     Row("export-job-detail", "GET", target="export_job", ok=OWNER),
@@ -924,6 +953,7 @@ def test_every_row_names_a_route_that_exists():
         assert row.target is None or row.target in TARGETS, f"{row.id}: no target {row.target!r} in TARGETS"
         assert not (row.ok & row.forbidden), f"{row.id}: a persona cannot be both ok and forbidden"
         assert row.ok | row.forbidden <= USERS, f"{row.id}: unknown persona in {set(row.ok | row.forbidden) - USERS}"
+        assert row.admins <= ADMINS, f"{row.id}: unknown administrator in {set(row.admins - ADMINS)}"
 
 
 @functools.cache  # the URL configuration does not change during a run
@@ -936,9 +966,18 @@ def _is_login_redirect(response, admin: bool = False) -> bool:
     return response.status_code == 302 and response["Location"].split("?")[0].endswith(login)
 
 
+def _personas(row: Row) -> list[str]:
+    """Who the row is tried as: every persona, and the administrators where `ADMINS`' comment says."""
+    if row.admins or row.method != "GET" or row.name.startswith(ADMIN_PAGES):
+        return PERSONAS + sorted(ADMINS)
+    return PERSONAS
+
+
 def _expected(row: Row, persona: str) -> str:
     if row.expect_anonymous == "admin-login":
         return "admin-login"
+    if persona in ADMINS:
+        return "allow" if persona in row.admins else "refused"
     if persona == CLIENT:
         return row.client or _client_expected(row)
     if persona == ANONYMOUS:
@@ -993,7 +1032,7 @@ def logins(_module_world, django_db_blocker) -> tuple[dict, dict]:
     """
     sessions, tokens, issued = {}, {}, []
     with django_db_blocker.unblock():
-        for persona in USERS:
+        for persona in USERS | ADMINS:
             user = getattr(_module_world.users, persona)
             client = Client()
             client.force_login(user)
@@ -1108,6 +1147,7 @@ DESCRIBE = {
     "403": "403 (sees it, may not act)",
     "404": "404 (cannot see it)",
     "400": "400 (unknown id in the body)",
+    "refused": "refused (400, 403 or 404)",
 }
 
 
@@ -1122,13 +1162,15 @@ def test_permission_matrix(row, row_target, world, logins, matrix_client):  # pa
     url = reverse(row.name, kwargs=kwargs)
     problems = []
     before = transaction.savepoint()  # the row's data, which every persona starts from
-    for persona in PERSONAS:
+    for persona in _personas(row):
         expected = _expected(row, persona)
         with _undone(before):  # the next persona starts from the same data
             response = _request(row, route, url, world, target, persona, logins, matrix_client)
         got = _outcome(response, route.is_api)
         if row.lands_on_login and got == "login":
             got = "allow"
+        if expected == "refused" and got in REFUSED:
+            got = "refused"
         if got != expected:
             severity = "UNEXPECTED ALLOW" if got == "allow" else "unexpected refusal" if expected == "allow" else ""
             problems.append(
@@ -1206,7 +1248,7 @@ ROWS += [
 
 
 # The organisation's master data (issue 15, R-1.1, R-1.4, R-1.5): 系统管理 pages for the holders of
-# MANAGE_ORGANISATION (the administrator role and superusers, none of these personas); the member units
+# MANAGE_ORGANISATION (the system administrator, `sysadmin`, and superusers); the member units
 # are the conference's public list, read by every signed-in user through the API.
 def _member_unit(world):
     from coordination.models import MemberUnit
@@ -1292,13 +1334,13 @@ ROWS += [
 ]  # fmt: skip
 
 ROWS += [
-    Row("member-unit-list", "GET", rest=403),
-    Row("member-unit-create", "GET", rest=403),
-    Row("member-unit-create", "POST", rest=403, data={"name": "市税务局"}),
-    Row("member-unit-edit", "GET", target="member_unit", rest=403),
-    Row("member-unit-edit", "POST", target="member_unit", rest=403, data={"name": "市统计调查局"}),
-    Row("member-unit-retire", "POST", target="member_unit", rest=403),
-    Row("member-unit-reactivate", "POST", target="member_unit", rest=403),
+    Row("member-unit-list", "GET", rest=403, admins=SYSADMIN),
+    Row("member-unit-create", "GET", rest=403, admins=SYSADMIN),
+    Row("member-unit-create", "POST", rest=403, data={"name": "市税务局"}, admins=SYSADMIN),
+    Row("member-unit-edit", "GET", target="member_unit", rest=403, admins=SYSADMIN),
+    Row("member-unit-edit", "POST", target="member_unit", rest=403, data={"name": "市统计调查局"}, admins=SYSADMIN),
+    Row("member-unit-retire", "POST", target="member_unit", rest=403, admins=SYSADMIN),
+    Row("member-unit-reactivate", "POST", target="member_unit", rest=403, admins=SYSADMIN),
     # Departmental cross-checks (数据核对): the statistics bureau checks tax revenue; dongli explains, the office closes.
     Row("figure-checks", "GET", target="figure_check", kwargs=lambda c: {}, ok={"liaison"}, query={"period": "2026-09"}),
     Row("figure-checks", "POST", target="figure_check", kwargs=lambda c: {}, ok={"liaison"}, data={"period": "2026-09", "indicator": "tax_revenue"}),
@@ -1324,20 +1366,21 @@ ROWS += [
     Row("sharing", "GET", ok=OFFICE, rest=403),
     Row("sharing-edit", "GET", target="member_unit", ok=OFFICE, rest=403),
     Row("sharing-edit", "POST", target="member_unit", ok=OFFICE, rest=403, data={"shared_kinds": ["figures"]}),
-    Row("org-unit-list", "GET", rest=403),
-    Row("org-unit-rename", "GET", target="district", forbidden=SEES_DONGLI),
-    Row("org-unit-rename", "POST", target="district", forbidden=SEES_DONGLI, data={"name": "东丽新区", "changed_on": "2026-11-01"}),
-    Row("routing", "GET", rest=403),
-    Row("routing", "POST", rest=403, data={"assessments": "1", "reason": "调整"}),
-    Row("api-member-unit-list", "GET", ok=USERS),
-    Row("api-member-unit-list", "POST", rest=403, data={"name": "市税务局"}),
-    Row("api-member-unit-detail", "GET", target="member_unit", ok=USERS),
-    Row("api-member-unit-detail", "PATCH", target="member_unit", rest=403, data={"active": False}),
+    Row("org-unit-list", "GET", rest=403, admins=SYSADMIN),
+    Row("org-unit-rename", "GET", target="district", forbidden=SEES_DONGLI, admins=SYSADMIN),
+    Row("org-unit-rename", "POST", target="district", forbidden=SEES_DONGLI, data={"name": "东丽新区", "changed_on": "2026-11-01"}, admins=SYSADMIN),
+    Row("routing", "GET", rest=403, admins=SYSADMIN),
+    Row("routing", "POST", rest=403, data={"assessments": "1", "reason": "调整"}, admins=SYSADMIN),
+    Row("api-member-unit-list", "GET", ok=USERS, admins=ADMINS),
+    Row("api-member-unit-list", "POST", rest=403, data={"name": "市税务局"}, admins=SYSADMIN),
+    Row("api-member-unit-detail", "GET", target="member_unit", ok=USERS, admins=ADMINS),
+    Row("api-member-unit-detail", "PATCH", target="member_unit", rest=403, data={"active": False}, admins=SYSADMIN),
 ]  # fmt: skip
 
 
-# People and roles (issue 15, R-1.7, R-3.1): the administrator manages everybody (a superuser, none of these
-# personas); an office member only the office members of its own working group, so a new member of the
+# People and roles (issue 15, R-1.7, R-3.1): the system administrator manages the accounts of the business roles,
+# the security administrator their role and unit (issue 22); an office member only the office members of its own
+# working group, so a new member of the
 # policy group is managed by office_policy alone, unseen (404) by everyone else. Nobody stops their own
 # account (403). The registry of information officers: every persona who reaches a district.
 def _people_targets() -> dict[str, Callable]:
@@ -1353,10 +1396,32 @@ def _people_targets() -> dict[str, Callable]:
     def stopped_member(w):
         return org.user_deactivate(actor=None, user=policy_member(w))
 
+    def locked_member(w):
+        from axes.models import AccessAttempt
+        from django.conf import settings
+
+        member = policy_member(w)
+        AccessAttempt.objects.create(
+            username=member.username, ip_address="10.0.0.9", user_agent="", path_info="/accounts/login/",
+            get_data="", post_data="", http_accept="", failures_since_start=settings.AXES_FAILURE_LIMIT,
+        )  # fmt: skip
+        return member
+
+    def two_factor_member(w):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        member = policy_member(w)
+        TOTPDevice.objects.create(user=member, name="认证应用", confirmed=True)
+        return member
+
     return {
         "policy_member": policy_member,
         "stopped_member": stopped_member,
+        "locked_member": locked_member,
+        "two_factor_member": two_factor_member,
         "office_policy": lambda w: w.users.office_policy,
+        "security_account": lambda w: w.users.security,
+        "auditor_account": lambda w: w.users.auditor,
     }
 
 
@@ -1385,37 +1450,53 @@ def _users_sheet(world, target):
 
 
 NOT_OFFICE = USERS - OFFICE
+SEES_PEOPLE = SYSADMIN | SECURITY  # the user list and a person's page
 ROWS += [
-    Row("user-list", "GET", ok=OFFICE, forbidden=NOT_OFFICE),
-    Row("user-create", "GET", ok=OFFICE, forbidden=NOT_OFFICE),
+    Row("user-list", "GET", ok=OFFICE, forbidden=NOT_OFFICE, admins=SEES_PEOPLE),
+    Row("user-create", "GET", ok=OFFICE, forbidden=NOT_OFFICE, admins=SYSADMIN),
     # Other groups' members may post the form: it answers their error (their own group only), saving nothing.
-    Row("user-create", "POST", ok=OFFICE, forbidden=NOT_OFFICE, data=_new_policy_member),
-    Row("user-import", "GET", ok=OFFICE, forbidden=NOT_OFFICE),
-    Row("user-import", "POST", ok=OFFICE, forbidden=NOT_OFFICE, data=_users_sheet),
-    Row("user-import-template", "GET", ok=OFFICE, forbidden=NOT_OFFICE),
-    Row("user-detail", "GET", target="policy_member", ok={"office_policy"}),
-    Row("user-edit", "GET", target="policy_member", ok={"office_policy"}),
-    Row("user-edit", "POST", target="policy_member", ok={"office_policy"}, data=_policy_member_edit),
-    Row("user-deactivate", "POST", target="policy_member", ok={"office_policy"}),
-    Row("user-deactivate", "POST", target="office_policy", forbidden={"office_policy"}, label="own account"),
-    Row("user-reactivate", "POST", target="stopped_member", ok={"office_policy"}),
-    Row("user-reset-password", "POST", target="policy_member", ok={"office_policy"}),
+    Row("user-create", "POST", ok=OFFICE, forbidden=NOT_OFFICE, data=_new_policy_member, admins=SYSADMIN),
+    Row("user-import", "GET", ok=OFFICE, forbidden=NOT_OFFICE, admins=SYSADMIN),
+    Row("user-import", "POST", ok=OFFICE, forbidden=NOT_OFFICE, data=_users_sheet, admins=SYSADMIN),
+    Row("user-import-template", "GET", ok=OFFICE, forbidden=NOT_OFFICE, admins=SYSADMIN),
+    Row("user-detail", "GET", target="policy_member", ok={"office_policy"}, admins=SEES_PEOPLE),
+    # The security administrator's form has the role and unit only; the system administrator's everything.
+    Row("user-edit", "GET", target="policy_member", ok={"office_policy"}, admins=SEES_PEOPLE),
+    Row("user-edit", "POST", target="policy_member", ok={"office_policy"}, data=_policy_member_edit, admins=SEES_PEOPLE),
+    Row("user-deactivate", "POST", target="policy_member", ok={"office_policy"}, admins=SYSADMIN),
+    Row("user-deactivate", "POST", target="office_policy", forbidden={"office_policy"}, label="own account", admins=SYSADMIN),
+    Row("user-reactivate", "POST", target="stopped_member", ok={"office_policy"}, admins=SYSADMIN),
+    Row("user-reset-password", "POST", target="policy_member", ok={"office_policy"}, admins=SYSADMIN),
+    # Unlocking an account that failed sign-ins locked: the security administrator's alone.
+    Row("user-unlock", "POST", target="locked_member", forbidden={"office_policy"}, admins=SECURITY),
+    # Two factors (issue 22): the security administrator resets anyone's but its own (a lost phone).
+    Row("user-two-factor-reset", "POST", target="two_factor_member", forbidden={"office_policy"}, admins=SECURITY),
     Row("officer-registry", "GET", ok=USERS - {"liaison"}, forbidden={"liaison"}),
-    Row("api-user-list", "GET", ok=OFFICE, forbidden=NOT_OFFICE),
+    Row("api-user-list", "GET", ok=OFFICE, forbidden=NOT_OFFICE, admins=SEES_PEOPLE),
     # The API refuses what the caller may not give (another group's member) with 403, the import per row (400).
-    Row("api-user-list", "POST", ok={"office_policy"}, rest=403, data=_new_policy_member),
-    Row("api-user-import", "POST", ok={"office_policy"}, forbidden=NOT_OFFICE, rest=400, data=_users_sheet),
-    Row("api-user-detail", "GET", target="policy_member", ok={"office_policy"}),
-    Row("api-user-detail", "PATCH", target="policy_member", ok={"office_policy"}, data={"phone": "13800000000"}),
+    Row("api-user-list", "POST", ok={"office_policy"}, rest=403, data=_new_policy_member, admins=SYSADMIN),
+    Row("api-user-import", "POST", ok={"office_policy"}, forbidden=NOT_OFFICE, rest=400, data=_users_sheet, admins=SYSADMIN),
+    Row("api-user-detail", "GET", target="policy_member", ok={"office_policy"}, admins=SEES_PEOPLE),
+    Row("api-user-detail", "PATCH", target="policy_member", ok={"office_policy"}, data={"phone": "13800000000"}, admins=SYSADMIN),
     Row("api-user-detail", "PATCH", target="office_policy", forbidden={"office_policy"}, data={"is_active": False},
-        label="own account"),
-    Row("api-user-reset-password", "POST", target="policy_member", ok={"office_policy"}),
+        label="own account", admins=SYSADMIN),
+    # 三员分立: an administrative role is the security administrator's to give, and nobody's to give themselves; an
+    # administrator's account is changed by a superuser only.
+    Row("api-user-detail", "PATCH", target="policy_member", forbidden={"office_policy"}, data={"role": "auditor"},
+        label="to an administrative role", admins=SECURITY),
+    Row("api-user-detail", "PATCH", target="security_account", data={"role": "admin"}, label="own role"),
+    Row("api-user-detail", "PATCH", target="auditor_account", data={"phone": "13800000000"},
+        label="an administrator's account"),
+    Row("api-user-reset-password", "POST", target="policy_member", ok={"office_policy"}, admins=SYSADMIN),
+    # The security audit (安全审计): the audit administrator reads and exports it, nobody else.
+    Row("security-audit", "GET", rest=403, admins=AUDITOR),
+    Row("security-audit-export", "GET", rest=403, admins=AUDITOR),
 ]  # fmt: skip
 
 
 # The project ledger's pages (issue 15, R-3.3): the district's officer and leader (MANAGE_PROJECTS on its
 # towns) register and edit; the office and the leaders read. The indicator catalogue (R-1.7) is
-# MANAGE_CATALOGUE on the municipality: the administrator role and superusers, none of these personas.
+# MANAGE_CATALOGUE on the municipality: the system administrator (`sysadmin`) and superusers.
 def _project_pages_targets() -> dict[str, Callable]:
     from ledgers.models import Indicator
     from ledgers.tests.quality import pdf
@@ -1462,11 +1543,11 @@ ROWS += [
     Row("project-edit", "POST", target="project", ok=PROJECT_MANAGERS, forbidden=SEES_CITY | {"liaison"}, data=_project_form),
     Row("project-attachment-upload", "POST", target="project", ok=PROJECT_MANAGERS, forbidden=SEES_CITY | {"liaison"}, data=_project_upload),
     Row("project-attachment", "GET", target="project_attachment", kwargs=_project_attachment_kwargs, ok=SEES_DONGLI | {"liaison"}),
-    Row("indicator-list", "GET", rest=403),
-    Row("indicator-create", "GET", rest=403),
-    Row("indicator-create", "POST", rest=403, data=_indicator_form),
-    Row("indicator-edit", "GET", target="indicator", rest=403),
-    Row("indicator-edit", "POST", target="indicator", rest=403, data=_indicator_form),
+    Row("indicator-list", "GET", rest=403, admins=SYSADMIN),
+    Row("indicator-create", "GET", rest=403, admins=SYSADMIN),
+    Row("indicator-create", "POST", rest=403, data=_indicator_form, admins=SYSADMIN),
+    Row("indicator-edit", "GET", target="indicator", rest=403, admins=SYSADMIN),
+    Row("indicator-edit", "POST", target="indicator", rest=403, data=_indicator_form, admins=SYSADMIN),
 ]  # fmt: skip
 
 

@@ -103,6 +103,9 @@ def test_ten_districts_with_two_to_four_towns_each(seeded):
     ("username", "role", "unit", "group"),
     [
         ("admin", Role.ADMIN, "120000", None),
+        ("sysadmin", Role.ADMIN, "120000", None),
+        ("secadmin", Role.SECURITY, "120000", None),
+        ("auditor", Role.AUDITOR, "120000", None),
         ("leader", Role.LEADER, "120000", None),
         ("office-assess", Role.OFFICE, "120000", "assess"),
         ("office-planning", Role.OFFICE, "120000", "planning"),

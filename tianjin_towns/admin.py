@@ -1,5 +1,5 @@
 """Admin of the platform-wide models: Django's users and groups, the API tokens, the login lockouts of
-django-axes, the beat schedules of django-celery-beat.
+django-axes, the beat schedules of django-celery-beat; django-otp's devices are not in it.
 
 Loaded by the admin's autodiscovery after django.contrib.auth (this app comes after it in
 INSTALLED_APPS), so it replaces its registrations.
@@ -20,6 +20,8 @@ from django_celery_beat.models import (
     PeriodicTask,
     SolarSchedule,
 )
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coordination.models import ApiToken
 from coordination.services import tokens as token_services
@@ -32,6 +34,9 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 admin.site.unregister(AccessAttempt)
 admin.site.unregister([PeriodicTask, ClockedSchedule, CrontabSchedule, IntervalSchedule, SolarSchedule])
+# Two factors are enrolled by their owner and reset by the security administrator on the platform's pages
+# (coordination.two_factor, audited); a device's secret is never shown or changed here.
+admin.site.unregister([TOTPDevice, StaticDevice])
 
 
 @admin.register(User)

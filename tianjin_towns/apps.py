@@ -11,7 +11,7 @@ class ProjectConfig(AppConfig):
     verbose_name = "天津市特色小镇规划建设协同平台"
 
     def ready(self) -> None:
-        from . import security
+        from . import checks, security  # noqa: F401 (checks registers the deployment's system checks)
 
         security.connect_receivers()
 

@@ -172,6 +172,18 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "options": {"expire_seconds": 240},
         "description": "后台导出超过时限仍未完成（处理进程中断或任务丢失）的，标记为失败，申请人可在导出页面重新生成。",
     },
+    "安全审计异常提示": {
+        "task": "coordination.tasks.summarise_security_anomalies",
+        "schedule": crontab(minute=30, hour=7),
+        "options": DAILY,
+        "description": "前一天安全审计中的异常（同一地址多次登录失败、非工作时间导出数据、授权后一分钟内即使用），通知安全审计员。",
+    },
+    "安全审计记录归档": {
+        "task": "coordination.tasks.archive_security_audit",
+        "schedule": crontab(minute=30, hour=3),
+        "options": DAILY,
+        "description": "超过保存期限（至少180天）的安全审计记录写入归档文件（媒体目录 security-audit-archive），核对无误后移出数据库。",
+    },
     "清理过期导出文件": {
         "task": "coordination.tasks.purge_old_exports",
         "schedule": crontab(minute=0, hour=3),

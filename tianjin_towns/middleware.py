@@ -1,4 +1,5 @@
-"""Project middleware: request ids, session lifetimes, the log of refused access, the database-outage page."""
+"""Project middleware: request ids, session lifetimes, the log of refused access, the database-outage page, the
+downloads' headers and their security audit."""
 
 import logging
 import re
@@ -13,11 +14,15 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from coordination import security_audit, two_factor
+from coordination.models import SecurityEventKind
 from coordination.password_validation import must_change_password_first, password_change_first_message
 
 from . import health, logs, security
+from .lib import downloads
 
 log = logging.getLogger("tianjin_towns.security")
 
@@ -129,7 +134,9 @@ class DatabaseOutageMiddleware:
 
 class DownloadHeadersMiddleware:
     """Every download (a response with Content-Disposition: uploads, Excel exports) is sandboxed: no
-    scripts, no sniffing, no caching by shared proxies, whatever view produced it."""
+    scripts, no sniffing, no caching by shared proxies, whatever view produced it. And each one that succeeds
+    is a row of the security audit (issue 22): who took which ledger, document or file out of the system
+    (tianjin_towns.lib.downloads.taken), one row per response, however many chunks it streams in."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -140,7 +147,49 @@ class DownloadHeadersMiddleware:
             response["X-Content-Type-Options"] = "nosniff"
             response["Content-Security-Policy"] = "default-src 'none'; sandbox"  # csp's middleware keeps it
             response.setdefault("Cache-Control", "private, no-store")
+            taken = downloads.taken(request, response)
+            if taken is not None:
+                kind = SecurityEventKind.EXPORTED if taken.exported else SecurityEventKind.DOWNLOADED
+                # An API call's user is its token's: DRF sets it on the request too.
+                security_audit.record(kind, user=getattr(request, "user", None), target=taken.target)
         return response
+
+
+class TwoFactorMiddleware:
+    """A session signed in with the password alone that still owes the second factor (coordination.two_factor,
+    decided at sign-in and kept in the session) reaches only the code's pages, logging out, static files and the
+    session keepalive: every other page answers a redirect to the code (or to enrolling an app, for a user who has
+    none yet), the API 403. Needs django_otp's OTPMiddleware before it (request.user.is_verified)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and session is not None
+            and session.get(two_factor.OWED)
+            and not user.is_verified()
+            and not self._exempt(request.path)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": _("请先在网页上完成双因素认证。")}, status=403)
+            wanted = request.get_full_path() if request.method == "GET" else "/"
+            return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': wanted})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(path: str) -> bool:
+        allowed = (
+            reverse("two-factor-verify"),
+            reverse("two-factor-setup"),
+            reverse("logout"),
+            reverse("session-keepalive"),
+        )
+        return path in allowed or path.startswith((settings.STATIC_URL or "/static/", "/healthz"))
 
 
 class MustChangePasswordMiddleware:
@@ -179,5 +228,8 @@ class MustChangePasswordMiddleware:
             reverse("password_change_done"),
             reverse("logout"),
             reverse("session-keepalive"),
+            # The second factor comes first (TwoFactorMiddleware): its pages are not sent here.
+            reverse("two-factor-verify"),
+            reverse("two-factor-setup"),
         )
         return path in allowed or path.startswith((settings.STATIC_URL or "/static/", "/healthz"))

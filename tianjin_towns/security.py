@@ -13,6 +13,7 @@ from axes.backends import AxesStandaloneBackend
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -66,12 +67,26 @@ def _audit(kind: str, **event) -> None:
     security_audit.record(kind, **event)
 
 
+def _on_admin_change(sender, instance, created, **kwargs):
+    """A change made in the Django admin (schedules, the holiday calendar, cadence and validation rules: what the
+    product's pages leave to it) is a configuration change of the security audit; the admin logs each one."""
+    if not created:
+        return
+    action = {1: "新增", 2: "修改", 3: "删除"}.get(instance.action_flag, "修改")
+    what = instance.content_type.name if instance.content_type_id else ""
+    _audit("config_changed", user=instance.user, target=f"后台管理：{what} {instance.object_repr}（{action}）")
+
+
 def _on_login(sender, request, user, **kwargs):
     if request is None:
         return
     log.info("login user=%s ip=%s", _who(user), client_ip(request) or "-")
     _audit("login", user=user, ip=client_ip(request))
     if hasattr(request, "session"):
+        from coordination import two_factor
+
+        # Whether this session still owes the second factor (tianjin_towns.middleware.TwoFactorMiddleware).
+        request.session[two_factor.OWED] = two_factor.owed_at_login(user)
         # The start of the session's absolute lifetime (SessionTimeoutMiddleware).
         now = int(time.time())
         request.session["_login_at"] = now
@@ -110,6 +125,9 @@ def connect_receivers() -> None:
     user_login_failed.connect(_on_login_failed, dispatch_uid="tianjin_towns.security.login_failed")
     user_logged_out.connect(_on_logout, dispatch_uid="tianjin_towns.security.logout")
     user_locked_out.connect(_on_locked_out, dispatch_uid="tianjin_towns.security.locked_out")
+    from django.contrib.admin.models import LogEntry
+
+    post_save.connect(_on_admin_change, sender=LogEntry, dispatch_uid="tianjin_towns.security.admin_change")
 
 
 def lockout_message() -> str:

@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "pgtrigger",  # database triggers behind the audit trail (django-pghistory)
     "pghistory",
     "tianjin_towns.apps.AxesConfig",  # django-axes, named in Chinese in the admin
+    # Two factors at sign-in (issue 22): an authenticator app (TOTP) and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "drf_spectacular_sidecar",
     "tianjin_towns.apps.ProjectConfig",
@@ -96,6 +100,9 @@ MIDDLEWARE = [
     "tianjin_towns.input_limits.InputLimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The second factor, where it is owed, before any other page (coordination.two_factor).
+    "django_otp.middleware.OTPMiddleware",
+    "tianjin_towns.middleware.TwoFactorMiddleware",
     # A one-time password must be changed before any other page (coordination.services.people).
     "tianjin_towns.middleware.MustChangePasswordMiddleware",
     # Every tracked change of statistics records who made it and from which page (R-3.5 audit trail).
@@ -148,6 +155,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_HISTORY_COUNT = int(os.environ.get("PASSWORD_HISTORY_COUNT", "5"))
 # The suite moves its clock by months in many tests: its passwords never age there, except in the tests of the rule.
+# Two factors at sign-in (coordination.two_factor): compulsory for these roles (comma-separated role codes; by default
+# the three administrators and the office's working groups, none in development and tests) or, with
+# TWO_FACTOR_REQUIRED_FOR_ALL, for everybody; anyone may turn it on for their own account.
+_TWO_FACTOR_DEFAULT = "" if DEVELOPMENT or TESTING else "admin,security,auditor,office"
+TWO_FACTOR_REQUIRED_ROLES = [
+    role.strip() for role in os.environ.get("TWO_FACTOR_REQUIRED_ROLES", _TWO_FACTOR_DEFAULT).split(",") if role.strip()
+]
+TWO_FACTOR_REQUIRED_FOR_ALL = env_bool("TWO_FACTOR_REQUIRED_FOR_ALL", False)
+OTP_TOTP_ISSUER = "天津市特色小镇平台"
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "0" if TESTING else "90"))
 if TESTING:
     # Hashing a dozen personas' passwords per test with PBKDF2 would dominate the suite's time.
@@ -189,6 +205,12 @@ WHITENOISE_USE_FINDERS = DEVELOPMENT or TESTING
 WHITENOISE_AUTOREFRESH = DEVELOPMENT or TESTING
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# The security audit's rows older than SECURITY_AUDIT_RETENTION_DAYS (at least 180: 网络安全法 第二十一条) go to a
+# compressed file here, outside the web root, every night (coordination.tasks.archive_security_audit).
+SECURITY_AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("SECURITY_AUDIT_RETENTION_DAYS", "180")))
+# The daily anomalies (coordination.security_anomalies): this many failed sign-ins or codes from one address in a day.
+SECURITY_ANOMALY_FAILURES = int(os.environ.get("SECURITY_ANOMALY_FAILURES", "10"))
+SECURITY_AUDIT_ARCHIVE_DIR = Path(os.environ.get("SECURITY_AUDIT_ARCHIVE_DIR", MEDIA_ROOT / "security-audit-archive"))
 # Production: nginx sends uploaded files after Django's permission check (tianjin_towns.lib.downloads).
 MEDIA_ACCEL_REDIRECT = env_bool("DJANGO_MEDIA_ACCEL_REDIRECT", False)
 

@@ -68,7 +68,7 @@ def summary_lines(span: DemoSpan, created: Counter, seconds: float) -> list[str]
         f"月报 {MonthlyReport.objects.count()} 份（{dates.format_period(span.first)} 至 {dates.format_period(span.last)}），"
         f"项目 {Project.objects.count()} 个，指标 {Indicator.objects.filter(active=True).count()} 项。",
         f"{dates.format_period(span.last)}：应报 {expected}，未报 {expected - sum(last.values())}，{states}。",
-        "演示账号：admin、leader、office-policy、dongli-officer、dongli-leader、liaison-statistics 等，"
+        "演示账号：admin、sysadmin、secadmin、auditor、leader、office-policy、dongli-officer、dongli-leader、liaison-statistics 等，"
         "每个成员单位有一名联络员 liaison-<成员单位编码>（如 liaison-tax 市税务局）；"
         "密码为环境变量 DEMO_PASSWORD 的值，未设置时为 demo12345。",
     ]

@@ -142,8 +142,12 @@ def seed_users(city: OrgUnit, districts: dict[str, OrgUnit], groups: dict[str, W
 
     if "admin" not in existing:
         admin = User.objects.create_superuser("admin", "admin@example.com", None)
-        org.user_assign_role(user=admin, role=Role.ADMIN, org_unit=city, full_name="系统管理员")
+        org.user_assign_role(user=admin, role=Role.ADMIN, org_unit=city, full_name="超级用户（安装用）")
         new_ids.append(admin.pk)
+    # 三员分立 (issue 22): the three administrators who run the platform day to day, none a superuser.
+    ensure("sysadmin", Role.ADMIN, city, "系统管理员")
+    ensure("secadmin", Role.SECURITY, city, "安全管理员")
+    ensure("auditor", Role.AUDITOR, city, "安全审计员")
     ensure("leader", Role.LEADER, city, "联席会议召集人")
     for code, full_name in OFFICE_USERS.items():
         ensure(f"office-{code}", Role.OFFICE, city, full_name, working_group=groups[code])

@@ -16,6 +16,7 @@ from .meetings import (
 )
 from .notifications import Notification
 from .org import (
+    ADMIN_ROLES,
     PERSON_ROLES,
     MemberUnit,
     OrgUnit,
@@ -39,6 +40,7 @@ from .tokens import ApiClient, ApiToken, PasswordResetMail
 from .towns import TownEdit, TownListDecision
 
 __all__ = [
+    "ADMIN_ROLES",
     "PERSON_ROLES",
     "ApiClient",
     "SharedKind",

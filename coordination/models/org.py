@@ -36,6 +36,9 @@ class UnitPerm(models.TextChoices):
     MANAGE_USERS = "manage_users", _("管理用户与角色")
     MANAGE_ORGANISATION = "manage_organisation", _("维护组织机构、成员单位和事项分工")
     MANAGE_CATALOGUE = "manage_catalogue", _("维护指标目录")
+    # 三员分立 (issue 22): the security administrator's and the audit administrator's work, nobody else's.
+    MANAGE_SECURITY = "manage_security", _("授予角色、解锁账号（安全管理）")
+    READ_SECURITY_AUDIT = "read_security_audit", _("查阅和导出安全审计记录")
 
 
 class SharedKind(models.TextChoices):
@@ -136,7 +139,12 @@ class Role(models.TextChoices):
     OFFICE = "office", _("工作组成员")
     LIAISON = "liaison", _("成员单位联络员")
     LEADER = "leader", _("领导")
+    # 三员分立 (等保 2.0, issue 22): three administrators, none able to do another's work. The system administrator
+    # keeps the users, units, catalogue and schedules; the security administrator gives the administrative roles
+    # and unlocks accounts; the audit administrator reads and exports the security audit.
     ADMIN = "admin", _("系统管理员")
+    SECURITY = "security", _("安全管理员")
+    AUDITOR = "auditor", _("安全审计员")
     # Not a person: the service account of an API client of the data-sharing feed (issue 18), created
     # with the client on its page, read-only, scoped like its member unit's liaison.
     CLIENT = "client", _("接口客户端")
@@ -144,6 +152,8 @@ class Role(models.TextChoices):
 
 # The roles a person is given (pages, API, import); 接口客户端 comes only with an API client.
 PERSON_ROLES = tuple(role for role in Role if role != Role.CLIENT)
+# The three administrative roles (三员): given and changed only by the security administrator (or a superuser).
+ADMIN_ROLES = (Role.ADMIN, Role.SECURITY, Role.AUDITOR)
 
 
 class UserProfile(models.Model):

@@ -1,6 +1,7 @@
 """The security audit (issue 22, 等保 2.0 安全审计): one row per security event, kept in the database and never changed
-(a trigger refuses UPDATE and DELETE): sign-ins and their failures, lockouts, password changes and resets, accounts
-created, deactivated and reactivated, role changes, API tokens issued and revoked. Written by
+(a trigger refuses UPDATE and DELETE): sign-ins and their failures, lockouts and unlocks, two factors (enrolment,
+failed codes, resets), password changes and resets, accounts created, deactivated and reactivated, role changes, API
+tokens issued and revoked, exports and downloads, the archiving of old rows. Written by
 coordination.security_audit."""
 
 import pgtrigger
@@ -15,6 +16,11 @@ class SecurityEventKind(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("登录失败")
     LOGOUT = "logout", _("退出登录")
     LOCKED_OUT = "locked_out", _("账号锁定")
+    UNLOCKED = "unlocked", _("解除锁定")
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("绑定认证应用")
+    TWO_FACTOR_FAILED = "two_factor_failed", _("动态验证码错误")
+    TWO_FACTOR_DISABLED = "two_factor_disabled", _("停用双因素认证")
+    TWO_FACTOR_RESET = "two_factor_reset", _("重置双因素认证")
     PASSWORD_CHANGED = "password_changed", _("修改密码")
     PASSWORD_RESET = "password_reset", _("重置密码")
     USER_CREATED = "user_created", _("创建账号")
@@ -23,6 +29,13 @@ class SecurityEventKind(models.TextChoices):
     ROLE_CHANGED = "role_changed", _("角色或单位变更")
     TOKEN_ISSUED = "token_issued", _("签发API令牌")
     TOKEN_REVOKED = "token_revoked", _("撤销API令牌")
+    # Data taken out of the system: who exported which ledger or workbook, who downloaded which document or file.
+    EXPORTED = "exported", _("导出数据")
+    DOWNLOADED = "downloaded", _("下载文件")
+    ARCHIVED = "archived", _("归档安全审计记录")
+    # Configuration: the routing of work to the working groups (which moves permissions), and every change made in
+    # the Django admin (schedules, the holiday calendar, cadence and validation rules).
+    CONFIG_CHANGED = "config_changed", _("配置变更")
 
 
 class SecurityEvent(models.Model):

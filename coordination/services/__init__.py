@@ -90,6 +90,7 @@ from .people import (  # noqa: F401 (re-exported: org.user_create …)
     user_password_changed,
     user_reactivate,
     user_reset_password,
+    user_unlock,
     user_update,
     users_import,
 )

@@ -41,7 +41,27 @@ ROLE_UNIT_PERMS: dict[str, tuple[str, ...]] = {
     Role.ADMIN: _codenames(
         UnitPerm.VIEW_UNIT_DATA, UnitPerm.MANAGE_USERS, UnitPerm.MANAGE_ORGANISATION, UnitPerm.MANAGE_CATALOGUE
     ),
+    # 三员分立 (issue 22): the security administrator sees no data and creates nobody; the audit administrator
+    # only reads the security audit.
+    Role.SECURITY: _codenames(UnitPerm.MANAGE_SECURITY),
+    Role.AUDITOR: _codenames(UnitPerm.READ_SECURITY_AUDIT),
 }
+# The Django admin's pages the system administrator keeps (README: the schedules, the holiday calendar, the cadence
+# and validation rules): model permissions (app_label.model, every action) of the role's group, and the admin's door
+# (is_staff) for the role's holders. Everything else there is read-only or the superuser's.
+ROLE_MODEL_PERMS: dict[str, tuple[str, ...]] = {
+    Role.ADMIN: (
+        "django_celery_beat.periodictask",
+        "django_celery_beat.crontabschedule",
+        "django_celery_beat.intervalschedule",
+        "django_celery_beat.clockedschedule",
+        "django_celery_beat.solarschedule",
+        "coordination.calendarday",
+        "coordination.cadencerule",
+        "ledgers.validationrule",
+    ),
+}
+STAFF_ROLES = frozenset(ROLE_MODEL_PERMS)
 # What the working group that owns a kind of submission may do, on the municipality and so everywhere.
 ROUTE_PERMS: dict[str, tuple[str, ...]] = {
     SubmissionKind.STATISTICS: _codenames(UnitPerm.ACCEPT_REPORT),

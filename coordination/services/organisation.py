@@ -10,10 +10,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from .. import security_audit
 from ..models import (
     MemberUnit,
     MemberUnitEvent,
     Role,
+    SecurityEventKind,
     SubmissionKind,
     SubmissionRoute,
     SubmissionRouteChange,
@@ -166,6 +168,10 @@ def submission_route_change(
     if current_code == working_group.code:
         return None
     submission_route_set(actor=actor, kind=kind, working_group=working_group)
+    label = SubmissionKind(kind).label
+    security_audit.record(
+        SecurityEventKind.CONFIG_CHANGED, user=actor, target=f"事项分工：{label} → {working_group.name}"
+    )
     return SubmissionRouteChange.objects.create(
         kind=kind,
         from_group=WorkingGroup.objects.filter(code=current_code).first(),

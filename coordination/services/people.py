@@ -10,8 +10,9 @@ import secrets
 from dataclasses import dataclass
 from functools import partial
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -33,7 +34,7 @@ from ..models import (
     UserRoleEvent,
     WorkingGroup,
 )
-from .grants import ALL_UNIT_PERMS, ROLE_UNIT_PERMS, working_group_perms
+from .grants import ALL_UNIT_PERMS, ROLE_MODEL_PERMS, ROLE_UNIT_PERMS, STAFF_ROLES, working_group_perms
 from .tokens import api_tokens_revoke_all
 
 Action = UserRoleEvent.Action
@@ -41,7 +42,7 @@ Action = UserRoleEvent.Action
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ONE_TIME_PASSWORD_LENGTH = 12
 # The roles whose unit is the municipality itself; officers and reviewers belong to a district or a town.
-MUNICIPAL_ROLES = (Role.OFFICE, Role.LEADER, Role.LIAISON, Role.ADMIN, Role.CLIENT)
+MUNICIPAL_ROLES = (Role.OFFICE, Role.LEADER, Role.LIAISON, Role.ADMIN, Role.SECURITY, Role.AUDITOR, Role.CLIENT)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,11 @@ def _record_change(*, actor, user, before: dict, profile: UserProfile, reason: s
 def _end_access(user: AbstractBaseUser) -> None:
     """Revoke the user's API tokens and delete their browser sessions (the database session store)."""
     api_tokens_revoke_all(user=user)
+    end_sessions(user)
+
+
+def end_sessions(user: AbstractBaseUser) -> None:
+    """Delete the user's browser sessions (the database session store): they are signed out at their next request."""
     key = str(user.pk)
     ended = [
         session.session_key
@@ -164,8 +170,14 @@ def _grant(*, user, assignment: Assignment, full_name, phone) -> UserProfile:
         for perm in ALL_UNIT_PERMS:
             remove_perm(f"coordination.{perm}", user, profile.org_unit)
     user.groups.remove(*Group.objects.filter(name__in=Role.values))
-    group, _created = Group.objects.get_or_create(name=role)
+    group, created = Group.objects.get_or_create(name=role)
+    if created:
+        _give_group_model_perms(group)
     user.groups.add(group)
+    staff = user.is_superuser or role in STAFF_ROLES
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
     granted = list(ROLE_UNIT_PERMS[role])
     if role == Role.OFFICE:
         granted += [perm for perm in working_group_perms(working_group) if perm not in granted]
@@ -185,6 +197,15 @@ def _grant(*, user, assignment: Assignment, full_name, phone) -> UserProfile:
         defaults["phone"] = phone
     profile, _created = UserProfile.objects.update_or_create(user=user, defaults=defaults)
     return profile
+
+
+def _give_group_model_perms(group: Group) -> None:
+    """The Django admin's model permissions of the role named by the group (ROLE_MODEL_PERMS), and no other."""
+    models = [name.split(".") for name in ROLE_MODEL_PERMS.get(group.name, ())]
+    wanted = Permission.objects.none()
+    for app_label, model in models:
+        wanted |= Permission.objects.filter(content_type__app_label=app_label, content_type__model=model)
+    group.permissions.set(wanted)
 
 
 @transaction.atomic
@@ -217,8 +238,11 @@ def user_assign_role(
 @transaction.atomic
 def grants_sync(*, roles: list[str] | None = None) -> int:
     """Grant every user (of `roles`) what their role and unit give today, after an upgrade added
-    permissions to a role or routes moved work; returns how many were re-granted. Nothing is recorded in
+    permissions to a role or routes moved work (and each role's group its Django admin permissions, ROLE_MODEL_PERMS);
+    returns how many were re-granted. Nothing is recorded in
     the people's history: their role and unit do not change."""
+    for group in Group.objects.filter(name__in=Role.values):
+        _give_group_model_perms(group)
     profiles = UserProfile.objects.select_related("user", "org_unit", "working_group", "member_unit")
     if roles is not None:
         profiles = profiles.filter(role__in=roles)
@@ -448,6 +472,17 @@ def user_reset_password(*, actor: AbstractBaseUser | None, user: AbstractBaseUse
     state = account_state(user, _profile(user))
     _record(actor=actor, user=user, action=Action.PASSWORD_RESET, before=state, after=state, reason=reason)
     return password
+
+
+@transaction.atomic
+def user_unlock(*, actor: AbstractBaseUser | None, user: AbstractBaseUser) -> AbstractBaseUser:
+    """Lift the lockout that failed sign-ins put on the account (the security administrator's work), recorded in
+    the security audit."""
+    if not people_selectors.is_locked_out(user):
+        raise ValidationError(_("该账号没有被锁定。"))
+    axes_reset(username=user.username)
+    security_audit.record(SecurityEventKind.UNLOCKED, user=actor, target=security_audit.account(user))
+    return user
 
 
 @transaction.atomic

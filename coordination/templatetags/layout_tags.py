@@ -1,6 +1,8 @@
-"""The frames of every app's pages: {% card %}, {% table %} and its `col` filter, {% alert %} (lib.layout)."""
+"""The frames of every app's pages: {% card %}, {% table %} and its `col` filter, {% alert %} (lib.layout), and
+{% confirm_post %}, the dialog that confirms an irreversible POST."""
 
 from django import template
+from django.urls import reverse
 
 from tianjin_towns.lib import layout
 
@@ -9,3 +11,19 @@ register.tag("card", layout.card)
 register.tag("table", layout.table)
 register.filter("col", layout.col)
 register.tag("alert", layout.alert)
+
+
+@register.inclusion_tag("includes/confirm_modal.html", takes_context=True)
+def confirm_post(context, dialog_id: str, url_name: str, *args, title: str, text: str, style: str = "primary") -> dict:
+    """{% confirm_post "unlock" "user-unlock" person.pk title=_("解除锁定") text=_("…") style="primary" %}: the dialog
+    `dialog_id` that a button with data-bs-target="#<dialog_id>" opens, posting to url_name(*args), its button
+    labelled with the title."""
+    return {
+        "id": dialog_id,
+        "title": title,
+        "text": text,
+        "action": reverse(url_name, args=args),
+        "label": title,
+        "style": style,
+        "csrf_token": context.get("csrf_token"),
+    }

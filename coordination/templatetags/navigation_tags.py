@@ -14,7 +14,17 @@ from coordination.models import SharedKind
 register = template.Library()
 
 # The 系统管理 menu is offered to holders of any of these (and to superusers, who hold them all).
-SYSTEM_PERMS = (perms.MANAGE_USERS, perms.MANAGE_ORGANISATION, perms.MANAGE_CATALOGUE, perms.MANAGE_TOWNS)
+SYSTEM_PERMS = (
+    perms.MANAGE_USERS,
+    perms.MANAGE_ORGANISATION,
+    perms.MANAGE_CATALOGUE,
+    perms.MANAGE_TOWNS,
+    perms.MANAGE_SECURITY,
+    perms.READ_SECURITY_AUDIT,
+)
+# The security and audit administrators' permissions (三员分立): they do none of the towns' work, so the menus of
+# that work are not offered to someone who holds only these.
+ADMINISTRATION_ONLY = frozenset({perms.MANAGE_SECURITY, perms.READ_SECURITY_AUDIT})
 
 
 @register.simple_tag
@@ -26,6 +36,7 @@ def nav_permissions(user) -> dict:
     held = perms.unit_perms_held(user)
     shared = perms.shared_kinds_for_user(user) if perms.VIEW_SHARED in held else frozenset()
     return {
+        "business": bool(held - ADMINISTRATION_ONLY) or not held,
         "sees_data": perms.VIEW in held,
         # 批量审核: the district leader approves, the office accepts (ledgers.permissions.BULK_STEPS).
         "reviews_reports": perms.APPROVE in held or perms.ACCEPT in held,
@@ -39,6 +50,8 @@ def nav_permissions(user) -> dict:
         "audit": perms.can_audit(user),
         "system": any(perm in held for perm in SYSTEM_PERMS) or bool(getattr(user, "is_staff", False)),
         "manage_users": perms.MANAGE_USERS in held,
+        "lists_users": perms.MANAGE_USERS in held or perms.MANAGE_SECURITY in held,
+        "reads_security_audit": perms.READ_SECURITY_AUDIT in held,
         "manage_organisation": perms.MANAGE_ORGANISATION in held,
         "manage_catalogue": perms.MANAGE_CATALOGUE in held,
         "manage_towns": perms.MANAGE_TOWNS in held,
@@ -89,6 +102,7 @@ NAV_MENUS = (
         ("report-", "ledger", "work-info-", "project-", "figure-checks", "discrepancy-"),
         count="info_waiting",
         count_title=_("待处理的工作信息"),
+        needs="business",
         menu_class="",
         links=(
             NavLink("report-list", _("月报管理"), "bi-journal-text", needs="sees_data"),
@@ -115,6 +129,7 @@ NAV_MENUS = (
         _("协调推动"),
         "bi-people",
         ("meeting-", "action-item-", "plan-", "cadence", "organisation", "policy-", "decision-add"),
+        needs="business",
         links=(
             NavLink("meeting-list", _("会议活动"), "bi-calendar2-event"),
             NavLink("action-item-list", _("督办事项"), "bi-flag"),
@@ -129,6 +144,7 @@ NAV_MENUS = (
         "bi-geo-alt",
         ("inspection-", "problem-"),
         url_name="inspection-list",
+        needs="business",
         count="problems_waiting",
         count_title=_("待整改或待核验的问题"),
     ),
@@ -136,6 +152,7 @@ NAV_MENUS = (
         _("督查考核"),
         "bi-trophy",
         ("assessment-",),
+        needs="business",
         links=(
             NavLink("assessment-overview", _("督查考核"), "bi-trophy"),
             NavLink("assessment-targets", _("年度计划"), "bi-bullseye", needs="sees_data"),
@@ -156,11 +173,12 @@ NAV_MENUS = (
             "sharing",
             "indicator-",
             "api-client-",
+            "security-",
         ),
         needs="system",
         menu_class="dropdown-menu-xl-end shadow-sm",
         links=(
-            NavLink("user-list", _("用户与角色"), "bi-person-gear", needs="manage_users"),
+            NavLink("user-list", _("用户与角色"), "bi-person-gear", needs="lists_users"),
             NavLink("officer-registry", _("信息员名册"), "bi-person-badge", needs="manage_users"),
             NavLink("town-list", _("特色小镇"), "bi-houses", needs="manage_towns"),
             NavLink("org-unit-list", _("组织单位"), "bi-diagram-3", needs="manage_organisation", divider=True),
@@ -170,6 +188,7 @@ NAV_MENUS = (
             NavLink("indicator-sources", _("数据核对分工"), "bi-diagram-2", needs="manage_sharing"),
             NavLink("routing", _("事项分工"), "bi-signpost-split", needs="manage_organisation"),
             NavLink("indicator-list", _("统计指标"), "bi-list-ol", needs="manage_catalogue"),
+            NavLink("security-audit", _("安全审计"), "bi-shield-lock", needs="reads_security_audit", divider=True),
             NavLink("admin:index", _("后台管理"), "bi-sliders", needs="admin_site", divider=True),
         ),
     ),

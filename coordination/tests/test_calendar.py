@@ -73,11 +73,12 @@ def test_the_administrators_entries_win_over_the_package_and_define_a_new_year(d
 
 def test_administrators_are_warned_once_about_a_year_without_holidays(world):
     created = calendar_warn_unknown_years(today=D(2026, 11, 26))  # 60 days ahead reaches 2027
-    assert created == 1  # the superuser; nobody else administers
-    (warning,) = Notification.objects.filter(kind="calendar_missing")
-    assert warning.recipient == world.users.admin
-    assert "2027" in warning.subject
-    assert warning.link == reverse("admin:coordination_calendarday_changelist")
+    assert created == 2  # the superuser and the system administrator, who keeps the calendar
+    warnings = Notification.objects.filter(kind="calendar_missing").order_by("recipient__username")
+    assert [warning.recipient for warning in warnings] == [world.users.admin, world.users.sysadmin]
+    for warning in warnings:
+        assert "2027" in warning.subject
+        assert warning.link == reverse("admin:coordination_calendarday_changelist")
     assert calendar_warn_unknown_years(today=D(2026, 11, 27)) == 0
 
 

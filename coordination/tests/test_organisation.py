@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sysadmin(world):
     """A 系统管理员 (the administrator role, not a superuser)."""
-    return org.user_create(username="sysadmin", password="x-pass-123", role=Role.ADMIN, org_unit=world.city)
+    assert world.users.sysadmin.profile.role == Role.ADMIN and not world.users.sysadmin.is_superuser
+    return world.users.sysadmin
 
 
 def test_a_fourteenth_member_unit_is_added_at_the_end_with_its_leader_and_division(world, sysadmin):

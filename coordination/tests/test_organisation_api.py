@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from coordination import services as org
-from coordination.models import MemberUnit, MemberUnitEvent, Role
+from coordination.models import MemberUnit, MemberUnitEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,8 @@ LIST = reverse("api-member-unit-list")
 
 @pytest.fixture
 def sysadmin(world):
-    return org.user_create(username="sysadmin", password="x-pass-123", role=Role.ADMIN, org_unit=world.city)
+    """The world's 系统管理员 (the administrator role, not a superuser)."""
+    return world.users.sysadmin
 
 
 def _detail(unit) -> str:

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from coordination import services as org
-from coordination.models import MemberUnit, MemberUnitEvent, Role, SubmissionKind, SubmissionRouteChange
+from coordination.models import MemberUnit, MemberUnitEvent, SubmissionKind, SubmissionRouteChange
 from tests import clients
 
 pytestmark = pytest.mark.django_db
@@ -13,9 +13,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sysadmin(world):
-    return org.user_create(
-        username="sysadmin", password="x-pass-123", role=Role.ADMIN, org_unit=world.city, full_name="系统管理员甲"
-    )
+    """The world's 系统管理员 (the administrator role, not a superuser)."""
+    return world.users.sysadmin
 
 
 login = clients.login

@@ -178,3 +178,13 @@ def test_people_without_manage_users_get_403_on_the_list_and_404_on_a_user(world
     assert client.get(USERS).status_code == 403
     assert client.get(f"{USERS}{world.users.officer.pk}/").status_code == 404
     assert client.post(f"{USERS}{world.users.officer.pk}/reset-password/").status_code == 404
+
+
+def test_a_password_the_administrator_chooses_meets_the_password_policy(world, api):
+    new = {"username": "zhao-ba", "full_name": "赵八", "role": "officer", "org_unit": world.xiqing.pk}
+    refused = api(world.users.admin).post(USERS, {**new, "password": "zhao-ba-1"}, format="json")
+    assert refused.status_code == 400
+    assert any("用户名" in message for message in refused.json()["password"]), refused.json()
+    assert not get_user_model().objects.filter(username="zhao-ba").exists()
+    created = api(world.users.admin).post(USERS, {**new, "password": "Tj-Town$2026-Quarter"}, format="json")
+    assert created.status_code == 201 and "one_time_password" not in created.json()

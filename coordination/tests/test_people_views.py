@@ -278,7 +278,8 @@ def test_import_template_downloads_with_the_header(world):
 def test_registry_lists_each_districts_officers_and_leaders_with_phone(world):
     org.user_update(actor=None, user=world.users.officer, role=Role.OFFICER, org_unit=world.dongli, phone="13612345678")
     page = _page(as_user(world.users.office_coord).get(reverse("officer-registry")))
-    assert "东丽信息员" in page and "13612345678" in page and "东丽主管领导" in page and "西青区" in page
+    assert "东丽信息员" in page and "136****5678" in page and "东丽主管领导" in page and "西青区" in page
+    assert "13612345678" not in page  # masked for the office (coordination.contact_permissions)
     assert "data-print" in page
     page = _page(as_user(world.users.office_coord).get(reverse("officer-registry"), {"district": world.xiqing.pk}))
     assert "西青信息员" in page and "东丽信息员" not in page

@@ -122,4 +122,5 @@ def test_planning_group_reviews_districts_submit_leaders_and_other_groups_only_r
         "office_planning",
         "office_coord",
         "leader",
+        "sysadmin",  # the system administrator reads the municipality's data (the security and audit ones do not)
     }

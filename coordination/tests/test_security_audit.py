@@ -104,3 +104,64 @@ def test_the_security_audit_refuses_to_change_or_delete_a_row(world):
             attempt()
     event.refresh_from_db()
     assert event.result == "failure"
+
+
+def test_rows_past_their_retention_go_to_an_archive_file_and_only_then_leave_the_table(world, settings, tmp_path):
+    import datetime
+    import gzip
+    import json
+
+    from django.utils import timezone
+
+    from coordination.models import SecurityEventKind
+    from coordination.security_audit import archive_old_events
+
+    settings.SECURITY_AUDIT_ARCHIVE_DIR = tmp_path
+    assert settings.SECURITY_AUDIT_RETENTION_DAYS == 180
+    now = timezone.now()
+    aged = [
+        SecurityEvent.objects.create(at=now - datetime.timedelta(days=days), username=name, ip=OFFICE,
+                                     kind=SecurityEventKind.LOGIN_FAILED, result=SecurityEvent.Result.FAILURE)
+        for days, name in ((400, "old-one"), (181, "old-two"))
+    ]  # fmt: skip
+    kept = SecurityEvent.objects.create(at=now - datetime.timedelta(days=179), username="recent", kind="login")
+    path = archive_old_events(now=now)
+    with gzip.open(path, "rt", encoding="utf-8") as archive:
+        lines = [json.loads(line) for line in archive]
+    assert [(row["id"], row["username"], row["ip"], row["result"]) for row in lines] == [
+        (aged[0].pk, "old-one", OFFICE, "failure"),
+        (aged[1].pk, "old-two", OFFICE, "failure"),
+    ]
+    assert lines[0]["at"] == aged[0].at.isoformat()
+    assert not SecurityEvent.objects.filter(pk__in=[event.pk for event in aged]).exists()
+    assert SecurityEvent.objects.filter(pk=kept.pk).exists()
+    archived = SecurityEvent.objects.get(kind=SecurityEventKind.ARCHIVED)
+    assert archived.target == f"2 条记录 → {path.name}"
+    assert archive_old_events(now=now) is None  # nothing more is that old
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no partial file left behind
+    # Outside the archiver the table still refuses a deletion.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        SecurityEvent.objects.filter(pk=kept.pk).delete()
+
+
+def test_configuration_changes_are_recorded_the_routing_of_work_and_the_admins_schedules_and_calendar(world):
+    from coordination.models import SecurityEventKind
+
+    start = _last()
+    org.submission_route_change(
+        actor=world.users.sysadmin, kind="assessments", working_group=world.groups["coord"], reason="调整"
+    )
+    admin = Client()
+    admin.force_login(world.users.sysadmin)  # the system administrator keeps the calendar in the admin
+    added = admin.post(
+        reverse("admin:coordination_calendarday_add"),
+        {"date": "2027-01-01", "is_working_day": "", "note": "元旦"},
+        REMOTE_ADDR=OFFICE,
+    )
+    assert added.status_code == 302
+    changes = _events(start, kind=SecurityEventKind.CONFIG_CHANGED)
+    assert [(kind, username, target) for kind, username, _ip, target, _result in changes] == [
+        ("config_changed", "sysadmin", f"事项分工：创建考核 → {world.groups['coord'].name}"),
+        ("config_changed", "sysadmin", "后台管理：节假日与调休 2027-01-01 元旦（新增）"),
+    ]
+    assert changes[1][2] == OFFICE

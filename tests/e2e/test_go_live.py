@@ -288,7 +288,7 @@ def _administrator_transfers_the_officer(page, base: str) -> None:
 
     log_in(page, base, "admin")
     _open_user(page, base, OFFICER)
-    page.get_by_role("link", name="修改角色或单位").click()
+    page.get_by_role("link", name="修改资料、角色或单位").click()
     page.select_option("select[name=org_unit]", label="西青区")
     page.fill("input[name=reason]", "工作调动")
     _shot(page, "12-user-transfer")

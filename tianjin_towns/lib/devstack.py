@@ -240,7 +240,9 @@ def terminate(procs: list[subprocess.Popen], timeout: float = 15) -> None:
 
 def print_logins(port: int = WEB_PORT) -> None:
     password = os.environ.get("DEMO_PASSWORD", "demo12345")
-    rows = [("admin", "系统管理员（超级用户）"), ("leader", "领导（只读）"),
+    rows = [("admin", "超级用户（仅供安装，日常请用下面三类管理员）"), ("sysadmin", "系统管理员（用户、单位、指标）"),
+            ("secadmin", "安全管理员（授予管理员角色、解锁账号）"), ("auditor", "安全审计员（安全审计）"),
+            ("leader", "领导（只读）"),
             ("office-assess", "市特镇办 创建考核组"), ("office-planning", "市特镇办 规划编制组"),
             ("office-coord", "市特镇办 协调推动组"), ("office-policy", "市特镇办 综合政策组（验收统计）"),
             ("liaison-statistics", "市统计局 联络员（每个成员单位一名：liaison-<编码>）"),
