@@ -1489,6 +1489,7 @@ ROWS += [
         label="an administrator's account"),
     Row("api-user-reset-password", "POST", target="policy_member", ok={"office_policy"}, admins=SYSADMIN),
     # The security audit (安全审计): the audit administrator reads and exports it, nobody else.
+    Row("security-policy", "GET", rest=403, admins=SECURITY),  # the policy in force, read by its administrator
     Row("security-audit", "GET", rest=403, admins=AUDITOR),
     Row("security-audit-export", "GET", rest=403, admins=AUDITOR),
 ]  # fmt: skip

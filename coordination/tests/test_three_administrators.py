@@ -106,7 +106,7 @@ def test_each_administrator_is_offered_only_its_own_work_in_the_navigation_bar(w
                for name in ("sysadmin", "security", "auditor")}  # fmt: skip
     assert {"user-list", "officer-registry", "member-unit-list", "indicator-list"} <= entries["sysadmin"]
     assert "security-audit" not in entries["sysadmin"]
-    assert entries["security"] == {"home", "user-list"}
+    assert entries["security"] == {"home", "user-list", "security-policy"}
     assert entries["auditor"] == {"home", "security-audit"}
     page = _as(world.users.security).get(reverse("user-list")).content.decode()
     assert "新建用户" not in page and "Excel导入" not in page
@@ -143,3 +143,15 @@ def test_the_system_administrator_keeps_the_schedules_and_the_calendar_in_the_ad
     world.users.sysadmin.refresh_from_db()
     assert not world.users.sysadmin.is_staff
     assert sysadmin.get(reverse("admin:django_celery_beat_periodictask_changelist")).status_code == 302
+
+
+def test_the_security_administrator_reads_the_security_policy_in_force(world, settings):
+    security, others = _as(world.users.security), [_as(getattr(world.users, name)) for name in ("sysadmin", "auditor")]
+    # (signed in before the setting below asks them for a second factor)
+    settings.AXES_FAILURE_LIMIT = 6
+    settings.TWO_FACTOR_REQUIRED_ROLES = ["admin", "security", "auditor"]
+    page = security.get(reverse("security-policy")).content.decode()
+    assert "连续失败 6 次" in page and "密码至少 8 个字符" in page
+    assert "系统管理员、安全管理员、安全审计员" in page
+    for client in [*others, _as(world.users.office_policy)]:
+        assert client.get(reverse("security-policy")).status_code == 403
