@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -28,6 +28,8 @@ from . import selectors
 from .models import Band, Grade, Run, RunKind, Sanction
 from .selectors import ResultRow
 from .services import TargetRow, parse_amount
+
+BRIEFING_ISSUER = gettext_lazy("天津市特色小镇规划建设工作联席会议办公室")
 
 DOCX = doc.DOCX  # the view's content type
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -316,45 +318,63 @@ def _column(index: int) -> str:
 
 
 def write_briefing(output: BinaryIO, *, run: Run, briefing: dict, issued_on: datetime.date) -> None:
-    """The semi-annual briefing as a Word document: summary, praise list, warning list, each district's position.
+    """The semi-annual briefing as a Word document in the official style (简报: red masthead, GB/T 9704 page):
+    summary, praise list, warning list, each district's position, then the 版记.
 
     A draft's is a copy for review, marked so under its masthead; while the half-year runs it lists no town
     for praise or warning (selectors.briefing)."""
-    document = doc.plain_document()
-    doc.plain_heading(document, _("特色小镇建设工作简报"), size=Pt(26), colour=doc.RED, center=True)
-    meta = document.add_paragraph(
-        _("天津市特色小镇规划建设工作联席会议办公室　　%(date)s") % {"date": doc.chinese_date(issued_on)}
+    title = run.title + _("情况通报")
+    document = doc.official_document(title=title, author=str(BRIEFING_ISSUER))
+    doc.briefing_masthead(
+        document,
+        name=_("特色小镇建设工作简报"),
+        issue=_("%(year)s年考核专刊") % {"year": run.start.year},
+        issuer=str(BRIEFING_ISSUER),
+        issued_on=issued_on,
     )
-    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if briefing["provisional"]:
-        doc.plain_heading(document, _briefing_draft_mark(briefing), size=Pt(12), colour=doc.RED, center=True)
-    doc.plain_heading(document, run.title + _("情况通报"), size=Pt(18), center=True)
+        mark = doc.paragraph(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+        doc.set_font(mark.add_run(_briefing_draft_mark(briefing)), doc.HEADING_FONT, doc.SIZE_SMALL)
+        mark.runs[0].font.color.rgb = doc.RED
+    doc.title(document, title)
+    doc.paragraph(document, indent=False)
 
-    doc.plain_heading(document, _("一、总体情况"))
-    document.add_paragraph(_briefing_summary(run, briefing))
+    doc.heading(document, 1, _("总体情况"))
+    doc.paragraph(document, _briefing_summary(run, briefing))
     pending = briefing["bands_pending"]
     not_yet = _("半年考核期尚未结束，考核期结束后确定。")
     _listed(
         document,
-        _("二、表扬名单"),
+        2,
+        _("表扬名单"),
         briefing["praise"],
         _("以下小镇按时完成半年目标任务，予以表扬（按得分排序）："),
         not_yet if pending else _("本次无按时完成半年目标任务的小镇。"),
     )
     _listed(
         document,
-        _("三、警示名单"),
+        3,
+        _("警示名单"),
         briefing["warning"],
         _("以下小镇未按时完成半年目标任务，予以警示，请所在区督促加快进度："),
         not_yet if pending else _("本次无警示小镇。"),
     )
-    doc.plain_heading(document, _("四、各区情况"))
+    doc.heading(document, 4, _("各区情况"))
     _district_table(document, briefing["positions"], bands=not pending)
-    document.add_paragraph()
-    document.add_paragraph(
-        _("报：市特色小镇规划建设工作联席会议召集人、副召集人。送：联席会议各成员单位，各有关区人民政府。")
+    doc.colophon(
+        document,
+        reported_to=_("市特色小镇规划建设工作联席会议召集人、副召集人"),
+        copied_to=_("联席会议各成员单位，各有关区人民政府"),
+        issuer=str(BRIEFING_ISSUER),
+        printed_on=issued_on,
     )
     document.save(output)
+
+
+def _row(table, texts: list[str], *, header: bool = False) -> None:
+    cells = table.rows[0].cells if header else table.add_row().cells
+    for cell, text in zip(cells, texts, strict=True):
+        doc.cell(cell, text, font=doc.HEADING_FONT if header else doc.BODY_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
 def _briefing_draft_mark(briefing: dict) -> str:
@@ -392,33 +412,28 @@ def _briefing_summary(run: Run, briefing: dict) -> str:
 def _district_table(document, positions: list, *, bands: bool) -> None:
     """Each district's towns, average and best place; with `bands`, how many of its towns are praised and warned."""
     headers = [_("区"), _("参加考核小镇"), _("平均得分")] + ([_("表扬"), _("警示")] if bands else []) + [_("最好名次")]
-    table = doc.table(document, rows=1, cols=len(headers), align=None)
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = text
+    table = doc.table(document, rows=1, cols=len(headers))
+    _row(table, headers, header=True)
     for position in positions:
         values = [position.district_name, str(position.towns), str(position.average)]
         values += [str(position.praise), str(position.warning)] if bands else []
         values += [f"{position.best_rank}（{position.best}）"]
-        for cell, text in zip(table.add_row().cells, values, strict=True):
-            cell.text = text
+        _row(table, values)
 
 
-def _listed(document, heading: str, rows: list[ResultRow], intro: str, none: str) -> None:
+def _listed(document, number: int, heading: str, rows: list[ResultRow], intro: str, none: str) -> None:
     """A section of the briefing naming towns: its heading, then `intro` and their table, or `none`."""
-    doc.plain_heading(document, heading)
-    document.add_paragraph(intro if rows else none)
+    doc.heading(document, number, heading)
+    doc.paragraph(document, intro if rows else none)
     if rows:
         _result_table(document, rows)
 
 
 def _result_table(document, rows: list[ResultRow]) -> None:
-    table = doc.table(document, rows=1, cols=4, align=None)
-    for cell, text in zip(table.rows[0].cells, [_("全市排名"), _("区"), _("小镇"), _("得分")], strict=True):
-        cell.text = text
+    table = doc.table(document, rows=1, cols=4)
+    _row(table, [_("全市排名"), _("区"), _("小镇"), _("得分")], header=True)
     for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, [str(row.rank), row.district_name, row.town_name, str(row.score)], strict=True):
-            cell.text = text
+        _row(table, [str(row.rank), row.district_name, row.town_name, str(row.score)])
 
 
 def briefing_filename(run: Run) -> str:

@@ -2,8 +2,8 @@
 
 A pure builder: the meeting and its related rows in, bytes out. The page, fonts, title, headings and
 table cells are the official document style of tianjin_towns.lib.documents; this module lays out the
-minutes: the title, a table of the meeting's facts, the sections (参会人员, 会议议程, 会议纪要, 议定事项)
-and the issuing unit and date at the bottom right.
+minutes: the title, a table of the meeting's facts, the sections (参会人员, 会议议程, 会议纪要, 议定事项),
+the issuing unit and date at the bottom right, then the 版记 (抄送 the attending units).
 """
 
 import io
@@ -65,6 +65,8 @@ def minutes_docx(
     doc.paragraph(document, indent=False)
     day = timezone.localdate(meeting.minutes_approved_at) if meeting.minutes_approved_at else meeting.held_on
     doc.signature(document, meeting.org_unit.name, doc.chinese_date(day))
+    attending = [u.name for u in attendee_units] + [m.name for m in attendee_member_units]
+    doc.colophon(document, copied_to="，".join(attending), issuer=meeting.org_unit.name, printed_on=day)
 
     output = io.BytesIO()
     document.save(output)

@@ -1,13 +1,14 @@
 """The circular (通报) of overdue problems as a Word document, ready for the office to send (R-5.6).
 
 A pure builder: the selector's Circular in, a .docx out, in the official document style of
-tianjin_towns.lib.documents on a landscape page: the title, the salutation and summary, a heading
-and a table per district, the issuing office and date at the end.
+tianjin_towns.lib.documents (GB/T 9704, A4 portrait): the title, the salutation and summary, a heading
+and a table per district, the issuing office and date, then the 版记.
 """
 
 import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 
@@ -17,9 +18,9 @@ from .selectors import Circular, CircularDistrict
 
 DOCX = doc.DOCX  # the views' content type
 QUARTERS = {1: "一", 2: "二", 3: "三", 4: "四"}
-# The circular keeps Word's default spacing after each paragraph (documents.paragraph's space_after=None).
-LOOSE = {"space_after": None}
-WIDTHS = [Cm(1.3), Cm(3.6), Cm(8.6), Cm(1.6), Cm(3.4), Cm(2.4), Cm(1.8), Cm(2.3)]
+ISSUER = _lazy("天津市特色小镇规划建设工作联席会议办公室")
+# The columns across the 156 mm text block.
+WIDTHS = [Cm(1.0), Cm(2.2), Cm(4.3), Cm(1.3), Cm(2.2), Cm(2.0), Cm(1.2), Cm(1.4)]
 CENTRED = (0, 3, 5, 6, 7)
 
 
@@ -35,9 +36,10 @@ def circular_filename(year: int, quarter: int | None) -> str:
 
 
 def write_circular_docx(output, *, circular: Circular, title: str, issued_on: datetime.date | None = None) -> None:
-    document = doc.landscape_document()
-    doc.title(document, title, **LOOSE)
-    doc.paragraph(document, _("各有关区特色小镇工作领导小组办公室、市有关部门："), indent=False, **LOOSE)
+    document = doc.official_document(title=title, author=str(ISSUER))
+    doc.title(document, title)
+    doc.paragraph(document, indent=False)
+    doc.paragraph(document, _("各有关区特色小镇工作领导小组办公室、市有关部门："), indent=False)
     counts = {"date": doc.chinese_date(circular.as_of), "total": circular.total, "districts": len(circular.districts)}
     if circular.total:
         intro = (
@@ -53,11 +55,11 @@ def write_circular_docx(output, *, circular: Circular, title: str, issued_on: da
             _("截至%(date)s，现场督办服务和专项检查发现的问题均在整改期限内或已整改销号，没有逾期未整改的问题。")
             % counts
         )
-    doc.paragraph(document, intro, **LOOSE)
+    doc.paragraph(document, intro)
 
     for number, block in enumerate(circular.districts, start=1):
         text = _("%(district)s（%(count)s个）") % {"district": block.district.name, "count": len(block.entries)}
-        doc.heading(document, number, text, **LOOSE)
+        doc.heading(document, number, text)
         _district_table(document, block)
 
     if circular.total:
@@ -67,10 +69,11 @@ def write_circular_docx(output, *, circular: Circular, title: str, issued_on: da
                 "请有关区和责任单位高度重视，逐项落实整改责任，于通报印发之日起10个工作日内完成整改，"
                 "并将整改情况通过平台报送市特镇办核验。逾期仍未整改的，将纳入督查考核。"
             ),
-            **LOOSE,
         )
-    issuer = _("天津市特色小镇规划建设工作联席会议办公室")
-    doc.signature(document, issuer, doc.chinese_date(issued_on or circular.as_of), **LOOSE)
+    day = issued_on or circular.as_of
+    doc.paragraph(document, indent=False)
+    doc.signature(document, str(ISSUER), doc.chinese_date(day))
+    doc.colophon(document, copied_to=_("市特色小镇规划建设工作联席会议各成员单位"), issuer=str(ISSUER), printed_on=day)
     document.save(output)
 
 
@@ -98,7 +101,7 @@ def _district_table(document, block: CircularDistrict) -> None:
             problem.description,
             problem.get_category_display(),
             problem.responsible_name,
-            problem.due_on.isoformat(),
+            doc.chinese_date(problem.due_on),
             str(entry.days_overdue),
             problem.get_status_display(),
         ]

@@ -8,8 +8,6 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 
 from tianjin_towns.lib import documents as doc
 
@@ -33,21 +31,13 @@ def write_work_briefing(
         author=str(ISSUER),
     )
 
-    masthead = doc.paragraph(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
-    run = masthead.add_run(_("特色小镇建设工作简报"))
-    doc.set_font(run, doc.TITLE_FONT, Pt(30))
-    run.font.color.rgb = doc.RED
-    doc.paragraph(
+    doc.briefing_masthead(
         document,
-        _("%(year)s年第%(month)s期") % {"year": period.year, "month": period.month},
-        indent=False,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
+        name=_("特色小镇建设工作简报"),
+        issue=_("%(year)s年第%(month)s期") % {"year": period.year, "month": period.month},
+        issuer=str(ISSUER),
+        issued_on=issued_on,
     )
-    line = doc.paragraph(document, indent=False)
-    doc.set_font(line.add_run(str(ISSUER)), doc.BODY_FONT, doc.SIZE_SMALL)
-    doc.set_font(line.add_run(f"　　{doc.chinese_date(issued_on)}"), doc.BODY_FONT, doc.SIZE_SMALL)
-    rule = doc.paragraph(document, "━" * 26, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
-    rule.runs[0].font.color.rgb = doc.RED
 
     for number, (category, items) in enumerate(grouped.items(), start=1):
         doc.heading(document, number, WorkInfo.Category(category).label)
@@ -56,12 +46,12 @@ def write_work_briefing(
             doc.set_font(title.add_run(f"【{_source(info)}】{info.title}"), doc.HEADING_FONT, doc.SIZE_BODY, bold=True)
             for text in [p.strip() for p in info.body.splitlines() if p.strip()]:
                 doc.paragraph(document, text)
-    doc.paragraph(document, indent=False)
-    doc.paragraph(
+    doc.colophon(
         document,
-        _("报：市联席会议召集人、副召集人；送：市联席会议各成员单位，各涉农区特色小镇工作领导小组。"),
-        size=doc.SIZE_SMALL,
-        indent=False,
+        reported_to=_("市联席会议召集人、副召集人"),
+        copied_to=_("市联席会议各成员单位，各涉农区特色小镇工作领导小组"),
+        issuer=str(ISSUER),
+        printed_on=issued_on,
     )
     document.save(output)
 

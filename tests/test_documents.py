@@ -51,7 +51,7 @@ def test_body_paragraphs_use_the_body_font_for_chinese_text_in_size_three():
     assert run.font.name == _east_asian_font(run) == documents.BODY_FONT
     assert run.font.size.pt == 16  # 三号
     assert body.paragraph_format.first_line_indent.pt == 32  # two characters
-    assert body.paragraph_format.line_spacing.pt == 28
+    assert body.paragraph_format.line_spacing.pt == 28.95  # 22 lines on the 225 mm text block
 
 
 def test_headings_are_numbered_in_chinese_in_the_heading_font():
@@ -64,3 +64,110 @@ def test_chinese_numbers_and_dates():
     assert [documents.chinese_number(n) for n in (1, 10, 11, 20, 21)] == ["一", "十", "十一", "二十", "二十一"]
     assert documents.chinese_date(datetime.date(2026, 3, 5)) == "2026年3月5日"
     assert documents.chinese_date(datetime.date(2026, 12, 6)) == "2026年12月6日"  # no leading zeros, ever
+
+
+# --- Every document the platform writes, read back (issue 20: GB/T 9704-2012) -----------------------------
+
+import re  # noqa: E402
+
+import pytest  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from docx.enum.section import WD_SECTION  # noqa: E402
+from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: E402
+
+from tests.test_permission_matrix import TARGETS  # noqa: E402
+
+
+def _downloaded(world, persona: str, url: str) -> Document:
+    client = Client()
+    client.force_login(getattr(world.users, persona))
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == documents.DOCX
+    return Document(io.BytesIO(response.content))
+
+
+def _circular(world) -> Document:
+    """The circular of a year with dongli's problem overdue since 2026年8月10日."""
+    TARGETS["problem"](world)
+    return _downloaded(world, "office_coord", reverse("inspection-circular-docx"))
+
+
+DOCUMENTS = {
+    "会议纪要": lambda w: _downloaded(
+        w, "officer", reverse("meeting-minutes-docx", args=[TARGETS["held_meeting"](w).pk])
+    ),
+    "督办通报": _circular,
+    "考核简报": lambda w: _downloaded(
+        w, "office_assess", reverse("assessment-run-briefing-docx", args=[TARGETS["published_run"](w).pk])
+    ),
+    "工作简报": lambda w: _work_briefing(),
+}
+DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+@pytest.fixture(params=sorted(DOCUMENTS))
+def official(request, world):
+    return request.param, DOCUMENTS[request.param](world)
+
+
+def test_every_page_is_a4_with_the_text_block_of_gb_t_9704(official):
+    _kind, document = official
+    for section in document.sections:
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+        margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+        assert [round(m.mm) for m in margins] == [37, 35, 28, 26]  # a 156 × 225 mm text block
+
+
+def test_title_body_and_headings_are_in_their_fonts_and_sizes(official):
+    kind, document = official
+    normal = document.styles["Normal"]
+    assert normal.font.size.pt == 16 and normal.element.rPr.rFonts.get(qn("w:eastAsia")) == documents.BODY_FONT
+    titles = [run for p in document.paragraphs for run in p.runs if run.font.size and run.font.size.pt >= 22]
+    assert titles and all(_east_asian_font(run) == documents.TITLE_FONT for run in titles)  # 二号 小标宋 and up
+    if kind.endswith("简报"):  # the red masthead
+        assert titles[0].text == "特色小镇建设工作简报" and titles[0].font.color.rgb == documents.RED
+    headings = [p for p in document.paragraphs if re.match(r"^[一二三四五六七八九十]+、", p.text)]
+    assert headings and all(_east_asian_font(p.runs[0]) == documents.HEADING_FONT for p in headings)
+    assert all(p.runs[0].font.size.pt == 16 for p in headings)
+
+
+def _page_field(footer) -> tuple:
+    paragraph = footer.paragraphs[0]
+    xml = paragraph._p.xml
+    return paragraph.alignment, paragraph.text, "w:fldChar" in xml and " PAGE " in xml
+
+
+def test_pages_are_numbered_with_dashes_odd_on_the_right_even_on_the_left(official):
+    _kind, document = official
+    assert document.settings.odd_and_even_pages_header_footer
+    first = document.sections[0]
+    assert _page_field(first.footer) == (WD_ALIGN_PARAGRAPH.RIGHT, "— 1 —", True)
+    assert _page_field(first.even_page_footer) == (WD_ALIGN_PARAGRAPH.LEFT, "— 1 —", True)
+    number = first.footer.paragraphs[0].runs[0]
+    assert _east_asian_font(number) == documents.PAGE_NUMBER_FONT and number.font.size.pt == 14  # 四号 宋体
+
+
+def test_the_colophon_sits_at_the_foot_of_the_last_even_page(official):
+    kind, document = official
+    last = document.sections[-1]
+    assert last.start_type == WD_SECTION.EVEN_PAGE
+    assert 'w:vAlign w:val="bottom"' in last._sectPr.xml
+    lines = [p for p in document.paragraphs if "w:pBdr" in p._p.xml]
+    issuer, printed = lines[-1].text.split("\t")
+    assert issuer in ("天津市特色小镇规划建设工作联席会议办公室", "东丽区") and DATE.fullmatch(
+        printed.removesuffix("印发")
+    )
+    assert all(line.text.startswith(("抄送：", "报：")) for line in lines[:-1])
+    if kind.endswith("简报"):  # a briefing names whom it reports to and whom it is sent to
+        assert [line.text[:3] for line in lines[:-1]] == ["报：市", "抄送："]
+    assert 'w:bottom w:val="single" w:sz="8"' in lines[-1]._p.xml  # the thick rule under the last line
+    assert 'w:top w:val="single" w:sz="8"' in lines[0]._p.xml
+
+
+def test_dates_are_written_in_chinese_without_leading_zeros(official):
+    _kind, document = official
+    text = "\n".join(p.text for p in document.paragraphs)
+    found = DATE.findall(text)
+    assert found, "a document carries its date"
+    assert all(not month.startswith("0") and not day.startswith("0") for _year, month, day in found)

@@ -5,36 +5,45 @@ The meeting minutes (coordination), the work briefing (ledgers), the circular of
 body paragraphs, table cells and dates from here, so a change of the house style is made in this one
 module. Builders stay in their apps and pass text in; this module imports no app.
 
-Today's look, after GB/T 9704 habits: A4 with 3.7/3.5/2.8/2.6 cm margins, the title in 小标宋 二号
-centred, body text in 仿宋 三号 with a two-character first-line indent and a fixed 28 pt line, section
-headings in 黑体 (一、二、三、), the issuing unit and date at the bottom right. The circular is landscape
-with narrower margins for its wide tables; the assessment briefing still uses Word's own paragraph
-spacing with 仿宋 四号 as the Normal style. Those differences are kept as they were (parameters below)
-until the documents are brought to the full standard.
+GB/T 9704-2012《党政机关公文格式》 (issue 20): A4 with the margins of a 156 × 225 mm text block (top 37 mm,
+left 28 mm), 22 lines of 28 characters: body text in 仿宋_GB2312 三号 on a fixed line of 28.95 pt with a
+two-character first-line indent; the title in 小标宋 二号 centred; first-level headings in 黑体 (一、), second-level
+in 楷体 (（一）); page numbers in 四号 宋体 with a dash each side (— 1 —), odd pages right, even pages left, one
+character in from the edge; the 版记 (报、抄送, the issuing office and the date of printing between rules) at the
+foot of the last page, which is an even one; dates written 2026年12月6日. Briefings (简报) open with their red
+masthead (报头), 期号 and 编发单位 (`briefing_masthead`).
 """
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Length, Pt, RGBColor
+import datetime
 
-from .dates import chinese_date  # noqa: F401 (documents write dates as every page does: 2026年3月5日)
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Length, Mm, Pt, RGBColor
+
+from .dates import chinese_date  # documents write dates as every page does: 2026年3月5日
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
-PLAIN_FONT = "仿宋"  # the Normal style of the assessment briefing
+SUBHEADING_FONT = "楷体_GB2312"
+PAGE_NUMBER_FONT = "宋体"
 
 SIZE_TITLE = Pt(22)  # 二号
 SIZE_BODY = Pt(16)  # 三号
 SIZE_SMALL = Pt(14)  # 四号: action items, the issue line, the distribution line
 SIZE_TABLE = Pt(12)  # 小四
 SIZE_TABLE_SMALL = Pt(10.5)  # 五号: the circular's wide tables
-LINE_SPACING = Pt(28)
+SIZE_PAGE_NUMBER = Pt(14)  # 四号
+LINE_SPACING = Pt(28.95)  # 225 mm / 22 lines
+TEXT_WIDTH = Mm(156)
+# The text block of GB/T 9704: 156 × 225 mm on A4, 37 mm from the top and 28 mm from the left.
+MARGINS = {"top_margin": Mm(37), "bottom_margin": Mm(35), "left_margin": Mm(28), "right_margin": Mm(26)}
 RED = RGBColor(0xC0, 0x00, 0x00)  # the masthead of a briefing (红头)
 
 _NUMERALS = "零一二三四五六七八九"
@@ -44,36 +53,125 @@ _NUMERALS = "零一二三四五六七八九"
 
 
 def official_document(*, title: str, author: str):
-    """An empty A4 portrait document with the margins of official documents and its properties set."""
+    """An empty A4 portrait document of GB/T 9704: its text block, the body font as the Normal style, page
+    numbers in its footers, its properties set."""
     document = Document()
     section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for name, value in MARGINS.items():
+        setattr(section, name, value)
+    normal = document.styles["Normal"]
+    normal.font.name, normal.font.size = BODY_FONT, SIZE_BODY
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), BODY_FONT)
+    page_numbers(document)
     document.core_properties.title = title
     document.core_properties.author = author
     return document
 
 
-def landscape_document():
-    """An empty A4 landscape document with narrow margins, for tables too wide for a portrait page."""
-    document = Document()
+def _field(paragraph, instruction: str, shown: str) -> None:
+    """A Word field (e.g. PAGE) in `paragraph`, showing `shown` until Word updates it."""
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None), ("text", shown), ("end", None)):
+        run = paragraph.add_run()
+        set_font(run, PAGE_NUMBER_FONT, SIZE_PAGE_NUMBER)
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+            run._element.append(element)
+        elif kind == "text":
+            run.text = text
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+            run._element.append(element)
+
+
+def _page_number(footer, align) -> None:
+    paragraph = footer.paragraphs[0]
+    paragraph.alignment = align
+    inset = SIZE_PAGE_NUMBER  # one character in from the edge of the text block
+    if align == WD_ALIGN_PARAGRAPH.RIGHT:
+        paragraph.paragraph_format.right_indent = inset
+    else:
+        paragraph.paragraph_format.left_indent = inset
+    set_font(paragraph.add_run("— "), PAGE_NUMBER_FONT, SIZE_PAGE_NUMBER)
+    _field(paragraph, " PAGE ", "1")
+    set_font(paragraph.add_run(" —"), PAGE_NUMBER_FONT, SIZE_PAGE_NUMBER)
+
+
+def page_numbers(document) -> None:
+    """ "— 1 —" at the foot of every page: odd pages on the right, even pages on the left."""
+    document.settings.odd_and_even_pages_header_footer = True
     section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(2.5)
-    section.top_margin = section.bottom_margin = Cm(2.2)
-    return document
+    _page_number(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
+    _page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
 
 
-def plain_document(*, font: str = PLAIN_FONT, size: Length = SIZE_SMALL):
-    """An empty document of Word's default page whose Normal style is `font` at `size`."""
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = font
-    style.font.size = size
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), font)
-    return document
+# The elements that come after w:vAlign in a w:sectPr (the schema's order).
+_AFTER_VALIGN = ("w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid")
+
+
+def _at_the_foot(section) -> None:
+    """The section's text sits at the bottom of its page (w:vAlign bottom)."""
+    sect_pr = section._sectPr
+    v_align = OxmlElement("w:vAlign")
+    v_align.set(qn("w:val"), "bottom")
+    after = next((child for child in sect_pr if child.tag in {qn(tag) for tag in _AFTER_VALIGN}), None)
+    if after is None:
+        sect_pr.append(v_align)
+    else:
+        after.addprevious(v_align)
+
+
+def _rule(paragraph_, edge: str, size: int) -> None:
+    """A line of `size` eighths of a point along the paragraph's `edge` (top or bottom)."""
+    p_pr = paragraph_._p.get_or_add_pPr()
+    borders = p_pr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        p_pr.append(borders)
+    line = OxmlElement(f"w:{edge}")
+    line.set(qn("w:val"), "single")
+    line.set(qn("w:sz"), str(size))
+    line.set(qn("w:space"), "1")
+    line.set(qn("w:color"), "000000")
+    borders.append(line)
+
+
+def colophon(document, *, issuer: str, printed_on: datetime.date, reported_to: str = "", copied_to: str = "") -> None:
+    """The 版记 at the foot of the document's last page, an even one (a section of its own that starts on an even
+    page and sets its text at the bottom): 报 and 抄送 if given, then the issuing office and the date of printing,
+    between a thick rule above and below and thin ones in between (paragraph borders, not a table)."""
+    section = document.add_section(WD_SECTION.EVEN_PAGE)
+    _at_the_foot(section)
+    lines = [text for text in (reported_to and f"报：{reported_to}", copied_to and f"抄送：{copied_to}") if text]
+    last = len(lines)
+    for index, text in enumerate([*lines, None]):
+        line = paragraph(document, indent=False, size=SIZE_SMALL)
+        line.paragraph_format.left_indent = line.paragraph_format.right_indent = SIZE_SMALL
+        if text is None:
+            line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH - SIZE_SMALL * 2, WD_TAB_ALIGNMENT.RIGHT)
+            text = f"{issuer}\t{chinese_date(printed_on)}印发"
+        set_font(line.add_run(text), BODY_FONT, SIZE_SMALL)
+        _rule(line, "top", 8 if index == 0 else 4)
+        if index == last:
+            _rule(line, "bottom", 8)
+
+
+def briefing_masthead(document, *, name: str, issue: str, issuer: str, issued_on: datetime.date) -> None:
+    """The red masthead of a briefing (简报): its name, the issue (第12期), then the editing office and the date on a
+    line over a red rule."""
+    masthead = paragraph(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    run = masthead.add_run(name)
+    set_font(run, TITLE_FONT, Pt(30))
+    run.font.color.rgb = RED
+    paragraph(document, issue, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    line = paragraph(document, indent=False)
+    line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    set_font(line.add_run(f"{issuer}\t{chinese_date(issued_on)}"), BODY_FONT, SIZE_SMALL)
+    rule = paragraph(document, "━" * 26, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    rule.runs[0].font.color.rgb = RED
 
 
 # --- Text -------------------------------------------------------------------------------------------------
@@ -130,16 +228,9 @@ def heading(document, number: int, text: str, *, space_after: Length | None = Pt
     return paragraph(document, f"{chinese_number(number)}、{text}", font=HEADING_FONT, space_after=space_after)
 
 
-def plain_heading(document, text: str, *, size: Length = SIZE_BODY, colour: RGBColor | None = None, center=False):
-    """A bold heading in the heading font on a paragraph of the Normal style (the assessment briefing)."""
-    result = document.add_paragraph()
-    run = result.add_run(text)
-    set_font(run, HEADING_FONT, size, bold=True)
-    if colour is not None:
-        run.font.color.rgb = colour
-    if center:
-        result.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    return result
+def subheading(document, number: int, text: str):
+    """A second-level heading in 楷体: （一）text."""
+    return paragraph(document, f"（{chinese_number(number)}）{text}", font=SUBHEADING_FONT)
 
 
 def signature(document, *lines: str, space_after: Length | None = Pt(0)) -> None:
