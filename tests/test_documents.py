@@ -132,6 +132,13 @@ def test_title_body_and_headings_are_in_their_fonts_and_sizes(official):
     assert all(p.runs[0].font.size.pt == 16 for p in headings)
 
 
+class _Footer:
+    """A footer of one paragraph, as _page_field reads one."""
+
+    def __init__(self, paragraph):
+        self.paragraphs = [paragraph]
+
+
 def _page_field(footer) -> tuple:
     paragraph = footer.paragraphs[0]
     xml = paragraph._p.xml
@@ -151,9 +158,16 @@ def test_pages_are_numbered_with_dashes_odd_on_the_right_even_on_the_left(offici
 def test_the_colophon_sits_at_the_foot_of_the_last_even_page(official):
     kind, document = official
     last = document.sections[-1]
-    assert last.start_type == WD_SECTION.EVEN_PAGE
-    assert 'w:vAlign w:val="bottom"' in last._sectPr.xml
-    lines = [p for p in document.paragraphs if "w:pBdr" in p._p.xml]
+    assert last.start_type == WD_SECTION.EVEN_PAGE  # the last page is an even one
+    assert not last.even_page_footer.is_linked_to_previous
+    assert [p.text for p in document.paragraphs if p._p.getparent() is not None][-1] == ""  # no text of its own
+    footer = last.even_page_footer.paragraphs
+    assert _page_field(_Footer(footer[-1])) == (
+        WD_ALIGN_PARAGRAPH.LEFT,
+        "— 1 —",
+        True,
+    )  # the page number under it
+    lines = [p for p in footer if "w:pBdr" in p._p.xml]
     issuer, printed = lines[-1].text.split("\t")
     assert issuer in ("天津市特色小镇规划建设工作联席会议办公室", "东丽区") and DATE.fullmatch(
         printed.removesuffix("印发")

@@ -280,8 +280,9 @@ def test_minutes_export_to_docx_in_government_layout(world):
     assert "会议要求各单位抓紧推进项目建设。" in paragraphs
     assert "1. 华明小镇11月底前完成用地报批" in paragraphs
     assert "责任单位：华明智能制造小镇；责任人：张伟；办结时限：2026年11月30日。" in paragraphs
-    assert paragraphs[-5:-3] == ["东丽区", "2026年10月15日"]  # the issuing unit and date, then the 版记
-    assert paragraphs[-2:] == ["抄送：华明智能制造小镇，市统计局", "东丽区\t2026年10月15日印发"]
+    assert paragraphs[-4:] == ["东丽区", "2026年10月15日", "", ""]  # the issuing unit and date; the 版记's page
+    colophon = Document(io.BytesIO(content)).sections[-1].even_page_footer.paragraphs
+    assert [p.text for p in colophon[:2]] == ["抄送：华明智能制造小镇，市统计局", "东丽区\t2026年10月15日印发"]
     document = Document(io.BytesIO(content))
     body = document.paragraphs[paragraphs.index("会议要求各单位抓紧推进项目建设。")]
     assert body.runs[0].font.size.pt == 16  # 三号

@@ -87,8 +87,8 @@ def _field(paragraph, instruction: str, shown: str) -> None:
             run._element.append(element)
 
 
-def _page_number(footer, align) -> None:
-    paragraph = footer.paragraphs[0]
+def _page_number(footer, align, paragraph_=None) -> None:
+    paragraph = paragraph_ if paragraph_ is not None else footer.paragraphs[0]
     paragraph.alignment = align
     inset = SIZE_PAGE_NUMBER  # one character in from the edge of the text block
     if align == WD_ALIGN_PARAGRAPH.RIGHT:
@@ -108,22 +108,6 @@ def page_numbers(document) -> None:
     _page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
 
 
-# The elements that come after w:vAlign in a w:sectPr (the schema's order).
-_AFTER_VALIGN = ("w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid")
-
-
-def _at_the_foot(section) -> None:
-    """The section's text sits at the bottom of its page (w:vAlign bottom)."""
-    sect_pr = section._sectPr
-    v_align = OxmlElement("w:vAlign")
-    v_align.set(qn("w:val"), "bottom")
-    after = next((child for child in sect_pr if child.tag in {qn(tag) for tag in _AFTER_VALIGN}), None)
-    if after is None:
-        sect_pr.append(v_align)
-    else:
-        after.addprevious(v_align)
-
-
 def _rule(paragraph_, edge: str, size: int) -> None:
     """A line of `size` eighths of a point along the paragraph's `edge` (top or bottom)."""
     p_pr = paragraph_._p.get_or_add_pPr()
@@ -140,23 +124,28 @@ def _rule(paragraph_, edge: str, size: int) -> None:
 
 
 def colophon(document, *, issuer: str, printed_on: datetime.date, reported_to: str = "", copied_to: str = "") -> None:
-    """The 版记 at the foot of the document's last page, an even one (a section of its own that starts on an even
-    page and sets its text at the bottom): 报 and 抄送 if given, then the issuing office and the date of printing,
-    between a thick rule above and below and thin ones in between (paragraph borders, not a table)."""
+    """The 版记 at the foot of the document's last page, an even one: a section of its own that starts on an even
+    page and has no text, whose even-page footer holds the 版记 above the page number (so Word and LibreOffice
+    both set it at the foot): 报 and 抄送 if given, then the issuing office and the date of printing, between a
+    thick rule above and below and thin ones in between (paragraph borders, not a table)."""
     section = document.add_section(WD_SECTION.EVEN_PAGE)
-    _at_the_foot(section)
+    document.add_paragraph()  # a section holds a paragraph, if only an empty one
+    footer = section.even_page_footer
+    footer.is_linked_to_previous = False
     lines = [text for text in (reported_to and f"报：{reported_to}", copied_to and f"抄送：{copied_to}") if text]
     last = len(lines)
     for index, text in enumerate([*lines, None]):
-        line = paragraph(document, indent=False, size=SIZE_SMALL)
+        line = footer.paragraphs[0] if index == 0 else footer.add_paragraph()
+        line.paragraph_format.line_spacing = LINE_SPACING
         line.paragraph_format.left_indent = line.paragraph_format.right_indent = SIZE_SMALL
         if text is None:
-            line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH - SIZE_SMALL * 2, WD_TAB_ALIGNMENT.RIGHT)
+            line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH - SIZE_SMALL, WD_TAB_ALIGNMENT.RIGHT)
             text = f"{issuer}\t{chinese_date(printed_on)}印发"
         set_font(line.add_run(text), BODY_FONT, SIZE_SMALL)
         _rule(line, "top", 8 if index == 0 else 4)
         if index == last:
             _rule(line, "bottom", 8)
+    _page_number(footer, WD_ALIGN_PARAGRAPH.LEFT, paragraph_=footer.add_paragraph())
 
 
 def briefing_masthead(document, *, name: str, issue: str, issuer: str, issued_on: datetime.date) -> None:
