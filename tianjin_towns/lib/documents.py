@@ -123,28 +123,51 @@ def _rule(paragraph_, edge: str, size: int) -> None:
     borders.append(line)
 
 
+def _width_in_characters(text: str) -> float:
+    """How many characters of the font's size `text` takes, a digit or Latin letter counted as 0.6 (half-width in
+    仿宋_GB2312, wider in the fonts a machine without it falls back on)."""
+    return sum(1 if ord(char) > 0x2E80 else 0.6 for char in text)
+
+
 def colophon(document, *, issuer: str, printed_on: datetime.date, reported_to: str = "", copied_to: str = "") -> None:
     """The 版记 at the foot of the document's last page, an even one: a section of its own that starts on an even
     page and has no text, whose even-page footer holds the 版记 above the page number (so Word and LibreOffice
-    both set it at the foot): 报 and 抄送 if given, then the issuing office and the date of printing, between a
-    thick rule above and below and thin ones in between (paragraph borders, not a table)."""
+    both set it at the foot): 报 and 抄送 if given, then the issuing office one character from the left and the date
+    of printing one character from the right (on a line of its own when both do not fit on one), between a thick
+    rule above and below and thin ones in between (paragraph borders, not a table)."""
     section = document.add_section(WD_SECTION.EVEN_PAGE)
     document.add_paragraph()  # a section holds a paragraph, if only an empty one
     footer = section.even_page_footer
     footer.is_linked_to_previous = False
+    printed = f"{chinese_date(printed_on)}印发"
     lines = [text for text in (reported_to and f"报：{reported_to}", copied_to and f"抄送：{copied_to}") if text]
-    last = len(lines)
-    for index, text in enumerate([*lines, None]):
+    per_line = TEXT_WIDTH.pt / SIZE_SMALL.pt - 2  # less one character at each end
+    if _width_in_characters(issuer + printed) + 1 <= per_line:
+        lines.append((issuer, printed))
+    else:
+        lines += [issuer, (None, printed)]
+    for index, text in enumerate(lines):
         line = footer.paragraphs[0] if index == 0 else footer.add_paragraph()
+        line.style = None  # not the Footer style, whose centre tab would catch the date
         line.paragraph_format.line_spacing = LINE_SPACING
-        line.paragraph_format.left_indent = line.paragraph_format.right_indent = SIZE_SMALL
-        if text is None:
+        line.paragraph_format.left_indent = SIZE_SMALL
+        line.paragraph_format.right_indent = SIZE_SMALL
+        if isinstance(text, tuple):
+            left, right = text
+            line.paragraph_format.right_indent = 0  # the right tab below is one character from the edge
             line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH - SIZE_SMALL, WD_TAB_ALIGNMENT.RIGHT)
-            text = f"{issuer}\t{chinese_date(printed_on)}印发"
+            text = f"{left}\t{right}" if left else f"\t{right}"
         set_font(line.add_run(text), BODY_FONT, SIZE_SMALL)
-        _rule(line, "top", 8 if index == 0 else 4)
-        if index == last:
+        if index == 0:
+            _rule(line, "top", 8)
+        # A thin rule under each element, a thick one under the last; a date on its own line belongs with the
+        # office above it. (Each line carries the rule below it: consecutive paragraphs with the same borders are
+        # drawn as one box, which would swallow the rules between them.)
+        date_follows = index + 1 < len(lines) and isinstance(lines[index + 1], tuple) and lines[index + 1][0] is None
+        if index == len(lines) - 1:
             _rule(line, "bottom", 8)
+        elif not date_follows:
+            _rule(line, "bottom", 4)
     _page_number(footer, WD_ALIGN_PARAGRAPH.LEFT, paragraph_=footer.add_paragraph())
 
 
