@@ -7,10 +7,12 @@ beside `notify`, which queues them (coordination.notifications), and registered 
 import datetime
 
 from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError
 
 from tianjin_towns.celery import RETRYING, SAFE_TO_RUN_TWICE, task_day
 
-from . import reminders, security_anomalies, security_audit
+from . import document_pdfs, reminders, security_anomalies, security_audit
 from .notifications import (  # noqa: F401 (registered as coordination.tasks.*; queued by notify)
     email_notifications,
     email_pending_notifications,
@@ -59,3 +61,26 @@ def archive_security_audit() -> str:
     """The security audit's rows past their retention into a file, then out of the table (never dropped unseen)."""
     path = security_audit.archive_old_events()
     return str(path or "")
+
+
+@shared_task(
+    bind=True,
+    max_retries=2,
+    default_retry_delay=5,
+    soft_time_limit=settings.EXPORT_TIME_LIMIT_SECONDS,
+    time_limit=settings.EXPORT_TIME_LIMIT_SECONDS + 30,
+    **SAFE_TO_RUN_TWICE,
+)
+def export_document_pdf(self, job_id: int) -> None:
+    """A Word document's PDF copy by LibreOffice (issue 20); the job row carries the progress. A run starts the
+    job afresh, so running it twice is safe; a conversion that fails ends the job failed, its owner told."""
+    try:
+        document_pdfs.pdf_build(job_id=job_id)
+    except (DatabaseError, OSError) as error:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=error, countdown=5 * 2**self.request.retries) from error
+        jobs.export_job_fail(job_id=job_id, error=str(error))
+        raise
+    except Exception as error:
+        jobs.export_job_fail(job_id=job_id, error=str(error))
+        raise

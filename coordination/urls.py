@@ -6,6 +6,7 @@ from . import (
     account_views,
     action_item_views,
     cadence_views,
+    document_pdf_views,
     export_views,
     meeting_views,
     notification_views,
@@ -34,6 +35,8 @@ urlpatterns = [
     path("accounts/security/", two_factor_views.account_security, name="account-security"),
     path("accounts/security/recovery-codes/", two_factor_views.recovery_codes_renew, name="two-factor-recovery-codes"),
     path("accounts/security/disable/", two_factor_views.two_factor_disable, name="two-factor-disable"),
+    # A Word document's PDF copy, made in the background (coordination.document_pdfs).
+    path("documents/pdf/", document_pdf_views.document_pdf, name="document-pdf"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Notification centre and background exports.
     *entity_pages(

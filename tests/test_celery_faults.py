@@ -48,6 +48,7 @@ SAFE_TO_RUN_TWICE = {
     "coordination.tasks.fail_stuck_exports",
     "coordination.tasks.archive_security_audit",
     "coordination.tasks.summarise_security_anomalies",
+    "coordination.tasks.export_document_pdf",
     "inspections.tasks.remind_problems_due_soon",
     "inspections.tasks.escalate_overdue_problems",
     "assessments.tasks.check_target_lag",

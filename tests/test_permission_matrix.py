@@ -44,6 +44,7 @@ from coordination.services.tokens import api_token_issue
 from coordination.tests.factories import town_step_form
 from ledgers import services as ledger
 from ledgers.models import Project, ReportStatus
+from tianjin_towns.lib import pdf
 from tianjin_towns.middleware import SEEN_AT
 
 # --- Personas ------------------------------------------------------------------------------------------
@@ -96,6 +97,13 @@ def _once_per_row(key: str, build: Callable[[], bytes]) -> bytes:
 
 
 # --- Targets: the objects a route's URL points at ------------------------------------------------------
+
+PDF = pdf.available()  # the PDF copies of Word documents are offered only where LibreOffice is installed
+
+
+def _minutes_path(world, meeting):
+    return {"path": reverse("meeting-minutes-docx", args=[meeting.pk])}
+
 
 SEPT = datetime.date(2026, 9, 1)
 
@@ -394,6 +402,9 @@ ROWS += [
     Row("meeting-create", "POST", ok=MEETING_HOSTS, forbidden=USERS - MEETING_HOSTS, data=_meeting_form),
     Row("meeting-detail", "GET", target="held_meeting", ok=SEES_DONGLI),
     Row("meeting-minutes-docx", "GET", target="held_meeting", ok=SEES_DONGLI),
+    # Its PDF copy (issue 20), asked for by whoever may have the .docx, where LibreOffice is installed (CI installs it).
+    Row("document-pdf", "POST", target="held_meeting", kwargs=lambda m: {}, data=_minutes_path,
+        ok=SEES_DONGLI if PDF else NOBODY, admins=SYSADMIN if PDF else NOBODY),
     Row("meeting-edit", "GET", target="planned_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS),
     Row("meeting-edit", "POST", target="planned_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS, data=_meeting_form),
     Row("meeting-hold", "POST", target="planned_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS),

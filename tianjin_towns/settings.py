@@ -211,6 +211,8 @@ SECURITY_AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("SECURITY_AUDIT_RETE
 # The daily anomalies (coordination.security_anomalies): this many failed sign-ins or codes from one address in a day.
 SECURITY_ANOMALY_FAILURES = int(os.environ.get("SECURITY_ANOMALY_FAILURES", "10"))
 SECURITY_AUDIT_ARCHIVE_DIR = Path(os.environ.get("SECURITY_AUDIT_ARCHIVE_DIR", MEDIA_ROOT / "security-audit-archive"))
+# LibreOffice for the PDF copies of the Word documents (tianjin_towns.lib.pdf): this path, else `soffice` on the PATH.
+LIBREOFFICE = os.environ.get("LIBREOFFICE", "")
 # Production: nginx sends uploaded files after Django's permission check (tianjin_towns.lib.downloads).
 MEDIA_ACCEL_REDIRECT = env_bool("DJANGO_MEDIA_ACCEL_REDIRECT", False)
 

@@ -57,7 +57,8 @@ def export_job_progress(*, job_id: int, done: int, total: int) -> None:
 def export_job_finish(*, job_id: int, filename: str, content: bytes) -> ExportJob:
     """Store the file under MEDIA_ROOT/exports/ and tell the owner it is ready."""
     job = ExportJob.objects.select_for_update().select_related("owner").get(pk=job_id)
-    job.file.save(f"{job.pk}-{uuid.uuid4().hex}.xlsx", ContentFile(content), save=False)
+    suffix = filename.rsplit(".", 1)[-1] if "." in filename else "xlsx"
+    job.file.save(f"{job.pk}-{uuid.uuid4().hex}.{suffix}", ContentFile(content), save=False)
     job.filename = filename
     job.status = ExportJob.Status.DONE
     job.rows_done = job.rows_total

@@ -27,3 +27,19 @@ def confirm_post(context, dialog_id: str, url_name: str, *args, title: str, text
         "style": style,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("includes/pdf_copy.html", takes_context=True)
+def pdf_copy(context, docx_url: str, label: str = "") -> dict:
+    """{% pdf_copy docx_url %}: beside a Word document's download, the button that asks for its PDF copy (made in
+    the background, coordination.document_pdfs); nothing where LibreOffice is not installed."""
+    from coordination import document_pdfs
+
+    request = context.get("request")
+    return {
+        "shown": document_pdfs.available(),
+        "path": docx_url,
+        "back": request.get_full_path() if request is not None else "",
+        "label": label,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -16,7 +16,7 @@ TIMEOUT_SECONDS = 120
 
 def soffice() -> str | None:
     """LibreOffice's command: settings.LIBREOFFICE (a path), else `soffice` on the PATH; None without it."""
-    configured = getattr(settings, "LIBREOFFICE", "")
+    configured = settings.LIBREOFFICE
     if configured:
         return configured if os.access(configured, os.X_OK) else None
     return shutil.which("soffice")
