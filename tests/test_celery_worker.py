@@ -117,3 +117,23 @@ def test_a_large_export_built_by_the_worker_reaches_100_percent_and_matches_the_
     exports.write_ledger_workbook(direct, towns=selectors.towns_in_scope(user), year=2026)
     assert workbook_values(b"".join(download.streaming_content)) == workbook_values(direct.getvalue())
     assert Notification.objects.filter(recipient=user, kind="export_ready").count() == 1
+
+
+def test_a_documents_pdf_copy_is_made_by_the_worker_with_its_progress_and_downloaded(world, worker, client, settings):
+    """Issue 20: the minutes' PDF, asked for on the meeting's page, made by LibreOffice in the worker."""
+    from tests.test_documents import _need_libreoffice
+    from tests.test_permission_matrix import TARGETS
+
+    _need_libreoffice()
+    settings.MEDIA_ROOT = worker.media_dir
+    meeting = TARGETS["held_meeting"](world)
+    client.force_login(world.users.officer)
+    response = client.post(reverse("document-pdf"), {"path": reverse("meeting-minutes-docx", args=[meeting.pk])})
+    job = ExportJob.objects.get(owner=world.users.officer, kind="document_pdf")
+    assert response.url == reverse("export-job-detail", args=[job.pk])
+    assert wait_until(lambda: ExportJob.objects.get(pk=job.pk).is_finished, timeout=90)
+    job.refresh_from_db()
+    assert (job.status, job.percent, job.rows_done) == (ExportJob.Status.DONE, 100, 2), job.error
+    download = client.get(reverse("export-job-download", args=[job.pk]))
+    assert "pdf" in download["Content-Disposition"] and download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
