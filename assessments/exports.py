@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
@@ -28,8 +27,6 @@ from . import selectors
 from .models import Band, Grade, Run, RunKind, Sanction
 from .selectors import ResultRow
 from .services import TargetRow, parse_amount
-
-BRIEFING_ISSUER = gettext_lazy("天津市特色小镇规划建设工作联席会议办公室")
 
 DOCX = doc.DOCX  # the view's content type
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -324,12 +321,12 @@ def write_briefing(output: BinaryIO, *, run: Run, briefing: dict, issued_on: dat
     A draft's is a copy for review, marked so under its masthead; while the half-year runs it lists no town
     for praise or warning (selectors.briefing)."""
     title = run.title + _("情况通报")
-    document = doc.official_document(title=title, author=str(BRIEFING_ISSUER))
+    document = doc.official_document(title=title, author=str(doc.OFFICE))
     doc.briefing_masthead(
         document,
         name=_("特色小镇建设工作简报"),
         issue=_("%(year)s年考核专刊") % {"year": run.start.year},
-        issuer=str(BRIEFING_ISSUER),
+        issuer=str(doc.OFFICE),
         issued_on=issued_on,
     )
     if briefing["provisional"]:
@@ -361,13 +358,7 @@ def write_briefing(output: BinaryIO, *, run: Run, briefing: dict, issued_on: dat
     )
     doc.heading(document, 4, _("各区情况"))
     _district_table(document, briefing["positions"], bands=not pending)
-    doc.colophon(
-        document,
-        reported_to=_("市特色小镇规划建设工作联席会议召集人、副召集人"),
-        copied_to=_("联席会议各成员单位，各有关区人民政府"),
-        issuer=str(BRIEFING_ISSUER),
-        printed_on=issued_on,
-    )
+    doc.briefing_colophon(document, printed_on=issued_on)
     document.save(output)
 
 

@@ -23,7 +23,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .models import ADMIN_ROLES, PERSON_ROLES, OrgUnit, Role, WorkingGroup
-from .permissions import MANAGE_SECURITY, MANAGE_USERS, VIEW, org_units_for_user
+from .permissions import MANAGE_SECURITY, MANAGE_USERS, VIEW, holds_on_municipality, org_units_for_user
 
 CHANGE = "change"  # edit the name, phone and e-mail; restore a stopped account
 GRANT = "grant"  # change the role or the unit
@@ -51,7 +51,7 @@ def managed_working_group_id(actor: AbstractBaseUser) -> int | None | bool:
         return False
     if actor.is_superuser:
         return None
-    if not org_units_for_user(actor, MANAGE_USERS).filter(level=OrgUnit.Level.MUNICIPAL).exists():
+    if not holds_on_municipality(actor, MANAGE_USERS):
         return False
     profile = _profile(actor)
     if profile is not None and profile.role == Role.OFFICE:
@@ -65,7 +65,7 @@ def secures_accounts(actor: AbstractBaseUser) -> bool:
         return False
     if actor.is_superuser:
         return True
-    return org_units_for_user(actor, MANAGE_SECURITY).filter(level=OrgUnit.Level.MUNICIPAL).exists()
+    return holds_on_municipality(actor, MANAGE_SECURITY)
 
 
 def can_manage_users(actor: AbstractBaseUser) -> bool:
@@ -90,10 +90,15 @@ def check_list_users(actor: AbstractBaseUser) -> None:
         raise PermissionDenied(_("您没有管理用户的权限。"))
 
 
+def _scope(actor: AbstractBaseUser) -> int | None | bool:
+    """managed_working_group_id, widened to everybody for the security administrator, who sees every account."""
+    return None if secures_accounts(actor) else managed_working_group_id(actor)
+
+
 def users_for_user(actor: AbstractBaseUser) -> QuerySet:
     """The users `actor` manages (none for most people; everybody for the security administrator)."""
     users = get_user_model().objects.all()
-    scope = None if secures_accounts(actor) else managed_working_group_id(actor)
+    scope = _scope(actor)
     if scope is False:
         return users.none()
     if scope is None:
@@ -124,7 +129,7 @@ def may_assign(actor: AbstractBaseUser, role: str, working_group_id: int | None)
     """Whether `actor` may give `role` (in `working_group_id` for office members) to someone."""
     if role not in roles_for_user(actor):
         return False
-    scope = None if secures_accounts(actor) else managed_working_group_id(actor)
+    scope = _scope(actor)
     return scope is None or working_group_id == scope
 
 

@@ -322,6 +322,12 @@ def unit_perms_held(user: AbstractBaseUser) -> frozenset[str]:
     return frozenset(perm for perm in UnitPerm.values if org_units_for_user(user, perm).exists())
 
 
+def holds_on_municipality(user: AbstractBaseUser, perm: str) -> bool:
+    """Whether `perm` is granted to the user on the municipality itself (the city-wide administrative work), not
+    only on a district or town below it."""
+    return org_units_for_user(user, perm).filter(level=OrgUnit.Level.MUNICIPAL).exists()
+
+
 def holds_unit_perm(user: AbstractBaseUser, perm: str) -> bool:
     """Whether the user holds `perm` on some org unit: the door of pages about no one unit (master data)."""
     return perm in unit_perms_held(user)

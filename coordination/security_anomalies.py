@@ -24,6 +24,7 @@ from tianjin_towns.lib import dates
 from .models import SecurityEvent, SecurityEventKind
 from .notifications import notify
 from .security_audit_permissions import security_auditors
+from .security_audit_selectors import security_events
 
 FAILURES = (SecurityEventKind.LOGIN_FAILED, SecurityEventKind.TWO_FACTOR_FAILED)
 TAKEN = (SecurityEventKind.EXPORTED, SecurityEventKind.DOWNLOADED)
@@ -35,11 +36,6 @@ GRANT_USED_WITHIN = datetime.timedelta(minutes=1)
 class Anomaly:
     text: str  # what happened, in a sentence
     link: str  # the security audit's page, filtered to it
-
-
-def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    return start, start + datetime.timedelta(days=1)
 
 
 def _audit_link(day: datetime.date, **filters) -> str:
@@ -79,15 +75,25 @@ def _taken_off_hours(events, day: datetime.date) -> list[Anomaly]:
 
 
 def _granted_and_used(events, day: datetime.date) -> list[Anomaly]:
+    """Each role change of the day followed within a minute by an event of the account it changed: two queries,
+    the changes and what those accounts did from the first change to a minute after the last."""
+    changes = list(events.filter(kind=SecurityEventKind.ROLE_CHANGED).order_by("at", "pk"))
+    if not changes:
+        return []
+    accounts = {change.target.removeprefix("账号 ") for change in changes}
+    acts = list(
+        SecurityEvent.objects.filter(
+            username__in=accounts, at__gte=changes[0].at, at__lte=changes[-1].at + GRANT_USED_WITHIN
+        ).order_by("at", "pk")
+    )
     found = []
-    for change in events.filter(kind=SecurityEventKind.ROLE_CHANGED).order_by("at", "pk"):
+    for change in changes:
         username = change.target.removeprefix("账号 ")
-        used = (
-            SecurityEvent.objects.filter(username=username, at__gte=change.at, at__lte=change.at + GRANT_USED_WITHIN)
-            .exclude(pk=change.pk)
-            .order_by("at", "pk")
-            .first()
-        )
+        used = next(
+            (act for act in acts if act.username == username and act.pk != change.pk
+             and change.at <= act.at <= change.at + GRANT_USED_WITHIN),
+            None,
+        )  # fmt: skip
         if used is not None:
             seconds = int((used.at - change.at).total_seconds())
             text = _("%(actor)s 调整 %(user)s 的角色或单位后，%(user)s 在 %(s)s 秒内即%(what)s。") % {
@@ -102,8 +108,7 @@ def _granted_and_used(events, day: datetime.date) -> list[Anomaly]:
 
 def anomalies(day: datetime.date) -> list[Anomaly]:
     """The anomalies among the rows of `day` (Beijing time), in the order of the module's list."""
-    start, end = _day_bounds(day)
-    events = SecurityEvent.objects.filter(at__gte=start, at__lt=end)
+    events = security_events(since=day, until=day)  # the day in Beijing time, as the audit's page filters it
     return [*_failures_by_address(events, day), *_taken_off_hours(events, day), *_granted_and_used(events, day)]
 
 

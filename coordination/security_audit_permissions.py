@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from guardian.models import UserObjectPermission
 
 from .models import OrgUnit
-from .permissions import READ_SECURITY_AUDIT, org_units_for_user
+from .permissions import READ_SECURITY_AUDIT, holds_on_municipality
 
 
 def reads_security_audit(user: AbstractBaseUser) -> bool:
     """Whether `user` reads the security audit (a superuser holds every permission on every unit)."""
-    return org_units_for_user(user, READ_SECURITY_AUDIT).filter(level=OrgUnit.Level.MUNICIPAL).exists()
+    return holds_on_municipality(user, READ_SECURITY_AUDIT)
 
 
 def check_read_security_audit(user: AbstractBaseUser) -> None:

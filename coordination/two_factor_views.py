@@ -26,11 +26,6 @@ def _next(request) -> str:
     return wanted if wanted and safe else "/"
 
 
-def _verified(request, device) -> None:
-    django_otp.login(request, device)
-    request.session[two_factor.OWED] = False
-
-
 def _codes_page(request, codes: list[str], *, enrolled: bool):
     response = render(
         request,
@@ -55,7 +50,7 @@ def two_factor_verify(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            _verified(request, device)
+            django_otp.login(request, device)  # the session is verified from now on
             return redirect(_next(request))
     return render(request, "coordination/account/two_factor_verify.html", {"form": form, "next": _next(request)})
 
@@ -74,7 +69,7 @@ def two_factor_setup(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            _verified(request, device)
+            django_otp.login(request, device)  # the session is verified from now on
             return _codes_page(request, codes, enrolled=True)
     context = {
         "form": form,

@@ -8,7 +8,6 @@ and a table per district, the issuing office and date, then the 版记.
 import datetime
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 
@@ -18,7 +17,7 @@ from .selectors import Circular, CircularDistrict
 
 DOCX = doc.DOCX  # the views' content type
 QUARTERS = {1: "一", 2: "二", 3: "三", 4: "四"}
-ISSUER = _lazy("天津市特色小镇规划建设工作联席会议办公室")
+
 # The columns across the 156 mm text block.
 WIDTHS = [Cm(1.0), Cm(2.2), Cm(4.3), Cm(1.3), Cm(2.2), Cm(2.0), Cm(1.2), Cm(1.4)]
 CENTRED = (0, 3, 5, 6, 7)
@@ -36,7 +35,7 @@ def circular_filename(year: int, quarter: int | None) -> str:
 
 
 def write_circular_docx(output, *, circular: Circular, title: str, issued_on: datetime.date | None = None) -> None:
-    document = doc.official_document(title=title, author=str(ISSUER))
+    document = doc.official_document(title=title, author=str(doc.OFFICE))
     doc.title(document, title)
     doc.paragraph(document, indent=False)
     doc.paragraph(document, _("各有关区特色小镇工作领导小组办公室、市有关部门："), indent=False)
@@ -72,8 +71,10 @@ def write_circular_docx(output, *, circular: Circular, title: str, issued_on: da
         )
     day = issued_on or circular.as_of
     doc.paragraph(document, indent=False)
-    doc.signature(document, str(ISSUER), doc.chinese_date(day))
-    doc.colophon(document, copied_to=_("市特色小镇规划建设工作联席会议各成员单位"), issuer=str(ISSUER), printed_on=day)
+    doc.signature(document, str(doc.OFFICE), doc.chinese_date(day))
+    doc.colophon(
+        document, copied_to=_("市特色小镇规划建设工作联席会议各成员单位"), issuer=str(doc.OFFICE), printed_on=day
+    )
     document.save(output)
 
 

@@ -7,14 +7,12 @@ import datetime
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tianjin_towns.lib import documents as doc
 
 from .models import WorkInfo
 
 DOCX = doc.DOCX  # the view's content type
-ISSUER = gettext_lazy("天津市特色小镇规划建设工作联席会议办公室")
 
 
 def _source(info: WorkInfo) -> str:
@@ -28,14 +26,14 @@ def write_work_briefing(
     """Masthead in red, the issue line, then one numbered section per category with its items."""
     document = doc.official_document(
         title=_("特色小镇建设工作简报（%(year)s年%(month)s月）") % {"year": period.year, "month": period.month},
-        author=str(ISSUER),
+        author=str(doc.OFFICE),
     )
 
     doc.briefing_masthead(
         document,
         name=_("特色小镇建设工作简报"),
         issue=_("%(year)s年第%(month)s期") % {"year": period.year, "month": period.month},
-        issuer=str(ISSUER),
+        issuer=str(doc.OFFICE),
         issued_on=issued_on,
     )
 
@@ -46,13 +44,7 @@ def write_work_briefing(
             doc.set_font(title.add_run(f"【{_source(info)}】{info.title}"), doc.HEADING_FONT, doc.SIZE_BODY, bold=True)
             for text in [p.strip() for p in info.body.splitlines() if p.strip()]:
                 doc.paragraph(document, text)
-    doc.colophon(
-        document,
-        reported_to=_("市联席会议召集人、副召集人"),
-        copied_to=_("市联席会议各成员单位，各涉农区特色小镇工作领导小组"),
-        issuer=str(ISSUER),
-        printed_on=issued_on,
-    )
+    doc.briefing_colophon(document, printed_on=issued_on)
     document.save(output)
 
 

@@ -167,7 +167,7 @@ def get_project_attachment_for_user(user: AbstractBaseUser, project_pk, pk) -> P
 
 def can_manage_catalogue(user: AbstractBaseUser) -> bool:
     """The catalogue is the municipality's: MANAGE_CATALOGUE granted there (the administrator role)."""
-    return org_units_for_user(user, MANAGE_CATALOGUE).filter(level=OrgUnit.Level.MUNICIPAL).exists()
+    return unit_perms.holds_on_municipality(user, MANAGE_CATALOGUE)
 
 
 def check_catalogue_access(user: AbstractBaseUser) -> None:

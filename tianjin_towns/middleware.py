@@ -155,6 +155,13 @@ class DownloadHeadersMiddleware:
         return response
 
 
+def _still_open(path: str, *url_names: str) -> bool:
+    """What a signed-in user who must do something first (a second factor, a new password) still reaches: the
+    pages `url_names` where it is done, logging out, the session keepalive, static files and the health check."""
+    pages = {reverse(name) for name in (*url_names, "logout", "session-keepalive")}
+    return path in pages or path.startswith((settings.STATIC_URL or "/static/", "/healthz"))
+
+
 class TwoFactorMiddleware:
     """A session signed in with the password alone that still owes the second factor (coordination.two_factor,
     decided at sign-in and kept in the session) reaches only the code's pages, logging out, static files and the
@@ -183,13 +190,7 @@ class TwoFactorMiddleware:
 
     @staticmethod
     def _exempt(path: str) -> bool:
-        allowed = (
-            reverse("two-factor-verify"),
-            reverse("two-factor-setup"),
-            reverse("logout"),
-            reverse("session-keepalive"),
-        )
-        return path in allowed or path.startswith((settings.STATIC_URL or "/static/", "/healthz"))
+        return _still_open(path, "two-factor-verify", "two-factor-setup")
 
 
 class MustChangePasswordMiddleware:
@@ -223,13 +224,5 @@ class MustChangePasswordMiddleware:
 
     @staticmethod
     def _exempt(path: str) -> bool:
-        allowed = (
-            reverse("password_change"),
-            reverse("password_change_done"),
-            reverse("logout"),
-            reverse("session-keepalive"),
-            # The second factor comes first (TwoFactorMiddleware): its pages are not sent here.
-            reverse("two-factor-verify"),
-            reverse("two-factor-setup"),
-        )
-        return path in allowed or path.startswith((settings.STATIC_URL or "/static/", "/healthz"))
+        # The second factor comes first (TwoFactorMiddleware): its pages are not sent here.
+        return _still_open(path, "password_change", "password_change_done", "two-factor-verify", "two-factor-setup")

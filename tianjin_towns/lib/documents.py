@@ -16,6 +16,7 @@ masthead (报头), 期号 and 编发单位 (`briefing_masthead`).
 
 import datetime
 
+from django.utils.translation import gettext_lazy as _
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -27,6 +28,11 @@ from docx.shared import Length, Mm, Pt, RGBColor
 from .dates import chinese_date  # documents write dates as every page does: 2026年3月5日
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# The office that issues the platform's documents (市特镇办), and whom its briefings (简报) report to and are sent to.
+OFFICE = _("天津市特色小镇规划建设工作联席会议办公室")
+BRIEFING_REPORTED_TO = _("市特色小镇规划建设工作联席会议召集人、副召集人")
+BRIEFING_COPIED_TO = _("联席会议各成员单位，各涉农区人民政府和特色小镇工作领导小组")
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -169,6 +175,18 @@ def colophon(document, *, issuer: str, printed_on: datetime.date, reported_to: s
         elif not date_follows:
             _rule(line, "bottom", 4)
     _page_number(footer, WD_ALIGN_PARAGRAPH.LEFT, paragraph_=footer.add_paragraph())
+
+
+def briefing_colophon(document, *, printed_on: datetime.date) -> None:
+    """The 版记 of the office's briefings: reported to the conference's conveners, sent to its members and the
+    districts."""
+    colophon(
+        document,
+        reported_to=str(BRIEFING_REPORTED_TO),
+        copied_to=str(BRIEFING_COPIED_TO),
+        issuer=str(OFFICE),
+        printed_on=printed_on,
+    )
 
 
 def briefing_masthead(document, *, name: str, issue: str, issuer: str, issued_on: datetime.date) -> None:
