@@ -314,18 +314,21 @@ def _column(index: int) -> str:
 # --- Briefing (简报) ----------------------------------------------------------------------------------------
 
 
-def write_briefing(output: BinaryIO, *, run: Run, briefing: dict, issued_on: datetime.date) -> None:
+def write_briefing(
+    output: BinaryIO, *, run: Run, briefing: dict, issued_on: datetime.date, number: str | None = None
+) -> None:
     """The semi-annual briefing as a Word document in the official style (简报: red masthead, GB/T 9704 page):
     summary, praise list, warning list, each district's position, then the 版记.
 
     A draft's is a copy for review, marked so under its masthead; while the half-year runs it lists no town
-    for praise or warning (selectors.briefing)."""
-    title = run.title + _("情况通报")
+    for praise or warning (document_selectors.briefing). Issued, it is a special issue (考核专刊) of the office's
+    briefing with that issue's `number` (2026年第12期); a preview says it is numbered when issued."""
+    title = briefing_title(run)
     document = doc.official_document(title=title, author=str(doc.OFFICE))
     doc.briefing_masthead(
         document,
         name=_("特色小镇建设工作简报"),
-        issue=_("%(year)s年考核专刊") % {"year": run.start.year},
+        issue=_("考核专刊　%(number)s") % {"number": number or doc.PREVIEW_NUMBER},
         issuer=str(doc.OFFICE),
         issued_on=issued_on,
     )
@@ -425,6 +428,10 @@ def _result_table(document, rows: list[ResultRow]) -> None:
     _row(table, [_("全市排名"), _("区"), _("小镇"), _("得分")], header=True)
     for row in rows:
         _row(table, [str(row.rank), row.district_name, row.town_name, str(row.score)])
+
+
+def briefing_title(run: Run) -> str:
+    return run.title + _("情况通报")
 
 
 def briefing_filename(run: Run) -> str:

@@ -125,6 +125,15 @@ def get_briefing_run_for_user(user: AbstractBaseUser, pk) -> Run:
     return run
 
 
+def get_results_circular_run_for_user(user: AbstractBaseUser, pk) -> Run:
+    """An annual run whose results circular (年度考核结果通报) the user may read: 404 for a semi-annual run or one
+    unseen."""
+    run = get_run_for_user(user, pk, VIEW)
+    if run.kind != RunKind.ANNUAL:
+        raise Http404
+    return run
+
+
 def can_decide_sanction(user: AbstractBaseUser, run: Run, awaiting_decision: bool) -> bool:
     """Whether a town's page offers the office the decision on its proposed sanction: a published annual
     run whose proposal awaits one (the service refuses the rest)."""

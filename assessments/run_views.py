@@ -1,12 +1,13 @@
 """Runs (半年一小考、一年一大考): the overview, results with ranking, a town's breakdown, manual scores,
-publication, sanction decisions, the Excel export and the briefing (简报)."""
+publication, sanction decisions, the Excel export, the briefing (简报) and the results circular (结果通报)."""
 
 import io
 from collections import Counter
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,13 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from coordination.models import SharedKind
+from coordination.document_views import issue_response
+from coordination.issued_documents import issue_panel
+from coordination.models import DocumentKind, SharedKind
 from coordination.permissions import reading_districts_for_user
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.pages import object_page, run_step, step_view
 
-from . import exports, selectors, services
+from . import document_selectors, exports, results_circular, selectors, services
 from .forms import ManualScoreForm, RunCreateForm, SanctionDecisionForm
 from .models import Grade, ItemKind, RunKind, Sanction
 from .permissions import (
@@ -32,6 +35,7 @@ from .permissions import (
     can_publish,
     check_access,
     get_briefing_run_for_user,
+    get_results_circular_run_for_user,
     get_run_and_town_for_user,
     get_run_for_user,
     get_run_town_result_for_user,
@@ -258,9 +262,24 @@ def run_export(request, pk: int):
     return file_response(output.getvalue(), content_type=exports.XLSX, filename=filename, target=target)
 
 
+def _issue_panel(user, run, kind: str, issue_url: str):
+    """The run's document as issued, or that it is issued once the run is published (the office issues it)."""
+    return issue_panel(
+        user,
+        kind=kind,
+        source=services.run_document_source(run),
+        can_issue=can_publish(user),
+        issue_url=issue_url,
+        blocked="" if run.is_published else _("考核结果发布后才能印发；发布前的文件仅供审阅。"),
+    )
+
+
 def _briefing(request, run) -> dict:
     """The semi-annual briefing: a circular to every district, so it names all towns' ranks (not their breakdowns)."""
-    return {"briefing": selectors.briefing(run), "issued_on": _issued_on(run)}
+    issue = _issue_panel(
+        request.user, run, DocumentKind.ASSESSMENT_BRIEFING, reverse("assessment-run-briefing-issue", args=[run.pk])
+    )
+    return {"briefing": document_selectors.briefing(run), "issued_on": _issued_on(run), "issue": issue}
 
 
 run_briefing = object_page(get_briefing_run_for_user, "assessments/run_briefing.html", "run", _briefing)
@@ -274,6 +293,54 @@ def _issued_on(run):
 def run_briefing_docx(request, pk: int):
     run = get_briefing_run_for_user(request.user, pk)
     output = io.BytesIO()
-    exports.write_briefing(output, run=run, briefing=selectors.briefing(run), issued_on=_issued_on(run))
+    exports.write_briefing(output, run=run, briefing=document_selectors.briefing(run), issued_on=_issued_on(run))
     filename, target = exports.briefing_filename(run), f"考核简报 {run.title}"
     return file_response(output.getvalue(), content_type=exports.DOCX, filename=filename, target=target)
+
+
+def _circular(request, run) -> dict:
+    """The annual results circular: addressed to every district and member unit, so it names all towns' grades."""
+    circular = document_selectors.results_circular(run)
+    text = results_circular.circular_text(run, circular)
+    issue = _issue_panel(
+        request.user, run, DocumentKind.RESULTS_CIRCULAR, reverse("assessment-run-circular-issue", args=[run.pk])
+    )
+    return {"circular": circular, "text": text, "issued_on": _issued_on(run), "issue": issue}
+
+
+run_circular = object_page(get_results_circular_run_for_user, "assessments/run_circular.html", "run", _circular)
+
+
+@login_required
+def run_circular_docx(request, pk: int):
+    run = get_results_circular_run_for_user(request.user, pk)
+    output = io.BytesIO()
+    circular = document_selectors.results_circular(run)
+    results_circular.write_results_circular(output, run=run, circular=circular, issued_on=_issued_on(run))
+    filename, target = results_circular.results_circular_filename(run), f"考核结果通报 {run.title}"
+    return file_response(output.getvalue(), content_type=results_circular.DOCX, filename=filename, target=target)
+
+
+def _run_document_issue(door, kind: str, service, page: str):
+    """The POST of a run's document page that issues it (or corrects it): the office, once the run is published."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        run = door(request.user, pk)
+        if not can_publish(request.user):
+            raise PermissionDenied
+        return issue_response(request, kind=kind, issue=partial(service, run=run), back=reverse(page, args=[run.pk]))
+
+    return view
+
+
+run_briefing_issue = _run_document_issue(
+    get_briefing_run_for_user, DocumentKind.ASSESSMENT_BRIEFING, services.run_briefing_issue, "assessment-run-briefing"
+)
+run_circular_issue = _run_document_issue(
+    get_results_circular_run_for_user,
+    DocumentKind.RESULTS_CIRCULAR,
+    services.run_circular_issue,
+    "assessment-run-circular",
+)

@@ -509,58 +509,6 @@ def grade_history(town: Town) -> list[RunResult]:
     return history
 
 
-@dataclass
-class DistrictPosition:
-    district_name: str
-    towns: int
-    average: Decimal
-    praise: int
-    warning: int
-    best: str
-    best_rank: int
-
-
-def briefing(run: Run, *, today: datetime.date | None = None) -> dict:
-    """The figures of the semi-annual briefing (简报): summary, praise list, warning list, each district's position.
-
-    A draft's briefing is a preview for review, its figures provisional (预估); while its half-year runs it
-    names no town for praise or warning (`bands_pending`): they are told once the half-year has ended.
-    """
-    rows = run_results(run, today=today)
-    praise = [r for r in rows if r.band == "praise"]
-    warning = [r for r in rows if r.band == "warning"]
-    districts: dict[str, list[ResultRow]] = {}
-    for row in rows:
-        districts.setdefault(row.district_name, []).append(row)
-    positions = [
-        DistrictPosition(
-            district_name=name,
-            towns=len(members),
-            average=scoring.q2(sum((m.score for m in members), Decimal(0)) / len(members)),
-            praise=sum(1 for m in members if m.band == "praise"),
-            warning=sum(1 for m in members if m.band == "warning"),
-            best=min(members, key=lambda m: m.rank).town_name,
-            best_rank=min(m.rank for m in members),
-        )
-        for name, members in districts.items()
-    ]
-    positions.sort(key=lambda p: -p.average)
-    scores = [r.score for r in rows]
-    return {
-        "rows": rows,
-        "provisional": not run.is_published,
-        "bands_pending": not run.is_published and not run_period_ended(run, today),
-        "praise": praise,
-        "warning": warning,
-        "unbanded": [r for r in rows if r.plan_met is None],  # towns without any target this year
-        "positions": positions,
-        "count": len(rows),
-        "average": scoring.q2(sum(scores, Decimal(0)) / len(scores)) if scores else None,
-        "highest": max(scores) if scores else None,
-        "lowest": min(scores) if scores else None,
-    }
-
-
 # --- Self-evaluations (R-5.5) --------------------------------------------------------------------------
 
 MONTHLY_DUE_DAY = 10  # of the following month

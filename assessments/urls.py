@@ -27,7 +27,14 @@ urlpatterns = [
         "delete",
         "export",
         "briefing",
-        routes={"<int:pk>/briefing.docx": "briefing_docx"},
+        "circular",
+        routes={
+            "<int:pk>/briefing.docx": "briefing_docx",
+            "<int:pk>/circular.docx": "circular_docx",
+            # 印发 (issue 20): the office issues a published run's briefing or results circular.
+            "<int:pk>/briefing/issue/": "briefing_issue",
+            "<int:pk>/circular/issue/": "circular_issue",
+        },
         name="assessment-run",
     ),
     path("assessments/runs/<int:pk>/towns/<int:town_id>/", runs.run_town, name="assessment-town"),

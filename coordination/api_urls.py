@@ -8,6 +8,7 @@ from . import (
     action_item_api,
     auth_api,
     cadence_api,
+    document_api,
     meeting_api,
     notification_api,
     org_unit_api,
@@ -20,6 +21,7 @@ from . import (
 urlpatterns = [
     path("auth/token/", auth_api.TokenView.as_view(), name="api-token"),
     path("cadence/", cadence_api.CadenceView.as_view(), name="api-cadence"),
+    path("documents/<int:pk>/file/", document_api.IssuedDocumentFileView.as_view(), name="api-document-file"),
     *resource_urls(
         {
             "org-units": (org_unit_api.OrgUnitViewSet, "api-org-unit"),
@@ -31,6 +33,7 @@ urlpatterns = [
             "member-units": (organisation_api.MemberUnitViewSet, "api-member-unit"),
             "users": (people_api.UserViewSet, "api-user"),
             "auth/tokens": (auth_api.ApiTokenViewSet, "api-auth-token"),
+            "documents": (document_api.IssuedDocumentViewSet, "api-document"),
         }
     ),
 ]

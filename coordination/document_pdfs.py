@@ -26,7 +26,14 @@ from .services import jobs
 KIND = "document_pdf"
 # The pages of Word documents that offer a PDF copy (URL names of their .docx views).
 SOURCES = frozenset(
-    {"meeting-minutes-docx", "inspection-circular-docx", "assessment-run-briefing-docx", "work-info-briefing"}
+    {
+        "meeting-minutes-docx",
+        "inspection-circular-docx",
+        "assessment-run-briefing-docx",
+        "work-info-briefing",
+        "assessment-run-circular-docx",
+        "document-file",  # a document as issued (公文登记)
+    }
 )
 
 
@@ -50,7 +57,8 @@ def _docx_as(user: AbstractBaseUser, path: str) -> tuple[str, bytes]:
     if response.status_code != 200 or not response.get("Content-Type", "").startswith(DOCX):
         raise Http404
     _disposition, params = parse_header_parameters(response["Content-Disposition"])
-    return params.get("filename", "document.docx"), response.content
+    content = b"".join(response.streaming_content) if response.streaming else response.content  # a kept file streams
+    return params.get("filename", "document.docx"), content
 
 
 def pdf_request(*, actor: AbstractBaseUser, path: str, back_link: str = "") -> ExportJob:

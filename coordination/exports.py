@@ -6,6 +6,7 @@ minutes: the title, a table of the meeting's facts, the sections (参会人员, 
 the issuing unit and date at the bottom right, then the 版记 (抄送 the attending units).
 """
 
+import datetime
 import io
 
 from django.utils import timezone
@@ -23,10 +24,14 @@ def minutes_docx(
     decisions: list[Decision],
     attendee_units: list[OrgUnit],
     attendee_member_units: list[MemberUnit],
+    number: str | None = None,
+    issued_on: datetime.date | None = None,
 ) -> bytes:
-    """The minutes of `meeting`; `decisions` come with their action items prefetched."""
+    """The minutes of `meeting`; `decisions` come with their action items prefetched. Issued, they carry their
+    `number` (2026年第3期) under the title and the date of issue; a preview says where the number will stand."""
     document = doc.official_document(title=f"{meeting.title}{_('会议纪要')}", author=meeting.org_unit.name)
     doc.title(document, meeting.title, _("会议纪要"))
+    doc.number_line(document, number)
     doc.paragraph(document, indent=False)
     _facts_table(document, meeting, [u.name for u in attendee_units] + [m.name for m in attendee_member_units])
     doc.paragraph(document, indent=False)
@@ -63,7 +68,9 @@ def minutes_docx(
 
     doc.paragraph(document, indent=False)
     doc.paragraph(document, indent=False)
-    day = timezone.localdate(meeting.minutes_approved_at) if meeting.minutes_approved_at else meeting.held_on
+    day = issued_on or (
+        timezone.localdate(meeting.minutes_approved_at) if meeting.minutes_approved_at else meeting.held_on
+    )
     doc.signature(document, meeting.org_unit.name, doc.chinese_date(day))
     attending = [u.name for u in attendee_units] + [m.name for m in attendee_member_units]
     doc.colophon(document, copied_to="，".join(attending), issuer=meeting.org_unit.name, printed_on=day)

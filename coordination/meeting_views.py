@@ -28,8 +28,10 @@ from . import exports, selectors, services
 from . import permissions as perms
 from .action_item_views import responsible_choices
 from .agenda import agenda_suggestions
+from .document_views import issue_response
 from .forms import ActionItemForm, AttachmentForm, DecisionForm, MeetingFilterForm, MeetingForm
-from .models import MeetingKind, OrgUnit
+from .issued_documents import IssuePanel, issue_panel
+from .models import DocumentKind, MeetingKind, MeetingState, OrgUnit
 from .models.meetings import DISTRICT_KINDS
 from .pages import PER_PAGE, download
 from .search_selectors import normalized_keyword
@@ -175,6 +177,7 @@ def meeting_detail(request, pk: int):
             "item_form": ActionItemForm(units=units, member_units=member_units) if can_manage else None,
             "attachment_form": AttachmentForm(),
             "today": dates.today(),
+            "issue": _minutes_panel(request.user, meeting),
         },
     )
 
@@ -231,6 +234,7 @@ def meeting_attachment(request, pk: int, attachment_pk: int):
 
 @login_required
 def meeting_minutes_docx(request, pk: int):
+    """The minutes as they stand now: a preview, without a number (the issued file is kept in 公文登记)."""
     meeting = perms.get_meeting_for_user(request.user, pk)
     units, member_units = selectors.meeting_attendee_units(meeting)
     content = exports.minutes_docx(
@@ -241,4 +245,31 @@ def meeting_minutes_docx(request, pk: int):
     )
     return downloads.attachment(
         content, content_type=DOCX, filename=exports.minutes_filename(meeting), target=f"会议纪要 {meeting.title}"
+    )
+
+
+def _minutes_panel(user, meeting) -> IssuePanel | None:
+    if not meeting.is_held:
+        return None
+    approved = meeting.state == MeetingState.MINUTES_APPROVED
+    return issue_panel(
+        user,
+        kind=DocumentKind.MINUTES,
+        source=services.minutes_source(meeting),
+        can_issue=perms.can_on_meeting(user, meeting, perms.APPROVE_MINUTES),
+        issue_url=reverse("meeting-minutes-issue", args=[meeting.pk]),
+        blocked="" if approved else _("纪要审定后才能印发。"),
+    )
+
+
+@login_required
+@require_POST
+def meeting_minutes_issue(request, pk: int):
+    """印发 the approved minutes (or 更正重发 them): numbered in the host unit's register, kept as issued."""
+    meeting = perms.get_meeting_for_user(request.user, pk, perms.APPROVE_MINUTES)
+    return issue_response(
+        request,
+        kind=DocumentKind.MINUTES,
+        issue=partial(services.meeting_minutes_issue, meeting=meeting),
+        back=reverse("meeting-detail", args=[meeting.pk]),
     )

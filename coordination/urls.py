@@ -7,6 +7,7 @@ from . import (
     action_item_views,
     cadence_views,
     document_pdf_views,
+    document_views,
     export_views,
     meeting_views,
     notification_views,
@@ -37,6 +38,9 @@ urlpatterns = [
     path("accounts/security/disable/", two_factor_views.two_factor_disable, name="two-factor-disable"),
     # A Word document's PDF copy, made in the background (coordination.document_pdfs).
     path("documents/pdf/", document_pdf_views.document_pdf, name="document-pdf"),
+    # The documents issued (公文登记) and each one's file as issued (issue 20).
+    path("documents/", document_views.document_list, name="document-list"),
+    path("documents/<int:pk>/file/", document_views.document_file, name="document-file"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Notification centre and background exports.
     *entity_pages(
@@ -57,6 +61,7 @@ urlpatterns = [
         routes={
             "<int:pk>/held/": "hold",
             "<int:pk>/minutes.docx": "minutes_docx",
+            "<int:pk>/minutes/issue/": "minutes_issue",
             "<int:pk>/attachments/": "attach",
             "<int:pk>/attachments/<int:attachment_pk>/": "attachment",
         },

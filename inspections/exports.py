@@ -34,8 +34,12 @@ def circular_filename(year: int, quarter: int | None) -> str:
     return _("%(period)s督办问题逾期情况通报.docx") % {"period": period}
 
 
-def write_circular_docx(output, *, circular: Circular, title: str, issued_on: datetime.date | None = None) -> None:
+def write_circular_docx(
+    output, *, circular: Circular, title: str, issued_on: datetime.date | None = None, number: str | None = None
+) -> None:
+    """The circular under the office's red 版头 with its `number` (发文字号; a preview's says where it will stand)."""
     document = doc.official_document(title=title, author=str(doc.OFFICE))
+    doc.document_header(document, number=number)
     doc.title(document, title)
     doc.paragraph(document, indent=False)
     doc.paragraph(document, _("各有关区特色小镇工作领导小组办公室、市有关部门："), indent=False)

@@ -52,6 +52,17 @@ def manages_any(user: AbstractBaseUser) -> bool:
     return cached
 
 
+def can_issue_circular(user: AbstractBaseUser) -> bool:
+    """The circular of overdue problems goes out in the office's name: its inspection group issues it (the
+    permission held on the municipality, not only on a district)."""
+    return unit_perms.holds_on_municipality(user, MANAGE)
+
+
+def check_issue_circular(user: AbstractBaseUser) -> None:
+    if not can_issue_circular(user):
+        raise PermissionDenied
+
+
 def can_record_visits(user: AbstractBaseUser, district_id: int | None = None) -> bool:
     """Whether `user` records visits in the district, or (without one: the "new visit" button and page, which
     offer a choice of districts) in at least one."""

@@ -14,6 +14,7 @@ urlpatterns = [
     path("inspections/districts/<int:pk>/", views.district_detail, name="inspection-district"),
     path("inspections/circular/", views.circular, name="inspection-circular"),
     path("inspections/circular/docx/", views.circular_docx, name="inspection-circular-docx"),
+    path("inspections/circular/issue/", views.circular_issue, name="inspection-circular-issue"),
     path("problems/", views.problem_list, name="problem-list"),
     path("problems/<int:pk>/", views.problem_detail, name="problem-detail"),
     path("problems/<int:pk>/edit/", views.problem_edit, name="problem-edit"),

@@ -3,7 +3,6 @@ door, then calls one selector or service and renders."""
 
 import datetime
 import functools
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from coordination.document_views import issue_response
+from coordination.issued_documents import issue_panel
+from coordination.models import DocumentKind
 from coordination.search_selectors import normalized_keyword
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates, downloads
@@ -26,7 +28,7 @@ from tianjin_towns.lib.pages import (
     render_list_page,
 )
 
-from . import exports, selectors, services
+from . import circulars, exports, selectors, services
 from .forms import (
     FollowUpForm,
     PeriodForm,
@@ -44,7 +46,9 @@ from .permissions import (
     RECORD,
     VERIFY,
     VIEW,
+    can_issue_circular,
     can_record_visits,
+    check_issue_circular,
     check_record_visits,
     get_attachment_file_for_user,
     get_district_for_user,
@@ -404,6 +408,14 @@ def _circular(request) -> tuple[PeriodForm, selectors.Circular, int, int | None]
 @login_required
 def circular(request):
     form, result, year, quarter = _circular(request)
+    query = request.GET.urlencode()
+    issue = issue_panel(
+        request.user,
+        kind=DocumentKind.CIRCULAR,
+        source=circulars.circular_source(year, quarter),
+        can_issue=can_issue_circular(request.user),
+        issue_url=reverse("inspection-circular-issue") + (f"?{query}" if query else ""),
+    )
     return render(
         request,
         "inspections/circular.html",
@@ -411,21 +423,35 @@ def circular(request):
             "form": form,
             "circular": result,
             "title": exports.circular_title(year, quarter),
-            "query": request.GET.urlencode(),
+            "query": query,
+            "issue": issue,
         },
     )
 
 
 @login_required
 def circular_docx(request):
+    """The circular as it stands today: a preview, without a number (the issued one is kept in 公文登记)."""
     _form, result, year, quarter = _circular(request)
-    output = io.BytesIO()
-    exports.write_circular_docx(
-        output, circular=result, title=exports.circular_title(year, quarter), issued_on=dates.today()
-    )
     return downloads.attachment(
-        output.getvalue(),
+        circulars.circular_docx(result, year, quarter),
         content_type=exports.DOCX,
         filename=exports.circular_filename(year, quarter),
         target=exports.circular_title(year, quarter),
+    )
+
+
+@login_required
+@require_POST
+def circular_issue(request):
+    """印发 the period's circular (or 更正重发 it) with the office's next document number; the office's
+    inspection group does, for every district."""
+    check_issue_circular(request.user)
+    _form, year, quarter = _period(request)
+    query = f"?year={year}" + (f"&quarter={quarter}" if quarter else "")
+    return issue_response(
+        request,
+        kind=DocumentKind.CIRCULAR,
+        issue=functools.partial(circulars.circular_issue, year=year, quarter=quarter),
+        back=reverse("inspection-circular") + query,
     )

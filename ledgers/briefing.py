@@ -4,6 +4,7 @@ A pure builder in the official document style (tianjin_towns.lib.documents): the
 """
 
 import datetime
+import io
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
@@ -21,21 +22,29 @@ def _source(info: WorkInfo) -> str:
 
 
 def write_work_briefing(
-    output: BinaryIO, *, period: datetime.date, grouped: dict[str, list[WorkInfo]], issued_on: datetime.date
+    output: BinaryIO,
+    *,
+    period: datetime.date,
+    grouped: dict[str, list[WorkInfo]],
+    issued_on: datetime.date,
+    number: str | None = None,
 ) -> None:
-    """Masthead in red, the issue line, then one numbered section per category with its items."""
+    """Masthead in red, the issue line (`number`, 2026年第12期; a preview says it is numbered when issued), then
+    one numbered section per category with its items."""
     document = doc.official_document(
-        title=_("特色小镇建设工作简报（%(year)s年%(month)s月）") % {"year": period.year, "month": period.month},
+        title=briefing_title(period),
         author=str(doc.OFFICE),
     )
 
     doc.briefing_masthead(
         document,
         name=_("特色小镇建设工作简报"),
-        issue=_("%(year)s年第%(month)s期") % {"year": period.year, "month": period.month},
+        issue=number,
         issuer=str(doc.OFFICE),
         issued_on=issued_on,
     )
+    # The month it covers: the issue number counts issues, not months.
+    doc.title(document, _("%(year)s年%(month)s月特色小镇建设工作动态") % {"year": period.year, "month": period.month})
 
     for number, (category, items) in enumerate(grouped.items(), start=1):
         doc.heading(document, number, WorkInfo.Category(category).label)
@@ -46,6 +55,18 @@ def write_work_briefing(
                 doc.paragraph(document, text)
     doc.briefing_colophon(document, printed_on=issued_on)
     document.save(output)
+
+
+def work_briefing_docx(
+    period: datetime.date, grouped: dict[str, list[WorkInfo]], *, issued_on: datetime.date, number: str | None = None
+) -> bytes:
+    output = io.BytesIO()
+    write_work_briefing(output, period=period, grouped=grouped, issued_on=issued_on, number=number)
+    return output.getvalue()
+
+
+def briefing_title(period: datetime.date) -> str:
+    return _("特色小镇建设工作简报（%(year)s年%(month)s月）") % {"year": period.year, "month": period.month}
 
 
 def briefing_filename(period: datetime.date) -> str:

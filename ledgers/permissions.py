@@ -330,6 +330,16 @@ def check_write_work_info(user: AbstractBaseUser) -> None:
         raise PermissionDenied
 
 
+def can_issue_work_briefing(user: AbstractBaseUser) -> bool:
+    """The work briefing goes out in the office's name: the group that adopts work information issues it."""
+    return unit_perms.holds_on_municipality(user, ACCEPT)
+
+
+def check_issue_work_briefing(user: AbstractBaseUser) -> None:
+    if not can_issue_work_briefing(user):
+        raise PermissionDenied
+
+
 def work_info_actions_for_user(user: AbstractBaseUser, info: WorkInfo) -> set[str]:
     """Which buttons the page shows: the perms the user holds that the item's state allows."""
     Status = WorkInfo.Status

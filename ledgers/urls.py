@@ -49,7 +49,13 @@ urlpatterns = [
     path("exceptions/<int:pk>/revoke/", quality_views.entry_exception_revoke, name="entry-exception-revoke"),
     # Work information
     *entity_pages(
-        "work-info/", work_info_views, "work_info", "list", "create", *REVIEWED, routes={"briefing/": "briefing"}
+        "work-info/",
+        work_info_views,
+        "work_info",
+        "list",
+        "create",
+        *REVIEWED,
+        routes={"briefing/": "briefing", "briefing/page/": "briefing_page", "briefing/issue/": "briefing_issue"},
     ),
     # Project ledger (重点项目台账, R-3.3; issue 15)
     *entity_pages(

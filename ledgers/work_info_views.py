@@ -10,11 +10,16 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from coordination.document_views import issue_response
+from coordination.issued_documents import issue_panel
+from coordination.models import DocumentKind
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates, downloads
 from tianjin_towns.lib.pages import (
@@ -27,11 +32,13 @@ from tianjin_towns.lib.pages import (
 )
 
 from . import selectors, services
-from .briefing import DOCX, briefing_filename, write_work_briefing
+from .briefing import DOCX, briefing_filename, briefing_title, work_briefing_docx
 from .forms import WorkInfoFilterForm, WorkInfoForm
 from .models import WorkInfo
 from .permissions import (
+    can_issue_work_briefing,
     can_write_work_info,
+    check_issue_work_briefing,
     check_write_work_info,
     districts_for_user,
     get_work_info_for_user,
@@ -147,23 +154,76 @@ def _briefing_period(request) -> datetime.date | None:
         return next(iter(selectors.work_info_briefing_months(request.user)), None)
 
 
-@login_required
-def work_info_briefing(request):
-    """The adopted items of a month as the work briefing (工作简报, .docx)."""
+def _briefing_material(request):
+    """(month, its adopted items by category), or a redirect to the list saying why there is no briefing."""
     period = _briefing_period(request)
     if period is None:
         messages.warning(request, _("还没有已采用的工作信息，无法生成简报。"))
-        return redirect("work-info-list")
+        return None, redirect("work-info-list")
     grouped = selectors.work_info_briefing(request.user, period)
     if not grouped:
         messages.warning(
             request,
             _("%(period)s 没有已采用的工作信息，无法生成简报。") % {"period": dates.format_period(period)},
         )
-        return redirect(
+        return None, redirect(
             f"{reverse('work-info-list')}?status={WorkInfo.Status.ACCEPTED}&month={dates.format_period(period)}"
         )
+    return (period, grouped), None
+
+
+@login_required
+def work_info_briefing(request):
+    """The adopted items of a month as the work briefing (工作简报, .docx): a preview, without its issue number."""
+    material, refused = _briefing_material(request)
+    if refused:
+        return refused
+    period, grouped = material
     target = f"工作简报 {period.year}年{period.month}月"
-    response = downloads.attachment(b"", content_type=DOCX, filename=briefing_filename(period), target=target)
-    write_work_briefing(response, period=period, grouped=grouped, issued_on=dates.today())
-    return response
+    content = work_briefing_docx(period, grouped, issued_on=dates.today())
+    return downloads.attachment(content, content_type=DOCX, filename=briefing_filename(period), target=target)
+
+
+@login_required
+def work_info_briefing_page(request):
+    """A month's briefing: what it holds, its preview and PDF, and its issue (印发) by the office that adopts."""
+    material, refused = _briefing_material(request)
+    if refused:
+        return refused
+    period, grouped = material
+    month = dates.format_period(period)
+    issue = issue_panel(
+        request.user,
+        kind=DocumentKind.WORK_BRIEFING,
+        source=services.work_briefing_source(period),
+        can_issue=can_issue_work_briefing(request.user),
+        issue_url=f"{reverse('work-info-briefing-issue')}?month={month}",
+    )
+    return render(
+        request,
+        "ledgers/work_info_briefing_page.html",
+        {
+            "period": period,
+            "month": month,
+            "grouped": [(WorkInfo.Category(category).label, items) for category, items in grouped.items()],
+            "title": briefing_title(period),
+            "issue": issue,
+        },
+    )
+
+
+@login_required
+@require_POST
+def work_info_briefing_issue(request):
+    """印发 a month's briefing (or 更正重发 it) with the next issue number of the briefing (第N期)."""
+    check_issue_work_briefing(request.user)
+    try:  # the month the page's address names (the dialogs post there), or a posted one
+        period = dates.parse_period(request.POST.get("month") or request.GET.get("month", ""))
+    except ValueError as unknown:
+        raise Http404 from unknown
+    return issue_response(
+        request,
+        kind=DocumentKind.WORK_BRIEFING,
+        issue=partial(services.work_briefing_issue, period=period),
+        back=f"{reverse('work-info-briefing-page')}?month={dates.format_period(period)}",
+    )

@@ -93,6 +93,22 @@ def _circular(world) -> Document:
     return _downloaded(world, "office_coord", reverse("inspection-circular-docx"))
 
 
+def _results_circular(world) -> Document:
+    """The circular of the published 2025 annual run, 东丽湖's proposed warning confirmed by the office."""
+    from assessments import services as assess
+
+    run = TARGETS["annual_run"](world)
+    assess.run_decide_sanction(
+        actor=world.users.office_policy,
+        run=run,
+        town=world.town2,
+        decision="warning",
+        reason="未完成年度计划",
+        decided_on=datetime.date(2026, 1, 20),
+    )
+    return _downloaded(world, "office_policy", reverse("assessment-run-circular-docx", args=[run.pk]))
+
+
 DOCUMENTS = {
     "会议纪要": lambda w: _downloaded(
         w, "officer", reverse("meeting-minutes-docx", args=[TARGETS["held_meeting"](w).pk])
@@ -102,6 +118,7 @@ DOCUMENTS = {
         w, "office_assess", reverse("assessment-run-briefing-docx", args=[TARGETS["published_run"](w).pk])
     ),
     "工作简报": lambda w: _work_briefing(),
+    "年度考核结果通报": _results_circular,
 }
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 
@@ -233,3 +250,6 @@ def test_each_document_prints_to_a4_pdf_with_its_page_numbers(official, tmp_path
     assert last and int(last[-1]) % 2 == 0  # the 版记's page is an even one
     assert number.findall(pages[1]) == ["2"] or last == ["4"]  # page 2, or a blank page 3 left out before page 4
     assert "印发" in pages[-1]
+    # The blank page before the 版记 is printed too (unnumbered): the PDF's last page is its even page, so the 版记
+    # prints on the back of the last sheet.
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) == int(last[-1]), info

@@ -232,6 +232,7 @@ EXPORT_ROUTES = {
     "meeting-minutes-docx": "Word document",
     "inspection-circular-docx": "Word document",
     "assessment-run-briefing-docx": "Word document",
+    "assessment-run-circular-docx": "Word document",
     "evidence-download": "an uploaded file, returned as uploaded",
     "security-audit-export": "coordination/tests/test_security_audit_pages.py (a formula typed at sign-in)",
 }

@@ -187,6 +187,9 @@ def _coordination_targets() -> dict[str, Callable]:
             file=SimpleUploadedFile("办法.pdf", b"%PDF"),
         )  # fmt: skip
 
+    def approved_meeting(w):
+        return org.meeting_approve_minutes(actor=w.users.reviewer, meeting=make_meeting(w))
+
     return {
         "planned_meeting": lambda w: make_meeting(w, held=False, held_on=datetime.date(2026, 11, 2)),
         "held_meeting": lambda w: make_meeting(w),
@@ -199,6 +202,8 @@ def _coordination_targets() -> dict[str, Callable]:
         "returned_plan": returned_plan,
         "plan_attachment": plan_attachment,
         "policy": policy,
+        "approved_meeting": approved_meeting,
+        "issued_minutes": lambda w: org.meeting_minutes_issue(actor=w.users.reviewer, meeting=approved_meeting(w)),
     }
 
 
@@ -410,6 +415,14 @@ ROWS += [
     Row("meeting-hold", "POST", target="planned_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS),
     Row("meeting-delete", "POST", target="planned_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS),
     Row("meeting-approve-minutes", "POST", target="held_meeting", ok=MINUTES_APPROVERS, forbidden=SEES_DONGLI - MINUTES_APPROVERS),
+    # Documents issued (issue 20): who approves the minutes issues them; whoever sees the meeting reads them as issued.
+    Row("meeting-detail", "GET", target="approved_meeting", ok=SEES_DONGLI, label="approved, its 印发 dialog"),
+    Row("meeting-minutes-issue", "POST", target="approved_meeting", ok=MINUTES_APPROVERS, forbidden=SEES_DONGLI - MINUTES_APPROVERS),
+    Row("document-list", "GET", ok=USERS),
+    Row("document-file", "GET", target="issued_minutes", ok=SEES_DONGLI),
+    Row("api-document-list", "GET", ok=USERS),
+    Row("api-document-detail", "GET", target="issued_minutes", ok=SEES_DONGLI),
+    Row("api-document-file", "GET", target="issued_minutes", ok=SEES_DONGLI),
     Row("decision-add", "POST", target="held_meeting", ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS, data={"text": "新决定"}),
     Row("decision-delete", "POST", target="decision", kwargs=_decision_kwargs, ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS),
     Row("action-item-create", "GET", target="decision", kwargs=_decision_kwargs, ok=MEETING_MANAGERS, forbidden=SEES_DONGLI - MEETING_MANAGERS),
@@ -556,6 +569,8 @@ ROWS += [
     Row("api-inspection-detail", "PATCH", target="visit", ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS, data={"title": "改"}),
     Row("api-inspection-measures", "GET", ok=USERS, query={"year": "2026"}),
     Row("api-inspection-circular", "GET", ok=USERS, query={"year": "2026"}),
+    # The circular goes out in the office's name: its inspection group issues it (issue 20).
+    Row("inspection-circular-issue", "POST", ok=INSPECTORS, forbidden=USERS - INSPECTORS),
     Row("api-inspection-file", "GET", target="visit_file", ok=SEES_DONGLI),
     Row("api-problem-list", "GET", ok=USERS),
     Row("api-problem-list", "POST", label="create", target="visit", kwargs=lambda v: {}, ok=INSPECTORS, forbidden=SEES_DONGLI - INSPECTORS, rest=400, data=_problem_api),
@@ -714,6 +729,8 @@ ROWS += [
     # Work information (R-3.2): the officer writes (a draft is its writers' only), the leader reviews, the policy group adopts.
     Row("work-info-list", "GET", ok=USERS),
     Row("work-info-briefing", "GET", ok=USERS, query={"month": "2026-09"}),
+    Row("work-info-briefing-page", "GET", ok=USERS, query={"month": "2026-09"}),
+    Row("work-info-briefing-issue", "POST", ok=INFO_ADOPTER, forbidden=USERS - INFO_ADOPTER, data={"month": "2026-09"}),
     Row("work-info-create", "GET", ok=FILERS | {"outsider"}, forbidden=USERS - FILERS - {"outsider"}),
     Row("work-info-create", "POST", ok=FILERS | {"outsider"}, forbidden=USERS - FILERS - {"outsider"}, data=_work_info_form),
     Row("work-info-detail", "GET", target="work_info_draft", ok=FILERS),
@@ -847,6 +864,11 @@ ROWS += [
     Row("assessment-run-export", "GET", target="published_run", ok=READS_RESULTS),
     Row("assessment-run-briefing", "GET", target="published_run", ok=READS_RESULTS),
     Row("assessment-run-briefing-docx", "GET", target="published_run", ok=READS_RESULTS),
+    Row("assessment-run-circular", "GET", target="annual_run", ok=READS_RESULTS),
+    Row("assessment-run-circular-docx", "GET", target="annual_run", ok=READS_RESULTS),
+    # A published run's briefing and results circular are issued by the office (issue 20).
+    Row("assessment-run-briefing-issue", "POST", target="published_run", ok=OFFICE, forbidden=READS_RESULTS - OFFICE),
+    Row("assessment-run-circular-issue", "POST", target="annual_run", ok=OFFICE, forbidden=READS_RESULTS - OFFICE),
     Row("assessment-town", "GET", target="published_run", kwargs=_town_of_run, ok=SEES_DONGLI | {"liaison"}),
     Row("assessment-town-decide", "POST", target="annual_run", kwargs=lambda r: {"pk": r.pk, "town_id": r.results.get(town__unit__code="T0102").town_id}, ok=OFFICE, forbidden=(SEES_DONGLI | {"liaison"}) - OFFICE, data={"decision": "none", "reason": "酌情不予处理", "decided_on": "2026-01-15"}),
     Row("assessment-self-evaluations", "GET", ok=SEES_ASSESSMENTS),

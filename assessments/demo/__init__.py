@@ -16,6 +16,7 @@ Idempotent: everything is looked up before it is created, so a second run change
 - reports.py        24 months of monthly reports
 - assessments.py    targets, schemes, runs, self-evaluations, lag flags
 - notifications.py  demo e-mail addresses and the reminders already sent
+- documents.py      one official document of each kind, issued
 """
 
 from collections import Counter
@@ -30,6 +31,7 @@ from tianjin_towns.lib import dates
 
 from . import notifications, projects, reports, world
 from .assessments import seed_assessments
+from .documents import seed_documents
 from .world import DemoSpan, S
 
 __all__ = ["DemoSpan", "seed_assessments", "seed_platform", "summary_lines"]
@@ -49,6 +51,8 @@ def seed_platform(span: DemoSpan) -> Counter:
     created.update(ledgers_demo.seed_work_info(users=users))
     created.update(ledgers_demo.seed_checks(users=users))
     created.update(seed_assessments(users=users))
+    # One official document of each kind, issued and kept (公文登记, issue 20).
+    created.update(seed_documents(users=users))
     # The dashboards' summary of accepted figures (issue 8): the accepted months were written in bulk,
     # not through monthly_report_accept, so recompute it (idempotent).
     accepted_figures_rebuild()

@@ -12,7 +12,7 @@ import io
 import pytest
 from docx import Document
 
-from assessments import exports, selectors
+from assessments import document_selectors, exports, selectors
 from assessments.models import Band, Run, RunKind, RunStatus, Sanction
 from coordination.models import Town
 from tianjin_towns.lib import dates
@@ -41,7 +41,7 @@ def test_semiannual_run_of_the_last_half_year_ranks_and_bands_every_town(seeded)
     assert bands == {Band.PRAISE, Band.WARNING}
 
     output = io.BytesIO()
-    exports.write_briefing(output, run=run, briefing=selectors.briefing(run), issued_on=dates.today())
+    exports.write_briefing(output, run=run, briefing=document_selectors.briefing(run), issued_on=dates.today())
     document = Document(io.BytesIO(output.getvalue()))
     text = "\n".join(p.text for p in document.paragraphs)
     names = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
@@ -143,3 +143,17 @@ def test_dashboards_on_the_demo_data_match_figures_computed_by_hand(seeded):
             assert board.figures[code].target == value, (level, pk, code)
         total = board.timeliness_total
         assert (total.expected, total.on_time, total.late, total.missing) == tuple(counts.values()), (level, pk)
+
+
+def test_the_demo_has_one_issued_document_of_each_kind_numbered_in_its_series(seeded):
+    """公文登记 is not empty on the demo (issue 20): each kind issued once through its service, its file kept."""
+    from coordination.models import DocumentKind, IssuedDocument
+
+    documents = {d.kind: d for d in IssuedDocument.objects.all()}
+    assert sorted(documents) == sorted(DocumentKind.values)
+    year = dates.today().year
+    assert {documents[k].number for k in (DocumentKind.CIRCULAR, DocumentKind.RESULTS_CIRCULAR)} == {
+        f"津特镇办〔{year}〕1号",
+        f"津特镇办〔{year}〕2号",
+    }
+    assert all(d.file.name.startswith(f"documents/{year}/") and d.issued_by_id for d in documents.values())

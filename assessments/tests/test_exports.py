@@ -7,7 +7,7 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from assessments import exports, selectors
+from assessments import document_selectors, exports
 from assessments.models import RunKind
 from conftest import built_once_per_class
 from tests import clients
@@ -75,17 +75,18 @@ class TestPublishedSemiannualRun:
         page = (
             login(world.users.outsider).get(reverse("assessment-run-briefing", args=[semiannual.pk])).content.decode()
         )
-        briefing = selectors.briefing(semiannual)
+        briefing = document_selectors.briefing(semiannual)
         assert "表扬名单" in page and "警示名单" in page and "各区情况" in page
         for row in briefing["praise"] + briefing["warning"]:
             assert row.town_name in page
 
-    def test_annual_runs_have_no_briefing(self, login, world, semiannual):
+    def test_annual_runs_have_no_briefing_but_a_results_circular(self, login, world, semiannual):
         annual = make_run(world, semiannual.scheme, RunKind.ANNUAL)
-        assert (
-            login(world.users.office_policy).get(reverse("assessment-run-briefing", args=[annual.pk])).status_code
-            == 404
-        )
+        office = login(world.users.office_policy)
+        for name in ("assessment-run-briefing", "assessment-run-briefing-docx"):
+            assert office.get(reverse(name, args=[annual.pk])).status_code == 404
+        for name in ("assessment-run-circular", "assessment-run-circular-docx"):
+            assert office.get(reverse(name, args=[annual.pk])).status_code == 200
 
 
 def _ranking(response) -> tuple[str, list, dict]:

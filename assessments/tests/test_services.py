@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from assessments import selectors, services
+from assessments import document_selectors, selectors, services
 from assessments.models import (
     AssessmentEvent,
     ItemKind,
@@ -247,7 +247,7 @@ class TestHalfYearRun:
         assert (during[world.town.pk].plan_met, during[world.town.pk].plan_pending) == (False, True)
         assert during[world.outsider_town.pk].plan_pending is False  # no target: never banded
 
-        briefing = selectors.briefing(h1, today=datetime.date(YEAR, 4, 15))
+        briefing = document_selectors.briefing(h1, today=datetime.date(YEAR, 4, 15))
         assert (briefing["provisional"], briefing["bands_pending"]) == (True, True)
         assert (briefing["praise"], briefing["warning"]) == ([], [])
         assert [row.town_id for row in briefing["unbanded"]] == [world.outsider_town.pk]
@@ -258,7 +258,7 @@ class TestHalfYearRun:
         h1 = publish(world, h1)
         frozen = {r.town_id: r for r in RunResult.objects.filter(run=h1)}
         assert [frozen[t.pk].band for t in towns] == ["praise", "warning", ""]
-        assert selectors.briefing(h1)["provisional"] is False
+        assert document_selectors.briefing(h1)["provisional"] is False
 
     def test_a_run_is_not_published_before_its_period_ends(self, world, h1):
         with pytest.raises(ValidationError) as error:

@@ -2,6 +2,7 @@
 
 from .cadence import CadenceRule
 from .calendar import CalendarDay
+from .documents import DocumentKind, DocumentSequence, DocumentSeries, IssuedDocument
 from .jobs import ExportJob
 from .meetings import (
     ActionItem,
@@ -51,6 +52,10 @@ __all__ = [
     "CadenceRule",
     "CalendarDay",
     "Decision",
+    "DocumentKind",
+    "DocumentSeries",
+    "DocumentSequence",
+    "IssuedDocument",
     "ExportJob",
     "JointConference",
     "Meeting",

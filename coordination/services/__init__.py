@@ -7,6 +7,7 @@
     meetings.py      meetings, their decisions and minutes (R-2.1)  action_items.py  督办事项 (R-2.2)
     plans.py         plans for review (R-1.6)                       policies.py  support policies (R-1.4)
     jobs.py          background exports (R-3.7)                     clients.py  API clients of the data-sharing feed
+    documents.py     official documents issued: numbers and files kept (issue 20)
 
 Notifications (notify, their e-mails) are coordination.notifications: the services, the tasks and the
 reminders of every app use it (the services through `common.notify_about`, which links to the object's
@@ -37,6 +38,7 @@ from .clients import (  # noqa: F401 (re-exported: org.api_client_create …)
     api_client_token_revoke,
 )
 from .common import notify_about  # noqa: F401 (re-exported: org.notify_about …)
+from .documents import document_issue, meeting_minutes_issue, minutes_source  # noqa: F401 (re-exported)
 from .grants import (  # noqa: F401 (re-exported: org.submission_routes …)
     ALL_UNIT_PERMS,
     DEFAULT_ROUTES,

@@ -38,6 +38,8 @@ def nav_permissions(user) -> dict:
     return {
         "business": bool(held - ADMINISTRATION_ONLY) or not held,
         "sees_data": perms.VIEW in held,
+        # 公文登记: what the office and the districts issued goes to everyone who reads data (issued_documents).
+        "reads_documents": bool({perms.VIEW, perms.VIEW_SHARED} & held),
         # 批量审核: the district leader approves, the office accepts (ledgers.permissions.BULK_STEPS).
         "reviews_reports": perms.APPROVE in held or perms.ACCEPT in held,
         # The Excel import is a district's: ledgers.permissions.can_import_reports (no query without FILL).
@@ -129,7 +131,7 @@ NAV_MENUS = (
     NavMenu(
         _("协调推动"),
         "bi-people",
-        ("meeting-", "action-item-", "plan-", "cadence", "organisation", "policy-", "decision-add"),
+        ("meeting-", "action-item-", "plan-", "cadence", "organisation", "policy-", "decision-add", "document-"),
         needs="business",
         links=(
             NavLink("meeting-list", _("会议活动"), "bi-calendar2-event"),
@@ -138,6 +140,7 @@ NAV_MENUS = (
             NavLink("plan-list", _("规划报审"), "bi-map"),
             NavLink("organisation", _("组织体系"), "bi-diagram-3", divider=True),
             NavLink("policy-list", _("支持政策"), "bi-journal-bookmark"),
+            NavLink("document-list", _("公文登记"), "bi-file-earmark-text", needs="reads_documents", divider=True),
         ),
     ),
     NavMenu(

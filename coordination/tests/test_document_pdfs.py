@@ -3,6 +3,8 @@ job, downloaded from the job's page; refused for a document the user may not rea
 
 import subprocess
 
+import pytest
+from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
@@ -70,7 +72,18 @@ def test_without_libreoffice_the_pages_offer_only_the_word_document(world, setti
     meeting = TARGETS["held_meeting"](world)
     officer = _as(world.users.officer)
     page = officer.get(reverse("meeting-detail", args=[meeting.pk])).content.decode()
-    assert "纪要 PDF" not in page and "导出纪要" in page
+    assert "纪要 PDF" not in page and "预览纪要" in page
     docx = reverse("meeting-minutes-docx", args=[meeting.pk])
     assert officer.post(reverse("document-pdf"), {"path": docx}).status_code == 404
     assert officer.get(docx).status_code == 200  # the .docx as before
+
+
+def test_a_document_as_issued_has_its_pdf_made_from_the_kept_file(world, settings, tmp_path):
+    """The PDF of an issued document is made from the file kept (streamed from storage), not from the data now."""
+    settings.MEDIA_ROOT = tmp_path
+    document = TARGETS["issued_minutes"](world)
+    path = reverse("document-file", args=[document.pk])
+    filename, content = document_pdfs._docx_as(world.users.officer, path)
+    assert content == document.file.open("rb").read() and filename == document.filename
+    with pytest.raises(Http404):  # the outsider does not read dongli's minutes
+        document_pdfs._docx_as(world.users.outsider, path)

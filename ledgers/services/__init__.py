@@ -49,6 +49,8 @@ from .reports import (
 from .sharing import member_unit_sharing_set
 from .work_info import (
     WORK_INFO_FIELDS,
+    work_briefing_issue,
+    work_briefing_source,
     work_info_accept,
     work_info_approve,
     work_info_create,
@@ -105,4 +107,6 @@ __all__ = [
     "work_info_return",
     "work_info_submit",
     "work_info_update",
+    "work_briefing_issue",
+    "work_briefing_source",
 ]

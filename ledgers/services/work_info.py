@@ -7,12 +7,15 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from coordination import permissions as unit_perms
-from coordination.models import OrgUnit
+from coordination import services as org
+from coordination.issued_documents import office_unit
+from coordination.models import DocumentKind, IssuedDocument, OrgUnit
 from coordination.selectors import users_with_unit_perm
 from tianjin_towns.errors import ConflictError
 from tianjin_towns.lib import dates
@@ -163,3 +166,38 @@ def work_info_return(*, actor: AbstractBaseUser, info: WorkInfo, reason: str) ->
     if not reason:
         raise ValidationError({"reason": [_("退回时必须填写退回原因。")]})
     return _work_info_step(info, actor, WorkInfoEvent.Action.RETURN, reason, return_reason=reason)
+
+
+def work_briefing_source(period: datetime.date) -> str:
+    return f"work_briefing:{dates.format_period(period)}"
+
+
+def work_briefing_issue(
+    *, actor: AbstractBaseUser, period: datetime.date, corrects: IssuedDocument | None = None, reason: str = ""
+) -> IssuedDocument:
+    """印发 a month's work briefing (工作简报) with the briefing's next issue number (2026年第N期): the items of the
+    month the office has adopted, as `actor` reads them (the office reads them all)."""
+    from ..briefing import briefing_filename, briefing_title, work_briefing_docx
+    from ..selectors import work_info_briefing
+
+    grouped = work_info_briefing(actor, period)
+    if not grouped:
+        raise ConflictError(
+            _("%(period)s 没有已采用的工作信息，无法印发简报。") % {"period": dates.format_period(period)}
+        )
+
+    def build(number: str, issued_on: datetime.date) -> bytes:
+        return work_briefing_docx(period, grouped, issued_on=issued_on, number=number)
+
+    return org.document_issue(
+        actor=actor,
+        kind=DocumentKind.WORK_BRIEFING,
+        source=work_briefing_source(period),
+        issuer=office_unit(),
+        title=briefing_title(period),
+        build=build,
+        filename=briefing_filename(period),
+        source_url=f"{reverse('work-info-briefing-page')}?month={dates.format_period(period)}",
+        corrects=corrects,
+        reason=reason,
+    )

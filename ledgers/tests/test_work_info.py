@@ -250,7 +250,7 @@ def test_the_briefing_holds_the_months_adopted_items_only(world, client):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert "特色小镇建设工作简报" in text
-    assert f"{month.year}年第{month.month}期" in text
+    assert f"{month.year}年{month.month}月特色小镇建设工作动态" in text and "（印发时编号）" in text  # a preview
     assert "一、会议情况" in text
     assert "【东丽区】东丽区召开特色小镇现场推动会" in text and BODY in text
     assert "尚未采用的信息" not in text
@@ -270,7 +270,7 @@ def test_early_in_a_month_the_briefing_is_the_one_of_the_month_just_ended(world,
     response = page(client, world.users.office_policy, "work-info-briefing")
     assert response.status_code == 200
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
-    assert "2026年第11期" in text and "十一月推动会" in text and "十月推动会" not in text
+    assert "2026年11月特色小镇建设工作动态" in text and "十一月推动会" in text and "十月推动会" not in text
     assert "2026年12月6日" in text  # the issue date, without leading zeros
 
 

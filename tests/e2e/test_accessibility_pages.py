@@ -127,6 +127,7 @@ NO_PAGE = frozenset(
         "evidence",
         "evidence_event",
         "given_plan_opinion",
+        "issued_minutes",  # a file as issued (公文登记 lists it; the meeting's page shows it)
         "meeting_attachment",
         "notification",
         "plan_attachment",

@@ -51,6 +51,8 @@ TEXT_WIDTH = Mm(156)
 # The text block of GB/T 9704: 156 × 225 mm on A4, 37 mm from the top and 28 mm from the left.
 MARGINS = {"top_margin": Mm(37), "bottom_margin": Mm(35), "left_margin": Mm(28), "right_margin": Mm(26)}
 RED = RGBColor(0xC0, 0x00, 0x00)  # the masthead of a briefing (红头)
+# Where a document's number (发文字号, 期号) stands in a preview: numbers are assigned when it is issued.
+PREVIEW_NUMBER = _("（印发时编号）")
 
 _NUMERALS = "零一二三四五六七八九"
 
@@ -114,7 +116,7 @@ def page_numbers(document) -> None:
     _page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
 
 
-def _rule(paragraph_, edge: str, size: int) -> None:
+def _rule(paragraph_, edge: str, size: int, color: str = "000000") -> None:
     """A line of `size` eighths of a point along the paragraph's `edge` (top or bottom)."""
     p_pr = paragraph_._p.get_or_add_pPr()
     borders = p_pr.find(qn("w:pBdr"))
@@ -125,7 +127,7 @@ def _rule(paragraph_, edge: str, size: int) -> None:
     line.set(qn("w:val"), "single")
     line.set(qn("w:sz"), str(size))
     line.set(qn("w:space"), "1")
-    line.set(qn("w:color"), "000000")
+    line.set(qn("w:color"), color)
     borders.append(line)
 
 
@@ -189,19 +191,46 @@ def briefing_colophon(document, *, printed_on: datetime.date) -> None:
     )
 
 
-def briefing_masthead(document, *, name: str, issue: str, issuer: str, issued_on: datetime.date) -> None:
-    """The red masthead of a briefing (简报): its name, the issue (第12期), then the editing office and the date on a
-    line over a red rule."""
+def briefing_masthead(document, *, name: str, issue: str | None, issuer: str, issued_on: datetime.date) -> None:
+    """The red masthead of a briefing (简报): its name, the issue (第12期; a preview's says it is numbered when
+    issued), then the editing office and the date on a line over a red rule."""
     masthead = paragraph(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     run = masthead.add_run(name)
     set_font(run, TITLE_FONT, Pt(30))
     run.font.color.rgb = RED
-    paragraph(document, issue, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    number_line(document, issue)
     line = paragraph(document, indent=False)
     line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
     set_font(line.add_run(f"{issuer}\t{chinese_date(issued_on)}"), BODY_FONT, SIZE_SMALL)
     rule = paragraph(document, "━" * 26, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     rule.runs[0].font.color.rgb = RED
+
+
+def document_header(document, *, number: str | None, issuer: str | None = None) -> None:
+    """The 版头 of a document the office issues (GB/T 9704, 7.2): the issuing organ's mark (发文机关标志, its name
+    and 文件) in red 小标宋 across the text block, the document number (发文字号, e.g. 津特镇办〔2026〕3号) centred
+    two lines below it, then a red rule. A preview, which has no number yet, says where it will stand."""
+    mark_text = f"{issuer or OFFICE}{_('文件')}"
+    size = Pt(min(26, TEXT_WIDTH.pt / _width_in_characters(mark_text)))  # shrunk to one line when long
+    mark = paragraph(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    run = mark.add_run(mark_text)
+    set_font(run, TITLE_FONT, size)
+    run.font.color.rgb = RED
+    paragraph(document, indent=False)
+    line = number_line(document, number)
+    _rule(line, "bottom", 12, color=str(RED))
+    paragraph(document, indent=False)
+
+
+def number_line(document, number: str | None):
+    """The document's number centred on a line (a preview's says it is numbered when issued); a correction's
+    number comes with a second line naming the one it corrects ("津特镇办〔2026〕5号\n（更正…）")."""
+    line = paragraph(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for index, text in enumerate(str(number or PREVIEW_NUMBER).split("\n")):
+        if index:
+            line.add_run().add_break()
+        set_font(line.add_run(text), BODY_FONT, SIZE_SMALL if index else SIZE_BODY)
+    return line
 
 
 # --- Text -------------------------------------------------------------------------------------------------

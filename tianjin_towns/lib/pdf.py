@@ -30,6 +30,11 @@ class ConversionFailed(RuntimeError):
     """LibreOffice did not make the PDF (not installed, timed out, or refused the file)."""
 
 
+# The blank page Writer inserts before a section that starts on an even page (the 版记's, when the text ends on an
+# even page) is kept, unnumbered as GB/T 9704 wants it: without it the 版记 would print on the front of a sheet.
+PDF_FILTER = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
+
+
 def docx_to_pdf(content: bytes) -> bytes:
     """The PDF of a .docx, as LibreOffice prints it."""
     command = soffice()
@@ -42,7 +47,7 @@ def docx_to_pdf(content: bytes) -> bytes:
         profile = (work / "profile").as_uri()
         try:
             subprocess.run(
-                [command, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "pdf",
+                [command, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", PDF_FILTER,
                  "--outdir", str(work), str(source)],
                 check=True, capture_output=True, timeout=TIMEOUT_SECONDS,
             )  # fmt: skip
