@@ -19,6 +19,7 @@ that the cadence page and the leaders' dashboard show (selectors.cadence_tables)
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -130,14 +131,18 @@ def _meeting_period_counter(kind: str) -> PeriodCounter:
     return count
 
 
+@functools.cache
+def _meeting_list_url() -> str:
+    from django.urls import reverse
+
+    return reverse("meeting-list")  # once: a panel links a thousand cells to it
+
+
 def _meeting_link(kind: str) -> Linker:
     def link(unit_id: int, start: datetime.date, end: datetime.date) -> str:
-        from django.urls import reverse
-        from django.utils.http import urlencode
-
+        # Every part is URL-safe as it stands (a kind's code, an id, ISO dates): no encoding per cell.
         last_day = end - datetime.timedelta(days=1)
-        query = {"kind": kind, "org_unit": unit_id, "date_from": start.isoformat(), "date_to": last_day.isoformat()}
-        return f"{reverse('meeting-list')}?{urlencode(query)}"
+        return f"{_meeting_list_url()}?kind={kind}&org_unit={unit_id}&date_from={start}&date_to={last_day}"
 
     return link
 

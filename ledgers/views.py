@@ -433,18 +433,23 @@ def _sum(values) -> Decimal | None:
 @login_required
 def ledger(request):
     form = _ledger_form(request)
-    context = {"form": form}
+    # The town table (ledger), or the districts' lines (summary); `shown` is whichever the page shows.
+    context = {"form": form, "ledger": None, "summary": None, "shown": None}
     if form.is_valid():
         district = form.cleaned_data["district"]
         towns = selectors.towns_in_scope(
             request.user, district_id=district.pk if district else None, kind=report_perms.FIGURES
         )
-        result = selectors.ledger_for_indicator(
-            towns, year=form.cleaned_data["year"], indicator=form.cleaned_data["indicator"]
-        )
+        year, indicator = form.cleaned_data["year"], form.cleaned_data["indicator"]
+        if district is None and towns.count() > settings.LEDGER_TOWN_ROWS:
+            summary = selectors.ledger_by_district(towns, year=year, indicator=indicator)
+            context.update(summary=summary, shown=summary, gaps=summary.gaps)
+            return render(request, "ledgers/ledger.html", context)
+        result = selectors.ledger_for_indicator(towns, year=year, indicator=indicator)
         gaps = [cell.gap for row in result.rows for cell in row.cells]
         context.update(
             ledger=result,
+            shown=result,
             blocks=_district_blocks(result),
             gaps={"missing": gaps.count("missing"), "pending": gaps.count("pending")},
             checks=_check_legend(result),

@@ -367,6 +367,9 @@ REPORT_DUE_SOON_WORKING_DAYS = int(os.environ.get("REPORT_DUE_SOON_WORKING_DAYS"
 # Monthly district meetings not yet held by this day of the month are reminded.
 MEETING_REMINDER_DAY = int(os.environ.get("MEETING_REMINDER_DAY", "20"))
 EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", "5000"))
+# The ledger page lists every town up to this many; past it (a province) it shows one line per district, each
+# opening its district's towns, and the full table is the export's (issue 21).
+LEDGER_TOWN_ROWS = int(os.environ.get("LEDGER_TOWN_ROWS", "300"))
 
 # Monthly report deadlines: due by this day of the next month, missing after the close day.
 REPORT_DUE_DAY = int(os.environ.get("REPORT_DUE_DAY", "10"))

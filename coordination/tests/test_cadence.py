@@ -225,3 +225,20 @@ def test_counting_by_period_gives_what_counting_each_period_gives(world, rules):
             unit: n for unit, n in one.items() if n
         }
     assert by_period[world.dongli.pk][5] == 2 and by_period[world.xiqing.pk][5] == 1
+
+
+def test_the_panel_and_the_page_draw_each_cell_with_its_count_state_title_and_link(world, rules, client, on_day):
+    """The cells are written by a template tag, not the template language (issue 21): what a leader sees is the same."""
+    on_day(TODAY)
+    _held(world.dongli, K.DISTRICT_REGULAR, *_monthly(2026, [1, 1, 2]))
+    client.force_login(world.users.leader)
+    link = f"/meetings/?kind=district_regular&amp;org_unit={world.dongli.pk}&amp;date_from=2026-01-01&amp;date_to=2026-01-31"
+    panel = client.get("/dashboard/cadence/", {"level": "city", "year": 2026}).content.decode()
+    assert f'<td class="cad-ok" title="已开展 2 次，要求 ≥1次"><a href="{link}">2</a></td>' in panel
+    assert '<td class="cad-short" title="已开展 0 次，要求 ≥1次">' in panel  # dongli's March
+    page = client.get("/cadence/", {"year": 2026}).content.decode()
+    cell = (
+        '<td class="cad-cell cad-ok" title="东丽区 2026-01：已开 2 次，要求 ≥1次">'
+        f'<a href="{link}"><span class="cad-held">2</span> <span class="cad-state">达标</span></a></td>'
+    )
+    assert cell in page

@@ -45,7 +45,16 @@ from .checks import (
 )
 from .gaps import GAP_KINDS, GapDistrict, GapItem, GapTable, GapTown, gaps_for_year
 from .inbox import Inbox, InboxQueries, inbox_count, inbox_for_user, inbox_queries
-from .ledger import Ledger, LedgerCell, LedgerRow, YearToDate, accepted_year_to_date, ledger_for_indicator
+from .ledger import (
+    Ledger,
+    LedgerCell,
+    LedgerRow,
+    LedgerSummary,
+    YearToDate,
+    accepted_year_to_date,
+    ledger_by_district,
+    ledger_for_indicator,
+)
 from .projects import project_detail_parts, project_list, project_prefetches, project_progress_prefetch
 from .quality import (
     Comparison,
@@ -153,6 +162,8 @@ __all__ = [
     "indicators_by_code",
     "indicators_of_year",
     "ledger_for_indicator",
+    "ledger_by_district",
+    "LedgerSummary",
     "monthly_report_list",
     "month_report_rows",
     "period_overview",

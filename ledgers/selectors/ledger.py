@@ -5,9 +5,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import QuerySet
 
-from coordination.models import Town
+from coordination.models import OrgUnit, Town
 from tianjin_towns.lib import dates
 
 from .. import deadlines
@@ -78,14 +79,18 @@ def ledger_for_indicator(towns: QuerySet[Town], *, year: int, indicator: Indicat
         ).values_list("report__town_id", "report__period", "value")
     }
     checks = ledger_check_states([t.pk for t in town_list], year=year, indicator=indicator)
+    # Once per month, not once per cell: a province's ledger has 24,000 cells.
+    today = dates.today()
+    ended = {m: dates.period_has_ended(m, today) for m in months}
+    applies = {m: indicator.applies_in(m) for m in months}
     rows = []
     for town in town_list:
         cells = [
             LedgerCell(
                 status=statuses.get((town.pk, m)),
-                expected=deadlines.expects_report(town, m) and dates.period_has_ended(m),
-                value=values.get((town.pk, m)) if indicator.applies_in(m) else None,
-                applies=indicator.applies_in(m),
+                expected=ended[m] and deadlines.expects_report(town, m),
+                value=values.get((town.pk, m)) if applies[m] else None,
+                applies=applies[m],
                 check=checks.get((town.pk, m), CheckState.UNCHECKED)
                 if checks is not None and (town.pk, m) in values
                 else None,
@@ -142,3 +147,128 @@ def accepted_year_to_date(town_ids, *, year: int, through: datetime.date) -> dic
             figure.months += 1
             figure.through = period
     return result
+
+
+# --- A province's ledger, by district (issue 21) --------------------------------------------------------------
+
+
+@dataclass
+class LedgerDistrict:
+    """One district's line of the ledger summed over its towns: month totals, year total, gaps, as the full
+    table's district subtotal and legend count them."""
+
+    district: OrgUnit
+    towns: int
+    month_totals: list[Decimal | None]
+    total: Decimal | None
+    missing: int
+    pending: int
+
+
+@dataclass
+class LedgerSummary:
+    year: int
+    indicator: Indicator
+    months: list[datetime.date]
+    districts: list[LedgerDistrict]
+    month_totals: list[Decimal | None]
+    total: Decimal | None
+    towns: int
+
+    @property
+    def gaps(self) -> dict[str, int]:
+        return {"missing": sum(d.missing for d in self.districts), "pending": sum(d.pending for d in self.districts)}
+
+
+def _gap_counts(town_ids: list[int], months: list[datetime.date]) -> dict[int, tuple[int, int]]:
+    """{district id: (missing, pending)} over the town-months that owe a report (deadlines.expects_report) among
+    `months`: no report at all, or one not yet accepted. One query, counted in the database."""
+    if not town_ids or not months:
+        return {}
+    expects = deadlines.expects_report_sql("t", "m.period")
+    sql = f"""
+        SELECT t.district_id,
+               count(*) FILTER (WHERE r.id IS NULL),
+               count(*) FILTER (WHERE r.id IS NOT NULL AND r.status <> %s)
+        FROM coordination_town t
+        JOIN unnest(%s::date[]) AS m(period) ON {expects}
+        LEFT JOIN (SELECT id, town_id, period, status FROM ledgers_monthlyreport WHERE period = ANY(%s)) r
+            ON r.town_id = t.unit_id AND r.period = m.period
+        WHERE t.unit_id = ANY(%s)
+        GROUP BY t.district_id
+    """  # the reports of those months only (their index), not a scan of every report of every year
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ReportStatus.ACCEPTED, months, months, town_ids])
+        return {district: (missing, pending) for district, missing, pending in cursor.fetchall()}
+
+
+def _district_sums(
+    town_ids: list[int], months: list[datetime.date], indicator: Indicator
+) -> tuple[dict[tuple[int, datetime.date], Decimal], dict[int, Decimal]]:
+    """({(district id, month): accepted total}, {district id: year total}) from the summary of accepted figures
+    (ledgers.summaries: one row per accepted report, the values in cents): flows summed over the year, stocks at
+    each town's latest accepted month. Two queries over its index."""
+    if not town_ids or not months:
+        return {}, {}
+    figure = f"f.figures[{int(indicator.pk)}]"
+    scope = f"FROM ledgers_acceptedfigures f JOIN coordination_town t ON t.unit_id = f.town_id WHERE f.period = ANY(%s) AND f.town_id = ANY(%s) AND {figure} IS NOT NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT t.district_id, f.period, SUM({figure}) {scope} GROUP BY 1, 2", [months, town_ids])
+        by_month = {(district, period): Decimal(cents) / 100 for district, period, cents in cursor.fetchall()}
+        if indicator.kind != Indicator.Kind.STOCK:
+            year_totals: dict[int, Decimal] = {}
+            for (district, _period), value in by_month.items():
+                year_totals[district] = year_totals.get(district, Decimal(0)) + value
+            return by_month, year_totals
+        cursor.execute(
+            f"SELECT district_id, SUM(cents) FROM (SELECT DISTINCT ON (f.town_id) t.district_id, {figure} AS cents "
+            f"{scope} ORDER BY f.town_id, f.period DESC) latest GROUP BY 1",
+            [months, town_ids],
+        )
+        return by_month, {district: Decimal(cents) / 100 for district, cents in cursor.fetchall()}
+
+
+def ledger_by_district(towns: QuerySet[Town], *, year: int, indicator: Indicator) -> LedgerSummary:
+    """The ledger of many towns as one line per district, summed in the database (a province's 2,000 towns do not
+    make a page; the towns of one district do, and the export has them all). Equal to the full ledger's district
+    subtotals, grand totals and gap counts for the same towns."""
+    months = dates.months_of_year(year)
+    today = dates.today()
+    applied = [m for m in months if indicator.applies_in(m)]
+    town_rows = list(towns.values_list("pk", "district_id"))
+    town_ids = [pk for pk, _district in town_rows]
+    districts = {
+        d.pk: d
+        for d in OrgUnit.objects.filter(pk__in={district for _pk, district in town_rows}).order_by("order", "code")
+    }
+    by_month, year_totals = _district_sums(town_ids, applied, indicator)
+    gaps = _gap_counts(town_ids, [m for m in applied if dates.period_has_ended(m, today)])
+    counts: dict[int, int] = {}
+    for _pk, district in town_rows:
+        counts[district] = counts.get(district, 0) + 1
+    lines = [
+        LedgerDistrict(
+            district=district,
+            towns=counts[district.pk],
+            month_totals=[by_month.get((district.pk, m)) for m in months],
+            total=year_totals.get(district.pk),
+            missing=gaps.get(district.pk, (0, 0))[0],
+            pending=gaps.get(district.pk, (0, 0))[1],
+        )
+        for district in districts.values()
+    ]
+    month_totals = [_sum_present(line.month_totals[index] for line in lines) for index in range(len(months))]
+    return LedgerSummary(
+        year=year,
+        indicator=indicator,
+        months=months,
+        districts=lines,
+        month_totals=month_totals,
+        total=_sum_present(line.total for line in lines),
+        towns=len(town_ids),
+    )
+
+
+def _sum_present(values) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, Decimal(0)) if present else None
