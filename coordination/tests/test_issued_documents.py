@@ -313,3 +313,10 @@ def test_the_api_lists_issued_documents_in_the_callers_scope_and_serves_the_file
     assert outsider.get(f"/api/v1/documents/{dongli.pk}/file/").status_code == 404
     assert outsider.get(f"/api/v1/documents/{dongli.pk}/").status_code == 404
     assert [d["id"] for d in outsider.get("/api/v1/documents/").json()["results"]] == [circular.pk]
+
+
+def test_a_document_whose_file_is_lost_is_refused_not_a_server_error(world, login):
+    """A database restored without its media: the page says the file is not there (404), the log says which."""
+    document = _issue(world)
+    document.file.delete(save=False)
+    assert login(world.users.office_policy).get(reverse("document-file", args=[document.pk])).status_code == 404

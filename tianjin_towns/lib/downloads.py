@@ -14,14 +14,16 @@ file out of the system), from `taken`: the `target` the view named here (`audite
 an export nobody labelled is still recorded. A refusal (403, 404) is no attachment and records nothing.
 """
 
+import logging
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.http import content_disposition_header, parse_header_parameters
 
+logger = logging.getLogger(__name__)
 ACCEL_PREFIX = "/protected-media/"
 # How the audit names the format of an exported file, after what it holds: 统计台账 2026年 东丽区（Excel）.
 FORMATS = {"xlsx": "Excel", "docx": "Word", "csv": "CSV", "pdf": "PDF"}
@@ -44,7 +46,14 @@ def file_download(
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = ACCEL_PREFIX + quote(field_file.name)
     else:
-        response = FileResponse(field_file.open("rb"), content_type=content_type)
+        try:
+            handle = field_file.open("rb")
+        except FileNotFoundError as lost:
+            # A record whose file is gone from storage (restored without its media, say): a clear refusal and an
+            # error in the log for the administrator, not a server error.
+            logger.error("stored file missing: %s", field_file.name)
+            raise Http404 from lost
+        response = FileResponse(handle, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return audited(response, target, exported=False) if target else response
 
