@@ -265,12 +265,11 @@ def run_export(request, pk: int):
 def _issue_panel(user, run, kind: str, issue_url: str):
     """The run's document as issued, or that it is issued once the run is published (the office issues it)."""
     return issue_panel(
-        user,
         kind=kind,
         source=services.run_document_source(run),
         can_issue=can_publish(user),
         issue_url=issue_url,
-        blocked="" if run.is_published else _("考核结果发布后才能印发；发布前的文件仅供审阅。"),
+        blocked=services.run_document_not_issuable(run),
     )
 
 

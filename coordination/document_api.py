@@ -45,10 +45,6 @@ class IssuedDocumentSerializer(serializers.ModelSerializer):
         return (profile.full_name if profile else "") or document.issued_by.username
 
 
-def _documents(user, *, kind: str | None = None, year: int | None = None):
-    return issued_documents.issued_documents(user, kind=kind, year=year)
-
-
 def _document(user, pk, perm=None):
     return issued_documents.get_document_for_user(user, pk)
 
@@ -59,7 +55,7 @@ class IssuedDocumentViewSet(ListViewSet):
 
     serializer_class = IssuedDocumentSerializer
     filter_serializer = DocumentFilterSerializer
-    selector = staticmethod(_documents)
+    selector = staticmethod(issued_documents.issued_documents)
     door = staticmethod(_document)
 
 

@@ -24,13 +24,13 @@ from .permissions import org_units_for_user, unit_perms_held
 READS = {UnitPerm.VIEW_UNIT_DATA, UnitPerm.VIEW_SHARED_DATA}
 
 
-def office_unit() -> OrgUnit:
-    """The unit in whose register the office's documents (circulars, briefings) are numbered: the municipality."""
-    return OrgUnit.objects.filter(level=OrgUnit.Level.MUNICIPAL).order_by("pk").first()
+def reads_documents(user: AbstractBaseUser) -> bool:
+    """Whether the user reads data somewhere, and so the documents addressed to it (公文登记 in the bar)."""
+    return bool(READS & unit_perms_held(user))
 
 
 def documents_for_user(user: AbstractBaseUser) -> QuerySet[IssuedDocument]:
-    if not READS & unit_perms_held(user):
+    if not reads_documents(user):
         return IssuedDocument.objects.none()
     units = org_units_for_user(user, UnitPerm.VIEW_UNIT_DATA).values("pk")
     above = org_units_for_user(user, UnitPerm.VIEW_UNIT_DATA).values("parent")
@@ -80,7 +80,7 @@ class IssuePanel:
         return f"{self.issue_url}{joiner}corrects={self.current.pk}" if self.current else ""
 
 
-def issue_panel(user: AbstractBaseUser, *, kind: str, source: str, can_issue: bool, issue_url: str, blocked: str = ""):
+def issue_panel(*, kind: str, source: str, can_issue: bool, issue_url: str, blocked: str = "") -> IssuePanel:
     """The panel of `source`'s document of `kind` (one query)."""
     documents = list(
         IssuedDocument.objects.filter(kind=kind, source=source).select_related("issued_by__profile").order_by("-pk")

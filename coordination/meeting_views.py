@@ -31,7 +31,7 @@ from .agenda import agenda_suggestions
 from .document_views import issue_response
 from .forms import ActionItemForm, AttachmentForm, DecisionForm, MeetingFilterForm, MeetingForm
 from .issued_documents import IssuePanel, issue_panel
-from .models import DocumentKind, MeetingKind, MeetingState, OrgUnit
+from .models import DocumentKind, MeetingKind, OrgUnit
 from .models.meetings import DISTRICT_KINDS
 from .pages import PER_PAGE, download
 from .search_selectors import normalized_keyword
@@ -251,14 +251,12 @@ def meeting_minutes_docx(request, pk: int):
 def _minutes_panel(user, meeting) -> IssuePanel | None:
     if not meeting.is_held:
         return None
-    approved = meeting.state == MeetingState.MINUTES_APPROVED
     return issue_panel(
-        user,
         kind=DocumentKind.MINUTES,
         source=services.minutes_source(meeting),
         can_issue=perms.can_on_meeting(user, meeting, perms.APPROVE_MINUTES),
         issue_url=reverse("meeting-minutes-issue", args=[meeting.pk]),
-        blocked="" if approved else _("纪要审定后才能印发。"),
+        blocked=services.minutes_not_issuable(meeting),
     )
 
 

@@ -12,7 +12,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 
 from coordination import services as org
-from coordination.issued_documents import office_unit
 from coordination.models import DocumentKind, IssuedDocument
 from tianjin_towns.lib import dates
 
@@ -21,6 +20,11 @@ from . import exports, selectors
 
 def circular_source(year: int, quarter: int | None) -> str:
     return f"circular:{year}" if quarter is None else f"circular:{year}-Q{quarter}"
+
+
+def circular_url(year: int, quarter: int | None) -> str:
+    """The circular's page for the period."""
+    return reverse("inspection-circular") + f"?year={year}" + (f"&quarter={quarter}" if quarter else "")
 
 
 def circular_docx(circular: selectors.Circular, year: int, quarter: int | None, **numbering) -> bytes:
@@ -42,7 +46,6 @@ def circular_issue(
     """印发 the period's circular (or 更正重发 it)."""
     start, end = selectors.period_bounds(year, quarter)
     circular = selectors.overdue_circular(districts=selectors.districts_for_user(actor), start=start, end=end)
-    query = f"?year={year}" + (f"&quarter={quarter}" if quarter else "")
 
     def build(number: str, issued_on: datetime.date) -> bytes:
         return circular_docx(circular, year, quarter, number=number, issued_on=issued_on)
@@ -51,11 +54,10 @@ def circular_issue(
         actor=actor,
         kind=DocumentKind.CIRCULAR,
         source=circular_source(year, quarter),
-        issuer=office_unit(),
         title=exports.circular_title(year, quarter),
         build=build,
         filename=exports.circular_filename(year, quarter),
-        source_url=reverse("inspection-circular") + query,
+        source_url=circular_url(year, quarter),
         corrects=corrects,
         reason=reason,
     )

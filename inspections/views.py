@@ -410,7 +410,6 @@ def circular(request):
     form, result, year, quarter = _circular(request)
     query = request.GET.urlencode()
     issue = issue_panel(
-        request.user,
         kind=DocumentKind.CIRCULAR,
         source=circulars.circular_source(year, quarter),
         can_issue=can_issue_circular(request.user),
@@ -448,10 +447,9 @@ def circular_issue(request):
     inspection group does, for every district."""
     check_issue_circular(request.user)
     _form, year, quarter = _period(request)
-    query = f"?year={year}" + (f"&quarter={quarter}" if quarter else "")
     return issue_response(
         request,
         kind=DocumentKind.CIRCULAR,
         issue=functools.partial(circulars.circular_issue, year=year, quarter=quarter),
-        back=reverse("inspection-circular") + query,
+        back=circulars.circular_url(year, quarter),
     )

@@ -3,7 +3,6 @@ calls one selector or service and renders."""
 
 import io
 from collections import OrderedDict
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -419,15 +418,11 @@ def _district_blocks(ledger: selectors.Ledger) -> list[dict]:
         block["rows"].append(row)
     for block in blocks.values():
         block["month_totals"] = [
-            _sum(row.cells[index].value for row in block["rows"]) for index in range(len(ledger.months))
+            selectors.sum_present(row.cells[index].value for row in block["rows"])
+            for index in range(len(ledger.months))
         ]
-        block["total"] = _sum(row.total for row in block["rows"])
+        block["total"] = selectors.sum_present(row.total for row in block["rows"])
     return list(blocks.values())
-
-
-def _sum(values) -> Decimal | None:
-    present = [v for v in values if v is not None]
-    return sum(present, Decimal(0)) if present else None
 
 
 @login_required

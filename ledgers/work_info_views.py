@@ -193,7 +193,6 @@ def work_info_briefing_page(request):
     period, grouped = material
     month = dates.format_period(period)
     issue = issue_panel(
-        request.user,
         kind=DocumentKind.WORK_BRIEFING,
         source=services.work_briefing_source(period),
         can_issue=can_issue_work_briefing(request.user),

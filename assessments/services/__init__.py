@@ -16,7 +16,7 @@ database is as it was.
 
 from ..models import Target  # read as services.Target by tests/test_permission_matrix.py
 from .common import MAX_TARGET, parse_amount
-from .documents import run_briefing_issue, run_circular_issue, run_document_source
+from .documents import run_briefing_issue, run_circular_issue, run_document_not_issuable, run_document_source
 from .lag_check import targets_check_lag
 from .runs import ManualInput, default_run_title, manual_scores_save, run_create, run_delete, run_publish
 from .sanctions import run_decide_sanction
@@ -65,6 +65,7 @@ __all__ = [
     "run_briefing_issue",
     "run_circular_issue",
     "run_document_source",
+    "run_document_not_issuable",
     "scheme_copy",
     "scheme_save",
     "self_evaluation_save",

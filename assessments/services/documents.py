@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coordination import services as org
-from coordination.issued_documents import office_unit
 from coordination.models import DocumentKind, IssuedDocument
 from tianjin_towns.errors import ConflictError
 
@@ -22,11 +21,16 @@ def run_document_source(run: Run) -> str:
     return f"run:{run.pk}"
 
 
+def run_document_not_issuable(run: Run) -> str:
+    """Why a run's document cannot be issued now, '' when it can (the page says it beside the disabled 印发)."""
+    return "" if run.is_published else _("考核结果发布后才能印发；发布前的文件仅供审阅。")
+
+
 def _published(run: Run, kind: str) -> None:
     if run.kind != kind:
         raise ConflictError(_("该考核没有此类文件。"))
-    if not run.is_published:
-        raise ConflictError(_("考核结果发布后才能印发；发布前的文件仅供审阅。"))
+    if refusal := run_document_not_issuable(run):
+        raise ConflictError(refusal)
 
 
 def _run_document_issue(
@@ -43,7 +47,6 @@ def _run_document_issue(
         actor=actor,
         kind=kind,
         source=run_document_source(run),
-        issuer=office_unit(),
         title=title,
         build=build,
         filename=filename,

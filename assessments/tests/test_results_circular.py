@@ -12,11 +12,10 @@ from assessments import document_selectors, results_circular, services
 from assessments.models import RunKind, Sanction
 from conftest import built_once_per_class
 from coordination.models import DocumentKind, IssuedDocument
-from ledgers.models import Timeliness
 from tests import clients
-from tests.assessing import three_item_scheme
+from tests.assessing import annual_2025_run
 
-from .factories import accepted_report, make_run, make_scheme, months, publish, set_targets
+from .factories import make_run, make_scheme, publish
 from .test_exports import _table_after, _text
 
 login = clients.login
@@ -26,17 +25,7 @@ DECIDED_ON = datetime.date(2026, 1, 20)
 def _build_annual(world):
     """2025, published: 华明 met its plan (98, excellent, rewarded); 东丽湖 missed it (68, pass) and 精武 filed
     nothing (fail): each is proposed a warning, no decision taken yet."""
-    year = 2025
-    set_targets(world, world.town, year, fixed_asset_investment="1200")
-    set_targets(world, world.town2, year, fixed_asset_investment="2400")
-    set_targets(world, world.outsider_town, year, fixed_asset_investment="1000")
-    for period in months(year, 1, 12):
-        accepted_report(world, world.town, period, fixed_asset_investment=100)
-        accepted_report(world, world.town2, period, timeliness=Timeliness.LATE, fixed_asset_investment=150)
-    scheme = three_item_scheme(
-        world, year, investment=("投资完成率", 60), timeliness=("及时率", 30), manual=("评分", 10)
-    )
-    return publish(world, make_run(world, scheme, RunKind.ANNUAL, points=8))
+    return publish(world, annual_2025_run(world))
 
 
 annual, _annual_per_class = built_once_per_class(_build_annual)

@@ -25,8 +25,7 @@ from conftest import built_once_per_class
 from coordination.models import Notification, Town, TownStatus, TownStatusChange
 from coordination.tests.factories import town_step
 from ledgers import selectors as ledger_selectors
-from ledgers.models import Timeliness
-from tests.assessing import investing, three_item_scheme
+from tests.assessing import annual_2025_run, investing
 from tianjin_towns.errors import ConflictError
 
 from .factories import accepted_report, item, make_run, make_scheme, months, publish, set_targets, standard_items
@@ -290,18 +289,7 @@ class TestHalfYearRun:
 
 
 def _build_annual(world):
-    """2025: the town met its plan, town 2 missed it (reports late), the outsider's town filed nothing."""
-    year = 2025
-    set_targets(world, world.town, year, fixed_asset_investment="1200")
-    set_targets(world, world.town2, year, fixed_asset_investment="2400")
-    set_targets(world, world.outsider_town, year, fixed_asset_investment="1000")
-    for period in months(year, 1, 12):
-        accepted_report(world, world.town, period, fixed_asset_investment=100)
-        accepted_report(world, world.town2, period, timeliness=Timeliness.LATE, fixed_asset_investment=150)
-    scheme = three_item_scheme(
-        world, year, investment=("投资完成率", 60), timeliness=("及时率", 30), manual=("评分", 10)
-    )
-    return make_run(world, scheme, RunKind.ANNUAL, points=8)
+    return annual_2025_run(world)
 
 
 annual, _annual_per_class = built_once_per_class(_build_annual)

@@ -38,7 +38,12 @@ from .clients import (  # noqa: F401 (re-exported: org.api_client_create …)
     api_client_token_revoke,
 )
 from .common import notify_about  # noqa: F401 (re-exported: org.notify_about …)
-from .documents import document_issue, meeting_minutes_issue, minutes_source  # noqa: F401 (re-exported)
+from .documents import (  # noqa: F401 (re-exported)
+    document_issue,
+    meeting_minutes_issue,
+    minutes_not_issuable,
+    minutes_source,
+)
 from .grants import (  # noqa: F401 (re-exported: org.submission_routes …)
     ALL_UNIT_PERMS,
     DEFAULT_ROUTES,

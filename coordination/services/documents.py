@@ -22,6 +22,7 @@ from tianjin_towns.lib import dates
 
 from ..models import DocumentKind, DocumentSequence, IssuedDocument, Meeting, MeetingState, OrgUnit
 from ..models.documents import SERIES, document_number
+from ..people_selectors import municipality
 
 # build(number, issued_on) → the .docx with that number and date in it
 Build = Callable[[str, datetime.date], bytes]
@@ -44,7 +45,6 @@ def document_issue(
     actor: AbstractBaseUser,
     kind: str,
     source: str,
-    issuer: OrgUnit,
     title: str,
     build: Build,
     filename: str,
@@ -52,9 +52,10 @@ def document_issue(
     corrects: IssuedDocument | None = None,
     reason: str = "",
     issued_on: datetime.date | None = None,
+    issuer: OrgUnit | None = None,
 ) -> IssuedDocument:
-    """Issue the document of `source`: its number, its file made by `build` with that number, kept as issued
-    under `filename` after its number.
+    """Issue the document of `source`: its number in `issuer`'s register (the office's, the municipality, unless
+    given), its file made by `build` with that number, kept as issued under `filename` after its number.
 
     A source has one current document: issuing it again is refused; a correction (`corrects`, with its `reason`)
     is a new document with a new number that replaces the current one, which stays on record."""
@@ -63,6 +64,7 @@ def document_issue(
         raise ValidationError({"reason": _("请说明更正原因。")})
     series = SERIES[kind]
     issued_on = issued_on or dates.today()
+    issuer = issuer or municipality()  # the office's documents are numbered in the municipality's register
     with transaction.atomic():
         serial = _next_serial(series=series, issuer=issuer, year=issued_on.year)
         current = IssuedDocument.objects.select_for_update().filter(kind=kind, source=source, current=True).first()
@@ -113,14 +115,19 @@ def minutes_source(meeting: Meeting) -> str:
     return f"meeting:{meeting.pk}"
 
 
+def minutes_not_issuable(meeting: Meeting) -> str:
+    """Why the minutes cannot be issued now, '' when they can (the page says it beside the disabled 印发)."""
+    return "" if meeting.state == MeetingState.MINUTES_APPROVED else _("纪要审定后才能印发。")
+
+
 def meeting_minutes_issue(
     *, actor: AbstractBaseUser, meeting: Meeting, corrects: IssuedDocument | None = None, reason: str = ""
 ) -> IssuedDocument:
     """印发 approved minutes, numbered in the host unit's register of minutes (2026年第3期)."""
     from .. import exports, selectors  # the builder and its reads; they do not import the services
 
-    if meeting.state != MeetingState.MINUTES_APPROVED:
-        raise ConflictError(_("纪要审定后才能印发。"))
+    if refusal := minutes_not_issuable(meeting):
+        raise ConflictError(refusal)
     units, member_units = selectors.meeting_attendee_units(meeting)
 
     def build(number: str, issued_on: datetime.date) -> bytes:

@@ -8,6 +8,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from coordination import issued_documents
 from coordination import permissions as perms
 from coordination.models import SharedKind
 
@@ -38,8 +39,8 @@ def nav_permissions(user) -> dict:
     return {
         "business": bool(held - ADMINISTRATION_ONLY) or not held,
         "sees_data": perms.VIEW in held,
-        # 公文登记: what the office and the districts issued goes to everyone who reads data (issued_documents).
-        "reads_documents": bool({perms.VIEW, perms.VIEW_SHARED} & held),
+        # 公文登记: what the office and the districts issued goes to everyone who reads data.
+        "reads_documents": issued_documents.reads_documents(user),
         # 批量审核: the district leader approves, the office accepts (ledgers.permissions.BULK_STEPS).
         "reviews_reports": perms.APPROVE in held or perms.ACCEPT in held,
         # The Excel import is a district's: ledgers.permissions.can_import_reports (no query without FILL).

@@ -54,6 +54,7 @@ from .ledger import (
     accepted_year_to_date,
     ledger_by_district,
     ledger_for_indicator,
+    sum_present,
 )
 from .projects import project_detail_parts, project_list, project_prefetches, project_progress_prefetch
 from .quality import (
@@ -163,6 +164,7 @@ __all__ = [
     "indicators_of_year",
     "ledger_for_indicator",
     "ledger_by_district",
+    "sum_present",
     "LedgerSummary",
     "monthly_report_list",
     "month_report_rows",

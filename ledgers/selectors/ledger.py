@@ -51,6 +51,12 @@ class Ledger:
     total: Decimal | None
 
 
+def sum_present(values) -> Decimal | None:
+    """The sum of the figures given, None when there is none (an empty cell, not a zero)."""
+    present = [v for v in values if v is not None]
+    return sum(present, Decimal(0)) if present else None
+
+
 def _year_total(indicator: Indicator, values: list[Decimal | None]) -> Decimal | None:
     present = [v for v in values if v is not None]
     if not present:
@@ -98,12 +104,8 @@ def ledger_for_indicator(towns: QuerySet[Town], *, year: int, indicator: Indicat
             for m in months
         ]
         rows.append(LedgerRow(town=town, cells=cells, total=_year_total(indicator, [c.value for c in cells])))
-    month_totals = []
-    for index in range(12):
-        present = [row.cells[index].value for row in rows if row.cells[index].value is not None]
-        month_totals.append(sum(present, Decimal(0)) if present else None)
-    town_totals = [row.total for row in rows if row.total is not None]
-    total = sum(town_totals, Decimal(0)) if town_totals else None
+    month_totals = [sum_present(row.cells[index].value for row in rows) for index in range(12)]
+    total = sum_present(row.total for row in rows)
     return Ledger(year=year, indicator=indicator, months=months, rows=rows, month_totals=month_totals, total=total)
 
 
@@ -257,18 +259,13 @@ def ledger_by_district(towns: QuerySet[Town], *, year: int, indicator: Indicator
         )
         for district in districts.values()
     ]
-    month_totals = [_sum_present(line.month_totals[index] for line in lines) for index in range(len(months))]
+    month_totals = [sum_present(line.month_totals[index] for line in lines) for index in range(len(months))]
     return LedgerSummary(
         year=year,
         indicator=indicator,
         months=months,
         districts=lines,
         month_totals=month_totals,
-        total=_sum_present(line.total for line in lines),
+        total=sum_present(line.total for line in lines),
         towns=len(town_ids),
     )
-
-
-def _sum_present(values) -> Decimal | None:
-    present = [v for v in values if v is not None]
-    return sum(present, Decimal(0)) if present else None

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from coordination import permissions as unit_perms
 from coordination import services as org
-from coordination.issued_documents import office_unit
 from coordination.models import DocumentKind, IssuedDocument, OrgUnit
 from coordination.selectors import users_with_unit_perm
 from tianjin_towns.errors import ConflictError
@@ -193,7 +192,6 @@ def work_briefing_issue(
         actor=actor,
         kind=DocumentKind.WORK_BRIEFING,
         source=work_briefing_source(period),
-        issuer=office_unit(),
         title=briefing_title(period),
         build=build,
         filename=briefing_filename(period),
