@@ -1,15 +1,15 @@
 """The leaders' dashboards (SPEC §8): the figures of the city, a district or a town for a year, through
 a chosen month, read live (an accepted report shows on the next request).
 
-The figures come from the ledgers' one-row-per-accepted-report summary (ledgers/summaries.py, kept by
-the services in the same transaction as acceptance), so a city-wide year is a few tens of thousands of
-rows rather than half a million values. Every aggregate is computed in the database, in a fixed number
-of queries whatever the number of towns, reports or years: one for the year-to-date figures with
-targets and lag counts (per child unit and for the scope), one for the monthly trends of this year and
-last year, one for timeliness (ledgers.selectors.timeliness_table), two for the latest published
-assessment and its ranking (three for the city's), two for problems, one for action items. The small
-reads are plain SQL (_fetch): the ORM took longer to build them than the database to answer them. Lag
-and completion follow assessments.selectors.target_completion exactly (same rounding, same margin), so
+The figures come from the ledgers' month rollups (MonthFigures, kept by ledgers/summaries.py in the same
+transaction as acceptance and reopening): a town's, a district's and the city's accepted figures per
+month and year to date, so the city's year is a few dozen rows and a town's lag reads one row per town.
+Every aggregate is computed in the database, in a fixed number of queries whatever the number of towns,
+reports or years: one for the year-to-date figures with targets and lag counts (per child unit and for
+the scope), one for the monthly trends of this year and last year, one for timeliness
+(ledgers.selectors.timeliness_table), two for the latest published assessment and its ranking (three
+for the city's), two for problems, one for action items. The small reads are plain SQL (_fetch): the
+ORM took longer to build them than the database to answer them. Lag and completion follow assessments.selectors.target_completion exactly (same rounding, same margin), so
 a town lagging there is lagging here (a test holds them together).
 
 This module reads figures only (numbers, ids, names, codes): the door in permissions.py decides the
@@ -27,8 +27,7 @@ from django.db.models import Avg, Count, Q
 from coordination.models import ActionItem, OrgUnit, Town
 from coordination.models.meetings import OPEN_STATUSES
 from ledgers import selectors as ledger_selectors
-from ledgers.models import Indicator
-from ledgers.summaries import AcceptedFigures
+from ledgers.models import Indicator, MonthFigures
 from tianjin_towns.lib import dates
 
 from . import scoring
@@ -185,60 +184,50 @@ def _expected_shares(indicators: list[Indicator], month: int) -> dict[str, Decim
     return {i.code: scoring.q1(scoring.expected_share(i.kind, month) * scoring.HUNDRED) for i in indicators}
 
 
-def _year_to_date(indicators: list[Indicator]) -> str:
-    """SQL array of one town's year-to-date figures over its accepted months `m`, in `indicators` order:
-    flows summed, stocks at their latest month. `figures[id]` is the indicator's value (summaries.py)."""
-    terms = []
-    for indicator in indicators:
-        value = f"m.figures[{int(indicator.pk)}]"
-        if indicator.kind == Indicator.Kind.STOCK:
-            # The value of the latest month: the greatest [month, value] pair (no ordered aggregate, so
-            # PostgreSQL may hash the groups instead of sorting every row).
-            latest = f"MAX(ARRAY[EXTRACT(MONTH FROM m.period), {value}]) FILTER (WHERE {value} IS NOT NULL)"
-            terms.append(f"({latest})[2]")
-        else:
-            terms.append(f"SUM({value})")
-    return "ARRAY[" + ", ".join(terms) + "]::numeric[]"  # in cents, as stored
+def _unit_sql(scope: Scope) -> tuple[str, str]:
+    """(the scope's own month rollup rows, its children's) as conditions on `m.unit_id` (MonthFigures:
+    NULL is the city's row)."""
+    if scope.level == CITY:
+        return "m.unit_id IS NULL", f"m.unit_id IN (SELECT district_id FROM {Town._meta.db_table})"
+    if scope.level == DISTRICT:
+        towns = f"m.unit_id IN (SELECT unit_id FROM {Town._meta.db_table} WHERE district_id = %(scope_id)s)"
+        return "m.unit_id = %(scope_id)s", towns
+    return "m.unit_id = %(scope_id)s", "FALSE"
 
 
 def _figures_sql(scope: Scope, child_column: str, indicators: list[Indicator]) -> str:
-    """Two kinds of rows from one statement over the summary of accepted figures (ledgers/summaries.py):
-    'totals' per (child, year) and per year, an array of year-to-date figures in `indicators` order (a
-    stock: the sum of each town's latest month); 'targets' per (child, indicator) and per indicator, the
-    towns' targets, their year-to-date figures and how many of them lag."""
-    sums = ", ".join(f"SUM(p.totals[{n}]) / 100" for n in range(1, len(indicators) + 1))  # hundredths back to the unit
+    """Two kinds of rows from one statement over the month rollups (ledgers/summaries.py, MonthFigures):
+    'totals' per (child, year) and per year, an array of year-to-date figures through the month in
+    `indicators` order (a stock: the sum of each town's latest month); 'targets' per (child, indicator)
+    and per indicator, the towns' targets, their year-to-date figures and how many of them lag."""
+    own, children = _unit_sql(scope)
+    to_date = ", ".join(f"m.to_date[{int(i.pk)}]::numeric / 100" for i in indicators)  # cents back to the unit
     return f"""
-        WITH months AS (
-            SELECT f.town_id, f.period, f.figures FROM {AcceptedFigures._meta.db_table} f
-            WHERE (f.period BETWEEN %(start)s AND %(through)s OR f.period BETWEEN %(last_start)s AND %(last_through)s)
-              AND {_town_filter_sql(scope, "f.town_id")}
-        ), per_town AS (
-            SELECT m.town_id, EXTRACT(YEAR FROM m.period)::int AS year, {_year_to_date(indicators)} AS totals
-            FROM months m GROUP BY m.town_id, EXTRACT(YEAR FROM m.period)
-        ), targets AS (
-            SELECT g.town_id, g.indicator_id, g.value AS target,
-                   COALESCE(p.totals[ARRAY_POSITION(%(indicator_ids)s::bigint[], g.indicator_id)], 0) / 100 AS actual
-            FROM {Target._meta.db_table} g
-            LEFT JOIN per_town p ON p.town_id = g.town_id AND p.year = %(year)s
-            WHERE g.year = %(year)s AND g.indicator_id = ANY(%(indicator_ids)s::bigint[])
-              AND {_town_filter_sql(scope, "g.town_id")}
-        ), margin AS (
+        WITH margin AS (
             SELECT COALESCE((SELECT lag_margin FROM {Scheme._meta.db_table} WHERE year = %(year)s), %(default_margin)s)
                    AS margin
+        ), thresholds AS (
+            SELECT e.indicator_id, e.expected - m.margin AS below, m.margin
+            FROM unnest(%(indicator_ids)s::bigint[], %(expected)s::numeric[]) AS e(indicator_id, expected)
+            CROSS JOIN margin m
+        ), targets AS (
+            SELECT g.town_id, g.indicator_id, g.value AS target, COALESCE(m.to_date[g.indicator_id], 0) AS cents,
+                   ROUND(COALESCE(m.to_date[g.indicator_id], 0) / g.value, 1) < h.below AS lagging, h.margin
+            FROM {Target._meta.db_table} g
+            JOIN thresholds h ON h.indicator_id = g.indicator_id
+            LEFT JOIN {MonthFigures._meta.db_table} m ON m.unit_id = g.town_id AND m.period = %(through)s
+            WHERE g.year = %(year)s AND g.indicator_id = ANY(%(indicator_ids)s::bigint[])
+              AND {_town_filter_sql(scope, "g.town_id")}
         )
-        SELECT 'totals', {child_column}, p.year, GROUPING({child_column}), ARRAY[{sums}]::numeric[],
+        SELECT 'totals', m.unit_id, EXTRACT(YEAR FROM m.period)::int, ({own})::int, ARRAY[{to_date}]::numeric[],
                NULL::bigint, NULL::numeric, NULL::numeric, NULL::bigint, NULL::bigint, NULL::numeric
-        FROM per_town p JOIN {Town._meta.db_table} t ON t.unit_id = p.town_id
-        GROUP BY GROUPING SETS (({child_column}, p.year), (p.year))
+        FROM {MonthFigures._meta.db_table} m
+        WHERE m.period IN (%(through)s, %(last_through)s) AND (({own}) OR ({children}))
         UNION ALL
         SELECT 'targets', {child_column}, %(year)s, GROUPING({child_column}), NULL,
-               g.indicator_id, SUM(g.target), SUM(g.actual), COUNT(*),
-               COUNT(*) FILTER (
-                   WHERE ROUND(g.actual * 100 / g.target, 1)
-                         < (%(expected)s::numeric[])[ARRAY_POSITION(%(indicator_ids)s::bigint[], g.indicator_id)] - m.margin
-               ),
-               MIN(m.margin)
-        FROM targets g JOIN {Town._meta.db_table} t ON t.unit_id = g.town_id CROSS JOIN margin m
+               g.indicator_id, SUM(g.target), SUM(g.cents) / 100, COUNT(*), COUNT(*) FILTER (WHERE g.lagging),
+               MIN(g.margin)
+        FROM targets g JOIN {Town._meta.db_table} t ON t.unit_id = g.town_id
         GROUP BY GROUPING SETS (({child_column}, g.indicator_id), (g.indicator_id))
     """
 
@@ -250,9 +239,7 @@ def _load_figures(scope: Scope, *, year: int, month: int, indicators: list[Indic
     params = {
         **_scope_params(scope),
         "year": year,
-        "start": datetime.date(year, 1, 1),
         "through": datetime.date(year, month, 1),
-        "last_start": datetime.date(year - 1, 1, 1),
         "last_through": datetime.date(year - 1, month, 1),
         "expected": [expected[i.code] for i in indicators],
         "indicator_ids": [i.pk for i in indicators],
@@ -285,12 +272,12 @@ def _load_figures(scope: Scope, *, year: int, month: int, indicators: list[Indic
 
 def _load_trend(scope: Scope, *, year: int, month: int, indicators: list[Indicator]):
     """Monthly sums of accepted figures, this year through the month and all of last year, and how many
-    reports each month of this year they come from (one query)."""
-    sums = ", ".join(f"SUM(f.figures[{int(i.pk)}]) / 100" for i in indicators)  # stored in hundredths
+    reports each month of this year they come from (one query, the scope's own month rollup rows)."""
+    own, _children = _unit_sql(scope)
+    sums = ", ".join(f"m.sums[{int(i.pk)}]::numeric / 100" for i in indicators)  # stored in hundredths
     sql = f"""
-        SELECT f.period, ARRAY[{sums}]::numeric[], COUNT(*) FROM {AcceptedFigures._meta.db_table} f
-        WHERE f.period BETWEEN %(last_start)s AND %(through)s AND {_town_filter_sql(scope, "f.town_id")}
-        GROUP BY f.period
+        SELECT m.period, ARRAY[{sums}]::numeric[], m.reports FROM {MonthFigures._meta.db_table} m
+        WHERE m.period BETWEEN %(last_start)s AND %(through)s AND {own}
     """
     params = {
         **_scope_params(scope),

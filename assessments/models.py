@@ -37,6 +37,8 @@ class Target(models.Model):
             models.UniqueConstraint(fields=["town", "year", "indicator"], name="one_target_per_town_year_indicator"),
             models.CheckConstraint(condition=models.Q(value__gt=0), name="target_positive"),
         ]
+        # A year's targets of every town (the dashboards' lag counts) from the index alone.
+        indexes = [models.Index(fields=["year", "indicator", "town"], include=["value"], name="target_year_indicator")]
 
     def __str__(self) -> str:
         return f"{self.town_id} {self.year} {self.indicator_id}={self.value}"

@@ -9,6 +9,14 @@ accepted report on the next request; `accepted_figures_rebuild()` recomputes eve
 load such as seed_demo's or the benchmark's, and in the migration that created the table).
 The model, AcceptedFigures, lives with the reports' (ledgers/models/reports.py); this module only
 imports the models, never the other way round.
+
+Month rollups (issue 21): MonthFigures holds, per town, per district and for the whole city, each month's
+accepted figures summed (`sums`) and the year to date through the month (`to_date`: flows summed, a stock
+at each town's latest accepted month), so a city dashboard reads a few dozen rows instead of aggregating
+hundreds of thousands. A town's rows run from its first accepted month of a year to December; a
+district's and the city's are the sums of their towns'. They are recomputed for the years a change
+touches, in the same transaction, under a lock per year (one writer at a time, so no change is summed
+from a snapshot that misses another's).
 """
 
 from collections.abc import Iterable
@@ -17,7 +25,12 @@ from django.db import connection
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
-from .models import AcceptedFigures, Indicator, MonthlyReport, ReportStatus, ReportValue
+from coordination.models import Town
+
+from .models import AcceptedFigures, Indicator, MonthFigures, MonthlyReport, ReportStatus, ReportValue
+
+# pg_advisory_xact_lock(ROLLUP_LOCK, year): the key space of the month rollups' lock per year.
+ROLLUP_LOCK = 2108
 
 
 def _insert_sql(condition: str) -> str:
@@ -42,8 +55,17 @@ def accepted_figures_refresh(report_ids: Iterable[int]) -> None:
     if not ids:
         return
     with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT DISTINCT r.town_id, EXTRACT(YEAR FROM r.period)::int FROM {MonthlyReport._meta.db_table} r
+                WHERE r.id = ANY(%s) ORDER BY 2, 1""",
+            [ids],
+        )
+        keys = cursor.fetchall()
+        for year in sorted({year for _town, year in keys}):  # in order, so two writers never deadlock
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, year])
         cursor.execute(f"DELETE FROM {AcceptedFigures._meta.db_table} WHERE report_id = ANY(%s)", [ids])
         cursor.execute(_insert_sql("r.id = ANY(%s)"), [ReportStatus.ACCEPTED, ids])
+        _month_figures_refresh(cursor, keys)
     # The data-sharing feed's clock (issue 18): these reports' accepted figures changed now.
     MonthlyReport.objects.filter(pk__in=ids).update(figures_changed_at=timezone.now())
 
@@ -54,8 +76,126 @@ def accepted_figures_rebuild() -> int:
         cursor.execute(f"DELETE FROM {AcceptedFigures._meta.db_table}")
         cursor.execute(_insert_sql("TRUE"), [ReportStatus.ACCEPTED])
         accepted = cursor.rowcount
+    month_figures_rebuild()
     # Reports loaded in bulk as accepted join the feed as of their acceptance.
     MonthlyReport.objects.filter(status=ReportStatus.ACCEPTED, figures_changed_at__isnull=True).update(
         figures_changed_at=Coalesce("accepted_at", Now())
     )
     return accepted
+
+
+# --- Month rollups (issue 21) --------------------------------------------------------------------------
+
+
+def _elements(cursor) -> tuple[range, set[int]]:
+    """(the array positions, the stock indicators' ids): every indicator id, whether active or not."""
+    cursor.execute(f"SELECT id, kind = %s FROM {Indicator._meta.db_table}", [Indicator.Kind.STOCK])
+    rows = cursor.fetchall()
+    return range(1, max((pk for pk, _stock in rows), default=0) + 1), {pk for pk, stock in rows if stock}
+
+
+def _array(term: str, positions: range) -> str:
+    """ARRAY[term(1), term(2), …] for every position ({i} in the term is the position)."""
+    return "ARRAY[" + ", ".join(term.format(i=i) for i in positions) + "]::bigint[]" if positions else "'{}'::bigint[]"
+
+
+def _town_rows_sql(positions: range, stocks: set[int]) -> str:
+    """The (town, year) pairs' rows, January–December from the first accepted month: each month's figures
+    and the running year to date (flows summed; a stock, its latest value: the greatest [month, value])."""
+    running = [
+        f"(MAX(ARRAY[EXTRACT(MONTH FROM j.period)::bigint, j.figures[{i}]]) "
+        f"FILTER (WHERE j.figures[{i}] IS NOT NULL) OVER w)[2]"
+        if i in stocks
+        else f"SUM(j.figures[{i}]) OVER w"
+        for i in positions
+    ]
+    to_date = "ARRAY[" + ", ".join(running) + "]::bigint[]" if running else "'{}'::bigint[]"
+    return f"""
+        INSERT INTO {MonthFigures._meta.db_table} (unit_id, period, reports, sums, to_date)
+        SELECT town_id, period, reports, sums, to_date FROM (
+            SELECT j.town_id, j.period, (j.figures IS NOT NULL)::int AS reports,
+                   COALESCE(j.figures, '{{}}') AS sums, {to_date} AS to_date, COUNT(j.figures) OVER w AS seen
+            FROM (
+                SELECT k.town_id, make_date(k.year, g.m, 1) AS period, f.figures
+                FROM unnest(%(towns)s::bigint[], %(years)s::int[]) AS k(town_id, year)
+                CROSS JOIN generate_series(1, 12) AS g(m)
+                LEFT JOIN {AcceptedFigures._meta.db_table} f
+                       ON f.town_id = k.town_id AND f.period = make_date(k.year, g.m, 1)
+            ) j
+            WINDOW w AS (PARTITION BY j.town_id, EXTRACT(YEAR FROM j.period) ORDER BY j.period)
+        ) x
+        WHERE seen > 0
+    """
+
+
+def _sum_rows_sql(unit: str, source: str, positions: range) -> str:
+    """Rows that sum other rows per month: `unit` is the new rows' unit, `source` the rows summed."""
+    return f"""
+        INSERT INTO {MonthFigures._meta.db_table} (unit_id, period, reports, sums, to_date)
+        SELECT {unit}, m.period, SUM(m.reports), {_array("SUM(m.sums[{i}])", positions)},
+               {_array("SUM(m.to_date[{i}])", positions)}
+        FROM {MonthFigures._meta.db_table} m {source}
+        GROUP BY 1, m.period
+    """
+
+
+def _month_figures_refresh(cursor, keys: list[tuple[int, int]]) -> None:
+    """Recompute the rows of these (town, year) pairs, of their districts in those years and of the city."""
+    if not keys:
+        return
+    positions, stocks = _elements(cursor)
+    towns, years = [town for town, _year in keys], [year for _town, year in keys]
+    table, town_table = MonthFigures._meta.db_table, Town._meta.db_table
+    pairs = "unnest(%(towns)s::bigint[], %(years)s::int[]) AS k(town_id, year)"
+    params = {"towns": towns, "years": years, "year_list": sorted(set(years))}
+    # The districts' years touched: (district, year) of each town's pair.
+    districts = f"""
+        SELECT DISTINCT t.district_id, k.year FROM {pairs} JOIN {town_table} t ON t.unit_id = k.town_id
+    """
+    in_year = "m.period BETWEEN make_date(d.year, 1, 1) AND make_date(d.year, 12, 1)"
+    cursor.execute(
+        f"""DELETE FROM {table} m USING {pairs}
+            WHERE m.unit_id = k.town_id AND m.period BETWEEN make_date(k.year, 1, 1) AND make_date(k.year, 12, 1)""",
+        params,
+    )
+    cursor.execute(f"DELETE FROM {table} m USING ({districts}) d WHERE m.unit_id = d.district_id AND {in_year}", params)
+    cursor.execute(
+        f"DELETE FROM {table} m WHERE m.unit_id IS NULL AND EXTRACT(YEAR FROM m.period)::int = ANY(%(year_list)s)",
+        params,
+    )
+    cursor.execute(_town_rows_sql(positions, stocks), params)
+    cursor.execute(
+        _sum_rows_sql(
+            "d.district_id",
+            f"JOIN {town_table} t ON t.unit_id = m.unit_id JOIN ({districts}) d ON d.district_id = t.district_id "
+            f"WHERE {in_year}",
+            positions,
+        ),
+        params,
+    )
+    cursor.execute(_city_rows_sql(positions, "EXTRACT(YEAR FROM m.period)::int = ANY(%(year_list)s)"), params)
+
+
+def _city_rows_sql(positions: range, condition: str) -> str:
+    return _sum_rows_sql(
+        "NULL::bigint",
+        f"WHERE m.unit_id IN (SELECT district_id FROM {Town._meta.db_table}) AND {condition}",
+        positions,
+    )
+
+
+def month_figures_rebuild() -> None:
+    """Recompute every month rollup from AcceptedFigures (after a bulk load, or a change of an indicator's kind)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT town_id, EXTRACT(YEAR FROM period)::int FROM {AcceptedFigures._meta.db_table}")
+        keys = cursor.fetchall()
+        for year in sorted({year for _town, year in keys}):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, year])
+        positions, stocks = _elements(cursor)
+        cursor.execute(f"DELETE FROM {MonthFigures._meta.db_table}")
+        params = {"towns": [town for town, _year in keys], "years": [year for _town, year in keys]}
+        cursor.execute(_town_rows_sql(positions, stocks), params)
+        cursor.execute(
+            _sum_rows_sql("t.district_id", f"JOIN {Town._meta.db_table} t ON t.unit_id = m.unit_id", positions)
+        )
+        cursor.execute(_city_rows_sql(positions, "TRUE"))

@@ -3,6 +3,9 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from assessments.models import Grade
 
@@ -49,3 +52,36 @@ def bar_width(value) -> str:
 def grade_label(value) -> str:
     """'excellent' → '优秀'; '' stays empty (a semi-annual run has no grades)."""
     return Grade(value).label if value in Grade.values else ""
+
+
+END = ' class="text-end"'
+
+
+@register.simple_tag
+def chart_data_tables(tables: list[dict], chart: str) -> str:
+    """A chart's figures as tables (查看数据, issue 23), one per indicator the chart switches between, the
+    first shown: written here rather than looped over in the template, since a district's 各小镇 chart has
+    a hundred rows per indicator (static/js/dashboard.js shows the table of the indicator chosen)."""
+    chart = escape(chart)
+    parts = [f'<details class="chart-data mt-2">\n  <summary class="small">{escape(_("查看数据"))}</summary>']
+    for index, table in enumerate(tables):
+        places = table["places"]
+        head = "".join(
+            f'<th scope="col"{END if n else ""}>{conditional_escape(heading)}</th>'
+            for n, heading in enumerate(table["head"])
+        )
+        rows = "".join(
+            f'<tr><th scope="row">{conditional_escape(row[0])}</th>'
+            + "".join(f'<td class="text-end num">{figure(value, places)}</td>' for value in row[1:])
+            + "</tr>"
+            for row in table["rows"]
+        )
+        parts.append(
+            f'  <div class="table-responsive" data-chart-table="{chart}" data-indicator="{index}"'
+            f"{'' if index == 0 else ' hidden'}>"
+            f'<table class="table table-sm align-middle mb-0 chart-data-table">'
+            f"<caption>{conditional_escape(table['caption'])}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+        )
+    parts.append("</details>")
+    return mark_safe("\n".join(parts))  # every text above is escaped; the numbers are formatted figures

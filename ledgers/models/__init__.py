@@ -30,7 +30,16 @@ from .quality import (
     ValidationRule,
     _evidence_path,  # noqa: F401  (named by migration 0003)
 )
-from .reports import MAX_FIGURE, AcceptedFigures, MonthlyReport, ReportEvent, ReportStatus, ReportValue, Timeliness
+from .reports import (
+    MAX_FIGURE,
+    AcceptedFigures,
+    MonthFigures,
+    MonthlyReport,
+    ReportEvent,
+    ReportStatus,
+    ReportValue,
+    Timeliness,
+)
 from .work_info import WorkInfo, WorkInfoEvent
 
 __all__ = [
@@ -44,6 +53,7 @@ __all__ = [
     "EntryException",
     "Evidence",
     "Indicator",
+    "MonthFigures",
     "MonthlyReport",
     "Project",
     "ProjectAttachment",

@@ -8,7 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import Town
+from coordination.models import OrgUnit, Town
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.events import Event, action_choice, changed_values
 from tianjin_towns.lib.models import status_change, step_taken, timestamps
@@ -59,6 +59,10 @@ class MonthlyReport(models.Model):
         indexes = [
             models.Index(fields=["period", "status"]),
             models.Index(fields=["figures_changed_at", "id"], name="report_figures_changed"),
+            # Timeliness of a month for every town (the dashboards' heatmap) from the index alone.
+            models.Index(
+                fields=["period", "town"], include=["timeliness", "submitted_at"], name="report_period_timeliness"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -157,3 +161,29 @@ class AcceptedFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}"
+
+
+class MonthFigures(models.Model):
+    """The accepted figures of a town, a district or the whole city in one month (issue 21): what the
+    dashboards read instead of summing thousands of AcceptedFigures rows per request. ledgers.summaries
+    keeps the rows in the same transaction as acceptance and reopening."""
+
+    # A town's or a district's org unit; NULL for the whole city.
+    unit = models.ForeignKey(OrgUnit, null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
+    period = models.DateField()
+    reports = models.PositiveIntegerField(default=0)  # accepted reports of the month
+    # sums[i]: indicator i's accepted figures of the month summed, in cents (NULL where none);
+    # to_date[i]: year to date through the month (flows summed, a stock at each town's latest month).
+    sums = ArrayField(models.BigIntegerField(null=True))
+    to_date = ArrayField(models.BigIntegerField(null=True))
+
+    class Meta:
+        verbose_name = verbose_name_plural = "月度已验收数据汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], nulls_distinct=False, name="monthfigures_unit_period")
+        ]
+        # Every town's year to date through one month (the dashboards' lag counts) from the index alone.
+        indexes = [models.Index(fields=["period", "unit"], include=["to_date"], name="monthfigures_period_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id or 'city'} {self.period:%Y-%m}"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from tianjin_towns.lib import dates
 
 from ..models import Indicator, ReportValue
+from ..summaries import month_figures_rebuild
 from .common import audited
 
 INDICATOR_FIELDS = (
@@ -84,4 +85,7 @@ def indicator_update(*, actor: AbstractBaseUser | None, indicator: Indicator, **
     _check(indicator, old=old)
     indicator.full_clean()
     indicator.save()
+    if indicator.kind != old.kind:
+        # A flow's year to date is a sum, a stock's its latest month: the dashboards' rollups change with it.
+        month_figures_rebuild()
     return indicator
