@@ -94,6 +94,8 @@ def _page_links(board: Dashboard, *, own_scope: bool = True) -> dict[str, str]:
     action_items = {"unit": None if scope.level == CITY else f"u{scope.unit.pk}"}
     links = {
         "ledger": page_link("ledger", _ledger_query(board)),
+        # A key figure's link to its ledger: the indicator's code is appended (each card's own).
+        "ledger_for_indicator": escape(page_link("ledger", _ledger_query(board)) + "&indicator="),
         "reports": page_link("report-list", {"district": scope.district_id, "town": scope.town_id}),
         "targets": page_link("assessment-targets", {"year": year, "district": scope.district_id}),
         "run": page_link("assessment-run", args=[board.run.pk]) if board.run else "",
@@ -423,8 +425,10 @@ def dashboard(request):
             "scope": scope,
             "scope_name": _("天津市") if scope.level == CITY else scope.unit.name,
             "crumbs": _breadcrumb(scope, year, board.month),
-            "years": list(range(this_year, FIRST_YEAR - 1, -1)),
-            "month_choices": range(1, 13),
+            # (value, label) of the year and month choices, labelled here: a translation tag per option
+            # cost more than the rest of the filter form.
+            "years": [(y, _("%(year)s年") % {"year": y}) for y in range(this_year, FIRST_YEAR - 1, -1)],
+            "month_choices": [(m, _("%(month)s月") % {"month": m}) for m in range(1, 13)],
             "chart_data": chart_data,
             "chart_tables": _chart_tables(chart_data, board),
             "heatmap": _heatmap(board),

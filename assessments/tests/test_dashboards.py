@@ -150,6 +150,33 @@ def test_timeliness_adds_up_from_towns_to_districts_to_the_city(figures):
     assert total.received_rate == 11.1 and total.on_time_rate == 8.3
 
 
+@pytest.mark.parametrize("today", [TODAY, datetime.date(YEAR, 3, 20), datetime.date(YEAR, 4, 2)])
+def test_the_citys_timeliness_without_towns_counts_as_the_towns_summed(figures, make_report, today):
+    """The city's dashboard asks for districts only, which are counted another way (ledgers.selectors.
+    timeliness._by_district): every state must come out as the towns' rows summed, with months still open."""
+    from coordination.models import Town
+
+    make_report(ReportStatus.DRAFT, town=figures.town2, period=FEB, values=ZEROS)  # never submitted
+    make_report(ReportStatus.SUBMITTED, town=figures.outsider_town, period=FEB, values=ZEROS)
+    ledger_selectors.timeliness_table(Town.objects.all(), year=YEAR, today=today)
+    from ledgers.models import MonthlyReport
+
+    MonthlyReport.objects.filter(town=figures.outsider_town, period=FEB).update(timeliness=Timeliness.MISSING)
+    Town.objects.filter(pk=figures.town2.pk).update(exited_on=datetime.date(YEAR, 2, 15), status=TownStatus.EXITED)
+    towns = ledger_selectors.timeliness_table(Town.objects.all(), year=YEAR, today=today)
+    districts = ledger_selectors.timeliness_table(Town.objects.all(), year=YEAR, today=today, by_town=False)
+    assert districts.districts == towns.districts and districts.total == towns.total
+    assert districts.towns == {}
+    assert any(count.missing for by_month in towns.districts.values() for count in by_month.values())
+    one = ledger_selectors.timeliness_table(Town.objects.filter(district=figures.dongli), year=YEAR, today=today)
+    assert (
+        ledger_selectors.timeliness_table(
+            Town.objects.filter(district=figures.dongli), year=YEAR, today=today, by_town=False
+        ).districts
+        == one.districts
+    )
+
+
 def test_a_town_that_exited_is_not_expected_after_its_exit(figures):
     from coordination.models import Town
 
