@@ -31,7 +31,7 @@ from ledgers.models import Indicator, MonthFigures
 from tianjin_towns.lib import dates
 
 from . import scoring
-from .models import Run, RunResult, RunStatus, Scheme, Target
+from .models import LagRollup, Run, RunResult, RunStatus, Scheme
 from .permissions import (  # noqa: F401 - the door's names, also read from here
     CITY,
     DISTRICT,
@@ -195,72 +195,71 @@ def _unit_sql(scope: Scope) -> tuple[str, str]:
     return "m.unit_id = %(scope_id)s", "FALSE"
 
 
-def _figures_sql(scope: Scope, child_column: str, indicators: list[Indicator]) -> str:
-    """Two kinds of rows from one statement over the month rollups (ledgers/summaries.py, MonthFigures):
-    'totals' per (child, year) and per year, an array of year-to-date figures through the month in
-    `indicators` order (a stock: the sum of each town's latest month); 'targets' per (child, indicator)
-    and per indicator, the towns' targets, their year-to-date figures and how many of them lag."""
+def _figures_sql(scope: Scope) -> str:
+    """Three kinds of rows from one statement over the month rollups (ledgers/summaries.py, MonthFigures,
+    and assessments/rollups.py, LagRollup), each for a child of the scope or the scope itself (`own`):
+    'totals' per year, the year-to-date figures through the month by indicator id, in cents (a stock:
+    the sum of each town's latest month); 'targets' the towns' targets, their year to date, how many have
+    a target and how many of them lag; 'margin' the year's lag margin."""
     own, children = _unit_sql(scope)
-    to_date = ", ".join(f"m.to_date[{int(i.pk)}]::numeric / 100" for i in indicators)  # cents back to the unit
+    units = f"(({own}) OR ({children}))"
     return f"""
-        WITH margin AS (
-            SELECT COALESCE((SELECT lag_margin FROM {Scheme._meta.db_table} WHERE year = %(year)s), %(default_margin)s)
-                   AS margin
-        ), thresholds AS (
-            SELECT e.indicator_id, e.expected - m.margin AS below, m.margin
-            FROM unnest(%(indicator_ids)s::bigint[], %(expected)s::numeric[]) AS e(indicator_id, expected)
-            CROSS JOIN margin m
-        ), targets AS (
-            SELECT g.town_id, g.indicator_id, g.value AS target, COALESCE(m.to_date[g.indicator_id], 0) AS cents,
-                   ROUND(COALESCE(m.to_date[g.indicator_id], 0) / g.value, 1) < h.below AS lagging, h.margin
-            FROM {Target._meta.db_table} g
-            JOIN thresholds h ON h.indicator_id = g.indicator_id
-            LEFT JOIN {MonthFigures._meta.db_table} m ON m.unit_id = g.town_id AND m.period = %(through)s
-            WHERE g.year = %(year)s AND g.indicator_id = ANY(%(indicator_ids)s::bigint[])
-              AND {_town_filter_sql(scope, "g.town_id")}
-        )
-        SELECT 'totals', m.unit_id, EXTRACT(YEAR FROM m.period)::int, ({own})::int, ARRAY[{to_date}]::numeric[],
-               NULL::bigint, NULL::numeric, NULL::numeric, NULL::bigint, NULL::bigint, NULL::numeric
-        FROM {MonthFigures._meta.db_table} m
-        WHERE m.period IN (%(through)s, %(last_through)s) AND (({own}) OR ({children}))
+        SELECT 'totals', m.unit_id, EXTRACT(YEAR FROM m.period)::int, ({own})::int, m.to_date,
+               NULL::bigint[], NULL::bigint[], NULL::bigint[], NULL::numeric
+        FROM {MonthFigures._meta.db_table} m WHERE m.period IN (%(through)s, %(last_through)s) AND {units}
         UNION ALL
-        SELECT 'targets', {child_column}, %(year)s, GROUPING({child_column}), NULL,
-               g.indicator_id, SUM(g.target), SUM(g.cents) / 100, COUNT(*), COUNT(*) FILTER (WHERE g.lagging),
-               MIN(g.margin)
-        FROM targets g JOIN {Town._meta.db_table} t ON t.unit_id = g.town_id
-        GROUP BY GROUPING SETS (({child_column}, g.indicator_id), (g.indicator_id))
+        SELECT 'targets', m.unit_id, %(year)s, ({own})::int, m.target, m.on_target, m.with_target, m.lagging, NULL
+        FROM {LagRollup._meta.db_table} m WHERE m.period = %(through)s AND {units}
+        UNION ALL
+        SELECT 'margin', NULL, %(year)s, 1, NULL, NULL, NULL, NULL,
+               COALESCE((SELECT lag_margin FROM {Scheme._meta.db_table} WHERE year = %(year)s), %(default_margin)s)
     """
+
+
+def _at(values: list[int | None] | None, indicator_id: int) -> int | None:
+    """An indicator's entry of a rollup array (position = its id)."""
+    return values[indicator_id - 1] if values and indicator_id <= len(values) else None
+
+
+def _from_cents(values: list[int | None] | None, indicator_id: int) -> Decimal | None:
+    """An indicator's figure from a rollup array, in cents, back in its own unit."""
+    cents = _at(values, indicator_id)
+    return None if cents is None else Decimal(cents).scaleb(-2)
 
 
 def _load_figures(scope: Scope, *, year: int, month: int, indicators: list[Indicator], expected: dict[str, Decimal]):
     """({code: Figure} for the scope, {child_id: {code: Figure}}, the lag margin) in one query."""
-    child_column = "t.district_id" if scope.level == CITY else "t.unit_id"
-    by_id = {i.pk: i for i in indicators}
     params = {
         **_scope_params(scope),
         "year": year,
         "through": datetime.date(year, month, 1),
         "last_through": datetime.date(year - 1, month, 1),
-        "expected": [expected[i.code] for i in indicators],
-        "indicator_ids": [i.pk for i in indicators],
         "default_margin": DEFAULT_LAG_MARGIN,
     }
     total: dict[str, Figure] = {i.code: Figure() for i in indicators}
     children: dict[int, dict[str, Figure]] = defaultdict(lambda: {i.code: Figure() for i in indicators})
     margin = DEFAULT_LAG_MARGIN
-    rows = _fetch(_figures_sql(scope, child_column, indicators), params)
-    for kind, child_id, row_year, grouping, totals, indicator_id, target, actual, towns, lagging, row_margin in rows:
-        figures = total if grouping else children[child_id]
+    for kind, unit_id, row_year, own, values, on_target, with_target, lagging, row_margin in _fetch(
+        _figures_sql(scope), params
+    ):
+        if kind == "margin":
+            margin = row_margin
+            continue
+        figures = total if own else children[unit_id]
         if kind == "totals":
-            for indicator, value in zip(indicators, totals, strict=True):
-                if row_year == year:
-                    figures[indicator.code].actual = value
-                else:
-                    figures[indicator.code].last_year = value
-        else:
-            figure = figures[by_id[indicator_id].code]
-            figure.target, figure.actual_on_target = target, actual
-            figure.towns_with_target, figure.towns_lagging, margin = towns, lagging, row_margin
+            name = "actual" if row_year == year else "last_year"
+            for indicator in indicators:
+                setattr(figures[indicator.code], name, _from_cents(values, indicator.pk))
+            continue
+        for indicator in indicators:
+            towns = _at(with_target, indicator.pk)
+            if towns:
+                figure = figures[indicator.code]
+                figure.target, figure.actual_on_target = (
+                    _from_cents(values, indicator.pk),
+                    _from_cents(on_target, indicator.pk),
+                )
+                figure.towns_with_target, figure.towns_lagging = towns, _at(lagging, indicator.pk)
     # The scope's own completion and lag, by the same rule as each town's (target_completion).
     for figures in [total, *children.values()]:
         for code, figure in figures.items():
@@ -274,9 +273,8 @@ def _load_trend(scope: Scope, *, year: int, month: int, indicators: list[Indicat
     """Monthly sums of accepted figures, this year through the month and all of last year, and how many
     reports each month of this year they come from (one query, the scope's own month rollup rows)."""
     own, _children = _unit_sql(scope)
-    sums = ", ".join(f"m.sums[{int(i.pk)}]::numeric / 100" for i in indicators)  # stored in hundredths
     sql = f"""
-        SELECT m.period, ARRAY[{sums}]::numeric[], m.reports FROM {MonthFigures._meta.db_table} m
+        SELECT m.period, m.sums, m.reports FROM {MonthFigures._meta.db_table} m
         WHERE m.period BETWEEN %(last_start)s AND %(through)s AND {own}
     """
     params = {
@@ -290,8 +288,8 @@ def _load_trend(scope: Scope, *, year: int, month: int, indicators: list[Indicat
         series = "this_year" if period.year == year else "last_year"
         if period.year == year:
             accepted[period.month - 1] = reports
-        for indicator, total in zip(indicators, totals, strict=True):
-            trend[indicator.code][series][period.month - 1] = total
+        for indicator in indicators:
+            trend[indicator.code][series][period.month - 1] = _from_cents(totals, indicator.pk)
     return trend, accepted
 
 

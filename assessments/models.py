@@ -5,6 +5,7 @@ and the audit trail of every change made here."""
 import datetime
 from decimal import Decimal
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -37,11 +38,34 @@ class Target(models.Model):
             models.UniqueConstraint(fields=["town", "year", "indicator"], name="one_target_per_town_year_indicator"),
             models.CheckConstraint(condition=models.Q(value__gt=0), name="target_positive"),
         ]
-        # A year's targets of every town (the dashboards' lag counts) from the index alone.
-        indexes = [models.Index(fields=["year", "indicator", "town"], include=["value"], name="target_year_indicator")]
 
     def __str__(self) -> str:
         return f"{self.town_id} {self.year} {self.indicator_id}={self.value}"
+
+
+class LagRollup(models.Model):
+    """How a town, a district or the whole city stands against its towns' targets through one month (issue
+    21): what the dashboards read instead of comparing every town's year to date with its targets per
+    request. assessments.rollups keeps the rows with the month rollups of accepted figures, the targets and
+    the year's lag margin. Each array is by indicator id (position = id)."""
+
+    # A town's or a district's org unit; NULL for the whole city.
+    unit = models.ForeignKey(OrgUnit, null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
+    period = models.DateField()
+    target = ArrayField(models.BigIntegerField(null=True))  # the towns' targets summed, in cents
+    on_target = ArrayField(models.BigIntegerField(null=True))  # those towns' year to date, in cents
+    with_target = ArrayField(models.BigIntegerField(null=True))  # how many towns have a target
+    lagging = ArrayField(models.BigIntegerField(null=True))  # how many of them lag (target_completion's rule)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "目标进度汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], nulls_distinct=False, name="lagrollup_unit_period")
+        ]
+        indexes = [models.Index(fields=["period", "unit"], name="lagrollup_period_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id or 'city'} {self.period:%Y-%m}"
 
 
 class LagFlag(models.Model):

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models.functions import Coalesce, Now
+from django.dispatch import Signal
 from django.utils import timezone
 
 from coordination.models import Town
@@ -31,6 +32,17 @@ from .models import AcceptedFigures, Indicator, MonthFigures, MonthlyReport, Rep
 
 # pg_advisory_xact_lock(ROLLUP_LOCK, year): the key space of the month rollups' lock per year.
 ROLLUP_LOCK = 2108
+
+# Sent inside the transaction, the years' locks held, once a change's month rollups are written:
+# keys=[(town id, year), …] whose town rows were recomputed, or None after a rebuild of all of them. Other
+# apps keep what they derive from the rollups with it (assessments.rollups: the towns against their targets).
+month_figures_changed = Signal()
+
+
+def lock_years(cursor, years) -> None:
+    """Take the rollups' lock of each year until the transaction ends, in order (two writers never deadlock)."""
+    for year in sorted(set(years)):
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, year])
 
 
 def _insert_sql(condition: str) -> str:
@@ -61,8 +73,7 @@ def accepted_figures_refresh(report_ids: Iterable[int]) -> None:
             [ids],
         )
         keys = cursor.fetchall()
-        for year in sorted({year for _town, year in keys}):  # in order, so two writers never deadlock
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, year])
+        lock_years(cursor, [year for _town, year in keys])
         cursor.execute(f"DELETE FROM {AcceptedFigures._meta.db_table} WHERE report_id = ANY(%s)", [ids])
         cursor.execute(_insert_sql("r.id = ANY(%s)"), [ReportStatus.ACCEPTED, ids])
         _month_figures_refresh(cursor, keys)
@@ -87,14 +98,14 @@ def accepted_figures_rebuild() -> int:
 # --- Month rollups (issue 21) --------------------------------------------------------------------------
 
 
-def _elements(cursor) -> tuple[range, set[int]]:
+def elements(cursor) -> tuple[range, set[int]]:
     """(the array positions, the stock indicators' ids): every indicator id, whether active or not."""
     cursor.execute(f"SELECT id, kind = %s FROM {Indicator._meta.db_table}", [Indicator.Kind.STOCK])
     rows = cursor.fetchall()
     return range(1, max((pk for pk, _stock in rows), default=0) + 1), {pk for pk, stock in rows if stock}
 
 
-def _array(term: str, positions: range) -> str:
+def array_sql(term: str, positions: range) -> str:
     """ARRAY[term(1), term(2), …] for every position ({i} in the term is the position)."""
     return "ARRAY[" + ", ".join(term.format(i=i) for i in positions) + "]::bigint[]" if positions else "'{}'::bigint[]"
 
@@ -128,22 +139,29 @@ def _town_rows_sql(positions: range, stocks: set[int]) -> str:
     """
 
 
-def _sum_rows_sql(unit: str, source: str, positions: range) -> str:
-    """Rows that sum other rows per month: `unit` is the new rows' unit, `source` the rows summed."""
+def sum_rows_sql(table: str, unit: str, source: str, arrays: list[str], positions: range, scalars=()) -> str:
+    """INSERT of rows that sum other rows of `table` (aliased m) per month, arrays element by element:
+    `unit` is the new rows' unit, `source` what follows FROM (joins and WHERE)."""
+    sums = [f"SUM(m.{column})" for column in scalars]
+    sums += [array_sql(f"SUM(m.{column}[{{i}}])", positions) for column in arrays]
     return f"""
-        INSERT INTO {MonthFigures._meta.db_table} (unit_id, period, reports, sums, to_date)
-        SELECT {unit}, m.period, SUM(m.reports), {_array("SUM(m.sums[{i}])", positions)},
-               {_array("SUM(m.to_date[{i}])", positions)}
-        FROM {MonthFigures._meta.db_table} m {source}
+        INSERT INTO {table} (unit_id, period, {", ".join([*scalars, *arrays])})
+        SELECT {unit}, m.period, {", ".join(sums)}
+        FROM {table} m {source}
         GROUP BY 1, m.period
     """
+
+
+def _sum_rows_sql(unit: str, source: str, positions: range) -> str:
+    """Rows of MonthFigures that sum other rows per month (a district's, the city's)."""
+    return sum_rows_sql(MonthFigures._meta.db_table, unit, source, ["sums", "to_date"], positions, scalars=["reports"])
 
 
 def _month_figures_refresh(cursor, keys: list[tuple[int, int]]) -> None:
     """Recompute the rows of these (town, year) pairs, of their districts in those years and of the city."""
     if not keys:
         return
-    positions, stocks = _elements(cursor)
+    positions, stocks = elements(cursor)
     towns, years = [town for town, _year in keys], [year for _town, year in keys]
     table, town_table = MonthFigures._meta.db_table, Town._meta.db_table
     pairs = "unnest(%(towns)s::bigint[], %(years)s::int[]) AS k(town_id, year)"
@@ -174,6 +192,7 @@ def _month_figures_refresh(cursor, keys: list[tuple[int, int]]) -> None:
         params,
     )
     cursor.execute(_city_rows_sql(positions, "EXTRACT(YEAR FROM m.period)::int = ANY(%(year_list)s)"), params)
+    month_figures_changed.send(sender=MonthFigures, keys=keys)
 
 
 def _city_rows_sql(positions: range, condition: str) -> str:
@@ -189,9 +208,8 @@ def month_figures_rebuild() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT town_id, EXTRACT(YEAR FROM period)::int FROM {AcceptedFigures._meta.db_table}")
         keys = cursor.fetchall()
-        for year in sorted({year for _town, year in keys}):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, year])
-        positions, stocks = _elements(cursor)
+        lock_years(cursor, [year for _town, year in keys])
+        positions, stocks = elements(cursor)
         cursor.execute(f"DELETE FROM {MonthFigures._meta.db_table}")
         params = {"towns": [town for town, _year in keys], "years": [year for _town, year in keys]}
         cursor.execute(_town_rows_sql(positions, stocks), params)
@@ -199,3 +217,4 @@ def month_figures_rebuild() -> None:
             _sum_rows_sql("t.district_id", f"JOIN {Town._meta.db_table} t ON t.unit_id = m.unit_id", positions)
         )
         cursor.execute(_city_rows_sql(positions, "TRUE"))
+    month_figures_changed.send(sender=MonthFigures, keys=None)

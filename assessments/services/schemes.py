@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from tianjin_towns.errors import ConflictError
 
-from .. import scoring, selectors
+from .. import rollups, scoring, selectors
 from ..models import ItemKind, Scheme, SchemeItem
 from .common import _check_year, _event, _text
 
@@ -113,10 +113,14 @@ def scheme_save(
     else:
         scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
         before = _scheme_snapshot(scheme)
+    old_margin = None if created else scheme.lag_margin
     for name, value in fields.items():
         setattr(scheme, name, value.strip() if isinstance(value, str) else value)
     scheme.updated_by = actor
+    margin_changed = created or Decimal(str(scheme.lag_margin)) != old_margin
     scheme.save()
+    if margin_changed:
+        rollups.lag_refresh_year(year)  # who lags on the dashboards (issue 21)
     kept = {item.pk: item for item in scheme.items.all()}
     keep_ids = set()
     for order, data in enumerate(items, start=1):

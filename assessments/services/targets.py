@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from coordination.models import Town
 from ledgers.models import Indicator
 
-from .. import selectors
+from .. import rollups, selectors
 from ..models import AssessmentEvent, Target
 from .common import _check_year, _event, _text, parse_amount
 
@@ -57,6 +57,7 @@ def targets_save_for_town(
             target.save(update_fields=["value", "updated_by", "updated_at"])
         changes[code] = [_text(old), _text(value)]
     if changes:
+        rollups.lag_refresh([(town.pk, year)])  # the dashboards' standing against targets (issue 21)
         AssessmentEvent.objects.create(
             actor=actor,
             action="targets_set",
@@ -87,6 +88,7 @@ def target_set(
     else:
         target.value, target.note, target.updated_by = amount, note, actor
         target.save()
+    rollups.lag_refresh([(town.pk, year)])
     _event(
         actor,
         "target_set",

@@ -5,6 +5,7 @@ acceptance and reopening, equal at every step to a rebuild from the accepted rep
 import datetime
 import threading
 import time
+from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
@@ -142,3 +143,63 @@ def test_two_acceptances_in_one_district_at_once_both_reach_its_rollup():
     assert errors == []
     row = MonthFigures.objects.get(unit=district, period=JAN)
     assert (row.reports, _at(row.to_date, "fixed_asset_investment")) == (2, 13000)
+
+
+# --- The towns against their targets (assessments/rollups.py, LagRollup) ----------------------------------
+
+
+def _lag_rows() -> dict:
+    from assessments.models import LagRollup
+
+    return {(r.unit_id, r.period): (r.target, r.on_target, r.with_target, r.lagging) for r in LagRollup.objects.all()}
+
+
+def _rebuilt_lag_rows() -> dict:
+    from assessments.rollups import _refresh
+
+    with connection.cursor() as cursor:
+        _refresh(cursor, None)
+    return _lag_rows()
+
+
+def _items(scheme) -> list[dict]:
+    """A saved scheme's items as scheme_save takes them (kept as they are)."""
+    from assessments.services.schemes import ITEM_FIELDS
+
+    return [{**{name: getattr(item, name) for name in ITEM_FIELDS}, "id": item.pk} for item in scheme.items.all()]
+
+
+def test_targets_acceptances_and_the_margin_keep_the_lag_rows_as_a_rebuild_computes_them(figures):
+    from assessments import services
+    from assessments.tests.factories import make_scheme, set_targets
+
+    w = figures
+    set_targets(w, w.town, YEAR, fixed_asset_investment="1200", employment="2000")
+    set_targets(w, w.town2, YEAR, fixed_asset_investment="100")
+    kept = _lag_rows()
+    feb = kept[(w.dongli.pk, FEB)]
+    assert _at(feb[0], "fixed_asset_investment") == 130000 and _at(feb[2], "fixed_asset_investment") == 2
+    assert _at(feb[1], "fixed_asset_investment") == 18050  # both towns' year to date, in cents
+    # Due by February: 16.7 %, less the default margin of 10: 华明's 150.50 of 1200 (12.5 %) does not lag.
+    assert _at(feb[3], "fixed_asset_investment") == 0
+    assert _at(kept[(w.town.pk, FEB)][3], "employment") == 0  # a stock: 2100 of 2000 is all that is due
+    assert _rebuilt_lag_rows() == kept
+    # A margin of 4 (a new scheme): 华明 lags (12.5 < 16.7 − 4); of 4.2 it no longer does (12.5 ≥ 16.7 − 4.2).
+    scheme = make_scheme(w, YEAR, lag_margin=Decimal(4))
+    assert _at(_lag_rows()[(w.dongli.pk, FEB)][3], "fixed_asset_investment") == 1
+    services.scheme_save(
+        actor=w.users.office_assess,
+        scheme=scheme,
+        year=YEAR,
+        fields={"name": scheme.name, "lag_margin": Decimal("4.2")},
+        items=_items(scheme),
+    )
+    assert _at(_lag_rows()[(w.dongli.pk, FEB)][3], "fixed_asset_investment") == 0
+    assert _rebuilt_lag_rows() == _lag_rows()
+    accepted_report(w, w.town, datetime.date(YEAR, 3, 1), fixed_asset_investment=500)
+    after = _lag_rows()
+    assert _at(after[(w.town.pk, datetime.date(YEAR, 3, 1))][1], "fixed_asset_investment") == 65050
+    assert _rebuilt_lag_rows() == after
+    set_targets(w, w.town, YEAR, fixed_asset_investment=None)  # removed: 华明 no longer counts
+    assert _at(_lag_rows()[(w.dongli.pk, FEB)][2], "fixed_asset_investment") == 1
+    assert _rebuilt_lag_rows() == _lag_rows()
