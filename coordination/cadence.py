@@ -23,7 +23,8 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import Aggregate, F, IntegerField, QuerySet
 from django.utils.translation import gettext as _
 
 from .models import CadenceRule, Meeting, MeetingKind, MeetingState
@@ -87,22 +88,44 @@ def count_activities_by_period(kind: str, unit_ids: list[int], periods: Sequence
     return result
 
 
+class _CountsByPeriod(Aggregate):
+    """ARRAY[count(*) FILTER (WHERE day >= start AND day < end), …] over `periods`: a year of counts as one
+    expression, which the ORM compiles once, rather than one Count(filter=Q(…)) per period (twelve filters and
+    twenty-four lookups to resolve on every panel)."""
+
+    function = "ARRAY"
+    output_field = ArrayField(IntegerField())
+
+    def __init__(self, day: str, periods: Sequence[Period]):
+        self.periods = list(periods)
+        super().__init__(F(day))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        day, day_params = compiler.compile(self.get_source_expressions()[0])
+        parts, params = [], []
+        for start, end in self.periods:
+            parts.append(f"count(*) FILTER (WHERE {day} >= %s AND {day} < %s)")
+            params += [*day_params, start, *day_params, end]
+        return f"ARRAY[{', '.join(parts)}]", params
+
+
 def period_counts(queryset: QuerySet, *, unit: str, day: str, periods: Sequence[Period]) -> QuerySet:
-    """Rows (unit id, count in periods[0], count in periods[1], …) of `queryset` grouped by the field
-    `unit`, a row counted in each period its date field `day` falls in: a year of months in one query.
-    The rows of two such querysets with the same periods may be combined with `.union(…, all=True)`."""
+    """Rows (unit id, [count in periods[0], count in periods[1], …]) of `queryset` grouped by the field `unit`, a
+    row counted in each period its date field `day` falls in: a year of months in one query. The rows of two such
+    querysets with the same periods may be combined with `.union(…, all=True)`."""
     first, last = min(start for start, _end in periods), max(end for _start, end in periods)
-    counts = {
-        f"in_period_{index}": Count("pk", filter=Q(**{f"{day}__gte": start, f"{day}__lt": end}))
-        for index, (start, end) in enumerate(periods)
-    }
-    return queryset.filter(**{f"{day}__gte": first, f"{day}__lt": last}).values_list(unit).annotate(**counts).order_by()
+    return (
+        queryset.filter(**{f"{day}__gte": first, f"{day}__lt": last})
+        .values_list(unit)
+        .annotate(in_periods=_CountsByPeriod(day, periods))
+        .order_by()
+    )
 
 
 def sum_period_counts(rows: Iterable[tuple], periods: int) -> dict[int, list[int]]:
     """{unit_id: [count per period]} from `period_counts` rows (a unit in several rows is summed)."""
     result: dict[int, list[int]] = {}
-    for unit_id, *counts in rows:
+    for unit_id, counts in rows:
         total = result.setdefault(unit_id, [0] * periods)
         for index, count in enumerate(counts):
             total[index] += count

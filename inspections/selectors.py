@@ -2,6 +2,7 @@
 quarterly measures (R-2.3, scored by assessments, R-5.2), the cadence counter (R-2.4) and the circular (R-5.6)."""
 
 import datetime
+import functools
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -12,7 +13,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db.models import Case, Count, F, Model, Prefetch, Q, QuerySet, When, prefetch_related_objects
 from django.urls import reverse
-from django.utils.http import urlencode
 
 from coordination import permissions as unit_perms
 from coordination.cadence import period_counts, single_period, sum_period_counts
@@ -610,11 +610,16 @@ def visit_list_link(kind: str) -> Callable[[int, datetime.date, datetime.date], 
     """
 
     def link(unit_id: int, start: datetime.date, end: datetime.date) -> str:
+        # Every part is URL-safe as it stands (an id, a kind's code, ISO dates): no encoding per cell.
         last_day = end - datetime.timedelta(days=1)
-        query = {"district": unit_id, "kind": kind, "date_from": start.isoformat(), "date_to": last_day.isoformat()}
-        return f"{reverse('inspection-list')}?{urlencode(query)}"
+        return f"{_visit_list_url()}?district={unit_id}&kind={kind}&date_from={start}&date_to={last_day}"
 
     return link
+
+
+@functools.cache
+def _visit_list_url() -> str:
+    return reverse("inspection-list")  # once: the city's cadence panel links eighty cells to it
 
 
 # --- Circular (通报, R-5.6) --------------------------------------------------------------------------

@@ -83,21 +83,38 @@ class ReportFilterForm(forms.Form):
         _style(self)
 
 
+class _ReadOnce(forms.ChoiceField):
+    """A choice among a few objects read once per form (the districts, the indicators): the options and the
+    validation both come from that list. A ModelChoiceField runs its queryset again on every render (through a
+    server-side cursor) and once more to validate; on the ledger page, a third of the request."""
+
+    def __init__(self, *, objects, key, label_of, empty_label=None, **kwargs):
+        self.objects = {str(key(o)): o for o in objects}
+        empty = [("", empty_label)] if empty_label is not None else []
+        super().__init__(choices=[*empty, *((k, label_of(o)) for k, o in self.objects.items())], **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)  # required, and one of the choices
+        return self.objects.get(value) if value not in (None, "") else None
+
+
 class LedgerFilterForm(forms.Form):
     year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=())
-    district = forms.ModelChoiceField(
-        label=_("区"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部区")
-    )
-    indicator = forms.ModelChoiceField(
-        label=_("指标"), queryset=Indicator.objects.none(), to_field_name="code", empty_label=None
-    )
 
     def __init__(self, *args, districts, indicators, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, _("%(year)s年") % {"year": y}) for y in years]
-        self.fields["district"].queryset = districts
-        self.fields["indicator"].queryset = indicators
-        self.fields["indicator"].label_from_instance = lambda i: f"{i.name}（{i.unit}）"
+        self.fields["district"] = _ReadOnce(
+            label=_("区"),
+            objects=list(districts),
+            key=lambda d: d.pk,
+            label_of=lambda d: d.name,
+            required=False,
+            empty_label=_("全部区"),
+        )
+        self.fields["indicator"] = _ReadOnce(
+            label=_("指标"), objects=list(indicators), key=lambda i: i.code, label_of=lambda i: f"{i.name}（{i.unit}）"
+        )
         _style(self)
 
 

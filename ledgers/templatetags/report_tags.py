@@ -42,9 +42,16 @@ def amount(value, places=None) -> str:
         number = value if isinstance(value, Decimal) else Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    if places not in (None, ""):
-        return format(number.quantize(Decimal(1).scaleb(-int(places))), ",f")
-    return format(number.normalize(), ",f")
+    return _formatted(number, _quantum(places))
+
+
+def _quantum(places) -> Decimal | None:
+    """The quantum of `places` decimals (2 → 0.01); None: as few decimals as needed."""
+    return Decimal(1).scaleb(-int(places)) if places not in (None, "") else None
+
+
+def _formatted(number: Decimal, quantum: Decimal | None) -> str:
+    return format(number.quantize(quantum) if quantum is not None else number.normalize(), ",f")
 
 
 @register.filter
@@ -100,11 +107,13 @@ def ledger_cells(row, places) -> str:
     language each cost a dozen node renders). Each cell as the ledger's legend says: the accepted figure (with its
     check mark), — where the indicator does not apply, 缺报 or 待验收, blank where no report is due."""
     texts = _ledger_cell_texts(get_language())
+    quantum = _quantum(places)  # once for the row, not once per figure as amount() would
     parts = []
     for cell in row.cells:
-        if cell.value is not None:
+        value = cell.value
+        if value is not None:
             mark = check_mark(cell.check) if cell.check and cell.check != "unchecked" else ""
-            parts.append(f'<td class="num">{amount(cell.value, places)}{mark}</td>')
+            parts.append(f'<td class="num">{_formatted(value, quantum)}{mark}</td>')
         elif not cell.applies:
             parts.append(texts["na"])
         elif cell.gap:
@@ -113,3 +122,13 @@ def ledger_cells(row, places) -> str:
             parts.append(texts["not_due" if not cell.expected else "none"])
     parts.append(f'<td class="num ledger-total">{amount(row.total, places)}</td>')
     return mark_safe("".join(parts))  # noqa: S308 (fixed markup, formatted numbers and the check mark's own HTML)
+
+
+@register.simple_tag
+def amount_cells(values, places) -> str:
+    """{% amount_cells line.month_totals summary.indicator.decimal_places %}: `<td class="num">` per figure (blank
+    for None), as {{ value|amount:places }} in a loop would write them, in one go (the ledger's totals rows)."""
+    quantum = _quantum(places)
+    return mark_safe(  # noqa: S308 (fixed markup around formatted numbers)
+        "".join(f'<td class="num">{"" if value is None else _formatted(value, quantum)}</td>' for value in values)
+    )
