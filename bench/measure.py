@@ -1,17 +1,12 @@
 """The measurements behind `make bench`: server time of the dashboards and the ledger page against their
-bare-SQL floors, and the Excel export against bare openpyxl write-only writing the same cells."""
+bare-SQL floors (the Excel export's are in bench/exports.py)."""
 
-import cProfile
 import datetime
 import importlib
 import os
-import pstats
 import statistics
 import sys
-import tempfile
 import time
-import tracemalloc
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,13 +14,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from coordination.models import Town
-from ledgers import exports
 from tianjin_towns.lib import dates
 
 from . import floors
@@ -233,214 +223,6 @@ def pages(generated, log=print) -> tuple[list[PageResult], dict]:
                 (codes[indicator_id], api["totals"].get(codes[indicator_id]), total)
             )
     return results, check
-
-
-# --- Export -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ExportResult:
-    name: str
-    towns: int
-    rows: int
-    cells: int
-    seconds: float
-    floor_styled_seconds: float
-    floor_plain_seconds: float
-
-    @property
-    def cells_per_second(self) -> float:
-        return self.cells / self.seconds
-
-    @property
-    def floor_styled_rate(self) -> float:
-        return self.cells / self.floor_styled_seconds
-
-    @property
-    def floor_plain_rate(self) -> float:
-        return self.cells / self.floor_plain_seconds
-
-
-def _own(style):
-    """The style object behind a cell's read-only proxy, reusable in another workbook."""
-    return getattr(style, "_StyleProxy__target", style)
-
-
-class _Recorder:
-    """Wraps WriteOnlyWorksheet.append to count what the export writes and, with `keep`, the cells:
-    (value, style number) per cell, and the style objects of each distinct style once."""
-
-    def __init__(self, keep: bool):
-        self.keep = keep
-        self.sheets: dict[str, list] = defaultdict(list)
-        self.styles: dict[tuple, int] = {}
-        self.style_objects: list[tuple] = []
-        self.rows = 0
-        self.cells = 0
-        self.original = WriteOnlyWorksheet.append
-
-    def _style(self, cell) -> int | None:
-        if not hasattr(cell, "_style"):
-            return None
-        key = tuple(cell._style)
-        number = self.styles.get(key)
-        if number is None:
-            number = self.styles[key] = len(self.style_objects)
-            self.style_objects.append(
-                (_own(cell.font), _own(cell.fill), _own(cell.border), _own(cell.alignment), cell.number_format)
-            )
-        return number
-
-    def __enter__(self):
-        recorder = self
-
-        def append(ws, row):
-            row = list(row)
-            recorder.rows += 1
-            recorder.cells += len(row)
-            if recorder.keep:
-                recorder.sheets[ws.title].append([(getattr(c, "value", c), recorder._style(c)) for c in row])
-            return recorder.original(ws, row)
-
-        WriteOnlyWorksheet.append = append
-        return self
-
-    def __exit__(self, *exc):
-        WriteOnlyWorksheet.append = self.original
-
-
-def _floor(recorded: _Recorder, styled: bool) -> float:
-    """Bare openpyxl write-only: the same sheets, rows and cells, with the same styles applied the fastest
-    way openpyxl offers (each distinct style resolved once, then its style array copied to each cell),
-    or values only."""
-    with tempfile.TemporaryFile() as output:
-        started = time.perf_counter()
-        workbook = Workbook(write_only=True)
-        for title, rows in recorded.sheets.items():
-            ws = workbook.create_sheet(title)
-            arrays = []
-            if styled:
-                for font, fill, border, alignment, number_format in recorded.style_objects:
-                    cell = WriteOnlyCell(ws)
-                    cell.font, cell.fill, cell.border, cell.alignment = font, fill, border, alignment
-                    cell.number_format = number_format
-                    arrays.append(cell._style)
-            for row in rows:
-                if styled:
-                    cells = []
-                    for value, style in row:
-                        cell = WriteOnlyCell(ws, value=value)
-                        if style is not None:
-                            cell._style = StyleArray(arrays[style])
-                        cells.append(cell)
-                    ws.append(cells)
-                else:
-                    ws.append([value for value, _style in row])
-        workbook.save(output)
-        return time.perf_counter() - started
-
-
-def export_scope(name: str, towns, year: int, *, runs: int, reference: ExportResult | None = None, log=print):
-    """The export timed `runs` times (best kept), recording the cells on an extra, untimed run for the
-    floors; with a `reference`, no floors of its own: the reference's floor rates (cells per second of
-    the same kinds of cells) stand for them, which keeps the city-wide run to one pass."""
-    times = []
-    for _run in range(runs):
-        with _Recorder(keep=False) as counted, tempfile.TemporaryFile() as output:
-            started = time.perf_counter()
-            exports.write_ledger_workbook(output, towns=towns, year=year)
-            times.append(time.perf_counter() - started)
-    seconds = min(times)
-    if reference is None:
-        with _Recorder(keep=True) as recorded, tempfile.TemporaryFile() as output:
-            exports.write_ledger_workbook(output, towns=towns, year=year)
-        styled = min(_floor(recorded, styled=True) for _ in range(runs))
-        plain = min(_floor(recorded, styled=False) for _ in range(runs))
-    else:
-        styled = counted.cells / reference.floor_styled_rate
-        plain = counted.cells / reference.floor_plain_rate
-    result = ExportResult(name, towns.count(), counted.rows, counted.cells, seconds, styled, plain)
-    log(
-        f"  {name}: {result.rows} rows, {result.cells} cells, {result.seconds:.1f} s, "
-        f"{result.cells_per_second:,.0f} cells/s (floor {result.floor_styled_rate:,.0f} styled, "
-        f"{result.floor_plain_rate:,.0f} values only)"
-    )
-    return result
-
-
-def peak_memory(towns, year: int) -> tuple[int, int]:
-    """(peak traced bytes, rows) of one export written to a file."""
-    with _Recorder(keep=False) as recorded:
-        tracemalloc.start()
-        try:
-            with tempfile.TemporaryFile() as output:
-                exports.write_ledger_workbook(output, towns=towns, year=year)
-            _current, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
-    return peak, recorded.rows
-
-
-TIME_SPLIT = (
-    # (label, file fragment, function name): cumulative time of these calls under cProfile
-    ("assigning styles to cells (openpyxl hashes and looks up each font, border, alignment, format)",
-     "openpyxl/styles/styleable.py", "__set__"),
-    ("serialising cells to XML", "openpyxl/cell/_writer.py", ""),
-    ("creating cells", "openpyxl/cell/cell.py", "WriteOnlyCell"),
-    ("reading the rows from the database", "django/db/models/query.py", "__iter__"),
-)  # fmt: skip
-
-
-def where_time_goes(towns, year: int) -> list[tuple[str, float]]:
-    """Share of the export's time (cProfile, cumulative) spent in the steps that dominate it."""
-    profile = cProfile.Profile()
-    with tempfile.TemporaryFile() as output:
-        profile.runcall(exports.write_ledger_workbook, output, towns=towns, year=year)
-    stats = pstats.Stats(profile)
-    total = max(ct for (_cc, _nc, _tt, ct, _callers) in stats.stats.values()) or 1
-    split = []
-    for label, fragment, name in TIME_SPLIT:
-        seconds = 0.0
-        for (filename, _line, function), (_cc, _nc, _tt, ct, callers) in stats.stats.items():
-            if fragment in filename and (not name or function == name):
-                # Count only calls from outside the group, so recursion is not counted twice.
-                if not any(fragment in caller[0] and (not name or caller[2] == name) for caller in callers):
-                    seconds += ct
-        split.append((label, seconds / total * 100))
-    return split
-
-
-def exports_all(generated, log=print) -> dict:
-    year = dates.last_ended_period().year - 1  # the last full year
-    districts = generated.district_ids
-    one = Town.objects.filter(district_id=districts[0])
-    city = Town.objects.all()
-    exports.write_ledger_workbook(
-        tempfile.TemporaryFile(), towns=Town.objects.filter(pk=generated.town_ids[0]), year=year
-    )
-    district = export_scope("district-year", one, year, runs=2, log=log)
-    results = [district, export_scope("city-year", city, year, runs=1, reference=district, log=log)]
-    # Memory at 1× and 4× the rows: a quarter of a district against a whole one (tracemalloc slows the
-    # export threefold, so the slices stay small); the split of time on the same quarter.
-    ids = list(one.order_by("unit__order").values_list("pk", flat=True))
-    quarter = Town.objects.filter(pk__in=ids[: len(ids) // 4])
-    peak_1, rows_1 = peak_memory(quarter, year)
-    peak_4, rows_4 = peak_memory(one, year)
-    log(f"  peak memory: {peak_1 / 2**20:.1f} MiB at {rows_1} rows, {peak_4 / 2**20:.1f} MiB at {rows_4} rows")
-    split = where_time_goes(quarter, year)
-    return {
-        "year": year,
-        "results": results,
-        "memory": {
-            "rows_1": rows_1,
-            "peak_1": peak_1,
-            "rows_4": rows_4,
-            "peak_4": peak_4,
-            "towns_1": quarter.count(),
-            "towns_4": one.count(),
-        },
-        "split": split,
-    }
 
 
 def machine() -> dict:

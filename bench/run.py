@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from . import generate, measure, report
+    from . import exports, generate, measure, report
 
     sizes = generate.Sizes(2, 5, 2, 4) if args.small else generate.Sizes()
     generated = generate.load_generated(sizes) if args.reuse and _exists(maintenance_url, bench_url) else None
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         pages, check = measure.pages(generated)
     if args.only in (None, "exports"):
         print("measure exports")
-        export = measure.exports_all(generated)
+        export = exports.exports_all(generated)
     if args.only in (None, "feed"):
         print("measure the data-sharing feed")
         feed = measure.feed_stream()

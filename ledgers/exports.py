@@ -2,8 +2,9 @@
 
 The ledger workbook streams: a fixed number of queries whatever the scope, every one read through a
 database cursor in the sheet's own order (towns, their reports, figures, projects and progress alike)
-and written row by row to a write-only workbook. Nothing is kept per town or per row beyond the town
-being written, so memory stays flat whether the scope is one district or the whole city.
+and written row by row through a streaming writer (ledgers.export_writers: XlsxWriter in constant-memory
+mode). Nothing is kept per town or per row beyond the town being written, so memory stays flat whether
+the scope is one district or the whole city.
 """
 
 import datetime
@@ -18,11 +19,11 @@ from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from openpyxl import Workbook
 
 from coordination.models import Town
 from tianjin_towns.lib import dates, excel
 
+from .export_writers import DEFAULT_WRITER, SheetWriter, Style, WorkbookWriter
 from .models import (
     CheckState,
     FigureCheck,
@@ -46,6 +47,21 @@ TOWN_ORDER = ("district__order", "unit__order", "unit__code")
 TITLE_ROWS = 2  # title, then scope and export time
 HEADER_ROW = TITLE_ROWS + 1
 
+# The cells' looks (tianjin_towns.lib.excel's house style), made once: the writers cache by style.
+BODY = Style()
+CENTERED = Style(alignment=excel.CENTER)
+WRAPPED = Style(alignment=excel.WRAP)
+GAP = Style(font=excel.GAP_FONT, alignment=excel.CENTER)  # a month with no accepted figures (查漏补缺)
+GREY = Style(fill=excel.TOTAL_FILL)  # a totals row's blank, or an indicator that does not apply that month
+MONEY = Style(number_format=excel.MONEY_FORMAT)
+PERCENT = Style(number_format=excel.PERCENT_FORMAT)
+HEADER = Style(font=excel.HEADER_FONT, fill=excel.HEADER_FILL, alignment=excel.CENTER)
+TITLE = Style(font=excel.TITLE_FONT, border=None, alignment=excel.TITLE_ALIGNMENT)
+SUBTITLE = Style(font=excel.SUBTITLE_FONT, border=None, alignment=excel.LEFT)
+NOTE = Style(font=excel.NOTE_FONT, border=None, alignment=excel.LEFT)
+TOTAL_LABEL = Style(font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL)
+TOTAL_MONEY = Style(font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL, number_format=excel.MONEY_FORMAT)
+
 
 def _town_order(prefix: str) -> list[str]:
     return [f"{prefix}{field}" for field in TOWN_ORDER]
@@ -59,13 +75,15 @@ def write_ledger_workbook(
     progress: Callable[[int], None] | None = None,
     indicators: QuerySet[Indicator] | None = None,
     projects: bool = True,
+    writer: Callable[[BinaryIO], WorkbookWriter] = DEFAULT_WRITER,
 ) -> None:
     """Write the year's ledger workbook (monthly indicators sheet, project ledger sheet) for `towns` to `output`.
 
     `progress`, when given, is called with the number of rows written so far, every PROGRESS_EVERY rows
     and once at the end (a background export reports it against `ledger_row_count`). `indicators` narrows
     the catalogue and `projects=False` leaves the project sheet out: what is shared with a member unit
-    (selectors.ledger_contents).
+    (selectors.ledger_contents). `writer` makes the file (ledgers.export_writers; the bench and the
+    equivalence test pass each).
     """
     written = 0
 
@@ -86,12 +104,12 @@ def write_ledger_workbook(
         "scope": _scope_label(towns),
         "time": f"{timezone.now().astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
     }
-    workbook = Workbook(write_only=True)
+    workbook = writer(output)
     _write_indicator_sheet(workbook, towns, indicators, year, subtitle, tick)
     if projects:
         _write_project_sheet(workbook, towns, year, subtitle, tick)
     _write_check_sheet(workbook, towns, indicators, year, subtitle, tick)
-    workbook.save(output)
+    workbook.close()
     if progress is not None:
         progress(written)
 
@@ -164,11 +182,24 @@ def _by_town(rows: Iterator[tuple]) -> Callable[[int], list[tuple]]:
     return take
 
 
-def _title_rows(ws, title: str, subtitle: str, columns: int) -> None:
-    ws.append([excel.title_cell(ws, title)])
-    ws.append([excel.subtitle_cell(ws, subtitle)])
-    excel.merge_across(ws, 1, columns)
-    excel.merge_across(ws, 2, columns)
+def _add_sheet(
+    workbook: WorkbookWriter,
+    name: str,
+    *,
+    title: str,
+    subtitle: str,
+    headers: list[str],
+    widths,
+    freeze_columns: int,
+) -> SheetWriter:
+    """A ledger sheet with its title and subtitle merged across, and its header row: the rows follow."""
+    sheet = workbook.add_sheet(
+        name, widths=widths, headers=headers, header_row=HEADER_ROW, freeze_columns=freeze_columns
+    )
+    sheet.append_merged(title, TITLE, len(headers))
+    sheet.append_merged(subtitle, SUBTITLE, len(headers))
+    sheet.append(headers, [HEADER] * len(headers))
+    return sheet
 
 
 # -- Sheet 1: monthly indicators ---------------------------------------------------------------------
@@ -197,23 +228,46 @@ def _report_statuses(towns: QuerySet[Town], year: int) -> Iterator[tuple[int, da
 
 
 def _write_indicator_sheet(
-    workbook, towns: QuerySet[Town], indicators: list[Indicator], year: int, subtitle: str, tick: Callable[[], None]
+    workbook: WorkbookWriter,
+    towns: QuerySet[Town],
+    indicators: list[Indicator],
+    year: int,
+    subtitle: str,
+    tick: Callable[[], None],
 ):
-    ws = workbook.create_sheet(_("月度指标台账"))
     identity = [_("区"), _("小镇编码"), _("小镇名称"), _("月份"), _("状态")]
     headers = identity + [f"{i.name}（{i.unit}）" for i in indicators]
-    widths = [10, 10, 24, 9, 13] + [14] * len(indicators)
-    excel.prepare_sheet(ws, widths=widths, headers=headers, header_row_number=HEADER_ROW, freeze_columns=3)
-    _title_rows(ws, _("天津市特色小镇统计台账（%(year)s年）") % {"year": year}, subtitle, len(headers))
-    ws.append(excel.header_row(ws, headers))
+    sheet = _add_sheet(
+        workbook,
+        _("月度指标台账"),
+        title=_("天津市特色小镇统计台账（%(year)s年）") % {"year": year},
+        subtitle=subtitle,
+        headers=headers,
+        widths=[10, 10, 24, 9, 13] + [14] * len(indicators),
+        freeze_columns=3,
+    )
 
     formats = [excel.number_format(i.decimal_places) for i in indicators]
+    number_styles = [Style(number_format=number_format) for number_format in formats]
     stocks = {i.pk for i in indicators if i.kind == Indicator.Kind.STOCK}
     statuses_of = _by_town(_report_statuses(towns, year))
     values_of = _by_town(_accepted_values(towns, year))
     flow_totals = {i.pk: Decimal(0) for i in indicators}
     stock_totals = {pk: Decimal(0) for pk in stocks}  # the sum of each town's latest accepted value of the year
-    months = dates.months_of_year(year)
+    months = [period for period in dates.months_of_year(year) if dates.period_has_ended(period)]
+    labels = {period: dates.format_period(period) for period in months}
+    status_labels = {status: str(label) for status, label in ReportStatus.choices}
+    # Per month, each indicator's (id, whether it applies) and the row's styles by whether it was accepted:
+    # a row's styles depend on nothing else, so they are made once, not per cell.
+    columns = {period: [(i.pk, i.applies_in(period)) for i in indicators] for period in months}
+    row_styles = {
+        (period, accepted): (BODY, BODY, BODY, CENTERED, CENTERED if accepted else GAP)
+        + tuple(
+            style if applies else GREY for style, (_pk, applies) in zip(number_styles, columns[period], strict=True)
+        )
+        for period in months
+        for accepted in (True, False)
+    }
     for town_id, code, name, district_name, reporting_from, exited_on in _town_rows(towns):
         town = Town(reporting_from=reporting_from, exited_on=exited_on)  # for expects_report only
         statuses = {period: status for _town, period, status in statuses_of(town_id)}
@@ -223,55 +277,38 @@ def _write_indicator_sheet(
         latest_stock: dict[int, Decimal] = {}
         for period in months:
             # Accepted figures of months no longer expected (e.g. a town's reporting_from moved) are left out.
-            if not (town.expects_report(period) and dates.period_has_ended(period)):
+            if not town.expects_report(period):
                 continue
             month_values = values.get(period, {})
             status = statuses.get(period)
-            status_label = str(ReportStatus(status).label) if status else _("未报送")
-            row = [
-                excel.styled_cell(ws, district_name),
-                excel.styled_cell(ws, code),
-                excel.styled_cell(ws, name),
-                excel.styled_cell(ws, dates.format_period(period), alignment=excel.CENTER),
-                excel.styled_cell(
-                    ws,
-                    status_label,
-                    font=excel.BODY_FONT if status == ReportStatus.ACCEPTED else excel.GAP_FONT,
-                    alignment=excel.CENTER,
-                ),
-            ]
-            for indicator, number_format in zip(indicators, formats, strict=True):
-                if not indicator.applies_in(period):
+            row = [district_name, code, name, labels[period], status_labels[status] if status else _("未报送")]
+            for indicator_id, applies in columns[period]:
+                if not applies:
                     # Blank, not a dash: the sheet is also the import template, which reads numbers only.
-                    row.append(excel.styled_cell(ws, None, fill=excel.TOTAL_FILL))
+                    row.append(None)
                     continue
-                value = month_values.get(indicator.pk)
+                value = month_values.get(indicator_id)
                 if value is not None:
-                    flow_totals[indicator.pk] += value
-                    if indicator.pk in stocks:
-                        latest_stock[indicator.pk] = value
-                row.append(excel.styled_cell(ws, value, number_format=number_format))
-            ws.append(row)
+                    flow_totals[indicator_id] += value
+                    if indicator_id in stocks:
+                        latest_stock[indicator_id] = value
+                row.append(value)
+            sheet.append(row, row_styles[period, status == ReportStatus.ACCEPTED])
             tick()
         for indicator_id, value in latest_stock.items():
             stock_totals[indicator_id] += value
 
     totals = [stock_totals[i.pk] if i.pk in stocks else flow_totals[i.pk] for i in indicators]
-    ws.append(_indicator_totals_row(ws, totals, formats, blanks=len(identity) - 1))
-    ws.append([])
+    blanks = len(identity) - 1
+    sheet.append(
+        [_("合计")] + [None] * blanks + totals,
+        [TOTAL_LABEL]
+        + [GREY] * blanks
+        + [Style(font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL, number_format=f) for f in formats],
+    )  # 合计: a flow indicator's rows added up, a stock indicator's latest accepted value per town added up
+    sheet.skip()
     for note in _indicator_notes(indicators):
-        ws.append([excel.note_cell(ws, note)])
-
-
-def _indicator_totals_row(ws, totals: list[Decimal], formats: list[str], *, blanks: int) -> list:
-    """合计: a flow indicator's rows added up, a stock indicator's latest accepted value per town added up."""
-    row = [excel.styled_cell(ws, _("合计"), font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL)]
-    row += [excel.styled_cell(ws, None, fill=excel.TOTAL_FILL) for _index in range(blanks)]
-    for total, number_format in zip(totals, formats, strict=True):
-        row.append(
-            excel.styled_cell(ws, total, font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL, number_format=number_format)
-        )
-    return row
+        sheet.append([note], [NOTE])
 
 
 def _indicator_notes(indicators: list[Indicator]) -> list[str]:
@@ -298,25 +335,16 @@ def _indicator_notes(indicators: list[Indicator]) -> list[str]:
     return notes
 
 
-def _project_month_cells(ws, row: tuple, total_investment, annual_investment) -> tuple[list, Decimal]:
-    """The cells of one accepted month of a project after its identity, and the month's investment. An accepted
-    month shows the plan it was accepted with (frozen on acceptance), not today's."""
+def _project_month_values(row: tuple, total_investment, annual_investment) -> list:
+    """The values of one accepted month of a project after its identity. An accepted month shows the plan it
+    was accepted with (frozen on acceptance), not today's."""
     _project, period, inv_month, inv_year, inv_total, physical, problems, total_at, annual_at = row
     plan_total, plan_annual = (total_at, annual_at) if total_at is not None else (total_investment, annual_investment)
     share = round(inv_year * 100 / plan_annual, 1) if plan_annual else None
-    money = excel.MONEY_FORMAT
-    cells = [
-        excel.styled_cell(ws, plan_total, number_format=money),
-        excel.styled_cell(ws, plan_annual, number_format=money),
-        excel.styled_cell(ws, dates.format_period(period), alignment=excel.CENTER),
-        excel.styled_cell(ws, inv_month, number_format=money),
-        excel.styled_cell(ws, inv_year, number_format=money),
-        excel.styled_cell(ws, inv_total, number_format=money),
-        excel.styled_cell(ws, share, number_format=excel.PERCENT_FORMAT),
-        excel.styled_cell(ws, physical or None, alignment=excel.WRAP),
-        excel.styled_cell(ws, problems or None, alignment=excel.WRAP),
+    return [plan_total, plan_annual, dates.format_period(period), inv_month, inv_year, inv_total, share] + [
+        physical or None,
+        problems or None,
     ]
-    return cells, inv_month
 
 
 # -- Sheet 2: project ledger -------------------------------------------------------------------------
@@ -396,19 +424,41 @@ def _project_rows(towns: QuerySet[Town]):
     )
 
 
-def _write_project_sheet(workbook, towns: QuerySet[Town], year: int, subtitle: str, tick: Callable[[], None]) -> None:
-    ws = workbook.create_sheet(_("项目台账"))
-    headers = [str(h) for h in PROJECT_HEADERS]
-    excel.prepare_sheet(ws, widths=PROJECT_WIDTHS, headers=headers, header_row_number=HEADER_ROW, freeze_columns=4)
-    _title_rows(ws, _("天津市特色小镇项目台账（%(year)s年）") % {"year": year}, subtitle, len(headers))
-    ws.append(excel.header_row(ws, headers))
+PROJECT_IDENTITY_STYLES = (BODY, BODY, BODY, WRAPPED, CENTERED, CENTERED)
+PROJECT_MONTH_STYLES = PROJECT_IDENTITY_STYLES + (
+    MONEY,
+    MONEY,
+    CENTERED,
+    MONEY,
+    MONEY,
+    MONEY,
+    PERCENT,
+    WRAPPED,
+    WRAPPED,
+)
+PROJECT_PLAN_STYLES = PROJECT_IDENTITY_STYLES + (MONEY, MONEY) + (BODY,) * (len(PROJECT_HEADERS) - 8)
 
+
+def _write_project_sheet(
+    workbook: WorkbookWriter, towns: QuerySet[Town], year: int, subtitle: str, tick: Callable[[], None]
+) -> None:
+    headers = [str(h) for h in PROJECT_HEADERS]
+    sheet = _add_sheet(
+        workbook,
+        _("项目台账"),
+        title=_("天津市特色小镇项目台账（%(year)s年）") % {"year": year},
+        subtitle=subtitle,
+        headers=headers,
+        widths=PROJECT_WIDTHS,
+        freeze_columns=4,
+    )
     projects = _project_rows(towns)
     plans = _year_plans(towns, year)
     pending_plan = next(plans, None)
     progress = _accepted_progress(towns, year)
     pending = next(progress, None)
-    money = excel.MONEY_FORMAT
+    categories = {value: str(label) for value, label in Project.Category.choices}
+    statuses = {value: str(label) for value, label in Project.Status.choices}
     month_total = Decimal(0)
     for (
         pk,
@@ -431,41 +481,27 @@ def _write_project_sheet(workbook, towns: QuerySet[Town], year: int, subtitle: s
             pending = next(progress, None)
         elif actual_finish is not None and actual_finish.year < year:
             continue  # finished before the year: not part of this year's ledger
-        identity = [
-            excel.styled_cell(ws, district_name),
-            excel.styled_cell(ws, town_name),
-            excel.styled_cell(ws, code),
-            excel.styled_cell(ws, name, alignment=excel.WRAP),
-            excel.styled_cell(ws, str(Project.Category(category).label), alignment=excel.CENTER),
-            excel.styled_cell(ws, str(Project.Status(status).label), alignment=excel.CENTER),
-        ]
+        identity = [district_name, town_name, code, name, categories[category], statuses[status]]
         if not rows:
-            ws.append(
-                identity
-                + [
-                    excel.styled_cell(ws, total_investment, number_format=money),
-                    excel.styled_cell(ws, annual_investment, number_format=money),
-                ]
-                + [excel.styled_cell(ws, None) for _index in range(len(PROJECT_HEADERS) - len(identity) - 2)]
+            sheet.append(
+                identity + [total_investment, annual_investment] + [None] * (len(PROJECT_HEADERS) - 8),
+                PROJECT_PLAN_STYLES,
             )
             tick()
             continue
         for row in rows:
-            cells, invested = _project_month_cells(ws, row, total_investment, annual_investment)
-            month_total += invested
-            ws.append(identity + cells)
+            month_total += row[2]  # investment_month
+            sheet.append(
+                identity + _project_month_values(row, total_investment, annual_investment), PROJECT_MONTH_STYLES
+            )
             tick()
-            # A write-only sheet serialises a row as it is appended, so the identity cells can be reused.
 
-    totals_row = [excel.styled_cell(ws, _("合计"), font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL)]
-    for index in range(1, len(PROJECT_HEADERS)):
-        value = month_total if index == MONTH_INVESTMENT_COLUMN else None
-        totals_row.append(
-            excel.styled_cell(ws, value, font=excel.TOTAL_FONT, fill=excel.TOTAL_FILL, number_format=money)
-        )
-    ws.append(totals_row)
-    ws.append([])
-    ws.append([excel.note_cell(ws, _("注：只列已验收月报中的项目进展；合计为本月完成投资之和。"))])
+    totals = [_("合计")] + [
+        month_total if index == MONTH_INVESTMENT_COLUMN else None for index in range(1, len(headers))
+    ]
+    sheet.append(totals, [TOTAL_LABEL] + [TOTAL_MONEY] * (len(headers) - 1))
+    sheet.skip()
+    sheet.append([_("注：只列已验收月报中的项目进展；合计为本月完成投资之和。")], [NOTE])
 
 
 CHECK_HEADERS = (
@@ -482,7 +518,12 @@ CHECK_HEADERS = (
 CHECK_WIDTHS = (10, 22, 10, 18, 14, 16, 14, 12, 40)
 
 
-def _write_check_sheet(workbook, towns, indicators: list[Indicator], year: int, subtitle: str, tick) -> None:
+CHECK_STYLES = (BODY, BODY, BODY, BODY, MONEY, BODY, MONEY, BODY, BODY)
+
+
+def _write_check_sheet(
+    workbook: WorkbookWriter, towns, indicators: list[Indicator], year: int, subtitle: str, tick
+) -> None:
     """数据核对: each checked figure of the year with the member unit's figure and its state (issue 18); no
     sheet when no member unit checks an indicator of the workbook."""
     checked = list(
@@ -490,11 +531,15 @@ def _write_check_sheet(workbook, towns, indicators: list[Indicator], year: int, 
     )
     if not checked:
         return
-    ws = workbook.create_sheet(_("数据核对"))
-    headers = [str(h) for h in CHECK_HEADERS]
-    excel.prepare_sheet(ws, widths=CHECK_WIDTHS, headers=headers, header_row_number=HEADER_ROW, freeze_columns=2)
-    _title_rows(ws, _("天津市特色小镇数据核对情况（%(year)s年）") % {"year": year}, subtitle, len(headers))
-    ws.append(excel.header_row(ws, headers))
+    sheet = _add_sheet(
+        workbook,
+        _("数据核对"),
+        title=_("天津市特色小镇数据核对情况（%(year)s年）") % {"year": year},
+        subtitle=subtitle,
+        headers=[str(h) for h in CHECK_HEADERS],
+        widths=CHECK_WIDTHS,
+        freeze_columns=2,
+    )
     checks = (
         FigureCheck.objects.filter(
             report__town__in=towns.values("pk"), report__period__year=year, indicator__in=checked
@@ -505,17 +550,18 @@ def _write_check_sheet(workbook, towns, indicators: list[Indicator], year: int, 
     labels = dict(CheckState.choices)
     for check in checks.iterator(chunk_size=CHUNK):
         town = check.report.town
-        ws.append(
+        sheet.append(
             [
-                excel.styled_cell(ws, town.district.name),
-                excel.styled_cell(ws, town.unit.name),
-                excel.styled_cell(ws, f"{check.report.period:%Y-%m}"),
-                excel.styled_cell(ws, check.indicator.name),
-                excel.styled_cell(ws, check.accepted_value, number_format=excel.MONEY_FORMAT),
-                excel.styled_cell(ws, check.member_unit.name),
-                excel.styled_cell(ws, check.source_value, number_format=excel.MONEY_FORMAT),
-                excel.styled_cell(ws, str(labels[check.state])),
-                excel.styled_cell(ws, check.explanation),
-            ]
+                town.district.name,
+                town.unit.name,
+                f"{check.report.period:%Y-%m}",
+                check.indicator.name,
+                check.accepted_value,
+                check.member_unit.name,
+                check.source_value,
+                str(labels[check.state]),
+                check.explanation,
+            ],
+            CHECK_STYLES,
         )
         tick()
