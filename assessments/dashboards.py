@@ -216,14 +216,9 @@ def _figures_sql(scope: Scope) -> str:
     """
 
 
-def _at(values: list[int | None] | None, indicator_id: int) -> int | None:
-    """An indicator's entry of a rollup array (position = its id)."""
-    return values[indicator_id - 1] if values and indicator_id <= len(values) else None
-
-
 def _from_cents(values: list[int | None] | None, indicator_id: int) -> Decimal | None:
-    """An indicator's figure from a rollup array, in cents, back in its own unit."""
-    cents = _at(values, indicator_id)
+    """An indicator's figure from a rollup array (position = its id, in cents), back in its own unit."""
+    cents = values[indicator_id - 1] if values and indicator_id <= len(values) else None
     return None if cents is None else Decimal(cents).scaleb(-2)
 
 
@@ -239,6 +234,8 @@ def _load_figures(scope: Scope, *, year: int, month: int, indicators: list[Indic
     total: dict[str, Figure] = {i.code: Figure() for i in indicators}
     children: dict[int, dict[str, Figure]] = defaultdict(lambda: {i.code: Figure() for i in indicators})
     margin = DEFAULT_LAG_MARGIN
+    # (code, array index) of each indicator: a rollup array's position is the indicator's id (from 1).
+    positions = [(i.code, i.pk - 1) for i in indicators]
     for kind, unit_id, row_year, own, values, on_target, with_target, lagging, row_margin in _fetch(
         _figures_sql(scope), params
     ):
@@ -246,20 +243,24 @@ def _load_figures(scope: Scope, *, year: int, month: int, indicators: list[Indic
             margin = row_margin
             continue
         figures = total if own else children[unit_id]
+        size = len(values or ())
         if kind == "totals":
-            name = "actual" if row_year == year else "last_year"
-            for indicator in indicators:
-                setattr(figures[indicator.code], name, _from_cents(values, indicator.pk))
+            this_year = row_year == year
+            for code, index in positions:
+                cents = values[index] if index < size else None
+                value = None if cents is None else Decimal(cents).scaleb(-2)
+                if this_year:
+                    figures[code].actual = value
+                else:
+                    figures[code].last_year = value
             continue
-        for indicator in indicators:
-            towns = _at(with_target, indicator.pk)
+        for code, index in positions:
+            towns = with_target[index] if index < size else None
             if towns:
-                figure = figures[indicator.code]
-                figure.target, figure.actual_on_target = (
-                    _from_cents(values, indicator.pk),
-                    _from_cents(on_target, indicator.pk),
-                )
-                figure.towns_with_target, figure.towns_lagging = towns, _at(lagging, indicator.pk)
+                figure = figures[code]
+                figure.target = Decimal(values[index]).scaleb(-2)
+                figure.actual_on_target = Decimal(on_target[index]).scaleb(-2)
+                figure.towns_with_target, figure.towns_lagging = towns, lagging[index]
     # The scope's own completion and lag, by the same rule as each town's (target_completion).
     for figures in [total, *children.values()]:
         for code, figure in figures.items():
