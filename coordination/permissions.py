@@ -289,6 +289,13 @@ def reaches_along_reading(user: AbstractBaseUser, chain: list[int], kind: str) -
 
 
 def user_has_unit_perm(user: AbstractBaseUser, unit_id: int, perm: str) -> bool:
+    # In a request the remembered grants answer the common cases without a query: no grant at all, or one on the
+    # unit itself (an officer's on the town). Only a grant that may come through an ancestor needs the query.
+    grants = _unit_grants(user) if user.is_authenticated and user.is_active and not user.is_superuser else None
+    if grants is not None:
+        granted = grants.get(perm, frozenset())
+        if not granted or unit_id in granted:
+            return bool(granted)
     return org_units_for_user(user, perm).filter(pk=unit_id).exists()
 
 

@@ -328,7 +328,7 @@ def report_detail(request, pk: int):
             "was_returned": was_returned,
             "changed_count": len(changed),
             "progress_rows": selectors.report_progress_rows(report),
-            "history": _history_rows(selectors.report_trail(report), catalogue)[::-1],  # newest first
+            "history": _history_rows(selectors.report_trail(report, events), catalogue)[::-1],  # newest first
             "actions": actions,
             "quality_actions": quality_actions_for_user(request.user, report, pending_reopen=pending is not None),
             "return_form": ReturnForm(),
@@ -338,7 +338,7 @@ def report_detail(request, pk: int):
             "evidence": evidence,
             "evidence_by_code": _evidence_by_code(evidence),
             "pending_reopen": pending,
-            "comparison": selectors.reopen_comparison(report, indicators),
+            "comparison": selectors.reopen_comparison(report, indicators, reopens),
             "locked_missing": services.entry_locked(report),
         },
     )

@@ -28,11 +28,19 @@ def _database_ok() -> bool:
         return False
 
 
+_broker_clients: dict = {}  # by broker URL: one client and its connection pool per process
+
+
 def _broker_ok() -> bool:
     import redis
 
     try:
-        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1)
+        # A client made afresh for every probe (its pool, its driver info) cost 3-5 ms of CPU, half the probe's, and
+        # the deadline-day load test probes before every step (docs/performance.md, "Load and faults").
+        client = _broker_clients.get(settings.CELERY_BROKER_URL)
+        if client is None:
+            client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1)
+            _broker_clients[settings.CELERY_BROKER_URL] = client
         return bool(client.ping())
     except Exception:
         return False

@@ -165,6 +165,16 @@ TWO_FACTOR_REQUIRED_ROLES = [
 TWO_FACTOR_REQUIRED_FOR_ALL = env_bool("TWO_FACTOR_REQUIRED_FOR_ALL", False)
 OTP_TOTP_ISSUER = "天津市特色小镇平台"
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "0" if TESTING else "90"))
+# Argon2id at OWASP's parameters (tianjin_towns.security.Argon2idPasswordHasher): about 30 ms of CPU a login on this
+# machine where Django's default PBKDF2 (1,000,000 iterations) takes about 440 ms, which on deadline day, 200 logins
+# within a minute on two cores, took three quarters of the CPU (docs/performance.md, "Load and faults"). PBKDF2 stays listed: a
+# password hashed before verifies, and is hashed again with Argon2id at that login.
+PASSWORD_HASHERS = [
+    "tianjin_towns.security.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 if TESTING:
     # Hashing a dozen personas' passwords per test with PBKDF2 would dominate the suite's time.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -76,8 +76,10 @@ class Officer(HttpUser):
     def request(self, method: str, path: str, name: str, ok=(200, 302), data=None):
         """One request, not following redirects (each hop is measured on its own). Returns the response
         when its status is one of `ok`, else marks it failed and returns None."""
+        # X-Load-Step: the workers log each request's CPU under its step (bench/load/gunicorn_measured.py).
+        headers = {**self._headers(), "X-Load-Step": name}
         with self.client.request(
-            method, path, name=name, data=data, headers=self._headers(), allow_redirects=False, catch_response=True
+            method, path, name=name, data=data, headers=headers, allow_redirects=False, catch_response=True
         ) as response:
             self._keep_cookies(response)
             if response.status_code in ok:

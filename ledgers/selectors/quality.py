@@ -67,14 +67,21 @@ def _decimal(text) -> Decimal | None:
     return None if text in (None, "") else Decimal(str(text))
 
 
-def reopen_comparison(report: MonthlyReport, indicators: list[Indicator]) -> Comparison | None:
-    """The latest approved correction's accepted version against the report's figures now."""
-    request = (
-        report.reopen_requests.filter(status=ReopenRequest.Status.APPROVED)
-        .select_related("requested_by__profile", "decided_by__profile")
-        .order_by("-decided_at")
-        .first()
-    )
+def reopen_comparison(
+    report: MonthlyReport, indicators: list[Indicator], requests: list[ReopenRequest] | None = None
+) -> Comparison | None:
+    """The latest approved correction's accepted version against the report's figures now. `requests`:
+    reopen_requests(report) when the caller has read them already (no query then for a report never corrected)."""
+    if requests is None:
+        request = (
+            report.reopen_requests.filter(status=ReopenRequest.Status.APPROVED)
+            .select_related("requested_by__profile", "decided_by__profile")
+            .order_by("-decided_at")
+            .first()
+        )
+    else:
+        approved = [r for r in requests if r.status == ReopenRequest.Status.APPROVED and r.decided_at is not None]
+        request = max(approved, key=lambda r: r.decided_at, default=None)
     if request is None:
         return None
     snapshot = request.snapshot or {}

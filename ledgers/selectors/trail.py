@@ -14,6 +14,7 @@ from ..models import (
     MonthlyReportAudit,
     Project,
     ProjectProgressAudit,
+    ReportEvent,
     ReportValueAudit,
 )
 from .reports import report_events_with_actors
@@ -128,8 +129,9 @@ def _users(ids) -> dict:
     return {user.pk: user for user in get_user_model().objects.filter(pk__in=ids).select_related("profile")}
 
 
-def report_trail(report: MonthlyReport) -> list[TrailEntry]:
-    """The report's whole trail, oldest first: workflow events, then changes made around the services."""
+def report_trail(report: MonthlyReport, events: list[ReportEvent] | None = None) -> list[TrailEntry]:
+    """The report's whole trail, oldest first: workflow events, then changes made around the services. `events`:
+    report_events_with_actors(report) when the caller has read them already."""
     entries = [
         TrailEntry(
             at=event.at,
@@ -141,7 +143,7 @@ def report_trail(report: MonthlyReport) -> list[TrailEntry]:
             reason=event.reason,
             changes=event.changes,
         )
-        for event in report_events_with_actors(report)
+        for event in (report_events_with_actors(report) if events is None else events)
     ]
     entries += _direct_entries(report)
     return sorted(entries, key=lambda entry: entry.at)
