@@ -137,7 +137,7 @@ TEMPLATES = [
 
 AUTHENTICATION_BACKENDS = [
     "tianjin_towns.security.LoginThrottleBackend",  # django-axes: refuses locked-out logins, must come first
-    "django.contrib.auth.backends.ModelBackend",
+    "tianjin_towns.security.ProfileModelBackend",  # ModelBackend reading the user's profile in the same query
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
