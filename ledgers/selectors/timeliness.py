@@ -158,7 +158,10 @@ def timeliness_table(
     except EmptyResultSet:  # a scope known to be empty (no grant) has no SQL: nothing is expected of it
         return table
     if not by_town:
-        return _by_district(table, months, closed, scope_sql, scope_params)
+        if not towns.query.where:  # every town (the city's): no list of them to test each town against
+            return _by_district(table, months, closed, Town._meta.db_table, ())
+        town_rows = f"(SELECT * FROM {Town._meta.db_table} WHERE unit_id IN ({scope_sql}))"
+        return _by_district(table, months, closed, town_rows, scope_params)
     sets = "(m.period), (t.district_id, m.period)" + (", (t.district_id, t.unit_id, m.period)" if by_town else "")
     town_column = "t.unit_id" if by_town else "NULL::bigint"
     sql = f"""
@@ -191,18 +194,20 @@ def timeliness_table(
     return table
 
 
-def _by_district(table: TimelinessTable, months, closed, scope_sql: str, scope_params) -> TimelinessTable:
+def _by_district(table: TimelinessTable, months, closed, towns: str, scope_params) -> TimelinessTable:
     """timeliness_table without the towns' rows (the city's dashboard): the expected town-months and the
     reports are counted per district and month apart, then put together, which spares joining every
     expected town-month to its report. Missing is deadlines.missing_sql's rule counted: recorded missing,
     plus, once the close day has passed, the expected town-months neither submitted nor recorded missing
-    (a test holds this equal to the towns' rows summed)."""
+    (a test holds this equal to the towns' rows summed). `towns` is the towns' table or a subquery of it."""
     sql = f"""
         WITH m AS (SELECT * FROM unnest(%s::date[], %s::boolean[]) AS m(period, closed)),
-        towns AS (SELECT t.* FROM {Town._meta.db_table} t WHERE t.unit_id IN ({scope_sql})),
-        expected AS (
-            SELECT t.district_id, m.period, COUNT(*) AS expected
-            FROM m JOIN towns t ON {deadlines.expects_report_sql("t", "m.period")}
+        expected AS (  -- towns alike in district, first month and exit counted once, then spread over the months
+            SELECT t.district_id, m.period, SUM(t.towns) AS expected
+            FROM m JOIN (
+                SELECT district_id, reporting_from, exited_on, COUNT(*) AS towns FROM {towns} t
+                GROUP BY district_id, reporting_from, exited_on
+            ) t ON {deadlines.expects_report_sql("t", "m.period")}
             GROUP BY t.district_id, m.period
         ), filed AS (
             SELECT t.district_id, r.period,
@@ -210,7 +215,7 @@ def _by_district(table: TimelinessTable, months, closed, scope_sql: str, scope_p
                    COUNT(*) FILTER (WHERE r.timeliness = %s) AS late,
                    COUNT(*) FILTER (WHERE r.timeliness = %s) AS recorded_missing,
                    COUNT(*) FILTER (WHERE r.submitted_at IS NOT NULL AND r.timeliness IS DISTINCT FROM %s) AS submitted
-            FROM {MonthlyReport._meta.db_table} r JOIN towns t ON t.unit_id = r.town_id
+            FROM {MonthlyReport._meta.db_table} r JOIN {towns} t ON t.unit_id = r.town_id
             WHERE r.period BETWEEN %s AND %s AND {deadlines.expects_report_sql("t", "r.period")}
             GROUP BY t.district_id, r.period
         )
@@ -221,7 +226,7 @@ def _by_district(table: TimelinessTable, months, closed, scope_sql: str, scope_p
         LEFT JOIN filed f ON f.district_id = e.district_id AND f.period = e.period
     """
     missing = Timeliness.MISSING
-    params = [months, closed, *scope_params, Timeliness.ON_TIME, Timeliness.LATE, missing, missing]
+    params = [months, closed, *scope_params, Timeliness.ON_TIME, Timeliness.LATE, missing, missing, *scope_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, months[0], months[-1]])
         for district_id, period, expected, on_time, late, missing in cursor.fetchall():
