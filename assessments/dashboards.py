@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Avg, Count, Q
 
 from coordination.models import ActionItem, OrgUnit, Town
 from coordination.models.meetings import OPEN_STATUSES
@@ -299,11 +298,11 @@ def _load_trend(scope: Scope, *, year: int, month: int, indicators: list[Indicat
 
 def _children(scope: Scope) -> list[Unit]:
     if scope.level == CITY:
-        units = (
-            OrgUnit.objects.filter(level=OrgUnit.Level.DISTRICT, district_towns__isnull=False)
-            .distinct()
-            .order_by("order", "code")
-            .values_list("pk", "name")
+        units = _fetch(
+            f"""SELECT u.id, u.name FROM {OrgUnit._meta.db_table} u
+                WHERE u.level = %(district)s AND EXISTS (SELECT 1 FROM {Town._meta.db_table} t WHERE t.district_id = u.id)
+                ORDER BY u."order", u.code""",
+            {"district": OrgUnit.Level.DISTRICT.value},
         )
         return [Unit(pk, name, DISTRICT) for pk, name in units]
     if scope.level == DISTRICT:
@@ -354,42 +353,45 @@ def _ranking(scope: Scope, run: RankedRun | None, children: list[Unit]) -> tuple
 
 def _city_ranking(run: RankedRun, children: list[Unit]) -> tuple[list[dict], list[dict], int]:
     """The districts by their towns' average score, the best and the weakest few towns, and how many
-    towns the run ranked."""
-    results = RunResult.objects.filter(run_id=run.pk)
+    towns the run ranked (two plain statements)."""
     names = {child.id: child for child in children}
-    rows = (
-        results.values("town__district_id")
-        .annotate(
-            average=Avg("score"),
-            towns=Count("pk"),
-            praise=Count("pk", filter=Q(band="praise")),
-            warning=Count("pk", filter=Q(band="warning")),
-        )
-        .order_by("-average", "town__district_id")
+    rows = _fetch(
+        f"""SELECT t.district_id, AVG(r.score), COUNT(*), COUNT(*) FILTER (WHERE r.band = 'praise'),
+                   COUNT(*) FILTER (WHERE r.band = 'warning')
+            FROM {RunResult._meta.db_table} r JOIN {Town._meta.db_table} t ON t.unit_id = r.town_id
+            WHERE r.run_id = %(run)s GROUP BY t.district_id ORDER BY 2 DESC, 1""",
+        {"run": run.pk},
     )
     districts = []
-    for position, row in enumerate(rows, start=1):
-        child = names.get(row["town__district_id"])
+    for position, (district_id, average, towns, praise, warning) in enumerate(rows, start=1):
+        child = names.get(district_id)
         if child is None:
             continue
-        child.score, child.rank = scoring.q2(row["average"]), position
+        child.score, child.rank = scoring.q2(average), position
         districts.append(
             {
                 "unit": child,
                 "score": child.score,
                 "rank": position,
-                **{k: row[k] for k in ("towns", "praise", "warning")},
+                "towns": towns,
+                "praise": praise,
+                "warning": warning,
             }
         )
     count = sum(d["towns"] for d in districts)
-    # The best and the weakest few: one query (a union of two slices).
-    top = results.order_by("rank", "town_id").values(*RANKING_FIELDS)[:TOP_TOWNS]
-    bottom = (
-        results.filter(rank__gt=max(count - TOP_TOWNS // 2, TOP_TOWNS))
-        .order_by("-rank", "town_id")
-        .values(*RANKING_FIELDS)[: TOP_TOWNS // 2]
+    # The best and the weakest few: one statement (a union of two slices).
+    fields = ", ".join(f"r.{name}" for name in RANKING_FIELDS)
+    table = RunResult._meta.db_table
+    towns = _fetch(
+        f"""(SELECT {fields} FROM {table} r WHERE r.run_id = %(run)s ORDER BY r.rank, r.town_id LIMIT %(top)s)
+            UNION
+            (SELECT {fields} FROM {table} r WHERE r.run_id = %(run)s AND r.rank > %(cut)s
+             ORDER BY r.rank DESC, r.town_id LIMIT %(bottom)s)""",
+        {"run": run.pk, "top": TOP_TOWNS, "bottom": TOP_TOWNS // 2, "cut": max(count - TOP_TOWNS // 2, TOP_TOWNS)},
     )
-    towns = sorted(top.union(bottom, all=False), key=lambda r: (r["rank"], r["town_id"]))
+    towns = sorted(
+        (dict(zip(RANKING_FIELDS, row, strict=True)) for row in towns), key=lambda r: (r["rank"], r["town_id"])
+    )
     for before, row in zip(towns, towns[1:], strict=False):
         row["gap_before"] = row["rank"] > before["rank"] + 1
     return districts, towns, count
