@@ -1,7 +1,9 @@
 """Shared look of every workbook the platform writes (R-3.7): fonts, fills, borders, number formats.
 
 Builders use write-only worksheets, so cells are `WriteOnlyCell`s styled through `styled_cell`, and
-sheet-level settings (frozen panes, column widths, page setup) must be set before the first row.
+sheet-level settings (frozen panes, column widths, page setup) must be set before the first row. The ledger
+export, the largest, writes through XlsxWriter instead (ledgers/export_writers.py, issue 21), with these
+same styles and the same rule for user text; its openpyxl writer is kept as the reference a test compares with.
 
 Styling a cell attribute by attribute makes openpyxl hash the font, fill, border and alignment and look
 each up in the workbook's style tables, for every cell; most of an export's time went there. So each
