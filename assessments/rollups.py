@@ -90,22 +90,27 @@ def _refresh(cursor, keys: list[tuple[int, int]] | None) -> None:
         "default_margin": DEFAULT_LAG_MARGIN,
     }
     if districts:
-        cursor.execute(
+        summaries.execute_named(
+            cursor,
             f"""DELETE FROM {table} m USING unnest(%(towns)s::bigint[], %(years)s::int[]) AS k(town_id, year)
                 WHERE m.unit_id = k.town_id AND {in_year} = k.year""",
             params,
         )
-        cursor.execute(
-            f"DELETE FROM {table} m USING {pairs} WHERE m.unit_id = d.district_id AND {in_year} = d.year", params
+        summaries.execute_named(
+            cursor,
+            f"DELETE FROM {table} m USING {pairs} WHERE m.unit_id = d.district_id AND {in_year} = d.year",
+            params,
         )
-        cursor.execute(f"DELETE FROM {table} m WHERE m.unit_id IS NULL AND {city}", params)
+        summaries.execute_named(cursor, f"DELETE FROM {table} m WHERE m.unit_id IS NULL AND {city}", params)
     if not keys:
         return
-    cursor.execute(_town_rows_sql(positions, stocks), params)
+    summaries.execute_named(cursor, _town_rows_sql(positions, stocks), params)
     source = f"JOIN {towns_table} t ON t.unit_id = m.unit_id {districts}"
-    cursor.execute(summaries.sum_rows_sql(table, "t.district_id", source, ARRAYS, positions), params)
+    summaries.execute_named(cursor, summaries.sum_rows_sql(table, "t.district_id", source, ARRAYS, positions), params)
     city_source = f"WHERE m.unit_id IN (SELECT district_id FROM {towns_table}) AND {city}"
-    cursor.execute(summaries.sum_rows_sql(table, "NULL::bigint", city_source, ARRAYS, positions), params)
+    summaries.execute_named(
+        cursor, summaries.sum_rows_sql(table, "NULL::bigint", city_source, ARRAYS, positions), params
+    )
 
 
 def lag_refresh(keys: Iterable[tuple[int, int]]) -> None:
