@@ -40,6 +40,7 @@ from .permissions import (  # noqa: F401 - the door's names, also read from here
     default_scope_for_user,
     get_dashboard_scope_for_user,
 )
+from .selectors import DEFAULT_LAG_MARGIN  # the same margin the rollups and the lag check fall back on
 
 # The key figures against annual targets (R-5.1, SPEC §8), in the order the cards show them.
 KEY_INDICATORS = (
@@ -50,7 +51,6 @@ KEY_INDICATORS = (
     "projects_started",
     "projects_completed",
 )
-DEFAULT_LAG_MARGIN = Decimal(10)
 TOP_TOWNS = 10  # the city's town ranking shows the best and the weakest few, not two thousand rows
 
 
