@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from coordination import issued_documents
@@ -242,3 +244,53 @@ def nav_menus(user, current: str | None) -> list[dict]:
             entry["current"] = current == menu.url_name
         menus.append(entry)
     return menus
+
+
+def _count_badge(name: str, title) -> str:
+    """includes/nav_count.html, written here for the bar's entries."""
+    if not name:
+        return ""
+    return f'<span class="badge rounded-pill text-bg-warning ms-1 d-none" data-nav-count="{escape(name)}" title="{escape(title)}"></span>'
+
+
+def _entry_html(entry: dict) -> str:
+    menu, active = entry["menu"], " active" if entry["active"] else ""
+    head = f'<i class="bi {escape(menu.icon)}" aria-hidden="true"></i> {escape(menu.label)}\n      {_count_badge(menu.count, menu.count_title)}'
+    if "links" not in entry:
+        current = ' aria-current="page"' if entry["current"] else ""
+        return (
+            f'<li class="nav-item">\n    <a class="nav-link{active}" href="{escape(entry["url"])}"{current}>\n      {head}\n'
+            "    </a>\n  </li>"
+        )
+    if not entry["links"]:
+        return ""  # a dropdown with nothing the user may open is not offered
+    items = []
+    for item in entry["links"]:
+        link = item["link"]
+        if link.divider:
+            items.append('<li><hr class="dropdown-divider"></li>')
+        counted = " d-flex align-items-center gap-1" if link.count else ""
+        badge = (
+            f'<span class="badge rounded-pill text-bg-warning ms-auto d-none" data-nav-count="{escape(link.count)}"></span>'
+            if link.count
+            else ""
+        )
+        items.append(
+            f'<li><a class="dropdown-item{counted}" href="{escape(item["url"])}"><i class="bi {escape(link.icon)}" '
+            f'aria-hidden="true"></i> {escape(link.label)}{badge}</a></li>'
+        )
+    return (
+        f'<li class="nav-item dropdown">\n    <a class="nav-link dropdown-toggle{active}" href="#" role="button" '
+        f'data-bs-toggle="dropdown" aria-expanded="false">\n      {head}\n    </a>\n'
+        f'    <ul class="dropdown-menu {escape(menu.menu_class)}">\n      '
+        + "\n      ".join(items)
+        + "\n    </ul>\n  </li>"
+    )
+
+
+@register.simple_tag
+def nav_menu_items(user, current: str | None) -> str:
+    """{% nav_menu_items user current %}: the bar's entries (nav_menus) as the items of its list, written here
+    rather than looped over in the template, since the bar is on every page and the loop cost more than the
+    rest of it (escaped: the labels are the app's own, the URLs reversed)."""
+    return mark_safe("\n  ".join(filter(None, (_entry_html(entry) for entry in nav_menus(user, current)))))
