@@ -5,6 +5,7 @@ rows, the charts' data (read by static/js/dashboard.js from a json_script block)
 import functools
 from collections import Counter
 from decimal import Decimal
+from html import escape as escape_text  # Django's escape() without its lazy-text wrapper, for the heatmap's rows
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -339,7 +340,7 @@ class _HeatCells:
 
     def row(self, by_month: dict, query: dict, is_sum: bool) -> str:
         query = urlencode({k: v for k, v in query.items() if v})  # the row's part of each cell's link
-        query = f"&amp;{escape(query)}" if query else ""
+        query = f"&amp;{escape_text(query)}" if query else ""
         return "".join(self.cell(month, by_month.get(month), query, is_sum) for month in self.months)
 
     def cell(self, month, count: TimelinessCount | None, query: str, is_sum: bool) -> str:
@@ -372,9 +373,9 @@ def _heatmap(board: Dashboard) -> dict:
     for unit, by_month in board.timeliness_rows:
         name, query, is_sum = _heat_row_head(scope, unit)
         total = board.timeliness.year_sum(by_month)
-        name = escape(name)
+        name = escape_text(str(name))
         if unit is not None:
-            name = f'<a href="{escape(_child_link(board, unit))}">{name}</a>'
+            name = f'<a href="{escape_text(_child_link(board, unit))}">{name}</a>'
         row_class = ' class="heat-sum"' if unit is None and scope.level != TOWN else ""
         rows.append(
             mark_safe(  # the app's own text and numbers; names and links escaped

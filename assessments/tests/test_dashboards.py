@@ -449,3 +449,24 @@ def test_each_chart_has_its_figures_as_a_table_that_follows_the_chart(figures, c
     assert len(timeliness) == len(data["timeliness"]["months"])
     chart = tree.get_element_by_id("chart-trend")
     assert chart.get("role") == "img" and chart.get("aria-label") == f"月度走势图：{data['trend'][0]['name']}"
+
+
+@pytest.mark.parametrize("value", [0, 7, -3, 9999, 10000, -12345, 123456789])
+@pytest.mark.parametrize("places", [0, 1, 2, None])
+def test_a_whole_number_is_shown_as_the_decimal_rule_shows_it(value, places):
+    """figure() writes a count without going through Decimal (a district's chart tables have hundreds): the
+    text must be the Decimal rule's, thousands separators and decimals alike."""
+    digits = 0 if abs(value) >= 10000 else int(places or 0)
+    assert figure(value, places) == format(Decimal(value).quantize(Decimal(1).scaleb(-digits)), ",f")
+
+
+def test_the_chart_data_is_escaped_as_djangos_json_script_escapes_it():
+    """The dashboard's data block is written by chart_json: a town named with markup must not end the script
+    element early, exactly as Django's json_script would have it."""
+    from django.utils.html import json_script
+
+    from assessments.templatetags.dashboard_tags import chart_json
+
+    data = {"names": ["</script><script>alert(1)</script>", "A&B 镇"], "n": [1, 2.5, None], "d": Decimal("1.20")}
+    assert chart_json(data, "dashboard-data") == json_script(data, "dashboard-data")
+    assert "</script><script>" not in chart_json(data, "dashboard-data")
