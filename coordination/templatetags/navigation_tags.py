@@ -1,6 +1,6 @@
 """What the navigation bar may offer the user, read from the unit permissions (coordination.permissions),
 never from role names: in a request the user's grants are remembered, so this costs no query. The bar's
-entries are one table (NAV_MENUS) that the navbar template draws in one loop."""
+entries are one table (NAV_MENUS) that nav_menu_items writes out for the navbar template."""
 
 from dataclasses import dataclass
 
@@ -247,7 +247,7 @@ def nav_menus(user, current: str | None) -> list[dict]:
 
 
 def _count_badge(name: str, title) -> str:
-    """includes/nav_count.html, written here for the bar's entries."""
+    """The waiting count after an entry, hidden until static/js/nav_counts.js has it (and while it is 0)."""
     if not name:
         return ""
     return f'<span class="badge rounded-pill text-bg-warning ms-1 d-none" data-nav-count="{escape(name)}" title="{escape(title)}"></span>'
