@@ -55,7 +55,7 @@ def _introduction(machine, sizes, generated, database_size, elapsed) -> list[str
         "data generation included. Server time is the time Django takes for the request in-process "
         "(middleware, view, template), with production settings (DEBUG off). Two floors, both bare SQL run "
         "directly through the database driver and fetching every row: the *floor* is the statements the "
-        "dashboard itself sends for its figures (over the month rollups of accepted figures, ledgers/summaries.py), "
+        "dashboard itself sends for its figures (over the month rollups of accepted figures, ledgers/summaries.py, and the timeliness tally, ledgers/tally.py), "
         "the measure of everything Django adds; the *base-table floor* is hand-written SQL computing the same "
         "figures from the monthly reports and their values without the summary (bench/floors.py), the cost "
         "the summary saves. The targets are issue 21's: absolute p95 times on this machine; the floors are "

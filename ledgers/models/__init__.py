@@ -39,6 +39,7 @@ from .reports import (
     ReportStatus,
     ReportValue,
     Timeliness,
+    TimelinessTally,
 )
 from .work_info import WorkInfo, WorkInfoEvent
 
@@ -55,6 +56,7 @@ __all__ = [
     "Indicator",
     "MonthFigures",
     "MonthlyReport",
+    "TimelinessTally",
     "Project",
     "ProjectAttachment",
     "ProjectEvent",

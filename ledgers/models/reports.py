@@ -187,3 +187,24 @@ class MonthFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id or 'city'} {self.period:%Y-%m}"
+
+
+class TimelinessTally(models.Model):
+    """How a district's reports of one month arrived (issue 21): what the city's dashboard counts instead of
+    the year's twenty thousand reports on every request. Only the reports of towns expected that month count
+    (deadlines.expects_report). Kept by triggers in the database (ledgers/tally.py), whatever changes a
+    report or a town: the services, a bulk load, the admin or plain SQL."""
+
+    district = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    period = models.DateField()
+    on_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    recorded_missing = models.IntegerField(default=0)  # recorded so (Timeliness.MISSING)
+    submitted = models.IntegerField(default=0)  # submitted and not recorded missing
+
+    class Meta:
+        verbose_name = verbose_name_plural = "月报及时性汇总"
+        constraints = [models.UniqueConstraint(fields=["district", "period"], name="timelinesstally_district_period")]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.period:%Y-%m}"

@@ -14,7 +14,7 @@ from coordination.models import Town
 from tianjin_towns.lib import dates
 
 from .. import deadlines
-from ..models import MonthlyReport, Timeliness
+from ..models import MonthlyReport, Timeliness, TimelinessTally
 
 
 @dataclass
@@ -199,7 +199,29 @@ def _by_district(table: TimelinessTable, months, closed, towns: str, scope_param
     reports are counted per district and month apart, then put together, which spares joining every
     expected town-month to its report. Missing is deadlines.missing_sql's rule counted: recorded missing,
     plus, once the close day has passed, the expected town-months neither submitted nor recorded missing
-    (a test holds this equal to the towns' rows summed). `towns` is the towns' table or a subquery of it."""
+    (a test holds this equal to the towns' rows summed). `towns` is the towns' table or a subquery of it.
+
+    For every town (`scope_params` empty) the reports' counts are read from the tally the database keeps per
+    district and month (ledgers/tally.py) rather than counted from the year's reports."""
+    missing = Timeliness.MISSING
+    if not scope_params and towns == Town._meta.db_table:
+        filed = f"""
+            SELECT district_id, period, on_time, late, recorded_missing, submitted FROM {TimelinessTally._meta.db_table}
+            WHERE period BETWEEN %s AND %s
+        """
+        filed_params = []
+    else:
+        filed = f"""
+            SELECT t.district_id, r.period,
+                   COUNT(*) FILTER (WHERE r.timeliness = %s) AS on_time,
+                   COUNT(*) FILTER (WHERE r.timeliness = %s) AS late,
+                   COUNT(*) FILTER (WHERE r.timeliness = %s) AS recorded_missing,
+                   COUNT(*) FILTER (WHERE r.submitted_at IS NOT NULL AND r.timeliness IS DISTINCT FROM %s) AS submitted
+            FROM {MonthlyReport._meta.db_table} r JOIN {towns} t ON t.unit_id = r.town_id
+            WHERE r.period BETWEEN %s AND %s AND {deadlines.expects_report_sql("t", "r.period")}
+            GROUP BY t.district_id, r.period
+        """
+        filed_params = [Timeliness.ON_TIME, Timeliness.LATE, missing, missing, *scope_params]
     sql = f"""
         WITH m AS (SELECT * FROM unnest(%s::date[], %s::boolean[]) AS m(period, closed)),
         expected AS (  -- towns alike in district, first month and exit counted once, then spread over the months
@@ -209,24 +231,14 @@ def _by_district(table: TimelinessTable, months, closed, towns: str, scope_param
                 GROUP BY district_id, reporting_from, exited_on
             ) t ON {deadlines.expects_report_sql("t", "m.period")}
             GROUP BY t.district_id, m.period
-        ), filed AS (
-            SELECT t.district_id, r.period,
-                   COUNT(*) FILTER (WHERE r.timeliness = %s) AS on_time,
-                   COUNT(*) FILTER (WHERE r.timeliness = %s) AS late,
-                   COUNT(*) FILTER (WHERE r.timeliness = %s) AS recorded_missing,
-                   COUNT(*) FILTER (WHERE r.submitted_at IS NOT NULL AND r.timeliness IS DISTINCT FROM %s) AS submitted
-            FROM {MonthlyReport._meta.db_table} r JOIN {towns} t ON t.unit_id = r.town_id
-            WHERE r.period BETWEEN %s AND %s AND {deadlines.expects_report_sql("t", "r.period")}
-            GROUP BY t.district_id, r.period
-        )
+        ), filed AS ({filed})
         SELECT e.district_id, e.period, e.expected, COALESCE(f.on_time, 0), COALESCE(f.late, 0),
                COALESCE(f.recorded_missing, 0) + CASE WHEN m.closed
                    THEN e.expected - COALESCE(f.submitted, 0) - COALESCE(f.recorded_missing, 0) ELSE 0 END
         FROM expected e JOIN m ON m.period = e.period
         LEFT JOIN filed f ON f.district_id = e.district_id AND f.period = e.period
     """
-    missing = Timeliness.MISSING
-    params = [months, closed, *scope_params, Timeliness.ON_TIME, Timeliness.LATE, missing, missing, *scope_params]
+    params = [months, closed, *scope_params, *filed_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, months[0], months[-1]])
         for district_id, period, expected, on_time, late, missing in cursor.fetchall():
