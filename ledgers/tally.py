@@ -24,6 +24,12 @@ from .models import MonthlyReport, Timeliness, TimelinessTally
 REPORTS = MonthlyReport._meta.db_table
 TOWNS = Town._meta.db_table
 TALLY = TimelinessTally._meta.db_table
+COUNTS = ("on_time", "late", "recorded_missing", "submitted")
+
+
+def _counted(alias: str) -> str:
+    """A row of `alias` that counts something (a delta of zero is no change; a tally row of zeros, nothing)."""
+    return " OR ".join(f"{alias}{column} <> 0" for column in COUNTS)
 
 
 def _counts(changes: str) -> str:
@@ -50,7 +56,7 @@ def _add(changes: str) -> str:
     return f"""
         INSERT INTO {TALLY} AS k (district_id, period, on_time, late, recorded_missing, submitted)
         SELECT * FROM ({_counts(changes)}) d
-        WHERE d.on_time <> 0 OR d.late <> 0 OR d.recorded_missing <> 0 OR d.submitted <> 0
+        WHERE {_counted("d.")}
         ORDER BY d.district_id, d.period
         ON CONFLICT (district_id, period) DO UPDATE SET
             on_time = k.on_time + excluded.on_time,
@@ -145,10 +151,7 @@ def recount() -> list[tuple]:
     """What the tally should hold, counted from the reports: (district_id, period, on_time, late,
     recorded_missing, submitted) for every district and month with a count."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT * FROM ({RECOUNT}) d WHERE d.on_time <> 0 OR d.late <> 0 OR d.recorded_missing <> 0 "
-            "OR d.submitted <> 0 ORDER BY 1, 2"
-        )
+        cursor.execute(f"SELECT * FROM ({RECOUNT}) d WHERE {_counted('d.')} ORDER BY 1, 2")
         return cursor.fetchall()
 
 
@@ -160,8 +163,7 @@ def rebuild() -> None:
         cursor.execute(f"DELETE FROM {TALLY}")
         cursor.execute(
             f"INSERT INTO {TALLY} (district_id, period, on_time, late, recorded_missing, submitted) "
-            f"SELECT * FROM ({RECOUNT}) d WHERE d.on_time <> 0 OR d.late <> 0 OR d.recorded_missing <> 0 "
-            "OR d.submitted <> 0"
+            f"SELECT * FROM ({RECOUNT}) d WHERE {_counted('d.')}"
         )
 
 
@@ -169,7 +171,6 @@ def tally() -> list[tuple]:
     """The tally's rows with a count, as recount() gives them (tests, a consistency check)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT district_id, period, on_time, late, recorded_missing, submitted FROM {TALLY} "
-            "WHERE on_time <> 0 OR late <> 0 OR recorded_missing <> 0 OR submitted <> 0 ORDER BY 1, 2"
+            f"SELECT district_id, period, {', '.join(COUNTS)} FROM {TALLY} WHERE {_counted('')} ORDER BY 1, 2"
         )
         return cursor.fetchall()
