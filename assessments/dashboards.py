@@ -189,21 +189,20 @@ def _unit_sql(scope: Scope) -> tuple[str, str]:
     if scope.level == CITY:
         return "m.unit_id IS NULL", f"m.unit_id = ANY(ARRAY(SELECT DISTINCT district_id FROM {Town._meta.db_table}))"
     if scope.level == DISTRICT:
-        # As an array, so that the rollups' (period, unit) index finds the hundred towns' rows rather than
-        # the statement filtering every town's.
-        towns = f"m.unit_id = ANY(ARRAY(SELECT unit_id FROM {Town._meta.db_table} WHERE district_id = %(scope_id)s))"
-        return "m.unit_id = %(scope_id)s", towns
+        return "m.unit_id = %(scope_id)s", f"m.unit_id = ANY({_DISTRICT_TOWNS})"
     return "m.unit_id = %(scope_id)s", "FALSE"
+
+
+# A district's towns as an array, so that the rollups' (period, unit) index finds the hundred towns' rows rather
+# than the statement filtering every town's.
+_DISTRICT_TOWNS = f"ARRAY(SELECT unit_id FROM {Town._meta.db_table} WHERE district_id = %(scope_id)s)"
 
 
 def _units_sql(scope: Scope) -> str:
     """The scope's and its children's month rollup rows, as one condition the (period, unit) index can use."""
-    own, children = _unit_sql(scope)
     if scope.level == DISTRICT:
-        return (
-            f"m.unit_id = ANY(ARRAY(SELECT unit_id FROM {Town._meta.db_table} WHERE district_id = %(scope_id)s)"
-            " || %(scope_id)s::bigint)"
-        )
+        return f"m.unit_id = ANY({_DISTRICT_TOWNS} || %(scope_id)s::bigint)"
+    own, children = _unit_sql(scope)
     return f"(({own}) OR ({children}))"
 
 

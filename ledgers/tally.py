@@ -32,10 +32,11 @@ def _counted(alias: str) -> str:
     return " OR ".join(f"{alias}{column} <> 0" for column in COUNTS)
 
 
-def _counts(changes: str) -> str:
+def counts_sql(changes: str) -> str:
     """The tally's columns summed over `changes`: rows of (district_id, reporting_from, exited_on, period,
     timeliness, submitted_at, sign), the town's attributes beside each report, `sign` +1 or −1; only the
-    months the town was expected to report count (deadlines.expects_report)."""
+    months the town was expected to report count (deadlines.expects_report). ledgers.selectors.timeliness
+    counts so for a part of the towns, which no tally row holds."""
     return f"""
         SELECT c.district_id, c.period,
                COALESCE(SUM(c.sign) FILTER (WHERE c.timeliness = '{Timeliness.ON_TIME}'), 0) AS on_time,
@@ -54,8 +55,8 @@ def _add(changes: str) -> str:
     """Add the counts of `changes` to the tally, in key order, leaving out the districts and months they do
     not change (an approval or an acceptance changes no count, and takes no lock on the tally)."""
     return f"""
-        INSERT INTO {TALLY} AS k (district_id, period, on_time, late, recorded_missing, submitted)
-        SELECT * FROM ({_counts(changes)}) d
+        INSERT INTO {TALLY} AS k (district_id, period, {", ".join(COUNTS)})
+        SELECT * FROM ({counts_sql(changes)}) d
         WHERE {_counted("d.")}
         ORDER BY d.district_id, d.period
         ON CONFLICT (district_id, period) DO UPDATE SET
@@ -66,12 +67,14 @@ def _add(changes: str) -> str:
     """
 
 
-def _reports(rows: str, sign: int) -> str:
-    """The reports of a transition table with their town's current attributes."""
-    return f"""
-        SELECT t.district_id, t.reporting_from, t.exited_on, r.period, r.timeliness, r.submitted_at, {sign} AS sign
-        FROM {rows} r JOIN {TOWNS} t ON t.unit_id = r.town_id
-    """
+# Each changed report with its town's attributes and its sign: what counts_sql sums.
+_CHANGE = "t.district_id, t.reporting_from, t.exited_on, r.period, r.timeliness, r.submitted_at"
+
+
+def reports_sql(rows: str, sign: int = 1, *, towns: str = TOWNS, where: str = "TRUE") -> str:
+    """The reports of `rows` (a transition table, or the reports' table) with their town's current attributes,
+    as counts_sql takes them; `towns` is the towns' table or a subquery of it."""
+    return f"SELECT {_CHANGE}, {sign} AS sign FROM {rows} r JOIN {towns} t ON t.unit_id = r.town_id WHERE {where}"
 
 
 def _lock_towns(*rows: str) -> str:
@@ -83,7 +86,7 @@ def _towns_changed(towns: str, sign: int) -> str:
     """The reports of the towns whose district or reporting window changed, with the town's old attributes
     (sign −1) or new ones (+1)."""
     return f"""
-        SELECT t.district_id, t.reporting_from, t.exited_on, r.period, r.timeliness, r.submitted_at, {sign} AS sign
+        SELECT {_CHANGE}, {sign} AS sign
         FROM {towns} t
         JOIN old_towns o ON o.unit_id = t.unit_id
         JOIN new_towns n ON n.unit_id = t.unit_id
@@ -104,10 +107,10 @@ def _function(name: str, body: str) -> str:
 
 
 FUNCTIONS = {
-    "ledgers_tally_reports_inserted": _lock_towns("new_rows") + _add(_reports("new_rows", 1)),
-    "ledgers_tally_reports_deleted": _lock_towns("old_rows") + _add(_reports("old_rows", -1)),
+    "ledgers_tally_reports_inserted": _lock_towns("new_rows") + _add(reports_sql("new_rows", 1)),
+    "ledgers_tally_reports_deleted": _lock_towns("old_rows") + _add(reports_sql("old_rows", -1)),
     "ledgers_tally_reports_updated": _lock_towns("old_rows", "new_rows")
-    + _add(f"{_reports('old_rows', -1)} UNION ALL {_reports('new_rows', 1)}"),
+    + _add(f"{reports_sql('old_rows', -1)} UNION ALL {reports_sql('new_rows', 1)}"),
     "ledgers_tally_towns_updated": _add(
         f"{_towns_changed('old_towns', -1)} UNION ALL {_towns_changed('new_towns', 1)}"
     ),
@@ -141,10 +144,7 @@ def uninstall() -> None:
             cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
 
-RECOUNT = _counts(
-    f"""SELECT t.district_id, t.reporting_from, t.exited_on, r.period, r.timeliness, r.submitted_at, 1 AS sign
-        FROM {REPORTS} r JOIN {TOWNS} t ON t.unit_id = r.town_id"""
-)
+RECOUNT = counts_sql(reports_sql(REPORTS))
 
 
 def recount() -> list[tuple]:
@@ -162,7 +162,7 @@ def rebuild() -> None:
         cursor.execute(f"LOCK TABLE {TALLY} IN EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {TALLY}")
         cursor.execute(
-            f"INSERT INTO {TALLY} (district_id, period, on_time, late, recorded_missing, submitted) "
+            f"INSERT INTO {TALLY} (district_id, period, {', '.join(COUNTS)}) "
             f"SELECT * FROM ({RECOUNT}) d WHERE {_counted('d.')}"
         )
 

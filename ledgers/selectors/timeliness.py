@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from coordination.models import Town
 from tianjin_towns.lib import dates
 
-from .. import deadlines
+from .. import deadlines, tally
 from ..models import MonthlyReport, Timeliness, TimelinessTally
 
 
@@ -201,27 +201,16 @@ def _by_district(table: TimelinessTable, months, closed, towns: str, scope_param
     plus, once the close day has passed, the expected town-months neither submitted nor recorded missing
     (a test holds this equal to the towns' rows summed). `towns` is the towns' table or a subquery of it.
 
-    For every town (`scope_params` empty) the reports' counts are read from the tally the database keeps per
+    For every town (`towns` the table itself) the reports' counts are read from the tally the database keeps per
     district and month (ledgers/tally.py) rather than counted from the year's reports."""
-    missing = Timeliness.MISSING
-    if not scope_params and towns == Town._meta.db_table:
-        filed = f"""
-            SELECT district_id, period, on_time, late, recorded_missing, submitted FROM {TimelinessTally._meta.db_table}
-            WHERE period BETWEEN %s AND %s
-        """
-        filed_params = []
-    else:
-        filed = f"""
-            SELECT t.district_id, r.period,
-                   COUNT(*) FILTER (WHERE r.timeliness = %s) AS on_time,
-                   COUNT(*) FILTER (WHERE r.timeliness = %s) AS late,
-                   COUNT(*) FILTER (WHERE r.timeliness = %s) AS recorded_missing,
-                   COUNT(*) FILTER (WHERE r.submitted_at IS NOT NULL AND r.timeliness IS DISTINCT FROM %s) AS submitted
-            FROM {MonthlyReport._meta.db_table} r JOIN {towns} t ON t.unit_id = r.town_id
-            WHERE r.period BETWEEN %s AND %s AND {deadlines.expects_report_sql("t", "r.period")}
-            GROUP BY t.district_id, r.period
-        """
-        filed_params = [Timeliness.ON_TIME, Timeliness.LATE, missing, missing, *scope_params]
+    if towns == Town._meta.db_table:  # every town: the tally holds their counts
+        counts = ", ".join(tally.COUNTS)
+        filed = (
+            f"SELECT district_id, period, {counts} FROM {TimelinessTally._meta.db_table} WHERE period BETWEEN %s AND %s"
+        )
+    else:  # counted as the tally counts (only the months a town is expected to report), for these towns alone
+        where = "r.period BETWEEN %s AND %s"
+        filed = tally.counts_sql(tally.reports_sql(MonthlyReport._meta.db_table, towns=towns, where=where))
     sql = f"""
         WITH m AS (SELECT * FROM unnest(%s::date[], %s::boolean[]) AS m(period, closed)),
         expected AS (  -- towns alike in district, first month and exit counted once, then spread over the months
@@ -238,7 +227,7 @@ def _by_district(table: TimelinessTable, months, closed, towns: str, scope_param
         FROM expected e JOIN m ON m.period = e.period
         LEFT JOIN filed f ON f.district_id = e.district_id AND f.period = e.period
     """
-    params = [months, closed, *scope_params, *filed_params]
+    params = [months, closed, *scope_params, *scope_params]  # the towns in `expected`, then in `filed`
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, months[0], months[-1]])
         for district_id, period, expected, on_time, late, missing in cursor.fetchall():
