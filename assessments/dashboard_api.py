@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ledgers.selectors import TimelinessCount
+from ledgers.selectors import TimelinessCount, TimelinessTable
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.api import described, parse_query
 
@@ -54,7 +54,7 @@ def _completion(figure: Figure, expected: Decimal) -> dict:
 
 
 def _timeliness(by_month: dict, months) -> dict:
-    total = sum(by_month.values(), TimelinessCount())
+    total = TimelinessTable.year_sum(by_month)
     return {
         **total.as_dict(),
         "months": [{"period": dates.format_period(m), **by_month.get(m, TimelinessCount()).as_dict()} for m in months],

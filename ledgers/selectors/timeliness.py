@@ -62,7 +62,7 @@ def report_timeliness_by_town(
 # --- Timeliness rates up the hierarchy (issue 8): the dashboards and GET /api/v1/timeliness/ ---------
 
 
-@dataclass
+@dataclass(slots=True)
 class TimelinessCount:
     """Expected reports of one org unit and month and how they arrived. `received` = on time + late;
     `pending` = expected reports whose close day has not passed yet and that have not arrived."""
@@ -132,7 +132,15 @@ class TimelinessTable:
 
     @staticmethod
     def year_sum(by_month: dict[datetime.date, TimelinessCount]) -> TimelinessCount:
-        return sum(by_month.values(), TimelinessCount())
+        """The months added up: field by field into one count, not a new count per month (a district's
+        dashboard sums a hundred towns' years)."""
+        expected = on_time = late = missing = 0
+        for count in by_month.values():
+            expected += count.expected
+            on_time += count.on_time
+            late += count.late
+            missing += count.missing
+        return TimelinessCount(expected, on_time, late, missing)
 
 
 def timeliness_table(
