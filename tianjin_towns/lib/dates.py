@@ -13,6 +13,7 @@ the administrator's entries when it starts (`register_calendar`, in Coordination
 """
 
 import datetime
+import functools
 import logging
 import re
 import time
@@ -127,11 +128,19 @@ def is_working_day(day: datetime.date) -> bool:
     if day in entries:
         return entries[day]
     if day.year in OFFICIAL_YEARS:
-        return chinese_calendar.is_workday(day)
+        return _official_working_day(day)
     if not entries and day.year not in _fallback_logged:
         _fallback_logged.add(day.year)
         logger.warning("no holiday calendar for %s: counting Monday to Friday as working days", day.year)
     return day.weekday() < 5
+
+
+@functools.cache
+def _official_working_day(day: datetime.date) -> bool:
+    """The State Council's calendar (chinese-calendar, fixed in the package), remembered per day: its is_workday
+    checks the day against the range of every holiday it knows on each call, and a dashboard asks for the due
+    and close days of every month of the year."""
+    return chinese_calendar.is_workday(day)
 
 
 def is_make_up_working_day(day: datetime.date) -> bool:
