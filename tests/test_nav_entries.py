@@ -95,3 +95,21 @@ def test_the_admin_points_to_pages_by_the_names_the_bar_gives_them():
     drawn |= {link.url_name: f"{menu.label} › {link.label}" for menu in NAV_MENUS for link in menu.links}
     named = {url_name: str(label) for url_name, label in PRODUCT_PAGES.items() if url_name in drawn}
     assert named == {url_name: drawn[url_name] for url_name in named}
+
+
+def test_the_bars_links_follow_the_address_the_platform_is_served_under():
+    """The bar's links are reversed once and remembered (tianjin_towns.lib.routes.named_url): served under a
+    prefix (a reverse proxy's /towns/, SCRIPT_NAME), they must carry that prefix, and the prefix alone."""
+    from django.urls import get_script_prefix, reverse, set_script_prefix
+
+    from tianjin_towns.lib.routes import named_url
+
+    before = get_script_prefix()
+    try:
+        assert named_url("dashboard") == reverse("dashboard") == "/dashboard/"
+        set_script_prefix("/towns/")
+        assert named_url("dashboard") == reverse("dashboard") == "/towns/dashboard/"
+        set_script_prefix("/")
+        assert named_url("dashboard") == "/dashboard/"
+    finally:
+        set_script_prefix(before)

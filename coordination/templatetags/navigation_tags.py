@@ -5,7 +5,7 @@ entries are one table (NAV_MENUS) that nav_menu_items writes out for the navbar 
 from dataclasses import dataclass
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination import issued_documents
 from coordination import permissions as perms
 from coordination.models import SharedKind
+from tianjin_towns.lib.routes import named_url
 
 register = template.Library()
 
@@ -212,7 +213,7 @@ def is_nav_page(url_name: str | None, pages: tuple[str, ...]) -> bool:
 
 def _url(url_name: str) -> str:
     try:
-        return reverse(url_name)
+        return named_url(url_name)
     except NoReverseMatch:  # a page not routed in this deployment is not offered
         return ""
 
