@@ -55,11 +55,12 @@ TOP_TOWNS = 10  # the city's town ranking shows the best and the weakest few, no
 
 
 def _town_filter_sql(scope: Scope, column: str) -> str:
-    """A WHERE condition on a town-id column, with the named parameter %(scope_id)s (see _scope_params)."""
+    """A WHERE condition on a town-id column, with the named parameter %(scope_id)s (see _scope_params): a
+    district's towns as an array (_DISTRICT_TOWNS), which an index on the column can look up one by one."""
     if scope.level == TOWN:
         return f"{column} = %(scope_id)s"
     if scope.level == DISTRICT:
-        return f"{column} IN (SELECT unit_id FROM {Town._meta.db_table} WHERE district_id = %(scope_id)s)"
+        return f"{column} = ANY({_DISTRICT_TOWNS})"
     return "TRUE"
 
 
@@ -89,7 +90,7 @@ def _fetch(sql: str, params: dict) -> list[tuple]:
 # --- Figures ------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Figure:
     """One indicator in one unit: year to date through the month, last year's same months, the target."""
 
@@ -211,13 +212,17 @@ def _figures_sql(scope: Scope) -> str:
     and assessments/rollups.py, LagRollup), each for a child of the scope or the scope itself (`own`):
     'totals' per year, the year-to-date figures through the month by indicator id, in cents (a stock:
     the sum of each town's latest month); 'targets' the towns' targets, their year to date, how many have
-    a target and how many of them lag; 'margin' the year's lag margin."""
+    a target and how many of them lag; 'margin' the year's lag margin. Last year's totals are the scope's own
+    only: a child shows this year's figures against its targets, not its growth."""
     own, _children = _unit_sql(scope)
     units = _units_sql(scope)
     return f"""
-        SELECT 'totals', m.unit_id, EXTRACT(YEAR FROM m.period)::int, ({own})::int, m.to_date,
+        SELECT 'totals', m.unit_id, %(year)s, ({own})::int, m.to_date,
                NULL::bigint[], NULL::bigint[], NULL::bigint[], NULL::numeric
-        FROM {MonthFigures._meta.db_table} m WHERE m.period IN (%(through)s, %(last_through)s) AND {units}
+        FROM {MonthFigures._meta.db_table} m WHERE m.period = %(through)s AND {units}
+        UNION ALL
+        SELECT 'totals', m.unit_id, %(year)s - 1, 1, m.to_date, NULL, NULL, NULL, NULL
+        FROM {MonthFigures._meta.db_table} m WHERE m.period = %(last_through)s AND {own}
         UNION ALL
         SELECT 'targets', m.unit_id, %(year)s, ({own})::int, m.target, m.on_target, m.with_target, m.lagging, NULL
         FROM {LagRollup._meta.db_table} m WHERE m.period = %(through)s AND {units}
@@ -319,9 +324,9 @@ def _children(scope: Scope) -> list[Unit]:
         return [Unit(pk, name, DISTRICT) for pk, name in units]
     if scope.level == DISTRICT:
         towns = _fetch(
-            f"""SELECT t.unit_id, u.name FROM {Town._meta.db_table} t JOIN {OrgUnit._meta.db_table} u ON u.id = t.unit_id
-                WHERE t.district_id = %(district)s ORDER BY u."order", u.code""",
-            {"district": scope.district.pk},
+            f"""SELECT u.id, u.name FROM {OrgUnit._meta.db_table} u WHERE {_town_filter_sql(scope, "u.id")}
+                ORDER BY u."order", u.code""",
+            _scope_params(scope),
         )
         return [Unit(pk, name, TOWN) for pk, name in towns]
     return []
@@ -413,8 +418,7 @@ def _local_ranking(scope: Scope, run: RankedRun, children: list[Unit]) -> list[d
     """Every town of a district (or the one town) by its rank; each child gets its score and district rank."""
     rows = _fetch(
         f"""SELECT {", ".join(f"r.{name}" for name in RANKING_FIELDS)} FROM {RunResult._meta.db_table} r
-            JOIN {Town._meta.db_table} t ON t.unit_id = r.town_id
-            WHERE r.run_id = %(run)s AND {_town_filter_sql(scope, "t.unit_id")}
+            WHERE r.run_id = %(run)s AND {_town_filter_sql(scope, "r.town_id")}
             ORDER BY r.rank, r.town_id""",
         {**_scope_params(scope), "run": run.pk},
     )
@@ -454,16 +458,16 @@ def _action_items(scope: Scope, today: datetime.date) -> dict:
     responsible for (coordination.permissions.action_items_for_user), so the count needs no per-user
     filter; at the city level every item counts, member units' included.
     """
-    units = {
+    units = {  # a district's: its own and its units' (towns, departments), looked up by the items' unit index
         CITY: "TRUE",
-        DISTRICT: "(a.responsible_unit_id = %(unit)s OR u.parent_id = %(unit)s)",
+        DISTRICT: f"""a.responsible_unit_id = ANY(ARRAY(
+            SELECT id FROM {OrgUnit._meta.db_table} WHERE id = %(unit)s OR parent_id = %(unit)s))""",
         TOWN: "a.responsible_unit_id = %(unit)s",
     }[scope.level]
     ((open_items, overdue),) = _fetch(
         f"""SELECT COUNT(*) FILTER (WHERE a.status = ANY(%(open)s)),
                    COUNT(*) FILTER (WHERE a.status = ANY(%(open)s) AND a.due_on < %(today)s)
-            FROM {ActionItem._meta.db_table} a LEFT JOIN {OrgUnit._meta.db_table} u ON u.id = a.responsible_unit_id
-            WHERE {units}""",
+            FROM {ActionItem._meta.db_table} a WHERE {units}""",
         {"unit": scope.unit.pk, "open": [status.value for status in OPEN_STATUSES], "today": today},
     )
     return {"open": open_items, "overdue": overdue}
