@@ -20,11 +20,12 @@ from coordination import selectors as coordination_selectors
 from coordination.permissions import reads_shared_only
 from ledgers.selectors import TimelinessCount
 from tianjin_towns.lib import dates
+from tianjin_towns.lib.routes import named_url
 
 from . import dashboards
 from .dashboards import Dashboard, Unit
 from .permissions import CITY, DISTRICT, LEVELS, TOWN, Scope, default_scope_for_user, get_dashboard_scope_for_user
-from .templatetags.dashboard_tags import pct
+from .templatetags.dashboard_tags import bar_width, figure, grade_label, pct, signed_pct
 
 FIRST_YEAR = 2017  # the working mechanism dates from December 2016
 
@@ -61,7 +62,7 @@ def _number(value: Decimal | None) -> float | None:
 
 def page_link(name: str, query: dict | None = None, args=None) -> str:
     """The URL of a named page with its query string; parameters without a value are left out."""
-    url = reverse(name, args=args)
+    url = reverse(name, args=args) if args else named_url(name)
     query = {k: v for k, v in (query or {}).items() if v not in (None, "")}
     return f"{url}?{urlencode(query)}" if query else url
 
@@ -323,69 +324,145 @@ def _heat_row_head(scope: Scope, unit: Unit | None) -> tuple[str, dict, bool]:
 
 
 class _HeatCells:
-    """The cells of the heatmap's rows, with what every row shares built and escaped once."""
+    """The cells of the heatmap's rows, with what every row shares built and escaped once: per month its link,
+    and the text of a town's cell in each state around the row's part of the link."""
 
     def __init__(self, board: Dashboard):
-        self.ended = set(board.timeliness.months)
+        ended = set(board.timeliness.months)
         self.months = dates.months_of_year(board.year)
         self.title_text = str(HEAT_TITLE)
         self.future = format_html('<td class="heat-cell heat-future" title="{}"></td>', _("未到报送期"))
         self.not_expected = format_html('<td class="heat-cell heat-na" title="{}"></td>', _("不需报送"))
-        self.states = {key: str(label) for key, label in STATE_LABELS.items()}
+        states = {key: str(label) for key, label in STATE_LABELS.items()}
         reports_url = page_link("report-list")  # resolved once for all the cells
-        # The month's part of the links, built and escaped once for all the rows (a district has a hundred).
-        self.month_links = {
-            month: escape(f"{reports_url}?{urlencode({'month': dates.format_period(month)})}") for month in self.months
-        }
+        # (month, its link, {state: (a town's cell before the row's part of the link, after it)}), the link None
+        # for a month not ended yet. A town's cell is one report, whose state its label already names.
+        self.columns = []
+        for month in self.months:
+            if month not in ended:
+                self.columns.append((month, None, None))
+                continue
+            link = escape(f"{reports_url}?{urlencode({'month': dates.format_period(month)})}")
+            town_cells = {
+                state: (f'<td class="heat-cell heat-{state}"><a href="{link}', f'">{label}</a></td>')
+                for state, label in states.items()
+            }
+            self.columns.append((month, link, town_cells))
 
     def row(self, by_month: dict, query: dict, is_sum: bool) -> str:
-        query = urlencode({k: v for k, v in query.items() if v})  # the row's part of each cell's link
-        query = f"&amp;{escape_text(query)}" if query else ""
-        return "".join(self.cell(month, by_month.get(month), query, is_sum) for month in self.months)
-
-    def cell(self, month, count: TimelinessCount | None, query: str, is_sum: bool) -> str:
-        if month not in self.ended:
-            return self.future
-        if count is None or not count.expected:
-            return self.not_expected
-        # Plain formatting (format_html is slow at this count): css, labels and titles are the app's
-        # own text and numbers, and the link is escaped. A sum's cell tells its counts on hover; a
-        # town's cell is one report, whose state its label already names.
-        if is_sum:
-            css = "heat-pending" if count.pending else _rate_class(count.on_time_rate)
-            label = f"{count.on_time_rate:.0f}%"
-            title = f' title="{_timeliness_title(count, self.title_text)}"'
-        else:
-            css, label, title = f"heat-{count.state}", self.states[count.state], ""
-        return f'<td class="heat-cell {css}"{title}><a href="{self.month_links[month] + query}">{label}</a></td>'
+        # The row's part of each cell's link: ids of a district and a town, written as numbers.
+        query = "".join(f"&amp;{key}={int(value)}" for key, value in query.items() if value)
+        cells = []
+        for month, link, town_cells in self.columns:
+            count = by_month.get(month)
+            if link is None:
+                cells.append(self.future)
+            elif count is None or not count.expected:
+                cells.append(self.not_expected)
+            elif is_sum:  # a sum's cell tells its counts on hover
+                css = "heat-pending" if count.pending else _rate_class(count.on_time_rate)
+                cells.append(
+                    f'<td class="heat-cell {css}" title="{_timeliness_title(count, self.title_text)}">'
+                    f'<a href="{link}{query}">{count.on_time_rate:.0f}%</a></td>'
+                )
+            else:
+                before, after = town_cells[count.state]
+                cells.append(f"{before}{query}{after}")
+        # Plain formatting (format_html is slow at this count): css, labels and titles are the app's own text
+        # and numbers, and the links are escaped.
+        return "".join(cells)
 
 
 def _heatmap(board: Dashboard) -> dict:
     """The timeliness heatmap (org unit × month): on-time rates for sums, the state of each town-month.
 
-    The rows are rendered here, not in the template: a district of a hundred towns has twelve hundred
-    cells, which Django's template engine would take a good part of a second to loop over (and its
-    hundred rows alone some milliseconds).
+    The rows are rendered here, as one piece of HTML, not in the template: a district of a hundred towns has
+    twelve hundred cells, which Django's template engine would take a good part of a second to loop over (and
+    its hundred rows alone some milliseconds).
     """
     scope = board.scope
     cells = _HeatCells(board)
     rows = []
     for unit, by_month in board.timeliness_rows:
         name, query, is_sum = _heat_row_head(scope, unit)
-        total = board.timeliness.year_sum(by_month)
+        # A child's year is summed already (dashboards._timeliness_rows); the scope's own row is summed here.
+        total = board.timeliness.year_sum(by_month) if unit is None else unit.timeliness
         name = escape_text(str(name))
         if unit is not None:
             name = f'<a href="{escape_text(_child_link(board, unit))}">{name}</a>'
         row_class = ' class="heat-sum"' if unit is None and scope.level != TOWN else ""
         rows.append(
-            mark_safe(  # the app's own text and numbers; names and links escaped
-                f'<tr{row_class}><th scope="row" class="heat-unit">{name}</th>{cells.row(by_month, query, is_sum)}'
-                f'<td class="num text-center heat-total {_rate_class(total.on_time_rate)}" '
-                f'title="{_timeliness_title(total, cells.title_text)}">{pct(total.on_time_rate)}</td>'
-                f'<td class="num text-center heat-total">{pct(total.received_rate)}</td></tr>'
-            )
+            f'<tr{row_class}><th scope="row" class="heat-unit">{name}</th>{cells.row(by_month, query, is_sum)}'
+            f'<td class="num text-center heat-total {_rate_class(total.on_time_rate)}" '
+            f'title="{_timeliness_title(total, cells.title_text)}">{pct(total.on_time_rate)}</td>'
+            f'<td class="num text-center heat-total">{pct(total.received_rate)}</td></tr>'
         )
-    return {"months": [_("%(month)s月") % {"month": m.month} for m in cells.months], "rows": rows}
+    return {
+        "months": [_("%(month)s月") % {"month": m.month} for m in cells.months],
+        "rows": mark_safe("".join(rows)),  # the app's own text and numbers; names and links escaped
+    }
+
+
+# --- Key figures -----------------------------------------------------------------------------------------
+
+
+def _kpi_card(board: Dashboard, indicator, f, expected, links: dict) -> str:
+    places = indicator.decimal_places
+    if f.growth is None:
+        growth = f'<span class="text-body-tertiary">{escape_text(_("同比 —"))}</span>'
+    else:
+        up = f.growth >= 0
+        growth = (
+            f'<span class="{"kpi-up" if up else "kpi-down"}"><i class="bi '
+            f'{"bi-arrow-up-right" if up else "bi-arrow-down-right"}" aria-hidden="true"></i> '
+            f"{escape_text(_('同比'))} {signed_pct(f.growth)}</span>"
+        )
+    lag = (
+        f'<span class="badge kpi-lag" title="{escape_text(_("完成率低于应达进度"))}"><i class="bi '
+        f'bi-exclamation-triangle-fill" aria-hidden="true"></i> {escape_text(_("滞后"))}</span>'
+        if f.lagging
+        else ""
+    )
+    if f.target:
+        done, target = pct(f.completion), figure(f.target, places)
+        if links["targets"]:
+            target = f'<a href="{escape_text(links["targets"])}">{target}</a>'
+        due = bar_width(expected)
+        foot = (
+            f'<div class="kpi-foot">{escape_text(_("%(n)s 个小镇有目标，%(lag)s 个滞后") % {"n": f.towns_with_target, "lag": f.towns_lagging})}</div>'
+            if board.scope.level != TOWN
+            else ""
+        )
+        label = _("完成 %(done)s，应达 %(due)s") % {"done": done, "due": pct(expected)}
+        progress = (
+            f'<div class="kpi-progress"><div class="kpi-progress-label">'
+            f"<span>{escape_text(_('完成'))} <strong>{done}</strong></span>"
+            f"<span>{escape_text(_('目标'))} {target}</span></div>"
+            f'<svg class="kpi-bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label="{escape_text(label)}">'
+            f'<rect class="kpi-bar-track" x="0" y="0" width="100" height="10"></rect>'
+            f'<rect class="kpi-bar-fill" x="0" y="0" width="{bar_width(f.completion)}" height="10"></rect>'
+            f'<line class="kpi-bar-due" x1="{due}" x2="{due}" y1="0" y2="10"></line></svg>{foot}</div>'
+        )
+    else:
+        progress = f'<div class="kpi-progress kpi-no-target">{escape_text(_("暂无年度目标"))}</div>'
+    return (
+        f'<div class="col-6 col-xl-4 col-xxl-2"><article class="kpi-card{" is-lagging" if f.lagging else ""}">'
+        f'<h3 class="kpi-name">{escape_text(indicator.name.replace("其中：", ""))}</h3>'
+        f'<a class="kpi-value" href="{links["ledger_for_indicator"]}{escape_text(indicator.code)}" '
+        f'title="{escape_text(_("查看台账明细"))}">{figure(f.actual, places)}'
+        f'<span class="kpi-unit">{escape_text(indicator.unit)}</span></a>'
+        f'<div class="kpi-meta">{growth}{lag}</div>'
+        f'<div class="kpi-last">{escape_text(_("上年同期"))} {figure(f.last_year, places)}</div>'
+        f"{progress}</article></div>"
+    )
+
+
+def _kpi_cards(board: Dashboard, links: dict) -> str:
+    """The key figures' cards (R-5.1): each indicator's year to date, its growth, last year's, and its completion
+    against the completion due by the month, as one piece of HTML. Written here rather than in the template, as
+    the heatmap's rows are: six cards of some forty template nodes each cost more than the rest of the section.
+    Names and units are escaped; numbers are formatted figures; links escaped."""
+    return mark_safe("".join(_kpi_card(board, *kpi, links) for kpi in board.kpis))
 
 
 # --- Rankings -------------------------------------------------------------------------------------------
@@ -411,6 +488,31 @@ def _district_ranking_rows(board: Dashboard) -> list[dict]:
     return rows[:top] + [{**rows[-bottom], "gap_before": True}] + rows[-bottom + 1 :]
 
 
+def _district_ranking_html(board: Dashboard, rows: list[dict]) -> str:
+    """The rows of a district's (or a town's) ranking panel as one piece of HTML, written here as the heatmap's
+    rows are (fifteen rows of a dozen template nodes each). Names and links escaped; numbers are the run's."""
+    annual = board.run is not None and board.run.kind == "annual"
+    bands = {
+        "praise": f' <span class="badge badge-soft-success ms-1">{escape_text(_("表扬"))}</span>',
+        "warning": f' <span class="badge badge-soft-danger ms-1">{escape_text(_("警示"))}</span>',
+    }
+    gap = '<tr class="rank-gap"><td colspan="5" class="text-center text-body-tertiary">⋯</td></tr>'
+    html = []
+    for row in rows:
+        if row.get("gap_before"):
+            html.append(gap)
+        top = " rank-top" if row["district_rank"] <= 3 else ""
+        grade = f"<td>{escape_text(grade_label(row['grade']))}</td>" if annual else ""
+        html.append(
+            f'<tr><td class="text-center"><span class="rank-badge{top}">{int(row["district_rank"])}</span></td>'
+            f'<th scope="row" class="fw-medium"><a href="{escape_text(row["link"])}">{escape_text(row["town_name"])}</a>'
+            f"{bands.get(row['band'], '')}</th>"
+            f'<td class="num text-end fw-semibold">{format(row["score"], "f")}</td>'
+            f'<td class="num text-end">{int(row["rank"])}</td>{grade}</tr>'
+        )
+    return mark_safe("".join(html))
+
+
 @login_required
 def dashboard(request):
     scope = _scope_from_request(request)
@@ -418,6 +520,8 @@ def dashboard(request):
     board = dashboards.build_dashboard(scope, year=year, month=month)
     this_year = dates.last_ended_period().year
     chart_data = _chart_data(board)
+    links = _page_links(board, own_scope=not reads_shared_only(request.user))
+    district_ranking_rows = _with_town_links(board, _district_ranking_rows(board)) if scope.level != CITY else []
     return render(
         request,
         "assessments/dashboard.html",
@@ -435,10 +539,10 @@ def dashboard(request):
             "heatmap": _heatmap(board),
             "ranked_districts": _ranked_districts(board),
             "ranked_towns": _with_town_links(board, board.town_ranking) if scope.level == CITY else [],
-            "district_ranking_rows": (
-                _with_town_links(board, _district_ranking_rows(board)) if scope.level != CITY else []
-            ),
-            "links": _page_links(board, own_scope=not reads_shared_only(request.user)),
+            "district_ranking_rows": district_ranking_rows,
+            "district_ranking_html": _district_ranking_html(board, district_ranking_rows),
+            "kpi_cards": _kpi_cards(board, links),
+            "links": links,
         },
     )
 

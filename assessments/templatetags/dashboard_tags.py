@@ -77,12 +77,29 @@ def chart_json(value, element_id: str) -> str:
     return mark_safe(f'<script id="{html.escape(element_id)}" type="application/json">{text}</script>')
 
 
+def _chart_number(value, places: int) -> str:
+    """figure() of a chart's number. The charts' numbers are floats of figures with at most `places` decimals
+    (sums in cents, completion rounded to one decimal), which Python formats to the same text as figure()'s
+    Decimal, without figure()'s conversion through Decimal (a district's chart tables have six hundred)."""
+    if type(value) is float:
+        return format(value, ",.0f" if abs(value) >= 10000 else f",.{int(places)}f")
+    return figure(value, places)
+
+
 @register.simple_tag
 def chart_data_tables(tables: list[dict], chart: str) -> str:
     """A chart's figures as tables (查看数据, issue 23), one per indicator the chart switches between, the
     first shown: written here rather than looped over in the template, since a district's 各小镇 chart has
     a hundred rows per indicator (static/js/dashboard.js shows the table of the indicator chosen)."""
     chart = escape(chart)
+    labels = {}  # a row's label escaped once: the 各小镇 chart's hundred names head the rows of six tables
+
+    def label(value) -> str:
+        text = labels.get(value)
+        if text is None:
+            text = labels[value] = _text(value)
+        return text
+
     parts = [f'<details class="chart-data mt-2">\n  <summary class="small">{escape(_("查看数据"))}</summary>']
     for index, table in enumerate(tables):
         places = table["places"]
@@ -90,8 +107,8 @@ def chart_data_tables(tables: list[dict], chart: str) -> str:
             f'<th scope="col"{END if n else ""}>{_text(heading)}</th>' for n, heading in enumerate(table["head"])
         )
         rows = "".join(
-            f'<tr><th scope="row">{_text(row[0])}</th>'
-            + "".join(f'<td class="text-end num">{figure(value, places)}</td>' for value in row[1:])
+            f'<tr><th scope="row">{label(row[0])}</th>'
+            + "".join(f'<td class="text-end num">{_chart_number(value, places)}</td>' for value in row[1:])
             + "</tr>"
             for row in table["rows"]
         )

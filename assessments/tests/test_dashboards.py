@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from assessments import dashboards
@@ -19,7 +21,7 @@ from coordination import services as org
 from coordination.models import MemberUnit, Role, SharedKind, TownStatus
 from ledgers import selectors as ledger_selectors
 from ledgers import services as ledger
-from ledgers.models import ReportStatus, Timeliness
+from ledgers.models import Indicator, ReportStatus, Timeliness
 
 YEAR = 2025
 D = Decimal
@@ -289,6 +291,62 @@ def test_heatmap_rows_show_a_towns_name_as_text_and_link_each_month_to_its_repor
     assert f"/reports/?month=2025-02&amp;district={figures.dongli.pk}&amp;town={figures.town.pk}" in html
 
 
+def test_key_figure_cards_show_the_year_against_last_year_and_the_target_with_names_as_text(figures, client):
+    """The key figures' cards are written in Python (dashboard_views._kpi_cards): each shows the year to date, the
+    growth, last year's and the completion against the target and the completion due; a name is text, never
+    markup."""
+    Indicator.objects.filter(code="fixed_asset_investment").update(name="固定资产投资<b>全口径</b>")
+    set_targets(figures, figures.town, YEAR, fixed_asset_investment="200")
+    set_targets(figures, figures.town2, YEAR, fixed_asset_investment="100")
+    client.force_login(figures.users.leader)
+    html = client.get(f"/dashboard/?level=district&id={figures.dongli.pk}&year={YEAR}&month=12").content.decode()
+    assert "<b>全口径</b>" not in html
+    card = lxml_html.fromstring(html).xpath("//article[contains(@class, 'kpi-card')]")[0]
+    parts = [
+        " ".join(part.text_content().split())
+        for part in card.xpath("h3 | a | div/span | div/div/span | div/div[@class='kpi-foot']")
+    ]
+    assert "is-lagging" in card.get("class")  # 60.2 % done in December
+    assert parts == [
+        "固定资产投资<b>全口径</b>",
+        "180.50万元",  # 华明 150.5 + 东丽湖 30
+        "同比 +125.6%",  # against 80 a year before
+        "滞后",
+        "完成 60.2%",
+        "目标 300.00",  # the towns' targets 200 + 100
+        "2 个小镇有目标，2 个滞后",
+    ]
+    assert card.xpath(".//svg")[0].get("aria-label") == "完成 60.2%，应达 100.0%"
+    assert card.xpath(".//a[@class='kpi-value']")[0].get("href").endswith("&indicator=fixed_asset_investment")
+
+
+def test_a_districts_ranking_rows_show_rank_score_grade_and_band_with_names_as_text(figures, client):
+    """The ranking panel's rows are written in Python (dashboard_views._district_ranking_html): a town's rank in
+    its district and in the city, its score, its grade in an annual run and its praise; its name is text."""
+    scheme = Scheme.objects.create(year=YEAR, name="2025年度考核")
+    run = Run.objects.create(scheme=scheme, kind="annual", title="2025年度考核", status="published")
+    for town, name, score, rank, district_rank, grade, band in (
+        (figures.town, "华明<script>x</script>镇", "91.50", 1, 1, "excellent", "praise"),
+        (figures.town2, "东丽湖温泉小镇", "70.25", 3, 2, "pass", ""),
+    ):
+        RunResult.objects.create(
+            run=run, town=town, town_name=name, district_name="东丽区", score=D(score), rank=rank,
+            district_rank=district_rank, grade=grade, band=band,
+        )  # fmt: skip
+    client.force_login(figures.users.leader)
+    html = client.get(f"/dashboard/?level=district&id={figures.dongli.pk}&year={YEAR}").content.decode()
+    assert "<script>x</script>" not in html
+    panel = lxml_html.fromstring(html).xpath("//section[@aria-labelledby='ranking-title']")[0]
+    rows = [[" ".join(cell.text_content().split()) for cell in row] for row in panel.xpath(".//tbody/tr")]
+    assert rows == [
+        ["1", "华明<script>x</script>镇 表扬", "91.50", "1", "优秀"],
+        ["2", "东丽湖温泉小镇", "70.25", "3", "合格"],
+    ]
+    assert panel.xpath(".//tbody/tr[1]//span[contains(@class, 'rank-badge')]")[0].get("class") == "rank-badge rank-top"
+    link = panel.xpath(".//tbody/tr[1]//a")[0].get("href")
+    assert link == f"/dashboard/?level=town&id={figures.town.pk}&year={YEAR}"
+
+
 # --- Ranking -----------------------------------------------------------------------------------------
 
 
@@ -458,6 +516,18 @@ def test_a_whole_number_is_shown_as_the_decimal_rule_shows_it(value, places):
     text must be the Decimal rule's, thousands separators and decimals alike."""
     digits = 0 if abs(value) >= 10000 else int(places or 0)
     assert figure(value, places) == format(Decimal(value).quantize(Decimal(1).scaleb(-digits)), ",f")
+
+
+@given(cents=st.integers(min_value=-(10**13), max_value=10**13), places=st.sampled_from([1, 2]))
+@settings(max_examples=300, deadline=None)
+def test_a_charts_number_in_its_table_reads_as_the_decimal_rule_writes_it(cents, places):
+    """The chart tables format the charts' floats directly (_chart_number), not through Decimal: for every figure
+    the charts carry (cents, or a completion rounded to one decimal) the text must be figure()'s of the Decimal,
+    rounding of the large ones to whole numbers included."""
+    from assessments.templatetags.dashboard_tags import _chart_number
+
+    value = Decimal(cents).scaleb(-places)
+    assert _chart_number(float(value), places) == figure(value, places)
 
 
 def test_the_chart_data_is_escaped_as_djangos_json_script_escapes_it():
