@@ -24,6 +24,7 @@ from tianjin_towns.lib.routes import named_url
 
 from . import dashboards
 from .dashboards import Dashboard, Unit
+from .models import RunKind
 from .permissions import CITY, DISTRICT, LEVELS, TOWN, Scope, default_scope_for_user, get_dashboard_scope_for_user
 from .templatetags.dashboard_tags import bar_width, figure, grade_label, pct, signed_pct
 
@@ -491,7 +492,7 @@ def _district_ranking_rows(board: Dashboard) -> list[dict]:
 def _district_ranking_html(board: Dashboard, rows: list[dict]) -> str:
     """The rows of a district's (or a town's) ranking panel as one piece of HTML, written here as the heatmap's
     rows are (fifteen rows of a dozen template nodes each). Names and links escaped; numbers are the run's."""
-    annual = board.run is not None and board.run.kind == "annual"
+    annual = board.run is not None and board.run.kind == RunKind.ANNUAL
     bands = {
         "praise": f' <span class="badge badge-soft-success ms-1">{escape_text(_("表扬"))}</span>',
         "warning": f' <span class="badge badge-soft-danger ms-1">{escape_text(_("警示"))}</span>',

@@ -190,7 +190,7 @@ def _unit_sql(scope: Scope) -> tuple[str, str]:
     if scope.level == CITY:
         return "m.unit_id IS NULL", f"m.unit_id = ANY(ARRAY(SELECT DISTINCT district_id FROM {Town._meta.db_table}))"
     if scope.level == DISTRICT:
-        return "m.unit_id = %(scope_id)s", f"m.unit_id = ANY({_DISTRICT_TOWNS})"
+        return "m.unit_id = %(scope_id)s", _town_filter_sql(scope, "m.unit_id")
     return "m.unit_id = %(scope_id)s", "FALSE"
 
 

@@ -247,11 +247,12 @@ def nav_menus(user, current: str | None) -> list[dict]:
     return menus
 
 
-def _count_badge(name: str, title) -> str:
+def _count_badge(name: str, title="", margin: str = "ms-1") -> str:
     """The waiting count after an entry, hidden until static/js/nav_counts.js has it (and while it is 0)."""
     if not name:
         return ""
-    return f'<span class="badge rounded-pill text-bg-warning ms-1 d-none" data-nav-count="{escape(name)}" title="{escape(title)}"></span>'
+    title = f' title="{escape(title)}"' if title else ""
+    return f'<span class="badge rounded-pill text-bg-warning {margin} d-none" data-nav-count="{escape(name)}"{title}></span>'
 
 
 def _entry_html(entry: dict) -> str:
@@ -271,14 +272,9 @@ def _entry_html(entry: dict) -> str:
         if link.divider:
             items.append('<li><hr class="dropdown-divider"></li>')
         counted = " d-flex align-items-center gap-1" if link.count else ""
-        badge = (
-            f'<span class="badge rounded-pill text-bg-warning ms-auto d-none" data-nav-count="{escape(link.count)}"></span>'
-            if link.count
-            else ""
-        )
         items.append(
             f'<li><a class="dropdown-item{counted}" href="{escape(item["url"])}"><i class="bi {escape(link.icon)}" '
-            f'aria-hidden="true"></i> {escape(link.label)}{badge}</a></li>'
+            f'aria-hidden="true"></i> {escape(link.label)}{_count_badge(link.count, margin="ms-auto")}</a></li>'
         )
     return (
         f'<li class="nav-item dropdown">\n    <a class="nav-link dropdown-toggle{active}" href="#" role="button" '
