@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from coordination import selectors as coordination_selectors
 from coordination.permissions import reads_shared_only
-from ledgers.selectors import TimelinessCount
+from ledgers.selectors import NOT_EXPECTED, STATE_CHARS, TimelinessCount
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.routes import named_url
 
@@ -309,8 +309,8 @@ def _timeliness_title(count: TimelinessCount, text: str) -> str:
     }
 
 
-def _heat_row_head(scope: Scope, unit: Unit | None) -> tuple[str, dict, bool]:
-    """(the row's name, its filter of the report list, whether it sums several towns)."""
+def _heat_row_head(scope: Scope, unit: Unit | None) -> tuple[str, dict]:
+    """(the row's name, its filter of the report list)."""
     if unit is None:  # the scope's own row
         if scope.level == CITY:
             name = _("全市合计")
@@ -318,10 +318,10 @@ def _heat_row_head(scope: Scope, unit: Unit | None) -> tuple[str, dict, bool]:
             name = scope.unit.name
         else:
             name = _("%(name)s合计") % {"name": scope.unit.name}
-        return name, {"district": scope.district_id, "town": scope.town_id}, scope.level != TOWN
+        return name, {"district": scope.district_id, "town": scope.town_id}
     if unit.level == DISTRICT:
-        return unit.name, {"district": unit.id}, True
-    return unit.name, {"district": scope.district_id, "town": unit.id}, False
+        return unit.name, {"district": unit.id}
+    return unit.name, {"district": scope.district_id, "town": unit.id}
 
 
 class _HeatCells:
@@ -333,11 +333,12 @@ class _HeatCells:
         self.months = dates.months_of_year(board.year)
         self.title_text = str(HEAT_TITLE)
         self.future = format_html('<td class="heat-cell heat-future" title="{}"></td>', _("未到报送期"))
-        self.not_expected = format_html('<td class="heat-cell heat-na" title="{}"></td>', _("不需报送"))
-        states = {key: str(label) for key, label in STATE_LABELS.items()}
+        not_expected = format_html('<td class="heat-cell heat-na" title="{}"></td>', _("不需报送"))
+        self.not_expected = not_expected
+        states = {char: str(STATE_LABELS[state]) for char, state in STATE_CHARS.items()}
         reports_url = page_link("report-list")  # resolved once for all the cells
-        # (month, its link, {state: (a town's cell before the row's part of the link, after it)}), the link None
-        # for a month not ended yet. A town's cell is one report, whose state its label already names.
+        # (month, its link, {state character: (a town's cell before the row's part of the link, after it)}), the
+        # link None for a month not ended yet. A town's cell is one report, whose state its label already names.
         self.columns = []
         for month in self.months:
             if month not in ended:
@@ -345,32 +346,45 @@ class _HeatCells:
                 continue
             link = escape(f"{reports_url}?{urlencode({'month': dates.format_period(month)})}")
             town_cells = {
-                state: (f'<td class="heat-cell heat-{state}"><a href="{link}', f'">{label}</a></td>')
-                for state, label in states.items()
+                char: (f'<td class="heat-cell heat-{STATE_CHARS[char]}"><a href="{link}', f'">{label}</a></td>')
+                for char, label in states.items()
             }
+            town_cells[NOT_EXPECTED] = (not_expected, "")
             self.columns.append((month, link, town_cells))
 
-    def row(self, by_month: dict, query: dict, is_sum: bool) -> str:
-        # The row's part of each cell's link: ids of a district and a town, written as numbers.
-        query = "".join(f"&amp;{key}={int(value)}" for key, value in query.items() if value)
+    @staticmethod
+    def _query(query: dict) -> str:
+        """The row's part of each cell's link: ids of a district and a town, written as numbers."""
+        return "".join(f"&amp;{key}={int(value)}" for key, value in query.items() if value)
+
+    def sum_row(self, by_month: dict, query: dict) -> str:
+        """The cells of a sum of towns (a district, the scope's total): on-time rates, their counts on hover."""
+        query = self._query(query)
         cells = []
-        for month, link, town_cells in self.columns:
+        for month, link, _town_cells in self.columns:
             count = by_month.get(month)
             if link is None:
                 cells.append(self.future)
             elif count is None or not count.expected:
                 cells.append(self.not_expected)
-            elif is_sum:  # a sum's cell tells its counts on hover
+            else:
                 css = "heat-pending" if count.pending else _rate_class(count.on_time_rate)
                 cells.append(
                     f'<td class="heat-cell {css}" title="{_timeliness_title(count, self.title_text)}">'
                     f'<a href="{link}{query}">{count.on_time_rate:.0f}%</a></td>'
                 )
-            else:
-                before, after = town_cells[count.state]
-                cells.append(f"{before}{query}{after}")
         # Plain formatting (format_html is slow at this count): css, labels and titles are the app's own text
         # and numbers, and the links are escaped.
+        return "".join(cells)
+
+    def town_row(self, states: str, query: dict) -> str:
+        """The cells of one town: its state in each ended month (TownMonths.states), then the months to come."""
+        query = self._query(query)
+        cells = []
+        for char, (_month, _link, town_cells) in zip(states, self.columns, strict=False):
+            before, after = town_cells[char]
+            cells.append(f"{before}{query}{after}" if after else before)
+        cells.extend(self.future for _ in range(len(self.columns) - len(states)))
         return "".join(cells)
 
 
@@ -384,16 +398,21 @@ def _heatmap(board: Dashboard) -> dict:
     scope = board.scope
     cells = _HeatCells(board)
     rows = []
-    for unit, by_month in board.timeliness_rows:
-        name, query, is_sum = _heat_row_head(scope, unit)
-        # A child's year is summed already (dashboards._timeliness_rows); the scope's own row is summed here.
-        total = board.timeliness.year_sum(by_month) if unit is None else unit.timeliness
+    for unit, months in board.timeliness_rows:
+        name, query = _heat_row_head(scope, unit)
+        if isinstance(months, str):  # a town's states
+            row = cells.town_row(months, query)
+            total = TimelinessCount.of_states(months) if unit is None else unit.timeliness
+        else:  # a sum's counts by month
+            row = cells.sum_row(months, query)
+            # A child's year is summed already (dashboards._timeliness_rows); the scope's own row is summed here.
+            total = board.timeliness.year_sum(months) if unit is None else unit.timeliness
         name = escape_text(str(name))
         if unit is not None:
             name = f'<a href="{escape_text(_child_link(board, unit))}">{name}</a>'
         row_class = ' class="heat-sum"' if unit is None and scope.level != TOWN else ""
         rows.append(
-            f'<tr{row_class}><th scope="row" class="heat-unit">{name}</th>{cells.row(by_month, query, is_sum)}'
+            f'<tr{row_class}><th scope="row" class="heat-unit">{name}</th>{row}'
             f'<td class="num text-center heat-total {_rate_class(total.on_time_rate)}" '
             f'title="{_timeliness_title(total, cells.title_text)}">{pct(total.on_time_rate)}</td>'
             f'<td class="num text-center heat-total">{pct(total.received_rate)}</td></tr>'

@@ -6,10 +6,12 @@ transaction as acceptance and reopening): a town's, a district's and the city's 
 month and year to date, so the city's year is a few dozen rows and a town's lag reads one row per town.
 Every aggregate is computed in the database, in a fixed number of queries whatever the number of towns,
 reports or years: one for the year-to-date figures with targets and lag counts (per child unit and for
-the scope), one for the monthly trends of this year and last year, one for timeliness
-(ledgers.selectors.timeliness_table), two for the latest published assessment and its ranking (three
-for the city's), two for problems, one for action items. The small reads are plain SQL (_fetch): the
-ORM took longer to build them than the database to answer them. Lag and completion follow assessments.selectors.target_completion exactly (same rounding, same margin), so
+the scope), one for the monthly trends of this year and last year, one for timeliness (the city's per
+district, ledgers.selectors.timeliness_table; a district's and a town's a row per town,
+ledgers.selectors.town_months), two for the latest published assessment and its ranking (three for the
+city's), two for problems, one for action items. The small reads are plain SQL (_fetch): the ORM took
+longer to build them than the database to answer them. Lag and completion follow
+assessments.selectors.target_completion exactly (same rounding, same margin), so
 a town lagging there is lagging here (a test holds them together).
 
 This module reads figures only (numbers, ids, names, codes): the door in permissions.py decides the
@@ -148,7 +150,8 @@ class Dashboard:
     trend: dict[str, dict[str, list]]  # code → {"this_year": [12], "last_year": [12]}
     accepted_reports: list[int]  # accepted reports per month of the year in the scope (the trend's coverage)
     timeliness: ledger_selectors.TimelinessTable
-    timeliness_rows: list[tuple[Unit | None, dict]]
+    # Per heatmap row (the scope's own first, unit None): a sum's counts by month, or a town's states (a string).
+    timeliness_rows: list[tuple[Unit | None, dict | str]]
     run: RankedRun | None
     district_ranking: list[dict]
     town_ranking: list[dict]
@@ -332,15 +335,31 @@ def _children(scope: Scope) -> list[Unit]:
     return []
 
 
-def _timeliness_rows(scope: Scope, table, children: list[Unit]) -> list[tuple[Unit | None, dict]]:
-    """(unit, {period: TimelinessCount}) per heatmap row: the districts of the city, the towns of a
-    district, the town itself; the first row of the city and a district is the scope's total."""
+def _timeliness(scope: Scope, *, year: int, today: datetime.date):
+    """(the counts per month, the towns' states or None): the city's counted per district (timeliness_table
+    without the towns), a district's and a town's read a row per town (town_months) and summed here."""
+    if scope.level == CITY:
+        return ledger_selectors.timeliness_table(scope.towns(), year=year, today=today, by_town=False), None
+    if scope.level == DISTRICT:
+        towns = ledger_selectors.town_months(year=year, today=today, district_id=scope.district.pk)
+    else:
+        towns = ledger_selectors.town_months(year=year, today=today, town_id=scope.town.pk)
+    return ledger_selectors.TimelinessTable(year=year, months=towns.months, total=towns.totals()), towns
+
+
+def _timeliness_rows(scope: Scope, table, towns, children: list[Unit]) -> list[tuple[Unit | None, dict | str]]:
+    """The heatmap's rows: the districts of the city (counts by month), the towns of a district or the town
+    itself (their states); the first row of the city and a district is the scope's total."""
     if scope.level == TOWN:
-        return [(None, table.towns.get(scope.town.pk, {}))]
-    source = table.districts if scope.level == CITY else table.towns
+        return [(None, towns.of(scope.town.pk))]
+    if scope.level == DISTRICT:
+        rows = [(child, towns.of(child.id)) for child in children]
+        for child, states in rows:
+            child.timeliness = ledger_selectors.TimelinessCount.of_states(states)
+        return [(None, table.total), *rows]
     for child in children:
-        child.timeliness = table.year_sum(source.get(child.id, {}))
-    return [(None, table.total)] + [(child, source.get(child.id, {})) for child in children]
+        child.timeliness = table.year_sum(table.districts.get(child.id, {}))
+    return [(None, table.total)] + [(child, table.districts.get(child.id, {})) for child in children]
 
 
 def latest_run(year: int) -> RankedRun | None:
@@ -490,7 +509,7 @@ def build_dashboard(
     children = _children(scope)
     for child in children:
         child.figures = child_figures.get(child.id) or {i.code: Figure() for i in indicators}
-    table = ledger_selectors.timeliness_table(scope.towns(), year=year, today=today, by_town=scope.level != CITY)
+    table, towns = _timeliness(scope, year=year, today=today)
     trend, accepted_reports = _load_trend(scope, year=year, month=month, indicators=indicators)
     run = latest_run(year)
     district_ranking, town_ranking, towns_ranked = _ranking(scope, run, children)
@@ -507,7 +526,7 @@ def build_dashboard(
         trend=trend,
         accepted_reports=accepted_reports,
         timeliness=table,
-        timeliness_rows=_timeliness_rows(scope, table, children),
+        timeliness_rows=_timeliness_rows(scope, table, towns, children),
         run=run,
         district_ranking=district_ranking,
         town_ranking=town_ranking,

@@ -179,6 +179,34 @@ def test_the_citys_timeliness_without_towns_counts_as_the_towns_summed(figures, 
     )
 
 
+@pytest.mark.parametrize("today", [TODAY, datetime.date(YEAR, 3, 20), datetime.date(YEAR, 4, 2)])
+def test_a_districts_towns_read_as_states_count_as_the_towns_rows(figures, make_report, today):
+    """A district's and a town's dashboard read each town's months as a string of states (town_months): every
+    town-month must show the state of timeliness_table's count, and the months' totals its totals."""
+    from coordination.models import Town
+    from ledgers.models import MonthlyReport
+
+    make_report(ReportStatus.DRAFT, town=figures.town2, period=FEB, values=ZEROS)  # never submitted
+    make_report(ReportStatus.SUBMITTED, town=figures.town2, period=MAR, values=ZEROS)
+    MonthlyReport.objects.filter(town=figures.town2, period=MAR).update(timeliness=Timeliness.MISSING)
+    Town.objects.filter(pk=figures.town2.pk).update(exited_on=datetime.date(YEAR, 7, 15), status=TownStatus.EXITED)
+    table = ledger_selectors.timeliness_table(Town.objects.filter(district=figures.dongli), year=YEAR, today=today)
+    towns = ledger_selectors.town_months(year=YEAR, today=today, district_id=figures.dongli.pk)
+    assert towns.months == table.months and set(towns.states) == {figures.town.pk, figures.town2.pk}
+    names = {"not_expected": ledger_selectors.NOT_EXPECTED, **{v: k for k, v in ledger_selectors.STATE_CHARS.items()}}
+    for town_id, states in towns.states.items():
+        by_month = table.towns.get(town_id, {})
+        expected = [names[by_month.get(m, ledger_selectors.TimelinessCount()).state] for m in table.months]
+        assert list(states) == expected
+        assert ledger_selectors.TimelinessCount.of_states(states) == table.year_sum(by_month)
+    assert towns.totals() == table.total
+    seen = set("".join(towns.states.values()))
+    assert {"o", "l"} <= seen and seen & {"m", "p"}  # on time, late, and missing or still pending
+    assert (ledger_selectors.NOT_EXPECTED in seen) == (today == TODAY)  # 东丽湖 exited in July
+    one = ledger_selectors.town_months(year=YEAR, today=today, town_id=figures.town.pk)
+    assert one.states == {figures.town.pk: towns.states[figures.town.pk]}
+
+
 def test_a_town_that_exited_is_not_expected_after_its_exit(figures):
     from coordination.models import Town
 

@@ -90,11 +90,15 @@ from .reports import (
     towns_in_scope,
 )
 from .timeliness import (
+    NOT_EXPECTED,
+    STATE_CHARS,
     MonthTimeliness,
     TimelinessCount,
     TimelinessTable,
+    TownMonths,
     report_timeliness_by_town,
     timeliness_table,
+    town_months,
 )
 from .trail import DIRECT_CHANGE, PROGRESS_FIELDS, TrailEntry, report_trail
 from .work_info import (
@@ -106,6 +110,8 @@ from .work_info import (
 )
 
 __all__ = [
+    "NOT_EXPECTED",
+    "STATE_CHARS",
     "CheckRow",
     "CheckWork",
     "check_work",
@@ -146,6 +152,7 @@ __all__ = [
     "ReportRow",
     "TimelinessCount",
     "TimelinessTable",
+    "TownMonths",
     "TrailEntry",
     "YearToDate",
     "accepted_year_to_date",
@@ -187,6 +194,7 @@ __all__ = [
     "report_values_prefetch",
     "reports_matching",
     "timeliness_table",
+    "town_months",
     "ledger_contents",
     "towns_in_scope",
     "unexplained_flags",

@@ -99,6 +99,11 @@ class TimelinessCount:
             return Timeliness.LATE
         return Timeliness.MISSING if self.missing else "pending"
 
+    @classmethod
+    def of_states(cls, states: str) -> "TimelinessCount":
+        """The count of one town's months written as TownMonths.states (a character a month)."""
+        return cls(len(states) - states.count(NOT_EXPECTED), states.count("o"), states.count("l"), states.count("m"))
+
     def __add__(self, other: "TimelinessCount") -> "TimelinessCount":
         return TimelinessCount(
             self.expected + other.expected,
@@ -141,6 +146,70 @@ class TimelinessTable:
             late += count.late
             missing += count.missing
         return TimelinessCount(expected, on_time, late, missing)
+
+
+# One town-month of TownMonths.states: the character of each state TimelinessCount.state names.
+STATE_CHARS = {"o": Timeliness.ON_TIME, "l": Timeliness.LATE, "m": Timeliness.MISSING, "p": "pending"}
+NOT_EXPECTED = "-"
+
+
+@dataclass(slots=True)
+class TownMonths:
+    """The ended months of `year` and, per town, its state in each as one character (STATE_CHARS, NOT_EXPECTED)
+    in the order of the months: a district's heatmap of a hundred towns is a hundred strings of a dozen
+    characters, read in one row per town, rather than a thousand counts of one report each."""
+
+    year: int
+    months: list[datetime.date]
+    states: dict[int, str] = field(default_factory=dict)
+
+    def of(self, town_id: int) -> str:
+        """The town's states; a town unknown here is expected in none of the months."""
+        return self.states.get(town_id) or NOT_EXPECTED * len(self.months)
+
+    def totals(self) -> dict[datetime.date, TimelinessCount]:
+        """The towns' counts per month, as timeliness_table's `total` gives them (a month no town is expected to
+        report is left out)."""
+        total = {}
+        for period, column in zip(self.months, zip(*self.states.values(), strict=False), strict=False):
+            count = TimelinessCount.of_states("".join(column))
+            if count.expected:
+                total[period] = count
+        return total
+
+
+def town_months(
+    *, year: int, today: datetime.date | None = None, district_id: int | None = None, town_id: int | None = None
+) -> TownMonths:
+    """The towns of a district (or one town) with their state in each ended month of `year` (TownMonths), in one
+    query of a row per town: timeliness_table's rules (deadlines.expects_report_sql, deadlines.missing_sql) per
+    town-month, each town's reports of the year read by one range of the (town, period) index."""
+    today = today or dates.today()
+    months = [m for m in dates.months_of_year(year) if dates.period_has_ended(m, today)]
+    result = TownMonths(year=year, months=months)
+    if not months:
+        return result
+    missing, missing_params = deadlines.missing_sql("r", "m.closed")
+    # OFFSET 0 keeps the town's reports one index range rather than a lookup per month.
+    sql = f"""
+        SELECT t.unit_id, (
+            SELECT string_agg(CASE WHEN NOT {deadlines.expects_report_sql("t", "m.period")} THEN '{NOT_EXPECTED}'
+                                   WHEN r.timeliness = %s THEN 'o' WHEN r.timeliness = %s THEN 'l'
+                                   WHEN {missing} THEN 'm' ELSE 'p' END, '' ORDER BY m.period)
+            FROM unnest(%s::date[], %s::boolean[]) AS m(period, closed)
+            LEFT JOIN (
+                SELECT period, timeliness, submitted_at FROM {MonthlyReport._meta.db_table}
+                WHERE town_id = t.unit_id AND period BETWEEN %s AND %s OFFSET 0
+            ) r ON r.period = m.period
+        )
+        FROM {Town._meta.db_table} t WHERE {"t.unit_id" if town_id is not None else "t.district_id"} = %s
+    """
+    params = [Timeliness.ON_TIME, Timeliness.LATE, *missing_params, months, deadlines.closed_flags(months, today)]
+    params += [months[0], months[-1], town_id if town_id is not None else district_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        result.states = dict(cursor.fetchall())
+    return result
 
 
 def timeliness_table(
