@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from coordination import selectors as coordination_selectors
 from coordination.permissions import reads_shared_only
+from ledgers import selectors as ledger_selectors
 from ledgers.selectors import NOT_EXPECTED, STATE_CHARS, TimelinessCount
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.routes import named_url
@@ -562,6 +563,10 @@ def dashboard(request):
             "district_ranking_rows": district_ranking_rows,
             "district_ranking_html": _district_ranking_html(board, district_ranking_rows),
             "kpi_cards": _kpi_cards(board, links),
+            # Each indicator a member unit checks, by check state (数据核对, issue 18): the page's, not the API's.
+            "checks": ledger_selectors.check_state_totals(
+                year=year, district_id=scope.district_id, town_id=scope.town_id
+            ),
             "links": links,
         },
     )

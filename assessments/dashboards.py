@@ -158,7 +158,6 @@ class Dashboard:
     towns_ranked: int
     problems: dict | None
     action_items: dict
-    checks: list  # ledger_selectors.CheckTotals of each indicator a member unit checks (数据核对, issue 18)
 
     @property
     def through(self) -> datetime.date:
@@ -533,7 +532,6 @@ def build_dashboard(
         towns_ranked=towns_ranked,
         problems=_problems(scope, year, today),
         action_items=_action_items(scope, today),
-        checks=ledger_selectors.check_state_totals(scope.towns(), year=year),
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from coordination.models import MemberUnit, Town
@@ -269,44 +270,60 @@ def check_progress(periods: list[datetime.date]) -> list[ProgressRow]:
     return rows
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckTotals:
     """One checked indicator's figures of a scope and year by check state (the dashboards' 数据核对 line)."""
 
-    source: IndicatorSource
+    indicator: str  # the indicator's name
+    member_unit: str  # the checking unit's short name, else its name
     agreed: int
     differs: int
     explained: int
     unchecked: int
 
 
-def check_state_totals(towns: QuerySet[Town], *, year: int) -> list[CheckTotals]:
-    """Per indicator a member unit checks: how many of the towns' accepted figures of `year` agree, differ,
-    are explained or are not checked yet; three queries (one when no indicator is checked)."""
-    sources = list(IndicatorSource.objects.select_related("indicator", "member_unit").order_by("indicator__order"))
-    if not sources:
-        return []
-    accepted = MonthlyReport.objects.filter(
-        town__in=towns.values("pk"), period__year=year, status=ReportStatus.ACCEPTED
-    ).count()
-    counts: dict[int, dict[str, int]] = {}
-    for row in (
-        FigureCheck.objects.filter(
-            report__town__in=towns.values("pk"), report__period__year=year, report__status=ReportStatus.ACCEPTED
+def check_state_totals(*, year: int, district_id: int | None = None, town_id: int | None = None) -> list[CheckTotals]:
+    """Per indicator a member unit checks: how many of the accepted figures of `year` of the towns (of a district,
+    one town, else all of them) agree, differ, are explained or are not checked yet; one plain statement (read on
+    every request to a dashboard, where the ORM took longer to build three queries than the database to answer)."""
+    if town_id is not None:
+        towns = "r.town_id = %(unit)s"
+    elif district_id is not None:
+        towns = f"r.town_id = ANY(ARRAY(SELECT unit_id FROM {Town._meta.db_table} WHERE district_id = %(unit)s))"
+    else:
+        towns = "TRUE"
+    sql = f"""
+        WITH accepted AS (
+            SELECT r.id FROM {MonthlyReport._meta.db_table} r
+            WHERE r.status = %(accepted)s AND r.period BETWEEN %(start)s AND %(end)s AND {towns}
         )
-        .values("indicator_id", "status")
-        .annotate(n=Count("pk"))
-    ):
-        counts.setdefault(row["indicator_id"], {})[row["status"]] = row["n"]
-    totals = []
-    for source in sources:
-        by_status = counts.get(source.indicator_id, {})
-        differs = sum(by_status.get(status, 0) for status in OPEN_STATUSES)
-        agreed = by_status.get(FigureCheck.Status.AGREED, 0)
-        explained = by_status.get(FigureCheck.Status.CLOSED, 0)
-        unchecked = max(accepted - agreed - differs - explained, 0)
-        totals.append(CheckTotals(source, agreed, differs, explained, unchecked))
-    return totals
+        SELECT i.name, COALESCE(NULLIF(u.short_name, ''), u.name),
+               COUNT(c.id) FILTER (WHERE c.status = %(agreed)s),
+               COUNT(c.id) FILTER (WHERE c.status = ANY(%(open)s)),
+               COUNT(c.id) FILTER (WHERE c.status = %(closed)s),
+               (SELECT COUNT(*) FROM accepted)
+        FROM {IndicatorSource._meta.db_table} s
+        JOIN {Indicator._meta.db_table} i ON i.id = s.indicator_id
+        JOIN {MemberUnit._meta.db_table} u ON u.id = s.member_unit_id
+        LEFT JOIN {FigureCheck._meta.db_table} c ON c.indicator_id = s.indicator_id AND c.report_id IN (SELECT id FROM accepted)
+        GROUP BY i.id, u.id ORDER BY i."order", i.code
+    """
+    params = {
+        "unit": town_id if town_id is not None else district_id,
+        "accepted": ReportStatus.ACCEPTED.value,
+        "start": datetime.date(year, 1, 1),
+        "end": datetime.date(year, 12, 1),
+        "agreed": FigureCheck.Status.AGREED.value,
+        "open": [status.value for status in OPEN_STATUSES],
+        "closed": FigureCheck.Status.CLOSED.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        CheckTotals(indicator, unit, agreed, differs, explained, max(accepted - agreed - differs - explained, 0))
+        for indicator, unit, agreed, differs, explained, accepted in rows
+    ]
 
 
 def discrepancy_counts(town_ids: list[int], *, start: datetime.date, end: datetime.date) -> dict[int, tuple[int, int]]:

@@ -251,9 +251,18 @@ def test_the_dashboard_counts_each_checked_indicators_figures_by_state(checked, 
     world = checked
     _record(world, b=(world.town2, ("160", None)))
     page = login(world.users.leader).get("/dashboard/", {"year": 2026})
-    (total,) = page.context["board"].checks
+    (total,) = page.context["checks"]
     assert (total.agreed, total.differs, total.explained, total.unchecked) == (0, 1, 0, 1)
     assert "税收收入（市统计局核对）" in page.content.decode()
+    # A district's and a town's dashboards count their own towns' figures only.
+    for query, counts in (
+        ({"level": "district", "id": world.dongli.pk}, (0, 1, 0, 1)),
+        ({"level": "district", "id": world.xiqing.pk}, (0, 0, 0, 0)),  # only submitted there
+        ({"level": "town", "id": world.town.pk}, (0, 0, 0, 1)),
+        ({"level": "town", "id": world.town2.pk}, (0, 1, 0, 0)),
+    ):
+        (total,) = login(world.users.leader).get("/dashboard/", {"year": 2026, **query}).context["checks"]
+        assert (total.agreed, total.differs, total.explained, total.unchecked) == counts, query
 
 
 def test_the_liaison_fills_in_the_downloaded_sheet_and_uploads_it_all_or_nothing(checked, login):
