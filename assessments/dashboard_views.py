@@ -538,7 +538,7 @@ def _district_ranking_html(board: Dashboard, rows: list[dict]) -> str:
 def dashboard(request):
     scope = _scope_from_request(request)
     year, month = _year_and_month(request)
-    board = dashboards.build_dashboard(scope, year=year, month=month)
+    board = dashboards.build_dashboard(scope, year=year, month=month, children_completion_only=True)
     this_year = dates.last_ended_period().year
     chart_data = _chart_data(board)
     links = _page_links(board, own_scope=not reads_shared_only(request.user))

@@ -169,8 +169,7 @@ class Dashboard:
 
     @property
     def key_indicators(self) -> list[Indicator]:
-        by_code = {i.code: i for i in self.indicators}
-        return [by_code[code] for code in KEY_INDICATORS if code in by_code]
+        return _key_indicators(self.indicators)
 
     @property
     def kpis(self) -> list[tuple[Indicator, Figure, Decimal]]:
@@ -180,6 +179,11 @@ class Dashboard:
     @property
     def timeliness_total(self) -> ledger_selectors.TimelinessCount:
         return self.timeliness.year_sum(self.timeliness.total)
+
+
+def _key_indicators(indicators: list[Indicator]) -> list[Indicator]:
+    by_code = {i.code: i for i in indicators}
+    return [by_code[code] for code in KEY_INDICATORS if code in by_code]
 
 
 def _expected_shares(indicators: list[Indicator], month: int) -> dict[str, Decimal]:
@@ -209,19 +213,20 @@ def _units_sql(scope: Scope) -> str:
     return f"(({own}) OR ({children}))"
 
 
-def _figures_sql(scope: Scope) -> str:
+def _figures_sql(scope: Scope, *, child_totals: bool = True) -> str:
     """Three kinds of rows from one statement over the month rollups (ledgers/summaries.py, MonthFigures,
-    and assessments/rollups.py, LagRollup), each for a child of the scope or the scope itself (`own`):
-    'totals' per year, the year-to-date figures through the month by indicator id, in cents (a stock:
-    the sum of each town's latest month); 'targets' the towns' targets, their year to date, how many have
-    a target and how many of them lag; 'margin' the year's lag margin. Last year's totals are the scope's own
-    only: a child shows this year's figures against its targets, not its growth."""
+        and assessments/rollups.py, LagRollup), each for a child of the scope or the scope itself (`own`):
+        'totals' per year, the year-to-date figures through the month by indicator id, in cents (a stock:
+        the sum of each town's latest month); 'targets' the towns' targets, their year to date, how many have
+        a target and how many of them lag; 'margin' the year's lag margin. Last year's totals are the scope's own
+        only: a child shows this year's figures against its targets, not its growth; without `child_totals` this
+    year's are the scope's own only too (the page draws its children's completion, not their totals)."""
     own, _children = _unit_sql(scope)
     units = _units_sql(scope)
     return f"""
         SELECT 'totals', m.unit_id, %(year)s, ({own})::int, m.to_date,
                NULL::bigint[], NULL::bigint[], NULL::bigint[], NULL::numeric
-        FROM {MonthFigures._meta.db_table} m WHERE m.period = %(through)s AND {units}
+        FROM {MonthFigures._meta.db_table} m WHERE m.period = %(through)s AND {units if child_totals else own}
         UNION ALL
         SELECT 'totals', m.unit_id, %(year)s - 1, 1, m.to_date, NULL, NULL, NULL, NULL
         FROM {MonthFigures._meta.db_table} m WHERE m.period = %(last_through)s AND {own}
@@ -240,8 +245,17 @@ def _from_cents(values: list[int | None] | None, indicator_id: int) -> Decimal |
     return None if cents is None else Decimal(cents).scaleb(-2)
 
 
-def _load_figures(scope: Scope, *, year: int, month: int, indicators: list[Indicator], expected: dict[str, Decimal]):
-    """({code: Figure} for the scope, {child_id: {code: Figure}}, the lag margin) in one query."""
+def _load_figures(
+    scope: Scope,
+    *,
+    year: int,
+    month: int,
+    indicators: list[Indicator],
+    expected: dict[str, Decimal],
+    child_indicators: list[Indicator] | None = None,
+):
+    """({code: Figure} for the scope, {child_id: {code: Figure}}, the lag margin) in one query. With
+    `child_indicators`, the children get those indicators' targets and completion only (no totals)."""
     params = {
         **_scope_params(scope),
         "year": year,
@@ -250,21 +264,22 @@ def _load_figures(scope: Scope, *, year: int, month: int, indicators: list[Indic
         "default_margin": DEFAULT_LAG_MARGIN,
     }
     total: dict[str, Figure] = {i.code: Figure() for i in indicators}
-    children: dict[int, dict[str, Figure]] = defaultdict(lambda: {i.code: Figure() for i in indicators})
+    child_codes = [i.code for i in (child_indicators or indicators)]
+    children: dict[int, dict[str, Figure]] = defaultdict(lambda: {code: Figure() for code in child_codes})
     margin = DEFAULT_LAG_MARGIN
     # (code, array index) of each indicator: a rollup array's position is the indicator's id (from 1).
     positions = [(i.code, i.pk - 1) for i in indicators]
-    for kind, unit_id, row_year, own, values, on_target, with_target, lagging, row_margin in _fetch(
-        _figures_sql(scope), params
-    ):
+    child_positions = positions if child_indicators is None else [(i.code, i.pk - 1) for i in child_indicators]
+    rows = _fetch(_figures_sql(scope, child_totals=child_indicators is None), params)
+    for kind, unit_id, row_year, own, values, on_target, with_target, lagging, row_margin in rows:
         if kind == "margin":
             margin = row_margin
             continue
-        figures = total if own else children[unit_id]
+        figures, wanted = (total, positions) if own else (children[unit_id], child_positions)
         size = len(values or ())
         if kind == "totals":
             this_year = row_year == year
-            for code, index in positions:
+            for code, index in wanted:
                 cents = values[index] if index < size else None
                 value = None if cents is None else Decimal(cents).scaleb(-2)
                 if this_year:
@@ -272,7 +287,7 @@ def _load_figures(scope: Scope, *, year: int, month: int, indicators: list[Indic
                 else:
                     figures[code].last_year = value
             continue
-        for code, index in positions:
+        for code, index in wanted:
             towns = with_target[index] if index < size else None
             if towns:
                 figure = figures[code]
@@ -495,19 +510,27 @@ def _action_items(scope: Scope, today: datetime.date) -> dict:
 
 
 def build_dashboard(
-    scope: Scope, *, year: int, month: int | None = None, today: datetime.date | None = None
+    scope: Scope,
+    *,
+    year: int,
+    month: int | None = None,
+    today: datetime.date | None = None,
+    children_completion_only: bool = False,
 ) -> Dashboard:
-    """Every figure of one dashboard; a fixed number of queries whatever the data (see the module doc)."""
+    """Every figure of one dashboard; a fixed number of queries whatever the data (see the module doc). The page
+    draws its children's completion of the key indicators and nothing else of theirs: with
+    `children_completion_only` the children get those figures only (the API gives every figure of theirs)."""
     today = today or dates.today()
     month = month or default_month(year, today)
     indicators = ledger_selectors.active_indicators()
     expected = _expected_shares(indicators, month)
+    child_indicators = _key_indicators(indicators) if children_completion_only else None
     figures, child_figures, margin = _load_figures(
-        scope, year=year, month=month, indicators=indicators, expected=expected
+        scope, year=year, month=month, indicators=indicators, expected=expected, child_indicators=child_indicators
     )
     children = _children(scope)
     for child in children:
-        child.figures = child_figures.get(child.id) or {i.code: Figure() for i in indicators}
+        child.figures = child_figures.get(child.id) or {i.code: Figure() for i in child_indicators or indicators}
     table, towns = _timeliness(scope, year=year, today=today)
     trend, accepted_reports = _load_trend(scope, year=year, month=month, indicators=indicators)
     run = latest_run(year)

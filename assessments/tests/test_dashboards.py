@@ -115,6 +115,31 @@ def test_lag_of_each_town_is_the_assessments_lag(figures):
         assert mine == theirs
 
 
+def test_the_pages_children_get_the_same_completion_and_lag_as_the_apis(figures):
+    """The page asks for its children's completion of the key indicators only (children_completion_only): each
+    must equal what the full build (the API's) gives them, at the city and in a district."""
+    set_targets(figures, figures.town, YEAR, fixed_asset_investment="200", tax_revenue="10")
+    set_targets(figures, figures.town2, YEAR, fixed_asset_investment="40")
+    leader = figures.users.leader
+    for scope in (
+        city(figures),
+        dashboards.get_dashboard_scope_for_user(leader, dashboards.DISTRICT, figures.dongli.pk),
+    ):
+        full = board(scope, month=2)
+        page = dashboards.build_dashboard(scope, year=YEAR, month=2, today=TODAY, children_completion_only=True)
+        codes = [i.code for i in full.key_indicators]
+        assert [c.id for c in page.children] == [c.id for c in full.children]
+        for mine, theirs in zip(page.children, full.children, strict=True):
+            assert list(mine.figures) == codes
+            for code in codes:
+                assert (mine.figures[code].completion, mine.figures[code].lagging) == (
+                    theirs.figures[code].completion,
+                    theirs.figures[code].lagging,
+                )
+        assert any(c.figures["fixed_asset_investment"].completion for c in page.children)
+        assert page.figures == full.figures  # the scope's own figures are whole
+
+
 def test_an_accepted_report_changes_the_dashboard_on_the_next_request(figures, make_report, api):
     client = api(figures.users.leader)
     url = f"/api/v1/dashboard/?level=city&year={YEAR}"
