@@ -77,13 +77,14 @@ def chart_json(value, element_id: str) -> str:
     return mark_safe(f'<script id="{html.escape(element_id)}" type="application/json">{text}</script>')
 
 
-def _chart_number(value, places: int) -> str:
-    """figure() of a chart's number. The charts' numbers are floats of figures with at most `places` decimals
-    (sums in cents, completion rounded to one decimal), which Python formats to the same text as figure()'s
-    Decimal, without figure()'s conversion through Decimal (a district's chart tables have six hundred)."""
+def _cell(value, places: int, small: str) -> str:
+    """A table cell of a chart's number, `small` the format of `places` decimals: figure()'s text. The charts'
+    numbers are floats of figures with at most `places` decimals (sums in cents, completion rounded to one
+    decimal), which Python formats to the same text as figure()'s Decimal, without figure()'s conversion
+    through Decimal (a district's chart tables have six hundred)."""
     if type(value) is float:
-        return format(value, ",.0f" if abs(value) >= 10000 else f",.{int(places)}f")
-    return figure(value, places)
+        return f'<td class="text-end num">{format(value, ",.0f" if abs(value) >= 10000 else small)}</td>'
+    return f'<td class="text-end num">{figure(value, places)}</td>'
 
 
 @register.simple_tag
@@ -92,24 +93,26 @@ def chart_data_tables(tables: list[dict], chart: str) -> str:
     first shown: written here rather than looped over in the template, since a district's 各小镇 chart has
     a hundred rows per indicator (static/js/dashboard.js shows the table of the indicator chosen)."""
     chart = escape(chart)
-    labels = {}  # a row's label escaped once: the 各小镇 chart's hundred names head the rows of six tables
+    heads = {}  # a row's head escaped once: the 各小镇 chart's hundred names head the rows of six tables
 
-    def label(value) -> str:
-        text = labels.get(value)
+    def row_head(value) -> str:
+        text = heads.get(value)
         if text is None:
-            text = labels[value] = _text(value)
+            text = heads[value] = f'<tr><th scope="row">{_text(value)}</th>'
         return text
 
     parts = [f'<details class="chart-data mt-2">\n  <summary class="small">{escape(_("查看数据"))}</summary>']
     for index, table in enumerate(tables):
         places = table["places"]
+        small = f",.{int(places)}f"
         head = "".join(
             f'<th scope="col"{END if n else ""}>{_text(heading)}</th>' for n, heading in enumerate(table["head"])
         )
         rows = "".join(
-            f'<tr><th scope="row">{label(row[0])}</th>'
-            + "".join(f'<td class="text-end num">{_chart_number(value, places)}</td>' for value in row[1:])
-            + "</tr>"
+            # A row of one number (the 各小镇 chart's) without a loop over its cells.
+            f"{row_head(row[0])}{_cell(row[1], places, small)}</tr>"
+            if len(row) == 2
+            else row_head(row[0]) + "".join(_cell(value, places, small) for value in row[1:]) + "</tr>"
             for row in table["rows"]
         )
         parts.append(

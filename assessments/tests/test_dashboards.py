@@ -574,13 +574,15 @@ def test_a_whole_number_is_shown_as_the_decimal_rule_shows_it(value, places):
 @given(cents=st.integers(min_value=-(10**13), max_value=10**13), places=st.sampled_from([1, 2]))
 @settings(max_examples=300, deadline=None)
 def test_a_charts_number_in_its_table_reads_as_the_decimal_rule_writes_it(cents, places):
-    """The chart tables format the charts' floats directly (_chart_number), not through Decimal: for every figure
-    the charts carry (cents, or a completion rounded to one decimal) the text must be figure()'s of the Decimal,
+    """The chart tables format the charts' floats directly (_cell), not through Decimal: for every figure the
+    charts carry (cents, or a completion rounded to one decimal) the text must be figure()'s of the Decimal,
     rounding of the large ones to whole numbers included."""
-    from assessments.templatetags.dashboard_tags import _chart_number
+    from assessments.templatetags.dashboard_tags import _cell
 
     value = Decimal(cents).scaleb(-places)
-    assert _chart_number(float(value), places) == figure(value, places)
+    assert _cell(float(value), places, f",.{places}f") == f'<td class="text-end num">{figure(value, places)}</td>'
+    assert _cell(value, places, f",.{places}f") == f'<td class="text-end num">{figure(value, places)}</td>'
+    assert _cell(None, places, f",.{places}f") == '<td class="text-end num">—</td>'  # a month with no figure
 
 
 def test_the_chart_data_is_escaped_as_djangos_json_script_escapes_it():
