@@ -300,6 +300,11 @@ STATE_LABELS = {
 HEAT_TITLE = _lazy("应报 %(expected)s，按时 %(on_time)s，迟报 %(late)s，漏报 %(missing)s，报送中 %(pending)s")
 
 
+def _rate_text(rate: float | None) -> str:
+    """pct() of a rate (TimelinessCount's, rounded to one decimal already), formatted as the float it is."""
+    return "—" if rate is None else f"{rate:.1f}%"
+
+
 def _timeliness_title(count: TimelinessCount, text: str) -> str:
     return text % {
         "expected": count.expected,
@@ -352,6 +357,8 @@ class _HeatCells:
             }
             town_cells[NOT_EXPECTED] = (not_expected, "")
             self.columns.append((month, link, town_cells))
+        # The ended months' town cells by state character, in order (a town's states cover the ended months).
+        self.town_columns = [town_cells for _month, link, town_cells in self.columns if link is not None]
 
     @staticmethod
     def _query(query: dict) -> str:
@@ -381,12 +388,11 @@ class _HeatCells:
     def town_row(self, states: str, query: dict) -> str:
         """The cells of one town: its state in each ended month (TownMonths.states), then the months to come."""
         query = self._query(query)
-        cells = []
-        for char, (_month, _link, town_cells) in zip(states, self.columns, strict=False):
-            before, after = town_cells[char]
-            cells.append(f"{before}{query}{after}" if after else before)
-        cells.extend(self.future for _ in range(len(self.columns) - len(states)))
-        return "".join(cells)
+        cells = [
+            f"{before}{query}{after}" if after else before
+            for before, after in map(dict.__getitem__, self.town_columns, states)
+        ]
+        return "".join(cells) + self.future * (len(self.columns) - len(states))
 
 
 def _heatmap(board: Dashboard) -> dict:
@@ -412,11 +418,12 @@ def _heatmap(board: Dashboard) -> dict:
         if unit is not None:
             name = f'<a href="{escape_text(_child_link(board, unit))}">{name}</a>'
         row_class = ' class="heat-sum"' if unit is None and scope.level != TOWN else ""
+        on_time = total.on_time_rate
         rows.append(
             f'<tr{row_class}><th scope="row" class="heat-unit">{name}</th>{row}'
-            f'<td class="num text-center heat-total {_rate_class(total.on_time_rate)}" '
-            f'title="{_timeliness_title(total, cells.title_text)}">{pct(total.on_time_rate)}</td>'
-            f'<td class="num text-center heat-total">{pct(total.received_rate)}</td></tr>'
+            f'<td class="num text-center heat-total {_rate_class(on_time)}" '
+            f'title="{_timeliness_title(total, cells.title_text)}">{_rate_text(on_time)}</td>'
+            f'<td class="num text-center heat-total">{_rate_text(total.received_rate)}</td></tr>'
         )
     return {
         "months": [_("%(month)s月") % {"month": m.month} for m in cells.months],

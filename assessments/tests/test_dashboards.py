@@ -585,6 +585,19 @@ def test_a_charts_number_in_its_table_reads_as_the_decimal_rule_writes_it(cents,
     assert _cell(None, places, f",.{places}f") == '<td class="text-end num">—</td>'  # a month with no figure
 
 
+@given(expected=st.integers(min_value=0, max_value=30000), data=st.data())
+@settings(max_examples=300, deadline=None)
+def test_a_heatmap_rate_reads_as_pct_writes_it(expected, data):
+    """The heatmap writes its rates as the floats they are (_rate_text), not through pct()'s Decimal: for every
+    rate a count gives (rounded to one decimal), the text must be pct()'s."""
+    from assessments.dashboard_views import _rate_text
+    from assessments.templatetags.dashboard_tags import pct
+
+    on_time = data.draw(st.integers(min_value=0, max_value=expected))
+    count = ledger_selectors.TimelinessCount(expected, on_time, 0, 0)
+    assert _rate_text(count.on_time_rate) == pct(count.on_time_rate)
+
+
 def test_the_chart_data_is_escaped_as_djangos_json_script_escapes_it():
     """The dashboard's data block is written by chart_json: a town named with markup must not end the script
     element early, exactly as Django's json_script would have it."""
