@@ -31,6 +31,7 @@ from coordination.models import OrgUnit, SharedKind, Town
 from coordination.permissions import org_units_for_user, towns_for_user
 from tianjin_towns.lib import dates
 from tianjin_towns.lib.doors import door
+from tianjin_towns.lib.queries import columns, joined_row
 
 from .models import Run, RunKind, RunStatus, Scheme, SelfEvaluationKind, Target
 
@@ -291,11 +292,29 @@ def _reach(user: AbstractBaseUser) -> tuple[OrgUnit | None, dict[int, OrgUnit]]:
     return city, districts
 
 
+def _town_with_units(pk: int) -> Town | None:
+    """The town with its org unit and district loaded (Town.objects.select_related("unit", "district")), in one
+    plain statement: the door of every town dashboard."""
+    found = joined_row(
+        f"""SELECT {columns(Town, "t")}, {columns(OrgUnit, "u")}, {columns(OrgUnit, "d")}
+            FROM {Town._meta.db_table} t JOIN {OrgUnit._meta.db_table} u ON u.id = t.unit_id
+            JOIN {OrgUnit._meta.db_table} d ON d.id = t.district_id WHERE t.unit_id = %s""",
+        [pk],
+        Town,
+        OrgUnit,
+        OrgUnit,
+    )
+    if found is None:
+        return None
+    town, town.unit, town.district = found
+    return town
+
+
 def get_dashboard_scope_for_user(user: AbstractBaseUser, level: str, pk: int | None = None) -> Scope:
     """The door of the dashboards: the city for users who reach the municipality, a district or a town
     they reach; Http404 for anything else (a district's staff never see another district or the city)."""
     if level == TOWN and pk is not None:
-        town = Town.objects.select_related("unit", "district").filter(pk=pk).first()
+        town = _town_with_units(pk)
         if town is None:
             raise Http404
         chain = [town.district.parent_id, town.district_id, town.pk]
@@ -311,9 +330,14 @@ def get_dashboard_scope_for_user(user: AbstractBaseUser, level: str, pk: int | N
             reaches_district=district,
         )
     if level == DISTRICT and pk is not None:
-        district = OrgUnit.objects.filter(pk=pk, level=OrgUnit.Level.DISTRICT).first()
-        if district is None:
+        found = joined_row(
+            f"SELECT {columns(OrgUnit, 'u')} FROM {OrgUnit._meta.db_table} u WHERE u.id = %s AND u.level = %s",
+            [pk, OrgUnit.Level.DISTRICT.value],
+            OrgUnit,
+        )
+        if found is None:
             raise Http404
+        (district,) = found
         city, own = unit_perms.reaches_along_reading(user, [district.parent_id, district.pk], SharedKind.DASHBOARDS)
         if not own:
             raise Http404

@@ -155,6 +155,29 @@ def test_an_accepted_report_changes_the_dashboard_on_the_next_request(figures, m
     assert client.get(url).json()["totals"]["fixed_asset_investment"] == 200
 
 
+def test_the_dashboards_door_loads_the_town_and_its_units_as_the_orm_does(figures):
+    """The town dashboard's door reads the town with its unit and district in one plain statement (joined_row):
+    every field must be what select_related gives; a district's door finds districts only."""
+    from django.http import Http404
+
+    from assessments.permissions import _town_with_units
+    from coordination.models import Town
+
+    Town.objects.filter(pk=figures.town.pk).update(exited_on=datetime.date(YEAR, 7, 15), planning_area_km2=D("3.25"))
+    mine = _town_with_units(figures.town.pk)
+    theirs = Town.objects.select_related("unit", "district").get(pk=figures.town.pk)
+    for got, expected in ((mine, theirs), (mine.unit, theirs.unit), (mine.district, theirs.district)):
+        for field in type(expected)._meta.concrete_fields:
+            assert getattr(got, field.attname) == getattr(expected, field.attname), field.name
+        assert got._state.adding is False and got._state.db == "default"
+    assert _town_with_units(figures.dongli.pk) is None  # a district is not a town
+    leader = figures.users.leader
+    scope = dashboards.get_dashboard_scope_for_user(leader, dashboards.DISTRICT, figures.dongli.pk)
+    assert scope.district == figures.dongli and scope.district.name == "东丽区"
+    with pytest.raises(Http404):
+        dashboards.get_dashboard_scope_for_user(leader, dashboards.DISTRICT, figures.town.pk)
+
+
 # --- Timeliness --------------------------------------------------------------------------------------
 
 
