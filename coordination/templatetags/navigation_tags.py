@@ -2,12 +2,14 @@
 never from role names: in a request the user's grants are remembered, so this costs no query. The bar's
 entries are one table (NAV_MENUS) that nav_menu_items writes out for the navbar template."""
 
+import functools
 from dataclasses import dataclass
 
 from django import template
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coordination import issued_documents
@@ -232,7 +234,10 @@ def nav_menus(user, current: str | None) -> list[dict]:
     """{% nav_menus user current as menus %}: the bar's entries the user may see, each with its menu (NavMenu),
     url (a plain link's), links (a dropdown's: link and url) and whether it is the current one. The counts the
     entries name (`count`) are not the page's: static/js/nav_counts.js fills them in (tianjin_towns.inbox)."""
-    can = nav_permissions(user)
+    return _menus(nav_permissions(user), current)
+
+
+def _menus(can: dict, current: str | None) -> list[dict]:
     menus = []
     for menu in NAV_MENUS:
         if menu.needs and not can[menu.needs]:
@@ -290,4 +295,13 @@ def nav_menu_items(user, current: str | None) -> str:
     """{% nav_menu_items user current %}: the bar's entries (nav_menus) as the items of its list, written here
     rather than looped over in the template, since the bar is on every page and the loop cost more than the
     rest of it (escaped: the labels are the app's own, the URLs reversed)."""
-    return mark_safe("\n  ".join(filter(None, (_entry_html(entry) for entry in nav_menus(user, current)))))
+    can = tuple(nav_permissions(user).items())
+    return _menu_items_html(can, current, get_language(), get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=512)
+def _menu_items_html(can: tuple, current: str | None, language: str, prefix: str, urlconf) -> str:
+    """The items for what the user may open (`can`, nav_permissions' entries) on the page `current`: the same text
+    for everyone who may open the same pages, remembered per language, script prefix and URLconf (the labels'
+    translation and the URLs), the arguments it is written from."""
+    return mark_safe("\n  ".join(filter(None, (_entry_html(entry) for entry in _menus(dict(can), current)))))
