@@ -493,6 +493,32 @@ def _kpi_cards(board: Dashboard, links: dict) -> str:
     return mark_safe("".join(_kpi_card(board, *kpi, links) for kpi in board.kpis))
 
 
+def _indicator_switch(board: Dashboard) -> str:
+    """The buttons above a chart that switch it between the key indicators (static/js/dashboard.js reads
+    data-chart-switch, which the page sets on each copy): written once for both charts."""
+    buttons = "".join(
+        f'<button type="button" class="btn btn-outline-primary{" active" if n == 0 else ""}" data-indicator="{n}" '
+        f'aria-pressed="{"true" if n == 0 else "false"}">{escape_text(indicator.name.replace("其中：", ""))}</button>'
+        for n, indicator in enumerate(board.key_indicators)
+    )
+    label = escape_text(_("选择指标"))
+    return (
+        f'<div class="btn-group btn-group-sm flex-wrap d-print-none" role="group" aria-label="{label}" '
+        f'data-chart-switch="{{chart}}">{buttons}</div>'
+    )
+
+
+def _options(choices, selected) -> str:
+    """A select's options (value, label), the one equal to `selected` chosen; values and labels escaped."""
+    return mark_safe(
+        "".join(
+            f'<option value="{escape_text(str(value))}"{" selected" if value == selected else ""}>'
+            f"{escape_text(str(label))}</option>"
+            for value, label in choices
+        )
+    )
+
+
 # --- Rankings -------------------------------------------------------------------------------------------
 
 
@@ -558,10 +584,18 @@ def dashboard(request):
             "scope": scope,
             "scope_name": _("天津市") if scope.level == CITY else scope.unit.name,
             "crumbs": _breadcrumb(scope, year, board.month),
-            # (value, label) of the year and month choices, labelled here: a translation tag per option
-            # cost more than the rest of the filter form.
-            "years": [(y, _("%(year)s年") % {"year": y}) for y in range(this_year, FIRST_YEAR - 1, -1)],
-            "month_choices": [(m, _("%(month)s月") % {"month": m}) for m in range(1, 13)],
+            # The year and month choices, written here: a translation tag and a test per option cost more than
+            # the rest of the filter form.
+            "year_options": _options(
+                ((y, _("%(year)s年") % {"year": y}) for y in range(this_year, FIRST_YEAR - 1, -1)), board.year
+            ),
+            "month_options": _options(((m, _("%(month)s月") % {"month": m}) for m in range(1, 13)), board.month),
+            # The key indicators' buttons above the trend and the children's charts, each given its chart's name.
+            "indicator_switch": {
+                chart: mark_safe(switch.replace("{chart}", chart))
+                for switch in (_indicator_switch(board),)
+                for chart in ("trend", "children")
+            },
             "chart_data": chart_data,
             "chart_tables": _chart_tables(chart_data, board),
             "heatmap": _heatmap(board),
