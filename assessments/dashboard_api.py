@@ -41,10 +41,19 @@ def _number(value: Decimal | None) -> int | float | None:
     return whole if whole == value else float(value)
 
 
+def _cents(cents: int | None) -> int | float | None:
+    """A sum in cents as _number gives it in the indicator's unit: a whole number as an int, else the float of
+    cents / 100 (the division rounds as float(Decimal) does)."""
+    if cents is None:
+        return None
+    whole, part = divmod(cents, 100)
+    return cents / 100 if part else whole
+
+
 def _completion(figure: Figure, expected: Decimal) -> dict:
     return {
-        "target": _number(figure.target),
-        "actual": _number(figure.actual_on_target if figure.target else figure.actual),
+        "target": _cents(figure.target_cents),
+        "actual": _cents(figure.on_target_cents if figure.target_cents else figure.actual_cents),
         "completion": _number(figure.completion),
         "expected": _number(expected),
         "lagging": figure.lagging,
@@ -105,7 +114,7 @@ def _child_json(child: Unit, codes: list[str]) -> dict:
         "id": child.id,
         "name": child.name,
         "level": child.level,
-        "totals": {code: _number(figures[code].actual) for code in codes},
+        "totals": {code: _cents(figures[code].actual_cents) for code in codes},
         "completion": {
             code: _number(figures[code].completion) for code in codes if figures[code].completion is not None
         },
@@ -119,11 +128,11 @@ def _child_json(child: Unit, codes: list[str]) -> dict:
 def _figures_json(board: Dashboard, codes: list[str]) -> dict:
     """The scope's totals through the month, last year's, and the targets with their completion."""
     figures = board.figures
-    targeted = [code for code in codes if figures[code].target is not None]
+    targeted = [code for code in codes if figures[code].target_cents is not None]
     return {
-        "totals": {code: _number(figures[code].actual) for code in codes},
-        "last_year_totals": {code: _number(figures[code].last_year) for code in codes},
-        "targets": {code: _number(figures[code].target) for code in targeted},
+        "totals": {code: _cents(figures[code].actual_cents) for code in codes},
+        "last_year_totals": {code: _cents(figures[code].last_year_cents) for code in codes},
+        "targets": {code: _cents(figures[code].target_cents) for code in targeted},
         "completion": {code: _completion(figures[code], board.expected[code]) for code in targeted},
     }
 

@@ -92,25 +92,48 @@ def _fetch(sql: str, params: dict) -> list[tuple]:
 # --- Figures ------------------------------------------------------------------------------------------
 
 
+def _decimal(cents: int | None) -> Decimal | None:
+    return None if cents is None else Decimal(cents).scaleb(-2)
+
+
 @dataclass(slots=True)
 class Figure:
-    """One indicator in one unit: year to date through the month, last year's same months, the target."""
+    """One indicator in one unit: year to date through the month, last year's same months, the target. The sums
+    are kept in cents as the rollups hold them (a district's answer has a hundred towns' dozen figures); `actual`,
+    `last_year`, `target` and `actual_on_target` give them in the indicator's unit."""
 
-    actual: Decimal | None = None  # flows summed, stocks the latest month; None when nothing was accepted
-    last_year: Decimal | None = None
-    target: Decimal | None = None  # the sum of the towns' targets
-    actual_on_target: Decimal = Decimal(0)  # the actual of the towns that have a target
+    actual_cents: int | None = None  # flows summed, stocks the latest month; None when nothing was accepted
+    last_year_cents: int | None = None
+    target_cents: int | None = None  # the sum of the towns' targets
+    on_target_cents: int = 0  # the actual of the towns that have a target
     towns_with_target: int = 0
     towns_lagging: int = 0
     completion: Decimal | None = None  # percent, one decimal (target_completion's rounding)
     lagging: bool = False
 
     @property
+    def actual(self) -> Decimal | None:
+        return _decimal(self.actual_cents)
+
+    @property
+    def last_year(self) -> Decimal | None:
+        return _decimal(self.last_year_cents)
+
+    @property
+    def target(self) -> Decimal | None:
+        return _decimal(self.target_cents)
+
+    @property
+    def actual_on_target(self) -> Decimal:
+        return _decimal(self.on_target_cents)
+
+    @property
     def growth(self) -> Decimal | None:
         """Year-on-year change in percent."""
-        if self.actual is None or not self.last_year:
+        if self.actual_cents is None or not self.last_year_cents:
             return None
-        return scoring.q1((self.actual - self.last_year) / self.last_year * scoring.HUNDRED)
+        change = Decimal(self.actual_cents - self.last_year_cents) / Decimal(self.last_year_cents)
+        return scoring.q1(change * scoring.HUNDRED)
 
 
 @dataclass
@@ -278,27 +301,28 @@ def _load_figures(
         figures, wanted = (total, positions) if own else (children[unit_id], child_positions)
         size = len(values or ())
         if kind == "totals":
-            this_year = row_year == year
-            for code, index in wanted:
-                cents = values[index] if index < size else None
-                value = None if cents is None else Decimal(cents).scaleb(-2)
-                if this_year:
-                    figures[code].actual = value
-                else:
-                    figures[code].last_year = value
+            if row_year == year:
+                for code, index in wanted:
+                    if index < size:
+                        figures[code].actual_cents = values[index]
+            else:
+                for code, index in wanted:
+                    if index < size:
+                        figures[code].last_year_cents = values[index]
             continue
         for code, index in wanted:
             towns = with_target[index] if index < size else None
             if towns:
                 figure = figures[code]
-                figure.target = Decimal(values[index]).scaleb(-2)
-                figure.actual_on_target = Decimal(on_target[index]).scaleb(-2)
+                figure.target_cents, figure.on_target_cents = values[index], on_target[index]
                 figure.towns_with_target, figure.towns_lagging = towns, lagging[index]
-    # The scope's own completion and lag, by the same rule as each town's (target_completion).
+    # The scope's own completion and lag, by the same rule as each town's (target_completion): the ratio of the
+    # sums in cents is the ratio of the sums.
     for figures in [total, *children.values()]:
         for code, figure in figures.items():
-            if figure.target:
-                figure.completion = scoring.q1(figure.actual_on_target / figure.target * scoring.HUNDRED)
+            if figure.target_cents:
+                ratio = Decimal(figure.on_target_cents) / Decimal(figure.target_cents)
+                figure.completion = scoring.q1(ratio * scoring.HUNDRED)
                 figure.lagging = figure.completion < expected[code] - margin
     return total, dict(children), margin
 

@@ -608,6 +608,17 @@ def test_a_charts_number_in_its_table_reads_as_the_decimal_rule_writes_it(cents,
     assert _cell(None, places, f",.{places}f") == '<td class="text-end num">—</td>'  # a month with no figure
 
 
+@given(cents=st.integers(min_value=-(10**15), max_value=10**15))
+@settings(max_examples=500, deadline=None)
+def test_the_apis_sums_in_cents_read_as_their_decimals(cents):
+    """The API writes a sum from its cents (_cents), not through the Decimal the page shows: the same JSON number
+    (an int when whole, else the float) for every sum, negative ones included."""
+    from assessments.dashboard_api import _cents, _number
+
+    value = dashboards.Figure(actual_cents=cents).actual
+    assert _cents(cents) == _number(value) and type(_cents(cents)) is type(_number(value))
+
+
 @given(expected=st.integers(min_value=0, max_value=30000), data=st.data())
 @settings(max_examples=300, deadline=None)
 def test_a_heatmap_rate_reads_as_pct_writes_it(expected, data):
