@@ -572,6 +572,9 @@ def dashboard(request):
     scope = _scope_from_request(request)
     year, month = _year_and_month(request)
     board = dashboards.build_dashboard(scope, year=year, month=month, children_completion_only=True)
+    # Each indicator a member unit checks, by check state (数据核对, issue 18): the page's, not the API's. Read
+    # before the page is written, while the database is still answering the figures' statements.
+    checks = ledger_selectors.check_state_totals(year=year, district_id=scope.district_id, town_id=scope.town_id)
     this_year = dates.last_ended_period().year
     chart_data = _chart_data(board)
     links = _page_links(board, own_scope=not reads_shared_only(request.user))
@@ -604,10 +607,7 @@ def dashboard(request):
             "district_ranking_rows": district_ranking_rows,
             "district_ranking_html": _district_ranking_html(board, district_ranking_rows),
             "kpi_cards": _kpi_cards(board, links),
-            # Each indicator a member unit checks, by check state (数据核对, issue 18): the page's, not the API's.
-            "checks": ledger_selectors.check_state_totals(
-                year=year, district_id=scope.district_id, town_id=scope.town_id
-            ),
+            "checks": checks,
             "links": links,
         },
     )
