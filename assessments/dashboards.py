@@ -6,9 +6,9 @@ transaction as acceptance and reopening): a town's, a district's and the city's 
 month and year to date, so the city's year is a few dozen rows and a town's lag reads one row per town.
 Every aggregate is computed in the database, in a fixed number of queries whatever the number of towns,
 reports or years: one for the year-to-date figures with targets and lag counts (per child unit and for
-the scope), one for the monthly trends of this year and last year, one for timeliness (the city's per
-district, ledgers.selectors.timeliness_table; a district's and a town's a row per town,
-ledgers.selectors.town_months), two for the latest published assessment and its ranking (three for the
+the scope) and the monthly trends of this year and last year, one for the children, one for timeliness
+(the city's per district, ledgers.selectors.timeliness_table; a district's and a town's a row per town,
+ledgers.selectors.town_months), one for the latest published assessment and its ranking (three for the
 city's), two for problems, one for action items. The small reads are plain SQL (_fetch): the ORM took
 longer to build them than the database to answer them. Lag and completion follow
 assessments.selectors.target_completion exactly (same rounding, same margin), so
@@ -237,28 +237,36 @@ def _units_sql(scope: Scope) -> str:
 
 
 def _figures_sql(scope: Scope, *, child_totals: bool = True) -> str:
-    """Three kinds of rows from one statement over the month rollups (ledgers/summaries.py, MonthFigures,
-        and assessments/rollups.py, LagRollup), each for a child of the scope or the scope itself (`own`):
-        'totals' per year, the year-to-date figures through the month by indicator id, in cents (a stock:
-        the sum of each town's latest month); 'targets' the towns' targets, their year to date, how many have
-        a target and how many of them lag; 'margin' the year's lag margin. Last year's totals are the scope's own
-        only: a child shows this year's figures against its targets, not its growth; without `child_totals` this
-    year's are the scope's own only too (the page draws its children's completion, not their totals)."""
+    """Five kinds of rows from one statement over the month rollups (ledgers/summaries.py, MonthFigures, and
+    assessments/rollups.py, LagRollup), each for a child of the scope or the scope itself (`own`): 'totals' per
+    year, the year-to-date figures through the month by indicator id, in cents (a stock: the sum of each town's
+    latest month); 'targets' the towns' targets, their year to date, how many have a target and how many of them
+    lag; 'margin' the year's lag margin; 'trend' the scope's own months of last year and this year through the
+    month (year, month, the month's sums in cents, and the reports they come from). Last year's totals are the
+    scope's own only: a child shows this year's figures against its targets, not its growth; without
+    `child_totals` this year's are the scope's own only too (the page draws its children's completion, not their
+    totals)."""
     own, _children = _unit_sql(scope)
     units = _units_sql(scope)
     return f"""
         SELECT 'totals', m.unit_id, %(year)s, ({own})::int, m.to_date,
-               NULL::bigint[], NULL::bigint[], NULL::bigint[], NULL::numeric
+               NULL::bigint[], NULL::bigint[], NULL::bigint[], NULL::numeric, NULL::int, NULL::int
         FROM {MonthFigures._meta.db_table} m WHERE m.period = %(through)s AND {units if child_totals else own}
         UNION ALL
-        SELECT 'totals', m.unit_id, %(year)s - 1, 1, m.to_date, NULL, NULL, NULL, NULL
+        SELECT 'totals', m.unit_id, %(year)s - 1, 1, m.to_date, NULL, NULL, NULL, NULL, NULL, NULL
         FROM {MonthFigures._meta.db_table} m WHERE m.period = %(last_through)s AND {own}
         UNION ALL
-        SELECT 'targets', m.unit_id, %(year)s, ({own})::int, m.target, m.on_target, m.with_target, m.lagging, NULL
+        SELECT 'targets', m.unit_id, %(year)s, ({own})::int, m.target, m.on_target, m.with_target, m.lagging,
+               NULL, NULL, NULL
         FROM {LagRollup._meta.db_table} m WHERE m.period = %(through)s AND {units}
         UNION ALL
         SELECT 'margin', NULL, %(year)s, 1, NULL, NULL, NULL, NULL,
-               COALESCE((SELECT lag_margin FROM {Scheme._meta.db_table} WHERE year = %(year)s), %(default_margin)s)
+               COALESCE((SELECT lag_margin FROM {Scheme._meta.db_table} WHERE year = %(year)s), %(default_margin)s),
+               NULL, NULL
+        UNION ALL
+        SELECT 'trend', NULL, EXTRACT(YEAR FROM m.period)::int, 1, m.sums, NULL, NULL, NULL, NULL,
+               EXTRACT(MONTH FROM m.period)::int, m.reports
+        FROM {MonthFigures._meta.db_table} m WHERE m.period BETWEEN %(last_start)s AND %(through)s AND {own}
     """
 
 
@@ -277,13 +285,15 @@ def _load_figures(
     expected: dict[str, Decimal],
     child_indicators: list[Indicator] | None = None,
 ):
-    """({code: Figure} for the scope, {child_id: {code: Figure}}, the lag margin) in one query. With
-    `child_indicators`, the children get those indicators' targets and completion only (no totals)."""
+    """({code: Figure} for the scope, {child_id: {code: Figure}}, the lag margin, the trend's rows: (year, month,
+    sums, reports)) in one query. With `child_indicators`, the children get those indicators' targets and
+    completion only (no totals)."""
     params = {
         **_scope_params(scope),
         "year": year,
         "through": datetime.date(year, month, 1),
         "last_through": datetime.date(year - 1, month, 1),
+        "last_start": datetime.date(year - 1, 1, 1),
         "default_margin": DEFAULT_LAG_MARGIN,
     }
     total: dict[str, Figure] = {i.code: Figure() for i in indicators}
@@ -294,9 +304,13 @@ def _load_figures(
     positions = [(i.code, i.pk - 1) for i in indicators]
     child_positions = positions if child_indicators is None else [(i.code, i.pk - 1) for i in child_indicators]
     rows = _fetch(_figures_sql(scope, child_totals=child_indicators is None), params)
-    for kind, unit_id, row_year, own, values, on_target, with_target, lagging, row_margin in rows:
+    trend = []
+    for kind, unit_id, row_year, own, values, on_target, with_target, lagging, row_margin, month, reports in rows:
         if kind == "margin":
             margin = row_margin
+            continue
+        if kind == "trend":
+            trend.append((row_year, month, values, reports))
             continue
         figures, wanted = (total, positions) if own else (children[unit_id], child_positions)
         size = len(values or ())
@@ -324,30 +338,20 @@ def _load_figures(
                 ratio = Decimal(figure.on_target_cents) / Decimal(figure.target_cents)
                 figure.completion = scoring.q1(ratio * scoring.HUNDRED)
                 figure.lagging = figure.completion < expected[code] - margin
-    return total, dict(children), margin
+    return total, dict(children), margin, trend
 
 
-def _load_trend(scope: Scope, *, year: int, month: int, indicators: list[Indicator]):
+def _read_trend(rows: list[tuple], *, year: int, indicators: list[Indicator]):
     """Monthly sums of accepted figures, this year through the month and all of last year, and how many
-    reports each month of this year they come from (one query, the scope's own month rollup rows)."""
-    own, _children = _unit_sql(scope)
-    sql = f"""
-        SELECT m.period, m.sums, m.reports FROM {MonthFigures._meta.db_table} m
-        WHERE m.period BETWEEN %(last_start)s AND %(through)s AND {own}
-    """
-    params = {
-        **_scope_params(scope),
-        "last_start": datetime.date(year - 1, 1, 1),
-        "through": datetime.date(year, month, 1),
-    }
+    reports each month of this year they come from, from the trend's rows of _figures_sql."""
     trend = {i.code: {"this_year": [None] * 12, "last_year": [None] * 12} for i in indicators}
     accepted = [0] * 12
-    for period, totals, reports in _fetch(sql, params):
-        series = "this_year" if period.year == year else "last_year"
-        if period.year == year:
-            accepted[period.month - 1] = reports
+    for row_year, month, totals, reports in rows:
+        series = "this_year" if row_year == year else "last_year"
+        if row_year == year:
+            accepted[month - 1] = reports
         for indicator in indicators:
-            trend[indicator.code][series][period.month - 1] = _from_cents(totals, indicator.pk)
+            trend[indicator.code][series][month - 1] = _from_cents(totals, indicator.pk)
     return trend, accepted
 
 
@@ -400,29 +404,34 @@ def _timeliness_rows(scope: Scope, table, towns, children: list[Unit]) -> list[t
     return [(None, table.total)] + [(child, table.districts.get(child.id, {})) for child in children]
 
 
+# The latest published assessment of the year, else of the years before.
+_LATEST_RUN_SQL = f"""
+    SELECT r.id, r.title, r.kind, s.year FROM {Run._meta.db_table} r
+    JOIN {Scheme._meta.db_table} s ON s.id = r.scheme_id
+    WHERE r.status = %(published)s AND s.year <= %(year)s
+    ORDER BY s.year DESC, r.published_at DESC, r.id DESC LIMIT 1
+"""
+
+
 def latest_run(year: int) -> RankedRun | None:
     """The latest published assessment of the year, else of the years before."""
-    rows = _fetch(
-        f"""SELECT r.id, r.title, r.kind, s.year FROM {Run._meta.db_table} r
-            JOIN {Scheme._meta.db_table} s ON s.id = r.scheme_id
-            WHERE r.status = %(published)s AND s.year <= %(year)s
-            ORDER BY s.year DESC, r.published_at DESC, r.id DESC LIMIT 1""",
-        {"published": RunStatus.PUBLISHED.value, "year": year},
-    )
+    rows = _fetch(_LATEST_RUN_SQL, {"published": RunStatus.PUBLISHED.value, "year": year})
     return RankedRun(*rows[0]) if rows else None
 
 
 RANKING_FIELDS = ("town_id", "town_name", "district_name", "score", "rank", "district_rank", "grade", "band")
 
 
-def _ranking(scope: Scope, run: RankedRun | None, children: list[Unit]) -> tuple[list[dict], list[dict], int]:
-    """(district ranking, town ranking, towns ranked in the scope) from the run's frozen results."""
+def _ranking(scope: Scope, year: int, children: list[Unit]) -> tuple[RankedRun | None, list[dict], list[dict], int]:
+    """(the latest published run, district ranking, town ranking, towns ranked in the scope) from the run's frozen
+    results."""
+    if scope.level != CITY:
+        run, towns = _local_ranking(scope, year, children)
+        return run, [], towns, len(towns)
+    run = latest_run(year)
     if run is None:
-        return [], [], 0
-    if scope.level == CITY:
-        return _city_ranking(run, children)
-    towns = _local_ranking(scope, run, children)
-    return [], towns, len(towns)
+        return None, [], [], 0
+    return run, *_city_ranking(run, children)
 
 
 def _city_ranking(run: RankedRun, children: list[Unit]) -> tuple[list[dict], list[dict], int]:
@@ -471,21 +480,25 @@ def _city_ranking(run: RankedRun, children: list[Unit]) -> tuple[list[dict], lis
     return districts, towns, count
 
 
-def _local_ranking(scope: Scope, run: RankedRun, children: list[Unit]) -> list[dict]:
-    """Every town of a district (or the one town) by its rank; each child gets its score and district rank."""
+def _local_ranking(scope: Scope, year: int, children: list[Unit]) -> tuple[RankedRun | None, list[dict]]:
+    """The latest published run and every town of a district (or the one town) by its rank in it, in one statement
+    (the run's columns on each row, and alone when it ranked none of the towns); each child gets its score and
+    district rank."""
     rows = _fetch(
-        f"""SELECT {", ".join(f"r.{name}" for name in RANKING_FIELDS)} FROM {RunResult._meta.db_table} r
-            WHERE r.run_id = %(run)s AND {_town_filter_sql(scope, "r.town_id")}
+        f"""SELECT run.*, {", ".join(f"r.{name}" for name in RANKING_FIELDS)} FROM ({_LATEST_RUN_SQL}) run
+            LEFT JOIN {RunResult._meta.db_table} r ON r.run_id = run.id AND {_town_filter_sql(scope, "r.town_id")}
             ORDER BY r.rank, r.town_id""",
-        {**_scope_params(scope), "run": run.pk},
+        {**_scope_params(scope), "published": RunStatus.PUBLISHED.value, "year": year},
     )
-    towns = [dict(zip(RANKING_FIELDS, row, strict=True)) for row in rows]
+    if not rows:
+        return None, []
+    towns = [dict(zip(RANKING_FIELDS, row[4:], strict=True)) for row in rows if row[4] is not None]
     by_town = {row["town_id"]: row for row in towns}
     for child in children:
         row = by_town.get(child.id)
         if row is not None:
             child.score, child.rank = row["score"], row["district_rank"]
-    return towns
+    return RankedRun(*rows[0][:4]), towns
 
 
 def _problems(scope: Scope, year: int, today: datetime.date) -> dict | None:
@@ -549,16 +562,15 @@ def build_dashboard(
     indicators = ledger_selectors.active_indicators()
     expected = _expected_shares(indicators, month)
     child_indicators = _key_indicators(indicators) if children_completion_only else None
-    figures, child_figures, margin = _load_figures(
+    figures, child_figures, margin, trend_rows = _load_figures(
         scope, year=year, month=month, indicators=indicators, expected=expected, child_indicators=child_indicators
     )
     children = _children(scope)
     for child in children:
         child.figures = child_figures.get(child.id) or {i.code: Figure() for i in child_indicators or indicators}
     table, towns = _timeliness(scope, year=year, today=today)
-    trend, accepted_reports = _load_trend(scope, year=year, month=month, indicators=indicators)
-    run = latest_run(year)
-    district_ranking, town_ranking, towns_ranked = _ranking(scope, run, children)
+    trend, accepted_reports = _read_trend(trend_rows, year=year, indicators=indicators)
+    run, district_ranking, town_ranking, towns_ranked = _ranking(scope, year, children)
     return Dashboard(
         scope=scope,
         year=year,
