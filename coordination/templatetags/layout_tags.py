@@ -5,12 +5,20 @@ from django import template
 from django.urls import reverse
 
 from tianjin_towns.lib import layout
+from tianjin_towns.lib.routes import named_url
 
 register = template.Library()
 register.tag("card", layout.card)
 register.tag("table", layout.table)
 register.filter("col", layout.col)
 register.tag("alert", layout.alert)
+
+
+@register.simple_tag
+def page_url(name: str) -> str:
+    """{% page_url 'home' %}: {% url 'home' %} of a page without arguments, remembered (routes.named_url): the
+    page frame links a dozen such pages on every request."""
+    return named_url(name)
 
 
 @register.inclusion_tag("includes/confirm_modal.html", takes_context=True)
