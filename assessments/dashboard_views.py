@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -53,6 +54,16 @@ def _year_and_month(request) -> tuple[int, int | None]:
         year = this_year
     month = _int(request, "month")
     return year, month if month is not None and 1 <= month <= 12 else None
+
+
+@functools.lru_cache(maxsize=16)
+def _month_names(language: str | None) -> tuple[str, ...]:
+    """ "1月" … "12月" in the language: translated once per language, not at each of the page's five month rows."""
+    return tuple(_("%(month)s月") % {"month": m} for m in range(1, 13))
+
+
+def month_name(month: int) -> str:
+    return _month_names(get_language())[month - 1]
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -193,7 +204,7 @@ TIMELINESS_SERIES = (
 def _timeliness_chart(board: Dashboard) -> dict:
     months = board.timeliness.months
     return {
-        "months": [_("%(month)s月") % {"month": m.month} for m in months],
+        "months": [month_name(m.month) for m in months],
         "series": [
             {
                 "key": key,
@@ -225,7 +236,7 @@ def _children_chart(board: Dashboard) -> dict:
 def _chart_data(board: Dashboard) -> dict:
     """What static/js/dashboard.js draws: labels in the user's language, numbers, and links."""
     return {
-        "months": [_("%(month)s月") % {"month": m} for m in range(1, 13)],
+        "months": list(_month_names(get_language())),
         "labels": _chart_labels(board),
         "trend": _trend_chart(board),
         "coverage": _coverage_chart(board),
@@ -426,7 +437,7 @@ def _heatmap(board: Dashboard) -> dict:
             f'<td class="num text-center heat-total">{_rate_text(total.received_rate)}</td></tr>'
         )
     return {
-        "months": [_("%(month)s月") % {"month": m.month} for m in cells.months],
+        "months": [month_name(m.month) for m in cells.months],
         "rows": mark_safe("".join(rows)),  # the app's own text and numbers; names and links escaped
     }
 
@@ -434,20 +445,42 @@ def _heatmap(board: Dashboard) -> dict:
 # --- Key figures -----------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=16)
+def _kpi_texts(language: str | None) -> dict[str, str]:
+    """The key figures' cards' own words, translated and escaped once per language (six cards ask for each)."""
+    texts = {
+        "no_growth": _("同比 —"),
+        "growth": _("同比"),
+        "lag_title": _("完成率低于应达进度"),
+        "lag": _("滞后"),
+        "done": _("完成"),
+        "target": _("目标"),
+        "no_target": _("暂无年度目标"),
+        "ledger": _("查看台账明细"),
+        "last_year": _("上年同期"),
+    }
+    escaped = {key: escape_text(text) for key, text in texts.items()}
+    # Formats, filled in per card (their text escaped then).
+    escaped["towns"] = _("%(n)s 个小镇有目标，%(lag)s 个滞后")
+    escaped["bar"] = _("完成 %(done)s，应达 %(due)s")
+    return escaped
+
+
 def _kpi_card(board: Dashboard, indicator, f, expected, links: dict) -> str:
     places = indicator.decimal_places
+    t = _kpi_texts(get_language())
     if f.growth is None:
-        growth = f'<span class="text-body-tertiary">{escape_text(_("同比 —"))}</span>'
+        growth = f'<span class="text-body-tertiary">{t["no_growth"]}</span>'
     else:
         up = f.growth >= 0
         growth = (
             f'<span class="{"kpi-up" if up else "kpi-down"}"><i class="bi '
             f'{"bi-arrow-up-right" if up else "bi-arrow-down-right"}" aria-hidden="true"></i> '
-            f"{escape_text(_('同比'))} {signed_pct(f.growth)}</span>"
+            f"{t['growth']} {signed_pct(f.growth)}</span>"
         )
     lag = (
-        f'<span class="badge kpi-lag" title="{escape_text(_("完成率低于应达进度"))}"><i class="bi '
-        f'bi-exclamation-triangle-fill" aria-hidden="true"></i> {escape_text(_("滞后"))}</span>'
+        f'<span class="badge kpi-lag" title="{t["lag_title"]}"><i class="bi '
+        f'bi-exclamation-triangle-fill" aria-hidden="true"></i> {t["lag"]}</span>'
         if f.lagging
         else ""
     )
@@ -457,30 +490,30 @@ def _kpi_card(board: Dashboard, indicator, f, expected, links: dict) -> str:
             target = f'<a href="{escape_text(links["targets"])}">{target}</a>'
         due = bar_width(expected)
         foot = (
-            f'<div class="kpi-foot">{escape_text(_("%(n)s 个小镇有目标，%(lag)s 个滞后") % {"n": f.towns_with_target, "lag": f.towns_lagging})}</div>'
+            f'<div class="kpi-foot">{escape_text(t["towns"] % {"n": f.towns_with_target, "lag": f.towns_lagging})}</div>'
             if board.scope.level != TOWN
             else ""
         )
-        label = _("完成 %(done)s，应达 %(due)s") % {"done": done, "due": pct(expected)}
+        label = t["bar"] % {"done": done, "due": pct(expected)}
         progress = (
             f'<div class="kpi-progress"><div class="kpi-progress-label">'
-            f"<span>{escape_text(_('完成'))} <strong>{done}</strong></span>"
-            f"<span>{escape_text(_('目标'))} {target}</span></div>"
+            f"<span>{t['done']} <strong>{done}</strong></span>"
+            f"<span>{t['target']} {target}</span></div>"
             f'<svg class="kpi-bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label="{escape_text(label)}">'
             f'<rect class="kpi-bar-track" x="0" y="0" width="100" height="10"></rect>'
             f'<rect class="kpi-bar-fill" x="0" y="0" width="{bar_width(f.completion)}" height="10"></rect>'
             f'<line class="kpi-bar-due" x1="{due}" x2="{due}" y1="0" y2="10"></line></svg>{foot}</div>'
         )
     else:
-        progress = f'<div class="kpi-progress kpi-no-target">{escape_text(_("暂无年度目标"))}</div>'
+        progress = f'<div class="kpi-progress kpi-no-target">{t["no_target"]}</div>'
     return (
         f'<div class="col-6 col-xl-4 col-xxl-2"><article class="kpi-card{" is-lagging" if f.lagging else ""}">'
         f'<h3 class="kpi-name">{escape_text(indicator.name.replace("其中：", ""))}</h3>'
         f'<a class="kpi-value" href="{links["ledger_for_indicator"]}{escape_text(indicator.code)}" '
-        f'title="{escape_text(_("查看台账明细"))}">{figure(f.actual, places)}'
+        f'title="{t["ledger"]}">{figure(f.actual, places)}'
         f'<span class="kpi-unit">{escape_text(indicator.unit)}</span></a>'
         f'<div class="kpi-meta">{growth}{lag}</div>'
-        f'<div class="kpi-last">{escape_text(_("上年同期"))} {figure(f.last_year, places)}</div>'
+        f'<div class="kpi-last">{t["last_year"]} {figure(f.last_year, places)}</div>'
         f"{progress}</article></div>"
     )
 
@@ -592,7 +625,7 @@ def dashboard(request):
             "year_options": _options(
                 ((y, _("%(year)s年") % {"year": y}) for y in range(this_year, FIRST_YEAR - 1, -1)), board.year
             ),
-            "month_options": _options(((m, _("%(month)s月") % {"month": m}) for m in range(1, 13)), board.month),
+            "month_options": _options(enumerate(_month_names(get_language()), start=1), board.month),
             # The key indicators' buttons above the trend and the children's charts, each given its chart's name.
             "indicator_switch": {
                 chart: mark_safe(switch.replace("{chart}", chart))
