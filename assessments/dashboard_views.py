@@ -350,8 +350,7 @@ class _HeatCells:
         self.months = dates.months_of_year(board.year)
         self.title_text = str(HEAT_TITLE)
         self.future = format_html('<td class="heat-cell heat-future" title="{}"></td>', _("未到报送期"))
-        not_expected = format_html('<td class="heat-cell heat-na" title="{}"></td>', _("不需报送"))
-        self.not_expected = not_expected
+        self.not_expected = format_html('<td class="heat-cell heat-na" title="{}"></td>', _("不需报送"))
         states = {char: str(STATE_LABELS[state]) for char, state in STATE_CHARS.items()}
         reports_url = page_link("report-list")  # resolved once for all the cells
         # (month, its link, {state character: (a town's cell before the row's part of the link, after it)}), the
@@ -366,7 +365,7 @@ class _HeatCells:
                 char: (f'<td class="heat-cell heat-{STATE_CHARS[char]}"><a href="{link}', f'">{label}</a></td>')
                 for char, label in states.items()
             }
-            town_cells[NOT_EXPECTED] = (not_expected, "")
+            town_cells[NOT_EXPECTED] = (self.not_expected, "")
             self.columns.append((month, link, town_cells))
         # The ended months' town cells by state character, in order (a town's states cover the ended months).
         self.town_columns = [town_cells for _month, link, town_cells in self.columns if link is not None]
@@ -526,19 +525,22 @@ def _kpi_cards(board: Dashboard, links: dict) -> str:
     return mark_safe("".join(_kpi_card(board, *kpi, links) for kpi in board.kpis))
 
 
-def _indicator_switch(board: Dashboard) -> str:
-    """The buttons above a chart that switch it between the key indicators (static/js/dashboard.js reads
-    data-chart-switch, which the page sets on each copy): written once for both charts."""
+def _indicator_switches(board: Dashboard, charts: tuple[str, ...]) -> dict[str, str]:
+    """The buttons above each of `charts` that switch it between the key indicators (static/js/dashboard.js reads
+    data-chart-switch): the buttons written once for all of them."""
     buttons = "".join(
         f'<button type="button" class="btn btn-outline-primary{" active" if n == 0 else ""}" data-indicator="{n}" '
         f'aria-pressed="{"true" if n == 0 else "false"}">{escape_text(indicator.name.replace("其中：", ""))}</button>'
         for n, indicator in enumerate(board.key_indicators)
     )
     label = escape_text(_("选择指标"))
-    return (
-        f'<div class="btn-group btn-group-sm flex-wrap d-print-none" role="group" aria-label="{label}" '
-        f'data-chart-switch="{{chart}}">{buttons}</div>'
-    )
+    return {
+        chart: mark_safe(
+            f'<div class="btn-group btn-group-sm flex-wrap d-print-none" role="group" aria-label="{label}" '
+            f'data-chart-switch="{escape_text(chart)}">{buttons}</div>'
+        )
+        for chart in charts
+    }
 
 
 def _options(choices, selected) -> str:
@@ -627,11 +629,7 @@ def dashboard(request):
             ),
             "month_options": _options(enumerate(_month_names(get_language()), start=1), board.month),
             # The key indicators' buttons above the trend and the children's charts, each given its chart's name.
-            "indicator_switch": {
-                chart: mark_safe(switch.replace("{chart}", chart))
-                for switch in (_indicator_switch(board),)
-                for chart in ("trend", "children")
-            },
+            "indicator_switch": _indicator_switches(board, ("trend", "children")),
             "chart_data": chart_data,
             "chart_tables": _chart_tables(chart_data, board),
             "heatmap": _heatmap(board),

@@ -272,8 +272,7 @@ def _figures_sql(scope: Scope, *, child_totals: bool = True) -> str:
 
 def _from_cents(values: list[int | None] | None, indicator_id: int) -> Decimal | None:
     """An indicator's figure from a rollup array (position = its id, in cents), back in its own unit."""
-    cents = values[indicator_id - 1] if values and indicator_id <= len(values) else None
-    return None if cents is None else Decimal(cents).scaleb(-2)
+    return _decimal(values[indicator_id - 1] if values and indicator_id <= len(values) else None)
 
 
 def _load_figures(
@@ -382,10 +381,7 @@ def _timeliness(scope: Scope, *, year: int, today: datetime.date):
     without the towns), a district's and a town's read a row per town (town_months) and summed here."""
     if scope.level == CITY:
         return ledger_selectors.timeliness_table(scope.towns(), year=year, today=today, by_town=False), None
-    if scope.level == DISTRICT:
-        towns = ledger_selectors.town_months(year=year, today=today, district_id=scope.district.pk)
-    else:
-        towns = ledger_selectors.town_months(year=year, today=today, town_id=scope.town.pk)
+    towns = ledger_selectors.town_months(year=year, today=today, district_id=scope.district_id, town_id=scope.town_id)
     return ledger_selectors.TimelinessTable(year=year, months=towns.months, total=towns.totals()), towns
 
 

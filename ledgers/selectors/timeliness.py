@@ -62,6 +62,12 @@ def report_timeliness_by_town(
 # --- Timeliness rates up the hierarchy (issue 8): the dashboards and GET /api/v1/timeliness/ ---------
 
 
+# One town-month of TownMonths.states: the character of each state TimelinessCount.state names.
+STATE_CHARS = {"o": Timeliness.ON_TIME, "l": Timeliness.LATE, "m": Timeliness.MISSING, "p": "pending"}
+NOT_EXPECTED = "-"
+_CHAR_OF = {state: char for char, state in STATE_CHARS.items()}
+
+
 @dataclass(slots=True)
 class TimelinessCount:
     """Expected reports of one org unit and month and how they arrived. `received` = on time + late;
@@ -102,7 +108,12 @@ class TimelinessCount:
     @classmethod
     def of_states(cls, states: str) -> "TimelinessCount":
         """The count of one town's months written as TownMonths.states (a character a month)."""
-        return cls(len(states) - states.count(NOT_EXPECTED), states.count("o"), states.count("l"), states.count("m"))
+        return cls(
+            len(states) - states.count(NOT_EXPECTED),
+            states.count(_CHAR_OF[Timeliness.ON_TIME]),
+            states.count(_CHAR_OF[Timeliness.LATE]),
+            states.count(_CHAR_OF[Timeliness.MISSING]),
+        )
 
     def __add__(self, other: "TimelinessCount") -> "TimelinessCount":
         return TimelinessCount(
@@ -148,11 +159,6 @@ class TimelinessTable:
         return TimelinessCount(expected, on_time, late, missing)
 
 
-# One town-month of TownMonths.states: the character of each state TimelinessCount.state names.
-STATE_CHARS = {"o": Timeliness.ON_TIME, "l": Timeliness.LATE, "m": Timeliness.MISSING, "p": "pending"}
-NOT_EXPECTED = "-"
-
-
 @dataclass(slots=True)
 class TownMonths:
     """The ended months of `year` and, per town, its state in each as one character (STATE_CHARS, NOT_EXPECTED)
@@ -181,9 +187,10 @@ class TownMonths:
 def town_months(
     *, year: int, today: datetime.date | None = None, district_id: int | None = None, town_id: int | None = None
 ) -> TownMonths:
-    """The towns of a district (or one town) with their state in each ended month of `year` (TownMonths), in one
-    query of a row per town: timeliness_table's rules (deadlines.expects_report_sql, deadlines.missing_sql) per
-    town-month, each town's reports of the year read by one range of the (town, period) index."""
+    """The towns of a district (or the one town, when `town_id` is given) with their state in each ended month of
+    `year` (TownMonths), in one query of a row per town: timeliness_table's rules (deadlines.expects_report_sql,
+    deadlines.missing_sql) per town-month, each town's reports of the year read by one range of the (town, period)
+    index."""
     today = today or dates.today()
     months = [m for m in dates.months_of_year(year) if dates.period_has_ended(m, today)]
     result = TownMonths(year=year, months=months)
@@ -194,8 +201,10 @@ def town_months(
     sql = f"""
         SELECT t.unit_id, (
             SELECT string_agg(CASE WHEN NOT {deadlines.expects_report_sql("t", "m.period")} THEN '{NOT_EXPECTED}'
-                                   WHEN r.timeliness = %s THEN 'o' WHEN r.timeliness = %s THEN 'l'
-                                   WHEN {missing} THEN 'm' ELSE 'p' END, '' ORDER BY m.period)
+                                   WHEN r.timeliness = %s THEN '{_CHAR_OF[Timeliness.ON_TIME]}'
+                                   WHEN r.timeliness = %s THEN '{_CHAR_OF[Timeliness.LATE]}'
+                                   WHEN {missing} THEN '{_CHAR_OF[Timeliness.MISSING]}'
+                                   ELSE '{_CHAR_OF["pending"]}' END, '' ORDER BY m.period)
             FROM unnest(%s::date[], %s::boolean[]) AS m(period, closed)
             LEFT JOIN (
                 SELECT period, timeliness, submitted_at FROM {MonthlyReport._meta.db_table}

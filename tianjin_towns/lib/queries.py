@@ -23,7 +23,7 @@ def count_rows(*querysets: QuerySet) -> int:
 
 
 def columns(model: type[Model], alias: str) -> str:
-    """The model's concrete columns, in the order `joined_rows` reads them, from a table aliased `alias`."""
+    """The model's concrete columns, in the order `joined_row` reads them, from a table aliased `alias`."""
     return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields)
 
 
