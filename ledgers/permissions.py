@@ -1,14 +1,18 @@
 """The one door for monthly reports and projects: what a user sees, and what it may do to what it sees."""
 
+import functools
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from coordination import permissions as unit_perms
-from coordination.models import MemberUnit, OrgUnit, SharedKind, Town
+from coordination.models import MemberUnit, OrgUnit, SharedKind, Town, UserProfile
 from coordination.permissions import districts_for_user, org_units_for_user, reading_towns_for_user, towns_for_user  # noqa: F401 (districts_for_user: for the pages)
 from tianjin_towns.lib.doors import door
+from tianjin_towns.lib.queries import columns, joined_row
 
 from .models import (
     DataFlag,
@@ -53,14 +57,70 @@ def can(user: AbstractBaseUser, report: MonthlyReport, perm: str) -> bool:
     return unit_perms.user_has_unit_perm(user, report.town_id, perm)
 
 
-def get_monthly_report_for_user(user: AbstractBaseUser, pk, perm: str = VIEW) -> MonthlyReport:
-    """The report if `user` sees it (Http404 otherwise) and may do `perm` on it (PermissionDenied otherwise)."""
-    report = (
-        monthly_reports_for_user(user, VIEW)
-        .select_related("town__unit", "town__district", "submitted_by", "approved_by", "accepted_by")
-        .filter(pk=pk)
-        .first()
-    )
+PEOPLE = ("submitted_by", "approved_by", "accepted_by")  # a report's steps and who took them
+
+
+@functools.lru_cache(maxsize=2)
+def _report_statement(profiles: bool) -> tuple[str, tuple[type[Model], ...]]:
+    """_report_with_relations' statement and the models of its row, in order (written once per process)."""
+    user_model = get_user_model()
+    people_columns, people_joins, people_models = [], [], []
+    for index, name in enumerate(PEOPLE):
+        column = MonthlyReport._meta.get_field(name).column
+        people_columns.append(columns(user_model, f"p{index}"))
+        people_joins.append(f"LEFT JOIN {user_model._meta.db_table} p{index} ON p{index}.id = r.{column}")
+        people_models.append(user_model)
+        if profiles:
+            people_columns.append(columns(UserProfile, f"f{index}"))
+            people_joins.append(f"LEFT JOIN {UserProfile._meta.db_table} f{index} ON f{index}.user_id = p{index}.id")
+            people_models.append(UserProfile)
+    unit_table = OrgUnit._meta.db_table
+    sql = f"""SELECT {columns(MonthlyReport, "r")}, {columns(Town, "t")}, {columns(OrgUnit, "u")},
+                     {columns(OrgUnit, "d")}, {columns(OrgUnit, "a")}, {", ".join(people_columns)}
+              FROM {MonthlyReport._meta.db_table} r JOIN {Town._meta.db_table} t ON t.unit_id = r.town_id
+              JOIN {unit_table} u ON u.id = t.unit_id JOIN {unit_table} d ON d.id = t.district_id
+              LEFT JOIN {unit_table} a ON a.id = u.parent_id
+              {" ".join(people_joins)}
+              WHERE r.id = %s"""
+    return sql, (MonthlyReport, Town, OrgUnit, OrgUnit, OrgUnit, *people_models)
+
+
+def _report_with_relations(pk: int, profiles: bool) -> tuple[MonthlyReport, list[int]] | None:
+    """The report with its town, the town's unit and district, and those who took its steps (with `profiles`, their
+    profiles too) loaded, as select_related would load them; and the chain of org units above it (its town's unit's
+    grandparent, parent, the unit), whose grants make it visible. One plain statement: every report page, and
+    every save, submission and review of a report, passes this door."""
+    sql, models = _report_statement(profiles)
+    found = joined_row(sql, [pk], *models)
+    if found is None:
+        return None
+    report, town, unit, district, above, *people = found
+    town.unit, town.district, report.town = unit, district, town
+    step = 2 if profiles else 1
+    for index, name in enumerate(PEOPLE):
+        person = people[index * step]
+        person = person if person.pk is not None else None  # a step not taken: no row joined
+        setattr(report, name, person)
+        if profiles and person is not None:
+            profile = people[index * step + 1]
+            person._meta.get_field("profile").set_cached_value(person, profile if profile.pk is not None else None)
+    return report, [above.parent_id, unit.parent_id, unit.pk]
+
+
+def get_monthly_report_for_user(
+    user: AbstractBaseUser, pk, perm: str = VIEW, *, profiles: bool = False
+) -> MonthlyReport:
+    """The report if `user` sees it (Http404 otherwise) and may do `perm` on it (PermissionDenied otherwise); with
+    `profiles`, the profiles of those who submitted, approved and accepted it too (the pages that name them). The
+    user sees the reports of the towns under the org units on which they hold VIEW (monthly_reports_for_user)."""
+    try:
+        number = int(pk)
+    except (TypeError, ValueError):  # not a report's number
+        raise Http404 from None
+    found = _report_with_relations(number, profiles)
+    report = None
+    if found is not None and unit_perms.reaches_along(user, found[1], VIEW)[-1]:
+        report = found[0]
     return door(report, lambda found: perm == VIEW or can(user, found, perm))
 
 
