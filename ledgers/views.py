@@ -293,14 +293,15 @@ def _history_rows(events, indicators: list[Indicator]) -> list[dict]:
 
 @login_required
 def report_detail(request, pk: int):
-    report = get_monthly_report_for_user(request.user, pk, VIEW)
+    report = get_monthly_report_for_user(request.user, pk, VIEW, profiles=True)
     catalogue = selectors.active_indicators()
     indicators = [i for i in catalogue if i.applies_in(report.period)]  # what a report of its month carries
     values = selectors.report_values(report)
     events = selectors.report_events_with_actors(report)
     was_returned = any(e.action == ReportEvent.Action.RETURN for e in events)
     changed = selectors.changes_since_last_return(report) if was_returned else {}
-    flags = selectors.report_flags(report)
+    parts = selectors.report_parts(report)  # the page reads only the parts that exist
+    flags = selectors.report_flags(report) if parts.flags else []
     actions = report_actions_for_user(request.user, report)
     unexplained = selectors.unexplained_flags(report) if "accept" in actions else []
     flag_rows = _flag_rows(flags, {flag.pk for flag in unexplained})
@@ -316,9 +317,9 @@ def report_detail(request, pk: int):
         }
         for i in indicators
     ]
-    reopens = selectors.reopen_requests(report)
+    reopens = selectors.reopen_requests(report) if parts.reopen_requests else []
     pending = next((r for r in reopens if r.status == ReopenRequest.Status.PENDING), None)
-    evidence = selectors.report_evidence(report)
+    evidence = selectors.report_evidence(report) if parts.evidence else []
     return render(
         request,
         "ledgers/report_detail.html",
@@ -327,8 +328,8 @@ def report_detail(request, pk: int):
             "figures": figures,
             "was_returned": was_returned,
             "changed_count": len(changed),
-            "progress_rows": selectors.report_progress_rows(report),
-            "history": _history_rows(selectors.report_trail(report, events), catalogue)[::-1],  # newest first
+            "progress_rows": selectors.report_progress_rows(report) if parts.progress else [],
+            "history": _history_rows(selectors.report_trail(report, events, parts), catalogue)[::-1],  # newest first
             "actions": actions,
             "quality_actions": quality_actions_for_user(request.user, report, pending_reopen=pending is not None),
             "return_form": ReturnForm(),

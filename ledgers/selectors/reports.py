@@ -2,13 +2,16 @@
 project rows and history, and the home page's counters of a month."""
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from pghistory.models import Context
 
 from coordination.models import OrgUnit, Town
 from coordination.permissions import reading_towns_for_user, towns_for_user
@@ -18,7 +21,21 @@ from tianjin_towns.lib.queries import narrowed
 
 from .. import deadlines
 from .. import permissions as report_perms
-from ..models import Indicator, MonthlyReport, Project, ProjectProgress, ReportEvent, ReportStatus, ReportValue
+from ..models import (
+    DataFlag,
+    Evidence,
+    Indicator,
+    MonthlyReport,
+    MonthlyReportAudit,
+    Project,
+    ProjectProgress,
+    ProjectProgressAudit,
+    ReopenRequest,
+    ReportEvent,
+    ReportStatus,
+    ReportValue,
+    ReportValueAudit,
+)
 
 
 def active_indicators(period: datetime.date | None = None) -> list[Indicator]:
@@ -209,6 +226,51 @@ def _mark_locked(rows: list[ReportRow], period: datetime.date, today: datetime.d
 
 def report_values(report: MonthlyReport) -> dict[str, Decimal]:
     return {code: value for code, value in report.values.values_list("indicator__code", "value")}
+
+
+@dataclass(frozen=True)
+class ReportParts:
+    """Which of a report's dependent records exist. Most reports have no flags, evidence or correction requests
+    (and a town without projects no project rows), and nothing changed around the services: the report page reads
+    only the parts that exist, instead of a query each that comes back empty. Officers reload that page to see
+    where their report stands."""
+
+    flags: bool
+    evidence: bool
+    reopen_requests: bool
+    progress: bool
+    progress_trail: bool  # project rows recorded by the audit triggers, deleted ones included
+    # An audit event that no service recorded (trail._direct_entries reads them all and shows those that changed
+    # something); False: there is none, and the trail is the workflow's events alone.
+    changed_around_services: bool
+
+
+PART_MODELS = (DataFlag, Evidence, ReopenRequest, ProjectProgress, ProjectProgressAudit)  # ReportParts' order
+# An audit event's context `c` names no service (trail._direct_entries: `metadata.get("service")` is falsy). Any
+# value but a non-empty string counts as none here, and _direct_entries then decides.
+NO_SERVICE = "(jsonb_typeof(c.metadata -> 'service') IS DISTINCT FROM 'string' OR c.metadata ->> 'service' = '')"
+
+
+@functools.lru_cache(maxsize=1)
+def _parts_statement() -> str:
+    exists = [f"EXISTS (SELECT 1 FROM {model._meta.db_table} WHERE report_id = %(report)s)" for model in PART_MODELS]
+    context = f"LEFT JOIN {Context._meta.db_table} c ON c.id = e.pgh_context_id"
+    around = [
+        f"EXISTS (SELECT 1 FROM {ReportValueAudit._meta.db_table} e {context} WHERE e.report_id = %(report)s"
+        f" AND {NO_SERVICE})",
+        f"EXISTS (SELECT 1 FROM {ProjectProgressAudit._meta.db_table} e {context} WHERE e.report_id = %(report)s"
+        f" AND {NO_SERVICE})",
+        f"EXISTS (SELECT 1 FROM {MonthlyReportAudit._meta.db_table} e {context} WHERE e.pgh_obj_id = %(report)s"
+        f" AND e.pgh_label <> 'insert' AND {NO_SERVICE})",  # a report's creation is its workflow's first event
+    ]
+    return f"SELECT {', '.join(exists)}, {' OR '.join(around)}"
+
+
+def report_parts(report: MonthlyReport) -> ReportParts:
+    """One plain statement: whether each part of `report` (ReportParts) has a row."""
+    with connection.cursor() as cursor:
+        cursor.execute(_parts_statement(), {"report": report.pk})
+        return ReportParts(*cursor.fetchone())
 
 
 def report_progress_rows(report: MonthlyReport) -> list[ProjectProgress]:

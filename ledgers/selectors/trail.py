@@ -17,7 +17,7 @@ from ..models import (
     ReportEvent,
     ReportValueAudit,
 )
-from .reports import report_events_with_actors
+from .reports import ReportParts, report_events_with_actors
 
 
 @dataclass
@@ -73,9 +73,9 @@ def _walk(events, fields: tuple[str, ...]):
         yield event, {name: pair for name, pair in diff.items() if pair[0] != pair[1]}
 
 
-def _direct_entries(report: MonthlyReport) -> list[TrailEntry]:
-    """Changes of the report's figures, project rows and status that no service made, grouped per operation."""
-    codes = dict(Indicator.objects.values_list("pk", "code"))
+def _direct_entries(report: MonthlyReport, progress_trail: bool = True) -> list[TrailEntry]:
+    """Changes of the report's figures, project rows and status that no service made, grouped per operation.
+    `progress_trail` False: the caller knows that no project row of the report was ever recorded."""
     grouped: dict = {}
 
     def add(event, section: str, key, diff) -> None:
@@ -104,9 +104,11 @@ def _direct_entries(report: MonthlyReport) -> list[TrailEntry]:
 
     values = ReportValueAudit.objects.filter(report_id=report.pk).select_related("pgh_context").order_by("pgh_id")
     for event, diff in _walk(values, ("value",)):
-        add(event, "values", codes.get(event.indicator_id, str(event.indicator_id)), diff)
-    progress = list(
-        ProjectProgressAudit.objects.filter(report_id=report.pk).select_related("pgh_context").order_by("pgh_id")
+        add(event, "values", event.indicator_id, diff)  # named by code below
+    progress = (
+        list(ProjectProgressAudit.objects.filter(report_id=report.pk).select_related("pgh_context").order_by("pgh_id"))
+        if progress_trail
+        else []
     )
     project_codes = dict(Project.objects.filter(pk__in={e.project_id for e in progress}).values_list("pk", "code"))
     for event, diff in _walk(progress, PROGRESS_FIELDS):
@@ -116,6 +118,11 @@ def _direct_entries(report: MonthlyReport) -> list[TrailEntry]:
         if event.pgh_label != "insert":
             add(event, "report", None, diff)
     entries = list(grouped.values())
+    with_values = [entry for entry in entries if "values" in entry.changes]
+    if with_values:  # the indicators' codes, read only when a figure was changed around the services
+        codes = dict(Indicator.objects.values_list("pk", "code"))
+        for entry in with_values:
+            entry.changes["values"] = {codes.get(pk, str(pk)): pair for pk, pair in entry.changes["values"].items()}
     users = _users({entry.actor for entry in entries if entry.actor})
     for entry in entries:
         entry.actor = users.get(entry.actor)
@@ -129,9 +136,12 @@ def _users(ids) -> dict:
     return {user.pk: user for user in get_user_model().objects.filter(pk__in=ids).select_related("profile")}
 
 
-def report_trail(report: MonthlyReport, events: list[ReportEvent] | None = None) -> list[TrailEntry]:
+def report_trail(
+    report: MonthlyReport, events: list[ReportEvent] | None = None, parts: ReportParts | None = None
+) -> list[TrailEntry]:
     """The report's whole trail, oldest first: workflow events, then changes made around the services. `events`:
-    report_events_with_actors(report) when the caller has read them already."""
+    report_events_with_actors(report) when the caller has read them already; `parts`: report_parts(report), the
+    same."""
     entries = [
         TrailEntry(
             at=event.at,
@@ -145,5 +155,6 @@ def report_trail(report: MonthlyReport, events: list[ReportEvent] | None = None)
         )
         for event in (report_events_with_actors(report) if events is None else events)
     ]
-    entries += _direct_entries(report)
+    if parts is None or parts.changed_around_services:
+        entries += _direct_entries(report, progress_trail=parts is None or parts.progress_trail)
     return sorted(entries, key=lambda entry: entry.at)

@@ -172,6 +172,38 @@ def test_report_page_merges_workflow_events_and_direct_changes(login, world, mak
     assert "150.25" in page and "999" in page
 
 
+def test_the_page_shows_every_kind_of_change_made_around_the_services(login, world, make_report):
+    """The page asks first whether any audit event names no service (report_parts), and reads the trail's events
+    only then: a report the services alone touched skips them, and each path around them still shows."""
+    report = make_report(S.ACCEPTED)
+    assert not selectors.report_parts(report).changed_around_services  # the services named themselves
+    park = make_project(world, "P077", name="园区道路")
+    ProjectProgress.objects.create(
+        project=park, report=report, investment_month=5, investment_year=5, investment_total=5
+    )
+    with pghistory.context(user=world.users.admin.pk, reason="按统计局反馈修正状态"):
+        MonthlyReport.objects.filter(pk=report.pk).update(status=S.RETURNED)
+    parts = selectors.report_parts(report)
+    assert parts.changed_around_services and parts.progress_trail
+    page = login(world.users.reviewer).get(reverse("report-detail", args=[report.pk])).content.decode()
+    assert "按统计局反馈修正状态" in page  # the status changed in a context, with its reason
+    assert "P077" in page  # the project row written around the services
+    assert [entry.reason for entry in selectors.report_trail(report, parts=parts) if entry.direct] == [
+        entry.reason for entry in selectors.report_trail(report) if entry.direct
+    ]
+
+
+@pytest.mark.parametrize("service", [None, "", 0, False, {}])
+def test_a_context_whose_service_is_empty_counts_as_none(world, make_report, service):
+    report = make_report(S.ACCEPTED)
+    with pghistory.context(service=service):
+        ReportValue.objects.filter(report=report, indicator__code="tax_revenue").update(value=Decimal("999"))
+    assert selectors.report_parts(report).changed_around_services
+    with pghistory.context(service="a_service"):
+        other = make_report(S.SUBMITTED, period=AUG)
+    assert not selectors.report_parts(other).changed_around_services
+
+
 # --- The office's audit search -----------------------------------------------------------------------
 
 

@@ -48,5 +48,5 @@ def test_each_step_of_the_officer_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(57):
         assert client.post(edit, {**FORM, "action": "submit"}).status_code == 302
     assert MonthlyReport.objects.get(pk=report.pk).status == ReportStatus.SUBMITTED
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(14):
         assert client.get(detail).status_code == 200

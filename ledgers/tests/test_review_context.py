@@ -6,13 +6,16 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from conftest import FIXTURE_EXPLANATIONS, FULL_VALUES, let_file
 from ledgers import services
-from ledgers.models import Indicator, ReportEvent, ReportStatus
+from ledgers.models import DataFlag, Evidence, Indicator, ProjectProgress, ReopenRequest, ReportEvent, ReportStatus
+from ledgers.selectors import report_parts
 from ledgers.selectors.context import Change, figure_context
 from ledgers.summaries import accepted_figures_refresh
+from ledgers.tests.factories import make_project
 from ledgers.tests.quality import accepted_history
 from tests import clients
 from tests.queries import queries_of_get
@@ -141,3 +144,33 @@ def test_history_shows_the_current_state_then_the_newest_step_first(login, world
     current, first_step = html.index("当前状态"), html.index("timeline-item")
     assert current < first_step and "待市特镇办综合政策组验收" in html[current:first_step]
     assert "共 4 条 · 最新在上" in html
+
+
+def test_the_page_reads_each_part_of_a_report_that_exists_and_skips_those_that_do_not(login, world, make_report):
+    """The report page asks once which parts a report has (flags, evidence, correction requests, project rows and
+    their trail) and reads only those: each part shows as soon as it exists, and a report without them costs
+    fewer queries."""
+    report = make_report(S.SUBMITTED, period=SEPT)
+    before = report_parts(report)
+    assert not (before.evidence or before.reopen_requests or before.progress or before.progress_trail)
+    client = login(world.users.leader)
+    bare = queries_of_get(client, reverse("report-detail", args=[report.pk]))
+
+    officer, indicator = world.users.officer, Indicator.objects.get(code="tax_revenue")
+    DataFlag.objects.create(report=report, indicator=indicator, value=Decimal("1"), message="核对用的异常提示")
+    Evidence.objects.create(
+        report=report, name="核对用的原始台账.pdf", content_type="application/pdf", size=4, uploaded_by=officer,
+        file=ContentFile(b"%PDF", name="x.pdf"),
+    )  # fmt: skip
+    ReopenRequest.objects.create(report=report, reason="核对用的更正原因", requested_by=officer)
+    project = make_project(world, "P901", name="核对用的项目")
+    ProjectProgress.objects.create(
+        project=project, report=report, investment_month=1, investment_year=1, investment_total=1
+    )
+    parts = report_parts(report)
+    assert (parts.flags, parts.evidence, parts.reopen_requests, parts.progress, parts.progress_trail) == (True,) * 5
+
+    page = client.get(reverse("report-detail", args=[report.pk])).content.decode()
+    for shown in ("核对用的异常提示", "核对用的原始台账.pdf", "核对用的更正原因", "核对用的项目"):
+        assert shown in page
+    assert queries_of_get(client, reverse("report-detail", args=[report.pk])) > bare
