@@ -361,11 +361,17 @@ def _indicators(report: MonthlyReport) -> dict[str, Indicator]:
     return {i.code: i for i in indicators if i.applies_in(report.period)}
 
 
-def evaluate_stored(report: MonthlyReport, indicators: Mapping[str, Indicator] | None = None) -> Evaluation:
-    """The rules on the report's figures as stored (before submission, and for the pages)."""
+def evaluate_stored(
+    report: MonthlyReport,
+    indicators: Mapping[str, Indicator] | None = None,
+    values: Mapping[str, Decimal] | None = None,
+) -> Evaluation:
+    """The rules on the report's figures as stored (before submission, and for the pages); `values`: the stored
+    figures by indicator code (selectors.report_values) when the caller has read them."""
     if indicators is None:
         indicators = _indicators(report)
-    values = dict(report.values.values_list("indicator__code", "value"))
+    if values is None:
+        values = dict(report.values.values_list("indicator__code", "value"))
     total = project_total(report)
     return evaluate(report, values, indicators=indicators, projects_total=total, project_rows=total is not None)
 

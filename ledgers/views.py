@@ -156,13 +156,14 @@ def report_edit(request, pk: int):
         )
         return redirect("report-detail", pk=report.pk)
     stored_flags = selectors.report_flags(report)
+    stored = selectors.report_values(report)
     form = ReportEntryForm(
         request.POST or None,
         request.FILES or None,
         indicators=selectors.active_indicators(report.period),
         project_rows=selectors.report_project_rows(report),
         report=report,
-        values=selectors.report_values(report),
+        values=stored,
         flags=_flag_messages(stored_flags),
         notes={flag.indicator.code: flag.explanation for flag in stored_flags if flag.explanation},
     )
@@ -196,8 +197,8 @@ def report_edit(request, pk: int):
                 return redirect("report-detail", pk=report.pk)
             messages.success(request, _("草稿已保存。"))
             return redirect("report-edit", pk=report.pk)
-    if checks is None:
-        checks = rules.evaluate_stored(report)
+    if checks is None:  # the figures as stored: a GET, or a POST whose form was refused before the service ran
+        checks = rules.evaluate_stored(report, values=stored)
     evidence = selectors.report_evidence(report)
     return render(
         request,

@@ -41,7 +41,7 @@ def test_each_step_of_the_officer_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(7):
         response = client.post(reverse("report-fill"), {"town": world.town.pk, "period": "2026-09"})
     assert response.status_code == 302 and response.url == edit
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(17):
         assert client.get(edit).status_code == 200
     with django_assert_max_num_queries(23):
         assert client.post(edit, {**FORM, "action": "save"}).status_code == 302
