@@ -27,15 +27,8 @@ def columns(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields)
 
 
-def joined_row(sql: str, params, *models: type[Model]) -> tuple[Model, ...] | None:
-    """One row of a plain statement that joins `models` (each's `columns` in turn), as one instance of each, loaded
-    as the ORM loads them (Model.from_db); None when there is no row. For a door that every request to a page
-    passes, where the ORM took longer to build a select_related query than the database to answer it."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
+def _instances(row, models: tuple[type[Model], ...]) -> list[Model]:
+    """One instance of each of `models` from `row` (each's `columns` in turn), loaded as the ORM loads them."""
     instances, start = [], 0
     for model in models:
         fields = model._meta.concrete_fields
@@ -45,4 +38,25 @@ def joined_row(sql: str, params, *models: type[Model]) -> tuple[Model, ...] | No
                 values[index] = converter(values[index], field, connection)
         instances.append(model.from_db(connection.alias, [f.attname for f in fields], values))
         start += len(fields)
-    return tuple(instances)
+    return instances
+
+
+def joined_row(sql: str, params, *models: type[Model]) -> tuple[Model, ...] | None:
+    """One row of a plain statement that joins `models` (each's `columns` in turn), as one instance of each, loaded
+    as the ORM loads them (Model.from_db); None when there is no row. For a door that every request to a page
+    passes, where the ORM took longer to build a select_related query than the database to answer it."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return tuple(_instances(row, models))
+
+
+def joined_rows(sql: str, params, *models: type[Model]) -> list[tuple[Model | None, ...]]:
+    """Every row of a plain statement that joins `models`, as joined_row reads one; a model that an outer join
+    found no row of (its primary key NULL) is None. For a list on a page that people reload to follow their work."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [tuple(i if i.pk is not None else None for i in _instances(row, models)) for row in rows]
