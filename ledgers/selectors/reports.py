@@ -226,7 +226,15 @@ def _mark_locked(rows: list[ReportRow], period: datetime.date, today: datetime.d
 
 
 def report_values(report: MonthlyReport) -> dict[str, Decimal]:
-    return {code: value for code, value in report.values.values_list("indicator__code", "value")}
+    """The report's figures by indicator code, as `report.values.values_list("indicator__code", "value")` reads
+    them, by a plain statement (the entry form and the report page read them at every visit)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT i.code, v.value FROM {ReportValue._meta.db_table} v"
+            f" JOIN {Indicator._meta.db_table} i ON i.id = v.indicator_id WHERE v.report_id = %s",
+            [report.pk],
+        )
+        return dict(cursor.fetchall())
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 from ledgers.models import DataFlag, Indicator, ReportEvent, ReportStatus
-from ledgers.selectors import report_events_with_actors, report_flags
+from ledgers.selectors import report_events_with_actors, report_flags, report_values
 
 S = ReportStatus
 SEPT = datetime.date(2026, 9, 1)
@@ -51,3 +51,11 @@ def test_events_are_those_select_related_reads(world, make_report, django_assert
             if want.actor is not None:
                 assert fields(event.actor.profile) == fields(want.actor.profile)
                 assert event.actor.profile.user_id == event.actor_id
+
+
+def test_figures_are_those_the_orm_reads(world, make_report):
+    report = make_report(S.DRAFT, period=SEPT)
+    expected = dict(report.values.values_list("indicator__code", "value"))
+    got = report_values(report)
+    assert got == expected and len(got) == 12
+    assert all(type(value) is Decimal for value in got.values())
