@@ -115,18 +115,28 @@ def forget_unit_grants(user: AbstractBaseUser | None = None) -> None:
         remembered.pop(user.pk, None)
 
 
-def _grant_rows(user: AbstractBaseUser, user_model, group_model) -> list[tuple[str, str]]:
-    """(codename, org unit pk) of every grant on org units: the user's own and their groups', the rows
-    guardian's get_objects_for_user reads for one codename. Plain SQL: it runs on every page, and
-    building the two-table union through the ORM took longer than running it."""
+class _Grants(dict):
+    """{permission codename: ids of the org units granted it}, and `town_ids`: which of those units are towns'."""
+
+    town_ids: frozenset[int] = frozenset()
+
+
+def _grant_rows(user: AbstractBaseUser, user_model, group_model) -> list[tuple[str, str, str | None]]:
+    """(codename, org unit pk, the unit's level) of every grant on org units: the user's own and their groups', the
+    rows guardian's get_objects_for_user reads for one codename. Plain SQL: it runs on every page, and building
+    the two-table union through the ORM took longer than running it."""
     ctype = ContentType.objects.get_for_model(OrgUnit)  # cached by Django after the first call
     permission = Permission._meta.db_table
     memberships = user._meta.get_field("groups").remote_field.through._meta.db_table
+    # Evaluated for the rows the WHERE keeps, whose object_pk is an org unit's id.
+    level = f"(SELECT o.level FROM {OrgUnit._meta.db_table} o WHERE o.id = CAST(g.object_pk AS integer))"
     sql = f"""
-        SELECT p.codename, g.object_pk FROM {user_model._meta.db_table} g JOIN {permission} p ON p.id = g.permission_id
+        SELECT p.codename, g.object_pk, {level} FROM {user_model._meta.db_table} g
+        JOIN {permission} p ON p.id = g.permission_id
         WHERE g.user_id = %(user)s AND p.content_type_id = %(ctype)s
         UNION ALL
-        SELECT p.codename, g.object_pk FROM {group_model._meta.db_table} g JOIN {permission} p ON p.id = g.permission_id
+        SELECT p.codename, g.object_pk, {level} FROM {group_model._meta.db_table} g
+        JOIN {permission} p ON p.id = g.permission_id
         WHERE g.group_id IN (SELECT m.group_id FROM {memberships} m WHERE m.user_id = %(user)s)
           AND p.content_type_id = %(ctype)s
     """
@@ -135,7 +145,7 @@ def _grant_rows(user: AbstractBaseUser, user_model, group_model) -> list[tuple[s
         return cursor.fetchall()
 
 
-def _unit_grants(user: AbstractBaseUser) -> dict[str, frozenset[int]] | None:
+def _unit_grants(user: AbstractBaseUser) -> _Grants | None:
     """{codename: granted org-unit ids} of an active, non-superuser user, read once per request; None when
     not in a request (the caller then asks guardian as a subquery)."""
     remembered = _remembered.get()
@@ -147,10 +157,27 @@ def _unit_grants(user: AbstractBaseUser) -> dict[str, frozenset[int]] | None:
         if not (user_model.objects.is_generic() and group_model.objects.is_generic()):
             return None  # direct foreign-key grant tables: not used here; ask guardian each time
         collected: dict[str, set[int]] = {}
-        for codename, object_pk in _grant_rows(user, user_model, group_model):
+        towns: set[int] = set()
+        for codename, object_pk, level in _grant_rows(user, user_model, group_model):
             collected.setdefault(codename, set()).add(int(object_pk))
-        grants = remembered[user.pk] = {codename: frozenset(ids) for codename, ids in collected.items()}
+            if level == OrgUnit.Level.TOWN:
+                towns.add(int(object_pk))
+        grants = remembered[user.pk] = _Grants({codename: frozenset(ids) for codename, ids in collected.items()})
+        grants.town_ids = frozenset(towns)
     return grants
+
+
+def holds_on_towns_only(user: AbstractBaseUser, perm: str) -> bool:
+    """Whether every org unit on which `user` holds `perm` is a town's, known without a query in a request from
+    the remembered grants (False when it is not known so, or the user holds `perm` nowhere). No district lies
+    under a town: such a user reaches no district with `perm` (the navigation bar asks for the Excel import)."""
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
+        return False
+    grants = _unit_grants(user)
+    if grants is None:
+        return False
+    granted = grants.get(perm)
+    return bool(granted) and granted <= grants.town_ids
 
 
 def org_units_for_user(user: AbstractBaseUser, perm: str = VIEW) -> QuerySet[OrgUnit]:
@@ -326,7 +353,7 @@ def unit_perms_held(user: AbstractBaseUser) -> frozenset[str]:
         return frozenset(perm for perm, ids in grants.items() if ids)
     user_model, group_model = get_user_obj_perms_model(OrgUnit), get_group_obj_perms_model(OrgUnit)
     if user_model.objects.is_generic() and group_model.objects.is_generic():
-        return frozenset(codename for codename, _pk in _grant_rows(user, user_model, group_model))  # one query
+        return frozenset(row[0] for row in _grant_rows(user, user_model, group_model))  # one query
     return frozenset(perm for perm in UnitPerm.values if org_units_for_user(user, perm).exists())
 
 

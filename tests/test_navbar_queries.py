@@ -17,11 +17,13 @@ from assessments.tests.factories import make_run, make_scheme
 from coordination import permissions as perms
 from coordination import services as org
 from coordination.models import OrgUnit, Role, TownStatus
+from coordination.templatetags.navigation_tags import nav_permissions
 from coordination.tests.factories import make_item
 from inspections.selectors import problem_inbox, problem_inbox_count
 from ledgers import selectors as ledger_selectors
 from ledgers import services as ledger
 from ledgers.models import ReportStatus
+from ledgers.permissions import can_import_reports
 from tests import clients
 from tests.personas import EVERY_PERSONA
 from tianjin_towns.inbox import home_inbox, home_inbox_count, navigation_counts
@@ -225,3 +227,24 @@ def test_the_account_menu_has_a_name_when_only_its_icon_shows(world, client):
     client.force_login(world.users.officer)
     page = client.get(reverse("home")).content.decode()
     assert 'aria-label="账户菜单：东丽信息员"' in page
+
+
+def test_the_import_entry_is_offered_as_the_import_page_decides(world, django_assert_num_queries):
+    """The bar offers the Excel import to whoever fills for a district (ledgers.permissions.can_import_reports);
+    a town's officer fills in towns only, which the remembered grants tell without asking about districts."""
+    town_officer = org.user_create(
+        username="huaming-officer", password="Xx-2026-pass", role=Role.OFFICER, org_unit=world.town.unit
+    )
+    people = [*vars(world.users).values(), town_officer]
+    for person in people:
+        with perms.remembered_unit_grants():
+            offered = nav_permissions(person)["imports_reports"]
+        assert offered == can_import_reports(person), person.username
+    assert can_import_reports(world.users.officer) and not can_import_reports(town_officer)
+    with perms.remembered_unit_grants():
+        perms.unit_perms_held(town_officer)  # the grants, read once in a request
+        with django_assert_num_queries(0):
+            assert perms.holds_on_towns_only(town_officer, perms.FILL)
+            assert not perms.holds_on_towns_only(town_officer, perms.APPROVE)  # held nowhere
+        perms.unit_perms_held(world.users.officer)
+        assert not perms.holds_on_towns_only(world.users.officer, perms.FILL)  # the district's officer

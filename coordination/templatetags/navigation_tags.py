@@ -48,8 +48,11 @@ def nav_permissions(user) -> dict:
         "reads_documents": issued_documents.reads_documents(user),
         # 批量审核: the district leader approves, the office accepts (ledgers.permissions.BULK_STEPS).
         "reviews_reports": perms.APPROVE in held or perms.ACCEPT in held,
-        # The Excel import is a district's: ledgers.permissions.can_import_reports (no query without FILL).
-        "imports_reports": perms.FILL in held and perms.districts_for_user(user, perms.FILL).exists(),
+        # The Excel import is a district's: ledgers.permissions.can_import_reports (no query without FILL, nor for
+        # a town's officer, who fills in towns only).
+        "imports_reports": perms.FILL in held
+        and not perms.holds_on_towns_only(user, perms.FILL)
+        and perms.districts_for_user(user, perms.FILL).exists(),
         # What the office shares with a member unit's liaison (数据共享): accepted records only.
         "reads_figures": perms.VIEW in held or SharedKind.FIGURES in shared,
         "reads_dashboards": perms.VIEW in held or SharedKind.DASHBOARDS in shared,
