@@ -12,7 +12,7 @@ from coordination import permissions as unit_perms
 from coordination.models import MemberUnit, OrgUnit, SharedKind, Town, UserProfile
 from coordination.permissions import districts_for_user, org_units_for_user, reading_towns_for_user, towns_for_user  # noqa: F401 (districts_for_user: for the pages)
 from tianjin_towns.lib.doors import door
-from tianjin_towns.lib.queries import columns, joined_row
+from tianjin_towns.lib.queries import attach, columns, joined_row
 
 from .models import (
     DataFlag,
@@ -96,15 +96,13 @@ def _report_with_relations(pk: int, profiles: bool) -> tuple[MonthlyReport, list
         return None
     report, town, unit, district, above, *people = found
     town.unit, town.district, report.town = unit, district, town
-    step = 2 if profiles else 1
-    for index, name in enumerate(PEOPLE):
-        person = people[index * step]
-        person = person if person.pk is not None else None  # a step not taken: no row joined
+    joined = iter(people)
+    for name in PEOPLE:
+        person = next(joined)  # None: a step not taken
         setattr(report, name, person)
-        if profiles and person is not None:
-            profile = people[index * step + 1]
-            person._meta.get_field("profile").set_cached_value(person, profile if profile.pk is not None else None)
-    return report, [above.parent_id, unit.parent_id, unit.pk]
+        if profiles:
+            attach(person, "profile", next(joined))
+    return report, [above.parent_id if above else None, unit.parent_id, unit.pk]
 
 
 def get_monthly_report_for_user(

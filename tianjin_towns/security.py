@@ -23,7 +23,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from tianjin_towns.lib.queries import columns, joined_row
+from tianjin_towns.lib.queries import attach, columns, joined_row
 
 log = logging.getLogger("tianjin_towns.security")
 
@@ -80,14 +80,10 @@ class ProfileModelBackend(ModelBackend):
         found = joined_row(sql, [pk], *models)
         if found is None:
             return None
-        user, profile, unit, group = found
-        if profile.pk is None:  # no profile (a superuser made by createsuperuser)
-            profile = None
-        else:
-            profile._meta.get_field("org_unit").set_cached_value(profile, unit)
-            profile._meta.get_field("working_group").set_cached_value(profile, group if group.pk is not None else None)
-            profile._meta.get_field("user").set_cached_value(profile, user)
-        user._meta.get_field("profile").set_cached_value(user, profile)
+        user, profile, unit, group = found  # profile None: a superuser made by createsuperuser has none
+        for name, related in (("org_unit", unit), ("working_group", group), ("user", user)):
+            attach(profile, name, related)
+        attach(user, "profile", profile)
         return user if self.user_can_authenticate(user) else None
 
 

@@ -12,10 +12,10 @@ from django.db.models import QuerySet
 
 from coordination.models import UserProfile
 from coordination.permissions import towns_for_user
-from tianjin_towns.lib.queries import columns, joined_rows
+from tianjin_towns.lib.queries import attach, columns, joined_rows
 
 from ..models import DataFlag, EntryException, Evidence, Indicator, MonthlyReport, ReopenRequest, ValidationRule
-from .reports import report_progress_rows, report_values, with_profile
+from .reports import report_progress_rows, report_values
 
 
 @functools.lru_cache(maxsize=1)
@@ -36,13 +36,13 @@ def report_flags(report: MonthlyReport) -> list[DataFlag]:
     """The report's flags in catalogue order (then as raised), each with its indicator, rule and the profile of
     whoever resolved it: as select_related would load them, by one plain statement (the entry form and the
     report page show them at every visit)."""
-    fields = [DataFlag._meta.get_field(name) for name in ("indicator", "rule", "resolved_by")]
     rows = joined_rows(
         _flags_statement(), [report.pk], DataFlag, Indicator, ValidationRule, get_user_model(), UserProfile
     )
     for flag, indicator, rule, resolver, profile in rows:
-        for field, related in zip(fields, (indicator, rule, with_profile(resolver, profile)), strict=True):
-            field.set_cached_value(flag, related)
+        attach(flag, "indicator", indicator)
+        attach(flag, "rule", rule)
+        attach(flag, "resolved_by", attach(resolver, "profile", profile))
     return [row[0] for row in rows]
 
 

@@ -18,7 +18,7 @@ from coordination.models import OrgUnit, Town, UserProfile
 from coordination.permissions import reading_towns_for_user, towns_for_user
 from coordination.search_selectors import matching, text_match
 from tianjin_towns.lib import dates
-from tianjin_towns.lib.queries import columns, joined_rows, narrowed
+from tianjin_towns.lib.queries import attach, columns, joined_rows, narrowed
 
 from .. import deadlines
 from .. import permissions as report_perms
@@ -343,14 +343,6 @@ def report_values_prefetch() -> Prefetch:
     )
 
 
-def with_profile(user, profile):
-    """`user` (None stays None) with `profile` (an outer join's, None when it has none) handed to it as its
-    `profile`, as select_related("…__profile") does: reading it asks nothing more."""
-    if user is not None:
-        user._meta.get_field("profile").set_cached_value(user, profile)
-    return user
-
-
 @functools.lru_cache(maxsize=1)
 def _events_statement() -> str:
     user = get_user_model()
@@ -365,14 +357,8 @@ def report_events_with_actors(report: MonthlyReport) -> list[ReportEvent]:
     """The audit trail with each actor's profile (for the display name), oldest first: as
     `report.events.select_related("actor__profile").order_by("at", "pk")` reads it, by one plain statement (the
     report page shows it at every look)."""
-    actor = ReportEvent._meta.get_field("actor")
-    events = []
-    for event, user, profile in joined_rows(
-        _events_statement(), [report.pk], ReportEvent, get_user_model(), UserProfile
-    ):
-        actor.set_cached_value(event, with_profile(user, profile))
-        events.append(event)
-    return events
+    rows = joined_rows(_events_statement(), [report.pk], ReportEvent, get_user_model(), UserProfile)
+    return [attach(event, "actor", attach(user, "profile", profile)) for event, user, profile in rows]
 
 
 def report_project_rows(report: MonthlyReport) -> list[tuple[Project, ProjectProgress | None]]:

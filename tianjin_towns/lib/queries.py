@@ -27,8 +27,9 @@ def columns(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields)
 
 
-def _instances(row, models: tuple[type[Model], ...]) -> list[Model]:
-    """One instance of each of `models` from `row` (each's `columns` in turn), loaded as the ORM loads them."""
+def _instances(row, models: tuple[type[Model], ...]) -> tuple[Model | None, ...]:
+    """One instance of each of `models` from `row` (each's `columns` in turn), loaded as the ORM loads them; None
+    for a model that an outer join found no row of (its primary key NULL)."""
     instances, start = [], 0
     for model in models:
         fields = model._meta.concrete_fields
@@ -36,27 +37,35 @@ def _instances(row, models: tuple[type[Model], ...]) -> list[Model]:
         for index, field in enumerate(fields):  # a field's own reading of the column (from_db_value), as the ORM's
             for converter in field.get_db_converters(connection):
                 values[index] = converter(values[index], field, connection)
-        instances.append(model.from_db(connection.alias, [f.attname for f in fields], values))
+        instance = model.from_db(connection.alias, [f.attname for f in fields], values)
+        instances.append(instance if instance.pk is not None else None)
         start += len(fields)
-    return instances
+    return tuple(instances)
 
 
-def joined_row(sql: str, params, *models: type[Model]) -> tuple[Model, ...] | None:
+def joined_row(sql: str, params, *models: type[Model]) -> tuple[Model | None, ...] | None:
     """One row of a plain statement that joins `models` (each's `columns` in turn), as one instance of each, loaded
-    as the ORM loads them (Model.from_db); None when there is no row. For a door that every request to a page
-    passes, where the ORM took longer to build a select_related query than the database to answer it."""
+    as the ORM loads them (Model.from_db), None for an outer join's missing side; None when there is no row. For a
+    door that every request to a page passes, where the ORM took longer to build a select_related query than the
+    database to answer it."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    if row is None:
-        return None
-    return tuple(_instances(row, models))
+    return None if row is None else _instances(row, models)
 
 
 def joined_rows(sql: str, params, *models: type[Model]) -> list[tuple[Model | None, ...]]:
-    """Every row of a plain statement that joins `models`, as joined_row reads one; a model that an outer join
-    found no row of (its primary key NULL) is None. For a list on a page that people reload to follow their work."""
+    """Every row of a plain statement that joins `models`, as joined_row reads one. For a list on a page that
+    people reload to follow their work."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [tuple(i if i.pk is not None else None for i in _instances(row, models)) for row in rows]
+        return [_instances(row, models) for row in cursor.fetchall()]
+
+
+def attach(instance: Model | None, name: str, related: Model | None) -> Model | None:
+    """`instance` with `related` handed to it as its relation `name` (a foreign key, or the reverse side of a
+    one-to-one), as select_related hands it over: reading it asks nothing more. None (an outer join's missing side)
+    stays None."""
+    if instance is not None:
+        instance._meta.get_field(name).set_cached_value(instance, related)
+    return instance
