@@ -14,6 +14,7 @@ from django.urls import resolve, reverse
 
 from assessments import inbox_selectors as assessment_inbox
 from assessments.tests.factories import make_run, make_scheme
+from coordination import grants
 from coordination import permissions as perms
 from coordination import services as org
 from coordination.models import OrgUnit, Role, TownStatus
@@ -219,7 +220,7 @@ def test_nothing_is_remembered_from_one_request_to_the_next(world, client):
     client.force_login(world.users.officer)
     assert client.get(reverse("notification-list")).status_code == 200
     OrgUnit.objects.filter(pk=world.dongli.pk)  # between requests: not inside one
-    assert perms._remembered.get() is None
+    assert grants._remembered.get() is None
 
 
 def test_the_account_menu_has_a_name_when_only_its_icon_shows(world, client):
